@@ -1,0 +1,30 @@
+import { asList, displayName, listName } from "../src/parser/ast.js";
+import { defineRule } from "../src/engine/rule.js";
+
+export default defineRule({
+  meta: {
+    id: "drop-table",
+    severity: "dangerous",
+    description: "DROP TABLE deletes a table and every row in it.",
+    category: "data-loss",
+    checksDoBlocks: true,
+  },
+  checkStatement(statement, context) {
+    if (statement.kind !== "DropStmt" || statement.node.removeType !== "OBJECT_TABLE") return;
+    const tables = asList(statement.node.objects)
+      .map(listName)
+      .filter((name) => name !== undefined)
+      .filter((name) => !context.facts.isNewOrUndone(statement, "table", name));
+    if (tables.length === 0) return;
+    const names = tables.map(displayName).join(", ");
+    const cascade = statement.node.behavior === "DROP_CASCADE" ? " CASCADE also drops the views and foreign keys that depend on it." : "";
+    context.report({
+      message:
+        `DROP TABLE ${names} deletes the table${tables.length > 1 ? "s" : ""} and all ${tables.length > 1 ? "their" : "its"} rows for good, under an ACCESS EXCLUSIVE lock; ` +
+        `application code still reading or writing ${tables.length > 1 ? "them" : "it"} starts failing at once.${cascade}`,
+      help:
+        `Rename first (ALTER TABLE ${displayName(tables[0]!)} RENAME TO ${tables[0]!.name}_backup), deploy code that no longer uses it, ` +
+        "and drop the backup in a later migration once you are sure nothing needs it; take a backup you have restored at least once.",
+    });
+  },
+});

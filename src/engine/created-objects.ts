@@ -1,0 +1,74 @@
+import { alterTableCommands, listName, relationName, unwrap, type QualifiedName } from "../parser/ast.js";
+import type { Statement } from "../parser/types.js";
+
+export type ObjectKind = "table" | "column" | "index" | "schema" | "sequence" | "view" | "materialized-view" | "type" | "function" | "extension" | "database";
+
+export interface CreatedObject {
+  kind: ObjectKind;
+  /** Lower-case bare name; for columns, `table.column`. */
+  name: string;
+}
+
+/** Objects a statement creates: what a later statement (or the rollback) may safely drop. */
+export function createdObjects(statement: Statement): CreatedObject[] {
+  const node = statement.node;
+  switch (statement.kind) {
+    case "CreateStmt":
+      return table(relationName(node.relation));
+    case "CreateTableAsStmt": {
+      const into = node.into as { rel?: unknown } | undefined;
+      const kind = node.objtype === "OBJECT_MATVIEW" ? "materialized-view" : "table";
+      return named(kind, relationName(into?.rel));
+    }
+    case "ViewStmt":
+      return named("view", relationName(node.view));
+    case "IndexStmt":
+      return typeof node.idxname === "string" ? [{ kind: "index", name: node.idxname }] : [];
+    case "CreateSchemaStmt":
+      return typeof node.schemaname === "string" ? [{ kind: "schema", name: node.schemaname }] : [];
+    case "CreateSeqStmt":
+      return named("sequence", relationName(node.sequence));
+    case "CreateEnumStmt":
+    case "CreateRangeStmt":
+      return named("type", listName({ List: { items: node.typeName } }));
+    case "CreateDomainStmt":
+      return named("type", listName({ List: { items: node.domainname } }));
+    case "CompositeTypeStmt":
+      return named("type", relationName(node.typevar));
+    case "CreateFunctionStmt":
+      return named("function", listName({ List: { items: node.funcname } }));
+    case "CreateExtensionStmt":
+      return typeof node.extname === "string" ? [{ kind: "extension", name: node.extname }] : [];
+    case "CreatedbStmt":
+      return typeof node.dbname === "string" ? [{ kind: "database", name: node.dbname }] : [];
+    case "AlterTableStmt":
+      return addedColumns(statement);
+    default:
+      return [];
+  }
+}
+
+function table(name: QualifiedName | undefined): CreatedObject[] {
+  return named("table", name);
+}
+
+function named(kind: ObjectKind, name: QualifiedName | undefined): CreatedObject[] {
+  return name ? [{ kind, name: name.name }] : [];
+}
+
+function addedColumns(statement: Statement): CreatedObject[] {
+  const relation = relationName(statement.node.relation);
+  if (!relation) return [];
+  const found: CreatedObject[] = [];
+  for (const command of alterTableCommands(statement)) {
+    if (command.subtype !== "AT_AddColumn") continue;
+    const column = unwrap(command.node.def);
+    const colname = column?.type === "ColumnDef" ? (column.value.colname as string | undefined) : undefined;
+    if (colname) found.push({ kind: "column", name: `${relation.name}.${colname}` });
+  }
+  return found;
+}
+
+export function objectKey(kind: ObjectKind, name: string): string {
+  return `${kind}:${name}`;
+}

@@ -1,0 +1,99 @@
+import type { Statement, ParsedFile } from "../parser/types.js";
+import type { Location, Range } from "../source/source-text.js";
+import { FileFacts, type RollbackFacts } from "./file-facts.js";
+import { docsUrl, type Finding, type Rule, type RuleContext, type Severity } from "./rule.js";
+
+export type RuleSetting = Severity | "off";
+
+export interface LintOptions {
+  /** The rules to run. */
+  rules: readonly Rule[];
+  /** Per-rule severity overrides; "off" disables a rule. */
+  severities?: Readonly<Record<string, RuleSetting>>;
+}
+
+/** A problem that stopped part of a file from being checked: it could not be read or parsed. */
+export interface FatalError {
+  message: string;
+  hint?: string;
+  range?: Range;
+  loc?: Location;
+}
+
+export interface FileResult {
+  filePath: string;
+  findings: Finding[];
+  errors: FatalError[];
+  /** The text that was linted (BOM removed), for fixes and reporters; absent when the file could not be read. */
+  text?: string;
+  hasBom?: boolean;
+}
+
+export function lintParsed(
+  parsed: ParsedFile,
+  filePath: string,
+  rollback: RollbackFacts,
+  forward: ParsedFile | undefined,
+  options: LintOptions,
+): FileResult {
+  const facts = new FileFacts(parsed, rollback, forward);
+  const findings: Finding[] = [];
+  const doBlockStatements = groupByParent(parsed.doBlockStatements);
+
+  for (const rule of options.rules) {
+    const setting = options.severities?.[rule.meta.id] ?? rule.meta.severity;
+    if (setting === "off") continue;
+    let current: Statement | undefined;
+    const context: RuleContext = {
+      filePath,
+      parsed,
+      facts,
+      report(report) {
+        const range = report.range ?? current?.range ?? { start: 0, end: 0 };
+        findings.push({
+          ruleId: rule.meta.id,
+          severity: setting,
+          message: report.message,
+          help: report.help,
+          range,
+          loc: parsed.source.location(range),
+          docsUrl: docsUrl(rule.meta.id),
+          ...(report.fix ? { fix: report.fix } : {}),
+        });
+      },
+    };
+    if (rule.checkStatement) {
+      for (const statement of parsed.statements) {
+        current = statement;
+        rule.checkStatement(statement, context);
+        if (!rule.meta.checksDoBlocks) continue;
+        for (const inner of doBlockStatements.get(statement) ?? []) {
+          current = inner;
+          rule.checkStatement(inner, context);
+        }
+      }
+    }
+    current = undefined;
+    rule.checkFile?.(context);
+  }
+
+  findings.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || a.ruleId.localeCompare(b.ruleId));
+  const errors: FatalError[] = parsed.errors.map((error) => ({
+    message: error.message,
+    ...(error.hint ? { hint: error.hint } : {}),
+    range: error.range,
+    loc: error.loc,
+  }));
+  return { filePath, findings, errors, text: parsed.source.text, hasBom: parsed.source.hasBom };
+}
+
+function groupByParent(statements: readonly Statement[]): Map<Statement, Statement[]> {
+  const groups = new Map<Statement, Statement[]>();
+  for (const statement of statements) {
+    if (!statement.parent) continue;
+    const group = groups.get(statement.parent) ?? [];
+    group.push(statement);
+    groups.set(statement.parent, group);
+  }
+  return groups;
+}

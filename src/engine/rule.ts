@@ -1,0 +1,73 @@
+import type { Location, Range } from "../source/source-text.js";
+import type { ParsedFile, Statement } from "../parser/types.js";
+import type { FileFacts } from "./file-facts.js";
+
+export type Severity = "dangerous" | "careful";
+
+export type RuleCategory = "data-loss" | "locking" | "rewrite" | "reliability" | "compatibility";
+
+export interface RuleMeta {
+  /** Kebab-case id, the same as the rule's file name and docs page. */
+  id: string;
+  severity: Severity;
+  /** One line: what the rule reports. */
+  description: string;
+  category: RuleCategory;
+  /** True when findings can carry an automatic fix. */
+  fixable?: boolean;
+  /** True when the rule also checks statements run by DO blocks. */
+  checksDoBlocks?: boolean;
+}
+
+export interface Fix {
+  /** The range to replace; empty to insert at `range.start`. */
+  range: Range;
+  text: string;
+}
+
+export interface Report {
+  /** What is wrong and why it is risky: the lock, the rewrite, the data lost. */
+  message: string;
+  /** The safe alternative. */
+  help: string;
+  /** Defaults to the statement being checked. */
+  range?: Range;
+  fix?: Fix;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  help: string;
+  range: Range;
+  loc: Location;
+  docsUrl: string;
+  fix?: Fix;
+}
+
+export interface RuleContext {
+  readonly filePath: string;
+  readonly parsed: ParsedFile;
+  /** What the file (and, for a rollback, its forward migration) creates, in order. */
+  readonly facts: FileFacts;
+  report(report: Report): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  /** Called for each statement in file order (and for DO-block statements when `checksDoBlocks`). */
+  checkStatement?(statement: Statement, context: RuleContext): void;
+  /** Called once per file, after every statement was checked. */
+  checkFile?(context: RuleContext): void;
+}
+
+export const DOCS_BASE_URL = "https://github.com/migsafe/migsafe/blob/main/docs/rules/";
+
+export function docsUrl(ruleId: string): string {
+  return `${DOCS_BASE_URL}${ruleId}.md`;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}

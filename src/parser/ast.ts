@@ -1,0 +1,128 @@
+/** Small readers over libpg-query's JSON AST, shared by the engine and the rules. */
+import type { Range } from "../source/source-text.js";
+import type { AstNode, Statement, Token } from "./types.js";
+
+export interface QualifiedName {
+  schema?: string;
+  name: string;
+}
+
+export interface RangeVar {
+  schemaname?: string;
+  relname?: string;
+  location?: number;
+}
+
+/** The single key of a wrapped node (`{ ColumnDef: {...} }` → "ColumnDef") and its contents. */
+export function unwrap(node: unknown): { type: string; value: AstNode } | undefined {
+  if (!node || typeof node !== "object") return undefined;
+  const keys = Object.keys(node);
+  if (keys.length !== 1) return undefined;
+  const type = keys[0]!;
+  const value = (node as Record<string, unknown>)[type];
+  return value && typeof value === "object" ? { type, value: value as AstNode } : undefined;
+}
+
+export function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function stringOf(node: unknown): string | undefined {
+  const unwrapped = unwrap(node);
+  if (unwrapped?.type === "String") return unwrapped.value.sval as string | undefined;
+  return undefined;
+}
+
+export function relationName(relation: unknown): QualifiedName | undefined {
+  const rangeVar = relation as RangeVar | undefined;
+  if (!rangeVar?.relname) return undefined;
+  return rangeVar.schemaname ? { schema: rangeVar.schemaname, name: rangeVar.relname } : { name: rangeVar.relname };
+}
+
+/** A DROP's object, a `List` of `String`s such as ["public", "users"]. */
+export function listName(node: unknown): QualifiedName | undefined {
+  const unwrapped = unwrap(node);
+  const items = unwrapped?.type === "List" ? asList(unwrapped.value.items) : [node];
+  const parts = items.map(stringOf).filter((part): part is string => part !== undefined);
+  if (parts.length === 0) return undefined;
+  const name = parts[parts.length - 1]!;
+  return parts.length > 1 ? { schema: parts[parts.length - 2]!, name } : { name };
+}
+
+export function displayName(name: QualifiedName): string {
+  return name.schema ? `${quoteIfNeeded(name.schema)}.${quoteIfNeeded(name.name)}` : quoteIfNeeded(name.name);
+}
+
+function quoteIfNeeded(identifier: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(identifier) ? identifier : `"${identifier.replace(/"/g, '""')}"`;
+}
+
+export interface AlterCommand {
+  subtype: string;
+  node: AstNode;
+  range: Range;
+}
+
+/**
+ * The commands of an ALTER TABLE with the source range of each, so that a finding
+ * on one action of a multi-action ALTER TABLE points at that action.
+ */
+export function alterTableCommands(statement: Statement): AlterCommand[] {
+  const commands = asList(statement.node.cmds)
+    .map((cmd) => unwrap(cmd))
+    .filter((cmd): cmd is { type: string; value: AstNode } => cmd?.type === "AlterTableCmd")
+    .map((cmd) => cmd.value);
+  const ranges = commandRanges(statement, commands.length);
+  return commands.map((node, i) => ({ subtype: String(node.subtype), node, range: ranges?.[i] ?? statement.range }));
+}
+
+function commandRanges(statement: Statement, expected: number): Range[] | undefined {
+  const relation = statement.node.relation as RangeVar | undefined;
+  if (relation?.location === undefined || statement.tokens.length === 0) return undefined;
+  const code = statement.tokens.filter((token) => token.type !== "line-comment" && token.type !== "block-comment");
+  const relationStart = statement.indexOf(relation.location);
+  let i = code.findIndex((token) => token.start >= relationStart);
+  if (i < 0) return undefined;
+  i++;
+  while (code[i]?.text === "." && code[i + 1]) i += 2;
+  if (code[i]?.text === "*") i++;
+
+  const ranges: Range[] = [];
+  let depth = 0;
+  let first: Token | undefined;
+  let last: Token | undefined;
+  for (; i < code.length; i++) {
+    const token = code[i]!;
+    if (token.text === "," && depth === 0) {
+      if (first && last) ranges.push({ start: first.start, end: last.end });
+      first = last = undefined;
+      continue;
+    }
+    if (token.text === "(") depth++;
+    else if (token.text === ")") depth--;
+    first ??= token;
+    last = token;
+  }
+  if (first && last) ranges.push({ start: first.start, end: last.end });
+  return ranges.length === expected ? ranges : undefined;
+}
+
+/** The first token of the statement matching the predicate, searching from `fromIndex` (a string index). */
+export function findToken(statement: Statement, predicate: (token: Token) => boolean, fromIndex = 0): Token | undefined {
+  return statement.tokens.find((token) => token.start >= fromIndex && token.type !== "line-comment" && token.type !== "block-comment" && predicate(token));
+}
+
+/** Calls `visit` on every wrapped node below `node` (depth first). */
+export function walk(node: unknown, visit: (type: string, value: AstNode) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) walk(item, visit);
+    return;
+  }
+  if (!node || typeof node !== "object") return;
+  for (const [key, value] of Object.entries(node)) {
+    if (value && typeof value === "object") {
+      if (!Array.isArray(value) && /^[A-Z]/.test(key)) visit(key, value as AstNode);
+      walk(value, visit);
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { SourceText, type Range } from "../source/source-text.js";
+import { parsePlpgsql, parseSql } from "./pg.js";
+import { tokenize } from "./tokens.js";
+import type { AstNode, DynamicSql, Statement, Token } from "./types.js";
+
+interface PlpgsqlSql {
+  query: string;
+  lineno: number;
+  dynamic: boolean;
+}
+
+interface DoBody {
+  text: string;
+  /** String index in the file of the body's first character, when it maps exactly (dollar quotes). */
+  start: number | undefined;
+}
+
+/**
+ * A DO statement runs its PL/pgSQL body at once, so the SQL inside it is as
+ * real as a top-level statement. Finds that SQL (nested blocks, IFs and loops
+ * included) and the EXECUTEs of dynamic SQL, at their exact place in the file.
+ */
+export function findDoBlocks(statements: readonly Statement[], source: SourceText): { statements: Statement[]; dynamicSql: DynamicSql[] } {
+  const found: Statement[] = [];
+  const dynamicSql: DynamicSql[] = [];
+  for (const parent of statements) {
+    if (parent.kind !== "DoStmt") continue;
+    const body = doBody(parent);
+    if (!body) continue;
+    for (const sql of plpgsqlStatements(parent.text)) {
+      const range = locate(sql, body, parent);
+      if (sql.dynamic) {
+        dynamicSql.push({ parent, range, loc: source.location(range), text: sql.query });
+        continue;
+      }
+      const statement = innerStatement(sql.query, range, body.start !== undefined, parent, source, found.length);
+      if (statement) found.push(statement);
+    }
+  }
+  return { statements: found, dynamicSql };
+}
+
+function doBody(statement: Statement): DoBody | undefined {
+  const args = (statement.node.args ?? []) as { DefElem?: { defname?: string; arg?: { String?: { sval?: string } } } }[];
+  let text: string | undefined;
+  for (const arg of args) {
+    const def = arg.DefElem;
+    if (def?.defname === "language" && def.arg?.String?.sval?.toLowerCase() !== "plpgsql") return undefined;
+    if (def?.defname === "as") text = def.arg?.String?.sval;
+  }
+  if (text === undefined) return undefined;
+  const literal = statement.tokens.find((token) => token.type === "string" && token.text.startsWith("$"));
+  if (!literal) return { text, start: undefined };
+  const tag = /^\$[^$]*\$/.exec(literal.text)?.[0] ?? "$$";
+  return { text, start: literal.start + tag.length };
+}
+
+function plpgsqlStatements(doStatementText: string): PlpgsqlSql[] {
+  let tree: unknown;
+  try {
+    tree = parsePlpgsql(doStatementText);
+  } catch {
+    return [];
+  }
+  const found: PlpgsqlSql[] = [];
+  collect(tree, found);
+  return found;
+}
+
+function collect(node: unknown, found: PlpgsqlSql[]): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collect(item, found);
+    return;
+  }
+  if (!node || typeof node !== "object") return;
+  const record = node as Record<string, unknown>;
+  const execsql = record.PLpgSQL_stmt_execsql as { lineno?: number; sqlstmt?: { PLpgSQL_expr?: { query?: string } } } | undefined;
+  if (execsql?.sqlstmt?.PLpgSQL_expr?.query) {
+    found.push({ query: execsql.sqlstmt.PLpgSQL_expr.query, lineno: execsql.lineno ?? 1, dynamic: false });
+  }
+  for (const key of ["PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors"]) {
+    const dynamic = record[key] as { lineno?: number; query?: { PLpgSQL_expr?: { query?: string } } } | undefined;
+    if (dynamic?.query?.PLpgSQL_expr?.query) {
+      found.push({ query: dynamic.query.PLpgSQL_expr.query, lineno: dynamic.lineno ?? 1, dynamic: true });
+    }
+  }
+  for (const value of Object.values(record)) if (value && typeof value === "object") collect(value, found);
+}
+
+/** PL/pgSQL gives a line number (1 = the line of the opening quote) and the statement's exact text. */
+function locate(sql: PlpgsqlSql, body: DoBody, parent: Statement): Range {
+  if (body.start === undefined) return parent.range;
+  const lines = new SourceText(body.text);
+  let at = body.text.indexOf(sql.query, lines.lineStart(sql.lineno));
+  if (at < 0) at = body.text.indexOf(sql.query);
+  if (at < 0) return parent.range;
+  return { start: body.start + at, end: body.start + at + sql.query.length };
+}
+
+function innerStatement(query: string, range: Range, exact: boolean, parent: Statement, source: SourceText, index: number): Statement | undefined {
+  const parsed = parseSql(query);
+  if (!parsed.ok || parsed.statements.length !== 1) return undefined;
+  const wrapped = parsed.statements[0]!.stmt;
+  if (!wrapped) return undefined;
+  const kind = Object.keys(wrapped)[0]!;
+  const local = new SourceText(query);
+  return {
+    index,
+    kind,
+    node: wrapped[kind] as AstNode,
+    range,
+    loc: source.location(range),
+    text: query,
+    tokens: exact ? shiftedTokens(local, range.start) : [],
+    transaction: parent.transaction,
+    leadingComments: [],
+    trailingComments: [],
+    origin: "do-block",
+    parent,
+    indexOf: exact ? (location) => range.start + local.charIndex(location) : () => range.start,
+  };
+}
+
+function shiftedTokens(query: SourceText, offset: number): Token[] {
+  return tokenize(query).tokens.map((token) => ({ ...token, start: token.start + offset, end: token.end + offset }));
+}

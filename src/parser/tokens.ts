@@ -1,0 +1,80 @@
+import type { SourceText } from "../source/source-text.js";
+import { scanSql, type PgSyntaxError, type RawToken } from "./pg.js";
+import type { Comment, Token, TokenType } from "./types.js";
+
+export interface TokenizeResult {
+  tokens: Token[];
+  /** A lexer error (unterminated literal or comment); tokens stop before it. */
+  error?: { message: string; start: number };
+}
+
+const STRING_TOKENS = new Set(["SCONST", "USCONST", "BCONST", "XCONST"]);
+const IDENTIFIER_TOKENS = new Set(["IDENT", "UIDENT"]);
+const NUMBER_TOKENS = new Set(["ICONST", "FCONST"]);
+
+/** Scans the whole text with PostgreSQL's lexer, mapping byte offsets to string indices. */
+export function tokenize(source: SourceText): TokenizeResult {
+  const scanned = scanSql(source.text);
+  if (scanned.ok) return { tokens: convert(scanned.tokens, source) };
+  return tokenizeUpToError(source, scanned.error);
+}
+
+function tokenizeUpToError(source: SourceText, error: PgSyntaxError): TokenizeResult {
+  const errorStart = error.byteOffset === undefined ? source.text.length : source.charIndex(error.byteOffset);
+  const prefix = scanSql(source.text.slice(0, errorStart));
+  const tokens = prefix.ok ? convert(prefix.tokens, source) : [];
+  return { tokens, error: { message: error.message, start: prefix.ok ? errorStart : 0 } };
+}
+
+function convert(raw: RawToken[], source: SourceText): Token[] {
+  const tokens: Token[] = new Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const token = raw[i]!;
+    const start = source.charIndex(token.start);
+    const end = source.charIndex(token.end);
+    const type = tokenType(token);
+    tokens[i] = { start, end, text: token.text, type, upper: type === "keyword" ? token.text.toUpperCase() : token.text };
+  }
+  return tokens;
+}
+
+function tokenType(token: RawToken): TokenType {
+  const name = token.tokenName;
+  if (name === "SQL_COMMENT") return "line-comment";
+  if (name === "C_COMMENT") return "block-comment";
+  if (STRING_TOKENS.has(name)) return "string";
+  if (IDENTIFIER_TOKENS.has(name)) return "identifier";
+  if (NUMBER_TOKENS.has(name)) return "number";
+  if (token.keywordName !== "NO_KEYWORD") return "keyword";
+  if (name.startsWith("ASCII_")) return "punctuation";
+  return "other";
+}
+
+export function isComment(token: Token): boolean {
+  return token.type === "line-comment" || token.type === "block-comment";
+}
+
+export function toComment(token: Token): Comment {
+  if (token.type === "line-comment") {
+    return { kind: "line", range: { start: token.start, end: token.end }, text: token.text, value: token.text.slice(2) };
+  }
+  const closed = token.text.endsWith("*/") && token.text.length >= 4;
+  return {
+    kind: "block",
+    range: { start: token.start, end: token.end },
+    text: token.text,
+    value: token.text.slice(2, closed ? -2 : undefined),
+  };
+}
+
+/** Index of the first token whose start is at or after `index` (tokens are sorted). */
+export function firstTokenAtOrAfter(tokens: readonly Token[], index: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.start < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
