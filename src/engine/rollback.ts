@@ -23,7 +23,7 @@ export function findPartner(filePath: string, exists: (file: string) => boolean)
   const lower = base.toLowerCase();
   const within = (name: string) => path.join(dir, name);
 
-  const downMatch = /(^|[._\-])down\.sql$/i.exec(base);
+  const downMatch = /(^|[._-])down\.sql$/i.exec(base);
   if (downMatch) {
     const stem = base.slice(0, base.length - "down.sql".length);
     const candidates = [`${stem}up.sql`, ...(downMatch[1] === "." ? [`${stem.slice(0, -1)}.sql`] : [])];
@@ -35,7 +35,7 @@ export function findPartner(filePath: string, exists: (file: string) => boolean)
       return { role: "rollback", partnerPath: exists(forward) ? forward : undefined };
     }
   }
-  if (/(^|[._\-])up\.sql$/i.test(base)) {
+  if (/(^|[._-])up\.sql$/i.test(base)) {
     const rollback = within(`${base.slice(0, base.length - "up.sql".length)}down.sql`);
     return { role: "forward", partnerPath: exists(rollback) ? rollback : undefined };
   }

@@ -34,7 +34,7 @@ export class SourceText {
   constructor(raw: string) {
     this.hasBom = raw.startsWith(BOM);
     this.text = this.hasBom ? raw.slice(1) : raw;
-    this.isAscii = !/[^\x00-\x7F]/.test(this.text);
+    this.isAscii = !/[^\t\n\r\u0020-\u007E]/.test(this.text) || Buffer.byteLength(this.text, "utf8") === this.text.length;
   }
 
   get byteLength(): number {

@@ -1,0 +1,46 @@
+import { lintSource, type FileAccess } from "../src/engine/lint-source.js";
+import type { FileResult, RuleSetting } from "../src/engine/lint.js";
+import type { Finding, Rule } from "../src/engine/rule.js";
+import { allRules } from "../rules/index.js";
+
+export interface LintSqlOptions {
+  /** Rules to run; all rules by default. */
+  rules?: readonly Rule[];
+  /** Path of the linted file (names its rollback partner). */
+  filePath?: string;
+  /** Other files that exist, by path: rollback partners. */
+  files?: Record<string, string>;
+  severities?: Record<string, RuleSetting>;
+}
+
+export function lintSql(sql: string, options: LintSqlOptions = {}): FileResult {
+  const files = options.files ?? {};
+  const access: FileAccess = { exists: (path) => path in files, read: (path) => files[path] };
+  return lintSource(sql, options.filePath ?? "migrations/001_test.sql", { rules: options.rules ?? allRules, severities: options.severities }, access);
+}
+
+/** Findings of one rule, as plain positions: what a rule test asserts. */
+export interface Located {
+  ruleId: string;
+  severity: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export function located(finding: Finding): Located {
+  return {
+    ruleId: finding.ruleId,
+    severity: finding.severity,
+    line: finding.loc.start.line,
+    column: finding.loc.start.column,
+    endLine: finding.loc.end.line,
+    endColumn: finding.loc.end.column,
+  };
+}
+
+/** Lints `sql` with one rule and returns its findings' positions. */
+export function findingsOf(rule: Rule, sql: string, options: Omit<LintSqlOptions, "rules"> = {}): Located[] {
+  return lintSql(sql, { ...options, rules: [rule] }).findings.map(located);
+}

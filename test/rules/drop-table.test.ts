@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import rule from "../../rules/drop-table.js";
+import { findingsOf, lintSql } from "../helpers.js";
+
+const at = (line: number, column: number, endLine: number, endColumn: number) => ({
+  ruleId: "drop-table",
+  severity: "dangerous",
+  line,
+  column,
+  endLine,
+  endColumn,
+});
+
+describe("drop-table", () => {
+  it("reports DROP TABLE at the statement", () => {
+    expect(findingsOf(rule, "SELECT 1;\nDROP TABLE users;")).toEqual([at(2, 1, 2, 17)]);
+  });
+
+  it("reports IF EXISTS, CASCADE and several tables in one finding naming them", () => {
+    const result = lintSql("DROP TABLE IF EXISTS users, public.orders CASCADE;", { rules: [rule] });
+    expect(result.findings.map((f) => f.loc.start)).toEqual([{ line: 1, column: 1 }]);
+    expect(result.findings[0]!.message).toContain("users, public.orders");
+    expect(result.findings[0]!.message).toContain("CASCADE");
+    expect(result.findings[0]!.help).toContain("RENAME TO users_backup");
+  });
+
+  it("does not report a table created earlier in the same file", () => {
+    expect(findingsOf(rule, "CREATE TABLE tmp (id int);\nDROP TABLE tmp;")).toEqual([]);
+  });
+
+  it("reports only the tables that were not created in the file", () => {
+    const result = lintSql("CREATE TABLE tmp (id int);\nDROP TABLE tmp, users;", { rules: [rule] });
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0]!.message).toMatch(/^DROP TABLE users /);
+  });
+
+  it("reports a table dropped before the file creates it", () => {
+    expect(findingsOf(rule, "DROP TABLE tmp;\nCREATE TABLE tmp (id int);")).toEqual([at(1, 1, 1, 15)]);
+  });
+
+  it("does not report a rollback file dropping what its forward migration created", () => {
+    const files = { "db/002_add_audit.sql": "CREATE TABLE audit (id int);" };
+    expect(findingsOf(rule, "DROP TABLE audit;", { filePath: "db/002_add_audit_rollback.sql", files })).toEqual([]);
+    expect(findingsOf(rule, "DROP TABLE users;", { filePath: "db/002_add_audit_rollback.sql", files })).toEqual([at(1, 1, 1, 17)]);
+  });
+
+  it("does not report DROP of other object kinds or text in comments and strings", () => {
+    expect(findingsOf(rule, "DROP VIEW v;\n-- DROP TABLE users;\n/* DROP TABLE users; */\nSELECT 'DROP TABLE users';")).toEqual([]);
+  });
+
+  it("reports DROP TABLE run by a DO block at its place in the body", () => {
+    expect(findingsOf(rule, "DO $$\nBEGIN\n  DROP TABLE users;\nEND\n$$;")).toEqual([at(3, 3, 3, 19)]);
+  });
+});

@@ -1,0 +1,3 @@
+import { loadParser } from "../src/parser/pg.js";
+
+await loadParser();
