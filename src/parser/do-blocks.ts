@@ -1,7 +1,8 @@
-import { SourceText, type Range } from "../source/source-text.js";
-import { parsePlpgsql, parseSql } from "./pg.js";
+import { indexOfCodePoint, SourceText, type Range } from "../source/source-text.js";
+import { parsePlpgsql, parseSql, type PgSyntaxError } from "./pg.js";
+import { syntaxProblem } from "./syntax-hints.js";
 import { tokenize } from "./tokens.js";
-import type { AstNode, DynamicSql, Statement, Token } from "./types.js";
+import type { AstNode, DynamicSql, Statement, SyntaxProblem, Token } from "./types.js";
 
 interface PlpgsqlSql {
   query: string;
@@ -20,14 +21,24 @@ interface DoBody {
  * real as a top-level statement. Finds that SQL (nested blocks, IFs and loops
  * included) and the EXECUTEs of dynamic SQL, at their exact place in the file.
  */
-export function findDoBlocks(statements: readonly Statement[], source: SourceText): { statements: Statement[]; dynamicSql: DynamicSql[] } {
+export function findDoBlocks(
+  statements: readonly Statement[],
+  source: SourceText,
+): { statements: Statement[]; dynamicSql: DynamicSql[]; errors: SyntaxProblem[] } {
   const found: Statement[] = [];
   const dynamicSql: DynamicSql[] = [];
+  const errors: SyntaxProblem[] = [];
   for (const parent of statements) {
     if (parent.kind !== "DoStmt") continue;
     const body = doBody(parent);
     if (!body) continue;
-    for (const sql of plpgsqlStatements(parent.text)) {
+    const plpgsql = plpgsqlStatements(parent.text);
+    if (!Array.isArray(plpgsql)) {
+      const at = parent.range.start + (plpgsql.codePointOffset === undefined ? 0 : indexOfCodePoint(parent.text, plpgsql.codePointOffset));
+      errors.push(syntaxProblem(source, `in the DO block's PL/pgSQL body: ${plpgsql.message}`, parent.text, at, parent.range.end));
+      continue;
+    }
+    for (const sql of plpgsql) {
       const range = locate(sql, body, parent);
       if (sql.dynamic) {
         dynamicSql.push({ parent, range, loc: source.location(range), text: sql.query });
@@ -37,7 +48,7 @@ export function findDoBlocks(statements: readonly Statement[], source: SourceTex
       if (statement) found.push(statement);
     }
   }
-  return { statements: found, dynamicSql };
+  return { statements: found, dynamicSql, errors };
 }
 
 function doBody(statement: Statement): DoBody | undefined {
@@ -55,15 +66,11 @@ function doBody(statement: Statement): DoBody | undefined {
   return { text, start: literal.start + tag.length };
 }
 
-function plpgsqlStatements(doStatementText: string): PlpgsqlSql[] {
-  let tree: unknown;
-  try {
-    tree = parsePlpgsql(doStatementText);
-  } catch {
-    return [];
-  }
+function plpgsqlStatements(doStatementText: string): PlpgsqlSql[] | PgSyntaxError {
+  const tree = parsePlpgsql(doStatementText);
+  if (!tree.ok) return tree.error;
   const found: PlpgsqlSql[] = [];
-  collect(tree, found);
+  collect(tree.tree, found);
   return found;
 }
 

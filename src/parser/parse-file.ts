@@ -1,11 +1,11 @@
-import { SourceText, type Range } from "../source/source-text.js";
+import { indexOfCodePoint, SourceText, type Range } from "../source/source-text.js";
 import { findDoBlocks } from "./do-blocks.js";
 import { parseSql, type RawStatement } from "./pg.js";
 import { splitStatements, type TokenChunk } from "./split.js";
-import { hintFor } from "./syntax-hints.js";
+import { syntaxProblem } from "./syntax-hints.js";
 import { firstTokenAtOrAfter, isComment, tokenize, toComment } from "./tokens.js";
 import { assignTransactions } from "./transactions.js";
-import type { AstNode, Comment, ParsedFile, Statement, SyntaxProblem, Token } from "./types.js";
+import type { AstNode, Comment, ParsedFile, Statement, Token } from "./types.js";
 
 /**
  * Turns a migration's text into statements. The whole file is parsed at once;
@@ -34,6 +34,7 @@ export function parseFile(input: string | SourceText): ParsedFile {
   const doBlocks = findDoBlocks(parsed.statements, source);
   parsed.doBlockStatements = doBlocks.statements;
   parsed.dynamicSql = doBlocks.dynamicSql;
+  if (doBlocks.errors.length > 0) parsed.errors = [...parsed.errors, ...doBlocks.errors].sort((a, b) => a.range.start - b.range.start);
   return parsed;
 }
 
@@ -96,7 +97,7 @@ function recoverStatementByStatement(parsed: ParsedFile, lexError: { message: st
       if (statement) parsed.statements.push(statement);
       continue;
     }
-    const errorAt = range.start + (result.error.byteOffset === undefined ? 0 : local.charIndex(result.error.byteOffset));
+    const errorAt = range.start + (result.error.codePointOffset === undefined ? 0 : indexOfCodePoint(text, result.error.codePointOffset));
     parsed.errors.push(syntaxProblem(source, result.error.message, text, Math.min(errorAt, range.end), range.end));
   }
 
@@ -105,17 +106,6 @@ function recoverStatementByStatement(parsed: ParsedFile, lexError: { message: st
     const text = source.text.slice(start);
     parsed.errors.push(syntaxProblem(source, lexError.message, text, lexError.start, source.text.length));
   }
-}
-
-function syntaxProblem(source: SourceText, message: string, statementText: string, at: number, statementEnd: number): SyntaxProblem {
-  const range = { start: at, end: Math.max(at, Math.min(statementEnd, endOfLine(source.text, at))) };
-  const hint = hintFor(message, statementText);
-  return { message, ...(hint ? { hint } : {}), range, loc: source.location(range) };
-}
-
-function endOfLine(text: string, from: number): number {
-  const match = /[\r\n]/.exec(text.slice(from, from + 10_000));
-  return match ? from + match.index : Math.min(text.length, from + 10_000);
 }
 
 /**

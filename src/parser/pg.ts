@@ -13,8 +13,11 @@ export function loadParser(): Promise<void> {
 
 export interface PgSyntaxError {
   message: string;
-  /** 0-based UTF-8 byte offset into the parsed text, when PostgreSQL gave one. */
-  byteOffset: number | undefined;
+  /**
+   * 0-based position in the parsed text counted in code points (PostgreSQL's
+   * cursor position is in characters, not bytes), when PostgreSQL gave one.
+   */
+  codePointOffset: number | undefined;
 }
 
 export type RawStatement = { stmt?: Record<string, unknown>; stmt_location?: number; stmt_len?: number };
@@ -56,8 +59,12 @@ export function scanSql(sql: string): ScanOutcome {
   }
 }
 
-export function parsePlpgsql(sql: string): unknown {
-  return pg.parsePlPgSQLSync(sql);
+export function parsePlpgsql(sql: string): { ok: true; tree: unknown } | { ok: false; error: PgSyntaxError } {
+  try {
+    return { ok: true, tree: pg.parsePlPgSQLSync(sql) };
+  } catch (error) {
+    return { ok: false, error: toSyntaxError(error) };
+  }
 }
 
 function toSyntaxError(error: unknown): PgSyntaxError {
@@ -65,8 +72,8 @@ function toSyntaxError(error: unknown): PgSyntaxError {
     const cursor = error.sqlDetails.cursorPosition;
     return {
       message: error.sqlDetails.message,
-      byteOffset: typeof cursor === "number" && cursor > 0 ? cursor - 1 : undefined,
+      codePointOffset: typeof cursor === "number" && cursor >= 0 ? cursor : undefined,
     };
   }
-  return { message: error instanceof Error ? error.message : String(error), byteOffset: undefined };
+  return { message: error instanceof Error ? error.message : String(error), codePointOffset: undefined };
 }

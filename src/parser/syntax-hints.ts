@@ -1,3 +1,6 @@
+import type { SourceText } from "../source/source-text.js";
+import type { SyntaxProblem } from "./types.js";
+
 /** Known causes of PostgreSQL syntax errors in migrations, with the fix to suggest. */
 interface HintRule {
   applies(message: string, statementText: string): boolean;
@@ -42,3 +45,21 @@ const HINTS: HintRule[] = [
 export function hintFor(message: string, statementText: string): string | undefined {
   return HINTS.find((rule) => rule.applies(message, statementText))?.hint;
 }
+
+export function syntaxProblem(source: SourceText, message: string, statementText: string, at: number, statementEnd: number): SyntaxProblem {
+  const range = { start: at, end: Math.max(at, Math.min(statementEnd, endOfLine(source.text, at))) };
+  const hint = hintFor(message, statementText);
+  return { message: oneLine(message), ...(hint ? { hint } : {}), range, loc: source.location(range) };
+}
+
+/** PostgreSQL quotes the rest of the input after "at or near": keep the first line of it. */
+function oneLine(message: string): string {
+  const lineBreak = message.search(/[\r\n]/);
+  return lineBreak < 0 ? message : `${message.slice(0, lineBreak)}…"`;
+}
+
+function endOfLine(text: string, from: number): number {
+  const match = /[\r\n]/.exec(text.slice(from, from + 10_000));
+  return match ? from + match.index : Math.min(text.length, from + 10_000);
+}
+

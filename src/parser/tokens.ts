@@ -1,4 +1,4 @@
-import type { SourceText } from "../source/source-text.js";
+import { indexOfCodePoint, type SourceText } from "../source/source-text.js";
 import { scanSql, type PgSyntaxError, type RawToken } from "./pg.js";
 import type { Comment, Token, TokenType } from "./types.js";
 
@@ -14,13 +14,14 @@ const NUMBER_TOKENS = new Set(["ICONST", "FCONST"]);
 
 /** Scans the whole text with PostgreSQL's lexer, mapping byte offsets to string indices. */
 export function tokenize(source: SourceText): TokenizeResult {
+  if (source.text.trim() === "") return { tokens: [] };
   const scanned = scanSql(source.text);
   if (scanned.ok) return { tokens: convert(scanned.tokens, source) };
   return tokenizeUpToError(source, scanned.error);
 }
 
 function tokenizeUpToError(source: SourceText, error: PgSyntaxError): TokenizeResult {
-  const errorStart = error.byteOffset === undefined ? source.text.length : source.charIndex(error.byteOffset);
+  const errorStart = error.codePointOffset === undefined ? source.text.length : indexOfCodePoint(source.text, error.codePointOffset);
   const prefix = scanSql(source.text.slice(0, errorStart));
   const tokens = prefix.ok ? convert(prefix.tokens, source) : [];
   return { tokens, error: { message: error.message, start: prefix.ok ? errorStart : 0 } };

@@ -136,3 +136,13 @@ export class SourceText {
     return this.multiByteEnds;
   }
 }
+
+/** String index of the code point at `codePoints` code points into `text`. */
+export function indexOfCodePoint(text: string, codePoints: number): number {
+  let index = 0;
+  for (let seen = 0; seen < codePoints && index < text.length; seen++) {
+    const code = text.charCodeAt(index);
+    index += code >= 0xd800 && code <= 0xdbff && index + 1 < text.length ? 2 : 1;
+  }
+  return index;
+}

@@ -1,0 +1,149 @@
+import { parseArgs } from "node:util";
+import type { RuleSetting } from "../engine/lint.js";
+import { DOCS_BASE_URL } from "../engine/rule.js";
+
+export type OutputFormat = "stylish" | "json";
+
+export const FORMATS: readonly OutputFormat[] = ["stylish", "json"];
+const SETTINGS: readonly RuleSetting[] = ["off", "careful", "dangerous"];
+
+export interface CliOptions {
+  /** Files, folders and globs to lint; empty means the usual migration folders. */
+  patterns: string[];
+  format: OutputFormat;
+  /** Severity overrides from `--rule id=setting`, the last one for a rule winning. */
+  severities: Record<string, RuleSetting>;
+  /** Careful findings allowed before the exit code is 1; undefined means no limit. */
+  maxWarnings: number | undefined;
+  fix: boolean;
+  debug: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export type ParsedArgs = { ok: true; options: CliOptions } | { ok: false; message: string };
+
+const OPTIONS = {
+  format: { type: "string", short: "f" },
+  rule: { type: "string", multiple: true },
+  "max-warnings": { type: "string" },
+  fix: { type: "boolean" },
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
+/**
+ * Parses the command line. `ruleIds` are the rules `--rule` may name. Errors come
+ * back as a one-line message (without the `migsafe:` prefix or the --help hint).
+ */
+export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]): ParsedArgs {
+  let values: ReturnType<typeof parse>["values"];
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parse(argv));
+  } catch (error) {
+    return { ok: false, message: describeParseError(error) };
+  }
+
+  const format = values.format ?? "stylish";
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    return { ok: false, message: `unknown format '${format}' for --format (expected ${FORMATS.join(" or ")})` };
+  }
+
+  let maxWarnings: number | undefined;
+  const rawMax = values["max-warnings"];
+  if (rawMax !== undefined) {
+    if (!/^\d+$/.test(rawMax.trim()) || !Number.isSafeInteger(Number(rawMax))) {
+      return { ok: false, message: `--max-warnings takes a whole number of careful findings, 0 or more, not '${rawMax}'` };
+    }
+    maxWarnings = Number(rawMax);
+  }
+
+  const severities: Record<string, RuleSetting> = {};
+  for (const spec of values.rule ?? []) {
+    const match = /^\s*([^=\s]+)\s*=\s*(\S*)\s*$/.exec(spec);
+    if (!match) return { ok: false, message: `--rule takes id=off|careful|dangerous, not '${spec}'` };
+    const [, id, setting] = match as unknown as [string, string, string];
+    if (!ruleIds.includes(id)) return { ok: false, message: `unknown rule '${id}' in --rule ${spec}` };
+    if (!(SETTINGS as readonly string[]).includes(setting)) {
+      return { ok: false, message: `unknown setting '${setting}' for rule '${id}' in --rule ${spec} (expected ${SETTINGS.join(", ")})` };
+    }
+    severities[id] = setting as RuleSetting;
+  }
+
+  return {
+    ok: true,
+    options: {
+      patterns: positionals,
+      format: format as OutputFormat,
+      severities,
+      maxWarnings,
+      fix: values.fix ?? false,
+      debug: values.debug ?? false,
+      help: values.help ?? false,
+      version: values.version ?? false,
+    },
+  };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /^Unknown option '([^']*)'/.exec(message);
+  if (unknown) return `unknown option '${unknown[1]}'`;
+  const firstLine = message.split(/\r?\n/, 1)[0]!.replace(/\.$/, "");
+  return firstLine.charAt(0).toLowerCase() + firstLine.slice(1);
+}
+
+export function helpText(ruleIds: readonly string[]): string {
+  return `Usage: migsafe [options] [file|folder|glob ...]
+
+Static safety linter for PostgreSQL migrations: reports statements that lock,
+rewrite or lose data, and suggests the safe alternative.
+
+Arguments:
+  file              linted whatever its extension
+  folder            every **/*.sql file inside it
+  glob              quoted pattern, e.g. "db/**/*.sql"
+  (none)            the migration folders found in the current directory:
+                    migrations/, db/migrations/, supabase/migrations/, prisma/migrations/
+
+Options:
+  -f, --format <name>       output format: stylish (default) or json
+      --rule <id=setting>   set a rule to off, careful or dangerous; repeatable
+      --max-warnings <n>    exit 1 when there are more than n careful findings
+      --fix                 apply automatic fixes, rewrite the files, report what remains
+      --debug               print stack traces of internal errors
+  -h, --help                show this help
+  -v, --version             show the version
+
+Exit codes:
+  0  no dangerous findings (careful findings alone pass unless --max-warnings is exceeded)
+  1  dangerous findings, or more careful findings than --max-warnings allows
+  2  a file could not be read or parsed, bad arguments, or an internal error
+
+Colours are used when the output is a terminal; NO_COLOR turns them off, FORCE_COLOR forces them.
+
+Rules (docs: ${DOCS_BASE_URL}):
+${wrap(ruleIds.length > 0 ? ruleIds.join(", ") : "(none)", 78, "  ")}
+`;
+}
+
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(indent + line);
+  return lines.join("\n");
+}
