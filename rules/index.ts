@@ -1,5 +1,12 @@
 import type { Rule } from "../src/engine/rule.js";
+import deleteWithoutWhere from "./delete-without-where.js";
+import dropColumn from "./drop-column.js";
+import dropDatabase from "./drop-database.js";
+import dropSchema from "./drop-schema.js";
 import dropTable from "./drop-table.js";
+import hardDelete from "./hard-delete.js";
+import truncate from "./truncate.js";
+import updateWithoutWhere from "./update-without-where.js";
 
 /** Every rule migsafe ships, in the order they run. A test checks this list against the files in rules/. */
-export const allRules: readonly Rule[] = [dropTable];
+export const allRules: readonly Rule[] = [dropTable, dropColumn, dropSchema, dropDatabase, truncate, deleteWithoutWhere, hardDelete, updateWithoutWhere];

@@ -5,8 +5,10 @@ export type ObjectKind = "table" | "column" | "index" | "schema" | "sequence" | 
 
 export interface CreatedObject {
   kind: ObjectKind;
-  /** Lower-case bare name; for columns, `table.column`. */
+  /** The name as the parser gives it (unquoted identifiers folded to lower case); for columns, `table.column`. */
   name: string;
+  /** The schema written in the statement, if any. */
+  schema?: string;
 }
 
 /** Objects a statement creates: what a later statement (or the rollback) may safely drop. */
@@ -53,7 +55,7 @@ function table(name: QualifiedName | undefined): CreatedObject[] {
 }
 
 function named(kind: ObjectKind, name: QualifiedName | undefined): CreatedObject[] {
-  return name ? [{ kind, name: name.name }] : [];
+  return name ? [{ kind, ...name }] : [];
 }
 
 function addedColumns(statement: Statement): CreatedObject[] {
@@ -64,11 +66,19 @@ function addedColumns(statement: Statement): CreatedObject[] {
     if (command.subtype !== "AT_AddColumn") continue;
     const column = unwrap(command.node.def);
     const colname = column?.type === "ColumnDef" ? (column.value.colname as string | undefined) : undefined;
-    if (colname) found.push({ kind: "column", name: `${relation.name}.${colname}` });
+    if (colname) found.push({ kind: "column", name: `${relation.name}.${colname}`, ...(relation.schema ? { schema: relation.schema } : {}) });
   }
   return found;
 }
 
-export function objectKey(kind: ObjectKind, name: string): string {
-  return `${kind}:${name}`;
+const UNSCHEMAED: ReadonlySet<ObjectKind> = new Set(["schema", "extension", "database"]);
+
+/**
+ * A key naming one object. An unqualified name is taken to be in `public`, where the
+ * default search_path puts it: `users` and `public.users` are one table, `audit.users` another.
+ */
+export function objectKey(kind: ObjectKind, name: QualifiedName | string): string {
+  const qualified = typeof name === "string" ? { name } : name;
+  if (UNSCHEMAED.has(kind)) return `${kind}:${qualified.name}`;
+  return `${kind}:${qualified.schema ?? "public"}.${qualified.name}`;
 }

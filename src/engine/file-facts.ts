@@ -32,27 +32,30 @@ export class FileFacts {
     for (const statement of allStatements(parsed)) {
       const inDown = this.inDownSection(statement);
       for (const object of createdObjects(statement)) {
-        const key = objectKey(object.kind, object.name);
+        const key = objectKey(object.kind, object);
         if (rollback.downSectionStart !== undefined && !inDown) this.forwardCreated.add(key);
         if (!this.createdAt.has(key)) this.createdAt.set(key, statement.range.start);
       }
     }
     if (forward) {
       for (const statement of allStatements(forward)) {
-        for (const object of createdObjects(statement)) this.forwardCreated.add(objectKey(object.kind, object.name));
+        for (const object of createdObjects(statement)) this.forwardCreated.add(objectKey(object.kind, object));
       }
     }
   }
 
-  /** True when the object was created in this file before the statement: it is new and empty. */
+  /**
+   * True when the object was created in this file before the statement: it is new and empty.
+   * Columns are named `{ schema, name: "table.column" }` (or `"table.column"` for `public`).
+   */
   createdBefore(statement: Statement, kind: ObjectKind, name: QualifiedName | string): boolean {
-    const at = this.createdAt.get(objectKey(kind, bare(name)));
+    const at = this.createdAt.get(objectKey(kind, name));
     return at !== undefined && at < statement.range.start;
   }
 
   /** True when the statement undoes what the paired forward migration created. */
   undoesForward(statement: Statement, kind: ObjectKind, name: QualifiedName | string): boolean {
-    return this.isRollback(statement) && this.forwardCreated.has(objectKey(kind, bare(name)));
+    return this.isRollback(statement) && this.forwardCreated.has(objectKey(kind, name));
   }
 
   /** True when the statement is (part of) a rollback: a rollback file, or a down section. */
@@ -75,10 +78,6 @@ export class FileFacts {
     const start = this.rollback.downSectionStart;
     return start !== undefined && statement.range.start > start;
   }
-}
-
-function bare(name: QualifiedName | string): string {
-  return typeof name === "string" ? name : name.name;
 }
 
 function allStatements(parsed: ParsedFile): Statement[] {

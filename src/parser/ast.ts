@@ -126,3 +126,8 @@ export function walk(node: unknown, visit: (type: string, value: AstNode) => voi
     }
   }
 }
+
+/** How a column is named to the file facts: `{ schema, name: "table.column" }`. */
+export function columnOf(table: QualifiedName, column: string): QualifiedName {
+  return table.schema ? { schema: table.schema, name: `${table.name}.${column}` } : { name: `${table.name}.${column}` };
+}

@@ -39,12 +39,13 @@ export function findDoBlocks(
       continue;
     }
     for (const sql of plpgsql) {
-      const range = locate(sql, body, parent);
+      const range = locate(sql, body) ?? parent.range;
       if (sql.dynamic) {
         dynamicSql.push({ parent, range, loc: source.location(range), text: sql.query });
         continue;
       }
-      const statement = innerStatement(sql.query, range, body.start !== undefined, parent, source, found.length);
+      const exact = range !== parent.range;
+      const statement = innerStatement(sql.query, range, exact, parent, source, found.length);
       if (statement) found.push(statement);
     }
   }
@@ -94,13 +95,18 @@ function collect(node: unknown, found: PlpgsqlSql[]): void {
   for (const value of Object.values(record)) if (value && typeof value === "object") collect(value, found);
 }
 
-/** PL/pgSQL gives a line number (1 = the line of the opening quote) and the statement's exact text. */
-function locate(sql: PlpgsqlSql, body: DoBody, parent: Statement): Range {
-  if (body.start === undefined) return parent.range;
+/**
+ * PL/pgSQL gives a line number (1 = the line of the opening quote) and the statement's
+ * text, which is the exact source text unless PL/pgSQL rewrote it (`SELECT ... INTO x`
+ * loses its INTO clause): then, and for bodies that are not dollar-quoted, there is no
+ * exact place and the caller falls back to the DO statement.
+ */
+function locate(sql: PlpgsqlSql, body: DoBody): Range | undefined {
+  if (body.start === undefined) return undefined;
   const lines = new SourceText(body.text);
   let at = body.text.indexOf(sql.query, lines.lineStart(sql.lineno));
   if (at < 0) at = body.text.indexOf(sql.query);
-  if (at < 0) return parent.range;
+  if (at < 0) return undefined;
   return { start: body.start + at, end: body.start + at + sql.query.length };
 }
 

@@ -154,3 +154,13 @@ describe("parseFile: DO blocks", () => {
     expect(parseFile("DO LANGUAGE plv8 $$ plv8.execute('DELETE FROM t') $$;").doBlockStatements).toEqual([]);
   });
 });
+
+describe("parseFile: DO blocks whose SQL PL/pgSQL rewrites", () => {
+  it("falls back to the DO statement's range, with no tokens that would point elsewhere", () => {
+    const text = "DO $$\nDECLARE x int;\nBEGIN\n  WITH g AS (DELETE FROM t RETURNING id) SELECT count(*) INTO x FROM g;\nEND $$;";
+    const parsed = parseFile(text);
+    const [inner] = parsed.doBlockStatements;
+    expect(inner!.range).toEqual(parsed.statements[0]!.range);
+    expect(inner!.tokens).toEqual([]);
+  });
+});

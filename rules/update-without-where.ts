@@ -1,0 +1,33 @@
+import { displayName, relationName } from "../src/parser/ast.js";
+import { defineRule } from "../src/engine/rule.js";
+import { modifyingStatements } from "./delete-without-where.js";
+
+export default defineRule({
+  meta: {
+    id: "update-without-where",
+    severity: "careful",
+    description: "UPDATE without a WHERE clause rewrites every row of the table in one transaction.",
+    category: "data-loss",
+    checksDoBlocks: true,
+  },
+  checkStatement(statement, context) {
+    for (const { node, range } of modifyingStatements(statement, "UpdateStmt", context.parsed.source)) {
+      if (node.whereClause) continue;
+      const name = relationName(node.relation);
+      if (!name || context.facts.isNewOrUndone(statement, "table", name)) continue;
+      const table = displayName(name);
+      context.report({
+        range,
+        message:
+          `UPDATE ${table} has no WHERE: it changes every row of ${table}, overwriting the old values, and rewrites them all — ` +
+          "PostgreSQL writes a new version of each row, so the table and its indexes bloat and every row goes to WAL (replicas lag). " +
+          "It takes a ROW EXCLUSIVE lock, which lets reads through, but holds a row lock on every row until commit, " +
+          `so concurrent writes to any row of ${table} wait and the application's writes time out.`,
+        help:
+          "Batch it, outside the schema-change transaction, each batch committed on its own: " +
+          `UPDATE ${table} SET ... WHERE id IN (SELECT id FROM ${table} WHERE <not yet done> LIMIT 5000); repeated until it updates no row. ` +
+          "If you did not mean every row, add the WHERE you meant.",
+      });
+    }
+  },
+});

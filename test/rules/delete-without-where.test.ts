@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import rule from "../../rules/delete-without-where.js";
+import { findingsOf, lintSql } from "../helpers.js";
+
+const at = (line: number, column: number, endLine: number, endColumn: number) => ({
+  ruleId: "delete-without-where",
+  severity: "dangerous",
+  line,
+  column,
+  endLine,
+  endColumn,
+});
+
+describe("delete-without-where", () => {
+  it("reports DELETE without WHERE at the statement", () => {
+    expect(findingsOf(rule, "SELECT 1;\nDELETE FROM sessions;")).toEqual([at(2, 1, 2, 21)]);
+  });
+
+  it("reports ONLY, an alias, USING and RETURNING without WHERE", () => {
+    const sql = "DELETE FROM ONLY public.sessions AS s;\nDELETE FROM sessions USING users RETURNING sessions.id;";
+    expect(findingsOf(rule, sql)).toEqual([at(1, 1, 1, 38), at(2, 1, 2, 55)]);
+  });
+
+  it("names the table, the locks and the batched alternative", () => {
+    const result = lintSql('DELETE FROM app."Sessions";', { rules: [rule] });
+    const { message, help } = result.findings[0]!;
+    expect(message).toMatch(/^DELETE FROM app\."Sessions" has no WHERE: it deletes every row/);
+    expect(message).toContain("ROW EXCLUSIVE");
+    expect(message).toContain("row lock on every row");
+    expect(message).toContain("not rewritten");
+    expect(help).toContain('DELETE FROM app."Sessions" WHERE id IN (SELECT id FROM app."Sessions" WHERE <condition> LIMIT 1000)');
+  });
+
+  it("reports a DELETE in a WITH query at the DELETE inside the parentheses", () => {
+    const sql = "SELECT 'ünï 😀';\nWITH gone AS (\n  DELETE FROM sessions -- all of them (sic)\n  RETURNING *\n)\nINSERT INTO archive SELECT * FROM gone;";
+    expect(findingsOf(rule, sql)).toEqual([at(3, 3, 4, 14)]);
+  });
+
+  it("does not report DELETE with a WHERE, WHERE CURRENT OF included", () => {
+    expect(findingsOf(rule, "DELETE FROM sessions WHERE expires_at < now();\nDELETE FROM sessions WHERE CURRENT OF c;")).toEqual([]);
+  });
+
+  it("does not report a table created earlier in the file", () => {
+    expect(findingsOf(rule, "CREATE TABLE tmp (id int);\nDELETE FROM tmp;")).toEqual([]);
+    expect(findingsOf(rule, "CREATE TABLE tmp AS SELECT 1 AS id;\r\nWITH x AS (DELETE FROM tmp) SELECT 1;")).toEqual([]);
+  });
+
+  it("does not report a rollback emptying a table its forward migration created", () => {
+    const files = { "db/007_cache.sql": "CREATE TABLE cache (id int);" };
+    const filePath = "db/007_cache_rollback.sql";
+    expect(findingsOf(rule, "DELETE FROM cache;", { filePath, files })).toEqual([]);
+    expect(findingsOf(rule, "DELETE FROM sessions;", { filePath, files })).toEqual([at(1, 1, 1, 21)]);
+  });
+
+  it("does not report text in comments, strings or function bodies", () => {
+    const sql =
+      "-- DELETE FROM sessions;\n/* DELETE FROM sessions; */\nSELECT 'DELETE FROM sessions';\n" +
+      "CREATE FUNCTION purge() RETURNS void LANGUAGE sql AS 'DELETE FROM sessions';";
+    expect(findingsOf(rule, sql)).toEqual([]);
+  });
+
+  it("reports DELETE run by a DO block at its place in the body", () => {
+    expect(findingsOf(rule, "DO $$\nBEGIN\n  DELETE FROM sessions WHERE id = 1;\n  DELETE FROM sessions;\nEND\n$$;")).toEqual([at(4, 3, 4, 23)]);
+  });
+
+  it("reports a DELETE in a WITH query of a DO block, at the DO when PL/pgSQL rewrote the statement's text", () => {
+    const exact = "DO $$\nBEGIN\n  PERFORM 1;\n  WITH gone AS (DELETE FROM sessions RETURNING id) INSERT INTO archive SELECT id FROM gone;\nEND\n$$;";
+    expect(findingsOf(rule, exact)).toEqual([at(4, 17, 4, 50)]);
+    // SELECT ... INTO is cut out of the statement's text, so it cannot be placed inside the body.
+    const into = "DO $$\nDECLARE n int;\nBEGIN\n  WITH gone AS (DELETE FROM sessions RETURNING id) SELECT count(*) INTO n FROM gone;\nEND\n$$;";
+    expect(findingsOf(rule, into)).toEqual([at(1, 1, 6, 3)]);
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import rule from "../../rules/hard-delete.js";
+import { findingsOf, lintSql } from "../helpers.js";
+
+const at = (line: number, column: number, endLine: number, endColumn: number) => ({
+  ruleId: "hard-delete",
+  severity: "careful",
+  line,
+  column,
+  endLine,
+  endColumn,
+});
+
+describe("hard-delete", () => {
+  it("reports DELETE with a WHERE at the statement", () => {
+    expect(findingsOf(rule, "SELECT 1;\nDELETE FROM accounts WHERE id = 1;")).toEqual([at(2, 1, 2, 34)]);
+  });
+
+  it("reports WHERE CURRENT OF, USING and a multi-line DELETE", () => {
+    const sql = "DELETE FROM accounts WHERE CURRENT OF c;\nDELETE FROM accounts a\n  USING users u\n  WHERE a.user_id = u.id;";
+    expect(findingsOf(rule, sql)).toEqual([at(1, 1, 1, 40), at(2, 1, 4, 25)]);
+  });
+
+  it("names the table, the locks and the soft-delete alternative", () => {
+    const result = lintSql("DELETE FROM billing.accounts WHERE closed;", { rules: [rule] });
+    const { message, help } = result.findings[0]!;
+    expect(message).toMatch(/^DELETE FROM billing\.accounts removes the matching rows for good/);
+    expect(message).toContain("ROW EXCLUSIVE");
+    expect(message).toContain("nothing is rewritten");
+    expect(help).toContain("UPDATE billing.accounts SET deleted_at = now() WHERE <same condition>");
+    expect(help).toContain("CREATE TABLE billing.accounts_deleted AS SELECT * FROM billing.accounts WHERE <same condition>");
+  });
+
+  it("reports a DELETE in a WITH query at the DELETE inside the parentheses", () => {
+    const sql = "WITH gone AS (DELETE FROM accounts WHERE closed RETURNING *)\r\nINSERT INTO accounts_archive SELECT * FROM gone;";
+    expect(findingsOf(rule, sql)).toEqual([at(1, 15, 1, 60)]);
+  });
+
+  it("does not report DELETE without WHERE (delete-without-where does)", () => {
+    expect(findingsOf(rule, "DELETE FROM accounts;")).toEqual([]);
+  });
+
+  it("does not report a table created earlier in the file", () => {
+    expect(findingsOf(rule, "CREATE TABLE tmp (id int);\nINSERT INTO tmp VALUES (1), (2);\nDELETE FROM tmp WHERE id = 1;")).toEqual([]);
+  });
+
+  it("does not report a down section deleting rows its up section inserted", () => {
+    const sql =
+      "-- +goose Up\nINSERT INTO roles (name) VALUES ('admin');\n" +
+      "-- +goose Down\nDELETE FROM roles WHERE name = 'admin';\nDELETE FROM users WHERE role = 'admin';";
+    expect(findingsOf(rule, sql)).toEqual([at(5, 1, 5, 39)]);
+  });
+
+  it("reports a delete before the down section, even from a table the file inserts into", () => {
+    const sql = "-- migrate:up\nINSERT INTO roles (name) VALUES ('admin');\nDELETE FROM roles WHERE name = 'guest';\n-- migrate:down\nSELECT 1;";
+    expect(findingsOf(rule, sql)).toEqual([at(3, 1, 3, 39)]);
+  });
+
+  it("does not report a rollback file deleting from a table its forward migration created", () => {
+    const files = { "db/008_roles.sql": "CREATE TABLE roles (name text);" };
+    const filePath = "db/008_roles_rollback.sql";
+    expect(findingsOf(rule, "DELETE FROM roles WHERE name = 'admin';", { filePath, files })).toEqual([]);
+    expect(findingsOf(rule, "DELETE FROM users WHERE id = 1;", { filePath, files })).toEqual([at(1, 1, 1, 31)]);
+  });
+
+  it("does not report text in comments and strings", () => {
+    expect(findingsOf(rule, "-- DELETE FROM a WHERE id = 1;\n/* DELETE FROM a WHERE id = 1; */\nSELECT 'DELETE FROM a WHERE id = 1';")).toEqual([]);
+  });
+
+  it("reports DELETE run by a DO block at its place in the body", () => {
+    expect(findingsOf(rule, "DO $$\nBEGIN\n  DELETE FROM accounts WHERE id = 1;\nEND\n$$;")).toEqual([at(3, 3, 3, 36)]);
+  });
+});

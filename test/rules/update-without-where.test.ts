@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import rule from "../../rules/update-without-where.js";
+import { findingsOf, lintSql } from "../helpers.js";
+
+const at = (line: number, column: number, endLine: number, endColumn: number) => ({
+  ruleId: "update-without-where",
+  severity: "careful",
+  line,
+  column,
+  endLine,
+  endColumn,
+});
+
+describe("update-without-where", () => {
+  it("reports UPDATE without WHERE at the statement", () => {
+    expect(findingsOf(rule, "SELECT 1;\nUPDATE users SET email = lower(email);")).toEqual([at(2, 1, 2, 38)]);
+  });
+
+  it("reports ONLY, FROM and RETURNING without WHERE", () => {
+    const sql = "UPDATE ONLY public.users SET active = true;\nUPDATE users SET plan = p.name\n  FROM plans p\n  RETURNING users.id;";
+    expect(findingsOf(rule, sql)).toEqual([at(1, 1, 1, 43), at(2, 1, 4, 21)]);
+  });
+
+  it("names the table, the rewrite, the row locks and the batched alternative", () => {
+    const result = lintSql('UPDATE "Users" SET active = true;', { rules: [rule] });
+    const { message, help } = result.findings[0]!;
+    expect(message).toMatch(/^UPDATE "Users" has no WHERE: it changes every row/);
+    expect(message).toContain("new version of each row");
+    expect(message).toContain("ROW EXCLUSIVE");
+    expect(message).toContain("row lock on every row until commit");
+    expect(help).toContain('UPDATE "Users" SET ... WHERE id IN (SELECT id FROM "Users" WHERE <not yet done> LIMIT 5000)');
+  });
+
+  it("reports an UPDATE in a WITH query at the UPDATE inside the parentheses", () => {
+    const sql = "-- 日本語 😀\nWITH touched AS MATERIALIZED (\n  UPDATE users SET seen = (now()) RETURNING id\n)\nSELECT count(*) FROM touched;";
+    expect(findingsOf(rule, sql)).toEqual([at(3, 3, 3, 47)]);
+  });
+
+  it("does not report UPDATE with a WHERE", () => {
+    expect(findingsOf(rule, "UPDATE users SET active = true WHERE id < 5000;\nUPDATE users SET a = 1 WHERE CURRENT OF c;")).toEqual([]);
+  });
+
+  it("does not report a table created earlier in the file", () => {
+    expect(findingsOf(rule, "CREATE TABLE tmp (id int, a int);\r\nUPDATE tmp SET a = 1;")).toEqual([]);
+  });
+
+  it("does not report a rollback updating a table its forward migration created", () => {
+    const files = { "db/009_flags.sql": "CREATE TABLE flags (on_ boolean);" };
+    const filePath = "db/009_flags_rollback.sql";
+    expect(findingsOf(rule, "UPDATE flags SET on_ = false;", { filePath, files })).toEqual([]);
+    expect(findingsOf(rule, "UPDATE users SET active = true;", { filePath, files })).toEqual([at(1, 1, 1, 31)]);
+  });
+
+  it("does not report text in comments and strings", () => {
+    expect(findingsOf(rule, "-- UPDATE users SET a = 1;\n/* UPDATE users SET a = 1; */\nSELECT 'UPDATE users SET a = 1';")).toEqual([]);
+  });
+
+  it("reports UPDATE run by a DO block at its place in the body", () => {
+    expect(findingsOf(rule, "DO $$\nBEGIN\n  UPDATE users SET active = true;\nEND\n$$;")).toEqual([at(3, 3, 3, 33)]);
+  });
+});
