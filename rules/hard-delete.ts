@@ -1,7 +1,7 @@
 import { displayName, relationName } from "../src/parser/ast.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import type { Statement } from "../src/parser/types.js";
-import { modifyingStatements } from "./delete-without-where.js";
+import { modifyingStatements } from "../src/parser/modifying-statements.js";
 
 export default defineRule({
   meta: {
@@ -12,7 +12,7 @@ export default defineRule({
     checksDoBlocks: true,
   },
   checkStatement(statement, context) {
-    for (const { node, range } of modifyingStatements(statement, "DeleteStmt", context.parsed.source)) {
+    for (const { node, range } of modifyingStatements(statement, "DeleteStmt")) {
       if (!node.whereClause) continue;
       const name = relationName(node.relation);
       if (!name || context.facts.isNewOrUndone(statement, "table", name) || undoesUpInsert(statement, name.name, context)) continue;

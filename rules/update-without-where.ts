@@ -1,6 +1,6 @@
 import { displayName, relationName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
-import { modifyingStatements } from "./delete-without-where.js";
+import { modifyingStatements } from "../src/parser/modifying-statements.js";
 
 export default defineRule({
   meta: {
@@ -11,7 +11,7 @@ export default defineRule({
     checksDoBlocks: true,
   },
   checkStatement(statement, context) {
-    for (const { node, range } of modifyingStatements(statement, "UpdateStmt", context.parsed.source)) {
+    for (const { node, range } of modifyingStatements(statement, "UpdateStmt")) {
       if (node.whereClause) continue;
       const name = relationName(node.relation);
       if (!name || context.facts.isNewOrUndone(statement, "table", name)) continue;

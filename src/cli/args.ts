@@ -64,7 +64,8 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
   for (const spec of values.rule ?? []) {
     const match = /^\s*([^=\s]+)\s*=\s*(\S*)\s*$/.exec(spec);
     if (!match) return { ok: false, message: `--rule takes id=off|careful|dangerous, not '${spec}'` };
-    const [, id, setting] = match as unknown as [string, string, string];
+    const id = match[1]!;
+    const setting = match[2]!;
     if (!ruleIds.includes(id)) return { ok: false, message: `unknown rule '${id}' in --rule ${spec}` };
     if (!(SETTINGS as readonly string[]).includes(setting)) {
       return { ok: false, message: `unknown setting '${setting}' for rule '${id}' in --rule ${spec} (expected ${SETTINGS.join(", ")})` };

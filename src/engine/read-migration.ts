@@ -2,7 +2,8 @@ import fs from "node:fs";
 
 export type ReadResult = { ok: true; text: string } | { ok: false; message: string; line?: number };
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM keeps a BOM in the text, so that SourceText sees it and --fix writes it back.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Reads a migration as UTF-8 text, refusing binary and mis-encoded files with a reason. */
 export function readMigration(filePath: string): ReadResult {

@@ -28,10 +28,28 @@ export type ParseOutcome =
 
 export function parseSql(sql: string): ParseOutcome {
   try {
-    const result = pg.parseSync(sql) as unknown as { stmts?: RawStatement[] };
+    const result = withControlCharacterWorkaround(sql, (text) => pg.parseSync(text)) as unknown as { stmts?: RawStatement[] };
     return { ok: true, statements: result.stmts ?? [] };
   } catch (error) {
     return { ok: false, error: toSyntaxError(error) };
+  }
+}
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0001-\u0008\u000B\u000C\u000E-\u001F]/g;
+
+/**
+ * libpg-query hands its result over as JSON and does not escape control characters
+ * inside identifiers and strings, so a legal `"a<ESC>b"` fails as "Bad control character
+ * in string literal in JSON". Retry with each such character replaced by a space: same
+ * length in bytes, so every offset stays true.
+ */
+function withControlCharacterWorkaround<T>(sql: string, parse: (text: string) => T): T {
+  try {
+    return parse(sql);
+  } catch (error) {
+    if (!(error instanceof SyntaxError) || sql.search(CONTROL_CHARACTERS) < 0) throw error;
+    return parse(sql.replace(CONTROL_CHARACTERS, " "));
   }
 }
 
@@ -49,7 +67,7 @@ export type ScanOutcome =
 
 export function scanSql(sql: string): ScanOutcome {
   try {
-    return { ok: true, tokens: pg.scanSync(sql).tokens };
+    return { ok: true, tokens: withControlCharacterWorkaround(sql, (text) => pg.scanSync(text)).tokens };
   } catch (error) {
     // libpg-query's scanner reports lexer errors (unterminated literals) as broken
     // JSON; the parser reports the same error with a position, so ask it.

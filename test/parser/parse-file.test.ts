@@ -164,3 +164,16 @@ describe("parseFile: DO blocks whose SQL PL/pgSQL rewrites", () => {
     expect(inner!.tokens).toEqual([]);
   });
 });
+
+describe("parseFile: control characters", () => {
+  it("parses identifiers and strings holding control characters (libpg-query's JSON does not escape them)", () => {
+    for (let i = 0; i < 2; i++) {
+      const parsed = parseFile('SELECT "a\u001bb", \'\u0001\' FROM x;\nDROP TABLE y;');
+      expect(parsed.errors).toEqual([]);
+      expect(parsed.statements.map((s) => s.loc.start)).toEqual([
+        { line: 1, column: 1 },
+        { line: 2, column: 1 },
+      ]);
+    }
+  });
+});

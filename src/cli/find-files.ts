@@ -1,0 +1,89 @@
+import fs from "node:fs";
+import path from "node:path";
+import fg from "fast-glob";
+
+/** The folders linted when no path is given, relative to the working directory. */
+export const DEFAULT_FOLDERS: readonly string[] = ["migrations", "db/migrations", "supabase/migrations", "prisma/migrations"];
+
+/** A file to lint, by absolute path; `error` when the argument that named it matched nothing. */
+export interface Target {
+  path: string;
+  error?: string;
+}
+
+/**
+ * Expands the command-line arguments into the files to lint, sorted by path and
+ * without duplicates. A folder means its `**\/*.sql`; an argument that exists is
+ * taken literally (a file whatever its extension), otherwise a glob is expanded
+ * with fast-glob. A path that does not exist is kept, so that reading it reports
+ * the problem alongside the other files.
+ */
+export async function findFiles(patterns: readonly string[], cwd: string): Promise<Target[]> {
+  const found = new Map<string, Target>();
+  const add = (target: Target) => {
+    if (!found.has(target.path)) found.set(target.path, target);
+  };
+
+  for (const pattern of patterns) {
+    const absolute = path.resolve(cwd, pattern);
+    const stat = statOrUndefined(absolute);
+    if (stat?.isDirectory()) {
+      for (const target of await expandFolder(absolute)) add(target);
+    } else if (stat || !fg.isDynamicPattern(pattern)) {
+      add({ path: absolute });
+    } else {
+      const matches = await expandGlob(pattern, cwd);
+      if (matches.length === 0) add({ path: absolute, error: "no files match this pattern" });
+      for (const target of matches) add(target);
+    }
+  }
+  return [...found.values()].sort((a, b) => compare(a.path, b.path));
+}
+
+/** The default migration folders that exist in `cwd`, as absolute paths. */
+export function defaultFolders(cwd: string): string[] {
+  return DEFAULT_FOLDERS.map((folder) => path.join(cwd, folder)).filter((folder) => statOrUndefined(folder)?.isDirectory());
+}
+
+async function expandFolder(folder: string): Promise<Target[]> {
+  try {
+    const files = await fg("**/*.sql", {
+      cwd: folder,
+      absolute: true,
+      onlyFiles: true,
+      caseSensitiveMatch: false,
+      ignore: ["**/node_modules/**"],
+    });
+    return files.map((file) => ({ path: path.resolve(file) }));
+  } catch (error) {
+    return [{ path: folder, error: `cannot list the folder: ${errorText(error)}` }];
+  }
+}
+
+async function expandGlob(pattern: string, cwd: string): Promise<Target[]> {
+  try {
+    const files = await fg(pattern, { cwd, absolute: true, onlyFiles: true });
+    return files.map((file) => ({ path: path.resolve(file) }));
+  } catch (error) {
+    return [{ path: path.resolve(cwd, pattern), error: `cannot expand the pattern: ${errorText(error)}` }];
+  }
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorText(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  return code ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** Code-unit order: the same on every machine and locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

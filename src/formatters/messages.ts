@@ -1,0 +1,76 @@
+import type { FileResult } from "../engine/lint.js";
+import type { Fix } from "../engine/rule.js";
+
+/** A finding or a fatal error, flattened for the formatters, in ESLint's terms. */
+export interface Message {
+  /** "error" for a file that could not be read or parsed. */
+  kind: "dangerous" | "careful" | "error";
+  ruleId: string | null;
+  /** 2 for dangerous findings and fatal errors, 1 for careful findings. */
+  severity: 1 | 2;
+  fatal: boolean;
+  message: string;
+  /** The safe alternative (findings). */
+  help?: string;
+  /** The likely cause of a syntax error (fatal errors), when migsafe knows one. */
+  hint?: string;
+  docsUrl?: string;
+  /** 1-based; absent when the error has no position (e.g. the file could not be read). */
+  line?: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+  fix?: Fix;
+}
+
+/** A file's findings and fatal errors in position order; errors without a position first. */
+export function messagesOf(result: FileResult): Message[] {
+  const errors: Message[] = result.errors.map((error) => ({
+    kind: "error",
+    ruleId: null,
+    severity: 2,
+    fatal: true,
+    message: error.message,
+    ...(error.hint ? { hint: error.hint } : {}),
+    ...(error.loc
+      ? { line: error.loc.start.line, column: error.loc.start.column, endLine: error.loc.end.line, endColumn: error.loc.end.column }
+      : {}),
+  }));
+  const findings: Message[] = result.findings.map((finding) => ({
+    kind: finding.severity,
+    ruleId: finding.ruleId,
+    severity: finding.severity === "dangerous" ? 2 : 1,
+    fatal: false,
+    message: finding.message,
+    help: finding.help,
+    docsUrl: finding.docsUrl,
+    line: finding.loc.start.line,
+    column: finding.loc.start.column,
+    endLine: finding.loc.end.line,
+    endColumn: finding.loc.end.column,
+    ...(finding.fix ? { fix: finding.fix } : {}),
+  }));
+  // A stable sort: findings keep the engine's order, errors come before findings at the same place.
+  return [...errors, ...findings].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
+
+export interface Totals {
+  dangerous: number;
+  careful: number;
+  /** Files with at least one fatal error. */
+  fatalFiles: number;
+  files: number;
+}
+
+export function totalsOf(results: readonly FileResult[]): Totals {
+  const totals: Totals = { dangerous: 0, careful: 0, fatalFiles: 0, files: results.length };
+  for (const result of results) {
+    for (const finding of result.findings) totals[finding.severity]++;
+    if (result.errors.length > 0) totals.fatalFiles++;
+  }
+  return totals;
+}
+
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,131 @@
+import { execFile, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CLEAN_SQL, useTempProjects, withRollbacks, type TempProject } from "./fixtures/temp-project.js";
+
+// The built CLI, run as a user would. These runs use every registered rule, so the
+// SQL here is kept free of anything but what drop-table reports, and every
+// migration has a rollback.
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const main = path.join(root, "dist/src/cli/main.js");
+const project = useTempProjects();
+
+interface Spawned {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function newestSource(): number {
+  let newest = 0;
+  for (const folder of ["src/cli", "src/formatters"]) {
+    for (const name of fs.readdirSync(path.join(root, folder))) {
+      if (name.endsWith(".ts")) newest = Math.max(newest, fs.statSync(path.join(root, folder, name)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+beforeAll(() => {
+  // `npm test` builds first; when run alone, build if dist is missing or older than the CLI sources.
+  if (fs.existsSync(main) && fs.statSync(main).mtimeMs >= newestSource()) return;
+  try {
+    execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", root], { cwd: root, stdio: "pipe" });
+  } catch {
+    // tsc still emits when another part of the tree has type errors; the check below is what matters.
+  }
+  if (!fs.existsSync(main)) throw new Error(`building migsafe did not produce ${main}`);
+}, 180_000);
+
+function cli(p: TempProject, args: string[], env: Record<string, string> = {}): Promise<Spawned> {
+  const baseEnv = { ...process.env };
+  delete baseEnv.FORCE_COLOR;
+  delete baseEnv.NO_COLOR;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [main, ...args], { cwd: p.dir, env: { ...baseEnv, ...env } }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const DROP_USERS = "DROP TABLE IF EXISTS users;\n";
+
+describe("migsafe (built)", () => {
+  it("prints its version from package.json and its help", async () => {
+    const p = project();
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
+    expect(await cli(p, ["--version"])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: "" });
+    const help = await cli(p, ["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: migsafe /);
+    expect(help.stdout).toContain("Exit codes:");
+  });
+
+  it("exits 0 on clean migrations, linting the default folders", async () => {
+    const p = project(withRollbacks({ "migrations/001_init.sql": CLEAN_SQL, "db/migrations/001_init.sql": CLEAN_SQL }));
+    expect(await cli(p, [])).toEqual({ code: 0, stdout: "✔ No problems found in 4 files\n", stderr: "" });
+  });
+
+  it("exits 1 on a dangerous finding, with pure JSON on stdout", async () => {
+    const p = project(withRollbacks({ "migrations/001_drop.sql": DROP_USERS }));
+    const result = await cli(p, ["--format", "json", "migrations"], { FORCE_COLOR: "1" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.endsWith("]\n")).toBe(true);
+    const files = JSON.parse(result.stdout) as { filePath: string; messages: { ruleId: string; severity: number; line: number }[] }[];
+    expect(files.map((file) => file.filePath)).toEqual([p.path("migrations/001_drop.sql"), p.path("migrations/001_drop_rollback.sql")]);
+    expect(files[0]!.messages.filter((message) => message.ruleId === "drop-table")).toMatchObject([{ severity: 2, line: 1 }]);
+  });
+
+  it("exits 0 on careful findings alone, and 1 past --max-warnings", async () => {
+    const p = project(withRollbacks({ "migrations/001_drop.sql": DROP_USERS }));
+    const careful = await cli(p, ["--rule", "drop-table=careful", "migrations"]);
+    expect(careful.code).toBe(0);
+    expect(careful.stdout).toMatch(/ 1:1 +careful +DROP TABLE users /);
+    const over = await cli(p, ["--rule", "drop-table=careful", "--max-warnings", "0", "migrations"]);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toBe("migsafe: too many careful findings (1, maximum 0)\n");
+  });
+
+  it("exits 2 for a missing path and for a syntax error, still reporting the other files", async () => {
+    const p = project(withRollbacks({ "migrations/001_drop.sql": DROP_USERS, "migrations/002_typo.sql": "SELEC 1;\n" }));
+    const result = await cli(p, ["migrations", "nope.sql"]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/^migrations\/001_drop\.sql\n {2}1:1 +dangerous +DROP TABLE users /);
+    expect(result.stdout).toMatch(/\nmigrations\/002_typo\.sql\n {2}1:1 +error +syntax error at or near "SELEC"\n/);
+    expect(result.stdout).toContain("\nnope.sql\n  0:0  error  file not found\n");
+    expect(result.stdout).toMatch(/, 2 files could not be parsed\n$/);
+    expect(result.stderr).toBe("migsafe: 2 files could not be read or parsed\n");
+  });
+
+  it("exits 2 on a bad argument with one line on stderr and no stack trace", async () => {
+    const p = project();
+    expect(await cli(p, ["--frmat", "json"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "migsafe: unknown option '--frmat' (run 'migsafe --help' for usage)\n",
+    });
+    const rule = await cli(p, ["--rule", "no-such-rule=off"]);
+    expect(rule.code).toBe(2);
+    expect(rule.stderr).toBe("migsafe: unknown rule 'no-such-rule' in --rule no-such-rule=off (run 'migsafe --help' for usage)\n");
+  });
+
+  it("exits 2 when there is no argument and no migration folder", async () => {
+    const p = project({ "schema.sql": CLEAN_SQL });
+    const result = await cli(p, []);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.split("\n")).toEqual([expect.stringMatching(/^migsafe: no migration folder found in /), ""]);
+  });
+
+  it("colours with FORCE_COLOR, not with NO_COLOR, not when piped", async () => {
+    const p = project(withRollbacks({ "001_drop.sql": DROP_USERS }));
+    expect((await cli(p, ["001_drop.sql"])).stdout).not.toContain("\u001b[");
+    expect((await cli(p, ["001_drop.sql"], { FORCE_COLOR: "1" })).stdout).toContain("\u001b[31mdangerous\u001b[39m");
+    expect((await cli(p, ["001_drop.sql"], { FORCE_COLOR: "1", NO_COLOR: "1" })).stdout).not.toContain("\u001b[");
+  });
+});
