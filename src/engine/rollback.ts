@@ -53,6 +53,8 @@ export interface RollbackBlock {
 
 const HEADING = /^[\s\-=#*]*(rollback|down|revert|undo)\b/i;
 const HEADING_LINE = /^[\s\-=#*]*(rollback|down|revert|undo)\b[^;]*$/i;
+/** The heading word (and its colon) before SQL on the same line: `/* Rollback: DROP TABLE x; *\/`. */
+const HEADING_PREFIX = /^[\s\-=#*]*(rollback|down|revert|undo)\b[^\S\r\n]*:?/i;
 /** Runner markers after which the file's SQL is the down migration (goose, dbmate, sql-migrate). */
 const DOWN_MARKER = /^--\s*(\+goose\s+down|migrate:down|\+migrate\s+down)\b/i;
 
@@ -81,6 +83,7 @@ export function findRollbackBlock(parsed: ParsedFile): RollbackBlock | undefined
       let sqlStart = bodyStart;
       const firstLine = /^[^\r\n]*/.exec(text.slice(bodyStart, bodyEnd))![0];
       if (HEADING_LINE.test(firstLine)) sqlStart = bodyStart + firstLine.length;
+      else if (!headed) sqlStart = bodyStart + HEADING_PREFIX.exec(firstLine)![0].length;
       const range = { start: headed ? previous!.range.start : comment.range.start, end: comment.range.end };
       return { range, parsed: parseInPlace(text, [{ start: sqlStart, end: bodyEnd }]) };
     }

@@ -75,6 +75,13 @@ function plpgsqlStatements(doStatementText: string): PlpgsqlSql[] | PgSyntaxErro
   return found;
 }
 
+/** PL/pgSQL statements that run dynamic SQL, and the field holding it: EXECUTE, FOR ... IN EXECUTE, OPEN ... FOR EXECUTE. */
+const DYNAMIC_SQL = [
+  ["PLpgSQL_stmt_dynexecute", "query"],
+  ["PLpgSQL_stmt_dynfors", "query"],
+  ["PLpgSQL_stmt_open", "dynquery"],
+] as const;
+
 function collect(node: unknown, found: PlpgsqlSql[]): void {
   if (Array.isArray(node)) {
     for (const item of node) collect(item, found);
@@ -86,11 +93,10 @@ function collect(node: unknown, found: PlpgsqlSql[]): void {
   if (execsql?.sqlstmt?.PLpgSQL_expr?.query) {
     found.push({ query: execsql.sqlstmt.PLpgSQL_expr.query, lineno: execsql.lineno ?? 1, dynamic: false });
   }
-  for (const key of ["PLpgSQL_stmt_dynexecute", "PLpgSQL_stmt_dynfors"]) {
-    const dynamic = record[key] as { lineno?: number; query?: { PLpgSQL_expr?: { query?: string } } } | undefined;
-    if (dynamic?.query?.PLpgSQL_expr?.query) {
-      found.push({ query: dynamic.query.PLpgSQL_expr.query, lineno: dynamic.lineno ?? 1, dynamic: true });
-    }
+  for (const [key, field] of DYNAMIC_SQL) {
+    const dynamic = record[key] as ({ lineno?: number } & Record<string, { PLpgSQL_expr?: { query?: string } } | undefined>) | undefined;
+    const query = dynamic?.[field]?.PLpgSQL_expr?.query;
+    if (query) found.push({ query, lineno: dynamic.lineno ?? 1, dynamic: true });
   }
   for (const value of Object.values(record)) if (value && typeof value === "object") collect(value, found);
 }
@@ -135,5 +141,5 @@ function innerStatement(query: string, range: Range, exact: boolean, parent: Sta
 }
 
 function shiftedTokens(query: SourceText, offset: number): Token[] {
-  return tokenize(query).tokens.map((token) => ({ ...token, start: token.start + offset, end: token.end + offset }));
+  return tokenize(query, (byte) => offset + query.charIndex(byte)).tokens;
 }

@@ -12,27 +12,30 @@ const STRING_TOKENS = new Set(["SCONST", "USCONST", "BCONST", "XCONST"]);
 const IDENTIFIER_TOKENS = new Set(["IDENT", "UIDENT"]);
 const NUMBER_TOKENS = new Set(["ICONST", "FCONST"]);
 
-/** Scans the whole text with PostgreSQL's lexer, mapping byte offsets to string indices. */
-export function tokenize(source: SourceText): TokenizeResult {
+/**
+ * Scans the text with PostgreSQL's lexer. Token positions are string indices in the
+ * text, or wherever `toIndex` maps the lexer's byte offsets.
+ */
+export function tokenize(source: SourceText, toIndex: (byte: number) => number = (byte) => source.charIndex(byte)): TokenizeResult {
   if (source.text.trim() === "") return { tokens: [] };
   const scanned = scanSql(source.text);
-  if (scanned.ok) return { tokens: convert(scanned.tokens, source) };
-  return tokenizeUpToError(source, scanned.error);
+  if (scanned.ok) return { tokens: convert(scanned.tokens, toIndex) };
+  return tokenizeUpToError(source, scanned.error, toIndex);
 }
 
-function tokenizeUpToError(source: SourceText, error: PgSyntaxError): TokenizeResult {
+function tokenizeUpToError(source: SourceText, error: PgSyntaxError, toIndex: (byte: number) => number): TokenizeResult {
   const errorStart = error.codePointOffset === undefined ? source.text.length : indexOfCodePoint(source.text, error.codePointOffset);
   const prefix = scanSql(source.text.slice(0, errorStart));
-  const tokens = prefix.ok ? convert(prefix.tokens, source) : [];
+  const tokens = prefix.ok ? convert(prefix.tokens, toIndex) : [];
   return { tokens, error: { message: error.message, start: prefix.ok ? errorStart : 0 } };
 }
 
-function convert(raw: RawToken[], source: SourceText): Token[] {
+function convert(raw: RawToken[], toIndex: (byte: number) => number): Token[] {
   const tokens: Token[] = new Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const token = raw[i]!;
-    const start = source.charIndex(token.start);
-    const end = source.charIndex(token.end);
+    const start = toIndex(token.start);
+    const end = toIndex(token.end);
     const type = tokenType(token);
     tokens[i] = { start, end, text: token.text, type, upper: type === "keyword" ? token.text.toUpperCase() : token.text };
   }
@@ -68,14 +71,3 @@ export function toComment(token: Token): Comment {
   };
 }
 
-/** Index of the first token whose start is at or after `index` (tokens are sorted). */
-export function firstTokenAtOrAfter(tokens: readonly Token[], index: number): number {
-  let lo = 0;
-  let hi = tokens.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (tokens[mid]!.start < index) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -81,5 +81,4 @@ export interface ParsedFile {
   /** Statements that did not parse, each at the position PostgreSQL reported. */
   errors: SyntaxProblem[];
   comments: Comment[];
-  tokens: Token[];
 }

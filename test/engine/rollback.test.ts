@@ -68,3 +68,11 @@ describe("findRollbackBlock", () => {
     expect(downSectionStart(parseFile("-- migrate:up\nSELECT 1;\n-- migrate:down\nSELECT 2;").comments)).toBeDefined();
   });
 });
+
+describe("findRollbackBlock: heading and SQL on one line", () => {
+  it("parses the SQL after the heading word", () => {
+    const block = findRollbackBlock(parseFile("SELECT 1;\n/* Rollback: DROP TABLE x; */"))!;
+    expect(block.parsed.errors).toEqual([]);
+    expect(block.parsed.statements.map((s) => [s.text, s.loc.start.line, s.loc.start.column])).toEqual([["DROP TABLE x", 2, 14]]);
+  });
+});

@@ -177,3 +177,22 @@ describe("parseFile: control characters", () => {
     }
   });
 });
+
+describe("parseFile: every kind of dynamic SQL in DO blocks", () => {
+  it("lists EXECUTE, FOR ... IN EXECUTE and OPEN ... FOR EXECUTE", () => {
+    const text = [
+      "DO $$",
+      "DECLARE r record; c refcursor;",
+      "BEGIN",
+      "  EXECUTE 'TRUNCATE a';",
+      "  FOR r IN EXECUTE 'SELECT 1' LOOP END LOOP;",
+      "  OPEN c FOR EXECUTE 'SELECT 2';",
+      "END $$;",
+    ].join("\n");
+    expect(parseFile(text).dynamicSql.map((d) => [d.text, d.loc.start.line])).toEqual([
+      ["'TRUNCATE a'", 4],
+      ["'SELECT 1'", 5],
+      ["'SELECT 2'", 6],
+    ]);
+  });
+});

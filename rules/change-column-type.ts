@@ -1,0 +1,72 @@
+import { alterTableCommands, asList, columnOf, displayName, relationName, stringOf, unwrap } from "../src/parser/ast.js";
+import type { AstNode } from "../src/parser/types.js";
+import { defineRule } from "../src/engine/rule.js";
+
+export default defineRule({
+  meta: {
+    id: "change-column-type",
+    severity: "careful",
+    description: "ALTER COLUMN … TYPE rewrites the table and its indexes under ACCESS EXCLUSIVE unless the change is binary-compatible.",
+    category: "rewrite",
+    checksDoBlocks: true,
+  },
+  checkStatement(statement, context) {
+    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
+    const table = relationName(statement.node.relation);
+    if (!table || context.facts.createdBefore(statement, "table", table)) return;
+    for (const command of alterTableCommands(statement)) {
+      if (command.subtype !== "AT_AlterColumnType" || typeof command.node.name !== "string") continue;
+      const column = command.node.name;
+      if (context.facts.createdBefore(statement, "column", columnOf(table, column))) continue;
+      const def = unwrap(command.node.def);
+      const columnDef = def?.type === "ColumnDef" ? def.value : {};
+      const type = typeDisplay(columnDef.typeName);
+      const name = displayName(table);
+      const col = displayName({ name: column });
+      const using = columnDef.raw_default
+        ? ` Its USING expression is evaluated for every row during the rewrite, and a row it cannot convert aborts the whole statement.`
+        : "";
+      context.report({
+        range: command.range,
+        message:
+          `ALTER TABLE ${name} ALTER COLUMN ${col} TYPE ${type} rewrites ${name} and rebuilds its indexes under an ACCESS EXCLUSIVE lock, ` +
+          `blocking every read and write of ${name} for the whole rewrite, unless the change is binary-compatible ` +
+          `(e.g. varchar(n) to varchar(m > n) or text, a numeric precision increase).${using} ` +
+          `Running application code may also break on the new type (driver type mapping, comparisons, string formatting).`,
+        help:
+          `Expand/contract instead: ALTER TABLE ${name} ADD COLUMN ${displayName({ name: `${column}_new` })} ${type}; ` +
+          `backfill it in batches (UPDATE ${name} SET ${displayName({ name: `${column}_new` })} = ${col}::${type} WHERE id BETWEEN … AND …) ` +
+          `and keep it in sync (trigger or dual writes); switch reads and writes to the new column; drop ${col} in a later migration. ` +
+          `If the change is binary-compatible, keep it, and confirm on a copy that pg_class.relfilenode of ${name} does not change.`,
+      });
+    }
+  },
+});
+
+const INTERNAL_TYPES: Record<string, string> = {
+  int2: "smallint",
+  int4: "integer",
+  int8: "bigint",
+  float4: "real",
+  float8: "double precision",
+  bool: "boolean",
+  bpchar: "char",
+  timestamptz: "timestamp with time zone",
+  timetz: "time with time zone",
+};
+
+/** The type as PostgreSQL would print it back, e.g. `varchar(20)`, `integer[]`. */
+function typeDisplay(typeName: unknown): string {
+  const node = (typeName ?? {}) as AstNode;
+  const names = asList(node.names)
+    .map(stringOf)
+    .filter((part): part is string => part !== undefined);
+  const builtin = names[0] === "pg_catalog" && names.length === 2;
+  const mods = asList(node.typmods).map((mod) => {
+    const constant = unwrap(mod);
+    const ival = constant?.type === "A_Const" ? (constant.value.ival as { ival?: number } | undefined) : undefined;
+    return ival ? String(ival.ival ?? 0) : "…";
+  });
+  const base = builtin ? (INTERNAL_TYPES[names[1]!] ?? names[1]!) : names.map((part) => displayName({ name: part })).join(".") || "…";
+  return `${base}${mods.length > 0 ? `(${mods.join(", ")})` : ""}${"[]".repeat(asList(node.arrayBounds).length)}`;
+}

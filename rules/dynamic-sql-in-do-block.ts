@@ -1,0 +1,28 @@
+import { defineRule } from "../src/engine/rule.js";
+
+const EXCERPT_LENGTH = 60;
+
+export default defineRule({
+  meta: {
+    id: "dynamic-sql-in-do-block",
+    severity: "careful",
+    description: "EXECUTE of dynamic SQL in a DO block runs statements that cannot be checked statically.",
+    category: "reliability",
+  },
+  checkFile(context) {
+    for (const dynamic of context.parsed.dynamicSql) {
+      const text = dynamic.text.replace(/\s+/g, " ").trim();
+      const excerpt = text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH - 1)}…` : text;
+      context.report({
+        range: dynamic.range,
+        message:
+          `The DO block EXECUTEs SQL built at run time (${excerpt}): migsafe cannot see which tables it touches, ` +
+          "which locks it takes, or whether it rewrites a table or deletes data, so none of the statements it runs are checked.",
+        help:
+          "Write the statements out in the migration, one per object, so each is checked; or render the generated SQL " +
+          "(run the same query with SELECT format(…) instead of EXECUTE against a copy of the database), save it to a file, " +
+          "run migsafe on that copy, and review the locks by hand.",
+      });
+    }
+  },
+});

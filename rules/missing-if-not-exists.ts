@@ -1,0 +1,330 @@
+import { alterTableCommands, asList, displayName, listName, relationName, stringOf, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import type { AstNode, Statement, Token } from "../src/parser/types.js";
+import { defineRule, type Fix, type RuleContext } from "../src/engine/rule.js";
+
+/**
+ * A run of keywords at the head of a statement or action: each step is one keyword
+ * out of a set, optional or not.
+ */
+type Step = { words: readonly string[]; optional?: boolean };
+
+const word = (...words: string[]): Step => ({ words });
+const optional = (...words: string[]): Step => ({ words, optional: true });
+
+const CREATE_TABLE = [word("CREATE"), optional("GLOBAL", "LOCAL"), optional("TEMP", "TEMPORARY", "UNLOGGED"), word("TABLE")];
+const CREATE_MATVIEW = [word("CREATE"), optional("UNLOGGED"), word("MATERIALIZED"), word("VIEW")];
+const CREATE_INDEX = [word("CREATE"), optional("UNIQUE"), word("INDEX"), optional("CONCURRENTLY")];
+const CREATE_SEQUENCE = [word("CREATE"), optional("TEMP", "TEMPORARY", "UNLOGGED"), word("SEQUENCE")];
+
+/** The keywords naming each kind of object after DROP, as PostgreSQL's grammar spells them. */
+const DROP_KEYWORDS: Record<string, readonly Step[]> = {
+  OBJECT_TABLE: [word("TABLE")],
+  OBJECT_SEQUENCE: [word("SEQUENCE")],
+  OBJECT_VIEW: [word("VIEW")],
+  OBJECT_MATVIEW: [word("MATERIALIZED"), word("VIEW")],
+  OBJECT_INDEX: [word("INDEX"), optional("CONCURRENTLY")],
+  OBJECT_FOREIGN_TABLE: [word("FOREIGN"), word("TABLE")],
+  OBJECT_COLLATION: [word("COLLATION")],
+  OBJECT_CONVERSION: [word("CONVERSION")],
+  OBJECT_STATISTIC_EXT: [word("STATISTICS")],
+  OBJECT_TSPARSER: [word("TEXT"), word("SEARCH"), word("PARSER")],
+  OBJECT_TSDICTIONARY: [word("TEXT"), word("SEARCH"), word("DICTIONARY")],
+  OBJECT_TSTEMPLATE: [word("TEXT"), word("SEARCH"), word("TEMPLATE")],
+  OBJECT_TSCONFIGURATION: [word("TEXT"), word("SEARCH"), word("CONFIGURATION")],
+  OBJECT_ACCESS_METHOD: [word("ACCESS"), word("METHOD")],
+  OBJECT_EVENT_TRIGGER: [word("EVENT"), word("TRIGGER")],
+  OBJECT_EXTENSION: [word("EXTENSION")],
+  OBJECT_FDW: [word("FOREIGN"), word("DATA"), word("WRAPPER")],
+  OBJECT_PUBLICATION: [word("PUBLICATION")],
+  OBJECT_SCHEMA: [word("SCHEMA")],
+  OBJECT_FOREIGN_SERVER: [word("SERVER")],
+  OBJECT_POLICY: [word("POLICY")],
+  OBJECT_RULE: [word("RULE")],
+  OBJECT_TRIGGER: [word("TRIGGER")],
+  OBJECT_TYPE: [word("TYPE")],
+  OBJECT_DOMAIN: [word("DOMAIN")],
+  OBJECT_FUNCTION: [word("FUNCTION")],
+  OBJECT_PROCEDURE: [word("PROCEDURE")],
+  OBJECT_ROUTINE: [word("ROUTINE")],
+  OBJECT_AGGREGATE: [word("AGGREGATE")],
+  OBJECT_OPERATOR: [word("OPERATOR")],
+  OBJECT_OPCLASS: [word("OPERATOR"), word("CLASS")],
+  OBJECT_OPFAMILY: [word("OPERATOR"), word("FAMILY")],
+  OBJECT_CAST: [word("CAST")],
+  OBJECT_TRANSFORM: [word("TRANSFORM")],
+  OBJECT_LANGUAGE: [optional("PROCEDURAL"), word("LANGUAGE")],
+};
+
+/** Objects named as `name ON table`. */
+const ON_TABLE = new Set(["OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE"]);
+
+const RERUN = "if the migration runs again (after a partial failure, or after someone applied it by hand)";
+const NO_LOCK = "The missing clause changes no lock and no rewrite; the risk is the re-run.";
+const EXISTS = "it fails with an \"already exists\" error and the statements after it never run.";
+const MISSING = "it fails with a \"does not exist\" error and the statements after it never run.";
+
+export default defineRule({
+  meta: {
+    id: "missing-if-not-exists",
+    severity: "careful",
+    description: "CREATE without IF NOT EXISTS (or OR REPLACE), ADD COLUMN without IF NOT EXISTS, and DROP without IF EXISTS make a migration fail when re-run.",
+    category: "reliability",
+    fixable: true,
+  },
+  checkStatement(statement, context) {
+    switch (statement.kind) {
+      case "CreateStmt":
+        if (statement.node.if_not_exists !== true) createFinding(statement, context, "TABLE", relationName(statement.node.relation), CREATE_TABLE);
+        return;
+      case "CreateTableAsStmt":
+        checkCreateTableAs(statement, context);
+        return;
+      case "IndexStmt":
+        checkIndex(statement, context);
+        return;
+      case "CreateSchemaStmt":
+        checkSchema(statement, context);
+        return;
+      case "CreateSeqStmt":
+        if (statement.node.if_not_exists !== true) createFinding(statement, context, "SEQUENCE", relationName(statement.node.sequence), CREATE_SEQUENCE);
+        return;
+      case "CreateExtensionStmt":
+        if (statement.node.if_not_exists !== true) createFinding(statement, context, "EXTENSION", typeof statement.node.extname === "string" ? { name: statement.node.extname } : undefined, [word("CREATE"), word("EXTENSION")]);
+        return;
+      case "ViewStmt":
+        checkView(statement, context);
+        return;
+      case "AlterTableStmt":
+        checkAlterTable(statement, context);
+        return;
+      case "DropStmt":
+        checkDrop(statement, context);
+        return;
+      case "DropdbStmt":
+        dropFinding(statement, context, "DATABASE", nameOf(statement.node.dbname), [word("DROP"), word("DATABASE")]);
+        return;
+      case "DropRoleStmt":
+        dropFinding(statement, context, "ROLE", roleNames(statement.node.roles), [word("DROP"), word("ROLE", "USER", "GROUP")]);
+        return;
+      case "DropTableSpaceStmt":
+        dropFinding(statement, context, "TABLESPACE", nameOf(statement.node.tablespacename), [word("DROP"), word("TABLESPACE")]);
+        return;
+      case "DropUserMappingStmt":
+        dropFinding(statement, context, "USER MAPPING", userMapping(statement.node), [word("DROP"), word("USER"), word("MAPPING")]);
+        return;
+      case "DropSubscriptionStmt":
+        dropFinding(statement, context, "SUBSCRIPTION", nameOf(statement.node.subname), [word("DROP"), word("SUBSCRIPTION")]);
+        return;
+    }
+  },
+});
+
+function checkCreateTableAs(statement: Statement, context: RuleContext): void {
+  if (statement.node.if_not_exists === true) return;
+  const into = statement.node.into as { rel?: unknown } | undefined;
+  const matview = statement.node.objtype === "OBJECT_MATVIEW";
+  createFinding(statement, context, matview ? "MATERIALIZED VIEW" : "TABLE", relationName(into?.rel), matview ? CREATE_MATVIEW : CREATE_TABLE);
+}
+
+function checkIndex(statement: Statement, context: RuleContext): void {
+  const node = statement.node;
+  if (node.if_not_exists === true) return;
+  const table = relationName(node.relation);
+  const on = table ? ` ON ${displayName(table)}` : "";
+  const concurrently = node.concurrent === true;
+  const invalid = concurrently
+    ? " If an earlier CREATE INDEX CONCURRENTLY failed, it left an INVALID index that IF NOT EXISTS would skip: " +
+      "check pg_index.indisvalid and DROP INDEX CONCURRENTLY IF EXISTS it before re-running."
+    : "";
+  const kind = `${node.unique === true ? "UNIQUE " : ""}INDEX${concurrently ? " CONCURRENTLY" : ""}`;
+  if (typeof node.idxname !== "string") {
+    const suggested = displayName({ name: suggestedIndexName(node, table) });
+    context.report({
+      message:
+        `CREATE ${kind}${on} has no name, so it cannot take IF NOT EXISTS: ${RERUN} it builds a second identical index ` +
+        `(${concurrently ? "scanning the table again" : "holding a SHARE lock that blocks writes to the table for the whole build"}), ` +
+        `and every later write to the table has to maintain both.`,
+      help: `Name the index and add IF NOT EXISTS: CREATE ${kind} IF NOT EXISTS ${suggested}${on} (…);${invalid}`,
+    });
+    return;
+  }
+  const name = displayName({ name: node.idxname });
+  const fix = insertAfter(statement, statement.range.start, CREATE_INDEX, " IF NOT EXISTS");
+  context.report({
+    message: `CREATE ${kind} ${name}${on} has no IF NOT EXISTS: ${RERUN} ${EXISTS} ${NO_LOCK}`,
+    help: `Write CREATE ${kind} IF NOT EXISTS ${name}${on} (…); it skips an index of that name without checking its definition.${invalid}`,
+    ...(fix ? { fix } : {}),
+  });
+}
+
+function checkSchema(statement: Statement, context: RuleContext): void {
+  const node = statement.node;
+  if (node.if_not_exists === true) return;
+  const role = (node.authrole as { rolename?: string } | undefined)?.rolename;
+  const name = typeof node.schemaname === "string" ? node.schemaname : role;
+  if (asList(node.schemaElts).length > 0) {
+    const display = name === undefined ? "" : ` ${displayName({ name })}`;
+    context.report({
+      message:
+        `CREATE SCHEMA${display} has no IF NOT EXISTS: ${RERUN} ${EXISTS} ` +
+        `It also creates objects in the same statement, and PostgreSQL refuses IF NOT EXISTS on a CREATE SCHEMA that includes schema elements. ${NO_LOCK}`,
+      help: `Create the schema on its own (CREATE SCHEMA IF NOT EXISTS${display};), then each object in its own statement with IF NOT EXISTS (CREATE TABLE IF NOT EXISTS${display ? `${display}.` : " "}… (…);).`,
+    });
+    return;
+  }
+  createFinding(statement, context, "SCHEMA", name === undefined ? undefined : { name }, [word("CREATE"), word("SCHEMA")]);
+}
+
+function checkView(statement: Statement, context: RuleContext): void {
+  if (statement.node.replace === true) return;
+  const view = relationName(statement.node.view);
+  const name = view ? ` ${displayName(view)}` : "";
+  const fix = insertAfter(statement, statement.range.start, [word("CREATE")], " OR REPLACE");
+  context.report({
+    message: `CREATE VIEW${name} has no OR REPLACE (views take no IF NOT EXISTS): ${RERUN} ${EXISTS} ${NO_LOCK}`,
+    help:
+      `Write CREATE OR REPLACE VIEW${name} AS …; it replaces the view's query in place. OR REPLACE can only add columns at the end: ` +
+      `to drop, rename or retype a column, DROP VIEW IF EXISTS${name} first.`,
+    ...(fix ? { fix } : {}),
+  });
+}
+
+function checkAlterTable(statement: Statement, context: RuleContext): void {
+  const objtype = statement.node.objtype;
+  if (objtype !== "OBJECT_TABLE" && objtype !== "OBJECT_FOREIGN_TABLE") return;
+  const relation = relationName(statement.node.relation);
+  if (!relation) return;
+  const table = displayName(relation);
+  for (const command of alterTableCommands(statement)) {
+    if (command.node.missing_ok === true) continue;
+    if (command.subtype === "AT_AddColumn") {
+      const def = unwrap(command.node.def);
+      const column = def?.type === "ColumnDef" && typeof def.value.colname === "string" ? displayName({ name: def.value.colname }) : "…";
+      const fix = actionFix(statement, command, [word("ADD"), optional("COLUMN")], " IF NOT EXISTS");
+      context.report({
+        range: command.range,
+        message: `ALTER TABLE ${table} ADD COLUMN ${column} has no IF NOT EXISTS: ${RERUN} ${EXISTS} ${NO_LOCK}`,
+        help: `Write ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} …; it skips a column of that name without checking its type.`,
+        ...(fix ? { fix } : {}),
+      });
+    } else if (command.subtype === "AT_DropColumn" || command.subtype === "AT_DropConstraint") {
+      const isColumn = command.subtype === "AT_DropColumn";
+      const what = isColumn ? "COLUMN" : "CONSTRAINT";
+      const target = typeof command.node.name === "string" ? displayName({ name: command.node.name }) : "…";
+      const fix = actionFix(statement, command, isColumn ? [word("DROP"), optional("COLUMN")] : [word("DROP"), word("CONSTRAINT")], " IF EXISTS");
+      context.report({
+        range: command.range,
+        message: `ALTER TABLE ${table} DROP ${what} ${target} has no IF EXISTS: ${RERUN} ${MISSING} ${NO_LOCK}`,
+        help: `Write ALTER TABLE ${table} DROP ${what} IF EXISTS ${target};`,
+        ...(fix ? { fix } : {}),
+      });
+    }
+  }
+}
+
+function checkDrop(statement: Statement, context: RuleContext): void {
+  const node = statement.node;
+  const removeType = String(node.removeType);
+  const keywords = DROP_KEYWORDS[removeType];
+  const named = keywords ? keywords.filter((step) => !step.optional).map((step) => step.words[0]).join(" ") : removeType.replace(/^OBJECT_/, "").replace(/_/g, " ");
+  const kind = node.concurrent === true ? `${named} CONCURRENTLY` : named;
+  const names = asList(node.objects)
+    .map((object) => objectLabel(object, ON_TABLE.has(removeType)))
+    .filter((label): label is string => label !== undefined);
+  const objects = names.length === asList(node.objects).length ? names.join(", ") : undefined;
+  dropFinding(statement, context, kind, objects, keywords ? [word("DROP"), ...keywords] : undefined);
+}
+
+function createFinding(statement: Statement, context: RuleContext, kind: string, name: QualifiedName | undefined, head: readonly Step[]): void {
+  const display = name ? ` ${displayName(name)}` : "";
+  const fix = insertAfter(statement, statement.range.start, head, " IF NOT EXISTS");
+  context.report({
+    message: `CREATE ${kind}${display} has no IF NOT EXISTS: ${RERUN} ${EXISTS} ${NO_LOCK}`,
+    help: `Write CREATE ${kind} IF NOT EXISTS${display} …; it skips an existing ${kind.toLowerCase()} of that name (with a notice) without checking that its definition matches.`,
+    ...(fix ? { fix } : {}),
+  });
+}
+
+function dropFinding(statement: Statement, context: RuleContext, kind: string, objects: string | undefined, head: readonly Step[] | undefined): void {
+  if (statement.node.missing_ok === true) return;
+  const display = objects === undefined ? "" : ` ${objects}`;
+  const fix = head ? insertAfter(statement, statement.range.start, head, " IF EXISTS") : undefined;
+  context.report({
+    message: `DROP ${kind}${display} has no IF EXISTS: ${RERUN} ${MISSING} ${NO_LOCK}`,
+    help: fix
+      ? `Write DROP ${kind} IF EXISTS${display}; it skips (with a notice) what is already gone.`
+      : `Add IF EXISTS right after DROP ${kind} (DROP ${kind} IF EXISTS${display}); migsafe cannot place it automatically for this kind of object.`,
+    ...(fix ? { fix } : {}),
+  });
+}
+
+/** The fix for one action of an ALTER TABLE: its own range starts with the action's keywords. */
+function actionFix(statement: Statement, command: AlterCommand, head: readonly Step[], text: string): Fix | undefined {
+  if (command.range.start === statement.range.start) return undefined;
+  return insertAfter(statement, command.range.start, head, text);
+}
+
+/**
+ * Inserts `text` right after the keywords `head`, which must be the first code tokens at
+ * or after `from`. Returns nothing when the tokens are not what the AST promised.
+ */
+function insertAfter(statement: Statement, from: number, head: readonly Step[], text: string): Fix | undefined {
+  const code = statement.tokens.filter((token) => token.start >= from && token.type !== "line-comment" && token.type !== "block-comment");
+  if (code[0]?.start !== from) return undefined;
+  let i = 0;
+  let last: Token | undefined;
+  for (const step of head) {
+    const token = code[i];
+    if (token?.type === "keyword" && step.words.includes(token.upper)) {
+      last = token;
+      i++;
+    } else if (!step.optional) {
+      return undefined;
+    }
+  }
+  if (!last || code[i]?.upper === "IF") return undefined;
+  return { range: { start: last.end, end: last.end }, text };
+}
+
+function objectLabel(object: unknown, onTable: boolean): string | undefined {
+  const node = unwrap(object);
+  if (!node) return undefined;
+  if (node.type === "String") return nameOf(node.value.sval);
+  if (node.type === "ObjectWithArgs") return labelOf(listName({ List: { items: node.value.objname } }));
+  if (node.type === "TypeName") return labelOf(listName({ List: { items: node.value.names } }));
+  if (node.type !== "List") return undefined;
+  const items = asList(node.value.items);
+  if (!items.every((item) => stringOf(item) !== undefined)) return undefined;
+  if (onTable && items.length >= 2) {
+    const table = listName({ List: { items: items.slice(0, -1) } });
+    const name = stringOf(items[items.length - 1])!;
+    return table ? `${displayName({ name })} ON ${displayName(table)}` : undefined;
+  }
+  return labelOf(listName(object));
+}
+
+function labelOf(name: QualifiedName | undefined): string | undefined {
+  return name ? displayName(name) : undefined;
+}
+
+function nameOf(value: unknown): string | undefined {
+  return typeof value === "string" ? displayName({ name: value }) : undefined;
+}
+
+function roleNames(roles: unknown): string | undefined {
+  const names = asList(roles).map((role) => (unwrap(role)?.value as AstNode | undefined)?.rolename);
+  return names.every((name): name is string => typeof name === "string") && names.length > 0 ? names.map((name) => displayName({ name })).join(", ") : undefined;
+}
+
+function userMapping(node: AstNode): string | undefined {
+  const user = node.user as { rolename?: string; roletype?: string } | undefined;
+  const role = typeof user?.rolename === "string" ? displayName({ name: user.rolename }) : user?.roletype?.replace(/^ROLESPEC_/, "");
+  return role && typeof node.servername === "string" ? `FOR ${role} SERVER ${displayName({ name: node.servername })}` : undefined;
+}
+
+function suggestedIndexName(node: AstNode, table: QualifiedName | undefined): string {
+  const columns = asList(node.indexParams)
+    .map((param) => unwrap(param)?.value.name)
+    .filter((name): name is string => typeof name === "string");
+  return [table?.name ?? "table", ...(columns.length > 0 ? columns : ["expr"]), "idx"].join("_");
+}

@@ -1,0 +1,67 @@
+import path from "node:path";
+import type { Statement } from "../src/parser/types.js";
+import { defineRule } from "../src/engine/rule.js";
+
+/** Statements that change nothing to undo: transaction control and session settings. */
+const NOTHING_TO_UNDO = new Set(["TransactionStmt", "VariableSetStmt", "VariableShowStmt"]);
+
+export default defineRule({
+  meta: {
+    id: "require-rollback",
+    severity: "careful",
+    description: "A forward migration has no rollback: no rollback file beside it, no rollback block in a comment, no down section.",
+    category: "reliability",
+  },
+  checkFile(context) {
+    const { rollback } = context.facts;
+    if (rollback.role === "rollback") return;
+
+    const block = rollback.block;
+    if (block && block.parsed.errors.length > 0) {
+      for (const error of block.parsed.errors) {
+        context.report({
+          range: error.range,
+          message: `The rollback block does not parse: ${error.message}. Whoever runs it during an incident gets this error instead of a rollback.`,
+          help: `${error.hint ? `${error.hint} ` : ""}Fix the SQL in the rollback comment and check it by running it against a copy of the database after the forward migration.`,
+        });
+      }
+      return;
+    }
+    if (rollback.partnerPath !== undefined) return;
+    if (block && block.parsed.statements.some((statement) => !NOTHING_TO_UNDO.has(statement.kind))) return;
+
+    const forward = context.parsed.statements.filter((statement) => !inDownSection(statement, rollback.downSectionStart));
+    const first = context.parsed.statements[0];
+    if (!first || !forward.some((statement) => !NOTHING_TO_UNDO.has(statement.kind))) return;
+
+    if (rollback.downSectionStart !== undefined) {
+      const down = context.parsed.statements.filter((statement) => inDownSection(statement, rollback.downSectionStart));
+      if (down.some((statement) => !NOTHING_TO_UNDO.has(statement.kind))) return;
+      context.report({
+        range: first.range,
+        message: "The migration's down section is empty: rolling back runs nothing and leaves every change of the up section in place.",
+        help: "Write the statements that undo the up section below the down marker, in reverse order (a DROP for each CREATE, a DROP COLUMN for each ADD COLUMN), or state in a comment why it cannot be undone.",
+      });
+      return;
+    }
+
+    const emptyBlock = block !== undefined;
+    const name = path.basename(context.filePath);
+    const sibling = /(^|[._-])up\.sql$/i.test(name) ? name.replace(/up\.sql$/i, "down.sql") : name.replace(/(\.sql)?$/i, "_rollback.sql");
+    context.report({
+      range: first.range,
+      message: emptyBlock
+        ? "The migration's rollback block contains no statement: there is nothing to run if this deploy must be undone."
+        : `${name} has no rollback: no ${sibling} beside it, no rollback block in a comment, and no down section. ` +
+          "If this deploy must be undone, the undo SQL gets written by hand, under pressure, against production.",
+      help:
+        `Write the statements that undo this migration, in reverse order, in ${sibling} beside it, or in a comment block in the file: ` +
+        "-- Rollback: /* BEGIN; ALTER TABLE users DROP COLUMN premium_tier; COMMIT; */ — " +
+        "and run it once against a copy of the database after the forward migration.",
+    });
+  },
+});
+
+function inDownSection(statement: Statement, downSectionStart: number | undefined): boolean {
+  return downSectionStart !== undefined && statement.range.start > downSectionStart;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import rule from "../../rules/change-column-type.js";
+import { findingsOf, lintSql } from "../helpers.js";
+
+const at = (line: number, column: number, endLine: number, endColumn: number) => ({
+  ruleId: "change-column-type",
+  severity: "careful",
+  line,
+  column,
+  endLine,
+  endColumn,
+});
+
+describe("change-column-type", () => {
+  it("reports ALTER COLUMN … TYPE at the action", () => {
+    expect(findingsOf(rule, "SELECT 1;\nALTER TABLE users ALTER COLUMN age TYPE bigint;")).toEqual([at(2, 19, 2, 47)]);
+  });
+
+  it("reports the SET DATA TYPE and USING forms, one finding per action", () => {
+    const sql = "ALTER TABLE orders\n  ALTER COLUMN total SET DATA TYPE numeric(12, 2),\n  ALTER amount TYPE bigint USING amount::bigint,\n  ALTER COLUMN note SET DEFAULT '';";
+    expect(findingsOf(rule, sql)).toEqual([at(2, 3, 2, 50), at(3, 3, 3, 48)]);
+  });
+
+  it("names the table, column and new type, the lock, the rewrite and what breaks", () => {
+    const [finding] = lintSql("ALTER TABLE public.users ALTER COLUMN tags TYPE varchar(64)[];", { rules: [rule] }).findings;
+    expect(finding!.message).toMatch(/^ALTER TABLE public\.users ALTER COLUMN tags TYPE varchar\(64\)\[\] rewrites public\.users and rebuilds its indexes under an ACCESS EXCLUSIVE lock/);
+    expect(finding!.message).toContain("binary-compatible");
+    expect(finding!.message).toContain("application code");
+    expect(finding!.message).not.toContain("USING");
+    expect(finding!.help).toContain("ALTER TABLE public.users ADD COLUMN tags_new varchar(64)[];");
+    expect(finding!.help).toContain("relfilenode");
+  });
+
+  it("prints built-in types by their SQL names and mentions the USING expression", () => {
+    const [finding] = lintSql("ALTER TABLE t ALTER c TYPE double precision USING c::float8;", { rules: [rule] }).findings;
+    expect(finding!.message).toMatch(/^ALTER TABLE t ALTER COLUMN c TYPE double precision rewrites t/);
+    expect(finding!.message).toContain("USING expression is evaluated for every row");
+    const [custom] = lintSql('ALTER TABLE t ALTER c TYPE app."Mood";', { rules: [rule] }).findings;
+    expect(custom!.message).toContain('TYPE app."Mood" rewrites');
+  });
+
+  it("does not report tables created earlier in the file", () => {
+    expect(findingsOf(rule, "CREATE TABLE users (id int, age int);\nALTER TABLE users ALTER COLUMN age TYPE bigint;")).toEqual([]);
+  });
+
+  it("does not report columns added earlier in the file, but reports the other columns", () => {
+    const sql = "ALTER TABLE users ADD COLUMN score int;\nALTER TABLE users ALTER COLUMN score TYPE bigint, ALTER COLUMN age TYPE bigint;";
+    expect(findingsOf(rule, sql)).toEqual([at(2, 51, 2, 79)]);
+  });
+
+  it("reports a column of the same name added to another table", () => {
+    expect(findingsOf(rule, "ALTER TABLE accounts ADD COLUMN age int;\nALTER TABLE users ALTER COLUMN age TYPE bigint;")).toEqual([at(2, 19, 2, 47)]);
+  });
+
+  it("does not report other ALTER TABLE actions, ALTER TYPE, or SQL in comments and strings", () => {
+    const sql = [
+      "ALTER TABLE users ALTER COLUMN age SET DEFAULT 0, ADD COLUMN c text;",
+      "ALTER TYPE mood ALTER ATTRIBUTE a TYPE text;",
+      "-- ALTER TABLE users ALTER COLUMN age TYPE bigint;",
+      "/* ALTER TABLE users ALTER COLUMN age TYPE bigint; */",
+      "SELECT 'ALTER TABLE users ALTER COLUMN age TYPE bigint';",
+    ].join("\n");
+    expect(findingsOf(rule, sql)).toEqual([]);
+  });
+
+  it("reports a type change run by a DO block at its place in the body", () => {
+    expect(findingsOf(rule, "DO $$\nBEGIN\n  ALTER TABLE users ALTER COLUMN age TYPE bigint;\nEND\n$$;")).toEqual([at(3, 21, 3, 49)]);
+  });
+
+  it("keeps positions exact after a BOM, multi-byte text and CRLF line breaks", () => {
+    const sql = "\uFEFF-- 年齢を bigint に 🚀\r\nALTER TABLE users\r\n  ALTER COLUMN age TYPE bigint;";
+    expect(findingsOf(rule, sql)).toEqual([at(3, 3, 3, 31)]);
+  });
+});

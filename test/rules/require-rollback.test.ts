@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import rule from "../../rules/require-rollback.js";
+import { findingsOf, lintSql } from "../helpers.js";
+
+const at = (line: number, column: number, endLine: number, endColumn: number) => ({
+  ruleId: "require-rollback",
+  severity: "careful",
+  line,
+  column,
+  endLine,
+  endColumn,
+});
+
+const FORWARD = "BEGIN;\nALTER TABLE users ADD COLUMN premium_tier text;\nCOMMIT;";
+
+describe("require-rollback", () => {
+  it("reports a forward migration without rollback once, at its first statement", () => {
+    expect(findingsOf(rule, FORWARD)).toEqual([at(1, 1, 1, 6)]);
+    expect(findingsOf(rule, "-- add the tier\n\nALTER TABLE users ADD COLUMN premium_tier text;\nCREATE INDEX i ON users (premium_tier);")).toEqual([at(3, 1, 3, 47)]);
+  });
+
+  it("names the file and the rollback file to write, with a rollback block in the help", () => {
+    const [finding] = lintSql(FORWARD, { rules: [rule], filePath: "db/migrate/0042_premium.sql" }).findings;
+    expect(finding!.message).toMatch(/^0042_premium\.sql has no rollback: no 0042_premium_rollback\.sql beside it/);
+    expect(finding!.help).toContain("0042_premium_rollback.sql");
+    expect(finding!.help).toContain("-- Rollback: /* BEGIN; ALTER TABLE users DROP COLUMN premium_tier; COMMIT; */");
+    const [up] = lintSql(FORWARD, { rules: [rule], filePath: "db/20240101_premium/up.sql" }).findings;
+    expect(up!.message).toContain("no down.sql beside it");
+  });
+
+  it("does not report a migration with a rollback block in comments", () => {
+    const headed = `${FORWARD}\n\n-- Rollback:\n/*\nBEGIN;\nALTER TABLE users DROP COLUMN premium_tier;\nCOMMIT;\n*/`;
+    expect(findingsOf(rule, headed)).toEqual([]);
+    const inline = `/* down:\n   ALTER TABLE users DROP COLUMN premium_tier; */\n${FORWARD}`;
+    expect(findingsOf(rule, inline)).toEqual([]);
+    const lines = `${FORWARD}\n-- Rollback\n-- ALTER TABLE users DROP COLUMN premium_tier;`;
+    expect(findingsOf(rule, lines)).toEqual([]);
+  });
+
+  it("does not report a migration with a rollback file beside it", () => {
+    const files = { "db/001_premium_rollback.sql": "ALTER TABLE users DROP COLUMN premium_tier;" };
+    expect(findingsOf(rule, FORWARD, { filePath: "db/001_premium.sql", files })).toEqual([]);
+    expect(findingsOf(rule, FORWARD, { filePath: "db/001_premium.sql", files: { "db/001_premium.down.sql": "SELECT 1;" } })).toEqual([]);
+    expect(findingsOf(rule, FORWARD, { filePath: "db/001_premium/up.sql", files: { "db/001_premium/down.sql": "SELECT 1;" } })).toEqual([]);
+    expect(findingsOf(rule, FORWARD, { filePath: "db/002_other.sql", files })).toEqual([at(1, 1, 1, 6)]);
+  });
+
+  it("never reports a rollback file, even one without a forward partner", () => {
+    expect(findingsOf(rule, "ALTER TABLE users DROP COLUMN premium_tier;", { filePath: "db/001_premium_rollback.sql" })).toEqual([]);
+    expect(findingsOf(rule, "ALTER TABLE users DROP COLUMN premium_tier;", { filePath: "db/001_premium/down.sql" })).toEqual([]);
+  });
+
+  it("does not report a goose or dbmate file with a down section", () => {
+    const goose = "-- +goose Up\nALTER TABLE users ADD COLUMN premium_tier text;\n\n-- +goose Down\nALTER TABLE users DROP COLUMN premium_tier;\n";
+    expect(findingsOf(rule, goose)).toEqual([]);
+    const dbmate = "-- migrate:up\nALTER TABLE users ADD COLUMN premium_tier text;\n-- migrate:down\nALTER TABLE users DROP COLUMN premium_tier;\n";
+    expect(findingsOf(rule, dbmate)).toEqual([]);
+  });
+
+  it("reports an empty down section at the first statement", () => {
+    const goose = "-- +goose Up\nALTER TABLE users ADD COLUMN premium_tier text;\n\n-- +goose Down\n";
+    expect(findingsOf(rule, goose)).toEqual([at(2, 1, 2, 47)]);
+    expect(lintSql(goose, { rules: [rule] }).findings[0]!.message).toContain("down section is empty");
+  });
+
+  it("counts a rollback block without a statement, or with only BEGIN/COMMIT, as missing", () => {
+    expect(findingsOf(rule, `${FORWARD}\n-- Rollback:\n/*\n*/`)).toEqual([at(1, 1, 1, 6)]);
+    expect(findingsOf(rule, `${FORWARD}\n-- Rollback:\n/* BEGIN; COMMIT; */`)).toEqual([at(1, 1, 1, 6)]);
+    expect(lintSql(`${FORWARD}\n-- Rollback:\n/* */`, { rules: [rule] }).findings[0]!.message).toContain("rollback block contains no statement");
+  });
+
+  it("reports each parse error of the rollback block at its place in the comment", () => {
+    const sql = `${FORWARD}\n-- Rollback:\n/*\nALTER TABLE users DROP COLUMN premium_tier;\nALTER TABLE users DROPP COLUMN x;\nDROP TABLE ;\n*/`;
+    expect(findingsOf(rule, sql)).toEqual([at(7, 19, 7, 33), at(8, 11, 8, 11)]);
+    const findings = lintSql(sql, { rules: [rule] }).findings;
+    expect(findings[0]!.message).toMatch(/^The rollback block does not parse: syntax error at or near "DROPP"/);
+    expect(findings[1]!.message).toMatch(/^The rollback block does not parse: syntax error at end of input/);
+  });
+
+  it("reports a broken rollback block even when a rollback file exists", () => {
+    const files = { "db/001_premium_rollback.sql": "ALTER TABLE users DROP COLUMN premium_tier;" };
+    expect(findingsOf(rule, `${FORWARD}\n-- Rollback:\n/* DROP TABL x; */`, { filePath: "db/001_premium.sql", files })).toEqual([at(5, 9, 5, 15)]);
+  });
+
+  it("reports prose in a rollback block as a parse error", () => {
+    const [finding] = lintSql(`${FORWARD}\n-- Rollback:\n/* nothing to do */`, { rules: [rule] }).findings;
+    expect(finding!.message).toMatch(/^The rollback block does not parse: syntax error at or near "nothing"/);
+    expect(findingsOf(rule, `${FORWARD}\n/* Rollback: not needed, the column is unused */`)).toEqual([at(1, 1, 1, 6)]);
+  });
+
+  it("keeps the parse error's position exact after a BOM, multi-byte text and CRLF line breaks", () => {
+    const sql = "\uFEFFCOMMENT ON TABLE users IS 'clients — 客户';\r\n-- Rollback:\r\n/* COMMENT ON TABLE users IS 'ö' ISS; */";
+    expect(findingsOf(rule, sql)).toEqual([at(3, 34, 3, 37)]);
+  });
+
+  it("does not report a file with nothing to undo, or SQL only in comments and strings", () => {
+    expect(findingsOf(rule, "")).toEqual([]);
+    expect(findingsOf(rule, "-- ALTER TABLE users ADD COLUMN premium_tier text;\n/* DROP TABLE users; */")).toEqual([]);
+    expect(findingsOf(rule, "BEGIN;\nSET lock_timeout = '2s';\nCOMMIT;")).toEqual([]);
+  });
+
+  it("reports a file whose statements are in a DO block at the DO", () => {
+    expect(findingsOf(rule, "DO $$\nBEGIN\n  ALTER TABLE users ADD COLUMN premium_tier text;\nEND\n$$;")).toEqual([at(1, 1, 5, 3)]);
+  });
+});
