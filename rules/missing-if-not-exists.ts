@@ -269,7 +269,7 @@ function actionFix(statement: Statement, command: AlterCommand, head: readonly S
  * or after `from`. Returns nothing when the tokens are not what the AST promised.
  */
 function insertAfter(statement: Statement, from: number, head: readonly Step[], text: string): Fix | undefined {
-  const code = statement.tokens.filter((token) => token.start >= from && token.type !== "line-comment" && token.type !== "block-comment");
+  const code = statement.codeTokensFrom(from, head.length + 1);
   if (code[0]?.start !== from) return undefined;
   let i = 0;
   let last: Token | undefined;

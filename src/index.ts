@@ -5,7 +5,7 @@
  *   const result = await lintText("DROP TABLE users;", { filePath: "migrations/007_drop.sql" });
  */
 import { allRules } from "../rules/index.js";
-import { diskAccess, lintFile, lintSource, type FileAccess } from "./engine/lint-source.js";
+import { createRunDiskAccess, diskAccess, lintFile, lintSource, type FileAccess } from "./engine/lint-source.js";
 import type { FileResult, RuleSetting } from "./engine/lint.js";
 import type { Rule } from "./engine/rule.js";
 import { loadParser } from "./parser/pg.js";
@@ -29,7 +29,8 @@ export async function lintText(text: string, options: LintApiOptions & { filePat
 export async function lintFiles(filePaths: readonly string[], options: LintApiOptions = {}): Promise<FileResult[]> {
   await loadParser();
   const lintOptions = { rules: options.rules ?? allRules, severities: options.severities };
-  return filePaths.map((filePath) => lintFile(filePath, lintOptions, options.files ?? diskAccess));
+  const files = options.files ?? createRunDiskAccess();
+  return filePaths.map((filePath) => lintFile(filePath, lintOptions, files));
 }
 
 export { allRules, loadParser };

@@ -1,6 +1,5 @@
 import path from "node:path";
 import { allRules } from "../../rules/index.js";
-import { lintFile } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { Rule } from "../engine/rule.js";
 import { escapeControl } from "../formatters/escape.js";
@@ -11,6 +10,7 @@ import { loadParser } from "../parser/pg.js";
 import { helpText, parseCliArgs, type CliOptions } from "./args.js";
 import { DEFAULT_FOLDERS, defaultFolders, findFiles, type Target } from "./find-files.js";
 import { fixFiles, type FixOutcome } from "./fix.js";
+import { lintPaths } from "./lint-parallel.js";
 import { packageVersion } from "./version.js";
 
 export type ExitCode = 0 | 1 | 2;
@@ -61,16 +61,20 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     const targets = await findFiles(patterns, cwd);
     await loadParser();
     const lintOptions: LintOptions = { rules, severities: options.severities };
-    let results = lintAll(targets, lintOptions);
+    const defaultRules = runOptions.rules === undefined;
+    const debugLog: string[] = [];
+    let results = await lintAll(targets, lintOptions, defaultRules, debugLog);
 
     let outcomes: FixOutcome[] = [];
     if (options.fix) {
       outcomes = fixFiles(results, lintOptions);
       // Fixing a migration can change what its rollback partner is checked against: re-lint everything.
-      if (outcomes.some((outcome) => outcome.applied > 0)) results = lintAll(targets, lintOptions);
+      if (outcomes.some((outcome) => outcome.applied > 0)) results = await lintAll(targets, lintOptions, defaultRules, debugLog);
     }
 
-    return report(results, outcomes, options, { cwd, colors: useColors(env, runOptions.isTTY ?? false) });
+    const result = report(results, outcomes, options, { cwd, colors: useColors(env, runOptions.isTTY ?? false) });
+    if (options.debug) result.stderr = debugLog.map((line) => `migsafe: ${line}\n`).join("") + result.stderr;
+    return result;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : ` (run with --debug for the stack trace)`;
@@ -78,10 +82,12 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
   }
 }
 
-function lintAll(targets: readonly Target[], options: LintOptions): FileResult[] {
-  return targets.map((target) =>
-    target.error ? { filePath: target.path, findings: [], errors: [{ message: target.error }] } : lintFile(target.path, options),
-  );
+async function lintAll(targets: readonly Target[], options: LintOptions, defaultRules: boolean, debugLog: string[]): Promise<FileResult[]> {
+  const readable = targets.filter((target) => !target.error).map((target) => target.path);
+  const { results, filesPerThread } = await lintPaths(readable, options, defaultRules);
+  debugLog.push(`debug: linted ${readable.length} files on ${filesPerThread.length} threads (${filesPerThread.join(" + ")})`);
+  const linted = new Map(results.map((result) => [result.filePath, result]));
+  return targets.map((target) => (target.error ? { filePath: target.path, findings: [], errors: [{ message: target.error }] } : linted.get(target.path)!));
 }
 
 function report(

@@ -1,4 +1,4 @@
-import { alterTableCommands, listName, relationName, unwrap, type QualifiedName } from "../parser/ast.js";
+import { asList, listName, relationName, unwrap, type QualifiedName } from "../parser/ast.js";
 import type { Statement } from "../parser/types.js";
 
 export type ObjectKind = "table" | "column" | "index" | "schema" | "sequence" | "view" | "materialized-view" | "type" | "function" | "extension" | "database";
@@ -62,9 +62,10 @@ function addedColumns(statement: Statement): CreatedObject[] {
   const relation = relationName(statement.node.relation);
   if (!relation) return [];
   const found: CreatedObject[] = [];
-  for (const command of alterTableCommands(statement)) {
-    if (command.subtype !== "AT_AddColumn") continue;
-    const column = unwrap(command.node.def);
+  // Read the commands from the AST alone: their source ranges would cost a lexer pass.
+  for (const command of asList(statement.node.cmds).map((cmd) => unwrap(cmd)?.value)) {
+    if (command?.subtype !== "AT_AddColumn") continue;
+    const column = unwrap(command.def);
     const colname = column?.type === "ColumnDef" ? (column.value.colname as string | undefined) : undefined;
     if (colname) found.push({ kind: "column", name: `${relation.name}.${colname}`, ...(relation.schema ? { schema: relation.schema } : {}) });
   }

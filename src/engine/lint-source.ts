@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import { parseFile } from "../parser/parse-file.js";
 import { SourceText } from "../source/source-text.js";
 import { lintParsed, type FileResult, type LintOptions } from "./lint.js";
@@ -10,19 +11,51 @@ export interface FileAccess {
   read(filePath: string): string | undefined;
 }
 
-export const diskAccess: FileAccess = {
-  exists: (filePath) => {
-    try {
-      return fs.statSync(filePath).isFile();
-    } catch {
-      return false;
+function isFile(filePath: string): boolean {
+  try {
+    return fs.statSync(filePath).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readText(filePath: string): string | undefined {
+  const result = readMigration(filePath);
+  return result.ok ? result.text : undefined;
+}
+
+/** The disk as it is at each call. */
+export const diskAccess: FileAccess = { exists: isFile, read: readText };
+
+/**
+ * The disk for one run over many files: each folder is listed once, instead of
+ * a stat for every possible rollback partner of every file.
+ */
+export function createRunDiskAccess(): FileAccess {
+  const listings = new Map<string, Map<string, boolean>>();
+  const listing = (dir: string) => {
+    let entries = listings.get(dir);
+    if (!entries) {
+      entries = new Map();
+      try {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+          if (entry.isFile() || entry.isSymbolicLink()) entries.set(entry.name, entry.isFile());
+        }
+      } catch {
+        // An unreadable folder has no partners to offer.
+      }
+      listings.set(dir, entries);
     }
-  },
-  read: (filePath) => {
-    const result = readMigration(filePath);
-    return result.ok ? result.text : undefined;
-  },
-};
+    return entries;
+  };
+  return {
+    exists(filePath) {
+      const plainFile = listing(path.dirname(filePath)).get(path.basename(filePath));
+      return plainFile === undefined ? false : plainFile || isFile(filePath);
+    },
+    read: readText,
+  };
+}
 
 /**
  * Lints one migration's text. The file path names its rollback partner; `files`

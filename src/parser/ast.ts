@@ -72,8 +72,16 @@ export function alterTableCommands(statement: Statement): AlterCommand[] {
     .map((cmd) => unwrap(cmd))
     .filter((cmd): cmd is { type: string; value: AstNode } => cmd?.type === "AlterTableCmd")
     .map((cmd) => cmd.value);
-  const ranges = commandRanges(statement, commands.length);
-  return commands.map((node, i) => ({ subtype: String(node.subtype), node, range: ranges?.[i] ?? statement.range }));
+  // The ranges need the statement's tokens: worked out only when a rule asks for one.
+  let ranges: Range[] | undefined | null = null;
+  return commands.map((node, i) => ({
+    subtype: String(node.subtype),
+    node,
+    get range() {
+      if (ranges === null) ranges = commandRanges(statement, commands.length);
+      return ranges?.[i] ?? statement.range;
+    },
+  }));
 }
 
 function commandRanges(statement: Statement, expected: number): Range[] | undefined {

@@ -1,7 +1,7 @@
 import { indexOfCodePoint, SourceText, type Range } from "../source/source-text.js";
 import { parsePlpgsql, parseSql, type PgSyntaxError } from "./pg.js";
 import { syntaxProblem } from "./syntax-hints.js";
-import { tokenize } from "./tokens.js";
+import { isComment, tokenize } from "./tokens.js";
 import type { AstNode, DynamicSql, Statement, SyntaxProblem, Token } from "./types.js";
 
 interface PlpgsqlSql {
@@ -123,6 +123,7 @@ function innerStatement(query: string, range: Range, exact: boolean, parent: Sta
   if (!wrapped) return undefined;
   const kind = Object.keys(wrapped)[0]!;
   const local = new SourceText(query);
+  const tokens = exact ? shiftedTokens(local, range.start) : [];
   return {
     index,
     kind,
@@ -130,7 +131,8 @@ function innerStatement(query: string, range: Range, exact: boolean, parent: Sta
     range,
     loc: source.location(range),
     text: query,
-    tokens: exact ? shiftedTokens(local, range.start) : [],
+    tokens,
+    codeTokensFrom: (from, count) => tokens.filter((token) => token.start >= from && !isComment(token)).slice(0, count),
     transaction: parent.transaction,
     leadingComments: [],
     trailingComments: [],

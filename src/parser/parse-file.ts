@@ -3,7 +3,7 @@ import { findDoBlocks } from "./do-blocks.js";
 import { parseSql, type RawStatement } from "./pg.js";
 import { splitStatements, type TokenChunk } from "./split.js";
 import { syntaxProblem } from "./syntax-hints.js";
-import { isComment, tokenize, toComment } from "./tokens.js";
+import { isComment, lexAt, StatementTokens, tokenize, toComment } from "./tokens.js";
 import { assignTransactions } from "./transactions.js";
 import type { AstNode, Comment, ParsedFile, Statement, Token } from "./types.js";
 
@@ -34,21 +34,21 @@ const MAY_HOLD_COMMENT = /--|\/\*/;
 
 /**
  * Lexing is as costly as parsing, and most of it would only re-read statements the
- * parser already delimited. So the lexer reads the text between statements (for
- * comments), and a statement only when it may hold a comment; the other statements
- * are lexed the first time a rule asks for their tokens.
+ * parser already delimited. So the lexer reads the text between statements only where
+ * it may hold a comment, and a statement only when it may hold one; the other
+ * statements are lexed the first time a rule asks for their tokens.
  */
 function readWholeParse(parsed: ParsedFile, raws: RawStatement[]): void {
   const { source } = parsed;
-  const byteRanges = raws.map((raw) => {
+  const charRanges = raws.map((raw) => {
     const start = raw.stmt_location ?? 0;
-    return { start, end: raw.stmt_len ? start + raw.stmt_len : source.byteLength };
+    const end = raw.stmt_len ? start + raw.stmt_len : source.byteLength;
+    return { start: source.charIndex(start), end: source.charIndex(end) };
   });
-  const comments: Comment[] = gapTokens(source, byteRanges).filter(isComment).map(toComment);
+  const comments = gapComments(source, charRanges);
 
   raws.forEach((raw, i) => {
-    const start = source.charIndex(byteRanges[i]!.start);
-    const end = source.charIndex(byteRanges[i]!.end);
+    const { start, end } = charRanges[i]!;
     const text = source.text.slice(start, end);
     let range: Range;
     let tokens: Token[] | undefined;
@@ -70,27 +70,16 @@ function readWholeParse(parsed: ParsedFile, raws: RawStatement[]): void {
   parsed.comments = comments.sort((a, b) => a.range.start - b.range.start);
 }
 
-/** Tokens outside the statements: the text is lexed with every statement blanked (byte for byte, so offsets hold). */
-function gapTokens(source: SourceText, byteRanges: Range[]): Token[] {
-  const text = source.text;
-  let blanked = "";
+/** Comments outside the statements: only the gaps that may hold one are lexed. */
+function gapComments(source: SourceText, ranges: Range[]): Comment[] {
+  const comments: Comment[] = [];
   let cursor = 0;
-  for (const byteRange of byteRanges) {
-    const start = source.charIndex(byteRange.start);
-    const end = source.charIndex(byteRange.end);
-    const bytes = source.isAscii ? end - start : Buffer.byteLength(text.slice(start, end), "utf8");
-    blanked += text.slice(cursor, start) + " ".repeat(bytes);
-    cursor = end;
+  for (const range of [...ranges, { start: source.text.length, end: source.text.length }]) {
+    const gap = source.text.slice(cursor, range.start);
+    if (MAY_HOLD_COMMENT.test(gap)) comments.push(...lexAt(gap, cursor).filter(isComment).map(toComment));
+    cursor = Math.max(cursor, range.end);
   }
-  blanked += text.slice(cursor);
-  if (blanked.trim() === "") return [];
-  return tokenize(new SourceText(blanked), (byte) => source.charIndex(byte)).tokens;
-}
-
-/** Lexes a statement's text, with positions in the file. */
-function lexAt(text: string, offset: number): Token[] {
-  const local = new SourceText(text);
-  return tokenize(local, (byte) => offset + local.charIndex(byte)).tokens;
+  return comments;
 }
 
 function makeStatement(
@@ -105,7 +94,7 @@ function makeStatement(
   if (!wrapped) return undefined;
   const kind = Object.keys(wrapped)[0]!;
   const text = source.slice(range);
-  let lexed = tokens;
+  const lexed = new StatementTokens(text, range.start, tokens);
   return {
     index,
     kind,
@@ -114,9 +103,9 @@ function makeStatement(
     loc: source.location(range),
     text,
     get tokens() {
-      lexed ??= lexAt(text, range.start);
-      return lexed;
+      return lexed.all;
     },
+    codeTokensFrom: (from, count) => lexed.codeFrom(from, count),
     transaction: { inTransaction: false },
     leadingComments: [],
     trailingComments: [],

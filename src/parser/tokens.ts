@@ -1,4 +1,4 @@
-import { indexOfCodePoint, type SourceText } from "../source/source-text.js";
+import { indexOfCodePoint, SourceText } from "../source/source-text.js";
 import { scanSql, type PgSyntaxError, type RawToken } from "./pg.js";
 import type { Comment, Token, TokenType } from "./types.js";
 
@@ -71,3 +71,43 @@ export function toComment(token: Token): Comment {
   };
 }
 
+
+/** Lexes `text`, placed at `offset` in the file, with positions in the file. */
+export function lexAt(text: string, offset: number): Token[] {
+  const local = new SourceText(text);
+  return tokenize(local, (byte) => offset + local.charIndex(byte)).tokens;
+}
+
+/**
+ * A statement's tokens, lexed on demand: all of them, or just the few a rule
+ * needs at one place (the keywords before a name, say), from a window of text.
+ */
+export class StatementTokens {
+  private lexed: Token[] | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly offset: number,
+    tokens?: Token[],
+  ) {
+    this.lexed = tokens;
+  }
+
+  get all(): Token[] {
+    this.lexed ??= lexAt(this.text, this.offset);
+    return this.lexed;
+  }
+
+  codeFrom(from: number, count: number): Token[] {
+    if (this.lexed) return this.lexed.filter((token) => token.start >= from && !isComment(token)).slice(0, count);
+    const local = Math.max(0, from - this.offset);
+    for (let size = 128; ; size *= 4) {
+      const end = Math.min(this.text.length, local + size);
+      const complete = end === this.text.length;
+      const cut = this.offset + end;
+      // A token that reaches the window's end may continue past it.
+      const code = lexAt(this.text.slice(local, end), this.offset + local).filter((token) => !isComment(token) && (complete || token.end < cut));
+      if (code.length >= count || complete) return code.slice(0, count);
+    }
+  }
+}

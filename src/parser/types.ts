@@ -43,7 +43,12 @@ export interface Statement {
   loc: Location;
   text: string;
   /** Tokens of the statement itself, comments inside it included, the final `;` excluded. */
-  tokens: Token[];
+  readonly tokens: Token[];
+  /**
+   * The first `count` tokens of code (no comments) starting at string index `from`:
+   * lexes only as much of the statement as that needs, when `tokens` was not needed yet.
+   */
+  codeTokensFrom(from: number, count: number): Token[];
   transaction: TransactionContext;
   leadingComments: Comment[];
   trailingComments: Comment[];

@@ -129,3 +129,29 @@ describe("migsafe (built)", () => {
     expect((await cli(p, ["001_drop.sql"], { FORCE_COLOR: "1", NO_COLOR: "1" })).stdout).not.toContain("\u001b[");
   });
 });
+
+describe("migsafe (built) on many files", () => {
+  it("gives the same report and exit code on every core as on one thread", async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 500; i++) {
+      const name = `m/${String(i).padStart(4, "0")}_step`;
+      if (i % 3 === 0) files[`${name}.sql`] = `CREATE TABLE IF NOT EXISTS t${i} (id int);\nDROP TABLE IF EXISTS t${i};\n`;
+      else if (i % 3 === 1) files[`${name}.sql`] = `DROP TABLE IF EXISTS users_${i};\nUPDATE accounts SET flag = true;\n`;
+      else files[`${name}.sql`] = i % 50 === 2 ? "SELEC 1;\n" : `ALTER TABLE users ADD COLUMN IF NOT EXISTS c${i} int NOT NULL;\n`;
+    }
+    const p = project(withRollbacks(files));
+    const parallel = await cli(p, ["--format", "json", "--debug", "m"], { MIGSAFE_THREADS: "2" });
+    const serial = await cli(p, ["--format", "json", "--debug", "m"], { MIGSAFE_THREADS: "1" });
+    expect(parallel.code).toBe(2);
+    expect(serial.code).toBe(2);
+    expect(parallel.stdout).toEqual(serial.stdout);
+    const threads = /linted 1000 files on (\d+) threads \((\d+) \+ (\d+)\)/.exec(parallel.stderr);
+    expect(threads?.[1]).toBe("2");
+    expect(Number(threads![3])).toBeGreaterThan(0);
+    expect(serial.stderr).toContain("linted 1000 files on 1 threads (1000)");
+    const report = JSON.parse(parallel.stdout) as { filePath: string; messages: unknown[] }[];
+    expect(report).toHaveLength(1000);
+    expect(report.map((file) => file.filePath)).toEqual([...report.map((file) => file.filePath)].sort());
+    expect(report.filter((file) => file.messages.length > 0).length).toBeGreaterThan(300);
+  });
+});
