@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseFile } from "../parser/parse-file.js";
+import type { ParsedFile } from "../parser/types.js";
 import { SourceText } from "../source/source-text.js";
 import { lintParsed, type FileResult, type LintOptions } from "./lint.js";
 import { readMigration } from "./read-migration.js";
@@ -9,6 +10,8 @@ import { downSectionStart, findPartner, findRollbackBlock } from "./rollback.js"
 export interface FileAccess {
   exists(filePath: string): boolean;
   read(filePath: string): string | undefined;
+  /** Parses a file's text; a run may remember recent parses, since a migration and its rollback each need the other's. */
+  parse?(filePath: string, text: string): ParsedFile;
 }
 
 function isFile(filePath: string): boolean {
@@ -29,7 +32,8 @@ export const diskAccess: FileAccess = { exists: isFile, read: readText };
 
 /**
  * The disk for one run over many files: each folder is listed once, instead of
- * a stat for every possible rollback partner of every file.
+ * a stat for every possible rollback partner of every file, and the last few
+ * parses are kept for the rollback partner that needs them next.
  */
 export function createRunDiskAccess(): FileAccess {
   const listings = new Map<string, Map<string, boolean>>();
@@ -48,24 +52,37 @@ export function createRunDiskAccess(): FileAccess {
     }
     return entries;
   };
+  const recent = new Map<string, { text: string; parsed: ParsedFile }>();
   return {
     exists(filePath) {
       const plainFile = listing(path.dirname(filePath)).get(path.basename(filePath));
       return plainFile === undefined ? false : plainFile || isFile(filePath);
     },
     read: readText,
+    parse(filePath, text) {
+      const known = recent.get(filePath);
+      if (known?.text === text) return known.parsed;
+      const parsed = parseFile(new SourceText(text));
+      recent.set(filePath, { text, parsed });
+      // Files are linted in sorted order, so a migration and its rollback come close together.
+      if (recent.size > RECENT_PARSES) recent.delete(recent.keys().next().value!);
+      return parsed;
+    },
   };
 }
+
+const RECENT_PARSES = 8;
 
 /**
  * Lints one migration's text. The file path names its rollback partner; `files`
  * is how the partner is looked up (the disk by default).
  */
 export function lintSource(text: string, filePath: string, options: LintOptions, files: FileAccess = diskAccess): FileResult {
-  const parsed = parseFile(new SourceText(text));
+  const parse = files.parse ?? ((_path: string, source: string) => parseFile(new SourceText(source)));
+  const parsed = parse(filePath, text);
   const partner = findPartner(filePath, files.exists);
   const forwardText = partner.role === "rollback" && partner.partnerPath ? files.read(partner.partnerPath) : undefined;
-  const forward = forwardText === undefined ? undefined : parseFile(forwardText);
+  const forward = forwardText === undefined || !partner.partnerPath ? undefined : parse(partner.partnerPath, forwardText);
   const rollback = {
     role: partner.role,
     partnerPath: partner.partnerPath,

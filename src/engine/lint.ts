@@ -1,7 +1,7 @@
 import type { Statement, ParsedFile } from "../parser/types.js";
 import type { Location, Range } from "../source/source-text.js";
 import { FileFacts, type RollbackFacts } from "./file-facts.js";
-import { docsUrl, type Finding, type Rule, type RuleContext, type Severity } from "./rule.js";
+import { DEFAULT_SETTINGS, docsUrl, type Finding, type LintSettings, type Rule, type RuleContext, type Severity } from "./rule.js";
 
 export type RuleSetting = Severity | "off";
 
@@ -10,6 +10,9 @@ export interface LintOptions {
   rules: readonly Rule[];
   /** Per-rule severity overrides; "off" disables a rule. */
   severities?: Readonly<Record<string, RuleSetting>>;
+  /** Per-rule options, by rule id. */
+  ruleOptions?: Readonly<Record<string, unknown>>;
+  settings?: Partial<LintSettings>;
 }
 
 /** A problem that stopped part of a file from being checked: it could not be read or parsed. */
@@ -37,6 +40,8 @@ export function lintParsed(
   options: LintOptions,
 ): FileResult {
   const facts = new FileFacts(parsed, rollback, forward);
+  const settings: LintSettings = { ...DEFAULT_SETTINGS, ...options.settings };
+  const inTransaction = (statement: Statement) => settings.assumeInTransaction || statement.transaction.inTransaction;
   const findings: Finding[] = [];
   const doBlockStatements = groupByParent(parsed.doBlockStatements);
 
@@ -48,6 +53,9 @@ export function lintParsed(
       filePath,
       parsed,
       facts,
+      settings,
+      options: options.ruleOptions?.[rule.meta.id],
+      inTransaction,
       report(report) {
         const range = report.range ?? current?.range ?? { start: 0, end: 0 };
         findings.push({

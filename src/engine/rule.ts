@@ -17,7 +17,21 @@ export interface RuleMeta {
   fixable?: boolean;
   /** True when the rule also checks statements run by DO blocks. */
   checksDoBlocks?: boolean;
+  /** False for rules only the `strict` preset turns on (schema-design advice). Default: true. */
+  recommended?: boolean;
+  /** The PostgreSQL versions the rule's verdict depends on, as its docs explain (e.g. "< 11: any default rewrites"). */
+  pgVersionNote?: string;
 }
+
+/** What the project tells migsafe about how its migrations run. */
+export interface LintSettings {
+  /** The PostgreSQL major version migrations run on (default 14). */
+  pgVersion: number;
+  /** The migration runner wraps each file in a transaction (Prisma, Rails, Flyway, node-pg-migrate do). */
+  assumeInTransaction: boolean;
+}
+
+export const DEFAULT_SETTINGS: LintSettings = { pgVersion: 14, assumeInTransaction: false };
 
 export interface Fix {
   /** The range to replace; empty to insert at `range.start`. */
@@ -51,6 +65,11 @@ export interface RuleContext {
   readonly parsed: ParsedFile;
   /** What the file (and, for a rollback, its forward migration) creates, in order. */
   readonly facts: FileFacts;
+  readonly settings: LintSettings;
+  /** The rule's options from the configuration (`rules: { id: [severity, options] }`), if any. */
+  readonly options: unknown;
+  /** True when the statement runs inside a transaction: an explicit BEGIN block, or every file when the runner wraps it. */
+  inTransaction(statement: Statement): boolean;
   report(report: Report): void;
 }
 

@@ -1,7 +1,7 @@
 import { indexOfCodePoint, SourceText, type Range } from "../source/source-text.js";
 import { parsePlpgsql, parseSql, type PgSyntaxError } from "./pg.js";
 import { syntaxProblem } from "./syntax-hints.js";
-import { isComment, tokenize } from "./tokens.js";
+import { codeTokensFrom, tokenize } from "./tokens.js";
 import type { AstNode, DynamicSql, Statement, SyntaxProblem, Token } from "./types.js";
 
 interface PlpgsqlSql {
@@ -123,7 +123,7 @@ function innerStatement(query: string, range: Range, exact: boolean, parent: Sta
   if (!wrapped) return undefined;
   const kind = Object.keys(wrapped)[0]!;
   const local = new SourceText(query);
-  const tokens = exact ? shiftedTokens(local, range.start) : [];
+  const tokens = exact ? shiftedTokens(query, range.start) : [];
   return {
     index,
     kind,
@@ -132,7 +132,7 @@ function innerStatement(query: string, range: Range, exact: boolean, parent: Sta
     loc: source.location(range),
     text: query,
     tokens,
-    codeTokensFrom: (from, count) => tokens.filter((token) => token.start >= from && !isComment(token)).slice(0, count),
+    codeTokensFrom: (from, count) => codeTokensFrom(tokens, from, count),
     transaction: parent.transaction,
     leadingComments: [],
     trailingComments: [],
@@ -142,6 +142,6 @@ function innerStatement(query: string, range: Range, exact: boolean, parent: Sta
   };
 }
 
-function shiftedTokens(query: SourceText, offset: number): Token[] {
-  return tokenize(query, (byte) => offset + query.charIndex(byte)).tokens;
+function shiftedTokens(query: string, offset: number): Token[] {
+  return tokenize(query, offset).tokens;
 }

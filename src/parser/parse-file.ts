@@ -3,7 +3,7 @@ import { findDoBlocks } from "./do-blocks.js";
 import { parseSql, type RawStatement } from "./pg.js";
 import { splitStatements, type TokenChunk } from "./split.js";
 import { syntaxProblem } from "./syntax-hints.js";
-import { isComment, lexAt, StatementTokens, tokenize, toComment } from "./tokens.js";
+import { codeTokensFrom, isComment, tokenize, toComment } from "./tokens.js";
 import { assignTransactions } from "./transactions.js";
 import type { AstNode, Comment, ParsedFile, Statement, Token } from "./types.js";
 
@@ -30,56 +30,35 @@ export function parseFile(input: string | SourceText): ParsedFile {
   return parsed;
 }
 
-const MAY_HOLD_COMMENT = /--|\/\*/;
-
-/**
- * Lexing is as costly as parsing, and most of it would only re-read statements the
- * parser already delimited. So the lexer reads the text between statements only where
- * it may hold a comment, and a statement only when it may hold one; the other
- * statements are lexed the first time a rule asks for their tokens.
- */
 function readWholeParse(parsed: ParsedFile, raws: RawStatement[]): void {
   const { source } = parsed;
-  const charRanges = raws.map((raw) => {
-    const start = raw.stmt_location ?? 0;
-    const end = raw.stmt_len ? start + raw.stmt_len : source.byteLength;
-    return { start: source.charIndex(start), end: source.charIndex(end) };
-  });
-  const comments = gapComments(source, charRanges);
-
-  raws.forEach((raw, i) => {
-    const { start, end } = charRanges[i]!;
-    const text = source.text.slice(start, end);
-    let range: Range;
-    let tokens: Token[] | undefined;
-    if (MAY_HOLD_COMMENT.test(text)) {
-      tokens = lexAt(text, start);
-      comments.push(...tokens.filter(isComment).map(toComment));
-      const code = tokens.filter((token) => !isComment(token) && token.text !== ";");
-      if (code.length === 0) return;
-      range = { start: code[0]!.start, end: code[code.length - 1]!.end };
-      tokens = tokens.filter((token) => token.start >= range.start && token.end <= range.end);
-    } else {
-      const trimmed = text.replace(/[\s;]+$/, "");
-      if (trimmed === "") return;
-      range = { start, end: start + trimmed.length };
-    }
-    const statement = makeStatement(raw, source, range, parsed.statements.length, (location) => source.charIndex(location), tokens);
+  const { tokens } = tokenize(source.text);
+  parsed.comments = tokens.filter(isComment).map(toComment);
+  for (const raw of raws) {
+    const startByte = raw.stmt_location ?? 0;
+    const start = source.charIndex(startByte);
+    const end = raw.stmt_len ? source.charIndex(startByte + raw.stmt_len) : source.text.length;
+    let first = firstTokenAtOrAfter(tokens, start);
+    while (first < tokens.length && isComment(tokens[first]!)) first++;
+    let last = firstTokenAtOrAfter(tokens, end) - 1;
+    while (last > first && (isComment(tokens[last]!) || tokens[last]!.text === ";")) last--;
+    if (first >= tokens.length || last < first) continue;
+    const range = { start: tokens[first]!.start, end: tokens[last]!.end };
+    const statement = makeStatement(raw, source, range, parsed.statements.length, (location) => source.charIndex(location), tokens.slice(first, last + 1));
     if (statement) parsed.statements.push(statement);
-  });
-  parsed.comments = comments.sort((a, b) => a.range.start - b.range.start);
+  }
 }
 
-/** Comments outside the statements: only the gaps that may hold one are lexed. */
-function gapComments(source: SourceText, ranges: Range[]): Comment[] {
-  const comments: Comment[] = [];
-  let cursor = 0;
-  for (const range of [...ranges, { start: source.text.length, end: source.text.length }]) {
-    const gap = source.text.slice(cursor, range.start);
-    if (MAY_HOLD_COMMENT.test(gap)) comments.push(...lexAt(gap, cursor).filter(isComment).map(toComment));
-    cursor = Math.max(cursor, range.end);
+/** Index of the first token whose start is at or after `index` (tokens are sorted). */
+function firstTokenAtOrAfter(tokens: readonly Token[], index: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.start < index) lo = mid + 1;
+    else hi = mid;
   }
-  return comments;
+  return lo;
 }
 
 function makeStatement(
@@ -88,24 +67,20 @@ function makeStatement(
   range: Range,
   index: number,
   indexOf: (location: number) => number,
-  tokens: Token[] | undefined,
+  tokens: Token[],
 ): Statement | undefined {
   const wrapped = raw.stmt;
   if (!wrapped) return undefined;
   const kind = Object.keys(wrapped)[0]!;
-  const text = source.slice(range);
-  const lexed = new StatementTokens(text, range.start, tokens);
   return {
     index,
     kind,
     node: wrapped[kind] as AstNode,
     range,
     loc: source.location(range),
-    text,
-    get tokens() {
-      return lexed.all;
-    },
-    codeTokensFrom: (from, count) => lexed.codeFrom(from, count),
+    text: source.slice(range),
+    tokens,
+    codeTokensFrom: (from, count) => codeTokensFrom(tokens, from, count),
     transaction: { inTransaction: false },
     leadingComments: [],
     trailingComments: [],
@@ -116,7 +91,7 @@ function makeStatement(
 
 function recoverStatementByStatement(parsed: ParsedFile): void {
   const { source } = parsed;
-  const { tokens, error: lexError } = tokenize(source);
+  const { tokens, error: lexError } = tokenize(source.text);
   parsed.comments = tokens.filter(isComment).map(toComment);
   const chunks = splitStatements(tokens);
   let unterminated: TokenChunk | undefined;

@@ -3,6 +3,7 @@
  * process; everything after `loadParser()` is synchronous.
  */
 import * as pg from "libpg-query";
+import { lex } from "./lexer.js";
 
 let loading: Promise<void> | undefined;
 
@@ -28,9 +29,10 @@ export type ParseOutcome =
 
 export function parseSql(sql: string): ParseOutcome {
   try {
-    const result = withControlCharacterWorkaround(sql, (text) => pg.parseSync(text)) as unknown as { stmts?: RawStatement[] };
+    const result = pg.parseSync(sql) as unknown as { stmts?: RawStatement[] };
     return { ok: true, statements: result.stmts ?? [] };
   } catch (error) {
+    if (error instanceof SyntaxError && sql.search(CONTROL_CHARACTERS) >= 0) return parseWithControlCharacters(sql);
     return { ok: false, error: toSyntaxError(error) };
   }
 }
@@ -39,40 +41,22 @@ export function parseSql(sql: string): ParseOutcome {
 const CONTROL_CHARACTERS = /[\u0001-\u0008\u000B\u000C\u000E-\u001F]/g;
 
 /**
- * libpg-query hands its result over as JSON and does not escape control characters
- * inside identifiers and strings, so a legal `"a<ESC>b"` fails as "Bad control character
- * in string literal in JSON". Retry with each such character replaced by a space: same
- * length in bytes, so every offset stays true.
+ * libpg-query hands its result (and its error messages) over as JSON without escaping
+ * control characters, so a legal `"a<ESC>b"` fails as "Bad control character in string
+ * literal in JSON". Inside literals and quoted identifiers, where PostgreSQL allows them,
+ * each becomes a space (one byte, so every offset stays true); anywhere else PostgreSQL
+ * rejects the character, and so does this, with PostgreSQL's message.
  */
-function withControlCharacterWorkaround<T>(sql: string, parse: (text: string) => T): T {
-  try {
-    return parse(sql);
-  } catch (error) {
-    if (!(error instanceof SyntaxError) || sql.search(CONTROL_CHARACTERS) < 0) throw error;
-    return parse(sql.replace(CONTROL_CHARACTERS, " "));
+function parseWithControlCharacters(sql: string): ParseOutcome {
+  const stray = lex(sql).tokens.find((token) => token.type === "other" && sql.slice(token.start, token.end).search(CONTROL_CHARACTERS) >= 0);
+  if (stray) {
+    const codePointOffset = [...sql.slice(0, stray.start)].length;
+    return { ok: false, error: { message: `syntax error at or near "${sql.slice(stray.start, stray.end)}"`, codePointOffset } };
   }
-}
-
-export interface RawToken {
-  start: number;
-  end: number;
-  text: string;
-  tokenName: string;
-  keywordName: string;
-}
-
-export type ScanOutcome =
-  | { ok: true; tokens: RawToken[] }
-  | { ok: false; error: PgSyntaxError };
-
-export function scanSql(sql: string): ScanOutcome {
   try {
-    return { ok: true, tokens: withControlCharacterWorkaround(sql, (text) => pg.scanSync(text)).tokens };
+    const result = pg.parseSync(sql.replace(CONTROL_CHARACTERS, " ")) as unknown as { stmts?: RawStatement[] };
+    return { ok: true, statements: result.stmts ?? [] };
   } catch (error) {
-    // libpg-query's scanner reports lexer errors (unterminated literals) as broken
-    // JSON; the parser reports the same error with a position, so ask it.
-    const parsed = parseSql(sql);
-    if (!parsed.ok) return { ok: false, error: parsed.error };
     return { ok: false, error: toSyntaxError(error) };
   }
 }

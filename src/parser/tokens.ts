@@ -1,6 +1,5 @@
-import { indexOfCodePoint, SourceText } from "../source/source-text.js";
-import { scanSql, type PgSyntaxError, type RawToken } from "./pg.js";
-import type { Comment, Token, TokenType } from "./types.js";
+import { lex } from "./lexer.js";
+import type { Comment, Token } from "./types.js";
 
 export interface TokenizeResult {
   tokens: Token[];
@@ -8,50 +7,20 @@ export interface TokenizeResult {
   error?: { message: string; start: number };
 }
 
-const STRING_TOKENS = new Set(["SCONST", "USCONST", "BCONST", "XCONST"]);
-const IDENTIFIER_TOKENS = new Set(["IDENT", "UIDENT"]);
-const NUMBER_TOKENS = new Set(["ICONST", "FCONST"]);
-
 /**
- * Scans the text with PostgreSQL's lexer. Token positions are string indices in the
- * text, or wherever `toIndex` maps the lexer's byte offsets.
+ * Lexes the text the way PostgreSQL's lexer does (src/parser/lexer.ts, tested token for
+ * token against libpg-query's scanner). Positions are string indices in the text, plus
+ * `offset` when the text sits at that place in a file.
  */
-export function tokenize(source: SourceText, toIndex: (byte: number) => number = (byte) => source.charIndex(byte)): TokenizeResult {
-  if (source.text.trim() === "") return { tokens: [] };
-  const scanned = scanSql(source.text);
-  if (scanned.ok) return { tokens: convert(scanned.tokens, toIndex) };
-  return tokenizeUpToError(source, scanned.error, toIndex);
-}
-
-function tokenizeUpToError(source: SourceText, error: PgSyntaxError, toIndex: (byte: number) => number): TokenizeResult {
-  const errorStart = error.codePointOffset === undefined ? source.text.length : indexOfCodePoint(source.text, error.codePointOffset);
-  const prefix = scanSql(source.text.slice(0, errorStart));
-  const tokens = prefix.ok ? convert(prefix.tokens, toIndex) : [];
-  return { tokens, error: { message: error.message, start: prefix.ok ? errorStart : 0 } };
-}
-
-function convert(raw: RawToken[], toIndex: (byte: number) => number): Token[] {
-  const tokens: Token[] = new Array(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    const token = raw[i]!;
-    const start = toIndex(token.start);
-    const end = toIndex(token.end);
-    const type = tokenType(token);
-    tokens[i] = { start, end, text: token.text, type, upper: type === "keyword" ? token.text.toUpperCase() : token.text };
+export function tokenize(text: string, offset = 0): TokenizeResult {
+  const lexed = lex(text);
+  const tokens: Token[] = new Array(lexed.tokens.length);
+  for (let i = 0; i < tokens.length; i++) {
+    const { start, end, type } = lexed.tokens[i]!;
+    const value = text.slice(start, end);
+    tokens[i] = { start: start + offset, end: end + offset, text: value, type, upper: type === "keyword" ? value.toUpperCase() : value };
   }
-  return tokens;
-}
-
-function tokenType(token: RawToken): TokenType {
-  const name = token.tokenName;
-  if (name === "SQL_COMMENT") return "line-comment";
-  if (name === "C_COMMENT") return "block-comment";
-  if (STRING_TOKENS.has(name)) return "string";
-  if (IDENTIFIER_TOKENS.has(name)) return "identifier";
-  if (NUMBER_TOKENS.has(name)) return "number";
-  if (token.keywordName !== "NO_KEYWORD") return "keyword";
-  if (name.startsWith("ASCII_")) return "punctuation";
-  return "other";
+  return lexed.error ? { tokens, error: { message: lexed.error.message, start: lexed.error.start + offset } } : { tokens };
 }
 
 export function isComment(token: Token): boolean {
@@ -72,42 +41,12 @@ export function toComment(token: Token): Comment {
 }
 
 
-/** Lexes `text`, placed at `offset` in the file, with positions in the file. */
-export function lexAt(text: string, offset: number): Token[] {
-  const local = new SourceText(text);
-  return tokenize(local, (byte) => offset + local.charIndex(byte)).tokens;
-}
-
-/**
- * A statement's tokens, lexed on demand: all of them, or just the few a rule
- * needs at one place (the keywords before a name, say), from a window of text.
- */
-export class StatementTokens {
-  private lexed: Token[] | undefined;
-
-  constructor(
-    private readonly text: string,
-    private readonly offset: number,
-    tokens?: Token[],
-  ) {
-    this.lexed = tokens;
+/** The first `count` tokens of code (no comments) at or after string index `from`. */
+export function codeTokensFrom(tokens: readonly Token[], from: number, count: number): Token[] {
+  const found: Token[] = [];
+  for (const token of tokens) {
+    if (found.length === count) break;
+    if (token.start >= from && !isComment(token)) found.push(token);
   }
-
-  get all(): Token[] {
-    this.lexed ??= lexAt(this.text, this.offset);
-    return this.lexed;
-  }
-
-  codeFrom(from: number, count: number): Token[] {
-    if (this.lexed) return this.lexed.filter((token) => token.start >= from && !isComment(token)).slice(0, count);
-    const local = Math.max(0, from - this.offset);
-    for (let size = 128; ; size *= 4) {
-      const end = Math.min(this.text.length, local + size);
-      const complete = end === this.text.length;
-      const cut = this.offset + end;
-      // A token that reaches the window's end may continue past it.
-      const code = lexAt(this.text.slice(local, end), this.offset + local).filter((token) => !isComment(token) && (complete || token.end < cut));
-      if (code.length >= count || complete) return code.slice(0, count);
-    }
-  }
+  return found;
 }

@@ -44,10 +44,7 @@ export interface Statement {
   text: string;
   /** Tokens of the statement itself, comments inside it included, the final `;` excluded. */
   readonly tokens: Token[];
-  /**
-   * The first `count` tokens of code (no comments) starting at string index `from`:
-   * lexes only as much of the statement as that needs, when `tokens` was not needed yet.
-   */
+  /** The first `count` tokens of code (no comments) at or after string index `from`. */
   codeTokensFrom(from: number, count: number): Token[];
   transaction: TransactionContext;
   leadingComments: Comment[];

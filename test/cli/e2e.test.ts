@@ -45,7 +45,7 @@ function cli(p: TempProject, args: string[], env: Record<string, string> = {}): 
   delete baseEnv.FORCE_COLOR;
   delete baseEnv.NO_COLOR;
   return new Promise((resolve) => {
-    execFile(process.execPath, [main, ...args], { cwd: p.dir, env: { ...baseEnv, ...env } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [main, ...args], { cwd: p.dir, env: { ...baseEnv, ...env }, maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -132,12 +132,14 @@ describe("migsafe (built)", () => {
 
 describe("migsafe (built) on many files", () => {
   it("gives the same report and exit code on every core as on one thread", async () => {
+    // Files big enough that the main thread cannot finish them all before the worker starts.
+    const bulk = Array.from({ length: 60 }, (_, k) => `ALTER TABLE IF EXISTS audit ADD COLUMN IF NOT EXISTS c${k} int DEFAULT ${k};`).join("\n");
     const files: Record<string, string> = {};
-    for (let i = 0; i < 500; i++) {
+    for (let i = 0; i < 400; i++) {
       const name = `m/${String(i).padStart(4, "0")}_step`;
-      if (i % 3 === 0) files[`${name}.sql`] = `CREATE TABLE IF NOT EXISTS t${i} (id int);\nDROP TABLE IF EXISTS t${i};\n`;
-      else if (i % 3 === 1) files[`${name}.sql`] = `DROP TABLE IF EXISTS users_${i};\nUPDATE accounts SET flag = true;\n`;
-      else files[`${name}.sql`] = i % 50 === 2 ? "SELEC 1;\n" : `ALTER TABLE users ADD COLUMN IF NOT EXISTS c${i} int NOT NULL;\n`;
+      if (i % 3 === 0) files[`${name}.sql`] = `${bulk}\nCREATE TABLE IF NOT EXISTS t${i} (id int);\nDROP TABLE IF EXISTS t${i};\n`;
+      else if (i % 3 === 1) files[`${name}.sql`] = `${bulk}\nDROP TABLE IF EXISTS users_${i};\nUPDATE accounts SET flag = true;\n`;
+      else files[`${name}.sql`] = i % 50 === 2 ? "SELEC 1;\n" : `${bulk}\nALTER TABLE users ADD COLUMN IF NOT EXISTS c${i} int NOT NULL;\n`;
     }
     const p = project(withRollbacks(files));
     const parallel = await cli(p, ["--format", "json", "--debug", "m"], { MIGSAFE_THREADS: "2" });
@@ -145,13 +147,13 @@ describe("migsafe (built) on many files", () => {
     expect(parallel.code).toBe(2);
     expect(serial.code).toBe(2);
     expect(parallel.stdout).toEqual(serial.stdout);
-    const threads = /linted 1000 files on (\d+) threads \((\d+) \+ (\d+)\)/.exec(parallel.stderr);
+    const threads = /linted 800 files on (\d+) threads \((\d+) \+ (\d+)\)/.exec(parallel.stderr);
     expect(threads?.[1]).toBe("2");
     expect(Number(threads![3])).toBeGreaterThan(0);
-    expect(serial.stderr).toContain("linted 1000 files on 1 threads (1000)");
+    expect(serial.stderr).toContain("linted 800 files on 1 threads (800)");
     const report = JSON.parse(parallel.stdout) as { filePath: string; messages: unknown[] }[];
-    expect(report).toHaveLength(1000);
+    expect(report).toHaveLength(800);
     expect(report.map((file) => file.filePath)).toEqual([...report.map((file) => file.filePath)].sort());
-    expect(report.filter((file) => file.messages.length > 0).length).toBeGreaterThan(300);
-  });
+    expect(report.filter((file) => file.messages.length > 0).length).toBeGreaterThan(250);
+  }, 60_000);
 });

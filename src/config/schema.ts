@@ -1,0 +1,77 @@
+import type { RuleSetting } from "../engine/lint.js";
+
+export type PresetName = "recommended" | "strict";
+export type RuleEntry = RuleSetting | [RuleSetting, unknown];
+
+/** migsafe.config.json, .migsaferc.json or package.json#migsafe. */
+export interface MigsafeConfig {
+  /** The preset the rules start from (default "recommended"). */
+  extends?: PresetName;
+  /** Per-rule severity, or [severity, options]. */
+  rules?: Record<string, RuleEntry>;
+  /** The PostgreSQL major version migrations run on (default 14). */
+  pgVersion?: number;
+  /** The migration runner wraps each file in a transaction. */
+  assumeInTransaction?: boolean;
+  /** Globs (relative to the config file) of the migrations to lint; default every .sql file given. */
+  include?: string[];
+  /** Globs (relative to the config file) of files never linted. */
+  exclude?: string[];
+  /** Extra rollback file names, with `{name}` for the forward migration's name without `.sql`. */
+  rollbackPatterns?: string[];
+  /** Skip migrations whose file name sorts at or before this one: history already applied. */
+  startAfter?: string;
+  /** An inline ignore without a reason is itself a finding (default true). */
+  requireIgnoreReason?: boolean;
+}
+
+const PRESETS: readonly string[] = ["recommended", "strict"];
+const SETTINGS: readonly string[] = ["off", "careful", "dangerous"];
+
+type Check = (value: unknown, key: string, ruleIds: ReadonlySet<string>) => string | undefined;
+
+const isStringList: Check = (value, key) =>
+  Array.isArray(value) && value.every((item) => typeof item === "string") ? undefined : `"${key}" must be a list of strings`;
+
+const CHECKS: Record<keyof MigsafeConfig, Check> = {
+  extends: (value, key) => (typeof value === "string" && PRESETS.includes(value) ? undefined : `"${key}" must be "recommended" or "strict", not ${show(value)}`),
+  rules: checkRules,
+  pgVersion: (value, key) =>
+    typeof value === "number" && Number.isInteger(value) && value >= 9 && value <= 99 ? undefined : `"${key}" must be a PostgreSQL major version such as 14, not ${show(value)}`,
+  assumeInTransaction: (value, key) => (typeof value === "boolean" ? undefined : `"${key}" must be true or false, not ${show(value)}`),
+  include: isStringList,
+  exclude: isStringList,
+  rollbackPatterns: (value, key, ruleIds) =>
+    isStringList(value, key, ruleIds) ??
+    ((value as string[]).every((pattern) => pattern.includes("{name}")) ? undefined : `"${key}" entries must contain {name}, e.g. "{name}.undo.sql"`),
+  startAfter: (value, key) => (typeof value === "string" && value !== "" ? undefined : `"${key}" must be a migration file name`),
+  requireIgnoreReason: (value, key) => (typeof value === "boolean" ? undefined : `"${key}" must be true or false, not ${show(value)}`),
+};
+
+function checkRules(value: unknown, key: string, ruleIds: ReadonlySet<string>): string | undefined {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return `"${key}" must be an object of rule id → severity`;
+  for (const [id, entry] of Object.entries(value)) {
+    if (!ruleIds.has(id)) return `unknown rule "${id}" in "${key}"`;
+    const setting = Array.isArray(entry) ? entry[0] : entry;
+    if (Array.isArray(entry) && entry.length !== 2) return `"${key}.${id}" must be a severity or [severity, options]`;
+    if (typeof setting !== "string" || !SETTINGS.includes(setting)) return `"${key}.${id}" must be "off", "careful" or "dangerous", not ${show(setting)}`;
+  }
+  return undefined;
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Checks a parsed configuration; the message names the key at fault. */
+export function validateConfig(raw: unknown, ruleIds: ReadonlySet<string>): { ok: true; config: MigsafeConfig } | { ok: false; message: string } {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { ok: false, message: "the configuration must be a JSON object" };
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === "$schema") continue;
+    const check = CHECKS[key as keyof MigsafeConfig];
+    if (!check) return { ok: false, message: `unknown key "${key}" (known keys: ${Object.keys(CHECKS).join(", ")})` };
+    const problem = check(value, key, ruleIds);
+    if (problem) return { ok: false, message: problem };
+  }
+  return { ok: true, config: raw as MigsafeConfig };
+}
