@@ -23,10 +23,10 @@ const small = path.join(scratch, "001_add_column.sql");
 fs.writeFileSync(small, "ALTER TABLE users ADD COLUMN IF NOT EXISTS nickname text;\n");
 fs.writeFileSync(path.join(scratch, "001_add_column_rollback.sql"), "ALTER TABLE users DROP COLUMN IF EXISTS nickname;\n");
 
-function measure(args) {
+function measure(args, script = cli) {
   const rssFile = path.join(scratch, "rss");
   const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, ["--import", path.join(root, "bench/report-rss.mjs"), cli, ...args], {
+  const child = spawnSync(process.execPath, ["--import", path.join(root, "bench/report-rss.mjs"), script, ...args], {
     env: { ...process.env, MIGSAFE_BENCH_RSS_FILE: rssFile, NO_COLOR: "1" },
     maxBuffer: 1 << 30,
   });
@@ -40,8 +40,8 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-function bench(label, args, bytes, files) {
-  const results = Array.from({ length: runs }, () => measure(args));
+function bench(label, args, bytes, files, script) {
+  const results = Array.from({ length: runs }, () => measure(args, script));
   const seconds = median(results.map((r) => r.seconds));
   const rssMb = Math.max(...results.map((r) => r.rss)) / 1024 / 1024;
   const mb = bytes / 1024 / 1024;
@@ -55,6 +55,10 @@ function bench(label, args, bytes, files) {
 console.log(`migsafe benchmark: ${runs} runs each, median wall time, on ${os.cpus().length} cores\n`);
 const whole = bench("corpus (json output)", ["--format", "json", corpus], corpusBytes, corpusFiles.length);
 const one = bench("one small file", [small], fs.statSync(small).size, 1);
+const empty = path.join(scratch, "empty.mjs");
+fs.writeFileSync(empty, "");
+// This machine's speed varies from minute to minute: bare Node start-up, measured alongside, is the yardstick.
+const bare = bench("bare node (no-op)", [], 0, 0, empty);
 fs.rmSync(scratch, { recursive: true, force: true });
 
 const verdicts = [
@@ -62,5 +66,6 @@ const verdicts = [
   [`corpus peak RSS under ${targets.corpusRssMb} MB`, whole.rssMb < targets.corpusRssMb],
   [`one small file under ${targets.smallFileMs} ms`, one.seconds * 1000 < targets.smallFileMs],
 ];
+console.log(`\none small file: ${((one.seconds - bare.seconds) * 1000).toFixed(0)} ms more than bare Node start-up`);
 console.log("");
 for (const [target, met] of verdicts) console.log(`${met ? "met    " : "MISSED "} ${target}`);

@@ -3,7 +3,8 @@ import { findDoBlocks } from "./do-blocks.js";
 import { parseSql, type RawStatement } from "./pg.js";
 import { splitStatements, type TokenChunk } from "./split.js";
 import { syntaxProblem } from "./syntax-hints.js";
-import { codeTokensFrom, isComment, tokenize, toComment } from "./tokens.js";
+import { lex } from "./lexer.js";
+import { codeTokensFrom, isComment, materialize, tokenize, toComment } from "./tokens.js";
 import { assignTransactions } from "./transactions.js";
 import type { AstNode, Comment, ParsedFile, Statement, Token } from "./types.js";
 
@@ -32,25 +33,33 @@ export function parseFile(input: string | SourceText): ParsedFile {
 
 function readWholeParse(parsed: ParsedFile, raws: RawStatement[]): void {
   const { source } = parsed;
-  const { tokens } = tokenize(source.text);
-  parsed.comments = tokens.filter(isComment).map(toComment);
+  const text = source.text;
+  // Token objects (with text) are made only for comments and for the statements a rule asks about.
+  const lexed = lex(text).tokens;
+  parsed.comments = lexed.filter(isComment).map((token) => toComment(materialize(token, text)));
   for (const raw of raws) {
     const startByte = raw.stmt_location ?? 0;
     const start = source.charIndex(startByte);
-    const end = raw.stmt_len ? source.charIndex(startByte + raw.stmt_len) : source.text.length;
-    let first = firstTokenAtOrAfter(tokens, start);
-    while (first < tokens.length && isComment(tokens[first]!)) first++;
-    let last = firstTokenAtOrAfter(tokens, end) - 1;
-    while (last > first && (isComment(tokens[last]!) || tokens[last]!.text === ";")) last--;
-    if (first >= tokens.length || last < first) continue;
-    const range = { start: tokens[first]!.start, end: tokens[last]!.end };
-    const statement = makeStatement(raw, source, range, parsed.statements.length, (location) => source.charIndex(location), tokens.slice(first, last + 1));
+    const end = raw.stmt_len ? source.charIndex(startByte + raw.stmt_len) : text.length;
+    let first = firstTokenAtOrAfter(lexed, start);
+    while (first < lexed.length && isComment(lexed[first]!)) first++;
+    let last = firstTokenAtOrAfter(lexed, end) - 1;
+    while (last > first && (isComment(lexed[last]!) || text.charCodeAt(lexed[last]!.start) === SEMICOLON)) last--;
+    if (first >= lexed.length || last < first) continue;
+    const range = { start: lexed[first]!.start, end: lexed[last]!.end };
+    let tokens: Token[] | undefined;
+    const statement = makeStatement(raw, source, range, parsed.statements.length, (location) => source.charIndex(location), () => {
+      tokens ??= lexed.slice(first, last + 1).map((token) => materialize(token, text));
+      return tokens;
+    });
     if (statement) parsed.statements.push(statement);
   }
 }
 
+const SEMICOLON = 59;
+
 /** Index of the first token whose start is at or after `index` (tokens are sorted). */
-function firstTokenAtOrAfter(tokens: readonly Token[], index: number): number {
+function firstTokenAtOrAfter(tokens: readonly { start: number }[], index: number): number {
   let lo = 0;
   let hi = tokens.length;
   while (lo < hi) {
@@ -67,7 +76,7 @@ function makeStatement(
   range: Range,
   index: number,
   indexOf: (location: number) => number,
-  tokens: Token[],
+  tokens: () => Token[],
 ): Statement | undefined {
   const wrapped = raw.stmt;
   if (!wrapped) return undefined;
@@ -79,8 +88,10 @@ function makeStatement(
     range,
     loc: source.location(range),
     text: source.slice(range),
-    tokens,
-    codeTokensFrom: (from, count) => codeTokensFrom(tokens, from, count),
+    get tokens() {
+      return tokens();
+    },
+    codeTokensFrom: (from, count) => codeTokensFrom(tokens(), from, count),
     transaction: { inTransaction: false },
     leadingComments: [],
     trailingComments: [],
@@ -105,7 +116,8 @@ function recoverStatementByStatement(parsed: ParsedFile): void {
     if (result.ok) {
       const raw = result.statements[0];
       const indexOf = (location: number) => range.start + local.charIndex(location);
-      const statement = raw && makeStatement(raw, source, range, parsed.statements.length, indexOf, tokens.slice(chunk.first, chunk.last + 1));
+      const own = tokens.slice(chunk.first, chunk.last + 1);
+      const statement = raw && makeStatement(raw, source, range, parsed.statements.length, indexOf, () => own);
       if (statement) parsed.statements.push(statement);
       continue;
     }

@@ -1,4 +1,4 @@
-import { lex } from "./lexer.js";
+import { lex, type LexToken } from "./lexer.js";
 import type { Comment, Token } from "./types.js";
 
 export interface TokenizeResult {
@@ -14,16 +14,17 @@ export interface TokenizeResult {
  */
 export function tokenize(text: string, offset = 0): TokenizeResult {
   const lexed = lex(text);
-  const tokens: Token[] = new Array(lexed.tokens.length);
-  for (let i = 0; i < tokens.length; i++) {
-    const { start, end, type } = lexed.tokens[i]!;
-    const value = text.slice(start, end);
-    tokens[i] = { start: start + offset, end: end + offset, text: value, type, upper: type === "keyword" ? value.toUpperCase() : value };
-  }
+  const tokens = lexed.tokens.map((token) => materialize(token, text, offset));
   return lexed.error ? { tokens, error: { message: lexed.error.message, start: lexed.error.start + offset } } : { tokens };
 }
 
-export function isComment(token: Token): boolean {
+/** A lexer token with its text, as rules read it. */
+export function materialize({ start, end, type }: LexToken, text: string, offset = 0): Token {
+  const value = text.slice(start, end);
+  return { start: start + offset, end: end + offset, text: value, type, upper: type === "keyword" ? value.toUpperCase() : value };
+}
+
+export function isComment(token: { type: Token["type"] }): boolean {
   return token.type === "line-comment" || token.type === "block-comment";
 }
 
