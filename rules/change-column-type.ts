@@ -1,5 +1,4 @@
-import { alterTableCommands, asList, columnOf, displayName, relationName, stringOf, unwrap } from "../src/parser/ast.js";
-import type { AstNode } from "../src/parser/types.js";
+import { alterTableCommands, columnOf, displayName, relationName, typeDisplay, unwrap } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
 
 export default defineRule({
@@ -42,31 +41,3 @@ export default defineRule({
     }
   },
 });
-
-const INTERNAL_TYPES: Record<string, string> = {
-  int2: "smallint",
-  int4: "integer",
-  int8: "bigint",
-  float4: "real",
-  float8: "double precision",
-  bool: "boolean",
-  bpchar: "char",
-  timestamptz: "timestamp with time zone",
-  timetz: "time with time zone",
-};
-
-/** The type as PostgreSQL would print it back, e.g. `varchar(20)`, `integer[]`. */
-function typeDisplay(typeName: unknown): string {
-  const node = (typeName ?? {}) as AstNode;
-  const names = asList(node.names)
-    .map(stringOf)
-    .filter((part): part is string => part !== undefined);
-  const builtin = names[0] === "pg_catalog" && names.length === 2;
-  const mods = asList(node.typmods).map((mod) => {
-    const constant = unwrap(mod);
-    const ival = constant?.type === "A_Const" ? (constant.value.ival as { ival?: number } | undefined) : undefined;
-    return ival ? String(ival.ival ?? 0) : "…";
-  });
-  const base = builtin ? (INTERNAL_TYPES[names[1]!] ?? names[1]!) : names.map((part) => displayName({ name: part })).join(".") || "…";
-  return `${base}${mods.length > 0 ? `(${mods.join(", ")})` : ""}${"[]".repeat(asList(node.arrayBounds).length)}`;
-}

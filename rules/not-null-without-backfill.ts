@@ -1,4 +1,4 @@
-import { alterTableCommands, asList, displayName, relationName, stringOf, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import { modifyingStatements } from "../src/parser/modifying-statements.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
@@ -173,32 +173,4 @@ function isSerial(typeName: unknown): boolean {
 function isNullConstant(expression: unknown): boolean {
   const node = unwrap(expression);
   return node?.type === "A_Const" && node.value.isnull === true;
-}
-
-const INTERNAL_TYPES: Record<string, string> = {
-  int2: "smallint",
-  int4: "integer",
-  int8: "bigint",
-  float4: "real",
-  float8: "double precision",
-  bool: "boolean",
-  bpchar: "char",
-  timestamptz: "timestamp with time zone",
-  timetz: "time with time zone",
-};
-
-/** The type as PostgreSQL would print it back, e.g. `varchar(20)`, `integer[]`. */
-function typeDisplay(typeName: unknown): string {
-  const node = (typeName ?? {}) as AstNode;
-  const names = asList(node.names)
-    .map(stringOf)
-    .filter((part): part is string => part !== undefined);
-  const builtin = names[0] === "pg_catalog" && names.length === 2;
-  const mods = asList(node.typmods).map((mod) => {
-    const constant = unwrap(mod);
-    const ival = constant?.type === "A_Const" ? (constant.value.ival as { ival?: number } | undefined) : undefined;
-    return ival ? String(ival.ival ?? 0) : "…";
-  });
-  const base = builtin ? (INTERNAL_TYPES[names[1]!] ?? names[1]!) : names.map((part) => displayName({ name: part })).join(".") || "…";
-  return `${base}${mods.length > 0 ? `(${mods.join(", ")})` : ""}${"[]".repeat(asList(node.arrayBounds).length)}`;
 }

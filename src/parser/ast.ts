@@ -139,3 +139,31 @@ export function walk(node: unknown, visit: (type: string, value: AstNode) => voi
 export function columnOf(table: QualifiedName, column: string): QualifiedName {
   return table.schema ? { schema: table.schema, name: `${table.name}.${column}` } : { name: `${table.name}.${column}` };
 }
+
+const INTERNAL_TYPES: Record<string, string> = {
+  int2: "smallint",
+  int4: "integer",
+  int8: "bigint",
+  float4: "real",
+  float8: "double precision",
+  bool: "boolean",
+  bpchar: "char",
+  timestamptz: "timestamp with time zone",
+  timetz: "time with time zone",
+};
+
+/** The type as PostgreSQL would print it back, e.g. `varchar(20)`, `integer[]`. */
+export function typeDisplay(typeName: unknown): string {
+  const node = (typeName ?? {}) as AstNode;
+  const names = asList(node.names)
+    .map(stringOf)
+    .filter((part): part is string => part !== undefined);
+  const builtin = names[0] === "pg_catalog" && names.length === 2;
+  const mods = asList(node.typmods).map((mod) => {
+    const constant = unwrap(mod);
+    const ival = constant?.type === "A_Const" ? (constant.value.ival as { ival?: number } | undefined) : undefined;
+    return ival ? String(ival.ival ?? 0) : "…";
+  });
+  const base = builtin ? (INTERNAL_TYPES[names[1]!] ?? names[1]!) : names.map((part) => displayName({ name: part })).join(".") || "…";
+  return `${base}${mods.length > 0 ? `(${mods.join(", ")})` : ""}${"[]".repeat(asList(node.arrayBounds).length)}`;
+}

@@ -1,8 +1,9 @@
 import { indexOfCodePoint, SourceText, type Range } from "../source/source-text.js";
 import { parsePlpgsql, parseSql, type PgSyntaxError } from "./pg.js";
 import { syntaxProblem } from "./syntax-hints.js";
-import { codeTokensFrom, tokenize } from "./tokens.js";
-import type { AstNode, DynamicSql, Statement, SyntaxProblem, Token } from "./types.js";
+import { buildStatement } from "./statement.js";
+import { tokenize } from "./tokens.js";
+import type { DynamicSql, Statement, SyntaxProblem, Token } from "./types.js";
 
 interface PlpgsqlSql {
   query: string;
@@ -119,27 +120,18 @@ function locate(sql: PlpgsqlSql, body: DoBody): Range | undefined {
 function innerStatement(query: string, range: Range, exact: boolean, parent: Statement, source: SourceText, index: number): Statement | undefined {
   const parsed = parseSql(query);
   if (!parsed.ok || parsed.statements.length !== 1) return undefined;
-  const wrapped = parsed.statements[0]!.stmt;
-  if (!wrapped) return undefined;
-  const kind = Object.keys(wrapped)[0]!;
   const local = new SourceText(query);
   const tokens = exact ? shiftedTokens(query, range.start) : [];
-  return {
-    index,
-    kind,
-    node: wrapped[kind] as AstNode,
+  return buildStatement({
+    raw: parsed.statements[0]!,
+    source,
     range,
-    loc: source.location(range),
-    text: query,
-    tokens,
-    codeTokensFrom: (from, count) => codeTokensFrom(tokens, from, count),
-    transaction: parent.transaction,
-    leadingComments: [],
-    trailingComments: [],
-    origin: "do-block",
-    parent,
+    index,
     indexOf: exact ? (location) => range.start + local.charIndex(location) : () => range.start,
-  };
+    tokens: () => tokens,
+    text: query,
+    parent,
+  });
 }
 
 function shiftedTokens(query: string, offset: number): Token[] {

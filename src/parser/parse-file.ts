@@ -4,9 +4,10 @@ import { parseSql, type RawStatement } from "./pg.js";
 import { splitStatements, type TokenChunk } from "./split.js";
 import { syntaxProblem } from "./syntax-hints.js";
 import { lex } from "./lexer.js";
-import { codeTokensFrom, isComment, materialize, tokenize, toComment } from "./tokens.js";
+import { buildStatement } from "./statement.js";
+import { isComment, materialize, tokenize, toComment } from "./tokens.js";
 import { assignTransactions } from "./transactions.js";
-import type { AstNode, Comment, ParsedFile, Statement, Token } from "./types.js";
+import type { Comment, ParsedFile, Statement, Token } from "./types.js";
 
 /**
  * Turns a migration's text into statements. The whole file is parsed at once;
@@ -48,9 +49,13 @@ function readWholeParse(parsed: ParsedFile, raws: RawStatement[]): void {
     if (first >= lexed.length || last < first) continue;
     const range = { start: lexed[first]!.start, end: lexed[last]!.end };
     let tokens: Token[] | undefined;
-    const statement = makeStatement(raw, source, range, parsed.statements.length, (location) => source.charIndex(location), () => {
-      tokens ??= lexed.slice(first, last + 1).map((token) => materialize(token, text));
-      return tokens;
+    const statement = buildStatement({
+      raw,
+      source,
+      range,
+      index: parsed.statements.length,
+      indexOf: (location) => source.charIndex(location),
+      tokens: () => (tokens ??= lexed.slice(first, last + 1).map((token) => materialize(token, text))),
     });
     if (statement) parsed.statements.push(statement);
   }
@@ -70,36 +75,6 @@ function firstTokenAtOrAfter(tokens: readonly { start: number }[], index: number
   return lo;
 }
 
-function makeStatement(
-  raw: RawStatement,
-  source: SourceText,
-  range: Range,
-  index: number,
-  indexOf: (location: number) => number,
-  tokens: () => Token[],
-): Statement | undefined {
-  const wrapped = raw.stmt;
-  if (!wrapped) return undefined;
-  const kind = Object.keys(wrapped)[0]!;
-  return {
-    index,
-    kind,
-    node: wrapped[kind] as AstNode,
-    range,
-    loc: source.location(range),
-    text: source.slice(range),
-    get tokens() {
-      return tokens();
-    },
-    codeTokensFrom: (from, count) => codeTokensFrom(tokens(), from, count),
-    transaction: { inTransaction: false },
-    leadingComments: [],
-    trailingComments: [],
-    origin: "file",
-    indexOf,
-  };
-}
-
 function recoverStatementByStatement(parsed: ParsedFile): void {
   const { source } = parsed;
   const { tokens, error: lexError } = tokenize(source.text);
@@ -117,7 +92,7 @@ function recoverStatementByStatement(parsed: ParsedFile): void {
       const raw = result.statements[0];
       const indexOf = (location: number) => range.start + local.charIndex(location);
       const own = tokens.slice(chunk.first, chunk.last + 1);
-      const statement = raw && makeStatement(raw, source, range, parsed.statements.length, indexOf, () => own);
+      const statement = raw && buildStatement({ raw, source, range, index: parsed.statements.length, indexOf, tokens: () => own });
       if (statement) parsed.statements.push(statement);
       continue;
     }

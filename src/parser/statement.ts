@@ -1,0 +1,43 @@
+import type { Range, SourceText } from "../source/source-text.js";
+import type { RawStatement } from "./pg.js";
+import { codeTokensFrom } from "./tokens.js";
+import type { AstNode, Statement, Token } from "./types.js";
+
+export interface StatementParts {
+  raw: RawStatement;
+  source: SourceText;
+  range: Range;
+  index: number;
+  indexOf: (location: number) => number;
+  /** The statement's tokens, made on first use. */
+  tokens: () => Token[];
+  /** Defaults to the source text of `range`. */
+  text?: string;
+  parent?: Statement;
+}
+
+/** A Statement from libpg-query's raw statement and where it stands in the file. */
+export function buildStatement(parts: StatementParts): Statement | undefined {
+  const wrapped = parts.raw.stmt;
+  if (!wrapped) return undefined;
+  const kind = Object.keys(wrapped)[0]!;
+  const { tokens, range, parent } = parts;
+  return {
+    index: parts.index,
+    kind,
+    node: wrapped[kind] as AstNode,
+    range,
+    loc: parts.source.location(range),
+    text: parts.text ?? parts.source.slice(range),
+    get tokens() {
+      return tokens();
+    },
+    codeTokensFrom: (from, count) => codeTokensFrom(tokens(), from, count),
+    transaction: parent ? parent.transaction : { inTransaction: false },
+    leadingComments: [],
+    trailingComments: [],
+    origin: parent ? "do-block" : "file",
+    ...(parent ? { parent } : {}),
+    indexOf: parts.indexOf,
+  };
+}
