@@ -30,7 +30,8 @@ describe("rules, docs and README agree", () => {
     expect(fs.existsSync(page), `missing ${page}`).toBe(true);
     const text = fs.readFileSync(page, "utf8");
     expect(text.split("\n")[0]).toBe(`# ${id}`);
-    expect(text).toContain(`**Severity:** ${rule.meta.severity} · **Category:** ${rule.meta.category}`);
+    const preset = rule.meta.recommended === false ? "strict" : "recommended";
+    expect(text).toContain(`**Severity:** ${rule.meta.severity} · **Category:** ${rule.meta.category} · **Preset:** ${preset} · **PostgreSQL:** ${rule.meta.pgVersionNote ?? "all versions"}\n`);
     for (const section of REQUIRED_SECTIONS) expect(text, `${id}: ${section}`).toContain(`\n${section}\n`);
     expect(text).toMatch(/```sql\n/);
   });

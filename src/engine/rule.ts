@@ -4,7 +4,7 @@ import type { FileFacts } from "./file-facts.js";
 
 export type Severity = "dangerous" | "careful";
 
-export type RuleCategory = "data-loss" | "locking" | "rewrite" | "reliability" | "compatibility";
+export type RuleCategory = "data-loss" | "locking" | "rewrite" | "reliability" | "compatibility" | "transactions" | "design";
 
 export interface RuleMeta {
   /** Kebab-case id, the same as the rule's file name and docs page. */
