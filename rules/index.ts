@@ -7,6 +7,7 @@ import dropSchema from "./drop-schema.js";
 import dropTable from "./drop-table.js";
 import dynamicSqlInDoBlock from "./dynamic-sql-in-do-block.js";
 import hardDelete from "./hard-delete.js";
+import ignoreDirective from "./ignore-directive.js";
 import missingIfNotExists from "./missing-if-not-exists.js";
 import notNullWithoutBackfill from "./not-null-without-backfill.js";
 import requireRollback from "./require-rollback.js";
@@ -28,4 +29,5 @@ export const allRules: readonly Rule[] = [
   missingIfNotExists,
   requireRollback,
   dynamicSqlInDoBlock,
+  ignoreDirective,
 ];

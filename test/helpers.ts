@@ -1,6 +1,6 @@
 import { lintSource, type FileAccess } from "../src/engine/lint-source.js";
 import type { FileResult, RuleSetting } from "../src/engine/lint.js";
-import type { Finding, Rule } from "../src/engine/rule.js";
+import type { Finding, LintSettings, Rule } from "../src/engine/rule.js";
 import { allRules } from "../rules/index.js";
 
 export interface LintSqlOptions {
@@ -11,12 +11,14 @@ export interface LintSqlOptions {
   /** Other files that exist, by path: rollback partners. */
   files?: Record<string, string>;
   severities?: Record<string, RuleSetting>;
+  settings?: Partial<LintSettings>;
 }
 
 export function lintSql(sql: string, options: LintSqlOptions = {}): FileResult {
   const files = options.files ?? {};
   const access: FileAccess = { exists: (path) => path in files, read: (path) => files[path] };
-  return lintSource(sql, options.filePath ?? "migrations/001_test.sql", { rules: options.rules ?? allRules, severities: options.severities }, access);
+  const lintOptions = { rules: options.rules ?? allRules, severities: options.severities, settings: options.settings };
+  return lintSource(sql, options.filePath ?? "migrations/001_test.sql", lintOptions, access);
 }
 
 /** Findings of one rule, as plain positions: what a rule test asserts. */

@@ -80,7 +80,7 @@ const RECENT_PARSES = 8;
 export function lintSource(text: string, filePath: string, options: LintOptions, files: FileAccess = diskAccess): FileResult {
   const parse = files.parse ?? ((_path: string, source: string) => parseFile(new SourceText(source)));
   const parsed = parse(filePath, text);
-  const partner = findPartner(filePath, files.exists);
+  const partner = findPartner(filePath, files.exists, options.rollbackPatterns);
   const forwardText = partner.role === "rollback" && partner.partnerPath ? files.read(partner.partnerPath) : undefined;
   const forward = forwardText === undefined || !partner.partnerPath ? undefined : parse(partner.partnerPath, forwardText);
   const rollback = {

@@ -1,5 +1,6 @@
 import type { Statement, ParsedFile } from "../parser/types.js";
 import type { Location, Range } from "../source/source-text.js";
+import { applyDirectives, findDirectives } from "./directives.js";
 import { FileFacts, type RollbackFacts } from "./file-facts.js";
 import { DEFAULT_SETTINGS, docsUrl, type Finding, type LintSettings, type Rule, type RuleContext, type Severity } from "./rule.js";
 
@@ -13,6 +14,8 @@ export interface LintOptions {
   /** Per-rule options, by rule id. */
   ruleOptions?: Readonly<Record<string, unknown>>;
   settings?: Partial<LintSettings>;
+  /** Extra rollback file names, `{name}` standing for the forward migration's name without `.sql`. */
+  rollbackPatterns?: readonly string[];
 }
 
 /** A problem that stopped part of a file from being checked: it could not be read or parsed. */
@@ -42,13 +45,14 @@ export function lintParsed(
   const facts = new FileFacts(parsed, rollback, forward);
   const settings: LintSettings = { ...DEFAULT_SETTINGS, ...options.settings };
   const inTransaction = (statement: Statement) => settings.assumeInTransaction || statement.transaction.inTransaction;
-  const findings: Finding[] = [];
   const doBlockStatements = groupByParent(parsed.doBlockStatements);
+  let findings: Finding[] = [];
+  let current: Statement | undefined;
+  const ruleIds = new Set(options.rules.map((rule) => rule.meta.id));
 
-  for (const rule of options.rules) {
+  const active = options.rules.flatMap((rule) => {
     const setting = options.severities?.[rule.meta.id] ?? rule.meta.severity;
-    if (setting === "off") continue;
-    let current: Statement | undefined;
+    if (setting === "off") return [];
     const context: RuleContext = {
       filePath,
       parsed,
@@ -56,6 +60,7 @@ export function lintParsed(
       settings,
       options: options.ruleOptions?.[rule.meta.id],
       inTransaction,
+      ruleIds,
       report(report) {
         const range = report.range ?? current?.range ?? { start: 0, end: 0 };
         findings.push({
@@ -70,6 +75,10 @@ export function lintParsed(
         });
       },
     };
+    return [{ rule, context }];
+  });
+
+  for (const { rule, context } of active) {
     if (rule.checkStatement) {
       for (const statement of parsed.statements) {
         current = statement;
@@ -84,6 +93,10 @@ export function lintParsed(
     current = undefined;
     rule.checkFile?.(context);
   }
+
+  const directives = findDirectives(parsed);
+  findings = applyDirectives(findings, directives);
+  for (const { rule, context } of active) rule.checkDirectives?.(directives, context);
 
   findings.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || a.ruleId.localeCompare(b.ruleId));
   const errors: FatalError[] = parsed.errors.map((error) => ({

@@ -17,11 +17,19 @@ const ROLLBACK_SUFFIXES = ["_rollback.sql", ".rollback.sql", "-rollback.sql", ".
  * Pairs a migration with its rollback by name: `x.sql` ↔ `x_rollback.sql` / `x.down.sql`,
  * and `…up.sql` ↔ `…down.sql` (`up.sql`/`down.sql` in one folder, `x.up.sql`, `x_up.sql`).
  */
-export function findPartner(filePath: string, exists: (file: string) => boolean): PartnerFile {
+export function findPartner(filePath: string, exists: (file: string) => boolean, patterns: readonly string[] = []): PartnerFile {
   const dir = path.dirname(filePath);
   const base = path.basename(filePath);
   const lower = base.toLowerCase();
   const within = (name: string) => path.join(dir, name);
+
+  for (const pattern of patterns) {
+    const stem = patternMatcher(pattern).exec(base)?.[1];
+    if (stem !== undefined) {
+      const forward = within(`${stem}.sql`);
+      return { role: "rollback", partnerPath: exists(forward) ? forward : undefined };
+    }
+  }
 
   const downMatch = /(^|[._-])down\.sql$/i.exec(base);
   if (downMatch) {
@@ -40,8 +48,14 @@ export function findPartner(filePath: string, exists: (file: string) => boolean)
     return { role: "forward", partnerPath: exists(rollback) ? rollback : undefined };
   }
   const stem = base.replace(/\.sql$/i, "");
-  const rollback = ROLLBACK_SUFFIXES.map((suffix) => within(`${stem}${suffix}`)).find(exists);
-  return { role: "forward", partnerPath: rollback };
+  const candidates = [...patterns.map((pattern) => pattern.replace("{name}", stem)), ...ROLLBACK_SUFFIXES.map((suffix) => `${stem}${suffix}`)];
+  return { role: "forward", partnerPath: candidates.map(within).find(exists) };
+}
+
+/** `{name}.undo.sql` → /^(.+)\.undo\.sql$/ */
+function patternMatcher(pattern: string): RegExp {
+  const [before, after] = pattern.split("{name}").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${before}(.+)${after}$`);
 }
 
 export interface RollbackBlock {

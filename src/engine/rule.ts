@@ -1,5 +1,6 @@
 import type { Location, Range } from "../source/source-text.js";
 import type { ParsedFile, Statement } from "../parser/types.js";
+import type { Directive } from "./directives.js";
 import type { FileFacts } from "./file-facts.js";
 
 export type Severity = "dangerous" | "careful";
@@ -29,9 +30,11 @@ export interface LintSettings {
   pgVersion: number;
   /** The migration runner wraps each file in a transaction (Prisma, Rails, Flyway, node-pg-migrate do). */
   assumeInTransaction: boolean;
+  /** An inline ignore without a reason is itself a finding. */
+  requireIgnoreReason: boolean;
 }
 
-export const DEFAULT_SETTINGS: LintSettings = { pgVersion: 14, assumeInTransaction: false };
+export const DEFAULT_SETTINGS: LintSettings = { pgVersion: 14, assumeInTransaction: false, requireIgnoreReason: true };
 
 export interface Fix {
   /** The range to replace; empty to insert at `range.start`. */
@@ -68,6 +71,8 @@ export interface RuleContext {
   readonly settings: LintSettings;
   /** The rule's options from the configuration (`rules: { id: [severity, options] }`), if any. */
   readonly options: unknown;
+  /** The ids of the rules this run knows, on or off. */
+  readonly ruleIds: ReadonlySet<string>;
   /** True when the statement runs inside a transaction: an explicit BEGIN block, or every file when the runner wraps it. */
   inTransaction(statement: Statement): boolean;
   report(report: Report): void;
@@ -79,6 +84,8 @@ export interface Rule {
   checkStatement?(statement: Statement, context: RuleContext): void;
   /** Called once per file, after every statement was checked. */
   checkFile?(context: RuleContext): void;
+  /** Called once per file after inline ignores were applied, with what each one suppressed. */
+  checkDirectives?(directives: readonly Directive[], context: RuleContext): void;
 }
 
 export const DOCS_BASE_URL = "https://github.com/migsafe/migsafe/blob/main/docs/rules/";

@@ -1,0 +1,81 @@
+import fs from "node:fs";
+import path from "node:path";
+import { validateConfig, type MigsafeConfig } from "./schema.js";
+
+/** Where configuration is looked for in each folder, in this order. */
+export const CONFIG_FILES = ["migsafe.config.json", ".migsaferc.json", "package.json"] as const;
+
+export interface LoadedConfig {
+  /** The file it came from; undefined for the built-in defaults. */
+  file: string | undefined;
+  /** The folder that globs in the configuration are relative to. */
+  dir: string;
+  config: MigsafeConfig;
+}
+
+/** A configuration file that cannot be used: exit 2, naming the file (and line) and the problem. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly line?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads and validates one configuration file (`package.json` is read for its `migsafe` key). */
+export function loadConfigFile(file: string, ruleIds: ReadonlySet<string>): LoadedConfig | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(code === "ENOENT" ? "configuration file not found" : `cannot read the configuration (${code ?? "error"})`, file);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : "");
+    const line = position ? text.slice(0, Number(position[1])).split(/\r\n|\r|\n/).length : undefined;
+    throw new ConfigError(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`, file, line);
+  }
+  const isPackage = path.basename(file) === "package.json";
+  if (isPackage) {
+    raw = (raw as Record<string, unknown> | null)?.migsafe;
+    if (raw === undefined) return undefined;
+  }
+  const checked = validateConfig(raw, ruleIds);
+  if (!checked.ok) throw new ConfigError(isPackage ? `"migsafe": ${checked.message}` : checked.message, file);
+  return { file, dir: path.dirname(file), config: checked.config };
+}
+
+/**
+ * Finds the configuration of a file by walking up from its folder; the first folder
+ * holding one of CONFIG_FILES wins. Results are remembered per folder for the run.
+ */
+export class ConfigFinder {
+  private readonly byDir = new Map<string, LoadedConfig | undefined>();
+
+  constructor(private readonly ruleIds: ReadonlySet<string>) {}
+
+  forFile(filePath: string): LoadedConfig | undefined {
+    return this.forDir(path.dirname(path.resolve(filePath)));
+  }
+
+  private forDir(dir: string): LoadedConfig | undefined {
+    if (this.byDir.has(dir)) return this.byDir.get(dir);
+    let found: LoadedConfig | undefined;
+    for (const name of CONFIG_FILES) {
+      const file = path.join(dir, name);
+      if (!fs.existsSync(file)) continue;
+      found = loadConfigFile(file, this.ruleIds);
+      if (found) break;
+    }
+    const parent = path.dirname(dir);
+    if (!found && parent !== dir) found = this.forDir(parent);
+    this.byDir.set(dir, found);
+    return found;
+  }
+}
