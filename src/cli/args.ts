@@ -16,6 +16,13 @@ export interface CliOptions {
   /** Careful findings allowed before the exit code is 1; undefined means no limit. */
   maxWarnings: number | undefined;
   fix: boolean;
+  /** Print the fixes as a diff instead of writing them. */
+  fixDryRun: boolean;
+  /** A configuration file used for every file, instead of the one found by walking up. */
+  config: string | undefined;
+  listRules: boolean;
+  /** `migsafe explain <rule-id>`: the rule whose docs page to print. */
+  explain: string | undefined;
   debug: boolean;
   help: boolean;
   version: boolean;
@@ -28,6 +35,9 @@ const OPTIONS = {
   rule: { type: "string", multiple: true },
   "max-warnings": { type: "string" },
   fix: { type: "boolean" },
+  "fix-dry-run": { type: "boolean" },
+  config: { type: "string", short: "c" },
+  "list-rules": { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
@@ -73,14 +83,26 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
     severities[id] = setting as RuleSetting;
   }
 
+  let explain: string | undefined;
+  if (positionals[0] === "explain") {
+    explain = positionals[1];
+    if (explain === undefined || positionals.length > 2) return { ok: false, message: "explain takes one rule id: migsafe explain <rule-id>" };
+    if (!ruleIds.includes(explain)) return { ok: false, message: `unknown rule '${explain}' (migsafe --list-rules lists them)` };
+  }
+  if (values.fix && values["fix-dry-run"]) return { ok: false, message: "--fix and --fix-dry-run cannot be used together" };
+
   return {
     ok: true,
     options: {
-      patterns: positionals,
+      patterns: explain ? [] : positionals,
       format: format as OutputFormat,
       severities,
       maxWarnings,
       fix: values.fix ?? false,
+      fixDryRun: values["fix-dry-run"] ?? false,
+      config: values.config,
+      listRules: values["list-rules"] ?? false,
+      explain,
       debug: values.debug ?? false,
       help: values.help ?? false,
       version: values.version ?? false,
@@ -102,6 +124,7 @@ function describeParseError(error: unknown): string {
 
 export function helpText(ruleIds: readonly string[]): string {
   return `Usage: migsafe [options] [file|folder|glob ...]
+       migsafe explain <rule-id>
 
 Static safety linter for PostgreSQL migrations: reports statements that lock,
 rewrite or lose data, and suggests the safe alternative.
@@ -117,7 +140,11 @@ Options:
   -f, --format <name>       output format: stylish (default) or json
       --rule <id=setting>   set a rule to off, careful or dangerous; repeatable
       --max-warnings <n>    exit 1 when there are more than n careful findings
+  -c, --config <file>       use this configuration for every file (default: the nearest
+                            migsafe.config.json, .migsaferc.json or package.json#migsafe)
       --fix                 apply automatic fixes, rewrite the files, report what remains
+      --fix-dry-run         print the fixes as a diff; change no file
+      --list-rules          list every rule: id, default severity, preset, description
       --debug               print stack traces of internal errors
   -h, --help                show this help
   -v, --version             show the version

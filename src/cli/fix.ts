@@ -86,10 +86,10 @@ export interface FixOutcome {
 }
 
 /** Plans and writes the fixes of every file; returns only the files that had something to fix. */
-export function fixFiles(results: readonly FileResult[], options: LintOptions): FixOutcome[] {
+export function fixFiles(results: readonly FileResult[], optionsOf: (filePath: string) => LintOptions): FixOutcome[] {
   const outcomes: FixOutcome[] = [];
   for (const result of results) {
-    const plan = planFixes(result, options);
+    const plan = planFixes(result, optionsOf(result.filePath));
     if (plan.kind === "nothing") continue;
     if (plan.kind === "skipped") {
       outcomes.push({ filePath: result.filePath, applied: 0, note: `not fixed: ${plan.reason}` });

@@ -3,7 +3,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { createRunDiskAccess, lintFile } from "../engine/lint-source.js";
-import type { FileResult, LintOptions, RuleSetting } from "../engine/lint.js";
+import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { WorkerInput } from "./lint-worker.js";
 import { lintClaimedBatches } from "./work-queue.js";
 
@@ -27,8 +27,8 @@ export async function lintPaths(paths: readonly string[], options: LintOptions, 
   const threads = defaultRules && fs.existsSync(WORKER_SCRIPT) ? Math.min(threadCount(), Math.floor(paths.length / MIN_FILES_PER_THREAD)) : 1;
   const queue = new SharedArrayBuffer(4);
   const next = new Int32Array(queue);
-  const severities = { ...(options.severities ?? {}) } as Record<string, RuleSetting>;
-  const workers = Array.from({ length: Math.max(0, threads - 1) }, () => inWorker({ paths: [...paths], severities, queue }));
+  const { rules: _rules, ...serializable } = options;
+  const workers = Array.from({ length: Math.max(0, threads - 1) }, () => inWorker({ paths: [...paths], options: serializable, queue }));
   const results: FileResult[] = new Array(paths.length);
   const place = (claimed: [number, FileResult][]) => claimed.forEach(([index, result]) => (results[index] = result));
   const own = lintClaimedBatches(paths, next, options);

@@ -1,4 +1,10 @@
+import fs from "node:fs";
 import path from "node:path";
+import { createTwoFilesPatch } from "diff";
+import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
+import { resolveConfig, type ResolvedConfig } from "../config/resolve.js";
+import { lintSource } from "../engine/lint-source.js";
+import { docsUrl } from "../engine/rule.js";
 import { allRules } from "../../rules/index.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { Rule } from "../engine/rule.js";
@@ -9,9 +15,9 @@ import { displayPath, formatStylish } from "../formatters/stylish.js";
 import { loadParser } from "../parser/pg.js";
 import { helpText, parseCliArgs, type CliOptions } from "./args.js";
 import { DEFAULT_FOLDERS, defaultFolders, findFiles, type Target } from "./find-files.js";
-import { fixFiles, type FixOutcome } from "./fix.js";
+import { fixFiles, planFixes, type FixOutcome } from "./fix.js";
 import { lintPaths } from "./lint-parallel.js";
-import { packageVersion } from "./version.js";
+import { packageRoot, packageVersion } from "./version.js";
 
 export type ExitCode = 0 | 1 | 2;
 
@@ -51,6 +57,9 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     if (options.help) return { output: helpText(ruleIds), stderr: "", exitCode: 0 };
     if (options.version) return { output: `${packageVersion()}\n`, stderr: "", exitCode: 0 };
 
+    if (options.listRules) return { output: listRules(rules), stderr: "", exitCode: 0 };
+    if (options.explain) return explainRule(options.explain);
+
     let patterns = options.patterns;
     if (patterns.length === 0) {
       patterns = defaultFolders(cwd);
@@ -58,21 +67,33 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
         return failure(`no migration folder found in ${cwd} (looked for ${DEFAULT_FOLDERS.map((f) => `${f}/`).join(", ")}); pass the files or folders to lint`);
       }
     }
-    const targets = await findFiles(patterns, cwd);
+    const found = await findFiles(patterns, cwd);
+    let jobs: Job[];
+    try {
+      jobs = planJobs(found, rules, options, cwd);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const where = `${displayPath(error.file, cwd)}${error.line ? `:${error.line}` : ""}`;
+      return failure(`${escapeControl(where)}: ${escapeControl(error.message)}`);
+    }
     await loadParser();
-    const lintOptions: LintOptions = { rules, severities: options.severities };
     const defaultRules = runOptions.rules === undefined;
     const debugLog: string[] = [];
-    let results = await lintAll(targets, lintOptions, defaultRules, debugLog);
+    let results = await lintAll(jobs, defaultRules, debugLog);
+    const optionsOf = (filePath: string) => jobs.find((job) => job.target.path === filePath)!.options;
 
     let outcomes: FixOutcome[] = [];
+    let diffs = "";
     if (options.fix) {
-      outcomes = fixFiles(results, lintOptions);
+      outcomes = fixFiles(results, optionsOf);
       // Fixing a migration can change what its rollback partner is checked against: re-lint everything.
-      if (outcomes.some((outcome) => outcome.applied > 0)) results = await lintAll(targets, lintOptions, defaultRules, debugLog);
+      if (outcomes.some((outcome) => outcome.applied > 0)) results = await lintAll(jobs, defaultRules, debugLog);
+    } else if (options.fixDryRun) {
+      ({ results, diffs } = dryRunFixes(results, optionsOf, cwd));
     }
 
     const result = report(results, outcomes, options, { cwd, colors: useColors(env, runOptions.isTTY ?? false) });
+    if (diffs && options.format === "stylish") result.output = diffs + result.output;
     if (options.debug) result.stderr = debugLog.map((line) => `migsafe: ${line}\n`).join("") + result.stderr;
     return result;
   } catch (error) {
@@ -82,12 +103,76 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
   }
 }
 
-async function lintAll(targets: readonly Target[], options: LintOptions, defaultRules: boolean, debugLog: string[]): Promise<FileResult[]> {
-  const readable = targets.filter((target) => !target.error).map((target) => target.path);
-  const { results, filesPerThread } = await lintPaths(readable, options, defaultRules);
-  debugLog.push(`debug: linted ${readable.length} files on ${filesPerThread.length} threads (${filesPerThread.join(" + ")})`);
-  const linted = new Map(results.map((result) => [result.filePath, result]));
-  return targets.map((target) => (target.error ? { filePath: target.path, findings: [], errors: [{ message: target.error }] } : linted.get(target.path)!));
+/** A file to lint and the options its configuration gives it. */
+interface Job {
+  target: Target;
+  options: LintOptions;
+}
+
+/**
+ * Finds each file's configuration (the nearest one, or --config for all), drops the
+ * files it leaves out (include, exclude, startAfter), and gives the others their options.
+ */
+function planJobs(targets: readonly Target[], rules: readonly Rule[], options: CliOptions, cwd: string): Job[] {
+  const ids = new Set(rules.map((rule) => rule.meta.id));
+  const fixed = options.config === undefined ? undefined : loadConfigFile(path.resolve(cwd, options.config), ids);
+  if (options.config !== undefined && !fixed) throw new ConfigError("package.json has no \"migsafe\" key", path.resolve(cwd, options.config));
+  const finder = new ConfigFinder(ids);
+  const resolved = new Map<LoadedConfig | undefined, { config: ResolvedConfig; options: LintOptions }>();
+  const jobs: Job[] = [];
+  for (const target of targets) {
+    const loaded = fixed ?? finder.forFile(target.path);
+    let entry = resolved.get(loaded);
+    if (!entry) {
+      const config = resolveConfig(loaded, rules, options.severities);
+      entry = { config, options: { rules, ...config.lint } };
+      resolved.set(loaded, entry);
+    }
+    if (target.error || entry.config.accepts(target.path)) jobs.push({ target, options: entry.options });
+  }
+  return jobs;
+}
+
+async function lintAll(jobs: readonly Job[], defaultRules: boolean, debugLog: string[]): Promise<FileResult[]> {
+  const groups = new Map<LintOptions, string[]>();
+  for (const job of jobs) {
+    if (job.target.error) continue;
+    groups.set(job.options, [...(groups.get(job.options) ?? []), job.target.path]);
+  }
+  const linted = new Map<string, FileResult>();
+  for (const [options, paths] of groups) {
+    const { results, filesPerThread } = await lintPaths(paths, options, defaultRules);
+    debugLog.push(`debug: linted ${paths.length} files on ${filesPerThread.length} threads (${filesPerThread.join(" + ")})`);
+    for (const result of results) linted.set(result.filePath, result);
+  }
+  return jobs.map(({ target }) => (target.error ? { filePath: target.path, findings: [], errors: [{ message: target.error }] } : linted.get(target.path)!));
+}
+
+function listRules(rules: readonly Rule[]): string {
+  const rows = rules.map((rule) => [rule.meta.id, rule.meta.severity, rule.meta.recommended === false ? "strict" : "recommended", rule.meta.description]);
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length), ["rule", "severity", "preset"][column]!.length));
+  const line = (row: string[]) => row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell)).join("  ");
+  return `${[line(["rule", "severity", "preset", "description"]), ...rows.map(line)].join("\n")}\n`;
+}
+
+function explainRule(id: string): RunResult {
+  const root = packageRoot();
+  const page = root ? path.join(root.dir, "docs", "rules", `${id}.md`) : undefined;
+  if (!page || !fs.existsSync(page)) return failure(`the docs page of ${id} is not installed; read it at ${docsUrl(id)}`);
+  return { output: `${fs.readFileSync(page, "utf8").trimEnd()}\n\n${docsUrl(id)}\n`, stderr: "", exitCode: 0 };
+}
+
+/** --fix-dry-run: the fixes as a unified diff, and what would remain after them. */
+function dryRunFixes(results: FileResult[], optionsOf: (filePath: string) => LintOptions, cwd: string): { results: FileResult[]; diffs: string } {
+  let diffs = "";
+  const remaining = results.map((result) => {
+    const plan = planFixes(result, optionsOf(result.filePath));
+    if (plan.kind !== "fixed" || result.text === undefined) return result;
+    const name = displayPath(result.filePath, cwd);
+    diffs += createTwoFilesPatch(name, name, result.text, plan.text, undefined, undefined, { context: 2 }).replace(/^=+\n/m, "");
+    return { ...lintSource(plan.text, result.filePath, optionsOf(result.filePath)), fixedText: plan.text };
+  });
+  return { results: remaining, diffs: diffs ? `${diffs.split("\n").map(escapeControl).join("\n")}\n` : "" };
 }
 
 function report(

@@ -65,9 +65,11 @@ function fileFilter(loaded: LoadedConfig | undefined): (filePath: string) => boo
 
 /**
  * The name a migration sorts by: its file name, or its folder's name for runners that
- * keep one folder per migration (`20240101_add_users/up.sql`, `…/migration.sql`).
+ * keep one folder per migration (`20240101_add_users/up.sql`, `…/migration.sql`). A
+ * rollback file goes by its forward migration's name (`002_b_rollback.sql` → `002_b.sql`).
  */
 export function migrationName(filePath: string): string {
   const base = path.basename(filePath);
-  return /^(up|down|migration)\.sql$/i.test(base) ? path.basename(path.dirname(filePath)) : base;
+  if (/^(up|down|migration)\.sql$/i.test(base)) return path.basename(path.dirname(filePath));
+  return base.replace(/([._-]rollback|\.down|\.up)\.sql$/i, ".sql");
 }

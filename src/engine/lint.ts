@@ -33,6 +33,8 @@ export interface FileResult {
   /** The text that was linted (BOM removed), for fixes and reporters; absent when the file could not be read. */
   text?: string;
   hasBom?: boolean;
+  /** With --fix-dry-run: the text the fixes would write (ESLint's `output`). */
+  fixedText?: string;
 }
 
 export function lintParsed(

@@ -31,6 +31,8 @@ export interface JsonResult {
   fixableWarningCount: number;
   /** The linted text (without a BOM), present when the file has messages, as ESLint does. */
   source?: string;
+  /** With --fix-dry-run: the fixed text, as ESLint's `output`. */
+  output?: string;
 }
 
 export function toJsonResults(results: readonly FileResult[]): JsonResult[] {
@@ -46,6 +48,7 @@ export function toJsonResults(results: readonly FileResult[]): JsonResult[] {
       fixableErrorCount: count((message) => message.severity === 2 && message.fix !== undefined),
       fixableWarningCount: count((message) => message.severity === 1 && message.fix !== undefined),
       ...(messages.length > 0 && result.text !== undefined ? { source: result.text } : {}),
+      ...(result.fixedText !== undefined ? { output: result.fixedText } : {}),
     };
   });
 }

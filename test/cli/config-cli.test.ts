@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { run } from "../../src/cli/run.js";
+import { allRules } from "../../rules/index.js";
+import { useTempProjects, withRollbacks } from "./fixtures/temp-project.js";
+
+const project = useTempProjects();
+const lint = (argv: string[], cwd: string) => run(argv, { cwd, env: {}, isTTY: false });
+const ruleIds = (output: string) =>
+  (JSON.parse(output) as { messages: { ruleId: string | null }[] }[]).flatMap((file) => file.messages.map((message) => message.ruleId));
+
+describe("configuration through the CLI", () => {
+  it("uses the nearest configuration file of each linted file", async () => {
+    const p = project(
+      withRollbacks({
+        "a/migsafe.config.json": JSON.stringify({ rules: { "drop-table": "off" } }),
+        "a/001.sql": "DROP TABLE IF EXISTS x;\n",
+        "b/001.sql": "DROP TABLE IF EXISTS x;\n",
+      }),
+    );
+    const result = await lint(["--format", "json", "a/001.sql", "b/001.sql"], p.dir);
+    const files = JSON.parse(result.output) as { filePath: string; messages: { ruleId: string }[] }[];
+    expect(files.map((file) => [file.filePath.slice(p.dir.length), file.messages.map((m) => m.ruleId)])).toEqual([
+      ["/a/001.sql", []],
+      ["/b/001.sql", ["drop-table"]],
+    ]);
+  });
+
+  it("--config applies one file to everything; --rule still wins", async () => {
+    const p = project(withRollbacks({ "ci.json": JSON.stringify({ rules: { "drop-table": "careful" } }), "m/001.sql": "DROP TABLE IF EXISTS x;\n" }));
+    expect((await lint(["--config", "ci.json", "m"], p.dir)).exitCode).toBe(0);
+    expect((await lint(["--config", "ci.json", "--rule", "drop-table=dangerous", "m"], p.dir)).exitCode).toBe(1);
+  });
+
+  it("exits 2 naming the file and the key of a bad configuration", async () => {
+    const p = project(withRollbacks({ "migsafe.config.json": JSON.stringify({ pgVersion: "fourteen" }), "001.sql": "SELECT 1;\n" }));
+    expect(await lint(["001.sql"], p.dir)).toEqual({
+      output: "",
+      stderr: 'migsafe: migsafe.config.json: "pgVersion" must be a PostgreSQL major version such as 14, not "fourteen"\n',
+      exitCode: 2,
+    });
+    expect((await lint(["--config", "missing.json", "001.sql"], p.dir)).stderr).toBe("migsafe: missing.json: configuration file not found\n");
+  });
+
+  it("skips files the configuration excludes or that come before startAfter", async () => {
+    const p = project(
+      withRollbacks({
+        "migsafe.config.json": JSON.stringify({ startAfter: "002_b.sql", exclude: ["m/legacy/**"] }),
+        "m/001_a.sql": "DROP TABLE IF EXISTS a;\n",
+        "m/002_b.sql": "DROP TABLE IF EXISTS b;\n",
+        "m/003_c.sql": "DROP TABLE IF EXISTS c;\n",
+        "m/legacy/004_d.sql": "DROP TABLE IF EXISTS d;\n",
+      }),
+    );
+    const result = await lint(["--format", "json", "m"], p.dir);
+    const files = (JSON.parse(result.output) as { filePath: string }[]).map((file) => file.filePath.slice(p.dir.length));
+    expect(files).toEqual(["/m/003_c.sql", "/m/003_c_rollback.sql"]);
+  });
+
+  it("passes pgVersion and assumeInTransaction to the rules", async () => {
+    const p = project(
+      withRollbacks({
+        "migsafe.config.json": JSON.stringify({ assumeInTransaction: true, rules: { "require-rollback": "off" } }),
+        "001.sql": "BEGIN;\nDROP TABLE IF EXISTS x;\nCOMMIT;\n",
+      }),
+    );
+    const result = await lint(["--format", "json", "001.sql"], p.dir);
+    expect(result.exitCode).toBe(1);
+    const ids = ruleIds(result.output);
+    expect(ids).toContain("drop-table");
+    if (allRules.some((rule) => rule.meta.id === "transaction-nesting")) expect(ids).toContain("transaction-nesting");
+  });
+});
+
+describe("--list-rules and explain", () => {
+  it("lists every rule with its default severity and preset", async () => {
+    const result = await lint(["--list-rules"], process.cwd());
+    expect(result.exitCode).toBe(0);
+    const lines = result.output.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^rule\s+severity\s+preset\s+description$/);
+    expect(lines).toHaveLength(allRules.length + 1);
+    expect(lines.find((line) => line.startsWith("drop-table "))).toMatch(/^drop-table\s+dangerous\s+recommended\s+DROP TABLE deletes/);
+  });
+
+  it("prints a rule's docs page, and refuses an unknown rule", async () => {
+    const result = await lint(["explain", "truncate"], process.cwd());
+    expect(result.exitCode).toBe(0);
+    expect(result.output).toMatch(/^# truncate\n/);
+    expect(result.output).toContain("## Use instead");
+    expect(result.output.trimEnd().endsWith("docs/rules/truncate.md")).toBe(true);
+    const unknown = await lint(["explain", "nope"], process.cwd());
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain("unknown rule 'nope'");
+  });
+});
+
+describe("--fix-dry-run", () => {
+  it("prints the fixes as a diff, reports what would remain, and writes nothing", async () => {
+    const p = project(withRollbacks({ "001.sql": "CREATE TABLE users (id int);\n" }));
+    const result = await lint(["--fix-dry-run", "001.sql"], p.dir);
+    expect(result.output).toContain("--- 001.sql\n+++ 001.sql\n@@ -1,1 +1,1 @@\n-CREATE TABLE users (id int);\n+CREATE TABLE IF NOT EXISTS users (id int);\n");
+    expect(result.output).toContain("No problems found");
+    expect(p.read("001.sql")).toBe("CREATE TABLE users (id int);\n");
+    const json = await lint(["--fix-dry-run", "--format", "json", "001.sql"], p.dir);
+    expect((JSON.parse(json.output) as { output?: string }[])[0]!.output).toBe("CREATE TABLE IF NOT EXISTS users (id int);\n");
+  });
+
+  it("cannot be combined with --fix", async () => {
+    expect((await lint(["--fix", "--fix-dry-run", "x.sql"], process.cwd())).exitCode).toBe(2);
+  });
+});
