@@ -12,7 +12,7 @@ describe("configuration through the CLI", () => {
   it("uses the nearest configuration file of each linted file", async () => {
     const p = project(
       withRollbacks({
-        "a/migsafe.config.json": JSON.stringify({ rules: { "drop-table": "off" } }),
+        "a/migsafe.config.json": JSON.stringify({ rules: { "drop-table": "off", "require-lock-timeout": "off" } }),
         "a/001.sql": "DROP TABLE IF EXISTS x;\n",
         "b/001.sql": "DROP TABLE IF EXISTS x;\n",
       }),
@@ -21,7 +21,7 @@ describe("configuration through the CLI", () => {
     const files = JSON.parse(result.output) as { filePath: string; messages: { ruleId: string }[] }[];
     expect(files.map((file) => [file.filePath.slice(p.dir.length), file.messages.map((m) => m.ruleId)])).toEqual([
       ["/a/001.sql", []],
-      ["/b/001.sql", ["drop-table"]],
+      ["/b/001.sql", ["drop-table", "require-lock-timeout"]],
     ]);
   });
 

@@ -83,10 +83,10 @@ describe("migsafe (built)", () => {
 
   it("exits 0 on careful findings alone, and 1 past --max-warnings", async () => {
     const p = project(withRollbacks({ "migrations/001_drop.sql": DROP_USERS }));
-    const careful = await cli(p, ["--rule", "drop-table=careful", "migrations"]);
+    const careful = await cli(p, ["--rule", "drop-table=careful", "--rule", "require-lock-timeout=off", "migrations"]);
     expect(careful.code).toBe(0);
     expect(careful.stdout).toMatch(/ 1:1 +careful +DROP TABLE users /);
-    const over = await cli(p, ["--rule", "drop-table=careful", "--max-warnings", "0", "migrations"]);
+    const over = await cli(p, ["--rule", "drop-table=careful", "--rule", "require-lock-timeout=off", "--max-warnings", "0", "migrations"]);
     expect(over.code).toBe(1);
     expect(over.stderr).toBe("migsafe: too many careful findings (1, maximum 0)\n");
   });

@@ -1,0 +1,79 @@
+import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import type { AstNode } from "../src/parser/types.js";
+import { describeLock } from "../src/engine/locks.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+
+/** The serial pseudo-types and the integer type each one creates. */
+const SERIAL_TYPES: Record<string, string> = {
+  smallserial: "smallint",
+  serial2: "smallint",
+  serial: "integer",
+  serial4: "integer",
+  bigserial: "bigint",
+  serial8: "bigint",
+};
+
+export default defineRule({
+  meta: {
+    id: "add-serial-column",
+    severity: "careful",
+    description: "ALTER TABLE ... ADD COLUMN of a serial type or GENERATED ... AS IDENTITY on an existing table rewrites it under ACCESS EXCLUSIVE to number every row.",
+    category: "rewrite",
+    checksDoBlocks: true,
+  },
+  checkStatement(statement, context) {
+    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
+    const table = relationName(statement.node.relation);
+    if (!table || context.facts.createdBefore(statement, "table", table)) return;
+    for (const command of alterTableCommands(statement)) {
+      if (command.subtype === "AT_AddColumn") checkAddColumn(context, table, command);
+    }
+  },
+});
+
+function checkAddColumn(context: RuleContext, table: QualifiedName, command: AlterCommand): void {
+  const def = unwrap(command.node.def);
+  if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string") return;
+  const column = def.value;
+  const serial = serialType(column.typeName);
+  const identity = asList(column.constraints)
+    .map(unwrap)
+    .find((c) => c?.type === "Constraint" && c.value.contype === "CONSTR_IDENTITY")?.value;
+  if (!serial && !identity) return;
+
+  const name = displayName(table);
+  const colname = def.value.colname;
+  const col = displayName({ name: colname });
+  const type = serial ? SERIAL_TYPES[serial]! : typeDisplay(column.typeName);
+  const always = identity?.generated_when === "a" ? "ALWAYS" : "BY DEFAULT";
+  const written = serial ? `${col} ${serial}` : `${col} ${type} GENERATED ${always} AS IDENTITY`;
+  const sequence = `${table.schema ? `${displayName({ name: table.schema })}.` : ""}${displayName({ name: `${table.name}_${colname}_seq` })}`;
+  const check = displayName({ name: `${table.name}_${colname}_not_null` });
+  const identityStep = identity
+    ? ` To end with the identity column, in one transaction (a brief ACCESS EXCLUSIVE): ALTER TABLE ${name} ALTER COLUMN ${col} DROP DEFAULT; DROP SEQUENCE ${sequence}; ` +
+      `ALTER TABLE ${name} ALTER COLUMN ${col} ADD GENERATED ${always} AS IDENTITY; SELECT setval(pg_get_serial_sequence('${name.replace(/'/g, "''")}', '${colname.replace(/'/g, "''")}'), max(${col})) FROM ${name};`
+    : "";
+  context.report({
+    range: command.range,
+    message:
+      `ALTER TABLE ${name} ADD COLUMN ${written} gives every existing row its own number from a new sequence, so PostgreSQL rewrites ${name}: ` +
+      `it writes a new copy of the whole table and rebuilds its indexes while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
+      "for the whole rewrite and until the transaction commits; the disk briefly needs room for both copies.",
+    help:
+      `Add a plain column and its sequence, number new rows through the default, then number the existing rows in batches: ` +
+      `ALTER TABLE ${name} ADD COLUMN ${col} ${type}; CREATE SEQUENCE ${sequence} OWNED BY ${name}.${col}; ` +
+      `ALTER TABLE ${name} ALTER COLUMN ${col} SET DEFAULT nextval('${sequence.replace(/'/g, "''")}'); (none of these rewrites the table) ` +
+      `UPDATE ${name} SET ${col} = nextval('${sequence.replace(/'/g, "''")}') WHERE ${col} IS NULL AND <key> BETWEEN … AND …; (one short transaction per batch) ` +
+      `Then make it NOT NULL without a long lock: ALTER TABLE ${name} ADD CONSTRAINT ${check} CHECK (${col} IS NOT NULL) NOT VALID; ` +
+      `VALIDATE CONSTRAINT ${check} in a separate transaction, then ALTER TABLE ${name} ALTER COLUMN ${col} SET NOT NULL; (PostgreSQL 12+ skips the scan). ` +
+      `For a key, build its unique index with CREATE UNIQUE INDEX CONCURRENTLY and attach it with ADD CONSTRAINT … USING INDEX.${identityStep}`,
+  });
+}
+
+/** The serial pseudo-type the column is declared with, if any. */
+function serialType(typeName: unknown): string | undefined {
+  const node = (typeName ?? {}) as AstNode;
+  const names = asList(node.names).map(stringOf);
+  const type = names.length === 1 ? names[0] : undefined;
+  return type !== undefined && type in SERIAL_TYPES && asList(node.arrayBounds).length === 0 ? type : undefined;
+}

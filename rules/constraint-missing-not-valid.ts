@@ -1,0 +1,334 @@
+import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { transactionKind } from "../src/parser/transactions.js";
+import type { AstNode, Statement } from "../src/parser/types.js";
+import type { Range } from "../src/source/source-text.js";
+import { describeLock, lockBlocks } from "../src/engine/locks.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+
+const SEPARATELY = "then, in a separate transaction (after COMMIT, or in a later migration)";
+
+export default defineRule({
+  meta: {
+    id: "constraint-missing-not-valid",
+    severity: "careful",
+    description:
+      "ADD CONSTRAINT ... CHECK or FOREIGN KEY without NOT VALID on an existing table, or VALIDATE CONSTRAINT in the same transaction as its NOT VALID ADD, checks every row under a lock that blocks writes.",
+    category: "locking",
+    checksDoBlocks: true,
+  },
+  checkStatement(statement, context) {
+    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
+    const table = relationName(statement.node.relation);
+    if (!table || context.facts.createdBefore(statement, "table", table)) return;
+    const commands = alterTableCommands(statement);
+    commands.forEach((command, i) => {
+      if (command.subtype === "AT_AddConstraint") checkAddConstraint(statement, context, table, command);
+      else if (command.subtype === "AT_AddColumn") checkAddColumn(statement, context, table, command);
+      else if (command.subtype === "AT_ValidateConstraint") checkValidate(statement, context, table, command, commands.slice(0, i));
+    });
+  },
+});
+
+function checkAddConstraint(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
+  const constraint = constraintOf(command.node.def);
+  if (!constraint || constraint.skip_validation === true) return;
+  if (constraint.contype !== "CONSTR_CHECK" && constraint.contype !== "CONSTR_FOREIGN") return;
+  const name = displayName(table);
+  const conname = displayName({ name: typeof constraint.conname === "string" ? constraint.conname : suggestedName(table, constraint) });
+  const action = namedAction(statement, command.range, conname, typeof constraint.conname === "string");
+  const validate = `ALTER TABLE ${name} VALIDATE CONSTRAINT ${conname};`;
+  if (constraint.contype === "CONSTR_CHECK") {
+    context.report({
+      range: command.range,
+      message:
+        `ALTER TABLE ${name} ADD CONSTRAINT ${conname} CHECK (…) checks every existing row of ${name} while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
+        `until the whole table is scanned (no rewrite, but minutes on a large table) and the transaction commits. ` +
+        "A single row that fails the check aborts the statement after the scan.",
+      help:
+        `Add it NOT VALID, which skips the scan (new and updated rows are checked at once): ALTER TABLE ${name} ${action} NOT VALID; ` +
+        `${SEPARATELY}: ${validate} ${validateLocks(table, undefined)}`,
+    });
+    return;
+  }
+  const referenced = relationName(constraint.pktable);
+  const both = bothTables(table, referenced);
+  context.report({
+    range: command.range,
+    message:
+      `ALTER TABLE ${name} ADD CONSTRAINT ${conname} FOREIGN KEY (${columnList(constraint.fk_attrs)}) REFERENCES ${referenced ? displayName(referenced) : "…"} ` +
+      `checks every existing row of ${name} against the referenced table while holding a SHARE ROW EXCLUSIVE lock on ${both.label}, ` +
+      `which blocks every write ${both.of} and other schema changes (reads go on), for the whole scan and until the transaction commits (no rewrite). ` +
+      "A single row without a match aborts the statement after the scan.",
+    help:
+      `Add it NOT VALID, which skips the scan, so its SHARE ROW EXCLUSIVE locks are held only until the (short) transaction commits; new and updated rows are checked at once: ` +
+      `ALTER TABLE ${name} ${action} NOT VALID; ${SEPARATELY}: ${validate} ${validateLocks(table, both.other)}`,
+  });
+}
+
+/**
+ * ADD COLUMN with column constraints. A CHECK is validated by a scan of the whole table.
+ * A REFERENCES is not: PostgreSQL knows the new column is NULL in every row and marks the
+ * foreign key valid without checking, unless the column gets a value (a DEFAULT, even
+ * DEFAULT NULL, a GENERATED expression, or serial's nextval default).
+ */
+function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
+  const def = unwrap(command.node.def);
+  if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string") return;
+  const column = def.value;
+  const colname = def.value.colname;
+  const filled = asList(column.constraints).some((c) => {
+    const contype = unwrap(c)?.value.contype;
+    return contype === "CONSTR_DEFAULT" || contype === "CONSTR_GENERATED";
+  });
+  const validated = columnConstraints(statement, column, command.range).filter(
+    (c) =>
+      !c.attributes.includes("CONSTR_ATTR_NOT_ENFORCED") &&
+      (c.node.contype === "CONSTR_CHECK" || (c.node.contype === "CONSTR_FOREIGN" && (filled || isSerial(column.typeName)))),
+  );
+  if (validated.length === 0) return;
+  const name = displayName(table);
+  const col = displayName({ name: colname });
+  const addColumn = codeText(statement, command.range, validated.map((c) => c.range)) || `ADD COLUMN ${col} ${typeDisplay(column.typeName)}`;
+  for (const constraint of validated) {
+    const check = constraint.node.contype === "CONSTR_CHECK";
+    const conname = displayName({
+      name: typeof constraint.node.conname === "string" ? constraint.node.conname : `${table.name}_${colname}_${check ? "check" : "fkey"}`,
+    });
+    const body = check ? codeText(statement, constraint.body) || "CHECK (…)" : `FOREIGN KEY (${col}) ${codeText(statement, constraint.body) || "REFERENCES …"}`;
+    const steps =
+      `ALTER TABLE ${name} ${addColumn}; ALTER TABLE ${name} ADD CONSTRAINT ${conname} ${body} NOT VALID; ` +
+      `${SEPARATELY}: ALTER TABLE ${name} VALIDATE CONSTRAINT ${conname};`;
+    if (check) {
+      const nulls = filled ? "" : ` Without a default the new column is NULL in every existing row, so the scan is pure cost.`;
+      context.report({
+        range: command.range,
+        message:
+          `ALTER TABLE ${name} ADD COLUMN ${col} … CHECK (…) checks the new column in every existing row of ${name}, ` +
+          `scanning the whole table under the ACCESS EXCLUSIVE lock ADD COLUMN takes, which blocks every read and write of the table until the scan ends and the transaction commits (no rewrite unless the default is volatile).${nulls}`,
+        help: `Add the column without its CHECK, then the check NOT VALID (no scan; new and updated rows are checked at once): ${steps} ${validateLocks(table, undefined)}`,
+      });
+      continue;
+    }
+    const referenced = relationName(constraint.node.pktable);
+    const both = bothTables(table, referenced);
+    context.report({
+      range: command.range,
+      message:
+        `ALTER TABLE ${name} ADD COLUMN ${col} … REFERENCES ${referenced ? displayName(referenced) : "…"} gives the new column a DEFAULT (even DEFAULT NULL), a generated value or a sequence, ` +
+        `so PostgreSQL does not skip validating the foreign key: it scans all of ${name}, holding ACCESS EXCLUSIVE on ${name} (every read and write blocked)` +
+        `${both.other ? ` and SHARE ROW EXCLUSIVE on ${both.other} (every write blocked, reads go on)` : ""} until the scan ends and the transaction commits. ` +
+        "A single value without a match aborts the statement after the scan.",
+      help:
+        `Add the column, then the foreign key NOT VALID (no scan; new and updated rows are checked at once): ${steps} ${validateLocks(table, both.other)}`,
+    });
+  }
+}
+
+interface PendingAdd {
+  contype: string;
+  referenced: QualifiedName | undefined;
+  range: Range;
+  statement: Statement;
+}
+
+/** VALIDATE CONSTRAINT k in the same transaction as the ADD ... NOT VALID of k: the ADD's lock is still held. */
+function checkValidate(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand, before: AlterCommand[]): void {
+  const conname = command.node.name;
+  if (typeof conname !== "string") return;
+  let pending: PendingAdd | undefined;
+  for (const earlier of earlierStatements(statement, context)) {
+    if (earlier.kind !== "AlterTableStmt" || !sameTable(relationName(earlier.node.relation), table)) continue;
+    if (!sameTransaction(earlier, statement, context)) continue;
+    for (const cmd of alterTableCommands(earlier)) pending = notValidAdd(cmd, conname, earlier) ?? pending;
+  }
+  for (const cmd of before) pending = notValidAdd(cmd, conname, statement) ?? pending;
+  if (!pending) return;
+
+  const name = displayName(table);
+  const k = displayName({ name: conname });
+  const where =
+    pending.statement === statement
+      ? "earlier in this same ALTER TABLE"
+      : `on line ${context.parsed.source.location(pending.range).start.line}`;
+  const foreign = pending.contype === "CONSTR_FOREIGN";
+  const both = bothTables(table, pending.referenced);
+  const held = foreign
+    ? `the SHARE ROW EXCLUSIVE lock it took on ${both.label} is still held, so the validation scan blocks every write ${both.of} (reads go on)`
+    : `the ACCESS EXCLUSIVE lock it took on ${name} is still held, so the validation scan blocks every read and write of ${name}`;
+  context.report({
+    range: command.range,
+    message:
+      `ALTER TABLE ${name} VALIDATE CONSTRAINT ${k} runs in the same transaction as the ADD CONSTRAINT ${k} … NOT VALID ${where}: ` +
+      `${held} until the transaction commits. That is the full-table check under a strong lock that NOT VALID was meant to avoid.`,
+    help:
+      `Commit in between: keep the ADD CONSTRAINT … NOT VALID where it is, and run ALTER TABLE ${name} VALIDATE CONSTRAINT ${k}; in a separate transaction ` +
+      `(after COMMIT, or in a later migration). ${validateLocks(table, foreign ? both.other : undefined)}`,
+  });
+}
+
+/** What VALIDATE CONSTRAINT locks, as the last sentence of a help. */
+function validateLocks(table: QualifiedName, other: string | undefined): string {
+  const rowShare = other ? ` On ${other} it holds only a ROW SHARE lock, which blocks no reads or writes.` : "";
+  return `VALIDATE CONSTRAINT holds only a SHARE UPDATE EXCLUSIVE lock on ${displayName(table)}, which blocks ${lockBlocks("SHARE UPDATE EXCLUSIVE")}.${rowShare}`;
+}
+
+function notValidAdd(command: AlterCommand, conname: string, statement: Statement): PendingAdd | undefined {
+  if (command.subtype !== "AT_AddConstraint") return undefined;
+  const constraint = constraintOf(command.node.def);
+  if (!constraint || constraint.conname !== conname || constraint.skip_validation !== true) return undefined;
+  if (constraint.contype !== "CONSTR_CHECK" && constraint.contype !== "CONSTR_FOREIGN" && constraint.contype !== "CONSTR_NOTNULL") return undefined;
+  return { contype: String(constraint.contype), referenced: relationName(constraint.pktable), range: command.range, statement };
+}
+
+/** "users and orgs" and the tables' wording, or a single table for a self-reference. */
+function bothTables(table: QualifiedName, referenced: QualifiedName | undefined): { label: string; of: string; other: string | undefined } {
+  const name = displayName(table);
+  if (!referenced || sameTable(referenced, table)) return { label: name, of: `of ${name}`, other: undefined };
+  const other = displayName(referenced);
+  return { label: `both ${name} and ${other}`, of: `of both tables`, other };
+}
+
+/** PostgreSQL's default name: `t_col_check` when the check uses one column, `t_check` otherwise; `t_cols_fkey`. */
+function suggestedName(table: QualifiedName, constraint: AstNode): string {
+  if (constraint.contype === "CONSTR_FOREIGN") {
+    const columns = asList(constraint.fk_attrs).map(stringOf);
+    return [table.name, ...columns, "fkey"].join("_");
+  }
+  const columns = new Set<string>();
+  walk(constraint.raw_expr, (type, value) => {
+    if (type !== "ColumnRef") return;
+    const fields = asList(value.fields);
+    const last = stringOf(fields[fields.length - 1]);
+    if (last !== undefined) columns.add(last);
+  });
+  return columns.size === 1 ? `${table.name}_${[...columns][0]}_check` : `${table.name}_check`;
+}
+
+/** The action as written, with `CONSTRAINT name` added after ADD when it had none. */
+function namedAction(statement: Statement, range: Range, conname: string, named: boolean): string {
+  if (named) return codeText(statement, range) || `ADD CONSTRAINT ${conname} …`;
+  const second = statement.codeTokensFrom(range.start, 2)[1];
+  return `ADD CONSTRAINT ${conname} ${(second && codeText(statement, { start: second.start, end: range.end })) || "…"}`;
+}
+
+function columnList(columns: unknown): string {
+  return asList(columns)
+    .map(stringOf)
+    .map((column) => (column === undefined ? "…" : displayName({ name: column })))
+    .join(", ");
+}
+
+// ---------------------------------------------------------------------------
+// Local helpers (kept here rather than in a shared module).
+
+interface ColumnConstraint {
+  node: AstNode;
+  /** From the constraint's first token (CONSTRAINT name, or its keyword) to the next constraint, DEFERRABLE-style attributes included. */
+  range: Range;
+  /** The same without `CONSTRAINT name`: `CHECK (…)`, `REFERENCES t (c) ON DELETE … DEFERRABLE`, `DEFAULT …`. */
+  body: Range;
+  /** The attributes that follow it (`CONSTR_ATTR_DEFERRABLE`, `CONSTR_ATTR_NOT_ENFORCED`, …). */
+  attributes: string[];
+}
+
+const ATTRIBUTE = /^CONSTR_ATTR_/;
+
+/** The column constraints of an ADD COLUMN, each with its source range. */
+function columnConstraints(statement: Statement, column: AstNode, action: Range): ColumnConstraint[] {
+  const nodes = asList(column.constraints)
+    .map(unwrap)
+    .filter((c): c is { type: string; value: AstNode } => c?.type === "Constraint")
+    .map((c) => c.value);
+  const starts = nodes.map((node) => (typeof node.location === "number" ? statement.indexOf(node.location) : action.end));
+  const found: ColumnConstraint[] = [];
+  nodes.forEach((node, i) => {
+    if (ATTRIBUTE.test(String(node.contype))) return;
+    const attributes: string[] = [];
+    let next = i + 1;
+    while (next < nodes.length && ATTRIBUTE.test(String(nodes[next]!.contype))) attributes.push(String(nodes[next++]!.contype));
+    const start = starts[i]!;
+    const end = lastCodeEnd(statement, start, next < nodes.length ? starts[next]! : action.end);
+    let bodyStart = start;
+    const head = statement.codeTokensFrom(start, 2);
+    if (head[0]?.upper === "CONSTRAINT" && head[1]) bodyStart = statement.codeTokensFrom(head[1].end, 1)[0]?.start ?? start;
+    found.push({ node, range: { start, end }, body: { start: bodyStart, end }, attributes });
+  });
+  return found;
+}
+
+/** End of the last code token in [start, end). */
+function lastCodeEnd(statement: Statement, start: number, end: number): number {
+  let last = start;
+  for (const token of statement.tokens) {
+    if (token.start >= end) break;
+    if (token.start >= start && token.type !== "line-comment" && token.type !== "block-comment") last = token.end;
+  }
+  return last;
+}
+
+/** The code in a range as one line: comments dropped, whitespace (or a comment) between tokens made one space (none inside parentheses or before a comma); `skip` ranges left out. */
+function codeText(statement: Statement, range: Range, skip: readonly Range[] = []): string {
+  let text = "";
+  let previousEnd = range.start;
+  let gap = false;
+  for (const token of statement.tokens) {
+    if (token.start < range.start || token.end > range.end) continue;
+    if (token.type === "line-comment" || token.type === "block-comment" || skip.some((s) => token.start >= s.start && token.end <= s.end)) {
+      gap = true;
+      continue;
+    }
+    if (text !== "" && (gap || token.start > previousEnd) && !text.endsWith("(") && token.text !== ")" && token.text !== ",") text += " ";
+    text += token.text;
+    previousEnd = token.end;
+    gap = false;
+  }
+  return text;
+}
+
+function constraintOf(def: unknown): AstNode | undefined {
+  const node = unwrap(def);
+  return node?.type === "Constraint" ? node.value : undefined;
+}
+
+function sameTable(a: QualifiedName | undefined, b: QualifiedName): boolean {
+  return a !== undefined && a.name === b.name && (a.schema ?? "public") === (b.schema ?? "public");
+}
+
+const SERIAL_TYPES = new Set(["serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"]);
+
+function isSerial(typeName: unknown): boolean {
+  const names = asList((typeName as AstNode | undefined)?.names).map(stringOf);
+  return names.length === 1 && SERIAL_TYPES.has(names[0] ?? "");
+}
+
+/** Statements that ran before this one: top level, and in DO blocks, in run order. */
+function earlierStatements(statement: Statement, context: RuleContext): Statement[] {
+  return [...context.parsed.statements, ...context.parsed.doBlockStatements]
+    .filter((other) => runsBefore(other, statement))
+    .sort((a, b) => (runsBefore(a, b) ? -1 : 1));
+}
+
+/**
+ * Run order of a statement: its top-level statement's index, then (for a DO-block
+ * statement) its place among the DO blocks' statements. Ranges cannot order them:
+ * the statements of a DO block whose body is not dollar-quoted all share the DO's range.
+ */
+function runsBefore(a: Statement, b: Statement): boolean {
+  const topA = (a.parent ?? a).index;
+  const topB = (b.parent ?? b).index;
+  if (topA !== topB) return topA < topB;
+  return (a.parent ? a.index + 1 : 0) < (b.parent ? b.index + 1 : 0);
+}
+
+/**
+ * True when both statements run in one transaction: the same DO block, or both in a
+ * transaction (explicit block, or the runner's) with no COMMIT/ROLLBACK between them.
+ */
+function sameTransaction(earlier: Statement, later: Statement, context: RuleContext): boolean {
+  const a = earlier.parent ?? earlier;
+  const b = later.parent ?? later;
+  if (a === b) return true;
+  if (!context.inTransaction(a) || !context.inTransaction(b)) return false;
+  return !context.parsed.statements.slice(a.index + 1, b.index).some((between) => transactionKind(between) === "end");
+}
+

@@ -1,0 +1,95 @@
+import { displayName, listName, type QualifiedName } from "../src/parser/ast.js";
+import type { AstNode, Statement } from "../src/parser/types.js";
+import type { Range } from "../src/source/source-text.js";
+import { lockBlocks } from "../src/engine/locks.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+
+export default defineRule({
+  meta: {
+    id: "domain-constraint",
+    severity: "careful",
+    description:
+      "ALTER DOMAIN ... ADD CONSTRAINT without NOT VALID, or SET NOT NULL, checks every column of the domain in every table while blocking writes to all of them.",
+    category: "locking",
+    checksDoBlocks: true,
+  },
+  checkStatement(statement, context) {
+    if (statement.kind !== "AlterDomainStmt") return;
+    const domain = listName({ List: { items: statement.node.typeName } });
+    if (!domain || context.facts.createdBefore(statement, "type", domain)) return;
+    const subtype = statement.node.subtype;
+    if (subtype === "O") {
+      report(statement, context, domain, "SET NOT NULL", true);
+      return;
+    }
+    if (subtype !== "C") return;
+    const constraint = (statement.node.def as { Constraint?: AstNode } | undefined)?.Constraint;
+    if (!constraint) return;
+    if (constraint.contype === "CONSTR_NOTNULL") report(statement, context, domain, constraintLabel(constraint, "NOT NULL"), true, constraint);
+    else if (constraint.contype === "CONSTR_CHECK" && constraint.skip_validation !== true) report(statement, context, domain, constraintLabel(constraint, "CHECK (…)"), false, constraint);
+  },
+});
+
+function report(statement: Statement, context: RuleContext, domain: QualifiedName, action: string, notNull: boolean, constraint?: AstNode): void {
+  const name = displayName(domain);
+  const conname = typeof constraint?.conname === "string" ? constraint.conname : `${domain.name}_${notNull ? "not_null" : "check"}`;
+  const k = displayName({ name: conname });
+  const condition = constraint && !notNull ? checkText(statement, constraint) : "(VALUE IS NOT NULL)";
+  const validate =
+    `then, in a separate transaction at a quiet time: ALTER DOMAIN ${name} VALIDATE CONSTRAINT ${k}; ` +
+    "Up to PostgreSQL 18, VALIDATE still holds SHARE on each table that uses the domain while it scans, so first make sure with a SELECT that no stored value fails; " +
+    "the constraint protects new values even if it is never validated.";
+  const help = notNull
+    ? "PostgreSQL's documentation advises against NOT NULL on domains (a domain value can still read as NULL, e.g. through an outer join): " +
+      "put NOT NULL on the columns instead, each proven first by a CHECK (c IS NOT NULL) added NOT VALID and validated (SHARE UPDATE EXCLUSIVE: writes go on). " +
+      `If it must be the domain, note that a domain's NOT NULL cannot be added NOT VALID, but a check can: ALTER DOMAIN ${name} ADD CONSTRAINT ${k} CHECK ${condition} NOT VALID; ${validate}`
+    : `Add it NOT VALID, which checks no existing value (new and updated values are checked at once): ALTER DOMAIN ${name} ADD CONSTRAINT ${k} CHECK ${condition} NOT VALID; ${validate} ` +
+      "For a rule that only one table needs, a table CHECK added NOT VALID and validated (SHARE UPDATE EXCLUSIVE: writes go on) is cheaper.";
+  context.report({
+    message:
+      `ALTER DOMAIN ${name} ${action} checks every stored value of every column of type ${name}, in every table that uses the domain, ` +
+      `holding a SHARE lock on each of those tables, which blocks ${lockBlocks("SHARE")}, until the last one is scanned and the transaction commits (no rewrite). ` +
+      "A single value that fails aborts the statement after the scans.",
+    help,
+  });
+}
+
+/** `CONSTRAINT k CHECK (…)` or `CHECK (…)`, as the message names the action. */
+function constraintLabel(constraint: AstNode, kind: string): string {
+  return `ADD ${typeof constraint.conname === "string" ? `CONSTRAINT ${displayName({ name: constraint.conname })} ` : ""}${kind}`;
+}
+
+/** The parenthesized condition of a domain's CHECK as written, on one line. */
+function checkText(statement: Statement, constraint: AstNode): string {
+  if (typeof constraint.location !== "number") return "(…)";
+  const from = statement.indexOf(constraint.location);
+  const code = statement.tokens.filter((token) => token.start >= from && token.type !== "line-comment" && token.type !== "block-comment");
+  const open = code.findIndex((token) => token.text === "(");
+  if (open < 0) return "(…)";
+  let depth = 0;
+  for (let i = open; i < code.length; i++) {
+    if (code[i]!.text === "(") depth++;
+    else if (code[i]!.text === ")" && --depth === 0) return codeText(statement, { start: code[open]!.start, end: code[i]!.end });
+  }
+  return "(…)";
+}
+
+/** The code in a range as one line: comments dropped, whitespace (or a comment) between tokens made one space (none inside parentheses or before a comma). */
+function codeText(statement: Statement, range: Range): string {
+  let text = "";
+  let previousEnd = range.start;
+  let gap = false;
+  for (const token of statement.tokens) {
+    if (token.start < range.start || token.end > range.end) continue;
+    if (token.type === "line-comment" || token.type === "block-comment") {
+      gap = true;
+      continue;
+    }
+    if (text !== "" && (gap || token.start > previousEnd) && !text.endsWith("(") && token.text !== ")" && token.text !== ",") text += " ";
+    text += token.text;
+    previousEnd = token.end;
+    gap = false;
+  }
+  return text;
+}
+

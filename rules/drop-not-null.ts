@@ -1,0 +1,59 @@
+import { alterTableCommands, columnOf, displayName, relationName, unwrap, type QualifiedName } from "../src/parser/ast.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+
+export default defineRule({
+  meta: {
+    id: "drop-not-null",
+    severity: "careful",
+    description: "ALTER COLUMN ... DROP NOT NULL lets NULLs into a column that readers expect never to be NULL.",
+    category: "compatibility",
+    checksDoBlocks: true,
+  },
+  checkStatement(statement, context) {
+    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
+    // A rollback's DROP NOT NULL restores the nullability that the code before the forward migration was written for.
+    if (context.facts.isRollback(statement)) return;
+    const table = relationName(statement.node.relation);
+    if (!table || context.facts.createdBefore(statement, "table", table)) return;
+    const added = new Set<string>();
+    for (const command of alterTableCommands(statement)) {
+      if (command.subtype === "AT_AddColumn") {
+        const def = unwrap(command.node.def);
+        if (def?.type === "ColumnDef" && typeof def.value.colname === "string") added.add(def.value.colname);
+        continue;
+      }
+      if (command.subtype !== "AT_DropNotNull" || typeof command.node.name !== "string") continue;
+      const column = command.node.name;
+      if (added.has(column) || context.facts.createdBefore(statement, "column", columnOf(table, column))) continue;
+      // Dropped only for a while: the file makes the column NOT NULL again later.
+      if (setNotNullAfter(context, table, column, command.range.start)) continue;
+      const name = displayName(table);
+      const col = displayName({ name: column });
+      context.report({
+        range: command.range,
+        message:
+          `ALTER TABLE ${name} ALTER COLUMN ${col} DROP NOT NULL lets NULLs into ${col}, which every reader could so far rely on never to be NULL: ` +
+          `application code, reports, exports, other services and ORM models that declare ${col} non-optional break (a crash, a wrong total, a NULL in a string) as soon as the first NULL is written. ` +
+          `The change itself is catalog-only (no rewrite, no scan), under an ACCESS EXCLUSIVE lock on ${name} held only for a moment, but it waits behind running queries on the table like any ALTER TABLE.`,
+        help:
+          `First deploy readers that handle a NULL ${col} (and any view or query that compares or concatenates it), then drop the constraint. ` +
+          `If writers should still always set a value, keep NOT NULL and give ${col} a DEFAULT instead: ALTER TABLE ${name} ALTER COLUMN ${col} SET DEFAULT …;`,
+      });
+    }
+  },
+});
+
+/** True when an ALTER COLUMN ... SET NOT NULL of the column follows `after` in the file, top level or in a DO block. */
+function setNotNullAfter(context: RuleContext, table: QualifiedName, column: string, after: number): boolean {
+  return [...context.parsed.statements, ...context.parsed.doBlockStatements].some(
+    (statement) =>
+      statement.kind === "AlterTableStmt" &&
+      statement.range.end > after &&
+      sameTable(relationName(statement.node.relation), table) &&
+      alterTableCommands(statement).some((command) => command.subtype === "AT_SetNotNull" && command.node.name === column && command.range.start > after),
+  );
+}
+
+function sameTable(a: QualifiedName | undefined, b: QualifiedName): boolean {
+  return a !== undefined && a.name === b.name && (a.schema ?? "public") === (b.schema ?? "public");
+}

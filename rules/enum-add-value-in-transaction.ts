@@ -1,0 +1,160 @@
+import { asList, displayName, listName, stringOf, unwrap, walk, type QualifiedName } from "../src/parser/ast.js";
+import { transactionKind } from "../src/parser/transactions.js";
+import type { AstNode, Statement } from "../src/parser/types.js";
+import type { Range } from "../src/source/source-text.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+
+export default defineRule({
+  meta: {
+    id: "enum-add-value-in-transaction",
+    severity: "careful",
+    description:
+      "ALTER TYPE ... ADD VALUE inside a transaction fails before PostgreSQL 12, and from 12 on, the new value cannot be used before that transaction commits.",
+    category: "transactions",
+    checksDoBlocks: true,
+    pgVersionNote: "< 12: ALTER TYPE ... ADD VALUE cannot run in a transaction block",
+  },
+  checkStatement(statement, context) {
+    if (statement.kind !== "AlterEnumStmt" || typeof statement.node.newVal !== "string" || statement.node.oldVal !== undefined) return;
+    const type = listName({ List: { items: statement.node.typeName } });
+    if (!type) return;
+    const where = transactionOf(statement, context);
+    if (!where) return;
+    const createdHere = createdInSameTransaction(statement, context, type);
+    if (context.settings.pgVersion < 12) {
+      // Before 12, ADD VALUE is allowed in a transaction only when the enum was created in that same transaction.
+      if (!createdHere) reportAdd(statement, context, type, where);
+      return;
+    }
+    // PostgreSQL 17 also lets the transaction that created the enum use the values it then adds.
+    if (createdHere && context.settings.pgVersion >= 17) return;
+    reportUses(statement, context, type, statement.node.newVal);
+  },
+});
+
+/** How the statement comes to run in a transaction, or nothing when it runs on its own. */
+function transactionOf(statement: Statement, context: RuleContext): string | undefined {
+  const top = statement.parent ?? statement;
+  if (top.transaction.inTransaction) {
+    const begin = top.transaction.beginIndex === undefined ? undefined : context.parsed.statements[top.transaction.beginIndex];
+    return begin ? `the transaction block opened on line ${begin.loc.start.line}` : "a transaction block";
+  }
+  if (context.settings.assumeInTransaction) return "the transaction the migration runner wraps the file in (assumeInTransaction)";
+  if (statement.parent) return "a DO block (one statement, so one transaction)";
+  return undefined;
+}
+
+function reportAdd(statement: Statement, context: RuleContext, type: QualifiedName, where: string): void {
+  const name = displayName(type);
+  const value = literal(String(statement.node.newVal));
+  const error = statement.parent
+    ? `"ALTER TYPE ... ADD cannot run inside a transaction block" (or "cannot be executed from a function", which a DO block is)`
+    : `"ALTER TYPE ... ADD cannot run inside a transaction block"`;
+  context.report({
+    message:
+      `ALTER TYPE ${name} ADD VALUE ${value} runs inside ${where}, which PostgreSQL before 12 refuses (settings.pgVersion is ${context.settings.pgVersion}): ` +
+      `it fails with ${error}, and the migration stops at this statement. No lock or rewrite is involved; the statement simply cannot run there.`,
+    help:
+      `Run it outside any transaction${statement.parent ? " and outside the DO block" : ""}: a migration of its own holding only ALTER TYPE ${name} ADD VALUE IF NOT EXISTS ${value}; ` +
+      "with the runner's transaction turned off for that migration (IF NOT EXISTS makes a re-run harmless). " +
+      "PostgreSQL 12+ lifts the restriction, though a new value still cannot be used before its transaction commits.",
+  });
+}
+
+/** Later statements of the same transaction that use the new value as a string constant. */
+function reportUses(statement: Statement, context: RuleContext, type: QualifiedName, value: string): void {
+  const name = displayName(type);
+  const line = statement.loc.start.line;
+  for (const later of laterStatements(statement, context)) {
+    if (!sameTransaction(statement, later, context)) continue;
+    const casts = castLocations(later.node, type);
+    walk(later.node, (kind, node) => {
+      if (kind !== "A_Const" || typeof node.location !== "number") return;
+      if ((node.sval as AstNode | undefined)?.sval !== value) return;
+      const certain = casts.has(node.location);
+      context.report({
+        range: constantRange(later, node.location),
+        message:
+          (certain
+            ? `${literal(value)}::${name} uses the value that ALTER TYPE ${name} ADD VALUE added on line ${line}, in this same transaction: PostgreSQL refuses it`
+            : `${literal(value)} is the value that ALTER TYPE ${name} ADD VALUE added on line ${line}, in this same transaction: ` +
+              `if PostgreSQL reads this string as a value of ${name} (compared with, assigned to or inserted into a column of that type), it refuses it`) +
+          ` with "unsafe use of new value ${JSON.stringify(value)} of enum type ${type.name}", because a new enum value cannot be used before the transaction that added it commits. ` +
+          "The migration stops here and everything it did in that transaction is rolled back.",
+        help:
+          `Commit in between: put ALTER TYPE ${name} ADD VALUE ${literal(value)}; in a migration of its own (or end the transaction right after it), ` +
+          "and use the value in a later migration.",
+      });
+    });
+  }
+}
+
+/** Locations of the string constants cast to the enum type, directly or through other casts. */
+function castLocations(root: AstNode, type: QualifiedName): Set<number> {
+  const found = new Set<number>();
+  walk(root, (kind, node) => {
+    if (kind !== "TypeCast") return;
+    const names = asList((node.typeName as AstNode | undefined)?.names).map(stringOf);
+    if (names[names.length - 1] !== type.name) return;
+    let arg = unwrap(node.arg);
+    while (arg?.type === "TypeCast") arg = unwrap(arg.value.arg);
+    if (arg?.type === "A_Const" && typeof arg.value.location === "number") found.add(arg.value.location);
+  });
+  return found;
+}
+
+/** The string token of a constant, or its whole statement when the tokens do not say. */
+function constantRange(statement: Statement, location: number): Range {
+  const start = statement.indexOf(location);
+  const token = statement.tokens.find((candidate) => candidate.start === start && candidate.type === "string");
+  return token ? { start: token.start, end: token.end } : statement.range;
+}
+
+/** True when an earlier CREATE TYPE ... AS ENUM of this type runs in the same transaction. */
+function createdInSameTransaction(statement: Statement, context: RuleContext, type: QualifiedName): boolean {
+  return [...context.parsed.statements, ...context.parsed.doBlockStatements].some((create) => {
+    if (create.kind !== "CreateEnumStmt") return false;
+    const created = listName({ List: { items: create.node.typeName } });
+    return created !== undefined && sameName(created, type) && runsBefore(create, statement) && sameTransaction(create, statement, context);
+  });
+}
+
+/** Statements that run after this one: top level, and in DO blocks, in run order. */
+function laterStatements(statement: Statement, context: RuleContext): Statement[] {
+  return [...context.parsed.statements, ...context.parsed.doBlockStatements]
+    .filter((other) => runsBefore(statement, other))
+    .sort((a, b) => (runsBefore(a, b) ? -1 : 1));
+}
+
+/**
+ * Run order of a statement: its top-level statement's index, then (for a DO-block
+ * statement) its place among the DO blocks' statements. Ranges cannot order them:
+ * the statements of a DO block whose body is not dollar-quoted all share the DO's range.
+ */
+function runsBefore(a: Statement, b: Statement): boolean {
+  const topA = (a.parent ?? a).index;
+  const topB = (b.parent ?? b).index;
+  if (topA !== topB) return topA < topB;
+  return (a.parent ? a.index + 1 : 0) < (b.parent ? b.index + 1 : 0);
+}
+
+function sameName(a: QualifiedName, b: QualifiedName): boolean {
+  return a.name === b.name && (a.schema ?? "public") === (b.schema ?? "public");
+}
+
+/** A string constant as SQL writes it. */
+function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * True when both statements run in one transaction: the same DO block, or both in a
+ * transaction (explicit block, or the runner's) with no COMMIT/ROLLBACK between them.
+ */
+function sameTransaction(earlier: Statement, later: Statement, context: RuleContext): boolean {
+  const a = earlier.parent ?? earlier;
+  const b = later.parent ?? later;
+  if (a === b) return true;
+  if (!context.inTransaction(a) || !context.inTransaction(b)) return false;
+  return !context.parsed.statements.slice(a.index + 1, b.index).some((between) => transactionKind(between) === "end");
+}

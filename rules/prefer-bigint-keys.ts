@@ -1,0 +1,364 @@
+import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, type QualifiedName } from "../src/parser/ast.js";
+import type { AstNode, Statement, Token } from "../src/parser/types.js";
+import type { Range } from "../src/source/source-text.js";
+import { describeLock } from "../src/engine/locks.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+
+type Width = "integer" | "smallint";
+type KeyKind = "primary" | "foreign";
+
+/** The 4- and 2-byte integer types as the parser names them, serials included. */
+const WIDTHS: Record<string, Width> = {
+  int4: "integer",
+  serial: "integer",
+  serial4: "integer",
+  int2: "smallint",
+  smallserial: "smallint",
+  serial2: "smallint",
+};
+const MAX: Record<Width, string> = { integer: "2,147,483,647", smallint: "32,767" };
+const SERIAL = new Set(["serial", "serial4", "smallserial", "serial2"]);
+
+export default defineRule({
+  meta: {
+    id: "prefer-bigint-keys",
+    severity: "careful",
+    description: "Primary keys of type integer or smallint (serial included) and integer foreign keys run out of values; bigint does not.",
+    category: "design",
+    recommended: false,
+    checksDoBlocks: true,
+  },
+  checkStatement(statement, context) {
+    if (context.facts.isRollback(statement)) return;
+    if (statement.kind === "CreateStmt") checkCreateTable(statement, context);
+    else if (statement.kind === "AlterTableStmt" && statement.node.objtype === "OBJECT_TABLE") checkAlterTable(statement, context);
+  },
+});
+
+/** A key declared on a column: the kind, and for a foreign key the table it references. */
+interface Key {
+  kind: KeyKind;
+  /** Declared on the column itself (`id int PRIMARY KEY`), not as a table constraint. */
+  inline: boolean;
+  references?: QualifiedName;
+  /** The table-level PRIMARY KEY (a, b) with several columns. */
+  composite?: string;
+  /** Not declared: guessed from the column's name (`id`, `…_id`). */
+  byName?: boolean;
+}
+
+/** What the file said about a column so far: its type and the keys it is part of. */
+interface KnownColumn {
+  type: IntType | undefined;
+  /** Its values come from a sequence (see fromSequence). */
+  generated: boolean;
+  display: string;
+  keys: Key[];
+  /** The line of the column's definition. */
+  line: () => number;
+}
+
+interface IntType {
+  width: Width;
+  /** serial or smallserial: the values come from a sequence, one per row. */
+  serial: boolean;
+}
+
+/** integer, smallint and their serials; not arrays, not bigint or other types. */
+function intTypeOf(typeName: unknown): IntType | undefined {
+  const node = typeName as AstNode | undefined;
+  if (!node || asList(node.arrayBounds).length > 0) return undefined;
+  const name = builtinName(node);
+  const width = name === undefined ? undefined : WIDTHS[name];
+  return width ? { width, serial: SERIAL.has(name!) && asList(node.names).length === 1 } : undefined;
+}
+
+/**
+ * A single-column primary key runs out at the type's maximum, and so does a serial column
+ * of a composite key; the other columns of a composite key hold values from elsewhere
+ * (a shard number, a tenant), reported as foreign keys if they are. A foreign key is
+ * reported when integer: a smallint lookup key is a choice, reported where it is declared.
+ */
+function qualifies(key: Key, type: IntType | undefined): boolean {
+  if (!type) return false;
+  if (key.kind === "foreign") return type.width === "integer";
+  return key.composite === undefined || type.serial;
+}
+
+/** The key that makes this column worth reporting: a primary key first. */
+function reportedKey(keys: readonly Key[], type: IntType | undefined): Key | undefined {
+  return keys.find((key) => key.kind === "primary" && qualifies(key, type)) ?? keys.find((key) => qualifies(key, type));
+}
+
+function checkCreateTable(statement: Statement, context: RuleContext): void {
+  const relation = statement.node.relation as { relpersistence?: string } | undefined;
+  const table = relationName(relation);
+  if (!table || relation?.relpersistence === "t") return;
+  const tableKeys = tableLevelKeys(statement.node.tableElts);
+  for (const element of asList(statement.node.tableElts)) {
+    const def = unwrap(element);
+    if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string" || !def.value.typeName) continue;
+    const type = intTypeOf(def.value.typeName);
+    const keys = [...columnKeys(def.value), ...(tableKeys.get(def.value.colname) ?? [])];
+    const key = reportedKey(keys, type);
+    if (!key || !type) continue;
+    const range = columnRange(statement, def.value.location);
+    report(context, { table, column: def.value.colname, typeName: def.value.typeName, width: type.width, key, via: "create", range, generated: fromSequence(def.value, type) });
+  }
+}
+
+function checkAlterTable(statement: Statement, context: RuleContext): void {
+  const table = relationName(statement.node.relation);
+  if (!table) return;
+  const known = knownColumns(statement, context, table);
+  for (const command of alterTableCommands(statement)) {
+    applyCommand(known, command.node, () => command.range, context, (column, typeName, width, key, via, generated) =>
+      report(context, { table, column, typeName, width, key, via, range: command.range, generated, ...(via === "constraint" ? { known: known.get(column) } : {}) }),
+    );
+  }
+}
+
+type Via = "create" | "add" | "type" | "constraint";
+type OnKey = (column: string, typeName: unknown, width: Width, key: Key, via: Exclude<Via, "create">, generated: boolean) => void;
+
+/**
+ * Updates what is known of the table's columns with one ALTER TABLE action, and calls
+ * `found` for an action that gives a key an integer type, or an integer type to a key.
+ */
+function applyCommand(known: Map<string, KnownColumn>, cmd: AstNode, range: () => Range, context: RuleContext, found?: OnKey): void {
+  const def = unwrap(cmd.def);
+  const line = () => context.parsed.source.location(range()).start.line;
+  switch (cmd.subtype) {
+    case "AT_AddColumn": {
+      if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string" || !def.value.typeName) return;
+      const type = intTypeOf(def.value.typeName);
+      const keys = columnKeys(def.value);
+      const key = reportedKey(keys, type);
+      const generated = type !== undefined && fromSequence(def.value, type);
+      if (key && type) found?.(def.value.colname, def.value.typeName, type.width, key, "add", generated);
+      known.set(def.value.colname, { type, generated, display: typeDisplay(def.value.typeName), keys, line });
+      return;
+    }
+    case "AT_AlterColumnType": {
+      if (def?.type !== "ColumnDef" || typeof cmd.name !== "string" || !def.value.typeName) return;
+      const before = known.get(cmd.name);
+      const type = intTypeOf(def.value.typeName);
+      const keys = before ? before.keys : keysByName(cmd.name);
+      const key = reportedKey(keys, type);
+      if (key && type) found?.(cmd.name, def.value.typeName, type.width, key, "type", false);
+      known.set(cmd.name, { type, generated: false, display: typeDisplay(def.value.typeName), keys: before?.keys ?? [], line: before?.line ?? line });
+      return;
+    }
+    case "AT_DropColumn":
+      if (typeof cmd.name === "string") known.delete(cmd.name);
+      return;
+    case "AT_AddConstraint": {
+      if (def?.type !== "Constraint") return;
+      for (const [column, key] of tableLevelKeys([cmd.def])) {
+        const entry = known.get(column);
+        if (!entry) continue;
+        for (const one of key) {
+          // Reported where the column got its type if an earlier key already made it worth reporting.
+          if (entry.type && qualifies(one, entry.type) && !reportedKey(entry.keys, entry.type)) {
+            found?.(column, undefined, entry.type.width, one, "constraint", entry.generated);
+          }
+          entry.keys.push(one);
+        }
+      }
+      return;
+    }
+  }
+}
+
+/** The columns of the table that earlier statements of the file created, added or retyped. */
+function knownColumns(statement: Statement, context: RuleContext, table: QualifiedName): Map<string, KnownColumn> {
+  const known = new Map<string, KnownColumn>();
+  const top = context.facts.statementsBefore(statement);
+  const inDo = context.parsed.doBlockStatements.filter((inner) => inner.range.start < statement.range.start);
+  const earlier = [...top, ...inDo].sort((a, b) => a.range.start - b.range.start);
+  for (const before of earlier) {
+    if (before.kind === "CreateStmt" && sameTable(relationName(before.node.relation), table)) {
+      known.clear();
+      const tableKeys = tableLevelKeys(before.node.tableElts);
+      for (const element of asList(before.node.tableElts)) {
+        const def = unwrap(element);
+        if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string" || !def.value.typeName) continue;
+        const location = def.value.location;
+        const type = intTypeOf(def.value.typeName);
+        known.set(def.value.colname, {
+          type,
+          generated: type !== undefined && fromSequence(def.value, type),
+          display: typeDisplay(def.value.typeName),
+          keys: [...columnKeys(def.value), ...(tableKeys.get(def.value.colname) ?? [])],
+          line: () => context.parsed.source.location(columnRange(before, location) ?? before.range).start.line,
+        });
+      }
+    } else if (before.kind === "AlterTableStmt" && sameTable(relationName(before.node.relation), table)) {
+      for (const command of alterTableCommands(before)) applyCommand(known, command.node, () => command.range, context);
+    } else if (before.kind === "DropStmt" && before.node.removeType === "OBJECT_TABLE") {
+      const dropped = asList(before.node.objects).some((object) => {
+        const names = asList(unwrap(object)?.value.items).map(stringOf);
+        const name = names[names.length - 1];
+        return name !== undefined && sameTable({ name, ...(names.length > 1 ? { schema: names[names.length - 2]! } : {}) }, table);
+      });
+      if (dropped) known.clear();
+    }
+  }
+  return known;
+}
+
+/** A serial, an identity column, or a DEFAULT nextval(…): the values are handed out by a sequence. */
+function fromSequence(def: AstNode, type: IntType): boolean {
+  if (type.serial) return true;
+  return asList(def.constraints).some((item) => {
+    const constraint = unwrap(item)?.value;
+    if (constraint?.contype === "CONSTR_IDENTITY") return true;
+    const call = constraint?.contype === "CONSTR_DEFAULT" ? unwrap(constraint.raw_expr) : undefined;
+    const name = call?.type === "FuncCall" ? asList(call.value.funcname).map(stringOf) : [];
+    return name[name.length - 1] === "nextval";
+  });
+}
+
+/** PRIMARY KEY and REFERENCES written on a column. */
+function columnKeys(def: AstNode): Key[] {
+  const keys: Key[] = [];
+  for (const item of asList(def.constraints)) {
+    const constraint = unwrap(item);
+    if (constraint?.type !== "Constraint") continue;
+    if (constraint.value.contype === "CONSTR_PRIMARY") keys.push({ kind: "primary", inline: true });
+    if (constraint.value.contype === "CONSTR_FOREIGN") keys.push(foreignKey(constraint.value, true));
+  }
+  return keys;
+}
+
+/** PRIMARY KEY (…) and FOREIGN KEY (…) constraints of a table, by column. */
+function tableLevelKeys(elements: unknown): Map<string, Key[]> {
+  const keys = new Map<string, Key[]>();
+  const add = (column: string | undefined, key: Key) => {
+    if (column !== undefined) keys.set(column, [...(keys.get(column) ?? []), key]);
+  };
+  for (const element of asList(elements)) {
+    const constraint = unwrap(element);
+    if (constraint?.type !== "Constraint") continue;
+    if (constraint.value.contype === "CONSTR_PRIMARY") {
+      const columns = asList(constraint.value.keys).map(stringOf);
+      const composite = columns.length > 1 ? `(${columns.map((c) => displayName({ name: c ?? "…" })).join(", ")})` : undefined;
+      for (const column of columns) add(column, { kind: "primary", inline: false, ...(composite ? { composite } : {}) });
+    } else if (constraint.value.contype === "CONSTR_FOREIGN") {
+      for (const column of asList(constraint.value.fk_attrs).map(stringOf)) add(column, foreignKey(constraint.value, false));
+    }
+  }
+  return keys;
+}
+
+function foreignKey(constraint: AstNode, inline: boolean): Key {
+  const references = relationName(constraint.pktable);
+  return { kind: "foreign", inline, ...(references ? { references } : {}) };
+}
+
+/** For ALTER COLUMN … TYPE on a column the file says nothing about: `id` is taken for a primary key, `…_id` for a foreign key. */
+function keysByName(column: string): Key[] {
+  if (column === "id") return [{ kind: "primary", inline: false, byName: true }];
+  if (column.endsWith("_id")) return [{ kind: "foreign", inline: false, byName: true }];
+  return [];
+}
+
+interface Finding {
+  table: QualifiedName;
+  column: string;
+  /** The type as written in this statement; undefined for ADD CONSTRAINT on a column typed earlier. */
+  typeName: unknown;
+  width: Width;
+  key: Key;
+  via: Via;
+  range: Range | undefined;
+  known?: KnownColumn | undefined;
+  /** The column's values come from a sequence: serial, identity, DEFAULT nextval(…). */
+  generated?: boolean;
+}
+
+function report(context: RuleContext, finding: Finding): void {
+  const { key, width } = finding;
+  const table = displayName(finding.table);
+  const col = displayName({ name: finding.column });
+  const written = finding.typeName === undefined ? (finding.known?.display ?? width) : typeDisplay(finding.typeName);
+  const type = written === width ? width : `${written} (${width})`;
+  const referenced = key.references ? displayName(key.references) : "the referenced table";
+  const role =
+    key.kind === "primary"
+      ? key.composite
+        ? `part of the primary key ${key.composite}`
+        : key.byName
+          ? "by its name the primary key"
+          : "the primary key"
+      : key.byName
+        ? "by its name a foreign key"
+        : `a foreign key to ${referenced}`;
+
+  let subject: string;
+  if (finding.via === "type") subject = `ALTER TABLE ${table} ALTER COLUMN ${col} TYPE ${written} makes ${col}, ${role}, ${type}`;
+  else if (finding.via === "constraint") {
+    const added = key.kind === "primary" ? "PRIMARY KEY" : "FOREIGN KEY";
+    subject = `ALTER TABLE ${table} ADD ${added} makes ${col} ${role}, and ${col} is ${type} (line ${finding.known?.line() ?? "?"})`;
+  } else subject = `Column ${col} of ${table} is ${role} and of type ${type}`;
+
+  const lock = describeLock("ACCESS EXCLUSIVE");
+  const message =
+    key.kind === "primary"
+      ? `${subject}: its values stop at ${MAX[width]}. ` +
+        (finding.generated
+          ? `Once the ids get there (a sequence also uses up values for rolled-back inserts), every INSERT into ${table} fails (the sequence reaches its maximum value, or "${width} out of range"). `
+          : `A larger value cannot be stored: inserting one into ${table} fails with "${width} out of range". `) +
+        `Widening the column then (ALTER COLUMN ${col} TYPE bigint) rewrites ${table} and its indexes ` +
+        `under ${lock}, for the whole rewrite, and every foreign key column referencing it has to be widened the same way.`
+      : `${subject}: it cannot hold an id above ${MAX.integer}, so inserts into ${table} fail once ${referenced === "the referenced table" ? "the referenced ids" : `the ids of ${referenced}`} get there, ` +
+        `even after the referenced key itself is widened to bigint. Widening ${col} then rewrites ${table} and its indexes under ${lock}, for the whole rewrite.`;
+
+  const serial = finding.typeName !== undefined && SERIAL.has(stringOf(asList((finding.typeName as AstNode).names)[0]) ?? "");
+  const bigType = serial ? "bigint GENERATED ALWAYS AS IDENTITY" : "bigint";
+  const clause = !key.inline ? "" : key.kind === "primary" ? " PRIMARY KEY" : ` REFERENCES ${referenced}`;
+  let sql: string;
+  if (finding.via === "create") sql = `declare the column as ${col} ${bigType}${clause} in CREATE TABLE ${table}, keeping its other clauses.`;
+  else if (finding.via === "add") sql = `ALTER TABLE ${table} ADD COLUMN ${col} ${bigType}${clause}; (keeping the column's other clauses)`;
+  else if (finding.via === "type") sql = `ALTER TABLE ${table} ALTER COLUMN ${col} TYPE bigint;`;
+  else sql = `declare ${col} as bigint where this file gives it its type (line ${finding.known?.line() ?? "?"}), before the key is added.`;
+  context.report({
+    ...(finding.range ? { range: finding.range } : {}),
+    message,
+    help:
+      `Make it bigint from the start: ${sql} ` +
+      `The ${width === "integer" ? 4 : 6} extra bytes per row cost far less than the rewrite${key.kind === "foreign" ? "; make the key it references bigint too" : ""}.`,
+  });
+}
+
+function sameTable(a: QualifiedName | undefined, b: QualifiedName): boolean {
+  return a !== undefined && a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);
+}
+
+/** A built-in type's internal name (`varchar`, `bpchar`, `int4`), written plain or as pg_catalog.name. */
+function builtinName(typeName: AstNode): string | undefined {
+  if (typeName.pct_type === true) return undefined;
+  const names = asList(typeName.names).map(stringOf);
+  if (names.length === 2 && names[0] === "pg_catalog") return names[1];
+  return names.length === 1 ? names[0] : undefined;
+}
+
+/** A column definition inside CREATE TABLE (…): from its name to the comma or parenthesis that ends it. */
+function columnRange(statement: Statement, location: unknown): Range | undefined {
+  if (typeof location !== "number" || location < 0) return undefined;
+  const start = statement.indexOf(location);
+  let depth = 0;
+  let first: Token | undefined;
+  let last: Token | undefined;
+  for (const token of statement.tokens) {
+    if (token.start < start || token.type === "line-comment" || token.type === "block-comment") continue;
+    if (token.type === "punctuation" || token.type === "other") {
+      if (depth === 0 && (token.text === "," || token.text === ")")) break;
+      if (token.text === "(" || token.text === "[") depth++;
+      else if (token.text === ")" || token.text === "]") depth--;
+    }
+    first ??= token;
+    last = token;
+  }
+  return first?.start === start && last ? { start, end: last.end } : undefined;
+}

@@ -1,0 +1,81 @@
+import { displayName, type QualifiedName } from "../src/parser/ast.js";
+import type { Statement } from "../src/parser/types.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { namedBefore, renameOf, sameName, successorOf } from "../src/engine/name-history.js";
+
+/** The relations whose renames this rule reports, with the keywords and noun for each. */
+const KINDS: Record<string, { keyword: string; noun: string }> = {
+  OBJECT_TABLE: { keyword: "TABLE", noun: "table" },
+  OBJECT_VIEW: { keyword: "VIEW", noun: "view" },
+  OBJECT_MATVIEW: { keyword: "MATERIALIZED VIEW", noun: "materialized view" },
+};
+
+export default defineRule({
+  meta: {
+    id: "rename-table",
+    severity: "careful",
+    description: "ALTER TABLE … RENAME TO (or ALTER VIEW / MATERIALIZED VIEW … RENAME TO) breaks running code that still uses the old name.",
+    category: "compatibility",
+    checksDoBlocks: true,
+  },
+  checkStatement(statement, context) {
+    if (statement.kind !== "RenameStmt") return;
+    const kind = KINDS[String(statement.node.renameType)];
+    const rename = renameOf(statement);
+    if (!kind || !rename) return;
+    const { from, to } = rename;
+    if (isNewRelation(statement, context, from) || undoesForwardRename(statement, context, from, to)) return;
+    const successor = successorOf(statement, context, "relation", from);
+    if (successor?.sameTransaction) return;
+
+    const { keyword, noun } = kind;
+    const oldName = displayName(from);
+    const newName = displayName(to);
+    const lock =
+      ` It takes an ACCESS EXCLUSIVE lock on ${oldName}, held until the transaction commits; on its own it is brief, because nothing is rewritten, ` +
+      `but it waits behind every running query on ${oldName} and blocks every query queued after it.`;
+    const viewBridge = `BEGIN; ALTER ${keyword} ${oldName} RENAME TO ${displayName({ name: to.name })}; CREATE VIEW ${oldName} AS SELECT * FROM ${newName}; COMMIT;`;
+
+    if (successor) {
+      context.report({
+        message:
+          `Renaming ${noun} ${oldName} to ${newName} leaves nothing named ${oldName} until a later statement of this file takes the name again outside this transaction: ` +
+          `running code that queries ${oldName} in between fails with "relation does not exist".${lock}`,
+        help: `Run the rename and the statement that takes ${oldName} again in one transaction, so that no query ever finds the name missing, e.g. ${viewBridge}`,
+      });
+      return;
+    }
+
+    const writable = noun === "materialized view" ? "" : ` A view this simple is updatable, so INSERT, UPDATE and DELETE through ${oldName} keep working too.`;
+    context.report({
+      message:
+        `Renaming ${noun} ${oldName} to ${newName} breaks running code that still uses ${oldName}: its queries fail with "relation does not exist" as soon as this commits, ` +
+        `until code using ${newName} is deployed, and the previous release can no longer run if the deploy is rolled back.${lock} ` +
+        `Views, foreign keys, indexes and triggers follow the rename; function bodies that name ${oldName} do not.`,
+      help:
+        `Keep the old name working during the deploy: rename and create a view under the old name in one transaction (${viewBridge}).${writable} ` +
+        `Deploy code that uses ${newName}, then DROP VIEW ${oldName}; in a later migration.`,
+    });
+  },
+});
+
+/** A relation of that name created, or given that name by a rename, earlier in the file: no running code knows it. */
+function isNewRelation(statement: Statement, context: RuleContext, name: QualifiedName): boolean {
+  return namedBefore(statement, context, "relation", name);
+}
+
+/**
+ * True for a rename in a rollback that undoes the forward migration's rename. In a down
+ * section, the file's up section is checked for the opposite rename. A separate rollback
+ * file cannot see its forward migration's renames (the file facts record only what is
+ * created), so a rename there is taken to undo one.
+ */
+function undoesForwardRename(statement: Statement, context: RuleContext, from: QualifiedName, to: QualifiedName): boolean {
+  if (!context.facts.isRollback(statement)) return false;
+  if (context.facts.rollback.role === "rollback") return true;
+  return context.parsed.statements.some((forward) => {
+    if (context.facts.isRollback(forward)) return false;
+    const rename = forward.kind === "RenameStmt" && KINDS[String(forward.node.renameType)] ? renameOf(forward) : undefined;
+    return rename !== undefined && sameName(rename.from, to) && sameName(rename.to, from);
+  });
+}

@@ -1,0 +1,57 @@
+import type { Statement } from "../src/parser/types.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+
+/** A part of the file the migration runner runs as one unit: the whole file, or a goose/dbmate/sql-migrate up or down section. */
+import { type RunnerSection, needsNoTransaction, runnerSections, sectionOf, transactionScopes } from "../src/engine/transaction-scopes.js";
+
+function isBookkeeping(statement: Statement): boolean {
+  return statement.kind === "VariableSetStmt" || statement.kind === "TransactionStmt";
+}
+
+export default defineRule({
+  meta: {
+    id: "require-transaction",
+    severity: "careful",
+    description: "A migration with several statements runs them outside a transaction, so a failure half-way leaves it half-applied.",
+    category: "transactions",
+  },
+  checkFile(context) {
+    const scopes = transactionScopes(context);
+    const sections = runnerSections(context);
+    // Each up/down section of a goose, dbmate or sql-migrate file is a migration of its own.
+    const groups = new Map<RunnerSection, Statement[]>();
+    for (const statement of context.parsed.statements) {
+      if (isBookkeeping(statement)) continue;
+      const section = sectionOf(sections, statement);
+      groups.set(section, [...(groups.get(section) ?? []), statement]);
+    }
+    for (const [section, statements] of groups) {
+      if (statements.length < 2) continue;
+      if (statements.some((statement) => needsNoTransaction(statement, context.settings.pgVersion) !== undefined)) continue;
+      const outside = statements.filter((statement) => scopes.get(statement) === undefined);
+      if (outside.length > 0) {
+        report(context, section, statements, outside);
+        return;
+      }
+    }
+  },
+});
+
+function report(context: RuleContext, section: RunnerSection, statements: Statement[], outside: Statement[]): void {
+  const first = outside[0]!;
+  const count = outside.length === statements.length ? `all ${statements.length} statements` : `${outside.length} of its ${statements.length} statements`;
+  const runner = section.reason ? `${section.reason}.` : "nothing says the migration runner wraps the file in a transaction.";
+  context.report({
+    range: first.range,
+    message:
+      `This migration runs ${count} outside a transaction, starting with this one: no BEGIN … COMMIT surrounds them, and ${runner} ` +
+      "Each of them commits on its own: if one fails (a lock timeout, a duplicate value, a typo), " +
+      "the ones before it stay applied and the schema is left half-migrated. " +
+      "Re-running the file then fails on what already exists, and someone has to repair the database by hand.",
+    help:
+      "Wrap the migration in one transaction, so that a failure rolls all of it back (PostgreSQL's DDL is transactional): " +
+      "BEGIN; at the top and COMMIT; at the end. If your migration runner already wraps each file in a transaction (Rails, Flyway, Prisma, node-pg-migrate, …), " +
+      "or sends the whole file as a single query (PostgreSQL runs a multi-statement query string as one implicit transaction), " +
+      'tell migsafe with "assumeInTransaction": true in its configuration instead.',
+  });
+}

@@ -1,0 +1,112 @@
+import { asList, displayName, relationName, unwrap, type QualifiedName } from "../src/parser/ast.js";
+import { modifyingStatements } from "../src/parser/modifying-statements.js";
+import type { AstNode, Statement } from "../src/parser/types.js";
+import type { Range } from "../src/source/source-text.js";
+import { lockBlocks } from "../src/engine/locks.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { isNewObject, lockArticle, sameTable, stronger, tableLocks, type TableLock } from "../src/engine/table-locks.js";
+import { transactionOf, transactionScopes } from "../src/engine/transaction-scopes.js";
+
+/** Statements whose lock on a table is a schema change (not LOCK TABLE, TRUNCATE, DROP, VACUUM ...). */
+const SCHEMA_CHANGES = new Set(["AlterTableStmt", "CreateStmt", "IndexStmt", "CreateTrigStmt", "RenameStmt", "DropStmt", "CreatePolicyStmt", "AlterPolicyStmt", "RuleStmt"]);
+
+interface Backfill {
+  kind: "update" | "delete" | "insert";
+  verb: string;
+  table: QualifiedName;
+  range: Range;
+}
+
+interface HeldLock {
+  lock: TableLock;
+  statement: Statement;
+}
+
+export default defineRule({
+  meta: {
+    id: "schema-change-with-backfill",
+    severity: "careful",
+    description: "An UPDATE, DELETE or INSERT ... SELECT of a table runs in the same transaction as an earlier schema change that locked it, so the lock is held for the whole backfill.",
+    category: "locking",
+    checksDoBlocks: true,
+  },
+  checkFile(context) {
+    const scopes = transactionScopes(context);
+    const scopeOf = (statement: Statement) => transactionOf(scopes, statement);
+    const statements = [...context.parsed.statements, ...context.parsed.doBlockStatements].sort((a, b) => a.range.start - b.range.start);
+    const held: HeldLock[] = [];
+    for (const statement of statements) {
+      const scope = scopeOf(statement);
+      for (const backfill of backfillsOf(statement)) {
+        if (scope === undefined || context.facts.createdBefore(statement, "table", backfill.table)) continue;
+        const locks = held.filter((entry) => scopeOf(entry.statement) === scope && sameTable(entry.lock.table, backfill.table));
+        if (locks.length === 0) continue;
+        const strongest = locks.reduce((a, b) => (stronger(a.lock.level, b.lock.level) === a.lock.level ? a : b));
+        report(context, backfill, strongest, scope);
+      }
+      if (scope === undefined || !SCHEMA_CHANGES.has(statement.kind)) continue;
+      for (const lock of tableLocks(statement, context.settings.pgVersion)) {
+        if (lock.table && !isNewObject(context, statement, lock)) held.push({ lock, statement });
+      }
+    }
+  },
+});
+
+/** The UPDATEs, DELETEs and INSERT ... SELECT ... FROM a statement runs, with the table each one writes. */
+function backfillsOf(statement: Statement): Backfill[] {
+  const found: Backfill[] = [];
+  for (const kind of ["UpdateStmt", "DeleteStmt"] as const) {
+    for (const modifying of modifyingStatements(statement, kind)) {
+      const table = relationName(modifying.node.relation);
+      if (table) {
+        const update = kind === "UpdateStmt";
+        found.push({ kind: update ? "update" : "delete", verb: update ? `UPDATE ${displayName(table)}` : `DELETE FROM ${displayName(table)}`, table, range: modifying.range });
+      }
+    }
+  }
+  if (statement.kind === "InsertStmt" && readsRows(statement.node.selectStmt)) {
+    const table = relationName(statement.node.relation);
+    if (table) found.push({ kind: "insert", verb: `INSERT INTO ${displayName(table)} … SELECT`, table, range: statement.range });
+  }
+  return found;
+}
+
+/** True for a SELECT that reads rows from somewhere (a FROM clause), as opposed to VALUES or a SELECT of constants. */
+function readsRows(select: unknown): boolean {
+  const node = unwrap(select);
+  if (node?.type !== "SelectStmt") return false;
+  const value: AstNode = node.value;
+  if (asList(value.fromClause).length > 0) return true;
+  return readsRows({ SelectStmt: value.larg }) || readsRows({ SelectStmt: value.rarg });
+}
+
+function report(context: RuleContext, backfill: Backfill, held: HeldLock, scope: string): void {
+  const { lock } = held;
+  const table = displayName(backfill.table);
+  const line = context.parsed.source.location(held.statement.range).start.line;
+  const split = scope.startsWith("runner@")
+    ? "The migration runner runs the whole file in one transaction: move the backfill to a later migration (or one the runner runs without a transaction)"
+    : scope.startsWith("do@")
+      ? "A DO block runs as one transaction: make the schema change outside it, on its own"
+      : "Commit the schema change first (COMMIT; right after it, or move the backfill to a later migration)";
+  context.report({
+    range: backfill.range,
+    message:
+      `${backfill.verb} runs in the same transaction as ${lock.action} at line ${line}, which took ${lockArticle(lock.level)} ${lock.level} lock on ${table}. ` +
+      `PostgreSQL holds that lock until the transaction commits, so it blocks ${lockBlocks(lock.level)} for as long as this statement runs: ` +
+      `on a large table, the whole backfill, seconds to hours of ${lock.level === "ACCESS EXCLUSIVE" ? "downtime" : "blocked writes"}.` +
+      (backfill.kind === "insert" ? "" : " Every row it changes also stays row-locked until COMMIT."),
+    help: `${split}, then backfill in batches, each in its own short transaction, so that no lock is held for long: ${batch(backfill, table)}`,
+  });
+}
+
+function batch(backfill: Backfill, table: string): string {
+  switch (backfill.kind) {
+    case "update":
+      return `UPDATE ${table} SET … WHERE id IN (SELECT id FROM ${table} WHERE <not yet backfilled> ORDER BY id LIMIT 1000); repeated until it updates no row.`;
+    case "delete":
+      return `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE <condition> ORDER BY id LIMIT 1000); repeated until it deletes no row.`;
+    case "insert":
+      return `INSERT INTO ${table} (…) SELECT … FROM … WHERE id > <last copied id> ORDER BY id LIMIT 1000; repeated until it inserts no row.`;
+  }
+}

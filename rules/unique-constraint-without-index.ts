@@ -1,0 +1,173 @@
+import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import type { AstNode, Statement } from "../src/parser/types.js";
+import type { Range } from "../src/source/source-text.js";
+import { describeLock } from "../src/engine/locks.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+
+const CONCURRENTLY_NOTE =
+  "CREATE INDEX CONCURRENTLY holds only a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) but cannot run inside a transaction block: " +
+  "give it a migration of its own with the runner's transaction turned off. If it fails, it leaves an INVALID index: drop it (DROP INDEX CONCURRENTLY) and retry.";
+
+export default defineRule({
+  meta: {
+    id: "unique-constraint-without-index",
+    severity: "careful",
+    description:
+      "ADD UNIQUE or PRIMARY KEY without USING INDEX (or ADD COLUMN ... UNIQUE / PRIMARY KEY) on an existing table builds its index while blocking reads and writes.",
+    category: "locking",
+    checksDoBlocks: true,
+  },
+  checkStatement(statement, context) {
+    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
+    const table = relationName(statement.node.relation);
+    if (!table || context.facts.createdBefore(statement, "table", table)) return;
+    for (const command of alterTableCommands(statement)) {
+      if (command.subtype === "AT_AddConstraint") checkAddConstraint(context, table, command);
+      else if (command.subtype === "AT_AddColumn") checkAddColumn(statement, context, table, command);
+    }
+  },
+});
+
+function checkAddConstraint(context: RuleContext, table: QualifiedName, command: AlterCommand): void {
+  const def = unwrap(command.node.def);
+  if (def?.type !== "Constraint") return;
+  const constraint = def.value;
+  if (!isKey(constraint) || typeof constraint.indexname === "string") return;
+  const columns = names(constraint.keys);
+  const deferrable = constraint.deferrable === true ? (constraint.initdeferred === true ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE") : "";
+  report(context, table, command, constraint, columns, "", deferrable);
+}
+
+function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
+  const def = unwrap(command.node.def);
+  if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string") return;
+  const colname = def.value.colname;
+  const keys = columnConstraints(statement, def.value, command.range).filter((c) => isKey(c.node));
+  if (keys.length === 0) return;
+  const columnDef = codeText(statement, command.range, keys.map((c) => c.range)) || `ADD COLUMN ${displayName({ name: colname })} ${typeDisplay(def.value.typeName)}`;
+  const addColumn = `ALTER TABLE ${displayName(table)} ${columnDef}; `;
+  for (const key of keys) {
+    const deferrable = key.attributes.includes("CONSTR_ATTR_DEFERRABLE")
+      ? key.attributes.includes("CONSTR_ATTR_DEFERRED")
+        ? " DEFERRABLE INITIALLY DEFERRED"
+        : " DEFERRABLE"
+      : "";
+    report(context, table, command, key.node, [colname], addColumn, deferrable);
+  }
+}
+
+function report(
+  context: RuleContext,
+  table: QualifiedName,
+  command: AlterCommand,
+  constraint: AstNode,
+  columns: string[],
+  addColumn: string,
+  deferrable: string,
+): void {
+  const primary = constraint.contype === "CONSTR_PRIMARY";
+  const kind = primary ? "PRIMARY KEY" : "UNIQUE";
+  const name = displayName(table);
+  const cols = columns.map((column) => displayName({ name: column })).join(", ");
+  const conname = typeof constraint.conname === "string" ? constraint.conname : primary ? `${table.name}_pkey` : [table.name, ...columns, "key"].join("_");
+  const k = displayName({ name: conname });
+  const index = displayName({ name: `${conname}_idx` });
+  const including = names(constraint.including);
+  const include = including.length > 0 ? ` INCLUDE (${including.map((column) => displayName({ name: column })).join(", ")})` : "";
+  const nulls = constraint.nulls_not_distinct === true ? " NULLS NOT DISTINCT" : "";
+  const action = addColumn ? `ADD COLUMN ${cols} … ${kind}` : `ADD CONSTRAINT ${k} ${kind} (${cols})`;
+  const notNull = primary
+    ? ` A primary key also sets its columns NOT NULL, which checks every row for NULLs; a single NULL or duplicate aborts it after the build.`
+    : " A single duplicate aborts it after the build.";
+  const check = displayName({ name: [table.name, ...columns, "not_null"].join("_") });
+  const notNullCheck = columns.map((column) => `${displayName({ name: column })} IS NOT NULL`).join(" AND ");
+  const proveNotNull = primary
+    ? `ALTER TABLE ${name} ADD CONSTRAINT ${check} CHECK (${notNullCheck}) NOT VALID; then, in a separate transaction, ALTER TABLE ${name} VALIDATE CONSTRAINT ${check}; `
+    : "";
+  const dropCheck = primary ? ` ALTER TABLE ${name} DROP CONSTRAINT ${check};` : "";
+  const pkNote = primary
+    ? ` A primary key also needs its columns NOT NULL: unless they already are, USING INDEX runs SET NOT NULL, which scans the table under ACCESS EXCLUSIVE; ` +
+      `the validated CHECK proves it first without blocking writes (VALIDATE holds SHARE UPDATE EXCLUSIVE), and PostgreSQL 12+ then skips that scan.`
+    : "";
+  context.report({
+    range: command.range,
+    message:
+      `ALTER TABLE ${name} ${action} builds a unique index on ${name} while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
+      `for the whole build: every row is read and sorted (no rewrite, but minutes on a large table), and the lock is kept until the transaction commits.${notNull}`,
+    help:
+      `Build the index without blocking writes, then attach it to the constraint, which takes ACCESS EXCLUSIVE only for an instant: ` +
+      `${addColumn}CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${name} (${cols})${include}${nulls}; ${proveNotNull}` +
+      `ALTER TABLE ${name} ADD CONSTRAINT ${k} ${kind} USING INDEX ${index}${deferrable};${dropCheck} (The index is renamed ${k}.) ${CONCURRENTLY_NOTE}${pkNote}`,
+  });
+}
+
+function isKey(constraint: AstNode): boolean {
+  return constraint.contype === "CONSTR_UNIQUE" || constraint.contype === "CONSTR_PRIMARY";
+}
+
+function names(list: unknown): string[] {
+  return asList(list)
+    .map(stringOf)
+    .filter((name): name is string => name !== undefined);
+}
+
+// ---------------------------------------------------------------------------
+// Local helpers (kept here rather than in a shared module).
+
+interface ColumnConstraint {
+  node: AstNode;
+  /** From the constraint's first token (CONSTRAINT name, or its keyword) to the next constraint, DEFERRABLE-style attributes included. */
+  range: Range;
+  /** The attributes that follow it (`CONSTR_ATTR_DEFERRABLE`, `CONSTR_ATTR_DEFERRED`, …). */
+  attributes: string[];
+}
+
+const ATTRIBUTE = /^CONSTR_ATTR_/;
+
+/** The column constraints of an ADD COLUMN, each with its source range. */
+function columnConstraints(statement: Statement, column: AstNode, action: Range): ColumnConstraint[] {
+  const nodes = asList(column.constraints)
+    .map(unwrap)
+    .filter((c): c is { type: string; value: AstNode } => c?.type === "Constraint")
+    .map((c) => c.value);
+  const starts = nodes.map((node) => (typeof node.location === "number" ? statement.indexOf(node.location) : action.end));
+  const found: ColumnConstraint[] = [];
+  nodes.forEach((node, i) => {
+    if (ATTRIBUTE.test(String(node.contype))) return;
+    const attributes: string[] = [];
+    let next = i + 1;
+    while (next < nodes.length && ATTRIBUTE.test(String(nodes[next]!.contype))) attributes.push(String(nodes[next++]!.contype));
+    const start = starts[i]!;
+    found.push({ node, range: { start, end: lastCodeEnd(statement, start, next < nodes.length ? starts[next]! : action.end) }, attributes });
+  });
+  return found;
+}
+
+/** End of the last code token in [start, end). */
+function lastCodeEnd(statement: Statement, start: number, end: number): number {
+  let last = start;
+  for (const token of statement.tokens) {
+    if (token.start >= end) break;
+    if (token.start >= start && token.type !== "line-comment" && token.type !== "block-comment") last = token.end;
+  }
+  return last;
+}
+
+/** The code in a range as one line: comments dropped, whitespace (or a comment) between tokens made one space (none inside parentheses or before a comma); `skip` ranges left out. */
+function codeText(statement: Statement, range: Range, skip: readonly Range[] = []): string {
+  let text = "";
+  let previousEnd = range.start;
+  let gap = false;
+  for (const token of statement.tokens) {
+    if (token.start < range.start || token.end > range.end) continue;
+    if (token.type === "line-comment" || token.type === "block-comment" || skip.some((s) => token.start >= s.start && token.end <= s.end)) {
+      gap = true;
+      continue;
+    }
+    if (text !== "" && (gap || token.start > previousEnd) && !text.endsWith("(") && token.text !== ")" && token.text !== ",") text += " ";
+    text += token.text;
+    previousEnd = token.end;
+    gap = false;
+  }
+  return text;
+}

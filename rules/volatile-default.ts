@@ -1,0 +1,175 @@
+import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import type { AstNode, Statement } from "../src/parser/types.js";
+import type { Range } from "../src/source/source-text.js";
+import { describeLock } from "../src/engine/locks.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+
+/**
+ * Built-in functions (and those of the uuid-ossp and pgcrypto extensions) that are VOLATILE:
+ * a default calling one of them has a different value in each row. Stable functions such
+ * as now(), statement_timestamp() or txid_current() are evaluated once and are not listed.
+ */
+const VOLATILE = new Set([
+  "random",
+  "random_normal",
+  "setseed",
+  "gen_random_uuid",
+  "uuidv4",
+  "uuidv7",
+  "uuid_generate_v1",
+  "uuid_generate_v1mc",
+  "uuid_generate_v4",
+  "gen_random_bytes",
+  "gen_salt",
+  "clock_timestamp",
+  "timeofday",
+  "nextval",
+  "setval",
+  "currval",
+  "lastval",
+  "set_config",
+  "txid_status",
+  "pg_current_wal_lsn",
+  "pg_current_wal_insert_lsn",
+  "pg_current_wal_flush_lsn",
+]);
+
+export default defineRule({
+  meta: {
+    id: "volatile-default",
+    severity: "careful",
+    description: "ALTER TABLE ... ADD COLUMN with a volatile DEFAULT (gen_random_uuid(), random(), clock_timestamp(), nextval(), …) rewrites the whole table under ACCESS EXCLUSIVE.",
+    category: "rewrite",
+    checksDoBlocks: true,
+    pgVersionNote: "< 11: any default rewrites the table",
+  },
+  checkStatement(statement, context) {
+    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
+    const table = relationName(statement.node.relation);
+    if (!table || context.facts.createdBefore(statement, "table", table)) return;
+    for (const command of alterTableCommands(statement)) {
+      if (command.subtype === "AT_AddColumn") checkAddColumn(statement, context, table, command);
+    }
+  },
+});
+
+function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
+  const def = unwrap(command.node.def);
+  if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string") return;
+  const column = def.value;
+  const colname = def.value.colname;
+  const constraints = columnConstraints(statement, column, command.range);
+  const fallback = constraints.find((c) => c.node.contype === "CONSTR_DEFAULT");
+  if (!fallback || isNullConstant(fallback.node.raw_expr)) return;
+  const volatile = volatileCall(fallback.node.raw_expr);
+  const oldVersion = context.settings.pgVersion < 11;
+  if (!volatile && !oldVersion) return;
+
+  const name = displayName(table);
+  const col = displayName({ name: colname });
+  const expression = codeText(statement, afterKeyword(statement, fallback.range)) || "…";
+  const notNull = constraints.find((c) => c.node.contype === "CONSTR_NOTNULL");
+  const why = volatile
+    ? `its DEFAULT calls ${volatile}(), a volatile function, so each existing row needs its own value: PostgreSQL cannot store the default once`
+    : `before PostgreSQL 11 (settings.pgVersion is ${context.settings.pgVersion}), any non-null DEFAULT is written into every existing row`;
+  const addColumn = codeText(statement, command.range, [fallback.range, ...(notNull ? [notNull.range] : [])]) || `ADD COLUMN ${col} ${typeDisplay(column.typeName)}`;
+  const notNullStep = notNull
+    ? ` Then make it NOT NULL without a long lock: ALTER TABLE ${name} ADD CONSTRAINT ${displayName({ name: `${table.name}_${colname}_not_null` })} CHECK (${col} IS NOT NULL) NOT VALID; ` +
+      `VALIDATE CONSTRAINT in a separate transaction, then ALTER TABLE ${name} ALTER COLUMN ${col} SET NOT NULL; (PostgreSQL 12+ skips the scan).`
+    : "";
+  context.report({
+    range: command.range,
+    message:
+      `ALTER TABLE ${name} ADD COLUMN ${col} ${typeDisplay(column.typeName)} DEFAULT ${expression} rewrites ${name}: ${why}. ` +
+      `It writes a new copy of the whole table and rebuilds its indexes while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
+      "for the whole rewrite and until the transaction commits; the disk briefly needs room for both copies.",
+    help:
+      `Add the column without the default, give new rows the default, then fill the existing rows in batches: ` +
+      `ALTER TABLE ${name} ${addColumn}; ALTER TABLE ${name} ALTER COLUMN ${col} SET DEFAULT ${expression}; (neither rewrites the table) ` +
+      `UPDATE ${name} SET ${col} = ${expression} WHERE ${col} IS NULL AND id BETWEEN … AND …; (one short transaction per batch)${notNullStep}`,
+  });
+}
+
+/** The first known-volatile function the expression calls, by its name without schema. */
+function volatileCall(expression: unknown): string | undefined {
+  let found: string | undefined;
+  const visit = (type: string, value: AstNode) => {
+    if (found !== undefined || type !== "FuncCall") return;
+    const parts = asList(value.funcname).map(stringOf);
+    const name = parts[parts.length - 1];
+    if (name !== undefined && VOLATILE.has(name)) found = parts.filter((part): part is string => part !== undefined).join(".");
+  };
+  const top = unwrap(expression);
+  if (top) visit(top.type, top.value);
+  walk(expression, visit);
+  return found;
+}
+
+/** The range of a `DEFAULT expr` constraint without its keyword. */
+function afterKeyword(statement: Statement, range: Range): Range {
+  const second = statement.codeTokensFrom(range.start, 2)[1];
+  return second && second.start < range.end ? { start: second.start, end: range.end } : range;
+}
+
+function isNullConstant(expression: unknown): boolean {
+  const node = unwrap(expression);
+  return node?.type === "A_Const" && node.value.isnull === true;
+}
+
+// ---------------------------------------------------------------------------
+// Local helpers (kept here rather than in a shared module).
+
+interface ColumnConstraint {
+  node: AstNode;
+  /** From the constraint's first token (CONSTRAINT name, or its keyword) to the next constraint, DEFERRABLE-style attributes included. */
+  range: Range;
+}
+
+const ATTRIBUTE = /^CONSTR_ATTR_/;
+
+/** The column constraints of an ADD COLUMN, each with its source range. */
+function columnConstraints(statement: Statement, column: AstNode, action: Range): ColumnConstraint[] {
+  const nodes = asList(column.constraints)
+    .map(unwrap)
+    .filter((c): c is { type: string; value: AstNode } => c?.type === "Constraint")
+    .map((c) => c.value);
+  const starts = nodes.map((node) => (typeof node.location === "number" ? statement.indexOf(node.location) : action.end));
+  const found: ColumnConstraint[] = [];
+  nodes.forEach((node, i) => {
+    if (ATTRIBUTE.test(String(node.contype))) return;
+    let next = i + 1;
+    while (next < nodes.length && ATTRIBUTE.test(String(nodes[next]!.contype))) next++;
+    const start = starts[i]!;
+    found.push({ node, range: { start, end: lastCodeEnd(statement, start, next < nodes.length ? starts[next]! : action.end) } });
+  });
+  return found;
+}
+
+/** End of the last code token in [start, end). */
+function lastCodeEnd(statement: Statement, start: number, end: number): number {
+  let last = start;
+  for (const token of statement.tokens) {
+    if (token.start >= end) break;
+    if (token.start >= start && token.type !== "line-comment" && token.type !== "block-comment") last = token.end;
+  }
+  return last;
+}
+
+/** The code in a range as one line: comments dropped, whitespace (or a comment) between tokens made one space (none inside parentheses or before a comma); `skip` ranges left out. */
+function codeText(statement: Statement, range: Range, skip: readonly Range[] = []): string {
+  let text = "";
+  let previousEnd = range.start;
+  let gap = false;
+  for (const token of statement.tokens) {
+    if (token.start < range.start || token.end > range.end) continue;
+    if (token.type === "line-comment" || token.type === "block-comment" || skip.some((s) => token.start >= s.start && token.end <= s.end)) {
+      gap = true;
+      continue;
+    }
+    if (text !== "" && (gap || token.start > previousEnd) && !text.endsWith("(") && token.text !== ")" && token.text !== ",") text += " ";
+    text += token.text;
+    previousEnd = token.end;
+    gap = false;
+  }
+  return text;
+}

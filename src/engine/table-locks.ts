@@ -1,0 +1,290 @@
+/** The table locks a statement takes, per PostgreSQL's lock table for each command and ALTER TABLE action. */
+import { asList, displayName, listName, relationName, stringOf, unwrap, walk, type QualifiedName } from "../parser/ast.js";
+import type { AstNode, Statement } from "../parser/types.js";
+import type { ObjectKind } from "./created-objects.js";
+import { type LockLevel } from "./locks.js";
+import type { RuleContext } from "./rule.js";
+import { hasOption } from "./transaction-scopes.js";
+
+export interface TableLock {
+  level: LockLevel;
+  /** What is locked, for messages: `users`, `the table of index users_email_idx`, `every table of the database, one after another`. */
+  label: string;
+  /** The table, when the statement names it. */
+  table?: QualifiedName;
+  /** The object the statement names, to tell whether it is new in this file: the table, or the index or materialized view. */
+  object?: { kind: ObjectKind; name: QualifiedName };
+  /** The statement or action taking the lock: `ALTER TABLE users`, `CREATE TABLE orders (its foreign key to users)`. */
+  action: string;
+}
+
+export const STRENGTH: Record<LockLevel, number> = {
+  "ROW EXCLUSIVE": 3,
+  "SHARE UPDATE EXCLUSIVE": 4,
+  SHARE: 5,
+  "SHARE ROW EXCLUSIVE": 6,
+  EXCLUSIVE: 7,
+  "ACCESS EXCLUSIVE": 8,
+};
+
+/** LOCK TABLE's `mode`: PostgreSQL's lock mode numbers. */
+const LOCK_MODES: Record<number, LockLevel> = { 5: "SHARE", 6: "SHARE ROW EXCLUSIVE", 7: "EXCLUSIVE", 8: "ACCESS EXCLUSIVE" };
+
+/** ALTER TABLE actions that take less than ACCESS EXCLUSIVE (PostgreSQL's AlterTableGetLockLevel). */
+const SHARE_UPDATE_EXCLUSIVE_ACTIONS = new Set([
+  "AT_SetStatistics",
+  "AT_ClusterOn",
+  "AT_DropCluster",
+  "AT_SetOptions",
+  "AT_ResetOptions",
+  "AT_ValidateConstraint",
+  "AT_DetachPartitionFinalize",
+]);
+const SHARE_ROW_EXCLUSIVE_ACTIONS = new Set([
+  "AT_EnableTrig",
+  "AT_EnableAlwaysTrig",
+  "AT_EnableReplicaTrig",
+  "AT_EnableTrigAll",
+  "AT_EnableTrigUser",
+  "AT_DisableTrig",
+  "AT_DisableTrigAll",
+  "AT_DisableTrigUser",
+]);
+/** Storage parameters of a table that ALTER TABLE ... SET (...) changes under ACCESS EXCLUSIVE; every other one takes SHARE UPDATE EXCLUSIVE. */
+const ACCESS_EXCLUSIVE_RELOPTIONS = new Set(["user_catalog_table"]);
+
+export function stronger(a: LockLevel, b: LockLevel): LockLevel {
+  return STRENGTH[a] >= STRENGTH[b] ? a : b;
+}
+
+/** "an ACCESS EXCLUSIVE lock", "a SHARE lock". */
+export function lockArticle(level: LockLevel): string {
+  return level === "ACCESS EXCLUSIVE" || level === "EXCLUSIVE" ? "an" : "a";
+}
+
+/**
+ * The locks a statement takes that block at least writes of a table (SHARE or stronger):
+ * the ones that queue traffic while they wait. Locks of SHARE UPDATE EXCLUSIVE or weaker
+ * (VALIDATE CONSTRAINT, SET STATISTICS, CONCURRENTLY, ATTACH PARTITION on the parent) are left out.
+ */
+export function tableLocks(statement: Statement, pgVersion: number): TableLock[] {
+  const node = statement.node;
+  switch (statement.kind) {
+    case "AlterTableStmt":
+      return node.objtype === "OBJECT_TABLE" ? alterTableLocks(statement, pgVersion) : [];
+    case "CreateStmt":
+      return createTableLocks(statement);
+    case "AlterObjectSchemaStmt":
+      return node.objectType === "OBJECT_TABLE" ? onTable(relationName(node.relation), "ACCESS EXCLUSIVE", (t) => `ALTER TABLE ${t} SET SCHEMA`) : [];
+    case "RenameStmt":
+      return renameLocks(node);
+    case "DropStmt":
+      return dropLocks(node);
+    case "TruncateStmt":
+      return relations(node.relations).flatMap((table) => onTable(table, "ACCESS EXCLUSIVE", (t) => `TRUNCATE ${t}`));
+    case "IndexStmt":
+      if (node.concurrent === true) return [];
+      return onTable(relationName(node.relation), "SHARE", (t) => `CREATE INDEX${typeof node.idxname === "string" ? ` ${displayName({ name: node.idxname })}` : ""} ON ${t}`);
+    case "CreateTrigStmt":
+      return onTable(relationName(node.relation), "SHARE ROW EXCLUSIVE", (t) => `CREATE TRIGGER ${displayName({ name: String(node.trigname) })} ON ${t}`);
+    case "CreatePolicyStmt":
+    case "AlterPolicyStmt": {
+      const verb = statement.kind === "CreatePolicyStmt" ? "CREATE" : "ALTER";
+      return onTable(relationName(node.table), "ACCESS EXCLUSIVE", (t) => `${verb} POLICY ${displayName({ name: String(node.policy_name) })} ON ${t}`);
+    }
+    case "RuleStmt":
+      return onTable(relationName(node.relation), "ACCESS EXCLUSIVE", (t) => `CREATE RULE ${displayName({ name: String(node.rulename) })} ON ${t}`);
+    case "LockStmt": {
+      const level = LOCK_MODES[Number(node.mode)];
+      return level ? relations(node.relations).flatMap((table) => onTable(table, level, (t) => `LOCK TABLE ${t}`)) : [];
+    }
+    case "RefreshMatViewStmt": {
+      const view = relationName(node.relation);
+      if (node.concurrent === true || !view) return [];
+      const name = displayName(view);
+      return [{ level: "ACCESS EXCLUSIVE", label: name, object: { kind: "materialized-view", name: view }, action: `REFRESH MATERIALIZED VIEW ${name}` }];
+    }
+    case "VacuumStmt":
+      return vacuumLocks(node);
+    case "ClusterStmt": {
+      const table = relationName(node.relation);
+      if (table) return onTable(table, "ACCESS EXCLUSIVE", (t) => `CLUSTER ${t}`);
+      return [{ level: "ACCESS EXCLUSIVE", label: "every table clustered before, one after another", action: "CLUSTER" }];
+    }
+    case "ReindexStmt":
+      return reindexLocks(node);
+    default:
+      return [];
+  }
+}
+
+function onTable(table: QualifiedName | undefined, level: LockLevel, action: (name: string) => string): TableLock[] {
+  if (!table) return [];
+  const name = displayName(table);
+  return [{ level, label: name, table, object: { kind: "table", name: table }, action: action(name) }];
+}
+
+function relations(list: unknown): QualifiedName[] {
+  return asList(list)
+    .map((item) => unwrap(item))
+    .filter((item) => item?.type === "RangeVar")
+    .map((item) => relationName(item!.value))
+    .filter((name): name is QualifiedName => name !== undefined);
+}
+
+function alterTableLocks(statement: Statement, pgVersion: number): TableLock[] {
+  const table = relationName(statement.node.relation);
+  if (!table) return [];
+  const name = displayName(table);
+  let own: LockLevel | undefined;
+  const others: TableLock[] = [];
+  for (const cmd of asList(statement.node.cmds).map(unwrap)) {
+    if (cmd?.type !== "AlterTableCmd") continue;
+    const level = actionLock(cmd.value, pgVersion);
+    if (level) own = own ? stronger(own, level) : level;
+    for (const referenced of foreignKeyTargets(cmd.value.def)) {
+      if (!sameTable(referenced, table)) others.push(...onTable(referenced, "SHARE ROW EXCLUSIVE", (t) => `ALTER TABLE ${name} (its foreign key to ${t})`));
+    }
+    const partition = cmd.value.subtype === "AT_AttachPartition" ? relationName((unwrap(cmd.value.def)?.value as AstNode | undefined)?.name) : undefined;
+    if (partition) others.push(...onTable(partition, "ACCESS EXCLUSIVE", (t) => `ALTER TABLE ${name} ATTACH PARTITION ${t}`));
+  }
+  return [...(own ? onTable(table, own, () => `ALTER TABLE ${name}`) : []), ...others];
+}
+
+/** The lock one ALTER TABLE action takes on the altered table, when it is SHARE or stronger. */
+function actionLock(cmd: AstNode, pgVersion: number): LockLevel | undefined {
+  const subtype = String(cmd.subtype);
+  if (SHARE_UPDATE_EXCLUSIVE_ACTIONS.has(subtype)) return undefined;
+  if (SHARE_ROW_EXCLUSIVE_ACTIONS.has(subtype)) return "SHARE ROW EXCLUSIVE";
+  switch (subtype) {
+    case "AT_SetRelOptions":
+    case "AT_ResetRelOptions": {
+      const options = asList(unwrap(cmd.def)?.value.items ?? cmd.def).map((item) => unwrap(item)?.value.defname);
+      return options.some((option) => typeof option === "string" && ACCESS_EXCLUSIVE_RELOPTIONS.has(option.toLowerCase())) ? "ACCESS EXCLUSIVE" : undefined;
+    }
+    case "AT_AttachPartition":
+      // PostgreSQL 12 lowered the parent's lock to SHARE UPDATE EXCLUSIVE; the partition itself is locked ACCESS EXCLUSIVE.
+      return pgVersion < 12 ? "ACCESS EXCLUSIVE" : undefined;
+    case "AT_DetachPartition":
+      return (unwrap(cmd.def)?.value as AstNode | undefined)?.concurrent === true ? undefined : "ACCESS EXCLUSIVE";
+    case "AT_AddConstraint": {
+      const constraint = unwrap(cmd.def);
+      return constraint?.type === "Constraint" && constraint.value.contype === "CONSTR_FOREIGN" ? "SHARE ROW EXCLUSIVE" : "ACCESS EXCLUSIVE";
+    }
+    default:
+      return "ACCESS EXCLUSIVE";
+  }
+}
+
+/** The tables referenced by the foreign keys an ALTER TABLE action or CREATE TABLE element adds. */
+function foreignKeyTargets(def: unknown): QualifiedName[] {
+  const found: QualifiedName[] = [];
+  walk([def], (type, value) => {
+    if (type === "Constraint" && value.contype === "CONSTR_FOREIGN") {
+      const target = relationName(value.pktable);
+      if (target) found.push(target);
+    }
+  });
+  return found;
+}
+
+function createTableLocks(statement: Statement): TableLock[] {
+  const table = relationName(statement.node.relation);
+  if (!table) return [];
+  const name = displayName(table);
+  const locks: TableLock[] = [];
+  if (statement.node.partbound) {
+    for (const parent of relations(statement.node.inhRelations)) locks.push(...onTable(parent, "ACCESS EXCLUSIVE", (t) => `CREATE TABLE ${name} PARTITION OF ${t}`));
+  }
+  for (const referenced of foreignKeyTargets(statement.node.tableElts)) {
+    if (!sameTable(referenced, table)) locks.push(...onTable(referenced, "SHARE ROW EXCLUSIVE", (t) => `CREATE TABLE ${name} (its foreign key to ${t})`));
+  }
+  return locks;
+}
+
+function renameLocks(node: AstNode): TableLock[] {
+  const table = relationName(node.relation);
+  switch (node.renameType) {
+    case "OBJECT_TABLE":
+      return onTable(table, "ACCESS EXCLUSIVE", (t) => `ALTER TABLE ${t} RENAME TO ${displayName({ name: String(node.newname) })}`);
+    case "OBJECT_COLUMN":
+      if (node.relationType !== "OBJECT_TABLE") return [];
+      return onTable(table, "ACCESS EXCLUSIVE", (t) => `ALTER TABLE ${t} RENAME COLUMN ${displayName({ name: String(node.subname) })}`);
+    case "OBJECT_TABCONSTRAINT":
+      return onTable(table, "ACCESS EXCLUSIVE", (t) => `ALTER TABLE ${t} RENAME CONSTRAINT ${displayName({ name: String(node.subname) })}`);
+    case "OBJECT_TRIGGER":
+      return onTable(table, "ACCESS EXCLUSIVE", (t) => `ALTER TRIGGER ${displayName({ name: String(node.subname) })} ON ${t} RENAME`);
+    default:
+      return [];
+  }
+}
+
+function dropLocks(node: AstNode): TableLock[] {
+  const objects = asList(node.objects);
+  switch (node.removeType) {
+    case "OBJECT_TABLE":
+      return objects.flatMap((object) => onTable(listName(object), "ACCESS EXCLUSIVE", (t) => `DROP TABLE ${t}`));
+    case "OBJECT_INDEX": {
+      if (node.concurrent === true) return [];
+      return objects.flatMap((object): TableLock[] => {
+        const index = listName(object);
+        if (!index) return [];
+        const name = displayName(index);
+        return [{ level: "ACCESS EXCLUSIVE", label: `the table of index ${name}`, object: { kind: "index", name: index }, action: `DROP INDEX ${name}` }];
+      });
+    }
+    case "OBJECT_TRIGGER":
+    case "OBJECT_POLICY":
+    case "OBJECT_RULE": {
+      const kind = String(node.removeType).replace(/^OBJECT_/, "");
+      return objects.flatMap((object) => {
+        const items = asList(unwrap(object)?.value.items);
+        const table = items.length >= 2 ? listName({ List: { items: items.slice(0, -1) } }) : undefined;
+        const name = stringOf(items[items.length - 1]);
+        return onTable(table, "ACCESS EXCLUSIVE", (t) => `DROP ${kind} ${displayName({ name: name ?? "…" })} ON ${t}`);
+      });
+    }
+    default:
+      return [];
+  }
+}
+
+function vacuumLocks(node: AstNode): TableLock[] {
+  if (node.is_vacuumcmd !== true || !hasOption(node.options, "full")) return [];
+  const tables = asList(node.rels)
+    .map((rel) => relationName(unwrap(rel)?.value.relation))
+    .filter((name): name is QualifiedName => name !== undefined);
+  if (tables.length === 0) return [{ level: "ACCESS EXCLUSIVE", label: "every table of the database, one after another", action: "VACUUM FULL" }];
+  return tables.flatMap((table) => onTable(table, "ACCESS EXCLUSIVE", (t) => `VACUUM FULL ${t}`));
+}
+
+function reindexLocks(node: AstNode): TableLock[] {
+  if (hasOption(node.params, "concurrently")) return [];
+  const relation = relationName(node.relation);
+  switch (node.kind) {
+    case "REINDEX_OBJECT_TABLE":
+      return onTable(relation, "SHARE", (t) => `REINDEX TABLE ${t}`);
+    case "REINDEX_OBJECT_INDEX": {
+      if (!relation) return [];
+      const name = displayName(relation);
+      return [{ level: "SHARE", label: `the table of index ${name}`, object: { kind: "index", name: relation }, action: `REINDEX INDEX ${name}` }];
+    }
+    case "REINDEX_OBJECT_SCHEMA":
+      return [{ level: "SHARE", label: `each table of schema ${displayName({ name: String(node.name) })}, one after another`, action: "REINDEX SCHEMA" }];
+    default:
+      return [{ level: "SHARE", label: "each table of the database, one after another", action: "REINDEX" }];
+  }
+}
+
+export function sameTable(a: QualifiedName | undefined, b: QualifiedName | undefined): boolean {
+  return a !== undefined && b !== undefined && a.name === b.name && (a.schema ?? "public") === (b.schema ?? "public");
+}
+
+/** True when the locked object is new in this file: created before the statement, so nobody else uses it yet. */
+export function isNewObject(context: RuleContext, statement: Statement, lock: TableLock): boolean {
+  const object = lock.object;
+  if (!object) return false;
+  if (context.facts.createdBefore(statement, object.kind, object.name)) return true;
+  // `ALTER TABLE`, `LOCK TABLE` and rules also apply to views and materialized views created in the file.
+  return object.kind === "table" && (context.facts.createdBefore(statement, "materialized-view", object.name) || context.facts.createdBefore(statement, "view", object.name));
+}

@@ -1,0 +1,95 @@
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import rule from "../../rules/domain-constraint.js";
+import { findingsOf, lintSql } from "../helpers.js";
+
+const at = (line: number, column: number, endLine: number, endColumn: number) => ({
+  ruleId: "domain-constraint",
+  severity: "careful",
+  line,
+  column,
+  endLine,
+  endColumn,
+});
+
+/** The SQL blocks of a section of the rule's docs page. */
+function docsSql(section: string): string {
+  const page = fs.readFileSync(new URL("../../docs/rules/domain-constraint.md", import.meta.url), "utf8");
+  const body = page.split(`## ${section}\n`)[1]!.split("\n## ")[0]!;
+  return [...body.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]).join("\n");
+}
+
+describe("domain-constraint", () => {
+  it("reports ALTER DOMAIN … ADD CONSTRAINT … CHECK with the SHARE locks on every table using the domain", () => {
+    const sql = "ALTER DOMAIN public.posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0);";
+    expect(findingsOf(rule, sql)).toEqual([at(1, 1, 1, 76)]);
+    const [finding] = lintSql(sql, { rules: [rule] }).findings;
+    expect(finding!.message).toMatch(
+      /^ALTER DOMAIN public\.posint ADD CONSTRAINT posint_positive CHECK \(…\) checks every stored value of every column of type public\.posint, in every table that uses the domain/,
+    );
+    expect(finding!.message).toContain("SHARE lock on each of those tables, which blocks INSERT, UPDATE and DELETE on the table; reads go on");
+    expect(finding!.help).toContain("ALTER DOMAIN public.posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0) NOT VALID;");
+    expect(finding!.help).toContain("ALTER DOMAIN public.posint VALIDATE CONSTRAINT posint_positive;");
+    expect(finding!.help).toContain("Up to PostgreSQL 18, VALIDATE still holds SHARE");
+    const steps = "ALTER DOMAIN public.posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0) NOT VALID;";
+    expect(lintSql(steps, { rules: [rule] }).errors).toEqual([]);
+    expect(findingsOf(rule, steps)).toEqual([]);
+  });
+
+  it("names an unnamed check and keeps its condition on one line", () => {
+    const [finding] = lintSql("ALTER DOMAIN d ADD CHECK (\n  VALUE > 0 -- positive\n  AND VALUE < 100\n);", { rules: [rule] }).findings;
+    expect(finding!.message).toMatch(/^ALTER DOMAIN d ADD CHECK \(…\) checks/);
+    expect(finding!.help).toContain("ALTER DOMAIN d ADD CONSTRAINT d_check CHECK (VALUE > 0 AND VALUE < 100) NOT VALID;");
+  });
+
+  it("reports SET NOT NULL and ADD … NOT NULL, which cannot be NOT VALID, advising NOT NULL on the columns", () => {
+    const sql = "ALTER DOMAIN email SET NOT NULL;\nALTER DOMAIN email ADD CONSTRAINT email_nn NOT NULL;";
+    expect(findingsOf(rule, sql)).toEqual([at(1, 1, 1, 32), at(2, 1, 2, 52)]);
+    const [set, add] = lintSql(sql, { rules: [rule] }).findings;
+    expect(set!.message).toMatch(/^ALTER DOMAIN email SET NOT NULL checks every stored value/);
+    expect(set!.help).toContain("put NOT NULL on the columns instead");
+    expect(set!.help).toContain("ALTER DOMAIN email ADD CONSTRAINT email_not_null CHECK (VALUE IS NOT NULL) NOT VALID;");
+    expect(add!.message).toMatch(/^ALTER DOMAIN email ADD CONSTRAINT email_nn NOT NULL checks/);
+    expect(add!.help).toContain("ALTER DOMAIN email ADD CONSTRAINT email_nn CHECK (VALUE IS NOT NULL) NOT VALID;");
+  });
+
+  it("does not report CREATE DOMAIN, NOT VALID checks, VALIDATE, or the other ALTER DOMAIN forms", () => {
+    const sql = [
+      "CREATE DOMAIN us_zip AS text CHECK (VALUE ~ '^[0-9]{5}$') NOT NULL;",
+      "ALTER DOMAIN posint ADD CONSTRAINT pos CHECK (VALUE > 0) NOT VALID;",
+      "ALTER DOMAIN posint VALIDATE CONSTRAINT pos;",
+      "ALTER DOMAIN posint DROP NOT NULL;",
+      "ALTER DOMAIN posint SET DEFAULT 1;",
+      "ALTER DOMAIN posint DROP CONSTRAINT pos;",
+      "ALTER DOMAIN posint RENAME CONSTRAINT pos TO positive;",
+    ].join("\n");
+    expect(findingsOf(rule, sql)).toEqual([]);
+  });
+
+  it("does not report the safe alternative of the docs page, and reports its example", () => {
+    expect(lintSql(docsSql("Use instead"), { rules: [rule] }).errors).toEqual([]);
+    expect(findingsOf(rule, docsSql("Use instead"))).toEqual([]);
+    expect(findingsOf(rule, docsSql("Example")).length).toBeGreaterThan(0);
+  });
+
+  it("does not report a domain created earlier in the file, and reports one created after", () => {
+    const sql = "CREATE DOMAIN posint AS int;\nCREATE TABLE t (v posint);\nALTER DOMAIN posint ADD CHECK (VALUE > 0);\nALTER DOMAIN public.posint SET NOT NULL;";
+    expect(findingsOf(rule, sql)).toEqual([]);
+    expect(findingsOf(rule, "ALTER DOMAIN posint SET NOT NULL;\nCREATE DOMAIN posint AS int;")).toEqual([at(1, 1, 1, 33)]);
+    expect(findingsOf(rule, "CREATE DOMAIN other.posint AS int;\nALTER DOMAIN posint SET NOT NULL;")).toEqual([at(2, 1, 2, 33)]);
+  });
+
+  it("reports statements run by a DO block at their place in the body", () => {
+    expect(findingsOf(rule, "DO $$\nBEGIN\n  ALTER DOMAIN d ADD CHECK (VALUE > 0);\nEND\n$$;")).toEqual([at(3, 3, 3, 39)]);
+  });
+
+  it("keeps positions exact after a BOM, multi-byte text and CRLF line breaks", () => {
+    const sql = "\uFEFF-- domaine « d » 🎉\r\nCOMMENT ON TABLE t IS 'été';\r\nALTER DOMAIN d\r\n  ADD CHECK (VALUE > 0);";
+    expect(findingsOf(rule, sql)).toEqual([at(3, 1, 4, 24)]);
+  });
+
+  it("does not report SQL in comments and strings", () => {
+    const sql = "-- ALTER DOMAIN d ADD CHECK (VALUE > 0);\n/* ALTER DOMAIN d SET NOT NULL; */\nSELECT 'ALTER DOMAIN d ADD CHECK (VALUE > 0);';";
+    expect(findingsOf(rule, sql)).toEqual([]);
+  });
+});

@@ -1,0 +1,110 @@
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import rule from "../../rules/drop-type.js";
+import { lintSource } from "../../src/engine/lint-source.js";
+import type { LintSettings } from "../../src/engine/rule.js";
+import { findingsOf, lintSql, located } from "../helpers.js";
+
+const at = (line: number, column: number, endLine: number, endColumn: number) => ({
+  ruleId: "drop-type",
+  severity: "careful",
+  line,
+  column,
+  endLine,
+  endColumn,
+});
+
+const noFiles = { exists: () => false, read: () => undefined };
+const withSettings = (sql: string, settings: Partial<LintSettings>) =>
+  lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, noFiles).findings.map(located);
+
+function docsSql(section: string): string[] {
+  const page = fs.readFileSync(new URL("../../docs/rules/drop-type.md", import.meta.url), "utf8");
+  const body = page.split(`\n## ${section}\n`)[1]!.split("\n## ")[0]!;
+  return [...body.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1]!);
+}
+
+const CREATE = "CREATE TYPE order_status AS ENUM ('pending', 'paid')";
+
+describe("drop-type", () => {
+  it("reports DROP TYPE at the statement", () => {
+    expect(findingsOf(rule, "SELECT 1;\nDROP TYPE order_status;")).toEqual([at(2, 1, 2, 23)]);
+  });
+
+  it("names the type, what breaks, the safe failure without CASCADE and the missing table lock", () => {
+    const result = lintSql("DROP TYPE IF EXISTS app.order_status, mood;", { rules: [rule] });
+    expect(result.findings.map(located)).toEqual([at(1, 1, 1, 43)]);
+    const { message, help } = result.findings[0]!;
+    expect(message).toMatch(/^DROP TYPE app\.order_status, mood removes the types: /);
+    expect(message).toContain("casts such as '…'::app.order_status");
+    expect(message).toContain("Without CASCADE it fails while a column, function or other type still uses one of them, which keeps the data safe.");
+    expect(message).toContain("It takes no table lock");
+    expect(help).toContain("ALTER TYPE app.order_status ADD VALUE '…';");
+  });
+
+  it("reports DROP DOMAIN in its own words", () => {
+    const { message, help } = lintSql("DROP DOMAIN email_address;", { rules: [rule] }).findings[0]!;
+    expect(message).toMatch(/^DROP DOMAIN email_address removes the domain: /);
+    expect(help).toContain("ALTER DOMAIN email_address ADD CONSTRAINT … CHECK (…) NOT VALID;");
+  });
+
+  it("says loudly that CASCADE deletes the columns of that type and their data", () => {
+    const result = lintSql("DROP TYPE order_status CASCADE;", { rules: [rule] });
+    expect(result.findings.map(located)).toEqual([at(1, 1, 1, 31)]);
+    const { message, help } = result.findings[0]!;
+    expect(message).toMatch(/^DROP TYPE order_status CASCADE deletes data: it drops every table column of that type/);
+    expect(message).toContain("with all its values, for good");
+    expect(message).toContain("locked ACCESS EXCLUSIVE, briefly (it is not rewritten)");
+    expect(help).toMatch(/^Leave out CASCADE/);
+  });
+
+  it("reports CASCADE even when the type is re-created in the same transaction", () => {
+    const sql = `BEGIN;\nDROP TYPE order_status CASCADE;\n${CREATE};\nCOMMIT;`;
+    const result = lintSql(sql, { rules: [rule] });
+    expect(result.findings.map(located)).toEqual([at(2, 1, 2, 31)]);
+    expect(result.findings[0]!.message).toContain("The CREATE of order_status later in this file brings back the type, not the columns or their data.");
+  });
+
+  it("does not report a type created earlier in the file, even with CASCADE, or given its name by an earlier rename", () => {
+    expect(findingsOf(rule, `${CREATE};\nDROP TYPE order_status CASCADE;`)).toEqual([]);
+    expect(findingsOf(rule, "CREATE DOMAIN positive AS int CHECK (VALUE > 0);\nDROP DOMAIN positive;")).toEqual([]);
+    expect(findingsOf(rule, "CREATE TYPE pair AS (a int, b int);\nCREATE TYPE shell;\nDROP TYPE pair, shell;")).toEqual([]);
+    expect(findingsOf(rule, "ALTER TYPE order_status RENAME TO order_status_old;\nDROP TYPE order_status_old;")).toEqual([]);
+  });
+
+  it("does not report a rollback dropping what its forward migration created", () => {
+    const files = { "db/007_status.sql": `${CREATE};` };
+    const filePath = "db/007_status_rollback.sql";
+    expect(findingsOf(rule, "DROP TYPE order_status;", { filePath, files })).toEqual([]);
+    expect(findingsOf(rule, "DROP TYPE mood;", { filePath, files })).toEqual([at(1, 1, 1, 15)]);
+  });
+
+  it("does not report a replacement without CASCADE in one transaction", () => {
+    expect(findingsOf(rule, `BEGIN;\nDROP TYPE order_status;\n${CREATE};\nCOMMIT;`)).toEqual([]);
+    expect(findingsOf(rule, "BEGIN;\nDROP DOMAIN d;\nALTER DOMAIN d_new RENAME TO d;\nCOMMIT;")).toEqual([]);
+    expect(findingsOf(rule, "BEGIN;\nDROP TYPE t;\nCREATE TYPE t;\nCOMMIT;")).toEqual([]);
+  });
+
+  it("reports a replacement outside a transaction, and follows assumeInTransaction", () => {
+    const sql = `DROP TYPE order_status;\n${CREATE};`;
+    const result = lintSql(sql, { rules: [rule] });
+    expect(result.findings.map(located)).toEqual([at(1, 1, 1, 23)]);
+    expect(result.findings[0]!.message).toContain("leaves no type of that name until a later statement of this file creates it again outside this transaction");
+    expect(result.findings[0]!.help).toContain(`BEGIN; DROP TYPE order_status; CREATE TYPE order_status …; COMMIT;`);
+    expect(withSettings(sql, { assumeInTransaction: true })).toEqual([]);
+  });
+
+  it("does not report other DROPs, or text in comments and strings", () => {
+    const sql = "DROP TABLE order_status;\nALTER TYPE mood DROP ATTRIBUTE a;\n-- DROP TYPE mood CASCADE;\nSELECT 'DROP TYPE mood';";
+    expect(findingsOf(rule, sql)).toEqual([]);
+  });
+
+  it("reports DROP TYPE run by a DO block at its place in the body", () => {
+    expect(findingsOf(rule, "DO $$\nBEGIN\n  DROP TYPE mood;\nEND\n$$;")).toEqual([at(3, 3, 3, 17)]);
+  });
+
+  it("reports the docs page's example and not its safe alternatives", () => {
+    for (const sql of docsSql("Example")) expect(findingsOf(rule, sql)).toHaveLength(1);
+    for (const sql of docsSql("Use instead")) expect(findingsOf(rule, sql)).toEqual([]);
+  });
+});

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import rule from "../../rules/refresh-matview-concurrently.js";
+import { findingsOf, lintSql } from "../helpers.js";
+
+const at = (line: number, column: number, endLine: number, endColumn: number) => ({
+  ruleId: "refresh-matview-concurrently",
+  severity: "careful",
+  line,
+  column,
+  endLine,
+  endColumn,
+});
+
+describe("refresh-matview-concurrently", () => {
+  it("reports REFRESH MATERIALIZED VIEW at the statement", () => {
+    const sql = "SELECT 1;\nREFRESH MATERIALIZED VIEW daily_totals;\nrefresh materialized view\n  app.\"Totals\" with data;";
+    expect(findingsOf(rule, sql)).toEqual([at(2, 1, 2, 39), at(3, 1, 4, 25)]);
+  });
+
+  it("names the ACCESS EXCLUSIVE lock, the blocked reads and how long they wait, and gives CONCURRENTLY with its needs", () => {
+    const [finding] = lintSql('REFRESH MATERIALIZED VIEW app."Totals";', { rules: [rule] }).findings;
+    expect(finding!.message).toBe(
+      'REFRESH MATERIALIZED VIEW app."Totals" takes an ACCESS EXCLUSIVE lock on app."Totals" for the whole refresh: the view\'s query runs again from scratch ' +
+        '(as long as that query takes: minutes for a heavy aggregate), its result is written into new storage that replaces the old, and every query that reads app."Totals" waits until it is done. ' +
+        'It first waits for the queries already reading app."Totals", and every read that arrives meanwhile queues behind it.',
+    );
+    expect(finding!.help).toBe(
+      'Refresh it without blocking its readers: REFRESH MATERIALIZED VIEW CONCURRENTLY app."Totals"; ' +
+        "It takes an EXCLUSIVE lock instead, which lets plain reads of the view go on (another refresh waits), and applies only the rows that changed. " +
+        'It needs a UNIQUE index on app."Totals" over plain columns (no expression, no WHERE clause), such as CREATE UNIQUE INDEX CONCURRENTLY ON app."Totals" (…); on the columns that identify a row, ' +
+        "and the view must already be populated. Unlike CREATE INDEX CONCURRENTLY, it may run inside a transaction block (it then keeps its lock until COMMIT). " +
+        "When most rows change, it is slower than a plain refresh.",
+    );
+    expect(finding!.fix).toBeUndefined();
+  });
+
+  it("reports WITH NO DATA for what it breaks: every read of the view fails until the next refresh", () => {
+    const [finding] = lintSql("REFRESH MATERIALIZED VIEW totals WITH NO DATA;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe(
+      "REFRESH MATERIALIZED VIEW totals WITH NO DATA empties totals and leaves it unpopulated: from then on every query that reads it fails " +
+        '(ERROR: materialized view "totals" has not been populated) until a later REFRESH MATERIALIZED VIEW totals fills it again. ' +
+        "It also takes an ACCESS EXCLUSIVE lock on totals, briefly (no query runs), which waits behind running reads of the view and blocks the ones queued after it.",
+    );
+    expect(finding!.help).toContain("REFRESH MATERIALIZED VIEW CONCURRENTLY totals;");
+    expect(finding!.help).toContain("DROP MATERIALIZED VIEW IF EXISTS totals;");
+  });
+
+  it("reports a refresh inside a transaction block or a DO block the same way: the lock is the same", () => {
+    const sql = "BEGIN;\nREFRESH MATERIALIZED VIEW totals;\nCOMMIT;\nDO $$\nBEGIN\n  REFRESH MATERIALIZED VIEW totals;\nEND\n$$;";
+    expect(findingsOf(rule, sql)).toEqual([at(2, 1, 2, 33), at(6, 3, 6, 35)]);
+  });
+
+  it("does not report the safe alternative: REFRESH MATERIALIZED VIEW CONCURRENTLY, in or out of a transaction", () => {
+    const sql =
+      "CREATE UNIQUE INDEX CONCURRENTLY totals_day_key ON totals (day);\nREFRESH MATERIALIZED VIEW CONCURRENTLY totals;\n" +
+      "BEGIN;\nREFRESH MATERIALIZED VIEW CONCURRENTLY app.totals WITH DATA;\nCOMMIT;";
+    expect(findingsOf(rule, sql)).toEqual([]);
+  });
+
+  it("does not report a view created earlier in the file, with or without data", () => {
+    const sql =
+      "CREATE MATERIALIZED VIEW totals AS SELECT 1 AS n WITH NO DATA;\nREFRESH MATERIALIZED VIEW totals;\n" +
+      "CREATE MATERIALIZED VIEW app.sums AS SELECT 1 AS n;\nREFRESH MATERIALIZED VIEW app.sums WITH NO DATA;";
+    expect(findingsOf(rule, sql)).toEqual([]);
+  });
+
+  it("reports a view created after the refresh, or in another schema", () => {
+    const sql = "REFRESH MATERIALIZED VIEW later;\nCREATE MATERIALIZED VIEW later AS SELECT 1;\nCREATE MATERIALIZED VIEW app.t AS SELECT 1;\nREFRESH MATERIALIZED VIEW t;";
+    expect(findingsOf(rule, sql)).toEqual([at(1, 1, 1, 32), at(4, 1, 4, 28)]);
+  });
+
+  it("does not report text in comments and strings", () => {
+    const sql = "-- REFRESH MATERIALIZED VIEW totals;\n/* REFRESH MATERIALIZED VIEW totals; */\nSELECT 'REFRESH MATERIALIZED VIEW totals';";
+    expect(findingsOf(rule, sql)).toEqual([]);
+  });
+});

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import rule from "../../rules/require-concurrent-index-drop.js";
+import forbiddenInTransaction from "../../rules/forbidden-in-transaction.js";
+import type { Fix } from "../../src/engine/rule.js";
+import { lintSource } from "../../src/engine/lint-source.js";
+import { findingsOf, lintSql } from "../helpers.js";
+
+const at = (line: number, column: number, endLine: number, endColumn: number) => ({
+  ruleId: "require-concurrent-index-drop",
+  severity: "careful",
+  line,
+  column,
+  endLine,
+  endColumn,
+});
+
+const noFiles = { exists: () => false, read: () => undefined };
+
+function applyFix(text: string, fix: Fix): string {
+  return text.slice(0, fix.range.start) + fix.text + text.slice(fix.range.end);
+}
+
+/** Lints `sql`, applies its single fix, and checks the result parses and is reported neither by this rule nor by forbidden-in-transaction. */
+function fixed(sql: string): string {
+  const result = lintSql(sql, { rules: [rule] });
+  expect(result.findings).toHaveLength(1);
+  const fix = result.findings[0]!.fix;
+  expect(fix).toBeDefined();
+  const after = applyFix(result.text!, fix!);
+  const again = lintSql(after, { rules: [rule, forbiddenInTransaction] });
+  expect(again.errors).toEqual([]);
+  expect(again.findings).toEqual([]);
+  return after;
+}
+
+describe("require-concurrent-index-drop", () => {
+  it("reports DROP INDEX at the statement", () => {
+    expect(findingsOf(rule, "SELECT 1;\nDROP INDEX users_email_idx;\ndrop index if exists\n  public.orders_idx cascade;")).toEqual([at(2, 1, 2, 27), at(3, 1, 4, 28)]);
+  });
+
+  it("names the ACCESS EXCLUSIVE lock, what it blocks, the missing rewrite and the lock queue", () => {
+    const [finding] = lintSql('DROP INDEX app."Users_email_idx";', { rules: [rule] }).findings;
+    expect(finding!.message).toBe(
+      'DROP INDEX app."Users_email_idx" takes an ACCESS EXCLUSIVE lock on the table the index belongs to, which blocks every read and write of the table. ' +
+        "The drop itself is quick and rewrites nothing, but it must first get the lock. " +
+        "While it waits for running transactions on the table, every query that arrives after it waits too: a long-running query turns the migration into an outage.",
+    );
+    expect(finding!.help).toBe(
+      'Drop it without blocking reads and writes: DROP INDEX CONCURRENTLY app."Users_email_idx"; ' +
+        "It takes a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) and waits for running transactions; run it outside any transaction block. " +
+        "If it is cancelled or fails half-way, the index is left INVALID (still maintained on every write): run the DROP INDEX CONCURRENTLY again. " +
+        "PostgreSQL refuses CONCURRENTLY for the index of a partitioned table: there, keep the plain DROP INDEX, run it when the table is quiet, " +
+        "and set a lock_timeout (SET lock_timeout = '5s';) so that it gives up instead of queueing every query.",
+    );
+  });
+
+  it("fixes a single index dropped outside any transaction by inserting CONCURRENTLY right after INDEX", () => {
+    const [finding] = lintSql("DROP INDEX users_email_idx;", { rules: [rule] }).findings;
+    expect(finding!.fix).toEqual({ range: { start: 10, end: 10 }, text: " CONCURRENTLY" });
+    const cases: [string, string][] = [
+      ["DROP INDEX users_email_idx;", "DROP INDEX CONCURRENTLY users_email_idx;"],
+      ['drop index if exists app."Idx" restrict;', 'drop index CONCURRENTLY if exists app."Idx" restrict;'],
+      ["DROP /* old */ INDEX\r\n  -- by email\r\n  i;", "DROP /* old */ INDEX CONCURRENTLY\r\n  -- by email\r\n  i;"],
+    ];
+    for (const [sql, expected] of cases) expect(fixed(sql)).toBe(expected);
+  });
+
+  it("splits several indexes into one DROP INDEX CONCURRENTLY each, keeps IF EXISTS, explains CASCADE, and gives no fix", () => {
+    const [finding] = lintSql("DROP INDEX IF EXISTS a_idx, b_idx CASCADE;", { rules: [rule] }).findings;
+    expect(finding!.message).toMatch(/^DROP INDEX a_idx, b_idx takes an ACCESS EXCLUSIVE lock on the table each index belongs to/);
+    expect(finding!.help).toContain("each index in a statement of its own (CONCURRENTLY takes one index)");
+    expect(finding!.help).toContain("DROP INDEX CONCURRENTLY IF EXISTS a_idx; DROP INDEX CONCURRENTLY IF EXISTS b_idx;");
+    expect(finding!.help).toContain("CONCURRENTLY refuses CASCADE");
+    expect(finding!.fix).toBeUndefined();
+    expect(lintSql("DROP INDEX a_idx, b_idx;", { rules: [rule] }).findings[0]!.fix).toBeUndefined();
+    expect(lintSql("DROP INDEX a_idx CASCADE;", { rules: [rule] }).findings[0]!.fix).toBeUndefined();
+  });
+
+  it("gives no fix for several indexes even when only one of them is reported", () => {
+    const sql = "CREATE TABLE t (a int);\nCREATE INDEX t_a_idx ON t (a);\nDROP INDEX t_a_idx, users_a_idx;";
+    const [finding] = lintSql(sql, { rules: [rule] }).findings;
+    expect(finding!.message).toMatch(/^DROP INDEX users_a_idx takes/);
+    expect(finding!.fix).toBeUndefined();
+  });
+
+  it("the suggested statements parse and pass", () => {
+    const suggested = "DROP INDEX CONCURRENTLY IF EXISTS a_idx; DROP INDEX CONCURRENTLY IF EXISTS b_idx;";
+    const again = lintSql(suggested, { rules: [rule] });
+    expect(again.errors).toEqual([]);
+    expect(again.findings).toEqual([]);
+  });
+
+  it("gives no fix in a transaction, explicit or assumed, and tells to move the statement out", () => {
+    const [explicit] = lintSql("BEGIN;\nDROP INDEX i;\nCOMMIT;", { rules: [rule] }).findings;
+    expect(explicit!.fix).toBeUndefined();
+    expect(explicit!.help).toContain(
+      "CONCURRENTLY cannot run inside one, and this statement runs inside its BEGIN … COMMIT block. Move it to a migration of its own, with nothing else in it, that the runner runs outside a transaction",
+    );
+    const [assumed] = lintSource("DROP INDEX i;", "migrations/001_test.sql", { rules: [rule], settings: { assumeInTransaction: true } }, noFiles).findings;
+    expect(assumed!.fix).toBeUndefined();
+    expect(assumed!.help).toContain("(assumeInTransaction)");
+  });
+
+  it("reports DROP INDEX run by a DO block at its place, with no fix, and says to move it out", () => {
+    const sql = "DO $$\nBEGIN\n  DROP INDEX i;\nEND\n$$;";
+    expect(findingsOf(rule, sql)).toEqual([at(3, 3, 3, 15)]);
+    const [finding] = lintSql(sql, { rules: [rule] }).findings;
+    expect(finding!.help).toContain("outside the DO block");
+    expect(finding!.fix).toBeUndefined();
+  });
+
+  it("does not report DROP INDEX CONCURRENTLY", () => {
+    expect(findingsOf(rule, "DROP INDEX CONCURRENTLY users_email_idx;\nDROP INDEX CONCURRENTLY IF EXISTS public.b_idx;")).toEqual([]);
+  });
+
+  it("does not report an index built earlier in the file on a table created in the file", () => {
+    const sql = "CREATE TABLE t (a int);\nCREATE INDEX t_a_idx ON t (a);\nDROP INDEX t_a_idx;";
+    expect(findingsOf(rule, sql)).toEqual([]);
+  });
+
+  it("reports an index built earlier in the file on an existing table: the lock is on that table", () => {
+    const sql = "CREATE INDEX CONCURRENTLY u_a_idx ON users (a);\nDROP INDEX u_a_idx, t_idx;";
+    expect(findingsOf(rule, sql)).toEqual([at(2, 1, 2, 26)]);
+  });
+
+  it("does not report other DROP statements, or text in comments and strings", () => {
+    const sql = "DROP TABLE t;\nDROP INDEX CONCURRENTLY i;\n-- DROP INDEX i;\n/* DROP INDEX i; */\nSELECT 'DROP INDEX i';";
+    expect(findingsOf(rule, sql)).toEqual([]);
+  });
+});

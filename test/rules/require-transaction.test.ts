@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import rule from "../../rules/require-transaction.js";
+import { lintSource } from "../../src/engine/lint-source.js";
+import type { LintSettings } from "../../src/engine/rule.js";
+import { findingsOf, lintSql, located } from "../helpers.js";
+
+const at = (line: number, column: number, endLine: number, endColumn: number) => ({
+  ruleId: "require-transaction",
+  severity: "careful",
+  line,
+  column,
+  endLine,
+  endColumn,
+});
+
+const ADD = "ALTER TABLE users ADD COLUMN role text;";
+const INDEX = "CREATE INDEX users_role_idx ON users (role);";
+const withSettings = (sql: string, settings: Partial<LintSettings>) =>
+  lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, { exists: () => false, read: () => undefined }).findings.map(located);
+
+describe("require-transaction", () => {
+  it("reports a file of several statements without BEGIN … COMMIT once, at its first statement", () => {
+    expect(findingsOf(rule, `${ADD}\n${INDEX}\nDROP TABLE old_users;`)).toEqual([at(1, 1, 1, 39)]);
+  });
+
+  it("explains the half-migrated schema and gives BEGIN/COMMIT and the runner setting", () => {
+    const [finding] = lintSql(`${ADD}\n${INDEX}`, { rules: [rule] }).findings;
+    expect(finding!.message).toMatch(/^This migration runs all 2 statements outside a transaction, starting with this one/);
+    expect(finding!.message).toContain("half-migrated");
+    expect(finding!.help).toContain("BEGIN; at the top and COMMIT; at the end");
+    expect(finding!.help).toContain('"assumeInTransaction": true');
+  });
+
+  it("does not report a file wrapped in BEGIN … COMMIT, with SET and RESET around it", () => {
+    expect(findingsOf(rule, `BEGIN;\n${ADD}\n${INDEX}\nCOMMIT;`)).toEqual([]);
+    expect(findingsOf(rule, `SET lock_timeout = '5s';\nSTART TRANSACTION;\n${ADD}\n${INDEX}\nEND;\nRESET lock_timeout;`)).toEqual([]);
+  });
+
+  it("does not report a single statement, SET and RESET not counted", () => {
+    expect(findingsOf(rule, `SET lock_timeout = '5s';\nSET statement_timeout = '1min';\n${ADD}\nRESET lock_timeout;`)).toEqual([]);
+    expect(findingsOf(rule, "DO $$\nBEGIN\n  ALTER TABLE users ADD COLUMN a int;\n  ALTER TABLE users ADD COLUMN b int;\nEND\n$$;")).toEqual([]);
+  });
+
+  it("reports the first statement outside the BEGIN … COMMIT block, counting them", () => {
+    const sql = `BEGIN;\n${ADD}\nCOMMIT;\n${INDEX}`;
+    expect(findingsOf(rule, sql)).toEqual([at(4, 1, 4, 44)]);
+    expect(lintSql(sql, { rules: [rule] }).findings[0]!.message).toMatch(/^This migration runs 1 of its 2 statements outside a transaction/);
+  });
+
+  it("does not report when the runner wraps the file (assumeInTransaction)", () => {
+    expect(withSettings(`${ADD}\n${INDEX}`, { assumeInTransaction: true })).toEqual([]);
+    expect(withSettings(`${ADD}\n${INDEX}`, { assumeInTransaction: false })).toEqual([at(1, 1, 1, 39)]);
+  });
+
+  it("knows that goose, dbmate and sql-migrate wrap each migration unless told not to", () => {
+    expect(findingsOf(rule, `-- +goose Up\n${ADD}\n${INDEX}\n-- +goose Down\nDROP INDEX users_role_idx;\nALTER TABLE users DROP COLUMN role;`)).toEqual([]);
+    expect(findingsOf(rule, `-- migrate:up\n${ADD}\n${INDEX}`)).toEqual([]);
+    expect(findingsOf(rule, `-- +migrate Up\n${ADD}\n${INDEX}`)).toEqual([]);
+    expect(findingsOf(rule, `-- +goose NO TRANSACTION\n-- +goose Up\n${ADD}\n${INDEX}`)).toEqual([at(3, 1, 3, 39)]);
+    expect(findingsOf(rule, `-- migrate:up transaction:false\n${ADD}\n${INDEX}`)).toEqual([at(2, 1, 2, 39)]);
+    expect(findingsOf(rule, `-- +migrate Up notransaction\n${ADD}\n${INDEX}`)).toEqual([at(2, 1, 2, 39)]);
+  });
+
+  it("checks each section of a goose, dbmate or sql-migrate file on its own, naming the marker that turns the transaction off", () => {
+    const sql = `-- +goose NO TRANSACTION\n-- +goose Up\n${ADD}\n-- +goose Down\nALTER TABLE users DROP COLUMN role;`;
+    expect(findingsOf(rule, sql)).toEqual([]);
+    const twoInDown = `-- +goose NO TRANSACTION\n-- +goose Up\n${ADD}\n-- +goose Down\nDROP INDEX users_role_idx;\nALTER TABLE users DROP COLUMN role;`;
+    expect(findingsOf(rule, twoInDown)).toEqual([at(5, 1, 5, 26)]);
+    expect(lintSql(twoInDown, { rules: [rule] }).findings[0]!.message).toContain("and goose runs this migration without a transaction (-- +goose NO TRANSACTION).");
+  });
+
+  it("does not report a file holding a statement that cannot run in a transaction", () => {
+    expect(findingsOf(rule, `${ADD}\nCREATE INDEX CONCURRENTLY users_role_idx ON users (role);`)).toEqual([]);
+    expect(findingsOf(rule, `${ADD}\nDROP INDEX CONCURRENTLY users_role_idx;`)).toEqual([]);
+    expect(findingsOf(rule, `${ADD}\nREINDEX INDEX CONCURRENTLY users_pkey;`)).toEqual([]);
+    expect(findingsOf(rule, `${ADD}\nVACUUM ANALYZE users;`)).toEqual([]);
+    expect(findingsOf(rule, `${ADD}\nALTER TABLE p DETACH PARTITION p1 CONCURRENTLY;`)).toEqual([]);
+    expect(findingsOf(rule, "CREATE DATABASE app;\nCREATE TABLE x (id int);")).toEqual([]);
+  });
+
+  it("exempts ALTER TYPE … ADD VALUE only before PostgreSQL 12, where it cannot run in a transaction", () => {
+    const sql = "ALTER TYPE mood ADD VALUE 'meh';\nALTER TABLE users ADD COLUMN mood mood;";
+    expect(withSettings(sql, { pgVersion: 11 })).toEqual([]);
+    expect(withSettings(sql, { pgVersion: 14 })).toEqual([at(1, 1, 1, 32)]);
+  });
+
+  it("reports rollback files too", () => {
+    const files = { "db/003_roles.up.sql": `BEGIN;\n${ADD}\n${INDEX}\nCOMMIT;` };
+    const rollback = "DROP INDEX users_role_idx;\nALTER TABLE users DROP COLUMN role;";
+    expect(findingsOf(rule, rollback, { filePath: "db/003_roles.down.sql", files })).toEqual([at(1, 1, 1, 26)]);
+  });
+
+  it("does not count SQL in comments and strings", () => {
+    expect(findingsOf(rule, `-- ${INDEX}\n/* ${INDEX} */\n${ADD}\n-- COMMIT;`)).toEqual([]);
+    expect(findingsOf(rule, `SELECT '${INDEX}';`)).toEqual([]);
+  });
+});
