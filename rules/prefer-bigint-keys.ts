@@ -1,8 +1,9 @@
 import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode, Statement, Token } from "../src/parser/types.js";
+import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/engine/locks.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { builtinName, columnRange } from "../src/engine/new-columns.js";
 
 type Width = "integer" | "smallint";
 type KeyKind = "primary" | "foreign";
@@ -333,32 +334,4 @@ function report(context: RuleContext, finding: Finding): void {
 
 function sameTable(a: QualifiedName | undefined, b: QualifiedName): boolean {
   return a !== undefined && a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);
-}
-
-/** A built-in type's internal name (`varchar`, `bpchar`, `int4`), written plain or as pg_catalog.name. */
-function builtinName(typeName: AstNode): string | undefined {
-  if (typeName.pct_type === true) return undefined;
-  const names = asList(typeName.names).map(stringOf);
-  if (names.length === 2 && names[0] === "pg_catalog") return names[1];
-  return names.length === 1 ? names[0] : undefined;
-}
-
-/** A column definition inside CREATE TABLE (…): from its name to the comma or parenthesis that ends it. */
-function columnRange(statement: Statement, location: unknown): Range | undefined {
-  if (typeof location !== "number" || location < 0) return undefined;
-  const start = statement.indexOf(location);
-  let depth = 0;
-  let first: Token | undefined;
-  let last: Token | undefined;
-  for (const token of statement.tokens) {
-    if (token.start < start || token.type === "line-comment" || token.type === "block-comment") continue;
-    if (token.type === "punctuation" || token.type === "other") {
-      if (depth === 0 && (token.text === "," || token.text === ")")) break;
-      if (token.text === "(" || token.text === "[") depth++;
-      else if (token.text === ")" || token.text === "]") depth--;
-    }
-    first ??= token;
-    last = token;
-  }
-  return first?.start === start && last ? { start, end: last.end } : undefined;
 }
