@@ -4,6 +4,7 @@ import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock, lockBlocks } from "../src/engine/locks.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
 
 const SEPARATELY = "then, in a separate transaction (after COMMIT, or in a later migration)";
 
@@ -221,70 +222,6 @@ function columnList(columns: unknown): string {
 // ---------------------------------------------------------------------------
 // Local helpers (kept here rather than in a shared module).
 
-interface ColumnConstraint {
-  node: AstNode;
-  /** From the constraint's first token (CONSTRAINT name, or its keyword) to the next constraint, DEFERRABLE-style attributes included. */
-  range: Range;
-  /** The same without `CONSTRAINT name`: `CHECK (…)`, `REFERENCES t (c) ON DELETE … DEFERRABLE`, `DEFAULT …`. */
-  body: Range;
-  /** The attributes that follow it (`CONSTR_ATTR_DEFERRABLE`, `CONSTR_ATTR_NOT_ENFORCED`, …). */
-  attributes: string[];
-}
-
-const ATTRIBUTE = /^CONSTR_ATTR_/;
-
-/** The column constraints of an ADD COLUMN, each with its source range. */
-function columnConstraints(statement: Statement, column: AstNode, action: Range): ColumnConstraint[] {
-  const nodes = asList(column.constraints)
-    .map(unwrap)
-    .filter((c): c is { type: string; value: AstNode } => c?.type === "Constraint")
-    .map((c) => c.value);
-  const starts = nodes.map((node) => (typeof node.location === "number" ? statement.indexOf(node.location) : action.end));
-  const found: ColumnConstraint[] = [];
-  nodes.forEach((node, i) => {
-    if (ATTRIBUTE.test(String(node.contype))) return;
-    const attributes: string[] = [];
-    let next = i + 1;
-    while (next < nodes.length && ATTRIBUTE.test(String(nodes[next]!.contype))) attributes.push(String(nodes[next++]!.contype));
-    const start = starts[i]!;
-    const end = lastCodeEnd(statement, start, next < nodes.length ? starts[next]! : action.end);
-    let bodyStart = start;
-    const head = statement.codeTokensFrom(start, 2);
-    if (head[0]?.upper === "CONSTRAINT" && head[1]) bodyStart = statement.codeTokensFrom(head[1].end, 1)[0]?.start ?? start;
-    found.push({ node, range: { start, end }, body: { start: bodyStart, end }, attributes });
-  });
-  return found;
-}
-
-/** End of the last code token in [start, end). */
-function lastCodeEnd(statement: Statement, start: number, end: number): number {
-  let last = start;
-  for (const token of statement.tokens) {
-    if (token.start >= end) break;
-    if (token.start >= start && token.type !== "line-comment" && token.type !== "block-comment") last = token.end;
-  }
-  return last;
-}
-
-/** The code in a range as one line: comments dropped, whitespace (or a comment) between tokens made one space (none inside parentheses or before a comma); `skip` ranges left out. */
-function codeText(statement: Statement, range: Range, skip: readonly Range[] = []): string {
-  let text = "";
-  let previousEnd = range.start;
-  let gap = false;
-  for (const token of statement.tokens) {
-    if (token.start < range.start || token.end > range.end) continue;
-    if (token.type === "line-comment" || token.type === "block-comment" || skip.some((s) => token.start >= s.start && token.end <= s.end)) {
-      gap = true;
-      continue;
-    }
-    if (text !== "" && (gap || token.start > previousEnd) && !text.endsWith("(") && token.text !== ")" && token.text !== ",") text += " ";
-    text += token.text;
-    previousEnd = token.end;
-    gap = false;
-  }
-  return text;
-}
-
 function constraintOf(def: unknown): AstNode | undefined {
   const node = unwrap(def);
   return node?.type === "Constraint" ? node.value : undefined;
@@ -331,4 +268,3 @@ function sameTransaction(earlier: Statement, later: Statement, context: RuleCont
   if (!context.inTransaction(a) || !context.inTransaction(b)) return false;
   return !context.parsed.statements.slice(a.index + 1, b.index).some((between) => transactionKind(between) === "end");
 }
-

@@ -3,6 +3,7 @@ import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/engine/locks.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
 
 /**
  * Built-in functions (and those of the uuid-ossp and pgcrypto extensions) that are VOLATILE:
@@ -118,58 +119,3 @@ function isNullConstant(expression: unknown): boolean {
 
 // ---------------------------------------------------------------------------
 // Local helpers (kept here rather than in a shared module).
-
-interface ColumnConstraint {
-  node: AstNode;
-  /** From the constraint's first token (CONSTRAINT name, or its keyword) to the next constraint, DEFERRABLE-style attributes included. */
-  range: Range;
-}
-
-const ATTRIBUTE = /^CONSTR_ATTR_/;
-
-/** The column constraints of an ADD COLUMN, each with its source range. */
-function columnConstraints(statement: Statement, column: AstNode, action: Range): ColumnConstraint[] {
-  const nodes = asList(column.constraints)
-    .map(unwrap)
-    .filter((c): c is { type: string; value: AstNode } => c?.type === "Constraint")
-    .map((c) => c.value);
-  const starts = nodes.map((node) => (typeof node.location === "number" ? statement.indexOf(node.location) : action.end));
-  const found: ColumnConstraint[] = [];
-  nodes.forEach((node, i) => {
-    if (ATTRIBUTE.test(String(node.contype))) return;
-    let next = i + 1;
-    while (next < nodes.length && ATTRIBUTE.test(String(nodes[next]!.contype))) next++;
-    const start = starts[i]!;
-    found.push({ node, range: { start, end: lastCodeEnd(statement, start, next < nodes.length ? starts[next]! : action.end) } });
-  });
-  return found;
-}
-
-/** End of the last code token in [start, end). */
-function lastCodeEnd(statement: Statement, start: number, end: number): number {
-  let last = start;
-  for (const token of statement.tokens) {
-    if (token.start >= end) break;
-    if (token.start >= start && token.type !== "line-comment" && token.type !== "block-comment") last = token.end;
-  }
-  return last;
-}
-
-/** The code in a range as one line: comments dropped, whitespace (or a comment) between tokens made one space (none inside parentheses or before a comma); `skip` ranges left out. */
-function codeText(statement: Statement, range: Range, skip: readonly Range[] = []): string {
-  let text = "";
-  let previousEnd = range.start;
-  let gap = false;
-  for (const token of statement.tokens) {
-    if (token.start < range.start || token.end > range.end) continue;
-    if (token.type === "line-comment" || token.type === "block-comment" || skip.some((s) => token.start >= s.start && token.end <= s.end)) {
-      gap = true;
-      continue;
-    }
-    if (text !== "" && (gap || token.start > previousEnd) && !text.endsWith("(") && token.text !== ")" && token.text !== ",") text += " ";
-    text += token.text;
-    previousEnd = token.end;
-    gap = false;
-  }
-  return text;
-}
