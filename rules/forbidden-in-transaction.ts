@@ -28,7 +28,6 @@ export default defineRule({
     description: "Statements PostgreSQL refuses inside a transaction block or a function (CREATE INDEX CONCURRENTLY, VACUUM, …) make the migration fail when it runs in one.",
     category: "transactions",
     checksDoBlocks: true,
-    pgVersionNote: "< 12: ALTER TYPE … ADD VALUE too",
   },
   checkFile(context) {
     const scopes = transactionScopes(context);
@@ -36,7 +35,7 @@ export default defineRule({
     for (const statement of context.parsed.statements) {
       const scope = scopes.get(statement);
       if (scope === undefined) continue;
-      const refused = refusedCommand(statement, context);
+      const refused = refusedCommand(statement);
       if (!refused) continue;
       const section = sectionOf(sections, statement);
       const origin = scope.startsWith("begin@") ? beginOrigin(statement, context, scope) : section.reason;
@@ -53,7 +52,7 @@ export default defineRule({
     }
     // A DO block is a function: PostgreSQL refuses these statements there whatever the transaction.
     for (const statement of context.parsed.doBlockStatements) {
-      const refused = refusedCommand(statement, context);
+      const refused = refusedCommand(statement);
       if (!refused) continue;
       context.report({
         range: refused.range ?? statement.range,
@@ -77,7 +76,7 @@ function beginOrigin(statement: Statement, context: RuleContext, scope: string):
   return `opened by the ${keyword === "START" ? "START TRANSACTION" : keyword} on line ${begin.loc.start.line}`;
 }
 
-function refusedCommand(statement: Statement, context: RuleContext): Refused | undefined {
+function refusedCommand(statement: Statement): Refused | undefined {
   const node = statement.node;
   switch (statement.kind) {
     case "IndexStmt": {
@@ -122,8 +121,6 @@ function refusedCommand(statement: Statement, context: RuleContext): Refused | u
       return asList(node.options).some((option) => unwrap(option)?.value.defname === "tablespace")
         ? { command: "ALTER DATABASE SET TABLESPACE", label: `ALTER DATABASE ${displayName({ name: String(node.dbname) })} SET TABLESPACE` }
         : undefined;
-    case "AlterEnumStmt":
-      return addEnumValue(statement, context);
     default:
       return undefined;
   }
@@ -141,18 +138,6 @@ function reindex(node: AstNode): Refused | undefined {
   return { command: "REINDEX CONCURRENTLY", label: `REINDEX ${kind} CONCURRENTLY${target ? ` ${displayName(target)}` : ""}` };
 }
 
-/** PostgreSQL 11 and older refuse ALTER TYPE … ADD VALUE in a transaction, unless the type was created in that same transaction. */
-function addEnumValue(statement: Statement, context: RuleContext): Refused | undefined {
-  const node = statement.node;
-  if (context.settings.pgVersion >= 12 || typeof node.oldVal === "string" || typeof node.newVal !== "string") return undefined;
-  const type = listName({ List: { items: node.typeName } });
-  if (!type || context.facts.createdBefore(statement, "type", type)) return undefined;
-  return {
-    command: "ALTER TYPE ... ADD",
-    label: `ALTER TYPE ${displayName(type)} ADD VALUE '${node.newVal.replace(/'/g, "''")}'`,
-    note: "PostgreSQL 12 and later accept it in a transaction (the new value becomes usable once the transaction commits).",
-  };
-}
 
 /** A DefElem's boolean argument: absent means true, as in `REINDEX (CONCURRENTLY) …`. */
 function isTrue(arg: unknown): boolean {
