@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import fg from "fast-glob";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const cli = path.join(root, "dist/src/cli/main.js");
+const cli = path.join(root, "dist/cli.js");
 const corpus = path.resolve(root, "../shared/corpus/sql");
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const targets = { corpusSeconds: 1.5, corpusRssMb: 300, smallFileMs: 250 };

@@ -23,6 +23,8 @@ function timeoutSetBy(statement: Statement): { on: boolean; local: boolean } | u
     const value = unwrap(asList(node.args)[0]);
     return { on: value?.type !== "A_Const" || !isZero(value.value), local: node.is_local === true };
   }
+  // set_config('lock_timeout', …) is called from a SELECT; walking every other statement's tree would cost a lot for nothing.
+  if (statement.kind !== "SelectStmt") return undefined;
   let found: { on: boolean; local: boolean } | undefined;
   walk(node, (type, value) => {
     if (type !== "FuncCall") return;

@@ -1,7 +1,7 @@
 /** What happens to a name across a file: created, renamed, dropped and taken again, and in which transaction. */
 import { asList, displayName, listName, relationName, typeDisplay, unwrap, type QualifiedName } from "../parser/ast.js";
 import { transactionKind } from "../parser/transactions.js";
-import type { Statement } from "../parser/types.js";
+import type { ParsedFile, Statement } from "../parser/types.js";
 import { createdObjects, type ObjectKind } from "./created-objects.js";
 import type { RuleContext } from "./rule.js";
 
@@ -76,11 +76,16 @@ export function takesName(statement: Statement, namespace: Namespace, name: Qual
 }
 
 /** Every statement of the file, DO-block statements included, in file order. */
+/** Top-level and DO-block statements in file order, worked out once per file. */
 function everyStatement(context: RuleContext): Statement[] {
   const { statements, doBlockStatements } = context.parsed;
   if (doBlockStatements.length === 0) return statements;
-  return [...statements, ...doBlockStatements].sort((a, b) => a.range.start - b.range.start);
+  let ordered = inFileOrder.get(context.parsed);
+  if (!ordered) inFileOrder.set(context.parsed, (ordered = [...statements, ...doBlockStatements].sort((a, b) => a.range.start - b.range.start)));
+  return ordered;
 }
+
+const inFileOrder = new WeakMap<ParsedFile, Statement[]>();
 
 /** Statements that run before this one (a DO block holding it excluded). */
 export function statementsBefore(statement: Statement, context: RuleContext): Statement[] {

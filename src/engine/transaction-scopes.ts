@@ -1,7 +1,7 @@
 /** Which transaction each statement runs in: explicit BEGIN blocks, the runner's transaction per file or per goose/dbmate/sql-migrate section. */
 import { asList, unwrap } from "../parser/ast.js";
 import { transactionKind } from "../parser/transactions.js";
-import type { AstNode, Statement } from "../parser/types.js";
+import type { AstNode, ParsedFile, Statement } from "../parser/types.js";
 import type { RuleContext } from "./rule.js";
 
 export interface RunnerSection {
@@ -31,6 +31,26 @@ const MARKERS: { pattern: RegExp; wraps: (rest: string, text: string) => boolean
  * `-- +goose NO TRANSACTION`) turns it off: those runners' own defaults, whatever the setting says.
  */
 export function runnerSections(context: RuleContext): RunnerSection[] {
+  return memo(sectionsCache, context, () => computeRunnerSections(context));
+}
+
+export function transactionScopes(context: RuleContext): Map<Statement, string | undefined> {
+  return memo(scopesCache, context, () => computeTransactionScopes(context));
+}
+
+// Many rules ask about the same file: work out its sections and scopes once per file and setting.
+const sectionsCache = new WeakMap<ParsedFile, Map<boolean, RunnerSection[]>>();
+const scopesCache = new WeakMap<ParsedFile, Map<boolean, Map<Statement, string | undefined>>>();
+
+function memo<T>(cache: WeakMap<ParsedFile, Map<boolean, T>>, context: RuleContext, compute: () => T): T {
+  let bySetting = cache.get(context.parsed);
+  if (!bySetting) cache.set(context.parsed, (bySetting = new Map()));
+  const key = context.settings.assumeInTransaction;
+  if (!bySetting.has(key)) bySetting.set(key, compute());
+  return bySetting.get(key)!;
+}
+
+function computeRunnerSections(context: RuleContext): RunnerSection[] {
   const assumed = context.settings.assumeInTransaction;
   const sections: RunnerSection[] = [{ start: 0, wraps: assumed, reason: assumed ? SETTING : "", label: "file" }];
   const comments = context.parsed.comments.map((comment) => ({ comment, text: comment.text.trim() }));
@@ -64,7 +84,7 @@ export function sectionOf(sections: readonly RunnerSection[], statement: Stateme
  * included: after that, statements run on their own until the next BEGIN. DO-block statements
  * run in their DO statement's transaction: look them up by `statement.parent`.
  */
-export function transactionScopes(context: RuleContext): Map<Statement, string | undefined> {
+function computeTransactionScopes(context: RuleContext): Map<Statement, string | undefined> {
   const sections = runnerSections(context);
   const scopes = new Map<Statement, string | undefined>();
   let section: RunnerSection | undefined;
