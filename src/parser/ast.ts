@@ -67,7 +67,16 @@ export interface AlterCommand {
  * The commands of an ALTER TABLE with the source range of each, so that a finding
  * on one action of a multi-action ALTER TABLE points at that action.
  */
-export function alterTableCommands(statement: Statement): AlterCommand[] {
+export function alterTableCommands(statement: Statement): readonly AlterCommand[] {
+  // A dozen rules ask for the same statement's commands: make them once.
+  let commands = commandsOf.get(statement);
+  if (!commands) commandsOf.set(statement, (commands = makeAlterCommands(statement)));
+  return commands;
+}
+
+const commandsOf = new WeakMap<Statement, readonly AlterCommand[]>();
+
+function makeAlterCommands(statement: Statement): AlterCommand[] {
   const commands = asList(statement.node.cmds)
     .map((cmd) => unwrap(cmd))
     .filter((cmd): cmd is { type: string; value: AstNode } => cmd?.type === "AlterTableCmd")
