@@ -15,7 +15,9 @@ export interface Target {
 
 /**
  * Expands the command-line arguments into the files to lint, sorted by path and
- * without duplicates. A folder means its `**\/*.sql`; an argument that exists is
+ * without duplicates. A folder means its `**\/*.sql`, plus its TypeScript/JavaScript
+ * files (`.ts .mts .cts .js .mjs .cjs`, not `.d.ts`) that sit in a folder named
+ * `migrations` (the folder given or one below it; see SCRIPT_FOLDER); an argument that exists is
  * taken literally (a file whatever its extension), otherwise a glob is expanded
  * with fast-glob. A path that does not exist is kept, so that reading it reports
  * the problem alongside the other files.
@@ -50,17 +52,26 @@ export function defaultFolders(cwd: string): string[] {
 async function expandFolder(folder: string): Promise<Target[]> {
   try {
     const fg = await loadFastGlob();
-    const files = await fg("**/*.sql", {
+    const files = await fg(["**/*.sql", "**/*.{ts,mts,cts,js,mjs,cjs}"], {
       cwd: folder,
       absolute: true,
       onlyFiles: true,
       caseSensitiveMatch: false,
-      ignore: ["**/node_modules/**"],
+      ignore: ["**/node_modules/**", "**/*.d.{ts,mts,cts}"],
     });
-    return files.map((file) => ({ path: path.resolve(file) }));
+    return files.filter((file) => /\.sql$/i.test(file) || isScriptMigration(folder, file)).map((file) => ({ path: path.resolve(file) }));
   } catch (error) {
     return [{ path: folder, error: `cannot list the folder: ${errorText(error)}` }];
   }
+}
+
+/** A folder name that marks the scripts under it as migrations (Knex, TypeORM, Sequelize, node-pg-migrate, MikroORM all default to it). */
+export const SCRIPT_FOLDER = /^migrations$/i;
+
+/** A script found in a folder is a migration when a folder on its path, from the folder given down, is named `migrations`. */
+function isScriptMigration(folder: string, file: string): boolean {
+  const relative = path.relative(path.dirname(folder), path.dirname(file));
+  return relative.split(path.sep).some((part) => SCRIPT_FOLDER.test(part));
 }
 
 async function expandGlob(pattern: string, cwd: string): Promise<Target[]> {

@@ -28,13 +28,20 @@ const KINDS: Record<string, DirectiveKind> = {
 };
 const ESLINT_PREFIX = "migsafe/";
 
+/**
+ * Which inline ignores the engine applies: "all", or "migsafe-only" when ESLint runs the
+ * rules and applies its own `eslint-disable…` comments (and reports the unused ones).
+ */
+export type DirectiveScope = "all" | "migsafe-only";
+
 /** The inline ignores of a file, each with the ranges it covers. */
-export function findDirectives(parsed: ParsedFile): Directive[] {
+export function findDirectives(parsed: ParsedFile, scope: DirectiveScope = "all"): Directive[] {
   const directives: Directive[] = [];
   for (const comment of parsed.comments) {
     const match = DIRECTIVE.exec(comment.value);
     if (!match) continue;
     const kind = KINDS[match[1]!]!;
+    if (scope === "migsafe-only" && kind !== "ignore" && kind !== "ignore-file") continue;
     const parsedArgs = kind === "ignore" || kind === "ignore-file" ? migsafeArguments(match[2]!) : eslintArguments(match[2]!);
     if (!parsedArgs) continue;
     directives.push({ kind, comment, ...parsedArgs, covers: [], used: new Set() });

@@ -5,6 +5,7 @@ import type { ParsedFile } from "../parser/types.js";
 import { SourceText } from "../source/source-text.js";
 import { lintParsed, type FileResult, type LintOptions } from "./lint.js";
 import { readMigration } from "./read-migration.js";
+import { lintEmbeddedSource, SCRIPT_EXTENSION } from "../embedded/lint-embedded.js";
 import { downSectionStart, findPartner, findRollbackBlock } from "./rollback.js";
 
 export interface FileAccess {
@@ -98,6 +99,11 @@ export function lintFile(filePath: string, options: LintOptions, files: FileAcce
   if (!read.ok) {
     const loc = read.line === undefined ? undefined : { start: { line: read.line, column: 1 }, end: { line: read.line, column: 1 } };
     return { filePath, findings: [], errors: [{ message: read.message, ...(loc ? { loc } : {}) }] };
+  }
+  // A TypeScript/JavaScript migration: the SQL embedded in it and its schema-builder calls.
+  if (SCRIPT_EXTENSION.test(filePath)) {
+    const { snippets: _snippets, builders: _builders, ...result } = lintEmbeddedSource(read.text, filePath, options);
+    return result;
   }
   return lintSource(read.text, filePath, options, files);
 }

@@ -1,6 +1,6 @@
 import type { Statement, ParsedFile } from "../parser/types.js";
 import type { Location, Range } from "../source/source-text.js";
-import { applyDirectives, findDirectives } from "./directives.js";
+import { applyDirectives, findDirectives, type DirectiveScope } from "./directives.js";
 import { FileFacts, type RollbackFacts } from "./file-facts.js";
 import { DEFAULT_SETTINGS, docsUrl, type Finding, type LintSettings, type Rule, type RuleContext, type Severity } from "./rule.js";
 
@@ -16,6 +16,8 @@ export interface LintOptions {
   settings?: Partial<LintSettings>;
   /** Extra rollback file names, `{name}` standing for the forward migration's name without `.sql`. */
   rollbackPatterns?: readonly string[];
+  /** The inline ignores the engine applies (default "all"); the ESLint plugin leaves `eslint-disable…` to ESLint. */
+  directives?: DirectiveScope;
 }
 
 /** A problem that stopped part of a file from being checked: it could not be read or parsed. */
@@ -96,7 +98,7 @@ export function lintParsed(
     rule.checkFile?.(context);
   }
 
-  const directives = findDirectives(parsed);
+  const directives = findDirectives(parsed, options.directives);
   findings = applyDirectives(findings, directives);
   for (const { rule, context } of active) rule.checkDirectives?.(directives, context);
 

@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import dropTable from "../../rules/drop-table.js";
 import truncate from "../../rules/truncate.js";
 import { lintSql } from "../helpers.js";
+import { lintSource, type FileAccess } from "../../src/engine/lint-source.js";
+
+const noFiles: FileAccess = { exists: () => false, read: () => undefined };
 
 const found = (sql: string) =>
   lintSql(sql, { rules: [dropTable, truncate], settings: { requireIgnoreReason: false } }).findings.map((f) => `${f.ruleId}@${f.loc.start.line}`);
@@ -35,5 +38,18 @@ describe("inline ignores", () => {
 
   it("a block comment works as well as a line comment", () => {
     expect(found("/* migsafe-ignore drop-table: ok */ DROP TABLE a;")).toEqual([]);
+  });
+});
+
+describe("directive scope", () => {
+  const lint = (sql: string, directives: "all" | "migsafe-only") =>
+    lintSource(sql, "migrations/001_test.sql", { rules: [dropTable, truncate], settings: { requireIgnoreReason: false }, directives }, noFiles).findings.map(
+      (f) => `${f.ruleId}@${f.loc.start.line}`,
+    );
+
+  it('"migsafe-only" leaves eslint-disable comments to ESLint but still applies migsafe-ignore', () => {
+    const sql = "-- eslint-disable-next-line migsafe/drop-table\nDROP TABLE a;\n-- migsafe-ignore truncate: ok\nTRUNCATE b;\n/* eslint-disable */\nDROP TABLE c;";
+    expect(lint(sql, "all")).toEqual([]);
+    expect(lint(sql, "migsafe-only")).toEqual(["drop-table@2", "drop-table@6"]);
   });
 });

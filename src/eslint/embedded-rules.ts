@@ -1,0 +1,104 @@
+/**
+ * The JavaScript/TypeScript side of migsafe's ESLint rules: SQL embedded in a migration
+ * (`queryRunner.query("…")`, `pgm.sql(…)`, `` sql`…` ``, …) and schema-builder calls
+ * (`knex.schema.dropTable(…)`, `pgm.dropColumns(…)`, …).
+ *
+ * Naming scheme: one name per rule. `migsafe/drop-table` is the same rule object for `.sql`
+ * files (language `migsafe/sql`) and for JS/TS files (ESLint's language `js/js`, whatever the
+ * parser): its `meta.languages` lists both, and its `create()` branches on the file's
+ * SourceCode. For a JS/TS file, the engine runs once per file (`lintEmbeddedSource`, cached
+ * per SourceCode, every migsafe rule on) and each ESLint rule reports the findings of its id.
+ *
+ * - Positions: findings' ranges are indices into the file's text (the text ESLint lints, BOM
+ *   removed); they are reported through `sourceCode.getLocFromIndex`, i.e. in ESLint's own
+ *   line/column terms (0-based columns in `report`, 1-based in ESLint's output).
+ * - Fixes: none (a fix edits SQL text, not the string literal holding it).
+ * - Inline ignores: `// eslint-disable…` JS comments are ESLint's; SQL comments inside the
+ *   embedded SQL (`-- migsafe-ignore …`, `-- eslint-disable…`) are applied by the engine, as
+ *   the CLI does, since ESLint never sees them.
+ * - Settings, shared by all rules of a file: `settings: { migsafe: { pgVersion,
+ *   assumeInTransaction, requireIgnoreReason, targets } }` (`targets`: extra call sites; see
+ *   `SqlTarget` — strings, RegExps or `{ callee, kind, bindings }`).
+ * - A fatal problem in the embedded SQL (a syntax error) is not reported by these rules: ESLint
+ *   has no rule-less message for a rule to give. The CLI reports it.
+ */
+import { lintEmbeddedSource, type EmbeddedOptions, type EmbeddedResult } from "../embedded/lint-embedded.js";
+import { DEFAULT_TARGETS, type TargetSpec } from "../embedded/extract.js";
+import { DEFAULT_SETTINGS, type LintSettings, type Rule } from "../engine/rule.js";
+import { eslintMessage } from "./messages.js";
+
+/** ESLint's id of its JavaScript language, which every JS/TS parser (espree, @typescript-eslint/parser) runs under. */
+export const JS_LANGUAGE = "js/js";
+
+interface Position {
+  line: number;
+  column: number;
+}
+
+/** What the rules use of a JS file's RuleContext (ESLint 9 and 10). */
+export interface EmbeddedRuleContext {
+  sourceCode: { text: string; getLocFromIndex(index: number): Position };
+  filename: string;
+  physicalFilename?: string;
+  settings?: Record<string, unknown>;
+  report(descriptor: { loc: { start: Position; end: Position }; message: string }): void;
+}
+
+/** `settings.migsafe` for JS/TS files. */
+export interface EmbeddedSettings extends Partial<Pick<LintSettings, "pgVersion" | "assumeInTransaction" | "requireIgnoreReason">> {
+  /** Extra call sites holding SQL, added to the defaults. */
+  targets?: readonly TargetSpec[];
+}
+
+const results = new WeakMap<object, EmbeddedResult>();
+
+function embeddedSettings(context: EmbeddedRuleContext): EmbeddedSettings {
+  const value = context.settings?.migsafe;
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null) throw new TypeError("migsafe: settings.migsafe must be an object.");
+  const settings = value as EmbeddedSettings;
+  if (settings.targets !== undefined && !Array.isArray(settings.targets)) throw new TypeError("migsafe: settings.migsafe.targets must be an array.");
+  return settings;
+}
+
+/** The engine's findings for a JS/TS file, computed once for all of its ESLint rules. */
+function fileResult(context: EmbeddedRuleContext, rules: readonly Rule[]): EmbeddedResult {
+  const { sourceCode } = context;
+  let result = results.get(sourceCode);
+  if (result) return result;
+  const settings = embeddedSettings(context);
+  const embedded: EmbeddedOptions = settings.targets ? { targets: [...DEFAULT_TARGETS, ...settings.targets] } : {};
+  result = lintEmbeddedSource(
+    sourceCode.text,
+    context.filename,
+    {
+      rules,
+      // ESLint does not see the comments inside SQL strings: the engine applies them all.
+      directives: "all",
+      settings: {
+        pgVersion: settings.pgVersion ?? DEFAULT_SETTINGS.pgVersion,
+        assumeInTransaction: settings.assumeInTransaction ?? DEFAULT_SETTINGS.assumeInTransaction,
+        requireIgnoreReason: settings.requireIgnoreReason ?? DEFAULT_SETTINGS.requireIgnoreReason,
+      },
+    },
+    embedded,
+  );
+  results.set(sourceCode, result);
+  return result;
+}
+
+/** The visitor of rule `id` for a JS/TS file: reports the findings of that id once the file is parsed. */
+export function embeddedVisitor(context: EmbeddedRuleContext, id: string, rules: readonly Rule[]): Record<string, () => void> {
+  return {
+    Program() {
+      const { sourceCode } = context;
+      for (const finding of fileResult(context, rules).findings) {
+        if (finding.ruleId !== id) continue;
+        context.report({
+          loc: { start: sourceCode.getLocFromIndex(finding.range.start), end: sourceCode.getLocFromIndex(finding.range.end) },
+          message: eslintMessage(finding),
+        });
+      }
+    },
+  };
+}
