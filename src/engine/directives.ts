@@ -38,7 +38,8 @@ export type DirectiveScope = "all" | "migsafe-only";
 export function findDirectives(parsed: ParsedFile, scope: DirectiveScope = "all"): Directive[] {
   const directives: Directive[] = [];
   for (const comment of parsed.comments) {
-    const match = DIRECTIVE.exec(comment.value);
+    // `/** eslint-… */` (what editors' quick fixes write for SQL) reads like `/* eslint-… */`.
+    const match = DIRECTIVE.exec(comment.kind === "block" && comment.value.startsWith("*") ? comment.value.slice(1) : comment.value);
     if (!match) continue;
     const kind = KINDS[match[1]!]!;
     if (scope === "migsafe-only" && kind !== "ignore" && kind !== "ignore-file") continue;

@@ -38,7 +38,7 @@ export class SqlSourceCode extends TextSourceCodeBase<{
 
   /** The comments that are ESLint directives: `eslint-disable…`, `eslint-enable`, `eslint rule: …`. */
   getInlineConfigNodes(): SqlComment[] {
-    this.#inlineConfigNodes ??= this.comments.filter((comment) => INLINE_CONFIG.test(comment.value));
+    this.#inlineConfigNodes ??= this.comments.filter((comment) => INLINE_CONFIG.test(directiveText(comment)));
     return this.#inlineConfigNodes;
   }
 
@@ -46,7 +46,7 @@ export class SqlSourceCode extends TextSourceCodeBase<{
     const problems: FileProblem[] = [];
     const directives: Directive[] = [];
     for (const comment of this.getInlineConfigNodes()) {
-      const parsed = commentParser.parseDirective(comment.value);
+      const parsed = commentParser.parseDirective(directiveText(comment));
       if (!parsed) continue;
       const { label, value, justification } = parsed;
       if (label === "eslint-disable-line" && comment.loc.start.line !== comment.loc.end.line) {
@@ -65,7 +65,7 @@ export class SqlSourceCode extends TextSourceCodeBase<{
     const problems: FileProblem[] = [];
     const configs: { config: { rules: RulesConfig }; loc: SourceLocation }[] = [];
     for (const comment of this.getInlineConfigNodes()) {
-      const parsed = commentParser.parseDirective(comment.value);
+      const parsed = commentParser.parseDirective(directiveText(comment));
       if (parsed?.label !== "eslint") continue;
       const result = commentParser.parseJSONLikeConfig(parsed.value);
       if (result.ok) configs.push({ config: { rules: result.config }, loc: comment.loc });
@@ -88,4 +88,12 @@ export class SqlSourceCode extends TextSourceCodeBase<{
     this.#steps = steps;
     return steps.values();
   }
+}
+
+/**
+ * A comment's text as a directive: editors' "disable rule" quick fixes write `/** eslint-… *\/`
+ * in languages they know no comment syntax for, so the JSDoc-style extra `*` is dropped.
+ */
+function directiveText(comment: { value: string; type?: string }): string {
+  return comment.value.startsWith("*") ? comment.value.slice(1) : comment.value;
 }

@@ -53,3 +53,9 @@ describe("directive scope", () => {
     expect(lint(sql, "migsafe-only")).toEqual(["drop-table@2", "drop-table@6"]);
   });
 });
+
+describe("inline ignores written by editors", () => {
+  it("reads /** eslint-disable-next-line … */ (vscode-eslint's quick fix for SQL) like /* … */", () => {
+    expect(found("/** eslint-disable-next-line migsafe/drop-table */\nDROP TABLE a;\nDROP TABLE b;")).toEqual(["drop-table@3"]);
+  });
+});

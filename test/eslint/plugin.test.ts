@@ -60,11 +60,11 @@ afterAll(() => {
 });
 
 describe("the plugin object", () => {
-  it("has one rule per migsafe rule, for the migsafe/sql language", () => {
+  it("has one rule per migsafe rule, for the migsafe/sql and js/js languages", () => {
     expect(Object.keys(migsafe.rules).sort()).toEqual(allRules.map((rule) => rule.meta.id).sort());
     for (const rule of allRules) {
       const eslintRule = migsafe.rules[rule.meta.id]!;
-      expect(eslintRule.meta?.languages).toEqual(["migsafe/sql"]);
+      expect(eslintRule.meta?.languages).toEqual(["migsafe/sql", "js/js"]);
       expect(eslintRule.meta?.fixable).toBe(rule.meta.fixable ? "code" : undefined);
     }
     expect(migsafe.meta.namespace).toBe("migsafe");
