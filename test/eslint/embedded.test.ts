@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { RuleTester } from "@typescript-eslint/rule-tester";
 import { ESLint } from "eslint";
 import { ESLint as ESLint9 } from "eslint-v9";
@@ -202,6 +203,19 @@ describe.each([
     expect(fromEslint.some((m) => m.severity === 1)).toBe(true);
     expect(result!.errorCount).toBe(cli[0]!.errorCount);
     expect(result!.warningCount).toBe(cli[0]!.warningCount);
+  });
+
+  it("reports what the CLI reports on the TypeScript fixture in fixtures/", async () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+    const file = "fixtures/typescript/migrations/1700000000000-SplitUserNames.ts";
+    const [result] = await eslintFor(root).lintFiles([file]);
+    const cli = JSON.parse((await run(["--format", "json", file], { env: {}, cwd: root })).output) as JsonResult[];
+    const fromEslint = result!.messages.map(comparable).sort(byPosition);
+    const fromCli = cli[0]!.messages.map((m) => comparable({ ...m, message: eslintMessage({ message: m.message, help: m.help ?? "" }) })).sort(byPosition);
+    expect(fromEslint).toEqual(fromCli);
+    expect(fromEslint.map((m) => `${m.ruleId}@${m.line}:${m.column}`)).toEqual(
+      expect.arrayContaining(["update-without-where@7:30", "require-concurrent-index@8:30", "drop-column@9:11"]),
+    );
   });
 
   it("honours // eslint-disable comments, settings.migsafe and leaves other files alone", async () => {
