@@ -1,10 +1,10 @@
 import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
-import { transactionKind } from "../src/parser/transactions.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock, lockBlocks } from "../src/engine/locks.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
+import { runsBefore, runsInSameTransaction } from "../src/engine/run-order.js";
 
 const SEPARATELY = "then, in a separate transaction (after COMMIT, or in a later migration)";
 
@@ -139,7 +139,7 @@ function checkValidate(statement: Statement, context: RuleContext, table: Qualif
   let pending: PendingAdd | undefined;
   for (const earlier of earlierStatements(statement, context)) {
     if (earlier.kind !== "AlterTableStmt" || !sameTable(relationName(earlier.node.relation), table)) continue;
-    if (!sameTransaction(earlier, statement, context)) continue;
+    if (!runsInSameTransaction(earlier, statement, context)) continue;
     for (const cmd of alterTableCommands(earlier)) pending = notValidAdd(cmd, conname, earlier) ?? pending;
   }
   for (const cmd of before) pending = notValidAdd(cmd, conname, statement) ?? pending;
@@ -243,28 +243,4 @@ function earlierStatements(statement: Statement, context: RuleContext): Statemen
   return [...context.parsed.statements, ...context.parsed.doBlockStatements]
     .filter((other) => runsBefore(other, statement))
     .sort((a, b) => (runsBefore(a, b) ? -1 : 1));
-}
-
-/**
- * Run order of a statement: its top-level statement's index, then (for a DO-block
- * statement) its place among the DO blocks' statements. Ranges cannot order them:
- * the statements of a DO block whose body is not dollar-quoted all share the DO's range.
- */
-function runsBefore(a: Statement, b: Statement): boolean {
-  const topA = (a.parent ?? a).index;
-  const topB = (b.parent ?? b).index;
-  if (topA !== topB) return topA < topB;
-  return (a.parent ? a.index + 1 : 0) < (b.parent ? b.index + 1 : 0);
-}
-
-/**
- * True when both statements run in one transaction: the same DO block, or both in a
- * transaction (explicit block, or the runner's) with no COMMIT/ROLLBACK between them.
- */
-function sameTransaction(earlier: Statement, later: Statement, context: RuleContext): boolean {
-  const a = earlier.parent ?? earlier;
-  const b = later.parent ?? later;
-  if (a === b) return true;
-  if (!context.inTransaction(a) || !context.inTransaction(b)) return false;
-  return !context.parsed.statements.slice(a.index + 1, b.index).some((between) => transactionKind(between) === "end");
 }

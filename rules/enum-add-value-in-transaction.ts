@@ -1,8 +1,8 @@
 import { asList, displayName, listName, stringOf, unwrap, walk, type QualifiedName } from "../src/parser/ast.js";
-import { transactionKind } from "../src/parser/transactions.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { runsBefore, runsInSameTransaction } from "../src/engine/run-order.js";
 
 export default defineRule({
   meta: {
@@ -66,7 +66,7 @@ function reportUses(statement: Statement, context: RuleContext, type: QualifiedN
   const name = displayName(type);
   const line = statement.loc.start.line;
   for (const later of laterStatements(statement, context)) {
-    if (!sameTransaction(statement, later, context)) continue;
+    if (!runsInSameTransaction(statement, later, context)) continue;
     const casts = castLocations(later.node, type);
     walk(later.node, (kind, node) => {
       if (kind !== "A_Const" || typeof node.location !== "number") return;
@@ -115,7 +115,7 @@ function createdInSameTransaction(statement: Statement, context: RuleContext, ty
   return [...context.parsed.statements, ...context.parsed.doBlockStatements].some((create) => {
     if (create.kind !== "CreateEnumStmt") return false;
     const created = listName({ List: { items: create.node.typeName } });
-    return created !== undefined && sameName(created, type) && runsBefore(create, statement) && sameTransaction(create, statement, context);
+    return created !== undefined && sameName(created, type) && runsBefore(create, statement) && runsInSameTransaction(create, statement, context);
   });
 }
 
@@ -126,18 +126,6 @@ function laterStatements(statement: Statement, context: RuleContext): Statement[
     .sort((a, b) => (runsBefore(a, b) ? -1 : 1));
 }
 
-/**
- * Run order of a statement: its top-level statement's index, then (for a DO-block
- * statement) its place among the DO blocks' statements. Ranges cannot order them:
- * the statements of a DO block whose body is not dollar-quoted all share the DO's range.
- */
-function runsBefore(a: Statement, b: Statement): boolean {
-  const topA = (a.parent ?? a).index;
-  const topB = (b.parent ?? b).index;
-  if (topA !== topB) return topA < topB;
-  return (a.parent ? a.index + 1 : 0) < (b.parent ? b.index + 1 : 0);
-}
-
 function sameName(a: QualifiedName, b: QualifiedName): boolean {
   return a.name === b.name && (a.schema ?? "public") === (b.schema ?? "public");
 }
@@ -145,16 +133,4 @@ function sameName(a: QualifiedName, b: QualifiedName): boolean {
 /** A string constant as SQL writes it. */
 function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
-}
-
-/**
- * True when both statements run in one transaction: the same DO block, or both in a
- * transaction (explicit block, or the runner's) with no COMMIT/ROLLBACK between them.
- */
-function sameTransaction(earlier: Statement, later: Statement, context: RuleContext): boolean {
-  const a = earlier.parent ?? earlier;
-  const b = later.parent ?? later;
-  if (a === b) return true;
-  if (!context.inTransaction(a) || !context.inTransaction(b)) return false;
-  return !context.parsed.statements.slice(a.index + 1, b.index).some((between) => transactionKind(between) === "end");
 }
