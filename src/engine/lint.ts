@@ -87,7 +87,7 @@ export function lintParsed(
       for (const statement of parsed.statements) {
         current = statement;
         rule.checkStatement(statement, context);
-        if (!rule.meta.checksDoBlocks) continue;
+        if (!rule.meta.checksDoBlocks || statement.kind !== "DoStmt") continue;
         for (const inner of doBlockStatements.get(statement) ?? []) {
           current = inner;
           rule.checkStatement(inner, context);

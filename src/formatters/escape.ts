@@ -20,5 +20,10 @@ export function escapeControl(text: string): string {
  * remaining unsafe ones as `\uNNNN`, which parses back to the same strings.
  */
 export function escapeJsonControl(json: string): string {
+  // JSON.stringify leaves only C1 and bidi controls raw, and they are rare: test before replacing.
+  if (!JSON_UNSAFE.test(json)) return json;
   return json.replace(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+
+/** The characters escapeJsonControl escapes that JSON.stringify does not (it escapes C0 itself). */
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
