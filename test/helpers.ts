@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { lintSource, type FileAccess } from "../src/engine/lint-source.js";
 import type { FileResult, RuleSetting } from "../src/engine/lint.js";
 import type { Finding, LintSettings, Rule } from "../src/engine/rule.js";
@@ -45,4 +46,11 @@ export function located(finding: Finding): Located {
 /** Lints `sql` with one rule and returns its findings' positions. */
 export function findingsOf(rule: Rule, sql: string, options: Omit<LintSqlOptions, "rules"> = {}): Located[] {
   return lintSql(sql, { ...options, rules: [rule] }).findings.map(located);
+}
+
+/** The SQL blocks of one section ("Example", "Use instead") of a rule's docs page. */
+export function docsSqlBlocks(ruleId: string, section: string): string[] {
+  const page = fs.readFileSync(new URL(`../docs/rules/${ruleId}.md`, import.meta.url), "utf8");
+  const body = page.split(`\n## ${section}\n`)[1]?.split("\n## ")[0] ?? "";
+  return [...body.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1]!);
 }

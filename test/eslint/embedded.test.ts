@@ -41,17 +41,17 @@ describe("rules on JS/TS migrations (@typescript-eslint/rule-tester)", () => {
       {
         name: "TypeORM queryRunner.query with a string literal",
         code: lines("export class M1 {", "  async up(queryRunner: QueryRunner): Promise<void> {", '    await queryRunner.query("DROP TABLE users");', "  }", "}"),
-        errors: [{ message: /^DROP TABLE users deletes the table and all its rows for good/, line: 3, column: 30, endLine: 3, endColumn: 46 }],
+        errors: [{ message: /^DROP TABLE users deletes the table and all its rows for good/, line: 3, column: 30, endLine: 3, endColumn: 46 }] as never,
       },
       {
         name: "escapes (\\\\ and \\n) shift the columns after them",
         code: lines("exports.up = (pgm) => {", "  pgm.sql(\"SELECT 'a\\\\b';\\nDROP TABLE t\");", "};"),
-        errors: [{ message: /^DROP TABLE t deletes/, line: 2, column: 28, endLine: 2, endColumn: 40 }],
+        errors: [{ message: /^DROP TABLE t deletes/, line: 2, column: 28, endLine: 2, endColumn: 40 }] as never,
       },
       {
         name: "Knex schema builder knex.schema.dropTable: the whole call",
         code: lines("export async function up(knex: Knex): Promise<void> {", '  await knex.schema.dropTable("x");', "}"),
-        errors: [{ message: /^DROP TABLE x deletes/, line: 2, column: 9, endLine: 2, endColumn: 35 }],
+        errors: [{ message: /^DROP TABLE x deletes/, line: 2, column: 9, endLine: 2, endColumn: 35 }] as never,
       },
     ],
   });
@@ -65,7 +65,7 @@ describe("rules on JS/TS migrations (@typescript-eslint/rule-tester)", () => {
         errors: [
           { message: /^Dropping column /, line: 2, column: 49, endLine: 2, endColumn: 70 },
           { message: /^Dropping column age /, line: 2, column: 72, endLine: 2, endColumn: 87 },
-        ],
+        ] as never,
       },
       {
         name: "a multi-line template",
@@ -78,7 +78,7 @@ describe("rules on JS/TS migrations (@typescript-eslint/rule-tester)", () => {
           "  }",
           "}",
         ),
-        errors: [{ message: /^Dropping column age of users deletes/, line: 5, column: 9, endLine: 5, endColumn: 24 }],
+        errors: [{ message: /^Dropping column age of users deletes/, line: 5, column: 9, endLine: 5, endColumn: 24 }] as never,
       },
       {
         name: "node-pg-migrate pgm.dropColumns: one report per column, on the whole call",
@@ -86,7 +86,7 @@ describe("rules on JS/TS migrations (@typescript-eslint/rule-tester)", () => {
         errors: [
           { message: /^Dropping column a of users/, line: 2, column: 3, endLine: 2, endColumn: 39 },
           { message: /^Dropping column b of users/, line: 2, column: 3, endLine: 2, endColumn: 39 },
-        ],
+        ] as never,
       },
     ],
   });
@@ -97,7 +97,7 @@ describe("rules on JS/TS migrations (@typescript-eslint/rule-tester)", () => {
       {
         name: "a statement spanning lines of a template",
         code: lines("export class M3 {", "  async up(queryRunner: QueryRunner): Promise<void> {", "    await queryRunner.query(`", "      ALTER TABLE users", "        DROP COLUMN age`);", "  }", "}"),
-        errors: [{ message: /^ALTER TABLE users takes an ACCESS EXCLUSIVE lock/, line: 4, column: 7, endLine: 5, endColumn: 24 }],
+        errors: [{ message: /^ALTER TABLE users takes an ACCESS EXCLUSIVE lock/, line: 4, column: 7, endLine: 5, endColumn: 24 }] as never,
       },
     ],
   });

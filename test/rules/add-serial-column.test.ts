@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/add-serial-column.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { docsSqlBlocks, findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "add-serial-column",
@@ -13,11 +12,7 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
 });
 
 /** The SQL blocks of a section of the rule's docs page. */
-function docsSql(section: string): string {
-  const page = fs.readFileSync(new URL("../../docs/rules/add-serial-column.md", import.meta.url), "utf8");
-  const body = page.split(`## ${section}\n`)[1]!.split("\n## ")[0]!;
-  return [...body.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]).join("\n");
-}
+const docsSql = (section: string): string => docsSqlBlocks("add-serial-column", section).join("\n");
 
 describe("add-serial-column", () => {
   it("reports ADD COLUMN … bigserial at the action, with the rewrite, the lock and the batched alternative", () => {

@@ -1,9 +1,7 @@
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/add-stored-generated-column.js";
-import { lintSource } from "../../src/engine/lint-source.js";
 import type { LintSettings } from "../../src/engine/rule.js";
-import { findingsOf, lintSql, located } from "../helpers.js";
+import { docsSqlBlocks, findingsOf, lintSql, located } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "add-stored-generated-column",
@@ -14,18 +12,13 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
   endColumn,
 });
 
-const noFiles = { exists: () => false, read: () => undefined };
 
 function lintWith(sql: string, settings: Partial<LintSettings>) {
-  return lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, noFiles);
+  return lintSql(sql, { rules: [rule], settings });
 }
 
 /** The SQL blocks of a section of the rule's docs page. */
-function docsSql(section: string): string {
-  const page = fs.readFileSync(new URL("../../docs/rules/add-stored-generated-column.md", import.meta.url), "utf8");
-  const body = page.split(`## ${section}\n`)[1]!.split("\n## ")[0]!;
-  return [...body.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]).join("\n");
-}
+const docsSql = (section: string): string => docsSqlBlocks("add-stored-generated-column", section).join("\n");
 
 describe("add-stored-generated-column", () => {
   it("reports ADD COLUMN … GENERATED ALWAYS AS (…) STORED at the action, with the rewrite and the lock", () => {

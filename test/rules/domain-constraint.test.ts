@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/domain-constraint.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { docsSqlBlocks, findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "domain-constraint",
@@ -13,11 +12,7 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
 });
 
 /** The SQL blocks of a section of the rule's docs page. */
-function docsSql(section: string): string {
-  const page = fs.readFileSync(new URL("../../docs/rules/domain-constraint.md", import.meta.url), "utf8");
-  const body = page.split(`## ${section}\n`)[1]!.split("\n## ")[0]!;
-  return [...body.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]).join("\n");
-}
+const docsSql = (section: string): string => docsSqlBlocks("domain-constraint", section).join("\n");
 
 describe("domain-constraint", () => {
   it("reports ALTER DOMAIN … ADD CONSTRAINT … CHECK with the SHARE locks on every table using the domain", () => {

@@ -1,9 +1,7 @@
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/drop-materialized-view.js";
-import { lintSource } from "../../src/engine/lint-source.js";
 import type { LintSettings } from "../../src/engine/rule.js";
-import { findingsOf, lintSql, located } from "../helpers.js";
+import { docsSqlBlocks, findingsOf, lintSql, located } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "drop-materialized-view",
@@ -14,15 +12,10 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
   endColumn,
 });
 
-const noFiles = { exists: () => false, read: () => undefined };
 const withSettings = (sql: string, settings: Partial<LintSettings>) =>
-  lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, noFiles).findings.map(located);
+  lintSql(sql, { rules: [rule], settings }).findings.map(located);
 
-function docsSql(section: string): string[] {
-  const page = fs.readFileSync(new URL("../../docs/rules/drop-materialized-view.md", import.meta.url), "utf8");
-  const body = page.split(`\n## ${section}\n`)[1]!.split("\n## ")[0]!;
-  return [...body.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1]!);
-}
+const docsSql = (section: string): string[] => docsSqlBlocks("drop-materialized-view", section);
 
 const CREATE = "CREATE MATERIALIZED VIEW monthly AS SELECT date_trunc('month', paid_at) AS month, sum(amount) FROM payments GROUP BY 1";
 

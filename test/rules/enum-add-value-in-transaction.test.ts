@@ -1,9 +1,7 @@
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/enum-add-value-in-transaction.js";
-import { lintSource } from "../../src/engine/lint-source.js";
 import type { LintSettings } from "../../src/engine/rule.js";
-import { findingsOf, lintSql, located } from "../helpers.js";
+import { docsSqlBlocks, findingsOf, lintSql, located } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "enum-add-value-in-transaction",
@@ -14,10 +12,9 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
   endColumn,
 });
 
-const noFiles = { exists: () => false, read: () => undefined };
 
 function lintWith(sql: string, settings: Partial<LintSettings>) {
-  return lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, noFiles);
+  return lintSql(sql, { rules: [rule], settings });
 }
 
 function findingsWith(sql: string, settings: Partial<LintSettings>) {
@@ -25,11 +22,7 @@ function findingsWith(sql: string, settings: Partial<LintSettings>) {
 }
 
 /** The SQL blocks of a section of the rule's docs page. */
-function docsSql(section: string): string {
-  const page = fs.readFileSync(new URL("../../docs/rules/enum-add-value-in-transaction.md", import.meta.url), "utf8");
-  const body = page.split(`## ${section}\n`)[1]!.split("\n## ")[0]!;
-  return [...body.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]).join("\n");
-}
+const docsSql = (section: string): string => docsSqlBlocks("enum-add-value-in-transaction", section).join("\n");
 
 const ADD = "ALTER TYPE order_status ADD VALUE 'shipped';";
 const USE = "UPDATE orders SET status = 'shipped' WHERE shipped_at IS NOT NULL;";

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/forbidden-in-transaction.js";
 import type { LintSettings } from "../../src/engine/rule.js";
-import { lintSource } from "../../src/engine/lint-source.js";
 import { findingsOf, lintSql, located } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
@@ -13,10 +12,9 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
   endColumn,
 });
 
-const noFiles = { exists: () => false, read: () => undefined };
 
 function withSettings(sql: string, settings: Partial<LintSettings>) {
-  return lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, noFiles).findings;
+  return lintSql(sql, { rules: [rule], settings }).findings;
 }
 
 describe("forbidden-in-transaction", () => {

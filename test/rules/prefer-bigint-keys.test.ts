@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/prefer-bigint-keys.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { docsSqlBlocks, findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "prefer-bigint-keys",
@@ -13,13 +12,7 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
 });
 
 /** The ```sql blocks of the rule's docs page, under "## Example" and under "## Use instead". */
-function docsBlocks(): { example: string[]; instead: string[] } {
-  const page = fs.readFileSync(new URL("../../docs/rules/prefer-bigint-keys.md", import.meta.url), "utf8");
-  const blocks = (section: string) => [...section.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1]!);
-  const [, afterExample = ""] = page.split("\n## Example\n");
-  const [example = "", instead = ""] = afterExample.split("\n## Use instead\n");
-  return { example: blocks(example), instead: blocks(instead) };
-}
+const docsBlocks = () => ({ example: docsSqlBlocks("prefer-bigint-keys", "Example"), instead: docsSqlBlocks("prefer-bigint-keys", "Use instead") });
 
 describe("prefer-bigint-keys", () => {
   it("is a strict-preset design rule without a fix", () => {

@@ -1,8 +1,7 @@
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/prefer-timestamptz.js";
 import { lintSource } from "../../src/engine/lint-source.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { docsSqlBlocks, findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "prefer-timestamptz",
@@ -18,13 +17,7 @@ function withVersion(sql: string, pgVersion: number) {
 }
 
 /** The ```sql blocks of the rule's docs page, under "## Example" and under "## Use instead". */
-function docsBlocks(): { example: string[]; instead: string[] } {
-  const page = fs.readFileSync(new URL("../../docs/rules/prefer-timestamptz.md", import.meta.url), "utf8");
-  const blocks = (section: string) => [...section.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1]!);
-  const [, afterExample = ""] = page.split("\n## Example\n");
-  const [example = "", instead = ""] = afterExample.split("\n## Use instead\n");
-  return { example: blocks(example), instead: blocks(instead) };
-}
+const docsBlocks = () => ({ example: docsSqlBlocks("prefer-timestamptz", "Example"), instead: docsSqlBlocks("prefer-timestamptz", "Use instead") });
 
 describe("prefer-timestamptz", () => {
   it("is a strict-preset design rule", () => {

@@ -1,9 +1,7 @@
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/rename-column.js";
-import { lintSource } from "../../src/engine/lint-source.js";
 import type { LintSettings } from "../../src/engine/rule.js";
-import { findingsOf, lintSql, located } from "../helpers.js";
+import { docsSqlBlocks, findingsOf, lintSql, located } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "rename-column",
@@ -14,15 +12,10 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
   endColumn,
 });
 
-const noFiles = { exists: () => false, read: () => undefined };
 const withSettings = (sql: string, settings: Partial<LintSettings>) =>
-  lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, noFiles).findings.map(located);
+  lintSql(sql, { rules: [rule], settings }).findings.map(located);
 
-function docsSql(section: string): string[] {
-  const page = fs.readFileSync(new URL("../../docs/rules/rename-column.md", import.meta.url), "utf8");
-  const body = page.split(`\n## ${section}\n`)[1]!.split("\n## ")[0]!;
-  return [...body.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1]!);
-}
+const docsSql = (section: string): string[] => docsSqlBlocks("rename-column", section);
 
 describe("rename-column", () => {
   it("reports RENAME COLUMN at the statement, with or without the COLUMN keyword", () => {

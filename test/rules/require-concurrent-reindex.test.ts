@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-concurrent-reindex.js";
 import forbiddenInTransaction from "../../rules/forbidden-in-transaction.js";
 import type { Fix } from "../../src/engine/rule.js";
-import { lintSource } from "../../src/engine/lint-source.js";
 import { findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
@@ -14,10 +13,9 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
   endColumn,
 });
 
-const noFiles = { exists: () => false, read: () => undefined };
 
 function withSettings(sql: string, settings: { assumeInTransaction?: boolean; pgVersion?: number }) {
-  return lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, noFiles).findings;
+  return lintSql(sql, { rules: [rule], settings }).findings;
 }
 
 function applyFix(text: string, fix: Fix): string {

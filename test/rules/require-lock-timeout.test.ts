@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-lock-timeout.js";
-import { lintSource } from "../../src/engine/lint-source.js";
 import { LOCK_QUEUE } from "../../src/engine/locks.js";
 import type { LintSettings } from "../../src/engine/rule.js";
 import { findingsOf, lintSql, located } from "../helpers.js";
@@ -18,7 +17,7 @@ const ALTER = "ALTER TABLE users ADD COLUMN a int;";
 
 const messageOf = (sql: string) => lintSql(sql, { rules: [rule] }).findings.map((finding) => finding.message);
 const withSettings = (sql: string, settings: Partial<LintSettings>) =>
-  lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, { exists: () => false, read: () => undefined });
+  lintSql(sql, { rules: [rule], settings });
 
 describe("require-lock-timeout", () => {
   it("reports the first statement that locks an existing table, once per file", () => {

@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-primary-key.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { docsSqlBlocks, findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "require-primary-key",
@@ -13,13 +12,7 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
 });
 
 /** The ```sql blocks of the rule's docs page, under "## Example" and under "## Use instead". */
-function docsBlocks(): { example: string[]; instead: string[] } {
-  const page = fs.readFileSync(new URL("../../docs/rules/require-primary-key.md", import.meta.url), "utf8");
-  const blocks = (section: string) => [...section.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1]!);
-  const [, afterExample = ""] = page.split("\n## Example\n");
-  const [example = "", instead = ""] = afterExample.split("\n## Use instead\n");
-  return { example: blocks(example), instead: blocks(instead) };
-}
+const docsBlocks = () => ({ example: docsSqlBlocks("require-primary-key", "Example"), instead: docsSqlBlocks("require-primary-key", "Use instead") });
 
 describe("require-primary-key", () => {
   it("is a strict-preset design rule", () => {

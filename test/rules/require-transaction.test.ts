@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-transaction.js";
-import { lintSource } from "../../src/engine/lint-source.js";
 import type { LintSettings } from "../../src/engine/rule.js";
 import { findingsOf, lintSql, located } from "../helpers.js";
 
@@ -16,7 +15,7 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
 const ADD = "ALTER TABLE users ADD COLUMN role text;";
 const INDEX = "CREATE INDEX users_role_idx ON users (role);";
 const withSettings = (sql: string, settings: Partial<LintSettings>) =>
-  lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, { exists: () => false, read: () => undefined }).findings.map(located);
+  lintSql(sql, { rules: [rule], settings }).findings.map(located);
 
 describe("require-transaction", () => {
   it("reports a file of several statements without BEGIN … COMMIT once, at its first statement", () => {

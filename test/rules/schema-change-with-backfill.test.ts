@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/schema-change-with-backfill.js";
-import { lintSource } from "../../src/engine/lint-source.js";
 import type { LintSettings } from "../../src/engine/rule.js";
 import { findingsOf, lintSql, located } from "../helpers.js";
 
@@ -17,7 +16,7 @@ const ADD = "ALTER TABLE users ADD COLUMN role text;";
 const UPDATE = "UPDATE users SET role = 'member';";
 const block = (...statements: string[]) => ["BEGIN;", ...statements, "COMMIT;"].join("\n");
 const withSettings = (sql: string, settings: Partial<LintSettings>) =>
-  lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, { exists: () => false, read: () => undefined });
+  lintSql(sql, { rules: [rule], settings });
 
 describe("schema-change-with-backfill", () => {
   it("reports an UPDATE after an ALTER TABLE of the same table in one BEGIN block", () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/table-rewrite.js";
-import { lintSource } from "../../src/engine/lint-source.js";
 import { findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
@@ -12,10 +11,9 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
   endColumn,
 });
 
-const noFiles = { exists: () => false, read: () => undefined };
 
 function withSettings(sql: string, settings: { assumeInTransaction?: boolean; pgVersion?: number }) {
-  return lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, noFiles).findings;
+  return lintSql(sql, { rules: [rule], settings }).findings;
 }
 
 const ONLINE_TOOLS =

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/transaction-nesting.js";
-import { lintSource } from "../../src/engine/lint-source.js";
 import type { LintSettings } from "../../src/engine/rule.js";
 import { findingsOf, lintSql, located } from "../helpers.js";
 
@@ -17,7 +16,7 @@ const ADD = "ALTER TABLE users ADD COLUMN role text;";
 const INDEX = "CREATE INDEX users_role_idx ON users (role);";
 const messages = (sql: string) => lintSql(sql, { rules: [rule] }).findings;
 const withSettings = (sql: string, settings: Partial<LintSettings>) =>
-  lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings }, { exists: () => false, read: () => undefined }).findings;
+  lintSql(sql, { rules: [rule], settings }).findings;
 
 describe("transaction-nesting", () => {
   it("does not report one BEGIN … COMMIT block, several in a row, or START TRANSACTION … END", () => {

@@ -1,7 +1,6 @@
-import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/unique-constraint-without-index.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { docsSqlBlocks, findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "unique-constraint-without-index",
@@ -13,11 +12,7 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
 });
 
 /** The SQL blocks of a section of the rule's docs page. */
-function docsSql(section: string): string {
-  const page = fs.readFileSync(new URL("../../docs/rules/unique-constraint-without-index.md", import.meta.url), "utf8");
-  const body = page.split(`## ${section}\n`)[1]!.split("\n## ")[0]!;
-  return [...body.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]).join("\n");
-}
+const docsSql = (section: string): string => docsSqlBlocks("unique-constraint-without-index", section).join("\n");
 
 /** Lints SQL quoted from a help text: it must parse and pass. */
 function passes(sql: string): void {
