@@ -1,6 +1,7 @@
 // Bundles the CLI and its worker thread into one file each (dist/cli.js, dist/lint-worker.js):
 // Node's ESM loader spends ≈150 ms resolving and compiling ≈90 modules, a bundle a few ms.
 // libpg-query stays external: it loads its WebAssembly from its own folder.
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -18,3 +19,5 @@ await build({
   banner: { js: 'import { createRequire as __migsafeCreateRequire } from "node:module"; const require = __migsafeCreateRequire(import.meta.url);' },
   logLevel: "warning",
 });
+// The bin must be executable: npx and the links npm makes in node_modules/.bin run it directly.
+fs.chmodSync(path.join(root, "dist/cli.js"), 0o755);
