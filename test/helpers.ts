@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import { lintSource, type FileAccess } from "../src/engine/lint-source.js";
 import type { FileResult, RuleSetting } from "../src/engine/lint.js";
-import type { Finding, LintSettings, Rule } from "../src/engine/rule.js";
+import { expect } from "vitest";
+import type { Finding, Fix, LintSettings, Rule } from "../src/engine/rule.js";
 import { allRules } from "../rules/index.js";
 
 export interface LintSqlOptions {
@@ -53,4 +54,23 @@ export function docsSqlBlocks(ruleId: string, section: string): string[] {
   const page = fs.readFileSync(new URL(`../docs/rules/${ruleId}.md`, import.meta.url), "utf8");
   const body = page.split(`\n## ${section}\n`)[1]?.split("\n## ")[0] ?? "";
   return [...body.matchAll(/```sql\n([\s\S]*?)```/g)].map((match) => match[1]!);
+}
+
+/** The text with one fix applied. */
+export function applyFix(text: string, fix: Fix): string {
+  return text.slice(0, fix.range.start) + fix.text + text.slice(fix.range.end);
+}
+
+/** The rule reports every SQL block of its docs page's Example, and none of its Use instead, which parses. */
+export function expectDocsExamples(rule: Rule): void {
+  const example = docsSqlBlocks(rule.meta.id, "Example");
+  const instead = docsSqlBlocks(rule.meta.id, "Use instead");
+  expect(example.length).toBeGreaterThan(0);
+  expect(instead.length).toBeGreaterThan(0);
+  for (const sql of example) expect(lintSql(sql, { rules: [rule] }).findings.length).toBeGreaterThan(0);
+  for (const sql of instead) {
+    const result = lintSql(sql, { rules: [rule] });
+    expect(result.errors).toEqual([]);
+    expect(result.findings).toEqual([]);
+  }
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/missing-if-not-exists.js";
-import type { Fix } from "../../src/engine/rule.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { applyFix, findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "missing-if-not-exists",
@@ -11,10 +10,6 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
   endLine,
   endColumn,
 });
-
-function applyFix(text: string, fix: Fix): string {
-  return text.slice(0, fix.range.start) + fix.text + text.slice(fix.range.end);
-}
 
 /** Lints `sql`, applies its single fix, and checks the result parses and is no longer reported. */
 function fixed(sql: string): string {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/prefer-identity.js";
-import type { Fix } from "../../src/engine/rule.js";
 import { lintSource } from "../../src/engine/lint-source.js";
-import { docsSqlBlocks, findingsOf, lintSql } from "../helpers.js";
+import { applyFix, expectDocsExamples, findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "prefer-identity",
@@ -12,10 +11,6 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
   endLine,
   endColumn,
 });
-
-function applyFix(text: string, fix: Fix): string {
-  return text.slice(0, fix.range.start) + fix.text + text.slice(fix.range.end);
-}
 
 /** Lints `sql`, applies every fix, and checks the result parses and is no longer reported. */
 function fixed(sql: string): string {
@@ -37,8 +32,6 @@ function withVersion(sql: string, pgVersion: number) {
 }
 
 /** The ```sql blocks of the rule's docs page, under "## Example" and under "## Use instead". */
-const docsBlocks = () => ({ example: docsSqlBlocks("prefer-identity", "Example"), instead: docsSqlBlocks("prefer-identity", "Use instead") });
-
 describe("prefer-identity", () => {
   it("is a strict-preset design rule with fixes", () => {
     expect(rule.meta).toMatchObject({ recommended: false, category: "design", severity: "careful", fixable: true });
@@ -114,14 +107,6 @@ describe("prefer-identity", () => {
   });
 
   it("reports the docs page's example and not its safe alternative", () => {
-    const { example, instead } = docsBlocks();
-    expect(example.length).toBeGreaterThan(0);
-    expect(instead.length).toBeGreaterThan(0);
-    for (const sql of example) expect(lintSql(sql, { rules: [rule] }).findings.length).toBeGreaterThan(0);
-    for (const sql of instead) {
-      const result = lintSql(sql, { rules: [rule] });
-      expect(result.errors).toEqual([]);
-      expect(result.findings).toEqual([]);
-    }
+    expectDocsExamples(rule);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/prefer-text.js";
-import { docsSqlBlocks, findingsOf, lintSql } from "../helpers.js";
+import { expectDocsExamples, findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "prefer-text",
@@ -12,8 +12,6 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
 });
 
 /** The ```sql blocks of the rule's docs page, under "## Example" and under "## Use instead". */
-const docsBlocks = () => ({ example: docsSqlBlocks("prefer-text", "Example"), instead: docsSqlBlocks("prefer-text", "Use instead") });
-
 describe("prefer-text", () => {
   it("is a strict-preset design rule", () => {
     expect(rule.meta).toMatchObject({ recommended: false, category: "design", severity: "careful" });
@@ -115,14 +113,6 @@ describe("prefer-text", () => {
   });
 
   it("reports the docs page's example and not its safe alternative", () => {
-    const { example, instead } = docsBlocks();
-    expect(example.length).toBeGreaterThan(0);
-    expect(instead.length).toBeGreaterThan(0);
-    for (const sql of example) expect(lintSql(sql, { rules: [rule] }).findings.length).toBeGreaterThan(0);
-    for (const sql of instead) {
-      const result = lintSql(sql, { rules: [rule] });
-      expect(result.errors).toEqual([]);
-      expect(result.findings).toEqual([]);
-    }
+    expectDocsExamples(rule);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/prefer-timestamptz.js";
 import { lintSource } from "../../src/engine/lint-source.js";
-import { docsSqlBlocks, findingsOf, lintSql } from "../helpers.js";
+import { expectDocsExamples, findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "prefer-timestamptz",
@@ -17,8 +17,6 @@ function withVersion(sql: string, pgVersion: number) {
 }
 
 /** The ```sql blocks of the rule's docs page, under "## Example" and under "## Use instead". */
-const docsBlocks = () => ({ example: docsSqlBlocks("prefer-timestamptz", "Example"), instead: docsSqlBlocks("prefer-timestamptz", "Use instead") });
-
 describe("prefer-timestamptz", () => {
   it("is a strict-preset design rule", () => {
     expect(rule.meta).toMatchObject({ recommended: false, category: "design", severity: "careful" });
@@ -97,14 +95,6 @@ describe("prefer-timestamptz", () => {
   });
 
   it("reports the docs page's example and not its safe alternative", () => {
-    const { example, instead } = docsBlocks();
-    expect(example.length).toBeGreaterThan(0);
-    expect(instead.length).toBeGreaterThan(0);
-    for (const sql of example) expect(lintSql(sql, { rules: [rule] }).findings.length).toBeGreaterThan(0);
-    for (const sql of instead) {
-      const result = lintSql(sql, { rules: [rule] });
-      expect(result.errors).toEqual([]);
-      expect(result.findings).toEqual([]);
-    }
+    expectDocsExamples(rule);
   });
 });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-concurrent-reindex.js";
 import forbiddenInTransaction from "../../rules/forbidden-in-transaction.js";
-import type { Fix } from "../../src/engine/rule.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { applyFix, findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "require-concurrent-reindex",
@@ -16,10 +15,6 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
 
 function withSettings(sql: string, settings: { assumeInTransaction?: boolean; pgVersion?: number }) {
   return lintSql(sql, { rules: [rule], settings }).findings;
-}
-
-function applyFix(text: string, fix: Fix): string {
-  return text.slice(0, fix.range.start) + fix.text + text.slice(fix.range.end);
 }
 
 /** Lints `sql`, applies its single fix, and checks the result parses and is reported neither by this rule nor by forbidden-in-transaction. */

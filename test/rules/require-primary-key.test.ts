@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-primary-key.js";
-import { docsSqlBlocks, findingsOf, lintSql } from "../helpers.js";
+import { expectDocsExamples, findingsOf, lintSql } from "../helpers.js";
 
 const at = (line: number, column: number, endLine: number, endColumn: number) => ({
   ruleId: "require-primary-key",
@@ -12,8 +12,6 @@ const at = (line: number, column: number, endLine: number, endColumn: number) =>
 });
 
 /** The ```sql blocks of the rule's docs page, under "## Example" and under "## Use instead". */
-const docsBlocks = () => ({ example: docsSqlBlocks("require-primary-key", "Example"), instead: docsSqlBlocks("require-primary-key", "Use instead") });
-
 describe("require-primary-key", () => {
   it("is a strict-preset design rule", () => {
     expect(rule.meta).toMatchObject({ recommended: false, category: "design", severity: "careful" });
@@ -112,14 +110,6 @@ describe("require-primary-key", () => {
   });
 
   it("reports the docs page's example and not its safe alternative", () => {
-    const { example, instead } = docsBlocks();
-    expect(example.length).toBeGreaterThan(0);
-    expect(instead.length).toBeGreaterThan(0);
-    for (const sql of example) expect(lintSql(sql, { rules: [rule] }).findings.length).toBeGreaterThan(0);
-    for (const sql of instead) {
-      const result = lintSql(sql, { rules: [rule] });
-      expect(result.errors).toEqual([]);
-      expect(result.findings).toEqual([]);
-    }
+    expectDocsExamples(rule);
   });
 });
