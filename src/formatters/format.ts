@@ -1,0 +1,20 @@
+import type { FileResult } from "../engine/lint.js";
+import type { Rule } from "../engine/rule.js";
+
+/** What a formatter may need besides the results. */
+export interface ReportContext {
+  /** File paths are shown relative to this folder (stylish, compact, github, markdown, junit). */
+  cwd: string;
+  /** Paths in SARIF and GitLab reports are relative to this folder: the git repository root, else cwd. */
+  repoRoot: string;
+  colors: boolean;
+  /** Every rule of the run, on or off (SARIF lists them in tool.driver.rules). */
+  rules: readonly Rule[];
+  /** migsafe's version. */
+  version: string;
+  /** With --fix: how many problems were fixed, in how many files. */
+  fixed?: { problems: number; files: number };
+}
+
+/** Turns a run's results into the text written to stdout or --output-file. */
+export type Formatter = (results: readonly FileResult[], context: ReportContext) => string;
