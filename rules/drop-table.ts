@@ -1,4 +1,4 @@
-import { asList, displayName, listName } from "../src/parser/ast.js";
+import { asList, displayName, listName, quoteIfNeeded } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
 
 export default defineRule({
@@ -23,8 +23,10 @@ export default defineRule({
         `DROP TABLE ${names} deletes the table${tables.length > 1 ? "s" : ""} and all ${tables.length > 1 ? "their" : "its"} rows for good, under an ACCESS EXCLUSIVE lock; ` +
         `application code still reading or writing ${tables.length > 1 ? "them" : "it"} starts failing at once.${cascade}`,
       help:
-        `Rename first (ALTER TABLE ${displayName(tables[0]!)} RENAME TO ${tables[0]!.name}_backup), deploy code that no longer uses it, ` +
-        "and drop the backup in a later migration once you are sure nothing needs it; take a backup you have restored at least once.",
+        `Rename first (${tables.map((table) => `ALTER TABLE ${displayName(table)} RENAME TO ${quoteIfNeeded(`${table.name}_backup`)};`).join(" ")}), ` +
+        `deploy code that no longer uses ${tables.length > 1 ? "them" : "it"}, ` +
+        `and drop the backup${tables.length > 1 ? "s" : ""} in a later migration once you are sure nothing needs ${tables.length > 1 ? "them" : "it"}; ` +
+        "take a backup you have restored at least once.",
     });
   },
 });

@@ -2,15 +2,32 @@ import { parseArgs } from "node:util";
 import type { RuleSetting } from "../engine/lint.js";
 import { DOCS_BASE_URL } from "../engine/rule.js";
 
-export type OutputFormat = "stylish" | "json";
+export const FORMATS = ["stylish", "json", "sarif", "github", "gitlab", "junit", "markdown", "compact"] as const;
+export type OutputFormat = (typeof FORMATS)[number];
 
-export const FORMATS: readonly OutputFormat[] = ["stylish", "json"];
+/** The hook managers `migsafe init-hook --print <tool>` prints a snippet for. */
+export const HOOK_TOOLS = ["husky", "lint-staged", "simple-git-hooks", "pre-commit"] as const;
+export type HookTool = (typeof HOOK_TOOLS)[number];
 const SETTINGS: readonly RuleSetting[] = ["off", "careful", "dangerous"];
 
 export interface CliOptions {
   /** Files, folders and globs to lint; empty means the usual migration folders. */
   patterns: string[];
-  format: OutputFormat;
+  /** Undefined when not given: stylish, plus GitHub annotations when run in GitHub Actions. */
+  format: OutputFormat | undefined;
+  /** Write the report here (atomically) instead of to stdout. */
+  outputFile: string | undefined;
+  /** Lint only migration files added, modified or renamed since the merge base with this git ref. */
+  changedSince: string | undefined;
+  /** Lint the staged version of staged files. */
+  staged: boolean;
+  /** Lint the text on standard input, named `stdinFilename` (for its configuration, rollback partner and report). */
+  stdin: boolean;
+  stdinFilename: string | undefined;
+  /** Reuse the results of files whose content, configuration and migsafe version did not change. */
+  cache: boolean;
+  /** `migsafe init-hook`: install a git pre-commit hook, or print the snippet for a hook manager. */
+  initHook: { print: HookTool | undefined; force: boolean } | undefined;
   /** Severity overrides from `--rule id=setting`, the last one for a rule winning. */
   severities: Record<string, RuleSetting>;
   /** Careful findings allowed before the exit code is 1; undefined means no limit. */
@@ -32,6 +49,14 @@ export type ParsedArgs = { ok: true; options: CliOptions } | { ok: false; messag
 
 const OPTIONS = {
   format: { type: "string", short: "f" },
+  "output-file": { type: "string", short: "o" },
+  "changed-since": { type: "string" },
+  staged: { type: "boolean" },
+  stdin: { type: "boolean" },
+  "stdin-filename": { type: "string" },
+  cache: { type: "boolean" },
+  print: { type: "string" },
+  force: { type: "boolean" },
   rule: { type: "string", multiple: true },
   "max-warnings": { type: "string" },
   fix: { type: "boolean" },
@@ -56,10 +81,11 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
     return { ok: false, message: describeParseError(error) };
   }
 
-  const format = values.format ?? "stylish";
-  if (!(FORMATS as readonly string[]).includes(format)) {
-    return { ok: false, message: `unknown format '${format}' for --format (expected ${FORMATS.join(" or ")})` };
+  const format = values.format;
+  if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) {
+    return { ok: false, message: `unknown format '${format}' for --format (expected ${FORMATS.slice(0, -1).join(", ")} or ${FORMATS.at(-1)})` };
   }
+  if (values["output-file"] === "") return { ok: false, message: "--output-file needs a file name" };
 
   let maxWarnings: number | undefined;
   const rawMax = values["max-warnings"];
@@ -91,11 +117,38 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
   }
   if (values.fix && values["fix-dry-run"]) return { ok: false, message: "--fix and --fix-dry-run cannot be used together" };
 
+  const sources = [values.stdin && "--stdin", values.staged && "--staged", values["changed-since"] !== undefined && "--changed-since"].filter(Boolean);
+  if (sources.length > 1) return { ok: false, message: `${sources.join(" and ")} cannot be used together` };
+  if (values["stdin-filename"] !== undefined && !values.stdin) return { ok: false, message: "--stdin-filename needs --stdin" };
+  if (values.stdin && positionals.length > 0) return { ok: false, message: "--stdin lints standard input: pass no file names (name it with --stdin-filename)" };
+  if (values.fix && (values.stdin || values.staged)) {
+    return { ok: false, message: `--fix writes files: it cannot be used with ${values.stdin ? "--stdin" : "--staged"} (use --fix-dry-run to see the fixes)` };
+  }
+
+  let initHook: CliOptions["initHook"];
+  if (positionals[0] === "init-hook") {
+    if (positionals.length > 1) return { ok: false, message: "init-hook takes no file names: migsafe init-hook [--print <tool>] [--force]" };
+    const print = values.print;
+    if (print !== undefined && !(HOOK_TOOLS as readonly string[]).includes(print)) {
+      return { ok: false, message: `unknown tool '${print}' for --print (expected ${HOOK_TOOLS.join(", ")})` };
+    }
+    initHook = { print: print as HookTool | undefined, force: values.force ?? false };
+  } else if (values.print !== undefined || values.force) {
+    return { ok: false, message: `${values.print !== undefined ? "--print" : "--force"} belongs to init-hook: migsafe init-hook [--print <tool>] [--force]` };
+  }
+
   return {
     ok: true,
     options: {
-      patterns: explain ? [] : positionals,
-      format: format as OutputFormat,
+      patterns: explain || initHook ? [] : positionals,
+      format: format as OutputFormat | undefined,
+      outputFile: values["output-file"],
+      changedSince: values["changed-since"],
+      staged: values.staged ?? false,
+      stdin: values.stdin ?? false,
+      stdinFilename: values["stdin-filename"],
+      cache: values.cache ?? false,
+      initHook,
       severities,
       maxWarnings,
       fix: values.fix ?? false,
@@ -125,6 +178,7 @@ function describeParseError(error: unknown): string {
 export function helpText(ruleIds: readonly string[]): string {
   return `Usage: migsafe [options] [file|folder|glob ...]
        migsafe explain <rule-id>
+       migsafe init-hook [--print husky|lint-staged|simple-git-hooks|pre-commit] [--force]
 
 Static safety linter for PostgreSQL migrations: reports statements that lock,
 rewrite or lose data, and suggests the safe alternative.
@@ -137,7 +191,16 @@ Arguments:
                     migrations/, db/migrations/, supabase/migrations/, prisma/migrations/
 
 Options:
-  -f, --format <name>       output format: stylish (default) or json
+  -f, --format <name>       output format: stylish (default), json, sarif, github,
+                            gitlab, junit, markdown or compact; in GitHub Actions the
+                            default is stylish plus github annotations
+  -o, --output-file <path>  write the report to this file instead of stdout
+      --changed-since <ref> lint only the migrations added or changed since the merge
+                            base with this git ref (e.g. origin/main)
+      --staged              lint what is staged for commit (read from the git index)
+      --stdin               lint standard input; --stdin-filename <name> names it
+      --cache               skip files whose content, configuration and migsafe
+                            version did not change (node_modules/.cache/migsafe)
       --rule <id=setting>   set a rule to off, careful or dangerous; repeatable
       --max-warnings <n>    exit 1 when there are more than n careful findings
   -c, --config <file>       use this configuration for every file (default: the nearest

@@ -59,7 +59,7 @@ async function expandFolder(folder: string): Promise<Target[]> {
       caseSensitiveMatch: false,
       ignore: ["**/node_modules/**", "**/*.d.{ts,mts,cts}"],
     });
-    return files.filter((file) => /\.sql$/i.test(file) || isScriptMigration(folder, file)).map((file) => ({ path: path.resolve(file) }));
+    return files.filter((file) => folderSelects(folder, file)).map((file) => ({ path: path.resolve(file) }));
   } catch (error) {
     return [{ path: folder, error: `cannot list the folder: ${errorText(error)}` }];
   }
@@ -67,6 +67,38 @@ async function expandFolder(folder: string): Promise<Target[]> {
 
 /** A folder name that marks the scripts under it as migrations (Knex, TypeORM, Sequelize, node-pg-migrate, MikroORM all default to it). */
 export const SCRIPT_FOLDER = /^migrations$/i;
+
+/** Whether linting `folder` lints `file` (a path inside it): SQL files, and scripts under a `migrations` folder. */
+function folderSelects(folder: string, file: string): boolean {
+  return /\.sql$/i.test(file) || (/\.(?:ts|mts|cts|js|mjs|cjs)$/i.test(file) && !/\.d\.(?:ts|mts|cts)$/i.test(file) && isScriptMigration(folder, file));
+}
+
+/**
+ * For the files git names (--changed-since, --staged): a test of whether the command
+ * line's patterns would lint a file, answered without listing folders — the file may
+ * exist only in the git index. A folder selects what `findFiles` would find in it,
+ * a file itself, a glob its matches.
+ */
+export async function fileSelector(patterns: readonly string[], cwd: string): Promise<(file: string) => boolean> {
+  const fg = await loadFastGlob();
+  const picomatch = (await import("picomatch")).default;
+  const tests = patterns.map((pattern): ((file: string) => boolean) => {
+    const absolute = path.resolve(cwd, pattern);
+    const stat = statOrUndefined(absolute);
+    if (stat?.isDirectory()) {
+      return (file) => isInside(absolute, file) && !file.split(path.sep).includes("node_modules") && folderSelects(absolute, file);
+    }
+    if (stat || !fg.isDynamicPattern(pattern)) return (file) => file === absolute;
+    const matches = picomatch(pattern);
+    return (file) => matches(path.relative(cwd, file).split(path.sep).join("/"));
+  });
+  return (file) => tests.some((test) => test(file));
+}
+
+function isInside(folder: string, file: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative !== "" && relative.split(path.sep)[0] !== ".." && !path.isAbsolute(relative);
+}
 
 /** A script found in a folder is a migration when a folder on its path, from the folder given down, is named `migrations`. */
 function isScriptMigration(folder: string, file: string): boolean {

@@ -1,10 +1,9 @@
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
 import { lintSource } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { Fix } from "../engine/rule.js";
 import { parseFile } from "../parser/parse-file.js";
+import { writeFileAtomic } from "./write-file.js";
 
 /** Fixes can uncover further fixes; like ESLint, stop after this many rounds. */
 const MAX_PASSES = 10;
@@ -110,36 +109,6 @@ export function fixFiles(results: readonly FileResult[], optionsOf: (filePath: s
 }
 
 class ChangedMeanwhile extends Error {}
-
-/**
- * Replaces a file's content atomically: writes a temporary file next to it (same
- * folder, so the rename stays on one file system) with the original's mode, then
- * renames it over the original. A symbolic link is followed, not replaced.
- */
-export function writeFileAtomic(filePath: string, content: string): void {
-  const target = fs.realpathSync(filePath);
-  const stat = fs.statSync(target);
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.migsafe.tmp`);
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(temp, "wx", 0o600);
-    fs.writeFileSync(fd, content, "utf8");
-    fs.fchmodSync(fd, stat.mode & 0o7777);
-    try {
-      fs.fchownSync(fd, stat.uid, stat.gid);
-    } catch {
-      // Only a privileged user can give the file away; keeping the mode is what matters.
-    }
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(temp, target);
-  } catch (error) {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
-}
 
 function describeWriteError(error: unknown): string {
   if (error instanceof ChangedMeanwhile) return "the file changed while it was being linted";

@@ -3,19 +3,25 @@ import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
 import { resolveConfig, type ResolvedConfig } from "../config/resolve.js";
-import { lintSource } from "../engine/lint-source.js";
+import { createRunDiskAccess, lintBytes, lintSource, type FileAccess } from "../engine/lint-source.js";
+import { decodeMigration } from "../engine/read-migration.js";
 import { docsUrl } from "../engine/rule.js";
 import { allRules } from "../../rules/index.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { Rule } from "../engine/rule.js";
 import { escapeControl } from "../formatters/escape.js";
-import { formatJson } from "../formatters/json.js";
+import type { ReportContext } from "../formatters/format.js";
+import { FORMATTERS } from "../formatters/index.js";
 import { plural, totalsOf } from "../formatters/messages.js";
-import { displayPath, formatStylish } from "../formatters/stylish.js";
+import { displayPath } from "../formatters/stylish.js";
 import { loadParser } from "../parser/pg.js";
-import { helpText, parseCliArgs, type CliOptions } from "./args.js";
-import { DEFAULT_FOLDERS, defaultFolders, findFiles, type Target } from "./find-files.js";
+import { helpText, parseCliArgs, type CliOptions, type OutputFormat } from "./args.js";
+import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "./find-files.js";
 import { fixFiles, planFixes, type FixOutcome } from "./fix.js";
+import { changedSince, GitError, repositoryRoot, stagedFiles } from "./git.js";
+import { initHook } from "./init-hook.js";
+import { ResultCache } from "./result-cache.js";
+import { writeFileAtomic } from "./write-file.js";
 import { lintPaths } from "./lint-parallel.js";
 import { packageRoot, packageVersion } from "./version.js";
 
@@ -30,6 +36,8 @@ export interface RunOptions {
   isTTY?: boolean;
   /** The rules to run. Default: every rule migsafe ships. */
   rules?: readonly Rule[];
+  /** Reads standard input for --stdin. Default: process.stdin. */
+  readStdin?: () => Promise<Uint8Array>;
 }
 
 export interface RunResult {
@@ -59,27 +67,27 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
 
     if (options.listRules) return { output: listRules(rules), stderr: "", exitCode: 0 };
     if (options.explain) return explainRule(options.explain);
+    if (options.initHook) return initHook({ cwd, force: options.initHook.force, ...(options.initHook.print ? { print: options.initHook.print } : {}) });
 
-    let patterns = options.patterns;
-    if (patterns.length === 0) {
-      patterns = defaultFolders(cwd);
-      if (patterns.length === 0) {
-        return failure(`no migration folder found in ${cwd} (looked for ${DEFAULT_FOLDERS.map((f) => `${f}/`).join(", ")}); pass the files or folders to lint`);
-      }
-    }
-    const found = await findFiles(patterns, cwd);
+    const selected = await selectFiles(options, cwd, runOptions);
+    if (!selected.ok) return failure(selected.message);
     let jobs: Job[];
     try {
-      jobs = planJobs(found, rules, options, cwd);
+      jobs = planJobs(selected.targets, rules, options, cwd, selected.contents);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       const where = `${displayPath(error.file, cwd)}${error.line ? `:${error.line}` : ""}`;
       return failure(`${escapeControl(where)}: ${escapeControl(error.message)}`);
     }
     await loadParser();
-    const defaultRules = runOptions.rules === undefined;
     const debugLog: string[] = [];
-    let results = await lintAll(jobs, defaultRules, debugLog);
+    const lintRun: LintRun = {
+      defaultRules: runOptions.rules === undefined,
+      debugLog,
+      contents: selected.contents,
+      cache: options.cache ? ResultCache.load(cwd, packageVersion()) : undefined,
+    };
+    let results = await lintAll(jobs, lintRun);
     const optionsOf = (filePath: string) => jobs.find((job) => job.target.path === filePath)!.options;
 
     let outcomes: FixOutcome[] = [];
@@ -87,14 +95,26 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     if (options.fix) {
       outcomes = fixFiles(results, optionsOf);
       // Fixing a migration can change what its rollback partner is checked against: re-lint everything.
-      if (outcomes.some((outcome) => outcome.applied > 0)) results = await lintAll(jobs, defaultRules, debugLog);
+      if (outcomes.some((outcome) => outcome.applied > 0)) results = await lintAll(jobs, lintRun);
     } else if (options.fixDryRun) {
       ({ results, diffs } = dryRunFixes(results, optionsOf, cwd));
     }
 
-    const result = report(results, outcomes, options, { cwd, colors: useColors(env, runOptions.isTTY ?? false) });
-    if (diffs && options.format === "stylish") result.output = diffs + result.output;
+    const cacheProblem = lintRun.cache?.save();
+    if (lintRun.cache) {
+      debugLog.push(`debug: cache ${displayPath(lintRun.cache.file, cwd)}: ${lintRun.cache.hits} files from the cache, ${lintRun.cache.misses} linted`);
+    }
+    const formats = outputFormats(options, env);
+    const colors = options.outputFile === undefined && useColors(env, runOptions.isTTY ?? false);
+    const result = report(results, outcomes, options, { formats, cwd, colors, rules });
+    if (diffs && formats[0] === "stylish") result.output = diffs + result.output;
+    if (cacheProblem) result.stderr += `migsafe: cannot write the cache ${escapeControl(displayPath(lintRun.cache!.file, cwd))} (${cacheProblem}); the next run lints every file\n`;
     if (options.debug) result.stderr = debugLog.map((line) => `migsafe: ${line}\n`).join("") + result.stderr;
+    if (options.outputFile !== undefined) {
+      const written = writeReport(path.resolve(cwd, options.outputFile), result.output);
+      result.output = "";
+      if (written) return { ...result, stderr: result.stderr + `migsafe: cannot write --output-file ${escapeControl(options.outputFile)}: ${written}\n`, exitCode: 2 };
+    }
     return result;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -109,11 +129,75 @@ interface Job {
   options: LintOptions;
 }
 
+/** What every lint pass of a run shares. */
+interface LintRun {
+  /** migsafe's own rules, which worker threads can load. */
+  defaultRules: boolean;
+  debugLog: string[];
+  /** Files whose content comes from elsewhere than the disk (standard input, the git index). */
+  contents: ReadonlyMap<string, Uint8Array>;
+  cache: ResultCache | undefined;
+}
+
+type Selection = { ok: true; targets: Target[]; contents: Map<string, Uint8Array> } | { ok: false; message: string };
+
+/**
+ * The files to lint: standard input, the staged files, the files changed since a git
+ * ref (each narrowed to what the patterns, or the default folders, select), or what
+ * the patterns name.
+ */
+async function selectFiles(options: CliOptions, cwd: string, runOptions: RunOptions): Promise<Selection> {
+  const contents = new Map<string, Uint8Array>();
+  if (options.stdin) {
+    const filePath = path.resolve(cwd, options.stdinFilename ?? STDIN_NAME);
+    contents.set(filePath, await (runOptions.readStdin ?? readProcessStdin)());
+    return { ok: true, targets: [{ path: filePath }], contents };
+  }
+  const fromGit = options.staged || options.changedSince !== undefined;
+  let patterns = options.patterns;
+  if (patterns.length === 0) {
+    patterns = defaultFolders(cwd);
+    // Git names the files: without a migration folder, every migration under cwd is a candidate.
+    if (patterns.length === 0 && fromGit) patterns = [cwd];
+    if (patterns.length === 0) {
+      return {
+        ok: false,
+        message: `no migration folder found in ${cwd} (looked for ${DEFAULT_FOLDERS.map((f) => `${f}/`).join(", ")}); pass the files or folders to lint`,
+      };
+    }
+  }
+  if (!fromGit) return { ok: true, targets: await findFiles(patterns, cwd), contents };
+  try {
+    const selects = await fileSelector(patterns, cwd);
+    let files: string[];
+    if (options.staged) {
+      const staged = stagedFiles(cwd).filter((file) => selects(file.path));
+      for (const file of staged) contents.set(file.path, file.bytes);
+      files = staged.map((file) => file.path);
+    } else {
+      files = changedSince(options.changedSince!, cwd).files.filter(selects);
+    }
+    return { ok: true, targets: [...new Set(files)].sort().map((file) => ({ path: file })), contents };
+  } catch (error) {
+    if (error instanceof GitError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+/** The name standard input gets without --stdin-filename. */
+const STDIN_NAME = "<stdin>";
+
+async function readProcessStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 /**
  * Finds each file's configuration (the nearest one, or --config for all), drops the
  * files it leaves out (include, exclude, startAfter), and gives the others their options.
  */
-function planJobs(targets: readonly Target[], rules: readonly Rule[], options: CliOptions, cwd: string): Job[] {
+function planJobs(targets: readonly Target[], rules: readonly Rule[], options: CliOptions, cwd: string, contents: ReadonlyMap<string, Uint8Array>): Job[] {
   const ids = new Set(rules.map((rule) => rule.meta.id));
   const fixed = options.config === undefined ? undefined : loadConfigFile(path.resolve(cwd, options.config), ids);
   if (options.config !== undefined && !fixed) throw new ConfigError("package.json has no \"migsafe\" key", path.resolve(cwd, options.config));
@@ -128,24 +212,65 @@ function planJobs(targets: readonly Target[], rules: readonly Rule[], options: C
       entry = { config, options: { rules, ...config.lint } };
       resolved.set(loaded, entry);
     }
-    if (target.error || entry.config.accepts(target.path)) jobs.push({ target, options: entry.options });
+    // Standard input without a name is linted whatever include/exclude say: there is no path to match.
+    const unnamed = contents.has(target.path) && options.stdin && options.stdinFilename === undefined;
+    if (target.error || unnamed || entry.config.accepts(target.path)) jobs.push({ target, options: entry.options });
   }
   return jobs;
 }
 
-async function lintAll(jobs: readonly Job[], defaultRules: boolean, debugLog: string[]): Promise<FileResult[]> {
+async function lintAll(jobs: readonly Job[], lintRun: LintRun): Promise<FileResult[]> {
+  const files = accessWith(lintRun.contents);
+  const linted = new Map<string, FileResult>();
+  const keys = new Map<string, string>();
   const groups = new Map<LintOptions, string[]>();
   for (const job of jobs) {
+    const filePath = job.target.path;
     if (job.target.error) continue;
-    groups.set(job.options, [...(groups.get(job.options) ?? []), job.target.path]);
+    const bytes = lintRun.contents.get(filePath) ?? (lintRun.cache ? readBytes(filePath) : undefined);
+    if (lintRun.cache && bytes) {
+      const key = lintRun.cache.keyOf(filePath, bytes, job.options, files);
+      const cached = lintRun.cache.get(filePath, key, Buffer.from(bytes).toString("utf8"));
+      if (cached) {
+        linted.set(filePath, cached);
+        continue;
+      }
+      keys.set(filePath, key);
+    }
+    if (lintRun.contents.has(filePath)) linted.set(filePath, lintBytes(bytes!, filePath, job.options, files));
+    else groups.set(job.options, [...(groups.get(job.options) ?? []), filePath]);
   }
-  const linted = new Map<string, FileResult>();
   for (const [options, paths] of groups) {
-    const { results, filesPerThread } = await lintPaths(paths, options, defaultRules);
-    debugLog.push(`debug: linted ${paths.length} files on ${filesPerThread.length} threads (${filesPerThread.join(" + ")})`);
+    const { results, filesPerThread } = await lintPaths(paths, options, lintRun.defaultRules);
+    lintRun.debugLog.push(`debug: linted ${paths.length} files on ${filesPerThread.length} threads (${filesPerThread.join(" + ")})`);
     for (const result of results) linted.set(result.filePath, result);
   }
+  for (const [filePath, key] of keys) lintRun.cache!.set(filePath, key, linted.get(filePath)!);
   return jobs.map(({ target }) => (target.error ? { filePath: target.path, findings: [], errors: [{ message: target.error }] } : linted.get(target.path)!));
+}
+
+/** The run's disk, with the files whose content came from elsewhere seen as that content. */
+function accessWith(contents: ReadonlyMap<string, Uint8Array>): FileAccess {
+  const disk = createRunDiskAccess();
+  if (contents.size === 0) return disk;
+  return {
+    exists: (filePath) => contents.has(filePath) || disk.exists(filePath),
+    read: (filePath) => {
+      const bytes = contents.get(filePath);
+      if (bytes === undefined) return disk.read(filePath);
+      const decoded = decodeMigration(bytes);
+      return decoded.ok ? decoded.text : undefined;
+    },
+    parse: disk.parse,
+  };
+}
+
+function readBytes(filePath: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(filePath);
+  } catch {
+    return undefined;
+  }
 }
 
 function listRules(rules: readonly Rule[]): string {
@@ -179,7 +304,7 @@ function report(
   results: FileResult[],
   outcomes: readonly FixOutcome[],
   options: CliOptions,
-  display: { cwd: string; colors: boolean },
+  display: { formats: readonly OutputFormat[]; cwd: string; colors: boolean; rules: readonly Rule[] },
 ): RunResult {
   const stderr: string[] = [];
   for (const outcome of outcomes) {
@@ -188,7 +313,16 @@ function report(
   const fixedFiles = outcomes.filter((outcome) => outcome.applied > 0);
   const fixed = { problems: fixedFiles.reduce((sum, outcome) => sum + outcome.applied, 0), files: fixedFiles.length };
 
-  const output = options.format === "json" ? formatJson(results) : formatStylish(results, { ...display, fixed });
+  const needsRepoRoot = display.formats.some((format) => format === "sarif" || format === "gitlab" || format === "github");
+  const context: ReportContext = {
+    cwd: display.cwd,
+    repoRoot: (needsRepoRoot && repositoryRoot(display.cwd)) || display.cwd,
+    colors: display.colors,
+    rules: display.rules,
+    version: packageVersion(),
+    fixed,
+  };
+  const output = display.formats.map((format) => FORMATTERS[format](results, context)).join("");
 
   const totals = totalsOf(results);
   const tooManyWarnings = options.maxWarnings !== undefined && totals.careful > options.maxWarnings;
@@ -197,6 +331,32 @@ function report(
 
   const exitCode: ExitCode = totals.fatalFiles > 0 ? 2 : totals.dangerous > 0 || tooManyWarnings ? 1 : 0;
   return { output, stderr: stderr.map((line) => `${line}\n`).join(""), exitCode };
+}
+
+/** --format, or by default stylish — followed, in GitHub Actions, by workflow commands that annotate the pull request. */
+function outputFormats(options: CliOptions, env: Readonly<Record<string, string | undefined>>): OutputFormat[] {
+  if (options.format) return [options.format];
+  return env.GITHUB_ACTIONS === "true" ? ["stylish", "github"] : ["stylish"];
+}
+
+/** Writes the report atomically; returns why it could not, or undefined. */
+function writeReport(filePath: string, report: string): string | undefined {
+  try {
+    fs.mkdirSync(path.dirname(filePath), { recursive: true });
+    writeFileAtomic(filePath, report);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const reasons: Record<string, string> = {
+      ENOENT: "its folder does not exist",
+      ENOTDIR: "its folder does not exist",
+      EACCES: "permission denied",
+      EPERM: "permission denied",
+      EISDIR: "it is a folder",
+      EROFS: "read-only file system",
+    };
+    return (code && reasons[code]) ?? code ?? (error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** Exit 2 with one line on stderr; arguments echoed in it are escaped like file names. */

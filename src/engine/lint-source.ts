@@ -4,7 +4,7 @@ import { parseFile } from "../parser/parse-file.js";
 import type { ParsedFile } from "../parser/types.js";
 import { SourceText } from "../source/source-text.js";
 import { lintParsed, type FileResult, type LintOptions } from "./lint.js";
-import { readMigration } from "./read-migration.js";
+import { decodeMigration, readMigration, type ReadResult } from "./read-migration.js";
 import { lintEmbeddedSource, SCRIPT_EXTENSION } from "../embedded/lint-embedded.js";
 import { downSectionStart, findPartner, findRollbackBlock } from "./rollback.js";
 
@@ -95,7 +95,15 @@ export function lintSource(text: string, filePath: string, options: LintOptions,
 
 /** Reads and lints one migration file; a file that cannot be read is a fatal error, not a crash. */
 export function lintFile(filePath: string, options: LintOptions, files: FileAccess = diskAccess): FileResult {
-  const read = readMigration(filePath);
+  return lintRead(readMigration(filePath), filePath, options, files);
+}
+
+/** Lints a migration's bytes that come from elsewhere than its file (standard input, the git index). */
+export function lintBytes(bytes: Uint8Array, filePath: string, options: LintOptions, files: FileAccess = diskAccess): FileResult {
+  return lintRead(decodeMigration(bytes), filePath, options, files);
+}
+
+function lintRead(read: ReadResult, filePath: string, options: LintOptions, files: FileAccess): FileResult {
   if (!read.ok) {
     const loc = read.line === undefined ? undefined : { start: { line: read.line, column: 1 }, end: { line: read.line, column: 1 } };
     return { filePath, findings: [], errors: [{ message: read.message, ...(loc ? { loc } : {}) }] };

@@ -53,7 +53,8 @@ export function displayName(name: QualifiedName): string {
   return name.schema ? `${quoteIfNeeded(name.schema)}.${quoteIfNeeded(name.name)}` : quoteIfNeeded(name.name);
 }
 
-function quoteIfNeeded(identifier: string): string {
+/** An identifier as SQL text: bare when PostgreSQL would read it back unchanged, double-quoted otherwise. */
+export function quoteIfNeeded(identifier: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(identifier) ? identifier : `"${identifier.replace(/"/g, '""')}"`;
 }
 

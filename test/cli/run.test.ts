@@ -114,7 +114,7 @@ describe("bad arguments", () => {
   it.each([
     [["--nope"], "unknown option '--nope'"],
     [["-x"], "unknown option '-x'"],
-    [["--format", "xml"], "unknown format 'xml' for --format (expected stylish or json)"],
+    [["--format", "xml"], "unknown format 'xml' for --format (expected stylish, json, sarif, github, gitlab, junit, markdown or compact)"],
     [["--format"], "option '-f, --format <value>' argument missing"],
     [["--fix=yes"], "option '--fix' does not take an argument"],
     [["--rule", "no-such-rule=off"], "unknown rule 'no-such-rule' in --rule no-such-rule=off"],

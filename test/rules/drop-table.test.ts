@@ -21,7 +21,14 @@ describe("drop-table", () => {
     expect(result.findings.map((f) => f.loc.start)).toEqual([{ line: 1, column: 1 }]);
     expect(result.findings[0]!.message).toContain("users, public.orders");
     expect(result.findings[0]!.message).toContain("CASCADE");
-    expect(result.findings[0]!.help).toContain("RENAME TO users_backup");
+    expect(result.findings[0]!.help).toContain(
+      "Rename first (ALTER TABLE users RENAME TO users_backup; ALTER TABLE public.orders RENAME TO orders_backup;), deploy code that no longer uses them,",
+    );
+  });
+
+  it("quotes the backup name in the help when the table's name needs quotes", () => {
+    const result = lintSql('DROP TABLE "Audit Log";', { rules: [rule] });
+    expect(result.findings[0]!.help).toContain('(ALTER TABLE "Audit Log" RENAME TO "Audit Log_backup";)');
   });
 
   it("does not report a table created earlier in the same file", () => {

@@ -1,0 +1,135 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import dropTable from "../../rules/drop-table.js";
+import requireRollback from "../../rules/require-rollback.js";
+import { run } from "../../src/cli/run.js";
+import { cacheFolder } from "../../src/cli/result-cache.js";
+import { defineRule } from "../../src/engine/rule.js";
+import { useTempProjects } from "./fixtures/temp-project.js";
+
+const project = useTempProjects();
+let filesChecked = 0;
+/** Counts the files the engine lints (it parses each one it lints). */
+const counter = defineRule({
+  meta: { id: "count-files", severity: "careful", description: "Counts files.", category: "reliability" },
+  checkFile: () => void filesChecked++,
+});
+const rules = [dropTable, requireRollback, counter];
+
+async function lint(dir: string, ...argv: string[]) {
+  const result = await run(["--cache", "--debug", "--format", "json", ...argv], { cwd: dir, env: {}, rules });
+  const cacheLine = /cache .*: (\d+) files from the cache, (\d+) linted/.exec(result.stderr);
+  return { ...result, fromCache: Number(cacheLine?.[1]), linted: Number(cacheLine?.[2]) };
+}
+
+const messagesOf = (output: string) =>
+  (JSON.parse(output) as { filePath: string; messages: { ruleId: string; line: number }[] }[]).map((file) => [
+    path.basename(file.filePath),
+    file.messages.map((message) => `${message.ruleId}@${message.line}`),
+  ]);
+
+describe("--cache", () => {
+  function setUp() {
+    return project({
+      "package.json": "{}",
+      "migrations/001_users.sql": "CREATE TABLE users (id bigint);\n",
+      "migrations/001_users_rollback.sql": "DROP TABLE users;\n",
+      "migrations/002_drop.sql": "SELECT 1;\nDROP TABLE users;\n",
+    });
+  }
+
+  it("lints every file the first time, none the second, with the same report", async () => {
+    const p = setUp();
+    const first = await lint(p.dir, "migrations");
+    expect([first.fromCache, first.linted]).toEqual([0, 3]);
+    expect(fs.existsSync(path.join(p.dir, "node_modules/.cache/migsafe/results.json"))).toBe(true);
+    const second = await lint(p.dir, "migrations");
+    expect([second.fromCache, second.linted]).toEqual([3, 0]);
+    expect(second.output).toBe(first.output);
+    expect(second.exitCode).toBe(first.exitCode);
+    expect(messagesOf(second.output)).toEqual([
+      ["001_users.sql", []],
+      ["001_users_rollback.sql", []],
+      ["002_drop.sql", ["require-rollback@1", "drop-table@2"]],
+    ]);
+  });
+
+  it("does not lint (so does not parse) a file on a cache hit", async () => {
+    const p = setUp();
+    await lint(p.dir, "migrations");
+    const before = filesChecked;
+    await lint(p.dir, "migrations");
+    expect(filesChecked).toBe(before);
+    p.write("migrations/002_drop.sql", "SELECT 2;\n");
+    await lint(p.dir, "migrations");
+    expect(filesChecked).toBe(before + 1);
+  });
+
+  it("relints a changed file, and a rollback whose forward migration changed", async () => {
+    const p = setUp();
+    await lint(p.dir, "migrations");
+    p.write("migrations/002_drop.sql", "SELECT 1;\n");
+    p.write("migrations/001_users.sql", "CREATE TABLE users (id bigint, name text);\n");
+    const after = await lint(p.dir, "migrations");
+    // 001_users.sql and 002_drop.sql changed; the rollback of 001 is checked against its forward migration.
+    expect([after.fromCache, after.linted]).toEqual([0, 3]);
+    expect(messagesOf(after.output)[2]).toEqual(["002_drop.sql", ["require-rollback@1"]]);
+  });
+
+  it("relints a migration whose rollback file appeared", async () => {
+    const p = setUp();
+    await lint(p.dir, "migrations");
+    p.write("migrations/002_drop_rollback.sql", "CREATE TABLE users (id bigint);\n");
+    const after = await lint(p.dir, "migrations");
+    expect([after.fromCache, after.linted]).toEqual([2, 2]);
+    expect(messagesOf(after.output)[2]).toEqual(["002_drop.sql", ["drop-table@2"]]);
+  });
+
+  it("is invalidated by a configuration change", async () => {
+    const p = setUp();
+    await lint(p.dir, "migrations");
+    p.write("migsafe.config.json", JSON.stringify({ rules: { "require-rollback": "off" } }));
+    const after = await lint(p.dir, "migrations");
+    expect([after.fromCache, after.linted]).toEqual([0, 3]);
+    expect(messagesOf(after.output)[2]).toEqual(["002_drop.sql", ["drop-table@2"]]);
+  });
+
+  it("is invalidated by another migsafe version", async () => {
+    const p = setUp();
+    await lint(p.dir, "migrations");
+    const file = path.join(p.dir, "node_modules/.cache/migsafe/results.json");
+    const cache = JSON.parse(fs.readFileSync(file, "utf8")) as { version: string };
+    fs.writeFileSync(file, JSON.stringify({ ...cache, version: "0.0.0-older" }));
+    const after = await lint(p.dir, "migrations");
+    expect([after.fromCache, after.linted]).toEqual([0, 3]);
+  });
+
+  it("ignores a corrupt cache file and replaces it", async () => {
+    const p = setUp();
+    p.write("node_modules/.cache/migsafe/results.json", "{ not json");
+    const first = await lint(p.dir, "migrations");
+    expect([first.fromCache, first.linted, first.exitCode]).toEqual([0, 3, 1]);
+    expect((await lint(p.dir, "migrations")).fromCache).toBe(3);
+  });
+
+  it("keeps the results of files outside this run", async () => {
+    const p = setUp();
+    await lint(p.dir, "migrations");
+    await lint(p.dir, "migrations/002_drop.sql");
+    expect((await lint(p.dir, "migrations")).fromCache).toBe(3);
+  });
+
+  it("reports an unwritable cache on stderr without failing the run", async () => {
+    const p = setUp();
+    p.write("node_modules/.cache/migsafe", "a file where the folder should be");
+    const result = await run(["--cache", "migrations"], { cwd: p.dir, env: {}, rules });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^migsafe: cannot write the cache node_modules\/.cache\/migsafe\/results.json \(\w+\); the next run lints every file\n$/);
+  });
+
+  it("lives under node_modules/.cache in the nearest package folder", () => {
+    const p = project({ "package.json": "{}", "db/migrations/x.sql": "" });
+    expect(cacheFolder(p.path("db/migrations"))).toBe(p.path("node_modules/.cache/migsafe"));
+  });
+});
