@@ -2,6 +2,7 @@ import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { Ajv } from "ajv";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CLEAN_SQL, useTempProjects, withRollbacks, type TempProject } from "./fixtures/temp-project.js";
 
@@ -127,6 +128,40 @@ describe("migsafe (built)", () => {
     expect((await cli(p, ["001_drop.sql"])).stdout).not.toContain("\u001b[");
     expect((await cli(p, ["001_drop.sql"], { FORCE_COLOR: "1" })).stdout).toContain("\u001b[31mdangerous\u001b[39m");
     expect((await cli(p, ["001_drop.sql"], { FORCE_COLOR: "1", NO_COLOR: "1" })).stdout).not.toContain("\u001b[");
+  });
+});
+
+describe("migsafe (built) reports that other programs read", () => {
+  const schema = JSON.parse(fs.readFileSync(path.join(root, "test/fixtures/sarif-schema-2.1.0.json"), "utf8")) as Record<string, unknown>;
+  const validateSarif = new Ajv({ allErrors: true, validateFormats: false }).compile(schema);
+
+  it("writes SARIF that the official schema accepts, on the guide's migrations and a broken file, with --output-file", async () => {
+    const p = project({ "broken.sql": "DROP TABLE;\n" });
+    for (const name of fs.readdirSync(path.join(root, "fixtures/guide"))) {
+      p.write(`guide/${name}`, fs.readFileSync(path.join(root, "fixtures/guide", name)));
+    }
+    const result = await cli(p, ["--format", "sarif", "--output-file", "out/migsafe.sarif", "guide", "broken.sql"]);
+    expect([result.code, result.stdout]).toEqual([2, ""]);
+    const sarif = JSON.parse(p.read("out/migsafe.sarif")) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    expect(validateSarif(sarif), JSON.stringify(validateSarif.errors)).toBe(true);
+    const results = sarif.runs[0]!.results;
+    expect(results.length).toBeGreaterThan(10);
+    expect(results.find((r) => r.ruleId === "parse-error")?.locations[0]!.physicalLocation.artifactLocation.uri).toBe("broken.sql");
+    expect(results.filter((r) => r.ruleId === "drop-table").map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri)).toEqual(["guide/dangerous.sql"]);
+  });
+
+  it("prints GitLab Code Quality and JUnit reports that parse", async () => {
+    const p = project(withRollbacks({ "migrations/001_drop.sql": DROP_USERS }));
+    const gitlab = JSON.parse((await cli(p, ["--format", "gitlab", "migrations"])).stdout) as { check_name: string; location: { path: string; lines: { begin: number } } }[];
+    expect(gitlab.map((issue) => [issue.check_name, issue.location.path, issue.location.lines.begin])).toEqual([
+      ["drop-table", "migrations/001_drop.sql", 1],
+      ["require-lock-timeout", "migrations/001_drop.sql", 1],
+    ]);
+    const junit = await cli(p, ["--format", "junit", "migrations"]);
+    expect(junit.code).toBe(1);
+    expect(junit.stdout).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);
+    expect(junit.stdout.match(/<testcase /g)).toHaveLength(2);
+    expect(junit.stdout.match(/<failure /g)).toHaveLength(2);
   });
 });
 
