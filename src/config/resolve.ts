@@ -45,6 +45,7 @@ export function resolveConfig(loaded: LoadedConfig | undefined, rules: readonly 
         requireIgnoreReason: config.requireIgnoreReason ?? DEFAULT_SETTINGS.requireIgnoreReason,
       },
       rollbackPatterns: config.rollbackPatterns ?? [],
+      ...(config.placeholders ? { placeholders: Object.entries(config.placeholders).map(([pattern, replacement]) => ({ pattern, replacement })) } : {}),
     },
     accepts: fileFilter(loaded),
   };

@@ -1,4 +1,5 @@
 import type { RuleSetting } from "../engine/lint.js";
+import { placeholderProblem } from "../engine/placeholders.js";
 
 export type PresetName = "recommended" | "strict";
 export type RuleEntry = RuleSetting | [RuleSetting, unknown];
@@ -23,6 +24,8 @@ export interface MigsafeConfig {
   startAfter?: string;
   /** An inline ignore without a reason is itself a finding (default true). */
   requireIgnoreReason?: boolean;
+  /** Template syntax replaced before parsing: regular expression → SQL text (e.g. Go templates → a name). */
+  placeholders?: Record<string, string>;
 }
 
 const PRESETS: readonly string[] = ["recommended", "strict"];
@@ -46,7 +49,18 @@ const CHECKS: Record<keyof MigsafeConfig, Check> = {
     ((value as string[]).every((pattern) => pattern.includes("{name}")) ? undefined : `"${key}" entries must contain {name}, e.g. "{name}.undo.sql"`),
   startAfter: (value, key) => (typeof value === "string" && value !== "" ? undefined : `"${key}" must be a migration file name`),
   requireIgnoreReason: (value, key) => (typeof value === "boolean" ? undefined : `"${key}" must be true or false, not ${show(value)}`),
+  placeholders: checkPlaceholders,
 };
+
+function checkPlaceholders(value: unknown, key: string): string | undefined {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return `"${key}" must be an object of regular expression → replacement`;
+  for (const [pattern, replacement] of Object.entries(value)) {
+    if (typeof replacement !== "string") return `"${key}.${pattern}" must be a string (the SQL the match is replaced with), not ${show(replacement)}`;
+    const problem = placeholderProblem(pattern);
+    if (problem) return `"${key}.${pattern}": ${problem}`;
+  }
+  return undefined;
+}
 
 function checkRules(value: unknown, key: string, ruleIds: ReadonlySet<string>): string | undefined {
   if (!value || typeof value !== "object" || Array.isArray(value)) return `"${key}" must be an object of rule id → severity`;

@@ -7,6 +7,7 @@ import { lintParsed, type FileResult, type LintOptions } from "./lint.js";
 import { decodeMigration, readMigration, type ReadResult } from "./read-migration.js";
 import { lintEmbeddedSource, SCRIPT_EXTENSION } from "../embedded/lint-embedded.js";
 import { downSectionStart, findPartner, findRollbackBlock } from "./rollback.js";
+import { resultInOriginal, Substitution } from "./placeholders.js";
 
 export interface FileAccess {
   exists(filePath: string): boolean;
@@ -79,10 +80,20 @@ const RECENT_PARSES = 8;
  * is how the partner is looked up (the disk by default).
  */
 export function lintSource(text: string, filePath: string, options: LintOptions, files: FileAccess = diskAccess): FileResult {
+  const placeholders = options.placeholders ?? [];
+  // Positions are string indices in the text without its BOM: replace there, and keep the BOM.
+  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
+  const substitution = placeholders.length > 0 ? Substitution.of(text.slice(bom.length), placeholders) : undefined;
+  if (!substitution) return lintText(text, filePath, options, files);
+  return resultInOriginal(lintText(bom + substitution.text, filePath, options, files), substitution, new SourceText(text));
+}
+
+function lintText(text: string, filePath: string, options: LintOptions, files: FileAccess): FileResult {
   const parse = files.parse ?? ((_path: string, source: string) => parseFile(new SourceText(source)));
   const parsed = parse(filePath, text);
   const partner = findPartner(filePath, files.exists, options.rollbackPatterns);
-  const forwardText = partner.role === "rollback" && partner.partnerPath ? files.read(partner.partnerPath) : undefined;
+  const forwardFile = partner.role === "rollback" && partner.partnerPath ? files.read(partner.partnerPath) : undefined;
+  const forwardText = forwardFile === undefined ? undefined : (options.placeholders && Substitution.of(forwardFile, options.placeholders)?.text) || forwardFile;
   const forward = forwardText === undefined || !partner.partnerPath ? undefined : parse(partner.partnerPath, forwardText);
   const rollback = {
     role: partner.role,

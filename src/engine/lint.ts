@@ -2,6 +2,7 @@ import type { Statement, ParsedFile } from "../parser/types.js";
 import type { Location, Range } from "../source/source-text.js";
 import { applyDirectives, findDirectives, type DirectiveScope } from "./directives.js";
 import { FileFacts, type RollbackFacts } from "./file-facts.js";
+import type { Placeholder } from "./placeholders.js";
 import { DEFAULT_SETTINGS, docsUrl, type Finding, type LintSettings, type Rule, type RuleContext, type Severity } from "./rule.js";
 
 export type RuleSetting = Severity | "off";
@@ -16,6 +17,8 @@ export interface LintOptions {
   settings?: Partial<LintSettings>;
   /** Extra rollback file names, `{name}` standing for the forward migration's name without `.sql`. */
   rollbackPatterns?: readonly string[];
+  /** Template syntax replaced before parsing (config `placeholders`): regular expression source → replacement. */
+  placeholders?: readonly Placeholder[];
   /** The inline ignores the engine applies (default "all"); the ESLint plugin leaves `eslint-disable…` to ESLint. */
   directives?: DirectiveScope;
 }
