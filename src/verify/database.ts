@@ -1,0 +1,42 @@
+/**
+ * A PostgreSQL session migsafe verify runs migrations in: an embedded PGlite, or a
+ * scratch database on a real server. One session, so that `pg_locks` rows with
+ * `pid = pg_backend_pid()` are the locks the migration's own statements took.
+ */
+export interface VerifyDatabase {
+  /** What it is, for reports: e.g. "PGlite 0.5.16 (PostgreSQL 18.6)" or "PostgreSQL 15.18 at localhost:5432/migsafe_verify_x". */
+  readonly description: string;
+  /** The server's major version (server_version_num / 10000). */
+  readonly majorVersion: number;
+  /** Runs one or more statements with no parameters (the simple query protocol). */
+  exec(sql: string): Promise<void>;
+  /** Runs one statement with parameters and returns its rows. */
+  query<Row extends Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Ends the session; a scratch database on a server is dropped. */
+  close(): Promise<void>;
+}
+
+/** A PostgreSQL error as verify reports it. */
+export interface DatabaseError {
+  message: string;
+  /** SQLSTATE, e.g. "23502". */
+  code?: string;
+  detail?: string;
+  hint?: string;
+  /** 1-based character position in the statement, when PostgreSQL gives one. */
+  position?: number;
+}
+
+/** Reads a thrown error from PGlite or node-postgres as a DatabaseError. */
+export function databaseError(error: unknown): DatabaseError {
+  const e = error as { message?: unknown; code?: unknown; detail?: unknown; hint?: unknown; position?: unknown };
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+  const position = Number(e?.position);
+  return {
+    message: text(e?.message) ?? String(error),
+    ...(text(e?.code) ? { code: text(e.code) } : {}),
+    ...(text(e?.detail) ? { detail: text(e.detail) } : {}),
+    ...(text(e?.hint) ? { hint: text(e.hint) } : {}),
+    ...(Number.isInteger(position) && position > 0 ? { position } : {}),
+  };
+}
