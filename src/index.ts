@@ -1,7 +1,8 @@
 /**
- * migsafe's public API: lint PostgreSQL migrations from code.
+ * migsafe's public API: lint PostgreSQL migrations from code. docs/api.md documents it.
  *
- *   import { lintText } from "migsafe";
+ *   import { lint, lintText } from "migsafe";
+ *   const report = await lint(["db/migrations"], { cwd: repoRoot });
  *   const result = await lintText("DROP TABLE users;", { filePath: "migrations/007_drop.sql" });
  */
 import { allRules } from "../rules/index.js";
@@ -9,6 +10,8 @@ import { createRunDiskAccess, diskAccess, lintFile, lintSource, type FileAccess 
 import type { FileResult, RuleSetting } from "./engine/lint.js";
 import type { Rule } from "./engine/rule.js";
 import { loadParser } from "./parser/pg.js";
+import { totalsOf } from "./formatters/messages.js";
+import { lintProject } from "./project/lint-project.js";
 
 export interface LintApiOptions {
   /** Rules to run (all of migsafe's by default). */
@@ -17,6 +20,59 @@ export interface LintApiOptions {
   severities?: Readonly<Record<string, RuleSetting>>;
   /** How rollback partners are found and read (the disk by default). */
   files?: FileAccess;
+}
+
+export interface LintProjectOptions {
+  /** Paths are resolved against this folder, and configuration is looked up from the files up (default: process.cwd()). */
+  cwd?: string;
+  /** Rules to run (all of migsafe's by default). */
+  rules?: readonly Rule[];
+  /** Severity overrides by rule id, over every configuration file; "off" disables a rule. */
+  severities?: Readonly<Record<string, RuleSetting>>;
+  /** One configuration file for every file, instead of the nearest migsafe.config.json / .migsaferc.json / package.json#migsafe. */
+  config?: string;
+  /** Only the migrations added, modified or renamed since the merge base with this git ref. */
+  changedSince?: string;
+  /** The staged version of the staged migrations. */
+  staged?: boolean;
+  /** Reuse results from node_modules/.cache/migsafe when nothing they depend on changed. */
+  cache?: boolean;
+}
+
+export interface LintReport {
+  /** One result per file, sorted by path. */
+  results: FileResult[];
+  dangerous: number;
+  careful: number;
+  /** Files that could not be read or parsed (each has `errors`). */
+  filesWithErrors: number;
+  /** What the CLI would exit with: 0 nothing dangerous, 1 dangerous findings, 2 a file could not be read or parsed. */
+  exitCode: 0 | 1 | 2;
+}
+
+/**
+ * Lints a project's migrations as the CLI does: files, folders and globs (none: the
+ * migration folders found in `cwd`), each file with its nearest configuration, on every
+ * core. Throws a `MigsafeError` with a one-line message for bad configuration, an unknown
+ * git ref or no migration folder.
+ */
+export async function lint(patterns: readonly string[] = [], options: LintProjectOptions = {}): Promise<LintReport> {
+  const project = await lintProject({ ...options, cwd: options.cwd ?? process.cwd(), patterns });
+  if (!project.ok) throw new MigsafeError(project.message);
+  project.saveCache();
+  const totals = totalsOf(project.results);
+  return {
+    results: project.results,
+    dangerous: totals.dangerous,
+    careful: totals.careful,
+    filesWithErrors: totals.fatalFiles,
+    exitCode: totals.fatalFiles > 0 ? 2 : totals.dangerous > 0 ? 1 : 0,
+  };
+}
+
+/** A problem with the request itself (configuration, git, paths), not with a migration. */
+export class MigsafeError extends Error {
+  override name = "MigsafeError";
 }
 
 /** Lints migration text; `filePath` names the file (and so its rollback partner). */

@@ -1,10 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
-import { resolveConfig, type ResolvedConfig } from "../config/resolve.js";
-import { createRunDiskAccess, lintBytes, lintSource, type FileAccess } from "../engine/lint-source.js";
-import { decodeMigration } from "../engine/read-migration.js";
+import { lintSource } from "../engine/lint-source.js";
 import { docsUrl } from "../engine/rule.js";
 import { allRules } from "../../rules/index.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
@@ -14,16 +11,13 @@ import type { ReportContext } from "../formatters/format.js";
 import { FORMATTERS } from "../formatters/index.js";
 import { plural, totalsOf } from "../formatters/messages.js";
 import { displayPath } from "../formatters/stylish.js";
-import { loadParser } from "../parser/pg.js";
+import { lintProject } from "../project/lint-project.js";
 import { helpText, parseCliArgs, type CliOptions, type OutputFormat } from "./args.js";
-import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "./find-files.js";
 import { fixFiles, planFixes, type FixOutcome } from "./fix.js";
-import { changedSince, GitError, repositoryRoot, stagedFiles } from "./git.js";
+import { repositoryRoot } from "./git.js";
 import { initHook } from "./init-hook.js";
-import { ResultCache } from "./result-cache.js";
-import { writeFileAtomic } from "./write-file.js";
-import { lintPaths } from "./lint-parallel.js";
 import { packageRoot, packageVersion } from "./version.js";
+import { writeFileAtomic } from "./write-file.js";
 
 export type ExitCode = 0 | 1 | 2;
 
@@ -69,46 +63,38 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     if (options.explain) return explainRule(options.explain);
     if (options.initHook) return initHook({ cwd, force: options.initHook.force, ...(options.initHook.print ? { print: options.initHook.print } : {}) });
 
-    const selected = await selectFiles(options, cwd, runOptions);
-    if (!selected.ok) return failure(selected.message);
-    let jobs: Job[];
-    try {
-      jobs = planJobs(selected.targets, rules, options, cwd, selected.contents);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      const where = `${displayPath(error.file, cwd)}${error.line ? `:${error.line}` : ""}`;
-      return failure(`${escapeControl(where)}: ${escapeControl(error.message)}`);
-    }
-    await loadParser();
-    const debugLog: string[] = [];
-    const lintRun: LintRun = {
+    const project = await lintProject({
+      cwd,
+      patterns: options.patterns,
+      rules,
       defaultRules: runOptions.rules === undefined,
-      debugLog,
-      contents: selected.contents,
-      cache: options.cache ? ResultCache.load(cwd, packageVersion()) : undefined,
-    };
-    let results = await lintAll(jobs, lintRun);
-    const optionsOf = (filePath: string) => jobs.find((job) => job.target.path === filePath)!.options;
+      severities: options.severities,
+      ...(options.config !== undefined ? { config: options.config } : {}),
+      ...(options.changedSince !== undefined ? { changedSince: options.changedSince } : {}),
+      staged: options.staged,
+      ...(options.stdin ? { stdin: { bytes: await (runOptions.readStdin ?? readProcessStdin)(), ...(options.stdinFilename !== undefined ? { filename: options.stdinFilename } : {}) } } : {}),
+      cache: options.cache,
+    });
+    if (!project.ok) return failure(project.message);
+    const { debugLog, optionsOf } = project;
+    let results = project.results;
 
     let outcomes: FixOutcome[] = [];
     let diffs = "";
     if (options.fix) {
       outcomes = fixFiles(results, optionsOf);
       // Fixing a migration can change what its rollback partner is checked against: re-lint everything.
-      if (outcomes.some((outcome) => outcome.applied > 0)) results = await lintAll(jobs, lintRun);
+      if (outcomes.some((outcome) => outcome.applied > 0)) results = await project.relint();
     } else if (options.fixDryRun) {
       ({ results, diffs } = dryRunFixes(results, optionsOf, cwd));
     }
 
-    const cacheProblem = lintRun.cache?.save();
-    if (lintRun.cache) {
-      debugLog.push(`debug: cache ${displayPath(lintRun.cache.file, cwd)}: ${lintRun.cache.hits} files from the cache, ${lintRun.cache.misses} linted`);
-    }
+    const cacheProblem = project.saveCache();
     const formats = outputFormats(options, env);
     const colors = options.outputFile === undefined && useColors(env, runOptions.isTTY ?? false);
     const result = report(results, outcomes, options, { formats, cwd, colors, rules });
     if (diffs && formats[0] === "stylish") result.output = diffs + result.output;
-    if (cacheProblem) result.stderr += `migsafe: cannot write the cache ${escapeControl(displayPath(lintRun.cache!.file, cwd))} (${cacheProblem}); the next run lints every file\n`;
+    if (cacheProblem) result.stderr += `migsafe: ${escapeControl(cacheProblem)}\n`;
     if (options.debug) result.stderr = debugLog.map((line) => `migsafe: ${line}\n`).join("") + result.stderr;
     if (options.outputFile !== undefined) {
       const written = writeReport(path.resolve(cwd, options.outputFile), result.output);
@@ -123,154 +109,10 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
   }
 }
 
-/** A file to lint and the options its configuration gives it. */
-interface Job {
-  target: Target;
-  options: LintOptions;
-}
-
-/** What every lint pass of a run shares. */
-interface LintRun {
-  /** migsafe's own rules, which worker threads can load. */
-  defaultRules: boolean;
-  debugLog: string[];
-  /** Files whose content comes from elsewhere than the disk (standard input, the git index). */
-  contents: ReadonlyMap<string, Uint8Array>;
-  cache: ResultCache | undefined;
-}
-
-type Selection = { ok: true; targets: Target[]; contents: Map<string, Uint8Array> } | { ok: false; message: string };
-
-/**
- * The files to lint: standard input, the staged files, the files changed since a git
- * ref (each narrowed to what the patterns, or the default folders, select), or what
- * the patterns name.
- */
-async function selectFiles(options: CliOptions, cwd: string, runOptions: RunOptions): Promise<Selection> {
-  const contents = new Map<string, Uint8Array>();
-  if (options.stdin) {
-    const filePath = path.resolve(cwd, options.stdinFilename ?? STDIN_NAME);
-    contents.set(filePath, await (runOptions.readStdin ?? readProcessStdin)());
-    return { ok: true, targets: [{ path: filePath }], contents };
-  }
-  const fromGit = options.staged || options.changedSince !== undefined;
-  let patterns = options.patterns;
-  if (patterns.length === 0) {
-    patterns = defaultFolders(cwd);
-    // Git names the files: without a migration folder, every migration under cwd is a candidate.
-    if (patterns.length === 0 && fromGit) patterns = [cwd];
-    if (patterns.length === 0) {
-      return {
-        ok: false,
-        message: `no migration folder found in ${cwd} (looked for ${DEFAULT_FOLDERS.map((f) => `${f}/`).join(", ")}); pass the files or folders to lint`,
-      };
-    }
-  }
-  if (!fromGit) return { ok: true, targets: await findFiles(patterns, cwd), contents };
-  try {
-    const selects = await fileSelector(patterns, cwd);
-    let files: string[];
-    if (options.staged) {
-      const staged = stagedFiles(cwd).filter((file) => selects(file.path));
-      for (const file of staged) contents.set(file.path, file.bytes);
-      files = staged.map((file) => file.path);
-    } else {
-      files = changedSince(options.changedSince!, cwd).files.filter(selects);
-    }
-    return { ok: true, targets: [...new Set(files)].sort().map((file) => ({ path: file })), contents };
-  } catch (error) {
-    if (error instanceof GitError) return { ok: false, message: error.message };
-    throw error;
-  }
-}
-
-/** The name standard input gets without --stdin-filename. */
-const STDIN_NAME = "<stdin>";
-
 async function readProcessStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-/**
- * Finds each file's configuration (the nearest one, or --config for all), drops the
- * files it leaves out (include, exclude, startAfter), and gives the others their options.
- */
-function planJobs(targets: readonly Target[], rules: readonly Rule[], options: CliOptions, cwd: string, contents: ReadonlyMap<string, Uint8Array>): Job[] {
-  const ids = new Set(rules.map((rule) => rule.meta.id));
-  const fixed = options.config === undefined ? undefined : loadConfigFile(path.resolve(cwd, options.config), ids);
-  if (options.config !== undefined && !fixed) throw new ConfigError("package.json has no \"migsafe\" key", path.resolve(cwd, options.config));
-  const finder = new ConfigFinder(ids);
-  const resolved = new Map<LoadedConfig | undefined, { config: ResolvedConfig; options: LintOptions }>();
-  const jobs: Job[] = [];
-  for (const target of targets) {
-    const loaded = fixed ?? finder.forFile(target.path);
-    let entry = resolved.get(loaded);
-    if (!entry) {
-      const config = resolveConfig(loaded, rules, options.severities);
-      entry = { config, options: { rules, ...config.lint } };
-      resolved.set(loaded, entry);
-    }
-    // Standard input without a name is linted whatever include/exclude say: there is no path to match.
-    const unnamed = contents.has(target.path) && options.stdin && options.stdinFilename === undefined;
-    if (target.error || unnamed || entry.config.accepts(target.path)) jobs.push({ target, options: entry.options });
-  }
-  return jobs;
-}
-
-async function lintAll(jobs: readonly Job[], lintRun: LintRun): Promise<FileResult[]> {
-  const files = accessWith(lintRun.contents);
-  const linted = new Map<string, FileResult>();
-  const keys = new Map<string, string>();
-  const groups = new Map<LintOptions, string[]>();
-  for (const job of jobs) {
-    const filePath = job.target.path;
-    if (job.target.error) continue;
-    const bytes = lintRun.contents.get(filePath) ?? (lintRun.cache ? readBytes(filePath) : undefined);
-    if (lintRun.cache && bytes) {
-      const key = lintRun.cache.keyOf(filePath, bytes, job.options, files);
-      const cached = lintRun.cache.get(filePath, key, Buffer.from(bytes).toString("utf8"));
-      if (cached) {
-        linted.set(filePath, cached);
-        continue;
-      }
-      keys.set(filePath, key);
-    }
-    if (lintRun.contents.has(filePath)) linted.set(filePath, lintBytes(bytes!, filePath, job.options, files));
-    else groups.set(job.options, [...(groups.get(job.options) ?? []), filePath]);
-  }
-  for (const [options, paths] of groups) {
-    const { results, filesPerThread } = await lintPaths(paths, options, lintRun.defaultRules);
-    lintRun.debugLog.push(`debug: linted ${paths.length} files on ${filesPerThread.length} threads (${filesPerThread.join(" + ")})`);
-    for (const result of results) linted.set(result.filePath, result);
-  }
-  for (const [filePath, key] of keys) lintRun.cache!.set(filePath, key, linted.get(filePath)!);
-  return jobs.map(({ target }) => (target.error ? { filePath: target.path, findings: [], errors: [{ message: target.error }] } : linted.get(target.path)!));
-}
-
-/** The run's disk, with the files whose content came from elsewhere seen as that content. */
-function accessWith(contents: ReadonlyMap<string, Uint8Array>): FileAccess {
-  const disk = createRunDiskAccess();
-  if (contents.size === 0) return disk;
-  return {
-    exists: (filePath) => contents.has(filePath) || disk.exists(filePath),
-    read: (filePath) => {
-      const bytes = contents.get(filePath);
-      if (bytes === undefined) return disk.read(filePath);
-      const decoded = decodeMigration(bytes);
-      return decoded.ok ? decoded.text : undefined;
-    },
-    parse: disk.parse,
-  };
-}
-
-function readBytes(filePath: string): Buffer | undefined {
-  try {
-    return fs.readFileSync(filePath);
-  } catch {
-    return undefined;
-  }
 }
 
 function listRules(rules: readonly Rule[]): string {

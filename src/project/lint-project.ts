@@ -1,0 +1,243 @@
+import fs from "node:fs";
+import path from "node:path";
+import { changedSince, GitError, stagedFiles } from "../cli/git.js";
+import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "../cli/find-files.js";
+import { lintPaths } from "../cli/lint-parallel.js";
+import { ResultCache } from "../cli/result-cache.js";
+import { packageVersion } from "../cli/version.js";
+import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
+import { resolveConfig, type ResolvedConfig } from "../config/resolve.js";
+import { createRunDiskAccess, lintBytes, type FileAccess } from "../engine/lint-source.js";
+import type { FileResult, LintOptions, RuleSetting } from "../engine/lint.js";
+import { decodeMigration } from "../engine/read-migration.js";
+import type { Rule } from "../engine/rule.js";
+import { loadParser } from "../parser/pg.js";
+import { displayPath } from "../formatters/stylish.js";
+import { allRules } from "../../rules/index.js";
+
+/** What to lint, as the command line (or an API caller) asks for it. */
+export interface ProjectRequest {
+  /** Paths are resolved against this folder. */
+  cwd: string;
+  /** Files, folders and globs; empty or absent means the usual migration folders. */
+  patterns?: readonly string[];
+  /** The rules to run (default: all of migsafe's). */
+  rules?: readonly Rule[];
+  /** migsafe's own rules, which worker threads can load (default: true when `rules` is absent). */
+  defaultRules?: boolean;
+  /** Severity overrides by rule id, over every configuration. */
+  severities?: Readonly<Record<string, RuleSetting>>;
+  /** One configuration file for every file, instead of the nearest one. */
+  config?: string;
+  /** Only the files added, modified or renamed since the merge base with this git ref. */
+  changedSince?: string;
+  /** The staged version of the staged files. */
+  staged?: boolean;
+  /** Lint these bytes (standard input) as the file `filename` (default `<stdin>`). */
+  stdin?: { bytes: Uint8Array; filename?: string };
+  /** Reuse results from node_modules/.cache/migsafe. */
+  cache?: boolean;
+}
+
+export type ProjectLint =
+  | {
+      ok: true;
+      /** One result per file, in path order. */
+      results: FileResult[];
+      /** The options a file was linted with (its configuration's). */
+      optionsOf(filePath: string): LintOptions;
+      /** Lints the same files again (after --fix changed some). */
+      relint(): Promise<FileResult[]>;
+      /** Writes the cache, if any; returns a one-line problem, or undefined. */
+      saveCache(): string | undefined;
+      /** Lines for --debug. */
+      debugLog: string[];
+    }
+  | { ok: false; message: string };
+
+/**
+ * Lints a project's migrations: finds the files (patterns, default folders, git or
+ * standard input), gives each the configuration nearest to it, leaves out what that
+ * configuration excludes, and lints them on every core. The CLI and the `lint()` API
+ * both run this. Bad configuration and git problems come back as `ok: false`.
+ */
+export async function lintProject(request: ProjectRequest): Promise<ProjectLint> {
+  const cwd = path.resolve(request.cwd);
+  const rules = request.rules ?? allRules;
+  const selected = await selectFiles(request, cwd);
+  if (!selected.ok) return selected;
+  let jobs: Job[];
+  try {
+    jobs = planJobs(selected.targets, rules, request, cwd, selected.contents);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { ok: false, message: `${displayPath(error.file, cwd)}${error.line ? `:${error.line}` : ""}: ${error.message}` };
+  }
+  await loadParser();
+  const lintRun: LintRun = {
+    defaultRules: request.defaultRules ?? request.rules === undefined,
+    debugLog: [],
+    contents: selected.contents,
+    cache: request.cache ? ResultCache.load(cwd, packageVersion()) : undefined,
+  };
+  const options = new Map(jobs.map((job) => [job.target.path, job.options]));
+  return {
+    ok: true,
+    results: await lintAll(jobs, lintRun),
+    optionsOf: (filePath) => options.get(filePath)!,
+    relint: () => lintAll(jobs, lintRun),
+    saveCache() {
+      const cache = lintRun.cache;
+      if (!cache) return undefined;
+      lintRun.debugLog.push(`debug: cache ${displayPath(cache.file, cwd)}: ${cache.hits} files from the cache, ${cache.misses} linted`);
+      const problem = cache.save();
+      return problem && `cannot write the cache ${displayPath(cache.file, cwd)} (${problem}); the next run lints every file`;
+    },
+    debugLog: lintRun.debugLog,
+  };
+}
+
+/** A file to lint and the options its configuration gives it. */
+interface Job {
+  target: Target;
+  options: LintOptions;
+}
+
+/** What every lint pass of a run shares. */
+interface LintRun {
+  /** migsafe's own rules, which worker threads can load. */
+  defaultRules: boolean;
+  debugLog: string[];
+  /** Files whose content comes from elsewhere than the disk (standard input, the git index). */
+  contents: ReadonlyMap<string, Uint8Array>;
+  cache: ResultCache | undefined;
+}
+
+type Selection = { ok: true; targets: Target[]; contents: Map<string, Uint8Array> } | { ok: false; message: string };
+
+/**
+ * The files to lint: standard input, the staged files, the files changed since a git
+ * ref (each narrowed to what the patterns, or the default folders, select), or what
+ * the patterns name.
+ */
+async function selectFiles(request: ProjectRequest, cwd: string): Promise<Selection> {
+  const contents = new Map<string, Uint8Array>();
+  if (request.stdin) {
+    const filePath = path.resolve(cwd, request.stdin.filename ?? STDIN_NAME);
+    contents.set(filePath, request.stdin.bytes);
+    return { ok: true, targets: [{ path: filePath }], contents };
+  }
+  const fromGit = request.staged === true || request.changedSince !== undefined;
+  let patterns = request.patterns ?? [];
+  if (patterns.length === 0) {
+    patterns = defaultFolders(cwd);
+    // Git names the files: without a migration folder, every migration under cwd is a candidate.
+    if (patterns.length === 0 && fromGit) patterns = [cwd];
+    if (patterns.length === 0) {
+      return {
+        ok: false,
+        message: `no migration folder found in ${cwd} (looked for ${DEFAULT_FOLDERS.map((f) => `${f}/`).join(", ")}); pass the files or folders to lint`,
+      };
+    }
+  }
+  if (!fromGit) return { ok: true, targets: await findFiles(patterns, cwd), contents };
+  try {
+    const selects = await fileSelector(patterns, cwd);
+    let files: string[];
+    if (request.staged) {
+      const staged = stagedFiles(cwd).filter((file) => selects(file.path));
+      for (const file of staged) contents.set(file.path, file.bytes);
+      files = staged.map((file) => file.path);
+    } else {
+      files = changedSince(request.changedSince!, cwd).files.filter(selects);
+    }
+    return { ok: true, targets: [...new Set(files)].sort().map((file) => ({ path: file })), contents };
+  } catch (error) {
+    if (error instanceof GitError) return { ok: false, message: error.message };
+    throw error;
+  }
+}
+
+/** The name standard input gets without --stdin-filename. */
+const STDIN_NAME = "<stdin>";
+
+/**
+ * Finds each file's configuration (the nearest one, or --config for all), drops the
+ * files it leaves out (include, exclude, startAfter), and gives the others their options.
+ */
+function planJobs(targets: readonly Target[], rules: readonly Rule[], request: ProjectRequest, cwd: string, contents: ReadonlyMap<string, Uint8Array>): Job[] {
+  const ids = new Set(rules.map((rule) => rule.meta.id));
+  const fixed = request.config === undefined ? undefined : loadConfigFile(path.resolve(cwd, request.config), ids);
+  if (request.config !== undefined && !fixed) throw new ConfigError("package.json has no \"migsafe\" key", path.resolve(cwd, request.config));
+  const finder = new ConfigFinder(ids);
+  const resolved = new Map<LoadedConfig | undefined, { config: ResolvedConfig; options: LintOptions }>();
+  const jobs: Job[] = [];
+  for (const target of targets) {
+    const loaded = fixed ?? finder.forFile(target.path);
+    let entry = resolved.get(loaded);
+    if (!entry) {
+      const config = resolveConfig(loaded, rules, request.severities ?? {});
+      entry = { config, options: { rules, ...config.lint } };
+      resolved.set(loaded, entry);
+    }
+    // Standard input without a name is linted whatever include/exclude say: there is no path to match.
+    const unnamed = contents.has(target.path) && request.stdin !== undefined && request.stdin.filename === undefined;
+    if (target.error || unnamed || entry.config.accepts(target.path)) jobs.push({ target, options: entry.options });
+  }
+  return jobs;
+}
+
+async function lintAll(jobs: readonly Job[], lintRun: LintRun): Promise<FileResult[]> {
+  const files = accessWith(lintRun.contents);
+  const linted = new Map<string, FileResult>();
+  const keys = new Map<string, string>();
+  const groups = new Map<LintOptions, string[]>();
+  for (const job of jobs) {
+    const filePath = job.target.path;
+    if (job.target.error) continue;
+    const bytes = lintRun.contents.get(filePath) ?? (lintRun.cache ? readBytes(filePath) : undefined);
+    if (lintRun.cache && bytes) {
+      const key = lintRun.cache.keyOf(filePath, bytes, job.options, files);
+      const cached = lintRun.cache.get(filePath, key, Buffer.from(bytes).toString("utf8"));
+      if (cached) {
+        linted.set(filePath, cached);
+        continue;
+      }
+      keys.set(filePath, key);
+    }
+    if (lintRun.contents.has(filePath)) linted.set(filePath, lintBytes(bytes!, filePath, job.options, files));
+    else groups.set(job.options, [...(groups.get(job.options) ?? []), filePath]);
+  }
+  for (const [options, paths] of groups) {
+    const { results, filesPerThread } = await lintPaths(paths, options, lintRun.defaultRules);
+    lintRun.debugLog.push(`debug: linted ${paths.length} files on ${filesPerThread.length} threads (${filesPerThread.join(" + ")})`);
+    for (const result of results) linted.set(result.filePath, result);
+  }
+  for (const [filePath, key] of keys) lintRun.cache!.set(filePath, key, linted.get(filePath)!);
+  return jobs.map(({ target }) => (target.error ? { filePath: target.path, findings: [], errors: [{ message: target.error }] } : linted.get(target.path)!));
+}
+
+/** The run's disk, with the files whose content came from elsewhere seen as that content. */
+function accessWith(contents: ReadonlyMap<string, Uint8Array>): FileAccess {
+  const disk = createRunDiskAccess();
+  if (contents.size === 0) return disk;
+  return {
+    exists: (filePath) => contents.has(filePath) || disk.exists(filePath),
+    read: (filePath) => {
+      const bytes = contents.get(filePath);
+      if (bytes === undefined) return disk.read(filePath);
+      const decoded = decodeMigration(bytes);
+      return decoded.ok ? decoded.text : undefined;
+    },
+    parse: disk.parse,
+  };
+}
+
+function readBytes(filePath: string): Buffer | undefined {
+  try {
+    return fs.readFileSync(filePath);
+  } catch {
+    return undefined;
+  }
+}
+
