@@ -1,52 +1,11 @@
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { FileResult } from "../../src/engine/lint.js";
-import type { Finding } from "../../src/engine/rule.js";
 import { escapeControl, escapeJsonControl } from "../../src/formatters/escape.js";
 import { formatJson } from "../../src/formatters/json.js";
 import { formatStylish } from "../../src/formatters/stylish.js";
+import { SYNTHETIC_CWD, SYNTHETIC_RESULTS } from "../formatters/synthetic-results.js";
 
-// Synthetic results: the formatters' layout, independent of what the rules say.
-const cwd = path.resolve("/project");
-
-function finding(ruleId: string, severity: Finding["severity"], line: number, column: number, message: string): Finding {
-  return {
-    ruleId,
-    severity,
-    message,
-    help: `How to avoid ${ruleId}.`,
-    range: { start: 0, end: 1 },
-    loc: { start: { line, column }, end: { line, column: column + 5 } },
-    docsUrl: `https://example.test/${ruleId}.md`,
-  };
-}
-
-const results: FileResult[] = [
-  { filePath: path.join(cwd, "migrations/001_clean.sql"), findings: [], errors: [], text: "SELECT 1;\n" },
-  {
-    filePath: path.join(cwd, "migrations/002_mixed.sql"),
-    findings: [
-      finding("adding-not-null", "careful", 3, 5, "SET NOT NULL scans the whole table."),
-      finding("drop-table", "dangerous", 12, 1, "DROP TABLE users deletes every row."),
-    ],
-    errors: [],
-    text: "…",
-  },
-  {
-    filePath: path.join(cwd, "migrations/003_broken.sql"),
-    findings: [finding("drop-table", "dangerous", 1, 1, "DROP TABLE a deletes every row.")],
-    errors: [
-      {
-        message: 'syntax error at or near "LIMIT"',
-        hint: "PostgreSQL's DELETE has no LIMIT.",
-        range: { start: 40, end: 45 },
-        loc: { start: { line: 2, column: 23 }, end: { line: 2, column: 28 } },
-      },
-    ],
-    text: "…",
-  },
-  { filePath: path.join(cwd, "../elsewhere/missing.sql"), findings: [], errors: [{ message: "file not found" }] },
-];
+const cwd = SYNTHETIC_CWD;
+const results = SYNTHETIC_RESULTS;
 
 describe("stylish", () => {
   it("aligns positions and severities per file, with help and hint lines, and a summary", () => {

@@ -3,49 +3,13 @@ import { describe, expect, it } from "vitest";
 import { allRules } from "../../rules/index.js";
 import { lintSource, type FileAccess } from "../../src/engine/lint-source.js";
 import type { FileResult } from "../../src/engine/lint.js";
-import type { Finding } from "../../src/engine/rule.js";
 import type { ReportContext } from "../../src/formatters/format.js";
 import { formatJunit, xmlAttribute, xmlText } from "../../src/formatters/junit.js";
+import { SYNTHETIC_CWD, SYNTHETIC_RESULTS, syntheticFinding } from "./synthetic-results.js";
 
-const cwd = path.resolve("/project");
+const cwd = SYNTHETIC_CWD;
+const results = SYNTHETIC_RESULTS;
 const context: ReportContext = { cwd, repoRoot: cwd, colors: false, rules: [], version: "1.2.3" };
-
-function finding(ruleId: string, severity: Finding["severity"], line: number, column: number, message: string): Finding {
-  return {
-    ruleId,
-    severity,
-    message,
-    help: `How to avoid ${ruleId}.`,
-    range: { start: 0, end: 1 },
-    loc: { start: { line, column }, end: { line, column: column + 5 } },
-    docsUrl: `https://example.test/${ruleId}.md`,
-  };
-}
-
-const results: FileResult[] = [
-  { filePath: path.join(cwd, "migrations/001_clean.sql"), findings: [], errors: [], text: "SELECT 1;\n" },
-  {
-    filePath: path.join(cwd, "migrations/002_mixed.sql"),
-    findings: [
-      finding("adding-not-null", "careful", 3, 5, "SET NOT NULL scans the whole table."),
-      finding("drop-table", "dangerous", 12, 1, "DROP TABLE users deletes every row."),
-    ],
-    errors: [],
-  },
-  {
-    filePath: path.join(cwd, "migrations/003_broken.sql"),
-    findings: [finding("drop-table", "dangerous", 1, 1, "DROP TABLE a deletes every row.")],
-    errors: [
-      {
-        message: 'syntax error at or near "LIMIT"',
-        hint: "PostgreSQL's DELETE has no LIMIT.",
-        range: { start: 40, end: 45 },
-        loc: { start: { line: 2, column: 23 }, end: { line: 2, column: 28 } },
-      },
-    ],
-  },
-  { filePath: path.join(cwd, "../elsewhere/missing.sql"), findings: [], errors: [{ message: "file not found" }] },
-];
 
 interface XmlElement {
   name: string;
@@ -193,7 +157,7 @@ describe("junit", () => {
   it("escapes markup and makes control, bidi and XML-forbidden characters visible", () => {
     const hostileName = "a&b<c>\"d\"'e'\n\u0000\ufffe\ud800.sql";
     const hostileMessage = 'DROP TABLE "x]]></failure><failure type="injected">\r\n\u001b[31m\u202eevil\u0085\u000b\uffff\udc00';
-    const hostile: FileResult = { filePath: path.join(cwd, hostileName), findings: [finding("drop-table", "dangerous", 1, 2, hostileMessage)], errors: [] };
+    const hostile: FileResult = { filePath: path.join(cwd, hostileName), findings: [syntheticFinding("drop-table", "dangerous", 1, 2, hostileMessage)], errors: [] };
     const output = formatJunit([hostile], context);
     const name = "a&amp;b&lt;c&gt;&quot;d&quot;&apos;e&apos;\\x0a\\x00\\ufffe\\ud800.sql";
     const message =
