@@ -14,7 +14,8 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  external: ["libpg-query"],
+  // migsafe verify's database drivers load only for verify (PGlite also loads WebAssembly and data from its folder).
+  external: ["libpg-query", "@electric-sql/pglite", "pg", "pg-connection-string"],
   // Bundled CommonJS dependencies (fast-glob) call require(): give the ESM bundle one.
   banner: { js: 'import { createRequire as __migsafeCreateRequire } from "node:module"; const require = __migsafeCreateRequire(import.meta.url);' },
   logLevel: "warning",

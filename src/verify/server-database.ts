@@ -80,14 +80,15 @@ function errorText(error: unknown): string {
   // Node's happy-eyeballs connect (localhost → ::1 and 127.0.0.1) throws an AggregateError with no message.
   if (message === "" && Array.isArray(e?.errors)) message = e.errors.map((inner) => errorText(inner)).join("; ");
   if (message === "" && typeof e?.code === "string") message = e.code;
-  const sqlstate = typeof e?.code === "string" && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
+  const code = sqlstate(error);
   message = message.replace(/\s*\n\s*/g, " ").trim();
-  return sqlstate && !message.includes(sqlstate) ? `${message} (SQLSTATE ${sqlstate})` : message;
+  return code && !message.includes(code) ? `${message} (SQLSTATE ${code})` : message;
 }
 
+/** The SQLSTATE of an error PostgreSQL sent (node-postgres gives those a severity); undefined for network errors (ECONNREFUSED…). */
 function sqlstate(error: unknown): string | undefined {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "string" ? code : undefined;
+  const e = error as { code?: unknown; severity?: unknown };
+  return typeof e?.code === "string" && typeof e.severity === "string" ? e.code : undefined;
 }
 
 function quoteIdent(name: string): string {
@@ -189,6 +190,8 @@ export async function openServerDatabase(url: string, options: ServerDatabaseOpt
   let scratch: Scratch | undefined;
   let session: Client | undefined;
   let majorVersion = 0;
+  /** Why there is no scratch database, for the refusal. */
+  let noDatabase = "the role may not create databases";
   try {
     const version = await admin.query<{ num: string; text: string }>(
       "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS text",
@@ -215,6 +218,7 @@ export async function openServerDatabase(url: string, options: ServerDatabaseOpt
         if (code !== "28000" && code !== "42501") throw error;
         await dropScratch(admin, scratch, majorVersion);
         scratch = undefined;
+        noDatabase = "the server does not let the role connect to a new database";
       }
     }
     if (!scratch) {
@@ -223,7 +227,7 @@ export async function openServerDatabase(url: string, options: ServerDatabaseOpt
         const reason = await nonEmptyReason(admin);
         if (reason) {
           throw new ServerDatabaseError(
-            `refusing to verify in database "${database}" at ${admin.host}:${admin.port}: the role may not create a scratch database there, ` +
+            `refusing to verify in database "${database}" at ${admin.host}:${admin.port}: ${noDatabase}, ` +
               `and a scratch schema would share the database with ${reason}; use an empty database, ` +
               `or pass --i-know-this-database-is-scratch if nothing in it matters`,
           );

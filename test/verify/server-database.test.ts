@@ -166,7 +166,7 @@ describe("openServerDatabase on a server", () => {
       const refusal = await openServerDatabase(roleUrl, { allowNonEmpty: false }).catch((e: unknown) => e);
       expect(refusal).toBeInstanceOf(ServerDatabaseError);
       expect((refusal as Error).message).toBe(
-        `refusing to verify in database "${database}" at ${target.hostname}:${target.port || 5432}: the role may not create a scratch database there, ` +
+        `refusing to verify in database "${database}" at ${target.hostname}:${target.port || 5432}: the role may not create databases, ` +
           `and a scratch schema would share the database with 1 schema (billing) and 2 relations in public (public.users, public.users_pkey); ` +
           `use an empty database, or pass --i-know-this-database-is-scratch if nothing in it matters`,
       );

@@ -32,6 +32,7 @@ export function serverRequired(): boolean {
 export function testMissingServer(what: string): void {
   test(`${what} (needs a PostgreSQL server)`, (context) => {
     if (serverRequired()) throw new Error(`${MISSING_SERVER} (CI is set, so the server tests must run)`);
+    console.warn(`${what}: skipped. ${MISSING_SERVER}`);
     context.skip(MISSING_SERVER);
   });
 }
