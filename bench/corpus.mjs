@@ -1,71 +1,201 @@
-// npm run bench: wall time, throughput and peak memory of the migsafe CLI on the real-world corpus
-// and on one small migration (the pre-commit case). Each case runs several times; medians are printed.
+// npm run bench: migsafe against squawk on the same inputs, in one run (issue 6).
+//
+//   case 1  ../shared/corpus/sql, every .sql file
+//   case 2  that corpus replicated 20× into a scratch folder
+//   case 3  one small migration (the pre-commit case), with bare `node -e 0` as the yardstick
+//
+// Each case starts with one untimed round that checks every tool linted every file (and warms the page cache);
+// then the tools take turns, round after round (A B C A B C …), so a machine that speeds up or slows down
+// mid-run affects them alike. Prints the median wall time, MB/s and peak RSS of each tool, the ratios, and the
+// issue's targets with PASS or MISS; then the soak test (bench/soak.mjs). Exits 0 whatever the figures, 1 when a
+// tool failed to run or lint everything.
+//
+// Environment: BENCH_RUNS (rounds of cases 1 and 3, default 5), BENCH_BIG_RUNS (rounds of case 2, default 3),
+// BENCH_CASES (default "1,2,3"), BENCH_SOAK_PASSES (default 5; 0 skips the soak, as does --no-soak),
+// BENCH_JSON=path (write every figure as JSON).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setImmediate } from "node:timers";
 import { fileURLToPath } from "node:url";
-import fg from "fast-glob";
+import { runMeasured, rssMethod } from "./measure.mjs";
+import { formatCase, formatTargets, judgeTargets, summarise } from "./report.mjs";
+import { defineTools } from "./tools.mjs";
+import { createScratch, listSqlFiles, replicate, writeSmallMigration } from "./workspace.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const cli = path.join(root, "dist/cli.js");
-const corpus = path.resolve(root, "../shared/corpus/sql");
-const runs = Number(process.env.BENCH_RUNS ?? 5);
-const targets = { corpusSeconds: 1.5, corpusRssMb: 300, smallFileMs: 250 };
+const REPLICAS = 20;
 
-if (!fs.existsSync(cli)) throw new Error("dist/ is missing: run `npm run build` first");
+const settings = readSettings();
+const tools = defineTools(root);
+const corpus = path.resolve(root, "../shared/corpus/sql");
 if (!fs.existsSync(corpus)) throw new Error(`corpus not found at ${corpus}`);
 
-const corpusFiles = fg.sync("**/*.sql", { cwd: corpus, absolute: true });
-const corpusBytes = corpusFiles.reduce((sum, file) => sum + fs.statSync(file).size, 0);
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-bench-"));
-const small = path.join(scratch, "001_add_column.sql");
-fs.writeFileSync(small, "ALTER TABLE users ADD COLUMN IF NOT EXISTS nickname text;\n");
-fs.writeFileSync(path.join(scratch, "001_add_column_rollback.sql"), "ALTER TABLE users DROP COLUMN IF EXISTS nickname;\n");
-
-function measure(args, script = cli) {
-  const rssFile = path.join(scratch, "rss");
-  const started = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, ["--import", path.join(root, "bench/report-rss.mjs"), script, ...args], {
-    env: { ...process.env, MIGSAFE_BENCH_RSS_FILE: rssFile, NO_COLOR: "1" },
-    maxBuffer: 1 << 30,
+const scratch = createScratch();
+// The runs are synchronous: the bench yields to the event loop between them so that these handlers get to run.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    scratch.cleanup();
+    process.exit(130);
   });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (child.status === null || child.status > 2) throw new Error(`migsafe failed: ${child.stderr}`);
-  return { seconds, rss: Number(fs.readFileSync(rssFile, "utf8")) };
+}
+const yieldToSignals = () => new Promise((resolve) => setImmediate(resolve));
+
+try {
+  process.exitCode = (await main()) ? 0 : 1;
+} finally {
+  scratch.cleanup();
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+async function main() {
+  printHeader();
+  const corpusListing = listSqlFiles(corpus);
+  const needsReplica = settings.cases.has(2) || settings.soakPasses > 0;
+  const replicaFolder = needsReplica ? replicateCorpus(corpusListing.files) : undefined;
+
+  const inputs = [];
+  if (settings.cases.has(1)) {
+    inputs.push({ id: "corpus", title: "case 1: corpus", folder: corpus, ...counts(corpusListing), rounds: settings.runs, toolIds: ["migsafe", "squawk", "squawkWrapper"] });
+  }
+  if (settings.cases.has(2)) {
+    inputs.push({ id: "replicated", title: `case 2: corpus ×${REPLICAS}`, folder: replicaFolder, ...counts(listSqlFiles(replicaFolder)), rounds: settings.bigRuns, toolIds: ["migsafe", "squawk"] });
+  }
+  if (settings.cases.has(3)) {
+    const small = writeSmallMigration(path.join(scratch.folder, "small"));
+    inputs.push({ id: "small", title: "case 3: one small migration", folder: path.dirname(small.file), file: small.file, files: 1, bytes: small.bytes, rounds: settings.runs, toolIds: ["migsafe", "squawk", "squawkWrapper", "bareNode"] });
+  }
+
+  const cases = [];
+  for (const input of inputs) {
+    const measured = await benchCase(input);
+    if (!measured) return false;
+    cases.push(measured);
+    console.log(`${formatCase(measured)}\n`);
+  }
+
+  let soakResult;
+  if (settings.soakPasses > 0) {
+    await yieldToSignals();
+    soakResult = runSoak(replicaFolder);
+    if (!soakResult) return false;
+    console.log("");
+  }
+
+  const targets = judgeTargets(cases, soakResult);
+  console.log(`targets (issue 6)\n${formatTargets(targets)}`);
+  console.log(`\nload average at the end ${os.loadavg().map((load) => load.toFixed(1)).join(" ")} (other work on this machine slows every tool)`);
+  if (settings.jsonFile) writeJson(settings.jsonFile, cases, targets, soakResult);
+  return true;
 }
 
-function bench(label, args, bytes, files, script) {
-  const results = Array.from({ length: runs }, () => measure(args, script));
-  const seconds = median(results.map((r) => r.seconds));
-  const rssMb = Math.max(...results.map((r) => r.rss)) / 1024 / 1024;
-  const mb = bytes / 1024 / 1024;
-  console.log(
-    `${label.padEnd(22)} files ${String(files).padStart(5)}  ${mb.toFixed(2)} MB  wall ${(seconds * 1000).toFixed(0).padStart(5)} ms  ` +
-      `${(mb / seconds).toFixed(2)} MB/s  peak RSS ${rssMb.toFixed(0)} MB`,
+/** One case: a checking round, then `rounds` timed rounds with the tools taking turns. Null when a tool failed. */
+async function benchCase(input) {
+  const outputs = path.join(scratch.folder, "out");
+  fs.mkdirSync(outputs, { recursive: true });
+  const files = (toolId) => ({
+    stdoutFile: path.join(outputs, `${toolId}.out`),
+    stderrFile: path.join(outputs, `${toolId}.err`),
+    rssFile: path.join(outputs, `${toolId}.rss`),
+  });
+  const run = async (toolId, checking) => {
+    await yieldToSignals();
+    const tool = tools[toolId];
+    const result = runMeasured({ ...tool.command(input, { checking }), cwd: input.folder, ...files(toolId) });
+    if (result.signal || !tool.statusOk(result.status)) {
+      const stderr = fs.readFileSync(files(toolId).stderrFile, "utf8").slice(0, 2000);
+      throw new Error(`${tool.label} failed on ${input.title} (${result.signal ?? `exit code ${result.status}`}):\n${stderr}`);
+    }
+    return result;
+  };
+
+  try {
+    const checked = {};
+    for (const toolId of input.toolIds) {
+      await run(toolId, true);
+      checked[toolId] = tools[toolId].check(files(toolId).stdoutFile, files(toolId).stderrFile, input).summary;
+    }
+    const samples = Object.fromEntries(input.toolIds.map((toolId) => [toolId, []]));
+    for (let round = 0; round < input.rounds; round++) {
+      for (const toolId of input.toolIds) samples[toolId].push(await run(toolId, false));
+    }
+    return {
+      id: input.id,
+      title: input.title,
+      files: input.files,
+      bytes: input.bytes,
+      rounds: input.rounds,
+      tools: input.toolIds.map((toolId) => ({
+        id: toolId,
+        label: tools[toolId].label,
+        checked: checked[toolId],
+        ...summarise(samples[toolId], input.bytes),
+        samples: samples[toolId].map(({ seconds, rssBytes }) => ({ seconds, rssBytes })),
+      })),
+    };
+  } catch (error) {
+    console.error(`bench: ${error.message}`);
+    return null;
+  }
+}
+
+/** The soak test in a process of its own (it needs --expose-gc, and the bench's own memory must not count). */
+function runSoak(folder) {
+  const resultFile = path.join(scratch.folder, "soak.json");
+  const child = spawnSync(
+    process.execPath,
+    ["--expose-gc", path.join(root, "bench/soak.mjs"), folder, "--passes", String(settings.soakPasses), "--result-file", resultFile],
+    { stdio: "inherit" },
   );
-  return { seconds, rssMb };
+  if (child.status !== 0 || !fs.existsSync(resultFile)) {
+    console.error(`bench: the soak test failed (${child.signal ?? `exit code ${child.status}`})`);
+    return null;
+  }
+  return JSON.parse(fs.readFileSync(resultFile, "utf8"));
 }
 
-console.log(`migsafe benchmark: ${runs} runs each, median wall time, on ${os.cpus().length} cores\n`);
-const whole = bench("corpus (json output)", ["--format", "json", corpus], corpusBytes, corpusFiles.length);
-const one = bench("one small file", [small], fs.statSync(small).size, 1);
-const empty = path.join(scratch, "empty.mjs");
-fs.writeFileSync(empty, "");
-// This machine's speed varies from minute to minute: bare Node start-up, measured alongside, is the yardstick.
-const bare = bench("bare node (no-op)", [], 0, 0, empty);
-fs.rmSync(scratch, { recursive: true, force: true });
+function replicateCorpus(corpusFiles) {
+  const started = Date.now();
+  const folder = replicate(corpus, corpusFiles, REPLICAS, path.join(scratch.folder, "replicated"));
+  console.log(`(replicated the corpus ${REPLICAS}× into ${folder} in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+  return folder;
+}
 
-const verdicts = [
-  [`corpus under ${targets.corpusSeconds} s`, whole.seconds < targets.corpusSeconds],
-  [`corpus peak RSS under ${targets.corpusRssMb} MB`, whole.rssMb < targets.corpusRssMb],
-  [`one small file under ${targets.smallFileMs} ms`, one.seconds * 1000 < targets.smallFileMs],
-];
-console.log(`\none small file: ${((one.seconds - bare.seconds) * 1000).toFixed(0)} ms more than bare Node start-up`);
-console.log("");
-for (const [target, met] of verdicts) console.log(`${met ? "met    " : "MISSED "} ${target}`);
+function printHeader() {
+  const squawkVersion = spawnSync(path.join(root, "node_modules/@squawk-cli/linux-x64/bin/squawk"), ["--version"], { encoding: "utf8" }).stdout.trim();
+  const migsafeVersion = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).version;
+  console.log(
+    `migsafe ${migsafeVersion} against ${squawkVersion} — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC\n` +
+      `Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((load) => load.toFixed(1)).join(" ")}\n` +
+      `median of ${settings.runs} rounds (case 2: ${settings.bigRuns}), tools taking turns; peak RSS by ${rssMethod}\n`,
+  );
+}
+
+function writeJson(file, cases, targets, soakResult) {
+  const report = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg(), cases, targets, soak: soakResult ?? null };
+  fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\n(figures written to ${file})`);
+}
+
+function counts(listing) {
+  return { files: listing.files.length, bytes: listing.bytes };
+}
+
+function readSettings() {
+  const whole = (name, fallback, min) => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) throw new Error(`${name} takes a whole number, ${min} or more, not '${raw}'`);
+    return value;
+  };
+  const cases = new Set((process.env.BENCH_CASES || "1,2,3").split(",").map((item) => Number(item.trim())));
+  for (const item of cases) if (![1, 2, 3].includes(item)) throw new Error(`BENCH_CASES lists cases 1, 2 and 3, not '${process.env.BENCH_CASES}'`);
+  return {
+    runs: whole("BENCH_RUNS", 5, 1),
+    bigRuns: whole("BENCH_BIG_RUNS", 3, 1),
+    cases,
+    soakPasses: process.argv.includes("--no-soak") ? 0 : whole("BENCH_SOAK_PASSES", 5, 0),
+    jsonFile: process.env.BENCH_JSON || undefined,
+  };
+}
