@@ -178,6 +178,7 @@ function describeParseError(error: unknown): string {
 export function helpText(ruleIds: readonly string[]): string {
   return `Usage: migsafe [options] [file|folder|glob ...]
        migsafe explain <rule-id>
+       migsafe verify [folder|file ...]   (run the migrations on PostgreSQL: migsafe verify --help)
        migsafe init-hook [--print husky|lint-staged|simple-git-hooks|pre-commit] [--force]
 
 Static safety linter for PostgreSQL migrations: reports statements that lock,

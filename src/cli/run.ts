@@ -52,6 +52,10 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
   const ruleIds = rules.map((rule) => rule.meta.id);
   let debug = argv.includes("--debug");
   try {
+    if (argv[0] === "verify") {
+      const { verifyCommand } = await import("../verify/command.js");
+      return await verifyCommand(argv.slice(1), { cwd, env, isTTY: runOptions.isTTY ?? false });
+    }
     const parsed = parseCliArgs(argv, ruleIds);
     if (!parsed.ok) return failure(`${parsed.message} (${HELP_HINT})`);
     const options = parsed.options;

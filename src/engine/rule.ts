@@ -22,6 +22,8 @@ export interface RuleMeta {
   recommended?: boolean;
   /** The PostgreSQL versions the rule's verdict depends on, as its docs explain (e.g. "< 11: any default rewrites"). */
   pgVersionNote?: string;
+  /** Where the rule is documented, when not at docs/rules/<id>.md (migsafe verify's checks, documented in docs/verify.md). */
+  docsUrl?: string;
 }
 
 /** What the project tells migsafe about how its migrations run. */

@@ -18,7 +18,7 @@ export interface ChecklistTask {
 export const FINDING_TASKS: readonly ChecklistTask[] = [
   {
     task: "Write the rollback, and run it once on a copy of the database after the forward migration",
-    ruleIds: ["require-rollback"],
+    ruleIds: ["require-rollback", "verify-rollback"],
   },
   {
     task: "Back up the affected tables before deploying, and verify that the backup restores",

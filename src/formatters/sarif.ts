@@ -74,7 +74,7 @@ export function formatSarif(results: readonly FileResult[], context: ReportConte
 
 function ruleDescriptor(rule: Rule): ReportingDescriptor {
   const { id, description, category } = rule.meta;
-  const url = docsUrl(id);
+  const url = rule.meta.docsUrl ?? docsUrl(id);
   return {
     id,
     name: pascalCase(id),

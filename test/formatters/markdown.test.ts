@@ -7,6 +7,7 @@ import { checklistFor, FINDING_TASKS } from "../../src/formatters/checklist.js";
 import type { ReportContext } from "../../src/formatters/format.js";
 import { escapeMarkdown, formatMarkdown } from "../../src/formatters/markdown.js";
 import { allRules } from "../../rules/index.js";
+import { VERIFY_RULES } from "../../src/verify/verify.js";
 
 const cwd = path.resolve("/project");
 const context: ReportContext = { cwd, repoRoot: cwd, colors: false, rules: allRules, version: "1.2.3" };
@@ -231,7 +232,7 @@ describe("pre-deploy checklist", () => {
 
   it("names only categories and rules that exist", () => {
     const categories = new Set<RuleCategory>(allRules.map((rule) => rule.meta.category));
-    const ruleIds = new Set(allRules.map((rule) => rule.meta.id));
+    const ruleIds = new Set([...allRules, ...VERIFY_RULES].map((rule) => rule.meta.id));
     for (const entry of FINDING_TASKS) {
       for (const category of entry.categories ?? []) expect(categories).toContain(category);
       for (const ruleId of entry.ruleIds ?? []) expect(ruleIds).toContain(ruleId);

@@ -1,0 +1,336 @@
+/**
+ * `migsafe verify`: the command line of src/verify/verify.ts. It finds the migrations
+ * as lint does, opens the database (PGlite in process, or a scratch database on the
+ * server of --database-url / DATABASE_URL), runs them, and reports with lint's formatters.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { allRules } from "../../rules/index.js";
+import { FORMATS, type OutputFormat } from "../cli/args.js";
+import { DEFAULT_FOLDERS, defaultFolders, findFiles } from "../cli/find-files.js";
+import { repositoryRoot } from "../cli/git.js";
+import { packageVersion } from "../cli/version.js";
+import { writeFileAtomic } from "../cli/write-file.js";
+import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
+import { resolveConfig } from "../config/resolve.js";
+import type { LintOptions } from "../engine/lint.js";
+import { escapeControl } from "../formatters/escape.js";
+import type { ReportContext } from "../formatters/format.js";
+import { FORMATTERS } from "../formatters/index.js";
+import { plural, totalsOf } from "../formatters/messages.js";
+import { displayPath } from "../formatters/stylish.js";
+import { loadParser } from "../parser/pg.js";
+import type { VerifyDatabase } from "./database.js";
+import { selectMigrations, VERIFY_RULES, verifyMigrations } from "./verify.js";
+
+export interface VerifyCommandOptions {
+  /** Paths are resolved against, and shown relative to, this folder. Default: process.cwd(). */
+  cwd?: string;
+  /** DATABASE_URL, NO_COLOR, FORCE_COLOR, GITHUB_ACTIONS. Default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Whether stdout is a terminal (colours). Default: false. */
+  isTTY?: boolean;
+  /** A database to run in instead of opening one (tests share one PGlite); it is left open. */
+  database?: VerifyDatabase;
+}
+
+export interface VerifyCommandResult {
+  output: string;
+  stderr: string;
+  /** 0: nothing dangerous; 1: dangerous findings; 2: verify could not run (arguments, database, unreadable files). */
+  exitCode: 0 | 1 | 2;
+}
+
+const OPTIONS = {
+  "database-url": { type: "string" },
+  seed: { type: "string" },
+  rows: { type: "string" },
+  rerun: { type: "boolean" },
+  "i-know-this-database-is-scratch": { type: "boolean" },
+  format: { type: "string", short: "f" },
+  "output-file": { type: "string", short: "o" },
+  config: { type: "string", short: "c" },
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** The most synthetic rows --rows gives a table: more only makes the run slow. */
+const MAX_ROWS = 1_000_000;
+
+const HELP_HINT = "run 'migsafe verify --help' for usage";
+
+/**
+ * Runs `migsafe verify` with the arguments that follow `verify` on the command line.
+ * Never throws: every problem is a line on stderr and exit code 2.
+ */
+export async function verifyCommand(argv: readonly string[], options: VerifyCommandOptions = {}): Promise<VerifyCommandResult> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const env = options.env ?? process.env;
+  let debug = argv.includes("--debug");
+  let database: VerifyDatabase | undefined;
+  try {
+    let values: ReturnType<typeof parse>["values"];
+    let positionals: string[];
+    try {
+      ({ values, positionals } = parse(argv));
+    } catch (error) {
+      return failure(`${describeParseError(error)} (${HELP_HINT})`);
+    }
+    debug = values.debug ?? false;
+    if (values.help) return { output: VERIFY_HELP, stderr: "", exitCode: 0 };
+
+    const format = values.format;
+    if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) {
+      return failure(`unknown format '${format}' for --format (expected ${FORMATS.slice(0, -1).join(", ")} or ${FORMATS.at(-1)})`);
+    }
+    if (values["output-file"] === "") return failure("--output-file needs a file name");
+    let rows = 0;
+    if (values.rows !== undefined) {
+      if (!/^\d+$/.test(values.rows.trim()) || Number(values.rows) > MAX_ROWS) {
+        return failure(`--rows takes a whole number of rows from 0 to ${MAX_ROWS.toLocaleString("en")}, not '${values.rows}'`);
+      }
+      rows = Number(values.rows);
+    }
+    const url = values["database-url"] ?? (env.DATABASE_URL || undefined);
+    if (values["database-url"] === "") return failure("--database-url needs a URL (postgres://user:password@host:port/database)");
+
+    let patterns = positionals;
+    if (patterns.length === 0) {
+      patterns = defaultFolders(cwd);
+      if (patterns.length === 0) {
+        return failure(`no migration folder found in ${cwd} (looked for ${DEFAULT_FOLDERS.map((folder) => `${folder}/`).join(", ")}); pass the folder or files to verify`);
+      }
+    }
+    const targets = await findFiles(patterns, cwd);
+    for (const target of targets) {
+      const problem = target.error ?? (isFile(target.path) ? undefined : "no such file");
+      if (problem) return failure(`${displayPath(target.path, cwd)}: ${problem}`);
+    }
+
+    const configured = configure(targets.map((target) => target.path), values.config === undefined ? undefined : path.resolve(cwd, values.config));
+    if (!configured.ok) {
+      const where = `${displayPath(configured.file, cwd)}${configured.line ? `:${configured.line}` : ""}`;
+      return failure(`${where}: ${configured.message}`);
+    }
+    const files = configured.files;
+    if (selectMigrations(files, configured.lintOptions).forward.length === 0) return failure(`no SQL migration to verify in ${patterns.join(", ")}`);
+
+    let seed: { path: string; text: string } | undefined;
+    if (values.seed !== undefined) {
+      const seedPath = path.resolve(cwd, values.seed);
+      try {
+        seed = { path: values.seed, text: fs.readFileSync(seedPath, "utf8") };
+      } catch (error) {
+        return failure(`cannot read --seed ${values.seed}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      }
+    }
+
+    await loadParser();
+    if (options.database) {
+      database = options.database;
+    } else {
+      try {
+        database = url ? await openServer(url, values["i-know-this-database-is-scratch"] ?? false) : await openEmbedded(files, seed?.text);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return failure(url ? message : `cannot start the embedded PostgreSQL (PGlite): ${message}`);
+      }
+    }
+
+    let outcome: Awaited<ReturnType<typeof verifyMigrations>>;
+    try {
+      outcome = await verifyMigrations({
+        database,
+        files,
+        lintOptions: configured.lintOptions,
+        reported: configured.reported,
+        rows,
+        rerun: values.rerun ?? false,
+        ...(seed ? { seed } : {}),
+      });
+    } finally {
+      if (!options.database) await database.close().catch(() => undefined);
+    }
+    if (!outcome.ok) return failure(outcome.message);
+
+    const stderr: string[] = [];
+    if (debug) for (const note of outcome.notes) stderr.push(`debug: ${note}`);
+    if (outcome.skipped.length > 0) {
+      const names = outcome.skipped.map((file) => displayPath(file, cwd)).join(", ");
+      stderr.push(`skipped ${plural(outcome.skipped.length, "file")} verify does not run (not SQL, or a rollback file without its migration): ${names}`);
+    }
+    const didNotApply = outcome.failed > 0 ? `; ${outcome.failed} did not apply` : "";
+    stderr.push(`verified ${plural(outcome.migrations, "migration")} on ${database.description}${rows > 0 ? ` with ${rows} rows per table` : ""}${didNotApply}`);
+
+    const formats: OutputFormat[] = format ? [format as OutputFormat] : env.GITHUB_ACTIONS === "true" ? ["stylish", "github"] : ["stylish"];
+    const needsRepoRoot = formats.some((name) => name === "sarif" || name === "gitlab" || name === "github");
+    const context: ReportContext = {
+      cwd,
+      repoRoot: (needsRepoRoot && repositoryRoot(cwd)) || cwd,
+      colors: values["output-file"] === undefined && useColors(env, options.isTTY ?? false),
+      rules: [...allRules, ...VERIFY_RULES],
+      version: packageVersion(),
+    };
+    let output = formats.map((name) => FORMATTERS[name](outcome.results, context)).join("");
+    const totals = totalsOf(outcome.results);
+    if (totals.fatalFiles > 0) stderr.push(`${plural(totals.fatalFiles, "file")} could not be read or parsed`);
+    let exitCode: VerifyCommandResult["exitCode"] = totals.fatalFiles > 0 ? 2 : totals.dangerous > 0 ? 1 : 0;
+
+    if (values["output-file"] !== undefined) {
+      const problem = writeReport(path.resolve(cwd, values["output-file"]), output);
+      output = "";
+      if (problem) {
+        stderr.push(`cannot write --output-file ${values["output-file"]}: ${problem}`);
+        exitCode = 2;
+      }
+    }
+    return { output, stderr: stderr.map((line) => `migsafe: ${escapeControl(line)}\n`).join(""), exitCode };
+  } catch (error) {
+    if (database && !options.database) await database.close().catch(() => undefined);
+    const message = error instanceof Error ? error.message : String(error);
+    const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : " (run with --debug for the stack trace)";
+    return { output: "", stderr: `migsafe: internal error: ${escapeControl(message)}${stack}\n`, exitCode: 2 };
+  }
+}
+
+/** PGlite, with the contrib extensions the migrations and the seed create. */
+async function openEmbedded(files: readonly string[], seed: string | undefined): Promise<VerifyDatabase> {
+  const { extensionsIn, openPgliteDatabase } = await import("./pglite-database.js");
+  const texts = [...files.filter((file) => /\.sql$/i.test(file)).map(readText), seed ?? ""];
+  return openPgliteDatabase({ extensions: [...new Set(texts.flatMap(extensionsIn))] });
+}
+
+function readText(filePath: string): string {
+  try {
+    return fs.readFileSync(filePath, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** The server adapter (and `pg`) load only when a URL is given. */
+async function openServer(url: string, allowNonEmpty: boolean): Promise<VerifyDatabase> {
+  const { openServerDatabase } = await import("./server-database.js");
+  return openServerDatabase(url, { allowNonEmpty });
+}
+
+type Configured =
+  | {
+      ok: true;
+      /** The files to run: those the configuration's include/exclude accept. */
+      files: string[];
+      lintOptions: (filePath: string) => LintOptions;
+      /** False for migrations before the configuration's startAfter: they run (later ones need their schema) but are not reported. */
+      reported: (filePath: string) => boolean;
+    }
+  | { ok: false; message: string; file: string; line?: number };
+
+/** Each file's configuration, as lint finds it: --config for all, or the nearest one. */
+function configure(paths: readonly string[], configFile: string | undefined): Configured {
+  const ids = new Set(allRules.map((rule) => rule.meta.id));
+  try {
+    const fixed = configFile === undefined ? undefined : loadConfigFile(configFile, ids);
+    if (configFile !== undefined && !fixed) return { ok: false, message: 'package.json has no "migsafe" key', file: configFile };
+    const finder = new ConfigFinder(ids);
+    const byConfig = new Map<LoadedConfig | undefined, { lint: LintOptions; accepts: (file: string) => boolean; runs: (file: string) => boolean }>();
+    const entryOf = (filePath: string) => {
+      const loaded = fixed ?? finder.forFile(filePath);
+      let entry = byConfig.get(loaded);
+      if (!entry) {
+        const resolved = resolveConfig(loaded, allRules);
+        // startAfter only hides migrations: verify still runs them, since the later ones build on them.
+        const runs = loaded?.config.startAfter ? resolveConfig({ ...loaded, config: { ...loaded.config, startAfter: undefined } }, allRules).accepts : resolved.accepts;
+        entry = { lint: { rules: allRules, ...resolved.lint }, accepts: resolved.accepts, runs };
+        byConfig.set(loaded, entry);
+      }
+      return entry;
+    };
+    const files = paths.filter((filePath) => entryOf(filePath).runs(filePath));
+    return { ok: true, files, lintOptions: (filePath) => entryOf(filePath).lint, reported: (filePath) => entryOf(filePath).accepts(filePath) };
+  } catch (error) {
+    if (error instanceof ConfigError) return { ok: false, message: error.message, file: error.file, ...(error.line ? { line: error.line } : {}) };
+    throw error;
+  }
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /^Unknown option '([^']*)'/.exec(message);
+  if (unknown) return `unknown option '${unknown[1]}'`;
+  const firstLine = message.split(/\r?\n/, 1)[0]!.replace(/\.$/, "");
+  return firstLine.charAt(0).toLowerCase() + firstLine.slice(1);
+}
+
+function isFile(filePath: string): boolean {
+  try {
+    return fs.statSync(filePath).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Colours as lint decides them (src/cli/run.ts useColors): a terminal, unless NO_COLOR; FORCE_COLOR wins. */
+function useColors(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
+  if (env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== "0" && force.toLowerCase() !== "false";
+  return isTTY && env.TERM !== "dumb";
+}
+
+function writeReport(filePath: string, report: string): string | undefined {
+  try {
+    fs.mkdirSync(path.dirname(filePath), { recursive: true });
+    writeFileAtomic(filePath, report);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    return code ?? (error instanceof Error ? error.message : String(error));
+  }
+}
+
+function failure(message: string): VerifyCommandResult {
+  return { output: "", stderr: `migsafe: ${escapeControl(message)}\n`, exitCode: 2 };
+}
+
+export const VERIFY_HELP = `Usage: migsafe verify [options] [folder|file ...]
+
+Runs the migrations on a real PostgreSQL, in migration order, from an empty
+database, and reports what PostgreSQL did, merged with lint's findings: errors
+with their SQLSTATE, the locks each statement took on existing tables, the
+tables it rewrote, whether the rollback restores the schema, and (--rerun)
+whether the migration can run twice. Docs: docs/verify.md.
+
+Arguments:
+  folder            its forward migrations (**/*.sql; rollback files run as rollbacks)
+  file              a migration
+  (none)            the migration folders found in the current directory:
+                    migrations/, db/migrations/, supabase/migrations/, prisma/migrations/
+
+Options:
+      --database-url <url>   run on this PostgreSQL server, in a scratch database
+                             dropped afterwards (default: $DATABASE_URL; without
+                             either, an embedded PostgreSQL 18 (PGlite) in process)
+      --i-know-this-database-is-scratch
+                             allow a server database that is not empty
+      --seed <file>          SQL run before the first migration
+      --rows <n>             before each migration, fill every table to n synthetic
+                             rows, so that "table has rows" failures show (default 0)
+      --rerun                apply each migration a second time (rolled back) to
+                             check that it can run again
+  -f, --format <name>        stylish (default), json, sarif, github, gitlab, junit,
+                             markdown or compact
+  -o, --output-file <path>   write the report to this file instead of stdout
+  -c, --config <file>        use this configuration for every file
+      --debug                print what verify could not check, and stack traces
+  -h, --help                 show this help
+
+Exit codes:
+  0  nothing dangerous
+  1  dangerous findings (a migration or rollback that PostgreSQL rejects, or lint's)
+  2  verify could not run: bad arguments, the database, a file that cannot be read or parsed
+`;

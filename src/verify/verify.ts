@@ -1,0 +1,844 @@
+/**
+ * migsafe verify: runs a folder's migrations on a real PostgreSQL, in migration order,
+ * from an empty database, and reports what PostgreSQL did as findings merged with the
+ * static ones: errors (with SQLSTATE), the locks each statement took, the tables it
+ * rewrote, whether the rollback restores the schema, and (--rerun) whether the
+ * migration can run twice.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { migrationName } from "../config/resolve.js";
+import { lintFile } from "../engine/lint-source.js";
+import type { FileResult, LintOptions } from "../engine/lint.js";
+import { lockBlocks, type LockLevel } from "../engine/locks.js";
+import { placeholderProblem, Substitution } from "../engine/placeholders.js";
+import { downSectionStart, findPartner, findRollbackBlock } from "../engine/rollback.js";
+import { DEFAULT_SETTINGS, DOCS_BASE_URL, type Finding, type Rule, type RuleCategory, type RuleContext, type Severity } from "../engine/rule.js";
+import { transactionScopes } from "../engine/transaction-scopes.js";
+import { relationName as astRelationName } from "../parser/ast.js";
+import { parseFile } from "../parser/parse-file.js";
+import { transactionKind } from "../parser/transactions.js";
+import type { ParsedFile, Statement } from "../parser/types.js";
+import { indexOfCodePoint, SourceText, type Range } from "../source/source-text.js";
+import { allRules } from "../../rules/index.js";
+import {
+  applySegments,
+  LOCK_STRENGTH,
+  planSegments,
+  relationName,
+  runTransactional,
+  userRelations,
+  type ApplyResult,
+  type Failure,
+  type Relation,
+  type TakenLock,
+} from "./apply.js";
+import { describeDifference, diffCatalog, notInExtension, preexistingSchemas, snapshotCatalog, userSchema, type CatalogSnapshot } from "./catalog.js";
+import { databaseError, type DatabaseError, type VerifyDatabase } from "./database.js";
+
+/** Where verify's findings are documented: docs/verify.md, one heading per finding id. */
+export const VERIFY_DOCS_URL = DOCS_BASE_URL.replace(/rules\/$/, "verify.md");
+
+/**
+ * The ids of verify's findings. They are not rules of rules/ (nothing static checks
+ * them): formatters that list rules (SARIF's driver, the markdown checklist) get them
+ * from VERIFY_RULES.
+ */
+export const VERIFY_RULE_IDS = ["verify-error", "verify-lock", "verify-rewrite", "verify-rollback", "verify-rerun"] as const;
+export type VerifyRuleId = (typeof VERIFY_RULE_IDS)[number];
+
+const VERIFY_META: Record<VerifyRuleId, { severity: Severity; category: RuleCategory; description: string }> = {
+  "verify-error": {
+    severity: "dangerous",
+    category: "reliability",
+    description: "PostgreSQL rejected a statement of the migration (or of its rollback) when verify ran it.",
+  },
+  "verify-lock": {
+    severity: "careful",
+    category: "locking",
+    description: "verify saw a statement take a lock that blocks writes on an existing table and hold it while later statements ran, and no static finding reported it.",
+  },
+  "verify-rewrite": {
+    severity: "careful",
+    category: "rewrite",
+    description: "verify saw a statement rewrite an existing table (its relfilenode changed), and no static finding reported it.",
+  },
+  "verify-rollback": {
+    severity: "careful",
+    category: "reliability",
+    description: "After the migration and its rollback, the schema differs from the one before the migration, or the migration does not apply again.",
+  },
+  "verify-rerun": {
+    severity: "careful",
+    category: "reliability",
+    description: "With --rerun, the migration failed when verify applied it a second time: it is not re-runnable.",
+  },
+};
+
+/** verify's findings as rules, for a ReportContext's `rules` (SARIF descriptors, checklist categories). */
+export const VERIFY_RULES: readonly Rule[] = VERIFY_RULE_IDS.map((id) => ({ meta: { id, ...VERIFY_META[id], docsUrl: `${VERIFY_DOCS_URL}#${id}` } }));
+
+export interface VerifyOptions {
+  database: VerifyDatabase;
+  /** Migration files (absolute paths) in any order: the SQL forward migrations among them run in migration order. */
+  files: readonly string[];
+  /** Each file's lint options (its configuration); by default every rule with default settings. */
+  lintOptions?: (filePath: string) => LintOptions;
+  /** A migration that runs (its predecessors need it) but is not reported unless it fails: before the configuration's startAfter. */
+  reported?: (filePath: string) => boolean;
+  /** SQL run before the first migration. */
+  seed?: { path: string; text: string };
+  /** Synthetic rows each table has at least, before each migration. Default 0. */
+  rows?: number;
+  /** Apply each migration a second time (rolled back) to prove it re-runnable. */
+  rerun?: boolean;
+}
+
+export type VerifyOutcome =
+  | {
+      ok: true;
+      /** One per forward migration (reported ones), each followed by its rollback file when it has one. */
+      results: FileResult[];
+      /** Forward migrations run. */
+      migrations: number;
+      /** Of those, how many did not apply. */
+      failed: number;
+      /** Files left out: not SQL, rollback files without their forward migration. */
+      skipped: string[];
+      /** What --debug shows: tables --rows could not fill, statements whose locks could not be read, … */
+      notes: string[];
+    }
+  | { ok: false; message: string };
+
+/** A migration file as verify runs it and reports on it. */
+interface Loaded {
+  filePath: string;
+  /** The static lint's result; verify's findings are added to it. */
+  result: FileResult;
+  /** The file's text as linted: positions of findings. */
+  source?: SourceText;
+  /** The statements that run (placeholders replaced, as the linter did). */
+  parsed?: ParsedFile;
+  /** A range of `parsed` as a range of `source`. */
+  toSource: (range: Range) => Range;
+}
+
+interface RollbackSource {
+  /** Where its findings land: the rollback file, or the forward migration (a rollback block, a down section). */
+  file: Loaded;
+  /** False when the rollback file could not be read or parsed: its fatal error is reported, and nothing is checked. */
+  runnable: boolean;
+  statements: Statement[];
+  /** Where a schema difference is reported: the rollback's first statement, block or down marker. */
+  range: Range;
+  /** For messages: "the rollback file", "the rollback block", "the down section". */
+  label: string;
+}
+
+/** Runs the migrations and returns their results; database errors are findings, and only a failing --seed stops the run. */
+export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOutcome> {
+  const db = options.database;
+  const lintOptions: (filePath: string) => LintOptions = options.lintOptions ?? (() => ({ rules: allRules }));
+  const reported = options.reported ?? (() => true);
+  const rows = options.rows ?? 0;
+  const notes: string[] = [];
+  const { forward, skipped } = selectMigrations(options.files, lintOptions);
+
+  // A server database in scratch-schema mode has schemas of its own: verify leaves them alone.
+  const ignored = await preexistingSchemas(db);
+  if (ignored.length > 0) notes.push(`schemas that held objects before verify started are left alone (not read, filled or compared): ${ignored.join(", ")}`);
+  if (options.seed) {
+    const problem = await runSeed(db, options.seed);
+    if (problem) return { ok: false, message: problem };
+  }
+
+  const results: FileResult[] = [];
+  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored };
+  let failed = 0;
+  for (const filePath of forward) {
+    const fileOptions = lintOptions(filePath);
+    const migration = load(filePath, fileOptions);
+    let rollbackFile: Loaded | undefined;
+    if (migration.parsed) {
+      if (rows > 0) await fillTables(db, rows, notes, ignored);
+      const rollback = rollbackOf(migration, fileOptions, notes);
+      rollbackFile = rollback && rollback.file !== migration ? rollback.file : undefined;
+      const applied = await verifyMigration(migration, rollback?.runnable ? rollback : undefined, fileOptions, context);
+      if (!applied) failed++;
+    } else {
+      // It cannot run; its rollback file is still reported, as lint reports it.
+      failed++;
+      context.firstFailure ??= filePath;
+      const partner = findPartner(filePath, isFile, fileOptions.rollbackPatterns).partnerPath;
+      if (partner) rollbackFile = load(partner, fileOptions);
+    }
+    const files = [migration, ...(rollbackFile ? [rollbackFile] : [])];
+    for (const file of files) {
+      sortFindings(file.result);
+      if (reported(migration.filePath)) results.push(file.result);
+      else if (file.result.errors.length > 0 || file.result.findings.some((finding) => finding.ruleId === "verify-error")) {
+        // A migration before startAfter is reported only when it could not run: the later ones may fail because of it.
+        results.push({ ...file.result, findings: file.result.findings.filter((finding) => finding.ruleId === "verify-error") });
+      }
+    }
+  }
+  return { ok: true, results, migrations: forward.length, failed, skipped, notes };
+}
+
+/** What the migrations of one run share. */
+interface RunContext {
+  db: VerifyDatabase;
+  notes: string[];
+  rows: number;
+  rerun: boolean;
+  /** The first migration that did not apply: later errors may follow from it. */
+  firstFailure: string | undefined;
+  /** "PostgreSQL 18", for messages. */
+  version: string;
+  /** Schemas verify leaves alone: see preexistingSchemas. */
+  ignored: readonly string[];
+}
+
+/**
+ * The SQL forward migrations among `files`, in migration order, and what was left out.
+ * Rollback files (by name: `_rollback.sql`, `.down.sql`, `down.sql`, the configuration's
+ * rollbackPatterns) run as their forward migration's rollback, not on their own.
+ */
+export function selectMigrations(files: readonly string[], lintOptions: (filePath: string) => LintOptions): { forward: string[]; skipped: string[] } {
+  const forward: string[] = [];
+  const skipped: string[] = [];
+  const selected = new Set(files);
+  for (const filePath of files) {
+    if (!/\.sql$/i.test(filePath)) {
+      skipped.push(filePath);
+      continue;
+    }
+    const partner = findPartner(filePath, isFile, lintOptions(filePath).rollbackPatterns);
+    if (partner.role === "forward") forward.push(filePath);
+    else if (!partner.partnerPath || !selected.has(partner.partnerPath)) skipped.push(filePath);
+  }
+  return { forward: forward.sort(compareMigrations), skipped };
+}
+
+/**
+ * Migration order, as runners sort: by the migration's name (its folder's for `…/up.sql`
+ * and `…/migration.sql`), numbers compared as numbers (`2_b` before `10_a`, timestamps,
+ * Flyway's `V1_1__`); Flyway's repeatable `R__` migrations after the versioned ones.
+ */
+export function compareMigrations(a: string, b: string): number {
+  const nameA = migrationName(a);
+  const nameB = migrationName(b);
+  const repeatable = Number(/^R__/i.test(nameA)) - Number(/^R__/i.test(nameB));
+  return repeatable || naturalCompare(nameA, nameB) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function naturalCompare(a: string, b: string): number {
+  const partsA = a.match(/\d+|\D+/g) ?? [];
+  const partsB = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(partsA.length, partsB.length); i++) {
+    const x = partsA[i]!;
+    const y = partsB[i]!;
+    if (/^\d/.test(x) && /^\d/.test(y)) {
+      const difference = BigInt(x) - BigInt(y);
+      if (difference !== 0n) return difference < 0n ? -1 : 1;
+    } else if (x !== y) {
+      return x < y ? -1 : 1;
+    }
+  }
+  return partsA.length - partsB.length;
+}
+
+function isFile(filePath: string): boolean {
+  try {
+    return fs.statSync(filePath).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function load(filePath: string, options: LintOptions): Loaded {
+  const result = lintFile(filePath, options);
+  const identity = (range: Range) => range;
+  if (result.errors.length > 0 || result.text === undefined) return { filePath, result, toSource: identity };
+  const source = new SourceText(result.text);
+  const placeholders = (options.placeholders ?? []).filter((placeholder) => placeholderProblem(placeholder.pattern) === undefined);
+  const substitution = placeholders.length > 0 ? Substitution.of(result.text, placeholders) : undefined;
+  const parsed = substitution ? parseFile(new SourceText(substitution.text)) : parseFile(source);
+  return { filePath, result, source, parsed, toSource: substitution ? (range) => substitution.originalRange(range) : identity };
+}
+
+/** The forward statements: a file with a down section (goose, dbmate, sql-migrate) runs up to it. */
+function forwardStatements(migration: Loaded): Statement[] {
+  const parsed = migration.parsed!;
+  const down = downSectionStart(parsed.comments);
+  return down === undefined ? parsed.statements : parsed.statements.filter((statement) => statement.range.start < down);
+}
+
+/** The migration's rollback: its rollback file, its down section, or a rollback block in a comment. */
+function rollbackOf(migration: Loaded, options: LintOptions, notes: string[]): RollbackSource | undefined {
+  const parsed = migration.parsed!;
+  const partner = findPartner(migration.filePath, isFile, options.rollbackPatterns);
+  if (partner.partnerPath) {
+    const file = load(partner.partnerPath, options);
+    if (!file.parsed) {
+      notes.push(`${path.basename(partner.partnerPath)} could not be read or parsed: the rollback of ${path.basename(migration.filePath)} is not checked`);
+      return { file, runnable: false, statements: [], range: { start: 0, end: 0 }, label: "the rollback file" };
+    }
+    const first = file.parsed.statements[0];
+    return { file, runnable: true, statements: file.parsed.statements, range: first?.range ?? { start: 0, end: 0 }, label: "the rollback file" };
+  }
+  const down = downSectionStart(parsed.comments);
+  if (down !== undefined) {
+    const marker = parsed.comments.find((comment) => comment.range.start === down)!;
+    const statements = parsed.statements.filter((statement) => statement.range.start > down);
+    return { file: migration, runnable: true, statements, range: marker.range, label: "the down section" };
+  }
+  const block = findRollbackBlock(parsed);
+  if (!block) return undefined;
+  if (block.parsed.errors.length > 0) {
+    const error = block.parsed.errors[0]!;
+    addFinding(migration, "verify-error", error.range, `The rollback block does not parse, so PostgreSQL would reject it: ${error.message}.`, error.hint ?? ROLLBACK_HELP);
+    return undefined;
+  }
+  return { file: migration, runnable: true, statements: block.parsed.statements, range: block.range, label: "the rollback block" };
+}
+
+/** Applies one migration and checks its rollback and (--rerun) its second run; false when it did not apply. */
+async function verifyMigration(migration: Loaded, rollback: RollbackSource | undefined, options: LintOptions, run: RunContext): Promise<boolean> {
+  const { db, notes } = run;
+  const parsed = migration.parsed!;
+  const statements = forwardStatements(migration);
+  const before = rollback ? await snapshotCatalog(db, run.ignored) : undefined;
+  const relations = await userRelations(db, run.ignored);
+
+  // A file without BEGIN runs in one transaction, as most runners run it (and as the configuration may say).
+  const hasBegin = statements.some((statement) => transactionKind(statement) === "begin");
+  const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+  settings.assumeInTransaction ||= !hasBegin;
+  // transactionScopes reads only `parsed` and `settings` of a rule context.
+  const scopes = transactionScopes({ parsed, settings } as unknown as RuleContext);
+  const segments = planSegments(statements, (statement) => scopes.get(statement), db.majorVersion);
+  const applied = await applySegments(db, segments, relations, run.ignored);
+
+  for (const statement of applied.unobserved) {
+    notes.push(`${path.basename(migration.filePath)}:${lineOf(migration, statement)}: runs outside a transaction, so the locks it takes are released before they can be read`);
+  }
+  if (segments.some((segment) => segment.kind === "file" && segment.end === undefined && segment.statements.length > 0)) {
+    notes.push(`${path.basename(migration.filePath)}: its BEGIN block has no COMMIT; verify committed it at the end of the file`);
+  }
+
+  if (applied.failure) {
+    reportFailure(migration, applied.failure, run);
+    run.firstFailure ??= migration.filePath;
+    return false;
+  }
+  reportObservations(migration, applied, relations, options.rules, run.version);
+
+  if (rollback && before) await checkRollback(migration, statements, rollback, before, run);
+  if (run.rerun) await checkRerun(migration, statements, run);
+  return true;
+}
+
+// ---------------------------------------------------------------- errors
+
+function reportFailure(migration: Loaded, failure: Failure, run: RunContext): void {
+  const { error, statement } = failure;
+  const statements = forwardStatements(migration);
+  const rest = statements.indexOf(statement) < statements.length - 1 ? " The rest of the migration did not run." : "";
+  const segment = failure.segment;
+  const where = failure.atCommit
+    ? " The error came when the transaction committed (a deferred constraint): the whole transaction was rolled back."
+    : segment && (segment.kind === "runner" || segment.kind === "file") && segment.statements[0] !== statement
+      ? ` Its transaction (from line ${lineOf(migration, segment.statements[0]!)}) was rolled back.${rest}`
+      : rest;
+  const rows = run.rows > 0 && error.code?.startsWith("23") ? ` Every table had at least ${run.rows} synthetic rows (--rows ${run.rows}).` : "";
+  const earlier =
+    run.firstFailure && run.firstFailure !== migration.filePath ? ` An earlier migration, ${path.basename(run.firstFailure)}, did not apply: this may follow from it.` : "";
+  addFinding(
+    migration,
+    "verify-error",
+    errorRange(statement, error, failure.atCommit),
+    `${run.version} rejects this statement: ${errorText(error)}${where}${rows}${earlier}`,
+    errorHelp(error),
+  );
+}
+
+/** "column "x" of relation "users" contains null values (SQLSTATE 23502). Detail." */
+function errorText(error: DatabaseError): string {
+  const message = error.message.replace(/\.$/, "");
+  const detail = error.detail ? ` ${error.detail.endsWith(".") ? error.detail : `${error.detail}.`}` : "";
+  return `${message}${error.code ? ` (SQLSTATE ${error.code})` : ""}.${detail}`;
+}
+
+/** PostgreSQL's hint, or advice for the errors migrations meet most. */
+function errorHelp(error: DatabaseError): string {
+  if (error.hint) return error.hint;
+  switch (error.code) {
+    case "23502":
+      return "Add the column as nullable (or with a constant DEFAULT), backfill the existing rows in batches, then add the NOT NULL constraint (on a large table: a CHECK (column IS NOT NULL) NOT VALID, validated separately, first).";
+    case "23505":
+      return "Find and resolve the duplicate rows before adding the unique index or constraint (SELECT the key, count(*) … GROUP BY … HAVING count(*) > 1).";
+    case "23503":
+      return "Fix or delete the rows whose reference does not exist first, or add the foreign key NOT VALID and validate it after the cleanup.";
+    case "23514":
+      return "Fix the rows that violate the check first, or add the constraint NOT VALID and validate it after the cleanup.";
+    case "42P07":
+    case "42701":
+    case "42710":
+      return "The object already exists when this migration runs: check the migration order, or make the statement idempotent (IF NOT EXISTS).";
+    case "42P01":
+    case "42703":
+    case "42704":
+    case "42883":
+      return "The object does not exist when this migration runs: check that the migration that creates it runs first (migration order), and the name's spelling and schema.";
+    case "0A000":
+      if (/extension .* is not available/.test(error.message)) {
+        return "This PostgreSQL does not have the extension: the embedded one (PGlite) has PostgreSQL's contrib extensions only (citext, pgcrypto, uuid-ossp, pg_trgm, hstore, …). Run verify on a server that has it (--database-url).";
+      }
+      return "Fix the statement so that it applies to the schema the earlier migrations build.";
+    case "25001":
+      return "Run this statement outside a transaction: in a migration of its own, with the runner's transaction turned off for it.";
+    default:
+      return "Fix the statement so that it applies to the schema the earlier migrations build.";
+  }
+}
+
+/** The error's position inside the statement (the token there), or the whole statement. */
+function errorRange(statement: Statement, error: DatabaseError, atCommit?: boolean): Range {
+  if (atCommit || error.position === undefined) return statement.range;
+  const index = statement.range.start + indexOfCodePoint(statement.text, error.position - 1);
+  if (index >= statement.range.end) return statement.range;
+  const token = statement.tokens.find((candidate) => candidate.start <= index && index < candidate.end);
+  return token ? { start: token.start, end: token.end } : { start: index, end: index };
+}
+
+// ---------------------------------------------------------------- locks and rewrites
+
+/** Locks weaker than this are evidence on nothing: plain reads and writes take them. */
+const EVIDENCE_STRENGTH = LOCK_STRENGTH["SHARE UPDATE EXCLUSIVE"];
+/** A lock at least this strong (it blocks writes), held while later statements run, is a finding of its own when no static finding reported it. */
+const FINDING_STRENGTH = LOCK_STRENGTH.SHARE;
+
+/**
+ * Adds the observed locks and rewrites to the static findings of the statements that
+ * took them ("Verified on PostgreSQL 18: took ACCESS EXCLUSIVE on users, held to COMMIT at
+ * line 40; users was rewritten."), and reports those no static finding mentions.
+ */
+function reportObservations(migration: Loaded, applied: ApplyResult, relations: ReadonlyMap<string, Relation>, rules: readonly Rule[], version: string): void {
+  const categoryOf = new Map(rules.map((rule) => [rule.meta.id, rule.meta.category]));
+  // A message may name the table, or one of its indexes ("DROP INDEX users_email_idx takes … on the table the index belongs to").
+  const namesOf = (table: Relation) => [
+    relationName(table),
+    ...[...relations.values()].filter((index) => index.tableOid === table.oid).map(relationName),
+  ];
+  const namesTable = (message: string, table: Relation) => namesOf(table).some((name) => mentions(message, name));
+  const evidence = new Map<Finding, string[]>();
+  const attach = (finding: Finding, text: string) => evidence.set(finding, [...(evidence.get(finding) ?? []), text]);
+  const explained = new Set<TakenLock>();
+
+  const statements = new Set([...applied.locks.map((lock) => lock.statement), ...applied.rewrites.map((rewrite) => rewrite.statement)]);
+  for (const statement of statements) {
+    const range = migration.toSource(statement.range);
+    const onStatement = migration.result.findings.filter((finding) => finding.range.start >= range.start && finding.range.end <= range.end);
+    const locks = applied.locks.filter((lock) => lock.statement === statement && LOCK_STRENGTH[lock.mode] >= EVIDENCE_STRENGTH);
+    const rewrites = applied.rewrites.filter((rewrite) => rewrite.statement === statement);
+    for (const lock of locks) {
+      const name = relationName(lock.relation);
+      const target = best(onStatement.filter((finding) => namesTable(finding.message, lock.relation) && /\block/i.test(finding.message)), lock.mode, categoryOf);
+      if (!target) continue;
+      attach(target, `took ${lock.mode} on ${name}, held ${span(migration, lock)}`);
+      explained.add(lock);
+    }
+    for (const rewrite of rewrites) {
+      const name = relationName(rewrite.relation);
+      const target = best(
+        onStatement.filter((finding) => namesTable(finding.message, rewrite.relation) && (/rewrit/i.test(finding.message) || categoryOf.get(finding.ruleId) === "rewrite")),
+        undefined,
+        categoryOf,
+      );
+      if (target) attach(target, `${name} was rewritten${rebuilt(rewrite.indexes)}`);
+      else {
+        const lock = applied.locks.find((candidate) => candidate.statement === statement && candidate.relation.oid === rewrite.relation.oid);
+        addFinding(
+          migration,
+          "verify-rewrite",
+          statement.range,
+          `This statement rewrote ${name} on ${version}: the table got a new file (its relfilenode changed), so every row was copied${rebuilt(rewrite.indexes)}` +
+            `${lock ? `, under ${lock.mode === "ACCESS EXCLUSIVE" ? "an" : "a"} ${lock.mode} lock` : ""}. No static finding reported the rewrite; on a large table it lasts as long as copying the table.`,
+          "Look for a form of the change that needs no rewrite (a constant default, a binary-compatible type change, a NOT VALID constraint validated later); " +
+            "otherwise expand/contract (a new column or table, backfilled in batches) or plan a maintenance window sized to the table.",
+        );
+      }
+    }
+    // A static claim of a rewrite that PostgreSQL did not make.
+    if (rewrites.length === 0) {
+      for (const finding of onStatement) {
+        if (categoryOf.get(finding.ruleId) !== "rewrite") continue;
+        const tables = locks.map((lock) => relationName(lock.relation)).filter((name) => mentions(finding.message, name));
+        for (const name of new Set(tables)) attach(finding, `${name} was not rewritten`);
+      }
+    }
+  }
+
+  for (const [finding, items] of evidence) finding.message = `${finding.message} Verified on ${version}: ${items.join("; ")}.`;
+
+  // The strongest lock on each table, when it blocks writes and is held past its statement.
+  const strongest = new Map<string, TakenLock>();
+  for (const lock of applied.locks) {
+    const known = strongest.get(lock.relation.oid);
+    if (!known || LOCK_STRENGTH[lock.mode] > LOCK_STRENGTH[known.mode]) strongest.set(lock.relation.oid, lock);
+  }
+  for (const lock of strongest.values()) {
+    if (LOCK_STRENGTH[lock.mode] < FINDING_STRENGTH || explained.has(lock) || !heldPastStatement(lock)) continue;
+    const name = relationName(lock.relation);
+    addFinding(
+      migration,
+      "verify-lock",
+      lock.statement.range,
+      `${lock.mode} on ${name} held ${span(migration, lock)}: it blocks ${lockBlocks(lock.mode as LockLevel)} while the statements after it run. ` +
+        `Observed on ${version}; no static finding reported this lock.`,
+      `Hold the lock on ${name} for as short a time as possible: take it last in its transaction, or move the statements that follow (backfills, index builds, work on other tables) to a transaction of their own; ` +
+        "and set lock_timeout, so that waiting for the lock fails fast instead of queueing every query on the table behind it.",
+    );
+  }
+}
+
+/** The finding that best stands for a lock or rewrite: a locking/rewrite rule's, one naming the lock level, the narrowest. */
+function best(candidates: readonly Finding[], mode: string | undefined, categoryOf: ReadonlyMap<string, RuleCategory>): Finding | undefined {
+  const score = (finding: Finding) => {
+    const category = categoryOf.get(finding.ruleId);
+    return (category === "locking" || category === "rewrite" ? 2 : 0) + (mode && finding.message.includes(`${mode} lock`) ? 1 : 0);
+  };
+  let chosen: Finding | undefined;
+  for (const finding of candidates) {
+    if (!chosen) chosen = finding;
+    else {
+      const difference = score(finding) - score(chosen);
+      const width = finding.range.end - finding.range.start - (chosen.range.end - chosen.range.start);
+      if (difference > 0 || (difference === 0 && width < 0)) chosen = finding;
+    }
+  }
+  return chosen;
+}
+
+/** Whether a message names the relation (as a word; case-insensitive, since PostgreSQL folds unquoted names). */
+function mentions(message: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^\\w$])${escaped}($|[^\\w$])`, "i").test(message);
+}
+
+function rebuilt(indexes: number): string {
+  return indexes === 0 ? "" : ` and its ${indexes === 1 ? "index" : `${indexes} indexes`} rebuilt`;
+}
+
+/** How long a lock was held: "from line 12 to COMMIT at line 40". */
+function span(migration: Loaded, lock: TakenLock): string {
+  const from = lineOf(migration, lock.statement);
+  const { segment } = lock;
+  if (segment.kind === "autocommit") return `for the statement at line ${from} only, which runs in a transaction of its own`;
+  if (segment.end) {
+    const keyword = segment.end.codeTokensFrom(segment.end.range.start, 1)[0]?.upper ?? "COMMIT";
+    return `from line ${from} to ${keyword === "END" ? "COMMIT" : keyword} at line ${lineOf(migration, segment.end)}`;
+  }
+  const last = segment.statements[segment.statements.length - 1]!;
+  const to = endLineOf(migration, last);
+  if (segment.kind === "file") return `from line ${from} to the end of the file (line ${to}): its BEGIN block is never committed`;
+  return `from line ${from} until the transaction commits after line ${to}`;
+}
+
+/**
+ * Whether the lock is held while other work runs: a later statement of its transaction
+ * that does more than alter the same table (a backfill, an index build, work on another
+ * table). A few ALTER TABLEs of one table in a row hold its lock only a moment longer.
+ */
+function heldPastStatement(lock: TakenLock): boolean {
+  const { segment, statement } = lock;
+  const index = segment.statements.indexOf(statement);
+  return segment.statements.slice(index + 1).some((later) => later !== segment.end && !onlyAlters(later, lock.relation));
+}
+
+function onlyAlters(statement: Statement, table: Relation): boolean {
+  if (statement.kind === "VariableSetStmt" || statement.kind === "TransactionStmt") return true;
+  if (statement.kind !== "AlterTableStmt") return false;
+  const name = astRelationName(statement.node.relation);
+  return name !== undefined && name.name === table.name && (name.schema === undefined || name.schema === table.schema);
+}
+
+// ---------------------------------------------------------------- rollback and rerun
+
+const ROLLBACK_HELP =
+  "Make the rollback undo every change of the migration, in reverse order: drop what it creates, recreate what it drops with the same definition, and restore what it alters.";
+
+/**
+ * In a transaction that is rolled back afterwards (the database goes on from the
+ * migration): applies the rollback, compares the schema with the one before the
+ * migration, then applies the migration again to prove the round trip.
+ */
+async function checkRollback(migration: Loaded, statements: readonly Statement[], rollback: RollbackSource, before: CatalogSnapshot, run: RunContext): Promise<void> {
+  const { db, notes } = run;
+  await db.exec("BEGIN");
+  try {
+    const undone = await runTransactional(db, rollback.statements);
+    noteSkipped(rollback.file, undone.skipped, "the rollback", notes);
+    if (undone.failure) {
+      const { statement, error } = undone.failure;
+      addFinding(
+        rollback.file,
+        "verify-error",
+        errorRange(statement, error),
+        `${run.version} rejects this statement of ${rollback.label}, run right after the migration: ${errorText(error)} The rollback would fail when it is needed.`,
+        error.hint ?? "Make the rollback apply to the schema the forward migration leaves: the objects it drops or alters are the ones the migration created, under the same names.",
+      );
+      return;
+    }
+    const differences = diffCatalog(before, await snapshotCatalog(db, run.ignored));
+    for (const difference of differences) {
+      const text = describeDifference(difference);
+      addFinding(rollback.file, "verify-rollback", rollback.range, `${text.charAt(0).toUpperCase()}${text.slice(1)} (${rollback.label} was run right after the migration, and the schemas compared).`, ROLLBACK_HELP);
+    }
+    // The round trip is proven only from the schema before the migration; from another, its failure would repeat the differences.
+    if (differences.length > 0) return;
+    const again = await runTransactional(db, statements);
+    if (again.failure) {
+      const { statement, error } = again.failure;
+      addFinding(
+        migration,
+        "verify-rollback",
+        errorRange(statement, error),
+        `The round trip fails: after ${rollback.label}, applying the migration again fails here: ${errorText(error)} The rollback does not return the database to a state the migration applies to.`,
+        ROLLBACK_HELP,
+      );
+    }
+  } finally {
+    await db.exec("ROLLBACK");
+  }
+}
+
+/** --rerun: applies the migration a second time, in a transaction that is rolled back. */
+async function checkRerun(migration: Loaded, statements: readonly Statement[], run: RunContext): Promise<void> {
+  const { db } = run;
+  await db.exec("BEGIN");
+  try {
+    const again = await runTransactional(db, statements);
+    noteSkipped(migration, again.skipped, "--rerun", run.notes);
+    if (!again.failure) return;
+    const { statement, error } = again.failure;
+    addFinding(
+      migration,
+      "verify-rerun",
+      errorRange(statement, error),
+      `Not re-runnable: applying the migration a second time fails here: ${errorText(error)} A migration interrupted halfway (a lock timeout, a killed deploy) cannot simply be run again.`,
+      "Make each statement safe to run twice: CREATE … IF NOT EXISTS, DROP … IF EXISTS, ADD COLUMN IF NOT EXISTS, CREATE OR REPLACE, and data changes that change nothing the second time (see the missing-if-not-exists rule).",
+    );
+  } finally {
+    await db.exec("ROLLBACK");
+  }
+}
+
+function noteSkipped(file: Loaded, skipped: readonly Statement[], what: string, notes: string[]): void {
+  for (const statement of skipped) {
+    notes.push(`${path.basename(file.filePath)}:${lineOf(file, statement)}: cannot run inside a transaction, so ${what} check leaves it out`);
+  }
+}
+
+// ---------------------------------------------------------------- seed and synthetic rows
+
+async function runSeed(db: VerifyDatabase, seed: { path: string; text: string }): Promise<string | undefined> {
+  const source = new SourceText(seed.text);
+  try {
+    await db.exec(source.text);
+    return undefined;
+  } catch (caught) {
+    const error = databaseError(caught);
+    const position = error.position === undefined ? undefined : source.position(indexOfCodePoint(source.text, error.position - 1));
+    const at = position ? `:${position.line}:${position.column}` : "";
+    return `--seed ${seed.path}${at}: ${errorText(error)}`;
+  }
+}
+
+interface ColumnRow extends Record<string, unknown> {
+  name: string;
+  notnull: boolean;
+  hasdefault: boolean;
+  identity: string;
+  generated: string;
+  type: string;
+  base: string;
+  category: string;
+  label: string | null;
+}
+
+/**
+ * --rows N: before each migration, every user table with fewer than N rows gets synthetic
+ * ones (one INSERT … SELECT … FROM generate_series per table, parents before children).
+ * Values follow each column's type; nullable columns are NULL in every other row; columns
+ * with a default get it; a single-column foreign key takes the parent's existing keys in
+ * turn. A table that cannot be filled (a type with no generator, a check constraint) is
+ * left as it is, and a note says why.
+ */
+export async function fillTables(db: VerifyDatabase, rows: number, notes: string[], ignored: readonly string[] = []): Promise<void> {
+  const tables = await db.query<{ oid: string; schema: string; name: string }>(`
+    SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ${userSchema("n.nspname", ignored)} AND ${notInExtension("pg_catalog.pg_class", "c.oid")}
+    ORDER BY 2, 3`);
+  if (tables.length === 0) return;
+  const keys = await db.query<{ child: string; parent: string; columns: number; column: string; ref: string }>(`
+    SELECT k.conrelid::text AS child, k.confrelid::text AS parent, pg_catalog.array_length(k.conkey, 1) AS columns,
+      (SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = k.conrelid AND a.attnum = k.conkey[1]) AS column,
+      (SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = k.confrelid AND a.attnum = k.confkey[1]) AS ref
+    FROM pg_catalog.pg_constraint k WHERE k.contype = 'f'`);
+  const byOid = new Map(tables.map((table) => [table.oid, table]));
+  for (const table of parentsFirst(tables, keys)) {
+    const qualified = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+    const label = table.schema === "public" ? table.name : `${table.schema}.${table.name}`;
+    const count = Number((await db.query<{ count: number }>(`SELECT pg_catalog.count(*)::int AS count FROM ${qualified}`))[0]?.count ?? 0);
+    if (count >= rows) continue;
+    const columns = await db.query<ColumnRow>(
+      `
+      SELECT a.attname AS name, a.attnotnull AS notnull, a.atthasdef AS hasdefault, a.attidentity::text AS identity, a.attgenerated::text AS generated,
+        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, b.typname AS base, b.typcategory::text AS category,
+        (SELECT e.enumlabel FROM pg_catalog.pg_enum e WHERE e.enumtypid = b.oid ORDER BY e.enumsortorder LIMIT 1) AS label
+      FROM pg_catalog.pg_attribute a
+      JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+      JOIN pg_catalog.pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+      WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped
+      ORDER BY a.attnum`,
+      [table.oid],
+    );
+    const joins: string[] = [];
+    const names: string[] = [];
+    const values: string[] = [];
+    let problem: string | undefined;
+    for (const column of columns) {
+      if (column.identity || column.generated || column.hasdefault) continue;
+      const key = keys.find((candidate) => candidate.child === table.oid && candidate.columns === 1 && candidate.column === column.name);
+      const parent = key && byOid.get(key.parent);
+      let value: string | undefined;
+      if (key && parent) {
+        const alias = `f${joins.length}`;
+        const parentName = `${quoteIdent(parent.schema)}.${quoteIdent(parent.name)}`;
+        joins.push(
+          `LEFT JOIN (SELECT ${quoteIdent(key.ref)} AS v, pg_catalog.row_number() OVER (ORDER BY ${quoteIdent(key.ref)}) AS n FROM ${parentName}) AS ${alias}` +
+            ` ON ${alias}.n = ((s.g - 1) % GREATEST((SELECT pg_catalog.count(*) FROM ${parentName}), 1)) + 1`,
+        );
+        value = `${alias}.v`;
+      } else {
+        value = syntheticValue(column, qualified, label, count);
+      }
+      if (value === undefined && column.notnull) {
+        problem = `column ${column.name} has type ${column.type}, which --rows cannot generate`;
+        break;
+      }
+      names.push(quoteIdent(column.name));
+      values.push(column.notnull ? value! : value === undefined ? "NULL" : `CASE WHEN s.g % 2 = 0 THEN NULL ELSE ${value} END`);
+    }
+    if (!problem) {
+      // With no column to give, every column takes its default.
+      const sql =
+        names.length === 0
+          ? `INSERT INTO ${qualified} SELECT FROM pg_catalog.generate_series(1, ${rows - count})`
+          : `INSERT INTO ${qualified} (${names.join(", ")}) SELECT ${values.join(", ")} FROM pg_catalog.generate_series(1, ${rows - count}) AS s(g) ${joins.join(" ")}`;
+      try {
+        await db.exec(sql);
+      } catch (caught) {
+        problem = errorText(databaseError(caught));
+      }
+    }
+    if (problem) notes.push(`--rows: cannot fill ${label} (it keeps ${count} rows): ${problem}`);
+  }
+}
+
+/** An expression of `s.g` (1, 2, …) giving a value of the column's type, distinct per row where the type allows. */
+function syntheticValue(column: ColumnRow, qualified: string, table: string, count: number): string | undefined {
+  const n = `(${count} + s.g)`;
+  const cast = (expression: string) => `(${expression})::${column.type}`;
+  if (column.label !== null) return cast(quoteLiteral(column.label));
+  switch (column.base) {
+    case "uuid":
+      return cast(`pg_catalog.md5(${quoteLiteral(`${table}.${column.name}.`)} || ${n})::uuid`);
+    case "bool":
+      return "(s.g % 2 = 0)";
+    case "date":
+    case "timestamp":
+    case "timestamptz":
+      return cast(`timestamp '2024-01-01 00:00:00' + ${n} * interval '1 minute'`);
+    case "time":
+    case "timetz":
+      return cast(`time '00:00:00' + ${n} * interval '1 second'`);
+    case "interval":
+      return cast(`${n} * interval '1 second'`);
+    case "json":
+    case "jsonb":
+      return cast(`pg_catalog.json_build_object('n', ${n})`);
+    case "bytea":
+      return cast(`pg_catalog.convert_to(${n}::text, 'UTF8')`);
+    case "inet":
+    case "cidr":
+      return cast(`'10.0.0.0'::inet + ${n}`);
+    default:
+      break;
+  }
+  if (column.category === "N") return cast(`COALESCE((SELECT pg_catalog.max(${quoteIdent(column.name)}) FROM ${qualified})::numeric, 0) + s.g`);
+  if (column.category === "S") return cast(`${quoteLiteral(`${column.name}-`)} || ${n}`);
+  if (column.category === "A") return cast("'{}'");
+  return undefined;
+}
+
+/** Tables ordered so that a table comes after the tables its foreign keys reference (cycles in name order). */
+function parentsFirst<T extends { oid: string }>(tables: readonly T[], keys: readonly { child: string; parent: string }[]): T[] {
+  const ordered: T[] = [];
+  const done = new Set<string>();
+  const visiting = new Set<string>();
+  const byOid = new Map(tables.map((table) => [table.oid, table]));
+  const visit = (table: T) => {
+    if (done.has(table.oid) || visiting.has(table.oid)) return;
+    visiting.add(table.oid);
+    for (const key of keys) {
+      const parent = key.child === table.oid && key.parent !== table.oid ? byOid.get(key.parent) : undefined;
+      if (parent) visit(parent);
+    }
+    visiting.delete(table.oid);
+    done.add(table.oid);
+    ordered.push(table);
+  };
+  for (const table of tables) visit(table);
+  return ordered;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+// ---------------------------------------------------------------- findings
+
+function addFinding(file: Loaded, ruleId: VerifyRuleId, range: Range, message: string, help: string): void {
+  const moved = file.toSource(range);
+  const source = file.source ?? new SourceText(file.result.text ?? "");
+  file.result.findings.push({
+    ruleId,
+    severity: VERIFY_META[ruleId].severity,
+    message,
+    help,
+    range: moved,
+    loc: source.location(moved),
+    docsUrl: `${VERIFY_DOCS_URL}#${ruleId}`,
+  });
+}
+
+function sortFindings(result: FileResult): void {
+  result.findings.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || a.ruleId.localeCompare(b.ruleId));
+}
+
+function lineOf(file: Loaded, statement: Statement): number {
+  return (file.source ?? new SourceText("")).position(file.toSource(statement.range).start).line;
+}
+
+function endLineOf(file: Loaded, statement: Statement): number {
+  return (file.source ?? new SourceText("")).position(file.toSource(statement.range).end).line;
+}
+

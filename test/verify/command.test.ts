@@ -1,0 +1,181 @@
+/**
+ * `migsafe verify` as the command line runs it: arguments, exit codes, formats, stderr.
+ * One PGlite is shared (passed in, emptied before each run); one test lets the command
+ * start and close its own.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { VERIFY_HELP, verifyCommand, type VerifyCommandOptions } from "../../src/verify/command.js";
+import type { VerifyDatabase } from "../../src/verify/database.js";
+import { openPgliteDatabase } from "../../src/verify/pglite-database.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const SHOP = "fixtures/verify/shop";
+let db: VerifyDatabase;
+
+beforeAll(async () => {
+  db = await openPgliteDatabase();
+}, 120_000);
+
+afterAll(async () => {
+  await db?.close();
+});
+
+async function empty(): Promise<void> {
+  await db.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+}
+
+/** Runs verify on the shared database, from an emptied schema. */
+async function verify(argv: string[], options: VerifyCommandOptions = {}) {
+  await empty();
+  return verifyCommand(argv, { cwd: root, env: {}, database: db, ...options });
+}
+
+function project(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-verify-cli-"));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const DESCRIPTION = /^PGlite \d+\.\d+\.\d+ \(PostgreSQL 18\.\d+\)$/;
+
+describe("arguments", () => {
+  it("prints the help", async () => {
+    expect(await verifyCommand(["--help"], { cwd: root, env: {} })).toEqual({ output: VERIFY_HELP, stderr: "", exitCode: 0 });
+  });
+
+  it.each([
+    [["--bogus"], "migsafe: unknown option '--bogus' (run 'migsafe verify --help' for usage)\n"],
+    [["--rows=-3", SHOP], "migsafe: --rows takes a whole number of rows from 0 to 1,000,000, not '-3'\n"],
+    [["--rows", "2000000", SHOP], "migsafe: --rows takes a whole number of rows from 0 to 1,000,000, not '2000000'\n"],
+    [["--rows", "many", SHOP], "migsafe: --rows takes a whole number of rows from 0 to 1,000,000, not 'many'\n"],
+    [["--format", "yaml", SHOP], "migsafe: unknown format 'yaml' for --format (expected stylish, json, sarif, github, gitlab, junit, markdown or compact)\n"],
+    [["fixtures/verify/nope.sql"], "migsafe: fixtures/verify/nope.sql: no such file\n"],
+    [["--seed", "fixtures/verify/missing-seed.sql", SHOP], "migsafe: cannot read --seed fixtures/verify/missing-seed.sql: ENOENT\n"],
+    [["fixtures/cases/diesel/2024-01-01-000000_add_bio/down.sql", "src/verify/verify.ts"], "migsafe: no SQL migration to verify in fixtures/cases/diesel/2024-01-01-000000_add_bio/down.sql, src/verify/verify.ts\n"],
+  ])("refuses %j with one line and exit 2", async (argv, stderr) => {
+    expect(await verifyCommand(argv, { cwd: root, env: {} })).toEqual({ output: "", stderr, exitCode: 2 });
+  });
+
+  it("looks for the usual migration folders when given no path", async () => {
+    const dir = project({ "README.md": "no migrations here\n" });
+    const result = await verifyCommand([], { cwd: dir, env: {} });
+    expect(result.stderr).toBe(
+      `migsafe: no migration folder found in ${dir} (looked for migrations/, db/migrations/, supabase/migrations/, prisma/migrations/); pass the folder or files to verify\n`,
+    );
+    expect(result.exitCode).toBe(2);
+  });
+
+  it("uses a server for --database-url, or DATABASE_URL, and says in one line why it cannot", async () => {
+    const expected = {
+      output: "",
+      stderr: 'migsafe: invalid database URL "mysql://me:***@db/app": expected postgres://user:password@host:port/database\n',
+      exitCode: 2,
+    };
+    expect(await verifyCommand(["--database-url", "mysql://me:secret@db/app", SHOP], { cwd: root, env: {} })).toEqual(expected);
+    expect(await verifyCommand([SHOP], { cwd: root, env: { DATABASE_URL: "mysql://me:secret@db/app" } })).toEqual(expected);
+  });
+});
+
+describe("reports", () => {
+  it("exits 1 for a migration PostgreSQL rejects (--rows), with a summary on stderr", async () => {
+    const result = await verify([SHOP, "--rows", "10", "--format", "compact"]);
+    expect(result.exitCode).toBe(1);
+    const lines = result.output.split("\n").filter((line) => / verify-/.test(line));
+    expect(lines).toEqual([
+      "fixtures/verify/shop/003_add_premium_tier_rollback.sql:2:1: careful verify-rollback The rollback leaves column users.premium_tier, which did not exist before the migration " +
+        "(the rollback file was run right after the migration, and the schemas compared).",
+      'fixtures/verify/shop/005_add_channel.sql:2:1: dangerous verify-error PostgreSQL 18 rejects this statement: column "channel" of relation "orders" contains null values (SQLSTATE 23502). ' +
+        "Every table had at least 10 synthetic rows (--rows 10).",
+    ]);
+    expect(result.output).toContain(
+      "fixtures/verify/shop/004_widen_total.sql:4:20: careful change-column-type ALTER TABLE orders ALTER COLUMN total_cents TYPE bigint rewrites orders",
+    );
+    expect(result.output).toContain(
+      "Verified on PostgreSQL 18: took ACCESS EXCLUSIVE on orders, held from line 4 to COMMIT at line 6; orders was rewritten and its 2 indexes rebuilt.\n",
+    );
+    expect(result.stderr).toBe(`migsafe: verified 5 migrations on ${db.description} with 10 rows per table; 1 did not apply\n`);
+    expect(db.description).toMatch(DESCRIPTION);
+  });
+
+  it("prints what it could not check with --debug", async () => {
+    const result = await verify([SHOP, "--debug", "--format", "json"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe(
+      "migsafe: debug: 003_add_premium_tier.sql:7: runs outside a transaction, so the locks it takes are released before they can be read\n" +
+        `migsafe: verified 5 migrations on ${db.description}\n`,
+    );
+    const files = (JSON.parse(result.output) as { filePath: string; messages: { ruleId: string }[] }[]).map((file) => [
+      path.relative(root, file.filePath),
+      file.messages.map((message) => message.ruleId).filter((id) => id.startsWith("verify-")),
+    ]);
+    expect(files).toEqual([
+      ["fixtures/verify/shop/001_create_users.sql", []],
+      ["fixtures/verify/shop/001_create_users_rollback.sql", []],
+      ["fixtures/verify/shop/002_create_orders.sql", []],
+      ["fixtures/verify/shop/003_add_premium_tier.sql", []],
+      ["fixtures/verify/shop/003_add_premium_tier_rollback.sql", ["verify-rollback"]],
+      ["fixtures/verify/shop/004_widen_total.sql", []],
+      ["fixtures/verify/shop/005_add_channel.sql", []],
+    ]);
+  });
+
+  it("lists verify's findings as rules in SARIF, and writes --output-file", async () => {
+    const dir = project({});
+    const result = await verify([SHOP, "--format", "sarif", "--output-file", path.join(dir, "verify.sarif")]);
+    expect(result.output).toBe("");
+    const log = JSON.parse(fs.readFileSync(path.join(dir, "verify.sarif"), "utf8")) as {
+      runs: { tool: { driver: { rules: { id: string; defaultConfiguration: { level: string } }[] } }; results: { ruleId: string; ruleIndex?: number }[] }[];
+    };
+    const rules = log.runs[0]!.tool.driver.rules;
+    const rollback = log.runs[0]!.results.find((sarifResult) => sarifResult.ruleId === "verify-rollback")!;
+    expect(rules[rollback.ruleIndex!]).toMatchObject({ id: "verify-rollback", defaultConfiguration: { level: "warning" } });
+    expect(rules.filter((rule) => rule.id.startsWith("verify-")).map((rule) => [rule.id, rule.defaultConfiguration.level])).toEqual([
+      ["verify-error", "error"],
+      ["verify-lock", "warning"],
+      ["verify-rewrite", "warning"],
+      ["verify-rollback", "warning"],
+      ["verify-rerun", "warning"],
+    ]);
+  });
+
+  it("runs the migrations before the configuration's startAfter without reporting them", async () => {
+    const dir = project({
+      "migrations/migsafe.config.json": '{ "startAfter": "001_users.sql" }\n',
+      "migrations/001_users.sql": "CREATE TABLE users (id BIGINT PRIMARY KEY);\n",
+      "migrations/002_orders.sql": "CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT REFERENCES users (id));\n",
+    });
+    const result = await verify(["--rerun", "--format", "compact"], { cwd: dir });
+    const verified = result.output.split("\n").filter((line) => / verify-/.test(line));
+    expect(verified).toEqual([
+      'migrations/002_orders.sql:1:1: careful verify-rerun Not re-runnable: applying the migration a second time fails here: relation "orders" already exists (SQLSTATE 42P07). ' +
+        "A migration interrupted halfway (a lock timeout, a killed deploy) cannot simply be run again.",
+    ]);
+    expect(result.stderr).toBe(`migsafe: verified 2 migrations on ${db.description}\n`);
+  });
+
+  it("reports a --seed that fails in one line, with exit 2", async () => {
+    const dir = project({ "seed.sql": "INSERT INTO nowhere VALUES (1);\n", "migrations/001.sql": "SELECT 1;\n" });
+    const result = await verify(["--seed", "seed.sql", "migrations"], { cwd: dir });
+    expect(result).toEqual({ output: "", stderr: 'migsafe: --seed seed.sql:1:13: relation "nowhere" does not exist (SQLSTATE 42P01).\n', exitCode: 2 });
+  });
+
+  it("starts and closes its own PGlite when given no database, with the contrib extensions the migrations create", async () => {
+    const dir = project({
+      "migrations/001_extensions.sql": 'CREATE EXTENSION IF NOT EXISTS citext;\nCREATE EXTENSION IF NOT EXISTS "uuid-ossp";\n',
+      "migrations/002_users.sql": "CREATE TABLE IF NOT EXISTS users (id UUID PRIMARY KEY DEFAULT uuid_generate_v4(), email CITEXT NOT NULL UNIQUE);\n",
+      "migrations/003_postgis.sql": "CREATE EXTENSION IF NOT EXISTS postgis;\n",
+    });
+    const result = await verifyCommand(["--format", "compact", "--rows", "2"], { cwd: dir, env: {} });
+    expect(result.output.split("\n").filter((line) => / verify-/.test(line))).toEqual([
+      'migrations/003_postgis.sql:1:1: dangerous verify-error PostgreSQL 18 rejects this statement: extension "postgis" is not available (SQLSTATE 0A000).',
+    ]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^migsafe: verified 3 migrations on PGlite \d+\.\d+\.\d+ \(PostgreSQL 18\.\d+\) with 2 rows per table; 1 did not apply\n$/);
+  }, 120_000);
+});
