@@ -2,8 +2,13 @@
  * The only module that talks to libpg-query. The WASM module is loaded once per
  * process; everything after `loadParser()` is synchronous.
  */
-import * as pg from "libpg-query";
+import { createRequire } from "node:module";
+import type * as LibPgQuery from "libpg-query";
 import { lex } from "./lexer.js";
+
+// libpg-query is CommonJS: imported as ESM, Node first scans its ≈100 KB loader for its export
+// names (cjs-module-lexer, ≈15–30 ms of every start); require() skips that.
+const pg = createRequire(import.meta.url)("libpg-query") as typeof LibPgQuery;
 
 let loading: Promise<void> | undefined;
 
@@ -70,6 +75,8 @@ export function parsePlpgsql(sql: string): { ok: true; tree: unknown } | { ok: f
 }
 
 function toSyntaxError(error: unknown): PgSyntaxError {
+  // The parser's C code recurses over the tree, on the thread's stack: a very long operator chain or deep nesting exhausts it.
+  if (error instanceof RangeError) return { message: "nested too deeply to parse: the parser ran out of stack space", codePointOffset: undefined };
   if (pg.hasSqlDetails(error) && error.sqlDetails) {
     const cursor = error.sqlDetails.cursorPosition;
     return {
