@@ -23,7 +23,9 @@ export default defineRule({
     for (const statement of context.parsed.statements) {
       if (isBookkeeping(statement)) continue;
       const section = sectionOf(sections, statement);
-      groups.set(section, [...(groups.get(section) ?? []), statement]);
+      const group = groups.get(section);
+      if (group) group.push(statement);
+      else groups.set(section, [statement]);
     }
     for (const [section, statements] of groups) {
       if (statements.length < 2) continue;

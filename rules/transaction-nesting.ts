@@ -18,7 +18,9 @@ export default defineRule({
     const groups = new Map<RunnerSection, Statement[]>();
     for (const statement of context.parsed.statements) {
       const section = sectionOf(sections, statement);
-      groups.set(section, [...(groups.get(section) ?? []), statement]);
+      const group = groups.get(section);
+      if (group) group.push(statement);
+      else groups.set(section, [statement]);
     }
     for (const [section, statements] of groups) checkSection(context, section, statements);
   },

@@ -51,11 +51,8 @@ export function defaultFolders(cwd: string): string[] {
 
 async function expandFolder(folder: string): Promise<Target[]> {
   try {
-    const fg = await loadFastGlob();
-    const files = await fg(["**/*.sql", "**/*.{ts,mts,cts,js,mjs,cjs}"], {
+    const files = await globFiles(["**/*.sql", "**/*.{ts,mts,cts,js,mjs,cjs}"], {
       cwd: folder,
-      absolute: true,
-      onlyFiles: true,
       caseSensitiveMatch: false,
       ignore: ["**/node_modules/**", "**/*.d.{ts,mts,cts}"],
     });
@@ -108,12 +105,22 @@ function isScriptMigration(folder: string, file: string): boolean {
 
 async function expandGlob(pattern: string, cwd: string): Promise<Target[]> {
   try {
-    const fg = await loadFastGlob();
-    const files = await fg(pattern, { cwd, absolute: true, onlyFiles: true });
+    const files = await globFiles([pattern], { cwd });
     return files.map((file) => ({ path: path.resolve(file) }));
   } catch (error) {
     return [{ path: path.resolve(cwd, pattern), error: `cannot expand the pattern: ${errorText(error)}` }];
   }
+}
+
+/**
+ * The files matching the patterns, by absolute path. Symbolic links to files count;
+ * linked folders are not entered: a link to a parent folder would list the same files
+ * forty times over (until ELOOP), and two such links never end.
+ */
+async function globFiles(patterns: string[], options: { cwd: string; caseSensitiveMatch?: boolean; ignore?: string[] }): Promise<string[]> {
+  const fg = await loadFastGlob();
+  const entries = await fg(patterns, { ...options, absolute: true, onlyFiles: false, followSymbolicLinks: false, objectMode: true });
+  return entries.filter((entry) => entry.dirent.isFile() || (entry.dirent.isSymbolicLink() && statOrUndefined(entry.path)?.isFile())).map((entry) => entry.path);
 }
 
 function statOrUndefined(file: string): fs.Stats | undefined {

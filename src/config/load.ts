@@ -28,7 +28,8 @@ export class ConfigError extends Error {
 export function loadConfigFile(file: string, ruleIds: ReadonlySet<string>): LoadedConfig | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    // Windows editors save JSON with a byte order mark, which JSON.parse refuses.
+    text = fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(code === "ENOENT" ? "configuration file not found" : `cannot read the configuration (${code ?? "error"})`, file);

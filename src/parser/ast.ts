@@ -132,16 +132,18 @@ export function findToken(statement: Statement, predicate: (token: Token) => boo
 
 /** Calls `visit` on every wrapped node below `node` (depth first). */
 export function walk(node: unknown, visit: (type: string, value: AstNode) => void): void {
-  if (Array.isArray(node)) {
-    for (const item of node) walk(item, visit);
-    return;
-  }
-  if (!node || typeof node !== "object") return;
-  for (const [key, value] of Object.entries(node)) {
-    if (value && typeof value === "object") {
-      if (!Array.isArray(value) && /^[A-Z]/.test(key)) visit(key, value as AstNode);
-      walk(value, visit);
+  // An explicit stack, not recursion: an expression nested a few thousand levels deep parses, and would overflow the call stack.
+  const stack: [key: string | undefined, value: unknown][] = [[undefined, node]];
+  while (stack.length > 0) {
+    const [key, value] = stack.pop()!;
+    if (!value || typeof value !== "object") continue;
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push([undefined, value[i]]);
+      continue;
     }
+    if (key !== undefined && /^[A-Z]/.test(key)) visit(key, value as AstNode);
+    const entries = Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) stack.push(entries[i]!);
   }
 }
 

@@ -206,7 +206,11 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun): Promise<FileResu
       keys.set(filePath, key);
     }
     if (lintRun.contents.has(filePath)) linted.set(filePath, lintBytes(bytes!, filePath, job.options, files));
-    else groups.set(job.options, [...(groups.get(job.options) ?? []), filePath]);
+    else {
+      const group = groups.get(job.options);
+      if (group) group.push(filePath);
+      else groups.set(job.options, [filePath]);
+    }
   }
   for (const [options, paths] of groups) {
     const { results, filesPerThread } = await lintPaths(paths, options, lintRun.defaultRules);

@@ -63,8 +63,10 @@ describe("placeholders", () => {
     ]);
   });
 
-  it("lints every supabase-auth Go-template migration of the corpus without a syntax error", () => {
-    const folder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/corpus/sql/supabase-auth");
+  const supabaseAuth = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/corpus/sql/supabase-auth");
+  // The corpus sits beside the repository (../shared), not in it: a clone elsewhere has none.
+  it.skipIf(!fs.existsSync(supabaseAuth))("lints every supabase-auth Go-template migration of the corpus without a syntax error", () => {
+    const folder = supabaseAuth;
     const templated = fs.readdirSync(folder).filter((name) => fs.readFileSync(path.join(folder, name), "utf8").includes("{{"));
     expect(templated.length).toBeGreaterThan(60);
     const placeholders = [{ pattern: String.raw`\{\{\s*index \.Options "Namespace"\s*\}\}`, replacement: "auth" }];
