@@ -99,7 +99,10 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     const result = report(results, outcomes, options, { formats, cwd, colors, rules });
     if (diffs && formats[0] === "stylish") result.output = diffs + result.output;
     if (cacheProblem) result.stderr += `migsafe: ${escapeControl(cacheProblem)}\n`;
-    if (options.debug) result.stderr = debugLog.map((line) => `migsafe: ${line}\n`).join("") + result.stderr;
+    if (options.debug) {
+      const stacks = results.flatMap((r) => r.errors.flatMap((error) => (error.stack ? [`migsafe: ${displayPath(r.filePath, cwd)}: ${error.stack}`] : [])));
+      result.stderr = [...debugLog.map((line) => `migsafe: ${line}`), ...stacks].map((line) => `${line}\n`).join("") + result.stderr;
+    }
     if (options.outputFile !== undefined) {
       const written = writeReport(path.resolve(cwd, options.outputFile), result.output);
       result.output = "";
@@ -173,6 +176,13 @@ function report(
   const totals = totalsOf(results);
   const tooManyWarnings = options.maxWarnings !== undefined && totals.careful > options.maxWarnings;
   if (tooManyWarnings) stderr.push(`migsafe: too many careful findings (${totals.careful}, maximum ${options.maxWarnings})`);
+  // One line per file that could not be read or parsed, whatever the format: the report may be JSON or in a file.
+  for (const result of results) {
+    const [first, ...more] = result.errors;
+    if (!first) continue;
+    const where = `${displayPath(result.filePath, display.cwd)}${first.loc ? `:${first.loc.start.line}:${first.loc.start.column}` : ""}`;
+    stderr.push(`migsafe: ${escapeControl(where)}: ${escapeControl(first.message)}${more.length > 0 ? ` (and ${plural(more.length, "more error")})` : ""}`);
+  }
   if (totals.fatalFiles > 0) stderr.push(`migsafe: ${plural(totals.fatalFiles, "file")} could not be read or parsed`);
 
   const exitCode: ExitCode = totals.fatalFiles > 0 ? 2 : totals.dangerous > 0 || tooManyWarnings ? 1 : 0;

@@ -115,6 +115,20 @@ export function lintBytes(bytes: Uint8Array, filePath: string, options: LintOpti
 }
 
 function lintRead(read: ReadResult, filePath: string, options: LintOptions, files: FileAccess): FileResult {
+  try {
+    return lintDecoded(read, filePath, options, files);
+  } catch (error) {
+    // A bug in migsafe (or in a custom rule) costs this file's findings, not the whole run's.
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      filePath,
+      findings: [],
+      errors: [{ message: `internal error while linting this file: ${message} (a bug in migsafe: please report it)`, ...(error instanceof Error && error.stack ? { stack: error.stack } : {}) }],
+    };
+  }
+}
+
+function lintDecoded(read: ReadResult, filePath: string, options: LintOptions, files: FileAccess): FileResult {
   if (!read.ok) {
     const loc = read.line === undefined ? undefined : { start: { line: read.line, column: 1 }, end: { line: read.line, column: 1 } };
     return { filePath, findings: [], errors: [{ message: read.message, ...(loc ? { loc } : {}) }] };

@@ -26,6 +26,8 @@ export interface LintOptions {
 /** A problem that stopped part of a file from being checked: it could not be read or parsed. */
 export interface FatalError {
   message: string;
+  /** For a bug in migsafe (an exception while linting the file): its stack, printed with --debug. */
+  stack?: string;
   hint?: string;
   range?: Range;
   loc?: Location;

@@ -100,7 +100,7 @@ describe("migsafe (built)", () => {
     expect(result.stdout).toMatch(/\nmigrations\/002_typo\.sql\n {2}1:1 +error +syntax error at or near "SELEC"\n/);
     expect(result.stdout).toContain("\nnope.sql\n  0:0  error  file not found\n");
     expect(result.stdout).toMatch(/, 2 files could not be parsed\n$/);
-    expect(result.stderr).toBe("migsafe: 2 files could not be read or parsed\n");
+    expect(result.stderr).toBe('migsafe: migrations/002_typo.sql:1:1: syntax error at or near "SELEC"\nmigsafe: nope.sql: file not found\nmigsafe: 2 files could not be read or parsed\n');
   });
 
   it("exits 2 on a bad argument with one line on stderr and no stack trace", async () => {

@@ -55,7 +55,7 @@ describe("exit codes", () => {
     expect(result.output).toContain("migrations/002_typo.sql\n  2:1  error  syntax error at or near \"SELEC\"\n");
     expect(result.output).toContain("1:1  dangerous  DROP TABLE users");
     expect(result.output).toContain("✖ 1 problem (1 dangerous, 0 careful), 1 file could not be parsed\n");
-    expect(result.stderr).toBe("migsafe: 1 file could not be read or parsed\n");
+    expect(result.stderr).toBe('migsafe: migrations/002_typo.sql:2:1: syntax error at or near "SELEC"\nmigsafe: 1 file could not be read or parsed\n');
   });
 
   it("is 2 for a path that does not exist, the other files still being linted", async () => {
@@ -74,7 +74,7 @@ describe("exit codes", () => {
       "✖ 1 problem (1 dangerous, 0 careful), 1 file could not be parsed",
       "",
     ]);
-    expect(result.stderr).toBe("migsafe: 1 file could not be read or parsed\n");
+    expect(result.stderr).toBe("migsafe: b-missing.sql: file not found\nmigsafe: 1 file could not be read or parsed\n");
   });
 
   it("is 2 for a glob that matches nothing", async () => {
@@ -99,14 +99,22 @@ describe("exit codes", () => {
     expect(result.stderr).toMatch(/^migsafe: no migration folder found in .* \(looked for migrations\/, db\/migrations\/, supabase\/migrations\/, prisma\/migrations\/\); pass the files or folders to lint\n$/);
   });
 
-  it("is 2 for an internal error, with one line on stderr and the stack only with --debug", async () => {
-    const p = project(withRollbacks({ "001.sql": CLEAN_SQL }));
-    const broken = { meta: { ...dropTable.meta, id: "broken" }, checkStatement: () => { throw new Error("rule exploded"); } };
-    const plain = await run(["001.sql"], { cwd: p.dir, env: {}, rules: [broken] });
-    expect(plain).toEqual({ output: "", stderr: "migsafe: internal error: rule exploded (run with --debug for the stack trace)\n", exitCode: 2 });
+  it("is 2 for an internal error in a file, which still lets the other files be linted, with the stack only with --debug", async () => {
+    const p = project(withRollbacks({ "001.sql": CLEAN_SQL, "002.sql": DROP_USERS }));
+    const broken = { meta: { ...dropTable.meta, id: "broken" }, checkStatement: (statement: { kind: string }) => { if (statement.kind === "SelectStmt") throw new Error("rule exploded"); } };
+    const plain = await run(["--format", "compact", "001.sql", "002.sql"], { cwd: p.dir, env: {}, rules: [broken, dropTable] });
+    const error = "internal error while linting this file: rule exploded (a bug in migsafe: please report it)";
+    expect(plain.output).toBe(`001.sql: error parse-error ${error}\n002.sql:1:1: dangerous drop-table ${plain.output.split("drop-table ")[1]!.trimEnd()}\n`);
+    expect(plain).toEqual({ output: plain.output, stderr: `migsafe: 001.sql: ${error}\nmigsafe: 1 file could not be read or parsed\n`, exitCode: 2 });
     const debug = await run(["--debug", "001.sql"], { cwd: p.dir, env: {}, rules: [broken] });
     expect(debug.exitCode).toBe(2);
-    expect(debug.stderr).toMatch(/^migsafe: internal error: rule exploded\nError: rule exploded\n\s+at /);
+    expect(debug.stderr).toMatch(/^migsafe: debug: .*\nmigsafe: 001.sql: Error: rule exploded\n\s+at /);
+  });
+
+  it("is 2 for an internal error outside any file, with one line on stderr", async () => {
+    const p = project();
+    const result = await run(["--stdin"], { cwd: p.dir, env: {}, rules, readStdin: () => Promise.reject(new Error("stdin exploded")) });
+    expect(result).toEqual({ output: "", stderr: "migsafe: internal error: stdin exploded (run with --debug for the stack trace)\n", exitCode: 2 });
   });
 });
 
@@ -305,7 +313,9 @@ describe("json output", () => {
     const result = await lint(["--format", "json", "--rule", "drop-table=dangerous", "migrations", "missing.sql"], p.dir);
     expect(result.exitCode).toBe(2);
     expect(result.output.endsWith("]\n")).toBe(true);
-    expect(result.stderr).toBe("migsafe: 2 files could not be read or parsed\n");
+    expect(result.stderr).toBe(
+      'migsafe: migrations/002_batch.sql:1:23: syntax error at or near "LIMIT"\nmigsafe: missing.sql: file not found\nmigsafe: 2 files could not be read or parsed\n',
+    );
     const noMessages = { messages: [], errorCount: 0, fatalErrorCount: 0, warningCount: 0, fixableErrorCount: 0, fixableWarningCount: 0 };
     const dropped = (table: string, line: number, endColumn: number) => ({
       ruleId: "drop-table",

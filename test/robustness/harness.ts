@@ -12,6 +12,7 @@ import { expect } from "vitest";
 import { run, type RunOptions, type RunResult } from "../../src/cli/run.js";
 import type { JsonMessage, JsonResult } from "../../src/formatters/json.js";
 import { uriReference } from "../../src/formatters/sarif.js";
+import { escapeControl } from "../../src/formatters/escape.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 /** The bundle users run (`bin` in package.json). */
@@ -161,7 +162,17 @@ export interface ExpectedError {
   hint?: string;
 }
 
-const FATAL_SUMMARY = "migsafe: 1 file could not be read or parsed\n";
+/** What stderr says of files that could not be read or parsed: a line naming each, with its first error, then a count. */
+export function fatalStderr(files: readonly { name: string; errors: readonly ExpectedError[] }[]): string {
+  const failing = files.filter((file) => file.errors.length > 0);
+  if (failing.length === 0) return "";
+  const lines = failing.map(({ name, errors: [first, ...more] }) => {
+    const where = first!.line === undefined ? "" : `:${first!.line}:${first!.column}`;
+    const extra = more.length > 0 ? ` (and ${more.length} more error${more.length === 1 ? "" : "s"})` : "";
+    return `migsafe: ${escapeControl(name)}${where}: ${escapeControl(first!.message)}${extra}\n`;
+  });
+  return `${lines.join("")}migsafe: ${failing.length} file${failing.length === 1 ? "" : "s"} could not be read or parsed\n`;
+}
 
 /**
  * The contract every hostile input keeps, checked on `bad` linted together with the
@@ -171,7 +182,7 @@ const FATAL_SUMMARY = "migsafe: 1 file could not be read or parsed\n";
  */
 export async function expectContract(dir: string, bad: string, errors: readonly ExpectedError[]): Promise<void> {
   const exitCode = errors.length > 0 ? 2 : 1;
-  const stderr = errors.length > 0 ? FATAL_SUMMARY : "";
+  const stderr = fatalStderr([{ name: bad, errors }]);
 
   const json = await runIn(dir, ["--format", "json", bad, DROP_FILE]);
   expect({ exitCode: json.exitCode, stderr: json.stderr }).toEqual({ exitCode, stderr });

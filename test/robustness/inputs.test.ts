@@ -198,7 +198,9 @@ describe("size", () => {
     expect(result).toEqual({
       exitCode: 2,
       output: "big.sql: error parse-error too large to lint (6.0 MB; the limit is 5.0 MB): if it loads data rather than changing the schema, exclude it in the configuration\n",
-      stderr: "migsafe: 1 file could not be read or parsed\n",
+      stderr:
+        "migsafe: big.sql: too large to lint (6.0 MB; the limit is 5.0 MB): if it loads data rather than changing the schema, exclude it in the configuration\n" +
+        "migsafe: 1 file could not be read or parsed\n",
     });
   });
 });

@@ -115,7 +115,7 @@ describe("a file deleted between listing and reading", () => {
     });
     const result = await runIn(p.dir, ["--format", "json", "."], { rules: [...allRules, remover] });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toBe("migsafe: 1 file could not be read or parsed\n");
+    expect(result.stderr).toBe("migsafe: b.sql: file not found\nmigsafe: 1 file could not be read or parsed\n");
     const results = parseJson(result.output);
     expect(fileIn(results, p.dir, "b.sql").messages.map(({ message, fatal }) => ({ message, fatal }))).toEqual([{ message: "file not found", fatal: true }]);
     expectDropReported(results, p.dir);
