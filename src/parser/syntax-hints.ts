@@ -18,7 +18,7 @@ const HINTS: HintRule[] = [
   },
   {
     applies: (_message, text) => /\{\{.*?\}\}/s.test(text),
-    hint: "This looks like a template (`{{ ... }}`), which is not SQL until it is rendered: lint the rendered migration.",
+    hint: "This looks like a template (`{{ ... }}`), which is not SQL until it is rendered: lint the rendered migration, or have migsafe replace the template with `placeholders` in its configuration.",
   },
   {
     applies: (message) => /near "`"/.test(message),

@@ -25,7 +25,7 @@ async function findingsOf(dir: string, ruleId: string, name = "bad.sql") {
   return { exitCode: result.exitCode, source: file.source, messages: file.messages.filter((message) => message.ruleId === ruleId) };
 }
 
-const TEMPLATE_HINT = "This looks like a template (`{{ ... }}`), which is not SQL until it is rendered: lint the rendered migration.";
+const TEMPLATE_HINT = "This looks like a template (`{{ ... }}`), which is not SQL until it is rendered: lint the rendered migration, or have migsafe replace the template with `placeholders` in its configuration.";
 
 describe("files with no statement", () => {
   it.each([
