@@ -5,7 +5,8 @@ import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { transactionOf, transactionScopes } from "../src/engine/transaction-scopes.js";
 
 /** A table lock a statement takes that blocks writes (or reads too), and so queues traffic while it waits. */
-import { STRENGTH, type TableLock, isNewObject, lockArticle, tableLocks } from "../src/engine/table-locks.js";
+import { type TableLock, isNewObject, lockArticle, tableLocks } from "../src/engine/table-locks.js";
+import { LOCK_MODE_STRENGTH } from "../src/engine/locks.js";
 
 type Timeout = { on: false } | { on: true; local: string | undefined };
 
@@ -74,7 +75,7 @@ export default defineRule({
       if (timeout.on && (timeout.local === undefined || timeout.local === transactionOf(scopes, statement))) continue;
       const locks = tableLocks(statement, context.settings.pgVersion).filter((lock) => !isNewObject(context, statement, lock));
       if (locks.length === 0) continue;
-      const lock = locks.reduce((a, b) => (STRENGTH[b.level] > STRENGTH[a.level] ? b : a));
+      const lock = locks.reduce((a, b) => (LOCK_MODE_STRENGTH[b.level] > LOCK_MODE_STRENGTH[a.level] ? b : a));
       report(context, statement, lock, timeout);
       return;
     }

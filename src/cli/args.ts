@@ -167,7 +167,8 @@ function parse(argv: readonly string[]) {
   return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
 }
 
-function describeParseError(error: unknown): string {
+/** node:util parseArgs errors as one lower-case line. */
+export function describeParseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /^Unknown option '([^']*)'/.exec(message);
   if (unknown) return `unknown option '${unknown[1]}'`;

@@ -17,7 +17,8 @@ import { fixFiles, planFixes, type FixOutcome } from "./fix.js";
 import { repositoryRoot } from "./git.js";
 import { initHook } from "./init-hook.js";
 import { packageRoot, packageVersion } from "./version.js";
-import { writeFileAtomic } from "./write-file.js";
+import { useColors } from "./colors.js";
+import { writeReport } from "./write-file.js";
 
 export type ExitCode = 0 | 1 | 2;
 
@@ -195,38 +196,10 @@ function outputFormats(options: CliOptions, env: Readonly<Record<string, string 
   return env.GITHUB_ACTIONS === "true" ? ["stylish", "github"] : ["stylish"];
 }
 
-/** Writes the report atomically; returns why it could not, or undefined. */
-function writeReport(filePath: string, report: string): string | undefined {
-  try {
-    fs.mkdirSync(path.dirname(filePath), { recursive: true });
-    writeFileAtomic(filePath, report);
-    return undefined;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    const reasons: Record<string, string> = {
-      ENOENT: "its folder does not exist",
-      ENOTDIR: "its folder does not exist",
-      EACCES: "permission denied",
-      EPERM: "permission denied",
-      EISDIR: "it is a folder",
-      EROFS: "read-only file system",
-    };
-    return (code && reasons[code]) ?? code ?? (error instanceof Error ? error.message : String(error));
-  }
-}
 
 /** Exit 2 with one line on stderr; arguments echoed in it are escaped like file names. */
 function failure(message: string): RunResult {
   return { output: "", stderr: `migsafe: ${escapeControl(message)}\n`, exitCode: 2 };
 }
 
-/**
- * Colours when stdout is a terminal, unless NO_COLOR is set (https://no-color.org);
- * FORCE_COLOR forces them on (or off with 0/false), as in Node.
- */
-export function useColors(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
-  if (env.NO_COLOR) return false;
-  const force = env.FORCE_COLOR;
-  if (force !== undefined) return force !== "0" && force.toLowerCase() !== "false";
-  return isTTY && env.TERM !== "dumb";
-}
+export { useColors };

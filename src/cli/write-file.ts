@@ -42,3 +42,23 @@ function statOf(filePath: string): fs.Stats | undefined {
     return undefined;
   }
 }
+
+/** Writes the report atomically; returns why it could not, or undefined. */
+export function writeReport(filePath: string, report: string): string | undefined {
+  try {
+    fs.mkdirSync(path.dirname(filePath), { recursive: true });
+    writeFileAtomic(filePath, report);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    const reasons: Record<string, string> = {
+      ENOENT: "its folder does not exist",
+      ENOTDIR: "its folder does not exist",
+      EACCES: "permission denied",
+      EPERM: "permission denied",
+      EISDIR: "it is a folder",
+      EROFS: "read-only file system",
+    };
+    return (code && reasons[code]) ?? code ?? (error instanceof Error ? error.message : String(error));
+  }
+}

@@ -3,6 +3,21 @@
  * every rule explains locks the same way.
  * https://www.postgresql.org/docs/current/explicit-locking.html
  */
+/** Every table lock mode, weakest first, numbered as in PostgreSQL's lock.h: a higher number is a stronger lock. */
+export const LOCK_MODE_STRENGTH = {
+  "ACCESS SHARE": 1,
+  "ROW SHARE": 2,
+  "ROW EXCLUSIVE": 3,
+  "SHARE UPDATE EXCLUSIVE": 4,
+  SHARE: 5,
+  "SHARE ROW EXCLUSIVE": 6,
+  EXCLUSIVE: 7,
+  "ACCESS EXCLUSIVE": 8,
+} as const;
+
+export type LockMode = keyof typeof LOCK_MODE_STRENGTH;
+
+/** The modes a migration's statements take that rules talk about. */
 export type LockLevel =
   | "ACCESS EXCLUSIVE"
   | "EXCLUSIVE"

@@ -2,7 +2,7 @@
 import { asList, displayName, listName, relationName, stringOf, unwrap, walk, type QualifiedName } from "../parser/ast.js";
 import type { AstNode, Statement } from "../parser/types.js";
 import type { ObjectKind } from "./created-objects.js";
-import { type LockLevel } from "./locks.js";
+import { LOCK_MODE_STRENGTH, type LockLevel } from "./locks.js";
 import type { RuleContext } from "./rule.js";
 import { hasOption } from "./transaction-scopes.js";
 
@@ -18,14 +18,6 @@ export interface TableLock {
   action: string;
 }
 
-export const STRENGTH: Record<LockLevel, number> = {
-  "ROW EXCLUSIVE": 3,
-  "SHARE UPDATE EXCLUSIVE": 4,
-  SHARE: 5,
-  "SHARE ROW EXCLUSIVE": 6,
-  EXCLUSIVE: 7,
-  "ACCESS EXCLUSIVE": 8,
-};
 
 /** LOCK TABLE's `mode`: PostgreSQL's lock mode numbers. */
 const LOCK_MODES: Record<number, LockLevel> = { 5: "SHARE", 6: "SHARE ROW EXCLUSIVE", 7: "EXCLUSIVE", 8: "ACCESS EXCLUSIVE" };
@@ -54,7 +46,7 @@ const SHARE_ROW_EXCLUSIVE_ACTIONS = new Set([
 const ACCESS_EXCLUSIVE_RELOPTIONS = new Set(["user_catalog_table"]);
 
 export function stronger(a: LockLevel, b: LockLevel): LockLevel {
-  return STRENGTH[a] >= STRENGTH[b] ? a : b;
+  return LOCK_MODE_STRENGTH[a] >= LOCK_MODE_STRENGTH[b] ? a : b;
 }
 
 /** "an ACCESS EXCLUSIVE lock", "a SHARE lock". */

@@ -9,28 +9,9 @@ import { transactionKind } from "../parser/transactions.js";
 import type { Statement } from "../parser/types.js";
 import { userSchema } from "./catalog.js";
 import { databaseError, type DatabaseError, type VerifyDatabase } from "./database.js";
+import { LOCK_MODE_STRENGTH as LOCK_STRENGTH, type LockMode } from "../engine/locks.js";
 
-export type LockMode =
-  | "ACCESS SHARE"
-  | "ROW SHARE"
-  | "ROW EXCLUSIVE"
-  | "SHARE UPDATE EXCLUSIVE"
-  | "SHARE"
-  | "SHARE ROW EXCLUSIVE"
-  | "EXCLUSIVE"
-  | "ACCESS EXCLUSIVE";
-
-/** PostgreSQL's table lock modes, weakest first (the numbers of its lock.h). */
-export const LOCK_STRENGTH: Record<LockMode, number> = {
-  "ACCESS SHARE": 1,
-  "ROW SHARE": 2,
-  "ROW EXCLUSIVE": 3,
-  "SHARE UPDATE EXCLUSIVE": 4,
-  SHARE: 5,
-  "SHARE ROW EXCLUSIVE": 6,
-  EXCLUSIVE: 7,
-  "ACCESS EXCLUSIVE": 8,
-};
+export { LOCK_STRENGTH, type LockMode };
 
 /** `pg_locks.mode` as the docs and migsafe's messages name it: "AccessExclusiveLock" → "ACCESS EXCLUSIVE". */
 export function lockModeName(mode: string): LockMode | undefined {

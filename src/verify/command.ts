@@ -7,11 +7,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { allRules } from "../../rules/index.js";
-import { FORMATS, type OutputFormat } from "../cli/args.js";
+import { describeParseError, FORMATS, type OutputFormat } from "../cli/args.js";
+import { useColors } from "../cli/colors.js";
 import { DEFAULT_FOLDERS, defaultFolders, findFiles } from "../cli/find-files.js";
 import { repositoryRoot } from "../cli/git.js";
 import { packageVersion } from "../cli/version.js";
-import { writeFileAtomic } from "../cli/write-file.js";
+import { writeReport } from "../cli/write-file.js";
 import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
 import { resolveConfig } from "../config/resolve.js";
 import type { LintOptions } from "../engine/lint.js";
@@ -258,13 +259,6 @@ function parse(argv: readonly string[]) {
   return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
 }
 
-function describeParseError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const unknown = /^Unknown option '([^']*)'/.exec(message);
-  if (unknown) return `unknown option '${unknown[1]}'`;
-  const firstLine = message.split(/\r?\n/, 1)[0]!.replace(/\.$/, "");
-  return firstLine.charAt(0).toLowerCase() + firstLine.slice(1);
-}
 
 function isFile(filePath: string): boolean {
   try {
@@ -274,24 +268,7 @@ function isFile(filePath: string): boolean {
   }
 }
 
-/** Colours as lint decides them (src/cli/run.ts useColors): a terminal, unless NO_COLOR; FORCE_COLOR wins. */
-function useColors(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
-  if (env.NO_COLOR) return false;
-  const force = env.FORCE_COLOR;
-  if (force !== undefined) return force !== "0" && force.toLowerCase() !== "false";
-  return isTTY && env.TERM !== "dumb";
-}
 
-function writeReport(filePath: string, report: string): string | undefined {
-  try {
-    fs.mkdirSync(path.dirname(filePath), { recursive: true });
-    writeFileAtomic(filePath, report);
-    return undefined;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    return code ?? (error instanceof Error ? error.message : String(error));
-  }
-}
 
 function failure(message: string): VerifyCommandResult {
   return { output: "", stderr: `migsafe: ${escapeControl(message)}\n`, exitCode: 2 };
