@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { changedSince, GitError, stagedFiles } from "../cli/git.js";
+import { changedSince, GitError, readFromIndex, stagedFiles } from "../cli/git.js";
 import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "../cli/find-files.js";
 import { lintPaths } from "../cli/lint-parallel.js";
 import { ResultCache } from "../cli/result-cache.js";
@@ -78,6 +78,7 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
     defaultRules: request.defaultRules ?? request.rules === undefined,
     debugLog: [],
     contents: selected.contents,
+    ...(request.staged ? { readIndex: (filePath: string) => readFromIndex([filePath], cwd).get(filePath) } : {}),
     cache: request.cache ? ResultCache.load(cwd, packageVersion()) : undefined,
   };
   const options = new Map(jobs.map((job) => [job.target.path, job.options]));
@@ -110,6 +111,8 @@ interface LintRun {
   debugLog: string[];
   /** Files whose content comes from elsewhere than the disk (standard input, the git index). */
   contents: ReadonlyMap<string, Uint8Array>;
+  /** With --staged: reads a file that is not staged (a rollback partner) as the index has it, which may differ from the disk. */
+  readIndex?: (filePath: string) => Uint8Array | undefined;
   cache: ResultCache | undefined;
 }
 
@@ -188,7 +191,7 @@ function planJobs(targets: readonly Target[], rules: readonly Rule[], request: P
 }
 
 async function lintAll(jobs: readonly Job[], lintRun: LintRun): Promise<FileResult[]> {
-  const files = accessWith(lintRun.contents);
+  const files = accessWith(lintRun.contents, lintRun.readIndex);
   const linted = new Map<string, FileResult>();
   const keys = new Map<string, string>();
   const groups = new Map<LintOptions, string[]>();
@@ -222,13 +225,13 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun): Promise<FileResu
 }
 
 /** The run's disk, with the files whose content came from elsewhere seen as that content. */
-function accessWith(contents: ReadonlyMap<string, Uint8Array>): FileAccess {
+function accessWith(contents: ReadonlyMap<string, Uint8Array>, readIndex?: (filePath: string) => Uint8Array | undefined): FileAccess {
   const disk = createRunDiskAccess();
   if (contents.size === 0) return disk;
   return {
     exists: (filePath) => contents.has(filePath) || disk.exists(filePath),
     read: (filePath) => {
-      const bytes = contents.get(filePath);
+      const bytes = contents.get(filePath) ?? readIndex?.(filePath);
       if (bytes === undefined) return disk.read(filePath);
       const decoded = decodeMigration(bytes);
       return decoded.ok ? decoded.text : undefined;

@@ -94,6 +94,17 @@ describe("--staged", () => {
     expect(await run(["--staged"], { cwd: p.dir, env: {}, rules })).toEqual({ output: "✔ No problems found in 1 file\n", stderr: "", exitCode: 0 });
   });
 
+  it("checks a staged rollback against its forward migration as the index has it, not as the working tree does", async () => {
+    const p = repository({ "migrations/001_users.sql": "CREATE TABLE users (id bigint);\n" });
+    p.write("migrations/001_users.sql", "CREATE TABLE accounts (id bigint);\n"); // edited, not staged
+    p.write("migrations/001_users_rollback.sql", DROP);
+    git(p, "add", "migrations/001_users_rollback.sql");
+    // The working tree's forward migration no longer creates users: dropping it is reported.
+    expect((await lintedFiles(p, "migrations/001_users_rollback.sql")).lines).toEqual([expect.stringMatching(/^migrations\/001_users_rollback.sql:1:1: dangerous drop-table /)]);
+    // What is being committed undoes the staged forward migration: nothing to report.
+    expect(await run(["--staged"], { cwd: p.dir, env: {}, rules })).toEqual({ output: "✔ No problems found in 1 file\n", stderr: "", exitCode: 0 });
+  });
+
   it("reports a staged file that is not UTF-8 as that file's error", async () => {
     const p = repository({ "migrations/001.sql": "SELECT 1;\n" });
     p.write("migrations/002.sql", Uint8Array.from([0x41, 0xff]));
