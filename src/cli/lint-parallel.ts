@@ -4,8 +4,8 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { createRunDiskAccess, lintFile } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
-import type { WorkerInput } from "./lint-worker.js";
-import { lintClaimedBatches } from "./work-queue.js";
+import type { WorkerInput, WorkerMessage } from "./lint-worker.js";
+import { lintNextBatch } from "./work-queue.js";
 
 /** Below this many files per thread, starting a worker (≈100 ms) costs more than it saves. */
 const MIN_FILES_PER_THREAD = 200;
@@ -24,40 +24,69 @@ export interface ParallelLint {
 }
 
 export async function lintPaths(paths: readonly string[], options: LintOptions, defaultRules: boolean): Promise<ParallelLint> {
-  const threads = defaultRules && fs.existsSync(WORKER_SCRIPT) ? Math.min(threadCount(), Math.floor(paths.length / MIN_FILES_PER_THREAD)) : 1;
-  const queue = new SharedArrayBuffer(4);
-  const next = new Int32Array(queue);
-  const { rules: _rules, ...serializable } = options;
-  const workers = Array.from({ length: Math.max(0, threads - 1) }, () => inWorker({ paths: [...paths], options: serializable, queue }));
   const results: FileResult[] = new Array(paths.length);
-  const place = (claimed: [number, FileResult][]) => claimed.forEach(([index, result]) => (results[index] = result));
-  const own = lintClaimedBatches(paths, next, options);
-  place(own);
-  const filesPerThread = [own.length];
-  for (const claimed of await Promise.all(workers)) {
-    place(claimed);
-    filesPerThread.push(claimed.length);
-  }
-  const files = createRunDiskAccess();
-  for (let i = 0; i < paths.length; i++) {
-    if (results[i]) continue;
-    results[i] = lintFile(paths[i]!, options, files);
-    filesPerThread[0]!++;
-  }
+  const filesPerThread = await streamPaths(paths, options, defaultRules, (index, result) => (results[index] = result));
   return { results, filesPerThread };
 }
 
-/** A worker that fails returns nothing: the main thread then lints the files it had claimed. */
-function inWorker(input: WorkerInput): Promise<[number, FileResult][]> {
+/**
+ * Lints the files as lintPaths does, handing each result to `emit` (with its index in
+ * `paths`) as soon as it is ready, in no particular order, and keeping none of them.
+ * Returns how many files each thread linted, the main thread first.
+ */
+export async function streamPaths(
+  paths: readonly string[],
+  options: LintOptions,
+  defaultRules: boolean,
+  emit: (index: number, result: FileResult) => void,
+): Promise<number[]> {
+  const threads = defaultRules && fs.existsSync(WORKER_SCRIPT) ? Math.min(threadCount(), Math.floor(paths.length / MIN_FILES_PER_THREAD)) : 1;
+  const queue = new SharedArrayBuffer(4);
+  const next = new Int32Array(queue);
+  const emitted = new Uint8Array(paths.length);
+  const place = (claimed: [number, FileResult][]) => {
+    for (const [index, result] of claimed) {
+      emitted[index] = 1;
+      emit(index, result);
+    }
+  };
+  const { rules: _rules, ...serializable } = options;
+  const workers = Array.from({ length: Math.max(0, threads - 1) }, () => inWorker({ paths: [...paths], options: serializable, queue }, place));
+  const files = createRunDiskAccess();
+  let own = 0;
+  for (let claimed = lintNextBatch(paths, next, options, files); claimed; claimed = lintNextBatch(paths, next, options, files)) {
+    place(claimed);
+    own += claimed.length;
+    // Let the workers' batches in between this thread's own, so that they are not all held until the end.
+    if (workers.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const filesPerThread = [own, ...(await Promise.all(workers))];
+  // A worker that failed leaves files it had claimed: this thread lints them.
+  for (let i = 0; i < paths.length; i++) {
+    if (emitted[i]) continue;
+    place([[i, lintFile(paths[i]!, options, files)]]);
+    filesPerThread[0]!++;
+  }
+  return filesPerThread;
+}
+
+/** A worker's results go to `place` batch by batch; resolves with how many files it linted (those it could, if it failed). */
+function inWorker(input: WorkerInput, place: (claimed: [number, FileResult][]) => void): Promise<number> {
   return new Promise((resolve) => {
+    let count = 0;
     // A larger young generation: parse trees are short-lived, and fewer scavenges are faster.
     const worker = new Worker(WORKER_SCRIPT, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
-    worker.once("message", (claimed: [number, FileResult][]) => {
-      resolve(claimed);
-      void worker.terminate();
+    worker.on("message", (message: WorkerMessage) => {
+      if (message === "done") {
+        resolve(count);
+        void worker.terminate();
+        return;
+      }
+      place(message);
+      count += message.length;
     });
-    worker.once("error", () => resolve([]));
-    worker.once("exit", () => resolve([]));
+    worker.once("error", () => resolve(count));
+    worker.once("exit", () => resolve(count));
   });
 }
 

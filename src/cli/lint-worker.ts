@@ -1,7 +1,7 @@
-/** A worker thread of a parallel run: claims batches of files from the shared queue, lints them, posts their results. */
+/** A worker thread of a parallel run: claims batches of files from the shared queue, lints them, posts each batch's results, then "done". */
 import { parentPort, workerData } from "node:worker_threads";
 import { allRules } from "../../rules/index.js";
-import type { LintOptions } from "../engine/lint.js";
+import type { FileResult, LintOptions } from "../engine/lint.js";
 import { loadParser } from "../parser/pg.js";
 import { lintClaimedBatches } from "./work-queue.js";
 
@@ -12,6 +12,11 @@ export interface WorkerInput {
   queue: SharedArrayBuffer;
 }
 
+/** A batch's results, each with its index in `paths`, or the end of the worker's share. */
+export type WorkerMessage = [number, FileResult][] | "done";
+
 const { paths, options, queue } = workerData as WorkerInput;
 await loadParser();
-parentPort!.postMessage(lintClaimedBatches(paths, new Int32Array(queue), { ...options, rules: allRules }));
+// Each batch is posted as soon as it is linted, so that no thread holds every result of a large run.
+lintClaimedBatches(paths, new Int32Array(queue), { ...options, rules: allRules }, (claimed) => parentPort!.postMessage(claimed satisfies WorkerMessage));
+parentPort!.postMessage("done" satisfies WorkerMessage);

@@ -14,7 +14,9 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const result = await run(process.argv.slice(2), { isTTY: process.stdout.isTTY === true });
+// Reports written as they are made go straight to stdout (writes to pipes and files are synchronous on POSIX).
+const write = (chunk: string) => void process.stdout.write(chunk);
+const result = await run(process.argv.slice(2), { isTTY: process.stdout.isTTY === true, write });
 if (result.output) process.stdout.write(result.output);
 if (result.stderr) process.stderr.write(result.stderr);
 // Let the streams drain and the process end by itself: process.exit() could cut piped output short.

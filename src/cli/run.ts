@@ -9,9 +9,12 @@ import type { Rule } from "../engine/rule.js";
 import { escapeControl } from "../formatters/escape.js";
 import type { ReportContext } from "../formatters/format.js";
 import { FORMATTERS } from "../formatters/index.js";
-import { plural, totalsOf } from "../formatters/messages.js";
+import { plural, totalsOf, type Totals } from "../formatters/messages.js";
+import { formatCompact } from "../formatters/compact.js";
+import { escapeJsonControl } from "../formatters/escape.js";
+import { toJsonResults } from "../formatters/json.js";
 import { displayPath } from "../formatters/stylish.js";
-import { lintProject } from "../project/lint-project.js";
+import { lintProject, type ProjectRequest } from "../project/lint-project.js";
 import { helpText, parseCliArgs, type CliOptions, type OutputFormat } from "./args.js";
 import { fixFiles, planFixes, type FixOutcome } from "./fix.js";
 import { repositoryRoot } from "./git.js";
@@ -31,6 +34,12 @@ export interface RunOptions {
   isTTY?: boolean;
   /** The rules to run. Default: every rule migsafe ships. */
   rules?: readonly Rule[];
+  /**
+   * Where the report goes as it is made (the CLI passes stdout): with it, JSON and compact
+   * reports are written file by file instead of returned in `output`, so that a run over
+   * any number of files keeps no more than a few results in memory.
+   */
+  write?: (chunk: string) => void;
   /** Reads standard input for --stdin. Default: process.stdin. */
   readStdin?: () => Promise<Uint8Array>;
 }
@@ -68,7 +77,7 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     if (options.explain) return explainRule(options.explain);
     if (options.initHook) return initHook({ cwd, force: options.initHook.force, ...(options.initHook.print ? { print: options.initHook.print } : {}) });
 
-    const project = await lintProject({
+    const request: ProjectRequest = {
       cwd,
       patterns: options.patterns,
       rules,
@@ -79,7 +88,10 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       staged: options.staged,
       ...(options.stdin ? { stdin: { bytes: await (runOptions.readStdin ?? readProcessStdin)(), ...(options.stdinFilename !== undefined ? { filename: options.stdinFilename } : {}) } } : {}),
       cache: options.cache,
-    });
+    };
+    const streamed = streamedFormat(options, env);
+    if (streamed && runOptions.write) return await streamRun(request, streamed, options, runOptions.write);
+    const project = await lintProject(request);
     if (!project.ok) return failure(project.message);
     const { debugLog, optionsOf } = project;
     let results = project.results;
@@ -174,20 +186,59 @@ function report(
   };
   const output = display.formats.map((format) => FORMATTERS[format](results, context)).join("");
 
-  const totals = totalsOf(results);
+  const { stderr: problems, exitCode } = verdict(totalsOf(results), results, options, display.cwd);
+  return { output, stderr: [...stderr, ...problems].map((line) => `${line}\n`).join(""), exitCode };
+}
+
+/** The exit code, and the stderr lines about the run's files: too many careful findings, and each file that could not be read or parsed. */
+function verdict(totals: Totals, failing: readonly FileResult[], options: CliOptions, cwd: string): { stderr: string[]; exitCode: ExitCode } {
+  const stderr: string[] = [];
   const tooManyWarnings = options.maxWarnings !== undefined && totals.careful > options.maxWarnings;
   if (tooManyWarnings) stderr.push(`migsafe: too many careful findings (${totals.careful}, maximum ${options.maxWarnings})`);
   // One line per file that could not be read or parsed, whatever the format: the report may be JSON or in a file.
-  for (const result of results) {
+  for (const result of failing) {
     const [first, ...more] = result.errors;
     if (!first) continue;
-    const where = `${displayPath(result.filePath, display.cwd)}${first.loc ? `:${first.loc.start.line}:${first.loc.start.column}` : ""}`;
+    const where = `${displayPath(result.filePath, cwd)}${first.loc ? `:${first.loc.start.line}:${first.loc.start.column}` : ""}`;
     stderr.push(`migsafe: ${escapeControl(where)}: ${escapeControl(first.message)}${more.length > 0 ? ` (and ${plural(more.length, "more error")})` : ""}`);
   }
   if (totals.fatalFiles > 0) stderr.push(`migsafe: ${plural(totals.fatalFiles, "file")} could not be read or parsed`);
+  return { stderr, exitCode: totals.fatalFiles > 0 ? 2 : totals.dangerous > 0 || tooManyWarnings ? 1 : 0 };
+}
 
-  const exitCode: ExitCode = totals.fatalFiles > 0 ? 2 : totals.dangerous > 0 || tooManyWarnings ? 1 : 0;
-  return { output, stderr: stderr.map((line) => `${line}\n`).join(""), exitCode };
+/** The formats written file by file as results arrive, when nothing needs every result at once (fixes, a report file). */
+function streamedFormat(options: CliOptions, env: Readonly<Record<string, string | undefined>>): "json" | "compact" | undefined {
+  if (options.fix || options.fixDryRun || options.outputFile !== undefined || options.debug) return undefined;
+  const formats = outputFormats(options, env);
+  return formats.length === 1 && (formats[0] === "json" || formats[0] === "compact") ? formats[0] : undefined;
+}
+
+/**
+ * A run whose report is written as it is made: each file's part goes to `write` as
+ * soon as that file and those before it are linted, and is then dropped, so memory
+ * stays flat however many files there are. The report is the same as a whole one.
+ */
+async function streamRun(request: ProjectRequest, format: "json" | "compact", options: CliOptions, write: (chunk: string) => void): Promise<RunResult> {
+  const totals: Totals = { dangerous: 0, careful: 0, fatalFiles: 0, files: 0 };
+  const failing: FileResult[] = [];
+  const context: ReportContext = { cwd: request.cwd, repoRoot: request.cwd, colors: false, rules: request.rules ?? allRules, version: packageVersion() };
+  const onResult = (result: FileResult) => {
+    const counted = totalsOf([result]);
+    totals.dangerous += counted.dangerous;
+    totals.careful += counted.careful;
+    totals.fatalFiles += counted.fatalFiles;
+    if (result.errors.length > 0) failing.push({ filePath: result.filePath, findings: [], errors: result.errors });
+    if (format === "compact") write(formatCompact([result], context));
+    else write(`${totals.files === 0 ? "[" : ","}${escapeJsonControl(JSON.stringify(toJsonResults([result])[0]))}`);
+    totals.files++;
+  };
+  const project = await lintProject({ ...request, onResult });
+  if (!project.ok) return failure(project.message);
+  const cacheProblem = project.saveCache();
+  if (format === "json") write(totals.files === 0 ? "[]\n" : "]\n");
+  const { stderr, exitCode } = verdict(totals, failing, options, request.cwd);
+  if (cacheProblem) stderr.push(`migsafe: ${escapeControl(cacheProblem)}`);
+  return { output: "", stderr: stderr.map((line) => `${line}\n`).join(""), exitCode };
 }
 
 /** --format, or by default stylish — followed, in GitHub Actions, by workflow commands that annotate the pull request. */

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { changedSince, GitError, readFromIndex, stagedFiles } from "../cli/git.js";
 import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "../cli/find-files.js";
-import { lintPaths } from "../cli/lint-parallel.js";
+import { streamPaths } from "../cli/lint-parallel.js";
 import { ResultCache } from "../cli/result-cache.js";
 import { packageVersion } from "../cli/version.js";
 import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
@@ -37,6 +37,8 @@ export interface ProjectRequest {
   stdin?: { bytes: Uint8Array; filename?: string };
   /** Reuse results from node_modules/.cache/migsafe. */
   cache?: boolean;
+  /** Receives each file's result in path order as soon as it is ready; `results` then stays empty (nothing is kept). */
+  onResult?: (result: FileResult) => void;
 }
 
 export type ProjectLint =
@@ -84,7 +86,7 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
   const options = new Map(jobs.map((job) => [job.target.path, job.options]));
   return {
     ok: true,
-    results: await lintAll(jobs, lintRun),
+    results: await lintAll(jobs, lintRun, request.onResult),
     optionsOf: (filePath) => options.get(filePath)!,
     relint: () => lintAll(jobs, lintRun),
     saveCache() {
@@ -190,38 +192,59 @@ function planJobs(targets: readonly Target[], rules: readonly Rule[], request: P
   return jobs;
 }
 
-async function lintAll(jobs: readonly Job[], lintRun: LintRun): Promise<FileResult[]> {
+/**
+ * Lints the jobs. Without `onResult`, returns their results in job order; with it,
+ * hands each result to it in job order as soon as it and those before it are ready,
+ * keeps none, and returns an empty list (what a large run streams to its report).
+ */
+async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (result: FileResult) => void): Promise<FileResult[]> {
   const files = accessWith(lintRun.contents, lintRun.readIndex);
-  const linted = new Map<string, FileResult>();
-  const keys = new Map<string, string>();
-  const groups = new Map<LintOptions, string[]>();
-  for (const job of jobs) {
+  const all: FileResult[] = [];
+  const inOrder = onResult ? new InOrder(onResult) : undefined;
+  const place = (index: number, result: FileResult) => (inOrder ? inOrder.put(index, result) : (all[index] = result));
+  const keys = new Map<number, string>();
+  const groups = new Map<LintOptions, number[]>();
+  jobs.forEach((job, index) => {
     const filePath = job.target.path;
-    if (job.target.error) continue;
+    if (job.target.error) return place(index, { filePath, findings: [], errors: [{ message: job.target.error }] });
     const bytes = lintRun.contents.get(filePath) ?? (lintRun.cache ? readBytes(filePath) : undefined);
     if (lintRun.cache && bytes) {
       const key = lintRun.cache.keyOf(filePath, bytes, job.options, files);
       const cached = lintRun.cache.get(filePath, key, Buffer.from(bytes).toString("utf8"));
-      if (cached) {
-        linted.set(filePath, cached);
-        continue;
-      }
-      keys.set(filePath, key);
+      if (cached) return place(index, cached);
+      keys.set(index, key);
     }
-    if (lintRun.contents.has(filePath)) linted.set(filePath, lintBytes(bytes!, filePath, job.options, files));
-    else {
-      const group = groups.get(job.options);
-      if (group) group.push(filePath);
-      else groups.set(job.options, [filePath]);
-    }
+    if (lintRun.contents.has(filePath)) return place(index, cacheAndReturn(index, lintBytes(bytes!, filePath, job.options, files)));
+    const group = groups.get(job.options);
+    if (group) group.push(index);
+    else groups.set(job.options, [index]);
+  });
+  function cacheAndReturn(index: number, result: FileResult): FileResult {
+    const key = keys.get(index);
+    if (key !== undefined) lintRun.cache!.set(result.filePath, key, result);
+    return result;
   }
-  for (const [options, paths] of groups) {
-    const { results, filesPerThread } = await lintPaths(paths, options, lintRun.defaultRules);
+  for (const [options, indexes] of groups) {
+    const paths = indexes.map((index) => jobs[index]!.target.path);
+    const filesPerThread = await streamPaths(paths, options, lintRun.defaultRules, (i, result) => place(indexes[i]!, cacheAndReturn(indexes[i]!, result)));
     lintRun.debugLog.push(`debug: linted ${paths.length} files on ${filesPerThread.length} threads (${filesPerThread.join(" + ")})`);
-    for (const result of results) linted.set(result.filePath, result);
   }
-  for (const [filePath, key] of keys) lintRun.cache!.set(filePath, key, linted.get(filePath)!);
-  return jobs.map(({ target }) => (target.error ? { filePath: target.path, findings: [], errors: [{ message: target.error }] } : linted.get(target.path)!));
+  return all;
+}
+
+/** Hands results on in index order (0, 1, 2, …), holding those that arrive early. */
+class InOrder {
+  private next = 0;
+  private readonly early = new Map<number, FileResult>();
+  constructor(private readonly emit: (result: FileResult) => void) {}
+
+  put(index: number, result: FileResult): void {
+    this.early.set(index, result);
+    for (let ready = this.early.get(this.next); ready; ready = this.early.get(this.next)) {
+      this.early.delete(this.next++);
+      this.emit(ready);
+    }
+  }
 }
 
 /** The run's disk, with the files whose content came from elsewhere seen as that content. */
