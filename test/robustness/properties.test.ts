@@ -40,8 +40,14 @@ function pickCorpusFiles(count: number, seed: number): string[] {
   return all.slice(0, count);
 }
 
-const files = pickCorpusFiles(40, 20_240_601);
-const contents = new Map(files.map((name) => [name, new Uint8Array(fs.readFileSync(path.join(corpusRoot, name)))]));
+/** Without the corpus (it sits beside the repository, in ../shared), the repository's own example migrations are damaged instead. */
+const fixturesRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../fixtures");
+const fromCorpus = fs.existsSync(corpusRoot);
+const sourceRoot = fromCorpus ? corpusRoot : fixturesRoot;
+const files = fromCorpus
+  ? pickCorpusFiles(40, 20_240_601)
+  : fs.readdirSync(fixturesRoot, { recursive: true, encoding: "utf8" }).filter((name) => name.endsWith(".sql")).sort();
+const contents = new Map(files.map((name) => [name, new Uint8Array(fs.readFileSync(path.join(sourceRoot, name)))]));
 
 /** What the lexer and the statement splitter are most sensitive to. */
 const SNIPPETS = ["'", '"', "$$", "$a$", "$", "/*", "*/", "--", "(", ")", ";", "\\", "E'", "\r", "\n", "\r\n", "\uFEFF", "BEGIN;", "COMMIT;", "DO $$", "END", "é", "\u{1F600}"];
@@ -204,7 +210,7 @@ describe("token soup (fast-check)", () => {
 });
 
 describe.skipIf(files.length === 0)("damaged corpus files (fast-check)", () => {
-  it("uses 40 corpus files from every project", () => {
+  it.skipIf(!fromCorpus)("uses 40 corpus files from every project", () => {
     expect(files).toHaveLength(40);
     expect(new Set(files.map((name) => name.split(path.sep)[0])).size).toBe(6);
   });
