@@ -74,3 +74,19 @@ export function expectDocsExamples(rule: Rule): void {
     expect(result.findings).toEqual([]);
   }
 }
+
+/** What every rule test builds from its rule: `at(…)` for an expected finding, settings-dependent runs, and its docs page's SQL. */
+export function ruleTestKit(rule: Rule) {
+  return {
+    at: (line: number, column: number, endLine: number, endColumn: number): Located => ({
+      ruleId: rule.meta.id,
+      severity: rule.meta.severity,
+      line,
+      column,
+      endLine,
+      endColumn,
+    }),
+    withSettings: (sql: string, settings: Partial<LintSettings>): Located[] => lintSql(sql, { rules: [rule], settings }).findings.map(located),
+    docsSql: (section: string): string[] => docsSqlBlocks(rule.meta.id, section),
+  };
+}

@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/add-serial-column.js";
-import { docsSqlBlocks, findingsOf, lintSql } from "../helpers.js";
+import { docsSqlBlocks, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "add-serial-column",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 /** The SQL blocks of a section of the rule's docs page. */
 const docsSql = (section: string): string => docsSqlBlocks("add-serial-column", section).join("\n");

@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/drop-function.js";
-import type { LintSettings } from "../../src/engine/rule.js";
-import { docsSqlBlocks, findingsOf, lintSql, located } from "../helpers.js";
+import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "drop-function",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
-
-const withSettings = (sql: string, settings: Partial<LintSettings>) =>
-  lintSql(sql, { rules: [rule], settings }).findings.map(located);
-
-const docsSql = (section: string): string[] => docsSqlBlocks("drop-function", section);
+const { at, withSettings, docsSql } = ruleTestKit(rule);
 
 const CREATE_F = "CREATE FUNCTION order_total(bigint) RETURNS numeric LANGUAGE sql AS 'SELECT 0'";
 

@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/drop-materialized-view.js";
-import type { LintSettings } from "../../src/engine/rule.js";
-import { docsSqlBlocks, findingsOf, lintSql, located } from "../helpers.js";
+import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "drop-materialized-view",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
-
-const withSettings = (sql: string, settings: Partial<LintSettings>) =>
-  lintSql(sql, { rules: [rule], settings }).findings.map(located);
-
-const docsSql = (section: string): string[] => docsSqlBlocks("drop-materialized-view", section);
+const { at, withSettings, docsSql } = ruleTestKit(rule);
 
 const CREATE = "CREATE MATERIALIZED VIEW monthly AS SELECT date_trunc('month', paid_at) AS month, sum(amount) FROM payments GROUP BY 1";
 

@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/drop-not-null.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "drop-not-null",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 const DROP = "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;";
 

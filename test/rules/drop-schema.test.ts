@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/drop-schema.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "drop-schema",
-  severity: "dangerous",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 describe("drop-schema", () => {
   it("reports DROP SCHEMA at the statement", () => {

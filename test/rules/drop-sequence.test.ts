@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/drop-sequence.js";
-import type { LintSettings } from "../../src/engine/rule.js";
-import { docsSqlBlocks, findingsOf, lintSql, located } from "../helpers.js";
+import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "drop-sequence",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
-
-const withSettings = (sql: string, settings: Partial<LintSettings>) =>
-  lintSql(sql, { rules: [rule], settings }).findings.map(located);
-
-const docsSql = (section: string): string[] => docsSqlBlocks("drop-sequence", section);
+const { at, withSettings, docsSql } = ruleTestKit(rule);
 
 describe("drop-sequence", () => {
   it("reports DROP SEQUENCE at the statement", () => {

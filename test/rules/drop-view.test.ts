@@ -1,22 +1,10 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/drop-view.js";
-import type { LintSettings } from "../../src/engine/rule.js";
-import { docsSqlBlocks, findingsOf, lintSql, located } from "../helpers.js";
+import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "drop-view",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
-
-const withSettings = (sql: string, settings: Partial<LintSettings>) =>
-  lintSql(sql, { rules: [rule], settings }).findings.map(located);
+const { at, withSettings, docsSql } = ruleTestKit(rule);
 
 /** The ```sql blocks of a section of the rule's docs page. */
-const docsSql = (section: string): string[] => docsSqlBlocks("drop-view", section);
 
 describe("drop-view", () => {
   it("reports DROP VIEW at the statement", () => {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/enum-add-value-in-transaction.js";
 import type { LintSettings } from "../../src/engine/rule.js";
-import { docsSqlBlocks, findingsOf, lintSql, located } from "../helpers.js";
+import { docsSqlBlocks, findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "enum-add-value-in-transaction",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
-
+const { at } = ruleTestKit(rule);
 
 function lintWith(sql: string, settings: Partial<LintSettings>) {
   return lintSql(sql, { rules: [rule], settings });

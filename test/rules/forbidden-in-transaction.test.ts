@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/forbidden-in-transaction.js";
 import type { LintSettings } from "../../src/engine/rule.js";
-import { findingsOf, lintSql, located } from "../helpers.js";
+import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "forbidden-in-transaction",
-  severity: "dangerous",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
-
+const { at } = ruleTestKit(rule);
 
 function withSettings(sql: string, settings: Partial<LintSettings>) {
   return lintSql(sql, { rules: [rule], settings }).findings;

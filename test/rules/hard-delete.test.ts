@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/hard-delete.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "hard-delete",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 describe("hard-delete", () => {
   it("reports DELETE with a WHERE at the statement", () => {

@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/missing-if-not-exists.js";
-import { applyFix, findingsOf, lintSql } from "../helpers.js";
+import { applyFix, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "missing-if-not-exists",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 /** Lints `sql`, applies its single fix, and checks the result parses and is no longer reported. */
 function fixed(sql: string): string {

@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/prefer-identity.js";
 import { lintSource } from "../../src/engine/lint-source.js";
-import { applyFix, expectDocsExamples, findingsOf, lintSql } from "../helpers.js";
+import { applyFix, expectDocsExamples, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "prefer-identity",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 /** Lints `sql`, applies every fix, and checks the result parses and is no longer reported. */
 function fixed(sql: string): string {

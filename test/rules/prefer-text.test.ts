@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/prefer-text.js";
-import { expectDocsExamples, findingsOf, lintSql } from "../helpers.js";
+import { expectDocsExamples, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "prefer-text",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 /** The ```sql blocks of the rule's docs page, under "## Example" and under "## Use instead". */
 describe("prefer-text", () => {

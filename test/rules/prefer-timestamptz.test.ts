@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/prefer-timestamptz.js";
 import { lintSource } from "../../src/engine/lint-source.js";
-import { expectDocsExamples, findingsOf, lintSql } from "../helpers.js";
+import { expectDocsExamples, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "prefer-timestamptz",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 function withVersion(sql: string, pgVersion: number) {
   return lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings: { pgVersion } }, { exists: () => false, read: () => undefined });

@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/refresh-matview-concurrently.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "refresh-matview-concurrently",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 describe("refresh-matview-concurrently", () => {
   it("reports REFRESH MATERIALIZED VIEW at the statement", () => {

@@ -1,21 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/rename-table.js";
-import type { LintSettings } from "../../src/engine/rule.js";
-import { docsSqlBlocks, findingsOf, lintSql, located } from "../helpers.js";
+import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "rename-table",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
-
-const withSettings = (sql: string, settings: Partial<LintSettings>) =>
-  lintSql(sql, { rules: [rule], settings }).findings.map(located);
-
-const docsSql = (section: string): string[] => docsSqlBlocks("rename-table", section);
+const { at, withSettings, docsSql } = ruleTestKit(rule);
 
 describe("rename-table", () => {
   it("reports ALTER TABLE ... RENAME TO at the statement", () => {

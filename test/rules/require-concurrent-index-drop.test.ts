@@ -2,16 +2,9 @@ import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-concurrent-index-drop.js";
 import forbiddenInTransaction from "../../rules/forbidden-in-transaction.js";
 import { lintSource } from "../../src/engine/lint-source.js";
-import { applyFix, findingsOf, lintSql } from "../helpers.js";
+import { applyFix, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "require-concurrent-index-drop",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 const noFiles = { exists: () => false, read: () => undefined };
 

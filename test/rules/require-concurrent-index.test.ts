@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-concurrent-index.js";
 import forbiddenInTransaction from "../../rules/forbidden-in-transaction.js";
-import { applyFix, findingsOf, lintSql } from "../helpers.js";
+import { applyFix, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "require-concurrent-index",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
-
+const { at } = ruleTestKit(rule);
 
 function withSettings(sql: string, settings: { assumeInTransaction?: boolean; pgVersion?: number }) {
   return lintSql(sql, { rules: [rule], settings }).findings;

@@ -2,16 +2,9 @@ import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-lock-timeout.js";
 import { LOCK_QUEUE } from "../../src/engine/locks.js";
 import type { LintSettings } from "../../src/engine/rule.js";
-import { findingsOf, lintSql, located } from "../helpers.js";
+import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "require-lock-timeout",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 const ALTER = "ALTER TABLE users ADD COLUMN a int;";
 

@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-transaction.js";
-import type { LintSettings } from "../../src/engine/rule.js";
-import { findingsOf, lintSql, located } from "../helpers.js";
+import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "require-transaction",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at, withSettings } = ruleTestKit(rule);
 
 const ADD = "ALTER TABLE users ADD COLUMN role text;";
 const INDEX = "CREATE INDEX users_role_idx ON users (role);";
-const withSettings = (sql: string, settings: Partial<LintSettings>) =>
-  lintSql(sql, { rules: [rule], settings }).findings.map(located);
 
 describe("require-transaction", () => {
   it("reports a file of several statements without BEGIN … COMMIT once, at its first statement", () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/table-rewrite.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "table-rewrite",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
-
+const { at } = ruleTestKit(rule);
 
 function withSettings(sql: string, settings: { assumeInTransaction?: boolean; pgVersion?: number }) {
   return lintSql(sql, { rules: [rule], settings }).findings;

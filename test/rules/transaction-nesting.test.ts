@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/transaction-nesting.js";
 import type { LintSettings } from "../../src/engine/rule.js";
-import { findingsOf, lintSql, located } from "../helpers.js";
+import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "transaction-nesting",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 const ADD = "ALTER TABLE users ADD COLUMN role text;";
 const INDEX = "CREATE INDEX users_role_idx ON users (role);";

@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/update-without-where.js";
-import { findingsOf, lintSql } from "../helpers.js";
+import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const at = (line: number, column: number, endLine: number, endColumn: number) => ({
-  ruleId: "update-without-where",
-  severity: "careful",
-  line,
-  column,
-  endLine,
-  endColumn,
-});
+const { at } = ruleTestKit(rule);
 
 describe("update-without-where", () => {
   it("reports UPDATE without WHERE at the statement", () => {
