@@ -1,7 +1,8 @@
-import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { asList, displayName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import type { AstNode } from "../src/parser/types.js";
 import { describeLock } from "../src/engine/locks.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
 
 /** The serial pseudo-types and the integer type each one creates. */
 const SERIAL_TYPES: Record<string, string> = {
@@ -22,19 +23,19 @@ export default defineRule({
     checksDoBlocks: true,
   },
   checkStatement(statement, context) {
-    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(statement.node.relation);
-    if (!table || context.facts.createdBefore(statement, "table", table)) return;
-    for (const command of alterTableCommands(statement)) {
+    const altered = alterOfExistingTable(statement, context);
+    if (!altered) return;
+    const { table, commands } = altered;
+    for (const command of commands) {
       if (command.subtype === "AT_AddColumn") checkAddColumn(context, table, command);
     }
   },
 });
 
 function checkAddColumn(context: RuleContext, table: QualifiedName, command: AlterCommand): void {
-  const def = unwrap(command.node.def);
-  if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string") return;
-  const column = def.value;
+  const added = addedColumn(command);
+  if (!added) return;
+  const column = added.def;
   const serial = serialType(column.typeName);
   const identity = asList(column.constraints)
     .map(unwrap)
@@ -42,7 +43,7 @@ function checkAddColumn(context: RuleContext, table: QualifiedName, command: Alt
   if (!serial && !identity) return;
 
   const name = displayName(table);
-  const colname = def.value.colname;
+  const colname = added.name;
   const col = displayName({ name: colname });
   const type = serial ? SERIAL_TYPES[serial]! : typeDisplay(column.typeName);
   const always = identity?.generated_when === "a" ? "ALWAYS" : "BY DEFAULT";

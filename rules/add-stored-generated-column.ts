@@ -1,8 +1,9 @@
-import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { asList, displayName, stringOf, typeDisplay, unwrap, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/engine/locks.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
 
 export default defineRule({
   meta: {
@@ -14,19 +15,19 @@ export default defineRule({
     pgVersionNote: "18+: VIRTUAL generated columns do not rewrite",
   },
   checkStatement(statement, context) {
-    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(statement.node.relation);
-    if (!table || context.facts.createdBefore(statement, "table", table)) return;
-    for (const command of alterTableCommands(statement)) {
+    const altered = alterOfExistingTable(statement, context);
+    if (!altered) return;
+    const { table, commands } = altered;
+    for (const command of commands) {
       if (command.subtype === "AT_AddColumn") checkAddColumn(statement, context, table, command);
     }
   },
 });
 
 function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
-  const def = unwrap(command.node.def);
-  if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string") return;
-  const column = def.value;
+  const added = addedColumn(command);
+  if (!added) return;
+  const column = added.def;
   const generated = asList(column.constraints)
     .map(unwrap)
     .find((c) => c?.type === "Constraint" && c.value.contype === "CONSTR_GENERATED")?.value;
@@ -34,7 +35,7 @@ function checkAddColumn(statement: Statement, context: RuleContext, table: Quali
   if (!generated || generated.generated_kind !== "s") return;
 
   const name = displayName(table);
-  const colname = def.value.colname;
+  const colname = added.name;
   const col = displayName({ name: colname });
   const type = typeDisplay(column.typeName);
   const expression = expressionRange(statement, generated, command.range);

@@ -1,5 +1,6 @@
-import { alterTableCommands, columnOf, displayName, relationName, typeDisplay, unwrap } from "../src/parser/ast.js";
+import { columnOf, displayName, typeDisplay, unwrap } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
+import { alterOfExistingTable } from "../src/engine/existing-table.js";
 
 export default defineRule({
   meta: {
@@ -10,10 +11,10 @@ export default defineRule({
     checksDoBlocks: true,
   },
   checkStatement(statement, context) {
-    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(statement.node.relation);
-    if (!table || context.facts.createdBefore(statement, "table", table)) return;
-    for (const command of alterTableCommands(statement)) {
+    const altered = alterOfExistingTable(statement, context);
+    if (!altered) return;
+    const { table, commands } = altered;
+    for (const command of commands) {
       if (command.subtype !== "AT_AlterColumnType" || typeof command.node.name !== "string") continue;
       const column = command.node.name;
       if (context.facts.createdBefore(statement, "column", columnOf(table, column))) continue;

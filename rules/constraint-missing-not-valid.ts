@@ -5,6 +5,7 @@ import { describeLock, lockBlocks } from "../src/engine/locks.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
 import { runsBefore, runsInSameTransaction } from "../src/engine/run-order.js";
+import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
 
 const SEPARATELY = "then, in a separate transaction (after COMMIT, or in a later migration)";
 
@@ -18,10 +19,9 @@ export default defineRule({
     checksDoBlocks: true,
   },
   checkStatement(statement, context) {
-    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(statement.node.relation);
-    if (!table || context.facts.createdBefore(statement, "table", table)) return;
-    const commands = alterTableCommands(statement);
+    const altered = alterOfExistingTable(statement, context);
+    if (!altered) return;
+    const { table, commands } = altered;
     commands.forEach((command, i) => {
       if (command.subtype === "AT_AddConstraint") checkAddConstraint(statement, context, table, command);
       else if (command.subtype === "AT_AddColumn") checkAddColumn(statement, context, table, command);
@@ -73,10 +73,10 @@ function checkAddConstraint(statement: Statement, context: RuleContext, table: Q
  * DEFAULT NULL, a GENERATED expression, or serial's nextval default).
  */
 function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
-  const def = unwrap(command.node.def);
-  if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string") return;
-  const column = def.value;
-  const colname = def.value.colname;
+  const added = addedColumn(command);
+  if (!added) return;
+  const column = added.def;
+  const colname = added.name;
   const filled = asList(column.constraints).some((c) => {
     const contype = unwrap(c)?.value.contype;
     return contype === "CONSTR_DEFAULT" || contype === "CONSTR_GENERATED";

@@ -1,5 +1,6 @@
-import { alterTableCommands, columnOf, displayName, relationName, unwrap, type QualifiedName } from "../src/parser/ast.js";
+import { alterTableCommands, columnOf, displayName, relationName, type QualifiedName } from "../src/parser/ast.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
 
 export default defineRule({
   meta: {
@@ -10,16 +11,16 @@ export default defineRule({
     checksDoBlocks: true,
   },
   checkStatement(statement, context) {
-    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
     // A rollback's DROP NOT NULL restores the nullability that the code before the forward migration was written for.
     if (context.facts.isRollback(statement)) return;
-    const table = relationName(statement.node.relation);
-    if (!table || context.facts.createdBefore(statement, "table", table)) return;
+    const altered = alterOfExistingTable(statement, context);
+    if (!altered) return;
+    const { table, commands } = altered;
     const added = new Set<string>();
-    for (const command of alterTableCommands(statement)) {
+    for (const command of commands) {
       if (command.subtype === "AT_AddColumn") {
-        const def = unwrap(command.node.def);
-        if (def?.type === "ColumnDef" && typeof def.value.colname === "string") added.add(def.value.colname);
+        const column = addedColumn(command);
+        if (column) added.add(column.name);
         continue;
       }
       if (command.subtype !== "AT_DropNotNull" || typeof command.node.name !== "string") continue;

@@ -1,7 +1,8 @@
-import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { asList, displayName, relationName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import { modifyingStatements } from "../src/parser/modifying-statements.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
 
 /** Types that fill themselves: adding such a column NOT NULL never leaves a row NULL. */
 const SERIAL_TYPES = new Set(["serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"]);
@@ -15,10 +16,10 @@ export default defineRule({
     checksDoBlocks: true,
   },
   checkStatement(statement, context) {
-    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(statement.node.relation);
-    if (!table || context.facts.createdBefore(statement, "table", table)) return;
-    for (const command of alterTableCommands(statement)) {
+    const altered = alterOfExistingTable(statement, context);
+    if (!altered) return;
+    const { table, commands } = altered;
+    for (const command of commands) {
       const column = settingNotNull(command);
       if (column !== undefined) {
         checkSetNotNull(statement, context, table, column, command);
@@ -63,9 +64,9 @@ function checkSetNotNull(statement: Statement, context: RuleContext, table: Qual
 }
 
 function checkAddColumn(context: RuleContext, table: QualifiedName, command: AlterCommand): void {
-  const def = unwrap(command.node.def);
-  if (def?.type !== "ColumnDef") return;
-  const column = def.value;
+  const added = addedColumn(command);
+  if (!added) return;
+  const column = added.def;
   const constraints = asList(column.constraints)
     .map(unwrap)
     .filter((c): c is { type: string; value: AstNode } => c?.type === "Constraint")

@@ -1,8 +1,9 @@
-import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { asList, displayName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
 import { describeLock } from "../src/engine/locks.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
+import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
 
 const CONCURRENTLY_NOTE =
   "CREATE INDEX CONCURRENTLY holds only a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) but cannot run inside a transaction block: " +
@@ -18,10 +19,10 @@ export default defineRule({
     checksDoBlocks: true,
   },
   checkStatement(statement, context) {
-    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(statement.node.relation);
-    if (!table || context.facts.createdBefore(statement, "table", table)) return;
-    for (const command of alterTableCommands(statement)) {
+    const altered = alterOfExistingTable(statement, context);
+    if (!altered) return;
+    const { table, commands } = altered;
+    for (const command of commands) {
       if (command.subtype === "AT_AddConstraint") checkAddConstraint(context, table, command);
       else if (command.subtype === "AT_AddColumn") checkAddColumn(statement, context, table, command);
     }
@@ -39,12 +40,12 @@ function checkAddConstraint(context: RuleContext, table: QualifiedName, command:
 }
 
 function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
-  const def = unwrap(command.node.def);
-  if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string") return;
-  const colname = def.value.colname;
-  const keys = columnConstraints(statement, def.value, command.range).filter((c) => isKey(c.node));
+  const added = addedColumn(command);
+  if (!added) return;
+  const colname = added.name;
+  const keys = columnConstraints(statement, added.def, command.range).filter((c) => isKey(c.node));
   if (keys.length === 0) return;
-  const columnDef = codeText(statement, command.range, keys.map((c) => c.range)) || `ADD COLUMN ${displayName({ name: colname })} ${typeDisplay(def.value.typeName)}`;
+  const columnDef = codeText(statement, command.range, keys.map((c) => c.range)) || `ADD COLUMN ${displayName({ name: colname })} ${typeDisplay(added.def.typeName)}`;
   const addColumn = `ALTER TABLE ${displayName(table)} ${columnDef}; `;
   for (const key of keys) {
     const deferrable = key.attributes.includes("CONSTR_ATTR_DEFERRABLE")

@@ -1,9 +1,10 @@
-import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { asList, displayName, stringOf, typeDisplay, unwrap, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/engine/locks.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
+import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
 
 /**
  * Built-in functions (and those of the uuid-ossp and pgcrypto extensions) that are VOLATILE:
@@ -45,20 +46,20 @@ export default defineRule({
     pgVersionNote: "< 11: any default rewrites the table",
   },
   checkStatement(statement, context) {
-    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(statement.node.relation);
-    if (!table || context.facts.createdBefore(statement, "table", table)) return;
-    for (const command of alterTableCommands(statement)) {
+    const altered = alterOfExistingTable(statement, context);
+    if (!altered) return;
+    const { table, commands } = altered;
+    for (const command of commands) {
       if (command.subtype === "AT_AddColumn") checkAddColumn(statement, context, table, command);
     }
   },
 });
 
 function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
-  const def = unwrap(command.node.def);
-  if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string") return;
-  const column = def.value;
-  const colname = def.value.colname;
+  const added = addedColumn(command);
+  if (!added) return;
+  const column = added.def;
+  const colname = added.name;
   const constraints = columnConstraints(statement, column, command.range);
   const fallback = constraints.find((c) => c.node.contype === "CONSTR_DEFAULT");
   if (!fallback || isNullConstant(fallback.node.raw_expr)) return;
