@@ -56,14 +56,14 @@ async function main() {
 
   const inputs = [];
   if (settings.cases.has(1)) {
-    inputs.push({ id: "corpus", title: "case 1: corpus", folder: corpus, ...counts(corpusListing), rounds: settings.runs, toolIds: ["migsafe", "squawk", "squawkWrapper"] });
+    inputs.push({ id: "corpus", title: "case 1: corpus", folder: corpus, ...counts(corpusListing), rounds: settings.runs, toolIds: ["migsafe", "squawk", "squawkWrapper", "parseFloor"] });
   }
   if (settings.cases.has(2)) {
-    inputs.push({ id: "replicated", title: `case 2: corpus ×${REPLICAS}`, folder: replicaFolder, ...counts(listSqlFiles(replicaFolder)), rounds: settings.bigRuns, toolIds: ["migsafe", "squawk"] });
+    inputs.push({ id: "replicated", title: `case 2: corpus ×${REPLICAS}`, folder: replicaFolder, ...counts(listSqlFiles(replicaFolder)), rounds: settings.bigRuns, toolIds: ["migsafe", "squawk", "parseFloor"] });
   }
   if (settings.cases.has(3)) {
     const small = writeSmallMigration(path.join(scratch.folder, "small"));
-    inputs.push({ id: "small", title: "case 3: one small migration", folder: path.dirname(small.file), file: small.file, files: 1, bytes: small.bytes, rounds: settings.runs, toolIds: ["migsafe", "squawk", "squawkWrapper", "bareNode"] });
+    inputs.push({ id: "small", title: "case 3: one small migration", folder: path.dirname(small.file), file: small.file, files: 1, bytes: small.bytes, rounds: settings.runs, toolIds: ["migsafe", "squawk", "squawkWrapper", "parseFloor", "bareNode"] });
   }
 
   const cases = [];

@@ -52,18 +52,22 @@ export function formatCase(benchCase) {
 /** The issue's targets against what was measured; a target whose cases were not run is skipped. */
 export function judgeTargets(cases, soakResult) {
   const find = (caseId, toolId) => cases.find((c) => c.id === caseId)?.tools.find((tool) => tool.id === toolId);
-  const ratio = (caseId, otherId) => {
-    const migsafe = find(caseId, "migsafe");
+  const ratio = (caseId, otherId, toolId = "migsafe") => {
+    const migsafe = find(caseId, toolId);
     const other = find(caseId, otherId);
     return migsafe && other ? migsafe.medianSeconds / other.medianSeconds : undefined;
   };
   const targets = [];
   const add = (name, measured, pass) => targets.push({ name, measured: measured ?? "not run", pass: measured === undefined ? null : pass });
+  // Not a target: how far the floor under any Node + libpg-query linter is from it.
+  const addFloor = (name, measured) => targets.push({ name, measured, pass: null });
 
   for (const caseId of ["corpus", "replicated"]) {
     const value = ratio(caseId, "squawk");
     const label = caseId === "corpus" ? "case 1" : "case 2";
     add(`${label}: migsafe ÷ squawk native ≤ ${TARGETS.maxRatioToSquawk.toFixed(1)}`, value === undefined ? undefined : `${value.toFixed(2)}×`, value <= TARGETS.maxRatioToSquawk);
+    const floor = ratio(caseId, "squawk", "parseFloor");
+    if (floor !== undefined) addFloor(`${label}: floor (Node + libpg-query parse only) ÷ squawk native`, `${floor.toFixed(2)}×`);
   }
 
   const corpus = cases.find((c) => c.id === "corpus");
@@ -90,6 +94,8 @@ export function judgeTargets(cases, soakResult) {
   const bare = find("small", "bareNode");
   const above = small && bare ? (small.medianSeconds - bare.medianSeconds) * 1000 : undefined;
   add(`case 3: migsafe − bare node ≤ ${TARGETS.maxSmallAboveNodeMs} ms`, above === undefined ? undefined : `${above.toFixed(0)} ms`, above <= TARGETS.maxSmallAboveNodeMs);
+  const floor = find("small", "parseFloor");
+  if (floor && bare) addFloor("case 3: floor (Node + libpg-query parse only) − bare node", `${((floor.medianSeconds - bare.medianSeconds) * 1000).toFixed(0)} ms`);
   const wrapperRatio = ratio("small", "squawkWrapper");
   add("case 3: migsafe faster than squawk's npm wrapper", wrapperRatio === undefined ? undefined : `${wrapperRatio.toFixed(2)}×`, wrapperRatio < 1);
 

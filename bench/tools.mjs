@@ -11,6 +11,7 @@ export function defineTools(root) {
   const cli = path.join(root, "dist/cli.js");
   const squawkNative = path.join(root, "node_modules/@squawk-cli/linux-x64/bin/squawk");
   const squawkWrapper = path.join(root, "node_modules/.bin/squawk");
+  const parseFloor = path.join(root, "bench/parse-floor.mjs");
   for (const [file, hint] of [
     [cli, "run `npm run build` first"],
     [squawkNative, "run `npm install` (squawk-cli is a devDependency; its binary is in @squawk-cli/linux-x64)"],
@@ -46,6 +47,13 @@ export function defineTools(root) {
       }),
       statusOk: (status) => status === 0 || status === 1,
       check: checkSquawkReport,
+    },
+    // Not a linter: what parsing alone costs on Node with libpg-query (bench/parse-floor.mjs), the floor under migsafe.
+    parseFloor: {
+      label: "floor: Node + libpg-query parse only",
+      command: (input) => ({ command: process.execPath, args: [parseFloor, input.file ?? input.folder] }),
+      statusOk: (status) => status === 0,
+      check: checkParseFloor,
     },
     bareNode: {
       label: "bare node -e 0",
@@ -88,6 +96,12 @@ function checkSquawkReport(stdoutFile, stderrFile, input) {
     findings,
     summary: `${plural(checked, "file")}, ${syntaxErrorFiles} with syntax errors, ${findings} findings`,
   };
+}
+
+function checkParseFloor(stdoutFile, _stderrFile, input) {
+  const report = readJson(stdoutFile);
+  if (report.files !== input.files) throw new Error(`the parse floor read ${report.files} files, expected ${input.files}`);
+  return { filesLinted: report.files, summary: `${plural(report.files, "file")}, ${report.parsed} parsed whole, on ${plural(report.threads, "thread")}` };
 }
 
 const plural = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
