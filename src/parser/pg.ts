@@ -1,20 +1,12 @@
 /**
- * The only module that talks to libpg-query. The WASM module is loaded once per
- * process; everything after `loadParser()` is synchronous.
+ * The only module that talks to libpg-query (through pg-wasm.ts). The WASM module is loaded once per
+ * thread; everything after `loadParser()` is synchronous.
  */
-import { createRequire } from "node:module";
-import type * as LibPgQuery from "libpg-query";
 import { lex } from "./lexer.js";
-
-// libpg-query is CommonJS: imported as ESM, Node first scans its ≈100 KB loader for its export
-// names (cjs-module-lexer, ≈15–30 ms of every start); require() skips that.
-const pg = createRequire(import.meta.url)("libpg-query") as typeof LibPgQuery;
-
-let loading: Promise<void> | undefined;
+import * as pg from "./pg-wasm.js";
 
 export function loadParser(): Promise<void> {
-  loading ??= pg.loadModule();
-  return loading;
+  return pg.loadModule();
 }
 
 export interface PgSyntaxError {
@@ -34,7 +26,7 @@ export type ParseOutcome =
 
 export function parseSql(sql: string): ParseOutcome {
   try {
-    const result = pg.parseSync(sql) as unknown as { stmts?: RawStatement[] };
+    const result = pg.parseSync(sql) as { stmts?: RawStatement[] };
     return { ok: true, statements: result.stmts ?? [] };
   } catch (error) {
     if (error instanceof SyntaxError && sql.search(CONTROL_CHARACTERS) >= 0) return parseWithControlCharacters(sql);
@@ -59,7 +51,7 @@ function parseWithControlCharacters(sql: string): ParseOutcome {
     return { ok: false, error: { message: `syntax error at or near "${sql.slice(stray.start, stray.end)}"`, codePointOffset } };
   }
   try {
-    const result = pg.parseSync(sql.replace(CONTROL_CHARACTERS, " ")) as unknown as { stmts?: RawStatement[] };
+    const result = pg.parseSync(sql.replace(CONTROL_CHARACTERS, " ")) as { stmts?: RawStatement[] };
     return { ok: true, statements: result.stmts ?? [] };
   } catch (error) {
     return { ok: false, error: toSyntaxError(error) };
@@ -75,14 +67,12 @@ export function parsePlpgsql(sql: string): { ok: true; tree: unknown } | { ok: f
 }
 
 function toSyntaxError(error: unknown): PgSyntaxError {
-  // The parser's C code recurses over the tree, on the thread's stack: a very long operator chain or deep nesting exhausts it.
+  // The parser's C code recurses over the tree, on the thread's stack: a very long operator chain or deep nesting exhausts it
+  // (and pg-wasm.ts puts the parser back as loaded).
   if (error instanceof RangeError) return { message: "nested too deeply to parse: the parser ran out of stack space", codePointOffset: undefined };
-  if (pg.hasSqlDetails(error) && error.sqlDetails) {
-    const cursor = error.sqlDetails.cursorPosition;
-    return {
-      message: error.sqlDetails.message,
-      codePointOffset: typeof cursor === "number" && cursor >= 0 ? cursor : undefined,
-    };
+  if (error instanceof pg.SqlError) {
+    const cursor = error.cursorPosition;
+    return { message: error.message, codePointOffset: cursor >= 0 ? cursor : undefined };
   }
   return { message: error instanceof Error ? error.message : String(error), codePointOffset: undefined };
 }

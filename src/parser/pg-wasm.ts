@@ -1,0 +1,157 @@
+/**
+ * libpg-query's WebAssembly, loaded through its emscripten glue (libpg-query.js) but not through its
+ * index.cjs, whose instance is private: a stack overflow in the parser's C code damages the instance,
+ * and only its holder can repair it (see pg-reset.ts). parseSync and parsePlPgSQLSync do what
+ * index.cjs's functions of the same name do, with the same errors.
+ */
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { resetter, type LiveInstance } from "./pg-reset.js";
+
+/** The part of the glue's Module object that parsing uses. */
+interface Glue {
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+  _wasm_parse_query_raw(query: number): number;
+  _wasm_free_parse_result(result: number): void;
+  _wasm_parse_plpgsql(query: number): number;
+  _wasm_free_string(result: number): void;
+  lengthBytesUTF8(text: string): number;
+  stringToUTF8(text: string, pointer: number, maxBytes: number): number;
+  UTF8ToString(pointer: number): string;
+  getValue(pointer: number, type: "i32"): number;
+}
+
+type GlueFactory = (options: {
+  instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void): object;
+}) => Promise<Glue>;
+
+// The glue is CommonJS: require() skips the scan of its export names an ESM import would cost.
+const requireHere = createRequire(import.meta.url);
+const GLUE_PATH = requireHere.resolve("libpg-query/wasm/libpg-query.js");
+const WASM_PATH = path.join(path.dirname(GLUE_PATH), "libpg-query.wasm");
+
+interface Loaded {
+  glue: Glue;
+  /** Puts the instance back as loaded; false when it could not. */
+  reset: () => boolean;
+  resets: number;
+}
+
+function load(factory: GlueFactory): Promise<Loaded> {
+  return new Promise((resolve, reject) => {
+    let live: LiveInstance | undefined;
+    factory({
+      // What the glue would do itself, but keeping the compiled module and the instance.
+      instantiateWasm(imports, receive) {
+        WebAssembly.instantiate(fs.readFileSync(WASM_PATH), imports).then(({ module, instance }) => {
+          live = { module, instance, gluePath: GLUE_PATH, wasmPath: WASM_PATH };
+          receive(instance);
+        }, reject);
+        return {};
+      },
+    }).then((glue) => (live ? resolve({ glue, reset: resetter(live), resets: 0 }) : reject(new Error("libpg-query's WebAssembly did not load"))), reject);
+  });
+}
+
+// One instance per thread, as when index.cjs held it (require() caches it): shared by every copy of this
+// module in the thread, such as the CLI bundle's and dist/src's, or each test file's. Started on import,
+// as index.cjs does, so that the compile overlaps the loading of the other modules.
+const SHARED = Symbol.for("migsafe.libpg-query.v1");
+const factory = requireHere(GLUE_PATH) as GlueFactory & { [SHARED]?: Promise<Loaded> };
+const loading = (factory[SHARED] ??= load(factory));
+let loaded: Loaded | undefined;
+loading.then(
+  (value) => (loaded = value),
+  () => {
+    // Reported to whoever awaits loadModule().
+  },
+);
+
+export async function loadModule(): Promise<void> {
+  loaded = await loading;
+}
+
+export class SqlError extends Error {
+  /** 0-based, in characters; 0 when PostgreSQL gave no position. */
+  readonly cursorPosition: number;
+
+  constructor(message: string, cursorPosition: number) {
+    super(message);
+    this.name = "SqlError";
+    this.cursorPosition = cursorPosition;
+  }
+}
+
+/** How many times the instance was put back as loaded, in this thread (for tests). */
+export function resetCount(): number {
+  return ready().resets;
+}
+
+function ready(): Loaded {
+  if (!loaded) throw new Error("WASM module not initialized. Call loadModule() first.");
+  return loaded;
+}
+
+function toCString(glue: Glue, text: string): number {
+  const length = glue.lengthBytesUTF8(text) + 1;
+  const pointer = glue._malloc(length);
+  glue.stringToUTF8(text, pointer, length);
+  return pointer;
+}
+
+/**
+ * Calls into the C code. Any exception out of it (V8's RangeError for a native stack overflow, a
+ * trap) means the C code did not finish, so the instance is reset. `query` is not freed then: the
+ * reset frees everything, and without one malloc's own state may be the half-done one.
+ */
+function callParser(wasm: Loaded, query: number, call: (query: number) => number): number {
+  try {
+    return call(query);
+  } catch (error) {
+    if (wasm.reset()) wasm.resets++;
+    throw error;
+  }
+}
+
+export function parseSync(query: string): unknown {
+  const wasm = ready();
+  if (query === "") throw new Error("Query cannot be empty");
+  const { glue } = wasm;
+  const queryPointer = toCString(glue, query);
+  const result = callParser(wasm, queryPointer, (pointer) => glue._wasm_parse_query_raw(pointer));
+  try {
+    if (!result) throw new Error("Failed to parse query: memory allocation failed");
+    // struct PgQueryParseResult { char *parse_tree; char *stderr_buffer; PgQueryError *error; }
+    const parseTree = glue.getValue(result, "i32");
+    const error = glue.getValue(result + 8, "i32");
+    if (error) {
+      // struct PgQueryError { char *message; char *funcname; char *filename; int lineno; int cursorpos; ... }
+      const message = glue.getValue(error, "i32");
+      const cursor = glue.getValue(error + 16, "i32");
+      throw new SqlError(message ? glue.UTF8ToString(message) : "Unknown error", cursor > 0 ? cursor - 1 : 0);
+    }
+    if (!parseTree) throw new Error("No parse tree generated");
+    return JSON.parse(glue.UTF8ToString(parseTree));
+  } finally {
+    glue._free(queryPointer);
+    if (result) glue._wasm_free_parse_result(result);
+  }
+}
+
+export function parsePlPgSQLSync(query: string): unknown {
+  const wasm = ready();
+  const { glue } = wasm;
+  const queryPointer = toCString(glue, query);
+  const result = callParser(wasm, queryPointer, (pointer) => glue._wasm_parse_plpgsql(pointer));
+  try {
+    const text = glue.UTF8ToString(result);
+    // A parse tree is a JSON object; anything else is an error message.
+    if (!text.startsWith("{")) throw new Error(text);
+    return JSON.parse(text);
+  } finally {
+    glue._free(queryPointer);
+    if (result) glue._wasm_free_string(result);
+  }
+}
