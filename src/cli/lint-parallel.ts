@@ -74,8 +74,8 @@ export async function streamPaths(
 function inWorker(input: WorkerInput, place: (claimed: [number, FileResult][]) => void): Promise<number> {
   return new Promise((resolve) => {
     let count = 0;
-    // A larger young generation: parse trees are short-lived, and fewer scavenges are faster.
-    const worker = new Worker(WORKER_SCRIPT, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
+    // A small young generation (4 MB semi-spaces), as the main thread's (see main.ts): larger ones were no faster, and held more memory.
+    const worker = new Worker(WORKER_SCRIPT, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
     worker.on("message", (message: WorkerMessage) => {
       if (message === "done") {
         resolve(count);
