@@ -2,7 +2,8 @@
  * libpg-query's WebAssembly, loaded through its emscripten glue (libpg-query.js) but not through its
  * index.cjs, whose instance is private: a stack overflow in the parser's C code damages the instance,
  * and only its holder can repair it (see pg-reset.ts). parseSync and parsePlPgSQLSync do what
- * index.cjs's functions of the same name do, with the same errors.
+ * index.cjs's functions of the same name do, with the same errors. They read the C structs of that
+ * build, so package.json pins libpg-query to one exact version: check this file when upgrading it.
  */
 import fs from "node:fs";
 import { createRequire } from "node:module";
