@@ -13,7 +13,7 @@ import { plural, totalsOf, type Totals } from "../formatters/messages.js";
 import { formatCompact } from "../formatters/compact.js";
 import { escapeJsonControl } from "../formatters/escape.js";
 import { toJsonResults } from "../formatters/json.js";
-import { displayPath } from "../formatters/stylish.js";
+import { displayPath, formatStylishFile, formatStylishSummary } from "../formatters/stylish.js";
 import { lintProject, type ProjectRequest } from "../project/lint-project.js";
 import { helpText, parseCliArgs, type CliOptions, type OutputFormat } from "./args.js";
 import { fixFiles, planFixes, type FixOutcome } from "./fix.js";
@@ -90,7 +90,8 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       cache: options.cache,
     };
     const streamed = streamedFormat(options, env);
-    if (streamed && runOptions.write) return await streamRun(request, streamed, options, runOptions.write);
+    const colors = options.outputFile === undefined && useColors(env, runOptions.isTTY ?? false);
+    if (streamed && runOptions.write) return await streamRun(request, streamed, options, { write: runOptions.write, colors });
     const project = await lintProject(request);
     if (!project.ok) return failure(project.message);
     const { debugLog, optionsOf } = project;
@@ -108,7 +109,6 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
 
     const cacheProblem = project.saveCache();
     const formats = outputFormats(options, env);
-    const colors = options.outputFile === undefined && useColors(env, runOptions.isTTY ?? false);
     const result = report(results, outcomes, options, { formats, cwd, colors, rules });
     if (diffs && formats[0] === "stylish") result.output = diffs + result.output;
     if (cacheProblem) result.stderr += `migsafe: ${escapeControl(cacheProblem)}\n`;
@@ -207,28 +207,38 @@ function verdict(totals: Totals, failing: readonly FileResult[], options: CliOpt
 }
 
 /** The formats written file by file as results arrive, when nothing needs every result at once (fixes, a report file). */
-function streamedFormat(options: CliOptions, env: Readonly<Record<string, string | undefined>>): "json" | "compact" | undefined {
+function streamedFormat(options: CliOptions, env: Readonly<Record<string, string | undefined>>): StreamedFormat | undefined {
   if (options.fix || options.fixDryRun || options.outputFile !== undefined || options.debug) return undefined;
   const formats = outputFormats(options, env);
-  return formats.length === 1 && (formats[0] === "json" || formats[0] === "compact") ? formats[0] : undefined;
+  return formats.length === 1 && (formats[0] === "json" || formats[0] === "compact" || formats[0] === "stylish") ? formats[0] : undefined;
 }
+
+type StreamedFormat = "json" | "compact" | "stylish";
 
 /**
  * A run whose report is written as it is made: each file's part goes to `write` as
  * soon as that file and those before it are linted, and is then dropped, so memory
  * stays flat however many files there are. The report is the same as a whole one.
  */
-async function streamRun(request: ProjectRequest, format: "json" | "compact", options: CliOptions, write: (chunk: string) => void): Promise<RunResult> {
+async function streamRun(
+  request: ProjectRequest,
+  format: StreamedFormat,
+  options: CliOptions,
+  { write, colors }: { write: (chunk: string) => void; colors: boolean },
+): Promise<RunResult> {
   const totals: Totals = { dangerous: 0, careful: 0, fatalFiles: 0, files: 0 };
   const failing: FileResult[] = [];
-  const context: ReportContext = { cwd: request.cwd, repoRoot: request.cwd, colors: false, rules: request.rules ?? allRules, version: packageVersion() };
+  const context: ReportContext = { cwd: request.cwd, repoRoot: request.cwd, colors, rules: request.rules ?? allRules, version: packageVersion() };
   const onResult = (result: FileResult) => {
     const counted = totalsOf([result]);
     totals.dangerous += counted.dangerous;
     totals.careful += counted.careful;
     totals.fatalFiles += counted.fatalFiles;
     if (result.errors.length > 0) failing.push({ filePath: result.filePath, findings: [], errors: result.errors });
-    if (format === "compact") write(formatCompact([result], context));
+    if (format === "stylish") {
+      const part = formatStylishFile(result, context);
+      if (part) write(part);
+    } else if (format === "compact") write(formatCompact([result], context));
     else write(`${totals.files === 0 ? "[" : ","}${escapeJsonControl(JSON.stringify(toJsonResults([result])[0]))}`);
     totals.files++;
   };
@@ -236,6 +246,7 @@ async function streamRun(request: ProjectRequest, format: "json" | "compact", op
   if (!project.ok) return failure(project.message);
   const cacheProblem = project.saveCache();
   if (format === "json") write(totals.files === 0 ? "[]\n" : "]\n");
+  if (format === "stylish") write(formatStylishSummary(totals, context));
   const { stderr, exitCode } = verdict(totals, failing, options, request.cwd);
   if (cacheProblem) stderr.push(`migsafe: ${escapeControl(cacheProblem)}`);
   return { output: "", stderr: stderr.map((line) => `${line}\n`).join(""), exitCode };

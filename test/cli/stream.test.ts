@@ -5,9 +5,9 @@ import { useTempProjects } from "./fixtures/temp-project.js";
 const project = useTempProjects();
 
 /** A run's report written chunk by chunk, as the CLI writes it to stdout. */
-async function streamed(argv: string[], cwd: string) {
+async function streamed(argv: string[], cwd: string, isTTY = false) {
   const chunks: string[] = [];
-  const result = await run(argv, { cwd, env: {}, write: (chunk) => void chunks.push(chunk) });
+  const result = await run(argv, { cwd, env: {}, isTTY, write: (chunk) => void chunks.push(chunk) });
   return { ...result, output: chunks.join(""), chunks: chunks.length };
 }
 
@@ -19,15 +19,27 @@ describe("reports written as they are made", () => {
     files[`${i % 3 === 0 ? "legacy" : "migrations"}/${name}.sql`] = i % 50 === 7 ? "SELEC 1;\n" : i % 5 === 0 ? "DROP TABLE users;\n" : "SELECT 1;\n";
   }
 
-  it.each([["json"], ["compact"]])("gives exactly the %s report and exit code of a whole run, file by file", async (format) => {
+  it.each([
+    ["json", false],
+    ["compact", false],
+    ["stylish", false],
+    ["stylish", true],
+  ])("gives exactly the %s report (colours: %s) and exit code of a whole run, file by file", async (format, isTTY) => {
     const p = project(files);
     const argv = ["--format", format, "migrations", "legacy", "missing.sql"];
-    const whole = await run(argv, { cwd: p.dir, env: {} });
-    const stream = await streamed(argv, p.dir);
+    const whole = await run(argv, { cwd: p.dir, env: {}, isTTY });
+    const stream = await streamed(argv, p.dir, isTTY);
+    if (isTTY) expect(whole.output).toContain("\u001b[");
     expect(stream.output).toBe(whole.output);
     expect([stream.stderr, stream.exitCode]).toEqual([whole.stderr, whole.exitCode]);
     expect(whole.exitCode).toBe(2);
-    expect(stream.chunks).toBeGreaterThan(400);
+    // Files with nothing to say have no part in the stylish report.
+    expect(stream.chunks).toBeGreaterThan(format === "stylish" ? 80 : 400);
+  });
+
+  it("writes the stylish summary alone when no file has a problem", async () => {
+    const p = project({ "migrations/001.sql": "SELECT 1;\n", "migrations/001.down.sql": "SELECT 1;\n" });
+    expect(await streamed(["migrations"], p.dir)).toEqual({ output: "✔ No problems found in 2 files\n", stderr: "", exitCode: 0, chunks: 1 });
   });
 
   it("writes an empty JSON list for no files, and nothing at all for a bad configuration", async () => {
@@ -40,7 +52,7 @@ describe("reports written as they are made", () => {
 
   it("leaves formats that need every result, fixes and report files to the whole run", async () => {
     const p = project({ "migrations/001.sql": "DROP TABLE users;\n" });
-    for (const argv of [["migrations"], ["--format", "sarif", "migrations"], ["--format", "json", "--fix-dry-run", "migrations"], ["--format", "json", "-o", "r.json", "migrations"]]) {
+    for (const argv of [["--format", "sarif", "migrations"], ["--fix-dry-run", "migrations"], ["--format", "json", "--fix-dry-run", "migrations"], ["--format", "json", "-o", "r.json", "migrations"]]) {
       expect((await streamed(argv, p.dir)).chunks).toBe(0);
     }
   });
