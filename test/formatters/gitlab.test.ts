@@ -7,6 +7,7 @@ import type { FileResult } from "../../src/engine/lint.js";
 import type { ReportContext } from "../../src/formatters/format.js";
 import { formatGitlab, type CodeQualityIssue } from "../../src/formatters/gitlab.js";
 import { formatSarif } from "../../src/formatters/sarif.js";
+import { unparsableAndUnreadable } from "./synthetic-results.js";
 
 const root = path.resolve("/repo");
 const context: ReportContext = { cwd: path.join(root, "db"), repoRoot: root, colors: false, rules: allRules, version: "1.2.3" };
@@ -52,20 +53,7 @@ const results: FileResult[] = [
       },
     ],
   },
-  {
-    filePath: path.join(root, "db/migrations/002_b.sql"),
-    text: "SELECT 1;\nDELETE FROM t LIMIT 1;\n",
-    findings: [],
-    errors: [
-      {
-        message: 'syntax error at or near "LIMIT"',
-        hint: "DELETE has no LIMIT.",
-        range: { start: 24, end: 29 },
-        loc: { start: { line: 2, column: 15 }, end: { line: 2, column: 20 } },
-      },
-    ],
-  },
-  { filePath: path.join(root, "../elsewhere/gone.sql"), findings: [], errors: [{ message: "file not found" }] },
+  ...unparsableAndUnreadable(root),
 ];
 
 describe("gitlab", () => {

@@ -9,6 +9,7 @@ import type { FileResult } from "../../src/engine/lint.js";
 import type { Rule } from "../../src/engine/rule.js";
 import type { ReportContext } from "../../src/formatters/format.js";
 import { formatSarif, uriReference } from "../../src/formatters/sarif.js";
+import { unparsableAndUnreadable } from "./synthetic-results.js";
 
 const root = path.resolve("/repo");
 const noPartners: FileAccess = { exists: () => false, read: () => undefined };
@@ -119,20 +120,7 @@ describe("sarif: exact output", () => {
         },
       ],
     },
-    {
-      filePath: path.join(root, "db/migrations/002_b.sql"),
-      text: "SELECT 1;\nDELETE FROM t LIMIT 1;\n",
-      findings: [],
-      errors: [
-        {
-          message: 'syntax error at or near "LIMIT"',
-          hint: "DELETE has no LIMIT.",
-          range: { start: 24, end: 29 },
-          loc: { start: { line: 2, column: 15 }, end: { line: 2, column: 20 } },
-        },
-      ],
-    },
-    { filePath: path.join(root, "../elsewhere/gone.sql"), findings: [], errors: [{ message: "file not found" }] },
+    ...unparsableAndUnreadable(root),
   ];
 
   it("lists every rule and reports each message with its level, location and fingerprint", () => {

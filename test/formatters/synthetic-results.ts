@@ -44,3 +44,23 @@ export const SYNTHETIC_RESULTS: FileResult[] = [
   },
   { filePath: path.join(SYNTHETIC_CWD, "../elsewhere/missing.sql"), findings: [], errors: [{ message: "file not found" }] },
 ];
+
+/** A file PostgreSQL cannot parse (with a hint) and one that could not be read, under a repository `root`. */
+export function unparsableAndUnreadable(root: string): FileResult[] {
+  return [
+    {
+      filePath: path.join(root, "db/migrations/002_b.sql"),
+      text: "SELECT 1;\nDELETE FROM t LIMIT 1;\n",
+      findings: [],
+      errors: [
+        {
+          message: 'syntax error at or near "LIMIT"',
+          hint: "DELETE has no LIMIT.",
+          range: { start: 24, end: 29 },
+          loc: { start: { line: 2, column: 15 }, end: { line: 2, column: 20 } },
+        },
+      ],
+    },
+    { filePath: path.join(root, "../elsewhere/gone.sql"), findings: [], errors: [{ message: "file not found" }] },
+  ];
+}
