@@ -94,10 +94,7 @@ export function findRollbackBlock(parsed: ParsedFile): RollbackBlock | undefined
       if (!headed && !HEADING.test(comment.value)) continue;
       const bodyStart = comment.range.start + 2;
       const bodyEnd = comment.text.endsWith("*/") ? comment.range.end - 2 : comment.range.end;
-      let sqlStart = bodyStart;
-      const firstLine = /^[^\r\n]*/.exec(text.slice(bodyStart, bodyEnd))![0];
-      if (HEADING_LINE.test(firstLine)) sqlStart = bodyStart + firstLine.length;
-      else if (!headed) sqlStart = bodyStart + HEADING_PREFIX.exec(firstLine)![0].length;
+      const sqlStart = bodyStart + sqlOffset(text.slice(bodyStart, bodyEnd), headed);
       const range = { start: headed ? previous!.range.start : comment.range.start, end: comment.range.end };
       return { range, parsed: parseInPlace(text, [{ start: sqlStart, end: bodyEnd }]) };
     }
@@ -110,6 +107,23 @@ export function findRollbackBlock(parsed: ParsedFile): RollbackBlock | undefined
     }
   }
   return undefined;
+}
+
+/**
+ * Where the SQL of a rollback block comment starts, in its body. The heading may follow
+ * empty or decorated lines (`/*\n  Rollback: restore from backup\n*\/`): a heading line
+ * without a `;` is skipped whole; otherwise the SQL starts after the heading word and its colon.
+ */
+function sqlOffset(body: string, headedByPreviousComment: boolean): number {
+  if (headedByPreviousComment) {
+    const firstLine = /^[^\r\n]*/.exec(body)![0];
+    return HEADING_LINE.test(firstLine) ? firstLine.length : 0;
+  }
+  const heading = HEADING_PREFIX.exec(body);
+  if (!heading) return 0;
+  const afterHeading = heading.index + heading[0].length;
+  const restOfLine = /^[^\r\n]*/.exec(body.slice(afterHeading))![0];
+  return restOfLine.includes(";") ? afterHeading : afterHeading + restOfLine.length;
 }
 
 function lineCommentRun(comments: readonly Comment[], from: number, text: string): Comment[] {

@@ -76,3 +76,25 @@ describe("findRollbackBlock: heading and SQL on one line", () => {
     expect(block.parsed.statements.map((s) => [s.text, s.loc.start.line, s.loc.start.column])).toEqual([["DROP TABLE x", 2, 14]]);
   });
 });
+
+describe("findRollbackBlock: the heading after empty or decorated lines", () => {
+  for (const eol of ["\n", "\r\n", "\r"]) {
+    it(`skips a heading line without SQL (${JSON.stringify(eol)})`, () => {
+      const parsed = parseFile(["DROP TABLE legacy;", "/*", "Rollback: restore from backup", "*/", ""].join(eol));
+      const block = findRollbackBlock(parsed)!;
+      expect(block.parsed.statements).toEqual([]);
+      expect(block.parsed.errors).toEqual([]);
+      expect(parsed.source.position(block.range.start)).toEqual({ line: 2, column: 1 });
+    });
+
+    it(`parses the SQL under a heading that follows an empty line (${JSON.stringify(eol)})`, () => {
+      const block = findRollbackBlock(parseFile(["CREATE TABLE t (id int);", "/*", "", " == Undo ==", "DROP TABLE t;", "*/"].join(eol)))!;
+      expect(block.parsed.statements.map((s) => [s.text, s.loc.start.line, s.loc.start.column])).toEqual([["DROP TABLE t", 5, 1]]);
+    });
+
+    it(`parses SQL on the heading's line after an empty first line (${JSON.stringify(eol)})`, () => {
+      const block = findRollbackBlock(parseFile(["SELECT 1;", "/*", "down: DROP TABLE x;", "*/"].join(eol)))!;
+      expect(block.parsed.statements.map((s) => [s.text, s.loc.start.line, s.loc.start.column])).toEqual([["DROP TABLE x", 3, 7]]);
+    });
+  }
+});
