@@ -1,7 +1,7 @@
 import { asList, displayName, stringOf, typeDisplay, unwrap, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
-import { describeLock } from "../src/engine/locks.js";
+import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
 

@@ -1,4 +1,4 @@
-import { columnOf, displayName, typeDisplay, unwrap } from "../src/parser/ast.js";
+import { displayName, typeDisplay, unwrap } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
 import { alterOfExistingTable } from "../src/engine/existing-table.js";
 
@@ -17,7 +17,7 @@ export default defineRule({
     for (const command of commands) {
       if (command.subtype !== "AT_AlterColumnType" || typeof command.node.name !== "string") continue;
       const column = command.node.name;
-      if (context.facts.createdBefore(statement, "column", columnOf(table, column))) continue;
+      if (context.facts.history.isNewColumn(statement, table, column)) continue;
       const def = unwrap(command.node.def);
       const columnDef = def?.type === "ColumnDef" ? def.value : {};
       const type = typeDisplay(columnDef.typeName);

@@ -1,4 +1,4 @@
-import { alterTableCommands, asList, columnOf, displayName, relationName, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { alterTableCommands, asList, displayName, relationName, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import { modifyingStatements } from "../src/parser/modifying-statements.js";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
@@ -14,7 +14,7 @@ export default defineRule({
   checkStatement(statement, context) {
     if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
     const table = relationName(statement.node.relation);
-    if (!table || context.facts.isNewOrUndone(statement, "table", table)) return;
+    if (!table || context.facts.history.isNewOrUndone(statement, "table", table)) return;
     const added = new Set<string>();
     for (const command of alterTableCommands(statement)) {
       if (command.subtype === "AT_AddColumn") {
@@ -25,7 +25,7 @@ export default defineRule({
       if (command.subtype !== "AT_ColumnDefault" || typeof command.node.name !== "string") continue;
       const column = command.node.name;
       // A column added earlier in this file (or by this statement) has no rows holding an older default.
-      if (added.has(column) || context.facts.isNewOrUndone(statement, "column", columnOf(table, column))) continue;
+      if (added.has(column) || context.facts.history.isNewOrUndoneColumn(statement, table, column)) continue;
       const events = columnEvents(context, table, column);
       const at = command.range.start;
       if (command.node.def === undefined) {

@@ -1,10 +1,9 @@
 import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
-import { describeLock, lockBlocks } from "../src/engine/locks.js";
+import { describeLock, lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
-import { runsBefore, runsInSameTransaction } from "../src/engine/run-order.js";
 import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
 
 const SEPARATELY = "then, in a separate transaction (after COMMIT, or in a later migration)";
@@ -139,7 +138,7 @@ function checkValidate(statement: Statement, context: RuleContext, table: Qualif
   let pending: PendingAdd | undefined;
   for (const earlier of earlierStatements(statement, context)) {
     if (earlier.kind !== "AlterTableStmt" || !sameTable(relationName(earlier.node.relation), table)) continue;
-    if (!runsInSameTransaction(earlier, statement, context)) continue;
+    if (!context.facts.transactions.sameTransaction(earlier, statement)) continue;
     for (const cmd of alterTableCommands(earlier)) pending = notValidAdd(cmd, conname, earlier) ?? pending;
   }
   for (const cmd of before) pending = notValidAdd(cmd, conname, statement) ?? pending;
@@ -241,6 +240,6 @@ function isSerial(typeName: unknown): boolean {
 /** Statements that ran before this one: top level, and in DO blocks, in run order. */
 function earlierStatements(statement: Statement, context: RuleContext): Statement[] {
   return [...context.parsed.statements, ...context.parsed.doBlockStatements]
-    .filter((other) => runsBefore(other, statement))
-    .sort((a, b) => (runsBefore(a, b) ? -1 : 1));
+    .filter((other) => context.facts.order.runsBefore(other, statement))
+    .sort((a, b) => (context.facts.order.runsBefore(a, b) ? -1 : 1));
 }

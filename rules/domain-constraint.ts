@@ -1,7 +1,7 @@
 import { displayName, listName, type QualifiedName } from "../src/parser/ast.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
-import { lockBlocks } from "../src/engine/locks.js";
+import { lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 
 export default defineRule({
@@ -16,7 +16,7 @@ export default defineRule({
   checkStatement(statement, context) {
     if (statement.kind !== "AlterDomainStmt") return;
     const domain = listName({ List: { items: statement.node.typeName } });
-    if (!domain || context.facts.createdBefore(statement, "type", domain)) return;
+    if (!domain || context.facts.history.isNew(statement, "type", domain)) return;
     const subtype = statement.node.subtype;
     if (subtype === "O") {
       report(statement, context, domain, "SET NOT NULL", true);

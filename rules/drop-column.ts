@@ -1,4 +1,4 @@
-import { alterTableCommands, columnOf, displayName, relationName } from "../src/parser/ast.js";
+import { alterTableCommands, displayName, relationName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
 
 export default defineRule({
@@ -12,11 +12,11 @@ export default defineRule({
   checkStatement(statement, context) {
     if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
     const table = relationName(statement.node.relation);
-    if (!table || context.facts.isNewOrUndone(statement, "table", table)) return;
+    if (!table || context.facts.history.isNewOrUndone(statement, "table", table)) return;
     for (const command of alterTableCommands(statement)) {
       if (command.subtype !== "AT_DropColumn" || typeof command.node.name !== "string") continue;
       const column = command.node.name;
-      if (context.facts.isNewOrUndone(statement, "column", columnOf(table, column))) continue;
+      if (context.facts.history.isNewOrUndoneColumn(statement, table, column)) continue;
       const tableName = displayName(table);
       const columnName = displayName({ name: column });
       const deprecated = displayName({ name: `${column}_deprecated` });

@@ -12,7 +12,7 @@ export default defineRule({
   checkStatement(statement, context) {
     if (statement.kind !== "DropdbStmt" || typeof statement.node.dbname !== "string") return;
     const database = statement.node.dbname;
-    if (context.facts.isNewOrUndone(statement, "database", database)) return;
+    if (context.facts.history.isNewOrUndone(statement, "database", database)) return;
     const name = displayName({ name: database });
     const force = asList(statement.node.options).some((option) => {
       const def = unwrap(option);

@@ -1,6 +1,6 @@
 import { displayName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
-import { droppedObjects, gapSentence } from "../src/engine/name-history.js";
+import { gapSentence } from "../src/engine/wording.js";
 
 /** DROP FUNCTION, DROP PROCEDURE and DROP ROUTINE (either of the two): keyword, noun, how code uses it, how to re-create it. */
 const KINDS: Record<string, { keyword: string; noun: string; use: string; create: string }> = {
@@ -22,7 +22,7 @@ export default defineRule({
     const kind = KINDS[String(statement.node.removeType)];
     if (!kind) return;
     const cascade = statement.node.behavior === "DROP_CASCADE";
-    const objects = droppedObjects(statement, context, "function");
+    const objects = context.facts.history.droppedObjects(statement, "function");
     const gone = objects.filter((object) => !object.successor?.sameTransaction);
     if (gone.length === 0 && !(cascade && objects.length > 0)) return;
 

@@ -1,7 +1,8 @@
 import { displayName, relationName } from "../src/parser/ast.js";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { droppedObjects, gapSentence, listing, sameName, sameTransaction, statementsAfter, suffixed, type Dropped } from "../src/engine/name-history.js";
+import type { Dropped } from "../src/facts/index.js";
+import { gapSentence, listing, suffixed } from "../src/engine/wording.js";
 
 export default defineRule({
   meta: {
@@ -14,7 +15,7 @@ export default defineRule({
   checkStatement(statement, context) {
     if (statement.kind !== "DropStmt" || statement.node.removeType !== "OBJECT_MATVIEW") return;
     const cascade = statement.node.behavior === "DROP_CASCADE";
-    const objects = droppedObjects(statement, context, "materialized-view");
+    const objects = context.facts.history.droppedObjects(statement, "materialized-view");
     const gone = objects.filter((object) => !object.successor?.sameTransaction);
     // Replaced in the same transaction by a statement that runs the query again (CREATE … AS).
     const rebuilt = objects.filter((object) => object.successor?.sameTransaction && object.successor.statement.kind === "CreateTableAsStmt");
@@ -107,11 +108,10 @@ function swap(object: Dropped): string {
  */
 function neverPopulated(drop: Statement, object: Dropped, context: RuleContext): boolean {
   const create = object.successor!.statement;
-  const into = create.node.into as { skipData?: boolean } | undefined;
-  if (into?.skipData !== true) return false;
-  return !statementsAfter(create, context).some((later) => {
+  if (create.kind !== "CreateTableAsStmt" || create.node.into?.skipData !== true) return false;
+  return !context.facts.order.after(create).some((later) => {
     if (later.kind !== "RefreshMatViewStmt") return false;
     const refreshed = relationName(later.node.relation);
-    return refreshed !== undefined && sameName(refreshed, object.name) && sameTransaction(drop, later, context);
+    return context.facts.names.sameRelation(refreshed, later, object.name, drop) && context.facts.transactions.sameTransaction(drop, later);
   });
 }

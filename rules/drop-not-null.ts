@@ -1,4 +1,4 @@
-import { alterTableCommands, columnOf, displayName, relationName, type QualifiedName } from "../src/parser/ast.js";
+import { alterTableCommands, displayName, relationName, type QualifiedName } from "../src/parser/ast.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
 
@@ -12,7 +12,7 @@ export default defineRule({
   },
   checkStatement(statement, context) {
     // A rollback's DROP NOT NULL restores the nullability that the code before the forward migration was written for.
-    if (context.facts.isRollback(statement)) return;
+    if (context.facts.sections.isRollback(statement)) return;
     const altered = alterOfExistingTable(statement, context);
     if (!altered) return;
     const { table, commands } = altered;
@@ -25,7 +25,7 @@ export default defineRule({
       }
       if (command.subtype !== "AT_DropNotNull" || typeof command.node.name !== "string") continue;
       const column = command.node.name;
-      if (added.has(column) || context.facts.createdBefore(statement, "column", columnOf(table, column))) continue;
+      if (added.has(column) || context.facts.history.isNewColumn(statement, table, column)) continue;
       // Dropped only for a while: the file makes the column NOT NULL again later.
       if (setNotNullAfter(context, table, column, command.range.start)) continue;
       const name = displayName(table);

@@ -14,7 +14,7 @@ export default defineRule({
     const schemas = asList(statement.node.objects)
       .map(listName)
       .filter((name) => name !== undefined)
-      .filter((name) => !context.facts.isNewOrUndone(statement, "schema", name));
+      .filter((name) => !context.facts.history.isNewOrUndone(statement, "schema", name));
     if (schemas.length === 0) return;
     const many = schemas.length > 1;
     const names = schemas.map(displayName).join(", ");

@@ -1,6 +1,7 @@
 import { asList, unwrap } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
-import { droppedObjects, listing, type Dropped } from "../src/engine/name-history.js";
+import type { Dropped } from "../src/facts/index.js";
+import { listing } from "../src/engine/wording.js";
 
 export default defineRule({
   meta: {
@@ -14,7 +15,7 @@ export default defineRule({
     if (statement.kind !== "DropStmt" || statement.node.removeType !== "OBJECT_SEQUENCE") return;
     const cascade = statement.node.behavior === "DROP_CASCADE";
     // A RENAME of another sequence to the name in the same transaction is a deliberate swap; a CREATE starts counting again.
-    const objects = droppedObjects(statement, context, "sequence").filter(
+    const objects = context.facts.history.droppedObjects(statement, "sequence").filter(
       (object) => !(object.successor?.sameTransaction && object.successor.how === "rename" && !cascade),
     );
     if (objects.length === 0) return;
@@ -55,9 +56,10 @@ function recreatedSentence(recreated: readonly Dropped[]): string {
   if (recreated.length === 0) return "";
   const many = recreated.length > 1;
   const apart = recreated.some((object) => !object.successor!.sameTransaction);
-  const fixedStart = recreated.some((object) =>
-    asList(object.successor!.statement.node.options).some((option) => unwrap(option)?.value.defname === "start"),
-  );
+  const fixedStart = recreated.some((object) => {
+    const create = object.successor!.statement;
+    return create.kind === "CreateSeqStmt" && asList(create.node.options).some((option) => unwrap(option)?.value.defname === "start");
+  });
   return (
     ` ${listing(recreated.map((object) => object.label))} ${many ? "are" : "is"} created again later in this file` +
     `${apart ? ", but not in the same transaction (nextval calls in between fail)" : ""}, ` +

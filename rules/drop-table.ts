@@ -14,7 +14,7 @@ export default defineRule({
     const tables = asList(statement.node.objects)
       .map(listName)
       .filter((name) => name !== undefined)
-      .filter((name) => !context.facts.isNewOrUndone(statement, "table", name));
+      .filter((name) => !context.facts.history.isNewOrUndone(statement, "table", name));
     if (tables.length === 0) return;
     const names = tables.map(displayName).join(", ");
     const cascade = statement.node.behavior === "DROP_CASCADE" ? " CASCADE also drops the views and foreign keys that depend on it." : "";

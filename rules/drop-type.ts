@@ -1,5 +1,5 @@
 import { defineRule } from "../src/engine/rule.js";
-import { droppedObjects, gapSentence, listing } from "../src/engine/name-history.js";
+import { gapSentence, listing } from "../src/engine/wording.js";
 
 export default defineRule({
   meta: {
@@ -16,7 +16,7 @@ export default defineRule({
     const keyword = removeType === "OBJECT_DOMAIN" ? "DOMAIN" : "TYPE";
     const noun = keyword.toLowerCase();
     const cascade = statement.node.behavior === "DROP_CASCADE";
-    const objects = droppedObjects(statement, context, "type");
+    const objects = context.facts.history.droppedObjects(statement, "type");
     const gone = objects.filter((object) => !object.successor?.sameTransaction);
     if (gone.length === 0 && !(cascade && objects.length > 0)) return;
 

@@ -9,7 +9,7 @@ import { defineRule } from "../src/engine/rule.js";
  */
 
 /** Objects whose names share one namespace: relations (tables, views, sequences), functions, types. */
-import { droppedObjects, gapSentence, listing } from "../src/engine/name-history.js";
+import { gapSentence, listing } from "../src/engine/wording.js";
 
 export default defineRule({
   meta: {
@@ -22,7 +22,7 @@ export default defineRule({
   checkStatement(statement, context) {
     if (statement.kind !== "DropStmt" || statement.node.removeType !== "OBJECT_VIEW") return;
     const cascade = statement.node.behavior === "DROP_CASCADE";
-    const objects = droppedObjects(statement, context, "view");
+    const objects = context.facts.history.droppedObjects(statement, "view");
     const gone = objects.filter((object) => !object.successor?.sameTransaction);
     const replaced = objects.filter((object) => object.successor?.sameTransaction);
     if (gone.length === 0 && !(cascade && replaced.length > 0)) return;

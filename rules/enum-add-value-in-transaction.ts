@@ -2,7 +2,6 @@ import { asList, displayName, listName, stringOf, unwrap, walk, type QualifiedNa
 import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { runsBefore, runsInSameTransaction } from "../src/engine/run-order.js";
 
 export default defineRule({
   meta: {
@@ -14,39 +13,47 @@ export default defineRule({
     checksDoBlocks: true,
     pgVersionNote: "< 12: ALTER TYPE ... ADD VALUE cannot run in a transaction block",
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "AlterEnumStmt" || typeof statement.node.newVal !== "string" || statement.node.oldVal !== undefined) return;
-    const type = listName({ List: { items: statement.node.typeName } });
-    if (!type) return;
-    const where = transactionOf(statement, context);
-    if (!where) return;
-    const createdHere = createdInSameTransaction(statement, context, type);
-    if (context.settings.pgVersion < 12) {
-      // Before 12, ADD VALUE is allowed in a transaction only when the enum was created in that same transaction.
-      if (!createdHere) reportAdd(statement, context, type, where);
-      return;
-    }
-    // PostgreSQL 17 also lets the transaction that created the enum use the values it then adds.
-    if (createdHere && context.settings.pgVersion >= 17) return;
-    reportUses(statement, context, type, statement.node.newVal);
+  visit: {
+    AlterEnumStmt(statement, context) {
+      const { newVal, oldVal } = statement.node;
+      if (typeof newVal !== "string" || oldVal !== undefined) return;
+      const type = listName({ List: { items: statement.node.typeName } });
+      if (!type) return;
+      const where = transactionOf(statement, context);
+      if (!where) return;
+      const createdHere = createdInSameTransaction(statement, context, type);
+      if (context.settings.pgVersion < 12) {
+        // Before 12, ADD VALUE is allowed in a transaction only when the enum was created in that same transaction.
+        if (!createdHere) reportAdd(statement, context, type, newVal, where);
+        return;
+      }
+      // PostgreSQL 17 also lets the transaction that created the enum use the values it then adds.
+      if (createdHere && context.settings.pgVersion >= 17) return;
+      reportUses(statement, context, type, newVal);
+    },
   },
 });
 
 /** How the statement comes to run in a transaction, or nothing when it runs on its own. */
 function transactionOf(statement: Statement, context: RuleContext): string | undefined {
-  const top = statement.parent ?? statement;
-  if (top.transaction.inTransaction) {
-    const begin = top.transaction.beginIndex === undefined ? undefined : context.parsed.statements[top.transaction.beginIndex];
-    return begin ? `the transaction block opened on line ${begin.loc.start.line}` : "a transaction block";
+  const transaction = context.facts.transactions.of(statement);
+  switch (transaction.openedBy) {
+    case "begin":
+      return transaction.begin ? `the transaction block opened on line ${transaction.begin.loc.start.line}` : "a transaction block";
+    case "runner":
+      return transaction.section.label === "file"
+        ? "the transaction the migration runner wraps the file in (assumeInTransaction)"
+        : `the transaction the migration runner wraps its ${transaction.section.label} in (${transaction.section.reason})`;
+    case "do-block":
+      return "a DO block (one statement, so one transaction)";
+    default:
+      return undefined;
   }
-  if (context.settings.assumeInTransaction) return "the transaction the migration runner wraps the file in (assumeInTransaction)";
-  if (statement.parent) return "a DO block (one statement, so one transaction)";
-  return undefined;
 }
 
-function reportAdd(statement: Statement, context: RuleContext, type: QualifiedName, where: string): void {
+function reportAdd(statement: Statement, context: RuleContext, type: QualifiedName, added: string, where: string): void {
   const name = displayName(type);
-  const value = literal(String(statement.node.newVal));
+  const value = literal(added);
   const error = statement.parent
     ? `"ALTER TYPE ... ADD cannot run inside a transaction block" (or "cannot be executed from a function", which a DO block is)`
     : `"ALTER TYPE ... ADD cannot run inside a transaction block"`;
@@ -66,7 +73,7 @@ function reportUses(statement: Statement, context: RuleContext, type: QualifiedN
   const name = displayName(type);
   const line = statement.loc.start.line;
   for (const later of laterStatements(statement, context)) {
-    if (!runsInSameTransaction(statement, later, context)) continue;
+    if (!context.facts.transactions.sameTransaction(statement, later)) continue;
     const casts = castLocations(later.node, type);
     walk(later.node, (kind, node) => {
       if (kind !== "A_Const" || typeof node.location !== "number") return;
@@ -90,7 +97,7 @@ function reportUses(statement: Statement, context: RuleContext, type: QualifiedN
 }
 
 /** Locations of the string constants cast to the enum type, directly or through other casts. */
-function castLocations(root: AstNode, type: QualifiedName): Set<number> {
+function castLocations(root: unknown, type: QualifiedName): Set<number> {
   const found = new Set<number>();
   walk(root, (kind, node) => {
     if (kind !== "TypeCast") return;
@@ -115,19 +122,15 @@ function createdInSameTransaction(statement: Statement, context: RuleContext, ty
   return [...context.parsed.statements, ...context.parsed.doBlockStatements].some((create) => {
     if (create.kind !== "CreateEnumStmt") return false;
     const created = listName({ List: { items: create.node.typeName } });
-    return created !== undefined && sameName(created, type) && runsBefore(create, statement) && runsInSameTransaction(create, statement, context);
+    return created !== undefined && context.facts.names.sameRelation(created, create, type, statement) && context.facts.order.runsBefore(create, statement) && context.facts.transactions.sameTransaction(create, statement);
   });
 }
 
 /** Statements that run after this one: top level, and in DO blocks, in run order. */
 function laterStatements(statement: Statement, context: RuleContext): Statement[] {
   return [...context.parsed.statements, ...context.parsed.doBlockStatements]
-    .filter((other) => runsBefore(statement, other))
-    .sort((a, b) => (runsBefore(a, b) ? -1 : 1));
-}
-
-function sameName(a: QualifiedName, b: QualifiedName): boolean {
-  return a.name === b.name && (a.schema ?? "public") === (b.schema ?? "public");
+    .filter((other) => context.facts.order.runsBefore(statement, other))
+    .sort((a, b) => (context.facts.order.runsBefore(a, b) ? -1 : 1));
 }
 
 /** A string constant as SQL writes it. */

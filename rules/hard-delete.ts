@@ -15,7 +15,7 @@ export default defineRule({
     for (const { node, range } of modifyingStatements(statement, "DeleteStmt")) {
       if (!node.whereClause) continue;
       const name = relationName(node.relation);
-      if (!name || context.facts.isNewOrUndone(statement, "table", name) || undoesUpInsert(statement, name.name, context)) continue;
+      if (!name || context.facts.history.isNewOrUndone(statement, "table", name) || undoesUpInsert(statement, name.name, context)) continue;
       const table = displayName(name);
       context.report({
         range,
@@ -37,7 +37,7 @@ export default defineRule({
  * a DELETE from a table the up section inserted into undoes that insert.
  */
 function undoesUpInsert(statement: Statement, table: string, context: RuleContext): boolean {
-  const downStart = context.facts.rollback.downSectionStart;
+  const downStart = context.facts.sections.rollback.downSectionStart;
   if (downStart === undefined || statement.range.start < downStart) return false;
   const { statements, doBlockStatements } = context.parsed;
   return [...statements, ...doBlockStatements].some((earlier) => earlier.range.start < downStart && insertTarget(earlier) === table);

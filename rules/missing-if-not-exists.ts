@@ -1,5 +1,6 @@
 import { alterTableCommands, asList, displayName, listName, relationName, stringOf, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode, Statement, Token } from "../src/parser/types.js";
+import type { DropUserMappingStmt, IndexStmt, Node } from "@pgsql/types";
+import type { Statement, StatementOf, Token } from "../src/parser/types.js";
 import { defineRule, type Fix, type RuleContext } from "../src/engine/rule.js";
 
 /**
@@ -71,62 +72,49 @@ export default defineRule({
     category: "reliability",
     fixable: true,
   },
-  checkStatement(statement, context) {
-    switch (statement.kind) {
-      case "CreateStmt":
-        if (statement.node.if_not_exists !== true) createFinding(statement, context, "TABLE", relationName(statement.node.relation), CREATE_TABLE);
-        return;
-      case "CreateTableAsStmt":
-        checkCreateTableAs(statement, context);
-        return;
-      case "IndexStmt":
-        checkIndex(statement, context);
-        return;
-      case "CreateSchemaStmt":
-        checkSchema(statement, context);
-        return;
-      case "CreateSeqStmt":
-        if (statement.node.if_not_exists !== true) createFinding(statement, context, "SEQUENCE", relationName(statement.node.sequence), CREATE_SEQUENCE);
-        return;
-      case "CreateExtensionStmt":
-        if (statement.node.if_not_exists !== true) createFinding(statement, context, "EXTENSION", typeof statement.node.extname === "string" ? { name: statement.node.extname } : undefined, [word("CREATE"), word("EXTENSION")]);
-        return;
-      case "ViewStmt":
-        checkView(statement, context);
-        return;
-      case "AlterTableStmt":
-        checkAlterTable(statement, context);
-        return;
-      case "DropStmt":
-        checkDrop(statement, context);
-        return;
-      case "DropdbStmt":
-        dropFinding(statement, context, "DATABASE", nameOf(statement.node.dbname), [word("DROP"), word("DATABASE")]);
-        return;
-      case "DropRoleStmt":
-        dropFinding(statement, context, "ROLE", roleNames(statement.node.roles), [word("DROP"), word("ROLE", "USER", "GROUP")]);
-        return;
-      case "DropTableSpaceStmt":
-        dropFinding(statement, context, "TABLESPACE", nameOf(statement.node.tablespacename), [word("DROP"), word("TABLESPACE")]);
-        return;
-      case "DropUserMappingStmt":
-        dropFinding(statement, context, "USER MAPPING", userMapping(statement.node), [word("DROP"), word("USER"), word("MAPPING")]);
-        return;
-      case "DropSubscriptionStmt":
-        dropFinding(statement, context, "SUBSCRIPTION", nameOf(statement.node.subname), [word("DROP"), word("SUBSCRIPTION")]);
-        return;
-    }
+  visit: {
+    CreateStmt(statement, context) {
+      if (statement.node.if_not_exists !== true) createFinding(statement, context, "TABLE", relationName(statement.node.relation), CREATE_TABLE);
+    },
+    CreateTableAsStmt: checkCreateTableAs,
+    IndexStmt: checkIndex,
+    CreateSchemaStmt: checkSchema,
+    CreateSeqStmt(statement, context) {
+      if (statement.node.if_not_exists !== true) createFinding(statement, context, "SEQUENCE", relationName(statement.node.sequence), CREATE_SEQUENCE);
+    },
+    CreateExtensionStmt(statement, context) {
+      const { extname } = statement.node;
+      if (statement.node.if_not_exists !== true) createFinding(statement, context, "EXTENSION", typeof extname === "string" ? { name: extname } : undefined, [word("CREATE"), word("EXTENSION")]);
+    },
+    ViewStmt: checkView,
+    AlterTableStmt: checkAlterTable,
+    DropStmt: checkDrop,
+    DropdbStmt(statement, context) {
+      dropFinding(statement, context, statement.node.missing_ok, "DATABASE", nameOf(statement.node.dbname), [word("DROP"), word("DATABASE")]);
+    },
+    DropRoleStmt(statement, context) {
+      dropFinding(statement, context, statement.node.missing_ok, "ROLE", roleNames(statement.node.roles), [word("DROP"), word("ROLE", "USER", "GROUP")]);
+    },
+    DropTableSpaceStmt(statement, context) {
+      dropFinding(statement, context, statement.node.missing_ok, "TABLESPACE", nameOf(statement.node.tablespacename), [word("DROP"), word("TABLESPACE")]);
+    },
+    DropUserMappingStmt(statement, context) {
+      dropFinding(statement, context, statement.node.missing_ok, "USER MAPPING", userMapping(statement.node), [word("DROP"), word("USER"), word("MAPPING")]);
+    },
+    DropSubscriptionStmt(statement, context) {
+      dropFinding(statement, context, statement.node.missing_ok, "SUBSCRIPTION", nameOf(statement.node.subname), [word("DROP"), word("SUBSCRIPTION")]);
+    },
   },
 });
 
-function checkCreateTableAs(statement: Statement, context: RuleContext): void {
+function checkCreateTableAs(statement: StatementOf<"CreateTableAsStmt">, context: RuleContext): void {
   if (statement.node.if_not_exists === true) return;
-  const into = statement.node.into as { rel?: unknown } | undefined;
+  const into = statement.node.into;
   const matview = statement.node.objtype === "OBJECT_MATVIEW";
   createFinding(statement, context, matview ? "MATERIALIZED VIEW" : "TABLE", relationName(into?.rel), matview ? CREATE_MATVIEW : CREATE_TABLE);
 }
 
-function checkIndex(statement: Statement, context: RuleContext): void {
+function checkIndex(statement: StatementOf<"IndexStmt">, context: RuleContext): void {
   const node = statement.node;
   if (node.if_not_exists === true) return;
   const table = relationName(node.relation);
@@ -157,10 +145,10 @@ function checkIndex(statement: Statement, context: RuleContext): void {
   });
 }
 
-function checkSchema(statement: Statement, context: RuleContext): void {
+function checkSchema(statement: StatementOf<"CreateSchemaStmt">, context: RuleContext): void {
   const node = statement.node;
   if (node.if_not_exists === true) return;
-  const role = (node.authrole as { rolename?: string } | undefined)?.rolename;
+  const role = node.authrole?.rolename;
   const name = typeof node.schemaname === "string" ? node.schemaname : role;
   if (asList(node.schemaElts).length > 0) {
     const display = name === undefined ? "" : ` ${displayName({ name })}`;
@@ -175,7 +163,7 @@ function checkSchema(statement: Statement, context: RuleContext): void {
   createFinding(statement, context, "SCHEMA", name === undefined ? undefined : { name }, [word("CREATE"), word("SCHEMA")]);
 }
 
-function checkView(statement: Statement, context: RuleContext): void {
+function checkView(statement: StatementOf<"ViewStmt">, context: RuleContext): void {
   if (statement.node.replace === true) return;
   const view = relationName(statement.node.view);
   const name = view ? ` ${displayName(view)}` : "";
@@ -189,7 +177,7 @@ function checkView(statement: Statement, context: RuleContext): void {
   });
 }
 
-function checkAlterTable(statement: Statement, context: RuleContext): void {
+function checkAlterTable(statement: StatementOf<"AlterTableStmt">, context: RuleContext): void {
   const objtype = statement.node.objtype;
   if (objtype !== "OBJECT_TABLE" && objtype !== "OBJECT_FOREIGN_TABLE") return;
   const relation = relationName(statement.node.relation);
@@ -222,7 +210,7 @@ function checkAlterTable(statement: Statement, context: RuleContext): void {
   }
 }
 
-function checkDrop(statement: Statement, context: RuleContext): void {
+function checkDrop(statement: StatementOf<"DropStmt">, context: RuleContext): void {
   const node = statement.node;
   const removeType = String(node.removeType);
   const keywords = DROP_KEYWORDS[removeType];
@@ -232,7 +220,7 @@ function checkDrop(statement: Statement, context: RuleContext): void {
     .map((object) => objectLabel(object, ON_TABLE.has(removeType)))
     .filter((label): label is string => label !== undefined);
   const objects = names.length === asList(node.objects).length ? names.join(", ") : undefined;
-  dropFinding(statement, context, kind, objects, keywords ? [word("DROP"), ...keywords] : undefined);
+  dropFinding(statement, context, node.missing_ok, kind, objects, keywords ? [word("DROP"), ...keywords] : undefined);
 }
 
 function createFinding(statement: Statement, context: RuleContext, kind: string, name: QualifiedName | undefined, head: readonly Step[]): void {
@@ -245,8 +233,15 @@ function createFinding(statement: Statement, context: RuleContext, kind: string,
   });
 }
 
-function dropFinding(statement: Statement, context: RuleContext, kind: string, objects: string | undefined, head: readonly Step[] | undefined): void {
-  if (statement.node.missing_ok === true) return;
+function dropFinding(
+  statement: Statement,
+  context: RuleContext,
+  ifExists: boolean | undefined,
+  kind: string,
+  objects: string | undefined,
+  head: readonly Step[] | undefined,
+): void {
+  if (ifExists === true) return;
   const display = objects === undefined ? "" : ` ${objects}`;
   const fix = head ? insertAfter(statement, statement.range.start, head, " IF EXISTS") : undefined;
   context.report({
@@ -311,18 +306,18 @@ function nameOf(value: unknown): string | undefined {
   return typeof value === "string" ? displayName({ name: value }) : undefined;
 }
 
-function roleNames(roles: unknown): string | undefined {
-  const names = asList(roles).map((role) => (unwrap(role)?.value as AstNode | undefined)?.rolename);
+function roleNames(roles: readonly Node[] | undefined): string | undefined {
+  const names = (roles ?? []).map((role) => ("RoleSpec" in role ? role.RoleSpec.rolename : undefined));
   return names.every((name): name is string => typeof name === "string") && names.length > 0 ? names.map((name) => displayName({ name })).join(", ") : undefined;
 }
 
-function userMapping(node: AstNode): string | undefined {
-  const user = node.user as { rolename?: string; roletype?: string } | undefined;
+function userMapping(node: DropUserMappingStmt): string | undefined {
+  const user = node.user;
   const role = typeof user?.rolename === "string" ? displayName({ name: user.rolename }) : user?.roletype?.replace(/^ROLESPEC_/, "");
   return role && typeof node.servername === "string" ? `FOR ${role} SERVER ${displayName({ name: node.servername })}` : undefined;
 }
 
-function suggestedIndexName(node: AstNode, table: QualifiedName | undefined): string {
+function suggestedIndexName(node: IndexStmt, table: QualifiedName | undefined): string {
   const columns = asList(node.indexParams)
     .map((param) => unwrap(param)?.value.name)
     .filter((name): name is string => typeof name === "string");

@@ -151,7 +151,7 @@ function impliesNotNull(expression: unknown, column: string): boolean {
 }
 
 function earlierStatements(statement: Statement, context: RuleContext): Statement[] {
-  const top = context.facts.statementsBefore(statement);
+  const top = context.facts.order.topLevelBefore(statement);
   const inDo = context.parsed.doBlockStatements.filter((inner) => inner.range.start < statement.range.start);
   return [...top, ...inDo];
 }

@@ -1,7 +1,8 @@
 import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode, Statement } from "../src/parser/types.js";
+import type { AlterTableCmd } from "@pgsql/types";
+import type { AstNode, Statement, StatementOf } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
-import { describeLock } from "../src/engine/locks.js";
+import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { builtinName, columnRange } from "../src/engine/new-columns.js";
 
@@ -30,7 +31,7 @@ export default defineRule({
     checksDoBlocks: true,
   },
   checkStatement(statement, context) {
-    if (context.facts.isRollback(statement)) return;
+    if (context.facts.sections.isRollback(statement)) return;
     if (statement.kind === "CreateStmt") checkCreateTable(statement, context);
     else if (statement.kind === "AlterTableStmt" && statement.node.objtype === "OBJECT_TABLE") checkAlterTable(statement, context);
   },
@@ -91,7 +92,7 @@ function reportedKey(keys: readonly Key[], type: IntType | undefined): Key | und
   return keys.find((key) => key.kind === "primary" && qualifies(key, type)) ?? keys.find((key) => qualifies(key, type));
 }
 
-function checkCreateTable(statement: Statement, context: RuleContext): void {
+function checkCreateTable(statement: StatementOf<"CreateStmt">, context: RuleContext): void {
   const relation = statement.node.relation as { relpersistence?: string } | undefined;
   const table = relationName(relation);
   if (!table || relation?.relpersistence === "t") return;
@@ -108,7 +109,7 @@ function checkCreateTable(statement: Statement, context: RuleContext): void {
   }
 }
 
-function checkAlterTable(statement: Statement, context: RuleContext): void {
+function checkAlterTable(statement: StatementOf<"AlterTableStmt">, context: RuleContext): void {
   const table = relationName(statement.node.relation);
   if (!table) return;
   const known = knownColumns(statement, context, table);
@@ -126,7 +127,7 @@ type OnKey = (column: string, typeName: unknown, width: Width, key: Key, via: Ex
  * Updates what is known of the table's columns with one ALTER TABLE action, and calls
  * `found` for an action that gives a key an integer type, or an integer type to a key.
  */
-function applyCommand(known: Map<string, KnownColumn>, cmd: AstNode, range: () => Range, context: RuleContext, found?: OnKey): void {
+function applyCommand(known: Map<string, KnownColumn>, cmd: AlterTableCmd, range: () => Range, context: RuleContext, found?: OnKey): void {
   const def = unwrap(cmd.def);
   const line = () => context.parsed.source.location(range()).start.line;
   switch (cmd.subtype) {
@@ -174,7 +175,7 @@ function applyCommand(known: Map<string, KnownColumn>, cmd: AstNode, range: () =
 /** The columns of the table that earlier statements of the file created, added or retyped. */
 function knownColumns(statement: Statement, context: RuleContext, table: QualifiedName): Map<string, KnownColumn> {
   const known = new Map<string, KnownColumn>();
-  const top = context.facts.statementsBefore(statement);
+  const top = context.facts.order.topLevelBefore(statement);
   const inDo = context.parsed.doBlockStatements.filter((inner) => inner.range.start < statement.range.start);
   const earlier = [...top, ...inDo].sort((a, b) => a.range.start - b.range.start);
   for (const before of earlier) {

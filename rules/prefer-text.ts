@@ -1,6 +1,6 @@
 import { asList, displayName, typeDisplay, unwrap } from "../src/parser/ast.js";
 import type { AstNode } from "../src/parser/types.js";
-import { describeLock } from "../src/engine/locks.js";
+import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { type NewColumn, builtinName, newColumns } from "../src/engine/new-columns.js";
 

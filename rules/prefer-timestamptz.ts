@@ -1,5 +1,5 @@
 import { displayName, typeDisplay } from "../src/parser/ast.js";
-import { describeLock } from "../src/engine/locks.js";
+import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { type NewColumn, builtinName, newColumns } from "../src/engine/new-columns.js";
 

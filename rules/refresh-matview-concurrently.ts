@@ -12,7 +12,7 @@ export default defineRule({
   checkStatement(statement, context) {
     if (statement.kind !== "RefreshMatViewStmt" || statement.node.concurrent === true) return;
     const view = relationName(statement.node.relation);
-    if (!view || context.facts.createdBefore(statement, "materialized-view", view)) return;
+    if (!view || context.facts.history.isNew(statement, "materialized-view", view)) return;
     const name = displayName(view);
 
     if (statement.node.skipData === true) {

@@ -1,7 +1,6 @@
-import { alterTableCommands, columnOf, displayName, relationName, unwrap, type QualifiedName } from "../src/parser/ast.js";
+import { displayName, relationName, type QualifiedName } from "../src/parser/ast.js";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { namedBefore, sameName, sameTransaction, statementsAfter, statementsBefore } from "../src/engine/name-history.js";
 
 /** The relations whose column renames this rule reports, with the keywords and noun for each. */
 const KINDS: Record<string, { keyword: string; noun: string }> = {
@@ -31,8 +30,8 @@ export default defineRule({
     if (!kind || !rename) return;
     const { table, from, to } = rename;
     if (isNew(statement, context, table, from) || undoesForwardRename(statement, context, rename)) return;
-    const successor = statementsAfter(statement, context).find((later) => takesColumn(later, table, from));
-    if (successor && sameTransaction(statement, successor, context)) return;
+    const successor = context.facts.history.columnSuccessorOf(statement, table, from);
+    if (successor && context.facts.transactions.sameTransaction(statement, successor)) return;
 
     const { keyword, noun } = kind;
     const name = displayName(table);
@@ -92,28 +91,10 @@ function columnRenameOf(statement: Statement): ColumnRename | undefined {
   return { table, from: subname, to: newname };
 }
 
-/** A table or column created, or given its name by a rename, earlier in the file: no running code knows it. */
+/** A column that is new in the file (its table too), or given its name by an earlier rename: no running code knows it. */
 function isNew(statement: Statement, context: RuleContext, table: QualifiedName, column: string): boolean {
-  const { facts } = context;
-  if (namedBefore(statement, context, "relation", table) || facts.createdBefore(statement, "column", columnOf(table, column))) return true;
-  return statementsBefore(statement, context).some((earlier) => {
-    const rename = columnRenameOf(earlier);
-    return rename !== undefined && sameName(rename.table, table) && rename.to === column;
-  });
-}
-
-/** A later statement that gives the table a column of that name again: ADD COLUMN, or a RENAME COLUMN to it. */
-function takesColumn(statement: Statement, table: QualifiedName, column: string): boolean {
-  const rename = columnRenameOf(statement);
-  if (rename) return sameName(rename.table, table) && rename.to === column;
-  if (statement.kind !== "AlterTableStmt") return false;
-  const relation = relationName(statement.node.relation);
-  if (!relation || !sameName(relation, table)) return false;
-  return alterTableCommands(statement).some((command) => {
-    if (command.subtype !== "AT_AddColumn") return false;
-    const def = unwrap(command.node.def);
-    return def?.type === "ColumnDef" && def.value.colname === column;
-  });
+  const { history } = context.facts;
+  return history.isNewColumn(statement, table, column) || history.columnNameTakenBefore(statement, table, column);
 }
 
 /**
@@ -123,11 +104,11 @@ function takesColumn(statement: Statement, table: QualifiedName, column: string)
  * created), so a rename there is taken to undo one.
  */
 function undoesForwardRename(statement: Statement, context: RuleContext, rename: ColumnRename): boolean {
-  if (!context.facts.isRollback(statement)) return false;
-  if (context.facts.rollback.role === "rollback") return true;
+  if (!context.facts.sections.isRollback(statement)) return false;
+  if (context.facts.sections.rollback.role === "rollback") return true;
   return context.parsed.statements.some((forward) => {
-    if (context.facts.isRollback(forward)) return false;
+    if (context.facts.sections.isRollback(forward)) return false;
     const earlier = columnRenameOf(forward);
-    return earlier !== undefined && sameName(earlier.table, rename.table) && earlier.from === rename.to && earlier.to === rename.from;
+    return earlier !== undefined && context.facts.names.sameRelation(earlier.table, forward, rename.table, statement) && earlier.from === rename.to && earlier.to === rename.from;
   });
 }

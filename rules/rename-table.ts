@@ -1,7 +1,7 @@
 import { displayName, type QualifiedName } from "../src/parser/ast.js";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { namedBefore, renameOf, sameName, successorOf } from "../src/engine/name-history.js";
+import { renameOf } from "../src/facts/history.js";
 
 /** The relations whose renames this rule reports, with the keywords and noun for each. */
 const KINDS: Record<string, { keyword: string; noun: string }> = {
@@ -25,7 +25,7 @@ export default defineRule({
     if (!kind || !rename) return;
     const { from, to } = rename;
     if (isNewRelation(statement, context, from) || undoesForwardRename(statement, context, from, to)) return;
-    const successor = successorOf(statement, context, "relation", from);
+    const successor = context.facts.history.successorOf(statement, "relation", from);
     if (successor?.sameTransaction) return;
 
     const { keyword, noun } = kind;
@@ -61,7 +61,7 @@ export default defineRule({
 
 /** A relation of that name created, or given that name by a rename, earlier in the file: no running code knows it. */
 function isNewRelation(statement: Statement, context: RuleContext, name: QualifiedName): boolean {
-  return namedBefore(statement, context, "relation", name);
+  return context.facts.history.nameTakenBefore(statement, "relation", name);
 }
 
 /**
@@ -71,11 +71,11 @@ function isNewRelation(statement: Statement, context: RuleContext, name: Qualifi
  * created), so a rename there is taken to undo one.
  */
 function undoesForwardRename(statement: Statement, context: RuleContext, from: QualifiedName, to: QualifiedName): boolean {
-  if (!context.facts.isRollback(statement)) return false;
-  if (context.facts.rollback.role === "rollback") return true;
+  if (!context.facts.sections.isRollback(statement)) return false;
+  if (context.facts.sections.rollback.role === "rollback") return true;
   return context.parsed.statements.some((forward) => {
-    if (context.facts.isRollback(forward)) return false;
+    if (context.facts.sections.isRollback(forward)) return false;
     const rename = forward.kind === "RenameStmt" && KINDS[String(forward.node.renameType)] ? renameOf(forward) : undefined;
-    return rename !== undefined && sameName(rename.from, to) && sameName(rename.to, from);
+    return rename !== undefined && context.facts.names.sameRelation(rename.from, forward, to, statement) && context.facts.names.sameRelation(rename.to, forward, from, statement);
   });
 }

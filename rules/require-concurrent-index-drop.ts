@@ -1,6 +1,6 @@
 import { asList, displayName, listName, type QualifiedName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
-import { LOCK_QUEUE, lockBlocks } from "../src/engine/locks.js";
+import { LOCK_QUEUE, lockBlocks } from "../src/facts/lock-wording.js";
 import { concurrentPlacement, indexOnNewTable, insertConcurrently } from "../src/engine/concurrently.js";
 
 export default defineRule({

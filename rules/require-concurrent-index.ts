@@ -1,6 +1,6 @@
 import { displayName, relationName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
-import { lockBlocks } from "../src/engine/locks.js";
+import { lockBlocks } from "../src/facts/lock-wording.js";
 import { concurrentPlacement, concurrentSql, insertConcurrently } from "../src/engine/concurrently.js";
 
 export default defineRule({
@@ -16,7 +16,7 @@ export default defineRule({
     if (statement.kind !== "IndexStmt" || statement.node.concurrent === true) return;
     const table = relationName(statement.node.relation);
     if (!table) return;
-    if (context.facts.createdBefore(statement, "table", table) || context.facts.createdBefore(statement, "materialized-view", table)) return;
+    if (context.facts.history.isNew(statement, "table", table) || context.facts.history.isNew(statement, "materialized-view", table)) return;
     // ON ONLY builds nothing: on a partitioned table it creates the parent's index, invalid until partitions attach theirs.
     if ((statement.node.relation as { inh?: boolean }).inh !== true) return;
 

@@ -44,10 +44,10 @@ export default defineRule({
       target = relationName(node.relation);
       if (!target) return;
       if (kind === "INDEX" && indexOnNewTable(statement, context, target)) return;
-      if (kind === "TABLE" && (context.facts.createdBefore(statement, "table", target) || context.facts.createdBefore(statement, "materialized-view", target))) return;
+      if (kind === "TABLE" && (context.facts.history.isNew(statement, "table", target) || context.facts.history.isNew(statement, "materialized-view", target))) return;
     } else if (typeof node.name === "string") {
       target = { name: node.name };
-      if (kind === "SCHEMA" && context.facts.createdBefore(statement, "schema", target)) return;
+      if (kind === "SCHEMA" && context.facts.history.isNew(statement, "schema", target)) return;
     }
 
     const name = target ? displayName(target) : undefined;

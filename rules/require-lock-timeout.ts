@@ -1,12 +1,8 @@
 import { asList, stringOf, unwrap, walk } from "../src/parser/ast.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
-import { LOCK_QUEUE, lockBlocks } from "../src/engine/locks.js";
+import { LOCK_QUEUE, lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { transactionOf, transactionScopes } from "../src/engine/transaction-scopes.js";
-
-/** A table lock a statement takes that blocks writes (or reads too), and so queues traffic while it waits. */
-import { type TableLock, isNewObject, lockArticle, tableLocks } from "../src/engine/table-locks.js";
-import { LOCK_MODE_STRENGTH } from "../src/engine/locks.js";
+import { lockArticle, strongest, type TableLock } from "../src/facts/locks.js";
 
 type Timeout = { on: false } | { on: true; local: string | undefined };
 
@@ -16,8 +12,8 @@ type Timeout = { on: false } | { on: true; local: string | undefined };
  * `on` is false for a value of 0 (no timeout) and for DEFAULT/RESET (the server's default, 0 unless configured).
  */
 function timeoutSetBy(statement: Statement): { on: boolean; local: boolean } | undefined {
-  const node = statement.node;
   if (statement.kind === "VariableSetStmt") {
+    const node = statement.node;
     const name = typeof node.name === "string" ? node.name.toLowerCase() : undefined;
     if (name !== "lock_timeout") return undefined;
     if (node.kind !== "VAR_SET_VALUE") return { on: false, local: node.is_local === true };
@@ -27,7 +23,7 @@ function timeoutSetBy(statement: Statement): { on: boolean; local: boolean } | u
   // set_config('lock_timeout', …) is called from a SELECT; walking every other statement's tree would cost a lot for nothing.
   if (statement.kind !== "SelectStmt") return undefined;
   let found: { on: boolean; local: boolean } | undefined;
-  walk(node, (type, value) => {
+  walk(statement.node, (type, value) => {
     if (type !== "FuncCall") return;
     const names = asList(value.funcname).map(stringOf);
     if (names[names.length - 1] !== "set_config" || (names.length === 2 && names[0] !== "pg_catalog")) return;
@@ -60,22 +56,20 @@ export default defineRule({
     pgVersionNote: "< 12: ATTACH PARTITION also locks the parent ACCESS EXCLUSIVE",
   },
   checkFile(context) {
-    const scopes = transactionScopes(context);
-    const statements = [...context.parsed.statements, ...context.parsed.doBlockStatements].sort((a, b) => a.range.start - b.range.start);
+    const { transactions, locks, order } = context.facts;
     let timeout: Timeout = { on: false };
-    for (const statement of statements) {
+    for (const statement of order.statements) {
       const set = timeoutSetBy(statement);
       if (set) {
-        const scope = transactionOf(scopes, statement);
+        const scope = transactions.of(statement).id;
         // SET LOCAL outside a transaction has no effect (PostgreSQL only warns).
         if (set.local && scope === undefined) continue;
         timeout = set.on ? { on: true, local: set.local ? scope : undefined } : { on: false };
         continue;
       }
-      if (timeout.on && (timeout.local === undefined || timeout.local === transactionOf(scopes, statement))) continue;
-      const locks = tableLocks(statement, context.settings.pgVersion).filter((lock) => !isNewObject(context, statement, lock));
-      if (locks.length === 0) continue;
-      const lock = locks.reduce((a, b) => (LOCK_MODE_STRENGTH[b.level] > LOCK_MODE_STRENGTH[a.level] ? b : a));
+      if (timeout.on && (timeout.local === undefined || timeout.local === transactions.of(statement).id)) continue;
+      const lock = strongest(locks.onExistingObjects(statement));
+      if (!lock) continue;
       report(context, statement, lock, timeout);
       return;
     }

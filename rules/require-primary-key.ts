@@ -1,7 +1,7 @@
 import { alterTableCommands, asList, displayName, relationName, stringOf, unwrap, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode, Statement } from "../src/parser/types.js";
+import type { AstNode, Statement, StatementOf } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
-import { describeLock } from "../src/engine/locks.js";
+import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 
 /** TableLikeClause option bit of INCLUDING INDEXES (part of INCLUDING ALL): it copies the source's primary key. */
@@ -24,14 +24,14 @@ export default defineRule({
     checksDoBlocks: true,
   },
   checkStatement(statement, context) {
-    if (context.facts.isRollback(statement)) return;
+    if (context.facts.sections.isRollback(statement)) return;
     if (statement.kind === "CreateStmt") checkCreateTable(statement, context);
     else if (statement.kind === "CreateTableAsStmt" && statement.node.objtype === "OBJECT_TABLE") checkCreateTableAs(statement, context, statement.node.into);
     else if (statement.kind === "SelectStmt" && statement.node.intoClause) checkCreateTableAs(statement, context, statement.node.intoClause);
   },
 });
 
-function checkCreateTable(statement: Statement, context: RuleContext): void {
+function checkCreateTable(statement: StatementOf<"CreateStmt">, context: RuleContext): void {
   const node = statement.node;
   const relation = node.relation as RangeVar | undefined;
   const table = relationName(relation);

@@ -13,7 +13,7 @@ export default defineRule({
     category: "reliability",
   },
   checkFile(context) {
-    const { rollback } = context.facts;
+    const { rollback } = context.facts.sections;
     if (rollback.role === "rollback") return;
 
     const block = rollback.block;
@@ -28,7 +28,7 @@ export default defineRule({
       return;
     }
     if (rollback.partnerPath !== undefined) return;
-    if (block && block.parsed.statements.some((statement) => !NOTHING_TO_UNDO.has(statement.kind))) return;
+    if (block && block.parsed.statements.some((statement: Statement) => !NOTHING_TO_UNDO.has(statement.kind))) return;
 
     const forward = context.parsed.statements.filter((statement) => !inDownSection(statement, rollback.downSectionStart));
     const first = context.parsed.statements[0];

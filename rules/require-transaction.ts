@@ -1,8 +1,6 @@
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-
-/** A part of the file the migration runner runs as one unit: the whole file, or a goose/dbmate/sql-migrate up or down section. */
-import { type RunnerSection, needsNoTransaction, runnerSections, sectionOf, transactionScopes } from "../src/engine/transaction-scopes.js";
+import type { RunnerSection } from "../src/facts/index.js";
 
 function isBookkeeping(statement: Statement): boolean {
   return statement.kind === "VariableSetStmt" || statement.kind === "TransactionStmt";
@@ -16,21 +14,20 @@ export default defineRule({
     category: "transactions",
   },
   checkFile(context) {
-    const scopes = transactionScopes(context);
-    const sections = runnerSections(context);
+    const { sections, transactions } = context.facts;
     // Each up/down section of a goose, dbmate or sql-migrate file is a migration of its own.
     const groups = new Map<RunnerSection, Statement[]>();
     for (const statement of context.parsed.statements) {
       if (isBookkeeping(statement)) continue;
-      const section = sectionOf(sections, statement);
+      const section = sections.sectionOf(statement);
       const group = groups.get(section);
       if (group) group.push(statement);
       else groups.set(section, [statement]);
     }
     for (const [section, statements] of groups) {
       if (statements.length < 2) continue;
-      if (statements.some((statement) => needsNoTransaction(statement, context.settings.pgVersion) !== undefined)) continue;
-      const outside = statements.filter((statement) => scopes.get(statement) === undefined);
+      if (statements.some((statement) => transactions.refused(statement) !== undefined)) continue;
+      const outside = statements.filter((statement) => !transactions.inTransaction(statement));
       if (outside.length > 0) {
         report(context, section, statements, outside);
         return;

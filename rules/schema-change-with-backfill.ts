@@ -2,10 +2,9 @@ import { asList, displayName, relationName, unwrap, type QualifiedName } from ".
 import { modifyingStatements } from "../src/parser/modifying-statements.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
-import { lockBlocks } from "../src/engine/locks.js";
+import { lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { isNewObject, lockArticle, sameTable, stronger, tableLocks, type TableLock } from "../src/engine/table-locks.js";
-import { transactionOf, transactionScopes } from "../src/engine/transaction-scopes.js";
+import { lockArticle, stronger, type TableLock } from "../src/facts/locks.js";
 
 /** Statements whose lock on a table is a schema change (not LOCK TABLE, TRUNCATE, DROP, VACUUM ...). */
 const SCHEMA_CHANGES = new Set(["AlterTableStmt", "CreateStmt", "IndexStmt", "CreateTrigStmt", "RenameStmt", "DropStmt", "CreatePolicyStmt", "AlterPolicyStmt", "RuleStmt"]);
@@ -31,22 +30,20 @@ export default defineRule({
     checksDoBlocks: true,
   },
   checkFile(context) {
-    const scopes = transactionScopes(context);
-    const scopeOf = (statement: Statement) => transactionOf(scopes, statement);
-    const statements = [...context.parsed.statements, ...context.parsed.doBlockStatements].sort((a, b) => a.range.start - b.range.start);
+    const { transactions, history, locks, names, order } = context.facts;
     const held: HeldLock[] = [];
-    for (const statement of statements) {
-      const scope = scopeOf(statement);
+    for (const statement of order.statements) {
+      const scope = transactions.of(statement).id;
       for (const backfill of backfillsOf(statement)) {
-        if (scope === undefined || context.facts.createdBefore(statement, "table", backfill.table)) continue;
-        const locks = held.filter((entry) => scopeOf(entry.statement) === scope && sameTable(entry.lock.table, backfill.table));
-        if (locks.length === 0) continue;
-        const strongest = locks.reduce((a, b) => (stronger(a.lock.level, b.lock.level) === a.lock.level ? a : b));
+        if (scope === undefined || history.isNew(statement, "table", backfill.table)) continue;
+        const same = held.filter((entry) => transactions.of(entry.statement).id === scope && names.sameRelation(entry.lock.table, entry.statement, backfill.table, statement));
+        if (same.length === 0) continue;
+        const strongest = same.reduce((a, b) => (stronger(a.lock.level, b.lock.level) === a.lock.level ? a : b));
         report(context, backfill, strongest, scope);
       }
       if (scope === undefined || !SCHEMA_CHANGES.has(statement.kind)) continue;
-      for (const lock of tableLocks(statement, context.settings.pgVersion)) {
-        if (lock.table && !isNewObject(context, statement, lock)) held.push({ lock, statement });
+      for (const lock of locks.onExistingObjects(statement)) {
+        if (lock.table) held.push({ lock, statement });
       }
     }
   },

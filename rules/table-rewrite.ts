@@ -1,7 +1,7 @@
 import { alterTableCommands, asList, displayName, relationName, unwrap, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode, Statement } from "../src/parser/types.js";
+import type { AstNode, Statement, StatementOf } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { describeLock } from "../src/engine/locks.js";
+import { describeLock } from "../src/facts/lock-wording.js";
 import { indexOnNewTable } from "../src/engine/concurrently.js";
 
 const ACCESS_EXCLUSIVE = describeLock("ACCESS EXCLUSIVE");
@@ -23,29 +23,19 @@ export default defineRule({
     category: "rewrite",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    switch (statement.kind) {
-      case "AlterTableStmt":
-        checkAlter(statement, context);
-        return;
-      case "AlterTableMoveAllStmt":
-        checkMoveAll(statement, context);
-        return;
-      case "VacuumStmt":
-        checkVacuum(statement, context);
-        return;
-      case "ClusterStmt":
-        checkCluster(statement, context);
-        return;
-    }
+  visit: {
+    AlterTableStmt: checkAlter,
+    AlterTableMoveAllStmt: checkMoveAll,
+    VacuumStmt: checkVacuum,
+    ClusterStmt: checkCluster,
   },
 });
 
 function isNewRelation(statement: Statement, context: RuleContext, name: QualifiedName): boolean {
-  return context.facts.createdBefore(statement, "table", name) || context.facts.createdBefore(statement, "materialized-view", name);
+  return context.facts.history.isNew(statement, "table", name) || context.facts.history.isNew(statement, "materialized-view", name);
 }
 
-function checkAlter(statement: Statement, context: RuleContext): void {
+function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleContext): void {
   const objtype = String(statement.node.objtype);
   const relation = relationName(statement.node.relation);
   if (!relation) return;
@@ -165,7 +155,7 @@ function indexTablespaceHelp(index: QualifiedName, tablespace: string, pgVersion
   );
 }
 
-function checkMoveAll(statement: Statement, context: RuleContext): void {
+function checkMoveAll(statement: StatementOf<"AlterTableMoveAllStmt">, context: RuleContext): void {
   const node = statement.node;
   const kind = node.objtype === "OBJECT_INDEX" ? "INDEX" : node.objtype === "OBJECT_MATVIEW" ? "MATERIALIZED VIEW" : "TABLE";
   const what = kind === "INDEX" ? "index" : kind === "TABLE" ? "table" : "materialized view";
@@ -199,7 +189,7 @@ function checkMoveAll(statement: Statement, context: RuleContext): void {
   });
 }
 
-function checkVacuum(statement: Statement, context: RuleContext): void {
+function checkVacuum(statement: StatementOf<"VacuumStmt">, context: RuleContext): void {
   const node = statement.node;
   // A DO block cannot run VACUUM: PostgreSQL refuses it there (forbidden-in-transaction reports it).
   if (node.is_vacuumcmd !== true || statement.origin === "do-block") return;
@@ -241,7 +231,7 @@ function checkVacuum(statement: Statement, context: RuleContext): void {
   });
 }
 
-function checkCluster(statement: Statement, context: RuleContext): void {
+function checkCluster(statement: StatementOf<"ClusterStmt">, context: RuleContext): void {
   const node = statement.node;
   const table = relationName(node.relation);
   if (!table) {

@@ -1,7 +1,7 @@
-import { transactionKind } from "../src/parser/transactions.js";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { runnerSections, sectionOf, type RunnerSection } from "../src/engine/transaction-scopes.js";
+import type { RunnerSection } from "../src/facts/index.js";
+import { transactionControl as transactionKind } from "../src/facts/transactions.js";
 
 const SAVEPOINTS = new Set(["TRANS_STMT_SAVEPOINT", "TRANS_STMT_RELEASE", "TRANS_STMT_ROLLBACK_TO"]);
 const RUNNER_HINT = 'If the migration runner wraps each file in a transaction, tell migsafe with "assumeInTransaction": true.';
@@ -14,10 +14,10 @@ export default defineRule({
     category: "transactions",
   },
   checkFile(context) {
-    const sections = runnerSections(context);
+    const { sections } = context.facts;
     const groups = new Map<RunnerSection, Statement[]>();
     for (const statement of context.parsed.statements) {
-      const section = sectionOf(sections, statement);
+      const section = sections.sectionOf(statement);
       const group = groups.get(section);
       if (group) group.push(statement);
       else groups.set(section, [statement]);
@@ -82,7 +82,7 @@ function checkSection(context: RuleContext, section: RunnerSection, statements: 
     }
 
     if (kind === "end") {
-      const chain = statement.node.chain === true;
+      const chain = statement.kind === "TransactionStmt" && statement.node.chain === true;
       if (runnerOpen) {
         runnerOpen = false;
         if (statement !== explained) {
@@ -155,12 +155,12 @@ const NAMES: Record<string, string> = {
 
 /** The statement as written: BEGIN, START TRANSACTION, COMMIT or END, ROLLBACK or ABORT, ... */
 function keywordOf(statement: Statement): string {
-  const kind = String(statement.node.kind);
+  const kind = statement.kind === "TransactionStmt" ? String(statement.node.kind) : "";
   return NAMES[kind] ?? statement.tokens.find((token) => token.type === "keyword")?.upper ?? kind.replace(/^TRANS_STMT_/, "");
 }
 
 function isRollback(statement: Statement): boolean {
-  return statement.node.kind === "TRANS_STMT_ROLLBACK";
+  return statement.kind === "TransactionStmt" && statement.node.kind === "TRANS_STMT_ROLLBACK";
 }
 
 /** True when statements other than SET/RESET and transaction control follow `end`. */

@@ -14,7 +14,7 @@ export default defineRule({
     const tables = asList(statement.node.relations)
       .map((relation) => relationName((relation as { RangeVar?: unknown }).RangeVar))
       .filter((name) => name !== undefined)
-      .filter((name) => !context.facts.isNewOrUndone(statement, "table", name));
+      .filter((name) => !context.facts.history.isNewOrUndone(statement, "table", name));
     if (tables.length === 0) return;
     const many = tables.length > 1;
     const names = tables.map(displayName).join(", ");

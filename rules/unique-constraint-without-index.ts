@@ -1,6 +1,6 @@
 import { asList, displayName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import type { AstNode, Statement } from "../src/parser/types.js";
-import { describeLock } from "../src/engine/locks.js";
+import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
 import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";

@@ -14,7 +14,7 @@ export default defineRule({
     for (const { node, range } of modifyingStatements(statement, "UpdateStmt")) {
       if (node.whereClause) continue;
       const name = relationName(node.relation);
-      if (!name || context.facts.isNewOrUndone(statement, "table", name)) continue;
+      if (!name || context.facts.history.isNewOrUndone(statement, "table", name)) continue;
       const table = displayName(name);
       context.report({
         range,

@@ -10,7 +10,7 @@ import { createRunDiskAccess, diskAccess, lintFile, lintSource, type FileAccess 
 import type { FileResult, RuleSetting } from "./engine/lint.js";
 import type { Rule } from "./engine/rule.js";
 import { loadParser } from "./parser/pg.js";
-import { totalsOf } from "./formatters/messages.js";
+import { exitCodeOf, totalsOf } from "./formatters/messages.js";
 import { lintProject } from "./project/lint-project.js";
 
 export interface LintApiOptions {
@@ -66,7 +66,7 @@ export async function lint(patterns: readonly string[] = [], options: LintProjec
     dangerous: totals.dangerous,
     careful: totals.careful,
     filesWithErrors: totals.fatalFiles,
-    exitCode: totals.fatalFiles > 0 ? 2 : totals.dangerous > 0 ? 1 : 0,
+    exitCode: exitCodeOf(totals),
   };
 }
 
@@ -95,5 +95,5 @@ export { defineRule, docsUrl } from "./engine/rule.js";
 export type { Finding, Fix, Rule, RuleCategory, RuleContext, RuleMeta, Severity } from "./engine/rule.js";
 export type { FatalError, FileResult, RuleSetting } from "./engine/lint.js";
 export type { FileAccess } from "./engine/lint-source.js";
-export type { Comment, ParsedFile, Statement, SyntaxProblem, Token, TransactionContext } from "./parser/types.js";
+export type { Comment, ParsedFile, Statement, SyntaxProblem, Token } from "./parser/types.js";
 export type { Location, Position, Range } from "./source/source-text.js";

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { FileAccess } from "../engine/lint-source.js";
 import type { FatalError, FileResult, LintOptions } from "../engine/lint.js";
 import type { Finding } from "../engine/rule.js";
-import { findPartner } from "../engine/rollback.js";
+import { findPartner } from "../facts/rollback-block.js";
 import { writeFileAtomic } from "./write-file.js";
 
 /** Bumped when the cache file's shape changes. */

@@ -9,7 +9,7 @@ import type { Rule } from "../engine/rule.js";
 import { escapeControl } from "../formatters/escape.js";
 import type { ReportContext } from "../formatters/format.js";
 import { FORMATTERS } from "../formatters/index.js";
-import { plural, totalsOf, type Totals } from "../formatters/messages.js";
+import { exitCodeOf, plural, totalsOf, type Totals } from "../formatters/messages.js";
 import { formatCompact } from "../formatters/compact.js";
 import { escapeJsonControl } from "../formatters/escape.js";
 import { toJsonResults } from "../formatters/json.js";
@@ -113,7 +113,9 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     if (diffs && formats[0] === "stylish") result.output = diffs + result.output;
     if (cacheProblem) result.stderr += `migsafe: ${escapeControl(cacheProblem)}\n`;
     if (options.debug) {
-      const stacks = results.flatMap((r) => r.errors.flatMap((error) => (error.stack ? [`migsafe: ${displayPath(r.filePath, cwd)}: ${error.stack}`] : [])));
+      const stacks = results.flatMap((r) =>
+        [...r.errors, ...r.findings].flatMap((problem) => (problem.stack ? [`migsafe: ${displayPath(r.filePath, cwd)}${"loc" in problem && problem.loc ? `:${problem.loc.start.line}` : ""}: ${problem.stack}`] : [])),
+      );
       result.stderr = [...debugLog.map((line) => `migsafe: ${line}`), ...stacks].map((line) => `${line}\n`).join("") + result.stderr;
     }
     if (options.outputFile !== undefined) {
@@ -203,7 +205,10 @@ function verdict(totals: Totals, failing: readonly FileResult[], options: CliOpt
     stderr.push(`migsafe: ${escapeControl(where)}: ${escapeControl(first.message)}${more.length > 0 ? ` (and ${plural(more.length, "more error")})` : ""}`);
   }
   if (totals.fatalFiles > 0) stderr.push(`migsafe: ${plural(totals.fatalFiles, "file")} could not be read or parsed`);
-  return { stderr, exitCode: totals.fatalFiles > 0 ? 2 : totals.dangerous > 0 || tooManyWarnings ? 1 : 0 };
+  if (totals.internalErrors > 0) {
+    stderr.push(`migsafe: ${plural(totals.internalErrors, "internal error")} (a bug in migsafe: please report it; --debug prints the stack trace); every other finding was still reported`);
+  }
+  return { stderr, exitCode: exitCodeOf(totals, tooManyWarnings) };
 }
 
 /** The formats written file by file as results arrive, when nothing needs every result at once (fixes, a report file). */
@@ -226,7 +231,7 @@ async function streamRun(
   options: CliOptions,
   { write, colors }: { write: (chunk: string) => void; colors: boolean },
 ): Promise<RunResult> {
-  const totals: Totals = { dangerous: 0, careful: 0, fatalFiles: 0, files: 0 };
+  const totals: Totals = { dangerous: 0, careful: 0, fatalFiles: 0, internalErrors: 0, files: 0 };
   const failing: FileResult[] = [];
   const context: ReportContext = { cwd: request.cwd, repoRoot: request.cwd, colors, rules: request.rules ?? allRules, version: packageVersion() };
   const onResult = (result: FileResult) => {
@@ -234,6 +239,7 @@ async function streamRun(
     totals.dangerous += counted.dangerous;
     totals.careful += counted.careful;
     totals.fatalFiles += counted.fatalFiles;
+    totals.internalErrors += counted.internalErrors;
     if (result.errors.length > 0) failing.push({ filePath: result.filePath, findings: [], errors: result.errors });
     if (format === "stylish") {
       const part = formatStylishFile(result, context);

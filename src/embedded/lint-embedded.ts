@@ -90,8 +90,7 @@ export function lintEmbeddedSource(rawText: string, filePath: string, options: L
   };
 
   const parsed = parseFile(new SourceText(combined));
-  const lintOptions: LintOptions = { ...options, severities: { ...options.severities, "require-rollback": "off" } };
-  const result = lintParsed(parsed, filePath, { role: "forward", partnerPath: undefined, block: undefined, downSectionStart }, undefined, lintOptions);
+  const result = lintParsed(parsed, filePath, { role: "forward", partnerPath: undefined, block: undefined, downSectionStart }, embeddedOptions(options));
 
   const findings = result.findings.flatMap((finding) => {
     const segment = segmentAt(segments, finding.range.start);
@@ -122,4 +121,13 @@ function segmentAt(segments: readonly Segment[], index: number): Segment | undef
     } else hi = mid - 1;
   }
   return found;
+}
+
+const withoutRollbackRule = new WeakMap<LintOptions, LintOptions>();
+
+/** The run's options without require-rollback (a script migration's down() is not SQL migsafe reads), made once per run. */
+function embeddedOptions(options: LintOptions): LintOptions {
+  let derived = withoutRollbackRule.get(options);
+  if (!derived) withoutRollbackRule.set(options, (derived = { ...options, severities: { ...options.severities, "require-rollback": "off" } }));
+  return derived;
 }

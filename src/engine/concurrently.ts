@@ -1,8 +1,7 @@
 /** Where CONCURRENTLY can go in an index statement, and whether it may: shared by the CONCURRENTLY rules. */
-import { relationName, type QualifiedName } from "../parser/ast.js";
+import type { QualifiedName } from "../parser/ast.js";
 import type { Statement, Token } from "../parser/types.js";
 import type { Fix, RuleContext } from "./rule.js";
-import { runnerSections, sectionOf, transactionOf, transactionScopes } from "./transaction-scopes.js";
 
 export interface ConcurrentPlacement {
   /** True when the statement runs on its own, outside any transaction block and outside a DO block: CONCURRENTLY may be added in place. */
@@ -15,8 +14,6 @@ const OPT_OUT =
   "goose: -- +goose NO TRANSACTION; dbmate: -- migrate:up transaction:false; sql-migrate: -- +migrate Up notransaction; " +
   "Rails: disable_ddl_transaction!; node-pg-migrate: pgm.noTransaction()";
 
-const scopeCache = new WeakMap<RuleContext, ReturnType<typeof transactionScopes>>();
-
 /**
  * Whether the statement runs outside any transaction: not in a BEGIN block, not in a file the
  * runner wraps (the `assumeInTransaction` setting, or a goose/dbmate/sql-migrate section that
@@ -26,14 +23,9 @@ export function concurrentPlacement(statement: Statement, context: RuleContext):
   if (statement.origin === "do-block") {
     return { outside: false, where: "outside the DO block (CONCURRENTLY cannot run in a function), as a statement of its own" };
   }
-  let scopes = scopeCache.get(context);
-  if (!scopes) {
-    scopes = transactionScopes(context);
-    scopeCache.set(context, scopes);
-  }
-  if (!context.inTransaction(statement) && transactionOf(scopes, statement) === undefined) return { outside: true, where: "outside any transaction block" };
-  const section = sectionOf(runnerSections(context), statement);
-  const reason = statement.transaction.inTransaction ? "inside its BEGIN … COMMIT block" : section.wraps ? `because ${section.reason}` : "in the runner's transaction";
+  const transaction = context.facts.transactions.of(statement);
+  if (transaction.id === undefined) return { outside: true, where: "outside any transaction block" };
+  const reason = transaction.openedBy === "begin" ? "inside its BEGIN … COMMIT block" : `because ${transaction.section.reason}`;
   return {
     outside: false,
     where:
@@ -82,10 +74,10 @@ export function oneLine(tokens: readonly Token[], after: Token | undefined, inse
   return text;
 }
 
+/** True when the index was created earlier in this file on a table (or materialized view) created in it before: nothing uses either yet. */
 export function indexOnNewTable(statement: Statement, context: RuleContext, index: QualifiedName): boolean {
-  if (!context.facts.createdBefore(statement, "index", index)) return false;
-  const earlier = [...context.facts.statementsBefore(statement), ...context.parsed.doBlockStatements.filter((inner) => inner.range.start < statement.range.start)];
-  const creation = earlier.filter((candidate) => candidate.kind === "IndexStmt" && candidate.node.idxname === index.name).pop();
-  const table = creation ? relationName(creation.node.relation) : undefined;
-  return table !== undefined && (context.facts.createdBefore(creation!, "table", table) || context.facts.createdBefore(creation!, "materialized-view", table));
+  const { history, order } = context.facts;
+  const object = history.objectAt(statement, "relation", index);
+  if (object?.kind !== "index" || !object.createdBy || !object.on?.createdBy) return false;
+  return (object.on.kind === "table" || object.on.kind === "materialized-view") && order.runsBefore(object.on.createdBy, object.createdBy);
 }

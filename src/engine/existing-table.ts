@@ -10,7 +10,7 @@ import type { RuleContext } from "./rule.js";
 export function alterOfExistingTable(statement: Statement, context: RuleContext): { table: QualifiedName; commands: readonly AlterCommand[] } | undefined {
   if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return undefined;
   const table = relationName(statement.node.relation);
-  if (!table || context.facts.createdBefore(statement, "table", table)) return undefined;
+  if (!table || context.facts.history.isNew(statement, "table", table)) return undefined;
   return { table, commands: alterTableCommands(statement) };
 }
 

@@ -6,7 +6,7 @@ import { SourceText } from "../source/source-text.js";
 import { lintParsed, type FileResult, type LintOptions } from "./lint.js";
 import { decodeMigration, readMigration, type ReadResult } from "./read-migration.js";
 import { lintEmbeddedSource, SCRIPT_EXTENSION } from "../embedded/lint-embedded.js";
-import { downSectionStart, findPartner, findRollbackBlock } from "./rollback.js";
+import { downSectionStart, findPartner, findRollbackBlock } from "../facts/rollback-block.js";
 import { resultInOriginal, Substitution } from "./placeholders.js";
 
 export interface FileAccess {
@@ -100,8 +100,9 @@ function lintText(text: string, filePath: string, options: LintOptions, files: F
     partnerPath: partner.partnerPath,
     block: partner.role === "forward" ? findRollbackBlock(parsed) : undefined,
     downSectionStart: downSectionStart(parsed.comments),
+    forward,
   };
-  return lintParsed(parsed, filePath, rollback, forward, options);
+  return lintParsed(parsed, filePath, rollback, options);
 }
 
 /** Reads and lints one migration file; a file that cannot be read is a fatal error, not a crash. */

@@ -1,9 +1,9 @@
-import type { Statement, ParsedFile } from "../parser/types.js";
+import { MigrationFacts, type FactFault, type RollbackInput } from "../facts/index.js";
+import type { ParsedFile, Statement } from "../parser/types.js";
 import type { Location, Range } from "../source/source-text.js";
 import { applyDirectives, findDirectives, type DirectiveScope } from "./directives.js";
-import { FileFacts, type RollbackFacts } from "./file-facts.js";
 import type { Placeholder } from "./placeholders.js";
-import { DEFAULT_SETTINGS, docsUrl, type Finding, type LintSettings, type Rule, type RuleContext, type Severity } from "./rule.js";
+import { DEFAULT_SETTINGS, docsUrl, INTERNAL_ERROR, type Finding, type LintSettings, type Report, type Rule, type RuleContext, type Severity } from "./rule.js";
 
 export type RuleSetting = Severity | "off";
 
@@ -44,86 +44,209 @@ export interface FileResult {
   fixedText?: string;
 }
 
-export function lintParsed(
-  parsed: ParsedFile,
-  filePath: string,
-  rollback: RollbackFacts,
-  forward: ParsedFile | undefined,
-  options: LintOptions,
-): FileResult {
-  const facts = new FileFacts(parsed, rollback, forward);
-  const settings: LintSettings = { ...DEFAULT_SETTINGS, ...options.settings };
-  const inTransaction = (statement: Statement) => settings.assumeInTransaction || statement.transaction.inTransaction;
-  const doBlockStatements = groupByParent(parsed.doBlockStatements);
-  let findings: Finding[] = [];
-  let current: Statement | undefined;
-  const ruleIds = new Set(options.rules.map((rule) => rule.meta.id));
+/** Lints one parsed migration with the linter for these options (made once per options object). */
+export function lintParsed(parsed: ParsedFile, filePath: string, rollback: RollbackInput, options: LintOptions): FileResult {
+  return linterFor(options).lint(parsed, filePath, rollback);
+}
 
-  const active = options.rules.flatMap((rule) => {
-    const setting = options.severities?.[rule.meta.id] ?? rule.meta.severity;
-    if (setting === "off") return [];
-    const context: RuleContext = {
-      filePath,
-      parsed,
-      facts,
-      settings,
-      options: options.ruleOptions?.[rule.meta.id],
-      inTransaction,
-      ruleIds,
-      report(report) {
-        const range = report.range ?? current?.range ?? { start: 0, end: 0 };
-        findings.push({
-          ruleId: rule.meta.id,
-          severity: setting,
-          message: report.message,
-          help: report.help,
-          range,
-          loc: parsed.source.location(range),
-          docsUrl: docsUrl(rule.meta.id),
-          ...(report.fix ? { fix: report.fix } : {}),
-        });
-      },
+const linters = new WeakMap<LintOptions, Linter>();
+
+function linterFor(options: LintOptions): Linter {
+  let linter = linters.get(options);
+  if (!linter) linters.set(options, (linter = new Linter(options)));
+  return linter;
+}
+
+type Handler = (statement: Statement, context: RuleContext) => void;
+
+interface ActiveRule {
+  rule: Rule;
+  context: RunContext;
+}
+
+interface Visit {
+  active: ActiveRule;
+  handler: Handler;
+}
+
+/** The file being linted and what its rules found so far. */
+interface FileRun {
+  filePath: string;
+  parsed: ParsedFile;
+  facts: MigrationFacts;
+  findings: Finding[];
+  /** The statement being visited, the default place of a report. */
+  statement: Statement | undefined;
+  /** The rule running, to name it when a fact it asked for meets a bug. */
+  rule: Rule | undefined;
+}
+
+/** A rule's context for a whole run: reads the file being linted. */
+class RunContext implements RuleContext {
+  constructor(
+    private readonly linter: Linter,
+    private readonly rule: Rule,
+    private readonly severity: Severity,
+    readonly options: unknown,
+  ) {}
+
+  get filePath(): string {
+    return this.linter.file.filePath;
+  }
+
+  get parsed(): ParsedFile {
+    return this.linter.file.parsed;
+  }
+
+  get facts(): MigrationFacts {
+    return this.linter.file.facts;
+  }
+
+  get settings(): LintSettings {
+    return this.linter.settings;
+  }
+
+  get ruleIds(): ReadonlySet<string> {
+    return this.linter.ruleIds;
+  }
+
+  report(report: Report): void {
+    const file = this.linter.file;
+    const range = report.range ?? file.statement?.range ?? { start: 0, end: 0 };
+    file.findings.push({
+      ruleId: this.rule.meta.id,
+      severity: this.severity,
+      message: report.message,
+      help: report.help,
+      range,
+      loc: file.parsed.source.location(range),
+      docsUrl: docsUrl(this.rule.meta.id),
+      ...(report.fix ? { fix: report.fix } : {}),
+    });
+  }
+}
+
+/**
+ * Runs a set of rules over files. Rule contexts are made once; statements are dispatched by
+ * kind to the rules that visit that kind. A bug in a rule, or in a fact a rule asks for,
+ * becomes one `internal-error` finding at the statement, and every other finding still counts.
+ */
+class Linter {
+  readonly settings: LintSettings;
+  readonly ruleIds: ReadonlySet<string>;
+  readonly #active: ActiveRule[] = [];
+  /** Handlers by statement kind, in rule order; `*` for rules that see every statement. */
+  readonly #visits = new Map<string, Visit[]>();
+  readonly #everyStatement: Visit[] = [];
+  #file: FileRun | undefined;
+
+  constructor(private readonly options: LintOptions) {
+    this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.ruleIds = new Set(options.rules.map((rule) => rule.meta.id));
+    for (const rule of options.rules) {
+      const setting = options.severities?.[rule.meta.id] ?? rule.meta.severity;
+      if (setting === "off") continue;
+      const active = { rule, context: new RunContext(this, rule, setting, options.ruleOptions?.[rule.meta.id]) };
+      this.#active.push(active);
+      for (const [kind, handler] of Object.entries(rule.visit ?? {})) {
+        const visits = this.#visits.get(kind);
+        const visit = { active, handler: handler as Handler };
+        if (visits) visits.push(visit);
+        else this.#visits.set(kind, [visit]);
+      }
+      if (rule.checkStatement) this.#everyStatement.push({ active, handler: rule.checkStatement.bind(rule) });
+    }
+  }
+
+  get file(): FileRun {
+    if (!this.#file) throw new Error("a rule context was read outside of a lint");
+    return this.#file;
+  }
+
+  lint(parsed: ParsedFile, filePath: string, rollback: RollbackInput): FileResult {
+    const facts = new MigrationFacts(parsed, this.settings, rollback);
+    const file: FileRun = { filePath, parsed, facts, findings: [], statement: undefined, rule: undefined };
+    const previous = this.#file;
+    this.#file = file;
+    const internalErrors: Finding[] = [];
+    const faulted = new Set<string>();
+    facts.onFault = (fault) => {
+      const key = `${fault.fact}@${fault.statement.range.start}:${fault.statement.index}`;
+      if (faulted.has(key)) return;
+      faulted.add(key);
+      internalErrors.push(factError(fault, file, parsed));
     };
-    return [{ rule, context }];
-  });
+    try {
+      this.#visitStatements(file, internalErrors);
+      for (const { rule, context } of this.#active) {
+        if (!rule.checkFile) continue;
+        this.#guarded(file, internalErrors, rule, undefined, () => rule.checkFile!(context));
+      }
+      const directives = findDirectives(parsed, this.options.directives);
+      file.findings = applyDirectives(file.findings, directives);
+      for (const { rule, context } of this.#active) {
+        if (!rule.checkDirectives) continue;
+        this.#guarded(file, internalErrors, rule, undefined, () => rule.checkDirectives!(directives, context));
+      }
+    } finally {
+      this.#file = previous;
+    }
+    const findings = [...file.findings, ...internalErrors];
+    findings.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || a.ruleId.localeCompare(b.ruleId));
+    const errors: FatalError[] = parsed.errors.map((error) => ({
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+      range: error.range,
+      loc: error.loc,
+    }));
+    return { filePath, findings, errors, text: parsed.source.text, hasBom: parsed.source.hasBom };
+  }
 
-  for (const { rule, context } of active) {
-    if (rule.checkStatement) {
-      for (const statement of parsed.statements) {
-        current = statement;
-        rule.checkStatement(statement, context);
-        if (!rule.meta.checksDoBlocks || statement.kind !== "DoStmt") continue;
-        for (const inner of doBlockStatements.get(statement) ?? []) {
-          current = inner;
-          rule.checkStatement(inner, context);
+  #visitStatements(file: FileRun, internalErrors: Finding[]): void {
+    if (this.#visits.size === 0 && this.#everyStatement.length === 0) return;
+    const statements = file.parsed.doBlockStatements.length === 0 ? file.parsed.statements : file.facts.order.statements;
+    for (const statement of statements) {
+      const inDoBlock = statement.parent !== undefined;
+      for (const visits of [this.#visits.get(statement.kind), this.#everyStatement]) {
+        if (!visits) continue;
+        for (const { active, handler } of visits) {
+          if (inDoBlock && !active.rule.meta.checksDoBlocks) continue;
+          this.#guarded(file, internalErrors, active.rule, statement, () => handler(statement, active.context));
         }
       }
     }
-    current = undefined;
-    rule.checkFile?.(context);
   }
 
-  const directives = findDirectives(parsed, options.directives);
-  findings = applyDirectives(findings, directives);
-  for (const { rule, context } of active) rule.checkDirectives?.(directives, context);
-
-  findings.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || a.ruleId.localeCompare(b.ruleId));
-  const errors: FatalError[] = parsed.errors.map((error) => ({
-    message: error.message,
-    ...(error.hint ? { hint: error.hint } : {}),
-    range: error.range,
-    loc: error.loc,
-  }));
-  return { filePath, findings, errors, text: parsed.source.text, hasBom: parsed.source.hasBom };
+  #guarded(file: FileRun, internalErrors: Finding[], rule: Rule, statement: Statement | undefined, check: () => void): void {
+    file.statement = statement;
+    file.rule = rule;
+    try {
+      check();
+    } catch (error) {
+      internalErrors.push(internalError(`rule ${rule.meta.id}`, rule.meta.id, statement?.range ?? { start: 0, end: 0 }, error, file.parsed));
+    } finally {
+      file.statement = undefined;
+      file.rule = undefined;
+    }
+  }
 }
 
-function groupByParent(statements: readonly Statement[]): Map<Statement, Statement[]> {
-  const groups = new Map<Statement, Statement[]>();
-  for (const statement of statements) {
-    if (!statement.parent) continue;
-    const group = groups.get(statement.parent) ?? [];
-    group.push(statement);
-    groups.set(statement.parent, group);
-  }
-  return groups;
+function factError(fault: FactFault, file: FileRun, parsed: ParsedFile): Finding {
+  const asker = file.rule?.meta.id;
+  return internalError(`the ${fault.fact} facts${asker ? ` (asked by rule ${asker})` : ""}`, asker ?? INTERNAL_ERROR, fault.statement.range, fault.error, parsed);
+}
+
+function internalError(where: string, origin: string, range: Range, error: unknown, parsed: ParsedFile): Finding {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    ruleId: INTERNAL_ERROR,
+    severity: "dangerous",
+    message: `Internal error in ${where} at this statement: ${message}. This is a bug in migsafe: please report it.`,
+    help: "The file's other findings are still reported, but this statement was not fully checked: review it by hand. Run with --debug for the stack trace.",
+    range,
+    loc: parsed.source.location(range),
+    docsUrl: "https://github.com/migsafe/migsafe/issues",
+    origin,
+    ...(error instanceof Error && error.stack ? { stack: error.stack } : {}),
+  };
 }

@@ -19,7 +19,7 @@ export interface NewColumn {
  * by an ALTER TABLE. Rollbacks restore an old schema as it was: they are left alone.
  */
 export function newColumns(statement: Statement, context: RuleContext): NewColumn[] {
-  if (context.facts.isRollback(statement)) return [];
+  if (context.facts.sections.isRollback(statement)) return [];
   if (statement.kind === "CreateStmt") {
     const relation = statement.node.relation as { relpersistence?: string } | undefined;
     const table = relationName(relation);

@@ -1,7 +1,7 @@
 import type { Location, Range } from "../source/source-text.js";
-import type { ParsedFile, Statement } from "../parser/types.js";
+import type { MigrationFacts } from "../facts/index.js";
+import type { NodeKind, ParsedFile, Statement, StatementOf } from "../parser/types.js";
 import type { Directive } from "./directives.js";
-import type { FileFacts } from "./file-facts.js";
 
 export type Severity = "dangerous" | "careful";
 
@@ -16,7 +16,7 @@ export interface RuleMeta {
   category: RuleCategory;
   /** True when findings can carry an automatic fix. */
   fixable?: boolean;
-  /** True when the rule also checks statements run by DO blocks. */
+  /** True when the rule's `visit` handlers are also called for the statements DO blocks run. */
   checksDoBlocks?: boolean;
   /** False for rules only the `strict` preset turns on (schema-design advice). Default: true. */
   recommended?: boolean;
@@ -63,31 +63,56 @@ export interface Finding {
   loc: Location;
   docsUrl: string;
   fix?: Fix;
+  /** For an `internal-error` finding: the rule that met the bug (ESLint reports it under that rule). */
+  origin?: string;
+  /** For an `internal-error` finding: the exception's stack, printed with --debug. */
+  stack?: string;
 }
 
+/** What a bug in a rule or a fact becomes: a finding at the statement, so that the file's other findings are still reported. */
+export const INTERNAL_ERROR = "internal-error";
+
+/**
+ * What a rule sees of the file being linted. A context is made once per rule and run; its
+ * `filePath`, `parsed` and `facts` are those of the file being checked when it is read.
+ */
 export interface RuleContext {
   readonly filePath: string;
   readonly parsed: ParsedFile;
-  /** What the file (and, for a rollback, its forward migration) creates, in order. */
-  readonly facts: FileFacts;
+  /** Everything known of the migration beyond one statement: transactions, history, locks, sections. */
+  readonly facts: MigrationFacts;
   readonly settings: LintSettings;
   /** The rule's options from the configuration (`rules: { id: [severity, options] }`), if any. */
   readonly options: unknown;
   /** The ids of the rules this run knows, on or off. */
   readonly ruleIds: ReadonlySet<string>;
-  /** True when the statement runs inside a transaction: an explicit BEGIN block, or every file when the runner wraps it. */
-  inTransaction(statement: Statement): boolean;
   report(report: Report): void;
 }
 
+/** A handler for statements of one kind: its statement's `node` is typed for that kind. */
+export type StatementHandler<K extends NodeKind> = (statement: StatementOf<K>, context: RuleContext) => void;
+
+/** Handlers by statement kind, as ESLint rules have handlers by node type. */
+export type StatementVisitor = { [K in NodeKind]?: StatementHandler<K> };
+
 export interface Rule {
   meta: RuleMeta;
-  /** Called for each statement in file order (and for DO-block statements when `checksDoBlocks`). */
+  /**
+   * Handlers by statement kind (`{ DropStmt(statement, context) {…} }`): the engine calls each one for
+   * the statements of its kind, in the order they run, and for DO-block statements when `checksDoBlocks`.
+   */
+  visit?: StatementVisitor;
+  /** Called for every statement in run order (and DO-block statements when `checksDoBlocks`): rules written before `visit`. */
   checkStatement?(statement: Statement, context: RuleContext): void;
-  /** Called once per file, after every statement was checked. */
+  /** Called once per file, after every statement was visited. */
   checkFile?(context: RuleContext): void;
   /** Called once per file after inline ignores were applied, with what each one suppressed. */
   checkDirectives?(directives: readonly Directive[], context: RuleContext): void;
+}
+
+/** One handler for several statement kinds. */
+export function visitEach<K extends NodeKind>(kinds: readonly K[], handler: (statement: Statement & { kind: K }, context: RuleContext) => void): StatementVisitor {
+  return Object.fromEntries(kinds.map((kind) => [kind, handler])) as StatementVisitor;
 }
 
 export const DOCS_BASE_URL = "https://github.com/migsafe/migsafe/blob/main/docs/rules/";

@@ -1,5 +1,5 @@
 import type { FileResult } from "../engine/lint.js";
-import type { Fix } from "../engine/rule.js";
+import { INTERNAL_ERROR, type Fix } from "../engine/rule.js";
 
 /** A finding or a fatal error, flattened for the formatters, in ESLint's terms. */
 export interface Message {
@@ -59,16 +59,27 @@ export interface Totals {
   careful: number;
   /** Files with at least one fatal error. */
   fatalFiles: number;
+  /** `internal-error` findings: bugs in migsafe met while checking a statement. */
+  internalErrors: number;
   files: number;
 }
 
 export function totalsOf(results: readonly FileResult[]): Totals {
-  const totals: Totals = { dangerous: 0, careful: 0, fatalFiles: 0, files: results.length };
+  const totals: Totals = { dangerous: 0, careful: 0, fatalFiles: 0, internalErrors: 0, files: results.length };
   for (const result of results) {
-    for (const finding of result.findings) totals[finding.severity]++;
+    for (const finding of result.findings) {
+      totals[finding.severity]++;
+      if (finding.ruleId === INTERNAL_ERROR) totals.internalErrors++;
+    }
     if (result.errors.length > 0) totals.fatalFiles++;
   }
   return totals;
+}
+
+/** 2 when a file could not be checked or migsafe met a bug, 1 for dangerous findings (or too many careful ones), else 0. */
+export function exitCodeOf(totals: Totals, tooManyWarnings = false): 0 | 1 | 2 {
+  if (totals.fatalFiles > 0 || totals.internalErrors > 0) return 2;
+  return totals.dangerous > 0 || tooManyWarnings ? 1 : 0;
 }
 
 export function plural(count: number, word: string): string {

@@ -1,5 +1,6 @@
 /** Small readers over libpg-query's JSON AST, shared by the engine and the rules. */
 import type { Range } from "../source/source-text.js";
+import type { AlterTableCmd } from "@pgsql/types";
 import type { AstNode, Statement, Token } from "./types.js";
 
 export interface QualifiedName {
@@ -60,7 +61,7 @@ export function quoteIfNeeded(identifier: string): string {
 
 export interface AlterCommand {
   subtype: string;
-  node: AstNode;
+  node: AlterTableCmd;
   range: Range;
 }
 
@@ -78,10 +79,8 @@ export function alterTableCommands(statement: Statement): readonly AlterCommand[
 const commandsOf = new WeakMap<Statement, readonly AlterCommand[]>();
 
 function makeAlterCommands(statement: Statement): AlterCommand[] {
-  const commands = asList(statement.node.cmds)
-    .map((cmd) => unwrap(cmd))
-    .filter((cmd): cmd is { type: string; value: AstNode } => cmd?.type === "AlterTableCmd")
-    .map((cmd) => cmd.value);
+  if (statement.kind !== "AlterTableStmt") return [];
+  const commands = (statement.node.cmds ?? []).flatMap((cmd) => ("AlterTableCmd" in cmd ? [cmd.AlterTableCmd] : []));
   // The ranges need the statement's tokens: worked out only when a rule asks for one.
   let ranges: Range[] | undefined | null = null;
   return commands.map((node, i) => ({
@@ -94,8 +93,8 @@ function makeAlterCommands(statement: Statement): AlterCommand[] {
   }));
 }
 
-function commandRanges(statement: Statement, expected: number): Range[] | undefined {
-  const relation = statement.node.relation as RangeVar | undefined;
+function commandRanges(statement: Statement & { kind: "AlterTableStmt" }, expected: number): Range[] | undefined {
+  const relation = statement.node.relation;
   if (relation?.location === undefined || statement.tokens.length === 0) return undefined;
   const code = statement.tokens.filter((token) => token.type !== "line-comment" && token.type !== "block-comment");
   const relationStart = statement.indexOf(relation.location);
@@ -145,11 +144,6 @@ export function walk(node: unknown, visit: (type: string, value: AstNode) => voi
     const entries = Object.entries(value);
     for (let i = entries.length - 1; i >= 0; i--) stack.push(entries[i]!);
   }
-}
-
-/** How a column is named to the file facts: `{ schema, name: "table.column" }`. */
-export function columnOf(table: QualifiedName, column: string): QualifiedName {
-  return table.schema ? { schema: table.schema, name: `${table.name}.${column}` } : { name: `${table.name}.${column}` };
 }
 
 const INTERNAL_TYPES: Record<string, string> = {

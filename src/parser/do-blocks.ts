@@ -54,12 +54,13 @@ export function findDoBlocks(
 }
 
 function doBody(statement: Statement): DoBody | undefined {
-  const args = (statement.node.args ?? []) as { DefElem?: { defname?: string; arg?: { String?: { sval?: string } } } }[];
+  if (statement.kind !== "DoStmt") return undefined;
   let text: string | undefined;
-  for (const arg of args) {
-    const def = arg.DefElem;
-    if (def?.defname === "language" && def.arg?.String?.sval?.toLowerCase() !== "plpgsql") return undefined;
-    if (def?.defname === "as") text = def.arg?.String?.sval;
+  for (const arg of statement.node.args ?? []) {
+    const def = "DefElem" in arg ? arg.DefElem : undefined;
+    const value = def?.arg && "String" in def.arg ? def.arg.String.sval : undefined;
+    if (def?.defname === "language" && value?.toLowerCase() !== "plpgsql") return undefined;
+    if (def?.defname === "as") text = value;
   }
   if (text === undefined) return undefined;
   const literal = statement.tokens.find((token) => token.type === "string" && token.text.startsWith("$"));

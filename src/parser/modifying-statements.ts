@@ -1,9 +1,9 @@
 import type { Range } from "../source/source-text.js";
-import { asList, unwrap, type RangeVar } from "./ast.js";
-import type { AstNode, Statement } from "./types.js";
+import { unwrap, type RangeVar } from "./ast.js";
+import type { AstNode, NodeOf, Statement } from "./types.js";
 
-export interface ModifyingStatement {
-  node: AstNode;
+export interface ModifyingStatement<K extends ModifyingKind = ModifyingKind> {
+  node: NodeOf<K>;
   /** The statement's own range: for a data-modifying WITH query, the text inside its parentheses. */
   range: Range;
 }
@@ -12,18 +12,21 @@ export interface ModifyingStatement {
  * The DELETEs (or UPDATEs) a statement runs: the statement itself, and the
  * data-modifying queries of its WITH clause (`WITH gone AS (DELETE ...) INSERT ...`).
  */
-export function modifyingStatements(statement: Statement, kind: "DeleteStmt" | "UpdateStmt"): ModifyingStatement[] {
-  const found: ModifyingStatement[] = [];
-  if (statement.kind === kind) found.push({ node: statement.node, range: statement.range });
-  const withClause = statement.node.withClause as { ctes?: unknown } | undefined;
-  for (const cte of asList(withClause?.ctes)) {
+export function modifyingStatements<K extends ModifyingKind>(statement: Statement, kind: K): ModifyingStatement<K>[] {
+  const found: ModifyingStatement<K>[] = [];
+  // `kind` names the statement's node type: the statement is that node.
+  if (statement.kind === kind) found.push({ node: statement.node as NodeOf<K>, range: statement.range });
+  if (!("withClause" in statement.node)) return found;
+  for (const cte of statement.node.withClause?.ctes ?? []) {
     const expression = unwrap(cte);
     if (expression?.type !== "CommonTableExpr") continue;
     const query = unwrap(expression.value.ctequery);
-    if (query?.type === kind) found.push({ node: query.value, range: parenthesizedRange(statement, query.value) });
+    if (query?.type === kind) found.push({ node: query.value as NodeOf<K>, range: parenthesizedRange(statement, query.value) });
   }
   return found;
 }
+
+type ModifyingKind = "DeleteStmt" | "UpdateStmt";
 
 /** The range inside the parentheses around a WITH query, found from its target table's position. */
 function parenthesizedRange(statement: Statement, node: AstNode): Range {

@@ -6,7 +6,6 @@ import { syntaxProblem } from "./syntax-hints.js";
 import { lex } from "./lexer.js";
 import { buildStatement } from "./statement.js";
 import { isComment, materialize, tokenize, toComment } from "./tokens.js";
-import { assignTransactions } from "./transactions.js";
 import type { Comment, ParsedFile, Statement, Token } from "./types.js";
 
 /**
@@ -23,7 +22,6 @@ export function parseFile(input: string | SourceText): ParsedFile {
   if (whole.ok) readWholeParse(parsed, whole.statements);
   else recoverStatementByStatement(parsed);
 
-  assignTransactions(parsed.statements);
   attachComments(parsed.statements, parsed.comments, source);
   const doBlocks = findDoBlocks(parsed.statements, source);
   parsed.doBlockStatements = doBlocks.statements;

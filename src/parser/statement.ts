@@ -1,7 +1,7 @@
 import type { Range, SourceText } from "../source/source-text.js";
 import type { RawStatement } from "./pg.js";
 import { codeTokensFrom } from "./tokens.js";
-import type { AstNode, Statement, Token } from "./types.js";
+import type { NodeKind, Statement, Token } from "./types.js";
 
 export interface StatementParts {
   raw: RawStatement;
@@ -20,12 +20,13 @@ export interface StatementParts {
 export function buildStatement(parts: StatementParts): Statement | undefined {
   const wrapped = parts.raw.stmt;
   if (!wrapped) return undefined;
-  const kind = Object.keys(wrapped)[0]!;
+  const kind = Object.keys(wrapped)[0] as NodeKind;
   const { tokens, range, parent } = parts;
+  // The one place a statement is made: libpg-query's `{ Kind: node }` pairs a kind with that kind's node.
   return {
     index: parts.index,
     kind,
-    node: wrapped[kind] as AstNode,
+    node: wrapped[kind] as never,
     range,
     loc: parts.source.location(range),
     text: parts.text ?? parts.source.slice(range),
@@ -33,11 +34,10 @@ export function buildStatement(parts: StatementParts): Statement | undefined {
       return tokens();
     },
     codeTokensFrom: (from, count) => codeTokensFrom(tokens(), from, count),
-    transaction: parent ? parent.transaction : { inTransaction: false },
     leadingComments: [],
     trailingComments: [],
     origin: parent ? "do-block" : "file",
     ...(parent ? { parent } : {}),
     indexOf: parts.indexOf,
-  };
+  } as Statement;
 }

@@ -1,7 +1,14 @@
+import type { Node } from "@pgsql/types";
 import type { Location, Range, SourceText } from "../source/source-text.js";
 
-/** A libpg-query AST node without its type wrapper, e.g. the contents of `{ DropStmt: {...} }`. */
+/** A libpg-query AST node without its type wrapper, e.g. the contents of `{ DropStmt: {...} }`, when its type is not known. */
 export type AstNode = Record<string, unknown>;
+
+/** Every node type of libpg-query 18's AST, e.g. "DropStmt", "ColumnDef". */
+export type NodeKind = Node extends infer Wrapped ? (Wrapped extends unknown ? keyof Wrapped & string : never) : never;
+
+/** The fields of a node type: `NodeOf<"DropStmt">` is @pgsql/types' `DropStmt`. */
+export type NodeOf<K extends NodeKind> = K extends NodeKind ? Extract<Node, { [P in K]: unknown }>[K] : never;
 
 export type TokenType = "line-comment" | "block-comment" | "string" | "identifier" | "keyword" | "number" | "punctuation" | "other";
 
@@ -24,21 +31,19 @@ export interface Comment {
   value: string;
 }
 
-export interface TransactionContext {
-  /** True when the statement runs inside an explicit BEGIN ... COMMIT block of the file. */
-  inTransaction: boolean;
-  /** Index (in `ParsedFile.statements`) of the BEGIN that opened the block. */
-  beginIndex?: number;
-  /** Index of the COMMIT/ROLLBACK that closes the block, if the file closes it. */
-  endIndex?: number;
+/** A statement of a given kind: its `node` is typed. */
+export interface StatementOf<K extends NodeKind> extends StatementBase {
+  /** The AST node type, e.g. "AlterTableStmt". */
+  kind: K;
+  node: NodeOf<K>;
 }
 
-export interface Statement {
+/** Any statement: checking `kind` narrows `node` to that kind's fields. */
+export type Statement = { [K in NodeKind]: StatementOf<K> }[NodeKind];
+
+interface StatementBase {
   /** Position in `ParsedFile.statements`. */
   index: number;
-  /** The AST node type, e.g. "AlterTableStmt". */
-  kind: string;
-  node: AstNode;
   range: Range;
   loc: Location;
   text: string;
@@ -46,7 +51,6 @@ export interface Statement {
   readonly tokens: Token[];
   /** The first `count` tokens of code (no comments) at or after string index `from`. */
   codeTokensFrom(from: number, count: number): Token[];
-  transaction: TransactionContext;
   leadingComments: Comment[];
   trailingComments: Comment[];
   /** "do-block" for statements found inside the PL/pgSQL body of a DO statement. */

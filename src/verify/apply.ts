@@ -4,12 +4,12 @@
  * (`pg_locks` of this session, read inside the transaction) and the tables it
  * rewrites (`relfilenode` changed, same oid).
  */
-import { needsNoTransaction } from "../engine/transaction-scopes.js";
-import { transactionKind } from "../parser/transactions.js";
+import { refusedInTransaction } from "../facts/refused-in-transaction.js";
+import { transactionControl } from "../facts/transactions.js";
 import type { Statement } from "../parser/types.js";
 import { userSchema } from "./catalog.js";
 import { databaseError, type DatabaseError, type VerifyDatabase } from "./database.js";
-import { LOCK_MODE_STRENGTH as LOCK_STRENGTH, type LockMode } from "../engine/locks.js";
+import { LOCK_MODE_STRENGTH as LOCK_STRENGTH, type LockMode } from "../facts/lock-wording.js";
 
 export { LOCK_STRENGTH, type LockMode };
 
@@ -84,8 +84,7 @@ export interface Segment {
 
 /**
  * Groups a migration's statements by the transaction each runs in. `scopeOf` is the
- * transaction scope of src/engine/transaction-scopes.ts (`runner@…`, `begin@…`, or
- * undefined for autocommit). A statement that refuses a transaction block splits the
+ * transaction's id from the facts (`runner@…`, `begin@…`, or undefined for autocommit). A statement that refuses a transaction block splits the
  * runner's transaction around it: runners with a no-transaction mode run it that way,
  * and the static rule forbidden-in-transaction reports the runners that do not.
  */
@@ -95,8 +94,8 @@ export function planSegments(statements: readonly Statement[], scopeOf: (stateme
   let currentScope: string | undefined;
   for (const statement of statements) {
     const scope = scopeOf(statement);
-    const control = transactionKind(statement);
-    if (scope?.startsWith("runner@") && needsNoTransaction(statement, pgVersion) && control === undefined) {
+    const control = transactionControl(statement);
+    if (scope?.startsWith("runner@") && refusedInTransaction(statement, pgVersion) && control === undefined) {
       segments.push({ kind: "bare", statements: [statement] });
       current = undefined;
       continue;
@@ -117,7 +116,7 @@ export function planSegments(statements: readonly Statement[], scopeOf: (stateme
     }
     current = undefined;
     currentScope = undefined;
-    const alone = statement.kind === "TransactionStmt" || needsNoTransaction(statement, pgVersion) !== undefined;
+    const alone = statement.kind === "TransactionStmt" || refusedInTransaction(statement, pgVersion) !== undefined;
     segments.push({ kind: alone ? "bare" : "autocommit", statements: [statement] });
   }
   return segments;
@@ -279,7 +278,7 @@ async function newRewrites(
  * Undefined for statements that cannot run in a transaction at all (VACUUM, CREATE DATABASE, …).
  */
 export function transactionalText(statement: Statement, pgVersion: number): string | undefined {
-  if (needsNoTransaction(statement, pgVersion) === undefined) return statement.text;
+  if (refusedInTransaction(statement, pgVersion) === undefined) return statement.text;
   if (!["IndexStmt", "DropStmt", "AlterTableStmt"].includes(statement.kind)) return undefined;
   const keyword = statement.tokens.find((token) => token.type === "keyword" && token.upper === "CONCURRENTLY");
   if (!keyword) return undefined;

@@ -19,7 +19,7 @@ import type { LintOptions } from "../engine/lint.js";
 import { escapeControl } from "../formatters/escape.js";
 import type { ReportContext } from "../formatters/format.js";
 import { FORMATTERS } from "../formatters/index.js";
-import { plural, totalsOf } from "../formatters/messages.js";
+import { exitCodeOf, plural, totalsOf } from "../formatters/messages.js";
 import { displayPath } from "../formatters/stylish.js";
 import { loadParser } from "../parser/pg.js";
 import type { VerifyDatabase } from "./database.js";
@@ -176,7 +176,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
     let output = formats.map((name) => FORMATTERS[name](outcome.results, context)).join("");
     const totals = totalsOf(outcome.results);
     if (totals.fatalFiles > 0) stderr.push(`${plural(totals.fatalFiles, "file")} could not be read or parsed`);
-    let exitCode: VerifyCommandResult["exitCode"] = totals.fatalFiles > 0 ? 2 : totals.dangerous > 0 ? 1 : 0;
+    let exitCode: VerifyCommandResult["exitCode"] = exitCodeOf(totals);
 
     if (values["output-file"] !== undefined) {
       const problem = writeReport(path.resolve(cwd, values["output-file"]), output);

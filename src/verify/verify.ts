@@ -10,14 +10,14 @@ import path from "node:path";
 import { migrationName } from "../config/resolve.js";
 import { lintFile } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
-import { lockBlocks, type LockLevel } from "../engine/locks.js";
+import { lockBlocks, type LockLevel } from "../facts/lock-wording.js";
 import { placeholderProblem, Substitution } from "../engine/placeholders.js";
-import { downSectionStart, findPartner, findRollbackBlock } from "../engine/rollback.js";
-import { DEFAULT_SETTINGS, DOCS_BASE_URL, type Finding, type Rule, type RuleCategory, type RuleContext, type Severity } from "../engine/rule.js";
-import { transactionScopes } from "../engine/transaction-scopes.js";
+import { downSectionStart, findPartner, findRollbackBlock } from "../facts/rollback-block.js";
+import { DEFAULT_SETTINGS, DOCS_BASE_URL, type Finding, type Rule, type RuleCategory, type Severity } from "../engine/rule.js";
+import { MigrationFacts } from "../facts/index.js";
+import { transactionControl } from "../facts/transactions.js";
 import { relationName as astRelationName } from "../parser/ast.js";
 import { parseFile } from "../parser/parse-file.js";
-import { transactionKind } from "../parser/transactions.js";
 import type { ParsedFile, Statement } from "../parser/types.js";
 import { indexOfCodePoint, SourceText, type Range } from "../source/source-text.js";
 import { allRules } from "../../rules/index.js";
@@ -312,12 +312,11 @@ async function verifyMigration(migration: Loaded, rollback: RollbackSource | und
   const relations = await userRelations(db, run.ignored);
 
   // A file without BEGIN runs in one transaction, as most runners run it (and as the configuration may say).
-  const hasBegin = statements.some((statement) => transactionKind(statement) === "begin");
+  const hasBegin = statements.some((statement) => transactionControl(statement) === "begin");
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
   settings.assumeInTransaction ||= !hasBegin;
-  // transactionScopes reads only `parsed` and `settings` of a rule context.
-  const scopes = transactionScopes({ parsed, settings } as unknown as RuleContext);
-  const segments = planSegments(statements, (statement) => scopes.get(statement), db.majorVersion);
+  const { transactions } = new MigrationFacts(parsed, settings);
+  const segments = planSegments(statements, (statement) => transactions.of(statement).id, db.majorVersion);
   const applied = await applySegments(db, segments, relations, run.ignored);
 
   for (const statement of applied.unobserved) {

@@ -99,16 +99,18 @@ describe("exit codes", () => {
     expect(result.stderr).toMatch(/^migsafe: no migration folder found in .* \(looked for migrations\/, db\/migrations\/, supabase\/migrations\/, prisma\/migrations\/\); pass the files or folders to lint\n$/);
   });
 
-  it("is 2 for an internal error in a file, which still lets the other files be linted, with the stack only with --debug", async () => {
-    const p = project(withRollbacks({ "001.sql": CLEAN_SQL, "002.sql": DROP_USERS }));
-    const broken = { meta: { ...dropTable.meta, id: "broken" }, checkStatement: (statement: { kind: string }) => { if (statement.kind === "SelectStmt") throw new Error("rule exploded"); } };
+  it("is 2 for a bug in a rule, reported as an internal-error finding at the statement while every other finding is still reported, the stack only with --debug", async () => {
+    const p = project(withRollbacks({ "001.sql": "SELECT 1;\nDROP TABLE users;", "002.sql": DROP_USERS }));
+    const broken = { meta: { ...dropTable.meta, id: "broken" }, visit: { SelectStmt: () => { throw new Error("rule exploded"); } } };
     const plain = await run(["--format", "compact", "001.sql", "002.sql"], { cwd: p.dir, env: {}, rules: [broken, dropTable] });
-    const error = "internal error while linting this file: rule exploded (a bug in migsafe: please report it)";
-    expect(plain.output).toBe(`001.sql: error parse-error ${error}\n002.sql:1:1: dangerous drop-table ${plain.output.split("drop-table ")[1]!.trimEnd()}\n`);
-    expect(plain).toEqual({ output: plain.output, stderr: `migsafe: 001.sql: ${error}\nmigsafe: 1 file could not be read or parsed\n`, exitCode: 2 });
+    const lines = plain.output.trimEnd().split("\n");
+    expect(lines[0]).toBe("001.sql:1:1: dangerous internal-error Internal error in rule broken at this statement: rule exploded. This is a bug in migsafe: please report it.");
+    expect(lines.slice(1).map((line) => line.split(" ").slice(0, 3).join(" "))).toEqual(["001.sql:2:1: dangerous drop-table", "002.sql:1:1: dangerous drop-table"]);
+    expect(plain.stderr).toBe("migsafe: 1 internal error (a bug in migsafe: please report it; --debug prints the stack trace); every other finding was still reported\n");
+    expect(plain.exitCode).toBe(2);
     const debug = await run(["--debug", "001.sql"], { cwd: p.dir, env: {}, rules: [broken] });
     expect(debug.exitCode).toBe(2);
-    expect(debug.stderr).toMatch(/^migsafe: debug: .*\nmigsafe: 001.sql: Error: rule exploded\n\s+at /);
+    expect(debug.stderr).toMatch(/^migsafe: debug: .*\nmigsafe: 001.sql:1: Error: rule exploded\n\s+at /);
   });
 
   it("is 2 for an internal error outside any file, with one line on stderr", async () => {

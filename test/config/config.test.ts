@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, ConfigFinder, loadConfigFile } from "../../src/config/load.js";
 import { migrationName, presetSeverities, resolveConfig } from "../../src/config/resolve.js";
 import { validateConfig } from "../../src/config/schema.js";
-import { findPartner } from "../../src/engine/rollback.js";
+import { findPartner } from "../../src/facts/rollback-block.js";
 import { allRules } from "../../rules/index.js";
 
 const ids = new Set(allRules.map((rule) => rule.meta.id));

@@ -71,16 +71,6 @@ describe("parseFile: comments and transactions", () => {
     expect(parsed.comments).toHaveLength(4);
   });
 
-  it("marks the statements between BEGIN and COMMIT as inside a transaction", () => {
-    const parsed = parseFile("SET lock_timeout = '2s';\nBEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nCREATE INDEX CONCURRENTLY i ON t (a);");
-    expect(parsed.statements.map((s) => s.transaction.inTransaction)).toEqual([false, true, true, true, false]);
-    expect(parsed.statements[2]!.transaction).toEqual({ inTransaction: true, beginIndex: 1, endIndex: 3 });
-  });
-
-  it("leaves a transaction the file never closes open to the end", () => {
-    const parsed = parseFile("START TRANSACTION;\nDROP TABLE a;");
-    expect(parsed.statements[1]!.transaction).toEqual({ inTransaction: true, beginIndex: 0 });
-  });
 });
 
 describe("parseFile: syntax errors", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-lock-timeout.js";
-import { LOCK_QUEUE } from "../../src/engine/locks.js";
+import { LOCK_QUEUE } from "../../src/facts/lock-wording.js";
 import type { LintSettings } from "../../src/engine/rule.js";
 import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 

@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { allRules } from "../../rules/index.js";
-import { DEFAULT_SETTINGS, type RuleContext } from "../../src/engine/rule.js";
-import { transactionScopes } from "../../src/engine/transaction-scopes.js";
+import { DEFAULT_SETTINGS } from "../../src/engine/rule.js";
+import { MigrationFacts } from "../../src/facts/index.js";
 import { parseFile } from "../../src/parser/parse-file.js";
 import { lockModeName, planSegments, transactionalText } from "../../src/verify/apply.js";
 import { extensionsIn } from "../../src/verify/pglite-database.js";
@@ -59,8 +59,8 @@ describe("migration order", () => {
 /** The segments of a file, as "kind: first line-last line (end line)". */
 function segmentsOf(sql: string, assumeInTransaction: boolean): string[] {
   const parsed = parseFile(sql);
-  const scopes = transactionScopes({ parsed, settings: { ...DEFAULT_SETTINGS, assumeInTransaction } } as unknown as RuleContext);
-  return planSegments(parsed.statements, (statement) => scopes.get(statement), 18).map((segment) => {
+  const { transactions } = new MigrationFacts(parsed, { ...DEFAULT_SETTINGS, assumeInTransaction });
+  return planSegments(parsed.statements, (statement) => transactions.of(statement).id, 18).map((segment) => {
     const lines = segment.statements.map((statement) => statement.loc.start.line);
     return `${segment.kind}: ${lines.join(",")}${segment.end ? ` (ends ${segment.end.loc.start.line})` : ""}`;
   });

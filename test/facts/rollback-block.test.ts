@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import path from "node:path";
-import { downSectionStart, findPartner, findRollbackBlock } from "../../src/engine/rollback.js";
+import { downSectionStart, findPartner, findRollbackBlock } from "../../src/facts/rollback-block.js";
 import { parseFile } from "../../src/parser/parse-file.js";
 
 const existing = (...files: string[]) => (file: string) => files.map((f) => path.normalize(f)).includes(path.normalize(file));

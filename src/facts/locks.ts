@@ -1,10 +1,14 @@
-/** The table locks a statement takes, per PostgreSQL's lock table for each command and ALTER TABLE action. */
+/**
+ * The table locks each statement takes, per PostgreSQL's lock table for each command and ALTER TABLE
+ * action, including the ones it takes on other tables (the table a foreign key references, the
+ * partition it attaches).
+ */
 import { asList, displayName, listName, relationName, stringOf, unwrap, walk, type QualifiedName } from "../parser/ast.js";
 import type { AstNode, Statement } from "../parser/types.js";
-import type { ObjectKind } from "./created-objects.js";
-import { LOCK_MODE_STRENGTH, type LockLevel } from "./locks.js";
-import type { RuleContext } from "./rule.js";
-import { hasOption } from "./transaction-scopes.js";
+import type { History, ObjectKind } from "./history.js";
+import { LOCK_MODE_STRENGTH, type LockLevel } from "./lock-wording.js";
+import type { Names } from "./names.js";
+import { optionIsOn } from "./options.js";
 
 export interface TableLock {
   level: LockLevel;
@@ -59,13 +63,15 @@ export function lockArticle(level: LockLevel): string {
  * the ones that queue traffic while they wait. Locks of SHARE UPDATE EXCLUSIVE or weaker
  * (VALIDATE CONSTRAINT, SET STATISTICS, CONCURRENTLY, ATTACH PARTITION on the parent) are left out.
  */
-export function tableLocks(statement: Statement, pgVersion: number): TableLock[] {
-  const node = statement.node;
+type SameTable = (a: QualifiedName, b: QualifiedName) => boolean;
+
+function tableLocks(statement: Statement, pgVersion: number, sameTable: SameTable): TableLock[] {
+  const node = statement.node as AstNode;
   switch (statement.kind) {
     case "AlterTableStmt":
-      return node.objtype === "OBJECT_TABLE" ? alterTableLocks(statement, pgVersion) : [];
+      return node.objtype === "OBJECT_TABLE" ? alterTableLocks(statement, pgVersion, sameTable) : [];
     case "CreateStmt":
-      return createTableLocks(statement);
+      return createTableLocks(node, sameTable);
     case "AlterObjectSchemaStmt":
       return node.objectType === "OBJECT_TABLE" ? onTable(relationName(node.relation), "ACCESS EXCLUSIVE", (t) => `ALTER TABLE ${t} SET SCHEMA`) : [];
     case "RenameStmt":
@@ -124,7 +130,7 @@ function relations(list: unknown): QualifiedName[] {
     .filter((name): name is QualifiedName => name !== undefined);
 }
 
-function alterTableLocks(statement: Statement, pgVersion: number): TableLock[] {
+function alterTableLocks(statement: Statement & { kind: "AlterTableStmt" }, pgVersion: number, sameTable: SameTable): TableLock[] {
   const table = relationName(statement.node.relation);
   if (!table) return [];
   const name = displayName(table);
@@ -180,15 +186,15 @@ function foreignKeyTargets(def: unknown): QualifiedName[] {
   return found;
 }
 
-function createTableLocks(statement: Statement): TableLock[] {
-  const table = relationName(statement.node.relation);
+function createTableLocks(node: AstNode, sameTable: SameTable): TableLock[] {
+  const table = relationName(node.relation);
   if (!table) return [];
   const name = displayName(table);
   const locks: TableLock[] = [];
-  if (statement.node.partbound) {
-    for (const parent of relations(statement.node.inhRelations)) locks.push(...onTable(parent, "ACCESS EXCLUSIVE", (t) => `CREATE TABLE ${name} PARTITION OF ${t}`));
+  if (node.partbound) {
+    for (const parent of relations(node.inhRelations)) locks.push(...onTable(parent, "ACCESS EXCLUSIVE", (t) => `CREATE TABLE ${name} PARTITION OF ${t}`));
   }
-  for (const referenced of foreignKeyTargets(statement.node.tableElts)) {
+  for (const referenced of foreignKeyTargets(node.tableElts)) {
     if (!sameTable(referenced, table)) locks.push(...onTable(referenced, "SHARE ROW EXCLUSIVE", (t) => `CREATE TABLE ${name} (its foreign key to ${t})`));
   }
   return locks;
@@ -242,7 +248,7 @@ function dropLocks(node: AstNode): TableLock[] {
 }
 
 function vacuumLocks(node: AstNode): TableLock[] {
-  if (node.is_vacuumcmd !== true || !hasOption(node.options, "full")) return [];
+  if (node.is_vacuumcmd !== true || !optionIsOn(node.options, "full")) return [];
   const tables = asList(node.rels)
     .map((rel) => relationName(unwrap(rel)?.value.relation))
     .filter((name): name is QualifiedName => name !== undefined);
@@ -251,7 +257,7 @@ function vacuumLocks(node: AstNode): TableLock[] {
 }
 
 function reindexLocks(node: AstNode): TableLock[] {
-  if (hasOption(node.params, "concurrently")) return [];
+  if (optionIsOn(node.params, "concurrently")) return [];
   const relation = relationName(node.relation);
   switch (node.kind) {
     case "REINDEX_OBJECT_TABLE":
@@ -268,15 +274,53 @@ function reindexLocks(node: AstNode): TableLock[] {
   }
 }
 
-export function sameTable(a: QualifiedName | undefined, b: QualifiedName | undefined): boolean {
-  return a !== undefined && b !== undefined && a.name === b.name && (a.schema ?? "public") === (b.schema ?? "public");
+/** The locks of each statement, worked out once, and which of them fall on objects that existed before the file. */
+export class Locks {
+  readonly #locks = new Map<Statement, TableLock[]>();
+
+  constructor(
+    private readonly pgVersion: number,
+    private readonly names: Names,
+    private readonly history: () => History,
+    private readonly onFault: (statement: Statement, error: unknown) => void,
+  ) {}
+
+  /** The locks the statement takes that block at least writes of a table (SHARE or stronger). */
+  of(statement: Statement): readonly TableLock[] {
+    let locks = this.#locks.get(statement);
+    if (locks) return locks;
+    try {
+      locks = tableLocks(statement, this.pgVersion, (a, b) => this.names.sameRelation(a, statement, b));
+    } catch (error) {
+      this.onFault(statement, error);
+      locks = [];
+    }
+    this.#locks.set(statement, locks);
+    return locks;
+  }
+
+  /** The locks on objects that running code may be using: not created earlier in this file. */
+  onExistingObjects(statement: Statement): TableLock[] {
+    return this.of(statement).filter((lock) => !this.isOnNewObject(statement, lock));
+  }
+
+  /** True when the locked object is new in this file: created before the statement, so nobody else uses it yet. */
+  isOnNewObject(statement: Statement, lock: TableLock): boolean {
+    const object = lock.object;
+    if (!object) return false;
+    const history = this.history();
+    if (history.isNew(statement, object.kind, object.name)) return true;
+    // `ALTER TABLE`, `LOCK TABLE` and rules also apply to views and materialized views created in the file.
+    return object.kind === "table" && (history.isNew(statement, "materialized-view", object.name) || history.isNew(statement, "view", object.name));
+  }
+
+  /** True when two locks fall on the same table, each name read where its statement runs. */
+  sameTable(a: TableLock, atA: Statement, b: QualifiedName, atB: Statement): boolean {
+    return this.names.sameRelation(a.table, atA, b, atB);
+  }
 }
 
-/** True when the locked object is new in this file: created before the statement, so nobody else uses it yet. */
-export function isNewObject(context: RuleContext, statement: Statement, lock: TableLock): boolean {
-  const object = lock.object;
-  if (!object) return false;
-  if (context.facts.createdBefore(statement, object.kind, object.name)) return true;
-  // `ALTER TABLE`, `LOCK TABLE` and rules also apply to views and materialized views created in the file.
-  return object.kind === "table" && (context.facts.createdBefore(statement, "materialized-view", object.name) || context.facts.createdBefore(statement, "view", object.name));
+/** The strongest of the locks; the first of equally strong ones. */
+export function strongest(locks: readonly TableLock[]): TableLock | undefined {
+  return locks.reduce<TableLock | undefined>((a, b) => (a && LOCK_MODE_STRENGTH[a.level] >= LOCK_MODE_STRENGTH[b.level] ? a : b), undefined);
 }

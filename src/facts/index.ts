@@ -1,0 +1,84 @@
+/**
+ * Everything rules may ask about a migration beyond one statement, each question answered by one
+ * module, worked out lazily and once per file, from the parsed file and the settings alone.
+ */
+import type { ParsedFile, Statement } from "../parser/types.js";
+import { History } from "./history.js";
+import { Locks } from "./locks.js";
+import { Names } from "./names.js";
+import { RunOrder } from "./run-order.js";
+import { NO_ROLLBACK, Sections, type RollbackInput } from "./sections.js";
+import { Transactions } from "./transactions.js";
+
+/** What the facts need of the settings. */
+export interface FactSettings {
+  pgVersion: number;
+  assumeInTransaction: boolean;
+}
+
+/** A bug met while working out a fact for one statement: the fact gives no answer there, the rest of the file is still checked. */
+export interface FactFault {
+  fact: string;
+  statement: Statement;
+  error: unknown;
+}
+
+export class MigrationFacts {
+  readonly faults: FactFault[] = [];
+  /** Called with each fault as it happens (the engine names the rule that asked). */
+  onFault: ((fault: FactFault) => void) | undefined;
+  #order?: RunOrder;
+  #names?: Names;
+  #sections?: Sections;
+  #transactions?: Transactions;
+  #history?: History;
+  #locks?: Locks;
+
+  constructor(
+    readonly parsed: ParsedFile,
+    readonly settings: FactSettings,
+    private readonly rollbackInput: RollbackInput = NO_ROLLBACK,
+  ) {}
+
+  /** The order statements run in, DO-block statements included. */
+  get order(): RunOrder {
+    return (this.#order ??= new RunOrder(this.parsed));
+  }
+
+  /** Which schema a name without one means, and whether two names are one relation. */
+  get names(): Names {
+    return (this.#names ??= new Names(this.order, (statement, error) => this.fault("names", statement, error)));
+  }
+
+  /** The runner's sections, the down section, the rollback block and the rollback file. */
+  get sections(): Sections {
+    return (this.#sections ??= new Sections(this.parsed, this.settings.assumeInTransaction, this.rollbackInput));
+  }
+
+  /** The transaction each statement runs in and who opened it; what PostgreSQL refuses there. */
+  get transactions(): Transactions {
+    return (this.#transactions ??= new Transactions(this.parsed, this.order, this.sections, this.settings.pgVersion, (statement, error) => this.fault("transactions", statement, error)));
+  }
+
+  /** What each statement created, renamed, dropped, emptied or changed. */
+  get history(): History {
+    return (this.#history ??= new History(this.order, this.names, this.sections, () => this.transactions, (statement, error) => this.fault("history", statement, error)));
+  }
+
+  /** The table locks each statement takes. */
+  get locks(): Locks {
+    return (this.#locks ??= new Locks(this.settings.pgVersion, this.names, () => this.history, (statement, error) => this.fault("locks", statement, error)));
+  }
+
+  /** Records a bug in a fact for one statement. */
+  fault(fact: string, statement: Statement, error: unknown): void {
+    const fault = { fact, statement, error };
+    this.faults.push(fault);
+    this.onFault?.(fault);
+  }
+}
+
+export type { RollbackInput, RunnerSection } from "./sections.js";
+export type { TransactionInfo, Refusal } from "./transactions.js";
+export type { Dropped, HistoryEvent, ObjectKind, Namespace, Successor, TrackedObject } from "./history.js";
+export type { TableLock } from "./locks.js";
