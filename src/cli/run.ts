@@ -19,7 +19,7 @@ import { helpText, parseCliArgs, type CliOptions, type OutputFormat } from "./ar
 import { fixFiles, planFixes, type FixOutcome } from "./fix.js";
 import { repositoryRoot } from "./git.js";
 import { initHook } from "./init-hook.js";
-import { packageRoot, packageVersion } from "./version.js";
+import { packageRoot, packageVersion } from "../version.js";
 import { useColors } from "./colors.js";
 import { writeReport } from "./write-file.js";
 

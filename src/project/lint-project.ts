@@ -4,7 +4,7 @@ import { changedSince, GitError, readFromIndex, stagedFiles } from "../cli/git.j
 import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "../cli/find-files.js";
 import { streamPaths } from "../cli/lint-parallel.js";
 import { ResultCache } from "../cli/result-cache.js";
-import { packageVersion } from "../cli/version.js";
+import { packageVersion } from "../version.js";
 import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
 import { resolveConfig, type ResolvedConfig } from "../config/resolve.js";
 import { createRunDiskAccess, lintBytes, type FileAccess } from "../engine/lint-source.js";

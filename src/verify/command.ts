@@ -11,7 +11,7 @@ import { describeParseError, FORMATS, type OutputFormat } from "../cli/args.js";
 import { useColors } from "../cli/colors.js";
 import { DEFAULT_FOLDERS, defaultFolders, findFiles } from "../cli/find-files.js";
 import { repositoryRoot } from "../cli/git.js";
-import { packageVersion } from "../cli/version.js";
+import { packageVersion } from "../version.js";
 import { writeReport } from "../cli/write-file.js";
 import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
 import { resolveConfig } from "../config/resolve.js";
