@@ -18,10 +18,10 @@ import { displayPath, formatStylishFile, formatStylishSummary } from "../formatt
 import { lintProject, type ProjectRequest } from "../project/lint-project.js";
 import { helpText, parseCliArgs, type CliOptions } from "./args.js";
 import { fixFiles, planFixes, type FixOutcome } from "./fix.js";
-import { repositoryRoot } from "./git.js";
+import { repositoryRoot } from "../files/git.js";
 import { initHook } from "./init-hook.js";
 import { packageRoot, packageVersion } from "../version.js";
-import { writeReport } from "./write-file.js";
+import { writeReport } from "../files/write-file.js";
 
 export type ExitCode = 0 | 1 | 2;
 

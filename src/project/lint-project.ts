@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { changedSince, GitError, readFromIndex, stagedFiles } from "../cli/git.js";
-import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "../cli/find-files.js";
+import { changedSince, GitError, readFromIndex, stagedFiles } from "../files/git.js";
+import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "../files/find-files.js";
 import { streamPaths } from "../cli/lint-parallel.js";
 import { ResultCache } from "../cli/result-cache.js";
 import { packageVersion } from "../version.js";
