@@ -8,12 +8,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { migrationName } from "../config/resolve.js";
+import { DEFAULT_SETTINGS, settingsOptions } from "../config/settings.js";
 import { lintFile } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { lockBlocks, type LockLevel } from "../engine/locks.js";
 import { placeholderProblem, Substitution } from "../engine/placeholders.js";
 import { downSectionStart, findPartner, findRollbackBlock } from "../engine/rollback.js";
-import { DEFAULT_SETTINGS, DOCS_BASE_URL, type Finding, type Rule, type RuleCategory, type RuleContext, type Severity } from "../engine/rule.js";
+import { DOCS_BASE_URL, type Finding, type Rule, type RuleCategory, type RuleContext, type Severity } from "../engine/rule.js";
 import { transactionScopes } from "../engine/transaction-scopes.js";
 import { relationName as astRelationName } from "../parser/ast.js";
 import { parseFile } from "../parser/parse-file.js";
@@ -138,7 +139,8 @@ interface RollbackSource {
 /** Runs the migrations and returns their results; database errors are findings, and only a failing --seed stops the run. */
 export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOutcome> {
   const db = options.database;
-  const lintOptions: (filePath: string) => LintOptions = options.lintOptions ?? (() => ({ rules: allRules }));
+  const defaultOptions: LintOptions = { rules: allRules, ...settingsOptions(DEFAULT_SETTINGS) };
+  const lintOptions: (filePath: string) => LintOptions = options.lintOptions ?? (() => defaultOptions);
   const reported = options.reported ?? (() => true);
   const rows = options.rows ?? 0;
   const notes: string[] = [];
@@ -313,8 +315,7 @@ async function verifyMigration(migration: Loaded, rollback: RollbackSource | und
 
   // A file without BEGIN runs in one transaction, as most runners run it (and as the configuration may say).
   const hasBegin = statements.some((statement) => transactionKind(statement) === "begin");
-  const settings = { ...DEFAULT_SETTINGS, ...options.settings };
-  settings.assumeInTransaction ||= !hasBegin;
+  const settings = { ...options.settings, assumeInTransaction: options.settings?.assumeInTransaction === true || !hasBegin };
   // transactionScopes reads only `parsed` and `settings` of a rule context.
   const scopes = transactionScopes({ parsed, settings } as unknown as RuleContext);
   const segments = planSegments(statements, (statement) => scopes.get(statement), db.majorVersion);
