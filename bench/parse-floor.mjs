@@ -5,7 +5,7 @@
 //   node bench/parse-floor.mjs <folder | file>
 //
 // Run like migsafe's CLI: baseline WebAssembly code only (see src/cli/main.ts), files claimed in batches of 8 from
-// one shared counter by the main thread and one worker per further core (see src/cli/lint-parallel.ts).
+// one shared counter by the main thread and one worker per further core (see src/project/lint-parallel.ts).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -8,7 +8,7 @@ import { build } from "esbuild";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 await build({
-  entryPoints: { cli: path.join(root, "src/cli/main.ts"), "lint-worker": path.join(root, "src/cli/lint-worker.ts") },
+  entryPoints: { cli: path.join(root, "src/cli/main.ts"), "lint-worker": path.join(root, "src/project/lint-worker.ts") },
   outdir: path.join(root, "dist"),
   bundle: true,
   platform: "node",

@@ -6,8 +6,9 @@
  *   const result = await lintText("DROP TABLE users;", { filePath: "migrations/007_drop.sql" });
  */
 import { allRules } from "../rules/index.js";
+import { DEFAULT_SETTINGS, settingsOptions } from "./config/settings.js";
 import { createRunDiskAccess, diskAccess, lintFile, lintSource, type FileAccess } from "./engine/lint-source.js";
-import type { FileResult, RuleSetting } from "./engine/lint.js";
+import type { FileResult, LintOptions, RuleSetting } from "./engine/lint.js";
 import type { Rule } from "./engine/rule.js";
 import { loadParser } from "./parser/pg.js";
 import { exitCodeOf, totalsOf } from "./formatters/messages.js";
@@ -78,15 +79,20 @@ export class MigsafeError extends Error {
 /** Lints migration text; `filePath` names the file (and so its rollback partner). */
 export async function lintText(text: string, options: LintApiOptions & { filePath?: string } = {}): Promise<FileResult> {
   await loadParser();
-  return lintSource(text, options.filePath ?? "<text>.sql", { rules: options.rules ?? allRules, severities: options.severities }, options.files ?? diskAccess);
+  return lintSource(text, options.filePath ?? "<text>.sql", apiLintOptions(options), options.files ?? diskAccess);
 }
 
 /** Reads and lints migration files; unreadable files come back with a fatal error, never as an exception. */
 export async function lintFiles(filePaths: readonly string[], options: LintApiOptions = {}): Promise<FileResult[]> {
   await loadParser();
-  const lintOptions = { rules: options.rules ?? allRules, severities: options.severities };
+  const lintOptions = apiLintOptions(options);
   const files = options.files ?? createRunDiskAccess();
   return filePaths.map((filePath) => lintFile(filePath, lintOptions, files));
+}
+
+/** lintText and lintFiles read no configuration: migsafe's default settings. */
+function apiLintOptions(options: LintApiOptions): LintOptions {
+  return { rules: options.rules ?? allRules, severities: options.severities, ...settingsOptions(DEFAULT_SETTINGS) };
 }
 
 export { allRules, loadParser };

@@ -1,9 +1,8 @@
 import { parseArgs } from "node:util";
 import type { RuleSetting } from "../engine/lint.js";
 import { DOCS_BASE_URL } from "../engine/rule.js";
-
-export const FORMATS = ["stylish", "json", "sarif", "github", "gitlab", "junit", "markdown", "compact"] as const;
-export type OutputFormat = (typeof FORMATS)[number];
+import { FORMATS, type OutputFormat } from "../formatters/index.js";
+import { describeParseError } from "../parse-args-error.js";
 
 /** The hook managers `migsafe init-hook --print <tool>` prints a snippet for. */
 export const HOOK_TOOLS = ["husky", "lint-staged", "simple-git-hooks", "pre-commit"] as const;
@@ -165,15 +164,6 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
 
 function parse(argv: readonly string[]) {
   return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-}
-
-/** node:util parseArgs errors as one lower-case line. */
-export function describeParseError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const unknown = /^Unknown option '([^']*)'/.exec(message);
-  if (unknown) return `unknown option '${unknown[1]}'`;
-  const firstLine = message.split(/\r?\n/, 1)[0]!.replace(/\.$/, "");
-  return firstLine.charAt(0).toLowerCase() + firstLine.slice(1);
 }
 
 export function helpText(ruleIds: readonly string[]): string {

@@ -3,7 +3,7 @@ import { lintSource } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { Fix } from "../engine/rule.js";
 import { parseFile } from "../parser/parse-file.js";
-import { writeFileAtomic } from "./write-file.js";
+import { writeFileAtomic } from "../files/write-file.js";
 
 /** Fixes can uncover further fixes; like ESLint, stop after this many rounds. */
 const MAX_PASSES = 10;

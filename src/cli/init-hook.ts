@@ -4,7 +4,7 @@ import path from "node:path";
 import { escapeControl } from "../formatters/escape.js";
 import { displayPath } from "../formatters/stylish.js";
 import type { HookTool } from "./args.js";
-import { packageVersion } from "./version.js";
+import { packageVersion } from "../version.js";
 
 export interface InitHookOptions {
   /** The folder migsafe runs in: any folder of the git repository (or worktree). */

@@ -11,7 +11,7 @@ v8.setFlagsFromString("--liftoff-only");
 // times what it holds before collecting (350 MB peak over 31,000 files). Small semi-spaces, and an old
 // generation collected when it has grown by a fifth, keep such a run under 200 MB, for ≈25% more time
 // on it and none measurable on a run of 1,500 files (docs/performance.md). Worker threads get their
-// young generation in lint-parallel.ts.
+// young generation in src/project/lint-parallel.ts.
 v8.setFlagsFromString("--max-semi-space-size=2");
 v8.setFlagsFromString("--heap-growing-percent=20");
 const { run } = await import("./run.js");

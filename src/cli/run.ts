@@ -6,22 +6,22 @@ import { docsUrl } from "../engine/rule.js";
 import { allRules } from "../../rules/index.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { Rule } from "../engine/rule.js";
+import { useColors } from "../formatters/colors.js";
 import { escapeControl } from "../formatters/escape.js";
 import type { ReportContext } from "../formatters/format.js";
-import { FORMATTERS } from "../formatters/index.js";
+import { FORMATTERS, type OutputFormat } from "../formatters/index.js";
 import { exitCodeOf, plural, totalsOf, type Totals } from "../formatters/messages.js";
 import { formatCompact } from "../formatters/compact.js";
 import { escapeJsonControl } from "../formatters/escape.js";
 import { toJsonResults } from "../formatters/json.js";
 import { displayPath, formatStylishFile, formatStylishSummary } from "../formatters/stylish.js";
 import { lintProject, type ProjectRequest } from "../project/lint-project.js";
-import { helpText, parseCliArgs, type CliOptions, type OutputFormat } from "./args.js";
+import { helpText, parseCliArgs, type CliOptions } from "./args.js";
 import { fixFiles, planFixes, type FixOutcome } from "./fix.js";
-import { repositoryRoot } from "./git.js";
+import { repositoryRoot } from "../files/git.js";
 import { initHook } from "./init-hook.js";
-import { packageRoot, packageVersion } from "./version.js";
-import { useColors } from "./colors.js";
-import { writeReport } from "./write-file.js";
+import { packageRoot, packageVersion } from "../version.js";
+import { writeReport } from "../files/write-file.js";
 
 export type ExitCode = 0 | 1 | 2;
 
@@ -270,4 +270,3 @@ function failure(message: string): RunResult {
   return { output: "", stderr: `migsafe: ${escapeControl(message)}\n`, exitCode: 2 };
 }
 
-export { useColors };

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { validateConfig, type MigsafeConfig } from "./schema.js";
+import type { MigrationSettings } from "./settings.js";
 
 /** Where configuration is looked for in each folder, in this order. */
 export const CONFIG_FILES = ["migsafe.config.json", ".migsaferc.json", "package.json"] as const;
@@ -11,6 +12,8 @@ export interface LoadedConfig {
   /** The folder that globs in the configuration are relative to. */
   dir: string;
   config: MigsafeConfig;
+  /** The configuration's settings, with the defaults for those it does not give. */
+  settings: MigrationSettings;
 }
 
 /** A configuration file that cannot be used: exit 2, naming the file (and line) and the problem. */
@@ -49,7 +52,7 @@ export function loadConfigFile(file: string, ruleIds: ReadonlySet<string>): Load
   }
   const checked = validateConfig(raw, ruleIds);
   if (!checked.ok) throw new ConfigError(isPackage ? `"migsafe": ${checked.message}` : checked.message, file);
-  return { file, dir: path.dirname(file), config: checked.config };
+  return { file, dir: path.dirname(file), config: checked.config, settings: checked.settings };
 }
 
 /**

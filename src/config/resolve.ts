@@ -1,9 +1,10 @@
 import path from "node:path";
 import picomatch from "picomatch";
 import type { LintOptions, RuleSetting } from "../engine/lint.js";
-import { DEFAULT_SETTINGS, type Rule } from "../engine/rule.js";
+import type { Rule } from "../engine/rule.js";
 import type { LoadedConfig } from "./load.js";
 import type { PresetName } from "./schema.js";
+import { DEFAULT_SETTINGS, settingsOptions } from "./settings.js";
 
 /** Everything a configuration decides for the files it governs. */
 export interface ResolvedConfig {
@@ -39,12 +40,7 @@ export function resolveConfig(loaded: LoadedConfig | undefined, rules: readonly 
     lint: {
       severities,
       ruleOptions,
-      settings: {
-        pgVersion: config.pgVersion ?? DEFAULT_SETTINGS.pgVersion,
-        assumeInTransaction: config.assumeInTransaction ?? DEFAULT_SETTINGS.assumeInTransaction,
-        requireIgnoreReason: config.requireIgnoreReason ?? DEFAULT_SETTINGS.requireIgnoreReason,
-      },
-      rollbackPatterns: config.rollbackPatterns ?? [],
+      ...settingsOptions(loaded?.settings ?? DEFAULT_SETTINGS),
       ...(config.placeholders ? { placeholders: Object.entries(config.placeholders).map(([pattern, replacement]) => ({ pattern, replacement })) } : {}),
     },
     accepts: fileFilter(loaded),

@@ -1,5 +1,7 @@
 import type { RuleSetting } from "../engine/lint.js";
 import { placeholderProblem } from "../engine/placeholders.js";
+import { CONFIG_FILE, resolveSettings, type MigrationSettings, type ResolvedSettings } from "./settings.js";
+import { isStringList, show } from "./values.js";
 
 export type PresetName = "recommended" | "strict";
 export type RuleEntry = RuleSetting | [RuleSetting, unknown];
@@ -33,22 +35,22 @@ const SETTINGS: readonly string[] = ["off", "careful", "dangerous"];
 
 type Check = (value: unknown, key: string, ruleIds: ReadonlySet<string>) => string | undefined;
 
-const isStringList: Check = (value, key) =>
-  Array.isArray(value) && value.every((item) => typeof item === "string") ? undefined : `"${key}" must be a list of strings`;
+const checkStringList: Check = (value, key) => (isStringList(value) ? undefined : `"${key}" must be a list of strings`);
 
-const CHECKS: Record<keyof MigsafeConfig, Check> = {
+/** The settings shared with ESLint's configuration are checked by resolveSettings (src/config/settings.ts). */
+const SETTING = "setting";
+
+/** Each key's check, in the order the "unknown key" message lists them. */
+const CHECKS: Record<keyof MigsafeConfig, Check | typeof SETTING> = {
   extends: (value, key) => (typeof value === "string" && PRESETS.includes(value) ? undefined : `"${key}" must be "recommended" or "strict", not ${show(value)}`),
   rules: checkRules,
-  pgVersion: (value, key) =>
-    typeof value === "number" && Number.isInteger(value) && value >= 9 && value <= 99 ? undefined : `"${key}" must be a PostgreSQL major version such as 14, not ${show(value)}`,
-  assumeInTransaction: (value, key) => (typeof value === "boolean" ? undefined : `"${key}" must be true or false, not ${show(value)}`),
-  include: isStringList,
-  exclude: isStringList,
-  rollbackPatterns: (value, key, ruleIds) =>
-    isStringList(value, key, ruleIds) ??
-    ((value as string[]).every((pattern) => pattern.includes("{name}")) ? undefined : `"${key}" entries must contain {name}, e.g. "{name}.undo.sql"`),
+  pgVersion: SETTING,
+  assumeInTransaction: SETTING,
+  include: checkStringList,
+  exclude: checkStringList,
+  rollbackPatterns: SETTING,
   startAfter: (value, key) => (typeof value === "string" && value !== "" ? undefined : `"${key}" must be a migration file name`),
-  requireIgnoreReason: (value, key) => (typeof value === "boolean" ? undefined : `"${key}" must be true or false, not ${show(value)}`),
+  requireIgnoreReason: SETTING,
   placeholders: checkPlaceholders,
 };
 
@@ -73,19 +75,22 @@ function checkRules(value: unknown, key: string, ruleIds: ReadonlySet<string>): 
   return undefined;
 }
 
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
+export type ValidatedConfig = { ok: true; config: MigsafeConfig; settings: MigrationSettings } | { ok: false; message: string };
 
-/** Checks a parsed configuration; the message names the key at fault. */
-export function validateConfig(raw: unknown, ruleIds: ReadonlySet<string>): { ok: true; config: MigsafeConfig } | { ok: false; message: string } {
+/** Checks a parsed configuration, and completes its settings; the message names the key at fault (the first one in the file). */
+export function validateConfig(raw: unknown, ruleIds: ReadonlySet<string>): ValidatedConfig {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { ok: false, message: "the configuration must be a JSON object" };
+  const settings = resolveSettings(raw, CONFIG_FILE);
   for (const [key, value] of Object.entries(raw)) {
     if (key === "$schema") continue;
     const check = CHECKS[key as keyof MigsafeConfig];
     if (!check) return { ok: false, message: `unknown key "${key}" (known keys: ${Object.keys(CHECKS).join(", ")})` };
-    const problem = check(value, key, ruleIds);
+    const problem = check === SETTING ? settingProblem(settings, key) : check(value, key, ruleIds);
     if (problem) return { ok: false, message: problem };
   }
-  return { ok: true, config: raw as MigsafeConfig };
+  return settings.ok ? { ok: true, config: raw as MigsafeConfig, settings: settings.settings } : settings;
+}
+
+function settingProblem(settings: ResolvedSettings, key: string): string | undefined {
+  return !settings.ok && settings.key === key ? settings.message : undefined;
 }

@@ -18,14 +18,18 @@
  *   the CLI does, since ESLint never sees them.
  * - Settings, shared by all rules of a file: `settings: { migsafe: { pgVersion,
  *   assumeInTransaction, requireIgnoreReason, targets } }` (`targets`: extra call sites; see
- *   `SqlTarget` — strings, RegExps or `{ callee, kind, bindings }`).
+ *   `SqlTarget` — strings, RegExps or `{ callee, kind, bindings }`). Bad ones are one message at
+ *   the file's start (settings.ts, settings-problem.ts).
  * - A fatal problem in the embedded SQL (a syntax error) is not reported by these rules: ESLint
  *   has no rule-less message for a rule to give. The CLI reports it.
  */
-import { lintEmbeddedSource, type EmbeddedOptions, type EmbeddedResult } from "../embedded/lint-embedded.js";
-import { DEFAULT_TARGETS, type TargetSpec } from "../embedded/extract.js";
-import { DEFAULT_SETTINGS, type LintSettings, type Rule } from "../engine/rule.js";
+import { settingsOptions } from "../config/settings.js";
+import { lintEmbeddedSource, type EmbeddedResult } from "../embedded/lint-embedded.js";
+import { DEFAULT_TARGETS } from "../embedded/extract.js";
+import type { Rule } from "../engine/rule.js";
 import { eslintMessage } from "./messages.js";
+import { SettingsProblem } from "./settings-problem.js";
+import { sharedSettings } from "./settings.js";
 
 /** ESLint's id of its JavaScript language, which every JS/TS parser (espree, @typescript-eslint/parser) runs under. */
 export const JS_LANGUAGE = "js/js";
@@ -44,45 +48,23 @@ export interface EmbeddedRuleContext {
   report(descriptor: { loc: { start: Position; end: Position }; message: string }): void;
 }
 
-/** `settings.migsafe` for JS/TS files. */
-export interface EmbeddedSettings extends Partial<Pick<LintSettings, "pgVersion" | "assumeInTransaction" | "requireIgnoreReason">> {
-  /** Extra call sites holding SQL, added to the defaults. */
-  targets?: readonly TargetSpec[];
-}
+const results = new WeakMap<object, EmbeddedResult | SettingsProblem>();
 
-const results = new WeakMap<object, EmbeddedResult>();
-
-function embeddedSettings(context: EmbeddedRuleContext): EmbeddedSettings {
-  const value = context.settings?.migsafe;
-  if (value === undefined) return {};
-  if (typeof value !== "object" || value === null) throw new TypeError("migsafe: settings.migsafe must be an object.");
-  const settings = value as EmbeddedSettings;
-  if (settings.targets !== undefined && !Array.isArray(settings.targets)) throw new TypeError("migsafe: settings.migsafe.targets must be an array.");
-  return settings;
-}
-
-/** The engine's findings for a JS/TS file, computed once for all of its ESLint rules. */
-function fileResult(context: EmbeddedRuleContext, rules: readonly Rule[]): EmbeddedResult {
+/** The engine's findings for a JS/TS file, computed once for all of its ESLint rules; or why its settings cannot be used. */
+function fileResult(context: EmbeddedRuleContext, rules: readonly Rule[]): EmbeddedResult | SettingsProblem {
   const { sourceCode } = context;
   let result = results.get(sourceCode);
   if (result) return result;
-  const settings = embeddedSettings(context);
-  const embedded: EmbeddedOptions = settings.targets ? { targets: [...DEFAULT_TARGETS, ...settings.targets] } : {};
-  result = lintEmbeddedSource(
-    sourceCode.text,
-    context.filename,
-    {
-      rules,
-      // ESLint does not see the comments inside SQL strings: the engine applies them all.
-      directives: "all",
-      settings: {
-        pgVersion: settings.pgVersion ?? DEFAULT_SETTINGS.pgVersion,
-        assumeInTransaction: settings.assumeInTransaction ?? DEFAULT_SETTINGS.assumeInTransaction,
-        requireIgnoreReason: settings.requireIgnoreReason ?? DEFAULT_SETTINGS.requireIgnoreReason,
-      },
-    },
-    embedded,
-  );
+  const shared = sharedSettings(context.settings);
+  result = shared.ok
+    ? lintEmbeddedSource(
+        sourceCode.text,
+        context.filename,
+        // ESLint does not see the comments inside SQL strings: the engine applies them all.
+        { rules, directives: "all", ...settingsOptions(shared.settings) },
+        shared.targets ? { targets: [...DEFAULT_TARGETS, ...shared.targets] } : {},
+      )
+    : new SettingsProblem(shared.message);
   results.set(sourceCode, result);
   return result;
 }
@@ -92,7 +74,9 @@ export function embeddedVisitor(context: EmbeddedRuleContext, id: string, rules:
   return {
     Program() {
       const { sourceCode } = context;
-      for (const finding of fileResult(context, rules).findings) {
+      const result = fileResult(context, rules);
+      if (result instanceof SettingsProblem) return result.reportOnce(context);
+      for (const finding of result.findings) {
         if (finding.ruleId !== id) continue;
         context.report({
           loc: { start: sourceCode.getLocFromIndex(finding.range.start), end: sourceCode.getLocFromIndex(finding.range.end) },

@@ -3,10 +3,12 @@
  * ESLint can run migsafe's rules on `.sql` files and apply its own inline directives.
  */
 import type { File, Language, OkParseResult, ParseResult } from "@eslint/core";
+import { resolveSettings } from "../config/settings.js";
 import { parseFile } from "../parser/parse-file.js";
 import { loadParser } from "../parser/pg.js";
 import type { ParsedFile, Statement } from "../parser/types.js";
 import { SourceText } from "../source/source-text.js";
+import { LANGUAGE_OPTIONS } from "./settings.js";
 import { SqlSourceCode } from "./source-code.js";
 import type { SqlLanguageOptions, SqlMigration, SqlStatementNode } from "./types.js";
 
@@ -52,10 +54,6 @@ export function toTree(parsed: ParsedFile): SqlMigration {
   };
 }
 
-function checkType(options: SqlLanguageOptions, key: keyof SqlLanguageOptions, valid: (value: unknown) => boolean, expected: string): void {
-  if (options[key] !== undefined && !valid(options[key])) throw new TypeError(`migsafe/sql: languageOptions.${String(key)} must be ${expected}.`);
-}
-
 export const sql: SqlLanguage = {
   fileType: "text",
   lineStart: 1,
@@ -64,11 +62,10 @@ export const sql: SqlLanguage = {
   visitorKeys: { SqlMigration: ["body"] },
   defaultLanguageOptions: {},
 
+  /** Throws, as ESLint expects of bad languageOptions: ESLint stops with the message, naming the config. */
   validateLanguageOptions(options) {
-    checkType(options, "pgVersion", (value) => Number.isInteger(value) && (value as number) >= 9, "a PostgreSQL major version (an integer, e.g. 14)");
-    checkType(options, "assumeInTransaction", (value) => typeof value === "boolean", "true or false");
-    checkType(options, "requireIgnoreReason", (value) => typeof value === "boolean", "true or false");
-    checkType(options, "rollbackPatterns", (value) => Array.isArray(value) && value.every((item) => typeof item === "string"), "an array of strings");
+    const resolved = resolveSettings(options, LANGUAGE_OPTIONS);
+    if (!resolved.ok) throw new TypeError(resolved.message);
   },
 
   /** Never throws: a syntax error (the first one in the file) becomes ESLint's fatal parse error at its position. */

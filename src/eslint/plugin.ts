@@ -18,7 +18,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { Plugin } from "@eslint/core";
 import { allRules } from "../../rules/index.js";
-import { packageVersion } from "../cli/version.js";
+import { packageVersion } from "../version.js";
 import { presetSeverities } from "../config/resolve.js";
 import type { PresetName } from "../config/schema.js";
 import { sql } from "./language.js";

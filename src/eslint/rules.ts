@@ -7,39 +7,39 @@
  * ESLint's `js/js` (JS/TS migrations, SQL embedded in them: see embedded-rules.ts).
  */
 import type { RuleContext, RuleDefinition, RuleVisitor } from "@eslint/core";
+import { settingsOptions, type MigrationSettings } from "../config/settings.js";
 import { diskAccess, lintSource, type FileAccess } from "../engine/lint-source.js";
 import type { FileResult } from "../engine/lint.js";
-import { DEFAULT_SETTINGS, docsUrl, type Rule } from "../engine/rule.js";
+import { docsUrl, type Rule } from "../engine/rule.js";
 import { parseFile } from "../parser/parse-file.js";
 import { SourceText } from "../source/source-text.js";
 import { embeddedVisitor, JS_LANGUAGE, type EmbeddedRuleContext } from "./embedded-rules.js";
 import { eslintMessage } from "./messages.js";
+import { SettingsProblem } from "./settings-problem.js";
+import { sqlSettings } from "./settings.js";
 import type { SqlSourceCode } from "./source-code.js";
 
-const results = new WeakMap<SqlSourceCode, FileResult>();
+const results = new WeakMap<SqlSourceCode, FileResult | SettingsProblem>();
 
-/** The engine's findings for a file, computed once for all of its ESLint rules. */
-function fileResult(sourceCode: SqlSourceCode, filePath: string, rules: readonly Rule[]): FileResult {
+/** The engine's findings for a file, computed once for all of its ESLint rules; or why its settings cannot be used. */
+function fileResult(context: SqlRuleContext, rules: readonly Rule[]): FileResult | SettingsProblem {
+  const { sourceCode } = context;
   let result = results.get(sourceCode);
   if (result) return result;
-  const { parsed, languageOptions: options } = sourceCode;
+  const settings = sqlSettings(sourceCode.languageOptions, context.settings);
+  result = settings.ok ? lintSql(sourceCode, context.physicalFilename ?? context.filename, rules, settings.settings) : new SettingsProblem(settings.message);
+  results.set(sourceCode, result);
+  return result;
+}
+
+function lintSql(sourceCode: SqlSourceCode, filePath: string, rules: readonly Rule[], settings: MigrationSettings): FileResult {
+  const { parsed } = sourceCode;
   const files: FileAccess = {
     ...diskAccess,
     // The file itself is already parsed; a rollback partner is parsed from the disk.
     parse: (partnerPath, text) => (partnerPath === filePath && text === parsed.source.text ? parsed : parseFile(new SourceText(text))),
   };
-  result = lintSource(parsed.source.text, filePath, {
-    rules,
-    directives: "migsafe-only",
-    settings: {
-      pgVersion: options.pgVersion ?? DEFAULT_SETTINGS.pgVersion,
-      assumeInTransaction: options.assumeInTransaction ?? DEFAULT_SETTINGS.assumeInTransaction,
-      requireIgnoreReason: options.requireIgnoreReason ?? DEFAULT_SETTINGS.requireIgnoreReason,
-    },
-    rollbackPatterns: options.rollbackPatterns ?? [],
-  }, files);
-  results.set(sourceCode, result);
-  return result;
+  return lintSource(parsed.source.text, filePath, { rules, directives: "migsafe-only", ...settingsOptions(settings) }, files);
 }
 
 export { eslintMessage };
@@ -79,9 +79,9 @@ export function toEslintRule(rule: Rule, rules: readonly Rule[]): SqlRuleDefinit
       if (!isSqlSourceCode(context.sourceCode)) return embeddedVisitor(context as unknown as EmbeddedRuleContext, id, rules);
       return {
         SqlMigration() {
-          const sourceCode = context.sourceCode;
-          const filePath = context.physicalFilename ?? context.filename;
-          for (const finding of fileResult(sourceCode, filePath, rules).findings) {
+          const result = fileResult(context, rules);
+          if (result instanceof SettingsProblem) return result.reportOnce(context);
+          for (const finding of result.findings) {
             if (finding.ruleId !== id) continue;
             const fix = finding.fix;
             context.report({

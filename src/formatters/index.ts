@@ -1,4 +1,3 @@
-import type { OutputFormat } from "../cli/args.js";
 import { formatCompact } from "./compact.js";
 import type { Formatter } from "./format.js";
 import { formatGithub } from "./github.js";
@@ -8,6 +7,10 @@ import { formatJunit } from "./junit.js";
 import { formatMarkdown } from "./markdown.js";
 import { formatSarif } from "./sarif.js";
 import { formatStylish } from "./stylish.js";
+
+/** The report formats, by the name --format takes. */
+export const FORMATS = ["stylish", "json", "sarif", "github", "gitlab", "junit", "markdown", "compact"] as const;
+export type OutputFormat = (typeof FORMATS)[number];
 
 /** Every --format, by name. */
 export const FORMATTERS: Record<OutputFormat, Formatter> = {

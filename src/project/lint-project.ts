@@ -1,10 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { changedSince, GitError, readFromIndex, stagedFiles } from "../cli/git.js";
-import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "../cli/find-files.js";
-import { streamPaths } from "../cli/lint-parallel.js";
-import { ResultCache } from "../cli/result-cache.js";
-import { packageVersion } from "../cli/version.js";
+import { changedSince, GitError, readFromIndex, stagedFiles } from "../files/git.js";
+import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "../files/find-files.js";
+import { streamPaths } from "./lint-parallel.js";
+import { ResultCache } from "./result-cache.js";
+import { packageVersion } from "../version.js";
 import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
 import { resolveConfig, type ResolvedConfig } from "../config/resolve.js";
 import { createRunDiskAccess, lintBytes, type FileAccess } from "../engine/lint-source.js";

@@ -8,12 +8,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import { migrationName } from "../config/resolve.js";
+import { DEFAULT_SETTINGS, settingsOptions } from "../config/settings.js";
 import { lintFile } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { lockBlocks, type LockLevel } from "../facts/lock-wording.js";
 import { placeholderProblem, Substitution } from "../engine/placeholders.js";
 import { downSectionStart, findPartner, findRollbackBlock } from "../facts/rollback-block.js";
-import { DEFAULT_SETTINGS, DOCS_BASE_URL, type Finding, type Rule, type RuleCategory, type Severity } from "../engine/rule.js";
+import { DOCS_BASE_URL, type Finding, type Rule, type RuleCategory, type Severity } from "../engine/rule.js";
 import { MigrationFacts } from "../facts/index.js";
 import { transactionControl } from "../facts/transactions.js";
 import { relationName as astRelationName } from "../parser/ast.js";
@@ -138,7 +139,8 @@ interface RollbackSource {
 /** Runs the migrations and returns their results; database errors are findings, and only a failing --seed stops the run. */
 export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOutcome> {
   const db = options.database;
-  const lintOptions: (filePath: string) => LintOptions = options.lintOptions ?? (() => ({ rules: allRules }));
+  const defaultOptions: LintOptions = { rules: allRules, ...settingsOptions(DEFAULT_SETTINGS) };
+  const lintOptions: (filePath: string) => LintOptions = options.lintOptions ?? (() => defaultOptions);
   const reported = options.reported ?? (() => true);
   const rows = options.rows ?? 0;
   const notes: string[] = [];
@@ -313,8 +315,7 @@ async function verifyMigration(migration: Loaded, rollback: RollbackSource | und
 
   // A file without BEGIN runs in one transaction, as most runners run it (and as the configuration may say).
   const hasBegin = statements.some((statement) => transactionControl(statement) === "begin");
-  const settings = { ...DEFAULT_SETTINGS, ...options.settings };
-  settings.assumeInTransaction ||= !hasBegin;
+  const settings = { ...DEFAULT_SETTINGS, ...options.settings, assumeInTransaction: options.settings?.assumeInTransaction === true || !hasBegin };
   const { transactions } = new MigrationFacts(parsed, settings);
   const segments = planSegments(statements, (statement) => transactions.of(statement).id, db.majorVersion);
   const applied = await applySegments(db, segments, relations, run.ignored);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import dropTable from "../../rules/drop-table.js";
 import requireRollback from "../../rules/require-rollback.js";
 import { run } from "../../src/cli/run.js";
-import { cacheFolder } from "../../src/cli/result-cache.js";
+import { cacheFolder } from "../../src/project/result-cache.js";
 import { defineRule } from "../../src/engine/rule.js";
 import { useTempProjects } from "./fixtures/temp-project.js";
 

@@ -4,7 +4,7 @@ import dropTable from "../../rules/drop-table.js";
 import { run } from "../../src/cli/run.js";
 import { useTempProjects, type TempProject } from "./fixtures/temp-project.js";
 
-// The CLI side of --changed-since and --staged; src/cli/git.ts has its own tests for git's corner cases.
+// The CLI side of --changed-since and --staged; src/files/git.ts has its own tests for git's corner cases.
 const project = useTempProjects();
 const rules = [dropTable];
 const DROP = "DROP TABLE users;\n";

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import dropTable from "../../rules/drop-table.js";
-import { run, useColors, type RunOptions } from "../../src/cli/run.js";
+import { run, type RunOptions } from "../../src/cli/run.js";
+import { useColors } from "../../src/formatters/colors.js";
 import { CLEAN_SQL, useTempProjects, withRollbacks } from "./fixtures/temp-project.js";
 
 // In-process runs use drop-table alone, so rules added later cannot change these results.

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError, ConfigFinder, loadConfigFile } from "../../src/config/load.js";
 import { migrationName, presetSeverities, resolveConfig } from "../../src/config/resolve.js";
 import { validateConfig } from "../../src/config/schema.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 import { findPartner } from "../../src/facts/rollback-block.js";
 import { allRules } from "../../rules/index.js";
 
@@ -36,7 +37,18 @@ describe("validateConfig", () => {
       startAfter: "20240101_init.sql",
       requireIgnoreReason: false,
     };
-    expect(validateConfig(config, ids)).toEqual({ ok: true, config });
+    const settings = { pgVersion: 12, assumeInTransaction: true, requireIgnoreReason: false, rollbackPatterns: ["{name}.undo.sql"] };
+    expect(validateConfig(config, ids)).toEqual({ ok: true, config, settings });
+  });
+
+  it("completes the settings a configuration leaves out with the defaults", () => {
+    expect(validateConfig({ assumeInTransaction: true }, ids)).toEqual({ ok: true, config: { assumeInTransaction: true }, settings: { ...DEFAULT_SETTINGS, assumeInTransaction: true } });
+  });
+
+  it("reports the first bad key in the file's order, settings or not", () => {
+    expect(validateConfig({ pgVersion: 8, extends: "lax" }, ids)).toEqual({ ok: false, message: '"pgVersion" must be a PostgreSQL major version such as 14, not 8' });
+    expect(validateConfig({ extends: "lax", pgVersion: 8 }, ids)).toEqual({ ok: false, message: '"extends" must be "recommended" or "strict", not "lax"' });
+    expect(validateConfig({ include: [], requireIgnoreReason: 1, assumeInTransaction: 1 }, ids)).toEqual({ ok: false, message: '"requireIgnoreReason" must be true or false, not 1' });
   });
 
   it.each([
@@ -93,7 +105,7 @@ describe("resolving a configuration", () => {
   });
 
   it("applies the preset, then the configured rules, then the command line", () => {
-    const loaded = { file: "x", dir: "/p", config: { rules: { "drop-table": "careful" as const, truncate: ["off", { x: 1 }] as ["off", unknown] } } };
+    const loaded = { file: "x", dir: "/p", config: { rules: { "drop-table": "careful" as const, truncate: ["off", { x: 1 }] as ["off", unknown] } }, settings: DEFAULT_SETTINGS };
     const resolved = resolveConfig(loaded, allRules, { "hard-delete": "dangerous" });
     expect(resolved.lint.severities?.["drop-table"]).toBe("careful");
     expect(resolved.lint.severities?.truncate).toBe("off");
@@ -107,6 +119,7 @@ describe("resolving a configuration", () => {
       file: "/p/migsafe.config.json",
       dir: "/p",
       config: { include: ["db/**/*.sql"], exclude: ["db/legacy/**"], startAfter: "002_b.sql" },
+      settings: DEFAULT_SETTINGS,
     };
     const { accepts } = resolveConfig(loaded, allRules);
     expect(accepts("/p/db/003_c.sql")).toBe(true);

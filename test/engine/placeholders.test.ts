@@ -6,6 +6,7 @@ import dropTable from "../../rules/drop-table.js";
 import missingIfNotExists from "../../rules/missing-if-not-exists.js";
 import renameColumn from "../../rules/rename-column.js";
 import { validateConfig } from "../../src/config/schema.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 import { lintSource, type FileAccess } from "../../src/engine/lint-source.js";
 import type { LintOptions } from "../../src/engine/lint.js";
 import { Substitution, type Placeholder } from "../../src/engine/placeholders.js";
@@ -112,6 +113,6 @@ describe("placeholders in the configuration", () => {
 
   it("accepts patterns with their replacements", () => {
     const config = { placeholders: { [GO_NAMESPACE.pattern]: "auth" } };
-    expect(validateConfig(config, ids)).toEqual({ ok: true, config });
+    expect(validateConfig(config, ids)).toEqual({ ok: true, config, settings: DEFAULT_SETTINGS });
   });
 });

@@ -205,6 +205,18 @@ describe.each([
     expect(result!.warningCount).toBe(cli[0]!.warningCount);
   });
 
+  it("reports bad settings.migsafe once, at the file's start, instead of its findings, and never throws", async () => {
+    const dir = tempProject({ "migrations/001_x.ts": MIGRATION });
+    const messages = async (migsafeSettings: unknown) =>
+      (await eslintFor(dir, [{ settings: { migsafe: migsafeSettings } }]).lintFiles(["migrations/001_x.ts"]))[0]!.messages.map(({ ruleId, line, column, message }) => ({ ruleId, line, column, message }));
+    // Reported by whichever of migsafe's rules runs first.
+    const atStart = (message: string) => [{ ruleId: expect.stringMatching(/^migsafe\//), line: 1, column: 1, message }];
+    expect(await messages({ pgVersion: 8 })).toEqual(atStart("ESLint settings.migsafe.pgVersion must be a PostgreSQL major version such as 14, not 8"));
+    expect(await messages("14")).toEqual(atStart('ESLint settings.migsafe must be an object, not "14"'));
+    expect(await messages({ targets: "run" })).toEqual(atStart('ESLint settings.migsafe.targets must be an array, not "run"'));
+    expect(await messages({ targets: [/^run$/, null] })).toEqual(atStart("ESLint settings.migsafe.targets[1] must be a string, a RegExp or { callee, kind?, bindings? }, not null"));
+  });
+
   it("reports what the CLI reports on the TypeScript fixture in fixtures/", async () => {
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
     const file = "fixtures/typescript/migrations/1700000000000-SplitUserNames.ts";

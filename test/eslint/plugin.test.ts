@@ -183,7 +183,24 @@ describe.each([
       (await eslintFor(Eslint, dir, [{ files: ["**/*.sql"], languageOptions }]).lintFiles(["*.sql"]))[0]!.messages.map((message) => message.ruleId);
     expect(await ids({})).toContain("migsafe/require-transaction");
     expect(await ids({ assumeInTransaction: true })).not.toContain("migsafe/require-transaction");
-    await expect(ids({ pgVersion: "14" })).rejects.toThrow(/pgVersion/);
+    await expect(ids({ pgVersion: "14" })).rejects.toThrow('ESLint languageOptions.pgVersion must be a PostgreSQL major version such as 14, not "14"');
+    await expect(ids({ rollbackPatterns: ["undo.sql"] })).rejects.toThrow('ESLint languageOptions.rollbackPatterns entries must contain {name}, e.g. "{name}.undo.sql"');
+  });
+
+  it("takes settings.migsafe for .sql files too, languageOptions winning over it", async () => {
+    const dir = tempProject({ "001_x.sql": "CREATE INDEX i ON t (a);\nCREATE INDEX j ON t (b);\n" });
+    const ids = async (...extra: object[]) => (await eslintFor(Eslint, dir, extra).lintFiles(["*.sql"]))[0]!.messages.map((message) => message.ruleId);
+    const inTransaction = { settings: { migsafe: { assumeInTransaction: true } } };
+    expect(await ids(inTransaction)).not.toContain("migsafe/require-transaction");
+    expect(await ids(inTransaction, { files: ["**/*.sql"], languageOptions: { assumeInTransaction: false } })).toContain("migsafe/require-transaction");
+  });
+
+  it("reports bad settings.migsafe once, at the file's start, instead of its findings", async () => {
+    const dir = tempProject({ "001_x.sql": "\nDROP TABLE a;\nCREATE INDEX i ON t (a);\n" });
+    const [result] = await eslintFor(Eslint, dir, [{ settings: { migsafe: { assumeInTransaction: "yes" } } }]).lintFiles(["*.sql"]);
+    expect(result!.messages.map(({ ruleId, line, column, message }) => ({ ruleId, line, column, message }))).toEqual([
+      { ruleId: expect.stringMatching(/^migsafe\//), line: 1, column: 1, message: 'ESLint settings.migsafe.assumeInTransaction must be true or false, not "yes"' },
+    ]);
   });
 
   it("applies an inline rule configuration", async () => {

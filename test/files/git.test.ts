@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { changedSince, GitError, readFromIndex, repositoryRoot, stagedFiles, type StagedFile } from "../../src/cli/git.js";
+import { changedSince, GitError, readFromIndex, repositoryRoot, stagedFiles, type StagedFile } from "../../src/files/git.js";
 
 const DANGEROUS = "DROP TABLE users;\n";
 const SAFE = "SELECT 1;\n";

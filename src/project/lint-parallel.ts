@@ -9,6 +9,8 @@ import { lintNextBatch } from "./work-queue.js";
 
 /** Below this many files per thread, starting a worker (≈100 ms) costs more than it saves. */
 const MIN_FILES_PER_THREAD = 200;
+// Next to this module: dist/src/project/ in the build; in the CLI's bundle, dist/cli.js, next to which
+// scripts/bundle.mjs writes dist/lint-worker.js. Run from source (.ts), there is none: one thread.
 const WORKER_SCRIPT = fileURLToPath(new URL("./lint-worker.js", import.meta.url));
 
 /**
@@ -74,7 +76,7 @@ export async function streamPaths(
 function inWorker(input: WorkerInput, place: (claimed: [number, FileResult][]) => void): Promise<number> {
   return new Promise((resolve) => {
     let count = 0;
-    // A small young generation (4 MB semi-spaces), as the main thread's (see main.ts): larger ones were no faster, and held more memory.
+    // A small young generation (4 MB semi-spaces), as the main thread's (see src/cli/main.ts): larger ones were no faster, and held more memory.
     const worker = new Worker(WORKER_SCRIPT, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
     worker.on("message", (message: WorkerMessage) => {
       if (message === "done") {

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 
 /**
  * migsafe's own folder (where its package.json is), found by walking up from this
- * module: src/cli/ when run from source, dist/src/cli/ when run from the build.
+ * module: src/ when run from source, dist/src/ when run from the build (dist/ when bundled).
  */
 export function packageRoot(): { dir: string; version: string } | undefined {
   let dir = path.dirname(fileURLToPath(import.meta.url));

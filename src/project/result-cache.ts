@@ -5,7 +5,7 @@ import type { FileAccess } from "../engine/lint-source.js";
 import type { FatalError, FileResult, LintOptions } from "../engine/lint.js";
 import type { Finding } from "../engine/rule.js";
 import { findPartner } from "../facts/rollback-block.js";
-import { writeFileAtomic } from "./write-file.js";
+import { writeFileAtomic } from "../files/write-file.js";
 
 /** Bumped when the cache file's shape changes. */
 const FORMAT = 1;

@@ -1,0 +1,77 @@
+/**
+ * migsafe's settings (how a project's migrations run), checked and completed by one function for every
+ * way they are given: migsafe.config.json (.migsaferc.json, package.json#migsafe), ESLint's
+ * `languageOptions` for the `migsafe/sql` language, and ESLint's `settings.migsafe`.
+ */
+import type { LintOptions } from "../engine/lint.js";
+import { DEFAULT_SETTINGS as DEFAULT_LINT_SETTINGS, type LintSettings } from "../engine/rule.js";
+import { isStringList, show } from "./values.js";
+
+/** Every setting, each with a value. */
+export interface MigrationSettings extends LintSettings {
+  /** Extra rollback file names, `{name}` standing for the forward migration's name without `.sql`. */
+  rollbackPatterns: readonly string[];
+}
+
+export type SettingKey = keyof MigrationSettings;
+
+export const DEFAULT_SETTINGS: MigrationSettings = { ...DEFAULT_LINT_SETTINGS, rollbackPatterns: [] };
+
+/** Where settings were given, as messages name it and its keys. */
+export interface SettingsOrigin {
+  /** The object that holds them, e.g. `ESLint settings.migsafe`. */
+  readonly name: string;
+  /** One of its keys, e.g. `ESLint settings.migsafe.pgVersion`. */
+  key(key: string): string;
+}
+
+/** A configuration file: the message about it comes after its path, and quotes the key as the file does. */
+export const CONFIG_FILE: SettingsOrigin = { name: "the configuration", key: (key) => `"${key}"` };
+
+/** An object of ESLint's configuration, named by its path, e.g. `ESLint languageOptions`. */
+export function eslintOrigin(name: string): SettingsOrigin {
+  return { name, key: (key) => `${name}.${key}` };
+}
+
+const mustBeBoolean = (value: unknown) => (typeof value === "boolean" ? undefined : `must be true or false, not ${show(value)}`);
+
+/** What each setting accepts: the problem with a value (to follow the setting's name), or undefined. */
+const CHECKS: Record<SettingKey, (value: unknown) => string | undefined> = {
+  pgVersion: (value) =>
+    typeof value === "number" && Number.isInteger(value) && value >= 9 && value <= 99 ? undefined : `must be a PostgreSQL major version such as 14, not ${show(value)}`,
+  assumeInTransaction: mustBeBoolean,
+  requireIgnoreReason: mustBeBoolean,
+  rollbackPatterns: (value) => {
+    if (!isStringList(value)) return "must be a list of strings";
+    return value.every((pattern) => pattern.includes("{name}")) ? undefined : `entries must contain {name}, e.g. "{name}.undo.sql"`;
+  },
+};
+
+function isSettingKey(key: string): key is SettingKey {
+  return Object.hasOwn(CHECKS, key);
+}
+
+export type ResolvedSettings = { ok: true; settings: MigrationSettings } | { ok: false; message: string; /** The setting at fault, when one is. */ key?: SettingKey };
+
+/**
+ * The settings in `input`, checked, with `base`'s value for each one not given (or given as undefined).
+ * Keys that are not settings are left to the caller. When several settings are bad, the first one in
+ * `input`'s order is reported, in one line that names it as `origin` does.
+ */
+export function resolveSettings(input: unknown, origin: SettingsOrigin, base: MigrationSettings = DEFAULT_SETTINGS): ResolvedSettings {
+  if (input === undefined) return { ok: true, settings: base };
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return { ok: false, message: `${origin.name} must be an object, not ${show(input)}` };
+  const given: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (!isSettingKey(key) || value === undefined) continue;
+    const problem = CHECKS[key](value);
+    if (problem) return { ok: false, message: `${origin.key(key)} ${problem}`, key };
+    given[key] = value;
+  }
+  return { ok: true, settings: { ...base, ...(given as Partial<MigrationSettings>) } };
+}
+
+/** The settings as the engine takes them. */
+export function settingsOptions({ rollbackPatterns, ...settings }: MigrationSettings): Pick<LintOptions, "settings" | "rollbackPatterns"> {
+  return { settings, rollbackPatterns };
+}
