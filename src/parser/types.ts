@@ -1,14 +1,10 @@
-import type { Node } from "@pgsql/types";
 import type { Location, Range, SourceText } from "../source/source-text.js";
+import type { NodeKind, NodeOf } from "./node-types.js";
+
+export type { NodeKind, NodeOf } from "./node-types.js";
 
 /** A libpg-query AST node without its type wrapper, e.g. the contents of `{ DropStmt: {...} }`, when its type is not known. */
 export type AstNode = Record<string, unknown>;
-
-/** Every node type of libpg-query 18's AST, e.g. "DropStmt", "ColumnDef". */
-export type NodeKind = Node extends infer Wrapped ? (Wrapped extends unknown ? keyof Wrapped & string : never) : never;
-
-/** The fields of a node type: `NodeOf<"DropStmt">` is @pgsql/types' `DropStmt`. */
-export type NodeOf<K extends NodeKind> = K extends NodeKind ? Extract<Node, { [P in K]: unknown }>[K] : never;
 
 export type TokenType = "line-comment" | "block-comment" | "string" | "identifier" | "keyword" | "number" | "punctuation" | "other";
 
