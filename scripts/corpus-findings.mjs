@@ -4,7 +4,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fg from "fast-glob";
-import { lintFile, createRunDiskAccess } from "../dist/src/engine/lint-source.js";
+import { createRunDiskAccess } from "../dist/src/engine/lint-source.js";
+import { lintFile } from "../dist/src/embedded/lint-file.js";
 import { loadParser } from "../dist/src/parser/pg.js";
 import { allRules } from "../dist/rules/index.js";
 

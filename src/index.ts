@@ -7,7 +7,8 @@
  */
 import { allRules } from "../rules/index.js";
 import { DEFAULT_SETTINGS, settingsOptions } from "./config/settings.js";
-import { createRunDiskAccess, diskAccess, lintFile, lintSource, type FileAccess } from "./engine/lint-source.js";
+import { createRunDiskAccess, diskAccess, lintSource, type FileAccess } from "./engine/lint-source.js";
+import { lintFile } from "./embedded/lint-file.js";
 import type { FileResult, LintOptions, RuleSetting } from "./engine/lint.js";
 import type { Rule } from "./engine/rule.js";
 import { loadParser } from "./parser/pg.js";

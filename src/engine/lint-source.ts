@@ -4,8 +4,7 @@ import { parseFile } from "../parser/parse-file.js";
 import type { ParsedFile } from "../parser/types.js";
 import { SourceText } from "../source/source-text.js";
 import { lintParsed, type FileResult, type LintOptions } from "./lint.js";
-import { decodeMigration, readMigration, type ReadResult } from "./read-migration.js";
-import { lintEmbeddedSource, SCRIPT_EXTENSION } from "../embedded/lint-embedded.js";
+import { readMigration } from "./read-migration.js";
 import { downSectionStart, findPartner, findRollbackBlock } from "../facts/rollback-block.js";
 import { resultInOriginal, Substitution } from "./placeholders.js";
 
@@ -103,41 +102,4 @@ function lintText(text: string, filePath: string, options: LintOptions, files: F
     forward,
   };
   return lintParsed(parsed, filePath, rollback, options);
-}
-
-/** Reads and lints one migration file; a file that cannot be read is a fatal error, not a crash. */
-export function lintFile(filePath: string, options: LintOptions, files: FileAccess = diskAccess): FileResult {
-  return lintRead(readMigration(filePath), filePath, options, files);
-}
-
-/** Lints a migration's bytes that come from elsewhere than its file (standard input, the git index). */
-export function lintBytes(bytes: Uint8Array, filePath: string, options: LintOptions, files: FileAccess = diskAccess): FileResult {
-  return lintRead(decodeMigration(bytes), filePath, options, files);
-}
-
-function lintRead(read: ReadResult, filePath: string, options: LintOptions, files: FileAccess): FileResult {
-  try {
-    return lintDecoded(read, filePath, options, files);
-  } catch (error) {
-    // A bug in migsafe (or in a custom rule) costs this file's findings, not the whole run's.
-    const message = error instanceof Error ? error.message : String(error);
-    return {
-      filePath,
-      findings: [],
-      errors: [{ message: `internal error while linting this file: ${message} (a bug in migsafe: please report it)`, ...(error instanceof Error && error.stack ? { stack: error.stack } : {}) }],
-    };
-  }
-}
-
-function lintDecoded(read: ReadResult, filePath: string, options: LintOptions, files: FileAccess): FileResult {
-  if (!read.ok) {
-    const loc = read.line === undefined ? undefined : { start: { line: read.line, column: 1 }, end: { line: read.line, column: 1 } };
-    return { filePath, findings: [], errors: [{ message: read.message, ...(loc ? { loc } : {}) }] };
-  }
-  // A TypeScript/JavaScript migration: the SQL embedded in it and its schema-builder calls.
-  if (SCRIPT_EXTENSION.test(filePath)) {
-    const { snippets: _snippets, builders: _builders, ...result } = lintEmbeddedSource(read.text, filePath, options);
-    return result;
-  }
-  return lintSource(read.text, filePath, options, files);
 }

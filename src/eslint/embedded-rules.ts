@@ -19,7 +19,7 @@
  * - Settings, shared by all rules of a file: `settings: { migsafe: { pgVersion,
  *   assumeInTransaction, requireIgnoreReason, targets } }` (`targets`: extra call sites; see
  *   `SqlTarget` — strings, RegExps or `{ callee, kind, bindings }`). Bad ones are one message at
- *   the file's start (settings.ts, settings-problem.ts).
+ *   the file's start (settings.ts, file-problem.ts).
  * - A fatal problem in the embedded SQL (a syntax error) is not reported by these rules: ESLint
  *   has no rule-less message for a rule to give. The CLI reports it.
  */
@@ -28,7 +28,7 @@ import { lintEmbeddedSource, type EmbeddedResult } from "../embedded/lint-embedd
 import { DEFAULT_TARGETS } from "../embedded/extract.js";
 import type { Rule } from "../engine/rule.js";
 import { eslintMessage } from "./messages.js";
-import { SettingsProblem } from "./settings-problem.js";
+import { FileProblem, findingsFor, guardedLint } from "./file-problem.js";
 import { sharedSettings } from "./settings.js";
 
 /** ESLint's id of its JavaScript language, which every JS/TS parser (espree, @typescript-eslint/parser) runs under. */
@@ -48,36 +48,37 @@ export interface EmbeddedRuleContext {
   report(descriptor: { loc: { start: Position; end: Position }; message: string }): void;
 }
 
-const results = new WeakMap<object, EmbeddedResult | SettingsProblem>();
+const results = new WeakMap<object, EmbeddedResult | FileProblem>();
 
 /** The engine's findings for a JS/TS file, computed once for all of its ESLint rules; or why its settings cannot be used. */
-function fileResult(context: EmbeddedRuleContext, rules: readonly Rule[]): EmbeddedResult | SettingsProblem {
+function fileResult(context: EmbeddedRuleContext, rules: readonly Rule[]): EmbeddedResult | FileProblem {
   const { sourceCode } = context;
   let result = results.get(sourceCode);
   if (result) return result;
-  const shared = sharedSettings(context.settings);
-  result = shared.ok
-    ? lintEmbeddedSource(
-        sourceCode.text,
-        context.filename,
-        // ESLint does not see the comments inside SQL strings: the engine applies them all.
-        { rules, directives: "all", ...settingsOptions(shared.settings) },
-        shared.targets ? { targets: [...DEFAULT_TARGETS, ...shared.targets] } : {},
-      )
-    : new SettingsProblem(shared.message);
+  result = guardedLint(() => {
+    const shared = sharedSettings(context.settings);
+    return shared.ok
+      ? lintEmbeddedSource(
+          sourceCode.text,
+          context.filename,
+          // ESLint does not see the comments inside SQL strings: the engine applies them all.
+          { rules, directives: "all", ...settingsOptions(shared.settings) },
+          shared.targets ? { targets: [...DEFAULT_TARGETS, ...shared.targets] } : {},
+        )
+      : new FileProblem(shared.message);
+  });
   results.set(sourceCode, result);
   return result;
 }
 
 /** The visitor of rule `id` for a JS/TS file: reports the findings of that id once the file is parsed. */
-export function embeddedVisitor(context: EmbeddedRuleContext, id: string, rules: readonly Rule[]): Record<string, () => void> {
+export function embeddedVisitor(context: EmbeddedRuleContext, id: string, rules: readonly Rule[], ruleIds: ReadonlySet<string>): Record<string, () => void> {
   return {
     Program() {
       const { sourceCode } = context;
       const result = fileResult(context, rules);
-      if (result instanceof SettingsProblem) return result.reportOnce(context);
-      for (const finding of result.findings) {
-        if (finding.ruleId !== id) continue;
+      if (result instanceof FileProblem) return result.reportOnce(context);
+      for (const finding of findingsFor(result, id, ruleIds)) {
         context.report({
           loc: { start: sourceCode.getLocFromIndex(finding.range.start), end: sourceCode.getLocFromIndex(finding.range.end) },
           message: eslintMessage(finding),

@@ -15,19 +15,21 @@ import { parseFile } from "../parser/parse-file.js";
 import { SourceText } from "../source/source-text.js";
 import { embeddedVisitor, JS_LANGUAGE, type EmbeddedRuleContext } from "./embedded-rules.js";
 import { eslintMessage } from "./messages.js";
-import { SettingsProblem } from "./settings-problem.js";
+import { FileProblem, findingsFor, guardedLint } from "./file-problem.js";
 import { sqlSettings } from "./settings.js";
 import type { SqlSourceCode } from "./source-code.js";
 
-const results = new WeakMap<SqlSourceCode, FileResult | SettingsProblem>();
+const results = new WeakMap<SqlSourceCode, FileResult | FileProblem>();
 
-/** The engine's findings for a file, computed once for all of its ESLint rules; or why its settings cannot be used. */
-function fileResult(context: SqlRuleContext, rules: readonly Rule[]): FileResult | SettingsProblem {
+/** The engine's findings for a file, computed once for all of its ESLint rules; or why the file cannot be linted. */
+function fileResult(context: SqlRuleContext, rules: readonly Rule[]): FileResult | FileProblem {
   const { sourceCode } = context;
   let result = results.get(sourceCode);
   if (result) return result;
-  const settings = sqlSettings(sourceCode.languageOptions, context.settings);
-  result = settings.ok ? lintSql(sourceCode, context.physicalFilename ?? context.filename, rules, settings.settings) : new SettingsProblem(settings.message);
+  result = guardedLint(() => {
+    const settings = sqlSettings(sourceCode.languageOptions, context.settings);
+    return settings.ok ? lintSql(sourceCode, context.physicalFilename ?? context.filename, rules, settings.settings) : new FileProblem(settings.message);
+  });
   results.set(sourceCode, result);
   return result;
 }
@@ -66,6 +68,7 @@ function isSqlSourceCode(sourceCode: unknown): sourceCode is SqlSourceCode {
 /** One ESLint rule per migsafe rule; `rules` is the set the engine runs (all of migsafe's). */
 export function toEslintRule(rule: Rule, rules: readonly Rule[]): SqlRuleDefinition {
   const { id } = rule.meta;
+  const ruleIds = new Set(rules.map((each) => each.meta.id));
   return {
     meta: {
       type: "problem",
@@ -76,13 +79,12 @@ export function toEslintRule(rule: Rule, rules: readonly Rule[]): SqlRuleDefinit
     },
     create(context: SqlRuleContext) {
       // A JS/TS file (any parser): the SQL embedded in it.
-      if (!isSqlSourceCode(context.sourceCode)) return embeddedVisitor(context as unknown as EmbeddedRuleContext, id, rules);
+      if (!isSqlSourceCode(context.sourceCode)) return embeddedVisitor(context as unknown as EmbeddedRuleContext, id, rules, ruleIds);
       return {
         SqlMigration() {
           const result = fileResult(context, rules);
-          if (result instanceof SettingsProblem) return result.reportOnce(context);
-          for (const finding of result.findings) {
-            if (finding.ruleId !== id) continue;
+          if (result instanceof FileProblem) return result.reportOnce(context);
+          for (const finding of findingsFor(result, id, ruleIds)) {
             const fix = finding.fix;
             context.report({
               loc: finding.loc,

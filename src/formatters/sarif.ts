@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
 import type { FileResult } from "../engine/lint.js";
-import { DOCS_BASE_URL, docsUrl, type Rule } from "../engine/rule.js";
+import { DOCS_BASE_URL, docsUrl, INTERNAL_ERROR, type Rule } from "../engine/rule.js";
 import { escapeJsonControl } from "./escape.js";
 import { FATAL_ERROR_RULE_ID, messageFingerprints, repoRelativePath, reportedRuleId } from "./fingerprint.js";
 import type { ReportContext } from "./format.js";
@@ -52,7 +52,7 @@ interface SarifResult {
  * results, not tool notifications), and makes the invocation unsuccessful.
  */
 export function formatSarif(results: readonly FileResult[], context: ReportContext): string {
-  const rules = [...context.rules.map(ruleDescriptor), FATAL_ERROR_DESCRIPTOR];
+  const rules = [...context.rules.map(ruleDescriptor), FATAL_ERROR_DESCRIPTOR, INTERNAL_ERROR_DESCRIPTOR];
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
   const sarifResults = results.flatMap((result) => fileResults(result, context.repoRoot, ruleIndex));
   const log = {
@@ -91,6 +91,13 @@ const FATAL_ERROR_DESCRIPTOR: ReportingDescriptor = {
   id: FATAL_ERROR_RULE_ID,
   name: "ParseError",
   shortDescription: { text: "The file could not be read or parsed, so it was not fully checked." },
+  defaultConfiguration: { level: "error" },
+};
+
+const INTERNAL_ERROR_DESCRIPTOR: ReportingDescriptor = {
+  id: INTERNAL_ERROR,
+  name: "InternalError",
+  shortDescription: { text: "migsafe met a bug while checking a statement, which was not fully checked: please report it." },
   defaultConfiguration: { level: "error" },
 };
 

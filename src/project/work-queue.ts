@@ -1,4 +1,5 @@
-import { createRunDiskAccess, lintFile, type FileAccess } from "../engine/lint-source.js";
+import { createRunDiskAccess, type FileAccess } from "../engine/lint-source.js";
+import { lintFile } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 
 /** Files claimed at a time: small enough to balance the threads, large enough that claiming costs nothing. */

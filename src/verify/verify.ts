@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { migrationName } from "../config/resolve.js";
 import { DEFAULT_SETTINGS, settingsOptions } from "../config/settings.js";
-import { lintFile } from "../engine/lint-source.js";
+import { lintFile } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { lockBlocks, type LockLevel } from "../facts/lock-wording.js";
 import { placeholderProblem, Substitution } from "../engine/placeholders.js";

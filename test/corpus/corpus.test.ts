@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fg from "fast-glob";
 import { describe, expect, it } from "vitest";
-import { lintFile } from "../../src/engine/lint-source.js";
+import { lintFile } from "../../src/embedded/lint-file.js";
 import { allRules } from "../../rules/index.js";
 
 const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/corpus/sql");

@@ -14,8 +14,11 @@ import { unparsableAndUnreadable } from "./synthetic-results.js";
 const root = path.resolve("/repo");
 const noPartners: FileAccess = { exists: () => false, read: () => undefined };
 
-function lint(sql: string, relativePath: string): FileResult {
-  return lintSource(sql, path.join(root, relativePath), { rules: allRules }, noPartners);
+/** A rule with a bug: it throws on every SELECT, which the engine reports as an internal-error finding. */
+const throwsOnSelect: Rule = { meta: { id: "throws-on-select", severity: "careful", description: "A bug.", category: "design" }, visit: { SelectStmt: () => { throw new Error("bug"); } } };
+
+function lint(sql: string, relativePath: string, rules: readonly Rule[] = allRules): FileResult {
+  return lintSource(sql, path.join(root, relativePath), { rules }, noPartners);
 }
 
 function contextFor(rules: readonly Rule[]): ReportContext {
@@ -64,6 +67,7 @@ describe("sarif: the official schema", () => {
       lint("SELECT 1;\nDELETE FROM t LIMIT 1;\n", "db/migrations/003_broken.sql"),
       lint("SELECT 1;\n", "db/migrations/004_select.sql"),
       { filePath: path.join(root, "db/migrations/005_gone.sql"), findings: [], errors: [{ message: "file not found" }] },
+      lint("SELECT 1;\nDROP TABLE t;\n", "db/migrations/006_bug.sql", [throwsOnSelect, ...allRules]),
     ];
     const output = formatSarif(results, contextFor(allRules));
     const log = JSON.parse(output) as SarifLog;
@@ -76,12 +80,20 @@ describe("sarif: the official schema", () => {
     expect(new Set(run.results.map((result) => result.ruleId))).toEqual(
       new Set([...results.flatMap((result) => result.findings.map((finding) => finding.ruleId)), "parse-error"]),
     );
+    expect(run.results.filter((result) => result.ruleId === "internal-error")).toHaveLength(1);
     expect(new Set(run.results.map((result) => result.level))).toEqual(new Set(["error", "warning"]));
     for (const result of run.results) expect(run.tool.driver.rules[result.ruleIndex!]!.id).toBe(result.ruleId);
-    expect(run.tool.driver.rules.map((rule) => rule.id)).toEqual([...allRules.map((rule) => rule.meta.id), "parse-error"]);
+    expect(run.tool.driver.rules.map((rule) => rule.id)).toEqual([...allRules.map((rule) => rule.meta.id), "parse-error", "internal-error"]);
     expect(run.invocations).toEqual([{ executionSuccessful: false }]);
     expect(new Set(run.results.map((result) => result.locations[0]!.physicalLocation.artifactLocation.uri))).toEqual(
-      new Set(["db/migrations/001%20add%20%C3%A9mail%20%231.sql", "db/migrations/002_drop.sql", "db/migrations/003_broken.sql", "db/migrations/004_select.sql", "db/migrations/005_gone.sql"]),
+      new Set([
+        "db/migrations/001%20add%20%C3%A9mail%20%231.sql",
+        "db/migrations/002_drop.sql",
+        "db/migrations/003_broken.sql",
+        "db/migrations/004_select.sql",
+        "db/migrations/005_gone.sql",
+        "db/migrations/006_bug.sql",
+      ]),
     );
     const fingerprints = run.results.map((result) => result.partialFingerprints["migsafe/v1"]);
     expect(new Set(fingerprints).size).toBe(fingerprints.length);
@@ -166,6 +178,12 @@ describe("sarif: exact output", () => {
                   shortDescription: { text: "The file could not be read or parsed, so it was not fully checked." },
                   defaultConfiguration: { level: "error" },
                 },
+                {
+                  id: "internal-error",
+                  name: "InternalError",
+                  shortDescription: { text: "migsafe met a bug while checking a statement, which was not fully checked: please report it." },
+                  defaultConfiguration: { level: "error" },
+                },
               ],
             },
           },
@@ -245,7 +263,9 @@ describe("sarif: exact output", () => {
       '{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"tool":{"driver":{' +
         '"name":"migsafe","version":"1.2.3","informationUri":"https://github.com/migsafe/migsafe","rules":[{"id":"parse-error",' +
         '"name":"ParseError","shortDescription":{"text":"The file could not be read or parsed, so it was not fully checked."},' +
-        '"defaultConfiguration":{"level":"error"}}]}},"invocations":[{"executionSuccessful":true}],' +
+        '"defaultConfiguration":{"level":"error"}},{"id":"internal-error","name":"InternalError","shortDescription":{"text":' +
+        '"migsafe met a bug while checking a statement, which was not fully checked: please report it."},"defaultConfiguration":{"level":"error"}}]}},' +
+        '"invocations":[{"executionSuccessful":true}],' +
         '"originalUriBaseIds":{"%SRCROOT%":{"uri":"file:///repo/"}},"columnKind":"utf16CodeUnits","results":[]}]}\n',
     );
   });
