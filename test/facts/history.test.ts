@@ -1,0 +1,148 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { allRules } from "../../rules/index.js";
+import type { ObjectKind } from "../../src/facts/index.js";
+import { parseFile } from "../../src/parser/parse-file.js";
+import { loadParser } from "../../src/parser/pg.js";
+import { lintSql } from "../helpers.js";
+import { factsOf } from "./facts-of.js";
+
+beforeAll(() => loadParser());
+
+/** For each kind: how to create it, rename it, and drop it, and the rule that reports dropping one running code knows. */
+const KINDS: { kind: ObjectKind; create: (name: string) => string; rename: (from: string, to: string) => string; drop: (name: string) => string; rule: string }[] = [
+  { kind: "table", create: (n) => `CREATE TABLE ${n} (id int)`, rename: (a, b) => `ALTER TABLE ${a} RENAME TO ${b}`, drop: (n) => `DROP TABLE ${n}`, rule: "drop-table" },
+  { kind: "view", create: (n) => `CREATE VIEW ${n} AS SELECT 1 AS x`, rename: (a, b) => `ALTER VIEW ${a} RENAME TO ${b}`, drop: (n) => `DROP VIEW ${n}`, rule: "drop-view" },
+  {
+    kind: "materialized-view",
+    create: (n) => `CREATE MATERIALIZED VIEW ${n} AS SELECT 1 AS x`,
+    rename: (a, b) => `ALTER MATERIALIZED VIEW ${a} RENAME TO ${b}`,
+    drop: (n) => `DROP MATERIALIZED VIEW ${n}`,
+    rule: "drop-materialized-view",
+  },
+  { kind: "sequence", create: (n) => `CREATE SEQUENCE ${n}`, rename: (a, b) => `ALTER SEQUENCE ${a} RENAME TO ${b}`, drop: (n) => `DROP SEQUENCE ${n}`, rule: "drop-sequence" },
+  { kind: "index", create: (n) => `CREATE INDEX ${n} ON big (x)`, rename: (a, b) => `ALTER INDEX ${a} RENAME TO ${b}`, drop: (n) => `DROP INDEX ${n}`, rule: "require-concurrent-index-drop" },
+  {
+    kind: "function",
+    create: (n) => `CREATE FUNCTION ${n}() RETURNS int LANGUAGE sql AS 'SELECT 1'`,
+    rename: (a, b) => `ALTER FUNCTION ${a}() RENAME TO ${b}`,
+    drop: (n) => `DROP FUNCTION ${n}()`,
+    rule: "drop-function",
+  },
+  { kind: "type", create: (n) => `CREATE TYPE ${n} AS ENUM ('a')`, rename: (a, b) => `ALTER TYPE ${a} RENAME TO ${b}`, drop: (n) => `DROP TYPE ${n}`, rule: "drop-type" },
+];
+
+describe("history: renames are followed, for every kind of object", () => {
+  describe.each(KINDS)("$kind", ({ kind, create, rename, drop, rule }) => {
+    it("created, renamed twice, then dropped: new under its last name, and no finding", () => {
+      const sql = `${create("a2")};\n${rename("a2", "a3")};\n${rename("a3", "a4")};\n${drop("a4")};`;
+      const { facts, at } = factsOf(sql);
+      const dropped = at(drop("a4").slice(0, 12));
+      expect(facts.history.isNew(dropped, kind, "a4")).toBe(true);
+      expect(facts.history.isNew(dropped, kind, "a2")).toBe(false);
+      const index = kind === "index" ? "CREATE TABLE big (x int);\n" : "";
+      expect(lintSql(index + sql).findings.filter((finding) => finding.ruleId === rule || finding.ruleId.startsWith("drop-"))).toEqual([]);
+    });
+
+    it("existing before the file, renamed, then dropped: not new", () => {
+      const { facts, at } = factsOf(`${rename("old", "renamed")};\n${drop("renamed")};`);
+      expect(facts.history.isNew(at(drop("renamed").slice(0, 12)), kind, "renamed")).toBe(false);
+    });
+
+    it("created and dropped: the DROP of the old name after a rename finds nothing of the file", () => {
+      const { facts, at } = factsOf(`${create("a2")};\n${rename("a2", "a3")};\n${drop("a2")};`);
+      expect(facts.history.objectAt(at(drop("a2").slice(0, 12)), kind === "function" ? "function" : kind === "type" ? "type" : "relation", { name: "a2" })).toBeUndefined();
+    });
+  });
+
+  it("a table that existed before the file keeps its rows under any name: dropping it is reported", () => {
+    const findings = lintSql("ALTER TABLE accounts RENAME TO accounts_old;\nDROP TABLE accounts_old;").findings;
+    expect(findings.filter((finding) => finding.ruleId === "drop-table").map((finding) => [finding.loc.start.line, finding.severity])).toEqual([[2, "dangerous"]]);
+  });
+
+  it("follows SET SCHEMA, and one schema rule: an unqualified name is in the search_path's first schema", () => {
+    const { facts, at } = factsOf("CREATE TABLE t (id int);\nALTER TABLE t SET SCHEMA archive;\nSET search_path TO app, public;\nCREATE TABLE u (id int);\nDROP TABLE archive.t;\nDROP TABLE app.u;\nDROP TABLE public.u;");
+    expect(facts.history.isNew(at("DROP TABLE archive.t"), "table", { schema: "archive", name: "t" })).toBe(true);
+    expect(facts.history.isNew(at("DROP TABLE app.u"), "table", { schema: "app", name: "u" })).toBe(true);
+    expect(facts.history.isNew(at("DROP TABLE public.u"), "table", { schema: "public", name: "u" })).toBe(false);
+    expect(facts.names.sameRelation({ name: "u" }, at("CREATE TABLE u"), { schema: "app", name: "u" }, at("DROP TABLE app.u"))).toBe(true);
+    expect(facts.names.sameRelation({ name: "t" }, at("CREATE TABLE t"), { schema: "public", name: "t" }, at("DROP TABLE public.u"))).toBe(true);
+  });
+
+  it("records the sequences of serial and identity columns, named as PostgreSQL names them", () => {
+    const { facts, at } = factsOf("CREATE TABLE app.orders (id bigserial, n int GENERATED ALWAYS AS IDENTITY);\nALTER TABLE users ADD COLUMN seq serial;\nSELECT 1;");
+    const last = at("SELECT 1");
+    expect(facts.history.isNew(last, "sequence", { schema: "app", name: "orders_id_seq" })).toBe(true);
+    expect(facts.history.isNew(last, "sequence", { schema: "app", name: "orders_n_seq" })).toBe(true);
+    expect(facts.history.isNew(last, "sequence", "users_seq_seq")).toBe(true);
+    expect(lintSql("CREATE TABLE orders (id serial);\nDROP SEQUENCE orders_id_seq CASCADE;").findings.filter((f) => f.ruleId === "drop-sequence")).toEqual([]);
+  });
+
+  it("columns: created with the table or added, renamed, dropped, and changed, following the table's renames", () => {
+    const sql = [
+      "ALTER TABLE users ADD COLUMN email_new citext;",
+      "UPDATE users SET email_new = email;",
+      "ALTER TABLE users RENAME TO accounts;",
+      "ALTER TABLE accounts ALTER COLUMN email_new SET DEFAULT '';",
+      "ALTER TABLE accounts RENAME COLUMN email_new TO email2;",
+      "ALTER TABLE accounts ALTER COLUMN email2 TYPE text;",
+      "SELECT 1;",
+    ].join("\n");
+    const { facts, at } = factsOf(sql);
+    const last = at("SELECT 1");
+    expect(facts.history.isNewColumn(last, { name: "accounts" }, "email2")).toBe(true);
+    expect(facts.history.isNewColumn(last, { name: "accounts" }, "email")).toBe(false);
+    expect(facts.history.isNew(last, "table", "accounts")).toBe(false);
+    expect(facts.history.columnChanges(last, { name: "accounts" }, "email_new").map((event) => event.change)).toEqual(["update", "set-default"]);
+    expect(facts.history.columnChanges(last, { name: "accounts" }, "email2").map((event) => event.change)).toEqual(["type"]);
+  });
+
+  it("records constraints and triggers of a table, and what empties it", () => {
+    const sql = "CREATE TABLE t (id int CONSTRAINT t_pk PRIMARY KEY, CONSTRAINT t_chk CHECK (id > 0));\nCREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\nTRUNCATE big;\nDELETE FROM huge;\nSELECT 1;";
+    const { facts, at } = factsOf(sql);
+    const created = facts.history.events.filter((event) => event.action === "create").map((event) => [event.object.kind, event.name]);
+    expect(created).toEqual([
+      ["table", "t"],
+      ["column", "id"],
+      ["constraint", "t_pk"],
+      ["constraint", "t_chk"],
+      ["trigger", "trg"],
+    ]);
+    expect(facts.history.emptiedBefore(at("SELECT 1"), { name: "big" })).toBe(at("TRUNCATE"));
+    expect(facts.history.emptiedBefore(at("SELECT 1"), { name: "huge" })).toBe(at("DELETE"));
+    expect(facts.history.emptiedBefore(at("TRUNCATE"), { name: "big" })).toBeUndefined();
+  });
+
+  it("the name a DROP or RENAME frees, taken again later in the same direction: an up section's is never in the down section", () => {
+    const sql = "-- +goose Up\nDROP FUNCTION f();\n-- +goose Down\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';";
+    const { facts, at } = factsOf(sql, {}, { downSectionStart: parseFile(sql).comments[1]!.range.start });
+    expect(facts.history.successorOf(at("DROP FUNCTION"), "function", { name: "f" })).toBeUndefined();
+    const same = factsOf("BEGIN;\nDROP VIEW v;\nCREATE VIEW v AS SELECT 1;\nCOMMIT;");
+    expect(same.facts.history.successorOf(same.at("DROP VIEW"), "relation", { name: "v" })).toMatchObject({ how: "create", sameTransaction: true });
+  });
+
+  it("knows what the forward migration created, under every name it had, for a rollback only", () => {
+    const forward = parseFile("CREATE TABLE audit_new (id int);\nALTER TABLE audit_new RENAME TO audit;\nALTER TABLE users ADD COLUMN note text;");
+    const rollback = factsOf("DROP TABLE audit;\nDROP TABLE audit_new;\nALTER TABLE users DROP COLUMN note;", {}, { role: "rollback", forward });
+    const [first, second, third] = rollback.all;
+    expect(rollback.facts.history.undoesForward(first!, "table", "audit")).toBe(true);
+    expect(rollback.facts.history.undoesForward(second!, "table", "audit_new")).toBe(true);
+    expect(rollback.facts.history.isNewOrUndoneColumn(third!, { name: "users" }, "note")).toBe(true);
+    const notRollback = factsOf("DROP TABLE audit;", {}, { role: "forward", forward });
+    expect(notRollback.facts.history.undoesForward(notRollback.all[0]!, "table", "audit")).toBe(false);
+  });
+
+  it("treats a down section as the rollback of the up section above it, its first statement included", () => {
+    const text = "-- migrate:up\nCREATE TABLE t (id int);\n-- migrate:down\nDROP TABLE t;";
+    const down = parseFile(text).comments[1]!.range.start;
+    const { facts, at } = factsOf(text, {}, { downSectionStart: down });
+    expect(facts.sections.isRollback(at("DROP TABLE t"))).toBe(true);
+    expect(facts.history.undoesForward(at("DROP TABLE t"), "table", "t")).toBe(true);
+    expect(facts.sections.isRollback(at("CREATE TABLE t"))).toBe(false);
+  });
+
+  it("CREATE TABLE t2, RENAME TO t3, DROP TABLE t3: no drop-table finding and no internal error from any rule", () => {
+    const sql = "CREATE TABLE t2 (id int);\nALTER TABLE t2 RENAME TO t3;\nDROP TABLE t3;";
+    const result = lintSql(sql, { rules: allRules });
+    expect(result.findings.filter((finding) => finding.ruleId === "internal-error" || finding.ruleId === "drop-table")).toEqual([]);
+  });
+});
