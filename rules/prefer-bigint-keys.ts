@@ -1,6 +1,7 @@
-import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, type QualifiedName } from "../src/parser/ast.js";
-import type { AlterTableCmd } from "@pgsql/types";
-import type { AstNode, Statement, StatementOf } from "../src/parser/types.js";
+import type { AlterTableCmd, ColumnDef, Constraint, Node, TypeName } from "@pgsql/types";
+import { alterTableCommands, displayName, relationName, stringOf, typeDisplay, type QualifiedName } from "../src/parser/ast.js";
+import { nodeAs } from "../src/parser/node-types.js";
+import type { Statement, StatementOf } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
@@ -30,10 +31,9 @@ export default defineRule({
     recommended: false,
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (context.facts.sections.isRollback(statement)) return;
-    if (statement.kind === "CreateStmt") checkCreateTable(statement, context);
-    else if (statement.kind === "AlterTableStmt" && statement.node.objtype === "OBJECT_TABLE") checkAlterTable(statement, context);
+  visit: {
+    CreateStmt: checkCreateTable,
+    AlterTableStmt: checkAlterTable,
   },
 });
 
@@ -67,12 +67,11 @@ interface IntType {
 }
 
 /** integer, smallint and their serials; not arrays, not bigint or other types. */
-function intTypeOf(typeName: unknown): IntType | undefined {
-  const node = typeName as AstNode | undefined;
-  if (!node || asList(node.arrayBounds).length > 0) return undefined;
-  const name = builtinName(node);
+function intTypeOf(typeName: TypeName): IntType | undefined {
+  if ((typeName.arrayBounds?.length ?? 0) > 0) return undefined;
+  const name = builtinName(typeName);
   const width = name === undefined ? undefined : WIDTHS[name];
-  return width ? { width, serial: SERIAL.has(name!) && asList(node.names).length === 1 } : undefined;
+  return width ? { width, serial: SERIAL.has(name!) && typeName.names?.length === 1 } : undefined;
 }
 
 /**
@@ -93,23 +92,25 @@ function reportedKey(keys: readonly Key[], type: IntType | undefined): Key | und
 }
 
 function checkCreateTable(statement: StatementOf<"CreateStmt">, context: RuleContext): void {
-  const relation = statement.node.relation as { relpersistence?: string } | undefined;
+  if (context.facts.sections.isRollback(statement)) return;
+  const relation = statement.node.relation;
   const table = relationName(relation);
   if (!table || relation?.relpersistence === "t") return;
   const tableKeys = tableLevelKeys(statement.node.tableElts);
-  for (const element of asList(statement.node.tableElts)) {
-    const def = unwrap(element);
-    if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string" || !def.value.typeName) continue;
-    const type = intTypeOf(def.value.typeName);
-    const keys = [...columnKeys(def.value), ...(tableKeys.get(def.value.colname) ?? [])];
+  for (const element of statement.node.tableElts ?? []) {
+    const def = nodeAs(element, "ColumnDef");
+    if (def?.colname === undefined || !def.typeName) continue;
+    const type = intTypeOf(def.typeName);
+    const keys = [...columnKeys(def), ...(tableKeys.get(def.colname) ?? [])];
     const key = reportedKey(keys, type);
     if (!key || !type) continue;
-    const range = columnRange(statement, def.value.location);
-    report(context, { table, column: def.value.colname, typeName: def.value.typeName, width: type.width, key, via: "create", range, generated: fromSequence(def.value, type) });
+    const range = columnRange(statement, def.location);
+    report(context, { table, column: def.colname, typeName: def.typeName, width: type.width, key, via: "create", range, generated: fromSequence(def, type) });
   }
 }
 
 function checkAlterTable(statement: StatementOf<"AlterTableStmt">, context: RuleContext): void {
+  if (statement.node.objtype !== "OBJECT_TABLE" || context.facts.sections.isRollback(statement)) return;
   const table = relationName(statement.node.relation);
   if (!table) return;
   const known = knownColumns(statement, context, table);
@@ -121,41 +122,41 @@ function checkAlterTable(statement: StatementOf<"AlterTableStmt">, context: Rule
 }
 
 type Via = "create" | "add" | "type" | "constraint";
-type OnKey = (column: string, typeName: unknown, width: Width, key: Key, via: Exclude<Via, "create">, generated: boolean) => void;
+type OnKey = (column: string, typeName: TypeName | undefined, width: Width, key: Key, via: Exclude<Via, "create">, generated: boolean) => void;
 
 /**
  * Updates what is known of the table's columns with one ALTER TABLE action, and calls
  * `found` for an action that gives a key an integer type, or an integer type to a key.
  */
 function applyCommand(known: Map<string, KnownColumn>, cmd: AlterTableCmd, range: () => Range, context: RuleContext, found?: OnKey): void {
-  const def = unwrap(cmd.def);
+  const def = nodeAs(cmd.def, "ColumnDef");
   const line = () => context.parsed.source.location(range()).start.line;
   switch (cmd.subtype) {
     case "AT_AddColumn": {
-      if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string" || !def.value.typeName) return;
-      const type = intTypeOf(def.value.typeName);
-      const keys = columnKeys(def.value);
+      if (def?.colname === undefined || !def.typeName) return;
+      const type = intTypeOf(def.typeName);
+      const keys = columnKeys(def);
       const key = reportedKey(keys, type);
-      const generated = type !== undefined && fromSequence(def.value, type);
-      if (key && type) found?.(def.value.colname, def.value.typeName, type.width, key, "add", generated);
-      known.set(def.value.colname, { type, generated, display: typeDisplay(def.value.typeName), keys, line });
+      const generated = type !== undefined && fromSequence(def, type);
+      if (key && type) found?.(def.colname, def.typeName, type.width, key, "add", generated);
+      known.set(def.colname, { type, generated, display: typeDisplay(def.typeName), keys, line });
       return;
     }
     case "AT_AlterColumnType": {
-      if (def?.type !== "ColumnDef" || typeof cmd.name !== "string" || !def.value.typeName) return;
+      if (!def?.typeName || cmd.name === undefined) return;
       const before = known.get(cmd.name);
-      const type = intTypeOf(def.value.typeName);
+      const type = intTypeOf(def.typeName);
       const keys = before ? before.keys : keysByName(cmd.name);
       const key = reportedKey(keys, type);
-      if (key && type) found?.(cmd.name, def.value.typeName, type.width, key, "type", false);
-      known.set(cmd.name, { type, generated: false, display: typeDisplay(def.value.typeName), keys: before?.keys ?? [], line: before?.line ?? line });
+      if (key && type) found?.(cmd.name, def.typeName, type.width, key, "type", false);
+      known.set(cmd.name, { type, generated: false, display: typeDisplay(def.typeName), keys: before?.keys ?? [], line: before?.line ?? line });
       return;
     }
     case "AT_DropColumn":
-      if (typeof cmd.name === "string") known.delete(cmd.name);
+      if (cmd.name !== undefined) known.delete(cmd.name);
       return;
     case "AT_AddConstraint": {
-      if (def?.type !== "Constraint") return;
+      if (!cmd.def || !("Constraint" in cmd.def)) return;
       for (const [column, key] of tableLevelKeys([cmd.def])) {
         const entry = known.get(column);
         if (!entry) continue;
@@ -172,88 +173,83 @@ function applyCommand(known: Map<string, KnownColumn>, cmd: AlterTableCmd, range
   }
 }
 
-/** The columns of the table that earlier statements of the file created, added or retyped. */
+/**
+ * The columns of the table that earlier statements of the file gave it: the CREATE TABLE that
+ * made the table the name refers to (following renames), and the earlier ALTER TABLEs of that table.
+ */
 function knownColumns(statement: Statement, context: RuleContext, table: QualifiedName): Map<string, KnownColumn> {
   const known = new Map<string, KnownColumn>();
-  const top = context.facts.order.topLevelBefore(statement);
-  const inDo = context.parsed.doBlockStatements.filter((inner) => inner.range.start < statement.range.start);
-  const earlier = [...top, ...inDo].sort((a, b) => a.range.start - b.range.start);
-  for (const before of earlier) {
-    if (before.kind === "CreateStmt" && sameTable(relationName(before.node.relation), table)) {
-      known.clear();
+  const { history, order } = context.facts;
+  const owner = history.objectAt(statement, "relation", table);
+  if (!owner) return known;
+  for (const before of order.before(statement)) {
+    if (before === owner.createdBy && before.kind === "CreateStmt") {
       const tableKeys = tableLevelKeys(before.node.tableElts);
-      for (const element of asList(before.node.tableElts)) {
-        const def = unwrap(element);
-        if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string" || !def.value.typeName) continue;
-        const location = def.value.location;
-        const type = intTypeOf(def.value.typeName);
-        known.set(def.value.colname, {
+      for (const element of before.node.tableElts ?? []) {
+        const def = nodeAs(element, "ColumnDef");
+        if (def?.colname === undefined || !def.typeName) continue;
+        const type = intTypeOf(def.typeName);
+        known.set(def.colname, {
           type,
-          generated: type !== undefined && fromSequence(def.value, type),
-          display: typeDisplay(def.value.typeName),
-          keys: [...columnKeys(def.value), ...(tableKeys.get(def.value.colname) ?? [])],
-          line: () => context.parsed.source.location(columnRange(before, location) ?? before.range).start.line,
+          generated: type !== undefined && fromSequence(def, type),
+          display: typeDisplay(def.typeName),
+          keys: [...columnKeys(def), ...(tableKeys.get(def.colname) ?? [])],
+          line: () => context.parsed.source.location(columnRange(before, def.location) ?? before.range).start.line,
         });
       }
-    } else if (before.kind === "AlterTableStmt" && sameTable(relationName(before.node.relation), table)) {
-      for (const command of alterTableCommands(before)) applyCommand(known, command.node, () => command.range, context);
-    } else if (before.kind === "DropStmt" && before.node.removeType === "OBJECT_TABLE") {
-      const dropped = asList(before.node.objects).some((object) => {
-        const names = asList(unwrap(object)?.value.items).map(stringOf);
-        const name = names[names.length - 1];
-        return name !== undefined && sameTable({ name, ...(names.length > 1 ? { schema: names[names.length - 2]! } : {}) }, table);
-      });
-      if (dropped) known.clear();
+    } else if (before.kind === "AlterTableStmt") {
+      const name = relationName(before.node.relation);
+      if (name && history.objectAt(before, "relation", name) === owner) {
+        for (const command of alterTableCommands(before)) applyCommand(known, command.node, () => command.range, context);
+      }
     }
   }
   return known;
 }
 
 /** A serial, an identity column, or a DEFAULT nextval(…): the values are handed out by a sequence. */
-function fromSequence(def: AstNode, type: IntType): boolean {
+function fromSequence(def: ColumnDef, type: IntType): boolean {
   if (type.serial) return true;
-  return asList(def.constraints).some((item) => {
-    const constraint = unwrap(item)?.value;
+  return (def.constraints ?? []).some((item) => {
+    const constraint = nodeAs(item, "Constraint");
     if (constraint?.contype === "CONSTR_IDENTITY") return true;
-    const call = constraint?.contype === "CONSTR_DEFAULT" ? unwrap(constraint.raw_expr) : undefined;
-    const name = call?.type === "FuncCall" ? asList(call.value.funcname).map(stringOf) : [];
+    const call = constraint?.contype === "CONSTR_DEFAULT" ? nodeAs(constraint.raw_expr, "FuncCall") : undefined;
+    const name = (call?.funcname ?? []).map(stringOf);
     return name[name.length - 1] === "nextval";
   });
 }
 
 /** PRIMARY KEY and REFERENCES written on a column. */
-function columnKeys(def: AstNode): Key[] {
+function columnKeys(def: ColumnDef): Key[] {
   const keys: Key[] = [];
-  for (const item of asList(def.constraints)) {
-    const constraint = unwrap(item);
-    if (constraint?.type !== "Constraint") continue;
-    if (constraint.value.contype === "CONSTR_PRIMARY") keys.push({ kind: "primary", inline: true });
-    if (constraint.value.contype === "CONSTR_FOREIGN") keys.push(foreignKey(constraint.value, true));
+  for (const item of def.constraints ?? []) {
+    const constraint = nodeAs(item, "Constraint");
+    if (constraint?.contype === "CONSTR_PRIMARY") keys.push({ kind: "primary", inline: true });
+    if (constraint?.contype === "CONSTR_FOREIGN") keys.push(foreignKey(constraint, true));
   }
   return keys;
 }
 
 /** PRIMARY KEY (…) and FOREIGN KEY (…) constraints of a table, by column. */
-function tableLevelKeys(elements: unknown): Map<string, Key[]> {
+function tableLevelKeys(elements: readonly Node[] | undefined): Map<string, Key[]> {
   const keys = new Map<string, Key[]>();
   const add = (column: string | undefined, key: Key) => {
     if (column !== undefined) keys.set(column, [...(keys.get(column) ?? []), key]);
   };
-  for (const element of asList(elements)) {
-    const constraint = unwrap(element);
-    if (constraint?.type !== "Constraint") continue;
-    if (constraint.value.contype === "CONSTR_PRIMARY") {
-      const columns = asList(constraint.value.keys).map(stringOf);
+  for (const element of elements ?? []) {
+    const constraint = nodeAs(element, "Constraint");
+    if (constraint?.contype === "CONSTR_PRIMARY") {
+      const columns = (constraint.keys ?? []).map(stringOf);
       const composite = columns.length > 1 ? `(${columns.map((c) => displayName({ name: c ?? "…" })).join(", ")})` : undefined;
       for (const column of columns) add(column, { kind: "primary", inline: false, ...(composite ? { composite } : {}) });
-    } else if (constraint.value.contype === "CONSTR_FOREIGN") {
-      for (const column of asList(constraint.value.fk_attrs).map(stringOf)) add(column, foreignKey(constraint.value, false));
+    } else if (constraint?.contype === "CONSTR_FOREIGN") {
+      for (const column of (constraint.fk_attrs ?? []).map(stringOf)) add(column, foreignKey(constraint, false));
     }
   }
   return keys;
 }
 
-function foreignKey(constraint: AstNode, inline: boolean): Key {
+function foreignKey(constraint: Constraint, inline: boolean): Key {
   const references = relationName(constraint.pktable);
   return { kind: "foreign", inline, ...(references ? { references } : {}) };
 }
@@ -269,7 +265,7 @@ interface Finding {
   table: QualifiedName;
   column: string;
   /** The type as written in this statement; undefined for ADD CONSTRAINT on a column typed earlier. */
-  typeName: unknown;
+  typeName: TypeName | undefined;
   width: Width;
   key: Key;
   via: Via;
@@ -316,7 +312,7 @@ function report(context: RuleContext, finding: Finding): void {
       : `${subject}: it cannot hold an id above ${MAX.integer}, so inserts into ${table} fail once ${referenced === "the referenced table" ? "the referenced ids" : `the ids of ${referenced}`} get there, ` +
         `even after the referenced key itself is widened to bigint. Widening ${col} then rewrites ${table} and its indexes under ${lock}, for the whole rewrite.`;
 
-  const serial = finding.typeName !== undefined && SERIAL.has(stringOf(asList((finding.typeName as AstNode).names)[0]) ?? "");
+  const serial = SERIAL.has(stringOf(finding.typeName?.names?.[0]) ?? "");
   const bigType = serial ? "bigint GENERATED ALWAYS AS IDENTITY" : "bigint";
   const clause = !key.inline ? "" : key.kind === "primary" ? " PRIMARY KEY" : ` REFERENCES ${referenced}`;
   let sql: string;
@@ -331,8 +327,4 @@ function report(context: RuleContext, finding: Finding): void {
       `Make it bigint from the start: ${sql} ` +
       `The ${width === "integer" ? 4 : 6} extra bytes per row cost far less than the rewrite${key.kind === "foreign" ? "; make the key it references bigint too" : ""}.`,
   });
-}
-
-function sameTable(a: QualifiedName | undefined, b: QualifiedName): boolean {
-  return a !== undefined && a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);
 }

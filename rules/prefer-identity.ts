@@ -1,7 +1,8 @@
-import { asList, displayName, stringOf } from "../src/parser/ast.js";
-import type { AstNode, Statement, Token } from "../src/parser/types.js";
-import { defineRule, type Fix, type RuleContext } from "../src/engine/rule.js";
-import { type NewColumn, newColumns } from "../src/engine/new-columns.js";
+import type { TypeName } from "@pgsql/types";
+import { displayName, stringOf } from "../src/parser/ast.js";
+import type { Statement, Token } from "../src/parser/types.js";
+import { defineRule, visitEach, type Fix, type RuleContext } from "../src/engine/rule.js";
+import { COLUMN_STATEMENTS, type NewColumn, newColumns } from "../src/engine/new-columns.js";
 
 /** The serial pseudo-types and the integer type each one stands for. */
 const SERIALS: Record<string, string> = {
@@ -24,7 +25,7 @@ export default defineRule({
     checksDoBlocks: true,
     pgVersionNote: "< 10: not reported (no identity columns)",
   },
-  checkStatement(statement, context) {
+  visit: visitEach(COLUMN_STATEMENTS, (statement, context) => {
     if (context.settings.pgVersion < 10) return;
     for (const column of newColumns(statement, context)) {
       // serial is only a shorthand of CREATE TABLE and ADD COLUMN (ALTER COLUMN TYPE serial fails).
@@ -32,13 +33,13 @@ export default defineRule({
       const serial = serialName(column.typeName);
       if (serial) report(statement, context, column, serial);
     }
-  },
+  }),
 });
 
 /** `serial` and its spellings: one unqualified name, as PostgreSQL only expands it then. */
-function serialName(typeName: AstNode): string | undefined {
-  const names = asList(typeName.names).map(stringOf);
-  if (names.length !== 1 || typeName.pct_type === true || asList(typeName.arrayBounds).length > 0) return undefined;
+function serialName(typeName: TypeName): string | undefined {
+  const names = (typeName.names ?? []).map(stringOf);
+  if (names.length !== 1 || typeName.pct_type === true || (typeName.arrayBounds?.length ?? 0) > 0) return undefined;
   const name = names[0]!;
   return name in SERIALS ? name : undefined;
 }
@@ -70,8 +71,8 @@ function report(statement: Statement, context: RuleContext, column: NewColumn, s
 }
 
 /** Replaces the serial type name, a single token where the AST puts the type. */
-function typeFix(statement: Statement, typeName: AstNode, serial: string, text: string): Fix | undefined {
-  if (typeof typeName.location !== "number" || typeName.location < 0) return undefined;
+function typeFix(statement: Statement, typeName: TypeName, serial: string, text: string): Fix | undefined {
+  if (typeName.location === undefined || typeName.location < 0) return undefined;
   const start = statement.indexOf(typeName.location);
   const [token] = statement.codeTokensFrom(start, 1);
   if (token?.start !== start || identifierValue(token) !== serial) return undefined;

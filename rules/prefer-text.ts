@@ -1,8 +1,9 @@
-import { asList, displayName, typeDisplay, unwrap } from "../src/parser/ast.js";
-import type { AstNode } from "../src/parser/types.js";
+import type { TypeName } from "@pgsql/types";
+import { displayName, typeDisplay } from "../src/parser/ast.js";
+import { nodeAs } from "../src/parser/node-types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
-import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { type NewColumn, builtinName, newColumns } from "../src/engine/new-columns.js";
+import { defineRule, visitEach, type RuleContext } from "../src/engine/rule.js";
+import { COLUMN_STATEMENTS, type NewColumn, builtinName, newColumns } from "../src/engine/new-columns.js";
 
 export default defineRule({
   meta: {
@@ -13,12 +14,12 @@ export default defineRule({
     recommended: false,
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
+  visit: visitEach(COLUMN_STATEMENTS, (statement, context) => {
     for (const column of newColumns(statement, context)) {
       const type = limitedText(column.typeName);
       if (type) report(context, column, type);
     }
-  },
+  }),
 });
 
 interface LimitedText {
@@ -33,19 +34,18 @@ interface LimitedText {
 }
 
 /** varchar(n) and char(n) (char, character and nchar included); varchar without a length is text with another name. */
-function limitedText(typeName: AstNode): LimitedText | undefined {
+function limitedText(typeName: TypeName): LimitedText | undefined {
   const name = builtinName(typeName);
   if (name !== "varchar" && name !== "bpchar") return undefined;
-  const mods = asList(typeName.typmods);
+  const mods = typeName.typmods ?? [];
   if (mods.length !== 1) return undefined;
-  const constant = unwrap(mods[0]);
-  const ival = constant?.type === "A_Const" ? (constant.value.ival as { ival?: number } | undefined) : undefined;
-  const length = ival ? (ival.ival ?? 0) : undefined;
-  const array = asList(typeName.arrayBounds).length > 0;
+  const constant = nodeAs(mods[0], "A_Const");
+  const length = constant?.ival ? (constant.ival.ival ?? 0) : undefined;
+  const dimensions = typeName.arrayBounds?.length ?? 0;
   // `char` written without a length is char(1): the parser adds the 1 at no position in the text.
-  const implicit = constant?.type === "A_Const" && constant.value.location === -1;
-  const display = implicit ? `char${"[]".repeat(asList(typeName.arrayBounds).length)}` : typeDisplay(typeName);
-  return { kind: name === "varchar" ? "varchar" : "char", length, display, array, implicit };
+  const implicit = constant?.location === -1;
+  const display = implicit ? `char${"[]".repeat(dimensions)}` : typeDisplay(typeName);
+  return { kind: name === "varchar" ? "varchar" : "char", length, display, array: dimensions > 0, implicit };
 }
 
 function report(context: RuleContext, column: NewColumn, type: LimitedText): void {

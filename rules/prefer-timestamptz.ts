@@ -1,7 +1,7 @@
 import { displayName, typeDisplay } from "../src/parser/ast.js";
 import { describeLock } from "../src/facts/lock-wording.js";
-import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { type NewColumn, builtinName, newColumns } from "../src/engine/new-columns.js";
+import { defineRule, visitEach, type RuleContext } from "../src/engine/rule.js";
+import { COLUMN_STATEMENTS, type NewColumn, builtinName, newColumns } from "../src/engine/new-columns.js";
 
 export default defineRule({
   meta: {
@@ -12,11 +12,11 @@ export default defineRule({
     recommended: false,
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
+  visit: visitEach(COLUMN_STATEMENTS, (statement, context) => {
     for (const column of newColumns(statement, context)) {
       if (builtinName(column.typeName) === "timestamp") report(context, column);
     }
-  },
+  }),
 });
 
 function report(context: RuleContext, column: NewColumn): void {

@@ -1,4 +1,4 @@
-import { asList, displayName, listName, type QualifiedName } from "../src/parser/ast.js";
+import { displayName, listName, type QualifiedName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
 import { LOCK_QUEUE, lockBlocks } from "../src/facts/lock-wording.js";
 import { concurrentPlacement, indexOnNewTable, insertConcurrently } from "../src/engine/concurrently.js";
@@ -12,34 +12,34 @@ export default defineRule({
     fixable: true,
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "DropStmt" || statement.node.removeType !== "OBJECT_INDEX" || statement.node.concurrent === true) return;
-    const objects = asList(statement.node.objects);
-    const indexes = objects.map(listName).filter((name): name is QualifiedName => name !== undefined && !indexOnNewTable(statement, context, name));
-    if (indexes.length === 0) return;
+  visit: {
+    DropStmt(statement, context) {
+      if (statement.node.removeType !== "OBJECT_INDEX" || statement.node.concurrent === true) return;
+      const objects = statement.node.objects ?? [];
+      const indexes = objects.map(listName).filter((name): name is QualifiedName => name !== undefined && !indexOnNewTable(statement, context, name));
+      if (indexes.length === 0) return;
 
-    const names = indexes.map(displayName);
-    const ifExists = statement.node.missing_ok === true ? " IF EXISTS" : "";
-    const cascade = statement.node.behavior === "DROP_CASCADE";
-    const placement = concurrentPlacement(statement, context);
-    // PostgreSQL's DROP INDEX CONCURRENTLY takes exactly one index and refuses CASCADE.
-    const fix = placement.outside && objects.length === 1 && !cascade ? insertConcurrently(statement, ["DROP", "INDEX"]) : undefined;
-    context.report({
-      message:
-        `DROP INDEX ${names.join(", ")} takes an ACCESS EXCLUSIVE lock on the table ${indexes.length > 1 ? "each index belongs" : "the index belongs"} to, which blocks ${lockBlocks("ACCESS EXCLUSIVE")}. ` +
-        `The drop itself is quick and rewrites nothing, but it must first get the lock. ${LOCK_QUEUE}.`,
-      help:
-        `Drop ${indexes.length > 1 ? "each index in a statement of its own (CONCURRENTLY takes one index)" : "it"} without blocking reads and writes: ` +
-        names.map((name) => `DROP INDEX CONCURRENTLY${ifExists} ${name};`).join(" ") +
-        ` It takes a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) and waits for running transactions; run it ${placement.where}.` +
-        (cascade
-          ? " CONCURRENTLY refuses CASCADE: first drop what depends on the index (such as a foreign key relying on a unique index), each in its own statement."
-          : "") +
-        " If it is cancelled or fails half-way, the index is left INVALID (still maintained on every write): run the DROP INDEX CONCURRENTLY again. " +
-        "PostgreSQL refuses CONCURRENTLY for the index of a partitioned table: there, keep the plain DROP INDEX, run it when the table is quiet, and set a lock_timeout (SET lock_timeout = '5s';) so that it gives up instead of queueing every query.",
-      ...(fix ? { fix } : {}),
-    });
+      const names = indexes.map(displayName);
+      const ifExists = statement.node.missing_ok === true ? " IF EXISTS" : "";
+      const cascade = statement.node.behavior === "DROP_CASCADE";
+      const placement = concurrentPlacement(statement, context);
+      // PostgreSQL's DROP INDEX CONCURRENTLY takes exactly one index and refuses CASCADE.
+      const fix = placement.outside && objects.length === 1 && !cascade ? insertConcurrently(statement, ["DROP", "INDEX"]) : undefined;
+      context.report({
+        message:
+          `DROP INDEX ${names.join(", ")} takes an ACCESS EXCLUSIVE lock on the table ${indexes.length > 1 ? "each index belongs" : "the index belongs"} to, which blocks ${lockBlocks("ACCESS EXCLUSIVE")}. ` +
+          `The drop itself is quick and rewrites nothing, but it must first get the lock. ${LOCK_QUEUE}.`,
+        help:
+          `Drop ${indexes.length > 1 ? "each index in a statement of its own (CONCURRENTLY takes one index)" : "it"} without blocking reads and writes: ` +
+          names.map((name) => `DROP INDEX CONCURRENTLY${ifExists} ${name};`).join(" ") +
+          ` It takes a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) and waits for running transactions; run it ${placement.where}.` +
+          (cascade
+            ? " CONCURRENTLY refuses CASCADE: first drop what depends on the index (such as a foreign key relying on a unique index), each in its own statement."
+            : "") +
+          " If it is cancelled or fails half-way, the index is left INVALID (still maintained on every write): run the DROP INDEX CONCURRENTLY again. " +
+          "PostgreSQL refuses CONCURRENTLY for the index of a partitioned table: there, keep the plain DROP INDEX, run it when the table is quiet, and set a lock_timeout (SET lock_timeout = '5s';) so that it gives up instead of queueing every query.",
+        ...(fix ? { fix } : {}),
+      });
+    },
   },
 });
-
-/** True when the index was created earlier in this file on a table (or materialized view) that is new too: touching it blocks nobody. */

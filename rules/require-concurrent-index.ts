@@ -12,32 +12,32 @@ export default defineRule({
     fixable: true,
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "IndexStmt" || statement.node.concurrent === true) return;
-    const table = relationName(statement.node.relation);
-    if (!table) return;
-    if (context.facts.history.isNew(statement, "table", table) || context.facts.history.isNew(statement, "materialized-view", table)) return;
-    // ON ONLY builds nothing: on a partitioned table it creates the parent's index, invalid until partitions attach theirs.
-    if ((statement.node.relation as { inh?: boolean }).inh !== true) return;
+  visit: {
+    IndexStmt(statement, context) {
+      if (statement.node.concurrent === true) return;
+      const table = relationName(statement.node.relation);
+      if (!table) return;
+      if (context.facts.history.isNew(statement, "table", table) || context.facts.history.isNew(statement, "materialized-view", table)) return;
+      // ON ONLY builds nothing: on a partitioned table it creates the parent's index, invalid until partitions attach theirs.
+      if (statement.node.relation?.inh !== true) return;
 
-    const name = displayName(table);
-    const unique = statement.node.unique === true ? "UNIQUE " : "";
-    const index = typeof statement.node.idxname === "string" ? ` ${displayName({ name: statement.node.idxname })}` : "";
-    const placement = concurrentPlacement(statement, context);
-    const fix = placement.outside ? insertConcurrently(statement, ["CREATE", ...(unique ? ["UNIQUE"] : []), "INDEX"]) : undefined;
-    context.report({
-      message:
-        `CREATE ${unique}INDEX${index} ON ${name} holds a SHARE lock on ${name} for the whole build, which blocks ${lockBlocks("SHARE")}. ` +
-        `The build reads every row of ${name}${unique ? " and checks each value for duplicates" : ""} (minutes on a large table), and every INSERT, UPDATE and DELETE on ${name} waits that long: ` +
-        "writers time out or pile up. The table is not rewritten.",
-      help:
-        `Build the index without blocking writes: ${concurrentSql(statement, ["CREATE", ...(unique ? ["UNIQUE"] : []), "INDEX"], `CREATE ${unique}INDEX CONCURRENTLY${index} ON ${name} (…);`)} ` +
-        `It takes a SHARE UPDATE EXCLUSIVE lock instead (reads and writes go on) and scans the table twice; run it ${placement.where}. ` +
-        `If it fails${unique ? " (a duplicate value, for a unique index)" : ""}, it leaves an INVALID index behind that every write still maintains: drop it with DROP INDEX CONCURRENTLY IF EXISTS${index || " …"}; before running it again. ` +
-        "On a partitioned table, CONCURRENTLY is refused: create the index ON ONLY the parent, build each partition's index CONCURRENTLY, and ALTER INDEX … ATTACH PARTITION each one.",
-      ...(fix ? { fix } : {}),
-    });
+      const name = displayName(table);
+      const unique = statement.node.unique === true ? "UNIQUE " : "";
+      const index = statement.node.idxname !== undefined ? ` ${displayName({ name: statement.node.idxname })}` : "";
+      const placement = concurrentPlacement(statement, context);
+      const fix = placement.outside ? insertConcurrently(statement, ["CREATE", ...(unique ? ["UNIQUE"] : []), "INDEX"]) : undefined;
+      context.report({
+        message:
+          `CREATE ${unique}INDEX${index} ON ${name} holds a SHARE lock on ${name} for the whole build, which blocks ${lockBlocks("SHARE")}. ` +
+          `The build reads every row of ${name}${unique ? " and checks each value for duplicates" : ""} (minutes on a large table), and every INSERT, UPDATE and DELETE on ${name} waits that long: ` +
+          "writers time out or pile up. The table is not rewritten.",
+        help:
+          `Build the index without blocking writes: ${concurrentSql(statement, ["CREATE", ...(unique ? ["UNIQUE"] : []), "INDEX"], `CREATE ${unique}INDEX CONCURRENTLY${index} ON ${name} (…);`)} ` +
+          `It takes a SHARE UPDATE EXCLUSIVE lock instead (reads and writes go on) and scans the table twice; run it ${placement.where}. ` +
+          `If it fails${unique ? " (a duplicate value, for a unique index)" : ""}, it leaves an INVALID index behind that every write still maintains: drop it with DROP INDEX CONCURRENTLY IF EXISTS${index || " …"}; before running it again. ` +
+          "On a partitioned table, CONCURRENTLY is refused: create the index ON ONLY the parent, build each partition's index CONCURRENTLY, and ALTER INDEX … ATTACH PARTITION each one.",
+        ...(fix ? { fix } : {}),
+      });
+    },
   },
 });
-
-/** Where a CONCURRENTLY statement has to run, and whether this one already runs there. */

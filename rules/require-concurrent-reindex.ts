@@ -1,11 +1,13 @@
-import { asList, displayName, relationName, unwrap, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode, Statement, Token } from "../src/parser/types.js";
-import { defineRule, type Fix } from "../src/engine/rule.js";
-import { concurrentPlacement, indexOnNewTable, oneLine } from "../src/engine/concurrently.js";
+import type { ReindexObjectType } from "@pgsql/types";
+import { displayName, relationName, type QualifiedName } from "../src/parser/ast.js";
+import type { Statement } from "../src/parser/types.js";
+import { optionGiven, optionIsOn } from "../src/facts/options.js";
+import { defineRule } from "../src/engine/rule.js";
+import { concurrentPlacement, concurrentSql, indexOnNewTable, insertConcurrently } from "../src/engine/concurrently.js";
 
 type Kind = "INDEX" | "TABLE" | "SCHEMA" | "DATABASE" | "SYSTEM";
 
-const KINDS: Record<string, Kind> = {
+const KINDS: Record<ReindexObjectType, Kind> = {
   REINDEX_OBJECT_INDEX: "INDEX",
   REINDEX_OBJECT_TABLE: "TABLE",
   REINDEX_OBJECT_SCHEMA: "SCHEMA",
@@ -28,38 +30,39 @@ export default defineRule({
     checksDoBlocks: true,
     pgVersionNote: "12+ for REINDEX CONCURRENTLY",
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "ReindexStmt") return;
-    const node = statement.node;
-    const kind = KINDS[String(node.kind)];
-    if (!kind) return;
-    const concurrently = option(node.params, "concurrently");
-    if (concurrently && isTrue(concurrently.arg)) return;
-    const whole = kind === "SCHEMA" || kind === "DATABASE" || kind === "SYSTEM";
-    // PostgreSQL refuses these in a function: forbidden-in-transaction reports them there.
-    if (whole && statement.origin === "do-block") return;
+  visit: {
+    ReindexStmt(statement, context) {
+      const node = statement.node;
+      const kind = node.kind === undefined ? undefined : KINDS[node.kind];
+      if (!kind || optionIsOn(node.params, "concurrently")) return;
+      const whole = kind === "SCHEMA" || kind === "DATABASE" || kind === "SYSTEM";
+      // PostgreSQL refuses these in a function: forbidden-in-transaction reports them there.
+      if (whole && statement.origin === "do-block") return;
 
-    let target: QualifiedName | undefined;
-    if (kind === "INDEX" || kind === "TABLE") {
-      target = relationName(node.relation);
-      if (!target) return;
-      if (kind === "INDEX" && indexOnNewTable(statement, context, target)) return;
-      if (kind === "TABLE" && (context.facts.history.isNew(statement, "table", target) || context.facts.history.isNew(statement, "materialized-view", target))) return;
-    } else if (typeof node.name === "string") {
-      target = { name: node.name };
-      if (kind === "SCHEMA" && context.facts.history.isNew(statement, "schema", target)) return;
-    }
+      let target: QualifiedName | undefined;
+      if (kind === "INDEX" || kind === "TABLE") {
+        target = relationName(node.relation);
+        if (!target) return;
+        if (kind === "INDEX" && indexOnNewTable(statement, context, target)) return;
+        if (kind === "TABLE" && (context.facts.history.isNew(statement, "table", target) || context.facts.history.isNew(statement, "materialized-view", target))) return;
+      } else if (node.name !== undefined) {
+        target = { name: node.name };
+        if (kind === "SCHEMA" && context.facts.history.isNew(statement, "schema", target)) return;
+      }
 
-    const name = target ? displayName(target) : undefined;
-    const label = `REINDEX ${kind}${name ? ` ${name}` : ""}`;
-    const pgVersion = context.settings.pgVersion;
-    const placement = concurrentPlacement(statement, context);
-    const fix = kind !== "SYSTEM" && pgVersion >= 12 && placement.outside && !concurrently ? insertConcurrently(statement, kind) : undefined;
-    context.report({
-      message: `${label} ${lockStory(kind, name)}`,
-      help: helpFor(statement, kind, target, pgVersion, placement.where),
-      ...(fix ? { fix } : {}),
-    });
+      const name = target ? displayName(target) : undefined;
+      const label = `REINDEX ${kind}${name ? ` ${name}` : ""}`;
+      const pgVersion = context.settings.pgVersion;
+      const placement = concurrentPlacement(statement, context);
+      // `(CONCURRENTLY false)` is written: CONCURRENTLY after the kind would contradict it.
+      const fix =
+        kind !== "SYSTEM" && pgVersion >= 12 && placement.outside && !optionGiven(node.params, "concurrently") ? insertConcurrently(statement, ["REINDEX", kind]) : undefined;
+      context.report({
+        message: `${label} ${lockStory(kind, name)}`,
+        help: helpFor(statement, kind, target, pgVersion, placement.where),
+        ...(fix ? { fix } : {}),
+      });
+    },
   },
 });
 
@@ -104,7 +107,7 @@ function helpFor(statement: Statement, kind: Kind, target: QualifiedName | undef
   }
   if (pgVersion < 12) return twinHelp(kind, target, pgVersion);
   const name = target ? displayName(target) : "";
-  const suggested = concurrentSql(statement, kind, `REINDEX ${kind} CONCURRENTLY${name ? ` ${name}` : ""};`);
+  const suggested = concurrentSql(statement, ["REINDEX", kind], `REINDEX ${kind} CONCURRENTLY${name ? ` ${name}` : ""};`);
   return (
     `Rebuild without blocking reads and writes: ${suggested} ` +
     `It builds a new copy of ${kind === "INDEX" ? "the index" : "each index"} next to the old one under a SHARE UPDATE EXCLUSIVE lock (reads and writes go on), then swaps them; it takes longer, needs disk space for the copy, ` +
@@ -147,48 +150,4 @@ function twinHelp(kind: Exclude<Kind, "SYSTEM">, target: QualifiedName | undefin
 
 function literal(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
-}
-
-/** The kind keyword after REINDEX and its parenthesised options, when the tokens are what the AST says and CONCURRENTLY is not there. */
-function kindToken(statement: Statement, kind: Kind): Token | undefined {
-  const code = statement.codeTokensFrom(statement.range.start, 256);
-  if (code[0]?.start !== statement.range.start || code[0].upper !== "REINDEX" || code[0].type !== "keyword") return undefined;
-  let i = 1;
-  if (code[i]?.text === "(") {
-    let depth = 0;
-    for (; i < code.length; i++) {
-      if (code[i]!.text === "(") depth++;
-      else if (code[i]!.text === ")" && --depth === 0) break;
-    }
-    i++;
-  }
-  const token = code[i];
-  if (token?.type !== "keyword" || token.upper !== kind || code[i + 1]?.upper === "CONCURRENTLY") return undefined;
-  return token;
-}
-
-function insertConcurrently(statement: Statement, kind: Kind): Fix | undefined {
-  const token = kindToken(statement, kind);
-  return token ? { range: { start: token.end, end: token.end }, text: " CONCURRENTLY" } : undefined;
-}
-
-function concurrentSql(statement: Statement, kind: Kind, outline: string): string {
-  const token = kindToken(statement, kind);
-  return token ? `${oneLine(statement.tokens, token, " CONCURRENTLY")};` : outline;
-}
-
-function option(params: unknown, name: string): AstNode | undefined {
-  return asList(params)
-    .map((param) => unwrap(param))
-    .find((param) => param?.type === "DefElem" && param.value.defname === name)?.value;
-}
-
-/** A DefElem's boolean argument: absent means true, as in `REINDEX (CONCURRENTLY) …`. */
-function isTrue(arg: unknown): boolean {
-  if (arg === undefined) return true;
-  const value = unwrap(arg);
-  if (value?.type === "String") return !["false", "off", "no", "0"].includes(String(value.value.sval).toLowerCase());
-  if (value?.type === "Integer") return typeof value.value.ival === "number" && value.value.ival !== 0;
-  if (value?.type === "Boolean") return value.value.boolval === true;
-  return true;
 }

@@ -52,7 +52,6 @@ export default defineRule({
     severity: "careful",
     description: "A statement that locks an existing table against writes (or reads) runs with no lock_timeout set earlier in the file.",
     category: "locking",
-    checksDoBlocks: true,
     pgVersionNote: "< 12: ATTACH PARTITION also locks the parent ACCESS EXCLUSIVE",
   },
   checkFile(context) {

@@ -1,18 +1,13 @@
-import { alterTableCommands, asList, displayName, relationName, stringOf, unwrap, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode, Statement, StatementOf } from "../src/parser/types.js";
+import type { ColumnDef, IntoClause, RangeVar } from "@pgsql/types";
+import { alterTableCommands, displayName, listName, relationName, type QualifiedName } from "../src/parser/ast.js";
+import { nodeAs, unwrap } from "../src/parser/node-types.js";
+import type { Statement, StatementOf } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 
 /** TableLikeClause option bit of INCLUDING INDEXES (part of INCLUDING ALL): it copies the source's primary key. */
 const LIKE_INCLUDING_INDEXES = 1 << 6;
-
-interface RangeVar {
-  relname?: string;
-  schemaname?: string;
-  relpersistence?: string;
-  location?: number;
-}
 
 export default defineRule({
   meta: {
@@ -23,41 +18,44 @@ export default defineRule({
     recommended: false,
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (context.facts.sections.isRollback(statement)) return;
-    if (statement.kind === "CreateStmt") checkCreateTable(statement, context);
-    else if (statement.kind === "CreateTableAsStmt" && statement.node.objtype === "OBJECT_TABLE") checkCreateTableAs(statement, context, statement.node.into);
-    else if (statement.kind === "SelectStmt" && statement.node.intoClause) checkCreateTableAs(statement, context, statement.node.intoClause);
+  visit: {
+    CreateStmt: checkCreateTable,
+    CreateTableAsStmt(statement, context) {
+      if (statement.node.objtype === "OBJECT_TABLE") checkCreateTableAs(statement, context, statement.node.into);
+    },
+    SelectStmt(statement, context) {
+      if (statement.node.intoClause) checkCreateTableAs(statement, context, statement.node.intoClause);
+    },
   },
 });
 
 function checkCreateTable(statement: StatementOf<"CreateStmt">, context: RuleContext): void {
+  if (context.facts.sections.isRollback(statement)) return;
   const node = statement.node;
-  const relation = node.relation as RangeVar | undefined;
+  const relation = node.relation;
   const table = relationName(relation);
   // Temporary tables live for a session; partitions get the partitioned table's primary key.
   if (!table || relation?.relpersistence === "t" || node.partbound) return;
-  const elements = asList(node.tableElts).map(unwrap);
+  const elements = (node.tableElts ?? []).map(unwrap);
   const declared = elements.some(
     (element) =>
       (element?.type === "Constraint" && element.value.contype === "CONSTR_PRIMARY") ||
       (element?.type === "ColumnDef" && hasPrimaryKey(element.value)) ||
-      (element?.type === "TableLikeClause" && ((element.value.options as number | undefined) ?? 0) & LIKE_INCLUDING_INDEXES),
+      (element?.type === "TableLikeClause" && (element.value.options ?? 0) & LIKE_INCLUDING_INDEXES),
   );
   if (declared || addedOrDroppedLater(statement, context, table)) return;
 
   const name = displayName(table);
-  const columns = elements.filter((element) => element?.type === "ColumnDef").map((element) => element!.value.colname);
-  const hasId = columns.includes("id");
-  const partitionKey = asList((node.partspec as AstNode | undefined)?.partParams).map((param) => unwrap(param)?.value.name);
+  const hasId = elements.some((element) => element?.type === "ColumnDef" && element.value.colname === "id");
+  const partitionKey = (node.partspec?.partParams ?? []).map((param) => nodeAs(param, "PartitionElem")?.name);
   const notes: string[] = [];
   if (elements.some((element) => element?.type === "TableLikeClause")) notes.push("LIKE copies the primary key only with INCLUDING INDEXES or INCLUDING ALL");
-  if (asList(node.inhRelations).length > 0) notes.push("a primary key is not inherited from an INHERITS parent");
+  if ((node.inhRelations?.length ?? 0) > 0) notes.push("a primary key is not inherited from an INHERITS parent");
   const note = notes.length > 0 ? ` (${notes.join("; ")})` : "";
 
   let help: string;
   if (node.partspec) {
-    const keyColumns = partitionKey.every((column): column is string => typeof column === "string") ? partitionKey.map((column) => displayName({ name: column })) : undefined;
+    const keyColumns = partitionKey.every((column): column is string => column !== undefined) ? partitionKey.map((column) => displayName({ name: column })) : undefined;
     help = keyColumns
       ? `Declare a primary key that includes the partition key, which PostgreSQL requires of a partitioned table: ALTER TABLE ${name} ADD PRIMARY KEY (${hasId ? "id" : "…"}, ${keyColumns.join(", ")}); ` +
         `or PRIMARY KEY (${hasId ? "id" : "…"}, ${keyColumns.join(", ")}) in the CREATE TABLE itself; every partition gets it.`
@@ -72,8 +70,9 @@ function checkCreateTable(statement: StatementOf<"CreateStmt">, context: RuleCon
   report(context, statement, relation, name, `CREATE TABLE ${name} declares no primary key${note}, and no later statement of this file adds one.`, help, node.partspec !== undefined);
 }
 
-function checkCreateTableAs(statement: Statement, context: RuleContext, into: unknown): void {
-  const relation = (into as { rel?: RangeVar } | undefined)?.rel;
+function checkCreateTableAs(statement: Statement, context: RuleContext, into: IntoClause | undefined): void {
+  if (context.facts.sections.isRollback(statement)) return;
+  const relation = into?.rel;
   const table = relationName(relation);
   if (!table || relation?.relpersistence === "t" || addedOrDroppedLater(statement, context, table)) return;
   const name = displayName(table);
@@ -104,8 +103,8 @@ function report(context: RuleContext, statement: Statement, relation: RangeVar |
   });
 }
 
-function hasPrimaryKey(column: AstNode): boolean {
-  return asList(column.constraints).some((constraint) => unwrap(constraint)?.value.contype === "CONSTR_PRIMARY");
+function hasPrimaryKey(column: ColumnDef): boolean {
+  return (column.constraints ?? []).some((constraint) => nodeAs(constraint, "Constraint")?.contype === "CONSTR_PRIMARY");
 }
 
 /**
@@ -114,32 +113,18 @@ function hasPrimaryKey(column: AstNode): boolean {
  * a table dropped in the same migration is a scratch table.
  */
 function addedOrDroppedLater(statement: Statement, context: RuleContext, table: QualifiedName): boolean {
-  const top = statement.parent ?? statement;
-  const later = [
-    ...context.parsed.statements.slice(top.index + 1),
-    ...context.parsed.doBlockStatements.filter((inner) => inner.range.start > statement.range.start),
-  ];
-  return later.some((other) => {
-    if (other.kind === "DropStmt" && other.node.removeType === "OBJECT_TABLE") return asList(other.node.objects).some((object) => sameTable(dropped(object), table));
-    if (other.kind !== "AlterTableStmt" || !sameTable(relationName(other.node.relation), table)) return false;
+  const { names, order } = context.facts;
+  return order.after(statement).some((other) => {
+    if (other.kind === "DropStmt" && other.node.removeType === "OBJECT_TABLE") {
+      return (other.node.objects ?? []).some((object) => names.sameRelation(listName(object), other, table, statement));
+    }
+    if (other.kind !== "AlterTableStmt" || !names.sameRelation(relationName(other.node.relation), other, table, statement)) return false;
     return alterTableCommands(other).some((command) => {
-      const def = unwrap(command.node.def);
-      if (command.subtype === "AT_AddConstraint") return def?.type === "Constraint" && def.value.contype === "CONSTR_PRIMARY";
-      return command.subtype === "AT_AddColumn" && def?.type === "ColumnDef" && hasPrimaryKey(def.value);
+      if (command.subtype === "AT_AddConstraint") return nodeAs(command.node.def, "Constraint")?.contype === "CONSTR_PRIMARY";
+      const column = nodeAs(command.node.def, "ColumnDef");
+      return command.subtype === "AT_AddColumn" && column !== undefined && hasPrimaryKey(column);
     });
   });
-}
-
-function dropped(object: unknown): QualifiedName | undefined {
-  const names = asList(unwrap(object)?.value.items).map(stringOf);
-  const name = names[names.length - 1];
-  if (name === undefined) return undefined;
-  const schema = names.length > 1 ? names[names.length - 2] : undefined;
-  return schema === undefined ? { name } : { schema, name };
-}
-
-function sameTable(a: QualifiedName | undefined, b: QualifiedName): boolean {
-  return a !== undefined && a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);
 }
 
 /** `CREATE [… ] TABLE [IF NOT EXISTS] name`: from the statement's start to the end of the table's name. */

@@ -27,7 +27,6 @@ export default defineRule({
     severity: "careful",
     description: "An UPDATE, DELETE or INSERT ... SELECT of a table runs in the same transaction as an earlier schema change that locked it, so the lock is held for the whole backfill.",
     category: "locking",
-    checksDoBlocks: true,
   },
   checkFile(context) {
     const { transactions, history, locks, names, order } = context.facts;

@@ -1,5 +1,7 @@
-import { alterTableCommands, asList, displayName, relationName, unwrap, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode, Statement, StatementOf } from "../src/parser/types.js";
+import { alterTableCommands, displayName, relationName, type QualifiedName } from "../src/parser/ast.js";
+import { nodeAs } from "../src/parser/node-types.js";
+import type { Statement, StatementOf } from "../src/parser/types.js";
+import { optionIsOn } from "../src/facts/options.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { indexOnNewTable } from "../src/engine/concurrently.js";
@@ -36,7 +38,7 @@ function isNewRelation(statement: Statement, context: RuleContext, name: Qualifi
 }
 
 function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleContext): void {
-  const objtype = String(statement.node.objtype);
+  const objtype = statement.node.objtype;
   const relation = relationName(statement.node.relation);
   if (!relation) return;
   if (objtype === "OBJECT_INDEX") {
@@ -48,7 +50,7 @@ function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleConte
   }
   const name = displayName(relation);
   for (const command of alterTableCommands(statement)) {
-    const argument = typeof command.node.name === "string" ? displayName({ name: command.node.name }) : "…";
+    const argument = command.node.name !== undefined ? displayName({ name: command.node.name }) : "…";
     if (objtype === "OBJECT_INDEX") {
       if (command.subtype !== "AT_SetTableSpace") continue;
       context.report({
@@ -90,7 +92,7 @@ function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleConte
           message:
             `${head} SET TABLESPACE ${argument} copies every data file of ${name} to tablespace ${argument} (its indexes stay where they are) and writes the copy to the WAL, ` +
             `${lockFor("copy")}. It needs free space in ${argument} for the whole ${kind === "TABLE" ? "table" : "view"}.`,
-          help: kind === "TABLE" ? tableTablespaceHelp(relation, command.node.name as string | undefined, argument) : matviewTablespaceHelp(relation, argument),
+          help: kind === "TABLE" ? tableTablespaceHelp(relation, command.node.name, argument) : matviewTablespaceHelp(relation, argument),
         });
         break;
       case "AT_SetAccessMethod":
@@ -161,9 +163,9 @@ function checkMoveAll(statement: StatementOf<"AlterTableMoveAllStmt">, context: 
   const what = kind === "INDEX" ? "index" : kind === "TABLE" ? "table" : "materialized view";
   const from = displayName({ name: String(node.orig_tablespacename) });
   const to = displayName({ name: String(node.new_tablespacename) });
-  const owners = asList(node.roles)
-    .map((role) => unwrap(role)?.value)
-    .map((role) => (typeof role?.rolename === "string" ? displayName({ name: role.rolename }) : String(role?.roletype ?? "").replace(/^ROLESPEC_/, "")))
+  const owners = (node.roles ?? [])
+    .map((role) => nodeAs(role, "RoleSpec"))
+    .map((role) => (role?.rolename !== undefined ? displayName({ name: role.rolename }) : (role?.roletype ?? "").replace(/^ROLESPEC_/, "")))
     .filter((role) => role !== "");
   const owned = owners.length > 0 ? ` OWNED BY ${owners.join(", ")}` : "";
   context.report({
@@ -193,11 +195,8 @@ function checkVacuum(statement: StatementOf<"VacuumStmt">, context: RuleContext)
   const node = statement.node;
   // A DO block cannot run VACUUM: PostgreSQL refuses it there (forbidden-in-transaction reports it).
   if (node.is_vacuumcmd !== true || statement.origin === "do-block") return;
-  const full = option(node.options, "full");
-  if (!full || !isTrue(full.arg)) return;
-  const rels = asList(node.rels)
-    .map((rel) => unwrap(rel))
-    .map((rel) => (rel?.type === "VacuumRelation" ? relationName(rel.value.relation) : undefined));
+  if (!optionIsOn(node.options, "full")) return;
+  const rels = (node.rels ?? []).map((rel) => relationName(nodeAs(rel, "VacuumRelation")?.relation));
   const tables = rels.filter((table): table is QualifiedName => table !== undefined && !isNewRelation(statement, context, table));
   if (rels.length > 0 && tables.length === 0) return;
 
@@ -250,7 +249,7 @@ function checkCluster(statement: StatementOf<"ClusterStmt">, context: RuleContex
   }
   if (isNewRelation(statement, context, table)) return;
   const name = displayName(table);
-  const index = typeof node.indexname === "string" ? node.indexname : undefined;
+  const index = node.indexname;
   const order = index ? `the order of ${displayName({ name: index })}` : "the order of the index it was last clustered on";
   context.report({
     message:
@@ -277,20 +276,4 @@ function literal(text: string): string {
 function shellTable(table: QualifiedName): string {
   const name = displayName({ schema: table.schema ?? "public", name: table.name });
   return name.includes('"') ? `'${name.replace(/'/g, "'\\''")}'` : name;
-}
-
-function option(options: unknown, name: string): AstNode | undefined {
-  return asList(options)
-    .map((item) => unwrap(item))
-    .find((item) => item?.type === "DefElem" && item.value.defname === name)?.value;
-}
-
-/** A DefElem's boolean argument: absent means true, as in `VACUUM (FULL) t`. */
-function isTrue(arg: unknown): boolean {
-  if (arg === undefined) return true;
-  const value = unwrap(arg);
-  if (value?.type === "String") return !["false", "off", "no", "0"].includes(String(value.value.sval).toLowerCase());
-  if (value?.type === "Integer") return typeof value.value.ival === "number" && value.value.ival !== 0;
-  if (value?.type === "Boolean") return value.value.boolval === true;
-  return true;
 }

@@ -35,23 +35,38 @@ export function concurrentPlacement(statement: Statement, context: RuleContext):
 }
 
 /**
- * Inserts " CONCURRENTLY" after the keywords `head`, which must be the statement's first code
- * tokens, as the AST says they are. Nothing when the tokens are not what the AST promised.
+ * Inserts " CONCURRENTLY" after the keywords `head`, which must start the statement (see headEnd),
+ * as the AST says they do. Nothing when the tokens are not what the AST promised.
  */
 export function insertConcurrently(statement: Statement, head: readonly string[]): Fix | undefined {
   const last = headEnd(statement, head);
   return last ? { range: { start: last.end, end: last.end }, text: " CONCURRENTLY" } : undefined;
 }
 
-/** The last token of the keywords `head` at the start of the statement, when they are there and CONCURRENTLY is not. */
+/**
+ * The last token of the keywords `head` at the start of the statement, when they are there and CONCURRENTLY is not.
+ * A parenthesised option list after the first keyword (`REINDEX (VERBOSE) TABLE`) is passed over.
+ */
 function headEnd(statement: Statement, head: readonly string[]): Token | undefined {
-  const code = statement.codeTokensFrom(statement.range.start, head.length + 1);
+  const code = statement.codeTokensFrom(statement.range.start, 256);
   if (code[0]?.start !== statement.range.start) return undefined;
-  for (let i = 0; i < head.length; i++) {
-    if (code[i]?.type !== "keyword" || code[i]!.upper !== head[i]) return undefined;
+  let at = 0;
+  for (let i = 0; i < head.length; i++, at++) {
+    if (i === 1 && code[at]?.text === "(") at = closingParenthesis(code, at) + 1;
+    if (code[at]?.type !== "keyword" || code[at]!.upper !== head[i]) return undefined;
   }
-  if (code[head.length]?.upper === "CONCURRENTLY") return undefined;
-  return code[head.length - 1];
+  if (code[at]?.upper === "CONCURRENTLY") return undefined;
+  return code[at - 1];
+}
+
+/** The index of the `)` that closes the `(` at `open`; past the end when it is not among the tokens. */
+function closingParenthesis(code: readonly Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < code.length; i++) {
+    if (code[i]!.text === "(") depth++;
+    else if (code[i]!.text === ")" && --depth === 0) return i;
+  }
+  return code.length;
 }
 
 /** The statement itself on one line with CONCURRENTLY after the keywords `head`, or `outline` when its tokens are unknown. */
@@ -61,7 +76,7 @@ export function concurrentSql(statement: Statement, head: readonly string[], out
 }
 
 /** The statement's code tokens on one line: each gap (spaces, line breaks, comments) becomes one space. */
-export function oneLine(tokens: readonly Token[], after: Token | undefined, insert: string): string {
+function oneLine(tokens: readonly Token[], after: Token | undefined, insert: string): string {
   let text = "";
   let previous: Token | undefined;
   for (const token of tokens) {

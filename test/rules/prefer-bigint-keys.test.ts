@@ -106,6 +106,12 @@ describe("prefer-bigint-keys", () => {
     expect(findingsOf(rule, dropped)).toEqual([]);
   });
 
+  it("knows the table a name refers to: through a rename, and by its schema under the search_path", () => {
+    expect(findingsOf(rule, "CREATE TABLE a (k int);\nALTER TABLE a RENAME TO b;\nALTER TABLE b ADD PRIMARY KEY (k);")).toEqual([at(3, 15, 3, 34)]);
+    expect(findingsOf(rule, "CREATE TABLE app.t (k int);\nALTER TABLE t ADD PRIMARY KEY (k);")).toEqual([]);
+    expect(findingsOf(rule, "SET search_path TO app;\nCREATE TABLE app.t (k int);\nALTER TABLE t ADD PRIMARY KEY (k);")).toEqual([at(3, 15, 3, 34)]);
+  });
+
   it("reports an integer column already reported as a key only once", () => {
     const sql = "CREATE TABLE t (k int PRIMARY KEY, v int REFERENCES users);\nALTER TABLE t ADD UNIQUE (k), ADD FOREIGN KEY (v) REFERENCES accounts;";
     expect(findingsOf(rule, sql)).toEqual([at(1, 17, 1, 34), at(1, 36, 1, 58)]);

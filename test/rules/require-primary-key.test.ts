@@ -81,6 +81,12 @@ describe("require-primary-key", () => {
     expect(findingsOf(rule, sql)).toEqual([at(2, 1, 2, 15)]);
   });
 
+  it("knows the table a later statement names by its schema, under the search_path", () => {
+    expect(findingsOf(rule, "CREATE TABLE app.events (name text);\nALTER TABLE events ADD PRIMARY KEY (name);")).toEqual([at(1, 1, 1, 24)]);
+    expect(findingsOf(rule, "CREATE TABLE app.events (name text);\nDROP TABLE events;")).toEqual([at(1, 1, 1, 24)]);
+    expect(findingsOf(rule, "SET search_path = app;\nCREATE TABLE app.events (name text);\nALTER TABLE events ADD PRIMARY KEY (name);")).toEqual([]);
+  });
+
   it("does not report tables dropped later in the file, temporary tables, partitions, or rollbacks", () => {
     const sql = [
       "CREATE TABLE staging (line text);",
