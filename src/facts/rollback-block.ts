@@ -68,9 +68,11 @@ export interface RollbackBlock {
 const HEADING = /^[\s\-=#*]*(rollback|down|revert|undo)\b/i;
 const HEADING_LINE = /^[\s\-=#*]*(rollback|down|revert|undo)\b[^;]*$/i;
 /** The heading word (and its colon) before SQL on the same line: `/* Rollback: DROP TABLE x; *\/`. */
-const HEADING_PREFIX = /^[\s\-=#*]*(rollback|down|revert|undo)\b[^\S\r\n]*:?/i;
+const HEADING_PREFIX = /^[\s\-=#*]*(rollback|down|revert|undo)\b[^\S\r\n]*:?(?:[^\S\r\n]*[-=#*]+(?=\s|$))?/i;
 /** Runner markers after which the file's SQL is the down migration (goose, dbmate, sql-migrate). */
 const DOWN_MARKER = /^--\s*(\+goose\s+down|migrate:down|\+migrate\s+down)\b/i;
+/** Any goose, dbmate or sql-migrate marker: an instruction to the runner, never rollback SQL. */
+const RUNNER_MARKER = /^--\s*(\+goose\b|migrate:|\+migrate\b)/i;
 
 /** Where a down section begins in a file that holds both directions (goose, dbmate, sql-migrate). */
 export function downSectionStart(comments: readonly Comment[]): number | undefined {
@@ -131,7 +133,7 @@ function lineCommentRun(comments: readonly Comment[], from: number, text: string
   for (let j = from + 1; j < comments.length; j++) {
     const next = comments[j]!;
     const gap = text.slice(run[run.length - 1]!.range.end, next.range.start);
-    if (next.kind !== "line" || !/^[ \t]*(\r\n|\r|\n)[ \t]*$/.test(gap)) break;
+    if (next.kind !== "line" || RUNNER_MARKER.test(next.text) || !/^[ \t]*(\r\n|\r|\n)[ \t]*$/.test(gap)) break;
     run.push(next);
   }
   return run;

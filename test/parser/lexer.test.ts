@@ -3,11 +3,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fg from "fast-glob";
 import * as pg from "libpg-query";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { isKeyword, KEYWORDS } from "../../src/parser/keywords.js";
 import { lex, type LexToken } from "../../src/parser/lexer.js";
 import type { TokenType } from "../../src/parser/types.js";
 import { indexOfCodePoint, SourceText } from "../../src/source/source-text.js";
+
+// libpg-query starts loading its WebAssembly when imported, but a loaded machine may not have finished by the first test.
+beforeAll(() => pg.loadModule());
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const corpus = path.resolve(repoRoot, "../shared/corpus/sql");

@@ -187,13 +187,13 @@ function misreadRollback(text: string): string[] {
     .map((finding) => `${finding.loc.start.line}:${finding.loc.start.column} ${finding.message.split(". ")[0]}`);
 }
 
-describe("rollback comments: known bugs (skipped until fixed)", () => {
-  // BUG (src/facts/rollback-block.ts, lineCommentRun): a `--` heading line directly above a
-  // `-- +goose Down` marker starts a "run of -- lines" that takes the marker for rollback SQL:
+describe("rollback comments: two misreadings the properties found", () => {
+  // Was a bug (src/facts/rollback-block.ts, lineCommentRun): a `--` heading line directly above a
+  // `-- +goose Down` marker started a "run of -- lines" that took the marker for rollback SQL:
   //   -- +goose Up / CREATE TABLE t (id int); / -- Rollback / -- +goose Down / DROP TABLE t;
-  // gets require-rollback "The rollback block does not parse: syntax error at or near "+"" at 4:4,
-  // though the file has a down section (and no rollback block at all). The run should stop at a runner marker.
-  it.skip("a heading line above a -- +goose Down marker never makes the marker rollback SQL", () => {
+  // got require-rollback "The rollback block does not parse: syntax error at or near "+"" at 4:4,
+  // though the file has a down section (and no rollback block at all). The run now stops at a runner marker.
+  it("a heading line above a -- +goose Down marker never makes the marker rollback SQL", () => {
     const shape = SHAPES.find((candidate) => candidate.name.includes("goose Down"))!;
     const problems = HEADINGS.flatMap((h) =>
       Object.entries(EOLS).flatMap(([eolName, e]) => misreadRollback(`${DROP}${e}${shape.comment(h, BODIES.valid!, e)}${e}`).map((problem) => `${JSON.stringify(h)} ${eolName}: ${problem}`)),
@@ -201,11 +201,11 @@ describe("rollback comments: known bugs (skipped until fixed)", () => {
     expect(problems).toEqual([]);
   });
 
-  // BUG (src/facts/rollback-block.ts, HEADING_PREFIX): a heading with closing decoration followed by
-  // SQL on the same line keeps the decoration as SQL: `/*\n=== DOWN === CREATE TABLE legacy (id int);\n*/`
+  // Was a bug (src/facts/rollback-block.ts, HEADING_PREFIX): a heading with closing decoration followed by
+  // SQL on the same line kept the decoration as SQL: `/*\n=== DOWN === CREATE TABLE legacy (id int);\n*/`
   // "does not parse" (syntax error at or near "==="), `* undo * CREATE …` likewise (near "*"), and
   // `-- Rollback -- CREATE …` turns the SQL into a comment: the block "contains no statement".
-  it.skip("a heading with closing decoration before SQL on its line leaves the SQL whole", () => {
+  it("a heading with closing decoration before SQL on its line leaves the SQL whole", () => {
     const shape = SHAPES.find((candidate) => candidate.name === "heading and body on one line")!;
     const problems = HEADINGS.flatMap((h) =>
       ["valid", "several"].flatMap((body) => misreadRollback(`${DROP}\n${shape.comment(h, BODIES[body]!, "\n")}\n`).map((problem) => `${JSON.stringify(h)} ${body}: ${problem}`)),
