@@ -1,6 +1,7 @@
-import { displayName, typeDisplay, unwrap } from "../src/parser/ast.js";
+import { displayName, typeDisplay } from "../src/parser/ast.js";
+import { nodeAs } from "../src/parser/node-types.js";
 import { defineRule } from "../src/engine/rule.js";
-import { alterOfExistingTable } from "../src/engine/existing-table.js";
+import { eachExistingTableAction } from "../src/engine/existing-table.js";
 
 export default defineRule({
   meta: {
@@ -10,20 +11,16 @@ export default defineRule({
     category: "rewrite",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    const altered = alterOfExistingTable(statement, context);
-    if (!altered) return;
-    const { table, commands } = altered;
-    for (const command of commands) {
-      if (command.subtype !== "AT_AlterColumnType" || typeof command.node.name !== "string") continue;
+  visit: {
+    AlterTableStmt: eachExistingTableAction((statement, context, table, command) => {
       const column = command.node.name;
-      if (context.facts.history.isNewColumn(statement, table, column)) continue;
-      const def = unwrap(command.node.def);
-      const columnDef = def?.type === "ColumnDef" ? def.value : {};
-      const type = typeDisplay(columnDef.typeName);
+      if (command.subtype !== "AT_AlterColumnType" || column === undefined) return;
+      if (context.facts.history.isNewColumn(statement, table, column)) return;
+      const columnDef = nodeAs(command.node.def, "ColumnDef");
+      const type = typeDisplay(columnDef?.typeName);
       const name = displayName(table);
       const col = displayName({ name: column });
-      const using = columnDef.raw_default
+      const using = columnDef?.raw_default
         ? ` Its USING expression is evaluated for every row during the rewrite, and a row it cannot convert aborts the whole statement.`
         : "";
       context.report({
@@ -39,6 +36,6 @@ export default defineRule({
           `and keep it in sync (trigger or dual writes); switch reads and writes to the new column; drop ${col} in a later migration. ` +
           `If the change is binary-compatible, keep it, and confirm on a copy that pg_class.relfilenode of ${name} does not change.`,
       });
-    }
+    }),
   },
 });
