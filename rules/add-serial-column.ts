@@ -1,18 +1,9 @@
-import { asList, displayName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode } from "../src/parser/types.js";
+import { displayName, typeDisplay, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import type { Statement } from "../src/parser/types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
-
-/** The serial pseudo-types and the integer type each one creates. */
-const SERIAL_TYPES: Record<string, string> = {
-  smallserial: "smallint",
-  serial2: "smallint",
-  serial: "integer",
-  serial4: "integer",
-  bigserial: "bigint",
-  serial8: "bigint",
-};
+import { addedColumn, eachExistingTableAction } from "../src/engine/existing-table.js";
+import { constraintsOf, SERIAL_TYPES, serialType } from "../src/parser/column-constraints.js";
 
 export default defineRule({
   meta: {
@@ -22,24 +13,15 @@ export default defineRule({
     category: "rewrite",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    const altered = alterOfExistingTable(statement, context);
-    if (!altered) return;
-    const { table, commands } = altered;
-    for (const command of commands) {
-      if (command.subtype === "AT_AddColumn") checkAddColumn(context, table, command);
-    }
-  },
+  visit: { AlterTableStmt: eachExistingTableAction(checkAddColumn) },
 });
 
-function checkAddColumn(context: RuleContext, table: QualifiedName, command: AlterCommand): void {
+function checkAddColumn(_statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
   const added = addedColumn(command);
   if (!added) return;
   const column = added.def;
   const serial = serialType(column.typeName);
-  const identity = asList(column.constraints)
-    .map(unwrap)
-    .find((c) => c?.type === "Constraint" && c.value.contype === "CONSTR_IDENTITY")?.value;
+  const identity = constraintsOf(column).find((c) => c.contype === "CONSTR_IDENTITY");
   if (!serial && !identity) return;
 
   const name = displayName(table);
@@ -69,12 +51,4 @@ function checkAddColumn(context: RuleContext, table: QualifiedName, command: Alt
       `VALIDATE CONSTRAINT ${check} in a separate transaction, then ALTER TABLE ${name} ALTER COLUMN ${col} SET NOT NULL; (PostgreSQL 12+ skips the scan). ` +
       `For a key, build its unique index with CREATE UNIQUE INDEX CONCURRENTLY and attach it with ADD CONSTRAINT … USING INDEX.${identityStep}`,
   });
-}
-
-/** The serial pseudo-type the column is declared with, if any. */
-function serialType(typeName: unknown): string | undefined {
-  const node = (typeName ?? {}) as AstNode;
-  const names = asList(node.names).map(stringOf);
-  const type = names.length === 1 ? names[0] : undefined;
-  return type !== undefined && type in SERIAL_TYPES && asList(node.arrayBounds).length === 0 ? type : undefined;
 }

@@ -1,6 +1,9 @@
-import { displayName, typeDisplay, unwrap } from "../src/parser/ast.js";
+import { displayName, typeDisplay } from "../src/parser/ast.js";
+import { nodeAs } from "../src/parser/node-types.js";
 import { defineRule } from "../src/engine/rule.js";
-import { alterOfExistingTable } from "../src/engine/existing-table.js";
+import { eachExistingTableAction } from "../src/engine/existing-table.js";
+
+const BREAKAGE = "(driver type mapping, comparisons, string formatting)";
 
 export default defineRule({
   meta: {
@@ -10,35 +13,35 @@ export default defineRule({
     category: "rewrite",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    const altered = alterOfExistingTable(statement, context);
-    if (!altered) return;
-    const { table, commands } = altered;
-    for (const command of commands) {
-      if (command.subtype !== "AT_AlterColumnType" || typeof command.node.name !== "string") continue;
+  visit: {
+    // A column added earlier in this file to an existing table is reported too: it has a value in every row, so the type change rewrites them all.
+    AlterTableStmt: eachExistingTableAction((statement, context, table, command) => {
       const column = command.node.name;
-      if (context.facts.history.isNewColumn(statement, table, column)) continue;
-      const def = unwrap(command.node.def);
-      const columnDef = def?.type === "ColumnDef" ? def.value : {};
-      const type = typeDisplay(columnDef.typeName);
+      if (command.subtype !== "AT_AlterColumnType" || column === undefined) return;
+      const columnDef = nodeAs(command.node.def, "ColumnDef");
+      const type = typeDisplay(columnDef?.typeName);
       const name = displayName(table);
       const col = displayName({ name: column });
-      const using = columnDef.raw_default
+      const isNew = context.facts.history.isNewColumn(statement, table, column);
+      const using = columnDef?.raw_default
         ? ` Its USING expression is evaluated for every row during the rewrite, and a row it cannot convert aborts the whole statement.`
         : "";
+      const breaks = isNew
+        ? `${col} is new in this migration, so only running code that already uses a column of that name (e.g. one it replaces) may break on the new type ${BREAKAGE}.`
+        : `Running application code may also break on the new type ${BREAKAGE}.`;
+      const instead = isNew
+        ? `Give the column type ${type} where this migration adds it, and cast the values to ${type} as you fill it, so that no type change has to rewrite ${name}. `
+        : `Expand/contract instead: ALTER TABLE ${name} ADD COLUMN ${displayName({ name: `${column}_new` })} ${type}; ` +
+          `backfill it in batches (UPDATE ${name} SET ${displayName({ name: `${column}_new` })} = ${col}::${type} WHERE id BETWEEN … AND …) ` +
+          `and keep it in sync (trigger or dual writes); switch reads and writes to the new column; drop ${col} in a later migration. `;
       context.report({
         range: command.range,
         message:
           `ALTER TABLE ${name} ALTER COLUMN ${col} TYPE ${type} rewrites ${name} and rebuilds its indexes under an ACCESS EXCLUSIVE lock, ` +
           `blocking every read and write of ${name} for the whole rewrite, unless the change is binary-compatible ` +
-          `(e.g. varchar(n) to varchar(m > n) or text, a numeric precision increase).${using} ` +
-          `Running application code may also break on the new type (driver type mapping, comparisons, string formatting).`,
-        help:
-          `Expand/contract instead: ALTER TABLE ${name} ADD COLUMN ${displayName({ name: `${column}_new` })} ${type}; ` +
-          `backfill it in batches (UPDATE ${name} SET ${displayName({ name: `${column}_new` })} = ${col}::${type} WHERE id BETWEEN … AND …) ` +
-          `and keep it in sync (trigger or dual writes); switch reads and writes to the new column; drop ${col} in a later migration. ` +
-          `If the change is binary-compatible, keep it, and confirm on a copy that pg_class.relfilenode of ${name} does not change.`,
+          `(e.g. varchar(n) to varchar(m > n) or text, a numeric precision increase).${using} ${breaks}`,
+        help: `${instead}If the change is binary-compatible, keep it, and confirm on a copy that pg_class.relfilenode of ${name} does not change.`,
       });
-    }
+    }),
   },
 });

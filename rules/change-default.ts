@@ -1,7 +1,10 @@
-import { alterTableCommands, asList, displayName, relationName, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
-import { modifyingStatements } from "../src/parser/modifying-statements.js";
+import type { Node } from "@pgsql/types";
+import { alterTableCommands, displayName, relationName, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { nodeAs } from "../src/parser/node-types.js";
 import type { Statement } from "../src/parser/types.js";
+import type { Range } from "../src/source/source-text.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { addedColumn } from "../src/engine/existing-table.js";
 
 export default defineRule({
   meta: {
@@ -11,70 +14,49 @@ export default defineRule({
     category: "compatibility",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(statement.node.relation);
-    if (!table || context.facts.history.isNewOrUndone(statement, "table", table)) return;
-    const added = new Set<string>();
-    for (const command of alterTableCommands(statement)) {
-      if (command.subtype === "AT_AddColumn") {
-        const def = unwrap(command.node.def);
-        if (def?.type === "ColumnDef" && typeof def.value.colname === "string") added.add(def.value.colname);
-        continue;
+  visit: {
+    AlterTableStmt(statement, context) {
+      if (statement.node.objtype !== "OBJECT_TABLE") return;
+      const table = relationName(statement.node.relation);
+      const { history } = context.facts;
+      if (!table || history.isNewOrUndone(statement, "table", table)) return;
+      const added = new Set<string>();
+      for (const command of alterTableCommands(statement)) {
+        const addition = addedColumn(command);
+        if (addition) added.add(addition.name);
+        const column = command.node.name;
+        if (command.subtype !== "AT_ColumnDefault" || column === undefined) continue;
+        // A column added earlier in this file (or by this statement) has no rows holding an older default.
+        if (added.has(column) || history.isNewOrUndoneColumn(statement, table, column)) continue;
+        const changes = history.columnChanges(statement, table, column);
+        const here = { statement, range: command.range };
+        if (command.node.def === undefined) {
+          // Dropped only for a while (typically around a type change that cannot cast the old default): the file sets it again.
+          if (changes.some((change) => change.change === "set-default" && runsBefore(context, here, change))) continue;
+          reportDrop(context, table, column, command);
+        } else {
+          // Put back after DROP DEFAULT … TYPE …: the default of the old type, restored for the new one.
+          const dropped = changes.filter((change) => change.change === "drop-default" && runsBefore(context, change, here)).pop();
+          if (dropped && changes.some((change) => change.change === "type" && runsBefore(context, dropped, change) && runsBefore(context, change, here))) continue;
+          // The file updates the column's existing rows itself.
+          if (changes.some((change) => change.change === "update")) continue;
+          reportSet(statement, context, table, column, command);
+        }
       }
-      if (command.subtype !== "AT_ColumnDefault" || typeof command.node.name !== "string") continue;
-      const column = command.node.name;
-      // A column added earlier in this file (or by this statement) has no rows holding an older default.
-      if (added.has(column) || context.facts.history.isNewOrUndoneColumn(statement, table, column)) continue;
-      const events = columnEvents(context, table, column);
-      const at = command.range.start;
-      if (command.node.def === undefined) {
-        // Dropped only for a while (typically around a type change that cannot cast the old default): the file sets it again.
-        if (events.some((event) => event.kind === "set" && event.at > at)) continue;
-        reportDrop(context, table, column, command);
-      } else {
-        // Put back after DROP DEFAULT … TYPE …: the default of the old type, restored for the new one.
-        const dropped = events.filter((event) => event.kind === "drop" && event.at < at).pop();
-        if (dropped && events.some((event) => event.kind === "type" && event.at > dropped.at && event.at < at)) continue;
-        // The file updates the column's existing rows itself.
-        if (backfills(context, table, column)) continue;
-        reportSet(statement, context, table, column, command);
-      }
-    }
+    },
   },
 });
 
-interface ColumnEvent {
-  kind: "set" | "drop" | "type";
-  /** String index of the action in the file. */
-  at: number;
+/** An action of a statement: one ALTER TABLE action, or the whole statement. */
+interface Action {
+  statement: Statement;
+  range?: Range;
 }
 
-/** Every SET DEFAULT, DROP DEFAULT and ALTER COLUMN ... TYPE of the column in the file, top level or in a DO block. */
-function columnEvents(context: RuleContext, table: QualifiedName, column: string): ColumnEvent[] {
-  const events: ColumnEvent[] = [];
-  for (const statement of [...context.parsed.statements, ...context.parsed.doBlockStatements]) {
-    if (statement.kind !== "AlterTableStmt" || !sameTable(relationName(statement.node.relation), table)) continue;
-    for (const command of alterTableCommands(statement)) {
-      if (command.node.name !== column) continue;
-      if (command.subtype === "AT_ColumnDefault") events.push({ kind: command.node.def === undefined ? "drop" : "set", at: command.range.start });
-      else if (command.subtype === "AT_AlterColumnType") events.push({ kind: "type", at: command.range.start });
-    }
-  }
-  return events;
-}
-
-/** True when the file has an UPDATE of the table assigning the column: top level, in a WITH query, or in a DO block. */
-function backfills(context: RuleContext, table: QualifiedName, column: string): boolean {
-  return [...context.parsed.statements, ...context.parsed.doBlockStatements].some((statement) =>
-    modifyingStatements(statement, "UpdateStmt").some(
-      (update) => sameTable(relationName(update.node.relation), table) && asList(update.node.targetList).some((target) => unwrap(target)?.value.name === column),
-    ),
-  );
-}
-
-function sameTable(a: QualifiedName | undefined, b: QualifiedName): boolean {
-  return a !== undefined && a.name === b.name && (a.schema ?? "public") === (b.schema ?? "public");
+/** True when action `a` runs before action `b`: in an earlier statement, or earlier in the same one. */
+function runsBefore(context: RuleContext, a: Action, b: Action): boolean {
+  if (a.statement !== b.statement) return context.facts.order.runsBefore(a.statement, b.statement);
+  return (a.range ?? a.statement.range).start < (b.range ?? b.statement.range).start;
 }
 
 const CATALOG_ONLY =
@@ -124,8 +106,6 @@ function defaultText(statement: Statement, command: AlterCommand): string | unde
 }
 
 /** A literal, possibly cast: `'active'`, `0`, `'{}'::jsonb`. */
-function isConstant(expression: unknown): boolean {
-  const node = unwrap(expression);
-  if (node?.type === "A_Const") return true;
-  return node?.type === "TypeCast" && unwrap(node.value.arg)?.type === "A_Const";
+function isConstant(expression: Node | undefined): boolean {
+  return nodeAs(expression, "A_Const") !== undefined || nodeAs(nodeAs(expression, "TypeCast")?.arg, "A_Const") !== undefined;
 }

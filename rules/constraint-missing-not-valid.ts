@@ -1,10 +1,12 @@
-import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, unwrap, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode, Statement } from "../src/parser/types.js";
+import type { Constraint, Node } from "@pgsql/types";
+import { alterTableCommands, asList, displayName, relationName, stringOf, typeDisplay, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { nodeAs } from "../src/parser/node-types.js";
+import type { Statement, StatementOf } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock, lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
-import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
+import { codeText, columnConstraints, constraintsOf, serialType } from "../src/parser/column-constraints.js";
+import { addedColumn, eachExistingTableAction } from "../src/engine/existing-table.js";
 
 const SEPARATELY = "then, in a separate transaction (after COMMIT, or in a later migration)";
 
@@ -17,25 +19,22 @@ export default defineRule({
     category: "locking",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    const altered = alterOfExistingTable(statement, context);
-    if (!altered) return;
-    const { table, commands } = altered;
-    commands.forEach((command, i) => {
+  visit: {
+    AlterTableStmt: eachExistingTableAction((statement, context, table, command) => {
       if (command.subtype === "AT_AddConstraint") checkAddConstraint(statement, context, table, command);
       else if (command.subtype === "AT_AddColumn") checkAddColumn(statement, context, table, command);
-      else if (command.subtype === "AT_ValidateConstraint") checkValidate(statement, context, table, command, commands.slice(0, i));
-    });
+      else if (command.subtype === "AT_ValidateConstraint") checkValidate(statement, context, table, command);
+    }),
   },
 });
 
-function checkAddConstraint(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
-  const constraint = constraintOf(command.node.def);
+function checkAddConstraint(statement: StatementOf<"AlterTableStmt">, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
+  const constraint = nodeAs(command.node.def, "Constraint");
   if (!constraint || constraint.skip_validation === true) return;
   if (constraint.contype !== "CONSTR_CHECK" && constraint.contype !== "CONSTR_FOREIGN") return;
   const name = displayName(table);
-  const conname = displayName({ name: typeof constraint.conname === "string" ? constraint.conname : suggestedName(table, constraint) });
-  const action = namedAction(statement, command.range, conname, typeof constraint.conname === "string");
+  const conname = displayName({ name: constraint.conname ?? suggestedName(table, constraint) });
+  const action = namedAction(statement, command.range, conname, constraint.conname !== undefined);
   const validate = `ALTER TABLE ${name} VALIDATE CONSTRAINT ${conname};`;
   if (constraint.contype === "CONSTR_CHECK") {
     context.report({
@@ -51,7 +50,7 @@ function checkAddConstraint(statement: Statement, context: RuleContext, table: Q
     return;
   }
   const referenced = relationName(constraint.pktable);
-  const both = bothTables(table, referenced);
+  const both = bothTables(statement, context, table, referenced);
   context.report({
     range: command.range,
     message:
@@ -71,29 +70,24 @@ function checkAddConstraint(statement: Statement, context: RuleContext, table: Q
  * foreign key valid without checking, unless the column gets a value (a DEFAULT, even
  * DEFAULT NULL, a GENERATED expression, or serial's nextval default).
  */
-function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
+function checkAddColumn(statement: StatementOf<"AlterTableStmt">, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
   const added = addedColumn(command);
   if (!added) return;
   const column = added.def;
   const colname = added.name;
-  const filled = asList(column.constraints).some((c) => {
-    const contype = unwrap(c)?.value.contype;
-    return contype === "CONSTR_DEFAULT" || contype === "CONSTR_GENERATED";
-  });
+  const filled = constraintsOf(column).some((c) => c.contype === "CONSTR_DEFAULT" || c.contype === "CONSTR_GENERATED");
   const validated = columnConstraints(statement, column, command.range).filter(
     (c) =>
       !c.attributes.includes("CONSTR_ATTR_NOT_ENFORCED") &&
-      (c.node.contype === "CONSTR_CHECK" || (c.node.contype === "CONSTR_FOREIGN" && (filled || isSerial(column.typeName)))),
+      (c.node.contype === "CONSTR_CHECK" || (c.node.contype === "CONSTR_FOREIGN" && (filled || serialType(column.typeName) !== undefined))),
   );
   if (validated.length === 0) return;
   const name = displayName(table);
   const col = displayName({ name: colname });
-  const addColumn = codeText(statement, command.range, validated.map((c) => c.range)) || `ADD COLUMN ${col} ${typeDisplay(column.typeName)}`;
+  const addColumn = codeText(statement, command.range, { skip: validated.map((c) => c.range) }) || `ADD COLUMN ${col} ${typeDisplay(column.typeName)}`;
   for (const constraint of validated) {
     const check = constraint.node.contype === "CONSTR_CHECK";
-    const conname = displayName({
-      name: typeof constraint.node.conname === "string" ? constraint.node.conname : `${table.name}_${colname}_${check ? "check" : "fkey"}`,
-    });
+    const conname = displayName({ name: constraint.node.conname ?? `${table.name}_${colname}_${check ? "check" : "fkey"}` });
     const body = check ? codeText(statement, constraint.body) || "CHECK (…)" : `FOREIGN KEY (${col}) ${codeText(statement, constraint.body) || "REFERENCES …"}`;
     const steps =
       `ALTER TABLE ${name} ${addColumn}; ALTER TABLE ${name} ADD CONSTRAINT ${conname} ${body} NOT VALID; ` +
@@ -110,7 +104,7 @@ function checkAddColumn(statement: Statement, context: RuleContext, table: Quali
       continue;
     }
     const referenced = relationName(constraint.node.pktable);
-    const both = bothTables(table, referenced);
+    const both = bothTables(statement, context, table, referenced);
     context.report({
       range: command.range,
       message:
@@ -132,16 +126,17 @@ interface PendingAdd {
 }
 
 /** VALIDATE CONSTRAINT k in the same transaction as the ADD ... NOT VALID of k: the ADD's lock is still held. */
-function checkValidate(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand, before: AlterCommand[]): void {
+function checkValidate(statement: StatementOf<"AlterTableStmt">, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
   const conname = command.node.name;
-  if (typeof conname !== "string") return;
+  if (conname === undefined) return;
   let pending: PendingAdd | undefined;
-  for (const earlier of earlierStatements(statement, context)) {
-    if (earlier.kind !== "AlterTableStmt" || !sameTable(relationName(earlier.node.relation), table)) continue;
+  for (const earlier of context.facts.order.before(statement)) {
+    if (earlier.kind !== "AlterTableStmt" || !context.facts.names.sameRelation(relationName(earlier.node.relation), earlier, table, statement)) continue;
     if (!context.facts.transactions.sameTransaction(earlier, statement)) continue;
     for (const cmd of alterTableCommands(earlier)) pending = notValidAdd(cmd, conname, earlier) ?? pending;
   }
-  for (const cmd of before) pending = notValidAdd(cmd, conname, statement) ?? pending;
+  const commands = alterTableCommands(statement);
+  for (const cmd of commands.slice(0, commands.indexOf(command))) pending = notValidAdd(cmd, conname, statement) ?? pending;
   if (!pending) return;
 
   const name = displayName(table);
@@ -151,7 +146,7 @@ function checkValidate(statement: Statement, context: RuleContext, table: Qualif
       ? "earlier in this same ALTER TABLE"
       : `on line ${context.parsed.source.location(pending.range).start.line}`;
   const foreign = pending.contype === "CONSTR_FOREIGN";
-  const both = bothTables(table, pending.referenced);
+  const both = bothTables(statement, context, table, pending.referenced);
   const held = foreign
     ? `the SHARE ROW EXCLUSIVE lock it took on ${both.label} is still held, so the validation scan blocks every write ${both.of} (reads go on)`
     : `the ACCESS EXCLUSIVE lock it took on ${name} is still held, so the validation scan blocks every read and write of ${name}`;
@@ -174,24 +169,29 @@ function validateLocks(table: QualifiedName, other: string | undefined): string 
 
 function notValidAdd(command: AlterCommand, conname: string, statement: Statement): PendingAdd | undefined {
   if (command.subtype !== "AT_AddConstraint") return undefined;
-  const constraint = constraintOf(command.node.def);
+  const constraint = nodeAs(command.node.def, "Constraint");
   if (!constraint || constraint.conname !== conname || constraint.skip_validation !== true) return undefined;
   if (constraint.contype !== "CONSTR_CHECK" && constraint.contype !== "CONSTR_FOREIGN" && constraint.contype !== "CONSTR_NOTNULL") return undefined;
-  return { contype: String(constraint.contype), referenced: relationName(constraint.pktable), range: command.range, statement };
+  return { contype: constraint.contype, referenced: relationName(constraint.pktable), range: command.range, statement };
 }
 
 /** "users and orgs" and the tables' wording, or a single table for a self-reference. */
-function bothTables(table: QualifiedName, referenced: QualifiedName | undefined): { label: string; of: string; other: string | undefined } {
+function bothTables(
+  statement: Statement,
+  context: RuleContext,
+  table: QualifiedName,
+  referenced: QualifiedName | undefined,
+): { label: string; of: string; other: string | undefined } {
   const name = displayName(table);
-  if (!referenced || sameTable(referenced, table)) return { label: name, of: `of ${name}`, other: undefined };
+  if (!referenced || context.facts.names.sameRelation(referenced, statement, table)) return { label: name, of: `of ${name}`, other: undefined };
   const other = displayName(referenced);
   return { label: `both ${name} and ${other}`, of: `of both tables`, other };
 }
 
 /** PostgreSQL's default name: `t_col_check` when the check uses one column, `t_check` otherwise; `t_cols_fkey`. */
-function suggestedName(table: QualifiedName, constraint: AstNode): string {
+function suggestedName(table: QualifiedName, constraint: Constraint): string {
   if (constraint.contype === "CONSTR_FOREIGN") {
-    const columns = asList(constraint.fk_attrs).map(stringOf);
+    const columns = (constraint.fk_attrs ?? []).map((column) => nodeAs(column, "String")?.sval);
     return [table.name, ...columns, "fkey"].join("_");
   }
   const columns = new Set<string>();
@@ -211,35 +211,9 @@ function namedAction(statement: Statement, range: Range, conname: string, named:
   return `ADD CONSTRAINT ${conname} ${(second && codeText(statement, { start: second.start, end: range.end })) || "…"}`;
 }
 
-function columnList(columns: unknown): string {
-  return asList(columns)
-    .map(stringOf)
+function columnList(columns: Node[] | undefined): string {
+  return (columns ?? [])
+    .map((column) => nodeAs(column, "String")?.sval)
     .map((column) => (column === undefined ? "…" : displayName({ name: column })))
     .join(", ");
-}
-
-// ---------------------------------------------------------------------------
-// Local helpers (kept here rather than in a shared module).
-
-function constraintOf(def: unknown): AstNode | undefined {
-  const node = unwrap(def);
-  return node?.type === "Constraint" ? node.value : undefined;
-}
-
-function sameTable(a: QualifiedName | undefined, b: QualifiedName): boolean {
-  return a !== undefined && a.name === b.name && (a.schema ?? "public") === (b.schema ?? "public");
-}
-
-const SERIAL_TYPES = new Set(["serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"]);
-
-function isSerial(typeName: unknown): boolean {
-  const names = asList((typeName as AstNode | undefined)?.names).map(stringOf);
-  return names.length === 1 && SERIAL_TYPES.has(names[0] ?? "");
-}
-
-/** Statements that ran before this one: top level, and in DO blocks, in run order. */
-function earlierStatements(statement: Statement, context: RuleContext): Statement[] {
-  return [...context.parsed.statements, ...context.parsed.doBlockStatements]
-    .filter((other) => context.facts.order.runsBefore(other, statement))
-    .sort((a, b) => (context.facts.order.runsBefore(a, b) ? -1 : 1));
 }

@@ -1,8 +1,10 @@
+import type { Constraint } from "@pgsql/types";
 import { displayName, listName, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode, Statement } from "../src/parser/types.js";
-import type { Range } from "../src/source/source-text.js";
+import { nodeAs } from "../src/parser/node-types.js";
+import type { Statement } from "../src/parser/types.js";
 import { lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { codeText, parenthesized } from "../src/parser/column-constraints.js";
 
 export default defineRule({
   meta: {
@@ -13,26 +15,27 @@ export default defineRule({
     category: "locking",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "AlterDomainStmt") return;
-    const domain = listName({ List: { items: statement.node.typeName } });
-    if (!domain || context.facts.history.isNew(statement, "type", domain)) return;
-    const subtype = statement.node.subtype;
-    if (subtype === "O") {
-      report(statement, context, domain, "SET NOT NULL", true);
-      return;
-    }
-    if (subtype !== "C") return;
-    const constraint = (statement.node.def as { Constraint?: AstNode } | undefined)?.Constraint;
-    if (!constraint) return;
-    if (constraint.contype === "CONSTR_NOTNULL") report(statement, context, domain, constraintLabel(constraint, "NOT NULL"), true, constraint);
-    else if (constraint.contype === "CONSTR_CHECK" && constraint.skip_validation !== true) report(statement, context, domain, constraintLabel(constraint, "CHECK (…)"), false, constraint);
+  visit: {
+    AlterDomainStmt(statement, context) {
+      const domain = listName({ List: { items: statement.node.typeName } });
+      if (!domain || context.facts.history.isNew(statement, "type", domain)) return;
+      const subtype = statement.node.subtype;
+      if (subtype === "O") {
+        report(statement, context, domain, "SET NOT NULL", true);
+        return;
+      }
+      if (subtype !== "C") return;
+      const constraint = nodeAs(statement.node.def, "Constraint");
+      if (!constraint) return;
+      if (constraint.contype === "CONSTR_NOTNULL") report(statement, context, domain, constraintLabel(constraint, "NOT NULL"), true, constraint);
+      else if (constraint.contype === "CONSTR_CHECK" && constraint.skip_validation !== true) report(statement, context, domain, constraintLabel(constraint, "CHECK (…)"), false, constraint);
+    },
   },
 });
 
-function report(statement: Statement, context: RuleContext, domain: QualifiedName, action: string, notNull: boolean, constraint?: AstNode): void {
+function report(statement: Statement, context: RuleContext, domain: QualifiedName, action: string, notNull: boolean, constraint?: Constraint): void {
   const name = displayName(domain);
-  const conname = typeof constraint?.conname === "string" ? constraint.conname : `${domain.name}_${notNull ? "not_null" : "check"}`;
+  const conname = constraint?.conname ?? `${domain.name}_${notNull ? "not_null" : "check"}`;
   const k = displayName({ name: conname });
   const condition = constraint && !notNull ? checkText(statement, constraint) : "(VALUE IS NOT NULL)";
   const validate =
@@ -55,41 +58,12 @@ function report(statement: Statement, context: RuleContext, domain: QualifiedNam
 }
 
 /** `CONSTRAINT k CHECK (…)` or `CHECK (…)`, as the message names the action. */
-function constraintLabel(constraint: AstNode, kind: string): string {
-  return `ADD ${typeof constraint.conname === "string" ? `CONSTRAINT ${displayName({ name: constraint.conname })} ` : ""}${kind}`;
+function constraintLabel(constraint: Constraint, kind: string): string {
+  return `ADD ${constraint.conname !== undefined ? `CONSTRAINT ${displayName({ name: constraint.conname })} ` : ""}${kind}`;
 }
 
 /** The parenthesized condition of a domain's CHECK as written, on one line. */
-function checkText(statement: Statement, constraint: AstNode): string {
-  if (typeof constraint.location !== "number") return "(…)";
-  const from = statement.indexOf(constraint.location);
-  const code = statement.tokens.filter((token) => token.start >= from && token.type !== "line-comment" && token.type !== "block-comment");
-  const open = code.findIndex((token) => token.text === "(");
-  if (open < 0) return "(…)";
-  let depth = 0;
-  for (let i = open; i < code.length; i++) {
-    if (code[i]!.text === "(") depth++;
-    else if (code[i]!.text === ")" && --depth === 0) return codeText(statement, { start: code[open]!.start, end: code[i]!.end });
-  }
-  return "(…)";
+function checkText(statement: Statement, constraint: Constraint): string {
+  const condition = constraint.location !== undefined ? parenthesized(statement, statement.indexOf(constraint.location)) : undefined;
+  return condition ? codeText(statement, condition) : "(…)";
 }
-
-/** The code in a range as one line: comments dropped, whitespace (or a comment) between tokens made one space (none inside parentheses or before a comma). */
-function codeText(statement: Statement, range: Range): string {
-  let text = "";
-  let previousEnd = range.start;
-  let gap = false;
-  for (const token of statement.tokens) {
-    if (token.start < range.start || token.end > range.end) continue;
-    if (token.type === "line-comment" || token.type === "block-comment") {
-      gap = true;
-      continue;
-    }
-    if (text !== "" && (gap || token.start > previousEnd) && !text.endsWith("(") && token.text !== ")" && token.text !== ",") text += " ";
-    text += token.text;
-    previousEnd = token.end;
-    gap = false;
-  }
-  return text;
-}
-

@@ -1,11 +1,10 @@
-import { asList, displayName, relationName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
-import { modifyingStatements } from "../src/parser/modifying-statements.js";
-import type { AstNode, Statement } from "../src/parser/types.js";
+import type { Constraint, Node } from "@pgsql/types";
+import { alterTableCommands, displayName, relationName, typeDisplay, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { nodeAs } from "../src/parser/node-types.js";
+import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
-
-/** Types that fill themselves: adding such a column NOT NULL never leaves a row NULL. */
-const SERIAL_TYPES = new Set(["serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"]);
+import { addedColumn, eachExistingTableAction } from "../src/engine/existing-table.js";
+import { constraintsOf, isNullConstant, serialType } from "../src/parser/column-constraints.js";
 
 export default defineRule({
   meta: {
@@ -15,18 +14,12 @@ export default defineRule({
     category: "reliability",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    const altered = alterOfExistingTable(statement, context);
-    if (!altered) return;
-    const { table, commands } = altered;
-    for (const command of commands) {
+  visit: {
+    AlterTableStmt: eachExistingTableAction((statement, context, table, command) => {
       const column = settingNotNull(command);
-      if (column !== undefined) {
-        checkSetNotNull(statement, context, table, column, command);
-        continue;
-      }
-      if (command.subtype === "AT_AddColumn") checkAddColumn(context, table, command);
-    }
+      if (column !== undefined) checkSetNotNull(statement, context, table, column, command);
+      else checkAddColumn(context, table, command);
+    }),
   },
 });
 
@@ -35,11 +28,16 @@ export default defineRule({
  * or PostgreSQL 18's `ADD CONSTRAINT k NOT NULL c` (without NOT VALID).
  */
 function settingNotNull(command: AlterCommand): string | undefined {
-  if (command.subtype === "AT_SetNotNull") return typeof command.node.name === "string" ? command.node.name : undefined;
-  const constraint = constraintOf(command);
+  if (command.subtype === "AT_SetNotNull") return command.node.name;
+  const constraint = command.subtype === "AT_AddConstraint" ? nodeAs(command.node.def, "Constraint") : undefined;
   if (constraint?.contype !== "CONSTR_NOTNULL" || constraint.skip_validation === true) return undefined;
-  const keys = asList(constraint.keys).map(stringOf);
-  return keys.length === 1 ? keys[0] : undefined;
+  return onlyKey(constraint);
+}
+
+/** The column of a constraint on exactly one column (`NOT NULL c`). */
+function onlyKey(constraint: Constraint): string | undefined {
+  const keys = constraint.keys ?? [];
+  return keys.length === 1 ? nodeAs(keys[0], "String")?.sval : undefined;
 }
 
 function checkSetNotNull(statement: Statement, context: RuleContext, table: QualifiedName, column: string, command: AlterCommand): void {
@@ -67,19 +65,16 @@ function checkAddColumn(context: RuleContext, table: QualifiedName, command: Alt
   const added = addedColumn(command);
   if (!added) return;
   const column = added.def;
-  const constraints = asList(column.constraints)
-    .map(unwrap)
-    .filter((c): c is { type: string; value: AstNode } => c?.type === "Constraint")
-    .map((c) => c.value);
+  const constraints = constraintsOf(column);
   const types = new Set(constraints.map((c) => c.contype));
   const notNull = types.has("CONSTR_NOTNULL") ? "NOT NULL" : types.has("CONSTR_PRIMARY") ? "PRIMARY KEY" : undefined;
   if (!notNull) return;
-  if (types.has("CONSTR_IDENTITY") || types.has("CONSTR_GENERATED") || isSerial(column.typeName)) return;
+  if (types.has("CONSTR_IDENTITY") || types.has("CONSTR_GENERATED") || serialType(column.typeName) !== undefined) return;
   const fallback = constraints.find((c) => c.contype === "CONSTR_DEFAULT");
   if (fallback && !isNullConstant(fallback.raw_expr)) return;
 
   const name = displayName(table);
-  const col = displayName({ name: String(column.colname) });
+  const col = displayName({ name: added.name });
   const type = typeDisplay(column.typeName);
   const defaultNote = fallback ? " (DEFAULT NULL is no default)" : "";
   context.report({
@@ -96,12 +91,9 @@ function checkAddColumn(context: RuleContext, table: QualifiedName, command: Alt
 
 /** An UPDATE of the table assigning the column, earlier in the file (top level, in a WITH query, or in a DO block). */
 function backfilledBefore(statement: Statement, context: RuleContext, table: QualifiedName, column: string): boolean {
-  return earlierStatements(statement, context).some((earlier) =>
-    modifyingStatements(earlier, "UpdateStmt").some(
-      (update) =>
-        sameTable(relationName(update.node.relation), table) && asList(update.node.targetList).some((target) => unwrap(target)?.value.name === column),
-    ),
-  );
+  return context.facts.history
+    .columnChanges(statement, table, column)
+    .some((change) => change.change === "update" && context.facts.order.runsBefore(change.statement, statement));
 }
 
 /**
@@ -111,67 +103,34 @@ function backfilledBefore(statement: Statement, context: RuleContext, table: Qua
  */
 function provenNotNullBefore(statement: Statement, context: RuleContext, table: QualifiedName, column: string): boolean {
   const pending = new Set<string>();
-  for (const earlier of earlierStatements(statement, context)) {
-    if (earlier.kind !== "AlterTableStmt" || !sameTable(relationName(earlier.node.relation), table)) continue;
-    for (const command of asList(earlier.node.cmds).map(unwrap)) {
-      if (command?.type !== "AlterTableCmd") continue;
-      const cmd = command.value;
-      if (cmd.subtype === "AT_ValidateConstraint") {
-        if (typeof cmd.name === "string" && pending.has(cmd.name)) return true;
+  for (const earlier of context.facts.order.before(statement)) {
+    if (earlier.kind !== "AlterTableStmt" || !context.facts.names.sameRelation(relationName(earlier.node.relation), earlier, table, statement)) continue;
+    for (const command of alterTableCommands(earlier)) {
+      if (command.subtype === "AT_ValidateConstraint") {
+        if (command.node.name !== undefined && pending.has(command.node.name)) return true;
         continue;
       }
-      const constraint = cmd.subtype === "AT_AddConstraint" ? unwrap(cmd.def) : undefined;
-      if (constraint?.type !== "Constraint" || !provesNotNull(constraint.value, column)) continue;
-      if (constraint.value.skip_validation !== true) return true;
-      if (typeof constraint.value.conname === "string") pending.add(constraint.value.conname);
+      const constraint = command.subtype === "AT_AddConstraint" ? nodeAs(command.node.def, "Constraint") : undefined;
+      if (!constraint || !provesNotNull(constraint, column)) continue;
+      if (constraint.skip_validation !== true) return true;
+      if (constraint.conname !== undefined) pending.add(constraint.conname);
     }
   }
   return false;
 }
 
-function provesNotNull(constraint: AstNode, column: string): boolean {
-  if (constraint.contype === "CONSTR_NOTNULL") {
-    const keys = asList(constraint.keys).map(stringOf);
-    return keys.length === 1 && keys[0] === column;
-  }
+function provesNotNull(constraint: Constraint, column: string): boolean {
+  if (constraint.contype === "CONSTR_NOTNULL") return onlyKey(constraint) === column;
   return constraint.contype === "CONSTR_CHECK" && impliesNotNull(constraint.raw_expr, column);
 }
 
-function impliesNotNull(expression: unknown, column: string): boolean {
-  const node = unwrap(expression);
-  if (node?.type === "NullTest") {
-    if (node.value.nulltesttype !== "IS_NOT_NULL") return false;
-    const arg = unwrap(node.value.arg);
-    if (arg?.type !== "ColumnRef") return false;
-    const fields = asList(arg.value.fields);
-    return stringOf(fields[fields.length - 1]) === column;
+function impliesNotNull(expression: Node | undefined, column: string): boolean {
+  const test = nodeAs(expression, "NullTest");
+  if (test) {
+    if (test.nulltesttype !== "IS_NOT_NULL") return false;
+    const fields = nodeAs(test.arg, "ColumnRef")?.fields ?? [];
+    return nodeAs(fields[fields.length - 1], "String")?.sval === column;
   }
-  if (node?.type === "BoolExpr" && node.value.boolop === "AND_EXPR") return asList(node.value.args).some((arg) => impliesNotNull(arg, column));
-  return false;
-}
-
-function earlierStatements(statement: Statement, context: RuleContext): Statement[] {
-  const top = context.facts.order.topLevelBefore(statement);
-  const inDo = context.parsed.doBlockStatements.filter((inner) => inner.range.start < statement.range.start);
-  return [...top, ...inDo];
-}
-
-function constraintOf(command: AlterCommand): AstNode | undefined {
-  if (command.subtype !== "AT_AddConstraint") return undefined;
-  const def = unwrap(command.node.def);
-  return def?.type === "Constraint" ? def.value : undefined;
-}
-
-function sameTable(a: QualifiedName | undefined, b: QualifiedName): boolean {
-  return a !== undefined && a.name === b.name && (a.schema === undefined || b.schema === undefined || a.schema === b.schema);
-}
-
-function isSerial(typeName: unknown): boolean {
-  const names = asList((typeName as AstNode | undefined)?.names).map(stringOf);
-  return names.length === 1 && SERIAL_TYPES.has(names[0] ?? "") && asList((typeName as AstNode).arrayBounds).length === 0;
-}
-
-function isNullConstant(expression: unknown): boolean {
-  const node = unwrap(expression);
-  return node?.type === "A_Const" && node.value.isnull === true;
+  const and = nodeAs(expression, "BoolExpr");
+  return and?.boolop === "AND_EXPR" && (and.args ?? []).some((arg) => impliesNotNull(arg, column));
 }

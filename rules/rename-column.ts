@@ -24,40 +24,42 @@ export default defineRule({
     category: "compatibility",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    const kind = statement.kind === "RenameStmt" ? KINDS[String(statement.node.relationType)] : undefined;
-    const rename = columnRenameOf(statement);
-    if (!kind || !rename) return;
-    const { table, from, to } = rename;
-    if (isNew(statement, context, table, from) || undoesForwardRename(statement, context, rename)) return;
-    const successor = context.facts.history.columnSuccessorOf(statement, table, from);
-    if (successor && context.facts.transactions.sameTransaction(statement, successor)) return;
+  visit: {
+    RenameStmt(statement, context) {
+      const kind = KINDS[String(statement.node.relationType)];
+      const rename = columnRenameOf(statement);
+      if (!kind || !rename) return;
+      const { table, from, to } = rename;
+      if (isNew(statement, context, table, from) || undoesForwardRename(statement, context, rename)) return;
+      const successor = context.facts.history.columnSuccessorOf(statement, table, from);
+      if (successor && context.facts.transactions.sameTransaction(statement, successor)) return;
 
-    const { keyword, noun } = kind;
-    const name = displayName(table);
-    const oldColumn = displayName({ name: from });
-    const newColumn = displayName({ name: to });
-    const lock =
-      ` It takes an ACCESS EXCLUSIVE lock on ${name}, ` +
-      `held until the transaction commits; on its own it is brief, because nothing is rewritten, but it waits behind every running query on ${name} and blocks every query queued after it.`;
+      const { keyword, noun } = kind;
+      const name = displayName(table);
+      const oldColumn = displayName({ name: from });
+      const newColumn = displayName({ name: to });
+      const lock =
+        ` It takes an ACCESS EXCLUSIVE lock on ${name}, ` +
+        `held until the transaction commits; on its own it is brief, because nothing is rewritten, but it waits behind every running query on ${name} and blocks every query queued after it.`;
 
-    if (successor) {
+      if (successor) {
+        context.report({
+          message:
+            `Renaming column ${oldColumn} of ${name} to ${newColumn} leaves ${name} without a column ${oldColumn} until a later statement of this file adds one again outside this transaction: ` +
+            `running code that uses ${oldColumn} in between fails with "column does not exist".${lock}`,
+          help: `Run the rename and the statement that brings ${oldColumn} back in one transaction, so that no query ever finds the column missing: BEGIN; ALTER ${keyword} ${name} RENAME COLUMN ${oldColumn} TO ${newColumn}; …; COMMIT;`,
+        });
+        return;
+      }
+
       context.report({
         message:
-          `Renaming column ${oldColumn} of ${name} to ${newColumn} leaves ${name} without a column ${oldColumn} until a later statement of this file adds one again outside this transaction: ` +
-          `running code that uses ${oldColumn} in between fails with "column does not exist".${lock}`,
-        help: `Run the rename and the statement that brings ${oldColumn} back in one transaction, so that no query ever finds the column missing: BEGIN; ALTER ${keyword} ${name} RENAME COLUMN ${oldColumn} TO ${newColumn}; …; COMMIT;`,
+          `Renaming column ${oldColumn} of ${name} to ${newColumn} breaks running code that still uses ${oldColumn}: its queries fail with "column does not exist" as soon as this commits, ` +
+          `until code using ${newColumn} is deployed, and the previous release can no longer run if the deploy is rolled back; ORMs with a cached column list and SELECT * consumers see the new name too.${lock} ` +
+          `Views, indexes and constraints follow the rename; function and trigger bodies that name ${oldColumn} do not.`,
+        help: helpFor(noun, keyword, name, oldColumn, newColumn, table),
       });
-      return;
-    }
-
-    context.report({
-      message:
-        `Renaming column ${oldColumn} of ${name} to ${newColumn} breaks running code that still uses ${oldColumn}: its queries fail with "column does not exist" as soon as this commits, ` +
-        `until code using ${newColumn} is deployed, and the previous release can no longer run if the deploy is rolled back; ORMs with a cached column list and SELECT * consumers see the new name too.${lock} ` +
-        `Views, indexes and constraints follow the rename; function and trigger bodies that name ${oldColumn} do not.`,
-      help: helpFor(noun, keyword, name, oldColumn, newColumn, table),
-    });
+    },
   },
 });
 
@@ -87,7 +89,7 @@ function columnRenameOf(statement: Statement): ColumnRename | undefined {
   if (statement.kind !== "RenameStmt" || statement.node.renameType !== "OBJECT_COLUMN") return undefined;
   const table = relationName(statement.node.relation);
   const { subname, newname } = statement.node;
-  if (!table || typeof subname !== "string" || typeof newname !== "string") return undefined;
+  if (!table || subname === undefined || newname === undefined) return undefined;
   return { table, from: subname, to: newname };
 }
 

@@ -18,44 +18,45 @@ export default defineRule({
     category: "compatibility",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "RenameStmt") return;
-    const kind = KINDS[String(statement.node.renameType)];
-    const rename = renameOf(statement);
-    if (!kind || !rename) return;
-    const { from, to } = rename;
-    if (isNewRelation(statement, context, from) || undoesForwardRename(statement, context, from, to)) return;
-    const successor = context.facts.history.successorOf(statement, "relation", from);
-    if (successor?.sameTransaction) return;
+  visit: {
+    RenameStmt(statement, context) {
+      const kind = KINDS[String(statement.node.renameType)];
+      const rename = renameOf(statement);
+      if (!kind || !rename) return;
+      const { from, to } = rename;
+      if (isNewRelation(statement, context, from) || undoesForwardRename(statement, context, from, to)) return;
+      const successor = context.facts.history.successorOf(statement, "relation", from);
+      if (successor?.sameTransaction) return;
 
-    const { keyword, noun } = kind;
-    const oldName = displayName(from);
-    const newName = displayName(to);
-    const lock =
-      ` It takes an ACCESS EXCLUSIVE lock on ${oldName}, held until the transaction commits; on its own it is brief, because nothing is rewritten, ` +
-      `but it waits behind every running query on ${oldName} and blocks every query queued after it.`;
-    const viewBridge = `BEGIN; ALTER ${keyword} ${oldName} RENAME TO ${displayName({ name: to.name })}; CREATE VIEW ${oldName} AS SELECT * FROM ${newName}; COMMIT;`;
+      const { keyword, noun } = kind;
+      const oldName = displayName(from);
+      const newName = displayName(to);
+      const lock =
+        ` It takes an ACCESS EXCLUSIVE lock on ${oldName}, held until the transaction commits; on its own it is brief, because nothing is rewritten, ` +
+        `but it waits behind every running query on ${oldName} and blocks every query queued after it.`;
+      const viewBridge = `BEGIN; ALTER ${keyword} ${oldName} RENAME TO ${displayName({ name: to.name })}; CREATE VIEW ${oldName} AS SELECT * FROM ${newName}; COMMIT;`;
 
-    if (successor) {
+      if (successor) {
+        context.report({
+          message:
+            `Renaming ${noun} ${oldName} to ${newName} leaves nothing named ${oldName} until a later statement of this file takes the name again outside this transaction: ` +
+            `running code that queries ${oldName} in between fails with "relation does not exist".${lock}`,
+          help: `Run the rename and the statement that takes ${oldName} again in one transaction, so that no query ever finds the name missing, e.g. ${viewBridge}`,
+        });
+        return;
+      }
+
+      const writable = noun === "materialized view" ? "" : ` A view this simple is updatable, so INSERT, UPDATE and DELETE through ${oldName} keep working too.`;
       context.report({
         message:
-          `Renaming ${noun} ${oldName} to ${newName} leaves nothing named ${oldName} until a later statement of this file takes the name again outside this transaction: ` +
-          `running code that queries ${oldName} in between fails with "relation does not exist".${lock}`,
-        help: `Run the rename and the statement that takes ${oldName} again in one transaction, so that no query ever finds the name missing, e.g. ${viewBridge}`,
+          `Renaming ${noun} ${oldName} to ${newName} breaks running code that still uses ${oldName}: its queries fail with "relation does not exist" as soon as this commits, ` +
+          `until code using ${newName} is deployed, and the previous release can no longer run if the deploy is rolled back.${lock} ` +
+          `Views, foreign keys, indexes and triggers follow the rename; function bodies that name ${oldName} do not.`,
+        help:
+          `Keep the old name working during the deploy: rename and create a view under the old name in one transaction (${viewBridge}).${writable} ` +
+          `Deploy code that uses ${newName}, then DROP VIEW ${oldName}; in a later migration.`,
       });
-      return;
-    }
-
-    const writable = noun === "materialized view" ? "" : ` A view this simple is updatable, so INSERT, UPDATE and DELETE through ${oldName} keep working too.`;
-    context.report({
-      message:
-        `Renaming ${noun} ${oldName} to ${newName} breaks running code that still uses ${oldName}: its queries fail with "relation does not exist" as soon as this commits, ` +
-        `until code using ${newName} is deployed, and the previous release can no longer run if the deploy is rolled back.${lock} ` +
-        `Views, foreign keys, indexes and triggers follow the rename; function bodies that name ${oldName} do not.`,
-      help:
-        `Keep the old name working during the deploy: rename and create a view under the old name in one transaction (${viewBridge}).${writable} ` +
-        `Deploy code that uses ${newName}, then DROP VIEW ${oldName}; in a later migration.`,
-    });
+    },
   },
 });
 

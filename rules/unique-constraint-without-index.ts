@@ -1,9 +1,11 @@
-import { asList, displayName, stringOf, typeDisplay, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode, Statement } from "../src/parser/types.js";
+import type { Constraint, Node } from "@pgsql/types";
+import { displayName, typeDisplay, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { nodeAs } from "../src/parser/node-types.js";
+import type { Statement } from "../src/parser/types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
-import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
+import { addedColumn, eachExistingTableAction } from "../src/engine/existing-table.js";
 
 const CONCURRENTLY_NOTE =
   "CREATE INDEX CONCURRENTLY holds only a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) but cannot run inside a transaction block: " +
@@ -18,22 +20,17 @@ export default defineRule({
     category: "locking",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    const altered = alterOfExistingTable(statement, context);
-    if (!altered) return;
-    const { table, commands } = altered;
-    for (const command of commands) {
+  visit: {
+    AlterTableStmt: eachExistingTableAction((statement, context, table, command) => {
       if (command.subtype === "AT_AddConstraint") checkAddConstraint(context, table, command);
       else if (command.subtype === "AT_AddColumn") checkAddColumn(statement, context, table, command);
-    }
+    }),
   },
 });
 
 function checkAddConstraint(context: RuleContext, table: QualifiedName, command: AlterCommand): void {
-  const def = unwrap(command.node.def);
-  if (def?.type !== "Constraint") return;
-  const constraint = def.value;
-  if (!isKey(constraint) || typeof constraint.indexname === "string") return;
+  const constraint = nodeAs(command.node.def, "Constraint");
+  if (!constraint || !isKey(constraint) || constraint.indexname !== undefined) return;
   const columns = names(constraint.keys);
   const deferrable = constraint.deferrable === true ? (constraint.initdeferred === true ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE") : "";
   report(context, table, command, constraint, columns, "", deferrable);
@@ -45,7 +42,7 @@ function checkAddColumn(statement: Statement, context: RuleContext, table: Quali
   const colname = added.name;
   const keys = columnConstraints(statement, added.def, command.range).filter((c) => isKey(c.node));
   if (keys.length === 0) return;
-  const columnDef = codeText(statement, command.range, keys.map((c) => c.range)) || `ADD COLUMN ${displayName({ name: colname })} ${typeDisplay(added.def.typeName)}`;
+  const columnDef = codeText(statement, command.range, { skip: keys.map((c) => c.range) }) || `ADD COLUMN ${displayName({ name: colname })} ${typeDisplay(added.def.typeName)}`;
   const addColumn = `ALTER TABLE ${displayName(table)} ${columnDef}; `;
   for (const key of keys) {
     const deferrable = key.attributes.includes("CONSTR_ATTR_DEFERRABLE")
@@ -61,7 +58,7 @@ function report(
   context: RuleContext,
   table: QualifiedName,
   command: AlterCommand,
-  constraint: AstNode,
+  constraint: Constraint,
   columns: string[],
   addColumn: string,
   deferrable: string,
@@ -70,7 +67,7 @@ function report(
   const kind = primary ? "PRIMARY KEY" : "UNIQUE";
   const name = displayName(table);
   const cols = columns.map((column) => displayName({ name: column })).join(", ");
-  const conname = typeof constraint.conname === "string" ? constraint.conname : primary ? `${table.name}_pkey` : [table.name, ...columns, "key"].join("_");
+  const conname = constraint.conname ?? (primary ? `${table.name}_pkey` : [table.name, ...columns, "key"].join("_"));
   const k = displayName({ name: conname });
   const index = displayName({ name: `${conname}_idx` });
   const including = names(constraint.including);
@@ -102,15 +99,10 @@ function report(
   });
 }
 
-function isKey(constraint: AstNode): boolean {
+function isKey(constraint: Constraint): boolean {
   return constraint.contype === "CONSTR_UNIQUE" || constraint.contype === "CONSTR_PRIMARY";
 }
 
-function names(list: unknown): string[] {
-  return asList(list)
-    .map(stringOf)
-    .filter((name): name is string => name !== undefined);
+function names(list: Node[] | undefined): string[] {
+  return (list ?? []).flatMap((node) => nodeAs(node, "String")?.sval ?? []);
 }
-
-// ---------------------------------------------------------------------------
-// Local helpers (kept here rather than in a shared module).

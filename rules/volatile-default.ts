@@ -1,10 +1,11 @@
-import { asList, displayName, stringOf, typeDisplay, unwrap, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
-import type { AstNode, Statement } from "../src/parser/types.js";
+import type { Node } from "@pgsql/types";
+import { asList, displayName, stringOf, typeDisplay, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import type { Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
-import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
+import { codeText, columnConstraints, isNullConstant } from "../src/parser/column-constraints.js";
+import { addedColumn, eachExistingTableAction } from "../src/engine/existing-table.js";
 
 /**
  * Built-in functions (and those of the uuid-ossp and pgcrypto extensions) that are VOLATILE:
@@ -45,14 +46,7 @@ export default defineRule({
     checksDoBlocks: true,
     pgVersionNote: "< 11: any default rewrites the table",
   },
-  checkStatement(statement, context) {
-    const altered = alterOfExistingTable(statement, context);
-    if (!altered) return;
-    const { table, commands } = altered;
-    for (const command of commands) {
-      if (command.subtype === "AT_AddColumn") checkAddColumn(statement, context, table, command);
-    }
-  },
+  visit: { AlterTableStmt: eachExistingTableAction(checkAddColumn) },
 });
 
 function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
@@ -74,7 +68,7 @@ function checkAddColumn(statement: Statement, context: RuleContext, table: Quali
   const why = volatile
     ? `its DEFAULT calls ${volatile}(), a volatile function, so each existing row needs its own value: PostgreSQL cannot store the default once`
     : `before PostgreSQL 11 (settings.pgVersion is ${context.settings.pgVersion}), any non-null DEFAULT is written into every existing row`;
-  const addColumn = codeText(statement, command.range, [fallback.range, ...(notNull ? [notNull.range] : [])]) || `ADD COLUMN ${col} ${typeDisplay(column.typeName)}`;
+  const addColumn = codeText(statement, command.range, { skip: [fallback.range, ...(notNull ? [notNull.range] : [])] }) || `ADD COLUMN ${col} ${typeDisplay(column.typeName)}`;
   const notNullStep = notNull
     ? ` Then make it NOT NULL without a long lock: ALTER TABLE ${name} ADD CONSTRAINT ${displayName({ name: `${table.name}_${colname}_not_null` })} CHECK (${col} IS NOT NULL) NOT VALID; ` +
       `VALIDATE CONSTRAINT in a separate transaction, then ALTER TABLE ${name} ALTER COLUMN ${col} SET NOT NULL; (PostgreSQL 12+ skips the scan).`
@@ -93,17 +87,14 @@ function checkAddColumn(statement: Statement, context: RuleContext, table: Quali
 }
 
 /** The first known-volatile function the expression calls, by its name without schema. */
-function volatileCall(expression: unknown): string | undefined {
+function volatileCall(expression: Node | undefined): string | undefined {
   let found: string | undefined;
-  const visit = (type: string, value: AstNode) => {
+  walk(expression, (type, value) => {
     if (found !== undefined || type !== "FuncCall") return;
     const parts = asList(value.funcname).map(stringOf);
     const name = parts[parts.length - 1];
     if (name !== undefined && VOLATILE.has(name)) found = parts.filter((part): part is string => part !== undefined).join(".");
-  };
-  const top = unwrap(expression);
-  if (top) visit(top.type, top.value);
-  walk(expression, visit);
+  });
   return found;
 }
 
@@ -112,11 +103,3 @@ function afterKeyword(statement: Statement, range: Range): Range {
   const second = statement.codeTokensFrom(range.start, 2)[1];
   return second && second.start < range.end ? { start: second.start, end: range.end } : range;
 }
-
-function isNullConstant(expression: unknown): boolean {
-  const node = unwrap(expression);
-  return node?.type === "A_Const" && node.value.isnull === true;
-}
-
-// ---------------------------------------------------------------------------
-// Local helpers (kept here rather than in a shared module).

@@ -1,6 +1,8 @@
-import { alterTableCommands, relationName, unwrap, type AlterCommand, type QualifiedName } from "../parser/ast.js";
-import type { AstNode, Statement } from "../parser/types.js";
-import type { RuleContext } from "./rule.js";
+import type { ColumnDef } from "@pgsql/types";
+import { alterTableCommands, relationName, type AlterCommand, type QualifiedName } from "../parser/ast.js";
+import { nodeAs } from "../parser/node-types.js";
+import type { Statement, StatementOf } from "../parser/types.js";
+import type { RuleContext, StatementHandler } from "./rule.js";
 
 /**
  * An ALTER TABLE of a table that existed before this file, with its actions; undefined
@@ -14,10 +16,21 @@ export function alterOfExistingTable(statement: Statement, context: RuleContext)
   return { table, commands: alterTableCommands(statement) };
 }
 
+/** An ALTER TABLE handler that checks each action of an ALTER TABLE of a table that existed before this file (see alterOfExistingTable). */
+export function eachExistingTableAction(
+  check: (statement: StatementOf<"AlterTableStmt">, context: RuleContext, table: QualifiedName, command: AlterCommand) => void,
+): StatementHandler<"AlterTableStmt"> {
+  return (statement, context) => {
+    const altered = alterOfExistingTable(statement, context);
+    if (!altered) return;
+    for (const command of altered.commands) check(statement, context, altered.table, command);
+  };
+}
+
 /** The column an ADD COLUMN action defines (its ColumnDef), with its name; undefined for any other action. */
-export function addedColumn(command: AlterCommand): { name: string; def: AstNode } | undefined {
+export function addedColumn(command: AlterCommand): { name: string; def: ColumnDef } | undefined {
   if (command.subtype !== "AT_AddColumn") return undefined;
-  const def = unwrap(command.node.def);
-  if (def?.type !== "ColumnDef" || typeof def.value.colname !== "string") return undefined;
-  return { name: def.value.colname, def: def.value };
+  const def = nodeAs(command.node.def, "ColumnDef");
+  if (def?.colname === undefined) return undefined;
+  return { name: def.colname, def };
 }

@@ -36,9 +36,25 @@ describe("change-column-type", () => {
     expect(findingsOf(rule, "CREATE TABLE users (id int, age int);\nALTER TABLE users ALTER COLUMN age TYPE bigint;")).toEqual([]);
   });
 
-  it("does not report columns added earlier in the file, but reports the other columns", () => {
+  it("reports a column added earlier in the file to an existing table: every row has a value to rewrite", () => {
     const sql = "ALTER TABLE users ADD COLUMN score int;\nALTER TABLE users ALTER COLUMN score TYPE bigint, ALTER COLUMN age TYPE bigint;";
-    expect(findingsOf(rule, sql)).toEqual([at(2, 51, 2, 79)]);
+    expect(findingsOf(rule, sql)).toEqual([at(2, 19, 2, 49), at(2, 51, 2, 79)]);
+  });
+
+  it("says that only code using a replaced column of that name can break on a new column, and helps to type it where it is added", () => {
+    const sql = [
+      "ALTER TABLE members ADD COLUMN role_temp text;",
+      "UPDATE members SET role_temp = role::text;",
+      "ALTER TABLE members DROP COLUMN role;",
+      "ALTER TABLE members RENAME COLUMN role_temp TO role;",
+      'ALTER TABLE members ALTER COLUMN role TYPE "ProjectRole" USING role::"ProjectRole";',
+    ].join("\n");
+    const [finding] = lintSql(sql, { rules: [rule] }).findings;
+    expect(finding!.message).toMatch(/^ALTER TABLE members ALTER COLUMN role TYPE "ProjectRole" rewrites members/);
+    expect(finding!.message).toContain("role is new in this migration, so only running code that already uses a column of that name (e.g. one it replaces) may break on the new type");
+    expect(finding!.message).not.toContain("Running application code");
+    expect(finding!.help).toMatch(/^Give the column type "ProjectRole" where this migration adds it, and cast the values to "ProjectRole" as you fill it/);
+    expect(finding!.help).not.toContain("role_new");
   });
 
   it("reports a column of the same name added to another table", () => {

@@ -66,6 +66,18 @@ describe("change-default", () => {
     expect(findingsOf(rule, oneStatement)).toEqual([]);
   });
 
+  it("follows the table through a rename, and resolves its name through search_path", () => {
+    const renamed = [
+      DROP,
+      "ALTER TABLE users RENAME TO members;",
+      "ALTER TABLE members ALTER COLUMN status TYPE status_enum USING status::status_enum;",
+      "ALTER TABLE members ALTER COLUMN status SET DEFAULT 'active';",
+    ].join("\n");
+    expect(findingsOf(rule, renamed)).toEqual([]);
+    expect(findingsOf(rule, `SET search_path TO app;\n${SET}\nUPDATE app.users SET status = 'active';`)).toEqual([]);
+    expect(findingsOf(rule, `${SET}\nUPDATE app.users SET status = 'active';`)).toEqual([at(1, 19, 1, 59)]);
+  });
+
   it("still reports a new default after DROP DEFAULT without a type change", () => {
     expect(findingsOf(rule, `${DROP}\n${SET}`)).toEqual([at(2, 19, 2, 59)]);
   });

@@ -179,6 +179,13 @@ describe("constraint-missing-not-valid", () => {
     expect(findingsOf(rule, sql)).toEqual([at(6, 26, 6, 47)]);
   });
 
+  it("resolves unqualified names through search_path", () => {
+    const sql = "SET search_path TO app;\nBEGIN;\nALTER TABLE users ADD CONSTRAINT k CHECK (age >= 0) NOT VALID;\nALTER TABLE app.users VALIDATE CONSTRAINT k;\nCOMMIT;";
+    expect(findingsOf(rule, sql)).toEqual([at(4, 23, 4, 44)]);
+    const [selfReference] = lintSql("SET search_path TO app;\nALTER TABLE app.nodes ADD FOREIGN KEY (parent_id) REFERENCES nodes (id);", { rules: [rule] }).findings;
+    expect(selfReference!.message).toContain("SHARE ROW EXCLUSIVE lock on app.nodes, which blocks every write of app.nodes");
+  });
+
   it("reports VALIDATE in the same DO block as the ADD, and DO-block ADDs", () => {
     const sql = "DO $$\nBEGIN\n  ALTER TABLE users ADD CONSTRAINT k CHECK (age >= 0) NOT VALID;\n  ALTER TABLE users VALIDATE CONSTRAINT k;\n  ALTER TABLE users ADD CHECK (b > 0);\nEND\n$$;";
     expect(findingsOf(rule, sql)).toEqual([at(4, 21, 4, 42), at(5, 21, 5, 38)]);

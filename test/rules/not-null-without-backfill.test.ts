@@ -68,6 +68,12 @@ describe("not-null-without-backfill", () => {
     expect(findingsOf(rule, `${SET_NOT_NULL}\nUPDATE users SET email = 'x';`)).toEqual([at(1, 19, 1, 50)]);
   });
 
+  it("finds the backfilled table as PostgreSQL does: through search_path and renames", () => {
+    expect(findingsOf(rule, `UPDATE other.users SET email = 'x';\n${SET_NOT_NULL}`)).toEqual([at(2, 19, 2, 50)]);
+    expect(findingsOf(rule, `SET search_path TO other;\nUPDATE other.users SET email = 'x';\n${SET_NOT_NULL}`)).toEqual([]);
+    expect(findingsOf(rule, `UPDATE accounts SET email = 'x';\nALTER TABLE accounts RENAME TO users;\n${SET_NOT_NULL}`)).toEqual([]);
+  });
+
   it("does not report SET NOT NULL after a validated CHECK (c IS NOT NULL)", () => {
     const validated = [
       "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;",
