@@ -1,6 +1,6 @@
 import { displayName, relationName } from "../src/parser/ast.js";
-import { modifyingStatements } from "../src/parser/modifying-statements.js";
-import { defineRule } from "../src/engine/rule.js";
+import { KINDS_WITH_CLAUSE, modifyingStatements } from "../src/parser/modifying-statements.js";
+import { defineRule, visitEach } from "../src/engine/rule.js";
 
 export default defineRule({
   meta: {
@@ -10,7 +10,8 @@ export default defineRule({
     category: "data-loss",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
+  // A DELETE can also run in the WITH clause of another statement.
+  visit: visitEach(KINDS_WITH_CLAUSE, (statement, context) => {
     for (const { node, range } of modifyingStatements(statement, "DeleteStmt")) {
       if (node.whereClause) continue;
       const name = relationName(node.relation);
@@ -27,5 +28,5 @@ export default defineRule({
           `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE <condition> LIMIT 1000); repeated until it deletes nothing.`,
       });
     }
-  },
+  }),
 });

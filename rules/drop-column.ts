@@ -9,31 +9,33 @@ export default defineRule({
     category: "data-loss",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return;
-    const table = relationName(statement.node.relation);
-    if (!table || context.facts.history.isNewOrUndone(statement, "table", table)) return;
-    for (const command of alterTableCommands(statement)) {
-      if (command.subtype !== "AT_DropColumn" || typeof command.node.name !== "string") continue;
-      const column = command.node.name;
-      if (context.facts.history.isNewOrUndoneColumn(statement, table, column)) continue;
-      const tableName = displayName(table);
-      const columnName = displayName({ name: column });
-      const deprecated = displayName({ name: `${column}_deprecated` });
-      const cascade =
-        command.node.behavior === "DROP_CASCADE" ? " CASCADE also drops the views and foreign keys of other tables that depend on it." : "";
-      context.report({
-        range: command.range,
-        message:
-          `Dropping column ${columnName} of ${tableName} deletes its values in every row for good. ` +
-          `It takes an ACCESS EXCLUSIVE lock on ${tableName}, held only briefly because the table is not rewritten (the column is only marked dropped), ` +
-          "but it waits behind every running query on the table and blocks every query queued after it. " +
-          `Running code that selects or inserts ${columnName} fails as soon as this commits, and so can SELECT * consumers and ORMs with a cached column list.` +
-          cascade,
-        help:
-          `Rename it first (ALTER TABLE ${tableName} RENAME COLUMN ${columnName} TO ${deprecated}), which is reversible, ` +
-          `deploy code that no longer uses it, and drop ${deprecated} in a later migration once nothing breaks.`,
-      });
-    }
+  visit: {
+    AlterTableStmt(statement, context) {
+      if (statement.node.objtype !== "OBJECT_TABLE") return;
+      const table = relationName(statement.node.relation);
+      if (!table || context.facts.history.isNewOrUndone(statement, "table", table)) return;
+      for (const command of alterTableCommands(statement)) {
+        if (command.subtype !== "AT_DropColumn" || command.node.name === undefined) continue;
+        const column = command.node.name;
+        if (context.facts.history.isNewOrUndoneColumn(statement, table, column)) continue;
+        const tableName = displayName(table);
+        const columnName = displayName({ name: column });
+        const deprecated = displayName({ name: `${column}_deprecated` });
+        const cascade =
+          command.node.behavior === "DROP_CASCADE" ? " CASCADE also drops the views and foreign keys of other tables that depend on it." : "";
+        context.report({
+          range: command.range,
+          message:
+            `Dropping column ${columnName} of ${tableName} deletes its values in every row for good. ` +
+            `It takes an ACCESS EXCLUSIVE lock on ${tableName}, held only briefly because the table is not rewritten (the column is only marked dropped), ` +
+            "but it waits behind every running query on the table and blocks every query queued after it. " +
+            `Running code that selects or inserts ${columnName} fails as soon as this commits, and so can SELECT * consumers and ORMs with a cached column list.` +
+            cascade,
+          help:
+            `Rename it first (ALTER TABLE ${tableName} RENAME COLUMN ${columnName} TO ${deprecated}), which is reversible, ` +
+            `deploy code that no longer uses it, and drop ${deprecated} in a later migration once nothing breaks.`,
+        });
+      }
+    },
   },
 });

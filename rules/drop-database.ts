@@ -1,4 +1,5 @@
-import { asList, displayName, unwrap } from "../src/parser/ast.js";
+import { displayName } from "../src/parser/ast.js";
+import { nodeAs } from "../src/parser/node-types.js";
 import { defineRule } from "../src/engine/rule.js";
 
 export default defineRule({
@@ -9,26 +10,24 @@ export default defineRule({
     category: "data-loss",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "DropdbStmt" || typeof statement.node.dbname !== "string") return;
-    const database = statement.node.dbname;
-    if (context.facts.history.isNewOrUndone(statement, "database", database)) return;
-    const name = displayName({ name: database });
-    const force = asList(statement.node.options).some((option) => {
-      const def = unwrap(option);
-      return def?.type === "DefElem" && def.value.defname === "force";
-    });
-    const connections = force
-      ? "WITH (FORCE) first terminates every connection to it, so running applications lose their sessions and any transaction in flight."
-      : "It fails while any session is connected to it, and every application that uses it breaks once it is gone.";
-    context.report({
-      message:
-        `DROP DATABASE ${name} deletes the database and every schema, table and row in it for good. ` +
-        "It needs the database to itself rather than a table lock, rewrites nothing (the files are removed) and cannot run inside a transaction block, so it cannot be rolled back. " +
-        connections,
-      help:
-        `Do not drop databases from a migration. Take a backup and restore it once (pg_dump -Fc ${name}), stop new connections first ` +
-        `(ALTER DATABASE ${name} ALLOW_CONNECTIONS false), and drop it by hand or from your infrastructure tooling once nothing uses it.`,
-    });
+  visit: {
+    DropdbStmt(statement, context) {
+      const database = statement.node.dbname;
+      if (database === undefined || context.facts.history.isNewOrUndone(statement, "database", database)) return;
+      const name = displayName({ name: database });
+      const force = (statement.node.options ?? []).some((option) => nodeAs(option, "DefElem")?.defname === "force");
+      const connections = force
+        ? "WITH (FORCE) first terminates every connection to it, so running applications lose their sessions and any transaction in flight."
+        : "It fails while any session is connected to it, and every application that uses it breaks once it is gone.";
+      context.report({
+        message:
+          `DROP DATABASE ${name} deletes the database and every schema, table and row in it for good. ` +
+          "It needs the database to itself rather than a table lock, rewrites nothing (the files are removed) and cannot run inside a transaction block, so it cannot be rolled back. " +
+          connections,
+        help:
+          `Do not drop databases from a migration. Take a backup and restore it once (pg_dump -Fc ${name}), stop new connections first ` +
+          `(ALTER DATABASE ${name} ALLOW_CONNECTIONS false), and drop it by hand or from your infrastructure tooling once nothing uses it.`,
+      });
+    },
   },
 });

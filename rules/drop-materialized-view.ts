@@ -12,81 +12,83 @@ export default defineRule({
     category: "compatibility",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "DropStmt" || statement.node.removeType !== "OBJECT_MATVIEW") return;
-    const cascade = statement.node.behavior === "DROP_CASCADE";
-    const objects = context.facts.history.droppedObjects(statement, "materialized-view");
-    const gone = objects.filter((object) => !object.successor?.sameTransaction);
-    // Replaced in the same transaction by a statement that runs the query again (CREATE … AS).
-    const rebuilt = objects.filter((object) => object.successor?.sameTransaction && object.successor.statement.kind === "CreateTableAsStmt");
-    if (gone.length === 0 && rebuilt.length === 0 && !(cascade && objects.length > 0)) return;
+  visit: {
+    DropStmt(statement, context) {
+      if (statement.node.removeType !== "OBJECT_MATVIEW") return;
+      const cascade = statement.node.behavior === "DROP_CASCADE";
+      const objects = context.facts.history.droppedObjects(statement, "materialized-view");
+      const gone = objects.filter((object) => !object.successor?.sameTransaction);
+      // Replaced in the same transaction by a statement that runs the query again (CREATE … AS).
+      const rebuilt = objects.filter((object) => object.successor?.sameTransaction && object.successor.statement.kind === "CreateTableAsStmt");
+      if (gone.length === 0 && rebuilt.length === 0 && !(cascade && objects.length > 0)) return;
 
-    const manyAll = objects.length > 1;
-    const all = listing(objects.map((object) => object.label));
-    const dependents = ` CASCADE also silently drops every view and materialized view built on ${all}, each under an ACCESS EXCLUSIVE lock, and no later CREATE of ${manyAll ? "these names" : "that name"} brings them back.`;
-    const noCascade = " Leave out CASCADE, so that PostgreSQL refuses while something depends on it, and drop and re-create the dependents explicitly.";
-    const parts: string[] = [];
-    const helps: string[] = [];
+      const manyAll = objects.length > 1;
+      const all = listing(objects.map((object) => object.label));
+      const dependents = ` CASCADE also silently drops every view and materialized view built on ${all}, each under an ACCESS EXCLUSIVE lock, and no later CREATE of ${manyAll ? "these names" : "that name"} brings them back.`;
+      const noCascade = " Leave out CASCADE, so that PostgreSQL refuses while something depends on it, and drop and re-create the dependents explicitly.";
+      const parts: string[] = [];
+      const helps: string[] = [];
 
-    if (gone.length > 0) {
-      const many = gone.length > 1;
-      const names = gone.map((object) => object.label).join(", ");
-      const onlyGap = gone.every((object) => object.successor);
-      const target = gone[0]!.label;
-      parts.push(
-        onlyGap
-          ? `DROP MATERIALIZED VIEW ${names} leaves nothing of ${many ? "these names" : "that name"} until a later statement of this file creates ${many ? "them" : "it"} again outside this transaction: ` +
-              `running code that reads ${many ? "them" : "it"} in between fails with "relation does not exist".`
-          : `DROP MATERIALIZED VIEW ${names} removes ${many ? "the materialized views and their" : "the materialized view and its"} stored rows: ` +
-              `running code that reads ${many ? "them" : "it"} fails with "relation does not exist" as soon as this commits, and bringing ${many ? "them" : "it"} back means running ${many ? "their queries" : "its query"} again.` +
-              gapSentence(gone.filter((object) => object.successor), "created again"),
-        `It takes an ACCESS EXCLUSIVE lock on ${many ? "each of them" : "it"}, which waits behind every running read (and a running REFRESH) and blocks every read queued after it; no table is rewritten.`,
-      );
-      helps.push(
-        onlyGap
-          ? `Do not leave a gap: build the new one beside the old under another name and swap the names in one short transaction (${swap(gone[0]!)}).`
-          : `Deploy code that no longer reads ${target} first, and drop it in a later migration. To change its query, build the new one beside it and swap the names in one short transaction (${swap(gone[0]!)}).`,
-      );
-    }
-
-    if (rebuilt.length > 0) {
-      const unpopulated = rebuilt.filter((object) => neverPopulated(statement, object, context));
-      const computed = rebuilt.filter((object) => !unpopulated.includes(object));
-      if (computed.length > 0) {
-        const many = computed.length > 1;
+      if (gone.length > 0) {
+        const many = gone.length > 1;
+        const names = gone.map((object) => object.label).join(", ");
+        const onlyGap = gone.every((object) => object.successor);
+        const target = gone[0]!.label;
         parts.push(
-          `DROP MATERIALIZED VIEW ${computed.map((object) => object.label).join(", ")} is followed by a CREATE of ${many ? "each" : "it"} in the same transaction: ` +
-            `the dropped ${many ? "ones stay" : "one stays"} locked ACCESS EXCLUSIVE until the transaction commits, ` +
-            `so every read of ${many ? "them" : "it"} waits while the new query runs in full (and while ${many ? "their" : "its"} indexes are built).`,
+          onlyGap
+            ? `DROP MATERIALIZED VIEW ${names} leaves nothing of ${many ? "these names" : "that name"} until a later statement of this file creates ${many ? "them" : "it"} again outside this transaction: ` +
+                `running code that reads ${many ? "them" : "it"} in between fails with "relation does not exist".`
+            : `DROP MATERIALIZED VIEW ${names} removes ${many ? "the materialized views and their" : "the materialized view and its"} stored rows: ` +
+                `running code that reads ${many ? "them" : "it"} fails with "relation does not exist" as soon as this commits, and bringing ${many ? "them" : "it"} back means running ${many ? "their queries" : "its query"} again.` +
+                gapSentence(gone.filter((object) => object.successor), "created again"),
+          `It takes an ACCESS EXCLUSIVE lock on ${many ? "each of them" : "it"}, which waits behind every running read (and a running REFRESH) and blocks every read queued after it; no table is rewritten.`,
+        );
+        helps.push(
+          onlyGap
+            ? `Do not leave a gap: build the new one beside the old under another name and swap the names in one short transaction (${swap(gone[0]!)}).`
+            : `Deploy code that no longer reads ${target} first, and drop it in a later migration. To change its query, build the new one beside it and swap the names in one short transaction (${swap(gone[0]!)}).`,
         );
       }
-      if (unpopulated.length > 0) {
-        const many = unpopulated.length > 1;
-        parts.push(
-          `DROP MATERIALIZED VIEW ${unpopulated.map((object) => object.label).join(", ")} is followed by a CREATE of ${many ? "each" : "it"} WITH NO DATA in the same transaction, and no REFRESH: ` +
-            `once this commits, reads fail with "materialized view … has not been populated" until REFRESH MATERIALIZED VIEW runs.`,
+
+      if (rebuilt.length > 0) {
+        const unpopulated = rebuilt.filter((object) => neverPopulated(statement, object, context));
+        const computed = rebuilt.filter((object) => !unpopulated.includes(object));
+        if (computed.length > 0) {
+          const many = computed.length > 1;
+          parts.push(
+            `DROP MATERIALIZED VIEW ${computed.map((object) => object.label).join(", ")} is followed by a CREATE of ${many ? "each" : "it"} in the same transaction: ` +
+              `the dropped ${many ? "ones stay" : "one stays"} locked ACCESS EXCLUSIVE until the transaction commits, ` +
+              `so every read of ${many ? "them" : "it"} waits while the new query runs in full (and while ${many ? "their" : "its"} indexes are built).`,
+          );
+        }
+        if (unpopulated.length > 0) {
+          const many = unpopulated.length > 1;
+          parts.push(
+            `DROP MATERIALIZED VIEW ${unpopulated.map((object) => object.label).join(", ")} is followed by a CREATE of ${many ? "each" : "it"} WITH NO DATA in the same transaction, and no REFRESH: ` +
+              `once this commits, reads fail with "materialized view … has not been populated" until REFRESH MATERIALIZED VIEW runs.`,
+          );
+        }
+        helps.push(
+          `Build the new one beside the old and swap the names, so that reads are blocked only for the renames: ${swap(rebuilt[0]!)}. ` +
+            `If only its rows are stale, REFRESH MATERIALIZED VIEW CONCURRENTLY ${rebuilt[0]!.label}; needs no DROP (it requires a unique index) and lets reads go on.`,
         );
       }
-      helps.push(
-        `Build the new one beside the old and swap the names, so that reads are blocked only for the renames: ${swap(rebuilt[0]!)}. ` +
-          `If only its rows are stale, REFRESH MATERIALIZED VIEW CONCURRENTLY ${rebuilt[0]!.label}; needs no DROP (it requires a unique index) and lets reads go on.`,
-      );
-    }
 
-    if (parts.length === 0) {
+      if (parts.length === 0) {
+        context.report({
+          message:
+            `DROP MATERIALIZED VIEW ${objects.map((object) => object.label).join(", ")} CASCADE is followed by ${manyAll ? "their" : "its"} replacement in the same transaction, which leaves no gap for ${manyAll ? "them" : "it"}, but` +
+            `${dependents} Running code that queries those fails once this commits.`,
+          help: noCascade.trim(),
+        });
+        return;
+      }
+
       context.report({
-        message:
-          `DROP MATERIALIZED VIEW ${objects.map((object) => object.label).join(", ")} CASCADE is followed by ${manyAll ? "their" : "its"} replacement in the same transaction, which leaves no gap for ${manyAll ? "them" : "it"}, but` +
-          `${dependents} Running code that queries those fails once this commits.`,
-        help: noCascade.trim(),
+        message: parts.join(" ") + (cascade ? dependents : ""),
+        help: helps.join(" ") + (cascade ? noCascade : ""),
       });
-      return;
-    }
-
-    context.report({
-      message: parts.join(" ") + (cascade ? dependents : ""),
-      help: helps.join(" ") + (cascade ? noCascade : ""),
-    });
+    },
   },
 });
 

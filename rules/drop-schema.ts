@@ -1,4 +1,4 @@
-import { asList, displayName, listName } from "../src/parser/ast.js";
+import { displayName, listName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
 
 export default defineRule({
@@ -9,29 +9,31 @@ export default defineRule({
     category: "data-loss",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "DropStmt" || statement.node.removeType !== "OBJECT_SCHEMA") return;
-    const schemas = asList(statement.node.objects)
-      .map(listName)
-      .filter((name) => name !== undefined)
-      .filter((name) => !context.facts.history.isNewOrUndone(statement, "schema", name));
-    if (schemas.length === 0) return;
-    const many = schemas.length > 1;
-    const names = schemas.map(displayName).join(", ");
-    const first = displayName(schemas[0]!);
-    const message =
-      statement.node.behavior === "DROP_CASCADE"
-        ? `DROP SCHEMA ${names} CASCADE deletes every table, view, sequence, function and type in ${many ? "them" : "it"}, with all their rows, for good, ` +
-          "and also drops objects in other schemas that depend on them (views, foreign keys). " +
-          "Every table it drops is locked ACCESS EXCLUSIVE (nothing is rewritten: the files are removed at commit), " +
-          `and code using any object in ${many ? "these schemas" : "the schema"} fails at once.`
-        : `DROP SCHEMA ${names} deletes the schema${many ? "s" : ""} under an ACCESS EXCLUSIVE lock on the schema object (no table is rewritten); ` +
-          `without CASCADE it fails if ${many ? "one of them" : "it"} still holds any object, and code, search_path settings and grants that refer to ${many ? "them" : "it"} break.`;
-    context.report({
-      message,
-      help:
-        `Rename it instead (ALTER SCHEMA ${first} RENAME TO ${displayName({ name: `${schemas[0]!.name}_deprecated` })}), deploy code that no longer uses it, ` +
-        `and drop it in a later migration, after a backup you have restored at least once (pg_dump --schema=${first}).`,
-    });
+  visit: {
+    DropStmt(statement, context) {
+      if (statement.node.removeType !== "OBJECT_SCHEMA") return;
+      const schemas = (statement.node.objects ?? [])
+        .map(listName)
+        .filter((name) => name !== undefined)
+        .filter((name) => !context.facts.history.isNewOrUndone(statement, "schema", name));
+      if (schemas.length === 0) return;
+      const many = schemas.length > 1;
+      const names = schemas.map(displayName).join(", ");
+      const first = displayName(schemas[0]!);
+      const message =
+        statement.node.behavior === "DROP_CASCADE"
+          ? `DROP SCHEMA ${names} CASCADE deletes every table, view, sequence, function and type in ${many ? "them" : "it"}, with all their rows, for good, ` +
+            "and also drops objects in other schemas that depend on them (views, foreign keys). " +
+            "Every table it drops is locked ACCESS EXCLUSIVE (nothing is rewritten: the files are removed at commit), " +
+            `and code using any object in ${many ? "these schemas" : "the schema"} fails at once.`
+          : `DROP SCHEMA ${names} deletes the schema${many ? "s" : ""} under an ACCESS EXCLUSIVE lock on the schema object (no table is rewritten); ` +
+            `without CASCADE it fails if ${many ? "one of them" : "it"} still holds any object, and code, search_path settings and grants that refer to ${many ? "them" : "it"} break.`;
+      context.report({
+        message,
+        help:
+          `Rename it instead (ALTER SCHEMA ${first} RENAME TO ${displayName({ name: `${schemas[0]!.name}_deprecated` })}), deploy code that no longer uses it, ` +
+          `and drop it in a later migration, after a backup you have restored at least once (pg_dump --schema=${first}).`,
+      });
+    },
   },
 });

@@ -1,4 +1,4 @@
-import { asList, unwrap } from "../src/parser/ast.js";
+import { nodeAs } from "../src/parser/node-types.js";
 import { defineRule } from "../src/engine/rule.js";
 import type { Dropped } from "../src/facts/index.js";
 import { listing } from "../src/engine/wording.js";
@@ -11,43 +11,45 @@ export default defineRule({
     category: "data-loss",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "DropStmt" || statement.node.removeType !== "OBJECT_SEQUENCE") return;
-    const cascade = statement.node.behavior === "DROP_CASCADE";
-    // A RENAME of another sequence to the name in the same transaction is a deliberate swap; a CREATE starts counting again.
-    const objects = context.facts.history.droppedObjects(statement, "sequence").filter(
-      (object) => !(object.successor?.sameTransaction && object.successor.how === "rename" && !cascade),
-    );
-    if (objects.length === 0) return;
+  visit: {
+    DropStmt(statement, context) {
+      if (statement.node.removeType !== "OBJECT_SEQUENCE") return;
+      const cascade = statement.node.behavior === "DROP_CASCADE";
+      // A RENAME of another sequence to the name in the same transaction is a deliberate swap; a CREATE starts counting again.
+      const objects = context.facts.history.droppedObjects(statement, "sequence").filter(
+        (object) => !(object.successor?.sameTransaction && object.successor.how === "rename" && !cascade),
+      );
+      if (objects.length === 0) return;
 
-    const many = objects.length > 1;
-    const names = objects.map((object) => object.label).join(", ");
-    const first = objects[0]!.label;
-    const literal = `'${first.replace(/'/g, "''")}'`;
-    const unreplaced = objects.filter((object) => !object.successor);
-    const recreated = objects.filter((object) => object.successor?.how === "create");
-    const renamedLater = objects.filter((object) => object.successor?.how === "rename" && !object.successor.sameTransaction);
-    const message =
-      `DROP SEQUENCE ${names} deletes ${many ? "the sequences and their" : "the sequence and its"} current value, the next number ${many ? "they" : "it"} would hand out.` +
-      (unreplaced.length > 0
-        ? ` Running code calling nextval on ${listing(unreplaced.map((object) => object.label))} fails with "relation does not exist" as soon as this commits.`
-        : "") +
-      recreatedSentence(recreated) +
-      (renamedLater.length > 0
-        ? ` Another sequence is renamed to ${listing(renamedLater.map((object) => object.label))} later in this file, but not in the same transaction: nextval calls in between fail.`
-        : "") +
-      ` It takes an ACCESS EXCLUSIVE lock on ${many ? "each sequence" : "the sequence"}, so it waits for every running transaction that has called nextval on ${many ? "them" : "it"} ` +
-      "and blocks every nextval queued after it (and with it the inserts into tables whose default uses it)." +
-      (cascade
-        ? ` CASCADE also drops the column defaults that use ${many ? "them" : "it"} (DEFAULT nextval(${literal})), each under an ACCESS EXCLUSIVE lock on its table: inserts that relied on the default then write NULL or fail on NOT NULL.`
-        : ` Without CASCADE it fails while a column default uses ${many ? "one of them" : "it"}; a sequence behind an identity column cannot be dropped at all.`);
-    context.report({
-      message,
-      help:
-        `To change the sequence, alter it in place, which keeps its current value: ALTER SEQUENCE ${first} AS bigint INCREMENT BY … CACHE …; changes everything CREATE SEQUENCE sets. ` +
-        `If it must go, deploy code that no longer calls nextval(${literal}) and remove the defaults that use it (ALTER TABLE … ALTER COLUMN … DROP DEFAULT;) first, then drop it without CASCADE in a later migration. ` +
-        `If another sequence must take over, start it where this one stopped before dropping it: SELECT setval('…', (SELECT last_value FROM ${first}));`,
-    });
+      const many = objects.length > 1;
+      const names = objects.map((object) => object.label).join(", ");
+      const first = objects[0]!.label;
+      const literal = `'${first.replace(/'/g, "''")}'`;
+      const unreplaced = objects.filter((object) => !object.successor);
+      const recreated = objects.filter((object) => object.successor?.how === "create");
+      const renamedLater = objects.filter((object) => object.successor?.how === "rename" && !object.successor.sameTransaction);
+      const message =
+        `DROP SEQUENCE ${names} deletes ${many ? "the sequences and their" : "the sequence and its"} current value, the next number ${many ? "they" : "it"} would hand out.` +
+        (unreplaced.length > 0
+          ? ` Running code calling nextval on ${listing(unreplaced.map((object) => object.label))} fails with "relation does not exist" as soon as this commits.`
+          : "") +
+        recreatedSentence(recreated) +
+        (renamedLater.length > 0
+          ? ` Another sequence is renamed to ${listing(renamedLater.map((object) => object.label))} later in this file, but not in the same transaction: nextval calls in between fail.`
+          : "") +
+        ` It takes an ACCESS EXCLUSIVE lock on ${many ? "each sequence" : "the sequence"}, so it waits for every running transaction that has called nextval on ${many ? "them" : "it"} ` +
+        "and blocks every nextval queued after it (and with it the inserts into tables whose default uses it)." +
+        (cascade
+          ? ` CASCADE also drops the column defaults that use ${many ? "them" : "it"} (DEFAULT nextval(${literal})), each under an ACCESS EXCLUSIVE lock on its table: inserts that relied on the default then write NULL or fail on NOT NULL.`
+          : ` Without CASCADE it fails while a column default uses ${many ? "one of them" : "it"}; a sequence behind an identity column cannot be dropped at all.`);
+      context.report({
+        message,
+        help:
+          `To change the sequence, alter it in place, which keeps its current value: ALTER SEQUENCE ${first} AS bigint INCREMENT BY … CACHE …; changes everything CREATE SEQUENCE sets. ` +
+          `If it must go, deploy code that no longer calls nextval(${literal}) and remove the defaults that use it (ALTER TABLE … ALTER COLUMN … DROP DEFAULT;) first, then drop it without CASCADE in a later migration. ` +
+          `If another sequence must take over, start it where this one stopped before dropping it: SELECT setval('…', (SELECT last_value FROM ${first}));`,
+      });
+    },
   },
 });
 
@@ -58,7 +60,7 @@ function recreatedSentence(recreated: readonly Dropped[]): string {
   const apart = recreated.some((object) => !object.successor!.sameTransaction);
   const fixedStart = recreated.some((object) => {
     const create = object.successor!.statement;
-    return create.kind === "CreateSeqStmt" && asList(create.node.options).some((option) => unwrap(option)?.value.defname === "start");
+    return create.kind === "CreateSeqStmt" && (create.node.options ?? []).some((option) => nodeAs(option, "DefElem")?.defname === "start");
   });
   return (
     ` ${listing(recreated.map((object) => object.label))} ${many ? "are" : "is"} created again later in this file` +

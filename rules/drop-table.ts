@@ -1,4 +1,4 @@
-import { asList, displayName, listName, quoteIfNeeded } from "../src/parser/ast.js";
+import { displayName, listName, quoteIfNeeded } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
 
 export default defineRule({
@@ -9,24 +9,26 @@ export default defineRule({
     category: "data-loss",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
-    if (statement.kind !== "DropStmt" || statement.node.removeType !== "OBJECT_TABLE") return;
-    const tables = asList(statement.node.objects)
-      .map(listName)
-      .filter((name) => name !== undefined)
-      .filter((name) => !context.facts.history.isNewOrUndone(statement, "table", name));
-    if (tables.length === 0) return;
-    const names = tables.map(displayName).join(", ");
-    const cascade = statement.node.behavior === "DROP_CASCADE" ? " CASCADE also drops the views and foreign keys that depend on it." : "";
-    context.report({
-      message:
-        `DROP TABLE ${names} deletes the table${tables.length > 1 ? "s" : ""} and all ${tables.length > 1 ? "their" : "its"} rows for good, under an ACCESS EXCLUSIVE lock; ` +
-        `application code still reading or writing ${tables.length > 1 ? "them" : "it"} starts failing at once.${cascade}`,
-      help:
-        `Rename first (${tables.map((table) => `ALTER TABLE ${displayName(table)} RENAME TO ${quoteIfNeeded(`${table.name}_backup`)};`).join(" ")}), ` +
-        `deploy code that no longer uses ${tables.length > 1 ? "them" : "it"}, ` +
-        `and drop the backup${tables.length > 1 ? "s" : ""} in a later migration once you are sure nothing needs ${tables.length > 1 ? "them" : "it"}; ` +
-        "take a backup you have restored at least once.",
-    });
+  visit: {
+    DropStmt(statement, context) {
+      if (statement.node.removeType !== "OBJECT_TABLE") return;
+      const tables = (statement.node.objects ?? [])
+        .map(listName)
+        .filter((name) => name !== undefined)
+        .filter((name) => !context.facts.history.isNewOrUndone(statement, "table", name));
+      if (tables.length === 0) return;
+      const names = tables.map(displayName).join(", ");
+      const cascade = statement.node.behavior === "DROP_CASCADE" ? " CASCADE also drops the views and foreign keys that depend on it." : "";
+      context.report({
+        message:
+          `DROP TABLE ${names} deletes the table${tables.length > 1 ? "s" : ""} and all ${tables.length > 1 ? "their" : "its"} rows for good, under an ACCESS EXCLUSIVE lock; ` +
+          `application code still reading or writing ${tables.length > 1 ? "them" : "it"} starts failing at once.${cascade}`,
+        help:
+          `Rename first (${tables.map((table) => `ALTER TABLE ${displayName(table)} RENAME TO ${quoteIfNeeded(`${table.name}_backup`)};`).join(" ")}), ` +
+          `deploy code that no longer uses ${tables.length > 1 ? "them" : "it"}, ` +
+          `and drop the backup${tables.length > 1 ? "s" : ""} in a later migration once you are sure nothing needs ${tables.length > 1 ? "them" : "it"}; ` +
+          "take a backup you have restored at least once.",
+      });
+    },
   },
 });

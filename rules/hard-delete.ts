@@ -1,7 +1,8 @@
-import { displayName, relationName } from "../src/parser/ast.js";
-import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { displayName, relationName, type QualifiedName } from "../src/parser/ast.js";
+import { defineRule, visitEach, type RuleContext } from "../src/engine/rule.js";
 import type { Statement } from "../src/parser/types.js";
-import { modifyingStatements } from "../src/parser/modifying-statements.js";
+import { KINDS_WITH_CLAUSE, modifyingStatements } from "../src/parser/modifying-statements.js";
+import { suffixed } from "../src/engine/wording.js";
 
 export default defineRule({
   meta: {
@@ -11,11 +12,12 @@ export default defineRule({
     category: "data-loss",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
+  // A DELETE can also run in the WITH clause of another statement.
+  visit: visitEach(KINDS_WITH_CLAUSE, (statement, context) => {
     for (const { node, range } of modifyingStatements(statement, "DeleteStmt")) {
       if (!node.whereClause) continue;
       const name = relationName(node.relation);
-      if (!name || context.facts.history.isNewOrUndone(statement, "table", name) || undoesUpInsert(statement, name.name, context)) continue;
+      if (!name || context.facts.history.isNewOrUndone(statement, "table", name) || undoesUpInsert(statement, name, context)) continue;
       const table = displayName(name);
       context.report({
         range,
@@ -26,24 +28,23 @@ export default defineRule({
         help:
           `Soft delete instead, so the data can be restored: UPDATE ${table} SET deleted_at = now() WHERE <same condition>; ` +
           `(after ALTER TABLE ${table} ADD COLUMN deleted_at timestamptz, with queries filtering on deleted_at IS NULL), ` +
-          `or keep a copy first: CREATE TABLE ${displayName({ ...name, name: `${name.name}_deleted` })} AS SELECT * FROM ${table} WHERE <same condition>;`,
+          `or keep a copy first: CREATE TABLE ${displayName(suffixed(name, "_deleted"))} AS SELECT * FROM ${table} WHERE <same condition>;`,
       });
     }
-  },
+  }),
 });
 
 /**
  * In the down section of a file holding both directions (goose, dbmate, sql-migrate),
  * a DELETE from a table the up section inserted into undoes that insert.
  */
-function undoesUpInsert(statement: Statement, table: string, context: RuleContext): boolean {
-  const downStart = context.facts.sections.rollback.downSectionStart;
-  if (downStart === undefined || statement.range.start < downStart) return false;
-  const { statements, doBlockStatements } = context.parsed;
-  return [...statements, ...doBlockStatements].some((earlier) => earlier.range.start < downStart && insertTarget(earlier) === table);
+function undoesUpInsert(statement: Statement, table: QualifiedName, context: RuleContext): boolean {
+  const { sections, names, order } = context.facts;
+  if (!sections.inDownSection(statement)) return false;
+  return order.statements.some((earlier) => !sections.inDownSection(earlier) && names.sameRelation(insertTarget(earlier), earlier, table, statement));
 }
 
-function insertTarget(statement: Statement): string | undefined {
-  if (statement.kind === "InsertStmt" || (statement.kind === "CopyStmt" && statement.node.is_from)) return relationName(statement.node.relation)?.name;
+function insertTarget(statement: Statement): QualifiedName | undefined {
+  if (statement.kind === "InsertStmt" || (statement.kind === "CopyStmt" && statement.node.is_from)) return relationName(statement.node.relation);
   return undefined;
 }

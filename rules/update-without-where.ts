@@ -1,6 +1,6 @@
 import { displayName, relationName } from "../src/parser/ast.js";
-import { defineRule } from "../src/engine/rule.js";
-import { modifyingStatements } from "../src/parser/modifying-statements.js";
+import { defineRule, visitEach } from "../src/engine/rule.js";
+import { KINDS_WITH_CLAUSE, modifyingStatements } from "../src/parser/modifying-statements.js";
 
 export default defineRule({
   meta: {
@@ -10,7 +10,8 @@ export default defineRule({
     category: "data-loss",
     checksDoBlocks: true,
   },
-  checkStatement(statement, context) {
+  // An UPDATE can also run in the WITH clause of another statement.
+  visit: visitEach(KINDS_WITH_CLAUSE, (statement, context) => {
     for (const { node, range } of modifyingStatements(statement, "UpdateStmt")) {
       if (node.whereClause) continue;
       const name = relationName(node.relation);
@@ -29,5 +30,5 @@ export default defineRule({
           "If you did not mean every row, add the WHERE you meant.",
       });
     }
-  },
+  }),
 });

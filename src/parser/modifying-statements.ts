@@ -1,6 +1,6 @@
 import type { Range } from "../source/source-text.js";
 import { unwrap, type RangeVar } from "./ast.js";
-import type { AstNode, NodeOf, Statement } from "./types.js";
+import type { AstNode, NodeKind, NodeOf, Statement } from "./types.js";
 
 export interface ModifyingStatement<K extends ModifyingKind = ModifyingKind> {
   node: NodeOf<K>;
@@ -27,6 +27,15 @@ export function modifyingStatements<K extends ModifyingKind>(statement: Statemen
 }
 
 type ModifyingKind = "DeleteStmt" | "UpdateStmt";
+
+/** The statement kinds that have a WITH clause, and so can run a DELETE or UPDATE in it. */
+type KindWithClause = { [K in NodeKind]: "withClause" extends keyof NodeOf<K> ? K : never }[NodeKind];
+
+// A record, so that the compiler checks the list is exactly the kinds with a WITH clause.
+const WITH_CLAUSE: Record<KindWithClause, true> = { SelectStmt: true, InsertStmt: true, UpdateStmt: true, DeleteStmt: true, MergeStmt: true };
+
+/** Every statement kind `modifyingStatements` can find a DELETE or UPDATE in: the kinds to visit for them. */
+export const KINDS_WITH_CLAUSE = Object.keys(WITH_CLAUSE) as KindWithClause[];
 
 /** The range inside the parentheses around a WITH query, found from its target table's position. */
 function parenthesizedRange(statement: Statement, node: AstNode): Range {

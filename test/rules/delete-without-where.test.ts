@@ -29,6 +29,13 @@ describe("delete-without-where", () => {
     expect(findingsOf(rule, sql)).toEqual([at(3, 3, 4, 14)]);
   });
 
+  it("reports a DELETE in the WITH of every statement kind that has one", () => {
+    const sql =
+      "WITH a AS (DELETE FROM s1) SELECT 1;\nWITH b AS (DELETE FROM s2) INSERT INTO t SELECT 1;\nWITH c AS (DELETE FROM s3) UPDATE t SET x = 1 WHERE id = 1;\n" +
+      "WITH d AS (DELETE FROM s4) DELETE FROM t WHERE id = 1;\nWITH e AS (DELETE FROM s5) MERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN DELETE;";
+    expect(findingsOf(rule, sql)).toEqual([at(1, 12, 1, 26), at(2, 12, 2, 26), at(3, 12, 3, 26), at(4, 12, 4, 26), at(5, 12, 5, 26)]);
+  });
+
   it("does not report DELETE with a WHERE, WHERE CURRENT OF included", () => {
     expect(findingsOf(rule, "DELETE FROM sessions WHERE expires_at < now();\nDELETE FROM sessions WHERE CURRENT OF c;")).toEqual([]);
   });

@@ -42,6 +42,15 @@ describe("drop-not-null", () => {
     expect(findingsOf(rule, `ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n${DROP}`)).toEqual([at(2, 19, 2, 51)]);
   });
 
+  it("follows the table, not its name, to the later SET NOT NULL", () => {
+    const renamed = `${DROP}\nALTER TABLE users RENAME TO accounts;\nALTER TABLE accounts ALTER COLUMN email SET NOT NULL;`;
+    expect(findingsOf(rule, renamed)).toEqual([]);
+    const searchPath = `SET search_path TO app;\n${DROP}\nALTER TABLE app.users ALTER COLUMN email SET NOT NULL;`;
+    expect(findingsOf(rule, searchPath)).toEqual([]);
+    const otherSchema = `${DROP}\nALTER TABLE app.users ALTER COLUMN email SET NOT NULL;`;
+    expect(findingsOf(rule, otherSchema)).toEqual([at(1, 19, 1, 51)]);
+  });
+
   it("does not report rollbacks: a rollback file or a down section restores the old nullability", () => {
     const files = { "db/005_email.up.sql": "ALTER TABLE users ALTER COLUMN email SET NOT NULL;" };
     expect(findingsOf(rule, DROP, { filePath: "db/005_email.down.sql", files })).toEqual([]);

@@ -44,6 +44,13 @@ describe("hard-delete", () => {
     expect(findingsOf(rule, sql)).toEqual([at(5, 1, 5, 39)]);
   });
 
+  it("reports a down section deleting from another schema's table of the name its up section inserted into", () => {
+    const sql = "-- +goose Up\nINSERT INTO roles (name) VALUES ('admin');\n-- +goose Down\nDELETE FROM audit.roles WHERE name = 'admin';";
+    expect(findingsOf(rule, sql)).toEqual([at(4, 1, 4, 45)]);
+    const searchPath = "-- +goose Up\nSET search_path TO audit;\nINSERT INTO roles (name) VALUES ('admin');\n-- +goose Down\nDELETE FROM audit.roles WHERE name = 'admin';";
+    expect(findingsOf(rule, searchPath)).toEqual([]);
+  });
+
   it("reports a delete before the down section, even from a table the file inserts into", () => {
     const sql = "-- migrate:up\nINSERT INTO roles (name) VALUES ('admin');\nDELETE FROM roles WHERE name = 'guest';\n-- migrate:down\nSELECT 1;";
     expect(findingsOf(rule, sql)).toEqual([at(3, 1, 3, 39)]);

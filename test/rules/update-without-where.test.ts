@@ -29,6 +29,13 @@ describe("update-without-where", () => {
     expect(findingsOf(rule, sql)).toEqual([at(3, 3, 3, 47)]);
   });
 
+  it("reports an UPDATE in the WITH of every statement kind that has one", () => {
+    const sql =
+      "WITH a AS (UPDATE s1 SET x = 1) SELECT 1;\nWITH b AS (UPDATE s2 SET x = 1) INSERT INTO t SELECT 1;\nWITH c AS (UPDATE s3 SET x = 1) UPDATE t SET x = 1 WHERE id = 1;\n" +
+      "WITH d AS (UPDATE s4 SET x = 1) DELETE FROM t WHERE id = 1;\nWITH e AS (UPDATE s5 SET x = 1) MERGE INTO t USING u ON t.id = u.id WHEN MATCHED THEN DELETE;";
+    expect(findingsOf(rule, sql)).toEqual([at(1, 12, 1, 31), at(2, 12, 2, 31), at(3, 12, 3, 31), at(4, 12, 4, 31), at(5, 12, 5, 31)]);
+  });
+
   it("does not report UPDATE with a WHERE", () => {
     expect(findingsOf(rule, "UPDATE users SET active = true WHERE id < 5000;\nUPDATE users SET a = 1 WHERE CURRENT OF c;")).toEqual([]);
   });
