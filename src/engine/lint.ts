@@ -135,9 +135,8 @@ class Linter {
   readonly settings: LintSettings;
   readonly ruleIds: ReadonlySet<string>;
   readonly #active: ActiveRule[] = [];
-  /** Handlers by statement kind, in rule order; `*` for rules that see every statement. */
+  /** Handlers by statement kind, in rule order. */
   readonly #visits = new Map<string, Visit[]>();
-  readonly #everyStatement: Visit[] = [];
   #file: FileRun | undefined;
 
   constructor(private readonly options: LintOptions) {
@@ -154,7 +153,6 @@ class Linter {
         if (visits) visits.push(visit);
         else this.#visits.set(kind, [visit]);
       }
-      if (rule.checkStatement) this.#everyStatement.push({ active, handler: rule.checkStatement.bind(rule) });
     }
   }
 
@@ -203,16 +201,13 @@ class Linter {
   }
 
   #visitStatements(file: FileRun, internalErrors: Finding[]): void {
-    if (this.#visits.size === 0 && this.#everyStatement.length === 0) return;
+    if (this.#visits.size === 0) return;
     const statements = file.parsed.doBlockStatements.length === 0 ? file.parsed.statements : file.facts.order.statements;
     for (const statement of statements) {
       const inDoBlock = statement.parent !== undefined;
-      for (const visits of [this.#visits.get(statement.kind), this.#everyStatement]) {
-        if (!visits) continue;
-        for (const { active, handler } of visits) {
-          if (inDoBlock && !active.rule.meta.checksDoBlocks) continue;
-          this.#guarded(file, internalErrors, active.rule, statement, () => handler(statement, active.context));
-        }
+      for (const { active, handler } of this.#visits.get(statement.kind) ?? []) {
+        if (inDoBlock && !active.rule.meta.checksDoBlocks) continue;
+        this.#guarded(file, internalErrors, active.rule, statement, () => handler(statement, active.context));
       }
     }
   }

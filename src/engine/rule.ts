@@ -102,8 +102,6 @@ export interface Rule {
    * the statements of its kind, in the order they run, and for DO-block statements when `checksDoBlocks`.
    */
   visit?: StatementVisitor;
-  /** Called for every statement in run order (and DO-block statements when `checksDoBlocks`): rules written before `visit`. */
-  checkStatement?(statement: Statement, context: RuleContext): void;
   /** Called once per file, after every statement was visited. */
   checkFile?(context: RuleContext): void;
   /** Called once per file after inline ignores were applied, with what each one suppressed. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import dropTable from "../../rules/drop-table.js";
 import { applyFixes } from "../../src/cli/fix.js";
 import { run } from "../../src/cli/run.js";
-import { defineRule, type Rule } from "../../src/engine/rule.js";
+import { defineRule, visitEach, type Rule } from "../../src/engine/rule.js";
 import { CLEAN_SQL, useTempProjects, withRollbacks, type TempProject } from "./fixtures/temp-project.js";
 
 // No shipped rule has a fix yet: these test rules exercise the --fix machinery.
@@ -11,22 +11,25 @@ import { CLEAN_SQL, useTempProjects, withRollbacks, type TempProject } from "./f
 /** Careful, fixable: a keyword not written in upper case. */
 const upperKeywords: Rule = defineRule({
   meta: { id: "upper-keywords", severity: "careful", description: "Keywords in upper case.", category: "compatibility", fixable: true },
-  checkStatement(statement, context) {
+  // The kinds of statement the fixtures below write.
+  visit: visitEach(["SelectStmt", "CreateStmt", "AlterTableStmt", "DropStmt", "IndexStmt", "InsertStmt", "UpdateStmt", "DeleteStmt", "TransactionStmt", "VariableSetStmt"], (statement, context) => {
     for (const token of statement.tokens) {
       if (token.type !== "keyword" || token.text === token.upper) continue;
       const range = { start: token.start, end: token.end };
       context.report({ message: `write ${token.upper} in upper case`, help: "upper case it", range, fix: { range, text: token.upper } });
     }
-  },
+  }),
 });
 
 /** Dangerous, with a fix that breaks the SQL. */
 const breaksSql: Rule = defineRule({
   meta: { id: "breaks-sql", severity: "dangerous", description: "A broken fix.", category: "reliability", fixable: true },
-  checkStatement(statement, context) {
-    if (statement.kind !== "SelectStmt" || !statement.text.includes("42")) return;
-    const first = statement.tokens[0]!;
-    context.report({ message: "select 42", help: "do not", fix: { range: { start: first.start, end: first.end }, text: "SELEC" } });
+  visit: {
+    SelectStmt(statement, context) {
+      if (!statement.text.includes("42")) return;
+      const first = statement.tokens[0]!;
+      context.report({ message: "select 42", help: "do not", fix: { range: { start: first.start, end: first.end }, text: "SELEC" } });
+    },
   },
 });
 

@@ -4,8 +4,7 @@ import { allRules } from "../../rules/index.js";
 
 /** True when the engine hands the rule statements one by one: only then can it hand it DO-block statements too. */
 function visitsStatements(rule: Rule): boolean {
-  // checkStatement goes with the last rules converted to `visit`.
-  return Object.keys(rule.visit ?? {}).length > 0 || rule.checkStatement !== undefined;
+  return Object.keys(rule.visit ?? {}).length > 0;
 }
 
 describe("rule meta", () => {
