@@ -2,6 +2,7 @@ import { asList, displayName, listName, stringOf, unwrap, walk, type QualifiedNa
 import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { sqlLiteral } from "../src/engine/wording.js";
 
 export default defineRule({
   meta: {
@@ -53,7 +54,7 @@ function transactionOf(statement: Statement, context: RuleContext): string | und
 
 function reportAdd(statement: Statement, context: RuleContext, type: QualifiedName, added: string, where: string): void {
   const name = displayName(type);
-  const value = literal(added);
+  const value = sqlLiteral(added);
   const error = statement.parent
     ? `"ALTER TYPE ... ADD cannot run inside a transaction block" (or "cannot be executed from a function", which a DO block is)`
     : `"ALTER TYPE ... ADD cannot run inside a transaction block"`;
@@ -83,13 +84,13 @@ function reportUses(statement: Statement, context: RuleContext, type: QualifiedN
         range: constantRange(later, node.location),
         message:
           (certain
-            ? `${literal(value)}::${name} uses the value that ALTER TYPE ${name} ADD VALUE added on line ${line}, in this same transaction: PostgreSQL refuses it`
-            : `${literal(value)} is the value that ALTER TYPE ${name} ADD VALUE added on line ${line}, in this same transaction: ` +
+            ? `${sqlLiteral(value)}::${name} uses the value that ALTER TYPE ${name} ADD VALUE added on line ${line}, in this same transaction: PostgreSQL refuses it`
+            : `${sqlLiteral(value)} is the value that ALTER TYPE ${name} ADD VALUE added on line ${line}, in this same transaction: ` +
               `if PostgreSQL reads this string as a value of ${name} (compared with, assigned to or inserted into a column of that type), it refuses it`) +
           ` with "unsafe use of new value ${JSON.stringify(value)} of enum type ${type.name}", because a new enum value cannot be used before the transaction that added it commits. ` +
           "The migration stops here and everything it did in that transaction is rolled back.",
         help:
-          `Commit in between: put ALTER TYPE ${name} ADD VALUE ${literal(value)}; in a migration of its own (or end the transaction right after it), ` +
+          `Commit in between: put ALTER TYPE ${name} ADD VALUE ${sqlLiteral(value)}; in a migration of its own (or end the transaction right after it), ` +
           "and use the value in a later migration.",
       });
     });
@@ -133,7 +134,3 @@ function laterStatements(statement: Statement, context: RuleContext): Statement[
     .sort((a, b) => (context.facts.order.runsBefore(a, b) ? -1 : 1));
 }
 
-/** A string constant as SQL writes it. */
-function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}

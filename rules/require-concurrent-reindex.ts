@@ -4,6 +4,7 @@ import type { Statement } from "../src/parser/types.js";
 import { optionGiven, optionIsOn } from "../src/facts/options.js";
 import { defineRule } from "../src/engine/rule.js";
 import { concurrentPlacement, concurrentSql, indexOnNewTable, insertConcurrently } from "../src/engine/concurrently.js";
+import { sqlLiteral } from "../src/engine/wording.js";
 
 type Kind = "INDEX" | "TABLE" | "SCHEMA" | "DATABASE" | "SYSTEM";
 
@@ -131,13 +132,13 @@ function twinHelp(kind: Exclude<Kind, "SYSTEM">, target: QualifiedName | undefin
     const index = displayName(target);
     const twin = displayName({ name: `${target.name}_new` });
     const schemaPrefix = target.schema ? `${displayName({ name: target.schema })}.` : "";
-    return `${head}Build a twin and swap it in, outside any transaction block: ${swap(index, `SELECT pg_get_indexdef(${literal(index)}::regclass);`, twin, schemaPrefix)}${constraint}`;
+    return `${head}Build a twin and swap it in, outside any transaction block: ${swap(index, `SELECT pg_get_indexdef(${sqlLiteral(index)}::regclass);`, twin, schemaPrefix)}${constraint}`;
   }
   if (kind === "TABLE" && target) {
     const table = displayName(target);
     return (
       `${head}Rebuild each index of ${table} as a twin and swap it in, outside any transaction block: list them with ` +
-      `SELECT indexrelid::regclass, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = ${literal(table)}::regclass; ` +
+      `SELECT indexrelid::regclass, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = ${sqlLiteral(table)}::regclass; ` +
       `then for each index i: CREATE INDEX CONCURRENTLY i_new ON ${table} (…); DROP INDEX CONCURRENTLY i; ALTER INDEX i_new RENAME TO i;${constraint}`
     );
   }
@@ -148,6 +149,3 @@ function twinHelp(kind: Exclude<Kind, "SYSTEM">, target: QualifiedName | undefin
   );
 }
 
-function literal(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}

@@ -5,6 +5,8 @@ import { optionIsOn } from "../src/facts/options.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { indexOnNewTable } from "../src/engine/concurrently.js";
+import { sqlLiteral } from "../src/engine/wording.js";
+import type { ResolvedName } from "../src/facts/names.js";
 
 const ACCESS_EXCLUSIVE = describeLock("ACCESS EXCLUSIVE");
 
@@ -92,7 +94,7 @@ function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleConte
           message:
             `${head} SET TABLESPACE ${argument} copies every data file of ${name} to tablespace ${argument} (its indexes stay where they are) and writes the copy to the WAL, ` +
             `${lockFor("copy")}. It needs free space in ${argument} for the whole ${kind === "TABLE" ? "table" : "view"}.`,
-          help: kind === "TABLE" ? tableTablespaceHelp(relation, command.node.name, argument) : matviewTablespaceHelp(relation, argument),
+          help: kind === "TABLE" ? tableTablespaceHelp(relation, context.facts.names.resolve(relation, statement), command.node.name, argument) : matviewTablespaceHelp(relation, argument),
         });
         break;
       case "AT_SetAccessMethod":
@@ -124,10 +126,10 @@ function copyAndSwap(table: QualifiedName, create: string, suffix: string): stri
   );
 }
 
-function tableTablespaceHelp(table: QualifiedName, rawTablespace: string | undefined, tablespace: string): string {
+function tableTablespaceHelp(table: QualifiedName, resolved: ResolvedName, rawTablespace: string | undefined, tablespace: string): string {
   return (
-    `Move it online instead, outside the migration: with pg_squeeze, SELECT squeeze.squeeze_table(${literal(table.schema ?? "public")}, ${literal(table.name)}, NULL, ${rawTablespace === undefined ? "…" : literal(rawTablespace)}, NULL); ` +
-    `or with pg_repack, from a shell: pg_repack --table=${shellTable(table)} --tablespace=${tablespace}. ${ONLINE_TOOLS} ` +
+    `Move it online instead, outside the migration: with pg_squeeze, ${squeeze(resolved, "NULL", rawTablespace === undefined ? "…" : sqlLiteral(rawTablespace))} ` +
+    `or with pg_repack, from a shell: pg_repack --table=${shellTable(resolved)} --tablespace=${tablespace}. ${ONLINE_TOOLS} ` +
     `Otherwise run it in a maintenance window, or move to a new table: ${copyAndSwap(table, "CREATE TABLE", ` TABLESPACE ${tablespace}`)}`
   );
 }
@@ -151,7 +153,7 @@ function indexTablespaceHelp(index: QualifiedName, tablespace: string, pgVersion
   const schemaPrefix = index.schema ? `${displayName({ name: index.schema })}.` : "";
   return (
     `Build a twin in ${tablespace} and swap it in, outside any transaction block: CREATE INDEX CONCURRENTLY ${twin} ON … (…) TABLESPACE ${tablespace}; ` +
-    `(the definition of ${name}, from SELECT pg_get_indexdef(${literal(name)}::regclass);), then DROP INDEX CONCURRENTLY ${name}; and ` +
+    `(the definition of ${name}, from SELECT pg_get_indexdef(${sqlLiteral(name)}::regclass);), then DROP INDEX CONCURRENTLY ${name}; and ` +
     `ALTER INDEX ${schemaPrefix}${twin} RENAME TO ${displayName({ name: index.name })}; ` +
     "An index that backs a primary key or unique constraint needs the constraint swapped too (ALTER TABLE … DROP CONSTRAINT …, ADD CONSTRAINT … USING INDEX …;)."
   );
@@ -185,7 +187,7 @@ function checkMoveAll(statement: StatementOf<"AlterTableMoveAllStmt">, context: 
           ? `REINDEX (TABLESPACE ${to}) INDEX CONCURRENTLY …; for each index (PostgreSQL 14 and later).`
           : "for each index, a twin built with CREATE INDEX CONCURRENTLY … TABLESPACE … and swapped in."
         : kind === "TABLE"
-          ? `for each table, SELECT squeeze.squeeze_table('…', '…', NULL, ${literal(String(node.new_tablespacename))}, NULL); (pg_squeeze) or pg_repack --table=… --tablespace=${to} (pg_repack). ${ONLINE_TOOLS}`
+          ? `for each table, SELECT squeeze.squeeze_table('…', '…', NULL, ${sqlLiteral(String(node.new_tablespacename))}, NULL); (pg_squeeze) or pg_repack --table=… --tablespace=${to} (pg_repack). ${ONLINE_TOOLS}`
           : "materialized views cannot be moved online: move each in a maintenance window (ALTER MATERIALIZED VIEW … SET TABLESPACE …;).") +
       " Whatever is left, move in a maintenance window.",
   });
@@ -214,6 +216,7 @@ function checkVacuum(statement: StatementOf<"VacuumStmt">, context: RuleContext)
     return;
   }
   const names = tables.map(displayName);
+  const resolved = tables.map((table) => context.facts.names.resolve(table, statement));
   const several = names.length > 1;
   context.report({
     message:
@@ -222,9 +225,9 @@ function checkVacuum(statement: StatementOf<"VacuumStmt">, context: RuleContext)
       `It needs free disk space for the new copy and its indexes until it finishes.`,
     help:
       "Reclaim the space online instead, outside the migration: " +
-      tables.map((table) => `pg_repack --no-order --table=${shellTable(table)}`).join(", ") +
+      resolved.map((table) => `pg_repack --no-order --table=${shellTable(table)}`).join(", ") +
       " (from a shell) or pg_squeeze: " +
-      tables.map((table) => `SELECT squeeze.squeeze_table(${literal(table.schema ?? "public")}, ${literal(table.name)}, NULL, NULL, NULL);`).join(" ") +
+      resolved.map((table) => squeeze(table, "NULL", "NULL")).join(" ") +
       ` ${ONLINE_TOOLS} ` +
       `A plain VACUUM ${names.join(", ")}; makes the dead space reusable without a rewrite and without blocking reads or writes; it only gives space back to the operating system from the end of the table.`,
   });
@@ -249,6 +252,7 @@ function checkCluster(statement: StatementOf<"ClusterStmt">, context: RuleContex
   }
   if (isNewRelation(statement, context, table)) return;
   const name = displayName(table);
+  const resolved = context.facts.names.resolve(table, statement);
   const index = node.indexname;
   const order = index ? `the order of ${displayName({ name: index })}` : "the order of the index it was last clustered on";
   context.report({
@@ -259,21 +263,23 @@ function checkCluster(statement: StatementOf<"ClusterStmt">, context: RuleContex
     help:
       "Rewrite it online instead, outside the migration: " +
       (index
-        ? `with pg_squeeze, SELECT squeeze.squeeze_table(${literal(table.schema ?? "public")}, ${literal(table.name)}, ${literal(index)}, NULL, NULL); ` +
+        ? `with pg_squeeze, ${squeeze(resolved, sqlLiteral(index), "NULL")} ` +
           `or with pg_repack, which orders by the table's clustering index: mark it (ALTER TABLE ${name} CLUSTER ON ${displayName({ name: index })};, a quick catalog change), ` +
-          `then run pg_repack --table=${shellTable(table)} from a shell. `
-        : `with pg_repack, from a shell: pg_repack --table=${shellTable(table)} (it orders by the table's clustering index), ` +
-          `or with pg_squeeze, naming that index: SELECT squeeze.squeeze_table(${literal(table.schema ?? "public")}, ${literal(table.name)}, '<index>', NULL, NULL); `) +
+          `then run pg_repack --table=${shellTable(resolved)} from a shell. `
+        : `with pg_repack, from a shell: pg_repack --table=${shellTable(resolved)} (it orders by the table's clustering index), ` +
+          `or with pg_squeeze, naming that index: ${squeeze(resolved, "'<index>'", "NULL")} `) +
       ONLINE_TOOLS,
   });
 }
 
-function literal(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
+
+/** pg_squeeze's call for one table: its schema and name as the statement resolves them, an index and a tablespace as SQL. */
+function squeeze(table: ResolvedName, index: string, tablespace: string): string {
+  return `SELECT squeeze.squeeze_table(${sqlLiteral(table.schema)}, ${sqlLiteral(table.name)}, ${index}, ${tablespace}, NULL);`;
 }
 
 /** A table name for pg_repack's --table, schema-qualified, quoted for the shell when it holds double quotes. */
-function shellTable(table: QualifiedName): string {
-  const name = displayName({ schema: table.schema ?? "public", name: table.name });
+function shellTable(table: ResolvedName): string {
+  const name = displayName(table);
   return name.includes('"') ? `'${name.replace(/'/g, "'\\''")}'` : name;
 }

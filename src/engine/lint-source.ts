@@ -7,6 +7,7 @@ import { lintParsed, type FileResult, type LintOptions } from "./lint.js";
 import { readMigration } from "./read-migration.js";
 import { downSectionStart, findPartner, findRollbackBlock } from "../facts/rollback-block.js";
 import { resultInOriginal, Substitution } from "./placeholders.js";
+import { isFile } from "../files/is-file.js";
 
 export interface FileAccess {
   exists(filePath: string): boolean;
@@ -15,13 +16,6 @@ export interface FileAccess {
   parse?(filePath: string, text: string): ParsedFile;
 }
 
-function isFile(filePath: string): boolean {
-  try {
-    return fs.statSync(filePath).isFile();
-  } catch {
-    return false;
-  }
-}
 
 function readText(filePath: string): string | undefined {
   const result = readMigration(filePath);

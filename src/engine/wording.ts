@@ -21,3 +21,8 @@ export function gapSentence(gap: readonly Dropped[], freed: string): string {
 export function suffixed(name: QualifiedName, suffix: string): QualifiedName {
   return { ...name, name: `${name.name}${suffix}` };
 }
+
+/** A string constant as SQL writes it: `'it''s'`. */
+export function sqlLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}

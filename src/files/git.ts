@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { isFile } from "./is-file.js";
 
 /** Why a git-based mode (--changed-since, --staged) cannot run, in one line for the user. */
 export class GitError extends Error {
@@ -230,13 +231,6 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-function isFile(file: string): boolean {
-  try {
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** Code-unit order, as find-files sorts: the same on every machine and locale. */
 function compare(a: string, b: string): number {

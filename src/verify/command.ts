@@ -24,6 +24,7 @@ import { describeParseError } from "../parse-args-error.js";
 import { loadParser } from "../parser/pg.js";
 import type { VerifyDatabase } from "./database.js";
 import { selectMigrations, VERIFY_RULES, verifyMigrations } from "./verify.js";
+import { isFile } from "../files/is-file.js";
 
 export interface VerifyCommandOptions {
   /** Paths are resolved against, and shown relative to, this folder. Default: process.cwd(). */
@@ -260,13 +261,6 @@ function parse(argv: readonly string[]) {
 }
 
 
-function isFile(filePath: string): boolean {
-  try {
-    return fs.statSync(filePath).isFile();
-  } catch {
-    return false;
-  }
-}
 
 
 

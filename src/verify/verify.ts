@@ -5,7 +5,6 @@
  * rewrote, whether the rollback restores the schema, and (--rerun) whether the
  * migration can run twice.
  */
-import fs from "node:fs";
 import path from "node:path";
 import { migrationName } from "../config/resolve.js";
 import { DEFAULT_SETTINGS, settingsOptions } from "../config/settings.js";
@@ -36,6 +35,7 @@ import {
 } from "./apply.js";
 import { describeDifference, diffCatalog, notInExtension, preexistingSchemas, snapshotCatalog, userSchema, type CatalogSnapshot } from "./catalog.js";
 import { databaseError, type DatabaseError, type VerifyDatabase } from "./database.js";
+import { isFile } from "../files/is-file.js";
 
 /** Where verify's findings are documented: docs/verify.md, one heading per finding id. */
 export const VERIFY_DOCS_URL = DOCS_BASE_URL.replace(/rules\/$/, "verify.md");
@@ -250,13 +250,6 @@ function naturalCompare(a: string, b: string): number {
   return partsA.length - partsB.length;
 }
 
-function isFile(filePath: string): boolean {
-  try {
-    return fs.statSync(filePath).isFile();
-  } catch {
-    return false;
-  }
-}
 
 function load(filePath: string, options: LintOptions): Loaded {
   const result = lintFile(filePath, options);

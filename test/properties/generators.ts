@@ -5,6 +5,7 @@
  */
 import type { FileAccess } from "../../src/engine/lint-source.js";
 import type { FileResult } from "../../src/engine/lint.js";
+import { located, type Located } from "../helpers.js";
 
 /** No file exists beside the linted one: no rollback partner, no forward migration. */
 export const noFiles: FileAccess = { exists: () => false, read: () => undefined };
@@ -25,26 +26,12 @@ export function positionAt(text: string, index: number): { line: number; column:
 }
 
 /** A finding as positions and words: what must not change when only line endings do. */
-export interface Comparable {
-  ruleId: string;
-  severity: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
+export interface Comparable extends Located {
   message: string;
 }
 
 export function comparable(result: FileResult): Comparable[] {
-  return result.findings.map((finding) => ({
-    ruleId: finding.ruleId,
-    severity: finding.severity,
-    line: finding.loc.start.line,
-    column: finding.loc.start.column,
-    endLine: finding.loc.end.line,
-    endColumn: finding.loc.end.column,
-    message: finding.message,
-  }));
+  return result.findings.map((finding) => ({ ...located(finding), message: finding.message }));
 }
 
 /** Internal errors of a result: `internal-error` findings, and a file-level "internal error" (the whole file lost). */

@@ -185,4 +185,13 @@ describe("table-rewrite", () => {
     const sql = "-- VACUUM FULL orders;\n/* CLUSTER orders; */\nSELECT 'ALTER TABLE orders SET LOGGED';";
     expect(findingsOf(rule, sql)).toEqual([]);
   });
+
+  it("names the schema the table resolves to in the pg_squeeze and pg_repack calls, through the file's search_path", () => {
+    const [vacuum] = lintSql("SET search_path TO app, public;\nVACUUM FULL orders;", { rules: [rule] }).findings;
+    expect(vacuum!.help).toContain("pg_repack --no-order --table=app.orders");
+    expect(vacuum!.help).toContain("SELECT squeeze.squeeze_table('app', 'orders', NULL, NULL, NULL);");
+    const [cluster] = lintSql("CLUSTER orders USING orders_pkey;", { rules: [rule] }).findings;
+    expect(cluster!.help).toContain("SELECT squeeze.squeeze_table('public', 'orders', 'orders_pkey', NULL, NULL);");
+    expect(cluster!.help).toContain("pg_repack --table=public.orders");
+  });
 });
