@@ -4,6 +4,7 @@ import type { FileResult, RuleSetting } from "../src/engine/lint.js";
 import { expect } from "vitest";
 import type { Finding, Fix, LintSettings, Rule } from "../src/engine/rule.js";
 import { allRules } from "../rules/index.js";
+import { DEFAULT_SETTINGS } from "../src/config/settings.js";
 
 export interface LintSqlOptions {
   /** Rules to run; all rules by default. */
@@ -19,7 +20,7 @@ export interface LintSqlOptions {
 export function lintSql(sql: string, options: LintSqlOptions = {}): FileResult {
   const files = options.files ?? {};
   const access: FileAccess = { exists: (path) => path in files, read: (path) => files[path] };
-  const lintOptions = { rules: options.rules ?? allRules, severities: options.severities, settings: options.settings };
+  const lintOptions = { rules: options.rules ?? allRules, severities: options.severities, settings: { ...DEFAULT_SETTINGS, ...options.settings } };
   return lintSource(sql, options.filePath ?? "migrations/001_test.sql", lintOptions, access);
 }
 

@@ -5,10 +5,11 @@ import { describe, expect, it } from "vitest";
 import { presetSeverities } from "../src/config/resolve.js";
 import { lintFile } from "../src/embedded/lint-file.js";
 import { allRules } from "../rules/index.js";
+import { DEFAULT_SETTINGS } from "../src/config/settings.js";
 
 const guide = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/guide");
 const lintGuide = (name: string, preset: "recommended" | "strict") =>
-  lintFile(path.join(guide, name), { rules: allRules, severities: presetSeverities(preset, allRules) });
+  lintFile(path.join(guide, name), { settings: DEFAULT_SETTINGS, rules: allRules, severities: presetSeverities(preset, allRules) });
 
 describe("presets on the migration guide's examples", () => {
   it.each(["007_add_premium_tier.sql", "008_add_teacher_mode.sql", "safe.sql", "careful.sql"])(

@@ -4,7 +4,7 @@
  * `languageOptions` for the `migsafe/sql` language, and ESLint's `settings.migsafe`.
  */
 import type { LintOptions } from "../engine/lint.js";
-import { DEFAULT_SETTINGS as DEFAULT_LINT_SETTINGS, type LintSettings } from "../engine/rule.js";
+import type { LintSettings } from "../engine/rule.js";
 import { isStringList, show } from "./values.js";
 
 /** Every setting, each with a value. */
@@ -15,7 +15,8 @@ export interface MigrationSettings extends LintSettings {
 
 export type SettingKey = keyof MigrationSettings;
 
-export const DEFAULT_SETTINGS: MigrationSettings = { ...DEFAULT_LINT_SETTINGS, rollbackPatterns: [] };
+/** The one place settings get their defaults: PostgreSQL 14, no transaction assumed around a file, ignores need a reason. */
+export const DEFAULT_SETTINGS: MigrationSettings = { pgVersion: 14, assumeInTransaction: false, requireIgnoreReason: true, rollbackPatterns: [] };
 
 /** Where settings were given, as messages name it and its keys. */
 export interface SettingsOrigin {

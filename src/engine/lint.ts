@@ -3,7 +3,7 @@ import type { ParsedFile, Statement } from "../parser/types.js";
 import type { Location, Range } from "../source/source-text.js";
 import { applyDirectives, findDirectives, type DirectiveScope } from "./directives.js";
 import type { Placeholder } from "./placeholders.js";
-import { DEFAULT_SETTINGS, docsUrl, INTERNAL_ERROR, type Finding, type LintSettings, type Report, type Rule, type RuleContext, type Severity } from "./rule.js";
+import { docsUrl, INTERNAL_ERROR, type Finding, type LintSettings, type Report, type Rule, type RuleContext, type Severity } from "./rule.js";
 
 export type RuleSetting = Severity | "off";
 
@@ -14,7 +14,8 @@ export interface LintOptions {
   severities?: Readonly<Record<string, RuleSetting>>;
   /** Per-rule options, by rule id. */
   ruleOptions?: Readonly<Record<string, unknown>>;
-  settings?: Partial<LintSettings>;
+  /** How the migrations run: resolved and checked by config/settings.ts, the one place that gives them defaults. */
+  settings: LintSettings;
   /** Extra rollback file names, `{name}` standing for the forward migration's name without `.sql`. */
   rollbackPatterns?: readonly string[];
   /** Template syntax replaced before parsing (config `placeholders`): regular expression source → replacement. */
@@ -140,7 +141,7 @@ class Linter {
   #file: FileRun | undefined;
 
   constructor(private readonly options: LintOptions) {
-    this.settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.settings = options.settings;
     this.ruleIds = new Set(options.rules.map((rule) => rule.meta.id));
     for (const rule of options.rules) {
       const setting = options.severities?.[rule.meta.id] ?? rule.meta.severity;

@@ -36,7 +36,6 @@ export interface LintSettings {
   requireIgnoreReason: boolean;
 }
 
-export const DEFAULT_SETTINGS: LintSettings = { pgVersion: 14, assumeInTransaction: false, requireIgnoreReason: true };
 
 export interface Fix {
   /** The range to replace; empty to insert at `range.start`. */

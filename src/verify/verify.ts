@@ -308,7 +308,7 @@ async function verifyMigration(migration: Loaded, rollback: RollbackSource | und
 
   // A file without BEGIN runs in one transaction, as most runners run it (and as the configuration may say).
   const hasBegin = statements.some((statement) => transactionControl(statement) === "begin");
-  const settings = { ...DEFAULT_SETTINGS, ...options.settings, assumeInTransaction: options.settings?.assumeInTransaction === true || !hasBegin };
+  const settings = { ...options.settings, assumeInTransaction: options.settings.assumeInTransaction || !hasBegin };
   const { transactions } = new MigrationFacts(parsed, settings);
   const segments = planSegments(statements, (statement) => transactions.of(statement).id, db.majorVersion);
   const applied = await applySegments(db, segments, relations, run.ignored);

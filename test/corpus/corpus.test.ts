@@ -5,6 +5,7 @@ import fg from "fast-glob";
 import { describe, expect, it } from "vitest";
 import { lintFile } from "../../src/embedded/lint-file.js";
 import { allRules } from "../../rules/index.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/corpus/sql");
 const countsFile = path.join(path.dirname(fileURLToPath(import.meta.url)), "findings-per-rule.json");
@@ -23,7 +24,7 @@ describe.skipIf(files.length === 0)("the real-world corpus (../shared/corpus/sql
     const perRule: Record<string, number> = Object.fromEntries(allRules.map((rule) => [rule.meta.id, 0]));
     for (const file of files) {
       // Every rule on (the strict preset), so that a change in any rule's behaviour shows in the counts below.
-      const result = lintFile(file, { rules: allRules });
+      const result = lintFile(file, { settings: DEFAULT_SETTINGS, rules: allRules });
       for (const finding of result.findings) perRule[finding.ruleId]!++;
       expect(result.filePath).toBe(file);
       if (isTemplate(file)) {

@@ -3,8 +3,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { lintEmbeddedSource } from "../../src/embedded/lint-embedded.js";
 import { allRules } from "../../rules/index.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
-const options = { rules: allRules };
+const options = { rules: allRules, settings: DEFAULT_SETTINGS };
 
 /** Each finding as rule id, 1-based line:column range and the source text it covers. */
 function found(source: string, filePath = "migrations/1_x.ts", only?: string[]) {
@@ -81,8 +82,8 @@ describe("lintEmbeddedSource: SQL findings at their place in the source", () => 
 
   it("config severities apply: off and careful", () => {
     const source = "pgm.sql('DROP TABLE a');";
-    expect(lintEmbeddedSource(source, "m.js", { rules: allRules, severities: { "drop-table": "off" } }).findings.map((f) => f.ruleId)).not.toContain("drop-table");
-    const careful = lintEmbeddedSource(source, "m.js", { rules: allRules, severities: { "drop-table": "careful" } }).findings.find((f) => f.ruleId === "drop-table");
+    expect(lintEmbeddedSource(source, "m.js", { settings: DEFAULT_SETTINGS, rules: allRules, severities: { "drop-table": "off" } }).findings.map((f) => f.ruleId)).not.toContain("drop-table");
+    const careful = lintEmbeddedSource(source, "m.js", { settings: DEFAULT_SETTINGS, rules: allRules, severities: { "drop-table": "careful" } }).findings.find((f) => f.ruleId === "drop-table");
     expect(careful?.severity).toBe("careful");
   });
 

@@ -3,6 +3,7 @@ import dropTable from "../../rules/drop-table.js";
 import truncate from "../../rules/truncate.js";
 import { lintSql } from "../helpers.js";
 import { lintSource, type FileAccess } from "../../src/engine/lint-source.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 const noFiles: FileAccess = { exists: () => false, read: () => undefined };
 
@@ -43,7 +44,7 @@ describe("inline ignores", () => {
 
 describe("directive scope", () => {
   const lint = (sql: string, directives: "all" | "migsafe-only") =>
-    lintSource(sql, "migrations/001_test.sql", { rules: [dropTable, truncate], settings: { requireIgnoreReason: false }, directives }, noFiles).findings.map(
+    lintSource(sql, "migrations/001_test.sql", { rules: [dropTable, truncate], settings: { ...DEFAULT_SETTINGS, requireIgnoreReason: false }, directives }, noFiles).findings.map(
       (f) => `${f.ruleId}@${f.loc.start.line}`,
     );
 

@@ -17,7 +17,7 @@ const noFiles: FileAccess = { exists: () => false, read: () => undefined };
 const GO_NAMESPACE: Placeholder = { pattern: String.raw`\{\{\s*index \.Options "Namespace"\s*\}\}`, replacement: "auth" };
 
 function lint(text: string, placeholders: Placeholder[], rules: LintOptions["rules"] = [dropTable, renameColumn, missingIfNotExists]) {
-  return lintSource(text, "migrations/001.sql", { rules, placeholders }, noFiles);
+  return lintSource(text, "migrations/001.sql", { settings: DEFAULT_SETTINGS, rules, placeholders }, noFiles);
 }
 
 describe("placeholders", () => {
@@ -73,7 +73,7 @@ describe("placeholders", () => {
     const placeholders = [{ pattern: String.raw`\{\{\s*index \.Options "Namespace"\s*\}\}`, replacement: "auth" }];
     const failures = templated.filter((name) => {
       const text = fs.readFileSync(path.join(folder, name), "utf8");
-      return lintSource(text, path.join(folder, name), { rules: allRules, placeholders }, noFiles).errors.length > 0;
+      return lintSource(text, path.join(folder, name), { settings: DEFAULT_SETTINGS, rules: allRules, placeholders }, noFiles).errors.length > 0;
     });
     expect(failures).toEqual([]);
   });

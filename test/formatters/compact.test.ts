@@ -6,6 +6,7 @@ import type { FileResult } from "../../src/engine/lint.js";
 import { formatCompact } from "../../src/formatters/compact.js";
 import type { ReportContext } from "../../src/formatters/format.js";
 import { SYNTHETIC_CWD, SYNTHETIC_RESULTS, syntheticFinding } from "./synthetic-results.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 const cwd = SYNTHETIC_CWD;
 const results = SYNTHETIC_RESULTS;
@@ -43,7 +44,7 @@ describe("compact", () => {
 
   it("reports real findings at their positions", () => {
     const files: FileAccess = { exists: () => false, read: () => undefined };
-    const result = lintSource("BEGIN;\nSET lock_timeout = '5s';\n  DROP TABLE accounts;\nCOMMIT;\n", path.join(cwd, "db/007_drop.sql"), { rules: allRules }, files);
+    const result = lintSource("BEGIN;\nSET lock_timeout = '5s';\n  DROP TABLE accounts;\nCOMMIT;\n", path.join(cwd, "db/007_drop.sql"), { settings: DEFAULT_SETTINGS, rules: allRules }, files);
     const lines = formatCompact([result], context).trimEnd().split("\n");
     const drop = result.findings.find((found) => found.ruleId === "drop-table")!;
     expect(lines.filter((line) => line.includes(" drop-table "))).toEqual([`db/007_drop.sql:3:3: dangerous drop-table ${drop.message}`]);

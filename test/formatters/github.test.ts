@@ -8,6 +8,7 @@ import type { ReportContext } from "../../src/formatters/format.js";
 import { escapeData, escapeProperty, formatGithub } from "../../src/formatters/github.js";
 import { allRules } from "../../rules/index.js";
 import dropTable from "../../rules/drop-table.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 const repoRoot = path.resolve("/repo");
 const context: ReportContext = { cwd: path.join(repoRoot, "db"), repoRoot, colors: false, rules: allRules, version: "1.2.3" };
@@ -98,7 +99,7 @@ describe("github formatter", () => {
   });
 
   it("annotates what the rules report on real SQL", () => {
-    const result = lintSource("SELECT 1;\nDROP TABLE legacy_sessions;\n", path.join(repoRoot, "db/002_drop.sql"), { rules: [dropTable] }, noPartners);
+    const result = lintSource("SELECT 1;\nDROP TABLE legacy_sessions;\n", path.join(repoRoot, "db/002_drop.sql"), { settings: DEFAULT_SETTINGS, rules: [dropTable] }, noPartners);
     expect(formatGithub([result], context)).toBe(
       "::error file=db/002_drop.sql,line=2,col=1,endLine=2,endColumn=27,title=migsafe/drop-table::" +
         "DROP TABLE legacy_sessions deletes the table and all its rows for good, under an ACCESS EXCLUSIVE lock; " +
@@ -148,7 +149,7 @@ describe("github formatter", () => {
 
   it("keeps a hostile identifier in a rule's message inside the annotation", () => {
     const sql = 'DROP TABLE "evil\n::add-mask::x", "a,b%0A::set-output name=y::z";\n';
-    const result = lintSource(sql, path.join(repoRoot, "db/003_evil.sql"), { rules: [dropTable] }, noPartners);
+    const result = lintSource(sql, path.join(repoRoot, "db/003_evil.sql"), { settings: DEFAULT_SETTINGS, rules: [dropTable] }, noPartners);
     const output = formatGithub([result], context);
     expect(output).toBe(
       "::error file=db/003_evil.sql,line=1,col=1,endLine=2,endColumn=47,title=migsafe/drop-table::" +

@@ -8,13 +8,14 @@ import type { ReportContext } from "../../src/formatters/format.js";
 import { formatGitlab, type CodeQualityIssue } from "../../src/formatters/gitlab.js";
 import { formatSarif } from "../../src/formatters/sarif.js";
 import { unparsableAndUnreadable } from "./synthetic-results.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 const root = path.resolve("/repo");
 const context: ReportContext = { cwd: path.join(root, "db"), repoRoot: root, colors: false, rules: allRules, version: "1.2.3" };
 const noPartners: FileAccess = { exists: () => false, read: () => undefined };
 
 function lint(sql: string, relativePath: string): FileResult {
-  return lintSource(sql, path.join(root, relativePath), { rules: allRules }, noPartners);
+  return lintSource(sql, path.join(root, relativePath), { settings: DEFAULT_SETTINGS, rules: allRules }, noPartners);
 }
 
 function issuesOf(results: readonly FileResult[]): CodeQualityIssue[] {

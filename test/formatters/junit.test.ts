@@ -6,6 +6,7 @@ import type { FileResult } from "../../src/engine/lint.js";
 import type { ReportContext } from "../../src/formatters/format.js";
 import { formatJunit, xmlAttribute, xmlText } from "../../src/formatters/junit.js";
 import { SYNTHETIC_CWD, SYNTHETIC_RESULTS, syntheticFinding } from "./synthetic-results.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 const cwd = SYNTHETIC_CWD;
 const results = SYNTHETIC_RESULTS;
@@ -197,8 +198,8 @@ describe("junit", () => {
   it("reports a real lint run as well-formed XML", () => {
     const files: FileAccess = { exists: () => false, read: () => undefined };
     const real = [
-      lintSource("DROP TABLE accounts;\nCREATE INDEX users_email ON users (email);\n", path.join(cwd, "db/001 <drop> & index.sql"), { rules: allRules }, files),
-      lintSource("SELECT 1;\nDELETE FROM t LIMIT 1;\n", path.join(cwd, "db/002_broken.sql"), { rules: allRules }, files),
+      lintSource("DROP TABLE accounts;\nCREATE INDEX users_email ON users (email);\n", path.join(cwd, "db/001 <drop> & index.sql"), { settings: DEFAULT_SETTINGS, rules: allRules }, files),
+      lintSource("SELECT 1;\nDELETE FROM t LIMIT 1;\n", path.join(cwd, "db/002_broken.sql"), { settings: DEFAULT_SETTINGS, rules: allRules }, files),
     ];
     const suites = parseXml(formatJunit(real, context));
     const cases = suites.children[0]!.children;

@@ -8,13 +8,14 @@ import type { ReportContext } from "../../src/formatters/format.js";
 import { escapeMarkdown, formatMarkdown } from "../../src/formatters/markdown.js";
 import { allRules } from "../../rules/index.js";
 import { VERIFY_RULES } from "../../src/verify/verify.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 const cwd = path.resolve("/project");
 const context: ReportContext = { cwd, repoRoot: cwd, colors: false, rules: allRules, version: "1.2.3" };
 const noPartners = { exists: () => false, read: () => undefined };
 
 function lint(relativePath: string, sql: string): FileResult {
-  return lintSource(sql, path.join(cwd, relativePath), { rules: allRules }, noPartners);
+  return lintSource(sql, path.join(cwd, relativePath), { settings: DEFAULT_SETTINGS, rules: allRules }, noPartners);
 }
 
 function finding(ruleId: string, severity: Finding["severity"] = "careful", line = 1): Finding {

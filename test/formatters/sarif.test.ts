@@ -10,6 +10,7 @@ import type { Rule } from "../../src/engine/rule.js";
 import type { ReportContext } from "../../src/formatters/format.js";
 import { formatSarif, uriReference } from "../../src/formatters/sarif.js";
 import { unparsableAndUnreadable } from "./synthetic-results.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 const root = path.resolve("/repo");
 const noPartners: FileAccess = { exists: () => false, read: () => undefined };
@@ -18,7 +19,7 @@ const noPartners: FileAccess = { exists: () => false, read: () => undefined };
 const throwsOnSelect: Rule = { meta: { id: "throws-on-select", severity: "careful", description: "A bug.", category: "design" }, visit: { SelectStmt: () => { throw new Error("bug"); } } };
 
 function lint(sql: string, relativePath: string, rules: readonly Rule[] = allRules): FileResult {
-  return lintSource(sql, path.join(root, relativePath), { rules }, noPartners);
+  return lintSource(sql, path.join(root, relativePath), { settings: DEFAULT_SETTINGS, rules }, noPartners);
 }
 
 function contextFor(rules: readonly Rule[]): ReportContext {

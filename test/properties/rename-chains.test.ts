@@ -7,6 +7,7 @@ import { MigrationFacts } from "../../src/facts/index.js";
 import type { QualifiedName } from "../../src/parser/ast.js";
 import { parseFile } from "../../src/parser/parse-file.js";
 import { internalErrors, noFiles } from "./generators.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 // An object keeps one identity through every name the file gives it: created in the file, it
 // stays new (nothing running uses it, dropping it loses nothing) under its last name; existing
@@ -151,7 +152,7 @@ function build(c: Chain): Built {
   };
 }
 
-const lint = (text: string) => lintSource(text, "/m/001_x.sql", { rules: allRules }, noFiles);
+const lint = (text: string) => lintSource(text, "/m/001_x.sql", { settings: DEFAULT_SETTINGS, rules: allRules }, noFiles);
 const RUNS = 300;
 
 describe("rename chains (fast-check)", () => {

@@ -11,6 +11,7 @@ import { lintSource } from "../../src/engine/lint-source.js";
 import migsafe from "../../src/eslint/plugin.js";
 import type { JsonResult } from "../../src/formatters/json.js";
 import { comparable, internalErrors, noFiles, positionAt } from "./generators.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 // Rollback blocks written in comments come in every shape people type. Whatever the shape,
 // the comment must never cost the file its findings: no internal error, and the DROP TABLE
@@ -182,7 +183,7 @@ describe("rollback comments: exhaustive enumeration", () => {
 
 /** The require-rollback findings that say the block's SQL was misread: it "does not parse", or holds "no statement". */
 function misreadRollback(text: string): string[] {
-  return lintSource(text, "/m/001_x.sql", { rules: allRules }, noFiles)
+  return lintSource(text, "/m/001_x.sql", { settings: DEFAULT_SETTINGS, rules: allRules }, noFiles)
     .findings.filter((finding) => finding.ruleId === "require-rollback" && /does not parse|contains no statement/.test(finding.message))
     .map((finding) => `${finding.loc.start.line}:${finding.loc.start.column} ${finding.message.split(". ")[0]}`);
 }
@@ -301,7 +302,7 @@ function render(file: Layout, eol: (i: number) => Eol): string {
   return text;
 }
 
-const options = { rules: allRules };
+const options = { rules: allRules, settings: DEFAULT_SETTINGS };
 const lint = (text: string) => lintSource(text, "/m/001_x.sql", options, noFiles);
 
 describe("rollback comments: generated shapes (fast-check)", () => {

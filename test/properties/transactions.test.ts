@@ -6,6 +6,7 @@ import { MigrationFacts, type FactSettings } from "../../src/facts/index.js";
 import { parseFile } from "../../src/parser/parse-file.js";
 import type { Statement } from "../../src/parser/types.js";
 import { comparable, internalErrors, noFiles, positionAt } from "./generators.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 // Files built from a grammar of transaction control, runner markers (goose, dbmate), DO blocks
 // and plain DDL. Each generated top-level item is one statement of the parsed file, so what
@@ -156,7 +157,7 @@ function analyse(file: Layout, source: string): Analysed {
   return { facts, top, children };
 }
 
-const lint = (source: string, file: Layout) => lintSource(source, "/m/001_x.sql", { rules: allRules, settings: file.settings }, noFiles);
+const lint = (source: string, file: Layout) => lintSource(source, "/m/001_x.sql", { rules: allRules, settings: { ...DEFAULT_SETTINGS, ...file.settings } }, noFiles);
 
 const RUNS = 200;
 

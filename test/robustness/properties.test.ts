@@ -11,6 +11,7 @@ import type { FileResult } from "../../src/engine/lint.js";
 import type { Position, Range } from "../../src/source/source-text.js";
 import { formatJson } from "../../src/formatters/json.js";
 import { formatSarif } from "../../src/formatters/sarif.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 // Random damage to real migrations (truncation, byte flips, duplicated and deleted
 // spans, stray quotes, dollar signs and comment openers) must never make the engine
@@ -20,7 +21,7 @@ import { formatSarif } from "../../src/formatters/sarif.js";
 
 const corpusRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/corpus/sql");
 const noFiles: FileAccess = { exists: () => false, read: () => undefined };
-const options = { rules: allRules };
+const options = { rules: allRules, settings: DEFAULT_SETTINGS };
 
 /** 40 corpus files, the same ones on every run: a seeded shuffle of the sorted list. */
 function pickCorpusFiles(count: number, seed: number): string[] {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import rule from "../../rules/prefer-identity.js";
 import { lintSource } from "../../src/engine/lint-source.js";
 import { applyFix, expectDocsExamples, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 const { at } = ruleTestKit(rule);
 
@@ -21,7 +22,7 @@ function fixed(sql: string): string {
 }
 
 function withVersion(sql: string, pgVersion: number) {
-  return lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings: { pgVersion } }, { exists: () => false, read: () => undefined });
+  return lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings: { ...DEFAULT_SETTINGS, pgVersion } }, { exists: () => false, read: () => undefined });
 }
 
 /** The ```sql blocks of the rule's docs page, under "## Example" and under "## Use instead". */

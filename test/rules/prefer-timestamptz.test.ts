@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import rule from "../../rules/prefer-timestamptz.js";
 import { lintSource } from "../../src/engine/lint-source.js";
 import { expectDocsExamples, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 const { at } = ruleTestKit(rule);
 
 function withVersion(sql: string, pgVersion: number) {
-  return lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings: { pgVersion } }, { exists: () => false, read: () => undefined });
+  return lintSource(sql, "migrations/001_test.sql", { rules: [rule], settings: { ...DEFAULT_SETTINGS, pgVersion } }, { exists: () => false, read: () => undefined });
 }
 
 /** The ```sql blocks of the rule's docs page, under "## Example" and under "## Use instead". */

@@ -3,6 +3,7 @@ import rule from "../../rules/require-concurrent-index-drop.js";
 import forbiddenInTransaction from "../../rules/forbidden-in-transaction.js";
 import { lintSource } from "../../src/engine/lint-source.js";
 import { applyFix, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
 const { at } = ruleTestKit(rule);
 
@@ -84,7 +85,7 @@ describe("require-concurrent-index-drop", () => {
     expect(explicit!.help).toContain(
       "CONCURRENTLY cannot run inside one, and this statement runs inside its BEGIN … COMMIT block. Move it to a migration of its own, with nothing else in it, that the runner runs outside a transaction",
     );
-    const [assumed] = lintSource("DROP INDEX i;", "migrations/001_test.sql", { rules: [rule], settings: { assumeInTransaction: true } }, noFiles).findings;
+    const [assumed] = lintSource("DROP INDEX i;", "migrations/001_test.sql", { rules: [rule], settings: { ...DEFAULT_SETTINGS, assumeInTransaction: true } }, noFiles).findings;
     expect(assumed!.fix).toBeUndefined();
     expect(assumed!.help).toContain("(assumeInTransaction)");
   });

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { allRules } from "../../rules/index.js";
-import { DEFAULT_SETTINGS } from "../../src/engine/rule.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 import { MigrationFacts } from "../../src/facts/index.js";
 import { parseFile } from "../../src/parser/parse-file.js";
 import { lockModeName, planSegments, transactionalText } from "../../src/verify/apply.js";
@@ -49,7 +49,7 @@ describe("migration order", () => {
     }
     const { forward, skipped } = selectMigrations(
       names.map((name) => path.join(dir, name)),
-      () => ({ rules: allRules }),
+      () => ({ rules: allRules, settings: DEFAULT_SETTINGS }),
     );
     expect(forward.map((file) => path.relative(dir, file))).toEqual(["001_a.sql", "002_b.sql", "x/up.sql"]);
     expect(skipped.map((file) => path.relative(dir, file))).toEqual(["003_c.down.sql", "004_d.ts"]);
