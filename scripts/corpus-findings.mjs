@@ -7,6 +7,7 @@ import fg from "fast-glob";
 import { createRunDiskAccess } from "../dist/src/engine/lint-source.js";
 import { lintFile } from "../dist/src/embedded/lint-file.js";
 import { loadParser } from "../dist/src/parser/pg.js";
+import { DEFAULT_SETTINGS } from "../dist/src/config/settings.js";
 import { allRules } from "../dist/rules/index.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -22,7 +23,7 @@ const out = [];
 for (const variant of variants) {
   const access = createRunDiskAccess();
   for (const file of files) {
-    const result = lintFile(path.join(corpus, file), { rules: allRules, settings: variant.settings }, access);
+    const result = lintFile(path.join(corpus, file), { rules: allRules, settings: { ...DEFAULT_SETTINGS, ...variant.settings } }, access);
     for (const f of result.findings) {
       const fix = f.fix ? `${f.fix.range.start}-${f.fix.range.end}:${escape(f.fix.text)}` : "";
       out.push([variant.label, file, `${f.range.start}-${f.range.end}`, `${f.loc.start.line}:${f.loc.start.column}`, f.ruleId, f.severity, escape(f.message), escape(f.help), fix].join("\t"));
