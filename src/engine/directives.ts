@@ -1,6 +1,6 @@
 import type { Comment, ParsedFile } from "../parser/types.js";
 import type { Range } from "../source/source-text.js";
-import type { Finding } from "./rule.js";
+import type { Finding } from "./results.js";
 
 export type DirectiveKind = "ignore" | "ignore-file" | "disable-next-line" | "disable-line" | "disable" | "enable";
 

@@ -1,9 +1,12 @@
 import { MigrationFacts, type FactFault, type RollbackInput } from "../facts/index.js";
 import type { ParsedFile, Statement } from "../parser/types.js";
-import type { Location, Range } from "../source/source-text.js";
+import type { Range } from "../source/source-text.js";
 import { applyDirectives, findDirectives, type DirectiveScope } from "./directives.js";
 import type { Placeholder } from "./placeholders.js";
-import { docsUrl, INTERNAL_ERROR, type Finding, type LintSettings, type Report, type Rule, type RuleContext, type Severity } from "./rule.js";
+import type { FatalError, FileResult, Finding, Severity } from "./results.js";
+import { docsUrl, INTERNAL_ERROR, type LintSettings, type Report, type Rule, type RuleContext } from "./rule.js";
+
+export type { FatalError, FileResult } from "./results.js";
 
 export type RuleSetting = Severity | "off";
 
@@ -22,27 +25,6 @@ export interface LintOptions {
   placeholders?: readonly Placeholder[];
   /** The inline ignores the engine applies (default "all"); the ESLint plugin leaves `eslint-disable…` to ESLint. */
   directives?: DirectiveScope;
-}
-
-/** A problem that stopped part of a file from being checked: it could not be read or parsed. */
-export interface FatalError {
-  message: string;
-  /** For a bug in migsafe (an exception while linting the file): its stack, printed with --debug. */
-  stack?: string;
-  hint?: string;
-  range?: Range;
-  loc?: Location;
-}
-
-export interface FileResult {
-  filePath: string;
-  findings: Finding[];
-  errors: FatalError[];
-  /** The text that was linted (BOM removed), for fixes and reporters; absent when the file could not be read. */
-  text?: string;
-  hasBom?: boolean;
-  /** With --fix-dry-run: the text the fixes would write (ESLint's `output`). */
-  fixedText?: string;
 }
 
 /** Lints one parsed migration with the linter for these options (made once per options object). */

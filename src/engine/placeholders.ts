@@ -1,6 +1,5 @@
 import type { Range, SourceText } from "../source/source-text.js";
-import type { FatalError, FileResult } from "./lint.js";
-import type { Finding } from "./rule.js";
+import type { FatalError, FileResult, Finding } from "./results.js";
 
 /** A `placeholders` entry: matches of `pattern` (a regular expression's source) become `replacement`. */
 export interface Placeholder {

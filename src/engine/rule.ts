@@ -1,9 +1,10 @@
-import type { Location, Range } from "../source/source-text.js";
+import type { Range } from "../source/source-text.js";
 import type { MigrationFacts } from "../facts/index.js";
 import type { NodeKind, ParsedFile, Statement, StatementOf } from "../parser/types.js";
 import type { Directive } from "./directives.js";
+import type { Fix, Severity } from "./results.js";
 
-export type Severity = "dangerous" | "careful";
+export type { FatalError, FileResult, Finding, Fix, Severity } from "./results.js";
 
 export type RuleCategory = "data-loss" | "locking" | "rewrite" | "reliability" | "compatibility" | "transactions" | "design";
 
@@ -37,12 +38,6 @@ export interface LintSettings {
 }
 
 
-export interface Fix {
-  /** The range to replace; empty to insert at `range.start`. */
-  range: Range;
-  text: string;
-}
-
 export interface Report {
   /** What is wrong and why it is risky: the lock, the rewrite, the data lost. */
   message: string;
@@ -51,21 +46,6 @@ export interface Report {
   /** Defaults to the statement being checked. */
   range?: Range;
   fix?: Fix;
-}
-
-export interface Finding {
-  ruleId: string;
-  severity: Severity;
-  message: string;
-  help: string;
-  range: Range;
-  loc: Location;
-  docsUrl: string;
-  fix?: Fix;
-  /** For an `internal-error` finding: the rule that met the bug (ESLint reports it under that rule). */
-  origin?: string;
-  /** For an `internal-error` finding: the exception's stack, printed with --debug. */
-  stack?: string;
 }
 
 /** What a bug in a rule or a fact becomes: a finding at the statement, so that the file's other findings are still reported. */
