@@ -5,6 +5,7 @@ import type { Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { addedColumn } from "../src/engine/existing-table.js";
+import type { HistoryEvent } from "../src/facts/index.js";
 
 export default defineRule({
   meta: {
@@ -18,8 +19,9 @@ export default defineRule({
     AlterTableStmt(statement, context) {
       if (statement.node.objtype !== "OBJECT_TABLE") return;
       const table = relationName(statement.node.relation);
-      const { history } = context.facts;
-      if (!table || history.isNewOrUndone(statement, "table", table)) return;
+      const { history, sections } = context.facts;
+      // A rollback puts back the default the forward migration changed, for the code that ran before it.
+      if (!table || sections.isRollback(statement) || history.isNewOrUndone(statement, "table", table)) return;
       const added = new Set<string>();
       for (const command of alterTableCommands(statement)) {
         const addition = addedColumn(command);
@@ -30,6 +32,7 @@ export default defineRule({
         if (added.has(column) || history.isNewOrUndoneColumn(statement, table, column)) continue;
         const changes = history.columnChanges(statement, table, column);
         const here = { statement, range: command.range };
+        if (goesLaterInTheMigration(context, here, changes)) continue;
         if (command.node.def === undefined) {
           // Dropped only for a while (typically around a type change that cannot cast the old default): the file sets it again.
           if (changes.some((change) => change.change === "set-default" && runsBefore(context, here, change))) continue;
@@ -40,6 +43,8 @@ export default defineRule({
           if (dropped && changes.some((change) => change.change === "type" && runsBefore(context, dropped, change) && runsBefore(context, change, here))) continue;
           // The file updates the column's existing rows itself.
           if (changes.some((change) => change.change === "update")) continue;
+          // Set only for a while (to fill rows while the file makes the column NOT NULL): the file drops it again.
+          if (changes.some((change) => change.change === "drop-default" && runsBefore(context, here, change) && sameMigration(context, statement, change.statement))) continue;
           reportSet(statement, context, table, column, command);
         }
       }
@@ -57,6 +62,27 @@ interface Action {
 function runsBefore(context: RuleContext, a: Action, b: Action): boolean {
   if (a.statement !== b.statement) return context.facts.order.runsBefore(a.statement, b.statement);
   return (a.range ?? a.statement.range).start < (b.range ?? b.statement.range).start;
+}
+
+/**
+ * The column is on its way out: the same migration drops it (or its table) later, or renames it to a `…deprecated`
+ * name (the old column kept for the code still running, the new code on another column). Its default matters to nobody.
+ */
+function goesLaterInTheMigration(context: RuleContext, here: Action, changes: readonly HistoryEvent[]): boolean {
+  const column = changes.find((change) => change.statement === here.statement && change.range?.start === here.range?.start)?.object;
+  if (!column) return false;
+  return context.facts.history.events.some(
+    (event) =>
+      (event.object === column || event.object === column.on) &&
+      runsBefore(context, here, event) &&
+      sameMigration(context, here.statement, event.statement) &&
+      (event.action === "drop" || (event.action === "rename" && /deprecated/i.test(event.newName ?? ""))),
+  );
+}
+
+/** Both statements are in the same runner section: the up section's changes are not undone by its down section's. */
+function sameMigration(context: RuleContext, a: Statement, b: Statement): boolean {
+  return context.facts.sections.sectionOf(a) === context.facts.sections.sectionOf(b);
 }
 
 const CATALOG_ONLY =

@@ -1,4 +1,6 @@
+import type { Node } from "@pgsql/types";
 import { defineRule } from "../src/engine/rule.js";
+import { nodeAs } from "../src/parser/node-types.js";
 
 const EXCERPT_LENGTH = 60;
 
@@ -11,6 +13,7 @@ export default defineRule({
   },
   checkFile(context) {
     for (const dynamic of context.parsed.dynamicSql) {
+      if (dynamic.runs?.every(onlyReadsOrRenames)) continue;
       const text = dynamic.text.replace(/\s+/g, " ").trim();
       const excerpt = text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH - 1)}…` : text;
       context.report({
@@ -26,3 +29,18 @@ export default defineRule({
     }
   },
 });
+
+/**
+ * A statement that changes no data and no table's shape: a query (without INTO and without a data-modifying WITH),
+ * SHOW, or a RENAME (of a table, an index, a constraint, a column …: a catalog change under a brief lock).
+ */
+function onlyReadsOrRenames(statement: Node): boolean {
+  if ("RenameStmt" in statement || "VariableShowStmt" in statement) return true;
+  const query = nodeAs(statement, "SelectStmt");
+  if (!query || query.intoClause) return false;
+  const modifying = ["InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt"];
+  return (query.withClause?.ctes ?? []).every((cte) => {
+    const inner = nodeAs(cte, "CommonTableExpr")?.ctequery;
+    return !inner || !modifying.some((kind) => kind in inner);
+  });
+}

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Statement } from "../src/parser/types.js";
-import { defineRule } from "../src/engine/rule.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import type { RollbackBlock } from "../src/facts/rollback-block.js";
 
 /** Statements that change nothing to undo: transaction control and session settings. */
 const NOTHING_TO_UNDO = new Set(["TransactionStmt", "VariableSetStmt", "VariableShowStmt"]);
@@ -17,18 +18,9 @@ export default defineRule({
     if (rollback.role === "rollback") return;
 
     const block = rollback.block;
-    if (block && block.parsed.errors.length > 0) {
-      for (const error of block.parsed.errors) {
-        context.report({
-          range: error.range,
-          message: `The rollback block does not parse: ${error.message}. Whoever runs it during an incident gets this error instead of a rollback.`,
-          help: `${error.hint ? `${error.hint} ` : ""}Fix the SQL in the rollback comment and check it by running it against a copy of the database after the forward migration.`,
-        });
-      }
-      return;
-    }
+    if (block && reportUnparsedBlock(block, context)) return;
     if (rollback.partnerPath !== undefined) return;
-    if (block && block.parsed.statements.some((statement: Statement) => !NOTHING_TO_UNDO.has(statement.kind))) return;
+    if (block && isRollback(block)) return;
 
     const forward = context.parsed.statements.filter((statement) => !inDownSection(statement, rollback.downSectionStart));
     const first = context.parsed.statements[0];
@@ -64,4 +56,22 @@ export default defineRule({
 
 function inDownSection(statement: Statement, downSectionStart: number | undefined): boolean {
   return downSectionStart !== undefined && statement.range.start > downSectionStart;
+}
+
+/** Reports each parse error of a rollback block written in SQL; true when it has one. */
+function reportUnparsedBlock(block: RollbackBlock, context: RuleContext): boolean {
+  if (block.kind !== "sql" || block.parsed.errors.length === 0) return false;
+  for (const error of block.parsed.errors) {
+    context.report({
+      range: error.range,
+      message: `The rollback block does not parse: ${error.message}. Whoever runs it during an incident gets this error instead of a rollback.`,
+      help: `${error.hint ? `${error.hint} ` : ""}Fix the SQL in the rollback comment and check it by running it against a copy of the database after the forward migration.`,
+    });
+  }
+  return true;
+}
+
+/** A rollback block is a rollback when it is a plan in words (`-- Rollback: restore from backup`), or SQL that undoes something. */
+function isRollback(block: RollbackBlock): boolean {
+  return block.kind === "plan" || block.parsed.statements.some((statement) => !NOTHING_TO_UNDO.has(statement.kind));
 }

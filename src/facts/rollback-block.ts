@@ -1,5 +1,6 @@
 import path from "node:path";
 import { parseFile } from "../parser/parse-file.js";
+import { isComment, tokenize } from "../parser/tokens.js";
 import type { Comment, ParsedFile } from "../parser/types.js";
 import type { Range } from "../source/source-text.js";
 
@@ -16,33 +17,16 @@ const ROLLBACK_SUFFIXES = ["_rollback.sql", ".rollback.sql", "-rollback.sql", ".
 /**
  * Pairs a migration with its rollback by name: `x.sql` ↔ `x_rollback.sql` / `x.down.sql`,
  * and `…up.sql` ↔ `…down.sql` (`up.sql`/`down.sql` in one folder, `x.up.sql`, `x_up.sql`).
+ * A file is a rollback only when its forward migration is beside it: `012_users_no_rollback.sql`
+ * without `012_users_no.sql` is a forward migration whose name happens to end that way.
  */
 export function findPartner(filePath: string, exists: (file: string) => boolean, patterns: readonly string[] = []): PartnerFile {
   const dir = path.dirname(filePath);
   const base = path.basename(filePath);
-  const lower = base.toLowerCase();
   const within = (name: string) => path.join(dir, name);
+  const forward = forwardCandidates(base, patterns).map(within).find(exists);
+  if (forward) return { role: "rollback", partnerPath: forward };
 
-  for (const pattern of patterns) {
-    const stem = patternMatcher(pattern).exec(base)?.[1];
-    if (stem !== undefined) {
-      const forward = within(`${stem}.sql`);
-      return { role: "rollback", partnerPath: exists(forward) ? forward : undefined };
-    }
-  }
-
-  const downMatch = /(^|[._-])down\.sql$/i.exec(base);
-  if (downMatch) {
-    const stem = base.slice(0, base.length - "down.sql".length);
-    const candidates = [`${stem}up.sql`, ...(downMatch[1] === "." ? [`${stem.slice(0, -1)}.sql`] : [])];
-    return { role: "rollback", partnerPath: candidates.map(within).find(exists) };
-  }
-  for (const suffix of ROLLBACK_SUFFIXES.slice(0, 3)) {
-    if (lower.endsWith(suffix)) {
-      const forward = within(`${base.slice(0, base.length - suffix.length)}.sql`);
-      return { role: "rollback", partnerPath: exists(forward) ? forward : undefined };
-    }
-  }
   if (/(^|[._-])up\.sql$/i.test(base)) {
     const rollback = within(`${base.slice(0, base.length - "up.sql".length)}down.sql`);
     return { role: "forward", partnerPath: exists(rollback) ? rollback : undefined };
@@ -52,37 +36,85 @@ export function findPartner(filePath: string, exists: (file: string) => boolean,
   return { role: "forward", partnerPath: candidates.map(within).find(exists) };
 }
 
+/** The names the forward migration of `base` would have, if `base` is named as a rollback. */
+function forwardCandidates(base: string, patterns: readonly string[]): string[] {
+  const fromPatterns = patterns.map((pattern) => patternMatcher(pattern).exec(base)?.[1]).filter((stem) => stem !== undefined);
+  const candidates = fromPatterns.map((stem) => `${stem}.sql`);
+  const downMatch = /(^|[._-])down\.sql$/i.exec(base);
+  if (downMatch) {
+    const stem = base.slice(0, base.length - "down.sql".length);
+    candidates.push(`${stem}up.sql`, ...(downMatch[1] === "." ? [`${stem.slice(0, -1)}.sql`] : []));
+  }
+  const suffix = ROLLBACK_SUFFIXES.slice(0, 3).find((candidate) => base.toLowerCase().endsWith(candidate));
+  if (suffix) candidates.push(`${base.slice(0, base.length - suffix.length)}.sql`);
+  return candidates;
+}
+
 /** `{name}.undo.sql` → /^(.+)\.undo\.sql$/ */
 function patternMatcher(pattern: string): RegExp {
   const [before, after] = pattern.split("{name}").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   return new RegExp(`^${before}(.+)${after}$`);
 }
 
-export interface RollbackBlock {
+/** A rollback written in comments: SQL to run, or a plan in words. */
+export type RollbackBlock = RollbackSql | RollbackPlan;
+
+export interface RollbackSql {
+  kind: "sql";
   /** The comment(s) holding the rollback. */
   range: Range;
   /** The rollback SQL parsed in place: positions are positions in the migration file. */
   parsed: ParsedFile;
 }
 
-const HEADING = /^[\s\-=#*]*(rollback|down|revert|undo)\b/i;
-const HEADING_LINE = /^[\s\-=#*]*(rollback|down|revert|undo)\b[^;]*$/i;
-/** The heading word (and its colon) before SQL on the same line: `/* Rollback: DROP TABLE x; *\/`. */
-const HEADING_PREFIX = /^[\s\-=#*]*(rollback|down|revert|undo)\b[^\S\r\n]*:?(?:[^\S\r\n]*[-=#*]+(?=\s|$))?/i;
+/** A rollback plan in prose (`-- Rollback: restore from backup`, `/* Down: not reversible *\/`): nothing to parse or run. */
+export interface RollbackPlan {
+  kind: "plan";
+  range: Range;
+  /** The plan as written, trimmed. */
+  plan: string;
+}
+
+/**
+ * The heading word as the first word of a comment (after decoration such as `==` or `*`), alone or with a
+ * second word that names the rollback (`Rollback plan:`, `Down migration:`).
+ */
+const HEADING_WORD = /^[\s\-=#*]*(?:rollback|down|revert|undo)(?:[^\S\r\n]+(?:plan|sql|script|steps|migration|instructions))?(?![\w$])/i;
+/** What may follow the heading word on its line before the rollback: a colon, and closing decoration (`== Undo ==`, `-- Rollback --`). */
+const AFTER_HEADING_WORD = /^[^\S\r\n]*(:?)(?:[^\S\r\n]*[-=#*]+(?=\s|$))?[^\S\r\n]*/;
 /** Runner markers after which the file's SQL is the down migration (goose, dbmate, sql-migrate). */
 const DOWN_MARKER = /^--\s*(\+goose\s+down|migrate:down|\+migrate\s+down)\b/i;
 /** Any goose, dbmate or sql-migrate marker: an instruction to the runner, never rollback SQL. */
 const RUNNER_MARKER = /^--\s*(\+goose\b|migrate:|\+migrate\b)/i;
+/** Between two line comments on consecutive lines. */
+const ONE_LINE_BREAK = /^[ \t]*(\r\n|\r|\n)[ \t]*$/;
+/** The keywords PostgreSQL statements start with: rollback text that starts otherwise is prose. */
+const STATEMENT_START = new Set([
+  "ABORT", "ALTER", "ANALYZE", "BEGIN", "CALL", "CHECKPOINT", "CLOSE", "CLUSTER", "COMMENT", "COMMIT", "COPY", "CREATE",
+  "DEALLOCATE", "DECLARE", "DELETE", "DISCARD", "DO", "DROP", "END", "EXECUTE", "EXPLAIN", "FETCH", "GRANT", "IMPORT",
+  "INSERT", "LISTEN", "LOAD", "LOCK", "MERGE", "MOVE", "NOTIFY", "PREPARE", "REASSIGN", "REFRESH", "REINDEX", "RELEASE",
+  "RESET", "REVOKE", "ROLLBACK", "SAVEPOINT", "SECURITY", "SELECT", "SET", "SHOW", "START", "TABLE", "TRUNCATE",
+  "UNLISTEN", "UPDATE", "VACUUM", "VALUES", "WITH",
+]);
 
 /** Where a down section begins in a file that holds both directions (goose, dbmate, sql-migrate). */
 export function downSectionStart(comments: readonly Comment[]): number | undefined {
   return comments.find((comment) => comment.kind === "line" && DOWN_MARKER.test(comment.text.trim()))?.range.start;
 }
 
+/** A rollback heading found in a comment: where the text after it starts and where its line ends (string indices in the file). */
+interface Heading {
+  rest: Range;
+  /** It has a colon, or SQL after it on its line: a heading even in the middle of a paragraph of comments. */
+  explicit: boolean;
+}
+
 /**
- * A rollback written in comments: a block comment whose text begins with or is
- * headed by "rollback"/"down" (`-- Rollback:` followed by a slash-star block, or a
- * slash-star block whose first line says so), or a run of `--` lines headed that way.
+ * A rollback written in comments: a comment whose first word is "rollback", "down", "revert" or "undo", followed
+ * by a colon, the end of its line, or SQL (`-- Rollback:` over a slash-star block or a run of `--` lines, a
+ * slash-star block whose first line says so, `-- rollback: DROP TABLE t;` on one line). A comment that merely
+ * starts with the word (`-- ROLLBACK SAFETY: …`, `-- undo the damage of 011`) is no heading. What follows the
+ * heading is SQL when it starts with a statement's keyword and parses or has a `;`; otherwise it is a plan in words.
  */
 export function findRollbackBlock(parsed: ParsedFile): RollbackBlock | undefined {
   const { comments, source } = parsed;
@@ -90,42 +122,81 @@ export function findRollbackBlock(parsed: ParsedFile): RollbackBlock | undefined
   for (let i = 0; i < comments.length; i++) {
     const comment = comments[i]!;
     if (comment.kind === "block") {
-      const previous = comments[i - 1];
-      const headed =
-        previous?.kind === "line" && HEADING.test(previous.value) && /^\s*$/.test(text.slice(previous.range.end, comment.range.start));
-      if (!headed && !HEADING.test(comment.value)) continue;
       const bodyStart = comment.range.start + 2;
       const bodyEnd = comment.text.endsWith("*/") ? comment.range.end - 2 : comment.range.end;
-      const sqlStart = bodyStart + sqlOffset(text.slice(bodyStart, bodyEnd), headed);
-      const range = { start: headed ? previous!.range.start : comment.range.start, end: comment.range.end };
-      return { range, parsed: parseInPlace(text, [{ start: sqlStart, end: bodyEnd }]) };
+      const previous = comments[i - 1];
+      const above = previous && /^\s*$/.test(text.slice(previous.range.end, comment.range.start)) ? lineHeading(previous, text) : undefined;
+      if (above && (above.explicit || !continuesParagraph(comments, i - 1, text))) {
+        // The block's own first line may repeat the heading (`-- Rollback:` over `/* Rollback: restore … */`).
+        const own = headingIn(text, bodyStart, bodyEnd);
+        const caption = own ? [above.rest, own.rest] : [above.rest];
+        const below = { start: own ? own.rest.end : bodyStart, end: bodyEnd };
+        return rollbackAfter(text, { start: previous!.range.start, end: comment.range.end }, caption, [below]);
+      }
+      const heading = headingIn(text, bodyStart, bodyEnd);
+      if (!heading) continue;
+      return rollbackAfter(text, comment.range, [heading.rest], [{ start: heading.rest.end, end: bodyEnd }]);
     }
-    if (comment.kind === "line" && HEADING_LINE.test(comment.value) && !DOWN_MARKER.test(comment.text)) {
-      const run = lineCommentRun(comments, i, text);
-      if (run.length < 2) continue;
-      const regions = run.slice(1).map((line) => ({ start: line.range.start + 2, end: line.range.end }));
-      const range = { start: comment.range.start, end: run[run.length - 1]!.range.end };
-      return { range, parsed: parseInPlace(text, regions) };
-    }
+    if (comment.kind !== "line" || DOWN_MARKER.test(comment.text)) continue;
+    const heading = lineHeading(comment, text);
+    if (!heading || (!heading.explicit && continuesParagraph(comments, i, text))) continue;
+    const run = lineCommentRun(comments, i, text);
+    const below = run.slice(1).map((line) => ({ start: line.range.start + 2, end: line.range.end }));
+    // A heading line alone heads the block comment under it, if there is one (see above); alone, it heads nothing.
+    if (below.length === 0 && (comments[i + 1]?.kind === "block" || isBlank(text, heading.rest))) continue;
+    return rollbackAfter(text, { start: comment.range.start, end: run[run.length - 1]!.range.end }, [heading.rest], below);
   }
   return undefined;
 }
 
+function lineHeading(comment: Comment, text: string): Heading | undefined {
+  return comment.kind === "line" && !RUNNER_MARKER.test(comment.text) ? headingIn(text, comment.range.start + 2, comment.range.end) : undefined;
+}
+
+/** The heading at the start of the comment body text[start, end), if it starts with one. */
+function headingIn(text: string, start: number, end: number): Heading | undefined {
+  const body = text.slice(start, end);
+  const word = HEADING_WORD.exec(body);
+  if (!word) return undefined;
+  const after = AFTER_HEADING_WORD.exec(body.slice(word[0].length))!;
+  const restStart = word[0].length + after[0].length;
+  const restEnd = restStart + /^[^\r\n]*/.exec(body.slice(restStart))![0].length;
+  const rest = body.slice(restStart, restEnd);
+  const colon = after[1] === ":";
+  const sql = startsWithStatement(rest);
+  if (!colon && !sql && rest.trim() !== "") return undefined;
+  return { rest: { start: start + restStart, end: start + restEnd }, explicit: colon || sql };
+}
+
+/** The line comment directly continues a comment on the line above: it is not the first line of its paragraph. */
+function continuesParagraph(comments: readonly Comment[], index: number, text: string): boolean {
+  const previous = comments[index - 1];
+  return previous?.kind === "line" && ONE_LINE_BREAK.test(text.slice(previous.range.end, comments[index]!.range.start));
+}
+
 /**
- * Where the SQL of a rollback block comment starts, in its body. The heading may follow
- * empty or decorated lines (`/*\n  Rollback: restore from backup\n*\/`): a heading line
- * without a `;` is skipped whole; otherwise the SQL starts after the heading word and its colon.
+ * The rollback under a heading: `caption` is the text after the heading on its line(s), `below` the comment text
+ * under it. A caption that starts with SQL is part of the SQL; one in words heads the SQL below it, or is the plan.
  */
-function sqlOffset(body: string, headedByPreviousComment: boolean): number {
-  if (headedByPreviousComment) {
-    const firstLine = /^[^\r\n]*/.exec(body)![0];
-    return HEADING_LINE.test(firstLine) ? firstLine.length : 0;
-  }
-  const heading = HEADING_PREFIX.exec(body);
-  if (!heading) return 0;
-  const afterHeading = heading.index + heading[0].length;
-  const restOfLine = /^[^\r\n]*/.exec(body.slice(afterHeading))![0];
-  return restOfLine.includes(";") ? afterHeading : afterHeading + restOfLine.length;
+function rollbackAfter(text: string, range: Range, caption: Range[], below: Range[]): RollbackBlock | undefined {
+  const sqlInCaption = caption.some((part) => startsWithStatement(text.slice(part.start, part.end)));
+  const regions = sqlInCaption ? [...caption, ...below] : below;
+  const body = regions.map((region) => text.slice(region.start, region.end)).join("\n");
+  const words = caption.map((part) => text.slice(part.start, part.end).trim()).filter((part) => part !== "");
+  if (body.trim() === "") return words.length > 0 && !sqlInCaption ? { kind: "plan", range, plan: words.join(" ") } : { kind: "sql", range, parsed: parseInPlace(text, regions) };
+  const parsed = parseInPlace(text, regions);
+  if (startsWithStatement(body) && (parsed.errors.length === 0 || body.includes(";"))) return { kind: "sql", range, parsed };
+  return { kind: "plan", range, plan: [...(sqlInCaption ? [] : words), body.trim()].join(" ").replace(/\s+/g, " ") };
+}
+
+/** The text's first token of code is a keyword a statement starts with. */
+function startsWithStatement(sql: string): boolean {
+  const first = tokenize(sql).tokens.find((token) => !isComment(token));
+  return first?.type === "keyword" && STATEMENT_START.has(first.upper);
+}
+
+function isBlank(text: string, range: Range): boolean {
+  return text.slice(range.start, range.end).trim() === "";
 }
 
 function lineCommentRun(comments: readonly Comment[], from: number, text: string): Comment[] {
@@ -133,7 +204,7 @@ function lineCommentRun(comments: readonly Comment[], from: number, text: string
   for (let j = from + 1; j < comments.length; j++) {
     const next = comments[j]!;
     const gap = text.slice(run[run.length - 1]!.range.end, next.range.start);
-    if (next.kind !== "line" || RUNNER_MARKER.test(next.text) || !/^[ \t]*(\r\n|\r|\n)[ \t]*$/.test(gap)) break;
+    if (next.kind !== "line" || RUNNER_MARKER.test(next.text) || !ONE_LINE_BREAK.test(gap)) break;
     run.push(next);
   }
   return run;

@@ -84,6 +84,19 @@ export class Transactions {
     return this.order.after(statement).filter((later) => this.sameTransaction(statement, later));
   }
 
+  /**
+   * True when a failure later in the statement's runner section can leave the statement applied: a later
+   * statement of the section (transaction control aside) runs outside the statement's transaction, so the
+   * statement has committed by then. Running the migration again then meets what it already did.
+   */
+  committedBeforeLaterStatements(statement: Statement): boolean {
+    const top = statement.parent ?? statement;
+    const section = this.of(top).section;
+    return this.order
+      .after(top)
+      .some((later) => later.parent === undefined && transactionControl(later) === undefined && this.of(later).section === section && !this.sameTransaction(top, later));
+  }
+
   /** Why PostgreSQL refuses the statement where it runs (in a transaction block, or in a DO block), if it does. */
   refusal(statement: Statement): Refusal | undefined {
     const refused = this.refused(statement);

@@ -1,6 +1,7 @@
 import { indexOfCodePoint, SourceText, type Range } from "../source/source-text.js";
 import { parsePlpgsql, parseSql, type PgSyntaxError } from "./pg.js";
 import { syntaxProblem } from "./syntax-hints.js";
+import { executedSql } from "./dynamic-sql.js";
 import { buildStatement } from "./statement.js";
 import { tokenize } from "./tokens.js";
 import type { DynamicSql, Statement, SyntaxProblem, Token } from "./types.js";
@@ -34,15 +35,19 @@ export function findDoBlocks(
     const body = doBody(parent);
     if (!body) continue;
     const plpgsql = plpgsqlStatements(parent.text);
-    if (!Array.isArray(plpgsql)) {
+    if ("message" in plpgsql) {
       const at = parent.range.start + (plpgsql.codePointOffset === undefined ? 0 : indexOfCodePoint(parent.text, plpgsql.codePointOffset));
       errors.push(syntaxProblem(source, `in the DO block's PL/pgSQL body: ${plpgsql.message}`, parent.text, at, parent.range.end));
       continue;
     }
-    for (const sql of plpgsql) {
+    for (const sql of plpgsql.sql) {
       const range = locate(sql, body) ?? parent.range;
       if (sql.dynamic) {
-        dynamicSql.push({ parent, range, loc: source.location(range), text: sql.query });
+        const executed = executedSql(sql.query, plpgsql.assignments);
+        // EXECUTE of a constant string runs that SQL: checked like the block's other statements.
+        const constant = executed.constant === undefined ? undefined : constantStatement(sql.query, executed.constant, range, range !== parent.range, parent, source, found.length);
+        if (constant) found.push(constant);
+        else dynamicSql.push({ parent, range, loc: source.location(range), text: sql.query, ...(executed.statements ? { runs: executed.statements } : {}) });
         continue;
       }
       const exact = range !== parent.range;
@@ -69,13 +74,22 @@ function doBody(statement: Statement): DoBody | undefined {
   return { text, start: literal.start + tag.length };
 }
 
-function plpgsqlStatements(doStatementText: string): PlpgsqlSql[] | PgSyntaxError {
+/** The SQL a DO block's body runs, and the expressions assigned to each of its variables, by lower-case name. */
+interface PlpgsqlBody {
+  sql: PlpgsqlSql[];
+  assignments: Map<string, string[]>;
+}
+
+function plpgsqlStatements(doStatementText: string): PlpgsqlBody | PgSyntaxError {
   const tree = parsePlpgsql(doStatementText);
   if (!tree.ok) return tree.error;
-  const found: PlpgsqlSql[] = [];
-  collect(tree.tree, found);
-  return found;
+  const body: PlpgsqlBody = { sql: [], assignments: new Map() };
+  collect(tree.tree, body);
+  return body;
 }
+
+/** `name := expression` (or `=`), as PL/pgSQL gives an assignment's text. */
+const ASSIGNMENT = /^\s*("(?:[^"]|"")+"|[^\s:=]+)\s*:?=\s*([\s\S]*)$/;
 
 /** PL/pgSQL statements that run dynamic SQL, and the field holding it: EXECUTE, FOR ... IN EXECUTE, OPEN ... FOR EXECUTE. */
 const DYNAMIC_SQL = [
@@ -84,7 +98,7 @@ const DYNAMIC_SQL = [
   ["PLpgSQL_stmt_open", "dynquery"],
 ] as const;
 
-function collect(node: unknown, found: PlpgsqlSql[]): void {
+function collect(node: unknown, found: PlpgsqlBody): void {
   if (Array.isArray(node)) {
     for (const item of node) collect(item, found);
     return;
@@ -93,12 +107,18 @@ function collect(node: unknown, found: PlpgsqlSql[]): void {
   const record = node as Record<string, unknown>;
   const execsql = record.PLpgSQL_stmt_execsql as { lineno?: number; sqlstmt?: { PLpgSQL_expr?: { query?: string } } } | undefined;
   if (execsql?.sqlstmt?.PLpgSQL_expr?.query) {
-    found.push({ query: execsql.sqlstmt.PLpgSQL_expr.query, lineno: execsql.lineno ?? 1, dynamic: false });
+    found.sql.push({ query: execsql.sqlstmt.PLpgSQL_expr.query, lineno: execsql.lineno ?? 1, dynamic: false });
   }
   for (const [key, field] of DYNAMIC_SQL) {
     const dynamic = record[key] as ({ lineno?: number } & Record<string, { PLpgSQL_expr?: { query?: string } } | undefined>) | undefined;
     const query = dynamic?.[field]?.PLpgSQL_expr?.query;
-    if (query) found.push({ query, lineno: dynamic.lineno ?? 1, dynamic: true });
+    if (query) found.sql.push({ query, lineno: dynamic.lineno ?? 1, dynamic: true });
+  }
+  const assign = record.PLpgSQL_stmt_assign as { expr?: { PLpgSQL_expr?: { query?: string } } } | undefined;
+  const assignment = ASSIGNMENT.exec(assign?.expr?.PLpgSQL_expr?.query ?? "");
+  if (assignment) {
+    const name = assignment[1]!.startsWith('"') ? assignment[1]!.slice(1, -1).replaceAll('""', '"') : assignment[1]!.toLowerCase();
+    found.assignments.set(name, [...(found.assignments.get(name) ?? []), assignment[2]!]);
   }
   for (const value of Object.values(record)) if (value && typeof value === "object") collect(value, found);
 }
@@ -133,6 +153,15 @@ function innerStatement(query: string, range: Range, exact: boolean, parent: Sta
     text: query,
     parent,
   });
+}
+
+/**
+ * The statement an EXECUTE of a constant runs. It has its exact place in the file when the expression is one
+ * plain string literal (`'DROP INDEX i'`, no doubled quotes); otherwise it stands at the EXECUTE's expression.
+ */
+function constantStatement(expression: string, sql: string, range: Range, located: boolean, parent: Statement, source: SourceText, index: number): Statement | undefined {
+  const plain = located && expression === `'${sql}'`;
+  return innerStatement(sql, plain ? { start: range.start + 1, end: range.end - 1 } : range, plain, parent, source, index);
 }
 
 function shiftedTokens(query: string, offset: number): Token[] {

@@ -1,3 +1,4 @@
+import type { Node } from "@pgsql/types";
 import type { Location, Range, SourceText } from "../source/source-text.js";
 import type { NodeKind, NodeOf } from "./node-types.js";
 
@@ -63,6 +64,11 @@ export interface DynamicSql {
   range: Range;
   loc: Location;
   text: string;
+  /**
+   * The statements the EXECUTE can run, when its expression shows them (format('ALTER TABLE %I RENAME TO %I', …),
+   * `'DROP TABLE ' || quote_ident(t)`, variables assigned such expressions in the block), run-time values as placeholders.
+   */
+  runs?: readonly Node[];
 }
 
 export interface SyntaxProblem {

@@ -289,7 +289,8 @@ function rollbackOf(migration: Loaded, options: LintOptions, notes: string[]): R
     return { file: migration, runnable: true, statements, range: marker.range, label: "the down section" };
   }
   const block = findRollbackBlock(parsed);
-  if (!block) return undefined;
+  // A plan in words (`-- Rollback: restore from backup`) is nothing to run.
+  if (!block || block.kind === "plan") return undefined;
   if (block.parsed.errors.length > 0) {
     const error = block.parsed.errors[0]!;
     addFinding(migration, "verify-error", error.range, `The rollback block does not parse, so PostgreSQL would reject it: ${error.message}.`, error.hint ?? ROLLBACK_HELP);

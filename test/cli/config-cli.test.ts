@@ -95,13 +95,13 @@ describe("--list-rules and explain", () => {
 
 describe("--fix-dry-run", () => {
   it("prints the fixes as a diff, reports what would remain, and writes nothing", async () => {
-    const p = project(withRollbacks({ "001.sql": "CREATE TABLE users (id int);\n" }));
+    const p = project(withRollbacks({ "001.sql": "CREATE INDEX users_id ON users (id);\n" }));
     const result = await lint(["--fix-dry-run", "001.sql"], p.dir);
-    expect(result.output).toContain("--- 001.sql\n+++ 001.sql\n@@ -1,1 +1,1 @@\n-CREATE TABLE users (id int);\n+CREATE TABLE IF NOT EXISTS users (id int);\n");
+    expect(result.output).toContain("--- 001.sql\n+++ 001.sql\n@@ -1,1 +1,1 @@\n-CREATE INDEX users_id ON users (id);\n+CREATE INDEX CONCURRENTLY users_id ON users (id);\n");
     expect(result.output).toContain("No problems found");
-    expect(p.read("001.sql")).toBe("CREATE TABLE users (id int);\n");
+    expect(p.read("001.sql")).toBe("CREATE INDEX users_id ON users (id);\n");
     const json = await lint(["--fix-dry-run", "--format", "json", "001.sql"], p.dir);
-    expect((JSON.parse(json.output) as { output?: string }[])[0]!.output).toBe("CREATE TABLE IF NOT EXISTS users (id int);\n");
+    expect((JSON.parse(json.output) as { output?: string }[])[0]!.output).toBe("CREATE INDEX CONCURRENTLY users_id ON users (id);\n");
   });
 
   it("cannot be combined with --fix", async () => {

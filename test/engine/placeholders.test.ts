@@ -44,7 +44,7 @@ describe("placeholders", () => {
   });
 
   it("keeps a fix away from the template, with its range in the original text, and drops a fix that would edit one", () => {
-    const text = "CREATE TABLE {{t}} (id int);\nCREATE TABLE {{ns}}_log (id int);\nCREATE TABLE plain (id int);\n";
+    const text = "CREATE TABLE {{t}} (id int);\nCREATE TABLE {{ns}}_log (id int);\nCREATE TABLE plain (id int);\nINSERT INTO plain VALUES (1);\n";
     const result = lint(text, [{ pattern: String.raw`\{\{\w+\}\}`, replacement: "x" }], [missingIfNotExists]);
     expect(result.findings.map((finding) => [finding.loc.start.line, finding.fix])).toEqual([
       [1, { range: { start: 12, end: 12 }, text: " IF NOT EXISTS" }],
@@ -52,7 +52,7 @@ describe("placeholders", () => {
       [3, { range: { start: 75, end: 75 }, text: " IF NOT EXISTS" }],
     ]);
     // The template stands for "CREATE TABLE t": IF NOT EXISTS would go inside it, so there is no fix.
-    const inside = lint("{{ct}} (id int);\n", [{ pattern: String.raw`\{\{ct\}\}`, replacement: "CREATE TABLE t" }], [missingIfNotExists]);
+    const inside = lint("{{ct}} (id int);\nINSERT INTO t VALUES (1);\n", [{ pattern: String.raw`\{\{ct\}\}`, replacement: "CREATE TABLE t" }], [missingIfNotExists]);
     expect(inside.findings.map((finding) => [finding.ruleId, finding.fix])).toEqual([["missing-if-not-exists", undefined]]);
   });
 

@@ -109,7 +109,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "lsp-fixture", private: true, type: "module" }));
   fs.writeFileSync(
     path.join(dir, "eslint.config.js"),
-    'import migsafe from "migsafe/eslint";\n\nexport default [...migsafe.configs.recommended];\n',
+    'import migsafe from "migsafe/eslint";\n\nexport default [...migsafe.configs.recommended, { rules: { "migsafe/missing-if-not-exists": "warn" } }];\n',
   );
   fs.mkdirSync(path.join(dir, "migrations"));
 
@@ -159,7 +159,7 @@ describe("vscode-eslint-language-server with the migsafe plugin", () => {
   it("reports migsafe diagnostics for an opened .sql document, follows edits, and offers the rule's fix", async () => {
     const lsp = client!;
     const file = path.join(dir, "migrations/001_drop.sql");
-    const text = "DROP TABLE users;\nCREATE TABLE t (id int);\n";
+    const text = "DROP TABLE users;\nCREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n";
     fs.writeFileSync(file, text);
     const uri = pathToFileURL(file).href;
 
@@ -181,7 +181,7 @@ describe("vscode-eslint-language-server with the migsafe plugin", () => {
     expect(ifNotExists.every((d) => d.severity === 2)).toBe(true); // warning
 
     // Edit the buffer (not the file): drop the DROP TABLE line.
-    const edited = "CREATE TABLE t (id int);\n";
+    const edited = "CREATE TABLE t (id int);\nINSERT INTO t VALUES (1);\n";
     lsp.notify("textDocument/didChange", { textDocument: { uri, version: 2 }, contentChanges: [{ text: edited }] });
     const second = await pull();
     expect(second.filter((d) => codeOf(d) === "migsafe/drop-table")).toEqual([]);
@@ -229,7 +229,7 @@ describe("vscode-eslint-language-server with the migsafe plugin", () => {
   it("honours the disable comment that the server's quick fix inserts", async () => {
     const lsp = client!;
     const file = path.join(dir, "migrations/002_disabled.sql");
-    const text = `${DISABLE_COMMENT}\nCREATE TABLE t2 (id int);\n`;
+    const text = `${DISABLE_COMMENT}\nCREATE TABLE t2 (id int);\nINSERT INTO t2 VALUES (1);\n`;
     fs.writeFileSync(file, text);
     const uri = pathToFileURL(file).href;
     lsp.notify("textDocument/didOpen", { textDocument: { uri, languageId: "sql", version: 1, text } });

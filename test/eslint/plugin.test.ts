@@ -211,7 +211,9 @@ describe.each([
 
   it("fixes with --fix, keeping a BOM and the positions after it", async () => {
     const sql = "\uFEFF-- add a table\nCREATE TABLE accounts (id bigint);\nCREATE INDEX accounts_id ON accounts (id);\n";
-    const dir = tempProject({ "001_accounts.sql": sql, "001_accounts_rollback.sql": "SELECT 1;\n" });
+    // missing-if-not-exists (in strict only) turned on in both: it has a fix.
+    const config = JSON.stringify({ rules: { "missing-if-not-exists": "careful" } });
+    const dir = tempProject({ "001_accounts.sql": sql, "001_accounts_rollback.sql": "SELECT 1;\n", "migsafe.config.json": config });
     const eslintResults = await eslintFor(Eslint, dir, [{ rules: { "migsafe/missing-if-not-exists": "warn" } }]).lintFiles(["001_accounts.sql"]);
     const [cli] = await cliJson(dir, ["001_accounts.sql"]);
     expect(eslintResults[0]!.messages.map(comparable).sort(byPosition)).toEqual(cli!.messages.map(comparable).sort(byPosition));

@@ -68,6 +68,20 @@ describe("transactions: which transaction each statement runs in, and who opened
     expect(facts.transactions.refusal(at("CREATE INDEX CONCURRENTLY b"))).toMatchObject({ command: "CREATE INDEX CONCURRENTLY", where: "transaction" });
     expect(facts.transactions.refusal(at("VACUUM t"))).toMatchObject({ command: "VACUUM", where: "function" });
   });
+
+  it("says which statements a later failure of the same section leaves applied: committed before a later statement runs", () => {
+    const committed = (sql: string, settings = {}) => {
+      const { facts, parsed } = factsOf(sql, settings);
+      return parsed.statements.map((statement) => facts.transactions.committedBeforeLaterStatements(statement));
+    };
+    expect(committed("SELECT 1;\nSELECT 2;\nSELECT 3;")).toEqual([true, true, false]);
+    expect(committed("SELECT 1;\nSELECT 2;", { assumeInTransaction: true })).toEqual([false, false]);
+    expect(committed("BEGIN;\nSELECT 1;\nCOMMIT;\nSELECT 2;\nCOMMIT;")).toEqual([true, true, true, false, false]);
+    expect(committed("SELECT 1;\nCOMMIT;")).toEqual([false, false]);
+    expect(committed("-- +goose Up\n-- +goose NO TRANSACTION\nSELECT 1;\n-- +goose Down\nSELECT 2;")).toEqual([false, false]);
+    const { facts, all } = factsOf("DO $$ BEGIN UPDATE t SET a = 1; END $$;\nSELECT 1;");
+    expect(all.map((statement) => facts.transactions.committedBeforeLaterStatements(statement))).toEqual([true, true, false]);
+  });
 });
 
 describe("refusedInTransaction: one table, by PostgreSQL version", () => {

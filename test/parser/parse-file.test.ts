@@ -174,15 +174,28 @@ describe("parseFile: every kind of dynamic SQL in DO blocks", () => {
       "DO $$",
       "DECLARE r record; c refcursor;",
       "BEGIN",
-      "  EXECUTE 'TRUNCATE a';",
-      "  FOR r IN EXECUTE 'SELECT 1' LOOP END LOOP;",
-      "  OPEN c FOR EXECUTE 'SELECT 2';",
+      "  EXECUTE 'TRUNCATE ' || t;",
+      "  FOR r IN EXECUTE 'SELECT 1 FROM ' || t LOOP END LOOP;",
+      "  OPEN c FOR EXECUTE format('SELECT 2 FROM %I', t);",
       "END $$;",
     ].join("\n");
-    expect(parseFile(text).dynamicSql.map((d) => [d.text, d.loc.start.line])).toEqual([
-      ["'TRUNCATE a'", 4],
-      ["'SELECT 1'", 5],
-      ["'SELECT 2'", 6],
+    const parsed = parseFile(text);
+    expect(parsed.dynamicSql.map((d) => [d.text, d.loc.start.line])).toEqual([
+      ["'TRUNCATE ' || t", 4],
+      ["'SELECT 1 FROM ' || t", 5],
+      ["format('SELECT 2 FROM %I', t)", 6],
+    ]);
+    // What each runs, the table as a placeholder.
+    expect(parsed.dynamicSql.map((d) => d.runs?.map((statement) => Object.keys(statement)[0]))).toEqual([["TruncateStmt"], ["SelectStmt"], ["SelectStmt"]]);
+  });
+
+  it("takes the EXECUTE of a constant string for a statement of the block, at its place", () => {
+    const text = ["DO $$", "DECLARE r record;", "BEGIN", "  EXECUTE 'TRUNCATE a';", "  FOR r IN EXECUTE 'SELECT 1' LOOP END LOOP;", "END $$;"].join("\n");
+    const parsed = parseFile(text);
+    expect(parsed.dynamicSql).toEqual([]);
+    expect(parsed.doBlockStatements.map((s) => [s.kind, s.text, s.loc.start.line, s.loc.start.column])).toEqual([
+      ["TruncateStmt", "TRUNCATE a", 4, 12],
+      ["SelectStmt", "SELECT 1", 5, 21],
     ]);
   });
 });

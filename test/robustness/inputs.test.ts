@@ -44,30 +44,30 @@ describe("files with no statement", () => {
 
 describe("encodings and line endings", () => {
   it("a UTF-8 BOM: positions count from the first character after it, and fixes keep off it", async () => {
-    const dir = withBad("\uFEFFDROP TABLE a;\n");
+    const dir = withBad("\uFEFFDROP TABLE a;\nDROP INDEX i;\n");
     await expectContract(dir, "bad.sql", []);
     const drop = await findingsOf(dir, "drop-table");
     expect(drop.exitCode).toBe(1);
     expect(drop.messages.map(brief)).toEqual([
       expect.objectContaining({ ruleId: "drop-table", line: 1, column: 1, endLine: 1, endColumn: 13 }),
     ]);
-    const fix = (await findingsOf(dir, "missing-if-not-exists")).messages[0]!.fix!;
-    expect(drop.source).toBe("DROP TABLE a;\n");
-    expect(drop.source!.slice(0, fix.range[0]) + fix.text + drop.source!.slice(fix.range[1])).toBe("DROP TABLE IF EXISTS a;\n");
+    const fix = (await findingsOf(dir, "require-concurrent-index-drop")).messages[0]!.fix!;
+    expect(drop.source).toBe("DROP TABLE a;\nDROP INDEX i;\n");
+    expect(drop.source!.slice(0, fix.range[0]) + fix.text + drop.source!.slice(fix.range[1])).toBe("DROP TABLE a;\nDROP INDEX CONCURRENTLY i;\n");
   });
 
   it.each([
-    ["CRLF", "SELECT 1;\r\n\r\nDROP TABLE b;\r\n", 13],
-    ["lone CR", "SELECT 1;\r\rDROP TABLE b;\r", 11],
-    ["mixed CRLF, CR and LF", "SELECT 1;\r\n\rDROP TABLE b;\n", 12],
+    ["CRLF", "SELECT 1;\r\n\r\nDROP TABLE b; DROP INDEX i;\r\n", 13],
+    ["lone CR", "SELECT 1;\r\rDROP TABLE b; DROP INDEX i;\r", 11],
+    ["mixed CRLF, CR and LF", "SELECT 1;\r\n\rDROP TABLE b; DROP INDEX i;\n", 12],
   ])("%s line endings: a finding on line 3 is reported at line 3, and its fix range points into the text", async (_name, content, dropAt) => {
     const dir = withBad(content);
     await expectContract(dir, "bad.sql", []);
     const drop = await findingsOf(dir, "drop-table");
     expect(drop.messages.map(brief)).toEqual([expect.objectContaining({ line: 3, column: 1, endLine: 3, endColumn: 13 })]);
     expect(drop.source).toBe(content);
-    const fix = (await findingsOf(dir, "missing-if-not-exists")).messages[0]!.fix!;
-    expect(fix).toEqual({ range: [dropAt + 10, dropAt + 10], text: " IF EXISTS" });
+    const fix = (await findingsOf(dir, "require-concurrent-index-drop")).messages[0]!.fix!;
+    expect(fix).toEqual({ range: [dropAt + 24, dropAt + 24], text: " CONCURRENTLY" });
   });
 
   it("invalid UTF-8: an error at the line of the first bad byte", async () => {

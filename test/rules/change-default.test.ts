@@ -82,10 +82,31 @@ describe("change-default", () => {
     expect(findingsOf(rule, `${DROP}\n${SET}`)).toEqual([at(2, 19, 2, 59)]);
   });
 
-  it("does not report a rollback changing the default of a column its forward migration added", () => {
+  it("does not report a rollback: it puts back the default the forward migration changed, for the code that ran before it", () => {
     const files = { "db/004_status.up.sql": "ALTER TABLE users ADD COLUMN status text DEFAULT 'new';" };
     expect(findingsOf(rule, DROP, { filePath: "db/004_status.down.sql", files })).toEqual([]);
-    expect(findingsOf(rule, DROP.replace("status", "tier"), { filePath: "db/004_status.down.sql", files })).toEqual([at(1, 19, 1, 49)]);
+    expect(findingsOf(rule, DROP.replace("status", "tier"), { filePath: "db/004_status.down.sql", files })).toEqual([]);
+    const upFiles = { "db/005_tier.up.sql": "ALTER TABLE users ALTER COLUMN tier SET DEFAULT 2;" };
+    expect(findingsOf(rule, "ALTER TABLE users ALTER COLUMN tier SET DEFAULT 1;", { filePath: "db/005_tier.down.sql", files: upFiles })).toEqual([]);
+    const goose = "-- +goose Up\nALTER TABLE users ALTER COLUMN tier SET DEFAULT 2;\n-- +goose Down\nALTER TABLE users ALTER COLUMN tier SET DEFAULT 1;";
+    expect(findingsOf(rule, goose)).toEqual([at(2, 19, 2, 50)]);
+  });
+
+  it("does not report a column the migration drops or renames to a …deprecated name later", () => {
+    expect(findingsOf(rule, `${DROP}\nALTER TABLE users DROP COLUMN status;`)).toEqual([]);
+    expect(findingsOf(rule, `${DROP}\nALTER TABLE users RENAME COLUMN status TO status_deprecated;`)).toEqual([]);
+    expect(findingsOf(rule, `${SET}\nALTER TABLE users RENAME COLUMN status TO "statusDeprecated";\nALTER TABLE users ADD COLUMN status text;`)).toEqual([]);
+    expect(findingsOf(rule, `${DROP}\nDROP TABLE users;`)).toEqual([]);
+    // Renamed to another name, another column dropped, or dropped only in the down section: still reported.
+    expect(findingsOf(rule, `${DROP}\nALTER TABLE users RENAME COLUMN status TO state;`)).toEqual([at(1, 19, 1, 51)]);
+    expect(findingsOf(rule, `ALTER TABLE users DROP COLUMN tier;\n${DROP}`)).toEqual([at(2, 19, 2, 51)]);
+    const goose = `-- +goose Up\n${DROP}\n-- +goose Down\nALTER TABLE users DROP COLUMN status;`;
+    expect(findingsOf(rule, goose)).toEqual([at(2, 19, 2, 51)]);
+  });
+
+  it("does not report a default set only for a while: the migration drops it again", () => {
+    const sql = "ALTER TABLE lines ALTER COLUMN amount SET DEFAULT 0, ALTER COLUMN amount SET NOT NULL;\nALTER TABLE lines ALTER COLUMN amount DROP DEFAULT;";
+    expect(findingsOf(rule, sql)).toEqual([at(2, 19, 2, 51)]);
   });
 
   it("does not report other tables' kinds or other actions", () => {

@@ -25,8 +25,36 @@ describe("hard-delete", () => {
   });
 
   it("reports a DELETE in a WITH query at the DELETE inside the parentheses", () => {
-    const sql = "WITH gone AS (DELETE FROM accounts WHERE closed RETURNING *)\r\nINSERT INTO accounts_archive SELECT * FROM gone;";
-    expect(findingsOf(rule, sql)).toEqual([at(1, 15, 1, 60)]);
+    const sql = "WITH gone AS (DELETE FROM accounts WHERE closed RETURNING id)\r\nINSERT INTO closures (account_id) SELECT id FROM gone;";
+    expect(findingsOf(rule, sql)).toEqual([at(1, 15, 1, 61)]);
+  });
+
+  it("does not report the runner's bookkeeping rows", () => {
+    for (const table of ["background_updates", "schema_migrations", "__diesel_schema_migrations", "knex_migrations", '"SequelizeMeta"', "flyway_schema_history", "goose_db_version", "public.background_migrations"]) {
+      expect(findingsOf(rule, `DELETE FROM ${table} WHERE version = '20240101';`), table).toEqual([]);
+    }
+    expect(findingsOf(rule, "DELETE FROM schema_migrations_archive WHERE version = '1';")).toEqual([at(1, 1, 1, 58)]);
+  });
+
+  it("does not report rows the migration copied to another table just before, or moves in the same statement", () => {
+    const sql = (copy: string) => `${copy}\nDELETE FROM events WHERE created_at < '2020-01-01';`;
+    expect(findingsOf(rule, sql("INSERT INTO events_archive SELECT * FROM events WHERE created_at < '2020-01-01';"))).toEqual([]);
+    expect(findingsOf(rule, sql("INSERT INTO events_archive (id, payload) SELECT id, payload FROM public.events;"))).toEqual([]);
+    expect(findingsOf(rule, sql("CREATE TABLE events_deleted AS SELECT * FROM events WHERE created_at < '2020-01-01';"))).toEqual([]);
+    expect(findingsOf(rule, sql("SELECT * INTO events_backup FROM events;"))).toEqual([]);
+    const moved = "WITH gone AS (DELETE FROM events WHERE created_at < '2020-01-01' RETURNING *)\nINSERT INTO events_archive SELECT * FROM gone;";
+    expect(findingsOf(rule, moved)).toEqual([]);
+  });
+
+  it("reports a copy of other rows, of another table, into the same table, or after the DELETE", () => {
+    const deleteOld = "DELETE FROM events WHERE created_at < '2020-01-01';";
+    expect(findingsOf(rule, `INSERT INTO events_archive SELECT * FROM events WHERE kind = 'audit';\n${deleteOld}`)).toEqual([at(2, 1, 2, 51)]);
+    expect(findingsOf(rule, `INSERT INTO events_archive SELECT * FROM logs;\n${deleteOld}`)).toEqual([at(2, 1, 2, 51)]);
+    expect(findingsOf(rule, `INSERT INTO events SELECT * FROM events;\n${deleteOld}`)).toEqual([at(2, 1, 2, 51)]);
+    expect(findingsOf(rule, `INSERT INTO events_archive SELECT * FROM events e JOIN users u ON u.id = e.user_id;\n${deleteOld}`)).toEqual([at(2, 1, 2, 51)]);
+    expect(findingsOf(rule, `${deleteOld}\nINSERT INTO events_archive SELECT * FROM events;`)).toEqual([at(1, 1, 1, 51)]);
+    const goose = `-- +goose Up\n${deleteOld}\n-- +goose Down\nINSERT INTO events_archive SELECT * FROM events;`;
+    expect(findingsOf(rule, goose)).toEqual([at(2, 1, 2, 51)]);
   });
 
   it("does not report DELETE without WHERE (delete-without-where does)", () => {

@@ -2,11 +2,14 @@ import { describe, expect, it } from "vitest";
 import rule from "../../rules/missing-if-not-exists.js";
 import { applyFix, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
-const { at } = ruleTestKit(rule);
+const { at, withSettings } = ruleTestKit(rule);
 
-/** Lints `sql`, applies its single fix, and checks the result parses and is no longer reported. */
+/** A statement after the ones checked: it may fail once they have committed. */
+const LATER = "\nUPDATE users SET tier = 'free';";
+
+/** Lints `sql` (followed by LATER), applies its single fix, and checks the result parses and is no longer reported. */
 function fixed(sql: string): string {
-  const result = lintSql(sql, { rules: [rule] });
+  const result = lintSql(sql + LATER, { rules: [rule] });
   expect(result.findings).toHaveLength(1);
   const fix = result.findings[0]!.fix;
   expect(fix).toBeDefined();
@@ -14,15 +17,15 @@ function fixed(sql: string): string {
   const again = lintSql(after, { rules: [rule] });
   expect(again.errors).toEqual([]);
   expect(again.findings).toEqual([]);
-  return after;
+  return after.slice(0, -LATER.length);
 }
 
 describe("missing-if-not-exists", () => {
   it("reports CREATE TABLE at the statement with an exact insertion fix", () => {
-    const result = lintSql("SELECT 1;\nCREATE TABLE users (id int);", { rules: [rule] });
-    expect(findingsOf(rule, "SELECT 1;\nCREATE TABLE users (id int);")).toEqual([at(2, 1, 2, 28)]);
+    const result = lintSql(`SELECT 1;\nCREATE TABLE users (id int);${LATER}`, { rules: [rule] });
+    expect(findingsOf(rule, `SELECT 1;\nCREATE TABLE users (id int);${LATER}`)).toEqual([at(2, 1, 2, 28)]);
     expect(result.findings[0]!.fix).toEqual({ range: { start: 22, end: 22 }, text: " IF NOT EXISTS" });
-    expect(result.findings[0]!.message).toMatch(/^CREATE TABLE users has no IF NOT EXISTS: /);
+    expect(result.findings[0]!.message).toMatch(/^CREATE TABLE users has no IF NOT EXISTS\. It runs outside any transaction, so it stays applied when a later statement fails: /);
     expect(result.findings[0]!.message).toContain('"already exists"');
     expect(result.findings[0]!.help).toContain("CREATE TABLE IF NOT EXISTS users");
   });
@@ -48,13 +51,13 @@ describe("missing-if-not-exists", () => {
   });
 
   it("reports each ADD COLUMN, DROP COLUMN and DROP CONSTRAINT action at that action, with its fix", () => {
-    const sql = "ALTER TABLE users\n  ADD COLUMN tier text,\n  ADD score int,\n  DROP COLUMN legacy,\n  DROP old_flag,\n  DROP CONSTRAINT users_tier_check,\n  ALTER COLUMN a SET DEFAULT 0;";
+    const sql = `ALTER TABLE users\n  ADD COLUMN tier text,\n  ADD score int,\n  DROP COLUMN legacy,\n  DROP old_flag,\n  DROP CONSTRAINT users_tier_check,\n  ALTER COLUMN a SET DEFAULT 0;${LATER}`;
     expect(findingsOf(rule, sql)).toEqual([at(2, 3, 2, 23), at(3, 3, 3, 16), at(4, 3, 4, 21), at(5, 3, 5, 16), at(6, 3, 6, 35)]);
     const result = lintSql(sql, { rules: [rule] });
     let text = result.text!;
     for (const finding of [...result.findings].reverse()) text = applyFix(text, finding.fix!);
     expect(text).toBe(
-      "ALTER TABLE users\n  ADD COLUMN IF NOT EXISTS tier text,\n  ADD IF NOT EXISTS score int,\n  DROP COLUMN IF EXISTS legacy,\n  DROP IF EXISTS old_flag,\n  DROP CONSTRAINT IF EXISTS users_tier_check,\n  ALTER COLUMN a SET DEFAULT 0;",
+      `ALTER TABLE users\n  ADD COLUMN IF NOT EXISTS tier text,\n  ADD IF NOT EXISTS score int,\n  DROP COLUMN IF EXISTS legacy,\n  DROP IF EXISTS old_flag,\n  DROP CONSTRAINT IF EXISTS users_tier_check,\n  ALTER COLUMN a SET DEFAULT 0;${LATER}`,
     );
     const again = lintSql(text, { rules: [rule] });
     expect(again.errors).toEqual([]);
@@ -114,10 +117,10 @@ describe("missing-if-not-exists", () => {
   });
 
   it("names the dropped objects and the CONCURRENTLY form in message and help", () => {
-    const [index] = lintSql("DROP INDEX CONCURRENTLY public.users_email_idx;", { rules: [rule] }).findings;
-    expect(index!.message).toMatch(/^DROP INDEX CONCURRENTLY public\.users_email_idx has no IF EXISTS: /);
+    const [index] = lintSql(`DROP INDEX CONCURRENTLY public.users_email_idx;${LATER}`, { rules: [rule] }).findings;
+    expect(index!.message).toMatch(/^DROP INDEX CONCURRENTLY public\.users_email_idx has no IF EXISTS\. /);
     expect(index!.help).toContain("DROP INDEX CONCURRENTLY IF EXISTS public.users_email_idx");
-    const [trigger] = lintSql("DROP TRIGGER audit ON public.users;", { rules: [rule] }).findings;
+    const [trigger] = lintSql(`DROP TRIGGER audit ON public.users;${LATER}`, { rules: [rule] }).findings;
     expect(trigger!.message).toMatch(/^DROP TRIGGER audit ON public\.users has no IF EXISTS/);
     const [create] = lintSql("CREATE INDEX CONCURRENTLY idx ON users (email);", { rules: [rule] }).findings;
     expect(create!.help).toContain("INVALID");
@@ -126,18 +129,18 @@ describe("missing-if-not-exists", () => {
   it("places the fix after a comment between the keywords and the name, and with CRLF line breaks", () => {
     expect(fixed("CREATE TABLE /* the users */ users (id int);")).toBe("CREATE TABLE IF NOT EXISTS /* the users */ users (id int);");
     expect(fixed('DROP\r\n  TABLE\r\n  "Users";')).toBe('DROP\r\n  TABLE IF EXISTS\r\n  "Users";');
-    expect(findingsOf(rule, "-- é\r\nSELECT 1;\r\nDROP\r\n  TABLE\r\n  \"Users\";")).toEqual([at(3, 1, 5, 10)]);
+    expect(findingsOf(rule, `-- é\r\nSELECT 1;\r\nDROP\r\n  TABLE\r\n  "Users";${LATER}`)).toEqual([at(3, 1, 5, 10)]);
   });
 
   it("places the fix after multi-byte text and a UTF-8 BOM", () => {
-    const sql = "\uFEFFCOMMENT ON TABLE t IS 'ünïcödé 🎉';\nALTER TABLE t ADD COLUMN c int;";
+    const sql = `\uFEFFCOMMENT ON TABLE t IS 'ünïcödé 🎉';\nALTER TABLE t ADD COLUMN c int;${LATER}`;
     expect(findingsOf(rule, sql)).toEqual([at(2, 15, 2, 31)]);
     const result = lintSql(sql, { rules: [rule] });
-    expect(applyFix(result.text!, result.findings[0]!.fix!)).toBe("COMMENT ON TABLE t IS 'ünïcödé 🎉';\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;");
+    expect(applyFix(result.text!, result.findings[0]!.fix!)).toBe(`COMMENT ON TABLE t IS 'ünïcödé 🎉';\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;${LATER}`);
   });
 
   it("reports an unnamed CREATE INDEX without a fix, with a help that names it", () => {
-    expect(findingsOf(rule, "CREATE INDEX ON users (email);")).toEqual([at(1, 1, 1, 30)]);
+    expect(findingsOf(rule, `CREATE INDEX ON users (email);${LATER}`)).toEqual([at(1, 1, 1, 30)]);
     const [finding] = lintSql("CREATE INDEX CONCURRENTLY ON users (email, id);", { rules: [rule] }).findings;
     expect(finding!.fix).toBeUndefined();
     expect(finding!.message).toContain("second identical index");
@@ -145,7 +148,7 @@ describe("missing-if-not-exists", () => {
   });
 
   it("reports CREATE SCHEMA with schema elements without a fix (IF NOT EXISTS is refused there)", () => {
-    const [finding] = lintSql("CREATE SCHEMA app CREATE TABLE t (id int);", { rules: [rule] }).findings;
+    const [finding] = lintSql(`CREATE SCHEMA app CREATE TABLE t (id int);${LATER}`, { rules: [rule] }).findings;
     expect(finding!.fix).toBeUndefined();
     expect(finding!.help).toContain("CREATE SCHEMA IF NOT EXISTS app;");
   });
@@ -175,7 +178,41 @@ describe("missing-if-not-exists", () => {
   });
 
   it("still reports objects created earlier in the file: re-running the file hits them", () => {
-    expect(findingsOf(rule, "CREATE TABLE IF NOT EXISTS t (id int);\nALTER TABLE t ADD COLUMN c int;")).toEqual([at(2, 15, 2, 31)]);
+    expect(findingsOf(rule, `CREATE TABLE IF NOT EXISTS t (id int);\nALTER TABLE t ADD COLUMN c int;${LATER}`)).toEqual([at(2, 15, 2, 31)]);
+  });
+
+  describe("only where a re-run can meet what the statement did", () => {
+    const twoTables = "CREATE TABLE a (id int);\nCREATE TABLE b (id int);";
+
+    it("stays silent where the runner or a BEGIN block applies the statement and everything after it as one transaction", () => {
+      expect(withSettings(twoTables, { assumeInTransaction: true })).toEqual([]);
+      expect(findingsOf(rule, `BEGIN;\n${twoTables}\nCOMMIT;`)).toEqual([]);
+      expect(findingsOf(rule, "-- +goose Up\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n-- +goose Down\nDROP TABLE b;\nDROP TABLE a;")).toEqual([]);
+    });
+
+    it("stays silent on the last statement of a migration and on a migration of one statement: their failure leaves nothing behind", () => {
+      expect(findingsOf(rule, twoTables)).toEqual([at(1, 1, 1, 24)]);
+      expect(findingsOf(rule, "DROP TABLE a;")).toEqual([]);
+      expect(findingsOf(rule, "DROP INDEX CONCURRENTLY i;")).toEqual([]);
+      expect(findingsOf(rule, "CREATE TABLE a (id int);\nCOMMIT;")).toEqual([]);
+    });
+
+    it("reports a statement that commits before a later one runs: a BEGIN block followed by more, goose NO TRANSACTION, dbmate transaction:false", () => {
+      const [committed] = lintSql(`BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);`, { rules: [rule] }).findings;
+      expect(committed!.message).toMatch(/^CREATE TABLE a has no IF NOT EXISTS\. Its transaction commits before the rest of the migration runs, so it stays applied when a later statement fails: /);
+      expect(withSettings("CREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);", { assumeInTransaction: true })).toEqual([at(1, 1, 1, 24)]);
+      const goose = "-- +goose Up\n-- +goose NO TRANSACTION\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n-- +goose Down\nDROP TABLE b;\nDROP TABLE a;";
+      expect(findingsOf(rule, goose)).toEqual([at(3, 1, 3, 24), at(6, 1, 6, 13)]);
+      expect(findingsOf(rule, "-- migrate:up transaction:false\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n-- migrate:down\nDROP TABLE b;\nDROP TABLE a;")).toEqual([at(2, 1, 2, 24)]);
+    });
+
+    it("reports a CREATE INDEX CONCURRENTLY wherever it is: when it fails it leaves an INVALID index of that name behind", () => {
+      const sql = "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);";
+      expect(withSettings(sql, { assumeInTransaction: true })).toEqual([at(1, 1, 1, 59)]);
+      const [finding] = lintSql(sql, { rules: [rule] }).findings;
+      expect(finding!.message).toMatch(/^CREATE INDEX CONCURRENTLY users_email_idx ON users has no IF NOT EXISTS\. If it fails, it leaves an INVALID index behind: the re-run then fails here with an "already exists" error/);
+      expect(findingsOf(rule, "CREATE INDEX CONCURRENTLY ON users (email);")).toEqual([at(1, 1, 1, 43)]);
+    });
   });
 
   it("does not report SQL in comments and strings, nor statements run by DO blocks", () => {

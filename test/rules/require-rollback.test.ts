@@ -38,9 +38,15 @@ describe("require-rollback", () => {
     expect(findingsOf(rule, FORWARD, { filePath: "db/002_other.sql", files })).toEqual([at(1, 1, 1, 6)]);
   });
 
-  it("never reports a rollback file, even one without a forward partner", () => {
-    expect(findingsOf(rule, "ALTER TABLE users DROP COLUMN premium_tier;", { filePath: "db/001_premium_rollback.sql" })).toEqual([]);
-    expect(findingsOf(rule, "ALTER TABLE users DROP COLUMN premium_tier;", { filePath: "db/001_premium/down.sql" })).toEqual([]);
+  it("never reports a rollback file", () => {
+    expect(findingsOf(rule, "ALTER TABLE users DROP COLUMN premium_tier;", { filePath: "db/001_premium_rollback.sql", files: { "db/001_premium.sql": FORWARD } })).toEqual([]);
+    expect(findingsOf(rule, "ALTER TABLE users DROP COLUMN premium_tier;", { filePath: "db/001_premium/down.sql", files: { "db/001_premium/up.sql": FORWARD } })).toEqual([]);
+  });
+
+  it("reports a file named like a rollback whose forward migration is not beside it: it is a forward migration", () => {
+    const [finding] = lintSql(FORWARD, { rules: [rule], filePath: "db/012_users_no_rollback.sql" }).findings;
+    expect(finding!.message).toMatch(/^012_users_no_rollback\.sql has no rollback: no 012_users_no_rollback_rollback\.sql beside it/);
+    expect(findingsOf(rule, FORWARD, { filePath: "db/012_users_no_rollback.sql", files: { "db/012_users_no_rollback_rollback.sql": "SELECT 1;" } })).toEqual([]);
   });
 
   it("does not report a goose or dbmate file with a down section", () => {
@@ -75,10 +81,33 @@ describe("require-rollback", () => {
     expect(findingsOf(rule, `${FORWARD}\n-- Rollback:\n/* DROP TABL x; */`, { filePath: "db/001_premium.sql", files })).toEqual([at(5, 9, 5, 15)]);
   });
 
-  it("reports prose in a rollback block as a parse error", () => {
-    const [finding] = lintSql(`${FORWARD}\n-- Rollback:\n/* nothing to do */`, { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^The rollback block does not parse: syntax error at or near "nothing"/);
-    expect(findingsOf(rule, `${FORWARD}\n/* Rollback: not needed, the column is unused */`)).toEqual([at(1, 1, 1, 6)]);
+  it("counts a plan in words as a rollback plan: no parse error, no missing rollback", () => {
+    for (const plan of [
+      "-- Rollback: restore from backup",
+      "-- rollback: not reversible",
+      "/* Down: manual */",
+      "-- Rollback:\n/* nothing to do */",
+      "/* Rollback: not needed, the column is unused */",
+      "-- Rollback:\n-- drop the column by hand once no release reads it",
+    ]) {
+      expect(findingsOf(rule, `${FORWARD}\n${plan}`), plan).toEqual([]);
+    }
+  });
+
+  it("counts a one-line `-- rollback: <sql>`, and reports it when it does not parse", () => {
+    expect(findingsOf(rule, `${FORWARD}\n-- rollback: ALTER TABLE users DROP COLUMN premium_tier;`)).toEqual([]);
+    expect(findingsOf(rule, `${FORWARD}\n-- rollback: ALTER TABLE users DROPP COLUMN premium_tier;`)).toEqual([at(4, 32, 4, 57)]);
+  });
+
+  it("takes no comment that merely contains the word for a rollback block: the migration has none", () => {
+    for (const prose of [
+      "-- ROLLBACK SAFETY: the old column stays until the next release\n-- so that the previous version keeps working.",
+      "-- We mark the members we sent to, then\n-- down the members we already sent a reminder to.",
+      "-- undo the damage of 011",
+    ]) {
+      const findings = lintSql(`${prose}\n${FORWARD}`, { rules: [rule] }).findings;
+      expect(findings.map((finding) => finding.message.split(":")[0]), prose).toEqual(["001_test.sql has no rollback"]);
+    }
   });
 
   it("keeps the parse error's position exact after a BOM, multi-byte text and CRLF line breaks", () => {

@@ -40,7 +40,7 @@ describe("migration order", () => {
     ]);
   });
 
-  it("keeps the forward SQL migrations and leaves out scripts and orphan rollback files", () => {
+  it("keeps the forward SQL migrations and leaves out scripts and rollback files; a file named like a rollback without its forward migration is a forward migration", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-order-"));
     const names = ["002_b.sql", "002_b_rollback.sql", "001_a.sql", "003_c.down.sql", "004_d.ts", "x/up.sql", "x/down.sql"];
     for (const name of names) {
@@ -51,8 +51,8 @@ describe("migration order", () => {
       names.map((name) => path.join(dir, name)),
       () => ({ rules: allRules, settings: DEFAULT_SETTINGS }),
     );
-    expect(forward.map((file) => path.relative(dir, file))).toEqual(["001_a.sql", "002_b.sql", "x/up.sql"]);
-    expect(skipped.map((file) => path.relative(dir, file))).toEqual(["003_c.down.sql", "004_d.ts"]);
+    expect(forward.map((file) => path.relative(dir, file))).toEqual(["001_a.sql", "002_b.sql", "003_c.down.sql", "x/up.sql"]);
+    expect(skipped.map((file) => path.relative(dir, file))).toEqual(["004_d.ts"]);
   });
 });
 

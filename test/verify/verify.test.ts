@@ -301,7 +301,7 @@ describe.each(engines)("on %s", (_name, open) => {
     it("adds what dynamic SQL in a DO block did to the finding that could not see it", async () => {
       const run = await verify({
         "001_users.sql": USERS,
-        "002_do.sql": "SET lock_timeout = '2s';\nDO $$ BEGIN EXECUTE 'ALTER TABLE users ALTER COLUMN age TYPE bigint'; END $$;\n",
+        "002_do.sql": "SET lock_timeout = '2s';\nDO $$ DECLARE t text := 'bigint'; BEGIN EXECUTE 'ALTER TABLE users ALTER COLUMN age TYPE ' || t; END $$;\n",
       });
       expectEnding(finding(run.result("002_do.sql"), "dynamic-sql-in-do-block")!.message, ` Verified on ${PG}: took ACCESS EXCLUSIVE on users, held from line 2 until the transaction commits after line 2; users was rewritten and its index rebuilt.`);
     });
