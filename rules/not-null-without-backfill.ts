@@ -3,7 +3,7 @@ import { alterTableCommands, displayName, relationName, typeDisplay, type AlterC
 import { nodeAs } from "../src/parser/node-types.js";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { addedColumn, eachExistingTableAction } from "../src/engine/existing-table.js";
+import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
 import { constraintsOf, isNullConstant, serialType } from "../src/parser/column-constraints.js";
 
 export default defineRule({
@@ -15,7 +15,7 @@ export default defineRule({
     checksDoBlocks: true,
   },
   visit: {
-    AlterTableStmt: eachExistingTableAction((statement, context, table, command) => {
+    AlterTableStmt: eachActionOnTableWithRows((statement, context, table, command) => {
       const column = settingNotNull(command);
       if (column !== undefined) checkSetNotNull(statement, context, table, column, command);
       else checkAddColumn(context, table, command);

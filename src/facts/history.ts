@@ -273,12 +273,26 @@ export class History {
     return this.events.filter((event) => event.action === "change" && event.object.kind === "column" && event.object.on === owner && event.name === column);
   }
 
-  /** The last earlier statement that emptied the table (TRUNCATE, or DELETE without WHERE). */
+  /**
+   * The last earlier statement that emptied the table (TRUNCATE, or DELETE without WHERE), in the same
+   * direction: what an up section empties may hold rows again by the time its down section runs.
+   */
   emptiedBefore(statement: Statement, table: QualifiedName): Statement | undefined {
     const owner = this.objectAt(statement, "relation", table);
     if (!owner) return undefined;
     const at = this.order.positionOf(statement);
-    return this.events.filter((event) => event.action === "empty" && event.object === owner && this.order.positionOf(event.statement) < at).pop()?.statement;
+    return this.events
+      .filter((event) => event.action === "empty" && event.object === owner && this.order.positionOf(event.statement) < at && this.#sameDirection(event.statement, statement))
+      .pop()?.statement;
+  }
+
+  /**
+   * True when the table holds none of the rows it had before the file: created earlier in it, or emptied
+   * earlier in the same direction. Rewriting, scanning or indexing it takes no time; running code may
+   * still use an emptied table, so this answers only for rows.
+   */
+  isNewOrEmptied(statement: Statement, table: QualifiedName): boolean {
+    return this.isNew(statement, "table", table) || this.emptiedBefore(statement, table) !== undefined;
   }
 
   // --- recording -------------------------------------------------------------------------------

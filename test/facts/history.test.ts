@@ -112,6 +112,37 @@ describe("history: renames are followed, for every kind of object", () => {
     expect(facts.history.emptiedBefore(at("TRUNCATE"), { name: "big" })).toBeUndefined();
   });
 
+  it("a table emptied earlier in the same direction holds no rows; an up section's emptying does not count for its down section", () => {
+    const { facts, at } = factsOf("TRUNCATE big;\nDELETE FROM huge WHERE id = 1;\nSELECT 1;");
+    expect(facts.history.isNewOrEmptied(at("SELECT 1"), { name: "big" })).toBe(true);
+    expect(facts.history.isNewOrEmptied(at("SELECT 1"), { name: "huge" })).toBe(false);
+    expect(facts.history.isNewOrEmptied(at("TRUNCATE"), { name: "big" })).toBe(false);
+    const sql = "-- +goose Up\nTRUNCATE big;\n-- +goose Down\nSELECT 1;";
+    const goose = factsOf(sql, {}, { downSectionStart: parseFile(sql).comments[1]!.range.start });
+    expect(goose.facts.history.emptiedBefore(goose.at("SELECT 1"), { name: "big" })).toBeUndefined();
+  });
+
+  describe.each([
+    ["not-null-without-backfill", "ALTER TABLE t ALTER COLUMN c SET NOT NULL;"],
+    ["not-null-without-backfill", "ALTER TABLE t ADD COLUMN n int NOT NULL;"],
+    ["change-column-type", "ALTER TABLE t ALTER COLUMN c TYPE bigint;"],
+    ["constraint-missing-not-valid", "ALTER TABLE t ADD CONSTRAINT k CHECK (c > 0);"],
+    ["unique-constraint-without-index", "ALTER TABLE t ADD CONSTRAINT k UNIQUE (c);"],
+    ["add-serial-column", "ALTER TABLE t ADD COLUMN n bigserial;"],
+    ["volatile-default", "ALTER TABLE t ADD COLUMN n float DEFAULT random();"],
+    ["add-stored-generated-column", "ALTER TABLE t ADD COLUMN n int GENERATED ALWAYS AS (c * 2) STORED;"],
+    ["table-rewrite", "ALTER TABLE t SET UNLOGGED;"],
+    ["require-concurrent-index", "CREATE INDEX i ON t (c);"],
+    ["require-concurrent-reindex", "REINDEX TABLE t;"],
+    ["drop-table", "DROP TABLE t;"],
+    ["drop-column", "ALTER TABLE t DROP COLUMN c;"],
+    ["schema-change-with-backfill", "BEGIN;\nALTER TABLE t ADD COLUMN n int;\nUPDATE t SET n = c;\nCOMMIT;"],
+  ])("%s on a table emptied earlier in the file", (rule, sql) => {
+    const findings = (text: string) => lintSql(text).findings.filter((finding) => finding.ruleId === rule);
+    it("is reported on a table that may hold rows", () => expect(findings(`SELECT 1;\n${sql}`)).not.toEqual([]));
+    it.each(["TRUNCATE t;", "DELETE FROM t;", "WITH gone AS (DELETE FROM t RETURNING *) SELECT 1;"])("is not reported after %s", (empty) => expect(findings(`${empty}\n${sql}`)).toEqual([]));
+  });
+
   it("the name a DROP or RENAME frees, taken again later in the same direction: an up section's is never in the down section", () => {
     const sql = "-- +goose Up\nDROP FUNCTION f();\n-- +goose Down\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';";
     const { facts, at } = factsOf(sql, {}, { downSectionStart: parseFile(sql).comments[1]!.range.start });
