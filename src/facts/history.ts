@@ -4,11 +4,12 @@
  * identity: a table created in this file stays new under a later name, and a table that existed
  * before the file stays old under a new one.
  */
-import { alterTableCommands, asList, displayName, listName, relationName, stringOf, typeDisplay, unwrap, type QualifiedName } from "../parser/ast.js";
+import { alterTableCommands, asList, displayName, listName, nameFromText, relationName, stringOf, typeDisplay, unwrap, walk, type QualifiedName } from "../parser/ast.js";
 import { modifyingStatements } from "../parser/modifying-statements.js";
+import { nodeAs } from "../parser/node-types.js";
 import type { Statement } from "../parser/types.js";
 import type { Range } from "../source/source-text.js";
-import { Names } from "./names.js";
+import { Names, type ResolvedName } from "./names.js";
 import { RunOrder } from "./run-order.js";
 import { NO_ROLLBACK, Sections } from "./sections.js";
 import type { Transactions } from "./transactions.js";
@@ -103,6 +104,23 @@ interface Binding {
   object: TrackedObject | undefined;
   statement: Statement;
   how: Taking | "drop";
+}
+
+/**
+ * What stopped using functions, types or sequences at a statement (a trigger, column or table dropped, a
+ * column retyped or given another default): what it is known to have used, and, for what existed before
+ * the file, what PostgreSQL's conventions say it may have used.
+ */
+interface EndedUses {
+  statement: Statement;
+  /** Keys (`function:public.f`, `type:public.e`, `relation:public.s`) of what the file saw it use. */
+  known: ReadonlySet<string>;
+  /** A trigger that existed before the file: it executed some function that takes no arguments. */
+  someTriggerFunction?: boolean;
+  /** A column that existed before the file: it had some type. */
+  someColumnType?: boolean;
+  /** A column (or a table's columns) that existed before the file: it may own a serial's sequence, `<table>_<column>_seq`. */
+  serialSequenceOf?: { table: ResolvedName; column?: string };
 }
 
 const RELATION_OBJECTS: Partial<Record<string, ObjectKind>> = {
@@ -249,19 +267,25 @@ export class History {
 
   /**
    * The objects of a DROP that running code may know: not created earlier in the file, not
-   * given their name by an earlier RENAME of the file, and not what the paired forward
-   * migration created (for a rollback); each with the later statement that takes its name again.
+   * given their name by an earlier RENAME of the file, not what the paired forward
+   * migration created (for a rollback), and, without CASCADE, not a function, type or sequence
+   * whose use ended earlier in the file (see useEndedBefore); each with the later statement that
+   * takes its name again.
    */
   droppedObjects(statement: Statement, kind: ObjectKind): Dropped[] {
     const namespace = namespaceOf(kind);
     if (!namespace || statement.kind !== "DropStmt") return [];
     const dropped: Dropped[] = [];
+    const cascade = statement.node.behavior === "DROP_CASCADE";
     for (const object of asList(statement.node.objects)) {
       const named = nameAndLabel(object);
       if (!named) continue;
+      const { takesNoArguments, ...label } = named;
       if (this.isNewOrUndone(statement, kind, named.name) || this.nameTakenBefore(statement, namespace, named.name)) continue;
+      // What used it is gone, and without CASCADE PostgreSQL refuses while anything else does.
+      if (!cascade && (kind === "function" || kind === "type" || kind === "sequence") && this.useEndedBefore(statement, kind, named.name, takesNoArguments)) continue;
       const successor = this.successorOf(statement, namespace, named.name);
-      dropped.push({ ...named, ...(successor ? { successor } : {}) });
+      dropped.push({ ...label, ...(successor ? { successor } : {}) });
     }
     return dropped;
   }
@@ -293,6 +317,32 @@ export class History {
    */
   isNewOrEmptied(statement: Statement, table: QualifiedName): boolean {
     return this.isNew(statement, "table", table) || this.emptiedBefore(statement, table) !== undefined;
+  }
+
+  /**
+   * The last earlier statement, in the same direction, that removed a use of the function, type or sequence:
+   * the DROP TRIGGER of a trigger that executed the function; the DROP TABLE, DROP COLUMN, ALTER COLUMN … TYPE
+   * of a column of the type; the DROP TABLE, DROP COLUMN, DROP DEFAULT or SET DEFAULT of a column whose default
+   * took values from the sequence. Known for what the file created; for what existed before it, taken from
+   * PostgreSQL's conventions: a trigger executes a function without arguments, and a serial column owns the
+   * sequence `<table>_<column>_seq`; any column that existed may have had the type.
+   */
+  useEndedBefore(statement: Statement, kind: "function" | "type" | "sequence", name: QualifiedName, takesNoArguments: boolean): Statement | undefined {
+    const key = this.#key(kind === "sequence" ? "relation" : kind, name, statement);
+    const resolved = this.names.resolve(name, statement);
+    const at = this.order.positionOf(statement);
+    const matches = (ended: EndedUses): boolean => {
+      if (ended.known.has(key)) return true;
+      if (kind === "function") return takesNoArguments && ended.someTriggerFunction === true;
+      if (kind === "type") return ended.someColumnType === true;
+      const serial = ended.serialSequenceOf;
+      if (!serial || serial.table.schema !== resolved.schema) return false;
+      return serial.column === undefined
+        ? resolved.name.startsWith(`${serial.table.name}_`) && resolved.name.endsWith("_seq")
+        : resolved.name === `${serial.table.name}_${serial.column}_seq`;
+    };
+    return this.#endedUses.filter((ended) => this.order.positionOf(ended.statement) < at && this.#sameDirection(ended.statement, statement) && matches(ended)).pop()
+      ?.statement;
   }
 
   // --- recording -------------------------------------------------------------------------------
@@ -350,7 +400,10 @@ export class History {
         return;
       case "CreateTrigStmt": {
         const table = relationName(statement.node.relation);
-        if (table && typeof statement.node.trigname === "string") this.#createMember(statement, "trigger", this.#current("relation", table, statement, "table"), statement.node.trigname);
+        if (!table || typeof statement.node.trigname !== "string") return;
+        const trigger = this.#createMember(statement, "trigger", this.#current("relation", table, statement, "table"), statement.node.trigname);
+        const executes = listName({ List: { items: statement.node.funcname } });
+        if (executes) this.#uses.set(trigger, new Set([this.#key("function", executes, statement)]));
         return;
       }
       case "AlterTableStmt":
@@ -392,7 +445,14 @@ export class History {
 
   #addColumn(statement: Statement, table: TrackedObject, tableName: QualifiedName, def: Record<string, unknown>, range?: Range): void {
     const column = def.colname as string;
-    this.#createMember(statement, "column", table, column, range);
+    const created = this.#createMember(statement, "column", table, column, range);
+    const type = listName({ List: { items: (def.typeName as { names?: unknown } | undefined)?.names } });
+    const uses = new Set(type ? [this.#key("type", type, statement)] : []);
+    for (const constraint of asList(def.constraints)) {
+      const value = unwrap(constraint)?.value;
+      if (value?.contype === "CONSTR_DEFAULT") for (const sequence of nextvalSequences(value.raw_expr)) uses.add(this.#key("relation", sequence, statement));
+    }
+    this.#uses.set(created, uses);
     for (const constraint of asList(def.constraints)) {
       const value = unwrap(constraint)?.value;
       if (typeof value?.conname === "string") this.#createMember(statement, "constraint", table, value.conname, range);
@@ -422,7 +482,9 @@ export class History {
           break;
         }
         case "AT_DropColumn":
-          if (column) this.#dropMember(statement, "column", table, column, command.range);
+          if (!column) break;
+          this.#endUses(statement, this.#member(table, "column", column), () => true, { someColumnType: true, serialSequenceOf: { table: this.names.resolve(name, statement), column } });
+          this.#dropMember(statement, "column", table, column, command.range);
           break;
         case "AT_AddConstraint": {
           const constraint = unwrap(node.def)?.value;
@@ -435,12 +497,23 @@ export class History {
         case "AT_ValidateConstraint":
           if (column) this.#changeMember(statement, "constraint", table, column, "validate", command.range);
           break;
-        case "AT_ColumnDefault":
-          if (column) this.#changeMember(statement, "column", table, column, node.def === undefined ? "drop-default" : "set-default", command.range);
+        case "AT_ColumnDefault": {
+          if (!column) break;
+          const changed = this.#member(table, "column", column);
+          this.#endUses(statement, changed, (key) => key.startsWith("relation:"), { serialSequenceOf: { table: this.names.resolve(name, statement), column } });
+          for (const sequence of nextvalSequences(node.def)) this.#use(changed, this.#key("relation", sequence, statement));
+          this.#changeMember(statement, "column", table, column, node.def === undefined ? "drop-default" : "set-default", command.range);
           break;
-        case "AT_AlterColumnType":
-          if (column) this.#changeMember(statement, "column", table, column, "type", command.range);
+        }
+        case "AT_AlterColumnType": {
+          if (!column) break;
+          const changed = this.#member(table, "column", column);
+          this.#endUses(statement, changed, (key) => key.startsWith("type:"), { someColumnType: true });
+          const type = listName({ List: { items: nodeAs(node.def, "ColumnDef")?.typeName?.names } });
+          if (type) this.#use(changed, this.#key("type", type, statement));
+          this.#changeMember(statement, "column", table, column, "type", command.range);
           break;
+        }
         case "AT_SetNotNull":
           if (column) this.#changeMember(statement, "column", table, column, "set-not-null", command.range);
           break;
@@ -495,15 +568,24 @@ export class History {
         const items = asList(unwrap(object)?.value.items);
         const table = items.length >= 2 ? listName({ List: { items: items.slice(0, -1) } }) : undefined;
         const trigger = stringOf(items[items.length - 1]);
-        if (table && trigger) this.#dropMember(statement, "trigger", this.#current("relation", table, statement, "table"), trigger);
+        if (!table || !trigger) continue;
+        const owner = this.#current("relation", table, statement, "table");
+        this.#endUses(statement, this.#member(owner, "trigger", trigger), () => true, { someTriggerFunction: true });
+        this.#dropMember(statement, "trigger", owner, trigger);
       }
+      return;
+    }
+    if (type === "OBJECT_EVENT_TRIGGER") {
+      this.#endedUses.push({ statement, known: new Set(), someTriggerFunction: true });
       return;
     }
     const kind = objectKindOf(type);
     if (!kind) return;
     for (const object of asList(statement.node.objects)) {
       const name = GLOBAL_OBJECTS[type] ? { name: stringOf(object) ?? "" } : objectName(object);
-      if (name && name.name !== "") this.#dropName(statement, kind, name);
+      if (!name || name.name === "") continue;
+      if (kind === "table") this.#endTableUses(statement, this.#current("relation", name, statement, "table"), name);
+      this.#dropName(statement, kind, name);
     }
   }
 
@@ -618,11 +700,12 @@ export class History {
     return bindings?.[bindings.length - 1]?.object ?? this.#existingObject(key, kind, owner);
   }
 
-  #createMember(statement: Statement, kind: ObjectKind, owner: TrackedObject, name: string, range?: Range): void {
+  #createMember(statement: Statement, kind: ObjectKind, owner: TrackedObject, name: string, range?: Range): TrackedObject {
     const object: TrackedObject = { id: this.#nextId++, kind, createdBy: statement, on: owner };
     this.#bind(memberKey(owner, kind, name), object, statement, "create");
     this.#rememberName(statement, object, name);
     this.#event(statement, "create", object, name, range);
+    return object;
   }
 
   #moveMember(statement: Statement, kind: ObjectKind, owner: TrackedObject, from: string, to: string): void {
@@ -646,6 +729,50 @@ export class History {
   #event(statement: Statement, action: HistoryAction, object: TrackedObject, name: string, range?: Range): void {
     this.events.push({ statement, action, object, name, ...(range ? { range } : {}) });
   }
+
+  // --- uses of functions, types and sequences -------------------------------------------------------
+
+  /** What each trigger and column the file saw executes, has as its type, or takes its default from. */
+  readonly #uses = new Map<TrackedObject, Set<string>>();
+  readonly #endedUses: EndedUses[] = [];
+
+  #use(object: TrackedObject, key: string): void {
+    const uses = this.#uses.get(object);
+    if (uses) uses.add(key);
+    else this.#uses.set(object, new Set([key]));
+  }
+
+  /** The object stops using what `ending` selects; one that existed before the file may have used more (`guesses`). */
+  #endUses(statement: Statement, object: TrackedObject, ending: (key: string) => boolean, guesses: Omit<EndedUses, "statement" | "known">): void {
+    const uses = this.#uses.get(object) ?? new Set<string>();
+    const known = new Set([...uses].filter(ending));
+    for (const key of known) uses.delete(key);
+    this.#endedUses.push({ statement, known, ...(object.createdBy === undefined ? guesses : {}) });
+  }
+
+  /** A dropped table takes its columns and triggers with it. */
+  #endTableUses(statement: Statement, table: TrackedObject, name: QualifiedName): void {
+    const known = new Set<string>();
+    for (const [member, uses] of this.#uses) if (member.on === table) for (const key of uses) known.add(key);
+    const existed = table.createdBy === undefined;
+    this.#endedUses.push({ statement, known, ...(existed ? { someColumnType: true, serialSequenceOf: { table: this.names.resolve(name, statement) } } : {}) });
+  }
+}
+
+/** The sequences a default expression takes values from: `nextval('s')`, `nextval('s'::regclass)`. */
+function nextvalSequences(expression: unknown): QualifiedName[] {
+  const found: QualifiedName[] = [];
+  walk([expression], (type, value) => {
+    if (type !== "FuncCall") return;
+    const names = asList(value.funcname).map(stringOf);
+    if (names[names.length - 1] !== "nextval") return;
+    let argument = unwrap(asList(value.args)[0]);
+    if (argument?.type === "TypeCast") argument = unwrap(argument.value.arg);
+    const text = argument?.type === "A_Const" ? (argument.value.sval as { sval?: string } | undefined)?.sval : undefined;
+    const sequence = text === undefined ? undefined : nameFromText(text);
+    if (sequence) found.push(sequence);
+  });
+  return found;
 }
 
 function memberKey(owner: TrackedObject, kind: ObjectKind, name: string): string {
@@ -683,14 +810,16 @@ function objectName(object: unknown): QualifiedName | undefined {
   return listName(object);
 }
 
-function nameAndLabel(object: unknown): { name: QualifiedName; label: string } | undefined {
+/** A dropped object's name, its label for messages, and, for a function, whether it may take no arguments (as a trigger's function does). */
+function nameAndLabel(object: unknown): { name: QualifiedName; label: string; takesNoArguments: boolean } | undefined {
   const node = unwrap(object);
   if (node?.type === "ObjectWithArgs") {
     const name = listName({ List: { items: node.value.objname } });
     if (!name) return undefined;
-    const args = node.value.args_unspecified === true ? "" : `(${asList(node.value.objargs).map((arg) => typeDisplay(unwrap(arg)?.value)).join(", ")})`;
-    return { name, label: `${displayName(name)}${args}` };
+    const unspecified = node.value.args_unspecified === true;
+    const args = asList(node.value.objargs);
+    return { name, label: `${displayName(name)}${unspecified ? "" : `(${args.map((arg) => typeDisplay(unwrap(arg)?.value)).join(", ")})`}`, takesNoArguments: unspecified || args.length === 0 };
   }
   const name = objectName(object);
-  return name ? { name, label: displayName(name) } : undefined;
+  return name ? { name, label: displayName(name), takesNoArguments: false } : undefined;
 }

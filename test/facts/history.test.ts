@@ -143,6 +143,65 @@ describe("history: renames are followed, for every kind of object", () => {
     it.each(["TRUNCATE t;", "DELETE FROM t;", "WITH gone AS (DELETE FROM t RETURNING *) SELECT 1;"])("is not reported after %s", (empty) => expect(findings(`${empty}\n${sql}`)).toEqual([]));
   });
 
+  describe("what a dropped trigger, column or table used", () => {
+    const ended = (sql: string, kind: "function" | "type" | "sequence", name: string, noArguments = true) => {
+      const { facts, all } = factsOf(`${sql};\nSELECT 1;`);
+      const last = all[all.length - 1]!;
+      return facts.history.useEndedBefore(last, kind, { name }, noArguments)?.text.split(/\s+/).slice(0, 3).join(" ");
+    };
+
+    it("the function a trigger executes: known for a trigger the file created, any function without arguments for one that existed", () => {
+      expect(ended("CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION stamp();\nDROP TRIGGER trg ON t", "function", "stamp")).toBe("DROP TRIGGER trg");
+      expect(ended("CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION stamp();\nDROP TRIGGER trg ON t", "function", "other")).toBeUndefined();
+      expect(ended("DROP TRIGGER trg ON t", "function", "anything")).toBe("DROP TRIGGER trg");
+      expect(ended("DROP TRIGGER trg ON t", "function", "anything", false)).toBeUndefined();
+      expect(ended("DROP EVENT TRIGGER api_restart", "function", "notify")).toBe("DROP EVENT TRIGGER");
+      expect(ended("CREATE TABLE t (id int);\nCREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION stamp();\nDROP TABLE t", "function", "stamp")).toBe("DROP TABLE t");
+    });
+
+    it("the type of a column: known for a column the file created, any type for a column or table that existed", () => {
+      expect(ended("CREATE TABLE t (s status);\nDROP TABLE t", "type", "status")).toBe("DROP TABLE t");
+      expect(ended("CREATE TABLE t (s status);\nDROP TABLE t", "type", "mood")).toBeUndefined();
+      expect(ended("ALTER TABLE t ADD COLUMN s status;\nALTER TABLE t ALTER COLUMN s TYPE text", "type", "status")).toBe("ALTER TABLE t");
+      expect(ended("ALTER TABLE t ADD COLUMN s status;\nALTER TABLE t ALTER COLUMN s TYPE text", "type", "mood")).toBeUndefined();
+      expect(ended("ALTER TABLE t DROP COLUMN s", "type", "status")).toBe("ALTER TABLE t");
+      expect(ended("DROP TABLE t", "type", "status")).toBe("DROP TABLE t");
+      expect(ended("ALTER TABLE t ALTER COLUMN s TYPE text", "type", "status")).toBe("ALTER TABLE t");
+    });
+
+    it("the sequence of a default: known from nextval('…'), by PostgreSQL's <table>_<column>_seq for a serial column that existed", () => {
+      expect(ended(`CREATE TABLE t (id int DEFAULT nextval('"Ids"'::regclass));\nALTER TABLE t ALTER COLUMN id DROP DEFAULT`, "sequence", "Ids")).toBe("ALTER TABLE t");
+      expect(ended(`ALTER TABLE t ADD COLUMN n int DEFAULT nextval('app.counter');\nALTER TABLE t DROP COLUMN n`, "sequence", "counter")).toBeUndefined();
+      expect(ended("ALTER TABLE t ALTER COLUMN id DROP DEFAULT", "sequence", "t_id_seq")).toBe("ALTER TABLE t");
+      expect(ended("ALTER TABLE t ALTER COLUMN id DROP DEFAULT", "sequence", "t_other_seq")).toBeUndefined();
+      expect(ended("ALTER TABLE t DROP COLUMN id", "sequence", "t_id_seq")).toBe("ALTER TABLE t");
+      expect(ended("DROP TABLE t", "sequence", "t_id_seq")).toBe("DROP TABLE t");
+      expect(ended("DROP TABLE t", "sequence", "u_id_seq")).toBeUndefined();
+      expect(ended("DROP TABLE app.t", "sequence", "t_id_seq")).toBeUndefined();
+      expect(ended("ALTER TABLE t ALTER COLUMN id SET DEFAULT nextval('fresh');\nALTER TABLE t ALTER COLUMN id DROP DEFAULT", "sequence", "fresh")).toBe("ALTER TABLE t");
+    });
+
+    it("counts only what ended earlier in the same direction", () => {
+      const sql = "-- +goose Up\nDROP TRIGGER trg ON t;\n-- +goose Down\nDROP FUNCTION stamp();";
+      const { facts, at } = factsOf(sql, {}, { downSectionStart: parseFile(sql).comments[1]!.range.start });
+      expect(facts.history.useEndedBefore(at("DROP FUNCTION"), "function", { name: "stamp" }, true)).toBeUndefined();
+    });
+
+    it.each([
+      ["drop-function", "DROP TRIGGER trg ON t;\nDROP FUNCTION stamp();"],
+      ["drop-function", "DROP EVENT TRIGGER api_restart;\nDROP FUNCTION IF EXISTS extensions.notify_api_restart;"],
+      ["drop-type", 'DROP TABLE "pricings";\nDROP TYPE "PricingUnit";'],
+      ["drop-type", "ALTER TABLE t ALTER COLUMN role TYPE new_role USING role::text::new_role;\nDROP TYPE old_role;"],
+      ["drop-sequence", "DROP TABLE t;\nDROP SEQUENCE IF EXISTS t_id_seq;"],
+      ["drop-sequence", 'ALTER TABLE "Webhook" ALTER COLUMN "id" DROP DEFAULT, ALTER COLUMN "id" SET DATA TYPE TEXT;\nDROP SEQUENCE "Webhook_id_seq";'],
+    ])("%s is silent right after what used the object, and reports it with CASCADE: %s", (rule, sql) => {
+      const findings = (text: string) => lintSql(text).findings.filter((finding) => finding.ruleId === rule);
+      expect(findings(sql)).toEqual([]);
+      expect(findings(sql.replace(/;$/, " CASCADE;"))).not.toEqual([]);
+      expect(findings(sql.split("\n")[1]!)).not.toEqual([]);
+    });
+  });
+
   it("the name a DROP or RENAME frees, taken again later in the same direction: an up section's is never in the down section", () => {
     const sql = "-- +goose Up\nDROP FUNCTION f();\n-- +goose Down\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';";
     const { facts, at } = factsOf(sql, {}, { downSectionStart: parseFile(sql).comments[1]!.range.start });
