@@ -189,7 +189,11 @@ export class History {
     return binding ? binding.object : this.#existing.get(key);
   }
 
-  /** True when the object of that name was created earlier in this file: it is new and empty, and nothing running uses it yet. */
+  /**
+   * True when the object of that name was created earlier in this file: it is new and empty, and nothing running
+   * uses it yet. A CREATE TABLE IF NOT EXISTS that the file goes on to reshape may find the table there already:
+   * it creates nothing new (see #reshapedLater).
+   */
   isNew(statement: Statement, kind: ObjectKind, name: QualifiedName | string): boolean {
     const namespace = namespaceOf(kind);
     if (!namespace) return false;
@@ -345,6 +349,21 @@ export class History {
       ?.statement;
   }
 
+  /**
+   * True when a later ALTER TABLE of the same direction changes the columns of the table a CREATE TABLE IF NOT
+   * EXISTS declares (ADD, DROP, RENAME or ALTER COLUMN): a migration that reshapes the table it has just
+   * declared expects an older version of it to exist, so the table may hold rows and running code may use it.
+   * Without such a change, IF NOT EXISTS is taken for what it mostly is in migrations: an idempotent creation
+   * of a new table, followed by its indexes and foreign keys.
+   */
+  #reshapedLater(create: Statement, table: QualifiedName): boolean {
+    return this.order.after(create).some((later) => {
+      if (!this.#sameDirection(create, later)) return false;
+      const reshaped = reshapedTable(later);
+      return reshaped !== undefined && this.names.sameRelation(reshaped, later, table, create);
+    });
+  }
+
   // --- recording -------------------------------------------------------------------------------
 
   #record(statement: Statement): void {
@@ -432,20 +451,22 @@ export class History {
     }
   }
 
-  #createTable(statement: Statement, node: { relation?: unknown; tableElts?: unknown }): void {
+  #createTable(statement: Statement, node: { relation?: unknown; tableElts?: unknown; if_not_exists?: boolean }): void {
     const name = relationName(node.relation);
-    const table = this.#create(statement, "table", name);
+    const table = this.#create(statement, "table", name, undefined, node.if_not_exists === true && name !== undefined && this.#reshapedLater(statement, name));
     if (!table || !name) return;
+    // A table that may exist already may have these columns and constraints already.
+    const mayExist = table.createdBy !== statement;
     for (const element of asList(node.tableElts)) {
       const item = unwrap(element);
-      if (item?.type === "ColumnDef" && typeof item.value.colname === "string") this.#addColumn(statement, table, name, item.value);
-      else if (item?.type === "Constraint" && typeof item.value.conname === "string") this.#createMember(statement, "constraint", table, item.value.conname);
+      if (item?.type === "ColumnDef" && typeof item.value.colname === "string") this.#addColumn(statement, table, name, item.value, undefined, mayExist);
+      else if (item?.type === "Constraint" && typeof item.value.conname === "string") this.#createMember(statement, "constraint", table, item.value.conname, undefined, mayExist);
     }
   }
 
-  #addColumn(statement: Statement, table: TrackedObject, tableName: QualifiedName, def: Record<string, unknown>, range?: Range): void {
+  #addColumn(statement: Statement, table: TrackedObject, tableName: QualifiedName, def: Record<string, unknown>, range: Range | undefined, mayExist: boolean): void {
     const column = def.colname as string;
-    const created = this.#createMember(statement, "column", table, column, range);
+    const created = this.#createMember(statement, "column", table, column, range, mayExist);
     const type = listName({ List: { items: (def.typeName as { names?: unknown } | undefined)?.names } });
     const uses = new Set(type ? [this.#key("type", type, statement)] : []);
     for (const constraint of asList(def.constraints)) {
@@ -455,14 +476,14 @@ export class History {
     this.#uses.set(created, uses);
     for (const constraint of asList(def.constraints)) {
       const value = unwrap(constraint)?.value;
-      if (typeof value?.conname === "string") this.#createMember(statement, "constraint", table, value.conname, range);
+      if (typeof value?.conname === "string") this.#createMember(statement, "constraint", table, value.conname, range, mayExist);
     }
     // serial and identity columns own a sequence that PostgreSQL names <table>_<column>_seq.
     const typeNames = asList((def.typeName as { names?: unknown } | undefined)?.names).map(stringOf);
     const serial = typeNames.length === 1 && SERIAL_TYPES.has(typeNames[0] ?? "");
     const identity = asList(def.constraints).some((constraint) => unwrap(constraint)?.value.contype === "CONSTR_IDENTITY");
     if (serial || identity) {
-      this.#create(statement, "sequence", { name: `${tableName.name}_${column}_seq`, ...(tableName.schema ? { schema: tableName.schema } : {}) }, table);
+      this.#create(statement, "sequence", { name: `${tableName.name}_${column}_seq`, ...(tableName.schema ? { schema: tableName.schema } : {}) }, table, mayExist);
     }
   }
 
@@ -478,7 +499,7 @@ export class History {
       switch (command.subtype) {
         case "AT_AddColumn": {
           const def = unwrap(node.def);
-          if (def?.type === "ColumnDef" && typeof def.value.colname === "string") this.#addColumn(statement, table, name, def.value, command.range);
+          if (def?.type === "ColumnDef" && typeof def.value.colname === "string") this.#addColumn(statement, table, name, def.value, command.range, false);
           break;
         }
         case "AT_DropColumn":
@@ -622,8 +643,8 @@ export class History {
    */
   readonly #namesOfNew: { statement: Statement; key: string }[] = [];
 
-  #rememberName(statement: Statement, object: TrackedObject, key: string): void {
-    if (object.createdBy === undefined) return;
+  #rememberName(statement: Statement, object: TrackedObject, key: string, mayExist = false): void {
+    if (object.createdBy === undefined && !mayExist) return;
     const owner = object.on && (object.kind === "column" || object.kind === "constraint" || object.kind === "trigger") ? this.#keys.get(object.on) : undefined;
     this.#namesOfNew.push({ statement, key: owner === undefined ? `${object.kind}|${key}` : `${object.kind}|${owner}.${key}` });
   }
@@ -666,14 +687,29 @@ export class History {
     return last?.object ?? this.#existingObject(key, kind);
   }
 
-  #create(statement: Statement, kind: ObjectKind, name: QualifiedName | undefined, on?: TrackedObject): TrackedObject | undefined {
+  /**
+   * An object the statement creates; with `mayExist`, the object that may exist already, unless the file
+   * created, renamed or dropped something of that name before: it is not new.
+   */
+  #create(statement: Statement, kind: ObjectKind, name: QualifiedName | undefined, on?: TrackedObject, mayExist = false): TrackedObject | undefined {
     const namespace = namespaceOf(kind);
     if (!name || !namespace) return undefined;
-    const object: TrackedObject = { id: this.#nextId++, kind, createdBy: statement, ...(on ? { on } : {}) };
     const key = this.#key(namespace, name, statement);
+    if (mayExist && !this.#bindings.has(key)) return this.#possiblyExisting(statement, key, kind, on);
+    const object: TrackedObject = { id: this.#nextId++, kind, createdBy: statement, ...(on ? { on } : {}) };
     this.#bind(key, object, statement, "create");
     this.#rememberName(statement, object, key);
     this.#event(statement, "create", object, name.name);
+    return object;
+  }
+
+  /**
+   * What a CREATE TABLE IF NOT EXISTS finds when the table may exist already: the object from before the
+   * file. A rollback dropping it still undoes the forward migration.
+   */
+  #possiblyExisting(statement: Statement, key: string, kind: ObjectKind, on: TrackedObject | undefined, memberName?: string): TrackedObject {
+    const object = this.#existingObject(key, kind, on);
+    this.#rememberName(statement, object, memberName ?? key, true);
     return object;
   }
 
@@ -700,9 +736,11 @@ export class History {
     return bindings?.[bindings.length - 1]?.object ?? this.#existingObject(key, kind, owner);
   }
 
-  #createMember(statement: Statement, kind: ObjectKind, owner: TrackedObject, name: string, range?: Range): TrackedObject {
+  #createMember(statement: Statement, kind: ObjectKind, owner: TrackedObject, name: string, range?: Range, mayExist = false): TrackedObject {
+    const key = memberKey(owner, kind, name);
+    if (mayExist && !this.#bindings.has(key)) return this.#possiblyExisting(statement, key, kind, owner, name);
     const object: TrackedObject = { id: this.#nextId++, kind, createdBy: statement, on: owner };
-    this.#bind(memberKey(owner, kind, name), object, statement, "create");
+    this.#bind(key, object, statement, "create");
     this.#rememberName(statement, object, name);
     this.#event(statement, "create", object, name, range);
     return object;
@@ -757,6 +795,15 @@ export class History {
     const existed = table.createdBy === undefined;
     this.#endedUses.push({ statement, known, ...(existed ? { someColumnType: true, serialSequenceOf: { table: this.names.resolve(name, statement) } } : {}) });
   }
+}
+
+const COLUMN_ACTIONS = new Set(["AT_AddColumn", "AT_DropColumn", "AT_AlterColumnType", "AT_ColumnDefault", "AT_SetNotNull", "AT_DropNotNull"]);
+
+/** The table whose columns a statement adds, drops, renames or alters. */
+function reshapedTable(statement: Statement): QualifiedName | undefined {
+  if (statement.kind === "RenameStmt") return statement.node.renameType === "OBJECT_COLUMN" ? relationName(statement.node.relation) : undefined;
+  if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return undefined;
+  return alterTableCommands(statement).some((command) => COLUMN_ACTIONS.has(command.subtype)) ? relationName(statement.node.relation) : undefined;
 }
 
 /** The sequences a default expression takes values from: `nextval('s')`, `nextval('s'::regclass)`. */

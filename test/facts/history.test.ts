@@ -202,6 +202,49 @@ describe("history: renames are followed, for every kind of object", () => {
     });
   });
 
+  describe("CREATE TABLE IF NOT EXISTS", () => {
+    it("creates a new table, with its indexes and foreign keys, when the file does not reshape it", () => {
+      const { facts, at } = factsOf("CREATE TABLE IF NOT EXISTS t (a int);\nCREATE INDEX IF NOT EXISTS t_a ON t (a);\nALTER TABLE t ADD CONSTRAINT t_fk FOREIGN KEY (a) REFERENCES u;");
+      expect(facts.history.isNew(at("CREATE INDEX"), "table", "t")).toBe(true);
+      expect(facts.history.isNew(at("ALTER TABLE"), "table", "t")).toBe(true);
+    });
+
+    it("may find the table there already when a later statement changes its columns: neither it nor its columns are new", () => {
+      const { facts, at } = factsOf("CREATE TABLE IF NOT EXISTS t (a int, id serial);\nCREATE INDEX t_a ON t (a);\nALTER TABLE t ADD COLUMN IF NOT EXISTS b int;\nSELECT 1;");
+      expect(facts.history.isNew(at("CREATE INDEX"), "table", "t")).toBe(false);
+      expect(facts.history.isNewColumn(at("SELECT 1"), { name: "t" }, "a")).toBe(false);
+      expect(facts.history.isNewColumn(at("SELECT 1"), { name: "t" }, "b")).toBe(true);
+      expect(facts.history.isNew(at("SELECT 1"), "sequence", "t_id_seq")).toBe(false);
+      expect(facts.history.nameTakenBefore(at("SELECT 1"), "relation", { name: "t" })).toBe(false);
+      for (const reshape of ["ALTER TABLE t ALTER COLUMN a TYPE bigint", "ALTER TABLE t DROP COLUMN a", "ALTER TABLE t RENAME COLUMN a TO b"]) {
+        const other = factsOf(`CREATE TABLE IF NOT EXISTS t (a int);\n${reshape};`);
+        expect(other.facts.history.isNew(other.at("ALTER"), "table", "t")).toBe(false);
+      }
+    });
+
+    it("creates it for sure after the file dropped the name, and in another direction than the reshaping", () => {
+      const dropped = factsOf("DROP TABLE IF EXISTS t;\nCREATE TABLE IF NOT EXISTS t (a int);\nALTER TABLE t ADD COLUMN b int;");
+      expect(dropped.facts.history.isNew(dropped.at("ALTER"), "table", "t")).toBe(true);
+      const sql = "-- +goose Up\nCREATE TABLE IF NOT EXISTS t (a int);\n-- +goose Down\nALTER TABLE t DROP COLUMN a;";
+      const goose = factsOf(sql, {}, { downSectionStart: parseFile(sql).comments[1]!.range.start });
+      expect(goose.facts.history.isNew(goose.at("CREATE"), "table", "t")).toBe(false);
+      expect(goose.facts.history.objectAt(goose.at("ALTER"), "relation", { name: "t" })?.createdBy).toBe(goose.at("CREATE"));
+    });
+
+    it("a rollback dropping it still undoes the forward migration", () => {
+      const sql = "-- migrate:up\nCREATE TABLE IF NOT EXISTS t (a int);\nALTER TABLE t ADD COLUMN IF NOT EXISTS b int;\n-- migrate:down\nDROP TABLE t;";
+      const { facts, at } = factsOf(sql, {}, { downSectionStart: parseFile(sql).comments[1]!.range.start });
+      expect(facts.history.isNew(at("ALTER"), "table", "t")).toBe(false);
+      expect(facts.history.undoesForward(at("DROP"), "table", "t")).toBe(true);
+    });
+
+    it("the ALTERs of a table that may exist are checked", () => {
+      const findings = lintSql("CREATE TABLE IF NOT EXISTS t (a int);\nALTER TABLE t ADD COLUMN IF NOT EXISTS b int;\nALTER TABLE t ALTER COLUMN a SET NOT NULL;").findings;
+      expect(findings.map((finding) => finding.ruleId)).toContain("not-null-without-backfill");
+      expect(lintSql("CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;\nALTER TABLE t ALTER COLUMN a SET NOT NULL;").findings.map((finding) => finding.ruleId)).not.toContain("not-null-without-backfill");
+    });
+  });
+
   it("the name a DROP or RENAME frees, taken again later in the same direction: an up section's is never in the down section", () => {
     const sql = "-- +goose Up\nDROP FUNCTION f();\n-- +goose Down\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';";
     const { facts, at } = factsOf(sql, {}, { downSectionStart: parseFile(sql).comments[1]!.range.start });
