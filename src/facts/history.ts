@@ -217,6 +217,25 @@ export class History {
     return this.#forwardCreated.has(`${kind}|${this.#key(namespace, typeof name === "string" ? { name } : name, statement)}`);
   }
 
+  /**
+   * True for a RENAME in a rollback that undoes one of the forward migration: in a down section, the up section
+   * renames an object of the same namespace the other way. A separate rollback file cannot see its forward
+   * migration's renames (only what it creates is known), so a rename there is taken to undo one.
+   */
+  undoesForwardRename(statement: Statement, rename: Rename): boolean {
+    if (!this.sections.isRollback(statement)) return false;
+    if (this.sections.rollback.role === "rollback") return true;
+    return this.order.statements.some((forward) => {
+      if (this.sections.isRollback(forward)) return false;
+      const earlier = renameOf(forward);
+      return (
+        earlier?.namespace === rename.namespace &&
+        this.names.sameRelation(earlier.from, forward, rename.to, statement) &&
+        this.names.sameRelation(earlier.to, forward, rename.from, statement)
+      );
+    });
+  }
+
   isNewOrUndone(statement: Statement, kind: ObjectKind, name: QualifiedName | string): boolean {
     return this.isNew(statement, kind, name) || this.undoesForward(statement, kind, name);
   }

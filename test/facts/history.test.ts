@@ -5,6 +5,7 @@ import { parseFile } from "../../src/parser/parse-file.js";
 import { loadParser } from "../../src/parser/pg.js";
 import { lintSql } from "../helpers.js";
 import { factsOf } from "./facts-of.js";
+import { renameOf } from "../../src/facts/history.js";
 
 beforeAll(() => loadParser());
 
@@ -262,6 +263,15 @@ describe("history: renames are followed, for every kind of object", () => {
     expect(rollback.facts.history.isNewOrUndoneColumn(third!, { name: "users" }, "note")).toBe(true);
     const notRollback = factsOf("DROP TABLE audit;", {}, { role: "forward", forward });
     expect(notRollback.facts.history.undoesForward(notRollback.all[0]!, "table", "audit")).toBe(false);
+  });
+
+  it("knows a rename in a rollback that undoes one of the forward migration, of the same namespace only", () => {
+    const sql = "-- +goose Up\nALTER TYPE mood RENAME TO feeling;\n-- +goose Down\nALTER TYPE feeling RENAME TO mood;\nALTER TABLE feeling RENAME TO mood;\nALTER TYPE other RENAME TO thing;";
+    const { facts, all } = factsOf(sql, {}, { downSectionStart: parseFile(sql).comments[1]!.range.start });
+    const undoes = all.map((statement) => facts.history.undoesForwardRename(statement, renameOf(statement)!));
+    expect(undoes).toEqual([false, true, false, false]);
+    const file = factsOf("ALTER TYPE x RENAME TO y;", {}, { role: "rollback" });
+    expect(file.facts.history.undoesForwardRename(file.all[0]!, renameOf(file.all[0]!)!)).toBe(true);
   });
 
   it("treats a down section as the rollback of the up section above it, its first statement included", () => {
