@@ -7,7 +7,7 @@
 import { alterTableCommands, asList, displayName, listName, nameFromText, relationName, stringOf, typeDisplay, unwrap, walk, type QualifiedName } from "../parser/ast.js";
 import { modifyingStatements } from "../parser/modifying-statements.js";
 import { nodeAs } from "../parser/node-types.js";
-import type { Statement } from "../parser/types.js";
+import type { AstNode, Statement } from "../parser/types.js";
 import type { Range } from "../source/source-text.js";
 import { Names, type ResolvedName } from "./names.js";
 import { RunOrder } from "./run-order.js";
@@ -321,6 +321,19 @@ export class History {
   }
 
   /**
+   * The table a constraint of `table` references, when the file created that constraint as a foreign key earlier
+   * (named, or under the name PostgreSQL gives it): its name as written, or resolved where the search_path changed since.
+   */
+  foreignKeyTarget(statement: Statement, table: QualifiedName, constraint: string): QualifiedName | undefined {
+    const owner = this.objectAt(statement, "relation", table);
+    const object = owner ? this.#bindingBefore(memberKey(owner, "constraint", constraint), statement)?.object : undefined;
+    const foreignKey = object ? this.#foreignKeys.get(object) : undefined;
+    if (!foreignKey) return undefined;
+    const { references, at } = foreignKey;
+    return this.names.sameRelation(references, at, references, statement) ? references : this.names.resolve(references, at);
+  }
+
+  /**
    * The last earlier statement that emptied the table (TRUNCATE, or DELETE without WHERE), in the same
    * direction: what an up section empties may hold rows again by the time its down section runs.
    */
@@ -479,7 +492,7 @@ export class History {
     for (const element of asList(node.tableElts)) {
       const item = unwrap(element);
       if (item?.type === "ColumnDef" && typeof item.value.colname === "string") this.#addColumn(statement, table, name, item.value, undefined, mayExist);
-      else if (item?.type === "Constraint" && typeof item.value.conname === "string") this.#createMember(statement, "constraint", table, item.value.conname, undefined, mayExist);
+      else if (item?.type === "Constraint") this.#addConstraint(statement, table, name, item.value, undefined, undefined, mayExist);
     }
   }
 
@@ -495,7 +508,7 @@ export class History {
     this.#uses.set(created, uses);
     for (const constraint of asList(def.constraints)) {
       const value = unwrap(constraint)?.value;
-      if (typeof value?.conname === "string") this.#createMember(statement, "constraint", table, value.conname, range, mayExist);
+      if (value) this.#addConstraint(statement, table, tableName, value, column, range, mayExist);
     }
     // serial and identity columns own a sequence that PostgreSQL names <table>_<column>_seq.
     const typeNames = asList((def.typeName as { names?: unknown } | undefined)?.names).map(stringOf);
@@ -504,6 +517,20 @@ export class History {
     if (serial || identity) {
       this.#create(statement, "sequence", { name: `${tableName.name}_${column}_seq`, ...(tableName.schema ? { schema: tableName.schema } : {}) }, table, mayExist);
     }
+  }
+
+  /**
+   * A named constraint of a table, or a foreign key under the name PostgreSQL gives it (`<table>_<columns>_fkey`),
+   * remembering the table a foreign key references. `column`: the column a column constraint is written on.
+   */
+  #addConstraint(statement: Statement, table: TrackedObject, tableName: QualifiedName, constraint: AstNode, column: string | undefined, range: Range | undefined, mayExist: boolean): void {
+    const foreign = constraint.contype === "CONSTR_FOREIGN";
+    const columns = column !== undefined ? [column] : asList(constraint.fk_attrs).map(stringOf);
+    const name = typeof constraint.conname === "string" ? constraint.conname : foreign ? `${tableName.name}_${columns.join("_")}_fkey` : undefined;
+    if (name === undefined) return;
+    const created = this.#createMember(statement, "constraint", table, name, range, mayExist);
+    const references = foreign ? relationName(constraint.pktable) : undefined;
+    if (references) this.#foreignKeys.set(created, { references, at: statement });
   }
 
   #alterTable(statement: Statement): void {
@@ -528,7 +555,7 @@ export class History {
           break;
         case "AT_AddConstraint": {
           const constraint = unwrap(node.def)?.value;
-          if (typeof constraint?.conname === "string") this.#createMember(statement, "constraint", table, constraint.conname, command.range);
+          if (constraint) this.#addConstraint(statement, table, name, constraint, undefined, command.range, false);
           break;
         }
         case "AT_DropConstraint":
@@ -791,6 +818,8 @@ export class History {
 
   /** What each trigger and column the file saw executes, has as its type, or takes its default from. */
   readonly #uses = new Map<TrackedObject, Set<string>>();
+  /** The table each foreign key the file created references, as written at its statement. */
+  readonly #foreignKeys = new Map<TrackedObject, { references: QualifiedName; at: Statement }>();
   readonly #endedUses: EndedUses[] = [];
 
   #use(object: TrackedObject, key: string): void {

@@ -246,6 +246,24 @@ describe("history: renames are followed, for every kind of object", () => {
     });
   });
 
+  it("knows the table a foreign key the file created references, under its name or PostgreSQL's, following renames and search_path", () => {
+    const sql = [
+      "CREATE TABLE orders (id int, user_id int REFERENCES users, CONSTRAINT by_shop FOREIGN KEY (shop_id) REFERENCES app.shops);",
+      "ALTER TABLE orders ADD FOREIGN KEY (a, b) REFERENCES pairs (x, y);",
+      "ALTER TABLE orders RENAME TO purchases;",
+      "SET search_path TO billing;",
+      "SELECT 1;",
+    ].join("\n");
+    const { facts, at } = factsOf(sql);
+    const last = at("SELECT 1");
+    const target = (constraint: string) => facts.history.foreignKeyTarget(last, { schema: "public", name: "purchases" }, constraint);
+    expect(target("orders_user_id_fkey")).toEqual({ schema: "public", name: "users" });
+    expect(target("by_shop")).toEqual({ schema: "app", name: "shops" });
+    expect(target("orders_a_b_fkey")).toEqual({ schema: "public", name: "pairs" });
+    expect(target("orders_pkey")).toBeUndefined();
+    expect(facts.history.foreignKeyTarget(at("ALTER TABLE orders RENAME"), { name: "orders" }, "orders_user_id_fkey")).toEqual({ name: "users" });
+  });
+
   it("the name a DROP or RENAME frees, taken again later in the same direction: an up section's is never in the down section", () => {
     const sql = "-- +goose Up\nDROP FUNCTION f();\n-- +goose Down\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';";
     const { facts, at } = factsOf(sql, {}, { downSectionStart: parseFile(sql).comments[1]!.range.start });
