@@ -2,7 +2,7 @@ import { displayName, typeDisplay, type AlterCommand, type QualifiedName } from 
 import type { Statement } from "../src/parser/types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { addedColumn, eachExistingTableAction } from "../src/engine/existing-table.js";
+import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
 import { constraintsOf, SERIAL_TYPES, serialType } from "../src/parser/column-constraints.js";
 
 export default defineRule({
@@ -13,7 +13,7 @@ export default defineRule({
     category: "rewrite",
     checksDoBlocks: true,
   },
-  visit: { AlterTableStmt: eachExistingTableAction(checkAddColumn) },
+  visit: { AlterTableStmt: eachActionOnTableWithRows(checkAddColumn) },
 });
 
 function checkAddColumn(_statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {

@@ -3,7 +3,7 @@ import { asList, displayName, stringOf, typeDisplay, walk, type AlterCommand, ty
 import type { Statement } from "../src/parser/types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { addedColumn, eachExistingTableAction } from "../src/engine/existing-table.js";
+import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
 import { codeText, constraintsOf, parenthesized } from "../src/parser/column-constraints.js";
 
 export default defineRule({
@@ -15,7 +15,7 @@ export default defineRule({
     checksDoBlocks: true,
     pgVersionNote: "18+: VIRTUAL generated columns do not rewrite",
   },
-  visit: { AlterTableStmt: eachExistingTableAction(checkAddColumn) },
+  visit: { AlterTableStmt: eachActionOnTableWithRows(checkAddColumn) },
 });
 
 function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {

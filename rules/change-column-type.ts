@@ -1,7 +1,7 @@
 import { displayName, typeDisplay } from "../src/parser/ast.js";
 import { nodeAs } from "../src/parser/node-types.js";
 import { defineRule } from "../src/engine/rule.js";
-import { eachExistingTableAction } from "../src/engine/existing-table.js";
+import { eachActionOnTableWithRows } from "../src/engine/existing-table.js";
 
 const BREAKAGE = "(driver type mapping, comparisons, string formatting)";
 
@@ -15,7 +15,7 @@ export default defineRule({
   },
   visit: {
     // A column added earlier in this file to an existing table is reported too: it has a value in every row, so the type change rewrites them all.
-    AlterTableStmt: eachExistingTableAction((statement, context, table, command) => {
+    AlterTableStmt: eachActionOnTableWithRows((statement, context, table, command) => {
       const column = command.node.name;
       if (command.subtype !== "AT_AlterColumnType" || column === undefined) return;
       const columnDef = nodeAs(command.node.def, "ColumnDef");

@@ -6,7 +6,7 @@ import type { Range } from "../src/source/source-text.js";
 import { describeLock, lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints, constraintsOf, serialType } from "../src/parser/column-constraints.js";
-import { addedColumn, eachExistingTableAction } from "../src/engine/existing-table.js";
+import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
 
 const SEPARATELY = "then, in a separate transaction (after COMMIT, or in a later migration)";
 
@@ -20,7 +20,7 @@ export default defineRule({
     checksDoBlocks: true,
   },
   visit: {
-    AlterTableStmt: eachExistingTableAction((statement, context, table, command) => {
+    AlterTableStmt: eachActionOnTableWithRows((statement, context, table, command) => {
       if (command.subtype === "AT_AddConstraint") checkAddConstraint(statement, context, table, command);
       else if (command.subtype === "AT_AddColumn") checkAddColumn(statement, context, table, command);
       else if (command.subtype === "AT_ValidateConstraint") checkValidate(statement, context, table, command);

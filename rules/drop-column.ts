@@ -13,7 +13,8 @@ export default defineRule({
     AlterTableStmt(statement, context) {
       if (statement.node.objtype !== "OBJECT_TABLE") return;
       const table = relationName(statement.node.relation);
-      if (!table || context.facts.history.isNewOrUndone(statement, "table", table)) return;
+      // Emptied earlier in the migration: the column's values are already lost, and the TRUNCATE or DELETE is reported for that.
+      if (!table || context.facts.history.isNewOrUndone(statement, "table", table) || context.facts.history.emptiedBefore(statement, table)) return;
       for (const command of alterTableCommands(statement)) {
         if (command.subtype !== "AT_DropColumn" || command.node.name === undefined) continue;
         const column = command.node.name;

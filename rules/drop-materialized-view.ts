@@ -3,6 +3,7 @@ import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import type { Dropped } from "../src/facts/index.js";
 import { gapSentence, listing, suffixed } from "../src/engine/wording.js";
+import { transactionControl } from "../src/facts/transactions.js";
 
 export default defineRule({
   meta: {
@@ -17,10 +18,13 @@ export default defineRule({
       if (statement.node.removeType !== "OBJECT_MATVIEW") return;
       const cascade = statement.node.behavior === "DROP_CASCADE";
       const objects = context.facts.history.droppedObjects(statement, "materialized-view");
-      const gone = objects.filter((object) => !object.successor?.sameTransaction);
+      // Created again later in the file when nothing says whether the runner wraps the file in a transaction:
+      // reads either wait for the whole rebuild or fail until it is done, and the message must not pick one.
+      const maybeRebuilt = runnerUnknown(statement, context) ? objects.filter((object) => object.successor?.statement.kind === "CreateTableAsStmt") : [];
+      const gone = objects.filter((object) => !object.successor?.sameTransaction && !maybeRebuilt.includes(object));
       // Replaced in the same transaction by a statement that runs the query again (CREATE … AS).
       const rebuilt = objects.filter((object) => object.successor?.sameTransaction && object.successor.statement.kind === "CreateTableAsStmt");
-      if (gone.length === 0 && rebuilt.length === 0 && !(cascade && objects.length > 0)) return;
+      if (gone.length === 0 && rebuilt.length === 0 && maybeRebuilt.length === 0 && !(cascade && objects.length > 0)) return;
 
       const manyAll = objects.length > 1;
       const all = listing(objects.map((object) => object.label));
@@ -48,6 +52,17 @@ export default defineRule({
             ? `Do not leave a gap: build the new one beside the old under another name and swap the names in one short transaction (${swap(gone[0]!)}).`
             : `Deploy code that no longer reads ${target} first, and drop it in a later migration. To change its query, build the new one beside it and swap the names in one short transaction (${swap(gone[0]!)}).`,
         );
+      }
+
+      if (maybeRebuilt.length > 0) {
+        const many = maybeRebuilt.length > 1;
+        parts.push(
+          `DROP MATERIALIZED VIEW ${maybeRebuilt.map((object) => object.label).join(", ")} is followed by a CREATE of ${many ? "each" : "it"} later in this file, ` +
+            "and nothing says whether the runner runs the file in one transaction (no BEGIN, no runner marker, no assumeInTransaction). " +
+            `If it does, the dropped ${many ? "ones stay" : "one stays"} locked ACCESS EXCLUSIVE until the transaction commits, so every read of ${many ? "them" : "it"} waits while the new query runs in full (and while ${many ? "their" : "its"} indexes are built); ` +
+            `if it does not, reads fail with "relation does not exist" until the CREATE is done.`,
+        );
+        helps.push(`Build the new one beside the old and swap the names, so that reads are neither blocked nor failing, except for the renames: ${swap(maybeRebuilt[0]!)}.`);
       }
 
       if (rebuilt.length > 0) {
@@ -91,6 +106,15 @@ export default defineRule({
     },
   },
 });
+
+/**
+ * True when nothing says whether the statement runs in a transaction: the file has no BEGIN or COMMIT of its own,
+ * and neither a runner marker nor a setting says how the runner runs it (its section gives no reason).
+ */
+function runnerUnknown(statement: Statement, context: RuleContext): boolean {
+  const transaction = context.facts.transactions.of(statement);
+  return transaction.id === undefined && transaction.section.reason === "" && !context.parsed.statements.some((other) => transactionControl(other) !== undefined);
+}
 
 /** The side-by-side swap for one materialized view, with its real names. */
 function swap(object: Dropped): string {

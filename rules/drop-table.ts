@@ -15,7 +15,8 @@ export default defineRule({
       const tables = (statement.node.objects ?? [])
         .map(listName)
         .filter((name) => name !== undefined)
-        .filter((name) => !context.facts.history.isNewOrUndone(statement, "table", name));
+        // Emptied earlier in the migration: its rows are already lost, and the TRUNCATE or DELETE is reported for that.
+        .filter((name) => !context.facts.history.isNewOrUndone(statement, "table", name) && !context.facts.history.emptiedBefore(statement, name));
       if (tables.length === 0) return;
       const names = tables.map(displayName).join(", ");
       const cascade = statement.node.behavior === "DROP_CASCADE" ? " CASCADE also drops the views and foreign keys that depend on it." : "";

@@ -9,7 +9,8 @@ import { suffixed } from "../src/engine/wording.js";
 export default defineRule({
   meta: {
     id: "hard-delete",
-    severity: "careful",
+    // The migration guide: "NEVER delete data directly - use soft deletes", among its dangerous operations.
+    severity: "dangerous",
     description: "DELETE ... WHERE removes rows for good; a soft delete can be undone.",
     category: "data-loss",
     checksDoBlocks: true,

@@ -31,6 +31,7 @@ import preferTimestamptz from "./prefer-timestamptz.js";
 import refreshMatviewConcurrently from "./refresh-matview-concurrently.js";
 import renameColumn from "./rename-column.js";
 import renameTable from "./rename-table.js";
+import renameType from "./rename-type.js";
 import requireConcurrentIndex from "./require-concurrent-index.js";
 import requireConcurrentIndexDrop from "./require-concurrent-index-drop.js";
 import requireConcurrentReindex from "./require-concurrent-reindex.js";
@@ -79,6 +80,7 @@ export const allRules: readonly Rule[] = [
   refreshMatviewConcurrently,
   renameColumn,
   renameTable,
+  renameType,
   requireConcurrentIndex,
   requireConcurrentIndexDrop,
   requireConcurrentReindex,

@@ -3,7 +3,7 @@ import { alterTableCommands, displayName, relationName, typeDisplay, type AlterC
 import { nodeAs } from "../src/parser/node-types.js";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { addedColumn, eachExistingTableAction } from "../src/engine/existing-table.js";
+import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
 import { constraintsOf, isNullConstant, serialType } from "../src/parser/column-constraints.js";
 
 export default defineRule({
@@ -15,7 +15,7 @@ export default defineRule({
     checksDoBlocks: true,
   },
   visit: {
-    AlterTableStmt: eachExistingTableAction((statement, context, table, command) => {
+    AlterTableStmt: eachActionOnTableWithRows((statement, context, table, command) => {
       const column = settingNotNull(command);
       if (column !== undefined) checkSetNotNull(statement, context, table, column, command);
       else checkAddColumn(context, table, command);
@@ -41,23 +41,61 @@ function onlyKey(constraint: Constraint): string | undefined {
 }
 
 function checkSetNotNull(statement: Statement, context: RuleContext, table: QualifiedName, column: string, command: AlterCommand): void {
-  if (backfilledBefore(statement, context, table, column) || provenNotNullBefore(statement, context, table, column)) return;
+  const proof = notNullProofBefore(statement, context, table, column);
+  if (proof === "validated") return;
+  const backfill = backfillBefore(statement, context, table, column);
   const name = displayName(table);
   const col = displayName({ name: column });
-  const check = displayName({ name: `${table.name}_${column}_not_null` });
   const action = command.subtype === "AT_SetNotNull" ? `ALTER COLUMN ${col} SET NOT NULL` : `ADD CONSTRAINT … NOT NULL ${col}`;
+  const lineOf = (earlier: Statement) => context.parsed.source.location(earlier.range).start.line;
+  const scan = `It holds an ACCESS EXCLUSIVE lock for the scan (no rewrite, but reads and writes of ${name} are blocked until it ends)`;
+  const fails = `It fails if any row of ${name} has ${col} NULL, and no earlier UPDATE in this file backfills ${col}.`;
+
+  if (proof) {
+    const check = displayName({ name: proof.name });
+    context.report({
+      range: command.range,
+      message:
+        `ALTER TABLE ${name} ${action} still scans the whole table: the constraint ${check} that proves ${col} non-null was added NOT VALID at line ${lineOf(proof.statement)} ` +
+        `and never validated, and PostgreSQL 12+ skips the scan only for a validated one. ${scan}.` +
+        (backfill ? "" : ` ${fails}`),
+      help:
+        `Validate the check first, in a separate transaction (after COMMIT, or in an earlier migration): ALTER TABLE ${name} VALIDATE CONSTRAINT ${check}; ` +
+        `(SHARE UPDATE EXCLUSIVE: reads and writes go on) then ALTER TABLE ${name} ALTER COLUMN ${col} SET NOT NULL; (no scan now) and ALTER TABLE ${name} DROP CONSTRAINT ${check};`,
+    });
+    return;
+  }
+
+  const check = displayName({ name: `${table.name}_${column}_not_null` });
+  const steps =
+    `ALTER TABLE ${name} ADD CONSTRAINT ${check} CHECK (${col} IS NOT NULL) NOT VALID; ` +
+    `ALTER TABLE ${name} VALIDATE CONSTRAINT ${check}; (SHARE UPDATE EXCLUSIVE: reads and writes go on) ` +
+    `ALTER TABLE ${name} ALTER COLUMN ${col} SET NOT NULL; (no scan now) ` +
+    `ALTER TABLE ${name} DROP CONSTRAINT ${check};`;
+  if (backfill) {
+    const sameTransaction = context.facts.transactions.sameTransaction(backfill, statement);
+    context.report({
+      range: command.range,
+      message:
+        `ALTER TABLE ${name} ${action} follows the backfill of ${col} at line ${lineOf(backfill)}, so it should not fail, but it still scans the whole table ` +
+        `under an ACCESS EXCLUSIVE lock (no rewrite, but reads and writes of ${name} are blocked until the scan ends): ` +
+        `no validated CHECK (${col} IS NOT NULL) lets PostgreSQL 12+ skip the scan.` +
+        (sameTransaction
+          ? ` The UPDATE runs in the same transaction, so every row it changed stays locked against other writes until this commits, through the wait for the lock and the scan.`
+          : ""),
+      help:
+        `Backfill in batches${sameTransaction ? ", each in its own short transaction," : ""} (UPDATE ${name} SET ${col} = … WHERE ${col} IS NULL AND id BETWEEN … AND …), ` +
+        `then prove the column non-null without blocking writes, in a separate transaction: ${steps}`,
+    });
+    return;
+  }
   context.report({
     range: command.range,
     message:
       `ALTER TABLE ${name} ${action} fails if any row of ${name} has ${col} NULL, and no earlier UPDATE in this file backfills ${col}. ` +
       `It also scans the whole table under an ACCESS EXCLUSIVE lock (no rewrite, but reads and writes of ${name} are blocked until the scan ends), ` +
       `because no validated CHECK (${col} IS NOT NULL) exists to let PostgreSQL 12+ skip the scan.`,
-    help:
-      `Backfill in batches first (UPDATE ${name} SET ${col} = … WHERE ${col} IS NULL AND id BETWEEN … AND …), then prove the column non-null without blocking writes: ` +
-      `ALTER TABLE ${name} ADD CONSTRAINT ${check} CHECK (${col} IS NOT NULL) NOT VALID; ` +
-      `ALTER TABLE ${name} VALIDATE CONSTRAINT ${check}; (SHARE UPDATE EXCLUSIVE: reads and writes go on) ` +
-      `ALTER TABLE ${name} ALTER COLUMN ${col} SET NOT NULL; (no scan now) ` +
-      `ALTER TABLE ${name} DROP CONSTRAINT ${check};`,
+    help: `Backfill in batches first (UPDATE ${name} SET ${col} = … WHERE ${col} IS NULL AND id BETWEEN … AND …), then prove the column non-null without blocking writes: ${steps}`,
   });
 }
 
@@ -89,34 +127,37 @@ function checkAddColumn(context: RuleContext, table: QualifiedName, command: Alt
   });
 }
 
-/** An UPDATE of the table assigning the column, earlier in the file (top level, in a WITH query, or in a DO block). */
-function backfilledBefore(statement: Statement, context: RuleContext, table: QualifiedName, column: string): boolean {
+/** The last UPDATE of the table assigning the column earlier in the file (top level, in a WITH query, or in a DO block). */
+function backfillBefore(statement: Statement, context: RuleContext, table: QualifiedName, column: string): Statement | undefined {
   return context.facts.history
     .columnChanges(statement, table, column)
-    .some((change) => change.change === "update" && context.facts.order.runsBefore(change.statement, statement));
+    .filter((change) => change.change === "update" && context.facts.order.runsBefore(change.statement, statement))
+    .pop()?.statement;
 }
 
 /**
- * A validated constraint proving the column non-null, added in an earlier statement:
- * `CHECK (c IS NOT NULL)` (or a CHECK that ANDs it with other conditions), or
- * PostgreSQL 18's `NOT NULL c`, either added valid or added NOT VALID and then validated by name.
+ * What proves the column non-null before the statement: "validated" for a constraint added in an earlier statement,
+ * `CHECK (c IS NOT NULL)` (or a CHECK that ANDs it with other conditions) or PostgreSQL 18's `NOT NULL c`, either
+ * added valid or added NOT VALID and then validated by name; otherwise the last such constraint added NOT VALID
+ * and never validated (named as PostgreSQL names it when it has no name), which does not spare the scan.
  */
-function provenNotNullBefore(statement: Statement, context: RuleContext, table: QualifiedName, column: string): boolean {
-  const pending = new Set<string>();
+function notNullProofBefore(statement: Statement, context: RuleContext, table: QualifiedName, column: string): "validated" | { name: string; statement: Statement } | undefined {
+  const pending = new Map<string, Statement>();
   for (const earlier of context.facts.order.before(statement)) {
     if (earlier.kind !== "AlterTableStmt" || !context.facts.names.sameRelation(relationName(earlier.node.relation), earlier, table, statement)) continue;
     for (const command of alterTableCommands(earlier)) {
       if (command.subtype === "AT_ValidateConstraint") {
-        if (command.node.name !== undefined && pending.has(command.node.name)) return true;
+        if (command.node.name !== undefined && pending.has(command.node.name)) return "validated";
         continue;
       }
       const constraint = command.subtype === "AT_AddConstraint" ? nodeAs(command.node.def, "Constraint") : undefined;
       if (!constraint || !provesNotNull(constraint, column)) continue;
-      if (constraint.skip_validation !== true) return true;
-      if (constraint.conname !== undefined) pending.add(constraint.conname);
+      if (constraint.skip_validation !== true) return "validated";
+      pending.set(constraint.conname ?? `${table.name}_${column}_${constraint.contype === "CONSTR_NOTNULL" ? "not_null" : "check"}`, earlier);
     }
   }
-  return false;
+  const last = [...pending].pop();
+  return last ? { name: last[0], statement: last[1] } : undefined;
 }
 
 function provesNotNull(constraint: Constraint, column: string): boolean {

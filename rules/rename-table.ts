@@ -24,7 +24,7 @@ export default defineRule({
       const rename = renameOf(statement);
       if (!kind || !rename) return;
       const { from, to } = rename;
-      if (isNewRelation(statement, context, from) || undoesForwardRename(statement, context, from, to)) return;
+      if (isNewRelation(statement, context, from) || context.facts.history.undoesForwardRename(statement, rename)) return;
       const successor = context.facts.history.successorOf(statement, "relation", from);
       if (successor?.sameTransaction) return;
 
@@ -63,20 +63,4 @@ export default defineRule({
 /** A relation of that name created, or given that name by a rename, earlier in the file: no running code knows it. */
 function isNewRelation(statement: Statement, context: RuleContext, name: QualifiedName): boolean {
   return context.facts.history.nameTakenBefore(statement, "relation", name);
-}
-
-/**
- * True for a rename in a rollback that undoes the forward migration's rename. In a down
- * section, the file's up section is checked for the opposite rename. A separate rollback
- * file cannot see its forward migration's renames (the file facts record only what is
- * created), so a rename there is taken to undo one.
- */
-function undoesForwardRename(statement: Statement, context: RuleContext, from: QualifiedName, to: QualifiedName): boolean {
-  if (!context.facts.sections.isRollback(statement)) return false;
-  if (context.facts.sections.rollback.role === "rollback") return true;
-  return context.parsed.statements.some((forward) => {
-    if (context.facts.sections.isRollback(forward)) return false;
-    const rename = forward.kind === "RenameStmt" && KINDS[String(forward.node.renameType)] ? renameOf(forward) : undefined;
-    return rename !== undefined && context.facts.names.sameRelation(rename.from, forward, to, statement) && context.facts.names.sameRelation(rename.to, forward, from, statement);
-  });
 }

@@ -17,7 +17,7 @@ export default defineRule({
       if (statement.node.concurrent === true) return;
       const table = relationName(statement.node.relation);
       if (!table) return;
-      if (context.facts.history.isNew(statement, "table", table) || context.facts.history.isNew(statement, "materialized-view", table)) return;
+      if (context.facts.history.isNewOrEmptied(statement, table) || context.facts.history.isNew(statement, "materialized-view", table)) return;
       // ON ONLY builds nothing: on a partitioned table it creates the parent's index, invalid until partitions attach theirs.
       if (statement.node.relation?.inh !== true) return;
 

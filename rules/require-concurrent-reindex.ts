@@ -45,7 +45,7 @@ export default defineRule({
         target = relationName(node.relation);
         if (!target) return;
         if (kind === "INDEX" && indexOnNewTable(statement, context, target)) return;
-        if (kind === "TABLE" && (context.facts.history.isNew(statement, "table", target) || context.facts.history.isNew(statement, "materialized-view", target))) return;
+        if (kind === "TABLE" && (context.facts.history.isNewOrEmptied(statement, target) || context.facts.history.isNew(statement, "materialized-view", target))) return;
       } else if (node.name !== undefined) {
         target = { name: node.name };
         if (kind === "SCHEMA" && context.facts.history.isNew(statement, "schema", target)) return;

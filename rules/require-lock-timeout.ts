@@ -3,6 +3,7 @@ import type { AstNode, Statement } from "../src/parser/types.js";
 import { LOCK_QUEUE, lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { lockArticle, strongest, type TableLock } from "../src/facts/locks.js";
+import { listing } from "../src/engine/wording.js";
 
 type Timeout = { on: false } | { on: true; local: string | undefined };
 
@@ -67,26 +68,33 @@ export default defineRule({
         continue;
       }
       if (timeout.on && (timeout.local === undefined || timeout.local === transactions.of(statement).id)) continue;
-      const lock = strongest(locks.onExistingObjects(statement));
+      const taken = locks.onExistingObjects(statement);
+      const lock = strongest(taken);
       if (!lock) continue;
-      report(context, statement, lock, timeout);
+      report(context, statement, lock, taken.filter((other) => other !== lock), timeout);
       return;
     }
   },
 });
 
-function report(context: RuleContext, statement: Statement, lock: TableLock, timeout: Timeout): void {
+function report(context: RuleContext, statement: Statement, lock: TableLock, others: readonly TableLock[], timeout: Timeout): void {
   const queue =
     lock.level === "ACCESS EXCLUSIVE"
       ? `${LOCK_QUEUE}.`
       : "While it waits for running transactions that write to the table, every INSERT, UPDATE and DELETE that arrives after it waits too " +
         "(reads go on): a long-running transaction turns the migration into a write outage.";
   const expired = timeout.on ? " (the SET LOCAL lock_timeout earlier in the file ended with its transaction)" : "";
+  // The locks it takes on other tables: a foreign key's referenced table, a partition, the table of a dropped foreign key.
+  const also =
+    others.length > 0
+      ? ` It also takes ${listing(others.map((other) => `${lockArticle(other.level)} ${other.level} lock on ${other.label} (it blocks ${lockBlocks(other.level)})`))}, ` +
+        `and waits for ${others.length > 1 ? "those" : "it"} the same way.`
+      : "";
   context.report({
     range: statement.range,
     message:
       `${lock.action} takes ${lockArticle(lock.level)} ${lock.level} lock on ${lock.label} (it blocks ${lockBlocks(lock.level)}), ` +
-      `and no lock_timeout is in effect${expired}, so it waits for that lock as long as it takes. ${queue} ` +
+      `and no lock_timeout is in effect${expired}, so it waits for that lock as long as it takes.${also} ${queue} ` +
       "This is reported once per file, at the first statement that needs such a lock; the timeout protects the later ones too.",
     help:
       "Set a lock timeout at the top of the file: SET lock_timeout = '5s'; A statement that cannot get its lock within 5 seconds then fails, " +

@@ -34,7 +34,7 @@ export default defineRule({
     for (const statement of order.statements) {
       const scope = transactions.of(statement).id;
       for (const backfill of backfillsOf(statement)) {
-        if (scope === undefined || history.isNew(statement, "table", backfill.table)) continue;
+        if (scope === undefined || history.isNewOrEmptied(statement, backfill.table)) continue;
         const same = held.filter((entry) => transactions.of(entry.statement).id === scope && names.sameRelation(entry.lock.table, entry.statement, backfill.table, statement));
         if (same.length === 0) continue;
         const strongest = same.reduce((a, b) => (stronger(a.lock.level, b.lock.level) === a.lock.level ? a : b));

@@ -35,8 +35,9 @@ export default defineRule({
   },
 });
 
-function isNewRelation(statement: Statement, context: RuleContext, name: QualifiedName): boolean {
-  return context.facts.history.isNew(statement, "table", name) || context.facts.history.isNew(statement, "materialized-view", name);
+/** A table or materialized view created earlier in this file, or a table emptied earlier in it: rewriting it takes no time. */
+function isNewOrEmptied(statement: Statement, context: RuleContext, name: QualifiedName): boolean {
+  return context.facts.history.isNewOrEmptied(statement, name) || context.facts.history.isNew(statement, "materialized-view", name);
 }
 
 function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleContext): void {
@@ -46,7 +47,7 @@ function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleConte
   if (objtype === "OBJECT_INDEX") {
     if (indexOnNewTable(statement, context, relation)) return;
   } else if (objtype === "OBJECT_TABLE" || objtype === "OBJECT_MATVIEW") {
-    if (isNewRelation(statement, context, relation)) return;
+    if (isNewOrEmptied(statement, context, relation)) return;
   } else {
     return;
   }
@@ -199,7 +200,7 @@ function checkVacuum(statement: StatementOf<"VacuumStmt">, context: RuleContext)
   if (node.is_vacuumcmd !== true || statement.origin === "do-block") return;
   if (!optionIsOn(node.options, "full")) return;
   const rels = (node.rels ?? []).map((rel) => relationName(nodeAs(rel, "VacuumRelation")?.relation));
-  const tables = rels.filter((table): table is QualifiedName => table !== undefined && !isNewRelation(statement, context, table));
+  const tables = rels.filter((table): table is QualifiedName => table !== undefined && !isNewOrEmptied(statement, context, table));
   if (rels.length > 0 && tables.length === 0) return;
 
   if (tables.length === 0) {
@@ -250,7 +251,7 @@ function checkCluster(statement: StatementOf<"ClusterStmt">, context: RuleContex
     });
     return;
   }
-  if (isNewRelation(statement, context, table)) return;
+  if (isNewOrEmptied(statement, context, table)) return;
   const name = displayName(table);
   const resolved = context.facts.names.resolve(table, statement);
   const index = node.indexname;

@@ -5,7 +5,7 @@ import type { Statement } from "../src/parser/types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
-import { addedColumn, eachExistingTableAction } from "../src/engine/existing-table.js";
+import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
 
 const CONCURRENTLY_NOTE =
   "CREATE INDEX CONCURRENTLY holds only a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) but cannot run inside a transaction block: " +
@@ -21,7 +21,7 @@ export default defineRule({
     checksDoBlocks: true,
   },
   visit: {
-    AlterTableStmt: eachExistingTableAction((statement, context, table, command) => {
+    AlterTableStmt: eachActionOnTableWithRows((statement, context, table, command) => {
       if (command.subtype === "AT_AddConstraint") checkAddConstraint(context, table, command);
       else if (command.subtype === "AT_AddColumn") checkAddColumn(statement, context, table, command);
     }),

@@ -5,7 +5,7 @@ import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints, isNullConstant } from "../src/parser/column-constraints.js";
-import { addedColumn, eachExistingTableAction } from "../src/engine/existing-table.js";
+import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
 
 /**
  * Built-in functions (and those of the uuid-ossp and pgcrypto extensions) that are VOLATILE:
@@ -46,7 +46,7 @@ export default defineRule({
     checksDoBlocks: true,
     pgVersionNote: "< 11: any default rewrites the table",
   },
-  visit: { AlterTableStmt: eachExistingTableAction(checkAddColumn) },
+  visit: { AlterTableStmt: eachActionOnTableWithRows(checkAddColumn) },
 });
 
 function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {

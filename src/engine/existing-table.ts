@@ -16,13 +16,18 @@ export function alterOfExistingTable(statement: Statement, context: RuleContext)
   return { table, commands: alterTableCommands(statement) };
 }
 
-/** An ALTER TABLE handler that checks each action of an ALTER TABLE of a table that existed before this file (see alterOfExistingTable). */
-export function eachExistingTableAction(
+/**
+ * An ALTER TABLE handler that checks each action of an ALTER TABLE of a table that may hold rows: one that
+ * existed before this file and was not emptied earlier in it (TRUNCATE, DELETE without WHERE). On an empty
+ * table, the rewrite, scan or index build the rules warn of takes no time (the emptying statement is reported
+ * by its own rule).
+ */
+export function eachActionOnTableWithRows(
   check: (statement: StatementOf<"AlterTableStmt">, context: RuleContext, table: QualifiedName, command: AlterCommand) => void,
 ): StatementHandler<"AlterTableStmt"> {
   return (statement, context) => {
     const altered = alterOfExistingTable(statement, context);
-    if (!altered) return;
+    if (!altered || context.facts.history.emptiedBefore(statement, altered.table)) return;
     for (const command of altered.commands) check(statement, context, altered.table, command);
   };
 }

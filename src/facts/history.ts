@@ -4,11 +4,12 @@
  * identity: a table created in this file stays new under a later name, and a table that existed
  * before the file stays old under a new one.
  */
-import { alterTableCommands, asList, displayName, listName, relationName, stringOf, typeDisplay, unwrap, type QualifiedName } from "../parser/ast.js";
+import { alterTableCommands, asList, displayName, listName, nameFromText, relationName, stringOf, typeDisplay, unwrap, walk, type QualifiedName } from "../parser/ast.js";
 import { modifyingStatements } from "../parser/modifying-statements.js";
-import type { Statement } from "../parser/types.js";
+import { nodeAs } from "../parser/node-types.js";
+import type { AstNode, Statement } from "../parser/types.js";
 import type { Range } from "../source/source-text.js";
-import { Names } from "./names.js";
+import { Names, type ResolvedName } from "./names.js";
 import { RunOrder } from "./run-order.js";
 import { NO_ROLLBACK, Sections } from "./sections.js";
 import type { Transactions } from "./transactions.js";
@@ -105,6 +106,23 @@ interface Binding {
   how: Taking | "drop";
 }
 
+/**
+ * What stopped using functions, types or sequences at a statement (a trigger, column or table dropped, a
+ * column retyped or given another default): what it is known to have used, and, for what existed before
+ * the file, what PostgreSQL's conventions say it may have used.
+ */
+interface EndedUses {
+  statement: Statement;
+  /** Keys (`function:public.f`, `type:public.e`, `relation:public.s`) of what the file saw it use. */
+  known: ReadonlySet<string>;
+  /** A trigger that existed before the file: it executed some function that takes no arguments. */
+  someTriggerFunction?: boolean;
+  /** A column that existed before the file: it had some type. */
+  someColumnType?: boolean;
+  /** A column (or a table's columns) that existed before the file: it may own a serial's sequence, `<table>_<column>_seq`. */
+  serialSequenceOf?: { table: ResolvedName; column?: string };
+}
+
 const RELATION_OBJECTS: Partial<Record<string, ObjectKind>> = {
   OBJECT_TABLE: "table",
   OBJECT_FOREIGN_TABLE: "table",
@@ -171,7 +189,11 @@ export class History {
     return binding ? binding.object : this.#existing.get(key);
   }
 
-  /** True when the object of that name was created earlier in this file: it is new and empty, and nothing running uses it yet. */
+  /**
+   * True when the object of that name was created earlier in this file: it is new and empty, and nothing running
+   * uses it yet. A CREATE TABLE IF NOT EXISTS that the file goes on to reshape may find the table there already:
+   * it creates nothing new (see #reshapedLater).
+   */
   isNew(statement: Statement, kind: ObjectKind, name: QualifiedName | string): boolean {
     const namespace = namespaceOf(kind);
     if (!namespace) return false;
@@ -193,6 +215,25 @@ export class History {
     const namespace = namespaceOf(kind);
     if (!namespace) return false;
     return this.#forwardCreated.has(`${kind}|${this.#key(namespace, typeof name === "string" ? { name } : name, statement)}`);
+  }
+
+  /**
+   * True for a RENAME in a rollback that undoes one of the forward migration: in a down section, the up section
+   * renames an object of the same namespace the other way. A separate rollback file cannot see its forward
+   * migration's renames (only what it creates is known), so a rename there is taken to undo one.
+   */
+  undoesForwardRename(statement: Statement, rename: Rename): boolean {
+    if (!this.sections.isRollback(statement)) return false;
+    if (this.sections.rollback.role === "rollback") return true;
+    return this.order.statements.some((forward) => {
+      if (this.sections.isRollback(forward)) return false;
+      const earlier = renameOf(forward);
+      return (
+        earlier?.namespace === rename.namespace &&
+        this.names.sameRelation(earlier.from, forward, rename.to, statement) &&
+        this.names.sameRelation(earlier.to, forward, rename.from, statement)
+      );
+    });
   }
 
   isNewOrUndone(statement: Statement, kind: ObjectKind, name: QualifiedName | string): boolean {
@@ -249,19 +290,25 @@ export class History {
 
   /**
    * The objects of a DROP that running code may know: not created earlier in the file, not
-   * given their name by an earlier RENAME of the file, and not what the paired forward
-   * migration created (for a rollback); each with the later statement that takes its name again.
+   * given their name by an earlier RENAME of the file, not what the paired forward
+   * migration created (for a rollback), and, without CASCADE, not a function, type or sequence
+   * whose use ended earlier in the file (see useEndedBefore); each with the later statement that
+   * takes its name again.
    */
   droppedObjects(statement: Statement, kind: ObjectKind): Dropped[] {
     const namespace = namespaceOf(kind);
     if (!namespace || statement.kind !== "DropStmt") return [];
     const dropped: Dropped[] = [];
+    const cascade = statement.node.behavior === "DROP_CASCADE";
     for (const object of asList(statement.node.objects)) {
       const named = nameAndLabel(object);
       if (!named) continue;
+      const { takesNoArguments, ...label } = named;
       if (this.isNewOrUndone(statement, kind, named.name) || this.nameTakenBefore(statement, namespace, named.name)) continue;
+      // What used it is gone, and without CASCADE PostgreSQL refuses while anything else does.
+      if (!cascade && (kind === "function" || kind === "type" || kind === "sequence") && this.useEndedBefore(statement, kind, named.name, takesNoArguments)) continue;
       const successor = this.successorOf(statement, namespace, named.name);
-      dropped.push({ ...named, ...(successor ? { successor } : {}) });
+      dropped.push({ ...label, ...(successor ? { successor } : {}) });
     }
     return dropped;
   }
@@ -273,12 +320,80 @@ export class History {
     return this.events.filter((event) => event.action === "change" && event.object.kind === "column" && event.object.on === owner && event.name === column);
   }
 
-  /** The last earlier statement that emptied the table (TRUNCATE, or DELETE without WHERE). */
+  /**
+   * The table a constraint of `table` references, when the file created that constraint as a foreign key earlier
+   * (named, or under the name PostgreSQL gives it): its name as written, or resolved where the search_path changed since.
+   */
+  foreignKeyTarget(statement: Statement, table: QualifiedName, constraint: string): QualifiedName | undefined {
+    const owner = this.objectAt(statement, "relation", table);
+    const object = owner ? this.#bindingBefore(memberKey(owner, "constraint", constraint), statement)?.object : undefined;
+    const foreignKey = object ? this.#foreignKeys.get(object) : undefined;
+    if (!foreignKey) return undefined;
+    const { references, at } = foreignKey;
+    return this.names.sameRelation(references, at, references, statement) ? references : this.names.resolve(references, at);
+  }
+
+  /**
+   * The last earlier statement that emptied the table (TRUNCATE, or DELETE without WHERE), in the same
+   * direction: what an up section empties may hold rows again by the time its down section runs.
+   */
   emptiedBefore(statement: Statement, table: QualifiedName): Statement | undefined {
     const owner = this.objectAt(statement, "relation", table);
     if (!owner) return undefined;
     const at = this.order.positionOf(statement);
-    return this.events.filter((event) => event.action === "empty" && event.object === owner && this.order.positionOf(event.statement) < at).pop()?.statement;
+    return this.events
+      .filter((event) => event.action === "empty" && event.object === owner && this.order.positionOf(event.statement) < at && this.#sameDirection(event.statement, statement))
+      .pop()?.statement;
+  }
+
+  /**
+   * True when the table holds none of the rows it had before the file: created earlier in it, or emptied
+   * earlier in the same direction. Rewriting, scanning or indexing it takes no time; running code may
+   * still use an emptied table, so this answers only for rows.
+   */
+  isNewOrEmptied(statement: Statement, table: QualifiedName): boolean {
+    return this.isNew(statement, "table", table) || this.emptiedBefore(statement, table) !== undefined;
+  }
+
+  /**
+   * The last earlier statement, in the same direction, that removed a use of the function, type or sequence:
+   * the DROP TRIGGER of a trigger that executed the function; the DROP TABLE, DROP COLUMN, ALTER COLUMN … TYPE
+   * of a column of the type; the DROP TABLE, DROP COLUMN, DROP DEFAULT or SET DEFAULT of a column whose default
+   * took values from the sequence. Known for what the file created; for what existed before it, taken from
+   * PostgreSQL's conventions: a trigger executes a function without arguments, and a serial column owns the
+   * sequence `<table>_<column>_seq`; any column that existed may have had the type.
+   */
+  useEndedBefore(statement: Statement, kind: "function" | "type" | "sequence", name: QualifiedName, takesNoArguments: boolean): Statement | undefined {
+    const key = this.#key(kind === "sequence" ? "relation" : kind, name, statement);
+    const resolved = this.names.resolve(name, statement);
+    const at = this.order.positionOf(statement);
+    const matches = (ended: EndedUses): boolean => {
+      if (ended.known.has(key)) return true;
+      if (kind === "function") return takesNoArguments && ended.someTriggerFunction === true;
+      if (kind === "type") return ended.someColumnType === true;
+      const serial = ended.serialSequenceOf;
+      if (!serial || serial.table.schema !== resolved.schema) return false;
+      return serial.column === undefined
+        ? resolved.name.startsWith(`${serial.table.name}_`) && resolved.name.endsWith("_seq")
+        : resolved.name === `${serial.table.name}_${serial.column}_seq`;
+    };
+    return this.#endedUses.filter((ended) => this.order.positionOf(ended.statement) < at && this.#sameDirection(ended.statement, statement) && matches(ended)).pop()
+      ?.statement;
+  }
+
+  /**
+   * True when a later ALTER TABLE of the same direction changes the columns of the table a CREATE TABLE IF NOT
+   * EXISTS declares (ADD, DROP, RENAME or ALTER COLUMN): a migration that reshapes the table it has just
+   * declared expects an older version of it to exist, so the table may hold rows and running code may use it.
+   * Without such a change, IF NOT EXISTS is taken for what it mostly is in migrations: an idempotent creation
+   * of a new table, followed by its indexes and foreign keys.
+   */
+  #reshapedLater(create: Statement, table: QualifiedName): boolean {
+    return this.order.after(create).some((later) => {
+      if (!this.#sameDirection(create, later)) return false;
+      const reshaped = reshapedTable(later);
+      return reshaped !== undefined && this.names.sameRelation(reshaped, later, table, create);
+    });
   }
 
   // --- recording -------------------------------------------------------------------------------
@@ -336,7 +451,10 @@ export class History {
         return;
       case "CreateTrigStmt": {
         const table = relationName(statement.node.relation);
-        if (table && typeof statement.node.trigname === "string") this.#createMember(statement, "trigger", this.#current("relation", table, statement, "table"), statement.node.trigname);
+        if (!table || typeof statement.node.trigname !== "string") return;
+        const trigger = this.#createMember(statement, "trigger", this.#current("relation", table, statement, "table"), statement.node.trigname);
+        const executes = listName({ List: { items: statement.node.funcname } });
+        if (executes) this.#uses.set(trigger, new Set([this.#key("function", executes, statement)]));
         return;
       }
       case "AlterTableStmt":
@@ -365,31 +483,54 @@ export class History {
     }
   }
 
-  #createTable(statement: Statement, node: { relation?: unknown; tableElts?: unknown }): void {
+  #createTable(statement: Statement, node: { relation?: unknown; tableElts?: unknown; if_not_exists?: boolean }): void {
     const name = relationName(node.relation);
-    const table = this.#create(statement, "table", name);
+    const table = this.#create(statement, "table", name, undefined, node.if_not_exists === true && name !== undefined && this.#reshapedLater(statement, name));
     if (!table || !name) return;
+    // A table that may exist already may have these columns and constraints already.
+    const mayExist = table.createdBy !== statement;
     for (const element of asList(node.tableElts)) {
       const item = unwrap(element);
-      if (item?.type === "ColumnDef" && typeof item.value.colname === "string") this.#addColumn(statement, table, name, item.value);
-      else if (item?.type === "Constraint" && typeof item.value.conname === "string") this.#createMember(statement, "constraint", table, item.value.conname);
+      if (item?.type === "ColumnDef" && typeof item.value.colname === "string") this.#addColumn(statement, table, name, item.value, undefined, mayExist);
+      else if (item?.type === "Constraint") this.#addConstraint(statement, table, name, item.value, undefined, undefined, mayExist);
     }
   }
 
-  #addColumn(statement: Statement, table: TrackedObject, tableName: QualifiedName, def: Record<string, unknown>, range?: Range): void {
+  #addColumn(statement: Statement, table: TrackedObject, tableName: QualifiedName, def: Record<string, unknown>, range: Range | undefined, mayExist: boolean): void {
     const column = def.colname as string;
-    this.#createMember(statement, "column", table, column, range);
+    const created = this.#createMember(statement, "column", table, column, range, mayExist);
+    const type = listName({ List: { items: (def.typeName as { names?: unknown } | undefined)?.names } });
+    const uses = new Set(type ? [this.#key("type", type, statement)] : []);
     for (const constraint of asList(def.constraints)) {
       const value = unwrap(constraint)?.value;
-      if (typeof value?.conname === "string") this.#createMember(statement, "constraint", table, value.conname, range);
+      if (value?.contype === "CONSTR_DEFAULT") for (const sequence of nextvalSequences(value.raw_expr)) uses.add(this.#key("relation", sequence, statement));
+    }
+    this.#uses.set(created, uses);
+    for (const constraint of asList(def.constraints)) {
+      const value = unwrap(constraint)?.value;
+      if (value) this.#addConstraint(statement, table, tableName, value, column, range, mayExist);
     }
     // serial and identity columns own a sequence that PostgreSQL names <table>_<column>_seq.
     const typeNames = asList((def.typeName as { names?: unknown } | undefined)?.names).map(stringOf);
     const serial = typeNames.length === 1 && SERIAL_TYPES.has(typeNames[0] ?? "");
     const identity = asList(def.constraints).some((constraint) => unwrap(constraint)?.value.contype === "CONSTR_IDENTITY");
     if (serial || identity) {
-      this.#create(statement, "sequence", { name: `${tableName.name}_${column}_seq`, ...(tableName.schema ? { schema: tableName.schema } : {}) }, table);
+      this.#create(statement, "sequence", { name: `${tableName.name}_${column}_seq`, ...(tableName.schema ? { schema: tableName.schema } : {}) }, table, mayExist);
     }
+  }
+
+  /**
+   * A named constraint of a table, or a foreign key under the name PostgreSQL gives it (`<table>_<columns>_fkey`),
+   * remembering the table a foreign key references. `column`: the column a column constraint is written on.
+   */
+  #addConstraint(statement: Statement, table: TrackedObject, tableName: QualifiedName, constraint: AstNode, column: string | undefined, range: Range | undefined, mayExist: boolean): void {
+    const foreign = constraint.contype === "CONSTR_FOREIGN";
+    const columns = column !== undefined ? [column] : asList(constraint.fk_attrs).map(stringOf);
+    const name = typeof constraint.conname === "string" ? constraint.conname : foreign ? `${tableName.name}_${columns.join("_")}_fkey` : undefined;
+    if (name === undefined) return;
+    const created = this.#createMember(statement, "constraint", table, name, range, mayExist);
+    const references = foreign ? relationName(constraint.pktable) : undefined;
+    if (references) this.#foreignKeys.set(created, { references, at: statement });
   }
 
   #alterTable(statement: Statement): void {
@@ -404,15 +545,17 @@ export class History {
       switch (command.subtype) {
         case "AT_AddColumn": {
           const def = unwrap(node.def);
-          if (def?.type === "ColumnDef" && typeof def.value.colname === "string") this.#addColumn(statement, table, name, def.value, command.range);
+          if (def?.type === "ColumnDef" && typeof def.value.colname === "string") this.#addColumn(statement, table, name, def.value, command.range, false);
           break;
         }
         case "AT_DropColumn":
-          if (column) this.#dropMember(statement, "column", table, column, command.range);
+          if (!column) break;
+          this.#endUses(statement, this.#member(table, "column", column), () => true, { someColumnType: true, serialSequenceOf: { table: this.names.resolve(name, statement), column } });
+          this.#dropMember(statement, "column", table, column, command.range);
           break;
         case "AT_AddConstraint": {
           const constraint = unwrap(node.def)?.value;
-          if (typeof constraint?.conname === "string") this.#createMember(statement, "constraint", table, constraint.conname, command.range);
+          if (constraint) this.#addConstraint(statement, table, name, constraint, undefined, command.range, false);
           break;
         }
         case "AT_DropConstraint":
@@ -421,12 +564,23 @@ export class History {
         case "AT_ValidateConstraint":
           if (column) this.#changeMember(statement, "constraint", table, column, "validate", command.range);
           break;
-        case "AT_ColumnDefault":
-          if (column) this.#changeMember(statement, "column", table, column, node.def === undefined ? "drop-default" : "set-default", command.range);
+        case "AT_ColumnDefault": {
+          if (!column) break;
+          const changed = this.#member(table, "column", column);
+          this.#endUses(statement, changed, (key) => key.startsWith("relation:"), { serialSequenceOf: { table: this.names.resolve(name, statement), column } });
+          for (const sequence of nextvalSequences(node.def)) this.#use(changed, this.#key("relation", sequence, statement));
+          this.#changeMember(statement, "column", table, column, node.def === undefined ? "drop-default" : "set-default", command.range);
           break;
-        case "AT_AlterColumnType":
-          if (column) this.#changeMember(statement, "column", table, column, "type", command.range);
+        }
+        case "AT_AlterColumnType": {
+          if (!column) break;
+          const changed = this.#member(table, "column", column);
+          this.#endUses(statement, changed, (key) => key.startsWith("type:"), { someColumnType: true });
+          const type = listName({ List: { items: nodeAs(node.def, "ColumnDef")?.typeName?.names } });
+          if (type) this.#use(changed, this.#key("type", type, statement));
+          this.#changeMember(statement, "column", table, column, "type", command.range);
           break;
+        }
         case "AT_SetNotNull":
           if (column) this.#changeMember(statement, "column", table, column, "set-not-null", command.range);
           break;
@@ -481,15 +635,24 @@ export class History {
         const items = asList(unwrap(object)?.value.items);
         const table = items.length >= 2 ? listName({ List: { items: items.slice(0, -1) } }) : undefined;
         const trigger = stringOf(items[items.length - 1]);
-        if (table && trigger) this.#dropMember(statement, "trigger", this.#current("relation", table, statement, "table"), trigger);
+        if (!table || !trigger) continue;
+        const owner = this.#current("relation", table, statement, "table");
+        this.#endUses(statement, this.#member(owner, "trigger", trigger), () => true, { someTriggerFunction: true });
+        this.#dropMember(statement, "trigger", owner, trigger);
       }
+      return;
+    }
+    if (type === "OBJECT_EVENT_TRIGGER") {
+      this.#endedUses.push({ statement, known: new Set(), someTriggerFunction: true });
       return;
     }
     const kind = objectKindOf(type);
     if (!kind) return;
     for (const object of asList(statement.node.objects)) {
       const name = GLOBAL_OBJECTS[type] ? { name: stringOf(object) ?? "" } : objectName(object);
-      if (name && name.name !== "") this.#dropName(statement, kind, name);
+      if (!name || name.name === "") continue;
+      if (kind === "table") this.#endTableUses(statement, this.#current("relation", name, statement, "table"), name);
+      this.#dropName(statement, kind, name);
     }
   }
 
@@ -526,8 +689,8 @@ export class History {
    */
   readonly #namesOfNew: { statement: Statement; key: string }[] = [];
 
-  #rememberName(statement: Statement, object: TrackedObject, key: string): void {
-    if (object.createdBy === undefined) return;
+  #rememberName(statement: Statement, object: TrackedObject, key: string, mayExist = false): void {
+    if (object.createdBy === undefined && !mayExist) return;
     const owner = object.on && (object.kind === "column" || object.kind === "constraint" || object.kind === "trigger") ? this.#keys.get(object.on) : undefined;
     this.#namesOfNew.push({ statement, key: owner === undefined ? `${object.kind}|${key}` : `${object.kind}|${owner}.${key}` });
   }
@@ -570,14 +733,29 @@ export class History {
     return last?.object ?? this.#existingObject(key, kind);
   }
 
-  #create(statement: Statement, kind: ObjectKind, name: QualifiedName | undefined, on?: TrackedObject): TrackedObject | undefined {
+  /**
+   * An object the statement creates; with `mayExist`, the object that may exist already, unless the file
+   * created, renamed or dropped something of that name before: it is not new.
+   */
+  #create(statement: Statement, kind: ObjectKind, name: QualifiedName | undefined, on?: TrackedObject, mayExist = false): TrackedObject | undefined {
     const namespace = namespaceOf(kind);
     if (!name || !namespace) return undefined;
-    const object: TrackedObject = { id: this.#nextId++, kind, createdBy: statement, ...(on ? { on } : {}) };
     const key = this.#key(namespace, name, statement);
+    if (mayExist && !this.#bindings.has(key)) return this.#possiblyExisting(statement, key, kind, on);
+    const object: TrackedObject = { id: this.#nextId++, kind, createdBy: statement, ...(on ? { on } : {}) };
     this.#bind(key, object, statement, "create");
     this.#rememberName(statement, object, key);
     this.#event(statement, "create", object, name.name);
+    return object;
+  }
+
+  /**
+   * What a CREATE TABLE IF NOT EXISTS finds when the table may exist already: the object from before the
+   * file. A rollback dropping it still undoes the forward migration.
+   */
+  #possiblyExisting(statement: Statement, key: string, kind: ObjectKind, on: TrackedObject | undefined, memberName?: string): TrackedObject {
+    const object = this.#existingObject(key, kind, on);
+    this.#rememberName(statement, object, memberName ?? key, true);
     return object;
   }
 
@@ -604,11 +782,14 @@ export class History {
     return bindings?.[bindings.length - 1]?.object ?? this.#existingObject(key, kind, owner);
   }
 
-  #createMember(statement: Statement, kind: ObjectKind, owner: TrackedObject, name: string, range?: Range): void {
+  #createMember(statement: Statement, kind: ObjectKind, owner: TrackedObject, name: string, range?: Range, mayExist = false): TrackedObject {
+    const key = memberKey(owner, kind, name);
+    if (mayExist && !this.#bindings.has(key)) return this.#possiblyExisting(statement, key, kind, owner, name);
     const object: TrackedObject = { id: this.#nextId++, kind, createdBy: statement, on: owner };
-    this.#bind(memberKey(owner, kind, name), object, statement, "create");
+    this.#bind(key, object, statement, "create");
     this.#rememberName(statement, object, name);
     this.#event(statement, "create", object, name, range);
+    return object;
   }
 
   #moveMember(statement: Statement, kind: ObjectKind, owner: TrackedObject, from: string, to: string): void {
@@ -632,6 +813,61 @@ export class History {
   #event(statement: Statement, action: HistoryAction, object: TrackedObject, name: string, range?: Range): void {
     this.events.push({ statement, action, object, name, ...(range ? { range } : {}) });
   }
+
+  // --- uses of functions, types and sequences -------------------------------------------------------
+
+  /** What each trigger and column the file saw executes, has as its type, or takes its default from. */
+  readonly #uses = new Map<TrackedObject, Set<string>>();
+  /** The table each foreign key the file created references, as written at its statement. */
+  readonly #foreignKeys = new Map<TrackedObject, { references: QualifiedName; at: Statement }>();
+  readonly #endedUses: EndedUses[] = [];
+
+  #use(object: TrackedObject, key: string): void {
+    const uses = this.#uses.get(object);
+    if (uses) uses.add(key);
+    else this.#uses.set(object, new Set([key]));
+  }
+
+  /** The object stops using what `ending` selects; one that existed before the file may have used more (`guesses`). */
+  #endUses(statement: Statement, object: TrackedObject, ending: (key: string) => boolean, guesses: Omit<EndedUses, "statement" | "known">): void {
+    const uses = this.#uses.get(object) ?? new Set<string>();
+    const known = new Set([...uses].filter(ending));
+    for (const key of known) uses.delete(key);
+    this.#endedUses.push({ statement, known, ...(object.createdBy === undefined ? guesses : {}) });
+  }
+
+  /** A dropped table takes its columns and triggers with it. */
+  #endTableUses(statement: Statement, table: TrackedObject, name: QualifiedName): void {
+    const known = new Set<string>();
+    for (const [member, uses] of this.#uses) if (member.on === table) for (const key of uses) known.add(key);
+    const existed = table.createdBy === undefined;
+    this.#endedUses.push({ statement, known, ...(existed ? { someColumnType: true, serialSequenceOf: { table: this.names.resolve(name, statement) } } : {}) });
+  }
+}
+
+const COLUMN_ACTIONS = new Set(["AT_AddColumn", "AT_DropColumn", "AT_AlterColumnType", "AT_ColumnDefault", "AT_SetNotNull", "AT_DropNotNull"]);
+
+/** The table whose columns a statement adds, drops, renames or alters. */
+function reshapedTable(statement: Statement): QualifiedName | undefined {
+  if (statement.kind === "RenameStmt") return statement.node.renameType === "OBJECT_COLUMN" ? relationName(statement.node.relation) : undefined;
+  if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return undefined;
+  return alterTableCommands(statement).some((command) => COLUMN_ACTIONS.has(command.subtype)) ? relationName(statement.node.relation) : undefined;
+}
+
+/** The sequences a default expression takes values from: `nextval('s')`, `nextval('s'::regclass)`. */
+function nextvalSequences(expression: unknown): QualifiedName[] {
+  const found: QualifiedName[] = [];
+  walk([expression], (type, value) => {
+    if (type !== "FuncCall") return;
+    const names = asList(value.funcname).map(stringOf);
+    if (names[names.length - 1] !== "nextval") return;
+    let argument = unwrap(asList(value.args)[0]);
+    if (argument?.type === "TypeCast") argument = unwrap(argument.value.arg);
+    const text = argument?.type === "A_Const" ? (argument.value.sval as { sval?: string } | undefined)?.sval : undefined;
+    const sequence = text === undefined ? undefined : nameFromText(text);
+    if (sequence) found.push(sequence);
+  });
+  return found;
 }
 
 function memberKey(owner: TrackedObject, kind: ObjectKind, name: string): string {
@@ -669,14 +905,16 @@ function objectName(object: unknown): QualifiedName | undefined {
   return listName(object);
 }
 
-function nameAndLabel(object: unknown): { name: QualifiedName; label: string } | undefined {
+/** A dropped object's name, its label for messages, and, for a function, whether it may take no arguments (as a trigger's function does). */
+function nameAndLabel(object: unknown): { name: QualifiedName; label: string; takesNoArguments: boolean } | undefined {
   const node = unwrap(object);
   if (node?.type === "ObjectWithArgs") {
     const name = listName({ List: { items: node.value.objname } });
     if (!name) return undefined;
-    const args = node.value.args_unspecified === true ? "" : `(${asList(node.value.objargs).map((arg) => typeDisplay(unwrap(arg)?.value)).join(", ")})`;
-    return { name, label: `${displayName(name)}${args}` };
+    const unspecified = node.value.args_unspecified === true;
+    const args = asList(node.value.objargs);
+    return { name, label: `${displayName(name)}${unspecified ? "" : `(${args.map((arg) => typeDisplay(unwrap(arg)?.value)).join(", ")})`}`, takesNoArguments: unspecified || args.length === 0 };
   }
   const name = objectName(object);
-  return name ? { name, label: displayName(name) } : undefined;
+  return name ? { name, label: displayName(name), takesNoArguments: false } : undefined;
 }

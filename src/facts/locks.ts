@@ -64,12 +64,14 @@ export function lockArticle(level: LockLevel): string {
  * (VALIDATE CONSTRAINT, SET STATISTICS, CONCURRENTLY, ATTACH PARTITION on the parent) are left out.
  */
 type SameTable = (a: QualifiedName, b: QualifiedName) => boolean;
+/** The table a constraint of a table references, when it is a foreign key the file created. */
+type ForeignKeyTarget = (table: QualifiedName, constraint: string) => QualifiedName | undefined;
 
-function tableLocks(statement: Statement, pgVersion: number, sameTable: SameTable): TableLock[] {
+function tableLocks(statement: Statement, pgVersion: number, sameTable: SameTable, foreignKeyTarget: ForeignKeyTarget): TableLock[] {
   const node = statement.node as AstNode;
   switch (statement.kind) {
     case "AlterTableStmt":
-      return node.objtype === "OBJECT_TABLE" ? alterTableLocks(statement, pgVersion, sameTable) : [];
+      return node.objtype === "OBJECT_TABLE" ? alterTableLocks(statement, pgVersion, sameTable, foreignKeyTarget) : [];
     case "CreateStmt":
       return createTableLocks(node, sameTable);
     case "AlterObjectSchemaStmt":
@@ -130,7 +132,7 @@ function relations(list: unknown): QualifiedName[] {
     .filter((name): name is QualifiedName => name !== undefined);
 }
 
-function alterTableLocks(statement: Statement & { kind: "AlterTableStmt" }, pgVersion: number, sameTable: SameTable): TableLock[] {
+function alterTableLocks(statement: Statement & { kind: "AlterTableStmt" }, pgVersion: number, sameTable: SameTable, foreignKeyTarget: ForeignKeyTarget): TableLock[] {
   const table = relationName(statement.node.relation);
   if (!table) return [];
   const name = displayName(table);
@@ -145,8 +147,24 @@ function alterTableLocks(statement: Statement & { kind: "AlterTableStmt" }, pgVe
     }
     const partition = cmd.value.subtype === "AT_AttachPartition" ? relationName((unwrap(cmd.value.def)?.value as AstNode | undefined)?.name) : undefined;
     if (partition) others.push(...onTable(partition, "ACCESS EXCLUSIVE", (t) => `ALTER TABLE ${name} ATTACH PARTITION ${t}`));
+    if (cmd.value.subtype === "AT_DropConstraint" && typeof cmd.value.name === "string") others.push(...droppedForeignKeyLocks(table, cmd.value.name, sameTable, foreignKeyTarget));
   }
   return [...(own ? onTable(table, own, () => `ALTER TABLE ${name}`) : []), ...others];
+}
+
+/**
+ * Dropping a foreign key drops its triggers on the referenced table too, under an ACCESS EXCLUSIVE lock on it
+ * (PostgreSQL's dropconstraint_internal takes the lock RemoveTriggerById needs). The referenced table is known for
+ * a foreign key the file created; otherwise a name PostgreSQL gives foreign keys, `<table>_<columns>_fkey`, says
+ * "probably", and which table it references is unknown.
+ */
+function droppedForeignKeyLocks(table: QualifiedName, constraint: string, sameTable: SameTable, foreignKeyTarget: ForeignKeyTarget): TableLock[] {
+  const name = displayName(table);
+  const action = `ALTER TABLE ${name} DROP CONSTRAINT ${displayName({ name: constraint })}`;
+  const referenced = foreignKeyTarget(table, constraint);
+  if (referenced) return sameTable(referenced, table) ? [] : onTable(referenced, "ACCESS EXCLUSIVE", (t) => `${action} (its foreign key to ${t})`);
+  if (!constraint.startsWith(`${table.name}_`) || !constraint.endsWith("_fkey")) return [];
+  return [{ level: "ACCESS EXCLUSIVE", label: `the table that ${displayName({ name: constraint })}, probably a foreign key by its name, references`, action }];
 }
 
 /** The lock one ALTER TABLE action takes on the altered table, when it is SHARE or stronger. */
@@ -290,7 +308,12 @@ export class Locks {
     let locks = this.#locks.get(statement);
     if (locks) return locks;
     try {
-      locks = tableLocks(statement, this.pgVersion, (a, b) => this.names.sameRelation(a, statement, b));
+      locks = tableLocks(
+        statement,
+        this.pgVersion,
+        (a, b) => this.names.sameRelation(a, statement, b),
+        (table, constraint) => this.history().foreignKeyTarget(statement, table, constraint),
+      );
     } catch (error) {
       this.onFault(statement, error);
       locks = [];

@@ -50,6 +50,23 @@ export function listName(node: unknown): QualifiedName | undefined {
   return parts.length > 1 ? { schema: parts[parts.length - 2]!, name } : { name };
 }
 
+/**
+ * A relation's name written as text, read as a regclass reads it: `'public.users_id_seq'`, `'"Users_id_seq"'`
+ * (unquoted parts folded to lower case). Undefined for anything else.
+ */
+export function nameFromText(text: string): QualifiedName | undefined {
+  const parts: string[] = [];
+  const part = /\s*(?:"((?:[^"]|"")+)"|([^".\s]+))\s*(\.|$)/y;
+  let match: RegExpExecArray | null;
+  let ended = false;
+  while (!ended && (match = part.exec(text))) {
+    parts.push(match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2]!.toLowerCase());
+    ended = match[3] === "";
+  }
+  if (!ended || parts.length > 2) return undefined;
+  return parts.length === 2 ? { schema: parts[0]!, name: parts[1]! } : { name: parts[0]! };
+}
+
 export function displayName(name: QualifiedName): string {
   return name.schema ? `${quoteIfNeeded(name.schema)}.${quoteIfNeeded(name.name)}` : quoteIfNeeded(name.name);
 }

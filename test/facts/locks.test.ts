@@ -26,6 +26,30 @@ describe("locks: what each statement locks, other tables included", () => {
     ]);
   });
 
+  it("DROP CONSTRAINT of a foreign key locks the referenced table ACCESS EXCLUSIVE: known when the file created it, probable by PostgreSQL's naming", () => {
+    const known = [
+      ["CREATE TABLE orders (id int, user_id int REFERENCES users);", "orders_user_id_fkey"],
+      ["ALTER TABLE orders ADD CONSTRAINT by_user FOREIGN KEY (user_id) REFERENCES users (id);", "by_user"],
+      ["CREATE TABLE orders (a int, b int, FOREIGN KEY (a, b) REFERENCES users (x, y));", "orders_a_b_fkey"],
+    ];
+    for (const [create, constraint] of known) {
+      expect(locksOf(`${create}\nALTER TABLE orders DROP CONSTRAINT ${constraint}`)).toContainEqual([
+        "ACCESS EXCLUSIVE",
+        "users",
+        `ALTER TABLE orders DROP CONSTRAINT ${constraint} (its foreign key to users)`,
+      ]);
+    }
+    expect(locksOf("ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey")).toEqual([
+      ["ACCESS EXCLUSIVE", "orders", "ALTER TABLE orders"],
+      ["ACCESS EXCLUSIVE", "the table that orders_user_id_fkey, probably a foreign key by its name, references", "ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey"],
+    ]);
+    expect(locksOf("ALTER TABLE orders DROP CONSTRAINT orders_pkey")).toEqual([["ACCESS EXCLUSIVE", "orders", "ALTER TABLE orders"]]);
+    expect(locksOf("ALTER TABLE orders ADD CONSTRAINT by_user CHECK (user_id > 0);\nALTER TABLE orders DROP CONSTRAINT by_user")).toHaveLength(1);
+    expect(locksOf("CREATE TABLE tree (id int PRIMARY KEY, parent int REFERENCES tree);\nALTER TABLE tree DROP CONSTRAINT tree_parent_fkey")).toHaveLength(1);
+    const { facts, at } = factsOf("CREATE TABLE users (id int PRIMARY KEY);\nALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES users;\nALTER TABLE orders DROP CONSTRAINT fk;");
+    expect(facts.locks.onExistingObjects(at("ALTER TABLE orders DROP")).map((lock) => lock.label)).toEqual(["orders"]);
+  });
+
   it("ATTACH PARTITION locks the parent ACCESS EXCLUSIVE before PostgreSQL 12 only, and the partition always", () => {
     const sql = "ALTER TABLE events ATTACH PARTITION events_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')";
     expect(locksOf(sql, 11).map(([level, label]) => [level, label])).toEqual([

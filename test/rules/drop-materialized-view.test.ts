@@ -53,6 +53,24 @@ describe("drop-materialized-view", () => {
     expect(help).toContain("REFRESH MATERIALIZED VIEW CONCURRENTLY monthly;");
   });
 
+  it("does not claim a gap or a wait for a rebuild when nothing says whether the runner wraps the file: it names both outcomes", () => {
+    const sql = `DROP MATERIALIZED VIEW monthly;\n${CREATE};`;
+    const result = lintSql(sql, { rules: [rule] });
+    expect(result.findings.map(located)).toEqual([at(1, 1, 1, 31)]);
+    const { message, help } = result.findings[0]!;
+    expect(message).toMatch(/^DROP MATERIALIZED VIEW monthly is followed by a CREATE of it later in this file, and nothing says whether the runner runs the file in one transaction/);
+    expect(message).toContain("If it does, the dropped one stays locked ACCESS EXCLUSIVE until the transaction commits, so every read of it waits while the new query runs in full");
+    expect(message).toContain('if it does not, reads fail with "relation does not exist" until the CREATE is done.');
+    expect(message).not.toContain("outside this transaction");
+    expect(help).toContain("ALTER MATERIALIZED VIEW monthly_new RENAME TO monthly;");
+    expect(withSettings(sql, { assumeInTransaction: true }).length).toBe(1);
+    expect(lintSql(sql, { rules: [rule], settings: { assumeInTransaction: true } }).findings[0]!.message).toContain("is followed by a CREATE of it in the same transaction");
+    const known = lintSql(`-- +goose NO TRANSACTION\n-- +goose Up\n${sql}`, { rules: [rule] }).findings[0]!.message;
+    expect(known).toContain("leaves nothing of that name until a later statement of this file creates it again outside this transaction");
+    const committed = lintSql(`DROP MATERIALIZED VIEW monthly;\nBEGIN;\n${CREATE};\nCOMMIT;`, { rules: [rule] }).findings[0]!.message;
+    expect(committed).toContain("outside this transaction");
+  });
+
   it("says reads fail when the rebuild is WITH NO DATA and not refreshed in the transaction", () => {
     const unpopulated = `BEGIN;\nDROP MATERIALIZED VIEW monthly;\n${CREATE} WITH NO DATA;\nCOMMIT;`;
     const message = lintSql(unpopulated, { rules: [rule] }).findings[0]!.message;

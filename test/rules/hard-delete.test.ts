@@ -98,4 +98,8 @@ describe("hard-delete", () => {
   it("reports DELETE run by a DO block at its place in the body", () => {
     expect(findingsOf(rule, "DO $$\nBEGIN\n  DELETE FROM accounts WHERE id = 1;\nEND\n$$;")).toEqual([at(3, 3, 3, 36)]);
   });
+
+  it("is dangerous, as the migration guide says: never delete data directly, soft-delete it", () => {
+    expect(lintSql("DELETE FROM accounts WHERE id = 1;", { rules: [rule] }).findings.map((finding) => finding.severity)).toEqual(["dangerous"]);
+  });
 });

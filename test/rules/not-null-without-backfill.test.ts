@@ -53,25 +53,43 @@ describe("not-null-without-backfill", () => {
     expect(findingsOf(rule, sql)).toEqual([]);
   });
 
-  it("does not report SET NOT NULL after a backfill of that column, top level or in a DO block", () => {
-    expect(findingsOf(rule, `UPDATE users SET email = lower(name) WHERE email IS NULL;\n${SET_NOT_NULL}`)).toEqual([]);
-    expect(findingsOf(rule, `UPDATE public.users SET (name, email) = ('a', 'b');\n${SET_NOT_NULL}`)).toEqual([]);
-    expect(findingsOf(rule, `WITH done AS (UPDATE users SET email = '' WHERE email IS NULL RETURNING id) SELECT count(*) FROM done;\n${SET_NOT_NULL}`)).toEqual([]);
+  const messageOf = (sql: string) => lintSql(sql, { rules: [rule] }).findings.map((finding) => finding.message.split(":")[0]!.split(",")[0]!);
+  const BACKFILLED = (line: number) => `ALTER TABLE users ALTER COLUMN email SET NOT NULL follows the backfill of email at line ${line}`;
+  const NOT_BACKFILLED = "ALTER TABLE users ALTER COLUMN email SET NOT NULL fails if any row of users has email NULL";
+
+  it("reports SET NOT NULL after a backfill of that column, top level or in a DO block: it no longer fails, but it still scans", () => {
+    expect(messageOf(`UPDATE users SET email = lower(name) WHERE email IS NULL;\n${SET_NOT_NULL}`)).toEqual([BACKFILLED(1)]);
+    expect(messageOf(`UPDATE public.users SET (name, email) = ('a', 'b');\n${SET_NOT_NULL}`)).toEqual([BACKFILLED(1)]);
+    expect(messageOf(`WITH done AS (UPDATE users SET email = '' WHERE email IS NULL RETURNING id) SELECT count(*) FROM done;\n${SET_NOT_NULL}`)).toEqual([BACKFILLED(1)]);
     const batched = "DO $$\nBEGIN\n  LOOP\n    UPDATE users SET email = '' WHERE id IN (SELECT id FROM users WHERE email IS NULL LIMIT 1000);\n    EXIT WHEN NOT FOUND;\n  END LOOP;\nEND\n$$;\n";
-    expect(findingsOf(rule, batched + SET_NOT_NULL)).toEqual([]);
+    expect(findingsOf(rule, batched + SET_NOT_NULL)).toEqual([at(9, 19, 9, 50)]);
+    expect(messageOf(batched + SET_NOT_NULL)).toEqual([BACKFILLED(4)]);
   });
 
-  it("still reports when the backfill is of another column or table, or comes later", () => {
+  it("says the backfill's row locks are held through the scan when both run in one transaction", () => {
+    const sql = `UPDATE users SET email = '' WHERE email IS NULL;\n${SET_NOT_NULL}`;
+    const apart = lintSql(sql, { rules: [rule] }).findings[0]!;
+    expect(apart.message).toContain("it still scans the whole table under an ACCESS EXCLUSIVE lock");
+    expect(apart.message).toContain("no validated CHECK (email IS NOT NULL) lets PostgreSQL 12+ skip the scan.");
+    expect(apart.message).not.toContain("same transaction");
+    expect(apart.help).toContain("ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;");
+    const together = lintSql(`BEGIN;\n${sql}\nCOMMIT;`, { rules: [rule] }).findings[0]!;
+    expect(together.message).toContain("The UPDATE runs in the same transaction, so every row it changed stays locked against other writes until this commits");
+    expect(together.help).toMatch(/^Backfill in batches, each in its own short transaction, /);
+  });
+
+  it("says the backfill is missing when it is of another column or table, or comes later", () => {
     expect(findingsOf(rule, `UPDATE users SET name = 'x';\n${SET_NOT_NULL}`)).toEqual([at(2, 19, 2, 50)]);
-    expect(findingsOf(rule, `UPDATE accounts SET email = 'x';\n${SET_NOT_NULL}`)).toEqual([at(2, 19, 2, 50)]);
+    expect(messageOf(`UPDATE users SET name = 'x';\n${SET_NOT_NULL}`)).toEqual([NOT_BACKFILLED]);
+    expect(messageOf(`UPDATE accounts SET email = 'x';\n${SET_NOT_NULL}`)).toEqual([NOT_BACKFILLED]);
     expect(findingsOf(rule, `UPDATE other.users SET email = 'x';\nALTER TABLE public.users ALTER COLUMN email SET NOT NULL;`)).toEqual([at(2, 26, 2, 57)]);
-    expect(findingsOf(rule, `${SET_NOT_NULL}\nUPDATE users SET email = 'x';`)).toEqual([at(1, 19, 1, 50)]);
+    expect(messageOf(`${SET_NOT_NULL}\nUPDATE users SET email = 'x';`)).toEqual([NOT_BACKFILLED]);
   });
 
   it("finds the backfilled table as PostgreSQL does: through search_path and renames", () => {
-    expect(findingsOf(rule, `UPDATE other.users SET email = 'x';\n${SET_NOT_NULL}`)).toEqual([at(2, 19, 2, 50)]);
-    expect(findingsOf(rule, `SET search_path TO other;\nUPDATE other.users SET email = 'x';\n${SET_NOT_NULL}`)).toEqual([]);
-    expect(findingsOf(rule, `UPDATE accounts SET email = 'x';\nALTER TABLE accounts RENAME TO users;\n${SET_NOT_NULL}`)).toEqual([]);
+    expect(messageOf(`UPDATE other.users SET email = 'x';\n${SET_NOT_NULL}`)).toEqual([NOT_BACKFILLED]);
+    expect(messageOf(`SET search_path TO other;\nUPDATE other.users SET email = 'x';\n${SET_NOT_NULL}`)).toEqual([BACKFILLED(2)]);
+    expect(messageOf(`UPDATE accounts SET email = 'x';\nALTER TABLE accounts RENAME TO users;\n${SET_NOT_NULL}`)).toEqual([BACKFILLED(1)]);
   });
 
   it("does not report SET NOT NULL after a validated CHECK (c IS NOT NULL)", () => {
@@ -85,6 +103,21 @@ describe("not-null-without-backfill", () => {
     expect(findingsOf(rule, `ALTER TABLE users ADD CONSTRAINT k CHECK (users.email IS NOT NULL AND length(email) > 3);\n${SET_NOT_NULL}`)).toEqual([]);
     const pg18 = "ALTER TABLE users ADD CONSTRAINT email_nn NOT NULL email NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT email_nn;\n";
     expect(findingsOf(rule, pg18 + SET_NOT_NULL)).toEqual([]);
+  });
+
+  it("says a CHECK added NOT VALID and never validated does not spare the scan, and how to validate it", () => {
+    const notValid = "ALTER TABLE users ADD CONSTRAINT k CHECK (email IS NOT NULL) NOT VALID;\n";
+    const { message, help } = lintSql(notValid + SET_NOT_NULL, { rules: [rule] }).findings[0]!;
+    expect(message).toMatch(/^ALTER TABLE users ALTER COLUMN email SET NOT NULL still scans the whole table: the constraint k that proves email non-null was added NOT VALID at line 1 and never validated/);
+    expect(message).toContain("It fails if any row of users has email NULL, and no earlier UPDATE in this file backfills email.");
+    expect(help).toMatch(/^Validate the check first, in a separate transaction .*: ALTER TABLE users VALIDATE CONSTRAINT k; /);
+    expect(help).toContain("ALTER TABLE users DROP CONSTRAINT k;");
+    const backfilled = lintSql(`UPDATE users SET email = '';\n${notValid}${SET_NOT_NULL}`, { rules: [rule] }).findings[0]!.message;
+    expect(backfilled).toContain("was added NOT VALID at line 2 and never validated");
+    expect(backfilled).not.toContain("It fails if");
+    const unnamed = lintSql(`ALTER TABLE users ADD CHECK (email IS NOT NULL) NOT VALID;\n${SET_NOT_NULL}`, { rules: [rule] }).findings[0]!;
+    expect(unnamed.help).toContain("ALTER TABLE users VALIDATE CONSTRAINT users_email_check;");
+    expect(findingsOf(rule, `ALTER TABLE users ADD CHECK (email IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT users_email_check;\n${SET_NOT_NULL}`)).toEqual([]);
   });
 
   it("reports when the CHECK is not validated, validated under another name, in the same statement, or does not imply NOT NULL", () => {

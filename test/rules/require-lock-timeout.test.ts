@@ -171,6 +171,20 @@ describe("require-lock-timeout", () => {
     expect(findingsOf(rule, sql)).toEqual([]);
   });
 
+  it("names the locks the statement takes on other tables too: a foreign key's, and a dropped foreign key's ACCESS EXCLUSIVE on its referenced table", () => {
+    const added = messageOf("ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;")[0]!;
+    expect(added).toContain(
+      "It also takes a SHARE ROW EXCLUSIVE lock on users (it blocks every write of the table and other schema changes; reads go on), and waits for it the same way.",
+    );
+    const probable = messageOf('ALTER TABLE "Post" DROP CONSTRAINT "Post_authorId_fkey";')[0]!;
+    expect(probable).toMatch(/^ALTER TABLE "Post" takes an ACCESS EXCLUSIVE lock on "Post" /);
+    expect(probable).toContain('It also takes an ACCESS EXCLUSIVE lock on the table that "Post_authorId_fkey", probably a foreign key by its name, references (it blocks every read and write of the table)');
+    expect(messageOf("ALTER TABLE orders DROP CONSTRAINT orders_total_check;")[0]).not.toContain("It also takes");
+    const later = "SET lock_timeout = '5s';\nCREATE TABLE orders (id int, user_id int REFERENCES users (id));\nRESET lock_timeout;\nALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;";
+    expect(findingsOf(rule, later)).toEqual([at(4, 1, 4, 55)]);
+    expect(messageOf(later)[0]).toMatch(/^ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey \(its foreign key to users\) takes an ACCESS EXCLUSIVE lock on users/);
+  });
+
   it("still reports a new table's foreign key to an existing table", () => {
     const sql = "CREATE TABLE things (id int);\nALTER TABLE things ADD COLUMN owner_id int REFERENCES users (id);";
     expect(findingsOf(rule, sql)).toEqual([at(2, 1, 2, 65)]);

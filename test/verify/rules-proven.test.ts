@@ -249,6 +249,12 @@ const SPECS: Record<string, Spec> = {
     setup: `CREATE TABLE users (id bigint PRIMARY KEY, email text); ${rows("users", "id, email", "(1, 'a@example.com')")}`,
     checks: [lock(0, "users", "Lock"), rewrite(0, "users", "Lock")],
   },
+  "rename-type": {
+    setup: `CREATE TYPE order_status AS ENUM ('pending', 'shipped');
+            CREATE TABLE orders (id bigint PRIMARY KEY, status order_status); ${rows("orders", "id, status", "(1, 'pending'), (2, 'shipped')")}`,
+    // Two SQL blocks, each run from the setup: statement 0 renames a value, 1 the type.
+    checks: [noLock(0, "orders", "Lock", "no table lock"), rewrite(0, "orders", "Lock"), noLock(1, "orders", "Lock", "no table lock"), rewrite(1, "orders", "Lock")],
+  },
   "require-concurrent-index-drop": {
     setup: `CREATE TABLE orders (id bigint PRIMARY KEY, status text, legacy text); ${rows("orders", "id, status", "(1, 'paid'), (2, 'new')")}
             CREATE INDEX orders_status_idx ON orders (status); CREATE INDEX orders_legacy_idx ON orders (legacy);`,
