@@ -93,7 +93,8 @@ function withFileSwitch(runner: FileRunner, filePath: string, text: string, file
   const profile = runner.profile;
   if (!profile) return runner;
   const switched = FILE_SWITCHES[profile.name]?.(filePath, text, files);
-  const own = SCRIPT.test(filePath) && (switched ? !switched.wraps : runner.wrapping === "none") ? OWN_TRANSACTION.exec(text) : null;
+  const runsAlone = switched ? !switched.wraps : runner.wrapping === "none";
+  const own = SCRIPT.test(filePath) && runsAlone && (PASSED_TRANSACTION[profile.name]?.test(text) ?? true) ? OWN_TRANSACTION.exec(text) : null;
   const found = own ? { wraps: true, what: `${own[1]}.${own[2]}()`, own: true } : switched;
   if (!found) return runner;
   const clue = { what: found.what, ...(found.file ? { file: found.file } : {}) };
@@ -105,6 +106,12 @@ function withFileSwitch(runner: FileRunner, filePath: string, text: string, file
 
 /** A script migration that opens a transaction itself: `knex.transaction(`, `queryInterface.sequelize.transaction(`, `queryRunner.startTransaction(`. */
 const OWN_TRANSACTION = /\b([\w$]+(?:\.[\w$]+)*)\.(transaction|startTransaction)\s*\(/;
+
+/**
+ * How a migration's queries join the transaction it opens, where they do not by themselves: Sequelize (without
+ * CLS) runs a query in a transaction only when it is passed one (`{ transaction }`, `transaction: t`).
+ */
+const PASSED_TRANSACTION: Partial<Record<RunnerName, RegExp>> = { sequelize: /[{,]\s*transaction\s*[,}:]/ };
 
 interface FileSwitch {
   /** True: the migration runs in a transaction; false: without one. */

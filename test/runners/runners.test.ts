@@ -130,8 +130,11 @@ describe("runner detection, TypeScript/JavaScript migrations", () => {
     const runner = runnerIn({ "m/1-a.js": migration }, "m/1-a.js");
     expect(summary(runner)).toEqual({ runner: "sequelize", wrapping: "none", rollback: "down-function" });
     expect(runner.reason).toBe("Sequelize runs each migration function as it is, without a transaction (detected from its functions taking Sequelize's queryInterface)");
-    const own = migration.replace("=> {\n", "=> {\n    await queryInterface.sequelize.transaction(async (transaction) => {});\n");
+    const own = migration.replace("=> {\n", "=> {\n    await queryInterface.sequelize.transaction(async (transaction) => {\n").replace("});\n  },", "}, { transaction });\n    });\n  },");
     expect(runnerIn({ "m/2-b.js": own }, "m/2-b.js").reason).toBe("this migration opens its own transaction (queryInterface.sequelize.transaction())");
+    // Queries not passed the transaction run outside it (Sequelize without CLS).
+    const notPassed = migration.replace("=> {\n", "=> {\n    await queryInterface.sequelize.transaction(async (transaction) => {\n").replace("});\n  },", "});\n    });\n  },");
+    expect(runnerIn({ "m/3-c.js": notPassed }, "m/3-c.js").wrapping).toBe("none");
   });
 
   it("the nearest package.json names the runner when the migration's text does not", () => {
