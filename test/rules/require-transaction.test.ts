@@ -19,6 +19,8 @@ describe("require-transaction", () => {
     expect(finding!.message).toContain("half-migrated");
     expect(finding!.help).toContain("BEGIN; at the top and COMMIT; at the end");
     expect(finding!.help).toContain('"assumeInTransaction": true');
+    expect(finding!.help).toContain('name it in the configuration ("runner": "flyway", "prisma", …)');
+    expect(finding!.help).toContain("migsafe --print-config <file>");
   });
 
   it("does not report a file wrapped in BEGIN … COMMIT, with SET and RESET around it", () => {
