@@ -76,7 +76,7 @@ function profileRunner(filePath: string, text: string, files: ProjectFiles, name
     profile,
     wrapping: profile.wrapping,
     reason: `${profile.how} (${named ? "the configuration names it" : `detected from ${detected.clues[0]!.what}`})`,
-    rollback: profile.name === "sqitch" && sqitchScript(path.resolve(filePath), files)?.kind === "verify" ? "none" : profile.rollback,
+    rollback: profile.name === "sqitch" && sqitchScript(filePath, files)?.kind === "verify" ? "none" : profile.rollback,
     decidedBy: detected.clues,
     aloneWhenRefused: profile.aloneWhenRefused === true,
     ...(partner ? { partner } : {}),
@@ -146,9 +146,8 @@ const FILE_SWITCHES: Partial<Record<RunnerName, (filePath: string, text: string,
   flyway: besideSwitch((file) => `${file}.conf`, /^[ \t]*executeInTransaction[ \t]*=[ \t]*(true|false)\b/m, "executeInTransaction"),
 };
 
-/** The rollback partner where the runner keeps it elsewhere than the usual names beside the file. */
-function partnerOf(runner: RunnerName, filePath: string, files: ProjectFiles): RunnerPartner | undefined {
-  const file = path.resolve(filePath);
+/** The rollback partner where the runner keeps it elsewhere than the usual names beside the file, its path written as the migration's is. */
+function partnerOf(runner: RunnerName, file: string, files: ProjectFiles): RunnerPartner | undefined {
   const existing = (candidate: string) => (files.exists(candidate) ? candidate : undefined);
   if (runner === "sqitch") {
     const script = sqitchScript(file, files);
