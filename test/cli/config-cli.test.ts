@@ -92,6 +92,13 @@ describe("the runner of each file", () => {
     expect(byFile((await lint(["--format", "json", "db"], p.dir)).output)).toEqual([["/db/001_roles.sql", []]]);
   });
 
+  it("lints the scripts of a folder per database inside a migrations folder (TypeORM's migrations/postgres)", async () => {
+    const migration = 'import { MigrationInterface, QueryRunner } from "typeorm";\nexport class Drop1 implements MigrationInterface {\n  async up(q: QueryRunner) {\n    await q.query(`DROP TABLE users`);\n  }\n}\n';
+    const p = project({ "src/migrations/postgres/1-Drop.ts": migration, "src/other/postgres/2-Drop.ts": migration });
+    const files = JSON.parse((await lint(["--format", "json", "src/migrations/postgres", "src/other/postgres"], p.dir)).output) as { filePath: string }[];
+    expect(files.map((file) => file.filePath.slice(p.dir.length))).toEqual(["/src/migrations/postgres/1-Drop.ts"]);
+  });
+
   it("--print-config prints the configuration in force for a file, its runner and why", async () => {
     const p = project({
       "package.json": JSON.stringify({ devDependencies: { prisma: "^6" }, migsafe: { pgVersion: 16 } }),
