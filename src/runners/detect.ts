@@ -140,6 +140,9 @@ const SCRIPT_PACKAGES: [string, RunnerName][] = [
 
 /** What in the nearest manifest agrees with a runner found from the file: a dependency, a Go module, a build plugin. */
 const MANIFESTS: Partial<Record<RunnerName, (dir: string, files: ProjectFiles) => Clue | undefined>> = {
+  ...Object.fromEntries(
+    SCRIPT_PACKAGES.map(([, runner]) => [runner, (dir: string, files: ProjectFiles) => packageClue(dir, files, SCRIPT_PACKAGES.filter((each) => each[1] === runner).map(([name]) => name))]),
+  ),
   prisma: (dir, files) => packageClue(dir, files, ["prisma", "@prisma/client"]),
   drizzle: (dir, files) => packageClue(dir, files, ["drizzle-kit", "drizzle-orm"]),
   goose: (dir, files) => goModClue(dir, files, "github.com/pressly/goose"),

@@ -108,6 +108,10 @@ describe("runner detection, TypeScript/JavaScript migrations", () => {
   it("Knex: exports.config = { transaction: false } turns the transaction off, and a migration may open its own", () => {
     const migration = "exports.up = function (knex) {\n  return knex.raw('SELECT 1');\n};\n";
     expect(summary(runnerIn({ "m/1_a.cjs": migration }, "m/1_a.cjs"))).toEqual({ runner: "knex", wrapping: "transaction", rollback: "down-function" });
+    expect(runnerIn({ "m/1_a.cjs": migration, "package.json": '{"dependencies":{"knex":"3.1.0"}}' }, "m/1_a.cjs").decidedBy.map((clue) => clue.what)).toEqual([
+      "its up function taking knex",
+      "package.json's dependency on knex",
+    ]);
     const off = `exports.config = { transaction: false };\n${migration}`;
     expect(runnerIn({ "m/2_b.cjs": off }, "m/2_b.cjs").wrapping).toBe("none");
     const own = runnerIn({ "m/3_c.cjs": `${off}exports.down = (knex) => knex.transaction(async (trx) => trx.raw('SELECT 2'));\n` }, "m/3_c.cjs");
