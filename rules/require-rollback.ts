@@ -14,8 +14,10 @@ export default defineRule({
     category: "reliability",
   },
   checkFile(context) {
-    const { rollback } = context.facts.sections;
+    const { rollback, fileRunner } = context.facts.sections;
     if (rollback.role === "rollback") return;
+    // Forward-only runners (Prisma Migrate, Flyway, Drizzle) have no rollback to write; nor has a Sqitch verify script.
+    if (fileRunner.rollback === "none") return;
 
     const block = rollback.block;
     if (block && reportUnparsedBlock(block, context)) return;

@@ -49,8 +49,9 @@ function report(context: RuleContext, section: RunnerSection, statements: Statem
       "Re-running the file then fails on what already exists, and someone has to repair the database by hand.",
     help:
       "Wrap the migration in one transaction, so that a failure rolls all of it back (PostgreSQL's DDL is transactional): " +
-      "BEGIN; at the top and COMMIT; at the end. If your migration runner already wraps each file in a transaction (Rails, Flyway, Prisma, node-pg-migrate, …), " +
+      "BEGIN; at the top and COMMIT; at the end. If your migration runner already wraps each file in a transaction, " +
       "or sends the whole file as a single query (PostgreSQL runs a multi-statement query string as one implicit transaction), " +
-      'tell migsafe with "assumeInTransaction": true in its configuration instead.',
+      'and migsafe did not recognise it (migsafe --print-config <file> shows what it found), name it in the configuration ("runner": "flyway", "prisma", …) ' +
+      'or say "assumeInTransaction": true.',
   });
 }

@@ -29,7 +29,8 @@ export default defineRule({
 function checkSection(context: RuleContext, section: RunnerSection, statements: Statement[]): void {
   const line = (statement: Statement) => context.parsed.source.location(statement.range).start.line;
   const word = keywordOf;
-  let runnerOpen = section.wraps;
+  // PostgreSQL's implicit transaction around one query string is the file's to take over with BEGIN … COMMIT.
+  let runnerOpen = section.wraps && !section.implicit;
   let begin: Statement | undefined;
   let lastEnd: Statement | undefined;
   /** The COMMIT that a BEGIN inside the runner's transaction was reported with. */

@@ -15,6 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const LAYERS: readonly (readonly string[])[] = [
   ["leaf", "source"],
   ["parser"],
+  ["runners"],
   ["facts"],
   ["engine"],
   ["rules"],

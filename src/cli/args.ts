@@ -36,6 +36,8 @@ export interface CliOptions {
   fixDryRun: boolean;
   /** A configuration file used for every file, instead of the one found by walking up. */
   config: string | undefined;
+  /** `--print-config <file>`: print the configuration in force for this file, its runner and why, instead of linting. */
+  printConfig: string | undefined;
   listRules: boolean;
   /** `migsafe explain <rule-id>`: the rule whose docs page to print. */
   explain: string | undefined;
@@ -61,6 +63,7 @@ const OPTIONS = {
   fix: { type: "boolean" },
   "fix-dry-run": { type: "boolean" },
   config: { type: "string", short: "c" },
+  "print-config": { type: "string" },
   "list-rules": { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -124,6 +127,9 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
     return { ok: false, message: `--fix writes files: it cannot be used with ${values.stdin ? "--stdin" : "--staged"} (use --fix-dry-run to see the fixes)` };
   }
 
+  const printConfig = values["print-config"];
+  if (printConfig !== undefined && (printConfig === "" || positionals.length > 0)) return { ok: false, message: "--print-config takes one file: migsafe --print-config <file>" };
+
   let initHook: CliOptions["initHook"];
   if (positionals[0] === "init-hook") {
     if (positionals.length > 1) return { ok: false, message: "init-hook takes no file names: migsafe init-hook [--print <tool>] [--force]" };
@@ -153,6 +159,7 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
       fix: values.fix ?? false,
       fixDryRun: values["fix-dry-run"] ?? false,
       config: values.config,
+      printConfig,
       listRules: values["list-rules"] ?? false,
       explain,
       debug: values.debug ?? false,
@@ -197,6 +204,8 @@ Options:
       --max-warnings <n>    exit 1 when there are more than n careful findings
   -c, --config <file>       use this configuration for every file (default: the nearest
                             migsafe.config.json, .migsaferc.json or package.json#migsafe)
+      --print-config <file> print the configuration in force for this file as JSON: its
+                            settings, the migration runner detected and why, rules
       --fix                 apply automatic fixes, rewrite the files, report what remains
       --fix-dry-run         print the fixes as a diff; change no file
       --list-rules          list every rule: id, default severity, preset, description

@@ -20,6 +20,7 @@ import { helpText, parseCliArgs, type CliOptions } from "./args.js";
 import { fixFiles, planFixes, type FixOutcome } from "./fix.js";
 import { repositoryRoot } from "../files/git.js";
 import { initHook } from "./init-hook.js";
+import { printConfig } from "./print-config.js";
 import { packageRoot, packageVersion } from "../version.js";
 import { writeReport } from "../files/write-file.js";
 
@@ -74,6 +75,10 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     if (options.version) return { output: `${packageVersion()}\n`, stderr: "", exitCode: 0 };
 
     if (options.listRules) return { output: listRules(rules), stderr: "", exitCode: 0 };
+    if (options.printConfig !== undefined) {
+      const printed = printConfig({ cwd, file: options.printConfig, config: options.config, rules, severities: options.severities });
+      return printed.ok ? { output: printed.output, stderr: "", exitCode: 0 } : failure(printed.message);
+    }
     if (options.explain) return explainRule(options.explain);
     if (options.initHook) return initHook({ cwd, force: options.initHook.force, ...(options.initHook.print ? { print: options.initHook.print } : {}) });
 

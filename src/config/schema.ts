@@ -1,6 +1,7 @@
 import type { RuleSetting } from "../engine/lint.js";
 import { placeholderProblem } from "../engine/placeholders.js";
 import { CONFIG_FILE, resolveSettings, type MigrationSettings, type ResolvedSettings } from "./settings.js";
+import type { RunnerName } from "../runners/profiles.js";
 import { isStringList, show } from "./values.js";
 
 export type PresetName = "recommended" | "strict";
@@ -14,7 +15,9 @@ export interface MigsafeConfig {
   rules?: Record<string, RuleEntry>;
   /** The PostgreSQL major version migrations run on (default 14). */
   pgVersion?: number;
-  /** The migration runner wraps each file in a transaction. */
+  /** The runner that runs the migrations, instead of the one detected for each file; "none": nothing wraps a file. */
+  runner?: RunnerName | "none";
+  /** The migration runner wraps each file in a transaction (true) or does not (false), whatever runner is detected. */
   assumeInTransaction?: boolean;
   /** Globs (relative to the config file) of the migrations to lint; default every .sql file given. */
   include?: string[];
@@ -45,6 +48,7 @@ const CHECKS: Record<keyof MigsafeConfig, Check | typeof SETTING> = {
   extends: (value, key) => (typeof value === "string" && PRESETS.includes(value) ? undefined : `"${key}" must be "recommended" or "strict", not ${show(value)}`),
   rules: checkRules,
   pgVersion: SETTING,
+  runner: SETTING,
   assumeInTransaction: SETTING,
   include: checkStringList,
   exclude: checkStringList,

@@ -5,6 +5,7 @@
  */
 import type { LintOptions } from "../engine/lint.js";
 import type { LintSettings } from "../engine/rule.js";
+import { isRunnerName, RUNNER_NAMES } from "../runners/profiles.js";
 import { isStringList, show } from "./values.js";
 
 /** Every setting, each with a value. */
@@ -15,8 +16,12 @@ export interface MigrationSettings extends LintSettings {
 
 export type SettingKey = keyof MigrationSettings;
 
-/** The one place settings get their defaults: PostgreSQL 14, no transaction assumed around a file, ignores need a reason. */
-export const DEFAULT_SETTINGS: MigrationSettings = { pgVersion: 14, assumeInTransaction: false, requireIgnoreReason: true, rollbackPatterns: [] };
+/**
+ * The one place settings get their defaults: PostgreSQL 14, ignores need a reason, and nothing said of the
+ * runner: `runner` and `assumeInTransaction` stay undefined ("not set"), so that each file's runner is
+ * detected (src/runners/) and only a value the user sets overrides what was detected.
+ */
+export const DEFAULT_SETTINGS: MigrationSettings = { pgVersion: 14, runner: undefined, assumeInTransaction: undefined, requireIgnoreReason: true, rollbackPatterns: [] };
 
 /** Where settings were given, as messages name it and its keys. */
 export interface SettingsOrigin {
@@ -40,6 +45,7 @@ const mustBeBoolean = (value: unknown) => (typeof value === "boolean" ? undefine
 const CHECKS: Record<SettingKey, (value: unknown) => string | undefined> = {
   pgVersion: (value) =>
     typeof value === "number" && Number.isInteger(value) && value >= 9 && value <= 99 ? undefined : `must be a PostgreSQL major version such as 14, not ${show(value)}`,
+  runner: (value) => (value === "none" || isRunnerName(value) ? undefined : `must be one of ${[...RUNNER_NAMES, "none"].map((name) => `"${name}"`).join(", ")}, not ${show(value)}`),
   assumeInTransaction: mustBeBoolean,
   requireIgnoreReason: mustBeBoolean,
   rollbackPatterns: (value) => {

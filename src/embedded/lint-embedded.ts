@@ -8,6 +8,8 @@
  * down function is the rollback: `require-rollback` does not run on embedded SQL.
  */
 import { lintParsed, type FatalError, type FileResult, type LintOptions } from "../engine/lint.js";
+import { diskAccess, type FileAccess } from "../engine/lint-source.js";
+import { runnerOf } from "../runners/file-runner.js";
 import { parseFile } from "../parser/parse-file.js";
 import { SourceText, type Range } from "../source/source-text.js";
 import { findBuilderCalls } from "./builders.js";
@@ -19,6 +21,8 @@ export const SCRIPT_EXTENSION = /\.(ts|mts|cts|js|mjs|cjs|tsx|jsx)$/i;
 export interface EmbeddedOptions {
   /** Call sites holding SQL (default: DEFAULT_TARGETS). */
   targets?: readonly TargetSpec[];
+  /** How the project's files are read, to tell which runner runs the migration (the disk by default). */
+  files?: FileAccess;
 }
 
 interface Segment {
@@ -90,7 +94,8 @@ export function lintEmbeddedSource(rawText: string, filePath: string, options: L
   };
 
   const parsed = parseFile(new SourceText(combined));
-  const result = lintParsed(parsed, filePath, { role: "forward", partnerPath: undefined, block: undefined, downSectionStart }, embeddedOptions(options));
+  const runner = runnerOf(filePath, source.text, embedded.files ?? diskAccess, options.settings);
+  const result = lintParsed(parsed, filePath, { role: "forward", partnerPath: undefined, block: undefined, downSectionStart }, runner, embeddedOptions(options));
 
   const findings = result.findings.flatMap((finding) => {
     const segment = segmentAt(segments, finding.range.start);

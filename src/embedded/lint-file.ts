@@ -39,7 +39,7 @@ function lintDecoded(read: ReadResult, filePath: string, options: LintOptions, f
   }
   // A TypeScript/JavaScript migration: the SQL embedded in it and its schema-builder calls.
   if (SCRIPT_EXTENSION.test(filePath)) {
-    const { snippets: _snippets, builders: _builders, ...result } = lintEmbeddedSource(read.text, filePath, options);
+    const { snippets: _snippets, builders: _builders, ...result } = lintEmbeddedSource(read.text, filePath, options, { files });
     return result;
   }
   return lintSource(read.text, filePath, options, files);

@@ -1,6 +1,7 @@
 /** Where CONCURRENTLY can go in an index statement, and whether it may: shared by the CONCURRENTLY rules. */
 import type { QualifiedName } from "../parser/ast.js";
 import type { Statement, Token } from "../parser/types.js";
+import type { RunnerProfile } from "../runners/profiles.js";
 import type { Fix, RuleContext } from "./rule.js";
 
 export interface ConcurrentPlacement {
@@ -16,8 +17,8 @@ const OPT_OUT =
 
 /**
  * Whether the statement runs outside any transaction: not in a BEGIN block, not in a file the
- * runner wraps (the `assumeInTransaction` setting, or a goose/dbmate/sql-migrate section that
- * the runner runs in a transaction), and not in a DO block.
+ * runner wraps (the file's runner, the `assumeInTransaction` setting, or a goose/dbmate/sql-migrate
+ * section that the runner runs in a transaction), and not in a DO block.
  */
 export function concurrentPlacement(statement: Statement, context: RuleContext): ConcurrentPlacement {
   if (statement.origin === "do-block") {
@@ -28,10 +29,18 @@ export function concurrentPlacement(statement: Statement, context: RuleContext):
   const reason = transaction.openedBy === "begin" ? "inside its BEGIN … COMMIT block" : `because ${transaction.section.reason}`;
   return {
     outside: false,
-    where:
-      `outside any transaction block: CONCURRENTLY cannot run inside one, and this statement runs ${reason}. ` +
-      `Move it to a migration of its own, with nothing else in it, that the runner runs outside a transaction (${OPT_OUT})`,
+    where: `outside any transaction block: CONCURRENTLY cannot run inside one, and this statement runs ${reason}. ${outsideTransaction(context.facts.sections.fileRunner.profile)}`,
   };
+}
+
+/** How to run a statement outside a transaction with the file's runner. */
+function outsideTransaction(profile: RunnerProfile | undefined): string {
+  const own = "Move it to a migration of its own, with nothing else in it";
+  if (!profile) return `${own}, that the runner runs outside a transaction (${OPT_OUT})`;
+  if (profile.wrapping === "none") return `${own}, and no transaction around it`;
+  if (profile.wrapping === "single-query") return `${own}: ${profile.title} sends each file as one query, and a query of one statement runs outside any transaction`;
+  if (profile.optOut) return `${own}, that ${profile.title} runs outside a transaction (${profile.optOut})`;
+  return `${profile.title} has no way to run one migration outside its transaction: run this statement outside it, on a connection of its own`;
 }
 
 /**

@@ -5,13 +5,14 @@ import type { ParsedFile } from "../parser/types.js";
 import { SourceText } from "../source/source-text.js";
 import { lintParsed, type FileResult, type LintOptions } from "./lint.js";
 import { readMigration } from "./read-migration.js";
-import { downSectionStart, findPartner, findRollbackBlock } from "../facts/rollback-block.js";
+import { downSectionStart, findPartner, findRollbackBlock, type PartnerFile } from "../facts/rollback-block.js";
+import { runnerOf, type FileRunner } from "../runners/file-runner.js";
+import type { ProjectFiles } from "../runners/detect.js";
 import { resultInOriginal, Substitution } from "./placeholders.js";
 import { isFile } from "../files/is-file.js";
 
-export interface FileAccess {
-  exists(filePath: string): boolean;
-  read(filePath: string): string | undefined;
+/** How the engine sees the project's files: rollback partners, and what tells which runner runs a file (src/runners/). */
+export interface FileAccess extends ProjectFiles {
   /** Parses a file's text; a run may remember recent parses, since a migration and its rollback each need the other's. */
   parse?(filePath: string, text: string): ParsedFile;
 }
@@ -81,10 +82,16 @@ export function lintSource(text: string, filePath: string, options: LintOptions,
   return resultInOriginal(lintText(bom + substitution.text, filePath, options, files), substitution, new SourceText(text));
 }
 
+/** How a migration is run and where its rollback is: what its findings depend on besides its text and the options. */
+export function runnerAndPartner(filePath: string, text: string, options: LintOptions, files: FileAccess): { runner: FileRunner; partner: PartnerFile } {
+  const runner = runnerOf(filePath, text, files, options.settings);
+  return { runner, partner: runner.partner ?? findPartner(filePath, files.exists, options.rollbackPatterns) };
+}
+
 function lintText(text: string, filePath: string, options: LintOptions, files: FileAccess): FileResult {
   const parse = files.parse ?? ((_path: string, source: string) => parseFile(new SourceText(source)));
   const parsed = parse(filePath, text);
-  const partner = findPartner(filePath, files.exists, options.rollbackPatterns);
+  const { runner, partner } = runnerAndPartner(filePath, text, options, files);
   const forwardFile = partner.role === "rollback" && partner.partnerPath ? files.read(partner.partnerPath) : undefined;
   const forwardText = forwardFile === undefined ? undefined : (options.placeholders && Substitution.of(forwardFile, options.placeholders)?.text) || forwardFile;
   const forward = forwardText === undefined || !partner.partnerPath ? undefined : parse(partner.partnerPath, forwardText);
@@ -95,5 +102,5 @@ function lintText(text: string, filePath: string, options: LintOptions, files: F
     downSectionStart: downSectionStart(parsed.comments),
     forward,
   };
-  return lintParsed(parsed, filePath, rollback, options);
+  return lintParsed(parsed, filePath, rollback, runner, options);
 }

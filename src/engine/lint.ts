@@ -1,5 +1,6 @@
 import { MigrationFacts, type FactFault, type RollbackInput } from "../facts/index.js";
 import type { ParsedFile, Statement } from "../parser/types.js";
+import type { FileRunner } from "../runners/file-runner.js";
 import type { Range } from "../source/source-text.js";
 import { applyDirectives, findDirectives, type DirectiveScope } from "./directives.js";
 import type { Placeholder } from "./placeholders.js";
@@ -27,9 +28,9 @@ export interface LintOptions {
   directives?: DirectiveScope;
 }
 
-/** Lints one parsed migration with the linter for these options (made once per options object). */
-export function lintParsed(parsed: ParsedFile, filePath: string, rollback: RollbackInput, options: LintOptions): FileResult {
-  return linterFor(options).lint(parsed, filePath, rollback);
+/** Lints one parsed migration, run as `runner` says, with the linter for these options (made once per options object). */
+export function lintParsed(parsed: ParsedFile, filePath: string, rollback: RollbackInput, runner: FileRunner, options: LintOptions): FileResult {
+  return linterFor(options).lint(parsed, filePath, rollback, runner);
 }
 
 const linters = new WeakMap<LintOptions, Linter>();
@@ -144,8 +145,8 @@ class Linter {
     return this.#file;
   }
 
-  lint(parsed: ParsedFile, filePath: string, rollback: RollbackInput): FileResult {
-    const facts = new MigrationFacts(parsed, this.settings, rollback);
+  lint(parsed: ParsedFile, filePath: string, rollback: RollbackInput, runner: FileRunner): FileResult {
+    const facts = new MigrationFacts(parsed, this.settings, rollback, runner);
     const file: FileRun = { filePath, parsed, facts, findings: [], statement: undefined, rule: undefined };
     const previous = this.#file;
     this.#file = file;

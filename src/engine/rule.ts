@@ -3,6 +3,7 @@ import type { MigrationFacts } from "../facts/index.js";
 import type { NodeKind, ParsedFile, Statement, StatementOf } from "../parser/types.js";
 import type { Directive } from "./directives.js";
 import type { Fix, Severity } from "./results.js";
+import type { RunnerSettings } from "../runners/file-runner.js";
 
 export type { FatalError, FileResult, Finding, Fix, Severity } from "./results.js";
 
@@ -27,12 +28,13 @@ export interface RuleMeta {
   docsUrl?: string;
 }
 
-/** What the project tells migsafe about how its migrations run. */
-export interface LintSettings {
+/**
+ * What the project tells migsafe about how its migrations run. `runner` and `assumeInTransaction` are
+ * undefined when not set: the runner is then detected for each file (src/runners/).
+ */
+export interface LintSettings extends RunnerSettings {
   /** The PostgreSQL major version migrations run on (default 14). */
   pgVersion: number;
-  /** The migration runner wraps each file in a transaction (Prisma, Rails, Flyway, node-pg-migrate do). */
-  assumeInTransaction: boolean;
   /** An inline ignore without a reason is itself a finding. */
   requireIgnoreReason: boolean;
 }

@@ -1,6 +1,7 @@
 /** The syntax tree the ESLint language gives rules: the file, its statements, its comments. */
 import type { SourceLocation } from "@eslint/core";
 import type { Statement } from "../parser/types.js";
+import type { RunnerName } from "../runners/profiles.js";
 
 export interface SqlNodeBase {
   type: string;
@@ -37,7 +38,9 @@ export interface SqlLanguageOptions {
   [key: string]: unknown;
   /** The PostgreSQL major version migrations run on (default 14). */
   pgVersion?: number;
-  /** The migration runner wraps each file in a transaction. */
+  /** The migration runner, instead of the one detected for each file ("none": nothing wraps a file). */
+  runner?: RunnerName | "none";
+  /** The migration runner wraps each file in a transaction (true) or does not (false), whatever runner is detected. */
   assumeInTransaction?: boolean;
   /** A `-- migsafe-ignore` without a reason is itself a finding (default true). */
   requireIgnoreReason?: boolean;

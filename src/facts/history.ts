@@ -11,6 +11,7 @@ import type { AstNode, Statement } from "../parser/types.js";
 import type { Range } from "../source/source-text.js";
 import { Names, type ResolvedName } from "./names.js";
 import { RunOrder } from "./run-order.js";
+import { NO_RUNNER } from "../runners/file-runner.js";
 import { NO_ROLLBACK, Sections } from "./sections.js";
 import type { Transactions } from "./transactions.js";
 
@@ -172,7 +173,7 @@ export class History {
     const forward = sections.rollback.forward;
     if (forward) {
       const forwardOrder = new RunOrder(forward);
-      const forwardSections = new Sections(forward, false, NO_ROLLBACK);
+      const forwardSections = new Sections(forward, NO_RUNNER, NO_ROLLBACK);
       const forwardHistory = new History(forwardOrder, new Names(forwardOrder), forwardSections, transactions, () => undefined);
       for (const { key } of forwardHistory.#namesOfNew) this.#forwardCreated.add(key);
     }

@@ -3,17 +3,17 @@
  * module, worked out lazily and once per file, from the parsed file and the settings alone.
  */
 import type { ParsedFile, Statement } from "../parser/types.js";
+import { NO_RUNNER, type FileRunner } from "../runners/file-runner.js";
 import { History } from "./history.js";
 import { Locks } from "./locks.js";
 import { Names } from "./names.js";
 import { RunOrder } from "./run-order.js";
-import { NO_ROLLBACK, Sections, type RollbackInput } from "./sections.js";
+import { NO_ROLLBACK, Sections, withRefusals, type RollbackInput } from "./sections.js";
 import { Transactions } from "./transactions.js";
 
-/** What the facts need of the settings. */
+/** What the facts need of the settings (how the runner wraps the file comes with the file, as its FileRunner). */
 export interface FactSettings {
   pgVersion: number;
-  assumeInTransaction: boolean;
 }
 
 /** A bug met while working out a fact for one statement: the fact gives no answer there, the rest of the file is still checked. */
@@ -38,6 +38,8 @@ export class MigrationFacts {
     readonly parsed: ParsedFile,
     readonly settings: FactSettings,
     private readonly rollbackInput: RollbackInput = NO_ROLLBACK,
+    /** How the runner runs the file (src/runners/): nothing known by default. */
+    private readonly fileRunner: FileRunner = NO_RUNNER,
   ) {}
 
   /** The order statements run in, DO-block statements included. */
@@ -50,9 +52,9 @@ export class MigrationFacts {
     return (this.#names ??= new Names(this.order, (statement, error) => this.fault("names", statement, error)));
   }
 
-  /** The runner's sections, the down section, the rollback block and the rollback file. */
+  /** The file's runner and its sections, the down section, the rollback block and the rollback file. */
   get sections(): Sections {
-    return (this.#sections ??= new Sections(this.parsed, this.settings.assumeInTransaction, this.rollbackInput));
+    return (this.#sections ??= new Sections(this.parsed, withRefusals(this.parsed, this.fileRunner, this.settings.pgVersion), this.rollbackInput));
   }
 
   /** The transaction each statement runs in and who opened it; what PostgreSQL refuses there. */

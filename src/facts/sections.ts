@@ -4,13 +4,21 @@
  * comments, and the rollback file beside it.
  */
 import type { ParsedFile, Statement } from "../parser/types.js";
+import type { FileRunner } from "../runners/file-runner.js";
+import { refusedInTransaction } from "./refused-in-transaction.js";
 import type { MigrationRole, RollbackBlock } from "./rollback-block.js";
 
 export interface RunnerSection {
   /** String index where the section starts. */
   start: number;
-  /** True when the runner wraps the section in a transaction of its own. */
+  /** True when the runner runs the section in a transaction. */
   wraps: boolean;
+  /**
+   * True when that transaction is PostgreSQL's implicit one around a query string of several statements (the
+   * runner sends the section as one query): a BEGIN in it takes the transaction over, and after a COMMIT the
+   * statements left form the next one.
+   */
+  implicit: boolean;
   /** Why migsafe thinks so, for messages. */
   reason: string;
   /** "file", or "up section" / "down section" of a file with runner markers. */
@@ -33,8 +41,6 @@ export interface RollbackInput {
 
 export const NO_ROLLBACK: RollbackInput = { role: "forward", partnerPath: undefined, block: undefined, downSectionStart: undefined };
 
-const ASSUMED = "the configuration says the runner wraps each file in a transaction (assumeInTransaction)";
-
 /** Section markers of runners that wrap each section in a transaction unless the file says otherwise. */
 const MARKERS: { pattern: RegExp; wraps: (rest: string, comments: string) => boolean; runner: string; off: string }[] = [
   { pattern: /^--\s*\+goose\s+(up|down)\b(.*)$/i, wraps: (_rest, comments) => !/^--\s*\+goose\s+no\s+transaction\b/im.test(comments), runner: "goose", off: "-- +goose NO TRANSACTION" },
@@ -44,19 +50,21 @@ const MARKERS: { pattern: RegExp; wraps: (rest: string, comments: string) => boo
 
 export class Sections {
   /**
-   * How the runner runs the file: one section, wrapped or not as `assumeInTransaction` says, or,
-   * for a file with goose (`-- +goose Up`), dbmate (`-- migrate:up`) or sql-migrate (`-- +migrate Up`)
-   * markers, one section per marker, wrapped in a transaction unless the marker (or goose's
-   * `-- +goose NO TRANSACTION`) turns it off: those runners' own defaults, whatever the setting says.
+   * How the runner runs the file: one section, run as the file's runner does (`fileRunner`: the runner
+   * detected, or what the configuration says), or, for a file with goose (`-- +goose Up`), dbmate
+   * (`-- migrate:up`) or sql-migrate (`-- +migrate Up`) markers, one section per marker, wrapped in a
+   * transaction unless the marker (or goose's `-- +goose NO TRANSACTION`) turns it off: those runners'
+   * own defaults, whatever the configuration says.
    */
   readonly runner: readonly RunnerSection[];
 
   constructor(
     parsed: ParsedFile,
-    assumeInTransaction: boolean,
+    /** The runner of the file, as the engine worked it out (src/runners/), and as `withRefusals` completes it. */
+    readonly fileRunner: FileRunner,
     readonly rollback: RollbackInput,
   ) {
-    this.runner = runnerSections(parsed, assumeInTransaction);
+    this.runner = runnerSections(parsed, fileRunner);
   }
 
   sectionOf(statement: Statement): RunnerSection {
@@ -77,8 +85,8 @@ export class Sections {
   }
 }
 
-function runnerSections(parsed: ParsedFile, assumed: boolean): RunnerSection[] {
-  const sections: RunnerSection[] = [{ start: 0, wraps: assumed, reason: assumed ? ASSUMED : "", label: "file" }];
+function runnerSections(parsed: ParsedFile, fileRunner: FileRunner): RunnerSection[] {
+  const sections: RunnerSection[] = [fileSection(parsed, fileRunner)];
   const lineComments = parsed.comments.filter((comment) => comment.kind === "line");
   if (!lineComments.some((comment) => comment.text.includes("+goose") || comment.text.includes("migrate"))) return sections;
   const comments = parsed.comments.map((comment) => ({ comment, text: comment.text.trim() }));
@@ -92,8 +100,42 @@ function runnerSections(parsed: ParsedFile, assumed: boolean): RunnerSection[] {
       const reason = wraps
         ? `${marker.runner} runs each migration in a transaction (its ${text} marker has no ${marker.off})`
         : `${marker.runner} runs this migration without a transaction (${marker.off})`;
-      sections.push({ start: comment.range.start, wraps, reason, label: `${match[1]!.toLowerCase()} section` });
+      sections.push({ start: comment.range.start, wraps, implicit: false, reason, label: `${match[1]!.toLowerCase()} section` });
     }
   }
   return sections;
+}
+
+/** The section of the whole file, as its runner runs it. */
+function fileSection(parsed: ParsedFile, runner: FileRunner): RunnerSection {
+  const section = { start: 0, label: "file", reason: runner.reason, implicit: false };
+  if (runner.wrapping === "none") return { ...section, wraps: false };
+  if (runner.wrapping === "transaction") return { ...section, wraps: true };
+  // PostgreSQL opens an implicit transaction only around a query of more than one statement.
+  return parsed.statements.length > 1
+    ? { ...section, wraps: true, implicit: true }
+    : { ...section, wraps: false, reason: `${runner.reason}; a query of one statement runs on its own, outside any transaction` };
+}
+
+/**
+ * The runner as it runs this file: a runner that skips its transaction for a script whose every statement
+ * PostgreSQL refuses in a transaction block (Flyway) runs such a script without one.
+ */
+export function withRefusals(parsed: ParsedFile, runner: FileRunner, pgVersion: number): FileRunner {
+  if (!runner.aloneWhenRefused || runner.wrapping !== "transaction") return runner;
+  const commands = new Set<string>();
+  for (const statement of parsed.statements) {
+    let refused;
+    try {
+      refused = refusedInTransaction(statement, pgVersion);
+    } catch {
+      // Unknown: the runner's usual transaction stands.
+      return runner;
+    }
+    if (!refused) return runner;
+    commands.add(refused.command);
+  }
+  if (commands.size === 0) return runner;
+  const title = runner.profile?.title ?? "The runner";
+  return { ...runner, wrapping: "none", reason: `${title} runs a script without a transaction when none of its statements can run in one (here ${[...commands].join(", ")})` };
 }

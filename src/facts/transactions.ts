@@ -118,27 +118,32 @@ export class Transactions {
 
   #assign(parsed: ParsedFile): void {
     let section: RunnerSection | undefined;
-    let runnerOpen = false;
+    /** The runner's transaction now open, if one is. */
+    let runner: string | undefined;
     let begin: Statement | undefined;
     for (const statement of parsed.statements) {
       const current = this.sections.sectionOf(statement);
       if (current !== section) {
         section = current;
-        runnerOpen = current.wraps;
+        runner = current.wraps ? `runner@${current.start}` : undefined;
         begin = undefined;
       }
       const control = transactionControl(statement);
-      if (control === "begin" && !runnerOpen && !begin) begin = statement;
+      // A BEGIN inside the runner's transaction is ignored, except in PostgreSQL's implicit one, which it takes over.
+      if (control === "begin" && !begin && (!runner || current.implicit)) begin = statement;
       this.#info.set(
         statement,
-        runnerOpen
-          ? { id: `runner@${current.start}`, openedBy: "runner", section: current }
+        runner
+          ? begin
+            ? { id: runner, openedBy: "begin", begin, section: current }
+            : { id: runner, openedBy: "runner", section: current }
           : begin
             ? { id: `begin@${begin.index}`, openedBy: "begin", begin, section: current }
             : { id: undefined, openedBy: undefined, section: current },
       );
       if (control === "end") {
-        runnerOpen = false;
+        // In one query string of several statements, the statements after a COMMIT form the next implicit transaction.
+        runner = current.implicit ? `runner@${current.start}+${statement.index}` : undefined;
         // COMMIT AND CHAIN (ROLLBACK AND CHAIN) starts the next transaction at once.
         begin = statement.kind === "TransactionStmt" && statement.node.chain === true ? statement : undefined;
       }

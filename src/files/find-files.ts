@@ -17,7 +17,7 @@ export interface Target {
  * Expands the command-line arguments into the files to lint, sorted by path and
  * without duplicates. A folder means its `**\/*.sql`, plus its TypeScript/JavaScript
  * files (`.ts .mts .cts .js .mjs .cjs`, not `.d.ts`) that sit in a folder named
- * `migrations` (the folder given or one below it; see SCRIPT_FOLDER); an argument that exists is
+ * `migrations` (the folder given, one below it, or the one it sits in; see SCRIPT_FOLDER); an argument that exists is
  * taken literally (a file whatever its extension), otherwise a glob is expanded
  * with fast-glob. A path that does not exist is kept, so that reading it reports
  * the problem alongside the other files.
@@ -97,9 +97,13 @@ function isInside(folder: string, file: string): boolean {
   return relative !== "" && relative.split(path.sep)[0] !== ".." && !path.isAbsolute(relative);
 }
 
-/** A script found in a folder is a migration when a folder on its path, from the folder given down, is named `migrations`. */
+/**
+ * A script found in a folder is a migration when a folder on its path, from the parent of the folder given
+ * down, is named `migrations`: the folder given (`db/migrations`), one below it, or the one it sits in
+ * (a folder per database, `migrations/postgres`, as TypeORM projects that support several keep them).
+ */
 function isScriptMigration(folder: string, file: string): boolean {
-  const relative = path.relative(path.dirname(folder), path.dirname(file));
+  const relative = path.relative(path.dirname(path.dirname(folder)), path.dirname(file));
   return relative.split(path.sep).some((part) => SCRIPT_FOLDER.test(part));
 }
 

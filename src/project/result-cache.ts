@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import type { FileAccess } from "../engine/lint-source.js";
+import { runnerAndPartner, type FileAccess } from "../engine/lint-source.js";
 import type { FatalError, FileResult, LintOptions } from "../engine/lint.js";
 import type { Finding } from "../engine/rule.js";
-import { findPartner } from "../facts/rollback-block.js";
 import { writeFileAtomic } from "../files/write-file.js";
 
 /** Bumped when the cache file's shape changes. */
@@ -25,8 +24,8 @@ interface CacheFile {
 
 /**
  * `--cache`: each file's findings, keyed by a hash of everything they depend on —
- * the file's bytes, its rollback partner (which file, and the forward migration's
- * bytes when this file is a rollback), the lint options its configuration gives it,
+ * the file's bytes, how its runner runs it, its rollback partner (which file, and the
+ * forward migration's bytes when this file is a rollback), the lint options its configuration gives it,
  * and migsafe's version. A hit costs a read and a hash, no parsing. Entries of files
  * not linted in a run are kept, so linting one folder does not forget another.
  */
@@ -66,8 +65,8 @@ export class ResultCache {
     const hash = createHash("sha256");
     hash.update(`${FORMAT}\0${this.version}\0${optionsKey(options)}\0`);
     hash.update(bytes);
-    const partner = findPartner(filePath, files.exists, options.rollbackPatterns);
-    hash.update(`\0${partner.role}\0${partner.partnerPath ?? ""}\0`);
+    const { runner, partner } = runnerAndPartner(filePath, Buffer.from(bytes).toString("utf8"), options, files);
+    hash.update(`\0${runner.wrapping}\0${runner.reason}\0${runner.rollback ?? ""}\0${partner.role}\0${partner.partnerPath ?? ""}\0`);
     if (partner.role === "rollback" && partner.partnerPath) hash.update(files.read(partner.partnerPath) ?? "\0unreadable");
     return hash.digest("hex");
   }

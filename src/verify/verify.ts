@@ -15,6 +15,8 @@ import { placeholderProblem, Substitution } from "../engine/placeholders.js";
 import { downSectionStart, findPartner, findRollbackBlock } from "../facts/rollback-block.js";
 import { DOCS_BASE_URL, type Finding, type Rule, type RuleCategory, type Severity } from "../engine/rule.js";
 import { MigrationFacts } from "../facts/index.js";
+import { NO_ROLLBACK } from "../facts/sections.js";
+import { assumedRunner } from "../runners/file-runner.js";
 import { transactionControl } from "../facts/transactions.js";
 import { relationName as astRelationName } from "../parser/ast.js";
 import { parseFile } from "../parser/parse-file.js";
@@ -309,8 +311,8 @@ async function verifyMigration(migration: Loaded, rollback: RollbackSource | und
 
   // A file without BEGIN runs in one transaction, as most runners run it (and as the configuration may say).
   const hasBegin = statements.some((statement) => transactionControl(statement) === "begin");
-  const settings = { ...options.settings, assumeInTransaction: options.settings.assumeInTransaction || !hasBegin };
-  const { transactions } = new MigrationFacts(parsed, settings);
+  const runner = assumedRunner(options.settings.assumeInTransaction === true || !hasBegin);
+  const { transactions } = new MigrationFacts(parsed, options.settings, NO_ROLLBACK, runner);
   const segments = planSegments(statements, (statement) => transactions.of(statement).id, db.majorVersion);
   const applied = await applySegments(db, segments, relations, run.ignored);
 

@@ -86,6 +86,15 @@ describe("--cache", () => {
     expect(messagesOf(after.output)[2]).toEqual(["002_drop.sql", ["drop-table@2"]]);
   });
 
+  it("relints a migration whose runner changed: a file that tells the runner appeared beside it", async () => {
+    const p = project({ "package.json": "{}", "prisma/migrations/20240101000000_a/migration.sql": "CREATE TABLE a (id bigint);\nCREATE TABLE b (id bigint);\n" });
+    await lint(p.dir, "prisma/migrations");
+    expect((await lint(p.dir, "prisma/migrations")).fromCache).toBe(1);
+    p.write("prisma/migrations/migration_lock.toml", 'provider = "postgresql"\n');
+    const after = await lint(p.dir, "prisma/migrations");
+    expect([after.fromCache, after.linted]).toEqual([0, 1]);
+  });
+
   it("is invalidated by a configuration change", async () => {
     const p = setUp();
     await lint(p.dir, "migrations");

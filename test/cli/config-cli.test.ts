@@ -71,6 +71,68 @@ describe("configuration through the CLI", () => {
   });
 });
 
+describe("the runner of each file", () => {
+  const TWO = "ALTER TABLE users ADD COLUMN role text;\nCREATE INDEX users_role_idx ON users (role);\n";
+
+  it("is detected with no configuration, and named by the configuration's runner key", async () => {
+    const p = project({ "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n', "prisma/migrations/20240101000000_roles/migration.sql": TWO, "db/001_roles.sql": TWO });
+    const result = await lint(["--format", "json", "prisma/migrations", "db"], p.dir);
+    const RUNNER_RULES = ["require-rollback", "require-transaction"];
+    const byFile = (output: string) =>
+      (JSON.parse(output) as { filePath: string; messages: { ruleId: string }[] }[]).map((file) => [
+        file.filePath.slice(p.dir.length),
+        file.messages.map((m) => m.ruleId).filter((id) => RUNNER_RULES.includes(id)),
+      ]);
+    // Prisma wraps its migration.sql (one query) and asks for no rollback; a plain .sql file gets neither exemption.
+    expect(byFile(result.output)).toEqual([
+      ["/db/001_roles.sql", RUNNER_RULES],
+      ["/prisma/migrations/20240101000000_roles/migration.sql", []],
+    ]);
+    p.write("db/migsafe.config.json", JSON.stringify({ runner: "flyway" }));
+    expect(byFile((await lint(["--format", "json", "db"], p.dir)).output)).toEqual([["/db/001_roles.sql", []]]);
+  });
+
+  it("lints the scripts of a folder per database inside a migrations folder (TypeORM's migrations/postgres)", async () => {
+    const migration = 'import { MigrationInterface, QueryRunner } from "typeorm";\nexport class Drop1 implements MigrationInterface {\n  async up(q: QueryRunner) {\n    await q.query(`DROP TABLE users`);\n  }\n}\n';
+    const p = project({ "src/migrations/postgres/1-Drop.ts": migration, "src/other/postgres/2-Drop.ts": migration });
+    const files = JSON.parse((await lint(["--format", "json", "src/migrations/postgres", "src/other/postgres"], p.dir)).output) as { filePath: string }[];
+    expect(files.map((file) => file.filePath.slice(p.dir.length))).toEqual(["/src/migrations/postgres/1-Drop.ts"]);
+  });
+
+  it("--print-config prints the configuration in force for a file, its runner and why", async () => {
+    const p = project({
+      "package.json": JSON.stringify({ devDependencies: { prisma: "^6" }, migsafe: { pgVersion: 16 } }),
+      "prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
+      "prisma/migrations/20240101000000_roles/migration.sql": TWO,
+    });
+    const result = await lint(["--print-config", "prisma/migrations/20240101000000_roles/migration.sql"], p.dir);
+    expect(result).toMatchObject({ exitCode: 0, stderr: "" });
+    const printed = JSON.parse(result.output) as Record<string, unknown>;
+    expect(printed).toMatchObject({
+      file: "prisma/migrations/20240101000000_roles/migration.sql",
+      configFile: "package.json",
+      linted: true,
+      settings: { pgVersion: 16, runner: "(not set: detected for each file)", assumeInTransaction: "(not set: the runner decides)" },
+      runner: { name: "prisma", title: "Prisma Migrate", wrapping: "single-query", rollback: "none" },
+      decidedBy: [
+        "migration_lock.toml beside the migration folders (prisma/migrations/migration_lock.toml)",
+        "package.json's dependency on prisma (package.json)",
+      ],
+      transaction: { wrapping: "single-query", reason: expect.stringMatching(/^Prisma Migrate sends each migration\.sql whole, as one query/) },
+      rollback: { place: "none", required: false, role: "forward", partner: null },
+      rules: expect.objectContaining({ "drop-table": "dangerous" }),
+    });
+  });
+
+  it("--print-config takes exactly one readable file", async () => {
+    const p = project({ "001.sql": "SELECT 1;\n" });
+    expect(await lint(["--print-config", "001.sql", "002.sql"], p.dir)).toMatchObject({ exitCode: 2, stderr: "migsafe: --print-config takes one file: migsafe --print-config <file> (run 'migsafe --help' for usage)\n" });
+    expect(await lint(["--print-config", "missing.sql"], p.dir)).toMatchObject({ exitCode: 2, stderr: "migsafe: missing.sql: file not found\n" });
+    const noRunner = JSON.parse((await lint(["--print-config", "001.sql"], p.dir)).output) as Record<string, unknown>;
+    expect(noRunner).toMatchObject({ configFile: null, runner: null, decidedBy: [], transaction: { wrapping: "none", reason: "nothing says the runner wraps the file in a transaction" } });
+  });
+});
+
 describe("--list-rules and explain", () => {
   it("lists every rule with its default severity and preset", async () => {
     const result = await lint(["--list-rules"], process.cwd());

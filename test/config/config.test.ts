@@ -111,7 +111,7 @@ describe("resolving a configuration", () => {
     expect(resolved.lint.severities?.truncate).toBe("off");
     expect(resolved.lint.ruleOptions?.truncate).toEqual({ x: 1 });
     expect(resolved.lint.severities?.["hard-delete"]).toBe("dangerous");
-    expect(resolved.lint.settings).toEqual({ pgVersion: 14, assumeInTransaction: false, requireIgnoreReason: true });
+    expect(resolved.lint.settings).toEqual({ pgVersion: 14, runner: undefined, assumeInTransaction: undefined, requireIgnoreReason: true });
   });
 
   it("filters files with include, exclude and startAfter, relative to the configuration's folder", () => {

@@ -1,5 +1,6 @@
 import { MigrationFacts, type RollbackInput } from "../../src/facts/index.js";
 import { parseFile } from "../../src/parser/parse-file.js";
+import { assumedRunner, NO_RUNNER, type FileRunner } from "../../src/runners/file-runner.js";
 import type { ParsedFile, Statement } from "../../src/parser/types.js";
 
 export interface Facts {
@@ -11,10 +12,12 @@ export interface Facts {
   all: readonly Statement[];
 }
 
-export function factsOf(sql: string, settings: Partial<{ pgVersion: number; assumeInTransaction: boolean }> = {}, rollback?: Partial<RollbackInput>): Facts {
+/** The facts of `sql`; `runner` (or `assumeInTransaction`) says how the runner runs the file. */
+export function factsOf(sql: string, settings: Partial<{ pgVersion: number; assumeInTransaction: boolean; runner: FileRunner }> = {}, rollback?: Partial<RollbackInput>): Facts {
   const parsed = parseFile(sql);
   const input: RollbackInput = { role: "forward", partnerPath: undefined, block: undefined, downSectionStart: undefined, ...rollback };
-  const facts = new MigrationFacts(parsed, { pgVersion: 14, assumeInTransaction: false, ...settings }, input);
+  const runner = settings.runner ?? (settings.assumeInTransaction ? assumedRunner(true) : NO_RUNNER);
+  const facts = new MigrationFacts(parsed, { pgVersion: settings.pgVersion ?? 14 }, input, runner);
   const at = (start: string) => {
     const found = facts.order.statements.find((statement) => statement.text.startsWith(start));
     if (!found) throw new Error(`no statement starts with ${start}`);

@@ -36,7 +36,7 @@ describe("names: one schema rule", () => {
 
 describe("sections", () => {
   it("one section for a plain file, wrapped as the setting says", () => {
-    expect(factsOf("SELECT 1;").facts.sections.runner).toEqual([{ start: 0, wraps: false, reason: "", label: "file" }]);
+    expect(factsOf("SELECT 1;").facts.sections.runner).toEqual([{ start: 0, wraps: false, implicit: false, reason: "", label: "file" }]);
     expect(factsOf("SELECT 1;", { assumeInTransaction: true }).facts.sections.runner[0]!.wraps).toBe(true);
   });
 

@@ -4,10 +4,15 @@ import forbiddenInTransaction from "../../rules/forbidden-in-transaction.js";
 import requireConcurrentIndex from "../../rules/require-concurrent-index.js";
 import { refusedInTransaction } from "../../src/facts/refused-in-transaction.js";
 import { loadParser } from "../../src/parser/pg.js";
+import { runnerOf } from "../../src/runners/file-runner.js";
+import type { RunnerName } from "../../src/runners/profiles.js";
 import { lintSql } from "../helpers.js";
 import { factsOf } from "./facts-of.js";
 
 beforeAll(() => loadParser());
+
+/** The runner named in the configuration, for a file with nothing around it. */
+const forced = (runner: RunnerName) => runnerOf("m/001_x.sql", "", { exists: () => false, read: () => undefined }, { runner, assumeInTransaction: undefined });
 
 const opener = (sql: string, settings = {}) => {
   const { facts, all } = factsOf(sql, settings);
@@ -50,6 +55,34 @@ describe("transactions: which transaction each statement runs in, and who opened
     expect(opener("-- +goose Up\n-- +goose NO TRANSACTION\nCREATE INDEX CONCURRENTLY i ON t (a);", { assumeInTransaction: true })).toEqual(["-"]);
     expect(opener("-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);\n-- migrate:down\nDROP INDEX i;")).toEqual(["-", "runner"]);
     expect(opener("-- +migrate Up notransaction\nSELECT 1;")).toEqual(["-"]);
+  });
+
+  it("a runner that sends the file as one query: PostgreSQL's implicit transaction around several statements, none around one", () => {
+    const prisma = { runner: forced("prisma") };
+    expect(opener("ALTER TABLE t ADD COLUMN a int;\nCREATE INDEX i ON t (a);", prisma)).toEqual(["runner", "runner"]);
+    expect(opener("CREATE INDEX CONCURRENTLY i ON t (a);", prisma)).toEqual(["-"]);
+    expect(factsOf("CREATE INDEX CONCURRENTLY i ON t (a);", prisma).facts.sections.runner[0]!.reason).toMatch(/as one query, .*; a query of one statement runs on its own, outside any transaction$/);
+  });
+
+  it("in one query string, a BEGIN takes the implicit transaction over, and the statements after a COMMIT form the next one", () => {
+    const sql = "SELECT 1;\nBEGIN;\nSELECT 2;\nCOMMIT;\nSELECT 3;\nSELECT 4;";
+    const golangMigrate = { runner: forced("golang-migrate") };
+    expect(opener(sql, golangMigrate)).toEqual(["runner", "begin", "begin", "begin", "runner", "runner"]);
+    const { facts, at } = factsOf(sql, golangMigrate);
+    expect(facts.transactions.sameTransaction(at("SELECT 1"), at("SELECT 2"))).toBe(true);
+    expect(facts.transactions.sameTransaction(at("SELECT 2"), at("SELECT 3"))).toBe(false);
+    expect(facts.transactions.sameTransaction(at("SELECT 3"), at("SELECT 4"))).toBe(true);
+    // A runner's own transaction is not taken over: its BEGIN is ignored, and after the COMMIT nothing is wrapped.
+    expect(opener(sql, { runner: forced("goose") })).toEqual(["runner", "runner", "runner", "runner", "-", "-"]);
+  });
+
+  it("Flyway runs a script whose every statement refuses a transaction without one; a script that mixes both in its transaction", () => {
+    const flyway = { runner: forced("flyway") };
+    expect(opener("CREATE INDEX CONCURRENTLY i ON t (a);\nDROP INDEX CONCURRENTLY j;", flyway)).toEqual(["-", "-"]);
+    expect(factsOf("VACUUM t;", flyway).facts.sections.runner[0]!.reason).toBe(
+      "Flyway runs a script without a transaction when none of its statements can run in one (here VACUUM)",
+    );
+    expect(opener("SET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY i ON t (a);", flyway)).toEqual(["runner", "runner"]);
   });
 
   it("a DO block's statements run in the DO's transaction, or in the one transaction a DO on its own is", () => {

@@ -218,7 +218,7 @@ describe("rename chains (fast-check)", () => {
       fc.property(chain, (c) => {
         const { text, finalName } = build(c);
         const parsed = parseFile(text);
-        const facts = new MigrationFacts(parsed, { pgVersion: 14, assumeInTransaction: false });
+        const facts = new MigrationFacts(parsed, { pgVersion: 14 });
         const drop = facts.order.statements[facts.order.statements.length - 1]!;
         expect(drop.kind).toBe("DropStmt");
         expect(facts.history.isNew(drop, c.kind as ObjectKind, finalName)).toBe(c.created);

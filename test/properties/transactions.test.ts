@@ -2,7 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { allRules } from "../../rules/index.js";
 import { lintSource } from "../../src/engine/lint-source.js";
-import { MigrationFacts, type FactSettings } from "../../src/facts/index.js";
+import { MigrationFacts } from "../../src/facts/index.js";
+import { NO_ROLLBACK } from "../../src/facts/sections.js";
+import { assumedRunner, NO_RUNNER } from "../../src/runners/file-runner.js";
 import { parseFile } from "../../src/parser/parse-file.js";
 import type { Statement } from "../../src/parser/types.js";
 import { comparable, internalErrors, noFiles, positionAt } from "./generators.js";
@@ -38,7 +40,7 @@ interface Layout {
   /** `-- +goose NO TRANSACTION`. */
   gooseNoTransaction: boolean;
   sections: Section[];
-  settings: FactSettings;
+  settings: { assumeInTransaction: boolean; pgVersion: number };
 }
 
 const DROP = "DROP TABLE legacy;";
@@ -69,7 +71,7 @@ const doBlock: fc.Arbitrary<Item> = fc
 const item = fc.oneof({ arbitrary: transactionControl, weight: 3 }, { arbitrary: ddl, weight: 2 }, { arbitrary: doBlock, weight: 1 });
 const items = (max: number) => fc.array(item, { maxLength: max });
 
-const settings: fc.Arbitrary<FactSettings> = fc.record({ assumeInTransaction: fc.boolean(), pgVersion: fc.constantFrom(11, 14) });
+const settings: fc.Arbitrary<Layout["settings"]> = fc.record({ assumeInTransaction: fc.boolean(), pgVersion: fc.constantFrom(11, 14) });
 
 /** The sections of a file for each runner, the DROP put into one of them. */
 const layout: fc.Arbitrary<Layout> = fc
@@ -141,7 +143,7 @@ interface Analysed {
 function analyse(file: Layout, source: string): Analysed {
   const parsed = parseFile(source);
   expect(parsed.errors).toEqual([]);
-  const facts = new MigrationFacts(parsed, file.settings);
+  const facts = new MigrationFacts(parsed, file.settings, NO_ROLLBACK, file.settings.assumeInTransaction ? assumedRunner(true) : NO_RUNNER);
   const generated = file.sections.flatMap((section, s) => section.items.map((it) => ({ section: s, item: it })));
   expect(parsed.statements.map((statement) => statement.kind)).toEqual(
     generated.map(({ item }) => (item.kind === "do" ? "DoStmt" : item.kind === "drop" ? "DropStmt" : item.kind === "ddl" ? expect.any(String) : "TransactionStmt")),

@@ -10,7 +10,7 @@ import { cli, DROP_FILE, DROP_SQL, ensureBuilt, runIn } from "./harness.js";
 const project = useTempProjects();
 beforeAll(ensureBuilt, 180_000);
 
-const KNOWN_KEYS = "extends, rules, pgVersion, assumeInTransaction, include, exclude, rollbackPatterns, startAfter, requireIgnoreReason, placeholders";
+const KNOWN_KEYS = "extends, rules, pgVersion, runner, assumeInTransaction, include, exclude, rollbackPatterns, startAfter, requireIgnoreReason, placeholders";
 
 async function withConfig(config: string | Uint8Array, name = "migsafe.config.json") {
   const p = project(withRollbacks({ [DROP_FILE]: DROP_SQL, [name]: config }));
@@ -59,6 +59,10 @@ describe("unknown keys and wrong types: the key, and what it must be", () => {
     [{ pgVersion: "14" }, '"pgVersion" must be a PostgreSQL major version such as 14, not "14"'],
     [{ pgVersion: 14.5 }, '"pgVersion" must be a PostgreSQL major version such as 14, not 14.5'],
     [{ assumeInTransaction: "yes" }, '"assumeInTransaction" must be true or false, not "yes"'],
+    [
+      { runner: "rails" },
+      '"runner" must be one of "prisma", "diesel", "golang-migrate", "goose", "dbmate", "sql-migrate", "flyway", "sqitch", "drizzle", "kysely", "typeorm", "mikro-orm", "knex", "node-pg-migrate", "sequelize", "none", not "rails"',
+    ],
     [{ include: "db/*.sql" }, '"include" must be a list of strings'],
     [{ exclude: [1] }, '"exclude" must be a list of strings'],
     [{ rules: ["drop-table"] }, '"rules" must be an object of rule id → severity'],

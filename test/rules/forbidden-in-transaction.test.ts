@@ -10,6 +10,16 @@ function withSettings(sql: string, settings: Partial<LintSettings>) {
 }
 
 describe("forbidden-in-transaction", () => {
+  it("knows where the file's runner runs a statement that refuses a transaction", () => {
+    const index = "CREATE INDEX CONCURRENTLY i ON t (a);";
+    // A query of one statement, and a Flyway script of refused statements only, run outside any transaction.
+    expect(withSettings(index, { runner: "prisma" })).toEqual([]);
+    expect(withSettings(`${index}\nVACUUM t;`, { runner: "flyway" })).toEqual([]);
+    // One query of two statements is one implicit transaction; Drizzle runs every migration in its transaction.
+    expect(withSettings(`SET lock_timeout = '1s';\n${index}`, { runner: "prisma" }).map(located)).toEqual([at(2, 1, 2, 37)]);
+    expect(withSettings(index, { runner: "drizzle" })[0]!.message).toContain("Drizzle's migrator runs the pending migrations in one transaction");
+  });
+
   it("reports each refused statement inside a BEGIN … COMMIT block at the statement", () => {
     const sql = [
       "BEGIN;",

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-concurrent-index.js";
 import forbiddenInTransaction from "../../rules/forbidden-in-transaction.js";
+import type { LintSettings } from "../../src/engine/rule.js";
 import { applyFix, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
 const { at } = ruleTestKit(rule);
 
-function withSettings(sql: string, settings: { assumeInTransaction?: boolean; pgVersion?: number }) {
+function withSettings(sql: string, settings: Partial<LintSettings>) {
   return lintSql(sql, { rules: [rule], settings }).findings;
 }
 
@@ -94,6 +95,17 @@ describe("require-concurrent-index", () => {
     expect(goose!.help).toContain("because goose runs each migration in a transaction");
     const [free] = lintSql("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX i ON t (a);", { rules: [rule] }).findings;
     expect(free!.fix).toEqual({ range: { start: 50, end: 50 }, text: " CONCURRENTLY" });
+  });
+
+  it("names the way out of the runner's transaction that the file's runner has", () => {
+    const help = (sql: string, settings: Partial<LintSettings> = {}) => withSettings(sql, settings)[0]!.help;
+    const index = "CREATE INDEX i ON t (a);";
+    expect(help(`-- +goose Up\n${index}`)).toContain("Move it to a migration of its own, with nothing else in it, that goose runs outside a transaction (-- +goose NO TRANSACTION)");
+    expect(help(`${index}\n${index}`, { runner: "prisma" })).toContain(
+      "Move it to a migration of its own, with nothing else in it: Prisma Migrate sends each file as one query, and a query of one statement runs outside any transaction",
+    );
+    expect(help(index, { runner: "knex" })).toContain("that Knex runs outside a transaction (exports.config = { transaction: false })");
+    expect(help(index, { runner: "drizzle" })).toContain("Drizzle Kit has no way to run one migration outside its transaction: run this statement outside it, on a connection of its own");
   });
 
   it("reports an index built by a DO block at its place in the body, with no fix, and says to move it out", () => {

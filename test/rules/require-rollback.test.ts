@@ -1,3 +1,4 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-rollback.js";
 import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
@@ -36,6 +37,21 @@ describe("require-rollback", () => {
     expect(findingsOf(rule, FORWARD, { filePath: "db/001_premium.sql", files: { "db/001_premium.down.sql": "SELECT 1;" } })).toEqual([]);
     expect(findingsOf(rule, FORWARD, { filePath: "db/001_premium/up.sql", files: { "db/001_premium/down.sql": "SELECT 1;" } })).toEqual([]);
     expect(findingsOf(rule, FORWARD, { filePath: "db/002_other.sql", files })).toEqual([at(1, 1, 1, 6)]);
+  });
+
+  it("does not report a migration whose runner only goes forward, nor a Sqitch verify script", () => {
+    const lock = path.resolve("prisma/migrations/migration_lock.toml");
+    expect(findingsOf(rule, FORWARD, { filePath: path.resolve("prisma/migrations/20240101000000_premium/migration.sql"), files: { [lock]: "" } })).toEqual([]);
+    expect(findingsOf(rule, FORWARD, { filePath: "db/migration/V42__premium.sql" })).toEqual([]);
+    expect(findingsOf(rule, FORWARD, { filePath: "db/001_premium.sql", settings: { runner: "drizzle" } })).toEqual([]);
+    const plan = path.resolve("schema/sqitch.plan");
+    expect(findingsOf(rule, "SELECT premium_tier FROM users WHERE false;", { filePath: path.resolve("schema/verify/premium.sql"), files: { [plan]: "" } })).toEqual([]);
+  });
+
+  it("takes a Sqitch deploy script's revert script for its rollback", () => {
+    const files = { [path.resolve("schema/sqitch.plan")]: "", [path.resolve("schema/revert/premium.sql")]: "ALTER TABLE users DROP COLUMN premium_tier;" };
+    expect(findingsOf(rule, FORWARD, { filePath: path.resolve("schema/deploy/premium.sql"), files })).toEqual([]);
+    expect(findingsOf(rule, FORWARD, { filePath: path.resolve("schema/deploy/other.sql"), files })).toEqual([at(1, 1, 1, 6)]);
   });
 
   it("never reports a rollback file", () => {

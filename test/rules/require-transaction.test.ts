@@ -1,3 +1,4 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-transaction.js";
 import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
@@ -18,6 +19,8 @@ describe("require-transaction", () => {
     expect(finding!.message).toContain("half-migrated");
     expect(finding!.help).toContain("BEGIN; at the top and COMMIT; at the end");
     expect(finding!.help).toContain('"assumeInTransaction": true');
+    expect(finding!.help).toContain('name it in the configuration ("runner": "flyway", "prisma", …)');
+    expect(finding!.help).toContain("migsafe --print-config <file>");
   });
 
   it("does not report a file wrapped in BEGIN … COMMIT, with SET and RESET around it", () => {
@@ -39,6 +42,23 @@ describe("require-transaction", () => {
   it("does not report when the runner wraps the file (assumeInTransaction)", () => {
     expect(withSettings(`${ADD}\n${INDEX}`, { assumeInTransaction: true })).toEqual([]);
     expect(withSettings(`${ADD}\n${INDEX}`, { assumeInTransaction: false })).toEqual([at(1, 1, 1, 39)]);
+  });
+
+  it("does not report a file its runner wraps: detected (Prisma's migration.sql beside migration_lock.toml) or named in the configuration", () => {
+    const files = { [path.resolve("prisma/migrations/migration_lock.toml")]: 'provider = "postgresql"' };
+    const filePath = path.resolve("prisma/migrations/20240101000000_roles/migration.sql");
+    expect(findingsOf(rule, `${ADD}\n${INDEX}`, { filePath, files })).toEqual([]);
+    expect(findingsOf(rule, `${ADD}\n${INDEX}`, { filePath })).toEqual([at(1, 1, 1, 39)]);
+    // An explicit assumeInTransaction wins over the runner detected.
+    expect(findingsOf(rule, `${ADD}\n${INDEX}`, { filePath, files, settings: { assumeInTransaction: false } })).toEqual([at(1, 1, 1, 39)]);
+    expect(withSettings(`${ADD}\n${INDEX}`, { runner: "flyway" })).toEqual([]);
+    expect(withSettings(`${ADD}\n${INDEX}`, { runner: "knex" })).toEqual([]);
+  });
+
+  it("reports a file its runner runs statement by statement, saying so", () => {
+    expect(withSettings(`${ADD}\n${INDEX}`, { runner: "sqitch" })).toEqual([at(1, 1, 1, 39)]);
+    const [finding] = lintSql(`${ADD}\n${INDEX}`, { rules: [rule], settings: { runner: "sequelize" } }).findings;
+    expect(finding!.message).toContain("and Sequelize runs each migration function as it is, without a transaction (the configuration names it).");
   });
 
   it("knows that goose, dbmate and sql-migrate wrap each migration unless told not to", () => {
@@ -74,9 +94,9 @@ describe("require-transaction", () => {
   });
 
   it("reports rollback files too", () => {
-    const files = { "db/003_roles.up.sql": `BEGIN;\n${ADD}\n${INDEX}\nCOMMIT;` };
+    const files = { "db/003_roles.sql": `BEGIN;\n${ADD}\n${INDEX}\nCOMMIT;` };
     const rollback = "DROP INDEX users_role_idx;\nALTER TABLE users DROP COLUMN role;";
-    expect(findingsOf(rule, rollback, { filePath: "db/003_roles.down.sql", files })).toEqual([at(1, 1, 1, 26)]);
+    expect(findingsOf(rule, rollback, { filePath: "db/003_roles_rollback.sql", files })).toEqual([at(1, 1, 1, 26)]);
   });
 
   it("does not count SQL in comments and strings", () => {

@@ -12,6 +12,14 @@ const withSettings = (sql: string, settings: Partial<LintSettings>) =>
   lintSql(sql, { rules: [rule], settings }).findings;
 
 describe("transaction-nesting", () => {
+  it("does not report BEGIN … COMMIT in a file its runner sends as one query: the block takes PostgreSQL's implicit transaction over", () => {
+    expect(withSettings(`${ADD}\nBEGIN;\n${INDEX}\nCOMMIT;\n${ADD}`, { runner: "prisma" })).toEqual([]);
+    expect(withSettings(`BEGIN;\n${INDEX}\nCOMMIT;`, { runner: "golang-migrate" })).toEqual([]);
+    expect(withSettings(`BEGIN;\n${INDEX}\nCOMMIT;`, { runner: "flyway" }).map((finding) => finding.message)).toEqual([
+      expect.stringMatching(/^BEGIN runs inside the runner's transaction \(Flyway runs each migration in a transaction of its own/),
+    ]);
+  });
+
   it("does not report one BEGIN … COMMIT block, several in a row, or START TRANSACTION … END", () => {
     expect(findingsOf(rule, `BEGIN;\n${ADD}\nCOMMIT;`)).toEqual([]);
     expect(findingsOf(rule, `BEGIN;\n${ADD}\nCOMMIT;\nBEGIN;\n${INDEX}\nCOMMIT;`)).toEqual([]);

@@ -6,6 +6,8 @@ import { describe, expect, it } from "vitest";
 import { allRules } from "../../rules/index.js";
 import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 import { MigrationFacts } from "../../src/facts/index.js";
+import { NO_ROLLBACK } from "../../src/facts/sections.js";
+import { assumedRunner, NO_RUNNER } from "../../src/runners/file-runner.js";
 import { parseFile } from "../../src/parser/parse-file.js";
 import { lockModeName, planSegments, transactionalText } from "../../src/verify/apply.js";
 import { extensionsIn } from "../../src/verify/pglite-database.js";
@@ -59,7 +61,7 @@ describe("migration order", () => {
 /** The segments of a file, as "kind: first line-last line (end line)". */
 function segmentsOf(sql: string, assumeInTransaction: boolean): string[] {
   const parsed = parseFile(sql);
-  const { transactions } = new MigrationFacts(parsed, { ...DEFAULT_SETTINGS, assumeInTransaction });
+  const { transactions } = new MigrationFacts(parsed, DEFAULT_SETTINGS, NO_ROLLBACK, assumeInTransaction ? assumedRunner(true) : NO_RUNNER);
   return planSegments(parsed.statements, (statement) => transactions.of(statement).id, 18).map((segment) => {
     const lines = segment.statements.map((statement) => statement.loc.start.line);
     return `${segment.kind}: ${lines.join(",")}${segment.end ? ` (ends ${segment.end.loc.start.line})` : ""}`;
