@@ -7,7 +7,7 @@ import { History } from "./history.js";
 import { Locks } from "./locks.js";
 import { Names } from "./names.js";
 import { RunOrder } from "./run-order.js";
-import { NO_ROLLBACK, Sections, type RollbackInput } from "./sections.js";
+import { NO_ROLLBACK, Sections, type GivenSection, type RollbackInput } from "./sections.js";
 import { Transactions } from "./transactions.js";
 
 /** What the facts need of the settings. */
@@ -38,11 +38,13 @@ export class MigrationFacts {
     readonly parsed: ParsedFile,
     readonly settings: FactSettings,
     private readonly rollbackInput: RollbackInput = NO_ROLLBACK,
+    /** The sections of a text put together from a TS/JS migration's functions (see GivenSection). */
+    private readonly givenSections?: readonly GivenSection[],
   ) {}
 
-  /** The order statements run in, DO-block statements included. */
+  /** The order statements run in, DO-block statements included, section by section. */
   get order(): RunOrder {
-    return (this.#order ??= new RunOrder(this.parsed));
+    return (this.#order ??= new RunOrder(this.parsed, (statement) => this.sections.sectionOf(statement)));
   }
 
   /** Which schema a name without one means, and whether two names are one relation. */
@@ -52,7 +54,7 @@ export class MigrationFacts {
 
   /** The runner's sections, the down section, the rollback block and the rollback file. */
   get sections(): Sections {
-    return (this.#sections ??= new Sections(this.parsed, this.settings.assumeInTransaction, this.rollbackInput));
+    return (this.#sections ??= new Sections(this.parsed, this.settings.assumeInTransaction, this.rollbackInput, this.givenSections));
   }
 
   /** The transaction each statement runs in and who opened it; what PostgreSQL refuses there. */
@@ -78,7 +80,7 @@ export class MigrationFacts {
   }
 }
 
-export type { RollbackInput, RunnerSection } from "./sections.js";
+export type { GivenSection, RollbackInput, RunnerSection } from "./sections.js";
 export type { TransactionInfo, Refusal } from "./transactions.js";
 export type { Dropped, HistoryEvent, ObjectKind, Namespace, Successor, TrackedObject } from "./history.js";
 export type { TableLock } from "./locks.js";

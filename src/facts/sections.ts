@@ -17,6 +17,22 @@ export interface RunnerSection {
   label: string;
 }
 
+/**
+ * A section that the caller found where the text cannot say: a migration function of a TS/JS file
+ * (`up`, `down`, or a hook the configuration names), whose SQL was put together in the order the
+ * sections run. Each is a migration of its own: it runs separately, in a transaction of its own.
+ */
+export interface GivenSection {
+  /** String index where the section starts. */
+  start: number;
+  /** "up function", "down function", …, for messages. */
+  label: string;
+  /** Whether the runner wraps the section in a transaction, when the caller knows; else as `assumeInTransaction` says. */
+  wraps?: boolean;
+  /** Why the caller knows, for messages (with `wraps`). */
+  reason?: string;
+}
+
 /** What is known of the migration's rollback before its facts are worked out. */
 export interface RollbackInput {
   /** "rollback" for a rollback file, or for the down section of a file holding both directions. */
@@ -48,6 +64,7 @@ export class Sections {
    * for a file with goose (`-- +goose Up`), dbmate (`-- migrate:up`) or sql-migrate (`-- +migrate Up`)
    * markers, one section per marker, wrapped in a transaction unless the marker (or goose's
    * `-- +goose NO TRANSACTION`) turns it off: those runners' own defaults, whatever the setting says.
+   * Sections the caller gives (the functions of a TS/JS migration) replace all of that.
    */
   readonly runner: readonly RunnerSection[];
 
@@ -55,8 +72,9 @@ export class Sections {
     parsed: ParsedFile,
     assumeInTransaction: boolean,
     readonly rollback: RollbackInput,
+    given?: readonly GivenSection[],
   ) {
-    this.runner = runnerSections(parsed, assumeInTransaction);
+    this.runner = given && given.length > 0 ? given.map((section) => givenSection(section, assumeInTransaction)) : runnerSections(parsed, assumeInTransaction);
   }
 
   sectionOf(statement: Statement): RunnerSection {
@@ -75,6 +93,11 @@ export class Sections {
     const start = this.rollback.downSectionStart;
     return start !== undefined && statement.range.start >= start;
   }
+}
+
+function givenSection({ start, label, wraps, reason }: GivenSection, assumed: boolean): RunnerSection {
+  if (wraps !== undefined) return { start, wraps, reason: reason ?? "", label };
+  return { start, wraps: assumed, reason: assumed ? ASSUMED : "", label };
 }
 
 function runnerSections(parsed: ParsedFile, assumed: boolean): RunnerSection[] {
