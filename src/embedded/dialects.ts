@@ -9,7 +9,7 @@
 import path from "node:path";
 import type { TSESTree } from "@typescript-eslint/typescript-estree";
 import { shownExpression } from "./holes.js";
-import { calleeText, functionName, isFunction, walk, type Node } from "./tree.js";
+import { calleeText, functionName, isFunction, type Node, type Visitor } from "./tree.js";
 
 /** The names a test of the database, a folder or a function uses for PostgreSQL itself. */
 const POSTGRES_NAMES = new Set(["postgres", "postgresql", "pg", "pgsql", "postgresdb", "aurora-postgres", "aurora-postgresql", "pglite", "pg-native"]);
@@ -34,6 +34,8 @@ export class Dialects {
   constructor(
     otherDatabases: readonly string[],
     private readonly sourceText: string,
+    /** The migration functions: never skipped for their name. */
+    private readonly migrationFunctions: ReadonlySet<string>,
   ) {
     this.#other = new Set(otherDatabases.map((name) => name.toLowerCase()));
   }
@@ -47,36 +49,34 @@ export class Dialects {
     return folders.find((folder) => this.#isOther(folder.toLowerCase()) || (/db$/i.test(folder) && this.#isOther(folder.slice(0, -2).toLowerCase())));
   }
 
-  /** Finds the branches and functions of other databases in the file. */
-  scan(ast: TSESTree.Program, migrationFunctions: ReadonlySet<string>): void {
-    walk(ast, [], (node, ancestors) => {
-      if (this.skips(node)) return;
-      switch (node.type) {
-        case "IfStatement":
-          return this.#branches(node.test, node.consequent, node.alternate ?? undefined, "if");
-        case "ConditionalExpression":
-          return this.#branches(node.test, node.consequent, node.alternate, "?:");
-        case "LogicalExpression": {
-          const verdict = this.#verdict(node.left);
-          // `isSqlite && run()` never runs `run()` on PostgreSQL; `isPostgres || run()` neither.
-          if ((node.operator === "&&" && verdict === false) || (node.operator === "||" && verdict === true)) this.#skip(node.right, `${this.#shown(node.left)} ${node.operator} …`);
-          return;
-        }
-        case "SwitchStatement":
-          return this.#switch(node);
-        case "BlockStatement":
-        case "Program":
-          return this.#afterExit(node.body);
-        default:
-          if (isFunction(node)) this.#namedFunction(node, ancestors[ancestors.length - 1], migrationFunctions);
+  /** Reads one node of the file's walk: the branches and functions of other databases. */
+  readonly visit: Visitor = (node, ancestors) => {
+    if (this.skips(node)) return;
+    switch (node.type) {
+      case "IfStatement":
+        return this.#branches(node.test, node.consequent, node.alternate ?? undefined, "if");
+      case "ConditionalExpression":
+        return this.#branches(node.test, node.consequent, node.alternate, "?:");
+      case "LogicalExpression": {
+        const verdict = this.#verdict(node.left);
+        // `isSqlite && run()` never runs `run()` on PostgreSQL; `isPostgres || run()` neither.
+        if ((node.operator === "&&" && verdict === false) || (node.operator === "||" && verdict === true)) this.#skip(node.right, `${this.#shown(node.left)} ${node.operator} …`);
+        return;
       }
-    });
-  }
+      case "SwitchStatement":
+        return this.#switch(node);
+      case "BlockStatement":
+      case "Program":
+        return this.#afterExit(node.body);
+      default:
+        if (isFunction(node)) this.#namedFunction(node, ancestors[ancestors.length - 1]);
+    }
+  };
 
   /** `sqliteUpQueryRunner() { … }`: a function named for another database. */
-  #namedFunction(node: Node, parent: Node | undefined, migrationFunctions: ReadonlySet<string>): void {
+  #namedFunction(node: Node, parent: Node | undefined): void {
     const name = functionName(node, parent);
-    const database = name && !migrationFunctions.has(name) ? this.#namedFor(name) : undefined;
+    const database = name && !this.migrationFunctions.has(name) ? this.#namedFor(name) : undefined;
     if (database) this.#skip(node, `the function ${name} is named for ${database}`);
   }
 

@@ -9,6 +9,7 @@
 import { createRequire } from "node:module";
 import type * as EstreeModule from "@typescript-eslint/typescript-estree";
 import type { TSESTree } from "@typescript-eslint/typescript-estree";
+import type { MigrationFunctions } from "../engine/rule.js";
 import type { Dialects } from "./dialects.js";
 import { MigrationFunctionFinder } from "./functions.js";
 import { Constants, HoleNames, kyselyHelper, quoteDotted, shownExpression, sqlValue } from "./holes.js";
@@ -131,11 +132,25 @@ export function normalizeTargets(targets: readonly TargetSpec[] | undefined): Sq
   return (targets ?? DEFAULT_TARGETS).map((target) => (typeof target === "string" || target instanceof RegExp ? { callee: target } : target));
 }
 
+/**
+ * What the file fixes, read in one walk: its constants, which migration function runs what, and
+ * (with `dialects`) the parts that run on other databases.
+ */
+export function scanProgram(ast: TSESTree.Program, sourceText: string, functions: MigrationFunctions, dialects?: Dialects): Pick<ExtractScope, "functions" | "constants"> {
+  const constants = new Constants();
+  const finder = new MigrationFunctionFinder(functions, sourceText);
+  walk(ast, [], (node, ancestors) => {
+    constants.visit(node, ancestors);
+    finder.visit(node, ancestors);
+    dialects?.visit(node, ancestors);
+  });
+  return { functions: finder, constants: constants.finish() };
+}
+
 /** The SQL snippets of a source file, with `up`/`down` as its functions. Throws ScriptSyntaxError when the source does not parse. */
 export function extractSql(sourceText: string, filePath: string, targets?: readonly TargetSpec[]): SqlSnippet[] {
   const ast = parseScript(sourceText, filePath);
-  const functions = new MigrationFunctionFinder(ast, { up: ["up"], down: ["down"] }, sourceText);
-  const scope = { targets: normalizeTargets(targets), functions, constants: new Constants(ast), holes: new HoleNames() };
+  const scope = { targets: normalizeTargets(targets), ...scanProgram(ast, sourceText, { up: ["up"], down: ["down"] }), holes: new HoleNames() };
   return extractFromProgram(ast, sourceText, scope).snippets;
 }
 

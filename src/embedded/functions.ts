@@ -3,9 +3,8 @@
  * part of a TS/JS migration: the one around it, or, inside a helper function of the file, the one that
  * calls the helper (directly or through other helpers).
  */
-import type { TSESTree } from "@typescript-eslint/typescript-estree";
 import type { MigrationFunctions } from "../engine/rule.js";
-import { calleeText, functionName, isFunction, walk, type Node } from "./tree.js";
+import { calleeText, functionName, isFunction, type Node, type Visitor } from "./tree.js";
 
 export class MigrationFunctionFinder {
   readonly #names: readonly string[];
@@ -13,17 +12,22 @@ export class MigrationFunctionFinder {
   readonly #callers = new Map<string, (string | undefined)[]>();
   readonly #resolved = new Map<string, string | undefined>();
 
-  constructor(ast: TSESTree.Program, functions: MigrationFunctions, sourceText: string) {
+  constructor(
+    functions: MigrationFunctions,
+    private readonly sourceText: string,
+  ) {
     this.#names = [...functions.up, ...functions.down];
-    walk(ast, [], (node, ancestors) => {
-      if (node.type !== "CallExpression") return;
-      const callee = calleeText(node.callee, sourceText).replace(/^this\./, "");
-      if (!/^[\w$]+$/.test(callee) || this.#names.includes(callee)) return;
-      const callers = this.#callers.get(callee) ?? [];
-      callers.push(this.#innermostName(ancestors));
-      this.#callers.set(callee, callers);
-    });
   }
+
+  /** Reads one node of the file's walk: the calls of the file's own functions. */
+  readonly visit: Visitor = (node, ancestors) => {
+    if (node.type !== "CallExpression") return;
+    const callee = calleeText(node.callee, this.sourceText).replace(/^this\./, "");
+    if (!/^[\w$]+$/.test(callee) || this.#names.includes(callee)) return;
+    const callers = this.#callers.get(callee) ?? [];
+    callers.push(this.#innermostName(ancestors));
+    this.#callers.set(callee, callers);
+  };
 
   /** The migration function that runs the code whose ancestors these are, or undefined (top-level code, a function nothing calls). */
   of(ancestors: readonly Node[]): string | undefined {

@@ -5,7 +5,10 @@
  * that messages show again as the expression (`${table}`), never as the placeholder.
  */
 import type { TSESTree } from "@typescript-eslint/typescript-estree";
-import { isFunction, walk, type Node } from "./tree.js";
+import { isFunction, type Node, type Visitor } from "./tree.js";
+
+/** The nodes whose `const`/`let` declarations stay inside them. */
+const SCOPES = new Set(["BlockStatement", "Program", "ForOfStatement", "ForInStatement", "ForStatement"]);
 
 /** Placeholders for computed parts of a file's SQL: one name per expression, shown back as the expression. */
 export class HoleNames {
@@ -70,26 +73,37 @@ export function shownExpression(node: Node, sourceText: string, max = 40): strin
 export class Constants {
   readonly #declared = new Map<string, { scope: [number, number]; init: Node | undefined }[]>();
 
-  constructor(ast: TSESTree.Program) {
-    const assignments: TSESTree.Identifier[] = [];
-    walk(ast, [], (node, ancestors) => {
-      if (node.type === "AssignmentExpression" && node.left.type === "Identifier") assignments.push(node.left);
-      else if (node.type === "UpdateExpression" && node.argument.type === "Identifier") assignments.push(node.argument);
-      // A parameter hides a variable of the same name outside its function.
-      if (isFunction(node)) {
-        for (const param of node.params) {
-          const id = param.type === "AssignmentPattern" ? param.left : param;
-          if (id.type === "Identifier") this.#declare(id.name, node.range, undefined);
-        }
+  readonly #assignments: TSESTree.Identifier[] = [];
+
+  /** Reads one node of the file's walk; `finish` once the walk is over. */
+  readonly visit: Visitor = (node, ancestors) => {
+    if (node.type === "AssignmentExpression" && node.left.type === "Identifier") this.#assignments.push(node.left);
+    else if (node.type === "UpdateExpression" && node.argument.type === "Identifier") this.#assignments.push(node.argument);
+    // A parameter hides a variable of the same name outside its function.
+    if (isFunction(node)) {
+      for (const param of node.params) {
+        const id = param.type === "AssignmentPattern" ? param.left : param;
+        if (id.type === "Identifier") this.#declare(id.name, node.range, undefined);
       }
-      if (node.type !== "VariableDeclarator" || node.id.type !== "Identifier") return;
-      const scope = [...ancestors].reverse().find((ancestor) => ancestor.type === "BlockStatement" || ancestor.type === "Program" || isFunction(ancestor) || ancestor.type === "ForOfStatement" || ancestor.type === "ForInStatement" || ancestor.type === "ForStatement")!;
-      this.#declare(node.id.name, scope.range, node.init ?? undefined);
-    });
-    for (const assigned of assignments) {
+    }
+    if (node.type !== "VariableDeclarator" || node.id.type !== "Identifier") return;
+    let scope = ancestors[0]!;
+    for (let i = ancestors.length - 1; i >= 0; i--) {
+      if (SCOPES.has(ancestors[i]!.type) || isFunction(ancestors[i]!)) {
+        scope = ancestors[i]!;
+        break;
+      }
+    }
+    this.#declare(node.id.name, scope.range, node.init ?? undefined);
+  };
+
+  /** A variable assigned anywhere after its declaration has no value to trust. */
+  finish(): this {
+    for (const assigned of this.#assignments) {
       const declaration = this.#declaration(assigned);
       if (declaration) declaration.init = undefined;
     }
+    return this;
   }
 
   #declare(name: string, scope: [number, number], init: Node | undefined): void {

@@ -19,9 +19,8 @@ import { SourceText, type Range } from "../source/source-text.js";
 import notChecked from "../../rules/not-checked.js";
 import { findBuilderCalls } from "./builders.js";
 import { Dialects, otherDialectSyntax } from "./dialects.js";
-import { extractFromProgram, normalizeTargets, parseScript, ScriptSyntaxError, type SqlSnippet, type TargetSpec } from "./extract.js";
-import { MigrationFunctionFinder } from "./functions.js";
-import { Constants, HoleNames } from "./holes.js";
+import { extractFromProgram, normalizeTargets, parseScript, scanProgram, ScriptSyntaxError, type SqlSnippet, type TargetSpec } from "./extract.js";
+import { HoleNames } from "./holes.js";
 
 /** Files linted through extraction rather than as SQL. */
 export const SCRIPT_EXTENSION = /\.(ts|mts|cts|js|mjs|cjs|tsx|jsx)$/i;
@@ -61,7 +60,7 @@ export function lintEmbeddedSource(rawText: string, filePath: string, options: L
   const source = new SourceText(rawText);
   const base = { filePath, text: source.text, hasBom: source.hasBom, snippets: 0, builders: 0 };
   const { migrationFunctions: functions, otherDatabases } = options.settings;
-  const dialects = new Dialects(otherDatabases, source.text);
+  const dialects = new Dialects(otherDatabases, source.text, new Set([...functions.up, ...functions.down]));
   const folder = dialects.folderDatabase(filePath);
   if (folder !== undefined) return { ...base, findings: [], errors: [], notes: [{ line: 1, message: `skipped the whole file: it is under the folder ${folder}/, named for another database than PostgreSQL` }] };
   let ast;
@@ -73,10 +72,8 @@ export function lintEmbeddedSource(rawText: string, filePath: string, options: L
     return { ...base, findings: [], errors: [{ message: `not valid TypeScript/JavaScript: ${error.message}`, range, loc: source.location(range) }] };
   }
 
-  dialects.scan(ast, new Set([...functions.up, ...functions.down]));
   const holes = new HoleNames();
-  const finder = new MigrationFunctionFinder(ast, functions, source.text);
-  const scope = { targets: normalizeTargets(embedded.targets), functions: finder, constants: new Constants(ast), holes, dialects };
+  const scope = { targets: normalizeTargets(embedded.targets), ...scanProgram(ast, source.text, functions, dialects), holes, dialects };
   const { snippets, unchecked } = extractFromProgram(ast, source.text, scope);
   const builders = findBuilderCalls(ast, source.text, scope);
   const notes: Note[] = dialects.skipped.map((part) => ({ line: source.position(part.at).line, message: `skipped ${part.reason}: not PostgreSQL's` }));

@@ -6,9 +6,10 @@ export type Node = TSESTree.Node;
 export function walk(node: Node, ancestors: Node[], visit: (node: Node, ancestors: readonly Node[]) => void): void {
   visit(node, ancestors);
   ancestors.push(node);
-  for (const key of Object.keys(node)) {
-    if (key === "parent" || key === "range" || key === "loc") continue;
-    const value = (node as unknown as Record<string, unknown>)[key];
+  const fields = node as unknown as Record<string, unknown>;
+  for (const key in fields) {
+    const value = fields[key];
+    if (typeof value !== "object" || value === null || key === "parent" || key === "range" || key === "loc") continue;
     if (Array.isArray(value)) {
       for (const child of value) if (isNode(child)) walk(child, ancestors, visit);
     } else if (isNode(value)) {
@@ -22,14 +23,20 @@ function isNode(value: unknown): value is Node {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
 }
 
-/** A callee's source text without comments and spaces, `?.` and `!.` read as `.`. */
+/** What reads a file's tree in the one walk that several readers share. */
+export type Visitor = (node: Node, ancestors: readonly Node[]) => void;
+
+const callees = new WeakMap<Node, string>();
+
+/** A callee's source text without comments and spaces, `?.` and `!.` read as `.` (worked out once per node). */
 export function calleeText(node: Node, sourceText: string): string {
-  return sourceText
-    .slice(node.range[0], node.range[1])
-    .replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, "")
-    .replace(/\s+/g, "")
-    .replace(/\?\./g, ".")
-    .replace(/!\./g, ".");
+  let text = callees.get(node);
+  if (text === undefined) {
+    const written = sourceText.slice(node.range[0], node.range[1]);
+    text = /[\s/?!]/.test(written) ? written.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, "").replace(/\s+/g, "").replace(/\?\./g, ".").replace(/!\./g, ".") : written;
+    callees.set(node, text);
+  }
+  return text;
 }
 
 export function isFunction(node: Node): node is TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression {

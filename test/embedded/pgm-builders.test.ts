@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { findBuilderCalls } from "../../src/embedded/builders.js";
-import { parseScript, normalizeTargets } from "../../src/embedded/extract.js";
-import { MigrationFunctionFinder } from "../../src/embedded/functions.js";
-import { Constants, HoleNames } from "../../src/embedded/holes.js";
+import { parseScript, normalizeTargets, scanProgram } from "../../src/embedded/extract.js";
+import { HoleNames } from "../../src/embedded/holes.js";
 import { lintEmbeddedSource } from "../../src/embedded/lint-embedded.js";
 import { allRules } from "../../rules/index.js";
 import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
@@ -11,7 +10,7 @@ import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 function rendered(source: string): string[] {
   const ast = parseScript(source, "m.ts");
   const holes = new HoleNames();
-  const scope = { targets: normalizeTargets(undefined), functions: new MigrationFunctionFinder(ast, { up: ["up"], down: ["down"] }, source), constants: new Constants(ast), holes };
+  const scope = { targets: normalizeTargets(undefined), ...scanProgram(ast, source, { up: ["up"], down: ["down"] }), holes };
   return findBuilderCalls(ast, source, scope).map((call) => holes.show(call.sql));
 }
 
