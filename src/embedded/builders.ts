@@ -3,16 +3,20 @@
  * rule ids, messages, help, severities and configuration as the SQL.
  *
  * node-pg-migrate's builders are rendered as node-pg-migrate renders them (pgm-builders.ts: types,
- * NOT NULL, defaults, constraints, index options), and every rule judges them. The other ORMs'
- * builders are rendered only as far as their destructive or blocking part goes (`table.dropColumn`,
- * `queryInterface.addIndex`), and only the rules about that part keep their findings; their creating
- * builders (`createTable`, `addColumn`) become SQL with no finding of their own, so that the rules
- * know what the file creates (a table created in `up` and dropped in `down` is not a finding).
+ * NOT NULL, defaults, constraints, index options), and every rule judges them. Knex's alterTable
+ * callback (knex-builders.ts) and Sequelize's addColumn are rendered with their types, NOT NULL and
+ * database defaults, and judged by the rules about what such a builder risks (BUILDER_RISKS). The
+ * other builders are rendered only as far as their destructive or blocking part goes
+ * (`queryRunner.dropColumn`, `queryInterface.addIndex`), and only the rules about that part keep
+ * their findings; creating builders whose columns are not read (`createTable`) become SQL with no
+ * finding of their own, so that the rules know what the file creates (a table created in `up` and
+ * dropped in `down` is not a finding).
  */
 import type { TSESTree } from "@typescript-eslint/typescript-estree";
 import { BuilderArgs } from "./builder-args.js";
 import type { ExtractScope } from "./extract.js";
-import { quoteName } from "./holes.js";
+import { quoteName, unquoteName } from "./holes.js";
+import { chainOn, knexChain, type Link } from "./knex-builders.js";
 import { PGM_METHODS } from "./pgm-builders.js";
 import { calleeText, walk, type Node } from "./tree.js";
 
@@ -38,6 +42,17 @@ const RENAME_COLUMN = ["rename-column"];
 const RENAME_TABLE = ["rename-table"];
 const CREATE_INDEX = ["require-concurrent-index"];
 const DROP_INDEX = ["require-concurrent-index-drop"];
+/** The rules that judge Knex's and Sequelize's column and index builders: what the builder itself risks. */
+const BUILDER_RISKS = [
+  "not-null-without-backfill",
+  "volatile-default",
+  "add-serial-column",
+  "require-concurrent-index",
+  "require-concurrent-index-drop",
+  "unique-constraint-without-index",
+  "constraint-missing-not-valid",
+  "drop-not-null",
+];
 
 /** A list of column names: a string, an array of strings, or (Sequelize) objects with a `name` or `attribute`. */
 function columnNames(node: Node | undefined, read: BuilderArgs): string[] {
@@ -85,6 +100,98 @@ const addColumn: Generator = ([table, column], read) => {
   return t && c ? { sql: `ALTER TABLE ${t} ADD COLUMN ${c} text`, rules: [] } : undefined;
 };
 
+/** Sequelize's DataTypes as PostgreSQL types (its postgres dialect). */
+const SEQUELIZE_TYPES: Readonly<Record<string, string>> = {
+  STRING: "VARCHAR(255)",
+  CHAR: "CHAR(255)",
+  TEXT: "TEXT",
+  CITEXT: "CITEXT",
+  TSVECTOR: "TSVECTOR",
+  INTEGER: "INTEGER",
+  BIGINT: "BIGINT",
+  SMALLINT: "SMALLINT",
+  FLOAT: "FLOAT",
+  REAL: "REAL",
+  DOUBLE: "DOUBLE PRECISION",
+  DECIMAL: "DECIMAL",
+  BOOLEAN: "BOOLEAN",
+  DATE: "TIMESTAMP WITH TIME ZONE",
+  DATEONLY: "DATE",
+  TIME: "TIME",
+  UUID: "UUID",
+  JSON: "JSON",
+  JSONB: "JSONB",
+  BLOB: "BYTEA",
+  INET: "INET",
+};
+
+/** A Sequelize type (`Sequelize.STRING`, `DataTypes.STRING(100)`, `Sequelize.ARRAY(Sequelize.UUID)`, `"JSONB"`) in SQL; undefined when unknown. */
+function sequelizeType(node: Node | undefined, read: BuilderArgs, table: string, column: string): string | undefined {
+  const resolved = read.resolve(node);
+  if (!resolved) return undefined;
+  const written = read.string(resolved);
+  // A type given as a string (`"JSONB"`) counts when it is one of Sequelize's names.
+  if (written !== undefined) return SEQUELIZE_TYPES[written.toUpperCase()];
+  const call = resolved.type === "CallExpression" ? resolved : undefined;
+  const name = /(?:^|\.)([A-Z]+)$/.exec(calleeText(call ? call.callee : resolved, read.sourceText))?.[1];
+  if (!name) return undefined;
+  if (name === "ARRAY") {
+    const element = call && sequelizeType(call.arguments[0], read, table, column);
+    return element && `${element}[]`;
+  }
+  // Sequelize creates an enum type of its own for the column.
+  if (name === "ENUM") return quoteName(`enum_${unquoteName(table)}_${unquoteName(column)}`);
+  const base = SEQUELIZE_TYPES[name];
+  const size = call?.arguments.map((argument) => read.value(argument)).filter((value) => typeof value === "number");
+  return base && size && size.length > 0 ? `${base.replace(/\(\d+\)$/, "")}(${size.join(", ")})` : base;
+}
+
+/**
+ * A Sequelize default as the database gets it: literals, `Sequelize.NOW`, `Sequelize.fn("now")`, `Sequelize.literal("…")`;
+ * `Sequelize.UUIDV4` and other defaults Sequelize fills in itself give the column no default; undefined then.
+ */
+function sequelizeDefault(node: Node, read: BuilderArgs): string | undefined {
+  const resolved = read.resolve(node)!;
+  const callee = resolved.type === "CallExpression" ? calleeText(resolved.callee, read.sourceText) : calleeText(resolved, read.sourceText);
+  if (/(^|\.)NOW$/.test(callee)) return "now()";
+  if (resolved.type === "CallExpression" && /(^|\.)literal$/.test(callee) && resolved.arguments[0]) return read.raw(resolved.arguments[0]);
+  if (resolved.type === "CallExpression" && /(^|\.)fn$/.test(callee)) return `${read.string(resolved.arguments[0]) ?? read.hole(resolved)}()`;
+  if (/(^|\.)UUIDV[14]$/.test(callee)) return undefined;
+  return read.sqlValue(node);
+}
+
+/**
+ * `queryInterface.bulkDelete(table, where)`: every row when `where` is missing, null or `{}`. Only
+ * what the file empties is told to the other rules: whether deleting rows is a finding is not this
+ * builder's call.
+ */
+const sequelizeBulkDelete: Generator = ([table, where], read) => {
+  const t = read.name(table);
+  if (!t) return undefined;
+  const condition = read.resolve(where);
+  const everyRow = !condition || read.literal(condition) === null || (condition.type === "ObjectExpression" && condition.properties.length === 0);
+  return { sql: `DELETE FROM ${t}${everyRow ? "" : ` WHERE ${read.hole(where!)}`}`, rules: [] };
+};
+
+/** `queryInterface.addColumn(table, column, Sequelize.STRING | { type, allowNull, defaultValue, … })`. */
+const sequelizeAddColumn: Generator = ([table, column, attribute], read) => {
+  const [t, c] = [read.name(table), read.name(column)];
+  if (!t || !c) return undefined;
+  const options = read.resolve(attribute)?.type === "ObjectExpression" ? attribute : undefined;
+  const type = sequelizeType(options ? read.property(options, "type") : attribute, read, t, c);
+  // Without a known type, the column only tells the other rules that it is new.
+  if (!type) return { sql: `ALTER TABLE ${t} ADD COLUMN ${c} text`, rules: [] };
+  const serial = read.flag(options, "autoIncrement");
+  const parts = [`ALTER TABLE ${t} ADD COLUMN ${c} ${serial ? (type === "BIGINT" ? "BIGSERIAL" : "SERIAL") : type}`];
+  if (read.literal(read.property(options, "allowNull")) === false) parts.push("NOT NULL");
+  const given = read.property(options, "defaultValue");
+  const defaultValue = given && sequelizeDefault(given, read);
+  if (defaultValue !== undefined) parts.push(`DEFAULT ${defaultValue}`);
+  if (read.flag(options, "unique")) parts.push("UNIQUE");
+  if (read.flag(options, "primaryKey")) parts.push("PRIMARY KEY");
+  return { sql: parts.join(" "), rules: BUILDER_RISKS };
+};
+
 /** Builder calls of Knex, TypeORM and Sequelize, by callee text (spaces removed, `?.` read as `.`). */
 const BUILDERS: readonly { callee: RegExp; generate: Generator }[] = [
   // Knex
@@ -101,11 +208,12 @@ const BUILDERS: readonly { callee: RegExp; generate: Generator }[] = [
   { callee: /(^|\.)queryRunner\.addColumn$/, generate: addColumn },
   // Sequelize
   { callee: /(^|\.)queryInterface\.createTable$/, generate: createTable },
-  { callee: /(^|\.)queryInterface\.addColumn$/, generate: addColumn },
+  { callee: /(^|\.)queryInterface\.addColumn$/, generate: sequelizeAddColumn },
   { callee: /(^|\.)queryInterface\.dropTable$/, generate: drop("TABLE", DROP_TABLE) },
   { callee: /(^|\.)queryInterface\.removeColumn$/, generate: ([table, columns], read) => dropColumns(read.name(table), columnNames(columns, read)) },
   { callee: /(^|\.)queryInterface\.renameColumn$/, generate: renameColumn },
   { callee: /(^|\.)queryInterface\.renameTable$/, generate: renameTable },
+  { callee: /(^|\.)queryInterface\.bulkDelete$/, generate: sequelizeBulkDelete },
   {
     callee: /(^|\.)queryInterface\.addIndex$/,
     generate: ([table, second, third], read) => {
@@ -130,6 +238,19 @@ const BUILDERS: readonly { callee: RegExp; generate: Generator }[] = [
 
 /** Knex `schema.alterTable(name, (t) => { t.dropColumn(…) })` and `schema.table(…)`. */
 const ALTER_TABLE = /(^|\.)schema\.(alterTable|table)$/;
+
+
+/** One statement of Knex's alterTable callback: a drop or rename of a column (their own rules), or what knex-builders.ts renders. */
+function alterTableCall(chain: readonly [Link, ...Link[]], table: string, bare: string, read: BuilderArgs): Generated {
+  const [{ method, args }] = chain;
+  if (method === "dropColumn" || method === "dropColumns") return dropColumns(table, args.flatMap((arg) => columnNames(arg, read)));
+  if (method === "renameColumn") {
+    const [from, to] = [read.name(args[0]), read.name(args[1])];
+    return from && to ? { sql: `ALTER TABLE ${table} RENAME COLUMN ${from} TO ${to}`, rules: RENAME_COLUMN } : undefined;
+  }
+  const statements = knexChain(chain, table, bare, read);
+  return statements.length === 0 ? undefined : { sql: statements.join(";\n"), rules: BUILDER_RISKS };
+}
 const PGM_CALL = /(^|\.)pgm\.(\w+)$/;
 
 export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: ExtractScope): BuilderStatement[] {
@@ -150,21 +271,19 @@ export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: Ext
     const builder = BUILDERS.find((candidate) => candidate.callee.test(callee));
     if (builder) add(builder.generate(node.arguments, read));
     if (!ALTER_TABLE.test(callee)) return;
-    const table = read.name(node.arguments[0]);
+    const tableNode = node.arguments[0];
+    const table = read.name(tableNode);
     const callback = node.arguments[1];
     if (!table || !callback || (callback.type !== "ArrowFunctionExpression" && callback.type !== "FunctionExpression")) return;
     const param = callback.params[0];
     if (param?.type !== "Identifier") return;
+    const onTable = (expression: Node) => {
+      const chain = chainOn(expression.type === "AwaitExpression" ? expression.argument : expression, param.name);
+      if (chain) add(alterTableCall(chain, table, read.bareName(tableNode)!, read), expression);
+    };
+    if (callback.body.type !== "BlockStatement") return onTable(callback.body);
     walk(callback.body, [], (inner) => {
-      if (inner.type !== "CallExpression" || inner.callee.type !== "MemberExpression" || inner.callee.object.type !== "Identifier") return;
-      if (inner.callee.object.name !== param.name || inner.callee.property.type !== "Identifier") return;
-      const method = inner.callee.property.name;
-      if (method === "dropColumn" || method === "dropColumns") {
-        add(dropColumns(table, inner.arguments.flatMap((arg) => columnNames(arg, read))), inner);
-      } else if (method === "renameColumn") {
-        const [from, to] = [read.name(inner.arguments[0]), read.name(inner.arguments[1])];
-        if (from && to) add({ sql: `ALTER TABLE ${table} RENAME COLUMN ${from} TO ${to}`, rules: RENAME_COLUMN }, inner);
-      }
+      if (inner.type === "ExpressionStatement") onTable(inner.expression);
     });
   });
   return found.sort((a, b) => a.range[0] - b.range[0]);

@@ -174,7 +174,10 @@ export function extractFromProgram(ast: TSESTree.Program, sourceText: string, sc
         // A fragment passed to another call (`.defaultTo(knex.raw(x))`) is not a statement.
         const parent = ancestors[ancestors.length - 1];
         if (parent?.type === "CallExpression" && parent.callee !== node) return;
-        found.unchecked.push({ range: node.range, callee, reason: `its SQL is \`${shownExpression(first, sourceText)}\`, computed at run time`, fn });
+        // A variable holding the result of a call: name the call too.
+        const init = first.type === "Identifier" ? scope.constants.init(first) : undefined;
+        const source = init ? `${shownExpression(first, sourceText)} = ${shownExpression(init, sourceText)}` : shownExpression(first, sourceText);
+        found.unchecked.push({ range: node.range, callee, reason: `its SQL is \`${source}\`, computed at run time`, fn });
         return;
       }
       const bindings = target.bindings && node.arguments.length > 1 ? { style: target.bindings, values: node.arguments[1]! } : undefined;

@@ -174,6 +174,11 @@ export function quoteName(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** A SQL name as written inside its quotes: `"a""b"` → `a"b`; an unquoted name as it is. */
+export function unquoteName(name: string): string {
+  return name.startsWith('"') && name.endsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name;
+}
+
 /** A dotted name (`schema.table`) as quoted SQL names. */
 export function quoteDotted(name: string): string {
   return name.split(".").map(quoteName).join(".");

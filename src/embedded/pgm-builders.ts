@@ -5,7 +5,7 @@
  * `ALTER TABLE … ADD COLUMN …` written by hand. Names are quoted, as node-pg-migrate quotes them.
  */
 import type { BuilderArgs } from "./builder-args.js";
-import { quoteName } from "./holes.js";
+import { quoteName, unquoteName } from "./holes.js";
 import type { Node } from "./tree.js";
 
 /** The SQL of one call, or undefined when the call's arguments cannot be read. */
@@ -187,13 +187,9 @@ const addConstraint: Render = ([tableNode, nameNode, expression], read) => {
   const named = nameNode && read.literal(nameNode) !== null ? (given !== undefined ? quoteName(given) : read.hole(nameNode)) : undefined;
   const sql = read.string(expression);
   if (sql !== undefined) return `ALTER TABLE ${table} ADD ${named ? `CONSTRAINT ${named} ` : ""}${sql}`;
-  const found = constraints(read.bareName(tableNode)!, expression, given ?? (named ? stripQuotes(named) : undefined), read);
+  const found = constraints(read.bareName(tableNode)!, expression, given ?? (named ? unquoteName(named) : undefined), read);
   return found.length === 0 ? undefined : `ALTER TABLE ${table} ${found.map((constraint) => `ADD ${constraint}`).join(", ")}`;
 };
-
-function stripQuotes(name: string): string {
-  return name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name;
-}
 
 const dropConstraint: Render = ([tableNode, nameNode, options], read) => {
   const table = read.name(tableNode);
@@ -275,7 +271,7 @@ const rename =
   (kind: string): Render =>
   ([from, to], read) => {
     const [a, b] = [read.name(from), read.bareName(to)];
-    return a && b ? `ALTER ${kind} ${a} RENAME TO ${quoteName(stripQuotes(b))}` : undefined;
+    return a && b ? `ALTER ${kind} ${a} RENAME TO ${quoteName(unquoteName(b))}` : undefined;
   };
 
 const renameColumn: Render = ([tableNode, from, to], read) => {

@@ -138,6 +138,23 @@ describe("builder calls", () => {
     expect(ruleIds.filter((id) => id.startsWith("require-concurrent"))).toEqual([]);
   });
 
+  it("Sequelize addColumn: its type, NOT NULL and database default, judged by the column's rules", () => {
+    const source = [
+      "module.exports = { up: async (queryInterface, Sequelize) => {",
+      "  await queryInterface.addColumn('users', 'role', { type: Sequelize.STRING(20), allowNull: false });",
+      "  await queryInterface.addColumn('users', 'flag', { type: Sequelize.BOOLEAN, allowNull: false, defaultValue: false });",
+      "  await queryInterface.addColumn('users', 'token', { type: Sequelize.UUID, allowNull: false, defaultValue: Sequelize.UUIDV4 });",
+      "  await queryInterface.addColumn('users', 'tags', Sequelize.ARRAY(Sequelize.STRING));",
+      "} };",
+    ].join("\n");
+    const findings = lintEmbeddedSource(source, "m.js", options).findings.map((f) => `${f.ruleId} ${f.loc.start.line} ${f.message.slice(0, 60)}`);
+    // A default Sequelize fills in itself (UUIDV4) is no default of the column.
+    expect(findings).toEqual([
+      'not-null-without-backfill 2 ALTER TABLE users ADD COLUMN role varchar(20) NOT NULL has n',
+      'not-null-without-backfill 4 ALTER TABLE users ADD COLUMN token uuid NOT NULL has no DEFA',
+    ]);
+  });
+
   it("Knex table.dropColumn(s) inside alterTable", () => {
     const source = "exports.up = (knex) => knex.schema.alterTable('users', (table) => {\n  table.dropColumn('age');\n  table.dropColumns('a', 'b');\n});\n";
     const result = lintEmbeddedSource(source, "m.js", options);

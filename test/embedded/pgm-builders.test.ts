@@ -127,3 +127,50 @@ describe("node-pg-migrate builders, rendered as node-pg-migrate renders them", (
     );
   });
 });
+
+describe("the other ORMs' builders", () => {
+  it("Sequelize addColumn with its PostgreSQL type, NOT NULL and database default; bulkDelete as the DELETE it runs", () => {
+    const source = [
+      "queryInterface.addColumn('users', 'role', { type: Sequelize.STRING, allowNull: false, defaultValue: 'member' });",
+      "queryInterface.addColumn('users', 'at', { type: DataTypes.DATE, defaultValue: Sequelize.NOW });",
+      "queryInterface.addColumn('users', 'kind', { type: Sequelize.ENUM('a', 'b') });",
+      "queryInterface.addColumn('users', 'ids', Sequelize.ARRAY(Sequelize.UUID));",
+      "queryInterface.addColumn('users', 'odd', { type: 'unique' });",
+      "queryInterface.bulkDelete('share_subscriptions', {}, { transaction });",
+      "queryInterface.bulkDelete('users', { id: ids });",
+    ].join("\n");
+    expect(rendered(source)).toEqual([
+      `ALTER TABLE "users" ADD COLUMN "role" VARCHAR(255) NOT NULL DEFAULT 'member'`,
+      `ALTER TABLE "users" ADD COLUMN "at" TIMESTAMP WITH TIME ZONE DEFAULT now()`,
+      `ALTER TABLE "users" ADD COLUMN "kind" "enum_users_kind"`,
+      `ALTER TABLE "users" ADD COLUMN "ids" UUID[]`,
+      `ALTER TABLE "users" ADD COLUMN "odd" text`,
+      `DELETE FROM "share_subscriptions"`,
+      `DELETE FROM "users" WHERE \${{ id: ids }}`,
+    ]);
+  });
+
+  it("Knex alterTable: columns with type, NOT NULL and default, indexes, unique and foreign keys, drops; `.alter()` left out", () => {
+    const source = [
+      "knex.schema.alterTable('users', (table) => {",
+      "  table.string('email', 100).notNullable().unique();",
+      "  table.uuid('token').defaultTo(knex.raw('uuid_generate_v4()'));",
+      "  table.timestamp('seen_at').defaultTo(knex.fn.now()).index();",
+      "  table.integer('team_id').references('id').inTable('teams').onDelete('CASCADE');",
+      "  table.index(['a', 'b'], 'users_a_b');",
+      "  table.dropUnique(['email']);",
+      "  table.setNullable('name');",
+      "  table.string('kind').alter().notNullable();",
+      "});",
+    ].join("\n");
+    expect(rendered(source)).toEqual([
+      `ALTER TABLE "users" ADD COLUMN "email" varchar(100) NOT NULL;\nALTER TABLE "users" ADD CONSTRAINT "users_email_unique" UNIQUE ("email")`,
+      `ALTER TABLE "users" ADD COLUMN "token" uuid DEFAULT uuid_generate_v4()`,
+      `ALTER TABLE "users" ADD COLUMN "seen_at" timestamptz DEFAULT CURRENT_TIMESTAMP;\nCREATE INDEX "users_seen_at_index" ON "users" ("seen_at")`,
+      `ALTER TABLE "users" ADD COLUMN "team_id" integer;\nALTER TABLE "users" ADD CONSTRAINT "users_team_id_foreign" FOREIGN KEY ("team_id") REFERENCES "teams" ("id") ON DELETE CASCADE`,
+      `CREATE INDEX "users_a_b" ON "users" ("a", "b")`,
+      `ALTER TABLE "users" DROP CONSTRAINT "users_email_unique"`,
+      `ALTER TABLE "users" ALTER COLUMN "name" DROP NOT NULL`,
+    ]);
+  });
+});

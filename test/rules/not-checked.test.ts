@@ -24,6 +24,11 @@ describe("not-checked", () => {
     expect(errors).toEqual([]);
   });
 
+  it("names what a variable holding the SQL was given", () => {
+    const { notChecked } = lint(up("const sql = buildSql();\n    await queryRunner.query(sql);"));
+    expect(notChecked).toEqual([expect.stringContaining("its SQL is `sql = buildSql()`, computed at run time")]);
+  });
+
   it("reports SQL whose ${} part stands where a statement or a keyword is expected, never as a fatal error or by its placeholder", () => {
     const { notChecked, errors, messages } = lint(up("await queryRunner.query(`CREATE ${unique} INDEX i ON t (a)`);"));
     expect(notChecked).toHaveLength(1);
