@@ -144,7 +144,7 @@ function checkValidate(statement: StatementOf<"AlterTableStmt">, context: RuleCo
   const where =
     pending.statement === statement
       ? "earlier in this same ALTER TABLE"
-      : `on line ${context.parsed.source.location(pending.range).start.line}`;
+      : `on line ${context.lineOf(pending.range)}`;
   const foreign = pending.contype === "CONSTR_FOREIGN";
   const both = bothTables(statement, context, table, pending.referenced);
   const held = foreign

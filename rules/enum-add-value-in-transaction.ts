@@ -40,7 +40,7 @@ function transactionOf(statement: Statement, context: RuleContext): string | und
   const transaction = context.facts.transactions.of(statement);
   switch (transaction.openedBy) {
     case "begin":
-      return transaction.begin ? `the transaction block opened on line ${transaction.begin.loc.start.line}` : "a transaction block";
+      return transaction.begin ? `the transaction block opened on line ${context.lineOf(transaction.begin.range)}` : "a transaction block";
     case "runner":
       return transaction.section.label === "file"
         ? "the transaction the migration runner wraps the file in (assumeInTransaction)"
@@ -72,7 +72,7 @@ function reportAdd(statement: Statement, context: RuleContext, type: QualifiedNa
 /** Later statements of the same transaction that use the new value as a string constant. */
 function reportUses(statement: Statement, context: RuleContext, type: QualifiedName, value: string): void {
   const name = displayName(type);
-  const line = statement.loc.start.line;
+  const line = context.lineOf(statement.range);
   for (const later of laterStatements(statement, context)) {
     if (!context.facts.transactions.sameTransaction(statement, later)) continue;
     const casts = castLocations(later.node, type);

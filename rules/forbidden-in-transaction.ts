@@ -25,7 +25,7 @@ const FAILS =
 
 function reportInTransaction(statement: Statement, context: RuleContext, refused: Refusal): void {
   const { transaction } = refused;
-  const origin = transaction.openedBy === "begin" ? beginOrigin(statement, transaction.begin) : transaction.section.reason;
+  const origin = transaction.openedBy === "begin" ? beginOrigin(statement, transaction.begin, context) : transaction.section.reason;
   context.report({
     range: refused.range ?? statement.range,
     message: `${refused.label} runs inside a transaction block (${origin}), and PostgreSQL refuses it there: "${refused.command} cannot run inside a transaction block". ${FAILS}`,
@@ -48,8 +48,8 @@ function reportInFunction(statement: Statement, context: RuleContext, refused: R
   });
 }
 
-function beginOrigin(statement: Statement, begin: Statement | undefined): string {
+function beginOrigin(statement: Statement, begin: Statement | undefined, context: RuleContext): string {
   const keyword = begin?.codeTokensFrom(begin.range.start, 1)[0]?.upper;
   if (!begin || begin === statement || !keyword) return "an explicit transaction block";
-  return `opened by the ${keyword === "START" ? "START TRANSACTION" : keyword} on line ${begin.loc.start.line}`;
+  return `opened by the ${keyword === "START" ? "START TRANSACTION" : keyword} on line ${context.lineOf(begin.range)}`;
 }

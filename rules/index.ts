@@ -23,6 +23,7 @@ import forbiddenInTransaction from "./forbidden-in-transaction.js";
 import hardDelete from "./hard-delete.js";
 import ignoreDirective from "./ignore-directive.js";
 import missingIfNotExists from "./missing-if-not-exists.js";
+import notChecked from "./not-checked.js";
 import notNullWithoutBackfill from "./not-null-without-backfill.js";
 import preferBigintKeys from "./prefer-bigint-keys.js";
 import preferIdentity from "./prefer-identity.js";
@@ -72,6 +73,7 @@ export const allRules: readonly Rule[] = [
   hardDelete,
   ignoreDirective,
   missingIfNotExists,
+  notChecked,
   notNullWithoutBackfill,
   preferBigintKeys,
   preferIdentity,

@@ -130,7 +130,7 @@ type OnKey = (column: string, typeName: TypeName | undefined, width: Width, key:
  */
 function applyCommand(known: Map<string, KnownColumn>, cmd: AlterTableCmd, range: () => Range, context: RuleContext, found?: OnKey): void {
   const def = nodeAs(cmd.def, "ColumnDef");
-  const line = () => context.parsed.source.location(range()).start.line;
+  const line = () => context.lineOf(range());
   switch (cmd.subtype) {
     case "AT_AddColumn": {
       if (def?.colname === undefined || !def.typeName) return;
@@ -194,7 +194,7 @@ function knownColumns(statement: Statement, context: RuleContext, table: Qualifi
           generated: type !== undefined && fromSequence(def, type),
           display: typeDisplay(def.typeName),
           keys: [...columnKeys(def), ...(tableKeys.get(def.colname) ?? [])],
-          line: () => context.parsed.source.location(columnRange(before, def.location) ?? before.range).start.line,
+          line: () => context.lineOf(columnRange(before, def.location) ?? before.range),
         });
       }
     } else if (before.kind === "AlterTableStmt") {

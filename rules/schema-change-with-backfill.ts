@@ -79,7 +79,7 @@ function readsRows(select: unknown): boolean {
 function report(context: RuleContext, backfill: Backfill, held: HeldLock, scope: string): void {
   const { lock } = held;
   const table = displayName(backfill.table);
-  const line = context.parsed.source.location(held.statement.range).start.line;
+  const line = context.lineOf(held.statement.range);
   const split = scope.startsWith("runner@")
     ? "The migration runner runs the whole file in one transaction: move the backfill to a later migration (or one the runner runs without a transaction)"
     : scope.startsWith("do@")

@@ -27,7 +27,7 @@ export default defineRule({
 });
 
 function checkSection(context: RuleContext, section: RunnerSection, statements: Statement[]): void {
-  const line = (statement: Statement) => context.parsed.source.location(statement.range).start.line;
+  const line = (statement: Statement) => context.lineOf(statement.range);
   const word = keywordOf;
   // PostgreSQL's implicit transaction around one query string is the file's to take over with BEGIN … COMMIT.
   let runnerOpen = section.wraps && !section.implicit;

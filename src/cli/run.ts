@@ -121,7 +121,9 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       const stacks = results.flatMap((r) =>
         [...r.errors, ...r.findings].flatMap((problem) => (problem.stack ? [`migsafe: ${displayPath(r.filePath, cwd)}${"loc" in problem && problem.loc ? `:${problem.loc.start.line}` : ""}: ${problem.stack}`] : [])),
       );
-      result.stderr = [...debugLog.map((line) => `migsafe: ${line}`), ...stacks].map((line) => `${line}\n`).join("") + result.stderr;
+      // What was left out on purpose (another database's branch of a TS/JS migration), one line each.
+      const notes = results.flatMap((r) => (r.notes ?? []).map((note) => `migsafe: debug: ${displayPath(r.filePath, cwd)}:${note.line}: ${escapeControl(note.message)}`));
+      result.stderr = [...debugLog.map((line) => `migsafe: ${line}`), ...notes, ...stacks].map((line) => `${line}\n`).join("") + result.stderr;
     }
     if (options.outputFile !== undefined) {
       const written = writeReport(path.resolve(cwd, options.outputFile), result.output);

@@ -31,6 +31,10 @@ export interface MigsafeConfig {
   requireIgnoreReason?: boolean;
   /** Template syntax replaced before parsing: regular expression → SQL text (e.g. Go templates → a name). */
   placeholders?: Record<string, string>;
+  /** The functions of a TS/JS migration the runner calls, by direction (default `{ "up": ["up"], "down": ["down"] }`). */
+  migrationFunctions?: { up: string[]; down: string[] };
+  /** Databases whose branches, functions and folders in TS/JS migrations are skipped (default: SQLite, MySQL, MariaDB, …). */
+  otherDatabases?: string[];
 }
 
 const PRESETS: readonly string[] = ["recommended", "strict"];
@@ -56,6 +60,8 @@ const CHECKS: Record<keyof MigsafeConfig, Check | typeof SETTING> = {
   startAfter: (value, key) => (typeof value === "string" && value !== "" ? undefined : `"${key}" must be a migration file name`),
   requireIgnoreReason: SETTING,
   placeholders: checkPlaceholders,
+  migrationFunctions: SETTING,
+  otherDatabases: SETTING,
 };
 
 function checkPlaceholders(value: unknown, key: string): string | undefined {

@@ -17,11 +17,29 @@ export interface MigrationSettings extends LintSettings {
 export type SettingKey = keyof MigrationSettings;
 
 /**
+ * Databases whose SQL TS/JS migrations of multi-database projects hold beside PostgreSQL's, by the names
+ * their drivers, ORMs and folders use. CockroachDB is among them: it speaks PostgreSQL's protocol, but its
+ * schema changes lock and rewrite differently, so migsafe's verdicts would be wrong there.
+ */
+export const OTHER_DATABASES: readonly string[] = [
+  "sqlite", "sqlite3", "better-sqlite3", "sqljs", "mysql", "mysql2", "mariadb", "aurora-mysql", "mssql", "sqlserver", "oracle", "oracledb",
+  "sap", "hana", "spanner", "cockroachdb", "cockroach", "mongodb", "db2", "snowflake", "cordova", "capacitor", "expo", "nativescript", "react-native",
+];
+
+/**
  * The one place settings get their defaults: PostgreSQL 14, ignores need a reason, and nothing said of the
  * runner: `runner` and `assumeInTransaction` stay undefined ("not set"), so that each file's runner is
  * detected (src/runners/) and only a value the user sets overrides what was detected.
  */
-export const DEFAULT_SETTINGS: MigrationSettings = { pgVersion: 14, runner: undefined, assumeInTransaction: undefined, requireIgnoreReason: true, rollbackPatterns: [] };
+export const DEFAULT_SETTINGS: MigrationSettings = {
+  pgVersion: 14,
+  runner: undefined,
+  assumeInTransaction: undefined,
+  requireIgnoreReason: true,
+  rollbackPatterns: [],
+  migrationFunctions: { up: ["up"], down: ["down"] },
+  otherDatabases: OTHER_DATABASES,
+};
 
 /** Where settings were given, as messages name it and its keys. */
 export interface SettingsOrigin {
@@ -48,11 +66,24 @@ const CHECKS: Record<SettingKey, (value: unknown) => string | undefined> = {
   runner: (value) => (value === "none" || isRunnerName(value) ? undefined : `must be one of ${[...RUNNER_NAMES, "none"].map((name) => `"${name}"`).join(", ")}, not ${show(value)}`),
   assumeInTransaction: mustBeBoolean,
   requireIgnoreReason: mustBeBoolean,
+  migrationFunctions: checkMigrationFunctions,
+  otherDatabases: (value) => (isStringList(value) ? undefined : `must be a list of database names such as "sqlite", not ${show(value)}`),
   rollbackPatterns: (value) => {
     if (!isStringList(value)) return "must be a list of strings";
     return value.every((pattern) => pattern.includes("{name}")) ? undefined : `entries must contain {name}, e.g. "{name}.undo.sql"`;
   },
 };
+
+function checkMigrationFunctions(value: unknown): string | undefined {
+  const example = `, e.g. {"up": ["up"], "down": ["down"]}`;
+  if (!value || typeof value !== "object" || Array.isArray(value)) return `must be an object of the up and down functions${example}, not ${show(value)}`;
+  const { up, down, ...rest } = value as Record<string, unknown>;
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) return `has an unknown key "${extra}": only "up" and "down"`;
+  if (!isStringList(up) || !isStringList(down)) return `must list the function names of both directions${example}`;
+  const both = up.find((name) => down.includes(name));
+  return both === undefined ? undefined : `names "${both}" in both directions`;
+}
 
 function isSettingKey(key: string): key is SettingKey {
   return Object.hasOwn(CHECKS, key);

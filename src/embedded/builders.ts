@@ -1,27 +1,40 @@
 /**
- * Schema-builder calls that are destructive or blocking by themselves (`pgm.dropTable("x")`,
- * `table.dropColumn("y")`, `queryInterface.addIndex(…)`), turned into the SQL they run so
- * that migsafe's own rules judge them: same rule ids, messages, help, severities and
- * configuration as the SQL. Creating builders (`createTable`, `addColumn`) become SQL too,
- * with no finding of their own, so that the rules know what the file creates (a table
- * created in `up` and dropped in `down` is not a finding).
+ * Schema-builder calls turned into the SQL they run, so that migsafe's own rules judge them: same
+ * rule ids, messages, help, severities and configuration as the SQL.
+ *
+ * node-pg-migrate's builders are rendered as node-pg-migrate renders them (pgm-builders.ts: types,
+ * NOT NULL, defaults, constraints, index options), and every rule judges them. Knex's alterTable
+ * callback (knex-builders.ts) and Sequelize's addColumn are rendered with their types, NOT NULL and
+ * database defaults, and judged by the rules about what such a builder risks (BUILDER_RISKS). The
+ * other builders are rendered only as far as their destructive or blocking part goes
+ * (`queryRunner.dropColumn`, `queryInterface.addIndex`), and only the rules about that part keep
+ * their findings; creating builders whose columns are not read (`createTable`) become SQL with no
+ * finding of their own, so that the rules know what the file creates (a table created in `up` and
+ * dropped in `down` is not a finding).
  */
 import type { TSESTree } from "@typescript-eslint/typescript-estree";
-import { calleeText, directionOf, walk, type Direction, type Node } from "./extract.js";
+import { BuilderArgs } from "./builder-args.js";
+import type { ExtractScope } from "./extract.js";
+import { quoteName, unquoteName } from "./holes.js";
+import { chainOn, knexChain, type Link } from "./knex-builders.js";
+import { PGM_METHODS } from "./pgm-builders.js";
+import { calleeText, walk, type Node } from "./tree.js";
 
 export interface BuilderStatement {
   /** The SQL the call runs, as migsafe understands it. */
   sql: string;
-  /** The rules whose findings on this SQL are kept (empty: the statement only informs the others). */
-  rules: readonly string[];
+  /** The rules whose findings on this SQL are kept (undefined: every rule; empty: the statement only informs the others). */
+  rules?: readonly string[];
   /** The call, in the source. */
   range: [number, number];
   callee: string;
-  direction: Direction | undefined;
+  /** The migration function the call is in. */
+  fn: string | undefined;
 }
 
-type Args = TSESTree.CallExpressionArgument[];
-type Generator = (args: Args, text: string) => { sql: string; rules: string[] } | undefined;
+type Args = readonly Node[];
+type Generated = { sql: string; rules: string[] } | undefined;
+type Generator = (args: Args, read: BuilderArgs) => Generated;
 
 const DROP_TABLE = ["drop-table"];
 const DROP_COLUMN = ["drop-column"];
@@ -29,181 +42,196 @@ const RENAME_COLUMN = ["rename-column"];
 const RENAME_TABLE = ["rename-table"];
 const CREATE_INDEX = ["require-concurrent-index"];
 const DROP_INDEX = ["require-concurrent-index-drop"];
+/** The rules that judge Knex's and Sequelize's column and index builders: what the builder itself risks. */
+const BUILDER_RISKS = [
+  "not-null-without-backfill",
+  "volatile-default",
+  "add-serial-column",
+  "require-concurrent-index",
+  "require-concurrent-index-drop",
+  "unique-constraint-without-index",
+  "constraint-missing-not-valid",
+  "drop-not-null",
+];
 
-/** A SQL identifier for an argument: its string value, or the expression's text when it is not a literal. */
-function ident(node: Node | undefined, text: string): string | undefined {
-  if (!node) return undefined;
-  const value = stringValue(node);
-  if (value !== undefined) return quote(value);
-  if (node.type === "ObjectExpression") {
-    // node-pg-migrate `{ schema, name }`
-    const name = stringValue(property(node, "name"));
-    const schema = stringValue(property(node, "schema"));
-    if (name !== undefined) return schema !== undefined ? `${quote(schema)}.${quote(name)}` : quote(name);
-  }
-  if (node.type === "NewExpression") {
-    // TypeORM `new Table({ name: "x" })`
-    const options = node.arguments[0];
-    const name = options?.type === "ObjectExpression" ? stringValue(property(options, "name")) : undefined;
-    if (name !== undefined) return quote(name);
-  }
-  return quote(text.slice(node.range[0], node.range[1]).replace(/\s+/g, " ").slice(0, 60));
+/** A list of column names: a string, an array of strings, or (Sequelize) objects with a `name` or `attribute`. */
+function columnNames(node: Node | undefined, read: BuilderArgs): string[] {
+  return read.list(node).map((item) => read.name(read.property(item, "name") ?? read.property(item, "attribute") ?? item)!);
 }
 
-function quote(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-function stringValue(node: Node | undefined): string | undefined {
-  if (!node) return undefined;
-  if (node.type === "Literal" && typeof node.value === "string") return node.value;
-  if (node.type === "TemplateLiteral" && node.expressions.length === 0) return node.quasis[0]!.value.cooked ?? undefined;
-  return undefined;
-}
-
-function property(node: Node | undefined, key: string): Node | undefined {
-  if (node?.type !== "ObjectExpression") return undefined;
-  for (const prop of node.properties) {
-    if (prop.type !== "Property") continue;
-    const name = prop.key.type === "Identifier" ? prop.key.name : prop.key.type === "Literal" ? String(prop.key.value) : undefined;
-    if (name === key) return prop.value as Node;
-  }
-  return undefined;
-}
-
-function isTrue(node: Node | undefined): boolean {
-  return node?.type === "Literal" && node.value === true;
-}
-
-/** A list of names: a string, an array of strings, or (Sequelize/pg-migrate) objects with a `name`. */
-function names(node: Node | undefined, text: string): string[] {
-  if (!node) return [];
-  if (node.type === "ArrayExpression") return node.elements.flatMap((element) => (element && element.type !== "SpreadElement" ? [nameOf(element, text)] : []));
-  return [nameOf(node, text)];
-}
-
-function nameOf(node: Node, text: string): string {
-  const value = stringValue(node) ?? stringValue(property(node, "name")) ?? stringValue(property(node, "attribute"));
-  return value !== undefined ? quote(value) : ident(node, text)!;
-}
-
-function dropColumns(table: string | undefined, columns: string[]): { sql: string; rules: string[] } | undefined {
+function dropColumns(table: string | undefined, columns: string[]): Generated {
   if (!table || columns.length === 0) return undefined;
   return { sql: `ALTER TABLE ${table} ${columns.map((column) => `DROP COLUMN ${column}`).join(", ")}`, rules: DROP_COLUMN };
 }
 
-function createIndex(table: string | undefined, columns: string[], options: Node | undefined, name?: string) {
+function createIndex(table: string | undefined, columns: string[], options: Node | undefined, read: BuilderArgs): Generated {
   if (!table || columns.length === 0) return undefined;
-  const unique = isTrue(property(options, "unique")) ? "UNIQUE " : "";
-  const concurrently = isTrue(property(options, "concurrently")) ? "CONCURRENTLY " : "";
-  const indexName = name ?? (stringValue(property(options, "name")) !== undefined ? quote(stringValue(property(options, "name"))!) : "");
-  return { sql: `CREATE ${unique}INDEX ${concurrently}${indexName} ON ${table} (${columns.join(", ")})`, rules: CREATE_INDEX };
+  const unique = read.flag(options, "unique") ? "UNIQUE " : "";
+  const concurrently = read.flag(options, "concurrently") ? "CONCURRENTLY " : "";
+  const name = read.property(options, "name");
+  return { sql: `CREATE ${unique}INDEX ${concurrently}${name ? read.name(name) : ""} ON ${table} (${columns.join(", ")})`, rules: CREATE_INDEX };
 }
 
-function dropIndex(name: string | undefined, options: Node | undefined) {
-  if (!name) return undefined;
-  const concurrently = isTrue(property(options, "concurrently")) ? "CONCURRENTLY " : "";
+function dropIndex(name: string, options: Node | undefined, read: BuilderArgs): Generated {
+  const concurrently = read.flag(options, "concurrently") ? "CONCURRENTLY " : "";
   return { sql: `DROP INDEX ${concurrently}${name}`, rules: DROP_INDEX };
 }
 
-const drop = (kind: string, rules: string[]): Generator => (args, text) => {
-  const name = ident(args[0], text);
-  const options = args[1];
-  const ifExists = isTrue(property(options, "ifExists")) ? "IF EXISTS " : "";
-  return name ? { sql: `DROP ${kind} ${ifExists}${name}`, rules } : undefined;
+const drop =
+  (kind: string, rules: string[], ifExists = false): Generator =>
+  ([nameNode, options], read) => {
+    const name = read.name(nameNode);
+    return name ? { sql: `DROP ${kind} ${ifExists || read.flag(options, "ifExists") ? "IF EXISTS " : ""}${name}`, rules } : undefined;
+  };
+const renameTable: Generator = ([from, to], read) => {
+  const [a, b] = [read.name(from), read.name(to)];
+  return a && b ? { sql: `ALTER TABLE ${a} RENAME TO ${b}`, rules: RENAME_TABLE } : undefined;
 };
-const renameTable: Generator = (args, text) => {
-  const [from, to] = [ident(args[0], text), ident(args[1], text)];
-  return from && to ? { sql: `ALTER TABLE ${from} RENAME TO ${to}`, rules: RENAME_TABLE } : undefined;
+const renameColumn: Generator = ([table, from, to], read) => {
+  const [t, a, b] = [read.name(table), read.name(from), read.name(to)];
+  return t && a && b ? { sql: `ALTER TABLE ${t} RENAME COLUMN ${a} TO ${b}`, rules: RENAME_COLUMN } : undefined;
 };
-const renameColumn: Generator = (args, text) => {
-  const [table, from, to] = [ident(args[0], text), ident(args[1], text), ident(args[2], text)];
-  return table && from && to ? { sql: `ALTER TABLE ${table} RENAME COLUMN ${from} TO ${to}`, rules: RENAME_COLUMN } : undefined;
-};
-const createTable: Generator = (args, text) => {
-  const name = ident(args[0], text);
+const createTable: Generator = ([nameNode], read) => {
+  const name = read.name(nameNode);
   return name ? { sql: `CREATE TABLE ${name} ()`, rules: [] } : undefined;
 };
-const addColumn: Generator = (args, text) => {
-  const [table, column] = [ident(args[0], text), ident(args[1], text)];
-  return table && column ? { sql: `ALTER TABLE ${table} ADD COLUMN ${column} text`, rules: [] } : undefined;
+const addColumn: Generator = ([table, column], read) => {
+  const [t, c] = [read.name(table), read.name(column)];
+  return t && c ? { sql: `ALTER TABLE ${t} ADD COLUMN ${c} text`, rules: [] } : undefined;
 };
 
-/** Builder calls, by callee text (spaces removed, `?.` read as `.`). */
+/** Sequelize's DataTypes as PostgreSQL types (its postgres dialect). */
+const SEQUELIZE_TYPES: Readonly<Record<string, string>> = {
+  STRING: "VARCHAR(255)",
+  CHAR: "CHAR(255)",
+  TEXT: "TEXT",
+  CITEXT: "CITEXT",
+  TSVECTOR: "TSVECTOR",
+  INTEGER: "INTEGER",
+  BIGINT: "BIGINT",
+  SMALLINT: "SMALLINT",
+  FLOAT: "FLOAT",
+  REAL: "REAL",
+  DOUBLE: "DOUBLE PRECISION",
+  DECIMAL: "DECIMAL",
+  BOOLEAN: "BOOLEAN",
+  DATE: "TIMESTAMP WITH TIME ZONE",
+  DATEONLY: "DATE",
+  TIME: "TIME",
+  UUID: "UUID",
+  JSON: "JSON",
+  JSONB: "JSONB",
+  BLOB: "BYTEA",
+  INET: "INET",
+};
+
+/** A Sequelize type (`Sequelize.STRING`, `DataTypes.STRING(100)`, `Sequelize.ARRAY(Sequelize.UUID)`, `"JSONB"`) in SQL; undefined when unknown. */
+function sequelizeType(node: Node | undefined, read: BuilderArgs, table: string, column: string): string | undefined {
+  const resolved = read.resolve(node);
+  if (!resolved) return undefined;
+  const written = read.string(resolved);
+  // A type given as a string (`"JSONB"`) counts when it is one of Sequelize's names.
+  if (written !== undefined) return SEQUELIZE_TYPES[written.toUpperCase()];
+  const call = resolved.type === "CallExpression" ? resolved : undefined;
+  const name = /(?:^|\.)([A-Z]+)$/.exec(calleeText(call ? call.callee : resolved, read.sourceText))?.[1];
+  if (!name) return undefined;
+  if (name === "ARRAY") {
+    const element = call && sequelizeType(call.arguments[0], read, table, column);
+    return element && `${element}[]`;
+  }
+  // Sequelize creates an enum type of its own for the column.
+  if (name === "ENUM") return quoteName(`enum_${unquoteName(table)}_${unquoteName(column)}`);
+  const base = SEQUELIZE_TYPES[name];
+  const size = call?.arguments.map((argument) => read.value(argument)).filter((value) => typeof value === "number");
+  return base && size && size.length > 0 ? `${base.replace(/\(\d+\)$/, "")}(${size.join(", ")})` : base;
+}
+
+/**
+ * A Sequelize default as the database gets it: literals, `Sequelize.NOW`, `Sequelize.fn("now")`, `Sequelize.literal("…")`;
+ * `Sequelize.UUIDV4` and other defaults Sequelize fills in itself give the column no default; undefined then.
+ */
+function sequelizeDefault(node: Node, read: BuilderArgs): string | undefined {
+  const resolved = read.resolve(node)!;
+  const callee = resolved.type === "CallExpression" ? calleeText(resolved.callee, read.sourceText) : calleeText(resolved, read.sourceText);
+  if (/(^|\.)NOW$/.test(callee)) return "now()";
+  if (resolved.type === "CallExpression" && /(^|\.)literal$/.test(callee) && resolved.arguments[0]) return read.raw(resolved.arguments[0]);
+  if (resolved.type === "CallExpression" && /(^|\.)fn$/.test(callee)) return `${read.string(resolved.arguments[0]) ?? read.hole(resolved)}()`;
+  if (/(^|\.)UUIDV[14]$/.test(callee)) return undefined;
+  return read.sqlValue(node);
+}
+
+/**
+ * `queryInterface.bulkDelete(table, where)`: every row when `where` is missing, null or `{}`. Only
+ * what the file empties is told to the other rules: whether deleting rows is a finding is not this
+ * builder's call.
+ */
+const sequelizeBulkDelete: Generator = ([table, where], read) => {
+  const t = read.name(table);
+  if (!t) return undefined;
+  const condition = read.resolve(where);
+  const everyRow = !condition || read.literal(condition) === null || (condition.type === "ObjectExpression" && condition.properties.length === 0);
+  return { sql: `DELETE FROM ${t}${everyRow ? "" : ` WHERE ${read.hole(where!)}`}`, rules: [] };
+};
+
+/** `queryInterface.addColumn(table, column, Sequelize.STRING | { type, allowNull, defaultValue, … })`. */
+const sequelizeAddColumn: Generator = ([table, column, attribute], read) => {
+  const [t, c] = [read.name(table), read.name(column)];
+  if (!t || !c) return undefined;
+  const options = read.resolve(attribute)?.type === "ObjectExpression" ? attribute : undefined;
+  const type = sequelizeType(options ? read.property(options, "type") : attribute, read, t, c);
+  // Without a known type, the column only tells the other rules that it is new.
+  if (!type) return { sql: `ALTER TABLE ${t} ADD COLUMN ${c} text`, rules: [] };
+  const serial = read.flag(options, "autoIncrement");
+  const parts = [`ALTER TABLE ${t} ADD COLUMN ${c} ${serial ? (type === "BIGINT" ? "BIGSERIAL" : "SERIAL") : type}`];
+  if (read.literal(read.property(options, "allowNull")) === false) parts.push("NOT NULL");
+  const given = read.property(options, "defaultValue");
+  const defaultValue = given && sequelizeDefault(given, read);
+  if (defaultValue !== undefined) parts.push(`DEFAULT ${defaultValue}`);
+  if (read.flag(options, "unique")) parts.push("UNIQUE");
+  if (read.flag(options, "primaryKey")) parts.push("PRIMARY KEY");
+  return { sql: parts.join(" "), rules: BUILDER_RISKS };
+};
+
+/** Builder calls of Knex, TypeORM and Sequelize, by callee text (spaces removed, `?.` read as `.`). */
 const BUILDERS: readonly { callee: RegExp; generate: Generator }[] = [
-  // node-pg-migrate
-  { callee: /(^|\.)pgm\.(createTable)$/, generate: createTable },
-  {
-    callee: /(^|\.)pgm\.addColumns?$/,
-    generate: (args, text) => {
-      const table = ident(args[0], text);
-      const columns = args[1]?.type === "ObjectExpression" ? args[1].properties.flatMap((p) => (p.type === "Property" ? [ident(p.key, text)!] : [])) : [];
-      if (!table || columns.length === 0) return undefined;
-      return { sql: `ALTER TABLE ${table} ${columns.map((column) => `ADD COLUMN ${column} text`).join(", ")}`, rules: [] };
-    },
-  },
-  { callee: /(^|\.)pgm\.dropTable$/, generate: drop("TABLE", DROP_TABLE) },
-  { callee: /(^|\.)pgm\.(dropColumns?)$/, generate: (args, text) => dropColumns(ident(args[0], text), names(args[1], text)) },
-  { callee: /(^|\.)pgm\.renameColumn$/, generate: renameColumn },
-  { callee: /(^|\.)pgm\.renameTable$/, generate: renameTable },
-  { callee: /(^|\.)pgm\.dropSchema$/, generate: drop("SCHEMA", ["drop-schema"]) },
-  { callee: /(^|\.)pgm\.dropType$/, generate: drop("TYPE", ["drop-type"]) },
-  { callee: /(^|\.)pgm\.dropView$/, generate: drop("VIEW", ["drop-view"]) },
-  { callee: /(^|\.)pgm\.dropMaterializedView$/, generate: drop("MATERIALIZED VIEW", ["drop-materialized-view"]) },
-  {
-    callee: /(^|\.)pgm\.(createIndex|addIndex)$/,
-    generate: (args, text) => createIndex(ident(args[0], text), names(args[1], text), args[2]),
-  },
-  {
-    callee: /(^|\.)pgm\.dropIndex$/,
-    generate: (args, text) => {
-      const given = stringValue(property(args[2], "name"));
-      const table = stringValue(args[0]) ?? "table";
-      const columns = names(args[1], text).map((column) => column.replace(/"/g, ""));
-      return dropIndex(quote(given ?? `${table}_${columns.join("_")}_index`), args[2]);
-    },
-  },
   // Knex
   { callee: /(^|\.)schema\.createTable$/, generate: createTable },
   { callee: /(^|\.)schema\.dropTable$/, generate: drop("TABLE", DROP_TABLE) },
-  {
-    callee: /(^|\.)schema\.dropTableIfExists$/,
-    generate: (args, text) => {
-      const name = ident(args[0], text);
-      return name ? { sql: `DROP TABLE IF EXISTS ${name}`, rules: DROP_TABLE } : undefined;
-    },
-  },
+  { callee: /(^|\.)schema\.dropTableIfExists$/, generate: drop("TABLE", DROP_TABLE, true) },
   { callee: /(^|\.)schema\.renameTable$/, generate: renameTable },
   // TypeORM
   { callee: /(^|\.)queryRunner\.createTable$/, generate: createTable },
   { callee: /(^|\.)queryRunner\.dropTable$/, generate: drop("TABLE", DROP_TABLE) },
-  { callee: /(^|\.)queryRunner\.dropColumns?$/, generate: (args, text) => dropColumns(ident(args[0], text), names(args[1], text)) },
+  { callee: /(^|\.)queryRunner\.dropColumns?$/, generate: ([table, columns], read) => dropColumns(read.name(table), columnNames(columns, read)) },
   { callee: /(^|\.)queryRunner\.renameColumn$/, generate: renameColumn },
   { callee: /(^|\.)queryRunner\.renameTable$/, generate: renameTable },
   { callee: /(^|\.)queryRunner\.addColumn$/, generate: addColumn },
   // Sequelize
   { callee: /(^|\.)queryInterface\.createTable$/, generate: createTable },
-  { callee: /(^|\.)queryInterface\.addColumn$/, generate: addColumn },
+  { callee: /(^|\.)queryInterface\.addColumn$/, generate: sequelizeAddColumn },
   { callee: /(^|\.)queryInterface\.dropTable$/, generate: drop("TABLE", DROP_TABLE) },
-  { callee: /(^|\.)queryInterface\.removeColumn$/, generate: (args, text) => dropColumns(ident(args[0], text), names(args[1], text)) },
+  { callee: /(^|\.)queryInterface\.removeColumn$/, generate: ([table, columns], read) => dropColumns(read.name(table), columnNames(columns, read)) },
   { callee: /(^|\.)queryInterface\.renameColumn$/, generate: renameColumn },
   { callee: /(^|\.)queryInterface\.renameTable$/, generate: renameTable },
+  { callee: /(^|\.)queryInterface\.bulkDelete$/, generate: sequelizeBulkDelete },
   {
     callee: /(^|\.)queryInterface\.addIndex$/,
-    generate: (args, text) => {
+    generate: ([table, second, third], read) => {
       // addIndex(table, fields, options) or addIndex(table, { fields, … })
-      const options = args[1]?.type === "ObjectExpression" ? args[1] : args[2];
-      const fields = args[1]?.type === "ObjectExpression" ? property(args[1], "fields") : args[1];
-      return createIndex(ident(args[0], text), names(fields, text), options);
+      const inOptions = read.resolve(second)?.type === "ObjectExpression";
+      const options = inOptions ? second : third;
+      const fields = inOptions ? read.property(second, "fields") : second;
+      return createIndex(read.name(table), columnNames(fields, read), options, read);
     },
   },
   {
     callee: /(^|\.)queryInterface\.removeIndex$/,
-    generate: (args, text) => {
-      const table = stringValue(args[0]) ?? "table";
-      const byName = stringValue(args[1]);
-      const name = byName ?? `${table}_${names(args[1], text).map((c) => c.replace(/"/g, "")).join("_")}`;
-      return dropIndex(quote(name), args[2]);
+    generate: ([table, second, options], read) => {
+      const byName = read.string(second);
+      const columns = read.list(second).map((column) => read.string(column) ?? read.hole(column));
+      // Sequelize names an index `<table>_<columns>` unless the call names it.
+      const name = byName !== undefined ? quoteName(byName) : quoteName(`${read.bareName(table) ?? "table"}_${columns.join("_")}`);
+      return dropIndex(name, options, read);
     },
   },
 ];
@@ -211,32 +239,51 @@ const BUILDERS: readonly { callee: RegExp; generate: Generator }[] = [
 /** Knex `schema.alterTable(name, (t) => { t.dropColumn(…) })` and `schema.table(…)`. */
 const ALTER_TABLE = /(^|\.)schema\.(alterTable|table)$/;
 
-export function findBuilderCalls(ast: TSESTree.Program, text: string): BuilderStatement[] {
+
+/** One statement of Knex's alterTable callback: a drop or rename of a column (their own rules), or what knex-builders.ts renders. */
+function alterTableCall(chain: readonly [Link, ...Link[]], table: string, bare: string, read: BuilderArgs): Generated {
+  const [{ method, args }] = chain;
+  if (method === "dropColumn" || method === "dropColumns") return dropColumns(table, args.flatMap((arg) => columnNames(arg, read)));
+  if (method === "renameColumn") {
+    const [from, to] = [read.name(args[0]), read.name(args[1])];
+    return from && to ? { sql: `ALTER TABLE ${table} RENAME COLUMN ${from} TO ${to}`, rules: RENAME_COLUMN } : undefined;
+  }
+  const statements = knexChain(chain, table, bare, read);
+  return statements.length === 0 ? undefined : { sql: statements.join(";\n"), rules: BUILDER_RISKS };
+}
+const PGM_CALL = /(^|\.)pgm\.(\w+)$/;
+
+export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: ExtractScope): BuilderStatement[] {
+  const read = new BuilderArgs(text, scope.constants, scope.holes);
   const found: BuilderStatement[] = [];
   walk(ast, [], (node, ancestors) => {
-    if (node.type !== "CallExpression") return;
+    if (node.type !== "CallExpression" || scope.dialects?.skips(node)) return;
     const callee = calleeText(node.callee, text);
-    const add = (generated: { sql: string; rules: string[] } | undefined, at: Node = node) => {
-      if (generated) found.push({ ...generated, range: [at.range[0], at.range[1]], callee, direction: directionOf(ancestors) });
+    const add = (generated: { sql: string; rules?: string[] } | undefined, at: Node = node) => {
+      if (generated) found.push({ ...generated, range: [at.range[0], at.range[1]], callee, fn: scope.functions.of(ancestors) });
     };
+    const pgm = PGM_CALL.exec(callee)?.[2];
+    const render = pgm !== undefined && Object.hasOwn(PGM_METHODS, pgm) ? PGM_METHODS[pgm] : undefined;
+    if (render) {
+      const sql = render(node.arguments, read);
+      return add(sql === undefined ? undefined : { sql });
+    }
     const builder = BUILDERS.find((candidate) => candidate.callee.test(callee));
-    if (builder) add(builder.generate(node.arguments, text));
+    if (builder) add(builder.generate(node.arguments, read));
     if (!ALTER_TABLE.test(callee)) return;
-    const table = ident(node.arguments[0], text);
+    const tableNode = node.arguments[0];
+    const table = read.name(tableNode);
     const callback = node.arguments[1];
     if (!table || !callback || (callback.type !== "ArrowFunctionExpression" && callback.type !== "FunctionExpression")) return;
     const param = callback.params[0];
     if (param?.type !== "Identifier") return;
+    const onTable = (expression: Node) => {
+      const chain = chainOn(expression.type === "AwaitExpression" ? expression.argument : expression, param.name);
+      if (chain) add(alterTableCall(chain, table, read.bareName(tableNode)!, read), expression);
+    };
+    if (callback.body.type !== "BlockStatement") return onTable(callback.body);
     walk(callback.body, [], (inner) => {
-      if (inner.type !== "CallExpression" || inner.callee.type !== "MemberExpression" || inner.callee.object.type !== "Identifier") return;
-      if (inner.callee.object.name !== param.name || inner.callee.property.type !== "Identifier") return;
-      const method = inner.callee.property.name;
-      if (method === "dropColumn" || method === "dropColumns") {
-        add(dropColumns(table, inner.arguments.flatMap((arg) => names(arg, text))), inner);
-      } else if (method === "renameColumn") {
-        const [from, to] = [ident(inner.arguments[0], text), ident(inner.arguments[1], text)];
-        if (from && to) add({ sql: `ALTER TABLE ${table} RENAME COLUMN ${from} TO ${to}`, rules: RENAME_COLUMN }, inner);
-      }
+      if (inner.type === "ExpressionStatement") onTable(inner.expression);
     });
   });
   return found.sort((a, b) => a.range[0] - b.range[0]);

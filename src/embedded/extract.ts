@@ -3,12 +3,17 @@
  * given to `queryRunner.query(…)`, `pgm.sql(…)`, `knex.raw(…)`, `sql\`…\`` and the like.
  * Each snippet comes with a per-character map from SQL index to source index, so that a
  * finding in the SQL is reported at its exact place in the source, escapes and all.
+ * A call whose SQL the file does not spell out (`queryRunner.query(buildSql())`) is an
+ * unchecked call: migsafe says it did not check it.
  */
 import { createRequire } from "node:module";
 import type * as EstreeModule from "@typescript-eslint/typescript-estree";
 import type { TSESTree } from "@typescript-eslint/typescript-estree";
-
-export type Node = TSESTree.Node;
+import type { MigrationFunctions } from "../engine/rule.js";
+import type { Dialects } from "./dialects.js";
+import { MigrationFunctionFinder } from "./functions.js";
+import { Constants, HoleNames, kyselyHelper, quoteDotted, shownExpression, sqlValue } from "./holes.js";
+import { calleeText, propertyOf, walk, type Node } from "./tree.js";
 
 /** Which call sites hold SQL: the callee (or tag) source text, without spaces and with `?.` read as `.`. */
 export interface SqlTarget {
@@ -42,7 +47,7 @@ export const DEFAULT_TARGETS: readonly SqlTarget[] = [
 ];
 
 export interface SqlSnippet {
-  /** The SQL, holes replaced by placeholders. */
+  /** The SQL, computed parts replaced by their constant value or by a placeholder (see HoleNames). */
   sql: string;
   /** Source index of each SQL index, one more entry than `sql` has characters (the end). */
   offsets: Int32Array;
@@ -57,13 +62,36 @@ export interface SqlSnippet {
   /** The callee or tag text that matched. */
   callee: string;
   kind: "call" | "tag";
-  /** `up`, `down`, or undefined: the migration function the snippet is in. */
-  direction: Direction | undefined;
-  /** How many `${}` holes and bindings became placeholders. */
+  /** The migration function (`up`, `down`, a configured hook) the snippet is in, or undefined outside them. */
+  fn: string | undefined;
+  /** How many parts of the SQL are computed at run time (placeholders). */
   placeholders: number;
 }
 
-export type Direction = "up" | "down";
+/** A call that runs SQL the file does not spell out. */
+export interface UncheckedCall {
+  range: [number, number];
+  callee: string;
+  /** Why, as a clause: "its SQL is `buildSql()`, computed at run time". */
+  reason: string;
+  fn: string | undefined;
+}
+
+export interface Extraction {
+  snippets: SqlSnippet[];
+  unchecked: UncheckedCall[];
+}
+
+/** What extraction needs to know of the file and the project. */
+export interface ExtractScope {
+  targets: readonly SqlTarget[];
+  /** The migration function that runs each part of the file. */
+  functions: MigrationFunctionFinder;
+  constants: Constants;
+  holes: HoleNames;
+  /** The parts of the file that run on other databases; none when undefined. */
+  dialects?: Dialects;
+}
 
 type Estree = typeof EstreeModule;
 let estree: Estree | undefined;
@@ -78,10 +106,6 @@ export function loadEstree(): Estree {
     throw new Error("linting TypeScript/JavaScript migrations needs the typescript package in the project: npm install --save-dev typescript", { cause: error });
   }
   return estree;
-}
-
-export interface ParsedProgram {
-  ast: TSESTree.Program;
 }
 
 /** A syntax error in the TS/JS itself, at a source index. */
@@ -108,36 +132,70 @@ export function normalizeTargets(targets: readonly TargetSpec[] | undefined): Sq
   return (targets ?? DEFAULT_TARGETS).map((target) => (typeof target === "string" || target instanceof RegExp ? { callee: target } : target));
 }
 
-/** The SQL snippets of a source file. Throws ScriptSyntaxError when the source does not parse. */
-export function extractSql(sourceText: string, filePath: string, targets?: readonly TargetSpec[]): SqlSnippet[] {
-  return extractFromProgram(parseScript(sourceText, filePath), sourceText, normalizeTargets(targets));
+/**
+ * What the file fixes, read in one walk: its constants, which migration function runs what, and
+ * (with `dialects`) the parts that run on other databases.
+ */
+export function scanProgram(ast: TSESTree.Program, sourceText: string, functions: MigrationFunctions, dialects?: Dialects): Pick<ExtractScope, "functions" | "constants"> {
+  const constants = new Constants();
+  const finder = new MigrationFunctionFinder(functions, sourceText);
+  walk(ast, [], (node, ancestors) => {
+    constants.visit(node, ancestors);
+    finder.visit(node, ancestors);
+    dialects?.visit(node, ancestors);
+  });
+  return { functions: finder, constants: constants.finish() };
 }
 
-export function extractFromProgram(ast: TSESTree.Program, sourceText: string, targets: readonly SqlTarget[]): SqlSnippet[] {
-  const snippets: SqlSnippet[] = [];
-  const constants = collectConstants(ast);
+/** The SQL snippets of a source file, with `up`/`down` as its functions. Throws ScriptSyntaxError when the source does not parse. */
+export function extractSql(sourceText: string, filePath: string, targets?: readonly TargetSpec[]): SqlSnippet[] {
+  const ast = parseScript(sourceText, filePath);
+  const scope = { targets: normalizeTargets(targets), ...scanProgram(ast, sourceText, { up: ["up"], down: ["down"] }), holes: new HoleNames() };
+  return extractFromProgram(ast, sourceText, scope).snippets;
+}
+
+export function extractFromProgram(ast: TSESTree.Program, sourceText: string, scope: ExtractScope): Extraction {
+  const found: Extraction = { snippets: [], unchecked: [] };
+  const reader = new SqlReader(sourceText, scope);
+  /** Calls already read as part of another one's SQL (a fragment in a hole): not statements of their own. */
+  const inside: [number, number][] = [];
   walk(ast, [], (node, ancestors) => {
+    if (node.type !== "CallExpression" && node.type !== "TaggedTemplateExpression") return;
+    if (scope.dialects?.skips(node) || inside.some(([start, end]) => node.range[0] >= start && node.range[1] <= end)) return;
+    const fn = scope.functions.of(ancestors);
     if (node.type === "CallExpression") {
       const callee = calleeText(node.callee, sourceText);
-      const target = targets.find((t) => t.kind !== "tag" && matches(t, callee));
+      const target = scope.targets.find((t) => t.kind !== "tag" && matches(t, callee));
       const first = node.arguments[0];
       if (!target || !first) return;
-      const pieces = sqlPieces(first, sourceText, constants);
-      if (!pieces) return;
-      const bindings = target.bindings && node.arguments.length > 1 ? target.bindings : undefined;
-      snippets.push(build(pieces, sourceText, node, callee, "call", directionOf(ancestors), bindings));
-    } else if (node.type === "TaggedTemplateExpression") {
+      inside.push(node.range);
+      const pieces = reader.pieces(first);
+      if (!pieces) {
+        // A fragment passed to another call (`.defaultTo(knex.raw(x))`) is not a statement.
+        const parent = ancestors[ancestors.length - 1];
+        if (parent?.type === "CallExpression" && parent.callee !== node) return;
+        // A variable holding the result of a call: name the call too.
+        const init = first.type === "Identifier" ? scope.constants.init(first) : undefined;
+        const source = init ? `${shownExpression(first, sourceText)} = ${shownExpression(init, sourceText)}` : shownExpression(first, sourceText);
+        found.unchecked.push({ range: node.range, callee, reason: `its SQL is \`${source}\`, computed at run time`, fn });
+        return;
+      }
+      const bindings = target.bindings && node.arguments.length > 1 ? { style: target.bindings, values: node.arguments[1]! } : undefined;
+      found.snippets.push(reader.build(pieces, node, callee, "call", fn, bindings));
+    } else {
       const tag = calleeText(node.tag.type === "CallExpression" ? node.tag.callee : node.tag, sourceText);
-      const target = targets.find((t) => t.kind !== "call" && matches(t, tag));
+      const target = scope.targets.find((t) => t.kind !== "call" && matches(t, tag));
       if (!target) return;
-      const pieces = templatePieces(node.quasi, sourceText);
-      const snippet = build(pieces, sourceText, node, tag, "tag", directionOf(ancestors), undefined);
+      inside.push(node.range);
+      const snippet = reader.build(reader.template(node.quasi), node, tag, "tag", fn, undefined);
       // `sql` tags also build fragments (`sql\`now()\``): only whole statements are linted.
-      if (node.tag.type === "Identifier" && !STATEMENT_START.test(snippet.sql)) return;
-      snippets.push(snippet);
+      const parent = ancestors[ancestors.length - 1];
+      const executed = parent?.type === "MemberExpression" && parent.object === node && /^execute/.test(calleeText(parent.property, sourceText));
+      if (node.tag.type === "Identifier" && !executed && !STATEMENT_START.test(snippet.sql)) return;
+      found.snippets.push(snippet);
     }
   });
-  return snippets;
+  return found;
 }
 
 const STATEMENT_START =
@@ -147,77 +205,179 @@ function matches(target: SqlTarget, text: string): boolean {
   return typeof target.callee === "string" ? target.callee === text : target.callee.test(text);
 }
 
-export function calleeText(node: Node, sourceText: string): string {
-  return sourceText
-    .slice(node.range[0], node.range[1])
-    .replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, "")
-    .replace(/\s+/g, "")
-    .replace(/\?\./g, ".")
-    .replace(/!\./g, ".");
-}
-
 // ---------------------------------------------------------------------------
-// Pieces: the parts of a SQL argument, literal text with its source positions, or holes.
+// Pieces: the parts of a SQL argument, literal text with its source positions, values, or holes.
 
 type Piece =
   | { kind: "text"; raw: string; start: number; template: boolean }
-  | { kind: "hole"; start: number; end: number };
+  /** A constant's value standing for source[start, end). */
+  | { kind: "value"; text: string; start: number; end: number }
+  /** A part computed at run time, standing for source[start, end), shown as `shown`. */
+  | { kind: "hole"; start: number; end: number; shown: string };
 
-function templatePieces(quasi: TSESTree.TemplateLiteral, sourceText: string): Piece[] {
-  const pieces: Piece[] = [];
-  quasi.quasis.forEach((element, i) => {
-    // An element's range includes its delimiters: `` ` `` or `}` before, `${` or `` ` `` after.
-    const start = element.range[0] + 1;
-    const end = element.range[1] - (element.tail ? 1 : 2);
-    pieces.push({ kind: "text", raw: sourceText.slice(start, end), start, template: true });
-    const expression = quasi.expressions[i];
-    const next = quasi.quasis[i + 1];
-    if (expression && next) pieces.push({ kind: "hole", start: element.range[1] - 2, end: next.range[0] + 1 });
-  });
-  return pieces;
-}
+type Bindings = { style: "knex" | "sequelize"; values: Node };
 
-/** A string, a template, a `+` of them, or a `const` holding one; undefined for anything else. */
-function sqlPieces(node: Node, sourceText: string, constants: Map<string, Node>, depth = 0): Piece[] | undefined {
-  if (depth > 8) return undefined;
-  switch (node.type) {
-    case "Literal":
-      if (typeof node.value !== "string") return undefined;
-      return [{ kind: "text", raw: sourceText.slice(node.range[0] + 1, node.range[1] - 1), start: node.range[0] + 1, template: false }];
-    case "TemplateLiteral":
-      return templatePieces(node, sourceText);
-    case "BinaryExpression": {
-      if (node.operator !== "+") return undefined;
-      const left = sqlPieces(node.left, sourceText, constants, depth + 1);
-      if (!left) return undefined;
-      const right = sqlPieces(node.right, sourceText, constants, depth + 1) ?? [{ kind: "hole", start: node.right.range[0], end: node.right.range[1] }];
-      return [...left, ...right];
+/** Reads the SQL of a call's argument into pieces, and pieces into a snippet. */
+class SqlReader {
+  constructor(
+    private readonly sourceText: string,
+    private readonly scope: ExtractScope,
+  ) {}
+
+  /** A string, a template, a `+` of them, a constant holding one, or PostgreSQL's side of a test of the database; undefined for anything else. */
+  pieces(node: Node, depth = 0): Piece[] | undefined {
+    if (depth > 8) return undefined;
+    switch (node.type) {
+      case "Literal":
+        if (typeof node.value !== "string") return undefined;
+        return [{ kind: "text", raw: this.sourceText.slice(node.range[0] + 1, node.range[1] - 1), start: node.range[0] + 1, template: false }];
+      case "TemplateLiteral":
+        return this.template(node);
+      case "BinaryExpression": {
+        if (node.operator !== "+") return undefined;
+        const left = this.pieces(node.left, depth + 1);
+        if (!left) return undefined;
+        return [...left, ...(this.pieces(node.right, depth + 1) ?? this.hole(node.right))];
+      }
+      case "Identifier": {
+        const init = this.scope.constants.init(node);
+        return init ? this.pieces(init, depth + 1) : undefined;
+      }
+      case "ConditionalExpression": {
+        const postgres = this.scope.dialects?.runsOnPostgres(node.test);
+        return postgres === undefined ? undefined : this.pieces(postgres ? node.consequent : node.alternate, depth + 1);
+      }
+      case "TSAsExpression":
+      case "TSNonNullExpression":
+      case "TSSatisfiesExpression":
+        return this.pieces(node.expression, depth + 1);
+      default:
+        return undefined;
     }
-    case "Identifier": {
-      const init = constants.get(node.name);
-      return init ? sqlPieces(init, sourceText, constants, depth + 1) : undefined;
+  }
+
+  template(quasi: TSESTree.TemplateLiteral): Piece[] {
+    const pieces: Piece[] = [];
+    quasi.quasis.forEach((element, i) => {
+      // An element's range includes its delimiters: `` ` `` or `}` before, `${` or `` ` `` after.
+      const start = element.range[0] + 1;
+      const end = element.range[1] - (element.tail ? 1 : 2);
+      pieces.push({ kind: "text", raw: this.sourceText.slice(start, end), start, template: true });
+      const expression = quasi.expressions[i];
+      const next = quasi.quasis[i + 1];
+      if (expression && next) pieces.push(...this.hole(expression, element.range[1] - 2, next.range[0] + 1));
+    });
+    return pieces;
+  }
+
+  /** A `${}` hole (from `start` to `end`, its delimiters included) or a `+` operand: its value when the file fixes it. */
+  hole(expression: Node, start = expression.range[0], end = expression.range[1]): Piece[] {
+    const value = this.scope.constants.value(expression);
+    if (value !== undefined) return [{ kind: "value", text: String(value), start, end }];
+    if (expression.type === "TaggedTemplateExpression" && /^sql$/.test(calleeText(expression.tag, this.sourceText))) return this.template(expression.quasi);
+    if (expression.type === "CallExpression") {
+      const helper = kyselyHelper(expression, calleeText(expression.callee, this.sourceText), this.scope.constants);
+      if (helper !== undefined) return [{ kind: "value", text: helper, start, end }];
     }
-    case "TSAsExpression":
-    case "TSNonNullExpression":
-    case "TSSatisfiesExpression":
-      return sqlPieces(node.expression, sourceText, constants, depth + 1);
-    default:
-      return undefined;
+    return [{ kind: "hole", start, end, shown: `\${${shownExpression(expression, this.sourceText)}}` }];
+  }
+
+  build(pieces: Piece[], node: Node, callee: string, kind: "call" | "tag", fn: string | undefined, bindings: Bindings | undefined): SqlSnippet {
+    const out = new Builder();
+    let placeholders = 0;
+    let holeEnd = node.range[1];
+    for (const piece of pieces) {
+      if (piece.kind === "text") {
+        const cooked = cook(piece.raw, piece.start, piece.template);
+        out.push(cooked.text, cooked.offsets, cooked.ends);
+        holeEnd = piece.start + piece.raw.length;
+        continue;
+      }
+      // An identifier parses wherever a value does, and also where a name is expected (`ALTER TABLE ${t}`).
+      const text = piece.kind === "value" ? piece.text : this.scope.holes.nameFor(piece.shown);
+      if (piece.kind === "hole") placeholders++;
+      out.push(text, spread(piece.start, piece.end, text.length), piece.end);
+      holeEnd = piece.end;
+    }
+    let { sql, offsets, ends } = out;
+    if (bindings) {
+      const replaced = this.#replaceBindings(out, bindings);
+      ({ sql, offsets, ends } = replaced.out);
+      placeholders += replaced.placeholders;
+    }
+    offsets.push(offsets.length > 0 ? holeEnd : node.range[0]);
+    const table = Int32Array.from(offsets);
+    const endTable = Int32Array.from(ends);
+    return {
+      sql,
+      offsets: table,
+      ends: endTable,
+      map: (sqlIndex: number) => table[Math.max(0, Math.min(sqlIndex, table.length - 1))]!,
+      mapEnd: (sqlEnd: number) => (sqlEnd <= 0 ? table[0]! : sqlEnd > endTable.length ? table[table.length - 1]! : endTable[sqlEnd - 1]!),
+      range: [node.range[0], node.range[1]],
+      callee,
+      kind,
+      fn,
+      placeholders,
+    };
+  }
+
+  /**
+   * Library placeholders (`?`, `??`, `:name`) outside strings, quoted names and comments: the value the
+   * call passes for them when the file fixes it, else a placeholder name shown as the binding.
+   */
+  #replaceBindings(sql: Builder, { style, values }: Bindings): { out: Builder; placeholders: number } {
+    const { positional, named } = bindingArguments(values, style);
+    const out = new Builder();
+    let placeholders = 0;
+    let next = 0;
+    let i = 0;
+    const text = sql.sql;
+    while (i < text.length) {
+      const skipped = skipQuoted(text, i);
+      if (skipped > i) {
+        out.push(text.slice(i, skipped), sql.offsets.slice(i, skipped), sql.ends.slice(i, skipped));
+        i = skipped;
+        continue;
+      }
+      const ch = text[i]!;
+      let length = 0;
+      if (ch === "?" && style === "knex" && text[i + 1] === "?") length = 2;
+      else if (ch === "?" && text[i - 1] !== "\\") length = 1;
+      else if (style === "sequelize" && ch === ":" && text[i - 1] !== ":" && text[i + 1] !== ":") length = /^:[A-Za-z_]\w*/.exec(text.slice(i))?.[0].length ?? 0;
+      if (length === 0) {
+        out.push(ch, sql.offsets[i]!, sql.ends[i]!);
+        i++;
+        continue;
+      }
+      const binding = text.slice(i, i + length);
+      const argument = binding.startsWith(":") ? named.get(binding.slice(1)) : positional[next++];
+      const value = this.scope.constants.value(argument);
+      let replacement: string;
+      if (value !== undefined) replacement = binding === "??" ? quoteDotted(String(value)) : sqlValue(value);
+      else {
+        replacement = this.scope.holes.nameFor(argument ? `\${${shownExpression(argument, this.sourceText)}}` : binding);
+        placeholders++;
+      }
+      const end = sql.ends[i + length - 1]!;
+      out.push(replacement, spread(sql.offsets[i]!, end, replacement.length), end);
+      i += length;
+    }
+    return { out, placeholders };
   }
 }
 
-/** `const name = "…"` declared once in the file: a name given to `query(name)` is read through it. */
-function collectConstants(ast: TSESTree.Program): Map<string, Node> {
-  const found = new Map<string, Node>();
-  const duplicate = new Set<string>();
-  walk(ast, [], (node) => {
-    if (node.type !== "VariableDeclarator" || node.id.type !== "Identifier") return;
-    const name = node.id.name;
-    if (found.has(name)) duplicate.add(name);
-    if (node.init) found.set(name, node.init);
-  });
-  for (const name of duplicate) found.delete(name);
-  return found;
+/** The values a call passes for its SQL's bindings: Knex `[a, b]`, Sequelize `{ replacements: [a] | { name: a } }`. */
+function bindingArguments(values: Node, style: "knex" | "sequelize"): { positional: (Node | undefined)[]; named: Map<string, Node> } {
+  const list = style === "knex" ? values : propertyOf(values, "replacements");
+  const positional = list?.type === "ArrayExpression" ? list.elements.map((element) => (element && element.type !== "SpreadElement" ? element : undefined)) : [];
+  const named = new Map<string, Node>();
+  if (list?.type === "ObjectExpression") {
+    for (const property of list.properties) {
+      if (property.type === "Property" && property.key.type === "Identifier") named.set(property.key.name, property.value);
+    }
+  }
+  return { positional, named };
 }
 
 // ---------------------------------------------------------------------------
@@ -236,53 +396,7 @@ class Builder {
   }
 }
 
-function build(
-  pieces: Piece[],
-  sourceText: string,
-  node: Node,
-  callee: string,
-  kind: "call" | "tag",
-  direction: Direction | undefined,
-  bindings: SqlTarget["bindings"],
-): SqlSnippet {
-  const out = new Builder();
-  let placeholders = 0;
-  let holeEnd = node.range[1];
-  for (const piece of pieces) {
-    if (piece.kind === "text") {
-      const cooked = cook(piece.raw, piece.start, piece.template);
-      out.push(cooked.text, cooked.offsets, cooked.ends);
-      holeEnd = piece.start + piece.raw.length;
-    } else {
-      placeholders++;
-      // An identifier parses wherever a value does, and also where a name is expected (`ALTER TABLE ${t}`).
-      const placeholder = `_${placeholders}`;
-      out.push(placeholder, spread(piece.start, piece.end, placeholder.length), piece.end);
-      holeEnd = piece.end;
-    }
-  }
-  let sql = out.sql;
-  let offsets = out.offsets;
-  let ends = out.ends;
-  if (bindings) ({ sql, offsets, ends, placeholders } = replaceBindings(sql, offsets, ends, bindings, placeholders));
-  offsets.push(offsets.length > 0 ? holeEnd : node.range[0]);
-  const table = Int32Array.from(offsets);
-  const endTable = Int32Array.from(ends);
-  return {
-    sql,
-    offsets: table,
-    ends: endTable,
-    map: (sqlIndex: number) => table[Math.max(0, Math.min(sqlIndex, table.length - 1))]!,
-    mapEnd: (sqlEnd: number) => (sqlEnd <= 0 ? table[0]! : sqlEnd > endTable.length ? table[table.length - 1]! : endTable[sqlEnd - 1]!),
-    range: [node.range[0], node.range[1]],
-    callee,
-    kind,
-    direction,
-    placeholders,
-  };
-}
-
-/** Source indices for a placeholder standing for source[start, end): first and last characters at the ends. */
+/** Source indices for text standing for source[start, end): first and last characters at the ends. */
 function spread(start: number, end: number, length: number): number[] {
   return Array.from({ length }, (_, i) => (i === length - 1 && length > 1 ? Math.max(start, end - 1) : Math.min(start + i, end - 1)));
 }
@@ -393,44 +507,6 @@ export function cook(raw: string, start: number, template: boolean): { text: str
   return { text, offsets, ends };
 }
 
-/**
- * Library placeholders (`?`, `??`, `:name`) outside strings, quoted names and comments,
- * replaced by an identifier so that the SQL parses.
- */
-function replaceBindings(
-  sql: string,
-  offsets: number[],
-  ends: number[],
-  style: "knex" | "sequelize",
-  count: number,
-): { sql: string; offsets: number[]; ends: number[]; placeholders: number } {
-  const out = new Builder();
-  let i = 0;
-  while (i < sql.length) {
-    const skipped = skipQuoted(sql, i);
-    if (skipped > i) {
-      out.push(sql.slice(i, skipped), offsets.slice(i, skipped), ends.slice(i, skipped));
-      i = skipped;
-      continue;
-    }
-    const ch = sql[i]!;
-    let length = 0;
-    if (ch === "?" && style === "knex" && sql[i + 1] === "?") length = 2;
-    else if (ch === "?" && sql[i - 1] !== "\\") length = 1;
-    else if (style === "sequelize" && ch === ":" && sql[i - 1] !== ":" && sql[i + 1] !== ":") length = /^:[A-Za-z_]\w*/.exec(sql.slice(i))?.[0].length ?? 0;
-    if (length === 0) {
-      out.push(ch, offsets[i]!, ends[i]!);
-      i++;
-      continue;
-    }
-    count++;
-    const placeholder = `_${count}`;
-    out.push(placeholder, spread(offsets[i]!, ends[i + length - 1]!, placeholder.length), ends[i + length - 1]!);
-    i += length;
-  }
-  return { sql: out.sql, offsets: out.offsets, ends: out.ends, placeholders: count };
-}
-
 /** The end of a string, quoted name, comment or dollar-quoted body starting at i; i when none does. */
 function skipQuoted(sql: string, i: number): number {
   const ch = sql[i];
@@ -460,51 +536,4 @@ function skipQuoted(sql: string, i: number): number {
     }
   }
   return i;
-}
-
-// ---------------------------------------------------------------------------
-// Walking the tree.
-
-export function walk(node: Node, ancestors: Node[], visit: (node: Node, ancestors: readonly Node[]) => void): void {
-  visit(node, ancestors);
-  ancestors.push(node);
-  for (const key of Object.keys(node)) {
-    if (key === "parent" || key === "range" || key === "loc") continue;
-    const value = (node as unknown as Record<string, unknown>)[key];
-    if (Array.isArray(value)) {
-      for (const child of value) if (isNode(child)) walk(child, ancestors, visit);
-    } else if (isNode(value)) {
-      walk(value, ancestors, visit);
-    }
-  }
-  ancestors.pop();
-}
-
-function isNode(value: unknown): value is Node {
-  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
-}
-
-/** The innermost `up`/`down` function around a node: a method, property, declaration, variable or `exports.down = …`. */
-export function directionOf(ancestors: readonly Node[]): Direction | undefined {
-  for (let i = ancestors.length - 1; i >= 0; i--) {
-    const node = ancestors[i]!;
-    if (!isFunction(node)) continue;
-    const name = functionName(node, ancestors[i - 1]);
-    if (name === "up" || name === "down") return name;
-  }
-  return undefined;
-}
-
-function isFunction(node: Node): boolean {
-  return node.type === "FunctionDeclaration" || node.type === "FunctionExpression" || node.type === "ArrowFunctionExpression";
-}
-
-function functionName(node: Node, parent: Node | undefined): string | undefined {
-  if (node.type === "FunctionDeclaration") return node.id?.name;
-  if (!parent) return undefined;
-  const keyName = (key: Node) => (key.type === "Identifier" ? key.name : key.type === "Literal" ? String(key.value) : undefined);
-  if ((parent.type === "Property" || parent.type === "MethodDefinition") && parent.value === node) return keyName(parent.key);
-  if (parent.type === "VariableDeclarator" && parent.id.type === "Identifier") return parent.id.name;
-  if (parent.type === "AssignmentExpression" && parent.left.type === "MemberExpression") return keyName(parent.left.property);
-  return undefined;
 }

@@ -2,18 +2,27 @@
  * Lints a TypeScript/JavaScript migration: the SQL embedded in it and its schema-builder
  * calls, with the SQL rules, reported in the source file's coordinates.
  *
- * The file's SQL is linted as one migration, in source order: SQL and builder calls of
- * the `up` function (and any outside `up`/`down`) first, then those of `down` as the
- * file's down section, so the rules know that `down` undoes what `up` created. The
- * down function is the rollback: `require-rollback` does not run on embedded SQL.
+ * Each migration function (`up`, `down`, and the hooks `migrationFunctions` names) is a section
+ * of its own, a migration that the runner runs separately: the SQL and builder calls of each are
+ * put together in source order, section after section (the up direction first), and the facts
+ * know the sections. SQL outside them counts as the first up function's. The down direction is
+ * the rollback: the rules know that `down` undoes what `up` created, and `require-rollback`
+ * does not run on embedded SQL. What runs on other databases (see dialects.ts) is left out, and
+ * a call whose SQL is built at run time is reported by `not-checked` instead of being linted.
  */
 import { lintParsed, type FatalError, type FileResult, type LintOptions } from "../engine/lint.js";
 import { diskAccess, type FileAccess } from "../engine/lint-source.js";
 import { runnerOf } from "../runners/file-runner.js";
+import type { Note } from "../engine/results.js";
+import type { UncheckedSql } from "../engine/rule.js";
+import type { GivenSection } from "../facts/index.js";
 import { parseFile } from "../parser/parse-file.js";
 import { SourceText, type Range } from "../source/source-text.js";
+import notChecked from "../../rules/not-checked.js";
 import { findBuilderCalls } from "./builders.js";
-import { extractFromProgram, normalizeTargets, parseScript, ScriptSyntaxError, type TargetSpec } from "./extract.js";
+import { Dialects, otherDialectSyntax } from "./dialects.js";
+import { extractFromProgram, normalizeTargets, parseScript, scanProgram, ScriptSyntaxError, type SqlSnippet, type TargetSpec } from "./extract.js";
+import { HoleNames } from "./holes.js";
 
 /** Files linted through extraction rather than as SQL. */
 export const SCRIPT_EXTENSION = /\.(ts|mts|cts|js|mjs|cjs|tsx|jsx)$/i;
@@ -31,9 +40,16 @@ interface Segment {
   ends: ArrayLike<number>;
   /** Source index of the segment's start and end: where the separator after it maps. */
   range: [number, number];
-  direction: "up" | "down" | undefined;
-  /** For a builder call: the rules whose findings are kept; undefined for embedded SQL (all rules). */
+  /** The migration function the segment is in. */
+  fn: string | undefined;
+  callee: string;
+  /** For a builder call: the rules whose findings are kept (undefined: all); its findings cover the whole call. */
   rules?: readonly string[];
+  builder?: boolean;
+  /** How many parts of the SQL are computed at run time. */
+  placeholders: number;
+  /** For a call whose SQL could not be read: why. */
+  unchecked?: string;
   /** Where the segment starts in the combined SQL. */
   at: number;
 }
@@ -47,6 +63,10 @@ export interface EmbeddedResult extends FileResult {
 export function lintEmbeddedSource(rawText: string, filePath: string, options: LintOptions, embedded: EmbeddedOptions = {}): EmbeddedResult {
   const source = new SourceText(rawText);
   const base = { filePath, text: source.text, hasBom: source.hasBom, snippets: 0, builders: 0 };
+  const { migrationFunctions: functions, otherDatabases } = options.settings;
+  const dialects = new Dialects(otherDatabases, source.text, new Set([...functions.up, ...functions.down]));
+  const folder = dialects.folderDatabase(filePath);
+  if (folder !== undefined) return { ...base, findings: [], errors: [], notes: [{ line: 1, message: `skipped the whole file: it is under the folder ${folder}/, named for another database than PostgreSQL` }] };
   let ast;
   try {
     ast = parseScript(source.text, filePath);
@@ -56,35 +76,60 @@ export function lintEmbeddedSource(rawText: string, filePath: string, options: L
     return { ...base, findings: [], errors: [{ message: `not valid TypeScript/JavaScript: ${error.message}`, range, loc: source.location(range) }] };
   }
 
-  const snippets = extractFromProgram(ast, source.text, normalizeTargets(embedded.targets));
-  const builders = findBuilderCalls(ast, source.text);
+  const holes = new HoleNames();
+  const scope = { targets: normalizeTargets(embedded.targets), ...scanProgram(ast, source.text, functions, dialects), holes, dialects };
+  const { snippets, unchecked } = extractFromProgram(ast, source.text, scope);
+  const builders = findBuilderCalls(ast, source.text, scope);
+  const notes: Note[] = dialects.skipped.map((part) => ({ line: source.position(part.at).line, message: `skipped ${part.reason}: not PostgreSQL's` }));
+  const foreign = otherDialectOf(snippets, otherDatabases);
+  if (foreign) {
+    const line = source.position(foreign.at).line;
+    return { ...base, findings: [], errors: [], notes: [...notes, { line, message: `skipped the whole file: its SQL is ${foreign.database}'s (${foreign.marker} on line ${line}), not PostgreSQL's` }] };
+  }
+
   const all: Omit<Segment, "at">[] = [
-    ...snippets.map((s) => ({ sql: s.sql, offsets: s.offsets, ends: s.ends, range: s.range, direction: s.direction })),
-    ...builders.map((b) => ({ sql: b.sql, offsets: [], ends: [], range: b.range, direction: b.direction, rules: b.rules })),
+    ...snippets.map((s) => ({ sql: numbersWhereNeeded(s, holes), offsets: s.offsets, ends: s.ends, range: s.range, fn: s.fn, callee: s.callee, placeholders: s.placeholders })),
+    ...builders.map((b) => ({ sql: b.sql, offsets: [], ends: [], range: b.range, fn: b.fn, callee: b.callee, rules: b.rules, builder: true, placeholders: 0 })),
+    ...unchecked.map((u) => ({ sql: "", offsets: [], ends: [], range: u.range, fn: u.fn, callee: u.callee, placeholders: 0, unchecked: u.reason })),
   ];
-  all.sort((a, b) => Number(a.direction === "down") - Number(b.direction === "down") || a.range[0] - b.range[0]);
+  if (all.length === 0) return { ...base, findings: [], errors: [], ...(notes.length > 0 ? { notes } : {}) };
+
+  // Section by section in the order the runner calls them, each in source order.
+  const order = [...functions.up, ...functions.down];
+  const firstUp = functions.up.find((name) => all.some((segment) => segment.fn === name));
+  const sectionName = (segment: Omit<Segment, "at">) => segment.fn ?? firstUp;
+  const rank = (segment: Omit<Segment, "at">) => {
+    const name = sectionName(segment);
+    return name === undefined ? -1 : order.indexOf(name);
+  };
+  all.sort((a, b) => rank(a) - rank(b) || a.range[0] - b.range[0]);
 
   let combined = "";
   let downSectionStart: number | undefined;
+  const sections: GivenSection[] = [];
   const segments: Segment[] = [];
   for (const segment of all) {
-    if (segment.direction === "down" && downSectionStart === undefined) downSectionStart = combined.length;
+    const name = sectionName(segment);
+    const label = name === undefined ? "file" : `${name} function`;
+    if (sections[sections.length - 1]?.label !== label) {
+      sections.push({ start: combined.length, label });
+      if (name !== undefined && functions.down.includes(name)) downSectionStart ??= combined.length;
+    }
     segments.push({ ...segment, at: combined.length });
     // A line break ends a trailing `--` comment; the `;` ends the snippet's last statement.
     combined += `${segment.sql}\n;\n`;
   }
-  if (segments.length === 0) return { ...base, findings: [], errors: [] };
 
   const toSource = (index: number): number => {
     const segment = segmentAt(segments, index);
     if (!segment) return 0;
     const local = index - segment.at;
-    return local <= segment.sql.length ? segment.offsets[local]! : segment.range[1];
+    return local <= segment.sql.length && local < segment.offsets.length ? segment.offsets[local]! : segment.range[1];
   };
   const mapRange = (range: Range): Range => {
-    // A builder call's SQL is not in the source: its findings cover the whole call.
+    // A builder call's SQL is not in the source, nor is an unchecked call's: their findings cover the whole call.
     const segment = segmentAt(segments, range.start);
-    if (segment?.rules) return { start: segment.range[0], end: segment.range[1] };
+    if (segment?.builder || segment?.unchecked !== undefined) return wholeCall(segment);
     const start = toSource(range.start);
     if (range.end <= range.start) return { start, end: start };
     const segment2 = segmentAt(segments, range.end - 1);
@@ -94,24 +139,74 @@ export function lintEmbeddedSource(rawText: string, filePath: string, options: L
   };
 
   const parsed = parseFile(new SourceText(combined));
+  // A snippet with parts computed at run time that does not parse is not checked: it is no error of the file.
+  const notParsed = new Map<Segment, string>();
+  const errors: FatalError[] = [];
+  for (const error of parsed.errors) {
+    const segment = segmentAt(segments, error.range.start);
+    if (segment && segment.placeholders > 0 && holes.placeholderAt(combined, error.range.start)) {
+      if (!notParsed.has(segment)) notParsed.set(segment, `it does not parse without the values computed at run time (${holes.show(error.message)})`);
+      continue;
+    }
+    const range = mapRange(error.range);
+    errors.push({ message: `embedded SQL: ${holes.show(error.message)}`, ...(error.hint ? { hint: holes.show(error.hint) } : {}), range, loc: source.location(range) });
+  }
+  const uncheckedSql: UncheckedSql[] = [
+    ...segments.filter((segment) => segment.unchecked !== undefined).map((segment) => uncheckedAt(segment, segment.unchecked!)),
+    ...[...notParsed].map(([segment, reason]) => uncheckedAt(segment, reason)),
+  ];
+  const lineOf = (range: Range) => source.position(mapRange(range).start).line;
   const runner = runnerOf(filePath, source.text, embedded.files ?? diskAccess, options.settings);
-  const result = lintParsed(parsed, filePath, { role: "forward", partnerPath: undefined, block: undefined, downSectionStart }, runner, embeddedOptions(options));
+  const result = lintParsed(parsed, filePath, { role: "forward", partnerPath: undefined, block: undefined, downSectionStart }, runner, embeddedOptions(options), {
+    sections,
+    lineOf,
+    unchecked: uncheckedSql,
+  });
 
   const findings = result.findings.flatMap((finding) => {
     const segment = segmentAt(segments, finding.range.start);
     if (segment?.rules && !segment.rules.includes(finding.ruleId)) return [];
-    const range = mapRange(finding.range);
+    const range = finding.ruleId === notChecked.meta.id && segment ? wholeCall(segment) : mapRange(finding.range);
     // Fixes edit SQL text: they do not apply to the source file.
     const { fix: _fix, ...rest } = finding;
-    return [{ ...rest, range, loc: source.location(range) }];
+    return [{ ...rest, message: holes.show(finding.message), help: holes.show(finding.help), range, loc: source.location(range) }];
   });
   findings.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || a.ruleId.localeCompare(b.ruleId));
-  const errors: FatalError[] = result.errors.map((error) => {
-    if (!error.range) return error;
-    const range = mapRange(error.range);
-    return { ...error, message: `embedded SQL: ${error.message}`, range, loc: source.location(range) };
-  });
-  return { ...base, findings, errors, snippets: snippets.length, builders: builders.length };
+  return { ...base, findings, errors, ...(notes.length > 0 ? { notes } : {}), snippets: snippets.length, builders: builders.length };
+}
+
+function wholeCall(segment: Segment): Range {
+  return { start: segment.range[0], end: segment.range[1] };
+}
+
+function uncheckedAt(segment: Segment, reason: string): UncheckedSql {
+  return { range: { start: segment.at, end: segment.at }, call: `${segment.callee}(…)`, reason };
+}
+
+/**
+ * A snippet's SQL with the placeholders that PostgreSQL rejects where they stand given as numbers
+ * instead (`MODULUS ${count}`, `LIMIT ${n}`), so that the statement parses and is checked.
+ */
+function numbersWhereNeeded(snippet: SqlSnippet, holes: HoleNames): string {
+  let sql = snippet.sql;
+  for (let tries = 0; tries < snippet.placeholders; tries++) {
+    const at = parseFile(sql)
+      .errors.map((error) => holes.placeholderAt(sql, error.range.start))
+      .find((placeholder) => placeholder !== undefined);
+    const name = at && sql.slice(at.start, at.end);
+    if (!at || !name!.startsWith("migsafe_hole_")) break;
+    sql = sql.slice(0, at.start) + holes.numberFor(name!) + sql.slice(at.end);
+  }
+  return sql;
+}
+
+/** The first sign that the file's SQL is another database's, at a source index. */
+function otherDialectOf(snippets: readonly SqlSnippet[], otherDatabases: readonly string[]): { database: string; marker: string; at: number } | undefined {
+  for (const snippet of snippets) {
+    const found = otherDialectSyntax(snippet.sql, otherDatabases);
+    if (found) return { database: found.database, marker: found.marker, at: snippet.map(found.index) };
+  }
+  return undefined;
 }
 
 function segmentAt(segments: readonly Segment[], index: number): Segment | undefined {

@@ -5,7 +5,7 @@ import type { Range } from "../source/source-text.js";
 import { applyDirectives, findDirectives, type DirectiveScope } from "./directives.js";
 import type { Placeholder } from "./placeholders.js";
 import type { FatalError, FileResult, Finding, Severity } from "./results.js";
-import { docsUrl, INTERNAL_ERROR, type LintSettings, type Report, type Rule, type RuleContext } from "./rule.js";
+import { docsUrl, INTERNAL_ERROR, type EmbeddedSql, type LintSettings, type Report, type Rule, type RuleContext } from "./rule.js";
 
 export type { FatalError, FileResult } from "./results.js";
 
@@ -28,9 +28,12 @@ export interface LintOptions {
   directives?: DirectiveScope;
 }
 
-/** Lints one parsed migration, run as `runner` says, with the linter for these options (made once per options object). */
-export function lintParsed(parsed: ParsedFile, filePath: string, rollback: RollbackInput, runner: FileRunner, options: LintOptions): FileResult {
-  return linterFor(options).lint(parsed, filePath, rollback, runner);
+/**
+ * Lints one parsed migration, run as `runner` says, with the linter for these options (made once per options object).
+ * `embedded` describes a text put together from a TS/JS migration: its sections, its lines, what was not checked.
+ */
+export function lintParsed(parsed: ParsedFile, filePath: string, rollback: RollbackInput, runner: FileRunner, options: LintOptions, embedded?: EmbeddedSql): FileResult {
+  return linterFor(options).lint(parsed, filePath, rollback, runner, embedded);
 }
 
 const linters = new WeakMap<LintOptions, Linter>();
@@ -58,6 +61,7 @@ interface FileRun {
   filePath: string;
   parsed: ParsedFile;
   facts: MigrationFacts;
+  embedded: EmbeddedSql | undefined;
   findings: Finding[];
   /** The statement being visited, the default place of a report. */
   statement: Statement | undefined;
@@ -92,6 +96,15 @@ class RunContext implements RuleContext {
 
   get ruleIds(): ReadonlySet<string> {
     return this.linter.ruleIds;
+  }
+
+  get embedded(): EmbeddedSql | undefined {
+    return this.linter.file.embedded;
+  }
+
+  lineOf(range: Range): number {
+    const file = this.linter.file;
+    return file.embedded ? file.embedded.lineOf(range) : file.parsed.source.location(range).start.line;
   }
 
   report(report: Report): void {
@@ -145,9 +158,9 @@ class Linter {
     return this.#file;
   }
 
-  lint(parsed: ParsedFile, filePath: string, rollback: RollbackInput, runner: FileRunner): FileResult {
-    const facts = new MigrationFacts(parsed, this.settings, rollback, runner);
-    const file: FileRun = { filePath, parsed, facts, findings: [], statement: undefined, rule: undefined };
+  lint(parsed: ParsedFile, filePath: string, rollback: RollbackInput, runner: FileRunner, embedded: EmbeddedSql | undefined): FileResult {
+    const facts = new MigrationFacts(parsed, this.settings, rollback, runner, embedded?.sections);
+    const file: FileRun = { filePath, parsed, facts, embedded, findings: [], statement: undefined, rule: undefined };
     const previous = this.#file;
     this.#file = file;
     const internalErrors: Finding[] = [];

@@ -43,4 +43,13 @@ export interface FileResult {
   hasBom?: boolean;
   /** With --fix-dry-run: the text the fixes would write (ESLint's `output`). */
   fixedText?: string;
+  /** What migsafe left out of the check on purpose, and why (another database's branch of a TS/JS migration): printed with --debug. */
+  notes?: Note[];
+}
+
+/** A part of a file left out of the check on purpose, for --debug. */
+export interface Note {
+  /** The line of the file where the part starts. */
+  line: number;
+  message: string;
 }

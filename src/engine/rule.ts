@@ -1,5 +1,5 @@
 import type { Range } from "../source/source-text.js";
-import type { MigrationFacts } from "../facts/index.js";
+import type { GivenSection, MigrationFacts } from "../facts/index.js";
 import type { NodeKind, ParsedFile, Statement, StatementOf } from "../parser/types.js";
 import type { Directive } from "./directives.js";
 import type { Fix, Severity } from "./results.js";
@@ -37,6 +37,22 @@ export interface LintSettings extends RunnerSettings {
   pgVersion: number;
   /** An inline ignore without a reason is itself a finding. */
   requireIgnoreReason: boolean;
+  /**
+   * The functions of a TS/JS migration that the runner calls, by direction, in the order it calls them:
+   * each is a migration of its own (run separately, in a transaction of its own). Default `up` and `down`.
+   */
+  migrationFunctions: MigrationFunctions;
+  /**
+   * Databases other than PostgreSQL, by the names TS/JS migrations test for (`"sqlite"`, `"mysql"`, …):
+   * their branches, the functions named for them and the folders named for them are not linted.
+   */
+  otherDatabases: readonly string[];
+}
+
+/** The migration functions of a TS/JS migration, by direction. */
+export interface MigrationFunctions {
+  readonly up: readonly string[];
+  readonly down: readonly string[];
 }
 
 
@@ -48,6 +64,26 @@ export interface Report {
   /** Defaults to the statement being checked. */
   range?: Range;
   fix?: Fix;
+}
+
+/** A call of a TS/JS migration whose SQL migsafe could not read (it is built at run time): `not-checked` reports it. */
+export interface UncheckedSql {
+  /** Where the call is in the linted text (an empty range at its place). */
+  range: Range;
+  /** The call as written, shortened: `queryRunner.query(…)`. */
+  call: string;
+  /** Why the SQL could not be checked, as a clause: "its text comes from `buildSql(table)`". */
+  reason: string;
+}
+
+/** What the engine knows of a text put together from the SQL of a TypeScript/JavaScript migration. */
+export interface EmbeddedSql {
+  /** One section per migration function (`up`, `down`, hooks), in the order they run: each a migration of its own. */
+  sections: readonly GivenSection[];
+  /** The line of the TS/JS file that a range of the text comes from. */
+  lineOf(range: Range): number;
+  /** The calls whose SQL could not be checked. */
+  unchecked: readonly UncheckedSql[];
 }
 
 /** What a bug in a rule or a fact becomes: a finding at the statement, so that the file's other findings are still reported. */
@@ -67,6 +103,13 @@ export interface RuleContext {
   readonly options: unknown;
   /** The ids of the rules this run knows, on or off. */
   readonly ruleIds: ReadonlySet<string>;
+  /** For SQL extracted from a TS/JS migration: its sections, lines and unchecked calls; undefined for a SQL file. */
+  readonly embedded: EmbeddedSql | undefined;
+  /**
+   * The line of the file the user sees where a range starts: what a message names ("at line 12").
+   * For SQL extracted from a TS/JS migration, a line of the TS/JS file, not of the SQL put together.
+   */
+  lineOf(range: Range): number;
   report(report: Report): void;
 }
 

@@ -46,4 +46,8 @@ export interface SqlLanguageOptions {
   requireIgnoreReason?: boolean;
   /** Extra rollback file names, `{name}` standing for the forward migration's name without `.sql`. */
   rollbackPatterns?: string[];
+  /** The functions of a TS/JS migration the runner calls, by direction. */
+  migrationFunctions?: { up: string[]; down: string[] };
+  /** Databases whose branches, functions and folders in TS/JS migrations are skipped. */
+  otherDatabases?: string[];
 }

@@ -8,7 +8,7 @@ import { History } from "./history.js";
 import { Locks } from "./locks.js";
 import { Names } from "./names.js";
 import { RunOrder } from "./run-order.js";
-import { NO_ROLLBACK, Sections, withRefusals, type RollbackInput } from "./sections.js";
+import { NO_ROLLBACK, Sections, withRefusals, type GivenSection, type RollbackInput } from "./sections.js";
 import { Transactions } from "./transactions.js";
 
 /** What the facts need of the settings (how the runner wraps the file comes with the file, as its FileRunner). */
@@ -40,11 +40,13 @@ export class MigrationFacts {
     private readonly rollbackInput: RollbackInput = NO_ROLLBACK,
     /** How the runner runs the file (src/runners/): nothing known by default. */
     private readonly fileRunner: FileRunner = NO_RUNNER,
+    /** The sections of a text put together from a TS/JS migration's functions (see GivenSection). */
+    private readonly givenSections?: readonly GivenSection[],
   ) {}
 
-  /** The order statements run in, DO-block statements included. */
+  /** The order statements run in, DO-block statements included, section by section. */
   get order(): RunOrder {
-    return (this.#order ??= new RunOrder(this.parsed));
+    return (this.#order ??= new RunOrder(this.parsed, (statement) => this.sections.sectionOf(statement)));
   }
 
   /** Which schema a name without one means, and whether two names are one relation. */
@@ -54,7 +56,7 @@ export class MigrationFacts {
 
   /** The file's runner and its sections, the down section, the rollback block and the rollback file. */
   get sections(): Sections {
-    return (this.#sections ??= new Sections(this.parsed, withRefusals(this.parsed, this.fileRunner, this.settings.pgVersion), this.rollbackInput));
+    return (this.#sections ??= new Sections(this.parsed, withRefusals(this.parsed, this.fileRunner, this.settings.pgVersion), this.rollbackInput, this.givenSections));
   }
 
   /** The transaction each statement runs in and who opened it; what PostgreSQL refuses there. */
@@ -80,7 +82,7 @@ export class MigrationFacts {
   }
 }
 
-export type { RollbackInput, RunnerSection } from "./sections.js";
+export type { GivenSection, RollbackInput, RunnerSection } from "./sections.js";
 export type { TransactionInfo, Refusal } from "./transactions.js";
 export type { Dropped, HistoryEvent, ObjectKind, Namespace, Successor, TrackedObject } from "./history.js";
 export type { TableLock } from "./locks.js";

@@ -1,12 +1,19 @@
-/** The order a file's statements run in, DO-block statements included. */
+/**
+ * The order a file's statements run in, DO-block statements included. A file's runner sections
+ * (a goose up and down section, the up and down functions of a TS/JS migration) are migrations
+ * of their own, run separately: a statement of one never runs before or after one of another.
+ */
 import type { ParsedFile, Statement } from "../parser/types.js";
 
 export class RunOrder {
   /** Top-level and DO-block statements in the order they run. */
   readonly statements: readonly Statement[];
   readonly #position = new Map<Statement, number>();
+  /** For each statement, the first and last position of its section (sections are contiguous). */
+  readonly #section = new Map<Statement, { first: number; last: number }>();
 
-  constructor(parsed: ParsedFile) {
+  /** `sectionOf` gives each statement its runner section (any value; one for the whole file by default). */
+  constructor(parsed: ParsedFile, sectionOf: (statement: Statement) => unknown = () => undefined) {
     const inner = new Map<Statement, Statement[]>();
     for (const statement of parsed.doBlockStatements) {
       if (!statement.parent) continue;
@@ -21,6 +28,15 @@ export class RunOrder {
     }
     ordered.forEach((statement, i) => this.#position.set(statement, i));
     this.statements = ordered;
+    let span = { first: 0, last: -1 };
+    let current: unknown;
+    ordered.forEach((statement, i) => {
+      const section = sectionOf(statement);
+      if (i === 0 || section !== current) span = { first: i, last: i };
+      current = section;
+      span.last = i;
+      this.#section.set(statement, span);
+    });
   }
 
   /**
@@ -31,23 +47,31 @@ export class RunOrder {
     return this.#position.get(statement) ?? -1;
   }
 
+  /** True when both are in the same runner section: the same migration. */
+  sameSection(a: Statement, b: Statement): boolean {
+    const section = this.#section.get(a);
+    return section !== undefined && section === this.#section.get(b);
+  }
+
+  /** True when `a` runs before `b` in the same section. */
   runsBefore(a: Statement, b: Statement): boolean {
-    return this.positionOf(a) < this.positionOf(b);
+    return this.sameSection(a, b) && this.positionOf(a) < this.positionOf(b);
   }
 
-  /** Statements that run before this one; a DO block holding it runs before it. */
+  /** Statements of the section that run before this one; a DO block holding it runs before it. */
   before(statement: Statement): readonly Statement[] {
-    return this.statements.slice(0, Math.max(0, this.positionOf(statement)));
+    const at = this.positionOf(statement);
+    return at < 0 ? [] : this.statements.slice(this.#section.get(statement)!.first, at);
   }
 
-  /** Top-level statements before this one (for a DO-block statement: before its DO). */
+  /** Top-level statements of the section before this one (for a DO-block statement: before its DO). */
   topLevelBefore(statement: Statement): readonly Statement[] {
-    return this.statements.filter((other) => other.parent === undefined && other.index < (statement.parent ?? statement).index);
+    return this.before(statement.parent ?? statement).filter((other) => other.parent === undefined);
   }
 
-  /** Statements that run after this one. */
+  /** Statements of the section that run after this one. */
   after(statement: Statement): readonly Statement[] {
     const at = this.positionOf(statement);
-    return at < 0 ? [] : this.statements.slice(at + 1);
+    return at < 0 ? [] : this.statements.slice(at + 1, this.#section.get(statement)!.last + 1);
   }
 }

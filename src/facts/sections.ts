@@ -25,6 +25,22 @@ export interface RunnerSection {
   label: string;
 }
 
+/**
+ * A section that the caller found where the text cannot say: a migration function of a TS/JS file
+ * (`up`, `down`, or a hook the configuration names), whose SQL was put together in the order the
+ * sections run. Each is a migration of its own: it runs separately, in a transaction of its own.
+ */
+export interface GivenSection {
+  /** String index where the section starts. */
+  start: number;
+  /** "up function", "down function", …, for messages. */
+  label: string;
+  /** Whether the runner wraps the section in a transaction, when the caller knows; else as the file's runner wraps its migrations. */
+  wraps?: boolean;
+  /** Why the caller knows, for messages (with `wraps`). */
+  reason?: string;
+}
+
 /** What is known of the migration's rollback before its facts are worked out. */
 export interface RollbackInput {
   /** "rollback" for a rollback file, or for the down section of a file holding both directions. */
@@ -54,7 +70,8 @@ export class Sections {
    * detected, or what the configuration says), or, for a file with goose (`-- +goose Up`), dbmate
    * (`-- migrate:up`) or sql-migrate (`-- +migrate Up`) markers, one section per marker, wrapped in a
    * transaction unless the marker (or goose's `-- +goose NO TRANSACTION`) turns it off: those runners'
-   * own defaults, whatever the configuration says.
+   * own defaults, whatever the configuration says. Sections the caller gives (the functions of a TS/JS
+   * migration) replace all of that.
    */
   readonly runner: readonly RunnerSection[];
 
@@ -63,8 +80,9 @@ export class Sections {
     /** The runner of the file, as the engine worked it out (src/runners/), and as `withRefusals` completes it. */
     readonly fileRunner: FileRunner,
     readonly rollback: RollbackInput,
+    given?: readonly GivenSection[],
   ) {
-    this.runner = runnerSections(parsed, fileRunner);
+    this.runner = given && given.length > 0 ? given.map((section) => givenSection(section, fileRunner)) : runnerSections(parsed, fileRunner);
   }
 
   sectionOf(statement: Statement): RunnerSection {
@@ -83,6 +101,12 @@ export class Sections {
     const start = this.rollback.downSectionStart;
     return start !== undefined && statement.range.start >= start;
   }
+}
+
+/** A section the caller gives: wrapped as it says, or as the file's runner wraps its migrations. */
+function givenSection({ start, label, wraps, reason }: GivenSection, runner: FileRunner): RunnerSection {
+  if (wraps !== undefined) return { start, wraps, implicit: false, reason: reason ?? "", label };
+  return { start, wraps: runner.wrapping !== "none", implicit: runner.wrapping === "single-query", reason: runner.reason, label };
 }
 
 function runnerSections(parsed: ParsedFile, fileRunner: FileRunner): RunnerSection[] {

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { runnerAndPartner, type FileAccess } from "../engine/lint-source.js";
 import type { FatalError, FileResult, LintOptions } from "../engine/lint.js";
+import type { Note } from "../engine/results.js";
 import type { Finding } from "../engine/rule.js";
 import { writeFileAtomic } from "../files/write-file.js";
 
@@ -14,6 +15,7 @@ interface Entry {
   findings: Finding[];
   errors: FatalError[];
   hasBom?: boolean;
+  notes?: Note[];
 }
 
 interface CacheFile {
@@ -79,11 +81,24 @@ export class ResultCache {
     }
     this.hits++;
     const bom = entry.hasBom === true;
-    return { filePath, findings: entry.findings, errors: entry.errors, text: bom ? text.slice(1) : text, ...(entry.hasBom === undefined ? {} : { hasBom: bom }) };
+    return {
+      filePath,
+      findings: entry.findings,
+      errors: entry.errors,
+      text: bom ? text.slice(1) : text,
+      ...(entry.hasBom === undefined ? {} : { hasBom: bom }),
+      ...(entry.notes ? { notes: entry.notes } : {}),
+    };
   }
 
   set(filePath: string, key: string, result: FileResult): void {
-    this.entries[filePath] = { key, findings: result.findings, errors: result.errors, ...(result.hasBom === undefined ? {} : { hasBom: result.hasBom }) };
+    this.entries[filePath] = {
+      key,
+      findings: result.findings,
+      errors: result.errors,
+      ...(result.hasBom === undefined ? {} : { hasBom: result.hasBom }),
+      ...(result.notes ? { notes: result.notes } : {}),
+    };
     this.changed = true;
   }
 

@@ -36,8 +36,17 @@ describe("validateConfig", () => {
       rollbackPatterns: ["{name}.undo.sql"],
       startAfter: "20240101_init.sql",
       requireIgnoreReason: false,
+      migrationFunctions: { up: ["beforeUp", "up"], down: ["down"] },
+      otherDatabases: ["sqlite"],
     };
-    const settings = { pgVersion: 12, assumeInTransaction: true, requireIgnoreReason: false, rollbackPatterns: ["{name}.undo.sql"] };
+    const settings = {
+      pgVersion: 12,
+      assumeInTransaction: true,
+      requireIgnoreReason: false,
+      rollbackPatterns: ["{name}.undo.sql"],
+      migrationFunctions: { up: ["beforeUp", "up"], down: ["down"] },
+      otherDatabases: ["sqlite"],
+    };
     expect(validateConfig(config, ids)).toEqual({ ok: true, config, settings });
   });
 
@@ -60,6 +69,11 @@ describe("validateConfig", () => {
     [{ assumeInTransaction: "yes" }, '"assumeInTransaction" must be true or false, not "yes"'],
     [{ include: "migrations" }, '"include" must be a list of strings'],
     [{ rollbackPatterns: ["undo.sql"] }, '"rollbackPatterns" entries must contain {name}'],
+    [{ migrationFunctions: ["up"] }, '"migrationFunctions" must be an object of the up and down functions, e.g. {"up": ["up"], "down": ["down"]}, not ["up"]'],
+    [{ migrationFunctions: { up: ["up"] } }, '"migrationFunctions" must list the function names of both directions'],
+    [{ migrationFunctions: { up: ["up"], down: ["down"], hooks: [] } }, '"migrationFunctions" has an unknown key "hooks": only "up" and "down"'],
+    [{ migrationFunctions: { up: ["up", "run"], down: ["run"] } }, '"migrationFunctions" names "run" in both directions'],
+    [{ otherDatabases: "sqlite" }, '"otherDatabases" must be a list of database names such as "sqlite", not "sqlite"'],
     [[], "the configuration must be a JSON object"],
   ])("rejects %j naming the key", (raw, message) => {
     const result = validateConfig(raw, ids);
@@ -111,7 +125,8 @@ describe("resolving a configuration", () => {
     expect(resolved.lint.severities?.truncate).toBe("off");
     expect(resolved.lint.ruleOptions?.truncate).toEqual({ x: 1 });
     expect(resolved.lint.severities?.["hard-delete"]).toBe("dangerous");
-    expect(resolved.lint.settings).toEqual({ pgVersion: 14, runner: undefined, assumeInTransaction: undefined, requireIgnoreReason: true });
+    const { rollbackPatterns: _patterns, ...settings } = DEFAULT_SETTINGS;
+    expect(resolved.lint.settings).toEqual(settings);
   });
 
   it("filters files with include, exclude and startAfter, relative to the configuration's folder", () => {

@@ -21,6 +21,19 @@ describe("the CLI on TypeScript/JavaScript migrations", () => {
     expect(result).toMatchObject({ exitCode: 0, stderr: "" });
   });
 
+  it("--debug says, one line each, which parts of other databases were not linted", async () => {
+    const branch = 'export class M {\n  async up(queryRunner) {\n    if (queryRunner.connection.options.type === "sqlite") {\n      await queryRunner.query("DROP TABLE a");\n    }\n  }\n}\n';
+    const p = project({ "migrations/1_branch.ts": branch, "migrations/mysql/2_init.ts": MIGRATION });
+    const result = await run(["--debug", "migrations"], { env: {}, cwd: p.dir });
+    expect(result.exitCode).toBe(0);
+    const notes = result.stderr.split("\n").filter((line) => line.includes("skipped"));
+    expect(notes).toEqual([
+      'migsafe: debug: migrations/1_branch.ts:3: skipped the branch of if (queryRunner.connection.options.type === "sqlite"): not PostgreSQL\'s',
+      "migsafe: debug: migrations/mysql/2_init.ts:1: skipped the whole file: it is under the folder mysql/, named for another database than PostgreSQL",
+    ]);
+    expect((await run(["migrations"], { env: {}, cwd: p.dir })).stderr).toBe("");
+  });
+
   it("exits 2 with the position for a TS syntax error", async () => {
     const p = project({ "migrations/1.ts": "export const up = (pgm) => {\n  pgm.sql('x';\n};\n" });
     const result = await run(["migrations"], { env: {}, cwd: p.dir });

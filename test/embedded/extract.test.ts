@@ -29,7 +29,7 @@ describe("extractSql: call sites", () => {
     it(name, () => {
       const snippets = extractSql(`async function up(knex, pgm, queryRunner, queryInterface, db) {\n  ${code}\n}\n`, "m.ts");
       expect(snippets.map((s) => s.sql)).toEqual(["DROP TABLE a"]);
-      expect(snippets[0]!.direction).toBe("up");
+      expect(snippets[0]!.fn).toBe("up");
     });
   }
 
@@ -46,7 +46,7 @@ describe("extractSql: call sites", () => {
   it("reads a const declared in the file and string concatenation", () => {
     const source = "const q = `DROP TABLE a`;\nawait queryInterface.sequelize.query(q);\nawait knex.raw('DROP ' + 'TABLE ' + name);";
     const snippets = extractSql(source, "m.js");
-    expect(snippets.map((s) => s.sql)).toEqual(["DROP TABLE a", "DROP TABLE _1"]);
+    expect(snippets.map((s) => s.sql)).toEqual(["DROP TABLE a", "DROP TABLE migsafe_hole_1_"]);
     expect(source.slice(snippets[0]!.map(0), snippets[0]!.map(0) + 4)).toBe("DROP");
     expect(snippets[0]!.map(0)).toBe(11);
   });
@@ -61,14 +61,29 @@ describe("extractSql: the position map", () => {
     expect(snippet!.map(snippet!.sql.length)).toBe(source.lastIndexOf("`"));
   });
 
-  it("replaces ${} holes by placeholders that map to the hole", () => {
-    const source = "queryRunner.query(`ALTER TABLE ${ table } DROP COLUMN ${col}`);";
+  it("replaces ${} holes by placeholders that map to the hole, one per expression", () => {
+    const source = "queryRunner.query(`ALTER TABLE ${ table } DROP COLUMN ${col}, DROP COLUMN ${table}_old`);";
     const [snippet] = extractSql(source, "m.ts");
-    expect(snippet!.sql).toBe("ALTER TABLE _1 DROP COLUMN _2");
-    expect(snippet!.placeholders).toBe(2);
-    expect(sourceOf(snippet!, source, "_1")).toBe("${ table }");
-    expect(sourceOf(snippet!, source, "_2")).toBe("${col}");
+    expect(snippet!.sql).toBe("ALTER TABLE migsafe_hole_1_ DROP COLUMN migsafe_hole_2_, DROP COLUMN migsafe_hole_1__old");
+    expect(snippet!.placeholders).toBe(3);
+    expect(sourceOf(snippet!, source, "migsafe_hole_1_ ")).toBe("${ table } ");
+    expect(sourceOf(snippet!, source, "migsafe_hole_2_")).toBe("${col}");
     expect(sourceOf(snippet!, source, "DROP COLUMN")).toBe("DROP COLUMN");
+  });
+
+  it("reads the holes the file fixes: constants, Kysely helpers and nested sql fragments", () => {
+    const source = [
+      "const TABLE = 'records';",
+      "const COUNT = 4;",
+      "let changed = 'a'; changed = 'b';",
+      "queryRunner.query(`CREATE TABLE ${TABLE}_p1 PARTITION OF ${TABLE} FOR VALUES WITH (MODULUS ${COUNT}, REMAINDER ${COUNT - 1})`);",
+      "sql`CREATE INDEX i ON ${sql.ref('app.t')} (${ref('c')}) WHERE ${sql`x = ${sql.lit('y')}`} AND z = ${changed}`.execute(db);",
+    ].join("\n");
+    const [partition, index] = extractSql(source, "m.ts");
+    expect(partition!.sql).toBe("CREATE TABLE records_p1 PARTITION OF records FOR VALUES WITH (MODULUS 4, REMAINDER migsafe_hole_1_)");
+    expect(sourceOf(partition!, source, "records_p1")).toBe("${TABLE}_p1");
+    expect(index!.sql).toBe(`CREATE INDEX i ON "app"."t" ("c") WHERE x = 'y' AND z = migsafe_hole_2_`);
+    expect(index!.placeholders).toBe(1);
   });
 
   it("cooks escapes and maps each escaped character to its backslash", () => {
@@ -92,9 +107,9 @@ describe("extractSql: the position map", () => {
   it("replaces Sequelize :name and Knex ?/?? bindings when the call passes them, not inside strings or casts", () => {
     const source = "queryInterface.sequelize.query(`UPDATE t SET a = :value, b = ':x', c = d::text`, { replacements: { value } });\n" + "knex.raw('UPDATE ?? SET a = ?', ['t', 1]);\nknex.raw('SELECT 1 WHERE a ? b');";
     const snippets = extractSql(source, "m.js");
-    expect(snippets.map((s) => s.sql)).toEqual(["UPDATE t SET a = _1, b = ':x', c = d::text", "UPDATE _1 SET a = _2", "SELECT 1 WHERE a ? b"]);
-    expect(sourceOf(snippets[0]!, source, "_1")).toBe(":value");
-    expect(sourceOf(snippets[1]!, source, "_1")).toBe("??");
+    expect(snippets.map((s) => s.sql)).toEqual(["UPDATE t SET a = migsafe_hole_1_, b = ':x', c = d::text", `UPDATE "t" SET a = 1`, "SELECT 1 WHERE a ? b"]);
+    expect(sourceOf(snippets[0]!, source, "migsafe_hole_1_")).toBe(":value");
+    expect(sourceOf(snippets[1]!, source, `"t"`)).toBe("??");
   });
 
   it("knows the up/down function of each snippet in every module shape", () => {
@@ -104,7 +119,7 @@ describe("extractSql: the position map", () => {
       "export class M { async up(queryRunner) { await queryRunner.query('SELECT 1'); } async down(queryRunner) { await queryRunner.query('SELECT 2'); } }",
       "export async function up(pgm) { pgm.sql('SELECT 1'); }\nexport const down = (pgm) => { pgm.sql('SELECT 2'); };",
     ];
-    for (const shape of shapes) expect(extractSql(shape, "m.ts").map((s) => [s.sql, s.direction])).toEqual([["SELECT 1", "up"], ["SELECT 2", "down"]]);
+    for (const shape of shapes) expect(extractSql(shape, "m.ts").map((s) => [s.sql, s.fn])).toEqual([["SELECT 1", "up"], ["SELECT 2", "down"]]);
   });
 
   it("throws a syntax error with its index", () => {

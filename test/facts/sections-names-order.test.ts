@@ -1,6 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadParser } from "../../src/parser/pg.js";
+import { MigrationFacts } from "../../src/facts/index.js";
+import { NO_ROLLBACK } from "../../src/facts/sections.js";
+import { parseFile } from "../../src/parser/parse-file.js";
 import { factsOf } from "./facts-of.js";
+import { assumedRunner } from "../../src/runners/file-runner.js";
 
 beforeAll(() => loadParser());
 
@@ -49,6 +53,36 @@ describe("sections", () => {
     ]);
     expect(facts.sections.sectionOf(at("SELECT 2")).label).toBe("down section");
     expect(factsOf("-- migrate:up transaction:false\nSELECT 1;").facts.sections.runner[1]).toMatchObject({ wraps: false, reason: "dbmate runs this migration without a transaction (transaction:false)" });
+  });
+
+  it("sections are migrations of their own: no statement of one runs before or after one of another", () => {
+    const { facts, at } = factsOf("-- +goose Up\nSELECT 1;\nSELECT 2;\n-- +goose Down\nSELECT 3;\nSELECT 4;", { assumeInTransaction: true });
+    expect(facts.order.runsBefore(at("SELECT 1"), at("SELECT 2"))).toBe(true);
+    expect(facts.order.runsBefore(at("SELECT 2"), at("SELECT 3"))).toBe(false);
+    expect(facts.order.after(at("SELECT 1")).map((statement) => statement.text)).toEqual(["SELECT 2"]);
+    expect(facts.order.before(at("SELECT 4")).map((statement) => statement.text)).toEqual(["SELECT 3"]);
+    expect(facts.order.topLevelBefore(at("SELECT 4")).map((statement) => statement.text)).toEqual(["SELECT 3"]);
+    expect(facts.transactions.sameTransaction(at("SELECT 2"), at("SELECT 3"))).toBe(false);
+  });
+
+  it("sections given by the caller (a TS/JS migration's functions) replace the markers, wrapped as the file's runner does unless given", () => {
+    const parsed = parseFile("SELECT 1;\nSELECT 2;\nSELECT 3;");
+    const given = [
+      { start: 0, label: "up function" },
+      { start: 10, label: "down function" },
+      { start: 20, label: "afterDown function", wraps: false, reason: "the runner calls afterDown outside its transaction" },
+    ];
+    const facts = new MigrationFacts(parsed, { pgVersion: 14 }, NO_ROLLBACK, assumedRunner(true), given);
+    expect(facts.sections.runner.map((section) => [section.label, section.wraps])).toEqual([
+      ["up function", true],
+      ["down function", true],
+      ["afterDown function", false],
+    ]);
+    const [one, two, three] = parsed.statements;
+    expect(facts.sections.sectionOf(two!).label).toBe("down function");
+    expect(facts.order.after(one!)).toEqual([]);
+    expect(facts.transactions.sameTransaction(one!, two!)).toBe(false);
+    expect(facts.transactions.inTransaction(three!)).toBe(false);
   });
 
   it("a rollback file is a rollback in every statement", () => {

@@ -1,0 +1,156 @@
+/**
+ * The statements of Knex's `schema.alterTable(name, (table) => { … })` / `schema.table(…)` callback, as
+ * Knex's PostgreSQL dialect writes them: columns added with their type, `NOT NULL` and default, indexes
+ * and unique constraints built, foreign keys added, columns, indexes and constraints dropped or renamed,
+ * NOT NULL set or dropped. A chain with `.alter()` changes an existing column in ways Knex decides at run
+ * time (it always re-sets the type): it is left out.
+ */
+import type { BuilderArgs } from "./builder-args.js";
+import { quoteName, unquoteName } from "./holes.js";
+import { keyName, type Node } from "./tree.js";
+
+/** One call of a chain on the callback's table: `table.string('c')`, `.notNullable()`, `.defaultTo(…)`. */
+export interface Link {
+  method: string;
+  args: readonly Node[];
+}
+
+/** Knex's column methods and the PostgreSQL type each adds (`string` takes a length). */
+const TYPES: Readonly<Record<string, string>> = {
+  string: "varchar",
+  text: "text",
+  integer: "integer",
+  bigInteger: "bigint",
+  bigint: "bigint",
+  smallint: "smallint",
+  tinyint: "smallint",
+  boolean: "boolean",
+  uuid: "uuid",
+  json: "json",
+  jsonb: "jsonb",
+  float: "real",
+  double: "double precision",
+  decimal: "decimal",
+  date: "date",
+  time: "time",
+  dateTime: "timestamptz",
+  datetime: "timestamptz",
+  timestamp: "timestamptz",
+  binary: "bytea",
+  increments: "serial primary key",
+  bigIncrements: "bigserial primary key",
+};
+
+/** The statements of one chain on the table (`table` is the SQL name of the table, `bare` its name for building others). */
+export function knexChain(chain: readonly Link[], table: string, bare: string, read: BuilderArgs): string[] {
+  const [root, ...modifiers] = chain;
+  if (!root || modifiers.some((link) => link.method === "alter")) return [];
+  const has = (method: string) => modifiers.find((link) => link.method === method);
+  const columns = (node: Node | undefined) => read.list(node).map((column) => ({ sql: read.name(column)!, bare: read.string(column) ?? read.hole(column) }));
+  const named = (given: Node | undefined, cols: readonly { bare: string }[], suffix: string) => {
+    const name = given && (read.string(given) ?? read.string(read.property(given, "indexName")));
+    return quoteName(name ?? `${bare}_${cols.map((c) => c.bare).join("_")}_${suffix}`.toLowerCase().replace(/[-.]/g, "_"));
+  };
+  const { method, args } = root;
+  switch (method) {
+    case "index":
+      return [`CREATE INDEX ${named(args[1], columns(args[0]), "index")} ON ${table} (${columns(args[0]).map((c) => c.sql).join(", ")})`];
+    case "unique":
+      return [`ALTER TABLE ${table} ADD CONSTRAINT ${named(args[1], columns(args[0]), "unique")} UNIQUE (${columns(args[0]).map((c) => c.sql).join(", ")})`];
+    case "primary": {
+      const name = read.string(args[1]) ?? read.string(read.property(args[1], "constraintName")) ?? `${bare}_pkey`;
+      return [`ALTER TABLE ${table} ADD CONSTRAINT ${quoteName(name)} PRIMARY KEY (${columns(args[0]).map((c) => c.sql).join(", ")})`];
+    }
+    case "foreign":
+      return [`ALTER TABLE ${table} ADD CONSTRAINT ${named(args[1], columns(args[0]), "foreign")} FOREIGN KEY (${columns(args[0]).map((c) => c.sql).join(", ")}) ${references(modifiers, read)}`];
+    case "dropIndex":
+      return [`DROP INDEX ${named(args[1], columns(args[0]), "index")}`];
+    case "dropUnique":
+      return [`ALTER TABLE ${table} DROP CONSTRAINT ${named(args[1], columns(args[0]), "unique")}`];
+    case "dropForeign":
+      return [`ALTER TABLE ${table} DROP CONSTRAINT ${named(args[1], columns(args[0]), "foreign")}`];
+    case "dropPrimary":
+      return [`ALTER TABLE ${table} DROP CONSTRAINT ${quoteName(read.string(args[0]) ?? `${bare}_pkey`)}`];
+    case "setNullable":
+      return [`ALTER TABLE ${table} ALTER COLUMN ${read.name(args[0])} DROP NOT NULL`];
+    case "dropNullable":
+      return [`ALTER TABLE ${table} ALTER COLUMN ${read.name(args[0])} SET NOT NULL`];
+    case "timestamps": {
+      const now = read.literal(args[1]) === true ? " NOT NULL DEFAULT CURRENT_TIMESTAMP" : "";
+      return [`ALTER TABLE ${table} ADD COLUMN "created_at" timestamptz${now}, ADD COLUMN "updated_at" timestamptz${now}`];
+    }
+    default:
+      return addColumn(root, modifiers, table, bare, read, has);
+  }
+}
+
+/** `table.string('c', 100).notNullable().defaultTo('x').unique().references('users.id')`: the column and what its modifiers add. */
+function addColumn(root: Link, modifiers: readonly Link[], table: string, bare: string, read: BuilderArgs, has: (method: string) => Link | undefined): string[] {
+  const type = columnType(root, read);
+  const nameNode = root.args[0];
+  if (type === undefined || !nameNode) return [];
+  const column = read.name(nameNode)!;
+  const columnBare = unquoteName(column);
+  const parts = [`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`];
+  if (has("notNullable")) parts.push("NOT NULL");
+  const defaultTo = has("defaultTo")?.args[0];
+  if (defaultTo) parts.push(`DEFAULT ${knexValue(defaultTo, read)}`);
+  const statements = [parts.join(" ")];
+  const index = (suffix: string) => quoteName(`${bare}_${columnBare}_${suffix}`.toLowerCase().replace(/[-.]/g, "_"));
+  if (has("unique")) statements.push(`ALTER TABLE ${table} ADD CONSTRAINT ${index("unique")} UNIQUE (${column})`);
+  if (has("index")) statements.push(`CREATE INDEX ${index("index")} ON ${table} (${column})`);
+  if (has("primary")) statements.push(`ALTER TABLE ${table} ADD CONSTRAINT ${quoteName(`${bare}_pkey`)} PRIMARY KEY (${column})`);
+  if (has("references")) statements.push(`ALTER TABLE ${table} ADD CONSTRAINT ${index("foreign")} FOREIGN KEY (${column}) ${references(modifiers, read)}`);
+  return statements;
+}
+
+function columnType(root: Link, read: BuilderArgs): string | undefined {
+  if (root.method === "specificType") return read.string(root.args[1]);
+  if (root.method === "enu" || root.method === "enum") {
+    // Knex writes a text column with a CHECK, unless told to use a native type.
+    const native = read.flag(root.args[2], "useNative") ? read.string(read.property(root.args[2], "enumName")) : undefined;
+    return native !== undefined ? quoteName(native) : "text";
+  }
+  const base = TYPES[root.method];
+  if (base === undefined) return undefined;
+  if (root.method === "string") return `varchar(${read.value(root.args[1]) ?? 255})`;
+  if (root.method === "decimal" && typeof read.value(root.args[1]) === "number") return `decimal(${[root.args[1], root.args[2]].flatMap((arg) => (typeof read.value(arg) === "number" ? [read.value(arg)] : [])).join(", ")})`;
+  return base;
+}
+
+/** `.references('id').inTable('users').onDelete('CASCADE')`, or `.references('users.id')`. */
+function references(modifiers: readonly Link[], read: BuilderArgs): string {
+  const find = (method: string) => modifiers.find((link) => link.method === method)?.args[0];
+  const target = read.string(find("references")) ?? "";
+  const inTable = find("inTable");
+  const [table, column] = inTable ? [read.name(inTable)!, quoteName(target)] : target.includes(".") ? [quoteName(target.slice(0, target.lastIndexOf("."))), quoteName(target.slice(target.lastIndexOf(".") + 1))] : [quoteName(target), undefined];
+  const actions = (["onDelete", "onUpdate"] as const).flatMap((method) => {
+    const action = read.string(find(method));
+    return action === undefined ? [] : [`${method === "onDelete" ? "ON DELETE" : "ON UPDATE"} ${action}`];
+  });
+  return [`REFERENCES ${table}${column ? ` (${column})` : ""}`, ...actions].join(" ");
+}
+
+/** A default as Knex writes it: `knex.fn.now()` is CURRENT_TIMESTAMP, `knex.raw('…')` its SQL, anything else a value. */
+function knexValue(node: Node, read: BuilderArgs): string {
+  const resolved = read.resolve(node)!;
+  if (resolved.type === "CallExpression" && resolved.callee.type === "MemberExpression") {
+    const method = keyName(resolved.callee.property);
+    if (method === "now") return "CURRENT_TIMESTAMP";
+    if (method === "raw" && resolved.arguments[0]) return read.raw(resolved.arguments[0]);
+  }
+  return read.sqlValue(node);
+}
+
+/** The chain of calls an expression makes on `param` (`table.string('c').notNullable()`), root first; undefined when it is no such chain. */
+export function chainOn(expression: Node, param: string): [Link, ...Link[]] | undefined {
+  const links: Link[] = [];
+  let node: Node = expression;
+  while (node.type === "CallExpression" && node.callee.type === "MemberExpression" && !node.callee.computed) {
+    const method = keyName(node.callee.property);
+    if (method === undefined) return undefined;
+    links.unshift({ method, args: node.arguments });
+    node = node.callee.object;
+  }
+  return node.type === "Identifier" && node.name === param && links.length > 0 ? (links as [Link, ...Link[]]) : undefined;
+}
