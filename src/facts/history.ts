@@ -152,6 +152,8 @@ export class History {
   #nextId = 1;
   /** Objects the forward migration creates (for a rollback file, or the up section of a file with a down section). */
   readonly #forwardCreated = new Set<string>();
+  /** For a rollback file: the table of each index its forward migration creates, index key → table key. */
+  #forwardIndexTables = new Map<string, string>();
 
   constructor(
     private readonly order: RunOrder,
@@ -176,7 +178,31 @@ export class History {
       const forwardSections = new Sections(forward, NO_RUNNER, NO_ROLLBACK);
       const forwardHistory = new History(forwardOrder, new Names(forwardOrder), forwardSections, transactions, () => undefined);
       for (const { key } of forwardHistory.#namesOfNew) this.#forwardCreated.add(key);
+      this.#forwardIndexTables = forwardHistory.#indexTables();
     }
+  }
+
+  /** The table of each index the file creates, by the names both have at the end of the file: index key → table key. */
+  #indexTables(): Map<string, string> {
+    const tables = new Map<string, string>();
+    for (const { action, object } of this.events) {
+      const index = object.kind === "index" && action === "create" ? this.#keys.get(object) : undefined;
+      const table = object.on ? this.#keys.get(object.on) : undefined;
+      if (index !== undefined && table !== undefined) tables.set(index, table);
+    }
+    return tables;
+  }
+
+  /**
+   * Whether the index that `index` names at `statement` belongs to the table that `table` names at `tableAt`, when
+   * the file created the index (or, for a rollback, its forward migration did); undefined when that is not known.
+   */
+  isIndexOf(statement: Statement, index: QualifiedName, table: QualifiedName, tableAt: Statement): boolean | undefined {
+    const object = this.objectAt(statement, "relation", index);
+    if (object?.kind === "index" && object.createdBy !== undefined && object.on) return this.objectAt(tableAt, "relation", table) === object.on;
+    if (!this.sections.isRollback(statement)) return undefined;
+    const forwardTable = this.#forwardIndexTables.get(this.#key("relation", index, statement));
+    return forwardTable === undefined ? undefined : forwardTable === this.#key("relation", table, tableAt);
   }
 
   /**

@@ -69,7 +69,7 @@ export class MigrationFacts {
 
   /** The table locks each statement takes. */
   get locks(): Locks {
-    return (this.#locks ??= new Locks(this.settings.pgVersion, this.names, () => this.history, (statement, error) => this.fault("locks", statement, error)));
+    return (this.#locks ??= new Locks(this.settings.pgVersion, this.names, this.order, () => this.transactions, () => this.history, (statement, error) => this.fault("locks", statement, error)));
   }
 
   /** Records a bug in a fact for one statement. */
