@@ -194,6 +194,16 @@ export class History {
   }
 
   /**
+   * True when the statement is a rollback undoing an index its forward migration created on a table the forward
+   * migration created too: nothing but the feature the rollback removes uses either.
+   */
+  undoesForwardIndexAndTable(statement: Statement, index: QualifiedName): boolean {
+    if (!this.sections.isRollback(statement)) return false;
+    const table = this.#forwardIndexTables.get(this.#key("relation", index, statement));
+    return table !== undefined && (this.#forwardCreated.has(`table|${table}`) || this.#forwardCreated.has(`materialized-view|${table}`));
+  }
+
+  /**
    * Whether the index that `index` names at `statement` belongs to the table that `table` names at `tableAt`, when
    * the file created the index (or, for a rollback, its forward migration did); undefined when that is not known.
    */

@@ -345,19 +345,24 @@ export class Locks {
     return locks;
   }
 
-  /** The locks on objects that running code may be using: not created earlier in this file. */
+  /** The locks on objects that running code may be using: not created earlier in this file, nor undone by this rollback. */
   onExistingObjects(statement: Statement): TableLock[] {
     return this.of(statement).filter((lock) => !this.isOnNewObject(statement, lock));
   }
 
-  /** True when the locked object is new in this file: created before the statement, so nobody else uses it yet. */
+  /**
+   * True when the locked object is new in this file (created before the statement), or, in a rollback, one its
+   * forward migration created: nobody uses it but the migration, or the feature the rollback removes. An index
+   * counts in a rollback only when the forward migration created its table too: the lock is on the table.
+   */
   isOnNewObject(statement: Statement, lock: TableLock): boolean {
     const object = lock.object;
     if (!object) return false;
     const history = this.history();
-    if (history.isNew(statement, object.kind, object.name)) return true;
+    if (object.kind === "index") return history.isNew(statement, "index", object.name) || history.undoesForwardIndexAndTable(statement, object.name);
     // `ALTER TABLE`, `LOCK TABLE` and rules also apply to views and materialized views created in the file.
-    return object.kind === "table" && (history.isNew(statement, "materialized-view", object.name) || history.isNew(statement, "view", object.name));
+    const kinds = object.kind === "table" ? (["table", "materialized-view", "view"] as const) : [object.kind];
+    return kinds.some((kind) => history.isNewOrUndone(statement, kind, object.name));
   }
 
   /**

@@ -67,6 +67,17 @@ describe("locks: what each statement locks, other tables included", () => {
     expect(facts.locks.onExistingObjects(at("CREATE INDEX j")).map((lock) => lock.label)).toEqual(["u"]);
   });
 
+  it("onExistingObjects: in a rollback, leaves out what its forward migration created, and an index only with its table", () => {
+    const forward = parseFile("CREATE TABLE audit (id int);\nCREATE INDEX audit_id_idx ON audit (id);\nCREATE INDEX users_note_idx ON users (note);");
+    const sql = "DROP INDEX audit_id_idx;\nDROP INDEX users_note_idx;\nALTER TABLE audit ADD COLUMN x int;\nDROP TABLE audit;\nDROP TABLE users;";
+    const labels = (role: "rollback" | "forward") => {
+      const { facts, all } = factsOf(sql, {}, { role, forward });
+      return all.flatMap((statement) => facts.locks.onExistingObjects(statement).map((lock) => lock.label));
+    };
+    expect(labels("rollback")).toEqual(["the table of index users_note_idx", "users"]);
+    expect(labels("forward")).toEqual(["the table of index audit_id_idx", "the table of index users_note_idx", "audit", "audit", "users"]);
+  });
+
   it("accessExclusiveInTransaction: the tables the other statements of the transaction lock ACCESS EXCLUSIVE, before and after", () => {
     const sql = "BEGIN;\nALTER TABLE a ADD COLUMN x int;\nDROP INDEX i;\nCREATE INDEX j ON b (x);\nDROP TABLE c;\nCOMMIT;\nALTER TABLE d ADD COLUMN y int;";
     const { facts, at } = factsOf(sql);
