@@ -6,6 +6,7 @@
  */
 import { alterTableCommands, asList, displayName, listName, nameFromText, relationName, stringOf, typeDisplay, unwrap, walk, type QualifiedName } from "../parser/ast.js";
 import { modifyingStatements } from "../parser/modifying-statements.js";
+import type { TypeName } from "@pgsql/types";
 import { nodeAs } from "../parser/node-types.js";
 import type { AstNode, Statement } from "../parser/types.js";
 import type { Range } from "../source/source-text.js";
@@ -358,6 +359,21 @@ export class History {
   }
 
   /**
+   * The type of the column just before the statement, when the file gave it one earlier: it created the column
+   * (CREATE TABLE, ADD COLUMN) or changed its type (ALTER COLUMN … TYPE). Undefined when the column's type comes
+   * from before the file, when the column may have existed already (IF NOT EXISTS), or when a DO block set it last.
+   */
+  columnTypeAt(statement: Statement, table: QualifiedName, column: string): TypeName | undefined {
+    const owner = this.objectAt(statement, "relation", table);
+    if (!owner) return undefined;
+    const key = columnKey(owner, column);
+    const binding = this.#bindingBefore(key, statement);
+    const object = binding ? binding.object : this.#existing.get(key);
+    const at = this.order.positionOf(statement);
+    return (object && this.#columnTypes.get(object)?.filter((typed) => typed.at < at).pop())?.type;
+  }
+
+  /**
    * The table a constraint of `table` references, when the file created that constraint as a foreign key earlier
    * (named, or under the name PostgreSQL gives it): its name as written, or resolved where the search_path changed since.
    */
@@ -533,9 +549,12 @@ export class History {
     }
   }
 
-  #addColumn(statement: Statement, table: TrackedObject, tableName: QualifiedName, def: Record<string, unknown>, range: Range | undefined, mayExist: boolean): void {
+  /** `ifNotExists`: ADD COLUMN IF NOT EXISTS, which may find the column there already, with another type. */
+  #addColumn(statement: Statement, table: TrackedObject, tableName: QualifiedName, def: Record<string, unknown>, range: Range | undefined, mayExist: boolean, ifNotExists = false): void {
     const column = def.colname as string;
     const created = this.#createMember(statement, "column", table, column, range, mayExist);
+    // A column that may exist already may have another type.
+    if (!mayExist && !ifNotExists) this.#setColumnType(statement, created, nodeAs({ ColumnDef: def }, "ColumnDef")?.typeName);
     const type = listName({ List: { items: (def.typeName as { names?: unknown } | undefined)?.names } });
     const uses = new Set(type ? [this.#key("type", type, statement)] : []);
     for (const constraint of asList(def.constraints)) {
@@ -582,7 +601,7 @@ export class History {
       switch (command.subtype) {
         case "AT_AddColumn": {
           const def = unwrap(node.def);
-          if (def?.type === "ColumnDef" && typeof def.value.colname === "string") this.#addColumn(statement, table, name, def.value, command.range, false);
+          if (def?.type === "ColumnDef" && typeof def.value.colname === "string") this.#addColumn(statement, table, name, def.value, command.range, false, node.missing_ok === true);
           break;
         }
         case "AT_DropColumn":
@@ -613,8 +632,10 @@ export class History {
           if (!column) break;
           const changed = this.#member(table, "column", column);
           this.#endUses(statement, changed, (key) => key.startsWith("type:"), { someColumnType: true });
-          const type = listName({ List: { items: nodeAs(node.def, "ColumnDef")?.typeName?.names } });
+          const typeName = nodeAs(node.def, "ColumnDef")?.typeName;
+          const type = listName({ List: { items: typeName?.names } });
           if (type) this.#use(changed, this.#key("type", type, statement));
+          this.#setColumnType(statement, changed, typeName);
           this.#changeMember(statement, "column", table, column, "type", command.range);
           break;
         }
@@ -858,6 +879,17 @@ export class History {
   /** The table each foreign key the file created references, as written at its statement. */
   readonly #foreignKeys = new Map<TrackedObject, { references: QualifiedName; at: Statement }>();
   readonly #endedUses: EndedUses[] = [];
+
+  /** The types the file gave each column, in run order. */
+  readonly #columnTypes = new Map<TrackedObject, { at: number; type: TypeName | undefined }[]>();
+
+  /** A DO block may run its statements in branches (IF … ELSE …): the type one of them gives is not known to hold after it. */
+  #setColumnType(statement: Statement, column: TrackedObject, type: TypeName | undefined): void {
+    const typed = { at: this.order.positionOf(statement), type: statement.parent ? undefined : type };
+    const types = this.#columnTypes.get(column);
+    if (types) types.push(typed);
+    else this.#columnTypes.set(column, [typed]);
+  }
 
   #use(object: TrackedObject, key: string): void {
     const uses = this.#uses.get(object);
