@@ -314,6 +314,21 @@ export class History {
     return { statement: next.statement, how: next.how, sameTransaction: this.transactions().sameTransaction(statement, next.statement) };
   }
 
+  /**
+   * True when a DROP TABLE IF EXISTS clears the name for the migration's own scratch table: a later statement of the
+   * same transaction creates a table of that name again, as a temporary table (the name unqualified), or as a table the
+   * file drops again later in the same direction. A migration that treats the name as scratch expects no other table
+   * of that name.
+   */
+  clearsScratchTable(statement: Statement, name: QualifiedName): boolean {
+    if (statement.kind !== "DropStmt" || statement.node.missing_ok !== true) return false;
+    const successor = this.successorOf(statement, "relation", name);
+    if (successor?.how !== "create" || !successor.sameTransaction) return false;
+    if (name.schema === undefined && isTemporaryTable(successor.statement)) return true;
+    const created = this.events.find((event) => event.statement === successor.statement && event.action === "create" && event.object.kind === "table")?.object;
+    return created !== undefined && this.events.some((event) => event.action === "drop" && event.object === created && this.#sameDirection(event.statement, statement));
+  }
+
   /** The first later statement that gives the table a column of that name again (ADD COLUMN, or RENAME COLUMN to it). */
   columnSuccessorOf(statement: Statement, table: QualifiedName, column: string): Statement | undefined {
     const owner = this.objectAt(statement, "relation", table);
@@ -921,6 +936,12 @@ function reshapedTable(statement: Statement): QualifiedName | undefined {
   if (statement.kind === "RenameStmt") return statement.node.renameType === "OBJECT_COLUMN" ? relationName(statement.node.relation) : undefined;
   if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return undefined;
   return alterTableCommands(statement).some((command) => COLUMN_ACTIONS.has(command.subtype)) ? relationName(statement.node.relation) : undefined;
+}
+
+/** CREATE TEMP TABLE, and CREATE TEMP TABLE … AS. */
+function isTemporaryTable(statement: Statement): boolean {
+  if (statement.kind === "CreateStmt") return statement.node.relation?.relpersistence === "t";
+  return statement.kind === "CreateTableAsStmt" && statement.node.into?.rel?.relpersistence === "t";
 }
 
 /** The sequences a default expression takes values from: `nextval('s')`, `nextval('s'::regclass)`. */

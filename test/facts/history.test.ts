@@ -278,6 +278,21 @@ describe("history: renames are followed, for every kind of object", () => {
     expect(branches.facts.history.columnTypeAt(last!, { name: "v" }, "g")).toBeUndefined();
   });
 
+  it("clearsScratchTable: DROP TABLE IF EXISTS before the same transaction creates the name again as a TEMP table, or as one it drops again", () => {
+    const scratch = (sql: string, settings: Parameters<typeof factsOf>[1] = { assumeInTransaction: true }) => {
+      const { facts, all } = factsOf(sql, settings);
+      const drop = all[0]!;
+      return facts.history.clearsScratchTable(drop, { name: "map" });
+    };
+    expect(scratch("DROP TABLE IF EXISTS map;\nCREATE TEMP TABLE map AS SELECT 1 AS id;")).toBe(true);
+    expect(scratch("DROP TABLE IF EXISTS map;\nCREATE TABLE map (id int);\nUPDATE t SET x = 1 FROM map;\nDROP TABLE map;")).toBe(true);
+    // A table the migration keeps, a DROP without IF EXISTS, another transaction: another table may have had the name.
+    expect(scratch("DROP TABLE IF EXISTS map;\nCREATE TABLE map (id int);")).toBe(false);
+    expect(scratch("DROP TABLE map;\nCREATE TEMP TABLE map (id int);")).toBe(false);
+    expect(scratch("DROP TABLE IF EXISTS map;\nCREATE TEMP TABLE map (id int);", {})).toBe(false);
+    expect(scratch("DROP TABLE IF EXISTS map;\nCREATE TABLE other (id int);")).toBe(false);
+  });
+
   it("knows the table a foreign key the file created references, under its name or PostgreSQL's, following renames and search_path", () => {
     const sql = [
       "CREATE TABLE orders (id int, user_id int REFERENCES users, CONSTRAINT by_shop FOREIGN KEY (shop_id) REFERENCES app.shops);",
