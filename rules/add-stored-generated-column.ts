@@ -1,9 +1,10 @@
 import type { Node } from "@pgsql/types";
 import { asList, displayName, stringOf, typeDisplay, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
-import type { Statement } from "../src/parser/types.js";
+import type { Statement, StatementOf } from "../src/parser/types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
+import { addedColumn, alterOfTableWithRows } from "../src/engine/existing-table.js";
+import { listing } from "../src/engine/wording.js";
 import { codeText, constraintsOf, parenthesized } from "../src/parser/column-constraints.js";
 
 export default defineRule({
@@ -15,46 +16,72 @@ export default defineRule({
     checksDoBlocks: true,
     pgVersionNote: "18+: VIRTUAL generated columns do not rewrite",
   },
-  visit: { AlterTableStmt: eachActionOnTableWithRows(checkAddColumn) },
+  visit: { AlterTableStmt: alterOfTableWithRows(checkAlterTable) },
 });
 
-function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
-  const added = addedColumn(command);
-  if (!added) return;
-  const column = added.def;
-  const generated = constraintsOf(column).find((c) => c.contype === "CONSTR_GENERATED");
-  // PostgreSQL 18 parses a generated column without STORED as VIRTUAL ("v"), which is computed on read.
-  if (!generated || generated.generated_kind !== "s") return;
+/** A stored generated column an ADD COLUMN action adds, with its expression as written and as a trigger reads it. */
+interface GeneratedColumn {
+  command: AlterCommand;
+  name: string;
+  /** The name as SQL writes it. */
+  col: string;
+  type: string;
+  expr: string;
+  fromNew: string;
+}
+
+/** One finding per ALTER TABLE: PostgreSQL rewrites the table once, however many stored generated columns the statement adds. */
+function checkAlterTable(statement: StatementOf<"AlterTableStmt">, context: RuleContext, table: QualifiedName, commands: readonly AlterCommand[]): void {
+  const columns = commands.flatMap((command) => storedGeneratedColumn(statement, table, command) ?? []);
+  const first = columns[0];
+  const last = columns[columns.length - 1];
+  if (!first || !last) return;
 
   const name = displayName(table);
-  const colname = added.name;
-  const col = displayName({ name: colname });
-  const type = typeDisplay(column.typeName);
-  // The parenthesized expression of `GENERATED ALWAYS AS (expr) STORED`, parentheses included.
-  const expression = generated.location !== undefined ? parenthesized(statement, statement.indexOf(generated.location), command.range.end) : undefined;
-  const expr = (expression && codeText(statement, expression)) || "…";
-  const fromNew = (expression && codeText(statement, expression, { edits: rowReferences(statement, generated.raw_expr, table) })) || "…";
+  const many = columns.length > 1;
   const schema = table.schema ? `${displayName({ name: table.schema })}.` : "";
-  const fill = displayName({ name: `${table.name}_${colname}_fill` });
+  const fill = displayName({ name: many ? `${table.name}_generated_fill` : `${table.name}_${first.name}_fill` });
   const virtual =
     context.settings.pgVersion >= 18
-      ? `If computing the value on read is acceptable, make it VIRTUAL, which PostgreSQL 18 adds without a rewrite (but cannot index): ` +
-        `ALTER TABLE ${name} ADD COLUMN ${col} ${type} GENERATED ALWAYS AS ${expr} VIRTUAL; Otherwise, `
+      ? `If computing the value${many ? "s" : ""} on read is acceptable, make ${many ? "them" : "it"} VIRTUAL, which PostgreSQL 18 adds without a rewrite (but cannot index): ` +
+        `ALTER TABLE ${name} ${columns.map((column) => `ADD COLUMN ${column.col} ${column.type} GENERATED ALWAYS AS ${column.expr} VIRTUAL`).join(", ")}; Otherwise, `
       : "";
+  const added = many
+    ? `adds ${columns.length} stored generated columns (${listing(columns.map((column) => column.col))}): it computes and stores their expressions for every existing row, so PostgreSQL rewrites ${name}, once for all of them: `
+    : `ADD COLUMN ${first.col} ${first.type} GENERATED ALWAYS AS (…) STORED computes and stores the expression for every existing row, so PostgreSQL rewrites ${name}: `;
+  const batch = many ? "WHERE id BETWEEN … AND …" : `WHERE ${first.col} IS NULL AND id BETWEEN … AND …`;
   context.report({
-    range: command.range,
+    range: { start: first.command.range.start, end: last.command.range.end },
     message:
-      `ALTER TABLE ${name} ADD COLUMN ${col} ${type} GENERATED ALWAYS AS (…) STORED computes and stores the expression for every existing row, so PostgreSQL rewrites ${name}: ` +
+      `ALTER TABLE ${name} ${added}` +
       `it writes a new copy of the whole table and rebuilds its indexes while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
       "for the whole rewrite and until the transaction commits; the disk briefly needs room for both copies.",
     help:
-      `${virtual}${virtual ? "add" : "Add"} a plain column that a trigger fills for new and updated rows, then fill the existing rows in batches: ` +
-      `ALTER TABLE ${name} ADD COLUMN ${col} ${type}; ` +
-      `CREATE FUNCTION ${schema}${fill}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.${col} := ${fromNew}; RETURN NEW; END $$; ` +
+      `${virtual}${virtual ? "add" : "Add"} ${many ? "plain columns" : "a plain column"} that a trigger fills for new and updated rows, then fill the existing rows in batches: ` +
+      `ALTER TABLE ${name} ${columns.map((column) => `ADD COLUMN ${column.col} ${column.type}`).join(", ")}; ` +
+      `CREATE FUNCTION ${schema}${fill}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${columns.map((column) => `NEW.${column.col} := ${column.fromNew}; `).join("")}RETURN NEW; END $$; ` +
       `CREATE TRIGGER ${fill} BEFORE INSERT OR UPDATE ON ${name} FOR EACH ROW EXECUTE FUNCTION ${schema}${fill}(); ` +
-      `UPDATE ${name} SET ${col} = ${expr} WHERE ${col} IS NULL AND id BETWEEN … AND …; (one short transaction per batch) ` +
-      "Unlike a generated column, the plain column can still be written directly; the trigger overwrites such writes.",
+      `UPDATE ${name} SET ${columns.map((column) => `${column.col} = ${column.expr}`).join(", ")} ${batch}; (one short transaction per batch) ` +
+      `Unlike a generated column, the plain column${many ? "s" : ""} can still be written directly; the trigger overwrites such writes.`,
   });
+}
+
+function storedGeneratedColumn(statement: Statement, table: QualifiedName, command: AlterCommand): GeneratedColumn | undefined {
+  const added = addedColumn(command);
+  if (!added) return undefined;
+  const generated = constraintsOf(added.def).find((c) => c.contype === "CONSTR_GENERATED");
+  // PostgreSQL 18 parses a generated column without STORED as VIRTUAL ("v"), which is computed on read.
+  if (!generated || generated.generated_kind !== "s") return undefined;
+  // The parenthesized expression of `GENERATED ALWAYS AS (expr) STORED`, parentheses included.
+  const expression = generated.location !== undefined ? parenthesized(statement, statement.indexOf(generated.location), command.range.end) : undefined;
+  return {
+    command,
+    name: added.name,
+    col: displayName({ name: added.name }),
+    type: typeDisplay(added.def.typeName),
+    expr: (expression && codeText(statement, expression)) || "…",
+    fromNew: (expression && codeText(statement, expression, { edits: rowReferences(statement, generated.raw_expr, table) })) || "…",
+  };
 }
 
 /**

@@ -1,6 +1,10 @@
-import { displayName, typeDisplay } from "../src/parser/ast.js";
+import type { ColumnDef, Node, TypeName } from "@pgsql/types";
+import { displayName, typeDisplay, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import { nodeAs } from "../src/parser/node-types.js";
-import { defineRule } from "../src/engine/rule.js";
+import { isMetadataOnlyTypeChange, isTimestampType, metadataOnlySources, type TypeChangeContext } from "../src/parser/column-types.js";
+import { isUtcTimeZone } from "../src/facts/session.js";
+import type { Statement } from "../src/parser/types.js";
+import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { eachActionOnTableWithRows } from "../src/engine/existing-table.js";
 
 const BREAKAGE = "(driver type mapping, comparisons, string formatting)";
@@ -12,6 +16,7 @@ export default defineRule({
     description: "ALTER COLUMN … TYPE rewrites the table and its indexes under ACCESS EXCLUSIVE unless the change is binary-compatible.",
     category: "rewrite",
     checksDoBlocks: true,
+    pgVersionNote: "12+: timestamp ↔ timestamptz does not rewrite while the session TimeZone is UTC",
   },
   visit: {
     // A column added earlier in this file to an existing table is reported too: it has a value in every row, so the type change rewrites them all.
@@ -19,29 +24,61 @@ export default defineRule({
       const column = command.node.name;
       if (command.subtype !== "AT_AlterColumnType" || column === undefined) return;
       const columnDef = nodeAs(command.node.def, "ColumnDef");
-      const type = typeDisplay(columnDef?.typeName);
-      const name = displayName(table);
-      const col = displayName({ name: column });
-      const isNew = context.facts.history.isNewColumn(statement, table, column);
-      const using = columnDef?.raw_default
-        ? ` Its USING expression is evaluated for every row during the rewrite, and a row it cannot convert aborts the whole statement.`
-        : "";
-      const breaks = isNew
-        ? `${col} is new in this migration, so only running code that already uses a column of that name (e.g. one it replaces) may break on the new type ${BREAKAGE}.`
-        : `Running application code may also break on the new type ${BREAKAGE}.`;
-      const instead = isNew
-        ? `Give the column type ${type} where this migration adds it, and cast the values to ${type} as you fill it, so that no type change has to rewrite ${name}. `
-        : `Expand/contract instead: ALTER TABLE ${name} ADD COLUMN ${displayName({ name: `${column}_new` })} ${type}; ` +
-          `backfill it in batches (UPDATE ${name} SET ${displayName({ name: `${column}_new` })} = ${col}::${type} WHERE id BETWEEN … AND …) ` +
-          `and keep it in sync (trigger or dual writes); switch reads and writes to the new column; drop ${col} in a later migration. `;
-      context.report({
-        range: command.range,
-        message:
-          `ALTER TABLE ${name} ALTER COLUMN ${col} TYPE ${type} rewrites ${name} and rebuilds its indexes under an ACCESS EXCLUSIVE lock, ` +
-          `blocking every read and write of ${name} for the whole rewrite, unless the change is binary-compatible ` +
-          `(e.g. varchar(n) to varchar(m > n) or text, a numeric precision increase).${using} ${breaks}`,
-        help: `${instead}If the change is binary-compatible, keep it, and confirm on a copy that pg_class.relfilenode of ${name} does not change.`,
-      });
+      const { history, session } = context.facts;
+      const keepsValues = keepsTheValues(columnDef, column);
+      const change: TypeChangeContext = { utcSession: isUtcTimeZone(session.settingAt(statement, "timezone")), pgVersion: context.settings.pgVersion };
+      const oldType = history.columnTypeAt(statement, table, column);
+      if (keepsValues && oldType && isMetadataOnlyTypeChange(oldType, columnDef?.typeName, change)) return;
+      // The old type is set by an earlier migration; a file that sets TimeZone to UTC and changes a column to the
+      // other timestamp type converts from it, without a rewrite.
+      if (keepsValues && !oldType && change.utcSession && change.pgVersion >= 12 && isTimestampType(columnDef?.typeName)) return;
+      report(statement, context, table, command, keepsValues ? oldType : undefined, keepsValues);
     }),
   },
 });
+
+/** True when the statement has no USING, or a USING that only reads the column (`USING c`, `USING c::type`): the values stay as they are. */
+function keepsTheValues(columnDef: ColumnDef | undefined, column: string): boolean {
+  if (columnDef?.collClause) return false;
+  let using: Node | undefined = columnDef?.raw_default;
+  const cast = nodeAs(using, "TypeCast");
+  if (cast && typeDisplay(cast.typeName) === typeDisplay(columnDef?.typeName)) using = cast.arg;
+  if (using === undefined) return true;
+  const fields = nodeAs(using, "ColumnRef")?.fields ?? [];
+  return fields.length === 1 && nodeAs(fields[0], "String")?.sval === column;
+}
+
+/** `oldType`: the column's type before the change, when this migration set it. */
+function report(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand, oldType: TypeName | undefined, keepsValues: boolean): void {
+  const column = command.node.name ?? "";
+  const columnDef = nodeAs(command.node.def, "ColumnDef");
+  const type = typeDisplay(columnDef?.typeName);
+  const name = displayName(table);
+  const col = displayName({ name: column });
+  const isNew = context.facts.history.isNewColumn(statement, table, column);
+  const unless = !keepsValues
+    ? "."
+    : oldType
+      ? `: ${col} is ${typeDisplay(oldType)} (as this migration set it), and ${typeDisplay(oldType)} to ${type} is not a binary-compatible change.`
+      : `, unless the change is binary-compatible, which it is only if ${col}, whose current type comes from an earlier migration, ` +
+        `is already ${metadataOnlySources(columnDef?.typeName, type)}: then PostgreSQL changes only the catalog.`;
+  const using = columnDef?.raw_default
+    ? ` Its USING expression is evaluated for every row during the rewrite, and a row it cannot convert aborts the whole statement.`
+    : "";
+  const breaks = isNew
+    ? `${col} is new in this migration, so only running code that already uses a column of that name (e.g. one it replaces) may break on the new type ${BREAKAGE}.`
+    : `Running application code may also break on the new type ${BREAKAGE}.`;
+  const instead = isNew
+    ? `Give the column type ${type} where this migration adds it, and cast the values to ${type} as you fill it, so that no type change has to rewrite ${name}. `
+    : `Expand/contract instead: ALTER TABLE ${name} ADD COLUMN ${displayName({ name: `${column}_new` })} ${type}; ` +
+      `backfill it in batches (UPDATE ${name} SET ${displayName({ name: `${column}_new` })} = ${col}::${type} WHERE id BETWEEN … AND …) ` +
+      `and keep it in sync (trigger or dual writes); switch reads and writes to the new column; drop ${col} in a later migration. `;
+  const confirm = keepsValues && !oldType ? `If the change is binary-compatible, keep it, and confirm on a copy that pg_class.relfilenode of ${name} does not change.` : "";
+  context.report({
+    message:
+      `ALTER TABLE ${name} ALTER COLUMN ${col} TYPE ${type} rewrites ${name} and rebuilds its indexes under an ACCESS EXCLUSIVE lock, ` +
+      `blocking every read and write of ${name} for the whole rewrite${unless}${using} ${breaks}`,
+    help: `${instead}${confirm}`.trim(),
+    range: command.range,
+  });
+}

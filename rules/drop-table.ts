@@ -16,7 +16,9 @@ export default defineRule({
         .map(listName)
         .filter((name) => name !== undefined)
         // Emptied earlier in the migration: its rows are already lost, and the TRUNCATE or DELETE is reported for that.
-        .filter((name) => !context.facts.history.isNewOrUndone(statement, "table", name) && !context.facts.history.emptiedBefore(statement, name));
+        .filter((name) => !context.facts.history.isNewOrUndone(statement, "table", name) && !context.facts.history.emptiedBefore(statement, name))
+        // DROP TABLE IF EXISTS before the migration creates its own scratch table of that name again.
+        .filter((name) => !context.facts.history.clearsScratchTable(statement, name));
       if (tables.length === 0) return;
       const names = tables.map(displayName).join(", ");
       const cascade = statement.node.behavior === "DROP_CASCADE" ? " CASCADE also drops the views and foreign keys that depend on it." : "";

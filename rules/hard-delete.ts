@@ -20,9 +20,11 @@ export default defineRule({
     for (const { node, range } of modifyingStatements(statement, "DeleteStmt")) {
       if (!node.whereClause) continue;
       const name = relationName(node.relation);
-      if (!name || context.facts.history.isNewOrUndone(statement, "table", name) || undoesUpInsert(statement, name, context)) continue;
-      // The runner's own bookkeeping, and rows the migration has just copied elsewhere: no data is lost.
+      // A rollback deletes the rows of the feature it removes.
+      if (!name || context.facts.sections.isRollback(statement) || context.facts.history.isNew(statement, "table", name)) continue;
+      // The runner's own bookkeeping, and rows the migration has just copied elsewhere or puts back: no data is lost.
       if (isBookkeeping(name) || movedByTheStatement(statement, node, name, context) || copiedBefore(statement, node, name, context)) continue;
+      if (refilledAfter(statement, name, context)) continue;
       const table = displayName(name);
       context.report({
         range,
@@ -40,13 +42,12 @@ export default defineRule({
 });
 
 /**
- * In the down section of a file holding both directions (goose, dbmate, sql-migrate),
- * a DELETE from a table the up section inserted into undoes that insert.
+ * A later statement of the same transaction inserts into the table again (`DELETE FROM models WHERE id = …` then
+ * `INSERT INTO models …`): the migration replaces the rows, and no session sees them missing.
  */
-function undoesUpInsert(statement: Statement, table: QualifiedName, context: RuleContext): boolean {
-  const { sections, names, order } = context.facts;
-  if (!sections.inDownSection(statement)) return false;
-  return order.statements.some((earlier) => !sections.inDownSection(earlier) && names.sameRelation(insertTarget(earlier), earlier, table, statement));
+function refilledAfter(statement: Statement, table: QualifiedName, context: RuleContext): boolean {
+  const { transactions, names } = context.facts;
+  return transactions.laterInSameTransaction(statement).some((later) => names.sameRelation(insertTarget(later), later, table, statement));
 }
 
 function insertTarget(statement: Statement): QualifiedName | undefined {

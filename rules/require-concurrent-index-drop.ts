@@ -16,7 +16,12 @@ export default defineRule({
     DropStmt(statement, context) {
       if (statement.node.removeType !== "OBJECT_INDEX" || statement.node.concurrent === true) return;
       const objects = statement.node.objects ?? [];
-      const indexes = objects.map(listName).filter((name): name is QualifiedName => name !== undefined && !indexOnNewTable(statement, context, name));
+      const indexes = objects
+        .map(listName)
+        .filter((name): name is QualifiedName => name !== undefined && !indexOnNewTable(statement, context, name))
+        // Another statement of the transaction locks the table ACCESS EXCLUSIVE until commit anyway: CONCURRENTLY would
+        // change nothing there (and cannot run in a transaction).
+        .filter((name) => !context.facts.locks.indexTableLockedInTransaction(statement, name));
       if (indexes.length === 0) return;
 
       const names = indexes.map(displayName);

@@ -40,9 +40,9 @@ describe("presets on the migration guide's examples", () => {
     }
   });
 
-  it("leaves schema-design advice and missing-if-not-exists (mostly noise, measured on the corpus) to strict", () => {
+  it("leaves schema-design advice, missing-if-not-exists and change-default (mostly noise, measured on the corpus) to strict", () => {
     const strictOnly = allRules.filter((rule) => rule.meta.recommended === false).map((rule) => rule.meta.id);
-    expect(strictOnly.sort()).toEqual(["missing-if-not-exists", "prefer-bigint-keys", "prefer-identity", "prefer-text", "prefer-timestamptz", "require-primary-key"]);
+    expect(strictOnly.sort()).toEqual(["change-default", "missing-if-not-exists", "prefer-bigint-keys", "prefer-identity", "prefer-text", "prefer-timestamptz", "require-primary-key"]);
     const recommended = new Set(lintGuide("careful.sql", "recommended").findings.map((finding) => finding.ruleId));
     const strict = new Set(lintGuide("careful.sql", "strict").findings.map((finding) => finding.ruleId));
     for (const id of strictOnly) expect(recommended.has(id)).toBe(false);

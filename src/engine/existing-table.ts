@@ -17,19 +17,27 @@ export function alterOfExistingTable(statement: Statement, context: RuleContext)
 }
 
 /**
- * An ALTER TABLE handler that checks each action of an ALTER TABLE of a table that may hold rows: one that
- * existed before this file and was not emptied earlier in it (TRUNCATE, DELETE without WHERE). On an empty
- * table, the rewrite, scan or index build the rules warn of takes no time (the emptying statement is reported
- * by its own rule).
+ * An ALTER TABLE handler for an ALTER TABLE of a table that may hold rows: one that existed before this file and
+ * was not emptied earlier in it (TRUNCATE, DELETE without WHERE). On an empty table, the rewrite, scan or index
+ * build the rules warn of takes no time (the emptying statement is reported by its own rule).
  */
-export function eachActionOnTableWithRows(
-  check: (statement: StatementOf<"AlterTableStmt">, context: RuleContext, table: QualifiedName, command: AlterCommand) => void,
+export function alterOfTableWithRows(
+  check: (statement: StatementOf<"AlterTableStmt">, context: RuleContext, table: QualifiedName, commands: readonly AlterCommand[]) => void,
 ): StatementHandler<"AlterTableStmt"> {
   return (statement, context) => {
     const altered = alterOfExistingTable(statement, context);
     if (!altered || context.facts.history.emptiedBefore(statement, altered.table)) return;
-    for (const command of altered.commands) check(statement, context, altered.table, command);
+    check(statement, context, altered.table, altered.commands);
   };
+}
+
+/** Like alterOfTableWithRows, for each action of the ALTER TABLE. */
+export function eachActionOnTableWithRows(
+  check: (statement: StatementOf<"AlterTableStmt">, context: RuleContext, table: QualifiedName, command: AlterCommand) => void,
+): StatementHandler<"AlterTableStmt"> {
+  return alterOfTableWithRows((statement, context, table, commands) => {
+    for (const command of commands) check(statement, context, table, command);
+  });
 }
 
 /** The column an ADD COLUMN action defines (its ColumnDef), with its name; undefined for any other action. */

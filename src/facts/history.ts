@@ -6,6 +6,7 @@
  */
 import { alterTableCommands, asList, displayName, listName, nameFromText, relationName, stringOf, typeDisplay, unwrap, walk, type QualifiedName } from "../parser/ast.js";
 import { modifyingStatements } from "../parser/modifying-statements.js";
+import type { TypeName } from "@pgsql/types";
 import { nodeAs } from "../parser/node-types.js";
 import type { AstNode, Statement } from "../parser/types.js";
 import type { Range } from "../source/source-text.js";
@@ -152,6 +153,8 @@ export class History {
   #nextId = 1;
   /** Objects the forward migration creates (for a rollback file, or the up section of a file with a down section). */
   readonly #forwardCreated = new Set<string>();
+  /** For a rollback file: the table of each index its forward migration creates, index key → table key. */
+  #forwardIndexTables = new Map<string, string>();
 
   constructor(
     private readonly order: RunOrder,
@@ -176,7 +179,41 @@ export class History {
       const forwardSections = new Sections(forward, NO_RUNNER, NO_ROLLBACK);
       const forwardHistory = new History(forwardOrder, new Names(forwardOrder), forwardSections, transactions, () => undefined);
       for (const { key } of forwardHistory.#namesOfNew) this.#forwardCreated.add(key);
+      this.#forwardIndexTables = forwardHistory.#indexTables();
     }
+  }
+
+  /** The table of each index the file creates, by the names both have at the end of the file: index key → table key. */
+  #indexTables(): Map<string, string> {
+    const tables = new Map<string, string>();
+    for (const { action, object } of this.events) {
+      const index = object.kind === "index" && action === "create" ? this.#keys.get(object) : undefined;
+      const table = object.on ? this.#keys.get(object.on) : undefined;
+      if (index !== undefined && table !== undefined) tables.set(index, table);
+    }
+    return tables;
+  }
+
+  /**
+   * True when the statement is a rollback undoing an index its forward migration created on a table the forward
+   * migration created too: nothing but the feature the rollback removes uses either.
+   */
+  undoesForwardIndexAndTable(statement: Statement, index: QualifiedName): boolean {
+    if (!this.sections.isRollback(statement)) return false;
+    const table = this.#forwardIndexTables.get(this.#key("relation", index, statement));
+    return table !== undefined && (this.#forwardCreated.has(`table|${table}`) || this.#forwardCreated.has(`materialized-view|${table}`));
+  }
+
+  /**
+   * Whether the index that `index` names at `statement` belongs to the table that `table` names at `tableAt`, when
+   * the file created the index (or, for a rollback, its forward migration did); undefined when that is not known.
+   */
+  isIndexOf(statement: Statement, index: QualifiedName, table: QualifiedName, tableAt: Statement): boolean | undefined {
+    const object = this.objectAt(statement, "relation", index);
+    if (object?.kind === "index" && object.createdBy !== undefined && object.on) return this.objectAt(tableAt, "relation", table) === object.on;
+    if (!this.sections.isRollback(statement)) return undefined;
+    const forwardTable = this.#forwardIndexTables.get(this.#key("relation", index, statement));
+    return forwardTable === undefined ? undefined : forwardTable === this.#key("relation", table, tableAt);
   }
 
   /**
@@ -277,6 +314,21 @@ export class History {
     return { statement: next.statement, how: next.how, sameTransaction: this.transactions().sameTransaction(statement, next.statement) };
   }
 
+  /**
+   * True when a DROP TABLE IF EXISTS clears the name for the migration's own scratch table: a later statement of the
+   * same transaction creates a table of that name again, as a temporary table (the name unqualified), or as a table the
+   * file drops again later in the same direction. A migration that treats the name as scratch expects no other table
+   * of that name.
+   */
+  clearsScratchTable(statement: Statement, name: QualifiedName): boolean {
+    if (statement.kind !== "DropStmt" || statement.node.missing_ok !== true) return false;
+    const successor = this.successorOf(statement, "relation", name);
+    if (successor?.how !== "create" || !successor.sameTransaction) return false;
+    if (name.schema === undefined && isTemporaryTable(successor.statement)) return true;
+    const created = this.events.find((event) => event.statement === successor.statement && event.action === "create" && event.object.kind === "table")?.object;
+    return created !== undefined && this.events.some((event) => event.action === "drop" && event.object === created && this.#sameDirection(event.statement, statement));
+  }
+
   /** The first later statement that gives the table a column of that name again (ADD COLUMN, or RENAME COLUMN to it). */
   columnSuccessorOf(statement: Statement, table: QualifiedName, column: string): Statement | undefined {
     const owner = this.objectAt(statement, "relation", table);
@@ -319,6 +371,21 @@ export class History {
     const owner = this.objectAt(statement, "relation", table);
     if (!owner) return [];
     return this.events.filter((event) => event.action === "change" && event.object.kind === "column" && event.object.on === owner && event.name === column);
+  }
+
+  /**
+   * The type of the column just before the statement, when the file gave it one earlier: it created the column
+   * (CREATE TABLE, ADD COLUMN) or changed its type (ALTER COLUMN … TYPE). Undefined when the column's type comes
+   * from before the file, when the column may have existed already (IF NOT EXISTS), or when a DO block set it last.
+   */
+  columnTypeAt(statement: Statement, table: QualifiedName, column: string): TypeName | undefined {
+    const owner = this.objectAt(statement, "relation", table);
+    if (!owner) return undefined;
+    const key = columnKey(owner, column);
+    const binding = this.#bindingBefore(key, statement);
+    const object = binding ? binding.object : this.#existing.get(key);
+    const at = this.order.positionOf(statement);
+    return (object && this.#columnTypes.get(object)?.filter((typed) => typed.at < at).pop())?.type;
   }
 
   /**
@@ -497,9 +564,12 @@ export class History {
     }
   }
 
-  #addColumn(statement: Statement, table: TrackedObject, tableName: QualifiedName, def: Record<string, unknown>, range: Range | undefined, mayExist: boolean): void {
+  /** `ifNotExists`: ADD COLUMN IF NOT EXISTS, which may find the column there already, with another type. */
+  #addColumn(statement: Statement, table: TrackedObject, tableName: QualifiedName, def: Record<string, unknown>, range: Range | undefined, mayExist: boolean, ifNotExists = false): void {
     const column = def.colname as string;
     const created = this.#createMember(statement, "column", table, column, range, mayExist);
+    // A column that may exist already may have another type.
+    if (!mayExist && !ifNotExists) this.#setColumnType(statement, created, nodeAs({ ColumnDef: def }, "ColumnDef")?.typeName);
     const type = listName({ List: { items: (def.typeName as { names?: unknown } | undefined)?.names } });
     const uses = new Set(type ? [this.#key("type", type, statement)] : []);
     for (const constraint of asList(def.constraints)) {
@@ -546,7 +616,7 @@ export class History {
       switch (command.subtype) {
         case "AT_AddColumn": {
           const def = unwrap(node.def);
-          if (def?.type === "ColumnDef" && typeof def.value.colname === "string") this.#addColumn(statement, table, name, def.value, command.range, false);
+          if (def?.type === "ColumnDef" && typeof def.value.colname === "string") this.#addColumn(statement, table, name, def.value, command.range, false, node.missing_ok === true);
           break;
         }
         case "AT_DropColumn":
@@ -577,8 +647,10 @@ export class History {
           if (!column) break;
           const changed = this.#member(table, "column", column);
           this.#endUses(statement, changed, (key) => key.startsWith("type:"), { someColumnType: true });
-          const type = listName({ List: { items: nodeAs(node.def, "ColumnDef")?.typeName?.names } });
+          const typeName = nodeAs(node.def, "ColumnDef")?.typeName;
+          const type = listName({ List: { items: typeName?.names } });
           if (type) this.#use(changed, this.#key("type", type, statement));
+          this.#setColumnType(statement, changed, typeName);
           this.#changeMember(statement, "column", table, column, "type", command.range);
           break;
         }
@@ -823,6 +895,17 @@ export class History {
   readonly #foreignKeys = new Map<TrackedObject, { references: QualifiedName; at: Statement }>();
   readonly #endedUses: EndedUses[] = [];
 
+  /** The types the file gave each column, in run order. */
+  readonly #columnTypes = new Map<TrackedObject, { at: number; type: TypeName | undefined }[]>();
+
+  /** A DO block may run its statements in branches (IF … ELSE …): the type one of them gives is not known to hold after it. */
+  #setColumnType(statement: Statement, column: TrackedObject, type: TypeName | undefined): void {
+    const typed = { at: this.order.positionOf(statement), type: statement.parent ? undefined : type };
+    const types = this.#columnTypes.get(column);
+    if (types) types.push(typed);
+    else this.#columnTypes.set(column, [typed]);
+  }
+
   #use(object: TrackedObject, key: string): void {
     const uses = this.#uses.get(object);
     if (uses) uses.add(key);
@@ -853,6 +936,12 @@ function reshapedTable(statement: Statement): QualifiedName | undefined {
   if (statement.kind === "RenameStmt") return statement.node.renameType === "OBJECT_COLUMN" ? relationName(statement.node.relation) : undefined;
   if (statement.kind !== "AlterTableStmt" || statement.node.objtype !== "OBJECT_TABLE") return undefined;
   return alterTableCommands(statement).some((command) => COLUMN_ACTIONS.has(command.subtype)) ? relationName(statement.node.relation) : undefined;
+}
+
+/** CREATE TEMP TABLE, and CREATE TEMP TABLE … AS. */
+function isTemporaryTable(statement: Statement): boolean {
+  if (statement.kind === "CreateStmt") return statement.node.relation?.relpersistence === "t";
+  return statement.kind === "CreateTableAsStmt" && statement.node.into?.rel?.relpersistence === "t";
 }
 
 /** The sequences a default expression takes values from: `nextval('s')`, `nextval('s'::regclass)`. */

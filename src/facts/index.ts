@@ -7,6 +7,7 @@ import { NO_RUNNER, type FileRunner } from "../runners/file-runner.js";
 import { History } from "./history.js";
 import { Locks } from "./locks.js";
 import { Names } from "./names.js";
+import { Session } from "./session.js";
 import { RunOrder } from "./run-order.js";
 import { NO_ROLLBACK, Sections, withRefusals, type GivenSection, type RollbackInput } from "./sections.js";
 import { Transactions } from "./transactions.js";
@@ -28,6 +29,7 @@ export class MigrationFacts {
   /** Called with each fault as it happens (the engine names the rule that asked). */
   onFault: ((fault: FactFault) => void) | undefined;
   #order?: RunOrder;
+  #session?: Session;
   #names?: Names;
   #sections?: Sections;
   #transactions?: Transactions;
@@ -49,9 +51,14 @@ export class MigrationFacts {
     return (this.#order ??= new RunOrder(this.parsed, (statement) => this.sections.sectionOf(statement)));
   }
 
+  /** The session settings the file sets, in effect at each statement (search_path, TimeZone, …). */
+  get session(): Session {
+    return (this.#session ??= new Session(this.order, (statement, error) => this.fault("session", statement, error)));
+  }
+
   /** Which schema a name without one means, and whether two names are one relation. */
   get names(): Names {
-    return (this.#names ??= new Names(this.order, (statement, error) => this.fault("names", statement, error)));
+    return (this.#names ??= new Names(this.order, (statement, error) => this.fault("names", statement, error), this.session));
   }
 
   /** The file's runner and its sections, the down section, the rollback block and the rollback file. */
@@ -71,7 +78,7 @@ export class MigrationFacts {
 
   /** The table locks each statement takes. */
   get locks(): Locks {
-    return (this.#locks ??= new Locks(this.settings.pgVersion, this.names, () => this.history, (statement, error) => this.fault("locks", statement, error)));
+    return (this.#locks ??= new Locks(this.settings.pgVersion, this.names, this.order, () => this.transactions, () => this.history, (statement, error) => this.fault("locks", statement, error)));
   }
 
   /** Records a bug in a fact for one statement. */

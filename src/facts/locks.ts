@@ -8,6 +8,8 @@ import type { AstNode, Statement } from "../parser/types.js";
 import type { History, ObjectKind } from "./history.js";
 import { LOCK_MODE_STRENGTH, type LockLevel } from "./lock-wording.js";
 import type { Names } from "./names.js";
+import type { RunOrder } from "./run-order.js";
+import type { Transactions } from "./transactions.js";
 import { optionIsOn } from "./options.js";
 
 export interface TableLock {
@@ -292,6 +294,25 @@ function reindexLocks(node: AstNode): TableLock[] {
   }
 }
 
+/**
+ * The endings PostgreSQL gives the names of the indexes it creates (`<table>_<columns>_idx`, `_key` for a unique
+ * constraint, `_pkey`, `_excl`), which Prisma follows too, and Knex's, MikroORM's and node-pg-migrate's (`_index`, `_unique`).
+ */
+const INDEX_NAME_ENDINGS = ["_idx", "_key", "_pkey", "_excl", "_index", "_unique"];
+
+/** True when `index` has a name PostgreSQL or an ORM gives an index of `table`: the table's name, columns and an index ending, or `<table>_pkey`. */
+export function probablyIndexOf(index: string, table: string): boolean {
+  if (!index.startsWith(`${table}_`)) return false;
+  const rest = index.slice(table.length);
+  return rest === "_pkey" || INDEX_NAME_ENDINGS.some((ending) => rest.endsWith(ending) && rest.length > ending.length + 1);
+}
+
+/** A lock on a table the statement names, with the statement that takes it. */
+export interface LockAt {
+  lock: TableLock & { table: QualifiedName };
+  at: Statement;
+}
+
 /** The locks of each statement, worked out once, and which of them fall on objects that existed before the file. */
 export class Locks {
   readonly #locks = new Map<Statement, TableLock[]>();
@@ -299,6 +320,8 @@ export class Locks {
   constructor(
     private readonly pgVersion: number,
     private readonly names: Names,
+    private readonly order: RunOrder,
+    private readonly transactions: () => Transactions,
     private readonly history: () => History,
     private readonly onFault: (statement: Statement, error: unknown) => void,
   ) {}
@@ -322,19 +345,52 @@ export class Locks {
     return locks;
   }
 
-  /** The locks on objects that running code may be using: not created earlier in this file. */
+  /** The locks on objects that running code may be using: not created earlier in this file, nor undone by this rollback. */
   onExistingObjects(statement: Statement): TableLock[] {
     return this.of(statement).filter((lock) => !this.isOnNewObject(statement, lock));
   }
 
-  /** True when the locked object is new in this file: created before the statement, so nobody else uses it yet. */
+  /**
+   * True when the locked object is new in this file (created before the statement), or, in a rollback, one its
+   * forward migration created: nobody uses it but the migration, or the feature the rollback removes. An index
+   * counts in a rollback only when the forward migration created its table too: the lock is on the table.
+   */
   isOnNewObject(statement: Statement, lock: TableLock): boolean {
     const object = lock.object;
     if (!object) return false;
     const history = this.history();
-    if (history.isNew(statement, object.kind, object.name)) return true;
+    if (object.kind === "index") return history.isNew(statement, "index", object.name) || history.undoesForwardIndexAndTable(statement, object.name);
     // `ALTER TABLE`, `LOCK TABLE` and rules also apply to views and materialized views created in the file.
-    return object.kind === "table" && (history.isNew(statement, "materialized-view", object.name) || history.isNew(statement, "view", object.name));
+    const kinds = object.kind === "table" ? (["table", "materialized-view", "view"] as const) : [object.kind];
+    return kinds.some((kind) => history.isNewOrUndone(statement, kind, object.name));
+  }
+
+  /**
+   * The ACCESS EXCLUSIVE locks that the other statements of the statement's transaction, before or after it, take on
+   * the tables they name: those tables are locked that way until the transaction ends, whatever the statement does.
+   * None for a statement that runs on its own.
+   */
+  accessExclusiveInTransaction(statement: Statement): LockAt[] {
+    if (!this.transactions().inTransaction(statement)) return [];
+    return this.order.statements
+      .filter((other) => other !== statement && this.transactions().sameTransaction(statement, other))
+      .flatMap((other) => this.of(other).flatMap((lock) => (lock.level === "ACCESS EXCLUSIVE" && lock.table ? [{ lock: { ...lock, table: lock.table }, at: other }] : [])));
+  }
+
+  /**
+   * True when another statement of the same transaction locks the table of the index that `index` names ACCESS
+   * EXCLUSIVE. The index's table is known when the file (or, for a rollback, its forward migration) created the
+   * index; otherwise only an index name made of the table's name as that statement writes it, columns and an index
+   * ending (probablyIndexOf) tells it.
+   */
+  indexTableLockedInTransaction(statement: Statement, index: QualifiedName): boolean {
+    const history = this.history();
+    const schema = this.names.resolve(index, statement).schema;
+    return this.accessExclusiveInTransaction(statement).some(({ lock, at }) => {
+      const known = history.isIndexOf(statement, index, lock.table, at);
+      if (known !== undefined) return known;
+      return this.names.resolve(lock.table, at).schema === schema && probablyIndexOf(index.name, lock.table.name);
+    });
   }
 
   /** True when two locks fall on the same table, each name read where its statement runs. */

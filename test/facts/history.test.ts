@@ -6,6 +6,7 @@ import { loadParser } from "../../src/parser/pg.js";
 import { lintSql } from "../helpers.js";
 import { factsOf } from "./facts-of.js";
 import { renameOf } from "../../src/facts/history.js";
+import { typeDisplay } from "../../src/parser/ast.js";
 
 beforeAll(() => loadParser());
 
@@ -244,6 +245,52 @@ describe("history: renames are followed, for every kind of object", () => {
       expect(findings.map((finding) => finding.ruleId)).toContain("not-null-without-backfill");
       expect(lintSql("CREATE TABLE t (a int);\nALTER TABLE t ADD COLUMN b int;\nALTER TABLE t ALTER COLUMN a SET NOT NULL;").findings.map((finding) => finding.ruleId)).not.toContain("not-null-without-backfill");
     });
+  });
+
+  it("columnTypeAt: the type the file gave a column (created, added, retyped), following renames; none from before the file or IF NOT EXISTS", () => {
+    const sql = [
+      "CREATE TABLE t (a varchar(10), b int);",
+      "ALTER TABLE t ALTER COLUMN a TYPE varchar(20);",
+      "ALTER TABLE t RENAME COLUMN a TO c;",
+      "ALTER TABLE u ADD COLUMN d numeric(10, 2), ADD COLUMN IF NOT EXISTS e text;",
+      "ALTER TABLE u ALTER COLUMN f TYPE text;",
+      "SELECT 1;",
+    ].join("\n");
+    const { facts, all } = factsOf(sql);
+    const typeAt = (index: number, table: string, column: string) => {
+      const type = facts.history.columnTypeAt(all[index]!, { name: table }, column);
+      return type ? typeDisplay(type) : undefined;
+    };
+    expect(typeAt(1, "t", "a")).toBe("varchar(10)");
+    expect(typeAt(2, "t", "a")).toBe("varchar(20)");
+    expect(typeAt(5, "t", "c")).toBe("varchar(20)");
+    expect(typeAt(5, "t", "a")).toBeUndefined();
+    expect(typeAt(5, "t", "b")).toBe("integer");
+    expect(typeAt(5, "u", "d")).toBe("numeric(10, 2)");
+    expect(typeAt(5, "u", "e")).toBeUndefined();
+    expect(typeAt(4, "u", "f")).toBeUndefined();
+    expect(typeAt(5, "u", "f")).toBe("text");
+    // A DO block may change it in one branch and not another: unknown after it.
+    const branches = factsOf("ALTER TABLE v ADD COLUMN g text;\nDO $$ BEGIN IF true THEN ALTER TABLE v ALTER COLUMN g TYPE varchar; ELSE ALTER TABLE v ALTER COLUMN g TYPE varchar; END IF; END $$;\nSELECT 1;");
+    const [, , first, second, last] = branches.all;
+    expect(typeDisplay(branches.facts.history.columnTypeAt(first!, { name: "v" }, "g"))).toBe("text");
+    expect(branches.facts.history.columnTypeAt(second!, { name: "v" }, "g")).toBeUndefined();
+    expect(branches.facts.history.columnTypeAt(last!, { name: "v" }, "g")).toBeUndefined();
+  });
+
+  it("clearsScratchTable: DROP TABLE IF EXISTS before the same transaction creates the name again as a TEMP table, or as one it drops again", () => {
+    const scratch = (sql: string, settings: Parameters<typeof factsOf>[1] = { assumeInTransaction: true }) => {
+      const { facts, all } = factsOf(sql, settings);
+      const drop = all[0]!;
+      return facts.history.clearsScratchTable(drop, { name: "map" });
+    };
+    expect(scratch("DROP TABLE IF EXISTS map;\nCREATE TEMP TABLE map AS SELECT 1 AS id;")).toBe(true);
+    expect(scratch("DROP TABLE IF EXISTS map;\nCREATE TABLE map (id int);\nUPDATE t SET x = 1 FROM map;\nDROP TABLE map;")).toBe(true);
+    // A table the migration keeps, a DROP without IF EXISTS, another transaction: another table may have had the name.
+    expect(scratch("DROP TABLE IF EXISTS map;\nCREATE TABLE map (id int);")).toBe(false);
+    expect(scratch("DROP TABLE map;\nCREATE TEMP TABLE map (id int);")).toBe(false);
+    expect(scratch("DROP TABLE IF EXISTS map;\nCREATE TEMP TABLE map (id int);", {})).toBe(false);
+    expect(scratch("DROP TABLE IF EXISTS map;\nCREATE TABLE other (id int);")).toBe(false);
   });
 
   it("knows the table a foreign key the file created references, under its name or PostgreSQL's, following renames and search_path", () => {

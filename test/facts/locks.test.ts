@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { strongest } from "../../src/facts/locks.js";
+import { probablyIndexOf, strongest } from "../../src/facts/locks.js";
+import { parseFile } from "../../src/parser/parse-file.js";
 import { loadParser } from "../../src/parser/pg.js";
 import { factsOf } from "./facts-of.js";
 
@@ -64,6 +65,70 @@ describe("locks: what each statement locks, other tables included", () => {
     const { facts, at } = factsOf("CREATE TABLE t (a int);\nCREATE INDEX i ON t (a);\nCREATE INDEX j ON u (a);");
     expect(facts.locks.onExistingObjects(at("CREATE INDEX i"))).toEqual([]);
     expect(facts.locks.onExistingObjects(at("CREATE INDEX j")).map((lock) => lock.label)).toEqual(["u"]);
+  });
+
+  it("onExistingObjects: in a rollback, leaves out what its forward migration created, and an index only with its table", () => {
+    const forward = parseFile("CREATE TABLE audit (id int);\nCREATE INDEX audit_id_idx ON audit (id);\nCREATE INDEX users_note_idx ON users (note);");
+    const sql = "DROP INDEX audit_id_idx;\nDROP INDEX users_note_idx;\nALTER TABLE audit ADD COLUMN x int;\nDROP TABLE audit;\nDROP TABLE users;";
+    const labels = (role: "rollback" | "forward") => {
+      const { facts, all } = factsOf(sql, {}, { role, forward });
+      return all.flatMap((statement) => facts.locks.onExistingObjects(statement).map((lock) => lock.label));
+    };
+    expect(labels("rollback")).toEqual(["the table of index users_note_idx", "users"]);
+    expect(labels("forward")).toEqual(["the table of index audit_id_idx", "the table of index users_note_idx", "audit", "audit", "users"]);
+  });
+
+  it("accessExclusiveInTransaction: the tables the other statements of the transaction lock ACCESS EXCLUSIVE, before and after", () => {
+    const sql = "BEGIN;\nALTER TABLE a ADD COLUMN x int;\nDROP INDEX i;\nCREATE INDEX j ON b (x);\nDROP TABLE c;\nCOMMIT;\nALTER TABLE d ADD COLUMN y int;";
+    const { facts, at } = factsOf(sql);
+    const tables = (start: string) => facts.locks.accessExclusiveInTransaction(at(start)).map(({ lock, at: by }) => `${lock.label} by ${by.text}`);
+    expect(tables("DROP INDEX i")).toEqual(["a by ALTER TABLE a ADD COLUMN x int", "c by DROP TABLE c"]);
+    // A statement that runs on its own shares its locks with nothing.
+    expect(tables("ALTER TABLE d")).toEqual([]);
+  });
+
+  describe("indexTableLockedInTransaction: another statement of the transaction locks the index's table ACCESS EXCLUSIVE", () => {
+    const locked = (sql: string, index: string, settings: Parameters<typeof factsOf>[1] = { assumeInTransaction: true }, rollback?: Parameters<typeof factsOf>[2]) => {
+      const { facts, all } = factsOf(sql, settings, rollback);
+      const drop = all.find((statement) => statement.text.startsWith("DROP INDEX"))!;
+      return facts.locks.indexTableLockedInTransaction(drop, { name: index });
+    };
+
+    it("knows the table of an index the file created, under any later name", () => {
+      expect(locked("CREATE INDEX i ON t (a);\nDROP INDEX i;\nALTER TABLE t ADD COLUMN b int;", "i")).toBe(true);
+      expect(locked("CREATE INDEX i ON t (a);\nALTER TABLE t RENAME TO u;\nDROP INDEX i;\nDROP TABLE u;", "i")).toBe(true);
+      // Known to be another table's index: its name does not matter then.
+      expect(locked("CREATE INDEX t_a_idx ON other (a);\nDROP INDEX t_a_idx;\nALTER TABLE t ADD COLUMN b int;", "t_a_idx")).toBe(false);
+    });
+
+    it("knows, in a rollback, the table of an index its forward migration created", () => {
+      const forward = parseFile('CREATE TABLE "addon_rate_cards" (id int);\nCREATE INDEX "addonratecard_addon_id_key" ON "addon_rate_cards" (id);');
+      const sql = 'DROP INDEX "addonratecard_addon_id_key";\nDROP TABLE "addon_rate_cards";';
+      expect(locked(sql, "addonratecard_addon_id_key", { assumeInTransaction: true }, { role: "rollback", forward })).toBe(true);
+      expect(locked('DROP INDEX "addonratecard_addon_id_key";\nDROP TABLE "addons";', "addonratecard_addon_id_key", { assumeInTransaction: true }, { role: "rollback", forward })).toBe(false);
+      // The same file as a forward migration knows nothing of the index.
+      expect(locked(sql, "addonratecard_addon_id_key", { assumeInTransaction: true }, { role: "forward", forward })).toBe(false);
+    });
+
+    it("otherwise tells the table from an index name PostgreSQL or an ORM gives it, the table's name as the other statement writes it", () => {
+      expect(locked('DROP INDEX "Recipient_documentId_idx";\nALTER TABLE "Recipient" DROP COLUMN "documentId";', "Recipient_documentId_idx")).toBe(true);
+      expect(locked('DROP INDEX "api_keys_publishable_key_key";\nALTER TABLE "api_keys" RENAME COLUMN a TO b;', "api_keys_publishable_key_key")).toBe(true);
+      expect(locked("ALTER TABLE jobs DROP CONSTRAINT c;\nDROP INDEX jobs_name_index;", "jobs_name_index")).toBe(true);
+      expect(locked("DROP INDEX IDX_3f5a9c;\nALTER TABLE jobs ADD COLUMN b int;", "IDX_3f5a9c")).toBe(false);
+      expect(locked("DROP INDEX jobs_by_name;\nALTER TABLE jobs ADD COLUMN b int;", "jobs_by_name")).toBe(false);
+      expect(locked("DROP INDEX app.jobs_name_idx;\nALTER TABLE jobs ADD COLUMN b int;", "app.jobs_name_idx")).toBe(false);
+      // Not in a transaction, or locked more weakly: the DROP INDEX's own lock is the one that counts.
+      expect(locked("DROP INDEX jobs_name_idx;\nALTER TABLE jobs ADD COLUMN b int;", "jobs_name_idx", {})).toBe(false);
+      expect(locked("DROP INDEX jobs_name_idx;\nCREATE INDEX jobs_b_idx ON jobs (b);", "jobs_name_idx")).toBe(false);
+    });
+
+    it("probablyIndexOf: the table's name, then columns, then an index ending", () => {
+      expect(probablyIndexOf("users_email_key", "users")).toBe(true);
+      expect(probablyIndexOf("users_pkey", "users")).toBe(true);
+      expect(probablyIndexOf("users_key", "users")).toBe(false);
+      expect(probablyIndexOf("users_email", "users")).toBe(false);
+      expect(probablyIndexOf("users_email_idx", "user")).toBe(false);
+    });
   });
 
   it("strongest: the strongest lock, the first of equals", () => {

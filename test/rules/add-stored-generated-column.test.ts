@@ -64,6 +64,27 @@ describe("add-stored-generated-column", () => {
     expect(findingsOf(rule, "ALTER TABLE t ADD COLUMN b int NOT NULL GENERATED ALWAYS AS (a) STORED, ADD COLUMN c int;")).toEqual([at(1, 15, 1, 71)]);
   });
 
+  it("reports an ALTER TABLE adding several stored generated columns once, naming them all: one rewrite", () => {
+    const sql = [
+      "ALTER TABLE t",
+      "  ADD COLUMN b int GENERATED ALWAYS AS (a * 2) STORED,",
+      "  ADD COLUMN x int,",
+      "  ADD COLUMN c text GENERATED ALWAYS AS (d || 'x') STORED;",
+      "ALTER TABLE t ADD COLUMN e int GENERATED ALWAYS AS (a) STORED;",
+    ].join("\n");
+    expect(findingsOf(rule, sql)).toEqual([at(2, 3, 4, 58), at(5, 15, 5, 62)]);
+    const [finding] = lintSql(sql, { rules: [rule] }).findings;
+    expect(finding!.message).toMatch(/^ALTER TABLE t adds 2 stored generated columns \(b and c\): .* PostgreSQL rewrites t, once for all of them: /);
+    expect(finding!.help).toContain(
+      "ALTER TABLE t ADD COLUMN b integer, ADD COLUMN c text; " +
+        "CREATE FUNCTION t_generated_fill() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.b := (NEW.a * 2); NEW.c := (NEW.d || 'x'); RETURN NEW; END $$; " +
+        "CREATE TRIGGER t_generated_fill BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION t_generated_fill(); " +
+        "UPDATE t SET b = (a * 2), c = (d || 'x') WHERE id BETWEEN … AND …;",
+    );
+    const [pg18] = lintWith(sql, { pgVersion: 18 }).findings;
+    expect(pg18!.help).toMatch(/^If computing the values on read is acceptable, make them VIRTUAL, .*: ALTER TABLE t ADD COLUMN b integer GENERATED ALWAYS AS \(a \* 2\) VIRTUAL, ADD COLUMN c text GENERATED ALWAYS AS \(d \|\| 'x'\) VIRTUAL;/);
+  });
+
   it("does not report the safe alternative of the docs page, and reports its example", () => {
     expect(lintSql(docsSql("Use instead"), { rules: [rule] }).errors).toEqual([]);
     expect(findingsOf(rule, docsSql("Use instead"))).toEqual([]);

@@ -57,6 +57,49 @@ describe("change-column-type", () => {
     expect(finding!.help).not.toContain("role_new");
   });
 
+  it("does not report a binary-compatible change of a column whose type this migration set; reports the others, with the old type", () => {
+    const sql = [
+      "ALTER TABLE users ADD COLUMN name varchar(64), ADD COLUMN price numeric(10, 2), ADD COLUMN at timestamp(3);",
+      "ALTER TABLE users ALTER COLUMN name TYPE varchar(128);",
+      "ALTER TABLE users ALTER COLUMN name TYPE text USING name::text;",
+      "ALTER TABLE users ALTER COLUMN price TYPE numeric(12, 2), ALTER COLUMN at TYPE timestamp;",
+      "ALTER TABLE users ALTER COLUMN name TYPE varchar(32);",
+      "ALTER TABLE users ALTER COLUMN price TYPE numeric(12, 2) USING round(price, 1);",
+    ].join("\n");
+    expect(findingsOf(rule, sql)).toEqual([at(5, 19, 5, 53), at(6, 19, 6, 79)]);
+    const [narrowing, using] = lintSql(sql, { rules: [rule] }).findings;
+    expect(narrowing!.message).toContain("for the whole rewrite: name is text (as this migration set it), and text to varchar(32) is not a binary-compatible change.");
+    expect(using!.message).toContain("for the whole rewrite. Its USING expression is evaluated for every row");
+    expect(using!.help).not.toContain("relfilenode");
+  });
+
+  it("does not report timestamp ↔ timestamptz after SET timezone = 'UTC' on PostgreSQL 12+, the old type known or not", () => {
+    const utc = [
+      "SET timezone = 'UTC';",
+      "ALTER TABLE events ALTER COLUMN published TYPE timestamptz USING published;",
+      "ALTER TABLE events ADD COLUMN seen timestamp;",
+      "ALTER TABLE events ALTER COLUMN seen TYPE timestamptz;",
+    ].join("\n");
+    expect(findingsOf(rule, utc)).toEqual([]);
+    expect(findingsOf(rule, utc.replace("SET timezone = 'UTC';", "SELECT set_config('timezone', 'UTC', false);"))).toEqual([]);
+    expect(findingsOf(rule, utc.replace("SET timezone = 'UTC';", "SET TIME ZONE 'Etc/UTC';"))).toEqual([]);
+    expect(lintSql(utc, { rules: [rule], settings: { pgVersion: 11 } }).findings).toHaveLength(2);
+    expect(findingsOf(rule, utc.replace("SET timezone = 'UTC';", "SET timezone = 'Europe/Paris';"))).toHaveLength(2);
+    // After the file resets it, or for a column that was a date, the change rewrites.
+    expect(findingsOf(rule, `${utc}\nRESET timezone;\nALTER TABLE events ALTER COLUMN edited TYPE timestamptz;`)).toEqual([at(6, 20, 6, 56)]);
+    expect(findingsOf(rule, "SET timezone = 'UTC';\nALTER TABLE events ADD COLUMN day date;\nALTER TABLE events ALTER COLUMN day TYPE timestamptz;")).toEqual([at(3, 20, 3, 53)]);
+  });
+
+  it("says, when the old type is unknown, which current types make the change metadata-only", () => {
+    const message = (type: string) => lintSql(`ALTER TABLE t ALTER COLUMN c TYPE ${type};`, { rules: [rule] }).findings[0]!.message;
+    expect(message("varchar(512)")).toContain(
+      "unless the change is binary-compatible, which it is only if c, whose current type comes from an earlier migration, is already a varchar(m) with m ≤ 512: then PostgreSQL changes only the catalog.",
+    );
+    expect(message("text")).toContain("is already a varchar of any length, or text: then");
+    expect(message("timestamptz")).toContain("or a timestamp while the session TimeZone is UTC, on PostgreSQL 12+ (SET timezone = 'UTC' before it)");
+    expect(message("bigint")).toContain("is already bigint: then");
+  });
+
   it("reports a column of the same name added to another table", () => {
     expect(findingsOf(rule, "ALTER TABLE accounts ADD COLUMN age int;\nALTER TABLE users ALTER COLUMN age TYPE bigint;")).toEqual([at(2, 19, 2, 47)]);
   });

@@ -44,6 +44,22 @@ describe("drop-table", () => {
     expect(findingsOf(rule, "DROP TABLE users;", { filePath: "db/002_add_audit_rollback.sql", files })).toEqual([at(1, 1, 1, 17)]);
   });
 
+  it("does not report DROP TABLE IF EXISTS of the migration's scratch table, created again TEMP or dropped again in the same transaction", () => {
+    const sql = [
+      "BEGIN;",
+      "DROP TABLE IF EXISTS _dedup_map;",
+      "CREATE TEMP TABLE _dedup_map AS SELECT id FROM tax_codes;",
+      "DROP TABLE IF EXISTS work_ids;",
+      "CREATE TABLE work_ids (id int);",
+      "DROP TABLE work_ids;",
+      "DROP TABLE IF EXISTS public.kept;",
+      "CREATE TABLE kept (id int);",
+      "COMMIT;",
+    ].join("\n");
+    expect(findingsOf(rule, sql)).toEqual([at(7, 1, 7, 33)]);
+    expect(findingsOf(rule, "DROP TABLE IF EXISTS _dedup_map;\nCREATE TEMP TABLE _dedup_map AS SELECT id FROM tax_codes;")).toEqual([at(1, 1, 1, 32)]);
+  });
+
   it("does not report DROP of other object kinds or text in comments and strings", () => {
     expect(findingsOf(rule, "DROP VIEW v;\n-- DROP TABLE users;\n/* DROP TABLE users; */\nSELECT 'DROP TABLE users';")).toEqual([]);
   });

@@ -65,30 +65,25 @@ describe("hard-delete", () => {
     expect(findingsOf(rule, "CREATE TABLE tmp (id int);\nINSERT INTO tmp VALUES (1), (2);\nDELETE FROM tmp WHERE id = 1;")).toEqual([]);
   });
 
-  it("does not report a down section deleting rows its up section inserted", () => {
+  it("does not report a rollback: a down section or a rollback file deletes the rows of the feature it removes", () => {
     const sql =
-      "-- +goose Up\nINSERT INTO roles (name) VALUES ('admin');\n" +
-      "-- +goose Down\nDELETE FROM roles WHERE name = 'admin';\nDELETE FROM users WHERE role = 'admin';";
-    expect(findingsOf(rule, sql)).toEqual([at(5, 1, 5, 39)]);
+      "-- +goose Up\nINSERT INTO roles (name) VALUES ('admin');\nDELETE FROM sessions WHERE expired;\n" +
+      "-- +goose Down\nDELETE FROM roles WHERE name = 'admin';\nDELETE FROM report_combined WHERE community_report_id IS NOT NULL;";
+    expect(findingsOf(rule, sql)).toEqual([at(3, 1, 3, 35)]);
+    const files = { "db/008_roles.sql": "INSERT INTO identity_credential_types (name) VALUES ('lookup_secret');" };
+    const rollback = "DELETE FROM identity_credential_types WHERE name = 'lookup_secret';";
+    expect(findingsOf(rule, rollback, { filePath: "db/008_roles_rollback.sql", files })).toEqual([]);
+    expect(findingsOf(rule, rollback, { filePath: "db/009_roles.sql", files })).toEqual([at(1, 1, 1, 67)]);
   });
 
-  it("reports a down section deleting from another schema's table of the name its up section inserted into", () => {
-    const sql = "-- +goose Up\nINSERT INTO roles (name) VALUES ('admin');\n-- +goose Down\nDELETE FROM audit.roles WHERE name = 'admin';";
-    expect(findingsOf(rule, sql)).toEqual([at(4, 1, 4, 45)]);
-    const searchPath = "-- +goose Up\nSET search_path TO audit;\nINSERT INTO roles (name) VALUES ('admin');\n-- +goose Down\nDELETE FROM audit.roles WHERE name = 'admin';";
-    expect(findingsOf(rule, searchPath)).toEqual([]);
-  });
-
-  it("reports a delete before the down section, even from a table the file inserts into", () => {
-    const sql = "-- migrate:up\nINSERT INTO roles (name) VALUES ('admin');\nDELETE FROM roles WHERE name = 'guest';\n-- migrate:down\nSELECT 1;";
-    expect(findingsOf(rule, sql)).toEqual([at(3, 1, 3, 39)]);
-  });
-
-  it("does not report a rollback file deleting from a table its forward migration created", () => {
-    const files = { "db/008_roles.sql": "CREATE TABLE roles (name text);" };
-    const filePath = "db/008_roles_rollback.sql";
-    expect(findingsOf(rule, "DELETE FROM roles WHERE name = 'admin';", { filePath, files })).toEqual([]);
-    expect(findingsOf(rule, "DELETE FROM users WHERE id = 1;", { filePath, files })).toEqual([at(1, 1, 1, 31)]);
+  it("does not report rows the same transaction puts back: a DELETE … WHERE followed by an INSERT INTO the table", () => {
+    const replace = "DELETE FROM models WHERE id = 'gpt-4';\nINSERT INTO models (id, price) VALUES ('gpt-4', 0.03);";
+    expect(findingsOf(rule, `BEGIN;\n${replace}\nCOMMIT;`)).toEqual([]);
+    expect(lintSql(replace, { rules: [rule], settings: { assumeInTransaction: true } }).findings).toEqual([]);
+    // Outside a transaction, or into another table, or before the DELETE: sessions see the rows gone.
+    expect(findingsOf(rule, replace)).toEqual([at(1, 1, 1, 38)]);
+    expect(findingsOf(rule, "BEGIN;\nDELETE FROM models WHERE id = 'gpt-4';\nINSERT INTO prices (id) VALUES ('gpt-4');\nCOMMIT;")).toEqual([at(2, 1, 2, 38)]);
+    expect(findingsOf(rule, "BEGIN;\nINSERT INTO models (id) VALUES ('gpt-5');\nDELETE FROM models WHERE id = 'gpt-4';\nCOMMIT;")).toEqual([at(3, 1, 3, 38)]);
   });
 
   it("does not report text in comments and strings", () => {

@@ -112,6 +112,30 @@ describe("require-concurrent-index-drop", () => {
     expect(findingsOf(rule, sql)).toEqual([at(2, 1, 2, 26)]);
   });
 
+  it("does not report an index whose table another statement of the transaction locks ACCESS EXCLUSIVE, before or after", () => {
+    const sql = [
+      "BEGIN;",
+      'DROP INDEX "Recipient_documentId_idx";',
+      'ALTER TABLE "Recipient" DROP COLUMN "documentId";',
+      "ALTER TABLE jobs ADD COLUMN parent uuid;",
+      "DROP INDEX IF EXISTS jobs_name_index;",
+      "DROP INDEX orders_status_idx;",
+      "DROP INDEX IDX_3f5a9c;",
+      "COMMIT;",
+      "DROP INDEX users_email_idx;",
+      "ALTER TABLE users ADD COLUMN note text;",
+    ].join("\n");
+    expect(findingsOf(rule, sql)).toEqual([at(6, 1, 6, 29), at(7, 1, 7, 22), at(9, 1, 9, 27)]);
+  });
+
+  it("does not report, in a rollback, an index its forward migration created on the table the rollback then drops", () => {
+    const forward = 'CREATE TABLE "addon_rate_cards" (id int, addon_id int);\nCREATE INDEX "addonratecard_addon_id_key" ON "addon_rate_cards" (addon_id);';
+    const rollback = 'BEGIN;\nDROP INDEX "addonratecard_addon_id_key";\nDROP TABLE "addon_rate_cards";\nCOMMIT;';
+    const files = { "migrations/001_addon.up.sql": forward };
+    expect(lintSql(rollback, { rules: [rule], filePath: "migrations/001_addon.down.sql", files }).findings).toEqual([]);
+    expect(lintSql(rollback.replace('DROP TABLE "addon_rate_cards";\n', ""), { rules: [rule], filePath: "migrations/001_addon.down.sql", files }).findings).toHaveLength(1);
+  });
+
   it("does not report other DROP statements, or text in comments and strings", () => {
     const sql = "DROP TABLE t;\nDROP INDEX CONCURRENTLY i;\n-- DROP INDEX i;\n/* DROP INDEX i; */\nSELECT 'DROP INDEX i';";
     expect(findingsOf(rule, sql)).toEqual([]);

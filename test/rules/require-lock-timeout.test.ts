@@ -171,6 +171,14 @@ describe("require-lock-timeout", () => {
     expect(findingsOf(rule, sql)).toEqual([]);
   });
 
+  it("does not report, in a rollback, the tables (and their indexes) its forward migration created: it reports the first lock on an older table", () => {
+    const files = { "migrations/001_purge.up.sql": "CREATE TABLE admin_purge_person (id int);\nCREATE INDEX admin_purge_person_id_idx ON admin_purge_person (id);\nALTER TABLE person ADD COLUMN purged bool;" };
+    const rollback = "DROP INDEX admin_purge_person_id_idx;\nDROP TABLE admin_purge_person;\nALTER TABLE person DROP COLUMN purged;";
+    const lint = (filePath: string) => lintSql(rollback, { rules: [rule], filePath, files }).findings.map(located);
+    expect(lint("migrations/001_purge.down.sql")).toEqual([at(3, 1, 3, 38)]);
+    expect(lint("migrations/002_purge.sql")).toEqual([at(1, 1, 1, 37)]);
+  });
+
   it("names the locks the statement takes on other tables too: a foreign key's, and a dropped foreign key's ACCESS EXCLUSIVE on its referenced table", () => {
     const added = messageOf("ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;")[0]!;
     expect(added).toContain(

@@ -105,6 +105,13 @@ describe("schema-change-with-backfill", () => {
     expect(findingsOf(rule, block("CREATE TABLE users (id int);", ADD, UPDATE))).toEqual([]);
   });
 
+  it("does not report, in a rollback, a table its forward migration created; reports an older one", () => {
+    const files = { "migrations/001_roles.up.sql": "CREATE TABLE roles (id int, name text);\nALTER TABLE users ADD COLUMN role text;" };
+    const rollback = block("ALTER TABLE roles ADD COLUMN legacy text;", "UPDATE roles SET legacy = name;", "ALTER TABLE users DROP COLUMN role;", "UPDATE users SET note = '';");
+    expect(lintSql(rollback, { rules: [rule], filePath: "migrations/001_roles.down.sql", files }).findings.map(located)).toEqual([at(5, 1, 5, 27)]);
+    expect(lintSql(rollback, { rules: [rule], filePath: "migrations/002_roles.sql", files }).findings).toHaveLength(2);
+  });
+
   it("reports a backfill run by a DO block, at its place in the body", () => {
     const sql = block(ADD, "DO $$\nBEGIN\n  UPDATE users SET role = 'member' WHERE id < 1000;\nEND\n$$;");
     expect(findingsOf(rule, sql)).toEqual([at(5, 3, 5, 51)]);
