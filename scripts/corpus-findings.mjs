@@ -12,7 +12,7 @@ import { allRules } from "../dist/rules/index.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const corpus = path.resolve(process.argv[2] ?? path.join(root, "../shared/corpus"));
-const files = fg.sync(["sql/**/*.sql", "js/**/*.{js,ts,mjs,cjs}", "projects/**/*.{sql,js,ts}"], { cwd: corpus, ignore: ["**/node_modules/**"] }).sort();
+const files = fg.sync(["sql/**/*.sql", "js/**/*.{js,ts,mjs,cjs,mts,cts}", "projects/**/*.{sql,js,ts,mjs,cjs,mts,cts}"], { cwd: corpus, ignore: ["**/node_modules/**"] }).sort();
 const variants = [
   { label: "pg14", settings: {} },
   { label: "pg11+tx", settings: { pgVersion: 11, assumeInTransaction: true } },
