@@ -43,4 +43,6 @@ export interface FileResult {
   hasBom?: boolean;
   /** With --fix-dry-run: the text the fixes would write (ESLint's `output`). */
   fixedText?: string;
+  /** Why the file was not linted: it is not a migration (dbmate's schema dump, a Sqitch verify script, …). */
+  skipped?: string;
 }

@@ -14,6 +14,7 @@ interface Entry {
   findings: Finding[];
   errors: FatalError[];
   hasBom?: boolean;
+  skipped?: string;
 }
 
 interface CacheFile {
@@ -67,6 +68,7 @@ export class ResultCache {
     hash.update(bytes);
     const { runner, partner } = runnerAndPartner(filePath, Buffer.from(bytes).toString("utf8"), options, files);
     hash.update(`\0${runner.wrapping}\0${runner.reason}\0${runner.rollback ?? ""}\0${partner.role}\0${partner.partnerPath ?? ""}\0`);
+    hash.update(`${runner.notAMigration ?? ""}\0`);
     if (partner.role === "rollback" && partner.partnerPath) hash.update(files.read(partner.partnerPath) ?? "\0unreadable");
     return hash.digest("hex");
   }
@@ -79,11 +81,24 @@ export class ResultCache {
     }
     this.hits++;
     const bom = entry.hasBom === true;
-    return { filePath, findings: entry.findings, errors: entry.errors, text: bom ? text.slice(1) : text, ...(entry.hasBom === undefined ? {} : { hasBom: bom }) };
+    return {
+      filePath,
+      findings: entry.findings,
+      errors: entry.errors,
+      text: bom ? text.slice(1) : text,
+      ...(entry.hasBom === undefined ? {} : { hasBom: bom }),
+      ...(entry.skipped === undefined ? {} : { skipped: entry.skipped }),
+    };
   }
 
   set(filePath: string, key: string, result: FileResult): void {
-    this.entries[filePath] = { key, findings: result.findings, errors: result.errors, ...(result.hasBom === undefined ? {} : { hasBom: result.hasBom }) };
+    this.entries[filePath] = {
+      key,
+      findings: result.findings,
+      errors: result.errors,
+      ...(result.hasBom === undefined ? {} : { hasBom: result.hasBom }),
+      ...(result.skipped === undefined ? {} : { skipped: result.skipped }),
+    };
     this.changed = true;
   }
 
