@@ -44,7 +44,8 @@ export function printConfig(request: PrintConfigRequest): { ok: true; output: st
   const report = {
     file: shown(filePath),
     configFile: loaded?.file === undefined ? null : shown(loaded.file),
-    linted: resolved.accepts(filePath),
+    linted: resolved.accepts(filePath) && !runner.notAMigration,
+    notAMigration: runner.notAMigration ?? null,
     settings: {
       pgVersion: settings.pgVersion,
       runner: settings.runner ?? "(not set: detected for each file)",
@@ -59,7 +60,7 @@ export function printConfig(request: PrintConfigRequest): { ok: true; output: st
     transaction: { wrapping: runner.wrapping, reason: runner.reason || "nothing says the runner wraps the file in a transaction" },
     rollback: {
       place: runner.rollback ?? null,
-      required: runner.rollback !== "none",
+      required: runner.rollback !== "none" && !runner.notAMigration,
       role: partner.role,
       partner: partner.partnerPath === undefined ? null : shown(partner.partnerPath),
     },

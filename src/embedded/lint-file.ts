@@ -3,7 +3,7 @@
  * embedded SQL and schema-builder calls are linted. A file that cannot be read, and a bug met
  * while linting it, are the file's fatal error, never a crash of the run.
  */
-import { diskAccess, lintSource, type FileAccess } from "../engine/lint-source.js";
+import { diskAccess, lintSource, notAMigrationResult, type FileAccess } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { decodeMigration, readMigration, type ReadResult } from "../engine/read-migration.js";
 import { lintEmbeddedSource, SCRIPT_EXTENSION } from "./lint-embedded.js";
@@ -39,6 +39,8 @@ function lintDecoded(read: ReadResult, filePath: string, options: LintOptions, f
   }
   // A TypeScript/JavaScript migration: the SQL embedded in it and its schema-builder calls.
   if (SCRIPT_EXTENSION.test(filePath)) {
+    const skipped = notAMigrationResult(read.text, filePath, options, files);
+    if (skipped) return skipped;
     const { snippets: _snippets, builders: _builders, ...result } = lintEmbeddedSource(read.text, filePath, options, { files });
     return result;
   }

@@ -23,8 +23,17 @@ function readText(filePath: string): string | undefined {
   return result.ok ? result.text : undefined;
 }
 
+function listFolder(dir: string): fs.Dirent[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    // An unreadable folder has nothing to offer.
+    return [];
+  }
+}
+
 /** The disk as it is at each call. */
-export const diskAccess: FileAccess = { exists: isFile, read: readText };
+export const diskAccess: FileAccess = { exists: isFile, read: readText, list: (dir) => listFolder(dir).map((entry) => entry.name) };
 
 /**
  * The disk for one run over many files: each folder is listed once, instead of
@@ -32,17 +41,14 @@ export const diskAccess: FileAccess = { exists: isFile, read: readText };
  * parses are kept for the rollback partner that needs them next.
  */
 export function createRunDiskAccess(): FileAccess {
-  const listings = new Map<string, Map<string, boolean>>();
+  const listings = new Map<string, { names: string[]; files: Map<string, boolean> }>();
   const listing = (dir: string) => {
     let entries = listings.get(dir);
     if (!entries) {
-      entries = new Map();
-      try {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-          if (entry.isFile() || entry.isSymbolicLink()) entries.set(entry.name, entry.isFile());
-        }
-      } catch {
-        // An unreadable folder has no partners to offer.
+      entries = { names: [], files: new Map() };
+      for (const entry of listFolder(dir)) {
+        entries.names.push(entry.name);
+        if (entry.isFile() || entry.isSymbolicLink()) entries.files.set(entry.name, entry.isFile());
       }
       listings.set(dir, entries);
     }
@@ -51,10 +57,11 @@ export function createRunDiskAccess(): FileAccess {
   const recent = new Map<string, { text: string; parsed: ParsedFile }>();
   return {
     exists(filePath) {
-      const plainFile = listing(path.dirname(filePath)).get(path.basename(filePath));
+      const plainFile = listing(path.dirname(filePath)).files.get(path.basename(filePath));
       return plainFile === undefined ? false : plainFile || isFile(filePath);
     },
     read: readText,
+    list: (dir) => listing(dir).names,
     parse(filePath, text) {
       const known = recent.get(filePath);
       if (known?.text === text) return known.parsed;
@@ -88,10 +95,25 @@ export function runnerAndPartner(filePath: string, text: string, options: LintOp
   return { runner, partner: runner.partner ?? findPartner(filePath, files.exists, options.rollbackPatterns) };
 }
 
+/**
+ * The result of a file that is no migration (dbmate's schema dump, a Sqitch verify script, another database's
+ * migrations, …: runners/not-a-migration.ts): nothing is linted, and `skipped` says why. Undefined for a migration.
+ */
+export function notAMigrationResult(text: string, filePath: string, options: LintOptions, files: FileAccess = diskAccess): FileResult | undefined {
+  const reason = runnerOf(filePath, text, files, options.settings).notAMigration;
+  return reason === undefined ? undefined : skippedResult(text, filePath, reason);
+}
+
+function skippedResult(text: string, filePath: string, reason: string): FileResult {
+  const source = new SourceText(text);
+  return { filePath, findings: [], errors: [], text: source.text, hasBom: source.hasBom, skipped: reason };
+}
+
 function lintText(text: string, filePath: string, options: LintOptions, files: FileAccess): FileResult {
+  const { runner, partner } = runnerAndPartner(filePath, text, options, files);
+  if (runner.notAMigration) return skippedResult(text, filePath, runner.notAMigration);
   const parse = files.parse ?? ((_path: string, source: string) => parseFile(new SourceText(source)));
   const parsed = parse(filePath, text);
-  const { runner, partner } = runnerAndPartner(filePath, text, options, files);
   const forwardFile = partner.role === "rollback" && partner.partnerPath ? files.read(partner.partnerPath) : undefined;
   const forwardText = forwardFile === undefined ? undefined : (options.placeholders && Substitution.of(forwardFile, options.placeholders)?.text) || forwardFile;
   const forward = forwardText === undefined || !partner.partnerPath ? undefined : parse(partner.partnerPath, forwardText);

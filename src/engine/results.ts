@@ -45,6 +45,8 @@ export interface FileResult {
   fixedText?: string;
   /** What migsafe left out of the check on purpose, and why (another database's branch of a TS/JS migration): printed with --debug. */
   notes?: Note[];
+  /** Why the file was not linted: it is not a migration (dbmate's schema dump, a Sqitch verify script, …). */
+  skipped?: string;
 }
 
 /** A part of a file left out of the check on purpose, for --debug. */

@@ -78,6 +78,8 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
   }
   await loadParser();
   const lintRun: LintRun = {
+    cwd,
+    skipped: new Set(),
     defaultRules: request.defaultRules ?? request.rules === undefined,
     debugLog: [],
     contents: selected.contents,
@@ -109,6 +111,9 @@ interface Job {
 
 /** What every lint pass of a run shares. */
 interface LintRun {
+  cwd: string;
+  /** The files found not to be migrations, each said once with --debug. */
+  skipped: Set<string>;
   /** migsafe's own rules, which worker threads can load. */
   defaultRules: boolean;
   debugLog: string[];
@@ -202,7 +207,14 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (resul
   const files = accessWith(lintRun.contents, lintRun.readIndex);
   const all: FileResult[] = [];
   const inOrder = onResult ? new InOrder(onResult) : undefined;
-  const place = (index: number, result: FileResult) => (inOrder ? inOrder.put(index, result) : (all[index] = result));
+  const place = (index: number, result: FileResult) => {
+    if (result.skipped && !lintRun.skipped.has(result.filePath)) {
+      lintRun.skipped.add(result.filePath);
+      lintRun.debugLog.push(`debug: ${displayPath(result.filePath, lintRun.cwd)} is not a migration, not linted: ${result.skipped}`);
+    }
+    if (inOrder) inOrder.put(index, result);
+    else all[index] = result;
+  };
   const keys = new Map<number, string>();
   const groups = new Map<LintOptions, number[]>();
   jobs.forEach((job, index) => {
@@ -253,6 +265,7 @@ function accessWith(contents: ReadonlyMap<string, Uint8Array>, readIndex?: (file
   const disk = createRunDiskAccess();
   if (contents.size === 0) return disk;
   return {
+    ...disk,
     exists: (filePath) => contents.has(filePath) || disk.exists(filePath),
     read: (filePath) => {
       const bytes = contents.get(filePath) ?? readIndex?.(filePath);
@@ -260,7 +273,6 @@ function accessWith(contents: ReadonlyMap<string, Uint8Array>, readIndex?: (file
       const decoded = decodeMigration(bytes);
       return decoded.ok ? decoded.text : undefined;
     },
-    parse: disk.parse,
   };
 }
 

@@ -16,6 +16,7 @@ interface Entry {
   errors: FatalError[];
   hasBom?: boolean;
   notes?: Note[];
+  skipped?: string;
 }
 
 interface CacheFile {
@@ -69,6 +70,7 @@ export class ResultCache {
     hash.update(bytes);
     const { runner, partner } = runnerAndPartner(filePath, Buffer.from(bytes).toString("utf8"), options, files);
     hash.update(`\0${runner.wrapping}\0${runner.reason}\0${runner.rollback ?? ""}\0${partner.role}\0${partner.partnerPath ?? ""}\0`);
+    hash.update(`${runner.notAMigration ?? ""}\0`);
     if (partner.role === "rollback" && partner.partnerPath) hash.update(files.read(partner.partnerPath) ?? "\0unreadable");
     return hash.digest("hex");
   }
@@ -88,6 +90,7 @@ export class ResultCache {
       text: bom ? text.slice(1) : text,
       ...(entry.hasBom === undefined ? {} : { hasBom: bom }),
       ...(entry.notes ? { notes: entry.notes } : {}),
+      ...(entry.skipped === undefined ? {} : { skipped: entry.skipped }),
     };
   }
 
@@ -98,6 +101,7 @@ export class ResultCache {
       errors: result.errors,
       ...(result.hasBom === undefined ? {} : { hasBom: result.hasBom }),
       ...(result.notes ? { notes: result.notes } : {}),
+      ...(result.skipped === undefined ? {} : { skipped: result.skipped }),
     };
     this.changed = true;
   }

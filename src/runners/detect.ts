@@ -1,16 +1,19 @@
 /**
  * Which runner runs a migration file, with no configuration: from the file's content (goose, dbmate and
- * sql-migrate markers, Drizzle's statement breakpoints, a script's imports), its layout (Prisma's
- * migration_lock.toml, Diesel's up.sql/down.sql, Sqitch's deploy/revert/verify folders, Flyway's and
- * golang-migrate's file names) and the nearest manifest (package.json, go.mod, build.gradle, pom.xml).
+ * sql-migrate markers, Drizzle's statement breakpoints, pop's templates, a script's imports), its layout
+ * (Prisma's <timestamp>_<name>/migration.sql, Diesel's up.sql/down.sql, Sqitch's deploy/revert/verify
+ * folders, temporal-sql-tool's versioned/ folders, Flyway's, golang-migrate's, pop's and popx's file names)
+ * and the nearest manifest (package.json, go.mod, build.gradle, pom.xml).
  */
 import path from "node:path";
-import type { RunnerName } from "./profiles.js";
+import { PROFILES, type RunnerName } from "./profiles.js";
 
 /** How detection sees the project's files: the disk, or what a run has in memory. */
 export interface ProjectFiles {
   exists(filePath: string): boolean;
   read(filePath: string): string | undefined;
+  /** The names of the files and folders in a folder (empty when it cannot be read); without it, what needs a listing is not known. */
+  list?(dir: string): readonly string[];
 }
 
 /** One thing that told migsafe which runner runs the file. */
@@ -46,6 +49,7 @@ const SQL_MARKERS: { runner: RunnerName; pattern: RegExp }[] = [
 ];
 
 function sqlRunner(file: string, text: string, files: ProjectFiles): Detection | undefined {
+  if (DBMATE_DUMP.test(text)) return { runner: "dbmate", clues: [{ what: "its -- Dbmate schema migrations section, which dbmate dump writes" }] };
   for (const { runner, pattern } of SQL_MARKERS) {
     const marker = pattern.exec(text)?.[0].trim();
     if (marker) return { runner, clues: [{ what: `the ${marker} marker` }] };
@@ -54,8 +58,11 @@ function sqlRunner(file: string, text: string, files: ProjectFiles): Detection |
   const base = path.basename(file);
   const folder = path.basename(dir);
 
-  const lock = path.join(path.dirname(dir), "migration_lock.toml");
-  if (base === "migration.sql" && files.exists(lock)) return { runner: "prisma", clues: [{ what: "migration_lock.toml beside the migration folders", file: lock }] };
+  if (base === "migration.sql") {
+    const lock = path.join(path.dirname(dir), "migration_lock.toml");
+    if (files.exists(lock)) return { runner: "prisma", clues: [{ what: "migration_lock.toml beside the migration folders", file: lock }] };
+    if (PRISMA_FOLDER.test(folder)) return { runner: "prisma", clues: [{ what: "its folder name, which follows Prisma Migrate's <timestamp>_<name>/migration.sql layout" }] };
+  }
 
   if (/^(up|down)\.sql$/i.test(base)) {
     const config = nearest(dir, "diesel.toml", files);
@@ -68,21 +75,113 @@ function sqlRunner(file: string, text: string, files: ProjectFiles): Detection |
 
   const sqitch = sqitchScript(file, files);
   if (sqitch) return { runner: "sqitch", clues: [{ what: `sqitch.plan above its ${sqitch.kind}/ folder`, file: path.join(sqitch.top, "sqitch.plan") }] };
+  const plan = path.join(dir, "sqitch.plan");
+  if (files.exists(plan)) return { runner: "sqitch", clues: [{ what: "sqitch.plan beside it", file: plan }] };
+
+  const temporal = temporalClues(dir, files);
+  if (temporal) return { runner: "temporal-sql-tool", clues: temporal };
 
   if (FLYWAY_NAME.test(base)) {
     const form = base.startsWith("R") ? "R__<name>.sql" : `${base[0]}<version>__<name>.sql`;
     return { runner: "flyway", clues: [{ what: `its file name, which follows Flyway's ${form} naming` }] };
   }
-  const direction = GOLANG_MIGRATE_NAME.exec(base)?.[1];
-  if (direction) return { runner: "golang-migrate", clues: [{ what: `its file name, which follows golang-migrate's <version>_<name>.${direction.toLowerCase()}.sql naming` }] };
+  return goRunner(base, text, dir, files);
+}
+
+/** dbmate's schema dump ends with this section (`dbmate dump`, `dbmate up` with dumping on). */
+export const DBMATE_DUMP = /^--[ \t]*Dbmate schema migrations[ \t]*$/m;
+/** Prisma Migrate's migration folder: `20240101120000_add_users`. */
+const PRISMA_FOLDER = /^\d{14}_/;
+/** Diesel's folder name: `2019-02-27-170003_create_users`, `2025-06-03-120211-0000_x` (Diesel 2.2), and its own `00000000000000_diesel_initial_setup`. */
+const DIESEL_FOLDER = /^(\d{4}-\d{2}-\d{2}-\d{6}(?:-\d{4})?|00000000000000)_/;
+/** `V1__init.sql`, `V2.1__x.sql`, `V44_3__x.sql`, `R__views.sql`, `U1__init.sql`. */
+export const FLYWAY_NAME = /^(?:[VU]\d+(?:[._]\d+)*__.+|R__.+)\.sql$/;
+/** golang-migrate's file name: `<version>_<anything>.up.sql` (`0031_2.0.3_schema.up.sql`). */
+const GOLANG_MIGRATE_NAME = /^\d+_.+\.(up|down)\.sql$/i;
+/** pop's and popx's file name: `<version>_<name>[.<dialect>][.autocommit].(up|down).sql`, the name without dots. */
+export const POP_NAME = /^(\d+)_[^.]+(?:\.([a-z0-9]+))?(\.autocommit)?\.(up|down)\.sql$/;
+/** The dialects pop names in file names, as pop's CanonicalDialect reads them. */
+const POP_DIALECTS: Readonly<Record<string, string>> = {
+  postgres: "PostgreSQL",
+  postgresql: "PostgreSQL",
+  pg: "PostgreSQL",
+  cockroach: "CockroachDB",
+  cockroachdb: "CockroachDB",
+  crdb: "CockroachDB",
+  mysql: "MySQL",
+  mariadb: "MariaDB",
+  sqlite: "SQLite",
+  sqlite3: "SQLite",
+};
+/** The database a pop or popx file name's dialect is for (`mysql` → MySQL); undefined for a name without a known dialect. */
+export function popDatabase(dialect: string | undefined): string | undefined {
+  return dialect !== undefined && Object.hasOwn(POP_DIALECTS, dialect) ? POP_DIALECTS[dialect] : undefined;
+}
+
+/** pop renders every SQL migration as a Go template of the connection's details: `{{ index .Options "Namespace" }}`. */
+const POP_TEMPLATE = /\{\{[^}]*\.Options\b[^}]*\}\}/;
+
+/**
+ * The runner of a Go project's `<version>_<name>.up.sql` / `.down.sql` files: golang-migrate, pop or Ory's popx,
+ * which read much the same names. popx's own forms (`.autocommit.`, a dialect after a version longer than pop's
+ * 14 digits) and pop's (a dialect, a template of the connection's options) decide, then the nearest go.mod;
+ * anything else is golang-migrate's.
+ */
+function goRunner(base: string, text: string, dir: string, files: ProjectFiles): Detection | undefined {
+  const pop = POP_NAME.exec(base);
+  if (!pop && !GOLANG_MIGRATE_NAME.test(base)) return undefined;
+  const direction = (pop?.[4] ?? GOLANG_MIGRATE_NAME.exec(base)![1]!).toLowerCase();
+  const dialect = popDatabase(pop?.[2]) && pop?.[2];
+  const popForm = `<version>_<name>${dialect ? ".<dialect>" : ""}${pop?.[3] ? ".autocommit" : ""}.${direction}.sql`;
+  const named = (runner: "pop" | "popx" | "golang-migrate", form: string): Clue => ({ what: `its file name, which follows ${PROFILES[runner].title}'s ${form} naming` });
+  if (pop?.[3]) return { runner: "popx", clues: [named("popx", popForm)] };
+  const goMod = nearest(dir, "go.mod", files);
+  const modules = goMod ? requiredModules(files.read(goMod) ?? "") : [];
+  const required = (module: string): Clue[] => (goMod && modules.some((each) => each.startsWith(module)) ? [{ what: `go.mod's requirement of ${module}`, file: goMod }] : []);
+  if (pop) {
+    // popx requires pop: a go.mod that names Ory's x library runs popx.
+    for (const [runner, module] of [["popx", "github.com/ory/x"], ["pop", "github.com/gobuffalo/pop"]] as const) {
+      const clue = required(module);
+      if (clue.length > 0) return { runner, clues: [...clue, named(runner, popForm)] };
+    }
+  }
+  const migrate = required("github.com/golang-migrate/migrate");
+  if (migrate.length > 0 || !pop) return { runner: "golang-migrate", clues: [named("golang-migrate", `<version>_<name>.${direction}.sql`), ...migrate] };
+  // Ory's projects number their migrations past pop's 14 digits (`20150100000001000000_networks.postgres.up.sql`).
+  if (dialect) return pop[1]!.length > 14 ? { runner: "popx", clues: [named("popx", popForm)] } : { runner: "pop", clues: [named("pop", popForm)] };
+  if (POP_TEMPLATE.test(text)) return { runner: "pop", clues: [{ what: "its {{ … .Options … }} template, which pop renders with the connection's details" }] };
+  return { runner: "golang-migrate", clues: [named("golang-migrate", `<version>_<name>.${direction}.sql`)] };
+}
+
+/** The modules a go.mod requires itself (not `// indirect`). */
+function requiredModules(goMod: string): string[] {
+  const modules: string[] = [];
+  for (const line of goMod.split(/\r?\n/)) {
+    const module = /^\s*(?:require\s+)?([\w.-]+\.[\w.-]+\/\S+)\s+v\S+/.exec(line)?.[1];
+    if (module && !/\/\/\s*indirect\b/.test(line)) modules.push(module);
+  }
+  return modules;
+}
+
+/**
+ * temporal-sql-tool's layout: `update-schema -d …/versioned` runs the files of each version folder
+ * (`versioned/v1.2/`, listed by its manifest.json); `setup-schema` runs the schema beside `versioned/`.
+ */
+function temporalClues(dir: string, files: ProjectFiles): Clue[] | undefined {
+  if (VERSION_FOLDER.test(path.basename(dir)) && path.basename(path.dirname(dir)) === "versioned") {
+    const manifest = path.join(dir, "manifest.json");
+    const layout = { what: "its folder, a version folder under versioned/ (temporal-sql-tool's layout)" };
+    return files.exists(manifest) ? [layout, { what: "manifest.json beside it", file: manifest }] : [layout];
+  }
+  const versioned = path.join(dir, "versioned");
+  if (files.list?.(dir).includes("versioned") && files.list(versioned).some((name) => VERSION_FOLDER.test(name))) {
+    return [{ what: "the versioned/ folder of version folders beside it (temporal-sql-tool's layout: the schema setup-schema runs)" }];
+  }
   return undefined;
 }
 
-/** Diesel's folder name: `2019-02-27-170003_create_users` (and its own `00000000000000_diesel_initial_setup`). */
-const DIESEL_FOLDER = /^(\d{4}-\d{2}-\d{2}-\d{6}|00000000000000)_/;
-/** `V1__init.sql`, `V2.1__x.sql`, `V44_3__x.sql`, `R__views.sql`, `U1__init.sql`. */
-export const FLYWAY_NAME = /^(?:[VU]\d+(?:[._]\d+)*__.+|R__.+)\.sql$/;
-const GOLANG_MIGRATE_NAME = /^\d+_[^.]+\.(up|down)\.sql$/i;
+/** temporal-sql-tool's version folders: `v1.0`, `v1.10` (its `^v[\d.]+`). */
+const VERSION_FOLDER = /^v\d+(?:\.\d+)*$/;
 
 /** The folders of a Sqitch project: each change has a deploy, a revert and a verify script, at the same path in each. */
 export type SqitchKind = "deploy" | "revert" | "verify";
@@ -146,6 +245,8 @@ const MANIFESTS: Partial<Record<RunnerName, (dir: string, files: ProjectFiles) =
   prisma: (dir, files) => packageClue(dir, files, ["prisma", "@prisma/client"]),
   drizzle: (dir, files) => packageClue(dir, files, ["drizzle-kit", "drizzle-orm"]),
   goose: (dir, files) => goModClue(dir, files, "github.com/pressly/goose"),
+  pop: (dir, files) => goModClue(dir, files, "github.com/gobuffalo/pop"),
+  popx: (dir, files) => goModClue(dir, files, "github.com/ory/x"),
   "golang-migrate": (dir, files) => goModClue(dir, files, "github.com/golang-migrate/migrate"),
   flyway: (dir, files) => {
     for (const name of ["flyway.conf", "flyway.toml"]) {

@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import { detectRunner, FLYWAY_NAME, SCRIPT, sqitchScript, type Clue, type ProjectFiles } from "./detect.js";
+import { notAMigration } from "./not-a-migration.js";
 import { PROFILES, type RollbackPlace, type RunnerName, type RunnerProfile, type Wrapping } from "./profiles.js";
 
 /** What the configuration says of the runner; undefined: not set. */
@@ -36,6 +37,8 @@ export interface FileRunner {
   aloneWhenRefused: boolean;
   /** The rollback partner, where the runner says where it is. */
   partner?: RunnerPartner;
+  /** Why the runner never runs this file as a migration (dbmate's schema dump, a Sqitch verify script, …): it is not linted. */
+  notAMigration?: string;
 }
 
 /** No runner known, nothing assumed: every statement commits on its own unless the file says BEGIN. */
@@ -57,7 +60,9 @@ export function assumedRunner(inTransaction: boolean): FileRunner {
 /** How the file at `filePath`, whose text is `text`, is run. */
 export function runnerOf(filePath: string, text: string, files: ProjectFiles, settings: RunnerSettings): FileRunner {
   const runner = profileRunner(filePath, text, files, settings.runner);
-  return withFileSwitch(settings.assumeInTransaction === undefined ? runner : withAssumption(runner, settings.assumeInTransaction), filePath, text, files);
+  const notRun = notAMigration(path.resolve(filePath), text, files, runner.profile?.name);
+  const run = withFileSwitch(settings.assumeInTransaction === undefined ? runner : withAssumption(runner, settings.assumeInTransaction), filePath, text, files);
+  return notRun ? { ...run, notAMigration: notRun } : run;
 }
 
 /** The runner, wrapping files as `assumeInTransaction` says. */
@@ -76,7 +81,7 @@ function profileRunner(filePath: string, text: string, files: ProjectFiles, name
     profile,
     wrapping: profile.wrapping,
     reason: `${profile.how} (${named ? "the configuration names it" : `detected from ${detected.clues[0]!.what}`})`,
-    rollback: profile.name === "sqitch" && sqitchScript(filePath, files)?.kind === "verify" ? "none" : profile.rollback,
+    rollback: profile.rollback,
     decidedBy: detected.clues,
     aloneWhenRefused: profile.aloneWhenRefused === true,
     ...(partner ? { partner } : {}),
@@ -142,6 +147,7 @@ const FILE_SWITCHES: Partial<Record<RunnerName, (filePath: string, text: string,
   "mikro-orm": textSwitch(/\bisTransactional\s*\(\s*\)\s*(?::\s*boolean\s*)?\{\s*return\s+false\b/, "isTransactional() returns false"),
   knex: textSwitch(/\bconfig\s*=\s*\{[^}]*\btransaction\s*:\s*false\b/, "exports.config = { transaction: false }"),
   "node-pg-migrate": textSwitch(/\bpgm\.noTransaction\s*\(/, "pgm.noTransaction()"),
+  popx: (filePath) => (/\.autocommit\.(up|down)\.sql$/.test(filePath) ? { wraps: false, what: ".autocommit. in its file name" } : undefined),
   diesel: besideSwitch((file) => path.join(path.dirname(file), "metadata.toml"), /^[ \t]*run_in_transaction[ \t]*=[ \t]*(true|false)\b/m, "run_in_transaction"),
   flyway: besideSwitch((file) => `${file}.conf`, /^[ \t]*executeInTransaction[ \t]*=[ \t]*(true|false)\b/m, "executeInTransaction"),
 };
@@ -151,9 +157,7 @@ function partnerOf(runner: RunnerName, file: string, files: ProjectFiles): Runne
   const existing = (candidate: string) => (files.exists(candidate) ? candidate : undefined);
   if (runner === "sqitch") {
     const script = sqitchScript(file, files);
-    if (!script) return undefined;
-    // A verify script checks a deploy: there is nothing to roll back.
-    if (script.kind === "verify") return { role: "forward", partnerPath: undefined };
+    if (!script || script.kind === "verify") return undefined;
     const other = path.join(script.top, script.kind === "deploy" ? "revert" : "deploy", script.relative);
     return { role: script.kind === "deploy" ? "forward" : "rollback", partnerPath: existing(other) };
   }

@@ -8,12 +8,15 @@ export const RUNNER_NAMES = [
   "prisma",
   "diesel",
   "golang-migrate",
+  "pop",
+  "popx",
   "goose",
   "dbmate",
   "sql-migrate",
   "flyway",
   "sqitch",
   "drizzle",
+  "temporal-sql-tool",
   "kysely",
   "typeorm",
   "mikro-orm",
@@ -62,6 +65,11 @@ export interface RunnerProfile {
    * in a transaction block (Flyway's PostgreSQL parser: CREATE INDEX CONCURRENTLY, VACUUM, …).
    */
   aloneWhenRefused?: true;
+  /**
+   * True when running a partly applied migration again finishes it: the runner ignores "already exists" and
+   * "not found" errors (temporal-sql-tool), so a failure half-way is repaired by running the migration again.
+   */
+  toleratesRerun?: true;
   rollback: RollbackPlace;
   order: MigrationOrder;
   /** How the order is decided, in words. */
@@ -103,6 +111,28 @@ export const PROFILES: Readonly<Record<RunnerName, RunnerProfile>> = {
     order: "version",
     orderRule: "by the version number the file name starts with",
     docs: "https://github.com/golang-migrate/migrate/blob/master/database/postgres/README.md",
+  },
+  pop: {
+    name: "pop",
+    title: "pop",
+    wrapping: "transaction",
+    how: "pop runs each migration in a transaction of its own",
+    optOut: undefined,
+    rollback: "down-file",
+    order: "name",
+    orderRule: "by the version the file name starts with",
+    docs: "https://github.com/gobuffalo/pop/blob/main/migrator.go",
+  },
+  popx: {
+    name: "popx",
+    title: "Ory popx",
+    wrapping: "transaction",
+    how: "popx runs each migration in a transaction of its own",
+    optOut: "the .autocommit. file name (<version>_<name>.<dialect>.autocommit.up.sql)",
+    rollback: "down-file",
+    order: "name",
+    orderRule: "by the version the file name starts with; a dialect's own file instead of the dialect-generic one",
+    docs: "https://github.com/ory/x/blob/master/popx/migrator.go",
   },
   goose: {
     name: "goose",
@@ -170,6 +200,18 @@ export const PROFILES: Readonly<Record<RunnerName, RunnerProfile>> = {
     order: "journal",
     orderRule: "in the order of meta/_journal.json",
     docs: "https://orm.drizzle.team/docs/migrations",
+  },
+  "temporal-sql-tool": {
+    name: "temporal-sql-tool",
+    title: "temporal-sql-tool",
+    wrapping: "none",
+    how: "temporal-sql-tool runs each statement on its own, without a transaction, and ignores \"already exists\" and \"not found\" errors when a partly applied version runs again",
+    optOut: undefined,
+    toleratesRerun: true,
+    rollback: "none",
+    order: "version",
+    orderRule: "by version folder (v1.2 before v1.10), each folder's files in the order of its manifest.json",
+    docs: "https://github.com/temporalio/temporal/blob/main/tools/common/schema/updatetask.go",
   },
   kysely: {
     name: "kysely",

@@ -129,6 +129,15 @@ describe("--cache", () => {
     expect((await lint(p.dir, "migrations")).fromCache).toBe(3);
   });
 
+  it("keeps a file that is no migration out of the report, from the cache too", async () => {
+    const p = project({ "package.json": "{}", "schema/sqitch.plan": "%project=x\n", "schema/verify/a.sql": "BEGIN;\nDROP TABLE users;\nROLLBACK;\n" });
+    await lint(p.dir, "schema/verify");
+    const second = await lint(p.dir, "schema/verify");
+    expect(second.fromCache).toBe(1);
+    expect(messagesOf(second.output)).toEqual([["a.sql", []]]);
+    expect(second.stderr).toContain("schema/verify/a.sql is not a migration, not linted: it is a Sqitch verify script");
+  });
+
   it("reports an unwritable cache on stderr without failing the run", async () => {
     const p = setUp();
     p.write("node_modules/.cache/migsafe", "a file where the folder should be");

@@ -124,6 +124,25 @@ describe("the runner of each file", () => {
     });
   });
 
+  it("does not lint a file that is no migration; --print-config and --debug say why", async () => {
+    const dump = "CREATE TABLE public.users (id integer);\n\n--\n-- Dbmate schema migrations\n--\n";
+    const p = project({
+      "db/schema.sql": dump,
+      "db/migrations/20240101000000_a.sql": "-- migrate:up\nDROP TABLE IF EXISTS x;\n-- migrate:down\n",
+      "schema/sqitch.plan": "%project=x\n",
+      "schema/verify/a.sql": "BEGIN;\nTRUNCATE users;\nROLLBACK;\n",
+    });
+    const printed = JSON.parse((await lint(["--print-config", "db/schema.sql"], p.dir)).output) as Record<string, unknown>;
+    expect(printed).toMatchObject({ linted: false, notAMigration: expect.stringMatching(/^it is dbmate's schema dump/), runner: { name: "dbmate" }, rollback: { required: false } });
+    const result = await lint(["--debug", "--format", "json", "db/schema.sql", "schema/verify/a.sql"], p.dir);
+    expect(result.exitCode).toBe(0);
+    expect(ruleIds(result.output)).toEqual([]);
+    expect(result.stderr).toContain("migsafe: debug: db/schema.sql is not a migration, not linted: it is dbmate's schema dump");
+    expect(result.stderr).toContain("migsafe: debug: schema/verify/a.sql is not a migration, not linted: it is a Sqitch verify script: it checks what its deploy script did, in a transaction it rolls back");
+    // Without --debug, a clean run.
+    expect((await lint(["db/schema.sql"], p.dir)).stderr).toBe("");
+  });
+
   it("--print-config takes exactly one readable file", async () => {
     const p = project({ "001.sql": "SELECT 1;\n" });
     expect(await lint(["--print-config", "001.sql", "002.sql"], p.dir)).toMatchObject({ exitCode: 2, stderr: "migsafe: --print-config takes one file: migsafe --print-config <file> (run 'migsafe --help' for usage)\n" });

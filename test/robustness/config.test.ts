@@ -61,7 +61,7 @@ describe("unknown keys and wrong types: the key, and what it must be", () => {
     [{ assumeInTransaction: "yes" }, '"assumeInTransaction" must be true or false, not "yes"'],
     [
       { runner: "rails" },
-      '"runner" must be one of "prisma", "diesel", "golang-migrate", "goose", "dbmate", "sql-migrate", "flyway", "sqitch", "drizzle", "kysely", "typeorm", "mikro-orm", "knex", "node-pg-migrate", "sequelize", "none", not "rails"',
+      '"runner" must be one of "prisma", "diesel", "golang-migrate", "pop", "popx", "goose", "dbmate", "sql-migrate", "flyway", "sqitch", "drizzle", "temporal-sql-tool", "kysely", "typeorm", "mikro-orm", "knex", "node-pg-migrate", "sequelize", "none", not "rails"',
     ],
     [{ include: "db/*.sql" }, '"include" must be a list of strings'],
     [{ exclude: [1] }, '"exclude" must be a list of strings'],

@@ -46,9 +46,11 @@ describe("require-transaction", () => {
 
   it("does not report a file its runner wraps: detected (Prisma's migration.sql beside migration_lock.toml) or named in the configuration", () => {
     const files = { [path.resolve("prisma/migrations/migration_lock.toml")]: 'provider = "postgresql"' };
-    const filePath = path.resolve("prisma/migrations/20240101000000_roles/migration.sql");
+    const filePath = path.resolve("prisma/migrations/roles/migration.sql");
     expect(findingsOf(rule, `${ADD}\n${INDEX}`, { filePath, files })).toEqual([]);
     expect(findingsOf(rule, `${ADD}\n${INDEX}`, { filePath })).toEqual([at(1, 1, 1, 39)]);
+    // Prisma's <timestamp>_<name> folder is enough.
+    expect(findingsOf(rule, `${ADD}\n${INDEX}`, { filePath: path.resolve("prisma/migrations/20240101000000_roles/migration.sql") })).toEqual([]);
     // An explicit assumeInTransaction wins over the runner detected.
     expect(findingsOf(rule, `${ADD}\n${INDEX}`, { filePath, files, settings: { assumeInTransaction: false } })).toEqual([at(1, 1, 1, 39)]);
     expect(withSettings(`${ADD}\n${INDEX}`, { runner: "flyway" })).toEqual([]);

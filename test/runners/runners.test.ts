@@ -26,14 +26,23 @@ describe("runner detection, SQL migrations", () => {
     expect(summary(runner)).toEqual({ runner: "prisma", wrapping: "single-query", rollback: "none" });
     expect(runner.reason).toBe("Prisma Migrate sends each migration.sql whole, as one query, which PostgreSQL runs as one implicit transaction (detected from migration_lock.toml beside the migration folders)");
     expect(runner.decidedBy.map((clue) => clue.what)).toEqual(["migration_lock.toml beside the migration folders", "package.json's dependency on prisma"]);
-    // Without the lock file, a migration.sql is nobody's in particular.
-    expect(summary(runnerIn({ "migrations/20240101000000_init/migration.sql": SQL }, "migrations/20240101000000_init/migration.sql")).runner).toBeUndefined();
+  });
+
+  it("Prisma: without migration_lock.toml, the <14-digit timestamp>_<name> folder of a migration.sql is enough", () => {
+    const runner = runnerIn({ "packages/prisma/migrations/20230404095503_initial_migration/migration.sql": SQL }, "packages/prisma/migrations/20230404095503_initial_migration/migration.sql");
+    expect(summary(runner)).toEqual({ runner: "prisma", wrapping: "single-query", rollback: "none" });
+    expect(runner.decidedBy.map((clue) => clue.what)).toEqual(["its folder name, which follows Prisma Migrate's <timestamp>_<name>/migration.sql layout"]);
+    // A migration.sql in a folder named otherwise is nobody's in particular.
+    expect(summary(runnerIn({ "migrations/init/migration.sql": SQL }, "migrations/init/migration.sql")).runner).toBeUndefined();
+    expect(summary(runnerIn({ "migrations/20240101_init/migration.sql": SQL }, "migrations/20240101_init/migration.sql")).runner).toBeUndefined();
   });
 
   it("Diesel: up.sql/down.sql under diesel.toml, or in a folder named the Diesel way; metadata.toml turns the transaction off", () => {
     const files = { "diesel.toml": "[print_schema]\n", "migrations/20240101_init/up.sql": SQL, "migrations/20240101_init/down.sql": "ALTER TABLE users DROP COLUMN role;\n" };
     expect(summary(runnerIn(files, "migrations/20240101_init/up.sql"))).toEqual({ runner: "diesel", wrapping: "transaction", rollback: "down-file" });
     expect(summary(runnerIn({ "migrations/2024-01-01-120000_init/up.sql": SQL }, "migrations/2024-01-01-120000_init/up.sql")).runner).toBe("diesel");
+    // Diesel 2.2 adds four digits to the folder's timestamp.
+    expect(summary(runnerIn({ "migrations/2026-07-27-143313-0000_rename/up.sql": SQL }, "migrations/2026-07-27-143313-0000_rename/up.sql")).runner).toBe("diesel");
     const noTransaction = runnerIn({ ...files, "migrations/20240101_init/metadata.toml": "run_in_transaction = false\n" }, "migrations/20240101_init/up.sql");
     expect(noTransaction.wrapping).toBe("none");
     expect(noTransaction.reason).toBe("Diesel runs this migration without a transaction (run_in_transaction = false in metadata.toml)");
@@ -47,6 +56,54 @@ describe("runner detection, SQL migrations", () => {
       "its file name, which follows golang-migrate's <version>_<name>.up.sql naming",
       "go.mod's requirement of github.com/golang-migrate/migrate",
     ]);
+  });
+
+  it("golang-migrate: the version's name may hold dots, and no go.mod or down file is needed", () => {
+    const runner = runnerIn({ "make/migrations/postgresql/0031_2.0.3_schema.up.sql": SQL }, "make/migrations/postgresql/0031_2.0.3_schema.up.sql");
+    expect(summary(runner)).toEqual({ runner: "golang-migrate", wrapping: "single-query", rollback: "down-file" });
+    expect(runner.decidedBy.map((clue) => clue.what)).toEqual(["its file name, which follows golang-migrate's <version>_<name>.up.sql naming"]);
+    expect(summary(runnerIn({ "m/20240101120000_init.up.sql": SQL }, "m/20240101120000_init.up.sql")).runner).toBe("golang-migrate");
+  });
+
+  it("pop: its template of the connection's options, a dialect in the file name, or go.mod; each migration in a transaction", () => {
+    const templated = `ALTER TABLE {{ index .Options "Namespace" }}.users ADD COLUMN role text;\n`;
+    const runner = runnerIn({ "migrations/20210710035447_alter_users.up.sql": templated }, "migrations/20210710035447_alter_users.up.sql");
+    expect(summary(runner)).toEqual({ runner: "pop", wrapping: "transaction", rollback: "down-file" });
+    expect(runner.reason).toBe("pop runs each migration in a transaction of its own (detected from its {{ … .Options … }} template, which pop renders with the connection's details)");
+    expect(summary(runnerIn({ "m/20210710035447_init.postgres.up.sql": SQL }, "m/20210710035447_init.postgres.up.sql")).runner).toBe("pop");
+    const goMod = "module github.com/supabase/auth\n\nrequire (\n\tgithub.com/gobuffalo/pop/v6 v6.1.1\n)\n";
+    expect(runnerIn({ "go.mod": goMod, "migrations/20210710035447_init.up.sql": SQL }, "migrations/20210710035447_init.up.sql").decidedBy.map((clue) => clue.what)).toEqual([
+      "go.mod's requirement of github.com/gobuffalo/pop",
+      "its file name, which follows pop's <version>_<name>.up.sql naming",
+    ]);
+    // pop does not read a name with dots in it: golang-migrate's, whatever go.mod says.
+    expect(summary(runnerIn({ "go.mod": goMod, "m/0031_2.0.3_schema.up.sql": SQL }, "m/0031_2.0.3_schema.up.sql")).runner).toBe("golang-migrate");
+    // A module only some dependency requires decides nothing.
+    const indirect = "module x\n\nrequire github.com/gobuffalo/pop/v6 v6.1.1 // indirect\n";
+    expect(summary(runnerIn({ "go.mod": indirect, "m/20210710035447_init.up.sql": SQL }, "m/20210710035447_init.up.sql")).runner).toBe("golang-migrate");
+  });
+
+  it("Ory popx: .autocommit. or a version past 14 digits with a dialect, or go.mod", () => {
+    const file = "persistence/sql/migrations/sql/20150100000001000000_networks.postgres.up.sql";
+    const runner = runnerIn({ [file]: SQL }, file);
+    expect(summary(runner)).toEqual({ runner: "popx", wrapping: "transaction", rollback: "down-file" });
+    const autocommit = runnerIn({ "m/20260703000000000000_idx.postgres.autocommit.up.sql": SQL }, "m/20260703000000000000_idx.postgres.autocommit.up.sql");
+    expect([autocommit.profile?.name, autocommit.wrapping, autocommit.reason]).toEqual(["popx", "none", "Ory popx runs this migration without a transaction (.autocommit. in its file name)"]);
+    // Kratos's go.mod requires both pop and Ory's x: popx, which runs on pop.
+    const goMod = "module github.com/ory/kratos\n\nrequire (\n\tgithub.com/gobuffalo/pop/v6 v6.1.1\n\tgithub.com/ory/x v0.0.600\n)\n";
+    expect(summary(runnerIn({ "go.mod": goMod, "m/20200101000001_x.up.sql": SQL }, "m/20200101000001_x.up.sql")).runner).toBe("popx");
+  });
+
+  it("temporal-sql-tool: a version folder under versioned/, or the schema beside versioned/; statement by statement, forward only", () => {
+    const file = "schema/postgresql/v12/temporal/versioned/v1.16/fix_data_encoding_column.sql";
+    const runner = runnerIn({ [file]: SQL, "schema/postgresql/v12/temporal/versioned/v1.16/manifest.json": '{"CurrVersion":"1.16"}' }, file);
+    expect(summary(runner)).toEqual({ runner: "temporal-sql-tool", wrapping: "none", rollback: "none" });
+    expect(runner.profile?.toleratesRerun).toBe(true);
+    expect(runner.decidedBy.map((clue) => clue.what)).toEqual(["its folder, a version folder under versioned/ (temporal-sql-tool's layout)", "manifest.json beside it"]);
+    const setup = runnerIn({ "schema/postgresql/v12/temporal/schema.sql": SQL, [file]: SQL }, "schema/postgresql/v12/temporal/schema.sql");
+    expect(summary(setup).runner).toBe("temporal-sql-tool");
+    // A version-like folder elsewhere is nobody's in particular.
+    expect(summary(runnerIn({ "db/v1.2/x.sql": SQL }, "db/v1.2/x.sql")).runner).toBeUndefined();
   });
 
   it("goose, dbmate, sql-migrate: their markers", () => {
@@ -71,13 +128,12 @@ describe("runner detection, SQL migrations", () => {
     expect([conf.wrapping, conf.reason]).toEqual(["none", "Flyway runs this migration without a transaction (executeInTransaction = false in V3__idx.sql.conf)"]);
   });
 
-  it("Sqitch: deploy/revert/verify under sqitch.plan; the revert script is the deploy script's rollback, a verify script needs none", () => {
+  it("Sqitch: deploy/revert/verify under sqitch.plan; the revert script is the deploy script's rollback", () => {
     const files = { "schema/sqitch.plan": "%project=x\n", "schema/deploy/a/users.sql": `BEGIN;\n${SQL}COMMIT;\n`, "schema/revert/a/users.sql": "BEGIN;\nALTER TABLE users DROP COLUMN role;\nCOMMIT;\n", "schema/verify/a/users.sql": "SELECT role FROM users WHERE false;\n" };
     const deploy = runnerIn(files, "schema/deploy/a/users.sql");
     expect(summary(deploy)).toEqual({ runner: "sqitch", wrapping: "none", rollback: "revert-folder" });
     expect(deploy.partner).toEqual({ role: "forward", partnerPath: expect.stringMatching(/schema\/revert\/a\/users\.sql$/) });
     expect(runnerIn(files, "schema/revert/a/users.sql").partner).toEqual({ role: "rollback", partnerPath: expect.stringMatching(/schema\/deploy\/a\/users\.sql$/) });
-    expect(summary(runnerIn(files, "schema/verify/a/users.sql"))).toEqual({ runner: "sqitch", wrapping: "none", rollback: "none" });
   });
 
   it("Drizzle: --> statement-breakpoint, or meta/_journal.json beside the file", () => {
@@ -87,6 +143,42 @@ describe("runner detection, SQL migrations", () => {
 
   it("no runner: a plain .sql file with nothing around it", () => {
     expect(runnerIn({ "migrations/001_init.sql": SQL }, "migrations/001_init.sql")).toMatchObject({ profile: undefined, wrapping: "none", reason: "", rollback: undefined });
+  });
+});
+
+describe("files that are no migrations", () => {
+  it("dbmate's schema dump, whatever its name or folder", () => {
+    const dump = "SET statement_timeout = 0;\nCREATE TABLE public.users (id integer);\n\n--\n-- Dbmate schema migrations\n--\n\nINSERT INTO public.schema_migrations (version) VALUES\n    ('20240101');\n";
+    const runner = runnerIn({ "migrations/schema.sql": dump, "migrations/db/migrations/20240101_a.sql": `-- migrate:up\n${SQL}` }, "migrations/schema.sql");
+    expect([runner.profile?.name, runner.notAMigration]).toEqual([
+      "dbmate",
+      "it is dbmate's schema dump (it ends with a -- Dbmate schema migrations section): dbmate dump writes it and dbmate load loads it into an empty database, it is no migration",
+    ]);
+    expect(runnerIn({ "db/migrations/20240101_a.sql": `-- migrate:up\n${SQL}` }, "db/migrations/20240101_a.sql").notAMigration).toBeUndefined();
+  });
+
+  it("Sqitch: a verify script, and a script beside sqitch.plan", () => {
+    const files = { "schema/sqitch.plan": "%project=x\n", "schema/deploy/a.sql": SQL, "schema/verify/a.sql": "BEGIN;\nSELECT role FROM users WHERE false;\nROLLBACK;\n", "schema/setup.sql": "REVOKE CONNECT ON DATABASE postgres FROM public;\n" };
+    expect(runnerIn(files, "schema/verify/a.sql").notAMigration).toBe("it is a Sqitch verify script: it checks what its deploy script did, in a transaction it rolls back");
+    expect(runnerIn(files, "schema/setup.sql")).toMatchObject({ notAMigration: "Sqitch runs only the scripts of the deploy/, revert/ and verify/ folders beside sqitch.plan" });
+    expect(runnerIn(files, "schema/deploy/a.sql").notAMigration).toBeUndefined();
+  });
+
+  it("pop and popx: a file for another database", () => {
+    expect(runnerIn({ "m/20200101000000000001_x.mysql.up.sql": SQL }, "m/20200101000000000001_x.mysql.up.sql").notAMigration).toBe(
+      "it is a MySQL migration (.mysql. in its name): Ory popx runs it only on MySQL",
+    );
+    expect(runnerIn({ "m/20200101000001_x.sqlite3.up.sql": SQL }, "m/20200101000001_x.sqlite3.up.sql").notAMigration).toBe("it is a SQLite migration (.sqlite3. in its name): pop runs it only on SQLite");
+    expect(runnerIn({ "m/20200101000001_x.postgres.up.sql": SQL }, "m/20200101000001_x.postgres.up.sql").notAMigration).toBeUndefined();
+  });
+
+  it("another database's migrations, in a folder named after it beside the PostgreSQL folder", () => {
+    const migration = 'import { MigrationInterface, QueryRunner } from "typeorm";\nexport class Init1 implements MigrationInterface {\n  async up(q: QueryRunner) { await q.query("SELECT 1"); }\n}\n';
+    const files = { "migrations/postgres/1-Init.ts": migration, "migrations/mysql/1-Init.ts": migration };
+    expect(runnerIn(files, "migrations/mysql/1-Init.ts").notAMigration).toBe("it is a MySQL migration (in mysql/, beside postgres/): the project runs the migrations of postgres/ on PostgreSQL");
+    expect(runnerIn(files, "migrations/postgres/1-Init.ts").notAMigration).toBeUndefined();
+    // Without a PostgreSQL folder beside it, a mysql/ folder may be anything.
+    expect(runnerIn({ "db/mysql/001_a.sql": SQL }, "db/mysql/001_a.sql").notAMigration).toBeUndefined();
   });
 });
 
