@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { ColumnDef, Node, TypeName } from "@pgsql/types";
 import { displayName, typeDisplay, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import { nodeAs } from "../src/parser/node-types.js";
@@ -24,11 +25,11 @@ export default defineRule({
       const column = command.node.name;
       if (command.subtype !== "AT_AlterColumnType" || column === undefined) return;
       const columnDef = nodeAs(command.node.def, "ColumnDef");
-      const { history, session } = context.facts;
+      const { session } = context.facts;
       const keepsValues = keepsTheValues(columnDef, column);
       const change: TypeChangeContext = { utcSession: isUtcTimeZone(session.settingAt(statement, "timezone")), pgVersion: context.settings.pgVersion };
-      const oldType = history.columnTypeAt(statement, table, column);
-      if (keepsValues && oldType && isMetadataOnlyTypeChange(oldType, columnDef?.typeName, change)) return;
+      const oldType = oldTypeOf(statement, context, table, column);
+      if (keepsValues && oldType && isMetadataOnlyTypeChange(oldType.type, columnDef?.typeName, change)) return;
       // The old type is set by an earlier migration; a file that sets TimeZone to UTC and changes a column to the
       // other timestamp type converts from it, without a rewrite.
       if (keepsValues && !oldType && change.utcSession && change.pgVersion >= 12 && isTimestampType(columnDef?.typeName)) return;
@@ -48,8 +49,22 @@ function keepsTheValues(columnDef: ColumnDef | undefined, column: string): boole
   return fields.length === 1 && nodeAs(fields[0], "String")?.sval === column;
 }
 
-/** `oldType`: the column's type before the change, when this migration set it. */
-function report(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand, oldType: TypeName | undefined, keepsValues: boolean): void {
+/** The column's type before the change, when this migration set it, or an earlier migration of its folder (`setBy`). */
+interface OldType {
+  type: TypeName;
+  setBy?: string | undefined;
+}
+
+/** The column's type before the statement: as this migration set it, or else as the earlier migrations of its folder left it. */
+function oldTypeOf(statement: Statement, context: RuleContext, table: QualifiedName, column: string): OldType | undefined {
+  const { history } = context.facts;
+  const own = history.columnTypeAt(statement, table, column);
+  if (own) return { type: own };
+  const earlier = history.columnBefore(statement, table, column);
+  return earlier?.type && { type: earlier.type, setBy: earlier.typeSetBy };
+}
+
+function report(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand, oldType: OldType | undefined, keepsValues: boolean): void {
   const column = command.node.name ?? "";
   const columnDef = nodeAs(command.node.def, "ColumnDef");
   const type = typeDisplay(columnDef?.typeName);
@@ -59,7 +74,7 @@ function report(statement: Statement, context: RuleContext, table: QualifiedName
   const unless = !keepsValues
     ? "."
     : oldType
-      ? `: ${col} is ${typeDisplay(oldType)} (as this migration set it), and ${typeDisplay(oldType)} to ${type} is not a binary-compatible change.`
+      ? `: ${col} is ${typeDisplay(oldType.type)} (as ${oldType.setBy ? `the earlier migration ${path.basename(oldType.setBy)}` : "this migration"} set it), and ${typeDisplay(oldType.type)} to ${type} is not a binary-compatible change.`
       : `, unless the change is binary-compatible, which it is only if ${col}, whose current type comes from an earlier migration, ` +
         `is already ${metadataOnlySources(columnDef?.typeName, type)}: then PostgreSQL changes only the catalog.`;
   const using = columnDef?.raw_default

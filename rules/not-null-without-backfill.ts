@@ -41,6 +41,8 @@ function onlyKey(constraint: Constraint): string | undefined {
 }
 
 function checkSetNotNull(statement: Statement, context: RuleContext, table: QualifiedName, column: string, command: AlterCommand): void {
+  // Already NOT NULL (set earlier in this file, or by an earlier migration of its folder): PostgreSQL does nothing, no scan.
+  if (context.facts.history.isNotNullBefore(statement, table, column)) return;
   const proof = notNullProofBefore(statement, context, table, column);
   if (proof === "validated") return;
   const backfill = backfillBefore(statement, context, table, column);

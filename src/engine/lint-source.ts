@@ -10,11 +10,14 @@ import { runnerOf, type FileRunner } from "../runners/file-runner.js";
 import type { ProjectFiles } from "../runners/detect.js";
 import { resultInOriginal, Substitution } from "./placeholders.js";
 import { isFile } from "../files/is-file.js";
+import { FolderHistories } from "./folder-history.js";
 
 /** How the engine sees the project's files: rollback partners, and what tells which runner runs a file (src/runners/). */
 export interface FileAccess extends ProjectFiles {
   /** Parses a file's text; a run may remember recent parses, since a migration and its rollback each need the other's. */
   parse?(filePath: string, text: string): ParsedFile;
+  /** The run's replays of migration folders: each file's linting knows what the earlier migrations of its folder did. */
+  histories?: FolderHistories;
 }
 
 
@@ -56,6 +59,7 @@ export function createRunDiskAccess(): FileAccess {
   };
   const recent = new Map<string, { text: string; parsed: ParsedFile }>();
   return {
+    histories: new FolderHistories(),
     exists(filePath) {
       const plainFile = listing(path.dirname(filePath)).files.get(path.basename(filePath));
       return plainFile === undefined ? false : plainFile || isFile(filePath);
@@ -124,5 +128,6 @@ function lintText(text: string, filePath: string, options: LintOptions, files: F
     downSectionStart: downSectionStart(parsed.comments),
     forward,
   };
-  return lintParsed(parsed, filePath, rollback, runner, options);
+  const before = partner.role === "forward" ? files.histories?.before(filePath, runner, options, files) : undefined;
+  return lintParsed(parsed, filePath, rollback, runner, options, undefined, before);
 }

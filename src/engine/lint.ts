@@ -1,4 +1,4 @@
-import { MigrationFacts, type FactFault, type RollbackInput } from "../facts/index.js";
+import { MigrationFacts, type FactFault, type RollbackInput, type SchemaBefore } from "../facts/index.js";
 import type { ParsedFile, Statement } from "../parser/types.js";
 import type { FileRunner } from "../runners/file-runner.js";
 import type { Range } from "../source/source-text.js";
@@ -26,14 +26,19 @@ export interface LintOptions {
   placeholders?: readonly Placeholder[];
   /** The inline ignores the engine applies (default "all"); the ESLint plugin leaves `eslint-disable…` to ESLint. */
   directives?: DirectiveScope;
+  /**
+   * The migrations of the change being linted (`--changed-since`, `--staged`), as absolute paths: a table an earlier
+   * one of them created is not in production yet (see facts/schema-before.ts).
+   */
+  change?: readonly string[];
 }
 
 /**
  * Lints one parsed migration, run as `runner` says, with the linter for these options (made once per options object).
  * `embedded` describes a text put together from a TS/JS migration: its sections, its lines, what was not checked.
  */
-export function lintParsed(parsed: ParsedFile, filePath: string, rollback: RollbackInput, runner: FileRunner, options: LintOptions, embedded?: EmbeddedSql): FileResult {
-  return linterFor(options).lint(parsed, filePath, rollback, runner, embedded);
+export function lintParsed(parsed: ParsedFile, filePath: string, rollback: RollbackInput, runner: FileRunner, options: LintOptions, embedded?: EmbeddedSql, before?: SchemaBefore): FileResult {
+  return linterFor(options).lint(parsed, filePath, rollback, runner, embedded, before);
 }
 
 const linters = new WeakMap<LintOptions, Linter>();
@@ -158,8 +163,8 @@ class Linter {
     return this.#file;
   }
 
-  lint(parsed: ParsedFile, filePath: string, rollback: RollbackInput, runner: FileRunner, embedded: EmbeddedSql | undefined): FileResult {
-    const facts = new MigrationFacts(parsed, this.settings, rollback, runner, embedded?.sections);
+  lint(parsed: ParsedFile, filePath: string, rollback: RollbackInput, runner: FileRunner, embedded: EmbeddedSql | undefined, before: SchemaBefore | undefined): FileResult {
+    const facts = new MigrationFacts(parsed, this.settings, rollback, runner, embedded?.sections, before);
     const file: FileRun = { filePath, parsed, facts, embedded, findings: [], statement: undefined, rule: undefined };
     const previous = this.#file;
     this.#file = file;

@@ -15,6 +15,7 @@ import { RunOrder } from "./run-order.js";
 import { NO_RUNNER } from "../runners/file-runner.js";
 import { NO_ROLLBACK, Sections } from "./sections.js";
 import type { Transactions } from "./transactions.js";
+import type { ColumnBefore, SchemaBefore } from "./schema-before.js";
 
 export type ObjectKind =
   | "table"
@@ -162,6 +163,8 @@ export class History {
     private readonly sections: Sections,
     private readonly transactions: () => Transactions,
     private readonly onFault: (statement: Statement, error: unknown) => void,
+    /** The schema the earlier migrations of the file's folder leave (schema-before.ts); undefined: no history is known. */
+    private readonly before?: SchemaBefore,
   ) {
     for (const statement of order.statements) {
       try {
@@ -236,14 +239,61 @@ export class History {
     const namespace = namespaceOf(kind);
     if (!namespace) return false;
     const object = this.objectAt(statement, namespace, typeof name === "string" ? { name } : name);
-    return object?.createdBy !== undefined && object.kind === kind;
+    if (object?.createdBy !== undefined) return object.kind === kind;
+    return kind === "table" && object !== undefined && this.#createdInChange(object);
   }
 
-  /** True when the column is new: its table was created in this file, or the column was added (or its table created) earlier in it. */
+  /**
+   * True for a table that existed before the file but that an earlier migration of the same change (`--changed-since`,
+   * `--staged`) created: it is not in production yet, so it is empty there and nothing running uses it.
+   */
+  #createdInChange(object: TrackedObject): boolean {
+    const start = object.kind === "table" ? this.#nameAtStart(object) : undefined;
+    return start !== undefined && this.before?.table(start)?.inChange === true;
+  }
+
+  /** The name an object that existed before the file had at its start. */
+  #nameAtStart(object: TrackedObject): ResolvedName | undefined {
+    if (object.createdBy !== undefined) return undefined;
+    const key = [...this.#existing].find(([, existing]) => existing === object)?.[0];
+    const name = key?.startsWith("relation:") ? key.slice("relation:".length) : undefined;
+    const dot = name?.indexOf(".") ?? -1;
+    return name === undefined || dot < 0 ? undefined : { schema: name.slice(0, dot), name: name.slice(dot + 1) };
+  }
+
+  /**
+   * The column as the earlier migrations of the folder left it, when the column at `statement` is the one the file
+   * started with (under whatever name it has now); undefined when the file created it, or no earlier migration is known.
+   */
+  columnBefore(statement: Statement, table: QualifiedName, column: string): ColumnBefore | undefined {
+    if (!this.before) return undefined;
+    const owner = this.objectAt(statement, "relation", table);
+    const start = owner && this.#nameAtStart(owner);
+    if (!owner || !start) return undefined;
+    const object = this.#bindingBefore(columnKey(owner, column), statement)?.object ?? this.#existing.get(columnKey(owner, column));
+    if (!object || object.createdBy !== undefined) return undefined;
+    const startName = [...this.#existing].find(([, existing]) => existing === object)?.[0].split(":column:")[1];
+    return startName === undefined ? undefined : this.before.column(start, startName);
+  }
+
+  /**
+   * True when the column is NOT NULL already as the statement runs: the last SET/DROP NOT NULL of the file before it
+   * (top level, same direction) set it, or, with none, the earlier migrations of the folder left it NOT NULL.
+   */
+  isNotNullBefore(statement: Statement, table: QualifiedName, column: string): boolean {
+    const last = this.columnChanges(statement, table, column)
+      .filter((event) => (event.change === "set-not-null" || event.change === "drop-not-null") && this.order.runsBefore(event.statement, statement) && this.#sameDirection(event.statement, statement))
+      .pop();
+    if (last) return last.change === "set-not-null" && !last.statement.parent;
+    return this.columnBefore(statement, table, column)?.notNull === true;
+  }
+
+  /** True when the column is new: its table was created in this file (or earlier in the same change), or the column was added (or its table created) earlier in it. */
   isNewColumn(statement: Statement, table: QualifiedName, column: string): boolean {
     const owner = this.objectAt(statement, "relation", table);
     if (owner?.createdBy !== undefined) return true;
     if (!owner) return false;
+    if (this.#createdInChange(owner)) return true;
     return this.#bindingBefore(columnKey(owner, column), statement)?.object?.createdBy !== undefined;
   }
 

@@ -11,6 +11,7 @@ import { Session } from "./session.js";
 import { RunOrder } from "./run-order.js";
 import { NO_ROLLBACK, Sections, withRefusals, type GivenSection, type RollbackInput } from "./sections.js";
 import { Transactions } from "./transactions.js";
+import type { SchemaBefore } from "./schema-before.js";
 
 /** What the facts need of the settings (how the runner wraps the file comes with the file, as its FileRunner). */
 export interface FactSettings {
@@ -44,6 +45,8 @@ export class MigrationFacts {
     private readonly fileRunner: FileRunner = NO_RUNNER,
     /** The sections of a text put together from a TS/JS migration's functions (see GivenSection). */
     private readonly givenSections?: readonly GivenSection[],
+    /** The schema the earlier migrations of the file's folder leave (schema-before.ts); undefined: no history is known. */
+    private readonly schemaBefore?: SchemaBefore,
   ) {}
 
   /** The order statements run in, DO-block statements included, section by section. */
@@ -73,7 +76,7 @@ export class MigrationFacts {
 
   /** What each statement created, renamed, dropped, emptied or changed. */
   get history(): History {
-    return (this.#history ??= new History(this.order, this.names, this.sections, () => this.transactions, (statement, error) => this.fault("history", statement, error)));
+    return (this.#history ??= new History(this.order, this.names, this.sections, () => this.transactions, (statement, error) => this.fault("history", statement, error), this.schemaBefore));
   }
 
   /** The table locks each statement takes. */
@@ -93,3 +96,4 @@ export type { GivenSection, RollbackInput, RunnerSection } from "./sections.js";
 export type { TransactionInfo, Refusal } from "./transactions.js";
 export type { Dropped, HistoryEvent, ObjectKind, Namespace, Successor, TrackedObject } from "./history.js";
 export type { TableLock } from "./locks.js";
+export type { ColumnBefore, SchemaBefore, TableBefore } from "./schema-before.js";

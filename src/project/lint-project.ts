@@ -181,6 +181,8 @@ function planJobs(targets: readonly Target[], rules: readonly Rule[], request: P
   const fixed = request.config === undefined ? undefined : loadConfigFile(path.resolve(cwd, request.config), ids);
   if (request.config !== undefined && !fixed) throw new ConfigError("package.json has no \"migsafe\" key", path.resolve(cwd, request.config));
   const finder = new ConfigFinder(ids);
+  // Git names the files of one change: a table an earlier one of them creates is not in production yet.
+  const change = request.staged === true || request.changedSince !== undefined ? targets.map((target) => target.path) : undefined;
   const resolved = new Map<LoadedConfig | undefined, { config: ResolvedConfig; options: LintOptions }>();
   const jobs: Job[] = [];
   for (const target of targets) {
@@ -188,7 +190,7 @@ function planJobs(targets: readonly Target[], rules: readonly Rule[], request: P
     let entry = resolved.get(loaded);
     if (!entry) {
       const config = resolveConfig(loaded, rules, request.severities ?? {});
-      entry = { config, options: { rules, ...config.lint } };
+      entry = { config, options: { rules, ...config.lint, ...(change ? { change } : {}) } };
       resolved.set(loaded, entry);
     }
     // Standard input without a name is linted whatever include/exclude say: there is no path to match.

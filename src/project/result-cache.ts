@@ -28,8 +28,8 @@ interface CacheFile {
 /**
  * `--cache`: each file's findings, keyed by a hash of everything they depend on —
  * the file's bytes, how its runner runs it, its rollback partner (which file, and the
- * forward migration's bytes when this file is a rollback), the lint options its configuration gives it,
- * and migsafe's version. A hit costs a read and a hash, no parsing. Entries of files
+ * forward migration's bytes when this file is a rollback), the earlier migrations of its folder (their paths and
+ * bytes, in the runner's order), the lint options its configuration gives it, and migsafe's version. A hit costs a read and a hash, no parsing. Entries of files
  * not linted in a run are kept, so linting one folder does not forget another.
  */
 export class ResultCache {
@@ -72,6 +72,8 @@ export class ResultCache {
     hash.update(`\0${runner.wrapping}\0${runner.reason}\0${runner.rollback ?? ""}\0${partner.role}\0${partner.partnerPath ?? ""}\0`);
     hash.update(`${runner.notAMigration ?? ""}\0`);
     if (partner.role === "rollback" && partner.partnerPath) hash.update(files.read(partner.partnerPath) ?? "\0unreadable");
+    // The earlier migrations of the file's folder: what they leave decides some findings (facts/schema-before.ts).
+    if (partner.role === "forward") hash.update(`\0${files.histories?.fingerprint(filePath, runner, options, files) ?? ""}`);
     return hash.digest("hex");
   }
 

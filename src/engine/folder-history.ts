@@ -1,0 +1,96 @@
+/**
+ * A folder of migrations is a history: before a migration runs, its runner has applied the earlier ones. For a run
+ * over many files, each folder is replayed once (facts/schema-before.ts), file after file in the runner's order
+ * (runners/migration-order.ts), as far as the files linted need it; each file is read and parsed once, the parse
+ * shared with its lint through the run's parse cache. A file that is not a migration, a rollback, and a script
+ * migration (whose SQL this layer cannot read) are not replayed: what they mention becomes unknown.
+ */
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { MigrationFacts, type SchemaBefore } from "../facts/index.js";
+import { downSectionStart } from "../facts/rollback-block.js";
+import { SchemaReplay } from "../facts/schema-before.js";
+import { parseFile } from "../parser/parse-file.js";
+import { SCRIPT } from "../runners/detect.js";
+import type { FileRunner } from "../runners/file-runner.js";
+import { migrationSequence, sequenceKey } from "../runners/migration-order.js";
+import { SourceText } from "../source/source-text.js";
+import type { LintOptions } from "./lint.js";
+import { runnerAndPartner, type FileAccess } from "./lint-source.js";
+import { Substitution } from "./placeholders.js";
+
+interface FolderReplay {
+  /** Position of each migration of the folder in the runner's order. */
+  positions: Map<string, number>;
+  files: string[];
+  replay: SchemaReplay;
+  /** How many files have been replayed. */
+  replayed: number;
+  /** Fingerprints of the folder's history: [i] covers the files before position i. */
+  fingerprints: string[];
+}
+
+export class FolderHistories {
+  readonly #folders = new Map<string, FolderReplay | undefined>();
+
+  /** The schema the earlier migrations of the file's folder leave; undefined when the file is in no known sequence. */
+  before(filePath: string, runner: FileRunner, options: LintOptions, files: FileAccess): SchemaBefore | undefined {
+    const found = this.#folderOf(filePath, runner, options, files);
+    if (!found) return undefined;
+    const { folder, at } = found;
+    for (; folder.replayed < at; folder.replayed++) this.#replayFile(folder, folder.replayed, options, files);
+    return folder.replay.before(at);
+  }
+
+  /** What the earlier migrations of the file's folder are (their paths and texts), for a cache key; "" when none are read. */
+  fingerprint(filePath: string, runner: FileRunner, options: LintOptions, files: FileAccess): string {
+    const found = this.#folderOf(filePath, runner, options, files);
+    if (!found) return "";
+    const { folder, at } = found;
+    while (folder.fingerprints.length <= at) {
+      const i = folder.fingerprints.length - 1;
+      const file = folder.files[i]!;
+      folder.fingerprints.push(createHash("sha256").update(`${folder.fingerprints[i]}\0${file}\0${files.read(file) ?? "\0unreadable"}`).digest("hex"));
+    }
+    return folder.fingerprints[at]!;
+  }
+
+  #folderOf(filePath: string, runner: FileRunner, options: LintOptions, files: FileAccess): { folder: FolderReplay; at: number } | undefined {
+    const profile = runner.profile;
+    if (!profile) return undefined;
+    const file = path.resolve(filePath);
+    const key = sequenceKey(file, profile);
+    let folder = this.#folders.get(key);
+    if (!this.#folders.has(key)) {
+      const sequence = migrationSequence(file, profile, files);
+      folder = sequence && {
+        files: sequence.files,
+        positions: new Map(sequence.files.map((each, i) => [each, i])),
+        replay: new SchemaReplay(new Set(options.change ?? [])),
+        replayed: 0,
+        fingerprints: [""],
+      };
+      this.#folders.set(key, folder);
+    }
+    const at = folder?.positions.get(file);
+    return folder && at !== undefined ? { folder, at } : undefined;
+  }
+
+  #replayFile(folder: FolderReplay, at: number, options: LintOptions, files: FileAccess): void {
+    const file = folder.files[at]!;
+    const read = files.read(file);
+    if (read === undefined) return;
+    const text = (options.placeholders && Substitution.of(read, options.placeholders)?.text) || read;
+    try {
+      const { runner, partner } = runnerAndPartner(file, read, options, files);
+      if (runner.notAMigration || partner.role === "rollback") return;
+      if (SCRIPT.test(file)) return folder.replay.unreadable(at, text);
+      const parsed = files.parse ? files.parse(file, text) : parseFile(new SourceText(text));
+      const facts = new MigrationFacts(parsed, options.settings, { role: "forward", partnerPath: undefined, block: undefined, downSectionStart: downSectionStart(parsed.comments) }, runner);
+      folder.replay.replay(at, { path: file, parsed, statements: facts.order.statements, names: facts.names, isRollback: (statement) => facts.sections.isRollback(statement) });
+    } catch {
+      // A migration that cannot be replayed leaves what it mentions unknown, never a wrong answer.
+      folder.replay.unreadable(at, text);
+    }
+  }
+}
