@@ -4,9 +4,10 @@
  * types, following renames, SET SCHEMA and drops. A rule asks what a column was before the file it reads
  * (`SchemaBefore`), through `facts.history`.
  *
- * What the replay cannot read is unknown, never guessed: a statement that did not parse, a DO block (its statements
- * may run in branches, or be built at run time), make every table whose name they mention unknown from there on, and
- * an unknown table, column or type answers nothing, as if there were no history.
+ * What the replay cannot read is unknown, never guessed: a statement that did not parse, a schema change in a DO block
+ * (its statements may run in branches, or not at all) and the SQL a DO block builds at run time (EXECUTE) make every
+ * table, index and enum whose name they mention unknown from there on, and an unknown table, column or type answers
+ * nothing, as if there were no history.
  */
 import type { ColumnDef, Constraint, TypeName } from "@pgsql/types";
 import { alterTableCommands, listName, relationName, type QualifiedName } from "../parser/ast.js";
@@ -109,11 +110,14 @@ export class SchemaReplay {
     this.#file = file.path;
     for (const statement of file.statements) {
       if (file.isRollback(statement)) continue;
-      // A DO block's statements may run in branches, or not at all: what they touch is unknown.
-      if (statement.parent) continue;
-      if (statement.kind === "DoStmt") this.#mentioned(statement.text);
-      else this.#apply(statement, file.names);
+      // A DO block's statements may run in branches, or not at all: what its schema changes touch is unknown.
+      if (statement.parent) {
+        if (SCHEMA_CHANGES.has(statement.kind)) this.#mentioned(statement.text);
+      } else {
+        this.#apply(statement, file.names);
+      }
     }
+    for (const dynamic of file.parsed.dynamicSql) this.#mentioned(dynamic.text);
     if (file.parsed.errors.length > 0) this.#mentioned(unparsedText(file.parsed));
   }
 
@@ -351,13 +355,30 @@ export class SchemaReplay {
   }
 }
 
-/** The text of a file that no parsed statement covers: where its statements that did not parse are. */
+/** The statements that change what the replay records. */
+const SCHEMA_CHANGES: ReadonlySet<string> = new Set([
+  "CreateStmt",
+  "CreateTableAsStmt",
+  "IndexStmt",
+  "AlterTableStmt",
+  "RenameStmt",
+  "AlterObjectSchemaStmt",
+  "DropStmt",
+  "CreateEnumStmt",
+  "AlterEnumStmt",
+]);
+
+/**
+ * The text of a file where its statements that did not parse are: what no parsed statement covers, and the DO blocks
+ * whose body did not parse.
+ */
 function unparsedText(parsed: ParsedFile): string {
   const text = parsed.source.text;
   let unparsed = "";
   let from = 0;
   for (const statement of parsed.statements) {
-    unparsed += `${text.slice(from, statement.range.start)}\n`;
+    const failedInside = statement.kind === "DoStmt" && parsed.errors.some((error) => error.range.start >= statement.range.start && error.range.start < statement.range.end);
+    unparsed += `${text.slice(from, failedInside ? statement.range.end : statement.range.start)}\n`;
     from = Math.max(from, statement.range.end);
   }
   return unparsed + text.slice(from);

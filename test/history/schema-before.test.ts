@@ -120,3 +120,22 @@ describe("the schema earlier migrations leave", () => {
     expect(replay.before(2).table({ schema: "public", name: "u" })?.inChange).toBe(true);
   });
 });
+
+describe("DO blocks in earlier migrations", () => {
+  it("leave known what they only read or write rows of, and unknown what their schema changes touch", () => {
+    const replay = replayed([
+      ["1.sql", "CREATE TABLE t (a varchar(10)); CREATE TABLE u (b text);"],
+      ["2.sql", "DO $$ BEGIN INSERT INTO t (a) VALUES ('x'); IF true THEN ALTER TABLE u ALTER COLUMN b TYPE int; END IF; END $$;"],
+    ]);
+    expect(type(replay.before(2).column(t, "a")?.type)).toBe("varchar(10)");
+    expect(replay.before(2).column({ schema: "public", name: "u" }, "b")).toBeUndefined();
+  });
+
+  it("leave unknown what a body that did not parse mentions", () => {
+    const replay = replayed([
+      ["1.sql", "CREATE TABLE t (a varchar(10));"],
+      ["2.sql", "DO $$ BEGIN ALTER TABLE t ALTER COLUMN a TYPE garbage garbage; END $$;"],
+    ]);
+    expect(replay.before(2).column(t, "a")).toBeUndefined();
+  });
+});
