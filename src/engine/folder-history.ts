@@ -32,10 +32,13 @@ interface FolderReplay {
 
 export class FolderHistories {
   readonly #folders = new Map<string, FolderReplay | undefined>();
+  /** The runner of the last forward migration linted: the file the next one's replay most often starts with. */
+  #last: { file: string; runner: FileRunner } | undefined;
 
   /** The schema the earlier migrations of the file's folder leave; undefined when the file is in no known sequence. */
   before(filePath: string, runner: FileRunner, options: LintOptions, files: FileAccess): SchemaBefore | undefined {
     const found = this.#folderOf(filePath, runner, options, files);
+    this.#last = { file: path.resolve(filePath), runner };
     if (!found) return undefined;
     const { folder, at } = found;
     for (; folder.replayed < at; folder.replayed++) this.#replayFile(folder, folder.replayed, options, files);
@@ -78,14 +81,17 @@ export class FolderHistories {
 
   #replayFile(folder: FolderReplay, at: number, options: LintOptions, files: FileAccess): void {
     const file = folder.files[at]!;
-    const read = files.read(file);
+    // The file linted just before is the one replayed next, most often: its text, parse and runner are known already.
+    const recent = this.#last?.file === file ? files.recent?.(file) : undefined;
+    const read = recent?.text ?? files.read(file);
     if (read === undefined) return;
-    const text = (options.placeholders && Substitution.of(read, options.placeholders)?.text) || read;
+    const text = recent ? recent.text : (options.placeholders && Substitution.of(read, options.placeholders)?.text) || read;
     try {
-      const { runner, partner } = runnerAndPartner(file, read, options, files);
-      if (runner.notAMigration || partner.role === "rollback") return;
+      // before() is asked only for a forward migration.
+      const runner = recent ? this.#last!.runner : forwardRunner(file, read, options, files);
+      if (!runner) return;
       if (SCRIPT.test(file)) return folder.replay.unreadable(at, text);
-      const parsed = files.parse ? files.parse(file, text) : parseFile(new SourceText(text));
+      const parsed = recent?.parsed ?? (files.parse ? files.parse(file, text) : parseFile(new SourceText(text)));
       const facts = new MigrationFacts(parsed, options.settings, { role: "forward", partnerPath: undefined, block: undefined, downSectionStart: downSectionStart(parsed.comments) }, runner);
       folder.replay.replay(at, { path: file, parsed, statements: facts.order.statements, names: facts.names, isRollback: (statement) => facts.sections.isRollback(statement) });
     } catch {
@@ -93,4 +99,10 @@ export class FolderHistories {
       folder.replay.unreadable(at, text);
     }
   }
+}
+
+/** The runner of a forward migration; undefined for a rollback, or a file that is not a migration. */
+function forwardRunner(file: string, text: string, options: LintOptions, files: FileAccess): FileRunner | undefined {
+  const { runner, partner } = runnerAndPartner(file, text, options, files);
+  return runner.notAMigration || partner.role === "rollback" ? undefined : runner;
 }

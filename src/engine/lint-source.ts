@@ -16,6 +16,8 @@ import { FolderHistories } from "./folder-history.js";
 export interface FileAccess extends ProjectFiles {
   /** Parses a file's text; a run may remember recent parses, since a migration and its rollback each need the other's. */
   parse?(filePath: string, text: string): ParsedFile;
+  /** The last parse of a file this run made, with the text it parsed (what a replay of the folder reuses). */
+  recent?(filePath: string): { text: string; parsed: ParsedFile } | undefined;
   /** The run's replays of migration folders: each file's linting knows what the earlier migrations of its folder did. */
   histories?: FolderHistories;
 }
@@ -66,6 +68,7 @@ export function createRunDiskAccess(): FileAccess {
     },
     read: readText,
     list: (dir) => listing(dir).names,
+    recent: (filePath) => recent.get(filePath),
     parse(filePath, text) {
       const known = recent.get(filePath);
       if (known?.text === text) return known.parsed;

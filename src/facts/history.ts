@@ -151,6 +151,8 @@ export class History {
   readonly events: HistoryEvent[] = [];
   readonly #bindings = new Map<string, Binding[]>();
   readonly #existing = new Map<string, TrackedObject>();
+  /** The key each object that existed before the file had at its start: the reverse of #existing. */
+  readonly #startKeys = new Map<TrackedObject, string>();
   #nextId = 1;
   /** Objects the forward migration creates (for a rollback file, or the up section of a file with a down section). */
   readonly #forwardCreated = new Set<string>();
@@ -248,14 +250,14 @@ export class History {
    * `--staged`) created: it is not in production yet, so it is empty there and nothing running uses it.
    */
   #createdInChange(object: TrackedObject): boolean {
-    const start = object.kind === "table" ? this.#nameAtStart(object) : undefined;
-    return start !== undefined && this.before?.table(start)?.inChange === true;
+    if (!this.before || object.kind !== "table") return false;
+    const start = this.#nameAtStart(object);
+    return start !== undefined && this.before.table(start)?.inChange === true;
   }
 
   /** The name an object that existed before the file had at its start. */
   #nameAtStart(object: TrackedObject): ResolvedName | undefined {
-    if (object.createdBy !== undefined) return undefined;
-    const key = [...this.#existing].find(([, existing]) => existing === object)?.[0];
+    const key = this.#startKeys.get(object);
     const name = key?.startsWith("relation:") ? key.slice("relation:".length) : undefined;
     const dot = name?.indexOf(".") ?? -1;
     return name === undefined || dot < 0 ? undefined : { schema: name.slice(0, dot), name: name.slice(dot + 1) };
@@ -272,7 +274,7 @@ export class History {
     if (!owner || !start) return undefined;
     const object = this.#bindingBefore(columnKey(owner, column), statement)?.object ?? this.#existing.get(columnKey(owner, column));
     if (!object || object.createdBy !== undefined) return undefined;
-    const startName = [...this.#existing].find(([, existing]) => existing === object)?.[0].split(":column:")[1];
+    const startName = this.#startKeys.get(object)?.split(":column:")[1];
     return startName === undefined ? undefined : this.before.column(start, startName);
   }
 
@@ -843,6 +845,7 @@ export class History {
     if (!object) {
       object = { id: this.#nextId++, kind, createdBy: undefined, ...(on ? { on } : {}) };
       this.#existing.set(key, object);
+      this.#startKeys.set(object, key);
       this.#keys.set(object, key);
     }
     return object;
