@@ -10,7 +10,7 @@ import { lintFile } from "../../src/embedded/lint-file.js";
 import { createRunDiskAccess, diskAccess } from "../../src/engine/lint-source.js";
 import type { LintOptions } from "../../src/engine/lint.js";
 import type { Rule } from "../../src/engine/rule.js";
-import { located } from "../helpers.js";
+import { findingsOf, located } from "../helpers.js";
 
 const folders: string[] = [];
 afterEach(() => {
@@ -114,5 +114,17 @@ describe("a table created by an earlier migration of the same change", () => {
     const folder = folderOf(files);
     expect(lintIn(folder, "V3__alter.sql", changeColumnType)).toMatchObject([at(1, 25, 1, 75, "change-column-type"), at(2, 20, 2, 70, "change-column-type")]);
     expect(lintIn(folder, "V3__alter.sql", requireLockTimeout)).toMatchObject([at(1, 1, 1, 75, "require-lock-timeout")]);
+  });
+});
+
+describe("not-null-without-backfill within one file", () => {
+  it("reports the first SET NOT NULL of a column, not the same again later (PostgreSQL does nothing then)", () => {
+    const sql = "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\n";
+    expect(findingsOf(notNullWithoutBackfill, sql)).toMatchObject([at(1, 19, 1, 50, "not-null-without-backfill")]);
+  });
+
+  it("reports it again after a DROP NOT NULL", () => {
+    const sql = "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\n";
+    expect(findingsOf(notNullWithoutBackfill, sql)).toMatchObject([at(1, 19, 1, 50, "not-null-without-backfill"), at(3, 19, 3, 50, "not-null-without-backfill")]);
   });
 });
