@@ -3,7 +3,10 @@
  *
  *   // eslint.config.js
  *   import migsafe from "migsafe/eslint";
- *   export default [...migsafe.configs.recommended, ...migsafe.configs.typescript];
+ *   export default [migsafe.configs.recommended, migsafe.configs.typescript];
+ *
+ * Each preset is one flat config object that can also be spread (`...migsafe.configs.recommended` gives that one
+ * object), so configs written either way work: ESLint's flat config rejects a nested array ("Unexpected array").
  *
  * `recommended`/`strict` lint `.sql` files; `typescript` lints the SQL embedded in JS/TS
  * migrations (.ts/.js/.mjs/.cjs files in a `migrations` folder) with the same rules, same names
@@ -47,13 +50,33 @@ export interface MigsafePlugin extends Plugin {
   meta: { name: string; version: string; namespace: string };
   languages: { sql: typeof sql };
   rules: Record<string, SqlRuleDefinition>;
-  /** Each preset is an array of flat config objects: spread it into the config (`...migsafe.configs.recommended`). */
+  /**
+   * Each preset is one flat config object, placed in the config array as it is (`migsafe.configs.recommended`) or
+   * spread into it (`...migsafe.configs.recommended`: spreading gives the same one object).
+   */
   configs: {
-    recommended: SqlConfig[];
-    strict: SqlConfig[];
+    recommended: Preset<SqlConfig>;
+    strict: Preset<SqlConfig>;
     /** The recommended severities for JS/TS migrations; built on first access (it looks up the TS parser). */
-    readonly typescript: ScriptConfig[];
+    readonly typescript: Preset<ScriptConfig>;
   };
+}
+
+/** A flat config object that spreads into itself. */
+export type Preset<Config> = Config & Iterable<Config>;
+
+/**
+ * Makes `[...config]` give `[config]`. The iterator is a non-enumerable symbol, so ESLint's config validation (which
+ * reads the object's own string keys) never sees it, and ESLint does not flatten the object (it flattens arrays only).
+ */
+function spreadable<Config extends object>(config: Config): Preset<Config> {
+  Object.defineProperty(config, Symbol.iterator, {
+    enumerable: false,
+    value: function* (this: Config) {
+      yield this;
+    },
+  });
+  return config as Preset<Config>;
 }
 
 const rules = Object.fromEntries(allRules.map((rule) => [rule.meta.id, toEslintRule(rule, allRules)]));
@@ -62,7 +85,7 @@ const plugin: MigsafePlugin = {
   meta: { name: "migsafe", version: packageVersion(), namespace: "migsafe" },
   languages: { sql },
   rules,
-  configs: { recommended: [], strict: [], typescript: [] },
+  configs: {} as MigsafePlugin["configs"],
 };
 
 /** ESLint severities of a preset: dangerous → "error", careful → "warn". */
@@ -75,8 +98,8 @@ function presetRules(name: PresetName): Record<string, "error" | "warn"> {
   return ruleSettings;
 }
 
-function preset(name: PresetName): SqlConfig[] {
-  return [{ name: `migsafe/${name}`, files: ["**/*.sql"], plugins: { migsafe: plugin }, language: "migsafe/sql", rules: presetRules(name) }];
+function preset(name: PresetName): Preset<SqlConfig> {
+  return spreadable({ name: `migsafe/${name}`, files: ["**/*.sql"], plugins: { migsafe: plugin }, language: "migsafe/sql", rules: presetRules(name) });
 }
 
 /** The files `configs.typescript` applies to. */
@@ -94,21 +117,21 @@ export function findTypeScriptParser(): unknown {
   return undefined;
 }
 
-function scriptPreset(): ScriptConfig[] {
+function scriptPreset(): Preset<ScriptConfig> {
   const parser = findTypeScriptParser();
-  return [{
+  return spreadable<ScriptConfig>({
     name: "migsafe/typescript",
     files: [...SCRIPT_MIGRATION_FILES],
     plugins: { migsafe: plugin },
     ...(parser ? { languageOptions: { parser } } : {}),
     rules: presetRules("recommended"),
-  }];
+  });
 }
 
 plugin.configs.recommended = preset("recommended");
 plugin.configs.strict = preset("strict");
 // Loading the TypeScript parser loads TypeScript: only for users of this preset.
-let typescriptPreset: ScriptConfig[] | undefined;
+let typescriptPreset: Preset<ScriptConfig> | undefined;
 Object.defineProperty(plugin.configs, "typescript", {
   enumerable: true,
   configurable: true,

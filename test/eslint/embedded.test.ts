@@ -111,13 +111,14 @@ describe("the plugin for JS/TS files", () => {
   });
 
   it("configs.typescript: migrations folders, the TS parser, the recommended severities", () => {
-    const [config] = migsafe.configs.typescript;
-    expect(migsafe.configs.typescript).toHaveLength(1);
+    const config = migsafe.configs.typescript;
+    // One config object, which spreads into itself.
+    expect([...config]).toEqual([config]);
     expect(config!.files).toEqual(["**/migrations/**/*.{ts,js,mjs,cjs}"]);
     expect(SCRIPT_MIGRATION_FILES).toEqual(config!.files);
     expect(config!.plugins.migsafe).toBe(migsafe);
     expect((config!.languageOptions?.parser as { parseForESLint?: unknown } | undefined)?.parseForESLint).toBeTypeOf("function");
-    expect(config!.rules).toEqual(migsafe.configs.recommended[0]!.rules);
+    expect(config!.rules).toEqual(migsafe.configs.recommended.rules);
     expect(config!.rules["migsafe/drop-table"]).toBe("error");
     expect(Object.values(config!.rules)).toContain("warn");
     // Built once.

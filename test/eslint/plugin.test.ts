@@ -71,8 +71,8 @@ describe("the plugin object", () => {
   });
 
   it("presets map dangerous to error, careful to warn, and leave off rules out", () => {
-    const recommended = migsafe.configs.recommended[0]!.rules;
-    const strict = migsafe.configs.strict[0]!.rules;
+    const recommended = migsafe.configs.recommended.rules;
+    const strict = migsafe.configs.strict.rules;
     for (const rule of allRules) {
       const expected = rule.meta.severity === "dangerous" ? "error" : "warn";
       expect(strict[`migsafe/${rule.meta.id}`]).toBe(expected);
@@ -141,7 +141,7 @@ describe.each([
         "",
       ].join("\n"),
     });
-    const only = { rules: Object.fromEntries(Object.keys(migsafe.configs.recommended[0]!.rules).map((id) => [id, id === "migsafe/drop-table" ? "error" : "off"])) };
+    const only = { rules: Object.fromEntries(Object.keys(migsafe.configs.recommended.rules).map((id) => [id, id === "migsafe/drop-table" ? "error" : "off"])) };
     const [result] = await eslintFor(Eslint, dir, [only, { linterOptions: { reportUnusedDisableDirectives: "error" } }]).lintFiles(["*.sql"]);
     const messages = result!.messages.map((message) => `${message.ruleId ?? "eslint"}@${message.line}:${message.column}`);
     expect(messages).toEqual(["eslint@9:1", "migsafe/drop-table@11:1"]);
