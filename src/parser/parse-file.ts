@@ -30,12 +30,14 @@ export function parseFile(input: string | SourceText, options: ParseOptions = {}
   const parsed: ParsedFile = { source, statements: [], doBlockStatements: [], dynamicSql: [], errors: [], comments: [] };
   if (source.text.trim() === "") return parsed;
 
-  const reading = new StringReading(options.standardConformingStrings ?? true);
-  const whole = reading.standardConformingStrings ? parseSql(source.text) : undefined;
-  if (whole?.ok) {
-    const turnedOffAt = readWholeParse(parsed, whole.statements, reading);
-    if (turnedOffAt !== undefined) parseStatementByStatement(parsed, reading, turnedOffAt);
-  } else parseStatementByStatement(parsed, reading, 0);
+  const configured = options.standardConformingStrings ?? true;
+  const reading = new StringReading(configured);
+  const whole = configured ? parseSql(source.text) : undefined;
+  const from = whole?.ok ? readWholeParse(parsed, whole.statements, reading) : 0;
+  if (from !== undefined) {
+    const lexed = parseStatementByStatement(parsed, reading, from);
+    if (reading.changed) refuseTwoReadings(parsed, lexed, from, configured);
+  }
 
   attachComments(parsed.statements, parsed.comments, source);
   const doBlocks = findDoBlocks(parsed.statements, source);
@@ -102,8 +104,9 @@ function firstTokenAtOrAfter(tokens: readonly { start: number }[], index: number
  * Splits the text from `from` into statements with the lexer and parses each one on its own. A statement that
  * changes how strings read ends the lexer's pass: the rest is lexed again as the next statement reads it.
  */
-function parseStatementByStatement(parsed: ParsedFile, reading: StringReading, from: number): void {
+function parseStatementByStatement(parsed: ParsedFile, reading: StringReading, from: number): Range[] {
   const { source } = parsed;
+  const lexed: Range[] = [];
   for (let start = from; ; ) {
     const standardConformingStrings = reading.standardConformingStrings;
     const { tokens, error: lexError } = tokenize(source.text, 0, { from: start, standardConformingStrings });
@@ -119,7 +122,11 @@ function parseStatementByStatement(parsed: ParsedFile, reading: StringReading, f
         break;
       }
     }
-    for (const token of tokens) if (isComment(token) && (restart === undefined || token.start < restart)) parsed.comments.push(toComment(token));
+    for (const token of tokens) {
+      if (restart !== undefined && token.start >= restart) break;
+      lexed.push({ start: token.start, end: token.end });
+      if (isComment(token)) parsed.comments.push(toComment(token));
+    }
     if (restart !== undefined) {
       start = restart;
       continue;
@@ -128,8 +135,29 @@ function parseStatementByStatement(parsed: ParsedFile, reading: StringReading, f
       const at = unterminated ? tokens[unterminated.first]!.start : lexError.start;
       parsed.errors.push(syntaxProblem(source, lexError.message, source.text.slice(at), lexError.start, source.text.length));
     }
-    return;
+    return lexed;
   }
+}
+
+/**
+ * A file that changes standard_conforming_strings splits into statements one way when each statement is read as
+ * the one before it left the setting (psql), and another way when the whole file is read at once with the
+ * database's setting (a runner that sends the file as one query): where the two differ, which statements run
+ * depends on the runner, and the file is refused there as one that does not parse.
+ */
+function refuseTwoReadings(parsed: ParsedFile, lexed: readonly Range[], from: number, configured: boolean): void {
+  const { source } = parsed;
+  const whole = lex(source.text, { from, standardConformingStrings: configured });
+  const count = Math.min(lexed.length, whole.tokens.length);
+  let i = 0;
+  while (i < count && lexed[i]!.start === whole.tokens[i]!.start && lexed[i]!.end === whole.tokens[i]!.end) i++;
+  if (i === lexed.length && i === whole.tokens.length) return;
+  const at = Math.min(lexed[i]?.start ?? source.text.length, whole.tokens[i]?.start ?? whole.error?.start ?? source.text.length);
+  const message =
+    "standard_conforming_strings changes earlier in this file, and from here the file splits into other statements when it is sent as one query " +
+    "(as most migration runners send it) than when each statement is read after the one before it ran (as psql reads it): which statements run depends on the runner";
+  parsed.errors.push(syntaxProblem(source, message, source.text.slice(at), at, source.text.length));
+  parsed.errors.sort((a, b) => a.range.start - b.range.start);
 }
 
 /** Parses one statement the lexer split off; returns libpg-query's statement when it parsed. */

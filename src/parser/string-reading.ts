@@ -75,9 +75,15 @@ export class StringReading {
   #local: boolean | undefined;
   /** The session's value when the open transaction began: what a ROLLBACK puts back. */
   #atBegin: boolean | undefined;
+  #changed = false;
 
   constructor(private readonly configured: boolean) {
     this.#session = configured;
+  }
+
+  /** Whether a statement so far changed the setting from the database's value. */
+  get changed(): boolean {
+    return this.#changed;
   }
 
   /** Whether '...' strings of the next statement read backslashes as ordinary characters. */
@@ -91,6 +97,7 @@ export class StringReading {
     if (transaction) return this.#transaction(transaction.kind);
     for (const { on, local } of stringReadingChanges(statement)) {
       const value = on ?? this.configured;
+      if (value !== this.configured) this.#changed = true;
       if (local) this.#local = value;
       else {
         this.#session = value;
