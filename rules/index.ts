@@ -41,6 +41,7 @@ import requirePrimaryKey from "./require-primary-key.js";
 import requireRollback from "./require-rollback.js";
 import requireTransaction from "./require-transaction.js";
 import schemaChangeWithBackfill from "./schema-change-with-backfill.js";
+import standardConformingStringsOff from "./standard-conforming-strings-off.js";
 import tableRewrite from "./table-rewrite.js";
 import transactionNesting from "./transaction-nesting.js";
 import truncate from "./truncate.js";
@@ -91,6 +92,7 @@ export const allRules: readonly Rule[] = [
   requireRollback,
   requireTransaction,
   schemaChangeWithBackfill,
+  standardConformingStringsOff,
   tableRewrite,
   transactionNesting,
   truncate,

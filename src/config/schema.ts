@@ -29,6 +29,8 @@ export interface MigsafeConfig {
   startAfter?: string;
   /** An inline ignore without a reason is itself a finding (default true). */
   requireIgnoreReason?: boolean;
+  /** The database's standard_conforming_strings (default true): false reads '...' strings with backslash escapes. */
+  standardConformingStrings?: boolean;
   /** Template syntax replaced before parsing: regular expression → SQL text (e.g. Go templates → a name). */
   placeholders?: Record<string, string>;
   /** The functions of a TS/JS migration the runner calls, by direction (default `{ "up": ["up"], "down": ["down"] }`). */
@@ -59,6 +61,7 @@ const CHECKS: Record<keyof MigsafeConfig, Check | typeof SETTING> = {
   rollbackPatterns: SETTING,
   startAfter: (value, key) => (typeof value === "string" && value !== "" ? undefined : `"${key}" must be a migration file name`),
   requireIgnoreReason: SETTING,
+  standardConformingStrings: SETTING,
   placeholders: checkPlaceholders,
   migrationFunctions: SETTING,
   otherDatabases: SETTING,

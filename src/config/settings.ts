@@ -36,6 +36,7 @@ export const DEFAULT_SETTINGS: MigrationSettings = {
   runner: undefined,
   assumeInTransaction: undefined,
   requireIgnoreReason: true,
+  standardConformingStrings: true,
   rollbackPatterns: [],
   migrationFunctions: { up: ["up"], down: ["down"] },
   otherDatabases: OTHER_DATABASES,
@@ -66,6 +67,7 @@ const CHECKS: Record<SettingKey, (value: unknown) => string | undefined> = {
   runner: (value) => (value === "none" || isRunnerName(value) ? undefined : `must be one of ${[...RUNNER_NAMES, "none"].map((name) => `"${name}"`).join(", ")}, not ${show(value)}`),
   assumeInTransaction: mustBeBoolean,
   requireIgnoreReason: mustBeBoolean,
+  standardConformingStrings: mustBeBoolean,
   migrationFunctions: checkMigrationFunctions,
   otherDatabases: (value) => (isStringList(value) ? undefined : `must be a list of database names such as "sqlite", not ${show(value)}`),
   rollbackPatterns: (value) => {

@@ -138,7 +138,7 @@ export function lintEmbeddedSource(rawText: string, filePath: string, options: L
     return { start, end: Math.max(start, end) };
   };
 
-  const parsed = parseFile(new SourceText(combined));
+  const parsed = parseFile(new SourceText(combined), { standardConformingStrings: options.settings.standardConformingStrings });
   // A snippet with parts computed at run time that does not parse is not checked: it is no error of the file.
   const notParsed = new Map<Segment, string>();
   const errors: FatalError[] = [];

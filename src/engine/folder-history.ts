@@ -91,7 +91,8 @@ export class FolderHistories {
       const runner = recent ? this.#last!.runner : forwardRunner(file, read, options, files);
       if (!runner) return;
       if (SCRIPT.test(file)) return folder.replay.unreadable(at, text);
-      const parsed = recent?.parsed ?? (files.parse ? files.parse(file, text) : parseFile(new SourceText(text)));
+      const parseOptions = { standardConformingStrings: options.settings.standardConformingStrings };
+      const parsed = recent?.parsed ?? (files.parse ? files.parse(file, text, parseOptions) : parseFile(new SourceText(text), parseOptions));
       const facts = new MigrationFacts(parsed, options.settings, { role: "forward", partnerPath: undefined, block: undefined, downSectionStart: downSectionStart(parsed.comments) }, runner);
       folder.replay.replay(at, { path: file, parsed, statements: facts.order.statements, names: facts.names, isRollback: (statement) => facts.sections.isRollback(statement) });
     } catch {

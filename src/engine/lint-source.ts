@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { parseFile } from "../parser/parse-file.js";
+import { parseFile, type ParseOptions } from "../parser/parse-file.js";
 import type { ParsedFile } from "../parser/types.js";
 import { SourceText } from "../source/source-text.js";
 import { lintParsed, type FileResult, type LintOptions } from "./lint.js";
@@ -15,7 +15,7 @@ import { FolderHistories } from "./folder-history.js";
 /** How the engine sees the project's files: rollback partners, and what tells which runner runs a file (src/runners/). */
 export interface FileAccess extends ProjectFiles {
   /** Parses a file's text; a run may remember recent parses, since a migration and its rollback each need the other's. */
-  parse?(filePath: string, text: string): ParsedFile;
+  parse?(filePath: string, text: string, options?: ParseOptions): ParsedFile;
   /** The last parse of a file this run made, with the text it parsed (what a replay of the folder reuses). */
   recent?(filePath: string): { text: string; parsed: ParsedFile } | undefined;
   /** The run's replays of migration folders: each file's linting knows what the earlier migrations of its folder did. */
@@ -59,7 +59,7 @@ export function createRunDiskAccess(): FileAccess {
     }
     return entries;
   };
-  const recent = new Map<string, { text: string; parsed: ParsedFile }>();
+  const recent = new Map<string, { text: string; standardConformingStrings: boolean | undefined; parsed: ParsedFile }>();
   return {
     histories: new FolderHistories(),
     exists(filePath) {
@@ -69,11 +69,12 @@ export function createRunDiskAccess(): FileAccess {
     read: readText,
     list: (dir) => listing(dir).names,
     recent: (filePath) => recent.get(filePath),
-    parse(filePath, text) {
+    parse(filePath, text, options = {}) {
       const known = recent.get(filePath);
-      if (known?.text === text) return known.parsed;
-      const parsed = parseFile(new SourceText(text));
-      recent.set(filePath, { text, parsed });
+      const { standardConformingStrings } = options;
+      if (known?.text === text && known.standardConformingStrings === standardConformingStrings) return known.parsed;
+      const parsed = parseFile(new SourceText(text), options);
+      recent.set(filePath, { text, standardConformingStrings, parsed });
       // Files are linted in sorted order, so a migration and its rollback come close together.
       if (recent.size > RECENT_PARSES) recent.delete(recent.keys().next().value!);
       return parsed;
@@ -119,11 +120,12 @@ function skippedResult(text: string, filePath: string, reason: string): FileResu
 function lintText(text: string, filePath: string, options: LintOptions, files: FileAccess): FileResult {
   const { runner, partner } = runnerAndPartner(filePath, text, options, files);
   if (runner.notAMigration) return skippedResult(text, filePath, runner.notAMigration);
-  const parse = files.parse ?? ((_path: string, source: string) => parseFile(new SourceText(source)));
-  const parsed = parse(filePath, text);
+  const parseOptions: ParseOptions = { standardConformingStrings: options.settings.standardConformingStrings };
+  const parse = files.parse ?? ((_path: string, source: string) => parseFile(new SourceText(source), parseOptions));
+  const parsed = parse(filePath, text, parseOptions);
   const forwardFile = partner.role === "rollback" && partner.partnerPath ? files.read(partner.partnerPath) : undefined;
   const forwardText = forwardFile === undefined ? undefined : (options.placeholders && Substitution.of(forwardFile, options.placeholders)?.text) || forwardFile;
-  const forward = forwardText === undefined || !partner.partnerPath ? undefined : parse(partner.partnerPath, forwardText);
+  const forward = forwardText === undefined || !partner.partnerPath ? undefined : parse(partner.partnerPath, forwardText, parseOptions);
   const rollback = {
     role: partner.role,
     partnerPath: partner.partnerPath,

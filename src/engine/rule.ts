@@ -38,6 +38,11 @@ export interface LintSettings extends RunnerSettings {
   /** An inline ignore without a reason is itself a finding. */
   requireIgnoreReason: boolean;
   /**
+   * The database's standard_conforming_strings (true unless the database or role is configured with it off):
+   * when false, '...' strings read backslash escapes from the start of every file.
+   */
+  standardConformingStrings: boolean;
+  /**
    * The functions of a TS/JS migration that the runner calls, by direction, in the order it calls them:
    * each is a migration of its own (run separately, in a transaction of its own). Default `up` and `down`.
    */

@@ -69,9 +69,11 @@ export const sql: SqlLanguage = {
   },
 
   /** Never throws: a syntax error (the first one in the file) becomes ESLint's fatal parse error at its position. */
-  parse(file): ParseResult<SqlMigration> {
+  parse(file, context): ParseResult<SqlMigration> {
     try {
-      const parsed = parseFile(new SourceText(bodyText(file)));
+      const settings = resolveSettings(context.languageOptions, LANGUAGE_OPTIONS);
+      const standardConformingStrings = settings.ok ? settings.settings.standardConformingStrings : undefined;
+      const parsed = parseFile(new SourceText(bodyText(file)), { standardConformingStrings });
       const error = parsed.errors[0];
       if (error) {
         return { ok: false, errors: [{ message: error.hint ? `${error.message} (${error.hint})` : error.message, line: error.loc.start.line, column: error.loc.start.column }] };

@@ -39,7 +39,7 @@ function lintSql(sourceCode: SqlSourceCode, filePath: string, rules: readonly Ru
   const files: FileAccess = {
     ...diskAccess,
     // The file itself is already parsed; a rollback partner is parsed from the disk.
-    parse: (partnerPath, text) => (partnerPath === filePath && text === parsed.source.text ? parsed : parseFile(new SourceText(text))),
+    parse: (partnerPath, text, options) => (partnerPath === filePath && text === parsed.source.text ? parsed : parseFile(new SourceText(text), options)),
   };
   return lintSource(parsed.source.text, filePath, { rules, directives: "migsafe-only", ...settingsOptions(settings) }, files);
 }

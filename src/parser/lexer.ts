@@ -11,6 +11,10 @@
  * operators, `.`, `:`, `[`, `]` and `::`. See BIT_STRING, UNICODE_STRING and
  * UNICODE_IDENTIFIER below to classify those literals by what they are instead.
  *
+ * With `standardConformingStrings: false` (PostgreSQL's setting of that name turned off), a
+ * plain '...' string reads backslash escapes as E'...' does, and U&'...' is an error, as
+ * scan.l reads them then; scanSync always lexes with the setting on.
+ *
  * Where scan.l raises an error (unterminated literal or comment, trailing junk after
  * a number, bad escapes in E'' strings, ...) lexing stops: the result holds the tokens
  * before the offending one and PostgreSQL's message. Like PostgreSQL, which reads a
@@ -212,6 +216,8 @@ const UNTERMINATED: Record<Quoted, string> = {
   [Quoted.Hex]: "unterminated hexadecimal string literal",
 };
 
+const UNSAFE_UNICODE_STRING = "unsafe use of string constant with Unicode escapes";
+
 /** The lexer state of one `lex` call (lex is synchronous, so module-level is safe). */
 let source = "";
 /** Index of the first NUL or the text length: PostgreSQL's end of input. */
@@ -228,14 +234,23 @@ function near(message: string, start: number, end: number): number {
   return fail(start >= limit ? `${message} at end of input` : `${message} at or near "${source.slice(start, end)}"`, start);
 }
 
-export function lex(text: string): LexResult {
+export interface LexOptions {
+  /** PostgreSQL's standard_conforming_strings (default true): when false, '...' reads backslash escapes. */
+  standardConformingStrings?: boolean;
+  /** String index to start lexing at (default 0); positions stay indices into the whole text. */
+  from?: number;
+}
+
+export function lex(text: string, options: LexOptions = {}): LexResult {
   source = text;
   const nul = text.indexOf("\0");
   const n = nul < 0 ? text.length : nul;
   limit = n;
   failure = undefined;
+  const standard = options.standardConformingStrings ?? true;
+  const plainQuote = standard ? Quoted.Standard : Quoted.Escape;
   const tokens: LexToken[] = [];
-  let i = 0;
+  let i = options.from ?? 0;
   try {
     while (i < n) {
       const c = text.charCodeAt(i);
@@ -273,7 +288,7 @@ export function lex(text: string): LexResult {
             }
           } else if (next === Ch.Ampersand && (c === Ch.LowerU || c === Ch.UpperU) && (text.charCodeAt(i + 2) === Ch.Quote || text.charCodeAt(i + 2) === Ch.DoubleQuote)) {
             if (text.charCodeAt(i + 2) === Ch.Quote) {
-              end = scanQuoted(text, i + 2, n, Quoted.Standard, i);
+              end = standard ? scanQuoted(text, i + 2, n, Quoted.Standard, i) : fail(UNSAFE_UNICODE_STRING, i);
               type = UNICODE_STRING;
             } else {
               end = scanQuotedIdentifier(text, i + 2, n, i);
@@ -289,7 +304,7 @@ export function lex(text: string): LexResult {
         } else {
           switch (c) {
             case Ch.Quote:
-              end = scanQuoted(text, i, n, Quoted.Standard, i);
+              end = scanQuoted(text, i, n, plainQuote, i);
               type = "string";
               break;
             case Ch.DoubleQuote:
@@ -538,6 +553,15 @@ function unicodeEscape(text: string, i: number, n: number): number {
 
 function hexValue(c: number): number {
   return c <= Ch.Nine ? c - Ch.Zero : (c | 32) - 87;
+}
+
+/**
+ * The value of a string token that the lexer read with backslash escapes (E'...', or '...' with
+ * standard_conforming_strings off) from `start` (its E, or its quote) to `end`.
+ */
+export function escapeStringValue(text: string, start: number, end: number): string {
+  const quote = text.charCodeAt(start) === Ch.Quote ? start : start + 1;
+  return Buffer.from(decodeEscapeString(text, quote, end)).toString("utf8");
 }
 
 /** The bytes of an E'' literal's value (its opening quote at `quote`, its end at `end`), as PostgreSQL builds them. */

@@ -1,26 +1,43 @@
 import { indexOfCodePoint, SourceText, type Range } from "../source/source-text.js";
 import { findDoBlocks } from "./do-blocks.js";
-import { parseSql, type RawStatement } from "./pg.js";
+import { parseSql, type ParseOutcome, type RawStatement } from "./pg.js";
 import { splitStatements, type TokenChunk } from "./split.js";
 import { syntaxProblem } from "./syntax-hints.js";
-import { lex } from "./lexer.js";
+import { escapeStringValue, lex } from "./lexer.js";
 import { buildStatement } from "./statement.js";
+import { StringReading } from "./string-reading.js";
 import { isComment, materialize, tokenize, toComment } from "./tokens.js";
+import type { Node } from "./node-types.js";
 import type { Comment, ParsedFile, Statement, Token } from "./types.js";
+
+export interface ParseOptions {
+  /**
+   * The database's standard_conforming_strings (default true). When false, or from a statement of the file that
+   * turns it off, '...' strings read backslash escapes, as PostgreSQL reads them then.
+   */
+  standardConformingStrings?: boolean;
+}
 
 /**
  * Turns a migration's text into statements. The whole file is parsed at once;
  * when that fails, it is split into statements with the lexer and each one is
  * parsed on its own, so one bad statement reports its own error and hides nothing.
+ * libpg-query reads strings with standard_conforming_strings on: where it is off
+ * (string-reading.ts), the rest of the file is split and parsed statement by statement.
  */
-export function parseFile(input: string | SourceText): ParsedFile {
+export function parseFile(input: string | SourceText, options: ParseOptions = {}): ParsedFile {
   const source = typeof input === "string" ? new SourceText(input) : input;
   const parsed: ParsedFile = { source, statements: [], doBlockStatements: [], dynamicSql: [], errors: [], comments: [] };
   if (source.text.trim() === "") return parsed;
 
-  const whole = parseSql(source.text);
-  if (whole.ok) readWholeParse(parsed, whole.statements);
-  else recoverStatementByStatement(parsed);
+  const configured = options.standardConformingStrings ?? true;
+  const reading = new StringReading(configured);
+  const whole = configured ? parseSql(source.text) : undefined;
+  const from = whole?.ok ? readWholeParse(parsed, whole.statements, reading) : 0;
+  if (from !== undefined) {
+    const lexed = parseStatementByStatement(parsed, reading, from);
+    if (reading.changed) refuseTwoReadings(parsed, lexed, from, configured);
+  }
 
   attachComments(parsed.statements, parsed.comments, source);
   const doBlocks = findDoBlocks(parsed.statements, source);
@@ -30,7 +47,11 @@ export function parseFile(input: string | SourceText): ParsedFile {
   return parsed;
 }
 
-function readWholeParse(parsed: ParsedFile, raws: RawStatement[]): void {
+/**
+ * The statements of the whole file's parse, up to one that turns standard_conforming_strings off: returns the
+ * string index after it (the rest reads differently), or undefined when every statement was taken.
+ */
+function readWholeParse(parsed: ParsedFile, raws: RawStatement[], reading: StringReading): number | undefined {
   const { source } = parsed;
   const text = source.text;
   // Token objects (with text) are made only for comments and for the statements a rule asks about.
@@ -56,7 +77,13 @@ function readWholeParse(parsed: ParsedFile, raws: RawStatement[]): void {
       tokens: () => (tokens ??= lexed.slice(first, last + 1).map((token) => materialize(token, text))),
     });
     if (statement) parsed.statements.push(statement);
+    if (raw.stmt) reading.after(raw.stmt as Node);
+    if (!reading.standardConformingStrings) {
+      parsed.comments = parsed.comments.filter((comment) => comment.range.start < range.end);
+      return range.end;
+    }
   }
+  return undefined;
 }
 
 const SEMICOLON = 59;
@@ -73,36 +100,119 @@ function firstTokenAtOrAfter(tokens: readonly { start: number }[], index: number
   return lo;
 }
 
-function recoverStatementByStatement(parsed: ParsedFile): void {
+/**
+ * Splits the text from `from` into statements with the lexer and parses each one on its own. A statement that
+ * changes how strings read ends the lexer's pass: the rest is lexed again as the next statement reads it.
+ */
+function parseStatementByStatement(parsed: ParsedFile, reading: StringReading, from: number): Range[] {
   const { source } = parsed;
-  const { tokens, error: lexError } = tokenize(source.text);
-  parsed.comments = tokens.filter(isComment).map(toComment);
-  const chunks = splitStatements(tokens);
-  let unterminated: TokenChunk | undefined;
-  if (lexError && chunks.length > 0 && !chunks[chunks.length - 1]!.terminated) unterminated = chunks.pop();
-
-  for (const chunk of chunks) {
-    const range: Range = { start: tokens[chunk.first]!.start, end: tokens[chunk.last]!.end };
-    const text = source.slice(range);
-    const result = parseSql(text);
-    const local = new SourceText(text);
-    if (result.ok) {
-      const raw = result.statements[0];
-      const indexOf = (location: number) => range.start + local.charIndex(location);
-      const own = tokens.slice(chunk.first, chunk.last + 1);
-      const statement = raw && buildStatement({ raw, source, range, index: parsed.statements.length, indexOf, tokens: () => own });
-      if (statement) parsed.statements.push(statement);
+  const lexed: Range[] = [];
+  for (let start = from; ; ) {
+    const standardConformingStrings = reading.standardConformingStrings;
+    const { tokens, error: lexError } = tokenize(source.text, 0, { from: start, standardConformingStrings });
+    const chunks = splitStatements(tokens);
+    let unterminated: TokenChunk | undefined;
+    if (lexError && chunks.length > 0 && !chunks[chunks.length - 1]!.terminated) unterminated = chunks.pop();
+    let restart: number | undefined;
+    for (const chunk of chunks) {
+      const raw = parseChunk(parsed, tokens, chunk, standardConformingStrings);
+      if (raw?.stmt) reading.after(raw.stmt as Node);
+      if (reading.standardConformingStrings !== standardConformingStrings) {
+        restart = tokens[chunk.last]!.end;
+        break;
+      }
+    }
+    for (const token of tokens) {
+      if (restart !== undefined && token.start >= restart) break;
+      lexed.push({ start: token.start, end: token.end });
+      if (isComment(token)) parsed.comments.push(toComment(token));
+    }
+    if (restart !== undefined) {
+      start = restart;
       continue;
     }
-    const errorAt = range.start + (result.error.codePointOffset === undefined ? 0 : indexOfCodePoint(text, result.error.codePointOffset));
-    parsed.errors.push(syntaxProblem(source, result.error.message, text, Math.min(errorAt, range.end), range.end));
+    if (lexError) {
+      const at = unterminated ? tokens[unterminated.first]!.start : lexError.start;
+      parsed.errors.push(syntaxProblem(source, lexError.message, source.text.slice(at), lexError.start, source.text.length));
+    }
+    return lexed;
   }
+}
 
-  if (lexError) {
-    const start = unterminated ? tokens[unterminated.first]!.start : lexError.start;
-    const text = source.text.slice(start);
-    parsed.errors.push(syntaxProblem(source, lexError.message, text, lexError.start, source.text.length));
+/**
+ * A file that changes standard_conforming_strings splits into statements one way when each statement is read as
+ * the one before it left the setting (psql), and another way when the whole file is read at once with the
+ * database's setting (a runner that sends the file as one query): where the two differ, which statements run
+ * depends on the runner, and the file is refused there as one that does not parse.
+ */
+function refuseTwoReadings(parsed: ParsedFile, lexed: readonly Range[], from: number, configured: boolean): void {
+  const { source } = parsed;
+  const whole = lex(source.text, { from, standardConformingStrings: configured });
+  const count = Math.min(lexed.length, whole.tokens.length);
+  let i = 0;
+  while (i < count && lexed[i]!.start === whole.tokens[i]!.start && lexed[i]!.end === whole.tokens[i]!.end) i++;
+  if (i === lexed.length && i === whole.tokens.length) return;
+  const at = Math.min(lexed[i]?.start ?? source.text.length, whole.tokens[i]?.start ?? whole.error?.start ?? source.text.length);
+  const message =
+    "standard_conforming_strings changes earlier in this file, and from here the file splits into other statements when it is sent as one query " +
+    "(as most migration runners send it) than when each statement is read after the one before it ran (as psql reads it): which statements run depends on the runner";
+  parsed.errors.push(syntaxProblem(source, message, source.text.slice(at), at, source.text.length));
+  parsed.errors.sort((a, b) => a.range.start - b.range.start);
+}
+
+/** Parses one statement the lexer split off; returns libpg-query's statement when it parsed. */
+function parseChunk(parsed: ParsedFile, tokens: readonly Token[], chunk: TokenChunk, standardConformingStrings: boolean): RawStatement | undefined {
+  const { source } = parsed;
+  const range: Range = { start: tokens[chunk.first]!.start, end: tokens[chunk.last]!.end };
+  const own = tokens.slice(chunk.first, chunk.last + 1);
+  const text = source.slice(range);
+  const rewritten = standardConformingStrings ? undefined : withStandardStrings(text, own, range.start);
+  const parsedText = rewritten?.text ?? text;
+  const toText = rewritten?.toOriginal ?? ((index: number) => index);
+  const result: ParseOutcome = parseSql(parsedText);
+  if (result.ok) {
+    const raw = result.statements[0];
+    const local = new SourceText(parsedText);
+    const indexOf = (location: number) => range.start + toText(local.charIndex(location));
+    const statement = raw && buildStatement({ raw, source, range, index: parsed.statements.length, indexOf, tokens: () => own });
+    if (statement) parsed.statements.push(statement);
+    return raw;
   }
+  const errorAt = range.start + (result.error.codePointOffset === undefined ? 0 : toText(indexOfCodePoint(parsedText, result.error.codePointOffset)));
+  parsed.errors.push(syntaxProblem(source, result.error.message, text, Math.min(errorAt, range.end), range.end));
+  return undefined;
+}
+
+/**
+ * A statement lexed with standard_conforming_strings off, for libpg-query (which reads strings with it on):
+ * each '...' string that holds a backslash becomes the standard string of the same value. `toOriginal` maps a
+ * string index of the new text back to the statement's text (a place inside a rewritten string to its start).
+ */
+function withStandardStrings(text: string, tokens: readonly Token[], offset: number): { text: string; toOriginal: (index: number) => number } | undefined {
+  const rewrites: { start: number; end: number; newStart: number; newEnd: number }[] = [];
+  let out = "";
+  let copied = 0;
+  for (const token of tokens) {
+    if (token.type !== "string" || !token.text.startsWith("'") || !token.text.includes("\\")) continue;
+    const start = token.start - offset;
+    out += text.slice(copied, start);
+    const literal = `'${escapeStringValue(token.text, 0, token.text.length).replaceAll("'", "''")}'`;
+    rewrites.push({ start, end: token.end - offset, newStart: out.length, newEnd: out.length + literal.length });
+    out += literal;
+    copied = token.end - offset;
+  }
+  if (rewrites.length === 0) return undefined;
+  out += text.slice(copied);
+  const toOriginal = (index: number) => {
+    let shift = 0;
+    for (const rewrite of rewrites) {
+      if (index < rewrite.newStart) break;
+      if (index < rewrite.newEnd) return rewrite.start;
+      shift = rewrite.end - rewrite.newEnd;
+    }
+    return index + shift;
+  };
+  return { text: out, toOriginal };
 }
 
 /**

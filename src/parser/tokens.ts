@@ -1,4 +1,4 @@
-import { lex, type LexToken } from "./lexer.js";
+import { lex, type LexOptions, type LexToken } from "./lexer.js";
 import type { Comment, Token } from "./types.js";
 
 export interface TokenizeResult {
@@ -12,8 +12,8 @@ export interface TokenizeResult {
  * token against libpg-query's scanner). Positions are string indices in the text, plus
  * `offset` when the text sits at that place in a file.
  */
-export function tokenize(text: string, offset = 0): TokenizeResult {
-  const lexed = lex(text);
+export function tokenize(text: string, offset = 0, options: LexOptions = {}): TokenizeResult {
+  const lexed = lex(text, options);
   const tokens = lexed.tokens.map((token) => materialize(token, text, offset));
   return lexed.error ? { tokens, error: { message: lexed.error.message, start: lexed.error.start + offset } } : { tokens };
 }

@@ -36,6 +36,7 @@ describe("validateConfig", () => {
       rollbackPatterns: ["{name}.undo.sql"],
       startAfter: "20240101_init.sql",
       requireIgnoreReason: false,
+      standardConformingStrings: false,
       migrationFunctions: { up: ["beforeUp", "up"], down: ["down"] },
       otherDatabases: ["sqlite"],
     };
@@ -43,6 +44,7 @@ describe("validateConfig", () => {
       pgVersion: 12,
       assumeInTransaction: true,
       requireIgnoreReason: false,
+      standardConformingStrings: false,
       rollbackPatterns: ["{name}.undo.sql"],
       migrationFunctions: { up: ["beforeUp", "up"], down: ["down"] },
       otherDatabases: ["sqlite"],

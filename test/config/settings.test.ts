@@ -38,7 +38,7 @@ describe("resolveSettings", () => {
 describe("settingsOptions", () => {
   it("splits the settings into the engine's settings and rollback patterns", () => {
     expect(settingsOptions({ ...DEFAULT_SETTINGS, rollbackPatterns: ["{name}.undo.sql"] })).toEqual({
-      settings: { pgVersion: 14, runner: undefined, assumeInTransaction: undefined, requireIgnoreReason: true, migrationFunctions: DEFAULT_SETTINGS.migrationFunctions, otherDatabases: DEFAULT_SETTINGS.otherDatabases },
+      settings: { pgVersion: 14, runner: undefined, assumeInTransaction: undefined, requireIgnoreReason: true, standardConformingStrings: true, migrationFunctions: DEFAULT_SETTINGS.migrationFunctions, otherDatabases: DEFAULT_SETTINGS.otherDatabases },
       rollbackPatterns: ["{name}.undo.sql"],
     });
   });

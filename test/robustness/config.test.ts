@@ -10,7 +10,7 @@ import { cli, DROP_FILE, DROP_SQL, ensureBuilt, runIn } from "./harness.js";
 const project = useTempProjects();
 beforeAll(ensureBuilt, 180_000);
 
-const KNOWN_KEYS = "extends, rules, pgVersion, runner, assumeInTransaction, include, exclude, rollbackPatterns, startAfter, requireIgnoreReason, placeholders, migrationFunctions, otherDatabases";
+const KNOWN_KEYS = "extends, rules, pgVersion, runner, assumeInTransaction, include, exclude, rollbackPatterns, startAfter, requireIgnoreReason, standardConformingStrings, placeholders, migrationFunctions, otherDatabases";
 
 async function withConfig(config: string | Uint8Array, name = "migsafe.config.json") {
   const p = project(withRollbacks({ [DROP_FILE]: DROP_SQL, [name]: config }));

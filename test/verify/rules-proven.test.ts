@@ -289,6 +289,9 @@ const SPECS: Record<string, Spec> = {
     setup: `CREATE TABLE users (id bigint PRIMARY KEY); ${rows("users", "id", "(1), (2)")}`,
     checks: [lock(0, "users", "Lock")],
   },
+  "standard-conforming-strings-off": {
+    setup: "CREATE TABLE settings (name text, value text);",
+  },
   "table-rewrite": {
     setup: `CREATE TABLE orders (id bigint PRIMARY KEY, note text); ${rows("orders", "id, note", "(1, 'a'), (2, 'b')")}
             CREATE TABLE events (id bigint PRIMARY KEY); ${rows("events", "id", "(1)")}`,
