@@ -7,7 +7,7 @@ import { allRules } from "../../rules/index.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { Rule } from "../engine/rule.js";
 import { useColors } from "../formatters/colors.js";
-import { escapeControl } from "../formatters/escape.js";
+import { escapeControl, inertLineStart } from "../formatters/escape.js";
 import type { ReportContext } from "../formatters/format.js";
 import { FORMATTERS, type OutputFormat } from "../formatters/index.js";
 import { exitCodeOf, plural, totalsOf, type Totals } from "../formatters/messages.js";
@@ -168,7 +168,9 @@ function dryRunFixes(results: FileResult[], optionsOf: (filePath: string) => Lin
     diffs += createTwoFilesPatch(name, name, result.text, plan.text, undefined, undefined, { context: 2 }).replace(/^=+\n/m, "");
     return { ...lintSource(plan.text, result.filePath, optionsOf(result.filePath)), fixedText: plan.text };
   });
-  return { results: remaining, diffs: diffs ? `${diffs.split("\n").map(escapeControl).join("\n")}\n` : "" };
+  // A context line starts with a space, which the CI runner trims before looking for a workflow command.
+  const inert = (line: string) => inertLineStart(escapeControl(line), "\\x3a");
+  return { results: remaining, diffs: diffs ? `${diffs.split("\n").map(inert).join("\n")}\n` : "" };
 }
 
 function report(
