@@ -22,7 +22,8 @@ import { repositoryRoot } from "../files/git.js";
 import { initHook } from "./init-hook.js";
 import { printConfig } from "./print-config.js";
 import { packageRoot, packageVersion } from "../version.js";
-import { writeReport } from "../files/write-file.js";
+import { writeReport, type WritePolicy } from "../files/write-file.js";
+import { withWriteSignals } from "./signals.js";
 
 export type ExitCode = 0 | 1 | 2;
 
@@ -93,6 +94,7 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       staged: options.staged,
       ...(options.stdin ? { stdin: { bytes: await (runOptions.readStdin ?? readProcessStdin)(), ...(options.stdinFilename !== undefined ? { filename: options.stdinFilename } : {}) } } : {}),
       cache: options.cache,
+      env,
     };
     const streamed = streamedFormat(options, env);
     const colors = options.outputFile === undefined && useColors(env, runOptions.isTTY ?? false);
@@ -101,21 +103,23 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     if (!project.ok) return failure(project.message);
     const { debugLog, optionsOf } = project;
     let results = project.results;
+    const writePolicy: WritePolicy = { projectRoot: repositoryRoot(cwd) ?? cwd, outsideProject: options.writeOutsideProject };
 
     let outcomes: FixOutcome[] = [];
     let diffs = "";
     if (options.fix) {
-      outcomes = fixFiles(results, optionsOf);
+      outcomes = await withWriteSignals(() => fixFiles(results, optionsOf, writePolicy));
       // Fixing a migration can change what its rollback partner is checked against: re-lint everything.
       if (outcomes.some((outcome) => outcome.applied > 0)) results = await project.relint();
     } else if (options.fixDryRun) {
       ({ results, diffs } = dryRunFixes(results, optionsOf, cwd));
     }
 
-    const cacheProblem = project.saveCache();
+    const cacheProblem = await withWriteSignals(() => project.saveCache());
     const formats = outputFormats(options, env);
     const result = report(results, outcomes, options, { formats, cwd, colors, rules });
     if (diffs && formats[0] === "stylish") result.output = diffs + result.output;
+    result.stderr = project.warnings.map((warning) => `migsafe: ${escapeControl(warning)}\n`).join("") + result.stderr;
     if (cacheProblem) result.stderr += `migsafe: ${escapeControl(cacheProblem)}\n`;
     if (options.debug) {
       const stacks = results.flatMap((r) =>
@@ -126,7 +130,7 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       result.stderr = [...debugLog.map((line) => `migsafe: ${line}`), ...notes, ...stacks].map((line) => `${line}\n`).join("") + result.stderr;
     }
     if (options.outputFile !== undefined) {
-      const written = writeReport(path.resolve(cwd, options.outputFile), result.output);
+      const written = await withWriteSignals(() => writeReport(path.resolve(cwd, options.outputFile!), result.output, writePolicy));
       result.output = "";
       if (written) return { ...result, stderr: result.stderr + `migsafe: cannot write --output-file ${escapeControl(options.outputFile)}: ${written}\n`, exitCode: 2 };
     }
@@ -198,7 +202,9 @@ function report(
   const output = display.formats.map((format) => FORMATTERS[format](results, context)).join("");
 
   const { stderr: problems, exitCode } = verdict(totalsOf(results), results, options, display.cwd);
-  return { output, stderr: [...stderr, ...problems].map((line) => `${line}\n`).join(""), exitCode };
+  // A fix that could not be written is something asked for and not done.
+  const unwritten = outcomes.some((outcome) => outcome.failed);
+  return { output, stderr: [...stderr, ...problems].map((line) => `${line}\n`).join(""), exitCode: unwritten ? 2 : exitCode };
 }
 
 /** The exit code, and the stderr lines about the run's files: too many careful findings, and each file that could not be read or parsed. */
@@ -259,10 +265,11 @@ async function streamRun(
   };
   const project = await lintProject({ ...request, onResult });
   if (!project.ok) return failure(project.message);
-  const cacheProblem = project.saveCache();
+  const cacheProblem = await withWriteSignals(() => project.saveCache());
   if (format === "json") write(totals.files === 0 ? "[]\n" : "]\n");
   if (format === "stylish") write(formatStylishSummary(totals, context));
   const { stderr, exitCode } = verdict(totals, failing, options, request.cwd);
+  stderr.unshift(...project.warnings.map((warning) => `migsafe: ${escapeControl(warning)}`));
   if (cacheProblem) stderr.push(`migsafe: ${escapeControl(cacheProblem)}`);
   return { output: "", stderr: stderr.map((line) => `${line}\n`).join(""), exitCode };
 }

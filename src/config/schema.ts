@@ -93,7 +93,8 @@ export function validateConfig(raw: unknown, ruleIds: ReadonlySet<string>): Vali
   const settings = resolveSettings(raw, CONFIG_FILE);
   for (const [key, value] of Object.entries(raw)) {
     if (key === "$schema") continue;
-    const check = CHECKS[key as keyof MigsafeConfig];
+    // Own keys only: "constructor" or "__proto__" must not find Object.prototype's.
+    const check = Object.hasOwn(CHECKS, key) ? CHECKS[key as keyof MigsafeConfig] : undefined;
     if (!check) return { ok: false, message: `unknown key "${key}" (known keys: ${Object.keys(CHECKS).join(", ")})` };
     const problem = check === SETTING ? settingProblem(settings, key) : check(value, key, ruleIds);
     if (problem) return { ok: false, message: problem };

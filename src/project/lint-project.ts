@@ -3,6 +3,7 @@ import path from "node:path";
 import { changedSince, GitError, readFromIndex, stagedFiles } from "../files/git.js";
 import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "../files/find-files.js";
 import { streamPaths } from "./lint-parallel.js";
+import { cacheSecret } from "./cache-secret.js";
 import { ResultCache } from "./result-cache.js";
 import { packageVersion } from "../version.js";
 import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
@@ -10,7 +11,7 @@ import { resolveConfig, type ResolvedConfig } from "../config/resolve.js";
 import { createRunDiskAccess, type FileAccess } from "../engine/lint-source.js";
 import { lintBytes } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions, RuleSetting } from "../engine/lint.js";
-import { decodeMigration } from "../engine/read-migration.js";
+import { decodeMigration, MAX_MIGRATION_BYTES } from "../engine/read-migration.js";
 import type { Rule } from "../engine/rule.js";
 import { loadParser } from "../parser/pg.js";
 import { displayPath } from "../formatters/stylish.js";
@@ -38,6 +39,8 @@ export interface ProjectRequest {
   stdin?: { bytes: Uint8Array; filename?: string };
   /** Reuse results from node_modules/.cache/migsafe. */
   cache?: boolean;
+  /** Where MIGSAFE_CACHE_SECRET, HOME and XDG_CONFIG_HOME are read (the cache secret); default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Receives each file's result in path order as soon as it is ready; `results` then stays empty (nothing is kept). */
   onResult?: (result: FileResult) => void;
 }
@@ -55,6 +58,8 @@ export type ProjectLint =
       saveCache(): string | undefined;
       /** Lines for --debug. */
       debugLog: string[];
+      /** One-line warnings for stderr (a cache that could not be used). */
+      warnings: string[];
     }
   | { ok: false; message: string };
 
@@ -77,6 +82,7 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
     return { ok: false, message: `${displayPath(error.file, cwd)}${error.line ? `:${error.line}` : ""}: ${error.message}` };
   }
   await loadParser();
+  const cache = request.cache ? openCache(cwd, request.env ?? process.env) : { warnings: [] };
   const lintRun: LintRun = {
     cwd,
     skipped: new Set(),
@@ -84,7 +90,7 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
     debugLog: [],
     contents: selected.contents,
     ...(request.staged ? { readIndex: (filePath: string) => readFromIndex([filePath], cwd).get(filePath) } : {}),
-    cache: request.cache ? ResultCache.load(cwd, packageVersion()) : undefined,
+    cache: cache.cache,
   };
   const options = new Map(jobs.map((job) => [job.target.path, job.options]));
   return {
@@ -100,7 +106,17 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
       return problem && `cannot write the cache ${displayPath(cache.file, cwd)} (${problem}); the next run lints every file`;
     },
     debugLog: lintRun.debugLog,
+    warnings: cache.warnings,
   };
+}
+
+/** The project's result cache, and a warning when it cannot be used (it is then linted without, or from empty). */
+function openCache(cwd: string, env: Readonly<Record<string, string | undefined>>): { cache?: ResultCache; warnings: string[] } {
+  const secret = cacheSecret(env);
+  if (!secret.ok) return { warnings: [`--cache is off for this run: ${secret.problem}`] };
+  const { cache, warning } = ResultCache.load(cwd, packageVersion(), secret.secret);
+  const discarded = `the cache ${displayPath(cache.file, cwd)} is not used (${warning}): every file is linted, and the cache written anew`;
+  return { cache, warnings: warning ? [discarded] : [] };
 }
 
 /** A file to lint and the options its configuration gives it. */
@@ -220,8 +236,8 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (resul
   jobs.forEach((job, index) => {
     const filePath = job.target.path;
     if (job.target.error) return place(index, { filePath, findings: [], errors: [{ message: job.target.error }] });
-    const bytes = lintRun.contents.get(filePath) ?? (lintRun.cache ? readBytes(filePath) : undefined);
-    if (lintRun.cache && bytes) {
+    const bytes = lintRun.contents.get(filePath) ?? (lintRun.cache ? readMigrationBytes(filePath) : undefined);
+    if (lintRun.cache && bytes && bytes.length <= MAX_MIGRATION_BYTES) {
       const key = lintRun.cache.keyOf(filePath, bytes, job.options, files);
       const cached = lintRun.cache.get(filePath, key, Buffer.from(bytes).toString("utf8"));
       if (cached) return place(index, cached);
@@ -276,8 +292,11 @@ function accessWith(contents: ReadonlyMap<string, Uint8Array>, readIndex?: (file
   };
 }
 
-function readBytes(filePath: string): Buffer | undefined {
+/** A file's bytes for its cache key; undefined when it cannot be read or is too large to lint (it is then linted, which says why). */
+function readMigrationBytes(filePath: string): Buffer | undefined {
   try {
+    // Checked before reading: a planted huge file must not be read whole.
+    if (fs.statSync(filePath).size > MAX_MIGRATION_BYTES) return undefined;
     return fs.readFileSync(filePath);
   } catch {
     return undefined;
