@@ -1,5 +1,6 @@
 import type { RuleSetting } from "../engine/lint.js";
 import { placeholderProblem } from "../engine/placeholders.js";
+import { backtrackingProblem } from "./regex-safety.js";
 import { CONFIG_FILE, resolveSettings, type MigrationSettings, type ResolvedSettings } from "./settings.js";
 import type { RunnerName } from "../runners/profiles.js";
 import { isStringList, show } from "./values.js";
@@ -68,7 +69,7 @@ function checkPlaceholders(value: unknown, key: string): string | undefined {
   if (!value || typeof value !== "object" || Array.isArray(value)) return `"${key}" must be an object of regular expression → replacement`;
   for (const [pattern, replacement] of Object.entries(value)) {
     if (typeof replacement !== "string") return `"${key}.${pattern}" must be a string (the SQL the match is replaced with), not ${show(replacement)}`;
-    const problem = placeholderProblem(pattern);
+    const problem = placeholderProblem(pattern) ?? backtrackingProblem(pattern);
     if (problem) return `"${key}.${pattern}": ${problem}`;
   }
   return undefined;

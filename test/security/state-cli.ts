@@ -17,13 +17,18 @@ export interface CliRun {
 }
 
 /** Runs the built CLI in `cwd`, without the GitHub Actions environment unless `env` sets it. */
-export function migsafe(args: readonly string[], cwd: string, options: { env?: Record<string, string>; nodeArgs?: string[]; timeout?: number } & Pick<SpawnSyncOptions, "input"> = {}): CliRun {
+export function migsafe(
+  args: readonly string[],
+  cwd: string,
+  options: { env?: Record<string, string>; nodeArgs?: string[]; timeout?: number } & Pick<SpawnSyncOptions, "input" | "uid" | "gid"> = {},
+): CliRun {
   const { GITHUB_ACTIONS: _actions, FORCE_COLOR: _color, ...env } = process.env;
   const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
     cwd,
     env: { ...env, NO_COLOR: "1", ...options.env },
     encoding: "utf8",
     input: options.input,
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid }),
     timeout: options.timeout ?? 60_000,
     maxBuffer: 256 * 1024 * 1024,
   });
