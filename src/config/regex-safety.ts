@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
-import type { Diagnostics } from "recheck";
+import type { checkSync as recheckSync, Diagnostics } from "recheck";
 
-type CheckSync = typeof import("recheck").checkSync;
+type CheckSync = typeof recheckSync;
 
 /**
  * recheck (https://github.com/makenowjust-labs/recheck) decides, from the regular expression's
