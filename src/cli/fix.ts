@@ -91,11 +91,20 @@ export interface FixOutcome {
  * to fix. Each file is written whole or not at all, and the event loop gets a turn
  * between files, so that SIGINT or SIGTERM (see signals.ts) stops the run between two writes.
  */
-export async function fixFiles(results: readonly FileResult[], optionsOf: (filePath: string) => LintOptions, policy: WritePolicy = {}): Promise<FixOutcome[]> {
+export async function fixFiles(
+  results: readonly FileResult[],
+  optionsOf: (filePath: string) => LintOptions,
+  { policy = {}, unwritable = () => undefined }: { policy?: WritePolicy; unwritable?: (filePath: string) => string | undefined } = {},
+): Promise<FixOutcome[]> {
   const outcomes: FixOutcome[] = [];
   for (const result of results) {
     const plan = planFixes(result, optionsOf(result.filePath));
     if (plan.kind === "nothing") continue;
+    const refused = unwritable(result.filePath);
+    if (refused !== undefined) {
+      outcomes.push({ filePath: result.filePath, applied: 0, note: `not fixed: ${refused}`, failed: true });
+      continue;
+    }
     if (plan.kind === "skipped") {
       outcomes.push({ filePath: result.filePath, applied: 0, note: `not fixed: ${plan.reason}` });
       continue;

@@ -108,7 +108,7 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     let outcomes: FixOutcome[] = [];
     let diffs = "";
     if (options.fix) {
-      outcomes = await withWriteSignals(() => fixFiles(results, optionsOf, writePolicy));
+      outcomes = await withWriteSignals(() => fixFiles(results, optionsOf, { policy: writePolicy, unwritable: project.unwritable }));
       // Fixing a migration can change what its rollback partner is checked against: re-lint everything.
       if (outcomes.some((outcome) => outcome.applied > 0)) results = await project.relint();
     } else if (options.fixDryRun) {

@@ -11,7 +11,7 @@ import { resolveConfig, type ResolvedConfig } from "../config/resolve.js";
 import { createRunDiskAccess, type FileAccess } from "../engine/lint-source.js";
 import { lintBytes } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions, RuleSetting } from "../engine/lint.js";
-import { decodeMigration, MAX_MIGRATION_BYTES } from "../engine/read-migration.js";
+import { decodeMigration, MAX_MIGRATION_BYTES, readMigration } from "../engine/read-migration.js";
 import type { Rule } from "../engine/rule.js";
 import { loadParser } from "../parser/pg.js";
 import { displayPath } from "../formatters/stylish.js";
@@ -52,6 +52,8 @@ export type ProjectLint =
       results: FileResult[];
       /** The options a file was linted with (its configuration's). */
       optionsOf(filePath: string): LintOptions;
+      /** Why --fix cannot write a file it linted (its name is not UTF-8), or undefined. */
+      unwritable(filePath: string): string | undefined;
       /** Lints the same files again (after --fix changed some). */
       relint(): Promise<FileResult[]>;
       /** Writes the cache, if any; returns a one-line problem, or undefined. */
@@ -97,6 +99,7 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
     ok: true,
     results: await lintAll(jobs, lintRun, request.onResult),
     optionsOf: (filePath) => options.get(filePath)!,
+    unwritable: (filePath) => (selected.rawNamed.has(filePath) ? "its name is not valid UTF-8: rename the file to fix it" : undefined),
     relint: () => lintAll(jobs, lintRun),
     saveCache() {
       const cache = lintRun.cache;
@@ -140,7 +143,7 @@ interface LintRun {
   cache: ResultCache | undefined;
 }
 
-type Selection = { ok: true; targets: Target[]; contents: Map<string, Uint8Array> } | { ok: false; message: string };
+type Selection = { ok: true; targets: Target[]; contents: Map<string, Uint8Array>; rawNamed: Set<string> } | { ok: false; message: string };
 
 /**
  * The files to lint: standard input, the staged files, the files changed since a git
@@ -152,7 +155,7 @@ async function selectFiles(request: ProjectRequest, cwd: string): Promise<Select
   if (request.stdin) {
     const filePath = path.resolve(cwd, request.stdin.filename ?? STDIN_NAME);
     contents.set(filePath, request.stdin.bytes);
-    return { ok: true, targets: [{ path: filePath }], contents };
+    return { ok: true, targets: [{ path: filePath }], contents, rawNamed: new Set() };
   }
   const fromGit = request.staged === true || request.changedSince !== undefined;
   let patterns = request.patterns ?? [];
@@ -167,22 +170,41 @@ async function selectFiles(request: ProjectRequest, cwd: string): Promise<Select
       };
     }
   }
-  if (!fromGit) return { ok: true, targets: await findFiles(patterns, cwd), contents };
+  const rawNamed = new Set<string>();
+  if (!fromGit) return { ok: true, targets: readRawNamed(await findFiles(patterns, cwd), contents, rawNamed), contents, rawNamed };
   try {
     const selects = await fileSelector(patterns, cwd);
-    let files: string[];
+    let targets: Target[];
     if (request.staged) {
       const staged = stagedFiles(cwd).filter((file) => selects(file.path));
       for (const file of staged) contents.set(file.path, file.bytes);
-      files = staged.map((file) => file.path);
+      targets = staged.map((file) => ({ path: file.path }));
     } else {
-      files = changedSince(request.changedSince!, cwd).files.filter(selects);
+      const changed = changedSince(request.changedSince!, cwd);
+      const selected = changed.files.filter(selects).map((file) => ({ path: file, ...(changed.rawPaths?.has(file) ? { rawPath: changed.rawPaths.get(file)! } : {}) }));
+      targets = readRawNamed(selected, contents, rawNamed);
     }
-    return { ok: true, targets: [...new Set(files)].sort().map((file) => ({ path: file })), contents };
+    return { ok: true, targets: targets.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), contents, rawNamed };
   } catch (error) {
     if (error instanceof GitError) return { ok: false, message: error.message };
     throw error;
   }
+}
+
+/**
+ * Reads the files whose names are not UTF-8 by their bytes into `contents`, where they are
+ * linted from, under their escaped names (no string path opens them); one that cannot be
+ * read gets its reason as an error.
+ */
+function readRawNamed(targets: Target[], contents: Map<string, Uint8Array>, rawNamed: Set<string>): Target[] {
+  return targets.map((target) => {
+    if (!target.rawPath) return target;
+    rawNamed.add(target.path);
+    const read = readMigration(target.rawPath);
+    if (!read.ok) return { path: target.path, error: read.message };
+    contents.set(target.path, Buffer.from(read.text, "utf8"));
+    return { path: target.path };
+  });
 }
 
 /** The name standard input gets without --stdin-filename. */
