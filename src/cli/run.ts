@@ -23,7 +23,7 @@ import { initHook } from "./init-hook.js";
 import { printConfig } from "./print-config.js";
 import { packageRoot, packageVersion } from "../version.js";
 import { writeReport, type WritePolicy } from "../files/write-file.js";
-import { withWriteSignals } from "./signals.js";
+import { removeTempFilesOnSignals } from "./signals.js";
 
 export type ExitCode = 0 | 1 | 2;
 
@@ -108,14 +108,16 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     let outcomes: FixOutcome[] = [];
     let diffs = "";
     if (options.fix) {
-      outcomes = await withWriteSignals(() => fixFiles(results, optionsOf, { policy: writePolicy, unwritable: project.unwritable }));
+      removeTempFilesOnSignals();
+      outcomes = await fixFiles(results, optionsOf, { policy: writePolicy, unwritable: project.unwritable });
       // Fixing a migration can change what its rollback partner is checked against: re-lint everything.
       if (outcomes.some((outcome) => outcome.applied > 0)) results = await project.relint();
     } else if (options.fixDryRun) {
       ({ results, diffs } = dryRunFixes(results, optionsOf, cwd));
     }
 
-    const cacheProblem = await withWriteSignals(() => project.saveCache());
+    if (options.cache || options.outputFile !== undefined) removeTempFilesOnSignals();
+    const cacheProblem = project.saveCache();
     const formats = outputFormats(options, env);
     const result = report(results, outcomes, options, { formats, cwd, colors, rules });
     if (diffs && formats[0] === "stylish") result.output = diffs + result.output;
@@ -130,7 +132,7 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       result.stderr = [...debugLog.map((line) => `migsafe: ${line}`), ...notes, ...stacks].map((line) => `${line}\n`).join("") + result.stderr;
     }
     if (options.outputFile !== undefined) {
-      const written = await withWriteSignals(() => writeReport(path.resolve(cwd, options.outputFile!), result.output, writePolicy));
+      const written = writeReport(path.resolve(cwd, options.outputFile), result.output, writePolicy);
       result.output = "";
       if (written) return { ...result, stderr: result.stderr + `migsafe: cannot write --output-file ${escapeControl(options.outputFile)}: ${written}\n`, exitCode: 2 };
     }
@@ -265,7 +267,8 @@ async function streamRun(
   };
   const project = await lintProject({ ...request, onResult });
   if (!project.ok) return failure(project.message);
-  const cacheProblem = await withWriteSignals(() => project.saveCache());
+  if (options.cache) removeTempFilesOnSignals();
+  const cacheProblem = project.saveCache();
   if (format === "json") write(totals.files === 0 ? "[]\n" : "]\n");
   if (format === "stylish") write(formatStylishSummary(totals, context));
   const { stderr, exitCode } = verdict(totals, failing, options, request.cwd);
