@@ -15,7 +15,8 @@ await build({
   format: "esm",
   target: "node20",
   // migsafe verify's database drivers load only for verify (PGlite also loads WebAssembly and data from its folder).
-  external: ["libpg-query", "@electric-sql/pglite", "pg", "pg-connection-string"],
+  // recheck runs its checker in a worker thread it loads from its own folder.
+  external: ["libpg-query", "@electric-sql/pglite", "pg", "pg-connection-string", "recheck"],
   // Bundled CommonJS dependencies (fast-glob) call require(): give the ESM bundle one.
   banner: { js: 'import { createRequire as __migsafeCreateRequire } from "node:module"; const require = __migsafeCreateRequire(import.meta.url);' },
   logLevel: "warning",

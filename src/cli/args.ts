@@ -34,6 +34,8 @@ export interface CliOptions {
   fix: boolean;
   /** Print the fixes as a diff instead of writing them. */
   fixDryRun: boolean;
+  /** Let --fix and --output-file write through a symbolic link that leads outside the project. */
+  writeOutsideProject: boolean;
   /** A configuration file used for every file, instead of the one found by walking up. */
   config: string | undefined;
   /** `--print-config <file>`: print the configuration in force for this file, its runner and why, instead of linting. */
@@ -62,6 +64,7 @@ const OPTIONS = {
   "max-warnings": { type: "string" },
   fix: { type: "boolean" },
   "fix-dry-run": { type: "boolean" },
+  "write-outside-project": { type: "boolean" },
   config: { type: "string", short: "c" },
   "print-config": { type: "string" },
   "list-rules": { type: "boolean" },
@@ -158,6 +161,7 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
       maxWarnings,
       fix: values.fix ?? false,
       fixDryRun: values["fix-dry-run"] ?? false,
+      writeOutsideProject: values["write-outside-project"] ?? false,
       config: values.config,
       printConfig,
       listRules: values["list-rules"] ?? false,
@@ -208,6 +212,8 @@ Options:
                             settings, the migration runner detected and why, rules
       --fix                 apply automatic fixes, rewrite the files, report what remains
       --fix-dry-run         print the fixes as a diff; change no file
+      --write-outside-project  let --fix and --output-file write through symbolic
+                            links that lead outside the project (refused by default)
       --list-rules          list every rule: id, default severity, preset, description
       --debug               print stack traces of internal errors
   -h, --help                show this help

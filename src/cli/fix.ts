@@ -3,7 +3,7 @@ import { lintSource } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { Fix } from "../engine/rule.js";
 import { parseFile } from "../parser/parse-file.js";
-import { writeFileAtomic } from "../files/write-file.js";
+import { writeFileAtomic, WriteRefused, type WritePolicy } from "../files/write-file.js";
 
 /** Fixes can uncover further fixes; like ESLint, stop after this many rounds. */
 const MAX_PASSES = 10;
@@ -82,14 +82,29 @@ export interface FixOutcome {
   applied: number;
   /** Why the file was not fixed, or not fully. */
   note?: string;
+  /** The fixes could not be written (refused, or the write failed): what was asked was not done. */
+  failed?: true;
 }
 
-/** Plans and writes the fixes of every file; returns only the files that had something to fix. */
-export function fixFiles(results: readonly FileResult[], optionsOf: (filePath: string) => LintOptions): FixOutcome[] {
+/**
+ * Plans and writes the fixes of every file; returns only the files that had something
+ * to fix. Each file is written whole or not at all, and the event loop gets a turn
+ * between files, so that SIGINT or SIGTERM (see signals.ts) stops the run between two writes.
+ */
+export async function fixFiles(
+  results: readonly FileResult[],
+  optionsOf: (filePath: string) => LintOptions,
+  { policy = {}, unwritable = () => undefined }: { policy?: WritePolicy; unwritable?: (filePath: string) => string | undefined } = {},
+): Promise<FixOutcome[]> {
   const outcomes: FixOutcome[] = [];
   for (const result of results) {
     const plan = planFixes(result, optionsOf(result.filePath));
     if (plan.kind === "nothing") continue;
+    const refused = unwritable(result.filePath);
+    if (refused !== undefined) {
+      outcomes.push({ filePath: result.filePath, applied: 0, note: `not fixed: ${refused}`, failed: true });
+      continue;
+    }
     if (plan.kind === "skipped") {
       outcomes.push({ filePath: result.filePath, applied: 0, note: `not fixed: ${plan.reason}` });
       continue;
@@ -99,11 +114,13 @@ export function fixFiles(results: readonly FileResult[], optionsOf: (filePath: s
       const current = fs.readFileSync(result.filePath, "utf8");
       const bom = current.startsWith(BOM) ? BOM : "";
       if (current.slice(bom.length) !== result.text) throw new ChangedMeanwhile();
-      writeFileAtomic(result.filePath, bom + plan.text);
+      writeFileAtomic(result.filePath, bom + plan.text, policy);
       outcomes.push({ filePath: result.filePath, applied: plan.applied, ...(plan.note ? { note: plan.note } : {}) });
     } catch (error) {
-      outcomes.push({ filePath: result.filePath, applied: 0, note: `not fixed: ${describeWriteError(error)}` });
+      const changed = error instanceof ChangedMeanwhile;
+      outcomes.push({ filePath: result.filePath, applied: 0, note: `not fixed: ${describeWriteError(error)}`, ...(changed ? {} : { failed: true as const }) });
     }
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return outcomes;
 }
@@ -112,8 +129,10 @@ class ChangedMeanwhile extends Error {}
 
 function describeWriteError(error: unknown): string {
   if (error instanceof ChangedMeanwhile) return "the file changed while it was being linted";
+  if (error instanceof WriteRefused) return error.message;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "EACCES" || code === "EPERM") return "cannot write the file (permission denied)";
   if (code === "EROFS") return "cannot write the file (read-only file system)";
+  if (code === "ENOENT") return "the file is gone";
   return `cannot write the file (${code ?? (error instanceof Error ? error.message : String(error))})`;
 }

@@ -7,7 +7,7 @@ import { allRules } from "../../rules/index.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { Rule } from "../engine/rule.js";
 import { useColors } from "../formatters/colors.js";
-import { escapeControl } from "../formatters/escape.js";
+import { escapeControl, inertLineStart } from "../formatters/escape.js";
 import type { ReportContext } from "../formatters/format.js";
 import { FORMATTERS, type OutputFormat } from "../formatters/index.js";
 import { exitCodeOf, plural, totalsOf, type Totals } from "../formatters/messages.js";
@@ -22,7 +22,8 @@ import { repositoryRoot } from "../files/git.js";
 import { initHook } from "./init-hook.js";
 import { printConfig } from "./print-config.js";
 import { packageRoot, packageVersion } from "../version.js";
-import { writeReport } from "../files/write-file.js";
+import { writeReport, type WritePolicy } from "../files/write-file.js";
+import { removeTempFilesOnSignals } from "./signals.js";
 
 export type ExitCode = 0 | 1 | 2;
 
@@ -93,6 +94,7 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       staged: options.staged,
       ...(options.stdin ? { stdin: { bytes: await (runOptions.readStdin ?? readProcessStdin)(), ...(options.stdinFilename !== undefined ? { filename: options.stdinFilename } : {}) } } : {}),
       cache: options.cache,
+      env,
     };
     const streamed = streamedFormat(options, env);
     const colors = options.outputFile === undefined && useColors(env, runOptions.isTTY ?? false);
@@ -101,21 +103,25 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     if (!project.ok) return failure(project.message);
     const { debugLog, optionsOf } = project;
     let results = project.results;
+    const writePolicy: WritePolicy = { projectRoot: repositoryRoot(cwd) ?? cwd, outsideProject: options.writeOutsideProject };
 
     let outcomes: FixOutcome[] = [];
     let diffs = "";
     if (options.fix) {
-      outcomes = fixFiles(results, optionsOf);
+      removeTempFilesOnSignals();
+      outcomes = await fixFiles(results, optionsOf, { policy: writePolicy, unwritable: project.unwritable });
       // Fixing a migration can change what its rollback partner is checked against: re-lint everything.
       if (outcomes.some((outcome) => outcome.applied > 0)) results = await project.relint();
     } else if (options.fixDryRun) {
       ({ results, diffs } = dryRunFixes(results, optionsOf, cwd));
     }
 
+    if (options.cache || options.outputFile !== undefined) removeTempFilesOnSignals();
     const cacheProblem = project.saveCache();
     const formats = outputFormats(options, env);
     const result = report(results, outcomes, options, { formats, cwd, colors, rules });
     if (diffs && formats[0] === "stylish") result.output = diffs + result.output;
+    result.stderr = project.warnings.map((warning) => `migsafe: ${escapeControl(warning)}\n`).join("") + result.stderr;
     if (cacheProblem) result.stderr += `migsafe: ${escapeControl(cacheProblem)}\n`;
     if (options.debug) {
       const stacks = results.flatMap((r) =>
@@ -126,7 +132,7 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       result.stderr = [...debugLog.map((line) => `migsafe: ${line}`), ...notes, ...stacks].map((line) => `${line}\n`).join("") + result.stderr;
     }
     if (options.outputFile !== undefined) {
-      const written = writeReport(path.resolve(cwd, options.outputFile), result.output);
+      const written = writeReport(path.resolve(cwd, options.outputFile), result.output, writePolicy);
       result.output = "";
       if (written) return { ...result, stderr: result.stderr + `migsafe: cannot write --output-file ${escapeControl(options.outputFile)}: ${written}\n`, exitCode: 2 };
     }
@@ -168,7 +174,9 @@ function dryRunFixes(results: FileResult[], optionsOf: (filePath: string) => Lin
     diffs += createTwoFilesPatch(name, name, result.text, plan.text, undefined, undefined, { context: 2 }).replace(/^=+\n/m, "");
     return { ...lintSource(plan.text, result.filePath, optionsOf(result.filePath)), fixedText: plan.text };
   });
-  return { results: remaining, diffs: diffs ? `${diffs.split("\n").map(escapeControl).join("\n")}\n` : "" };
+  // A context line starts with a space, which the CI runner trims before looking for a workflow command.
+  const inert = (line: string) => inertLineStart(escapeControl(line), "\\x3a");
+  return { results: remaining, diffs: diffs ? `${diffs.split("\n").map(inert).join("\n")}\n` : "" };
 }
 
 function report(
@@ -196,7 +204,9 @@ function report(
   const output = display.formats.map((format) => FORMATTERS[format](results, context)).join("");
 
   const { stderr: problems, exitCode } = verdict(totalsOf(results), results, options, display.cwd);
-  return { output, stderr: [...stderr, ...problems].map((line) => `${line}\n`).join(""), exitCode };
+  // A fix that could not be written is something asked for and not done.
+  const unwritten = outcomes.some((outcome) => outcome.failed);
+  return { output, stderr: [...stderr, ...problems].map((line) => `${line}\n`).join(""), exitCode: unwritten ? 2 : exitCode };
 }
 
 /** The exit code, and the stderr lines about the run's files: too many careful findings, and each file that could not be read or parsed. */
@@ -257,10 +267,12 @@ async function streamRun(
   };
   const project = await lintProject({ ...request, onResult });
   if (!project.ok) return failure(project.message);
+  if (options.cache) removeTempFilesOnSignals();
   const cacheProblem = project.saveCache();
   if (format === "json") write(totals.files === 0 ? "[]\n" : "]\n");
   if (format === "stylish") write(formatStylishSummary(totals, context));
   const { stderr, exitCode } = verdict(totals, failing, options, request.cwd);
+  stderr.unshift(...project.warnings.map((warning) => `migsafe: ${escapeControl(warning)}`));
   if (cacheProblem) stderr.push(`migsafe: ${escapeControl(cacheProblem)}`);
   return { output: "", stderr: stderr.map((line) => `${line}\n`).join(""), exitCode };
 }

@@ -1,5 +1,6 @@
 import type { RuleSetting } from "../engine/lint.js";
 import { placeholderProblem } from "../engine/placeholders.js";
+import { backtrackingProblem } from "./regex-safety.js";
 import { CONFIG_FILE, resolveSettings, type MigrationSettings, type ResolvedSettings } from "./settings.js";
 import type { RunnerName } from "../runners/profiles.js";
 import { isStringList, show } from "./values.js";
@@ -71,7 +72,7 @@ function checkPlaceholders(value: unknown, key: string): string | undefined {
   if (!value || typeof value !== "object" || Array.isArray(value)) return `"${key}" must be an object of regular expression → replacement`;
   for (const [pattern, replacement] of Object.entries(value)) {
     if (typeof replacement !== "string") return `"${key}.${pattern}" must be a string (the SQL the match is replaced with), not ${show(replacement)}`;
-    const problem = placeholderProblem(pattern);
+    const problem = placeholderProblem(pattern) ?? backtrackingProblem(pattern);
     if (problem) return `"${key}.${pattern}": ${problem}`;
   }
   return undefined;
@@ -96,7 +97,8 @@ export function validateConfig(raw: unknown, ruleIds: ReadonlySet<string>): Vali
   const settings = resolveSettings(raw, CONFIG_FILE);
   for (const [key, value] of Object.entries(raw)) {
     if (key === "$schema") continue;
-    const check = CHECKS[key as keyof MigsafeConfig];
+    // Own keys only: "constructor" or "__proto__" must not find Object.prototype's.
+    const check = Object.hasOwn(CHECKS, key) ? CHECKS[key as keyof MigsafeConfig] : undefined;
     if (!check) return { ok: false, message: `unknown key "${key}" (known keys: ${Object.keys(CHECKS).join(", ")})` };
     const problem = check === SETTING ? settingProblem(settings, key) : check(value, key, ruleIds);
     if (problem) return { ok: false, message: problem };

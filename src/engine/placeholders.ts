@@ -17,6 +17,33 @@ export function placeholderProblem(pattern: string): string | undefined {
   }
 }
 
+/** Templates are short: a longer line (data) is not searched for placeholders. */
+export const MAX_PLACEHOLDER_LINE = 10_000;
+
+/** The lines of `text` (without their line feed) that placeholders are searched in, each with its start. */
+function searchableLines(text: string): { start: number; text: string }[] {
+  const lines: { start: number; text: string }[] = [];
+  for (let start = 0; start <= text.length; ) {
+    const newline = text.indexOf("\n", start);
+    const end = newline < 0 ? text.length : newline;
+    if (end - start <= MAX_PLACEHOLDER_LINE) lines.push({ start, text: text.slice(start, end) });
+    start = end + 1;
+  }
+  return lines;
+}
+
+/** The index of the first of the sorted, disjoint ranges that ends after `index`. */
+function firstEndingAfter(ranges: readonly { to: number }[], index: number): number {
+  let low = 0;
+  let high = ranges.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (ranges[middle]!.to <= index) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /** A replaced match: where it was in the original text and where its replacement is in the new one. */
 interface Replaced {
   from: number;
@@ -35,19 +62,26 @@ export class Substitution {
 
   /**
    * Replaces the matches of every placeholder in `text` (an earlier entry wins where
-   * matches overlap); undefined when nothing matched.
+   * matches overlap); undefined when nothing matched. A pattern searches one line at a
+   * time, and no line longer than MAX_PLACEHOLDER_LINE: what it runs on is bounded even if
+   * a pattern that backtracks slipped past the configuration's check.
    */
   static of(text: string, placeholders: readonly Placeholder[]): Substitution | undefined {
+    // Sorted and disjoint, so that each new match is placed (or found overlapping) by a binary search.
     const matches: { from: number; to: number; replacement: string }[] = [];
+    const lines = searchableLines(text);
     for (const { pattern, replacement } of placeholders) {
-      for (const match of text.matchAll(new RegExp(pattern, "gu"))) {
-        const from = match.index;
-        const to = from + match[0].length;
-        if (to > from && !matches.some((other) => from < other.to && to > other.from)) matches.push({ from, to, replacement });
+      const regex = new RegExp(pattern, "gu");
+      for (const line of lines) {
+        for (const match of line.text.matchAll(regex)) {
+          const from = line.start + match.index;
+          const to = from + match[0].length;
+          const next = firstEndingAfter(matches, from);
+          if (to > from && (next === matches.length || matches[next]!.from >= to)) matches.splice(next, 0, { from, to, replacement });
+        }
       }
     }
     if (matches.length === 0) return undefined;
-    matches.sort((a, b) => a.from - b.from);
     let out = "";
     let last = 0;
     const replaced: Replaced[] = [];

@@ -13,8 +13,8 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  */
 export const MAX_MIGRATION_BYTES = 5 * 1024 * 1024;
 
-/** Reads a migration as UTF-8 text, refusing binary, mis-encoded and oversized files with a reason. */
-export function readMigration(filePath: string): ReadResult {
+/** Reads a migration as UTF-8 text, refusing binary, mis-encoded and oversized files with a reason (a Buffer path: a name that is not UTF-8). */
+export function readMigration(filePath: string | Buffer): ReadResult {
   let bytes: Buffer;
   try {
     // Checked before reading, so that a huge file is not read into memory only to be refused.

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { rawFilesOf, type FilePath } from "./raw-path.js";
 
 /** fast-glob costs a third of start-up: loaded only when a folder or a glob needs it, not for plain file paths. */
 const loadFastGlob = async () => (await import("fast-glob")).default;
@@ -8,8 +9,7 @@ const loadFastGlob = async () => (await import("fast-glob")).default;
 export const DEFAULT_FOLDERS: readonly string[] = ["migrations", "db/migrations", "supabase/migrations", "prisma/migrations"];
 
 /** A file to lint, by absolute path; `error` when the argument that named it matched nothing. */
-export interface Target {
-  path: string;
+export interface Target extends FilePath {
   error?: string;
 }
 
@@ -56,7 +56,7 @@ async function expandFolder(folder: string): Promise<Target[]> {
       caseSensitiveMatch: false,
       ignore: ["**/node_modules/**", "**/*.d.{ts,mts,cts}"],
     });
-    return files.filter((file) => folderSelects(folder, file)).map((file) => ({ path: path.resolve(file) }));
+    return files.filter((file) => folderSelects(folder, file)).flatMap(targetsOf);
   } catch (error) {
     return [{ path: folder, error: `cannot list the folder: ${errorText(error)}` }];
   }
@@ -110,7 +110,7 @@ function isScriptMigration(folder: string, file: string): boolean {
 async function expandGlob(pattern: string, cwd: string): Promise<Target[]> {
   try {
     const files = await globFiles([pattern], { cwd });
-    return files.map((file) => ({ path: path.resolve(file) }));
+    return files.flatMap(targetsOf);
   } catch (error) {
     return [{ path: path.resolve(cwd, pattern), error: `cannot expand the pattern: ${errorText(error)}` }];
   }
@@ -125,6 +125,12 @@ async function globFiles(patterns: string[], options: { cwd: string; caseSensiti
   const fg = await loadFastGlob();
   const entries = await fg(patterns, { ...options, absolute: true, onlyFiles: false, followSymbolicLinks: false, objectMode: true });
   return entries.filter((entry) => entry.dirent.isFile() || (entry.dirent.isSymbolicLink() && statOrUndefined(entry.path)?.isFile())).map((entry) => entry.path);
+}
+
+/** A path fast-glob found; one that was not UTF-8 came back lossy (U+FFFD), and is found again by its bytes. */
+function targetsOf(file: string): Target[] {
+  const absolute = path.resolve(file);
+  return absolute.includes("\uFFFD") ? rawFilesOf(absolute) : [{ path: absolute }];
 }
 
 function statOrUndefined(file: string): fs.Stats | undefined {

@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { isFile } from "./is-file.js";
+import { filePathOf, type FilePath } from "./raw-path.js";
 
 /** Why a git-based mode (--changed-since, --staged) cannot run, in one line for the user. */
 export class GitError extends Error {
@@ -19,8 +20,10 @@ export function repositoryRoot(cwd: string): string | undefined {
 }
 
 export interface ChangedFiles {
-  /** Absolute paths (under the root as `cwd` spells it), sorted, of the files that exist on disk. */
+  /** Absolute paths (under the root as `cwd` spells it), sorted, of the files that exist on disk; a name that is not UTF-8 escaped (raw-path.ts). */
   files: string[];
+  /** The bytes of each escaped path in `files`: what opens the file (absent when there is none). */
+  rawPaths?: ReadonlyMap<string, Buffer>;
   /** The commit the files are compared with. */
   mergeBase: string;
 }
@@ -46,10 +49,15 @@ export function changedSince(ref: string, cwd: string): ChangedFiles {
   if (!commitOf("HEAD", root)) throw new GitError(`${option} needs a commit to compare with: HEAD has no commits yet`);
 
   const mergeBase = findMergeBase(ref, target, root);
-  const changed = pathList(["diff", "--name-only", "-z", "--no-renames", "--diff-filter=AMR", mergeBase, "--"], root);
-  const untracked = pathList(["ls-files", "--others", "--exclude-standard", "-z"], root);
-  const files = [...new Set([...changed, ...untracked])].map((relative) => path.resolve(root, relative)).filter(isFile);
-  return { files: files.sort(compare), mergeBase };
+  const changed = nulFields(runGit(["diff", "--name-only", "-z", "--no-renames", "--diff-filter=AMR", mergeBase, "--"], root));
+  const untracked = nulFields(runGit(["ls-files", "--others", "--exclude-standard", "-z"], root));
+  const files = new Map<string, FilePath>();
+  for (const relative of [...changed, ...untracked]) {
+    const file = underRoot(root, relative);
+    if (!files.has(file.path) && isFile(file.rawPath ?? file.path)) files.set(file.path, file);
+  }
+  const rawPaths = new Map([...files.values()].flatMap((file) => (file.rawPath ? [[file.path, file.rawPath] as const] : [])));
+  return { files: [...files.keys()].sort(compare), mergeBase, ...(rawPaths.size > 0 ? { rawPaths } : {}) };
 }
 
 /** A file as it stands in the index: what the next commit will contain. */
@@ -70,14 +78,15 @@ export interface StagedFile {
 export function stagedFiles(cwd: string): StagedFile[] {
   const root = requireRoot(cwd, "--staged");
   const fields = nulFields(runGit(["diff", "--cached", "--raw", "-z", "--no-abbrev", "--no-renames", "--diff-filter=AMR", "--"], root));
-  const entries: { relative: string; blob: string }[] = [];
+  const entries: { relative: Buffer; blob: string }[] = [];
   // Each entry is ":<old mode> <new mode> <old blob> <new blob> <status>" then the path.
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    const [, newMode, , newBlob] = fields[i]!.slice(1).split(" ");
+    const [, newMode, , newBlob] = fields[i]!.toString("latin1").slice(1).split(" ");
     if (isRegularFileMode(newMode) && newBlob) entries.push({ relative: fields[i + 1]!, blob: newBlob });
   }
   const contents = readBlobs(entries.map((entry) => entry.blob), root);
-  return entries.map((entry, i) => ({ path: path.resolve(root, entry.relative), bytes: contents[i]! })).sort((a, b) => compare(a.path, b.path));
+  // The content comes from the index: a name that is not UTF-8 is needed only to show it (escaped).
+  return entries.map((entry, i) => ({ path: underRoot(root, entry.relative).path, bytes: contents[i]! })).sort((a, b) => compare(a.path, b.path));
 }
 
 /**
@@ -91,7 +100,7 @@ export function readFromIndex(files: readonly string[], cwd: string): Map<string
   const found: { file: string; blob: string }[] = [];
   // Each entry is "<mode> <blob> <stage>\t<path>"; stage 0 is a path without a merge conflict.
   for (const entry of nulFields(runGit(["ls-files", "--stage", "-z"], root))) {
-    const match = /^(\d+) ([0-9a-f]+) 0\t(.*)$/s.exec(entry);
+    const match = /^(\d+) ([0-9a-f]+) 0\t(.*)$/s.exec(entry.toString("utf8"));
     if (!match || !isRegularFileMode(match[1])) continue;
     const file = wanted.get(match[3]!);
     if (file !== undefined) found.push({ file, blob: match[2]! });
@@ -205,15 +214,24 @@ function failed(args: readonly string[], result: GitResult): GitError {
   return new GitError(`git ${args[0]} failed: ${reason}`);
 }
 
-/** Paths from `-z` output, which git writes byte for byte: no quoting, any character allowed. */
-function pathList(args: readonly string[], root: string): string[] {
-  return nulFields(runGit(args, root));
+/**
+ * The fields of `-z` output, as bytes: git writes paths byte for byte (no quoting, any
+ * byte but NUL), and a name that is not UTF-8 must not be decoded into another name.
+ */
+function nulFields(output: Buffer): Buffer[] {
+  const fields: Buffer[] = [];
+  for (let start = 0; start < output.length; ) {
+    const end = output.indexOf(0, start);
+    fields.push(output.subarray(start, end < 0 ? output.length : end));
+    start = end < 0 ? output.length : end + 1;
+  }
+  return fields;
 }
 
-function nulFields(output: Buffer): string[] {
-  const fields = output.toString("utf8").split("\0");
-  if (fields.at(-1) === "") fields.pop();
-  return fields;
+/** A path git gave relative to the root, as an absolute path under the root as `cwd` spells it. */
+function underRoot(root: string, relative: Buffer): FilePath {
+  const prefix = path.resolve(root);
+  return filePathOf(Buffer.concat([Buffer.from(prefix.endsWith(path.sep) ? prefix : prefix + path.sep), relative]));
 }
 
 /** Git's reason for failing: its "fatal:" line, which may follow warnings and precede advice. */

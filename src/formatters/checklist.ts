@@ -75,11 +75,14 @@ export function checklistFor(results: readonly FileResult[], rules: readonly Rul
   for (const entry of FINDING_TASKS) {
     const causes: TaskCause[] = [];
     for (const result of results) {
+      // A cause repeats only within its own file: remembering that file's rules keeps this linear in the findings.
+      const rulesOfFile = new Set<string>();
       for (const finding of result.findings) {
         const category = categoryOf.get(finding.ruleId);
         const matches = entry.ruleIds?.includes(finding.ruleId) || (category !== undefined && entry.categories?.includes(category));
-        const known = causes.some((cause) => cause.ruleId === finding.ruleId && cause.filePath === result.filePath);
-        if (matches && !known) causes.push({ ruleId: finding.ruleId, filePath: result.filePath });
+        if (!matches || rulesOfFile.has(finding.ruleId)) continue;
+        rulesOfFile.add(finding.ruleId);
+        causes.push({ ruleId: finding.ruleId, filePath: result.filePath });
       }
     }
     if (causes.length > 0) items.push({ task: entry.task, causes });

@@ -27,3 +27,22 @@ export function escapeJsonControl(json: string): string {
 
 /** The characters escapeJsonControl escapes that JSON.stringify does not (it escapes C0 itself). */
 const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * The GitHub Actions runner reads every line of a step's output that starts with `::`,
+ * after leading white space (it trims Unicode white space), as a workflow command:
+ * `::stop-commands::…` would silence every later annotation, `::error file=…::` forge one.
+ */
+const WORKFLOW_COMMAND = /^[\s\u0085]*::/;
+
+export function readsAsWorkflowCommand(line: string): boolean {
+  return WORKFLOW_COMMAND.test(line);
+}
+
+/**
+ * A line of a human-readable report that cannot be read as a workflow command: when it
+ * would be, its first `:` is written as `colon` (a character reference, or `\x3a`).
+ */
+export function inertLineStart(line: string, colon: string): string {
+  return readsAsWorkflowCommand(line) ? line.replace(":", colon) : line;
+}

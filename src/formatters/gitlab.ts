@@ -2,6 +2,7 @@ import type { FileResult } from "../engine/lint.js";
 import { escapeJsonControl } from "./escape.js";
 import { messageFingerprints, repoRelativePath, reportedRuleId } from "./fingerprint.js";
 import type { ReportContext } from "./format.js";
+import { escapeMarkdown } from "./markdown.js";
 import { messagesOf, type Message } from "./messages.js";
 
 /** GitLab's Code Quality severities, lowest first: info, minor, major, critical, blocker. */
@@ -59,6 +60,8 @@ function severityOf(message: Message): CodeQualitySeverity {
 }
 
 function contentBody(message: Message): string | undefined {
-  const parts = [message.help ?? message.hint, message.docsUrl && `[Documentation](${message.docsUrl})`].filter(Boolean);
+  const advice = message.help ?? message.hint;
+  // The body is Markdown (Code Climate's spec): identifiers and file names in the advice must not become markup.
+  const parts = [advice && escapeMarkdown(advice), message.docsUrl && `[Documentation](${message.docsUrl})`].filter(Boolean);
   return parts.length > 0 ? parts.join("\n\n") : undefined;
 }

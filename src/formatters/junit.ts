@@ -1,5 +1,5 @@
 import type { FileResult } from "../engine/lint.js";
-import { escapeControl } from "./escape.js";
+import { escapeControl, inertLineStart } from "./escape.js";
 import { reportedRuleId } from "./fingerprint.js";
 import type { ReportContext } from "./format.js";
 import { messagesOf, type Message } from "./messages.js";
@@ -73,12 +73,14 @@ const LINE_BREAK = /\r\n|\r|\n/;
 /**
  * Control and bidi characters shown as `\xNN` (as in the terminal), then the
  * characters XML 1.0 cannot hold at all (U+FFFE, U+FFFF, lone surrogates, and
- * any C0 control left) as `\uNNNN`, then markup characters as entities.
+ * any C0 control left) as `\uNNNN`, then markup characters as entities. A line
+ * the CI runner would read as a workflow command gets its first `:` as `&#58;`.
  */
 function inertXml(line: string): string {
-  return escapeControl(line)
+  const escaped = escapeControl(line)
     .replace(XML_FORBIDDEN, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`)
     .replace(/[&<>"']/g, (char) => XML_ENTITIES[char]!);
+  return inertLineStart(escaped, "&#58;");
 }
 
 // eslint-disable-next-line no-control-regex

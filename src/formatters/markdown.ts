@@ -2,6 +2,7 @@ import path from "node:path";
 import type { FileResult } from "../engine/lint.js";
 import { checklistFor, type ChecklistItem } from "./checklist.js";
 import { escapeControl } from "./escape.js";
+import { displayPath as relativeDisplayPath } from "./stylish.js";
 import type { ReportContext } from "./format.js";
 import { messagesOf, plural, totalsOf, type Message } from "./messages.js";
 
@@ -72,7 +73,7 @@ function checklistSection(items: readonly ChecklistItem[], cwd: string): string 
 
 /** The path relative to `cwd`, with forward slashes as in a repository. */
 function displayPath(filePath: string, cwd: string): string {
-  return (path.relative(cwd, path.resolve(cwd, filePath)) || ".").split(path.sep).join("/");
+  return relativeDisplayPath(filePath, cwd).split(path.sep).join("/");
 }
 
 /**

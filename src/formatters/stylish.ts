@@ -1,7 +1,7 @@
 import path from "node:path";
 import picocolors from "picocolors";
 import type { FileResult } from "../engine/lint.js";
-import { escapeControl } from "./escape.js";
+import { escapeControl, readsAsWorkflowCommand } from "./escape.js";
 import { messagesOf, plural, totalsOf, type Message, type Totals } from "./messages.js";
 
 export interface StylishOptions {
@@ -64,7 +64,11 @@ function colorKind(c: ReturnType<typeof picocolors.createColors>, kind: Message[
   return kind === "error" ? c.bold(c.red(text)) : c.red(text);
 }
 
-/** The path relative to `cwd` (`../` for files outside it). */
+/**
+ * The path relative to `cwd` (`../` for files outside it). A name that would start a
+ * line as a CI workflow command (`::error …`) is shown as `./::error …`, the same file.
+ */
 export function displayPath(filePath: string, cwd: string): string {
-  return path.relative(cwd, path.resolve(cwd, filePath)) || ".";
+  const relative = path.relative(cwd, path.resolve(cwd, filePath)) || ".";
+  return readsAsWorkflowCommand(relative) ? `.${path.sep}${relative}` : relative;
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { changedSince, GitError, readFromIndex, stagedFiles } from "../files/git.js";
 import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "../files/find-files.js";
 import { streamPaths } from "./lint-parallel.js";
+import { cacheSecret } from "./cache-secret.js";
 import { ResultCache } from "./result-cache.js";
 import { packageVersion } from "../version.js";
 import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
@@ -10,7 +11,7 @@ import { resolveConfig, type ResolvedConfig } from "../config/resolve.js";
 import { createRunDiskAccess, type FileAccess } from "../engine/lint-source.js";
 import { lintBytes } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions, RuleSetting } from "../engine/lint.js";
-import { decodeMigration } from "../engine/read-migration.js";
+import { decodeMigration, MAX_MIGRATION_BYTES, readMigration } from "../engine/read-migration.js";
 import type { Rule } from "../engine/rule.js";
 import { loadParser } from "../parser/pg.js";
 import { displayPath } from "../formatters/stylish.js";
@@ -38,6 +39,8 @@ export interface ProjectRequest {
   stdin?: { bytes: Uint8Array; filename?: string };
   /** Reuse results from node_modules/.cache/migsafe. */
   cache?: boolean;
+  /** Where MIGSAFE_CACHE_SECRET, HOME and XDG_CONFIG_HOME are read (the cache secret); default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Receives each file's result in path order as soon as it is ready; `results` then stays empty (nothing is kept). */
   onResult?: (result: FileResult) => void;
 }
@@ -49,12 +52,16 @@ export type ProjectLint =
       results: FileResult[];
       /** The options a file was linted with (its configuration's). */
       optionsOf(filePath: string): LintOptions;
+      /** Why --fix cannot write a file it linted (its name is not UTF-8), or undefined. */
+      unwritable(filePath: string): string | undefined;
       /** Lints the same files again (after --fix changed some). */
       relint(): Promise<FileResult[]>;
       /** Writes the cache, if any; returns a one-line problem, or undefined. */
       saveCache(): string | undefined;
       /** Lines for --debug. */
       debugLog: string[];
+      /** One-line warnings for stderr (a cache that could not be used). */
+      warnings: string[];
     }
   | { ok: false; message: string };
 
@@ -77,6 +84,7 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
     return { ok: false, message: `${displayPath(error.file, cwd)}${error.line ? `:${error.line}` : ""}: ${error.message}` };
   }
   await loadParser();
+  const cache = request.cache ? openCache(cwd, request.env ?? process.env) : { warnings: [] };
   const lintRun: LintRun = {
     cwd,
     skipped: new Set(),
@@ -84,13 +92,14 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
     debugLog: [],
     contents: selected.contents,
     ...(request.staged ? { readIndex: (filePath: string) => readFromIndex([filePath], cwd).get(filePath) } : {}),
-    cache: request.cache ? ResultCache.load(cwd, packageVersion()) : undefined,
+    cache: cache.cache,
   };
   const options = new Map(jobs.map((job) => [job.target.path, job.options]));
   return {
     ok: true,
     results: await lintAll(jobs, lintRun, request.onResult),
     optionsOf: (filePath) => options.get(filePath)!,
+    unwritable: (filePath) => (selected.rawNamed.has(filePath) ? "its name is not valid UTF-8: rename the file to fix it" : undefined),
     relint: () => lintAll(jobs, lintRun),
     saveCache() {
       const cache = lintRun.cache;
@@ -100,7 +109,17 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
       return problem && `cannot write the cache ${displayPath(cache.file, cwd)} (${problem}); the next run lints every file`;
     },
     debugLog: lintRun.debugLog,
+    warnings: cache.warnings,
   };
+}
+
+/** The project's result cache, and a warning when it cannot be used (it is then linted without, or from empty). */
+function openCache(cwd: string, env: Readonly<Record<string, string | undefined>>): { cache?: ResultCache; warnings: string[] } {
+  const secret = cacheSecret(env);
+  if (!secret.ok) return { warnings: [`--cache is off for this run: ${secret.problem}`] };
+  const { cache, warning } = ResultCache.load(cwd, packageVersion(), secret.secret);
+  const discarded = `the cache ${displayPath(cache.file, cwd)} is not used (${warning}): every file is linted, and the cache written anew`;
+  return { cache, warnings: warning ? [discarded] : [] };
 }
 
 /** A file to lint and the options its configuration gives it. */
@@ -124,7 +143,7 @@ interface LintRun {
   cache: ResultCache | undefined;
 }
 
-type Selection = { ok: true; targets: Target[]; contents: Map<string, Uint8Array> } | { ok: false; message: string };
+type Selection = { ok: true; targets: Target[]; contents: Map<string, Uint8Array>; rawNamed: Set<string> } | { ok: false; message: string };
 
 /**
  * The files to lint: standard input, the staged files, the files changed since a git
@@ -136,7 +155,7 @@ async function selectFiles(request: ProjectRequest, cwd: string): Promise<Select
   if (request.stdin) {
     const filePath = path.resolve(cwd, request.stdin.filename ?? STDIN_NAME);
     contents.set(filePath, request.stdin.bytes);
-    return { ok: true, targets: [{ path: filePath }], contents };
+    return { ok: true, targets: [{ path: filePath }], contents, rawNamed: new Set() };
   }
   const fromGit = request.staged === true || request.changedSince !== undefined;
   let patterns = request.patterns ?? [];
@@ -151,22 +170,41 @@ async function selectFiles(request: ProjectRequest, cwd: string): Promise<Select
       };
     }
   }
-  if (!fromGit) return { ok: true, targets: await findFiles(patterns, cwd), contents };
+  const rawNamed = new Set<string>();
+  if (!fromGit) return { ok: true, targets: readRawNamed(await findFiles(patterns, cwd), contents, rawNamed), contents, rawNamed };
   try {
     const selects = await fileSelector(patterns, cwd);
-    let files: string[];
+    let targets: Target[];
     if (request.staged) {
       const staged = stagedFiles(cwd).filter((file) => selects(file.path));
       for (const file of staged) contents.set(file.path, file.bytes);
-      files = staged.map((file) => file.path);
+      targets = staged.map((file) => ({ path: file.path }));
     } else {
-      files = changedSince(request.changedSince!, cwd).files.filter(selects);
+      const changed = changedSince(request.changedSince!, cwd);
+      const selected = changed.files.filter(selects).map((file) => ({ path: file, ...(changed.rawPaths?.has(file) ? { rawPath: changed.rawPaths.get(file)! } : {}) }));
+      targets = readRawNamed(selected, contents, rawNamed);
     }
-    return { ok: true, targets: [...new Set(files)].sort().map((file) => ({ path: file })), contents };
+    return { ok: true, targets: targets.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), contents, rawNamed };
   } catch (error) {
     if (error instanceof GitError) return { ok: false, message: error.message };
     throw error;
   }
+}
+
+/**
+ * Reads the files whose names are not UTF-8 by their bytes into `contents`, where they are
+ * linted from, under their escaped names (no string path opens them); one that cannot be
+ * read gets its reason as an error.
+ */
+function readRawNamed(targets: Target[], contents: Map<string, Uint8Array>, rawNamed: Set<string>): Target[] {
+  return targets.map((target) => {
+    if (!target.rawPath) return target;
+    rawNamed.add(target.path);
+    const read = readMigration(target.rawPath);
+    if (!read.ok) return { path: target.path, error: read.message };
+    contents.set(target.path, Buffer.from(read.text, "utf8"));
+    return { path: target.path };
+  });
 }
 
 /** The name standard input gets without --stdin-filename. */
@@ -222,8 +260,8 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (resul
   jobs.forEach((job, index) => {
     const filePath = job.target.path;
     if (job.target.error) return place(index, { filePath, findings: [], errors: [{ message: job.target.error }] });
-    const bytes = lintRun.contents.get(filePath) ?? (lintRun.cache ? readBytes(filePath) : undefined);
-    if (lintRun.cache && bytes) {
+    const bytes = lintRun.contents.get(filePath) ?? (lintRun.cache ? readMigrationBytes(filePath) : undefined);
+    if (lintRun.cache && bytes && bytes.length <= MAX_MIGRATION_BYTES) {
       const key = lintRun.cache.keyOf(filePath, bytes, job.options, files);
       const cached = lintRun.cache.get(filePath, key, Buffer.from(bytes).toString("utf8"));
       if (cached) return place(index, cached);
@@ -278,8 +316,11 @@ function accessWith(contents: ReadonlyMap<string, Uint8Array>, readIndex?: (file
   };
 }
 
-function readBytes(filePath: string): Buffer | undefined {
+/** A file's bytes for its cache key; undefined when it cannot be read or is too large to lint (it is then linted, which says why). */
+function readMigrationBytes(filePath: string): Buffer | undefined {
   try {
+    // Checked before reading: a planted huge file must not be read whole.
+    if (fs.statSync(filePath).size > MAX_MIGRATION_BYTES) return undefined;
     return fs.readFileSync(filePath);
   } catch {
     return undefined;

@@ -1,28 +1,31 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { runnerAndPartner, type FileAccess } from "../engine/lint-source.js";
-import type { FatalError, FileResult, LintOptions } from "../engine/lint.js";
-import type { Note } from "../engine/results.js";
-import type { Finding } from "../engine/rule.js";
-import { writeFileAtomic } from "../files/write-file.js";
+import type { FileResult, LintOptions } from "../engine/lint.js";
+import { makeFolder, writeFileAtomic } from "../files/write-file.js";
+import { isCacheEntry, type CacheEntry } from "./cache-entry.js";
 
 /** Bumped when the cache file's shape changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
-interface Entry {
-  key: string;
-  findings: Finding[];
-  errors: FatalError[];
-  hasBom?: boolean;
-  notes?: Note[];
-  skipped?: string;
-}
+/** A larger cache file is not read (≈1 KB per file with findings: far more migrations than any project has). */
+const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 
-interface CacheFile {
+/** The cache file's first line; the second holds the entries, by file path. */
+interface Header {
   format: number;
   version: string;
-  entries: Record<string, Entry>;
+  /** Which secret wrote it (an HMAC of a constant): tells "another machine's cache" from "a modified one". */
+  secretId: string;
+  /** HMAC-SHA256 of the second line under the cache secret. */
+  mac: string;
+}
+
+/** A loaded cache, and why the file on disk was not used when it was not (one warning). */
+export interface LoadedCache {
+  cache: ResultCache;
+  warning?: string;
 }
 
 /**
@@ -31,36 +34,44 @@ interface CacheFile {
  * forward migration's bytes when this file is a rollback), the earlier migrations of its folder (their paths and
  * bytes, in the runner's order), the lint options its configuration gives it, and migsafe's version. A hit costs a read and a hash, no parsing. Entries of files
  * not linted in a run are kept, so linting one folder does not forget another.
+ *
+ * The cache may only skip work, never change a result: the file is authenticated with
+ * an HMAC under a secret kept outside the project (cache-secret.ts), every entry must
+ * have exactly the shape migsafe writes, and a result with a fix is never cached. A
+ * file that fails any check is discarded whole, with one warning, and every file linted.
  */
 export class ResultCache {
-  readonly file: string;
   hits = 0;
   misses = 0;
-  private readonly entries: Record<string, Entry>;
   private changed = false;
 
   private constructor(
-    file: string,
+    readonly file: string,
     private readonly version: string,
-    entries: Record<string, Entry>,
-  ) {
-    this.file = file;
-    this.entries = entries;
-  }
+    private readonly secret: Buffer,
+    private readonly entries: Map<string, CacheEntry>,
+  ) {}
 
-  /** Loads the cache of the project around `cwd`; a missing, unreadable or foreign cache starts empty. */
-  static load(cwd: string, version: string): ResultCache {
+  /** Loads the cache of the project around `cwd`; a missing cache, or one of another migsafe version, starts empty without a warning. */
+  static load(cwd: string, version: string, secret: Buffer): LoadedCache {
     const file = path.join(cacheFolder(cwd), "results.json");
-    let entries: Record<string, Entry> = Object.create(null) as Record<string, Entry>;
+    const empty = () => new ResultCache(file, version, secret, new Map());
+    let text: string;
     try {
-      const loaded = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<CacheFile>;
-      if (loaded.format === FORMAT && loaded.version === version && typeof loaded.entries === "object" && loaded.entries !== null) {
-        entries = Object.assign(entries, loaded.entries);
-      }
-    } catch {
-      // No cache yet, or one that cannot be used: every file is linted.
+      // Checked before reading, so that a planted huge file is not read into memory.
+      const stat = fs.statSync(file);
+      if (!stat.isFile()) return { cache: empty(), warning: "it is not a file" };
+      if (stat.size > MAX_CACHE_BYTES) return { cache: empty(), warning: `it is larger than ${MAX_CACHE_BYTES / 1024 / 1024} MB` };
+      text = fs.readFileSync(file, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // None yet (ENOTDIR: a file where a folder should be, which saving reports).
+      if (code === "ENOENT" || code === "ENOTDIR") return { cache: empty() };
+      return { cache: empty(), warning: `it cannot be read (${code ?? String(error)})` };
     }
-    return new ResultCache(file, version, entries);
+    const read = readEntries(text, version, secret);
+    if ("entries" in read) return { cache: new ResultCache(file, version, secret, read.entries) };
+    return { cache: empty(), ...(read.problem ? { warning: read.problem } : {}) };
   }
 
   /** The key of a file's result: it changes whenever the result could. */
@@ -78,7 +89,7 @@ export class ResultCache {
   }
 
   get(filePath: string, key: string, text: string): FileResult | undefined {
-    const entry = this.entries[filePath];
+    const entry = this.entries.get(filePath);
     if (entry?.key !== key) {
       this.misses++;
       return undefined;
@@ -96,15 +107,20 @@ export class ResultCache {
     };
   }
 
+  /** Keeps a file's result, unless it has a fix: a fix is always computed from the file, never read from the cache. */
   set(filePath: string, key: string, result: FileResult): void {
-    this.entries[filePath] = {
+    if (result.findings.some((finding) => finding.fix !== undefined)) {
+      if (this.entries.delete(filePath)) this.changed = true;
+      return;
+    }
+    this.entries.set(filePath, {
       key,
       findings: result.findings,
       errors: result.errors,
       ...(result.hasBom === undefined ? {} : { hasBom: result.hasBom }),
       ...(result.notes ? { notes: result.notes } : {}),
       ...(result.skipped === undefined ? {} : { skipped: result.skipped }),
-    };
+    });
     this.changed = true;
   }
 
@@ -112,15 +128,57 @@ export class ResultCache {
   save(): string | undefined {
     if (!this.changed) return undefined;
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      const content: CacheFile = { format: FORMAT, version: this.version, entries: this.entries };
-      writeFileAtomic(this.file, JSON.stringify(content));
+      makeFolder(path.dirname(this.file));
+      const body = JSON.stringify(Object.fromEntries(this.entries));
+      const header: Header = { format: FORMAT, version: this.version, secretId: secretId(this.secret), mac: mac(this.secret, this.version, body) };
+      writeFileAtomic(this.file, `${JSON.stringify(header)}\n${body}`);
       this.changed = false;
       return undefined;
     } catch (error) {
       return (error as NodeJS.ErrnoException).code ?? String(error);
     }
   }
+}
+
+/** The entries of a cache file, or why it cannot be used (undefined: another migsafe version wrote it, which is no problem). */
+function readEntries(text: string, version: string, secret: Buffer): { entries: Map<string, CacheEntry> } | { problem?: string } {
+  const newline = text.indexOf("\n");
+  const header = parseJson(newline < 0 ? text : text.slice(0, newline)) as Partial<Header> | undefined;
+  if (typeof header !== "object" || header === null) return { problem: "it is not a migsafe cache file" };
+  if (header.format !== FORMAT || header.version !== version) return {};
+  if (header.secretId !== secretId(secret)) return { problem: "it was written with another cache secret (another machine or CI job; see docs/ci.md)" };
+  const body = text.slice(newline + 1);
+  if (typeof header.mac !== "string" || !sameMac(header.mac, mac(secret, version, body))) return { problem: "it was modified after migsafe wrote it" };
+  const raw = parseJson(body);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { problem: "its entries are not an object" };
+  const entries = new Map<string, CacheEntry>();
+  for (const [filePath, entry] of Object.entries(raw)) {
+    if (!isCacheEntry(entry)) return { problem: "it holds an entry migsafe does not write" };
+    entries.set(filePath, entry);
+  }
+  return { entries };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function mac(secret: Buffer, version: string, body: string): string {
+  return createHmac("sha256", secret).update(`migsafe cache ${FORMAT} ${version}\n`).update(body).digest("hex");
+}
+
+function secretId(secret: Buffer): string {
+  return createHmac("sha256", secret).update("migsafe cache secret id").digest("hex").slice(0, 16);
+}
+
+function sameMac(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
 }
 
 /** Where the cache lives: node_modules/.cache/migsafe in the nearest folder up from `cwd` with a package.json or node_modules, else in `cwd`. */

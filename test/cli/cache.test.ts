@@ -108,10 +108,13 @@ describe("--cache", () => {
     const p = setUp();
     await lint(p.dir, "migrations");
     const file = path.join(p.dir, "node_modules/.cache/migsafe/results.json");
-    const cache = JSON.parse(fs.readFileSync(file, "utf8")) as { version: string };
-    fs.writeFileSync(file, JSON.stringify({ ...cache, version: "0.0.0-older" }));
+    // The first line is the header: the format, the version and the authentication of the entries on the second.
+    const [header, entries] = fs.readFileSync(file, "utf8").split("\n");
+    fs.writeFileSync(file, `${JSON.stringify({ ...(JSON.parse(header!) as object), version: "0.0.0-older" })}\n${entries}`);
     const after = await lint(p.dir, "migrations");
     expect([after.fromCache, after.linted]).toEqual([0, 3]);
+    // Another version's cache is replaced without a warning: that is what an upgrade does.
+    expect(after.stderr).not.toContain("is not used");
   });
 
   it("ignores a corrupt cache file and replaces it", async () => {

@@ -143,7 +143,8 @@ describe("templated SQL (supabase/auth Go templates)", () => {
     const dropColumn = "ALTER TABLE {{ .Schema }}.users DROP COLUMN legacy;";
     const sql = ["-- adds a column, drops one", addColumn, dropColumn, ""].join("\n");
     const p = project(withRollbacks({ "bad.sql": sql, [DROP_FILE]: DROP_SQL }));
-    p.write("migsafe.config.json", JSON.stringify({ placeholders: { "\\{\\{[^}]*\\}\\}": "auth" } }));
+    // [^{}]: `[^}]*` would let every "{{" of a line scan to its end (quadratic), which the configuration refuses.
+    p.write("migsafe.config.json", JSON.stringify({ placeholders: { "\\{\\{[^{}]*\\}\\}": "auth" } }));
     await expectContract(p.dir, "bad.sql", []);
     const drop = await findingsOf(p.dir, "drop-column");
     expect(drop.exitCode).toBe(1);

@@ -1,0 +1,151 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { useTempProjects, type TempProject } from "../cli/fixtures/temp-project.js";
+import { fromBuild, migsafe } from "./state-cli.js";
+
+const project = useTempProjects();
+const CACHE_FILE = "node_modules/.cache/migsafe/results.json";
+/** Rules whose findings on these files would carry a fix or need a rollback file: off, so that every file's result is cached. */
+const CONFIG = JSON.stringify({ rules: { "missing-if-not-exists": "off", "require-rollback": "off" } });
+
+/** Runs migsafe --cache with a cache secret of the test's own (XDG_CONFIG_HOME), never the user's. */
+function cached(p: TempProject, args: string[], env: Record<string, string> = {}) {
+  return migsafe(["--cache", ...args], p.dir, { env: { XDG_CONFIG_HOME: p.path("user-config"), ...env } });
+}
+
+/** What someone who can write the cache folder (not the secret) does to it: edits every entry, in whichever format the cache has. */
+function tamperEntries(p: TempProject, edit: (entry: Record<string, unknown>, filePath: string) => void): void {
+  const file = p.path(CACHE_FILE);
+  const text = fs.readFileSync(file, "utf8");
+  const newline = text.indexOf("\n");
+  if (newline < 0) {
+    const cache = JSON.parse(text) as { entries: Record<string, Record<string, unknown>> };
+    for (const [filePath, entry] of Object.entries(cache.entries)) edit(entry, filePath);
+    fs.writeFileSync(file, JSON.stringify(cache));
+  } else {
+    const entries = JSON.parse(text.slice(newline + 1)) as Record<string, Record<string, unknown>>;
+    for (const [filePath, entry] of Object.entries(entries)) edit(entry, filePath);
+    fs.writeFileSync(file, `${text.slice(0, newline)}\n${JSON.stringify(entries)}`);
+  }
+}
+
+const cacheWarnings = (stderr: string) => stderr.split("\n").filter((line) => /cache .*(not used|is off)/.test(line));
+
+describe("--cache may only skip work, never change a result", () => {
+  it("an edited entry cannot hide DROP TABLE users", () => {
+    const p = project({ "package.json": "{}", "migsafe.config.json": CONFIG, "migrations/001.sql": "DROP TABLE users;\n" });
+    expect(cached(p, ["migrations"]).status).toBe(1);
+    expect(fs.readFileSync(p.path(CACHE_FILE), "utf8")).toContain("001.sql");
+    tamperEntries(p, (entry) => {
+      entry.findings = [];
+      entry.errors = [];
+    });
+    const run = cached(p, ["migrations"]);
+    expect(run.stdout).toContain("drop-table");
+    expect(run.stdout).not.toContain("No problems found");
+    expect(run.status).toBe(1);
+    expect(cacheWarnings(run.stderr)).toHaveLength(1);
+  });
+
+  it("--cache --fix never applies a fix planted in the cache: fixes are computed from the file", () => {
+    const p = project({ "package.json": "{}", "migsafe.config.json": CONFIG, "migrations/001.sql": "CREATE INDEX i ON t (c);\n", "migrations/002.sql": "SELECT 1;\n" });
+    cached(p, ["migrations"]);
+    tamperEntries(p, (entry, filePath) => {
+      const length = fs.readFileSync(filePath, "utf8").length;
+      entry.findings = [
+        {
+          ruleId: "require-concurrent-index",
+          severity: "careful",
+          message: "planted",
+          help: "planted",
+          range: { start: 0, end: length },
+          loc: { start: { line: 1, column: 1 }, end: { line: 1, column: length + 1 } },
+          docsUrl: "https://example.test",
+          fix: { range: { start: 0, end: length }, text: "GRANT ALL ON ALL TABLES IN SCHEMA public TO PUBLIC;\n" },
+        },
+      ];
+    });
+    cached(p, ["--fix", "migrations"]);
+    expect(p.read("migrations/002.sql")).toBe("SELECT 1;\n");
+    expect(p.read("migrations/001.sql")).not.toContain("GRANT");
+    expect(p.read("migrations/001.sql")).toContain("CONCURRENTLY");
+  });
+
+  it("a malformed entry is no internal error: the cache is discarded with one warning and the file linted", () => {
+    const p = project({ "package.json": "{}", "migsafe.config.json": CONFIG, "migrations/001.sql": "DROP TABLE users;\n" });
+    cached(p, ["migrations"]);
+    tamperEntries(p, (entry) => {
+      entry.findings = [{ ruleId: 5, loc: "nowhere" }];
+    });
+    const run = cached(p, ["migrations"]);
+    expect(run.stderr).not.toContain("internal error");
+    expect(run.stdout).toContain("drop-table");
+    expect(run.status).toBe(1);
+    expect(cacheWarnings(run.stderr)).toHaveLength(1);
+  });
+
+  it("checks an entry's whole shape: a fix, an unknown key or a wrong type is not an entry migsafe wrote", async () => {
+    const { isCacheEntry } = await fromBuild<{ isCacheEntry: (value: unknown) => boolean }>("project/cache-entry");
+    const finding = {
+      ruleId: "drop-table",
+      severity: "dangerous",
+      message: "m",
+      help: "h",
+      range: { start: 0, end: 5 },
+      loc: { start: { line: 1, column: 1 }, end: { line: 1, column: 6 } },
+      docsUrl: "https://example.test",
+    };
+    const entry = { key: "a".repeat(64), findings: [finding], errors: [] };
+    expect(isCacheEntry(entry)).toBe(true);
+    expect(isCacheEntry({ ...entry, findings: [{ ...finding, fix: { range: { start: 0, end: 1 }, text: "x" } }] })).toBe(false);
+    expect(isCacheEntry({ ...entry, findings: [{ ...finding, severity: "harmless" }] })).toBe(false);
+    expect(isCacheEntry({ ...entry, findings: [{ ...finding, range: { start: -1, end: 5 } }] })).toBe(false);
+    expect(isCacheEntry({ ...entry, extra: 1 })).toBe(false);
+    expect(isCacheEntry({ ...entry, key: "not a hash" })).toBe(false);
+    expect(isCacheEntry({ ...entry, errors: [{ message: 1 }] })).toBe(false);
+    expect(isCacheEntry(JSON.parse('{"__proto__": {"key": "x"}, "findings": [], "errors": []}'))).toBe(false);
+  });
+
+  it("a 600 MB file is not read whole for its cache key: it is refused as too large, with no internal error", () => {
+    const p = project({ "package.json": "{}", "migrations/001.sql": "SELECT 1;\n" });
+    fs.closeSync(fs.openSync(p.path("migrations/big.sql"), "w"));
+    // Sparse: 600 MB that take no disk space.
+    fs.truncateSync(p.path("migrations/big.sql"), 600 * 1024 * 1024);
+    const run = cached(p, ["migrations"]);
+    expect(run.stderr).toContain("big.sql: too large to lint");
+    expect(run.stderr).not.toContain("internal error");
+    expect(run.status).toBe(2);
+  });
+
+  it("a cache file that cannot be read is discarded with one warning", () => {
+    const p = project({ "package.json": "{}", "migrations/001.sql": "SELECT 1;\n", [CACHE_FILE]: "{ not json" });
+    const run = cached(p, ["migrations"]);
+    expect(cacheWarnings(run.stderr)).toEqual([expect.stringContaining("node_modules/.cache/migsafe/results.json is not used")]);
+    expect(cached(p, ["migrations"]).stderr).toBe("");
+  });
+
+  it("a cache written under another secret (another CI job, a restored cache) is not used", () => {
+    const p = project({ "package.json": "{}", "migsafe.config.json": CONFIG, "migrations/001.sql": "DROP TABLE users;\n" });
+    cached(p, ["migrations"], { MIGSAFE_CACHE_SECRET: "the secret of a trusted job" });
+    const other = cached(p, ["--debug", "migrations"], { MIGSAFE_CACHE_SECRET: "another secret, another job" });
+    expect(cacheWarnings(other.stderr)).toEqual([expect.stringContaining("another cache secret")]);
+    expect(other.stderr).toContain("0 files from the cache, 1 linted");
+    // The same secret reads it back: the cache still skips work.
+    const same = cached(p, ["--debug", "migrations"], { MIGSAFE_CACHE_SECRET: "another secret, another job" });
+    expect(same.stderr).toContain("1 files from the cache, 0 linted");
+    expect(same.stdout).toContain("drop-table");
+  });
+
+  it("the secret kept for the user is made once, readable by the user alone, outside the project", () => {
+    const p = project({ "package.json": "{}", "migrations/001.sql": "SELECT 1;\n" });
+    cached(p, ["migrations"]);
+    const secret = p.path("user-config/migsafe/cache-secret");
+    expect(fs.statSync(secret).mode & 0o777).toBe(0o600);
+    const content = fs.readFileSync(secret, "utf8");
+    cached(p, ["migrations"]);
+    expect(fs.readFileSync(secret, "utf8")).toBe(content);
+    expect(fs.readFileSync(p.path(CACHE_FILE), "utf8")).not.toContain(content);
+    expect(path.relative(p.path("node_modules"), secret).startsWith("..")).toBe(true);
+  });
+});
