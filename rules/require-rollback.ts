@@ -1,10 +1,7 @@
 import path from "node:path";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import type { RollbackBlock } from "../src/facts/rollback-block.js";
-
-/** Statements that change nothing to undo: transaction control and session settings. */
-const NOTHING_TO_UNDO = new Set(["TransactionStmt", "VariableSetStmt", "VariableShowStmt"]);
+import { changesSomething, type RollbackBlock } from "../src/facts/rollback-block.js";
 
 export default defineRule({
   meta: {
@@ -18,6 +15,8 @@ export default defineRule({
     if (rollback.role === "rollback") return;
     // Forward-only runners (Prisma Migrate, Flyway, Drizzle) have no rollback to write; nor has a Sqitch verify script.
     if (fileRunner.rollback === "none") return;
+    // No migration of the folder up to this one has a rollback: the project goes forward only (--print-config says why).
+    if (rollback.forwardOnly !== undefined) return;
 
     const block = rollback.block;
     if (block && reportUnparsedBlock(block, context)) return;
@@ -26,11 +25,11 @@ export default defineRule({
 
     const forward = context.parsed.statements.filter((statement) => !inDownSection(statement, rollback.downSectionStart));
     const first = context.parsed.statements[0];
-    if (!first || !forward.some((statement) => !NOTHING_TO_UNDO.has(statement.kind))) return;
+    if (!first || !forward.some((statement) => changesSomething(statement))) return;
 
     if (rollback.downSectionStart !== undefined) {
       const down = context.parsed.statements.filter((statement) => inDownSection(statement, rollback.downSectionStart));
-      if (down.some((statement) => !NOTHING_TO_UNDO.has(statement.kind))) return;
+      if (down.some((statement) => changesSomething(statement))) return;
       context.report({
         range: first.range,
         message: "The migration's down section is empty: rolling back runs nothing and leaves every change of the up section in place.",
@@ -75,5 +74,5 @@ function reportUnparsedBlock(block: RollbackBlock, context: RuleContext): boolea
 
 /** A rollback block is a rollback when it is a plan in words (`-- Rollback: restore from backup`), or SQL that undoes something. */
 function isRollback(block: RollbackBlock): boolean {
-  return block.kind === "plan" || block.parsed.statements.some((statement) => !NOTHING_TO_UNDO.has(statement.kind));
+  return block.kind === "plan" || block.parsed.statements.some((statement) => changesSomething(statement));
 }

@@ -7,12 +7,12 @@ import { lintParsed, type FileResult, type LintOptions } from "./lint.js";
 import { readMigration } from "./read-migration.js";
 import { downSectionStart, findPartner, findRollbackBlock, type PartnerFile } from "../facts/rollback-block.js";
 import { runnerOf, type FileRunner } from "../runners/file-runner.js";
-import type { ProjectFiles } from "../runners/detect.js";
+import { forwardOnlyReason, type FolderAccess } from "./forward-only.js";
 import { resultInOriginal, Substitution } from "./placeholders.js";
 import { isFile } from "../files/is-file.js";
 
 /** How the engine sees the project's files: rollback partners, and what tells which runner runs a file (src/runners/). */
-export interface FileAccess extends ProjectFiles {
+export interface FileAccess extends FolderAccess {
   /** Parses a file's text; a run may remember recent parses, since a migration and its rollback each need the other's. */
   parse?(filePath: string, text: string): ParsedFile;
 }
@@ -55,6 +55,7 @@ export function createRunDiskAccess(): FileAccess {
     return entries;
   };
   const recent = new Map<string, { text: string; parsed: ParsedFile }>();
+  const remembered = new Map<string, unknown>();
   return {
     exists(filePath) {
       const plainFile = listing(path.dirname(filePath)).files.get(path.basename(filePath));
@@ -70,6 +71,10 @@ export function createRunDiskAccess(): FileAccess {
       // Files are linted in sorted order, so a migration and its rollback come close together.
       if (recent.size > RECENT_PARSES) recent.delete(recent.keys().next().value!);
       return parsed;
+    },
+    remember<T>(key: string, compute: () => T): T {
+      if (!remembered.has(key)) remembered.set(key, compute());
+      return remembered.get(key) as T;
     },
   };
 }
@@ -89,8 +94,20 @@ export function lintSource(text: string, filePath: string, options: LintOptions,
   return resultInOriginal(lintText(bom + substitution.text, filePath, options, files), substitution, new SourceText(text));
 }
 
-/** How a migration is run and where its rollback is: what its findings depend on besides its text and the options. */
-export function runnerAndPartner(filePath: string, text: string, options: LintOptions, files: FileAccess): { runner: FileRunner; partner: PartnerFile } {
+/**
+ * How a migration is run, where its rollback is, and, for a forward migration without a rollback file where the
+ * runner has rollbacks, why none is asked of it when its folder goes forward only: what its findings depend on
+ * besides its text and the options.
+ */
+export function runnerAndPartner(filePath: string, text: string, options: LintOptions, files: FileAccess): { runner: FileRunner; partner: PartnerFile; forwardOnly?: string } {
+  const found = runnerAndPartnerOf(filePath, text, options, files);
+  const { runner, partner } = found;
+  if (partner.role !== "forward" || partner.partnerPath !== undefined || runner.rollback === "none" || runner.notAMigration) return found;
+  const forwardOnly = forwardOnlyReason(filePath, files, (file, fileText) => runnerAndPartnerOf(file, fileText, options, files).partner.partnerPath);
+  return forwardOnly === undefined ? found : { ...found, forwardOnly };
+}
+
+function runnerAndPartnerOf(filePath: string, text: string, options: LintOptions, files: FileAccess): { runner: FileRunner; partner: PartnerFile } {
   const runner = runnerOf(filePath, text, files, options.settings);
   return { runner, partner: runner.partner ?? findPartner(filePath, files.exists, options.rollbackPatterns) };
 }
@@ -110,7 +127,7 @@ function skippedResult(text: string, filePath: string, reason: string): FileResu
 }
 
 function lintText(text: string, filePath: string, options: LintOptions, files: FileAccess): FileResult {
-  const { runner, partner } = runnerAndPartner(filePath, text, options, files);
+  const { runner, partner, forwardOnly } = runnerAndPartner(filePath, text, options, files);
   if (runner.notAMigration) return skippedResult(text, filePath, runner.notAMigration);
   const parse = files.parse ?? ((_path: string, source: string) => parseFile(new SourceText(source)));
   const parsed = parse(filePath, text);
@@ -123,6 +140,9 @@ function lintText(text: string, filePath: string, options: LintOptions, files: F
     block: partner.role === "forward" ? findRollbackBlock(parsed) : undefined,
     downSectionStart: downSectionStart(parsed.comments),
     forward,
+    forwardOnly,
   };
-  return lintParsed(parsed, filePath, rollback, runner, options);
+  const result = lintParsed(parsed, filePath, rollback, runner, options);
+  if (forwardOnly === undefined) return result;
+  return { ...result, notes: [...(result.notes ?? []), { line: 1, message: `no rollback asked of it (require-rollback): ${forwardOnly}` }] };
 }
