@@ -15,8 +15,6 @@ export default defineRule({
     if (rollback.role === "rollback") return;
     // Forward-only runners (Prisma Migrate, Flyway, Drizzle) have no rollback to write; nor has a Sqitch verify script.
     if (fileRunner.rollback === "none") return;
-    // No migration of the folder up to this one has a rollback: the project goes forward only (--print-config says why).
-    if (rollback.forwardOnly !== undefined) return;
 
     const block = rollback.block;
     if (block && reportUnparsedBlock(block, context)) return;
@@ -26,10 +24,12 @@ export default defineRule({
     const forward = context.parsed.statements.filter((statement) => !inDownSection(statement, rollback.downSectionStart));
     const first = context.parsed.statements[0];
     if (!first || !forward.some((statement) => changesSomething(statement))) return;
+    // No migration of the folder up to this one has a rollback: the project goes forward only (--print-config, --debug say why).
+    const forwardOnly = () => rollback.forwardOnly?.() !== undefined;
 
     if (rollback.downSectionStart !== undefined) {
       const down = context.parsed.statements.filter((statement) => inDownSection(statement, rollback.downSectionStart));
-      if (down.some((statement) => changesSomething(statement))) return;
+      if (down.some((statement) => changesSomething(statement)) || forwardOnly()) return;
       context.report({
         range: first.range,
         message: "The migration's down section is empty: rolling back runs nothing and leaves every change of the up section in place.",
@@ -38,6 +38,7 @@ export default defineRule({
       return;
     }
 
+    if (forwardOnly()) return;
     const emptyBlock = block !== undefined;
     const name = path.basename(context.filePath);
     const sibling = /(^|[._-])up\.sql$/i.test(name) ? name.replace(/up\.sql$/i, "down.sql") : name.replace(/(\.sql)?$/i, "_rollback.sql");

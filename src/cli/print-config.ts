@@ -60,8 +60,8 @@ export function printConfig(request: PrintConfigRequest): { ok: true; output: st
     transaction: { wrapping: runner.wrapping, reason: runner.reason || "nothing says the runner wraps the file in a transaction" },
     rollback: {
       place: runner.rollback ?? null,
-      required: runner.rollback !== "none" && !runner.notAMigration && forwardOnly === undefined,
-      forwardOnly: forwardOnly ?? null,
+      required: runner.rollback !== "none" && !runner.notAMigration && forwardOnly() === undefined,
+      forwardOnly: forwardOnly() ?? null,
       role: partner.role,
       partner: partner.partnerPath === undefined ? null : shown(partner.partnerPath),
     },

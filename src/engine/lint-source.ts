@@ -96,15 +96,15 @@ export function lintSource(text: string, filePath: string, options: LintOptions,
 
 /**
  * How a migration is run, where its rollback is, and, for a forward migration without a rollback file where the
- * runner has rollbacks, why none is asked of it when its folder goes forward only: what its findings depend on
- * besides its text and the options.
+ * runner has rollbacks, why none is asked of it when its folder goes forward only (worked out when first asked:
+ * it reads the earlier migrations of the folder): what its findings depend on besides its text and the options.
  */
-export function runnerAndPartner(filePath: string, text: string, options: LintOptions, files: FileAccess): { runner: FileRunner; partner: PartnerFile; forwardOnly?: string } {
-  const found = runnerAndPartnerOf(filePath, text, options, files);
-  const { runner, partner } = found;
-  if (partner.role !== "forward" || partner.partnerPath !== undefined || runner.rollback === "none" || runner.notAMigration) return found;
-  const forwardOnly = forwardOnlyReason(filePath, files, (file, fileText) => runnerAndPartnerOf(file, fileText, options, files).partner.partnerPath);
-  return forwardOnly === undefined ? found : { ...found, forwardOnly };
+export function runnerAndPartner(filePath: string, text: string, options: LintOptions, files: FileAccess): { runner: FileRunner; partner: PartnerFile; forwardOnly: () => string | undefined } {
+  const { runner, partner } = runnerAndPartnerOf(filePath, text, options, files);
+  const asked = partner.role === "forward" && partner.partnerPath === undefined && runner.rollback !== "none" && !runner.notAMigration;
+  let reason: { value: string | undefined } | undefined;
+  const forwardOnly = () => (reason ??= { value: asked ? forwardOnlyReason(filePath, files, (file, fileText) => runnerAndPartnerOf(file, fileText, options, files).partner.partnerPath) : undefined }).value;
+  return { runner, partner, forwardOnly };
 }
 
 function runnerAndPartnerOf(filePath: string, text: string, options: LintOptions, files: FileAccess): { runner: FileRunner; partner: PartnerFile } {
@@ -140,9 +140,9 @@ function lintText(text: string, filePath: string, options: LintOptions, files: F
     block: partner.role === "forward" ? findRollbackBlock(parsed) : undefined,
     downSectionStart: downSectionStart(parsed.comments),
     forward,
-    forwardOnly,
   };
-  const result = lintParsed(parsed, filePath, rollback, runner, options);
-  if (forwardOnly === undefined) return result;
-  return { ...result, notes: [...(result.notes ?? []), { line: 1, message: `no rollback asked of it (require-rollback): ${forwardOnly}` }] };
+  let asked: string | undefined;
+  const result = lintParsed(parsed, filePath, { ...rollback, forwardOnly: () => (asked = forwardOnly()) }, runner, options);
+  if (asked === undefined) return result;
+  return { ...result, notes: [...(result.notes ?? []), { line: 1, message: `no rollback asked of it (require-rollback): ${asked}` }] };
 }

@@ -55,8 +55,8 @@ export interface RollbackInput {
   downSectionStart: number | undefined;
   /** The forward migration of a rollback file, parsed. */
   forward?: ParsedFile | undefined;
-  /** Why no rollback is asked of this forward migration: no migration of its folder up to it has one (engine/forward-only.ts). */
-  forwardOnly?: string | undefined;
+  /** Why no rollback is asked of this forward migration: no migration of its folder up to it has one (engine/forward-only.ts); asked only when needed, since it reads the folder. */
+  forwardOnly?: () => string | undefined;
 }
 
 export const NO_ROLLBACK: RollbackInput = { role: "forward", partnerPath: undefined, block: undefined, downSectionStart: undefined };

@@ -70,7 +70,7 @@ export class ResultCache {
     hash.update(bytes);
     const { runner, partner, forwardOnly } = runnerAndPartner(filePath, Buffer.from(bytes).toString("utf8"), options, files);
     hash.update(`\0${runner.wrapping}\0${runner.reason}\0${runner.rollback ?? ""}\0${partner.role}\0${partner.partnerPath ?? ""}\0`);
-    hash.update(`${runner.notAMigration ?? ""}\0${forwardOnly ?? ""}\0`);
+    hash.update(`${runner.notAMigration ?? ""}\0${forwardOnly() ?? ""}\0`);
     if (partner.role === "rollback" && partner.partnerPath) hash.update(files.read(partner.partnerPath) ?? "\0unreadable");
     return hash.digest("hex");
   }
