@@ -1,6 +1,7 @@
 import { displayName, relationName } from "../src/parser/ast.js";
 import { KINDS_WITH_CLAUSE, modifyingStatements } from "../src/parser/modifying-statements.js";
 import { defineRule, visitEach } from "../src/engine/rule.js";
+import { copiedElsewhere } from "../src/engine/copied-rows.js";
 
 export default defineRule({
   meta: {
@@ -16,6 +17,8 @@ export default defineRule({
       if (node.whereClause) continue;
       const name = relationName(node.relation);
       if (!name || context.facts.history.isNewOrUndone(statement, "table", name)) continue;
+      // The migration copied the rows to another table first (or moves them there in this statement): nothing is lost.
+      if (copiedElsewhere(statement, node, name, context)) continue;
       const table = displayName(name);
       context.report({
         range,

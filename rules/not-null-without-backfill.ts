@@ -49,7 +49,7 @@ function checkSetNotNull(statement: Statement, context: RuleContext, table: Qual
   const name = displayName(table);
   const col = displayName({ name: column });
   const action = command.subtype === "AT_SetNotNull" ? `ALTER COLUMN ${col} SET NOT NULL` : `ADD CONSTRAINT … NOT NULL ${col}`;
-  const lineOf = (earlier: Statement) => context.parsed.source.location(earlier.range).start.line;
+  const lineOf = (earlier: Statement) => context.lineOf(earlier.range);
   const scan = `It holds an ACCESS EXCLUSIVE lock for the scan (no rewrite, but reads and writes of ${name} are blocked until it ends)`;
   const fails = `It fails if any row of ${name} has ${col} NULL, and no earlier UPDATE in this file backfills ${col}.`;
 

@@ -21,7 +21,9 @@ export default defineRule({
         .filter((name): name is QualifiedName => name !== undefined && !indexOnNewTable(statement, context, name))
         // Another statement of the transaction locks the table ACCESS EXCLUSIVE until commit anyway: CONCURRENTLY would
         // change nothing there (and cannot run in a transaction).
-        .filter((name) => !context.facts.locks.indexTableLockedInTransaction(statement, name));
+        .filter((name) => !context.facts.locks.indexTableLockedInTransaction(statement, name))
+        // An earlier DROP INDEX of the same table in the transaction holds that lock already: it is the one reported.
+        .filter((name) => !context.facts.locks.indexTableDroppedEarlierInTransaction(statement, name));
       if (indexes.length === 0) return;
 
       const names = indexes.map(displayName);

@@ -1,10 +1,7 @@
 import path from "node:path";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import type { RollbackBlock } from "../src/facts/rollback-block.js";
-
-/** Statements that change nothing to undo: transaction control and session settings. */
-const NOTHING_TO_UNDO = new Set(["TransactionStmt", "VariableSetStmt", "VariableShowStmt"]);
+import { changesSomething, type RollbackBlock } from "../src/facts/rollback-block.js";
 
 export default defineRule({
   meta: {
@@ -26,11 +23,13 @@ export default defineRule({
 
     const forward = context.parsed.statements.filter((statement) => !inDownSection(statement, rollback.downSectionStart));
     const first = context.parsed.statements[0];
-    if (!first || !forward.some((statement) => !NOTHING_TO_UNDO.has(statement.kind))) return;
+    if (!first || !forward.some((statement) => changesSomething(statement))) return;
+    // No migration of the folder up to this one has a rollback: the project goes forward only (--print-config, --debug say why).
+    const forwardOnly = () => rollback.forwardOnly?.() !== undefined;
 
     if (rollback.downSectionStart !== undefined) {
       const down = context.parsed.statements.filter((statement) => inDownSection(statement, rollback.downSectionStart));
-      if (down.some((statement) => !NOTHING_TO_UNDO.has(statement.kind))) return;
+      if (down.some((statement) => changesSomething(statement)) || forwardOnly()) return;
       context.report({
         range: first.range,
         message: "The migration's down section is empty: rolling back runs nothing and leaves every change of the up section in place.",
@@ -39,6 +38,7 @@ export default defineRule({
       return;
     }
 
+    if (forwardOnly()) return;
     const emptyBlock = block !== undefined;
     const name = path.basename(context.filePath);
     const sibling = /(^|[._-])up\.sql$/i.test(name) ? name.replace(/up\.sql$/i, "down.sql") : name.replace(/(\.sql)?$/i, "_rollback.sql");
@@ -75,5 +75,5 @@ function reportUnparsedBlock(block: RollbackBlock, context: RuleContext): boolea
 
 /** A rollback block is a rollback when it is a plan in words (`-- Rollback: restore from backup`), or SQL that undoes something. */
 function isRollback(block: RollbackBlock): boolean {
-  return block.kind === "plan" || block.parsed.statements.some((statement) => !NOTHING_TO_UNDO.has(statement.kind));
+  return block.kind === "plan" || block.parsed.statements.some((statement) => changesSomething(statement));
 }

@@ -4,6 +4,7 @@ import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { listing } from "../src/engine/wording.js";
 import { lockArticle, stronger, type TableLock } from "../src/facts/locks.js";
 
 /** Statements whose lock on a table is a schema change (not LOCK TABLE, TRUNCATE, DROP, VACUUM ...). */
@@ -21,6 +22,15 @@ interface HeldLock {
   statement: Statement;
 }
 
+/** The first backfill of a table in a transaction, and the later ones of the same table there. */
+interface Found {
+  backfill: Backfill;
+  statement: Statement;
+  held: HeldLock;
+  scope: string;
+  later: Backfill[];
+}
+
 export default defineRule({
   meta: {
     id: "schema-change-with-backfill",
@@ -31,20 +41,28 @@ export default defineRule({
   checkFile(context) {
     const { transactions, history, locks, names, order } = context.facts;
     const held: HeldLock[] = [];
+    // One finding per table and transaction: the later backfills of the table run under the same lock, one decision.
+    const found: Found[] = [];
     for (const statement of order.statements) {
       const scope = transactions.of(statement).id;
       for (const backfill of backfillsOf(statement)) {
         if (scope === undefined || history.isNewOrEmptied(statement, backfill.table)) continue;
         const same = held.filter((entry) => transactions.of(entry.statement).id === scope && names.sameRelation(entry.lock.table, entry.statement, backfill.table, statement));
         if (same.length === 0) continue;
+        const first = found.find((earlier) => earlier.scope === scope && names.sameRelation(earlier.backfill.table, earlier.statement, backfill.table, statement));
+        if (first) {
+          first.later.push(backfill);
+          continue;
+        }
         const strongest = same.reduce((a, b) => (stronger(a.lock.level, b.lock.level) === a.lock.level ? a : b));
-        report(context, backfill, strongest, scope);
+        found.push({ backfill, statement, held: strongest, scope, later: [] });
       }
       if (scope === undefined || !SCHEMA_CHANGES.has(statement.kind)) continue;
       for (const lock of locks.onExistingObjects(statement)) {
         if (lock.table) held.push({ lock, statement });
       }
     }
+    for (const each of found) report(context, each);
   },
 });
 
@@ -76,7 +94,7 @@ function readsRows(select: unknown): boolean {
   return readsRows({ SelectStmt: value.larg }) || readsRows({ SelectStmt: value.rarg });
 }
 
-function report(context: RuleContext, backfill: Backfill, held: HeldLock, scope: string): void {
+function report(context: RuleContext, { backfill, held, scope, later }: Found): void {
   const { lock } = held;
   const table = displayName(backfill.table);
   const line = context.lineOf(held.statement.range);
@@ -91,9 +109,16 @@ function report(context: RuleContext, backfill: Backfill, held: HeldLock, scope:
       `${backfill.verb} runs in the same transaction as ${lock.action} at line ${line}, which took ${lockArticle(lock.level)} ${lock.level} lock on ${table}. ` +
       `PostgreSQL holds that lock until the transaction commits, so it blocks ${lockBlocks(lock.level)} for as long as this statement runs: ` +
       `on a large table, the whole backfill, seconds to hours of ${lock.level === "ACCESS EXCLUSIVE" ? "downtime" : "blocked writes"}.` +
-      (backfill.kind === "insert" ? "" : " Every row it changes also stays row-locked until COMMIT."),
+      (backfill.kind === "insert" ? "" : " Every row it changes also stays row-locked until COMMIT.") +
+      laterSentence(context, later, table),
     help: `${split}, then backfill in batches, each in its own short transaction, so that no lock is held for long: ${batch(backfill, table)}`,
   });
+}
+
+function laterSentence(context: RuleContext, later: readonly Backfill[], table: string): string {
+  if (later.length === 0) return "";
+  const lines = later.map((backfill) => context.lineOf(backfill.range));
+  return ` The same transaction writes ${table} again at line${lines.length > 1 ? "s" : ""} ${listing(lines.map(String))}, under the same lock: batch those too.`;
 }
 
 function batch(backfill: Backfill, table: string): string {

@@ -1,5 +1,6 @@
 import type { Node } from "@pgsql/types";
-import { asList, displayName, stringOf, typeDisplay, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { alterTableCommands, asList, displayName, stringOf, typeDisplay, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
+import { listing } from "../src/engine/wording.js";
 import type { Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/facts/lock-wording.js";
@@ -49,17 +50,28 @@ export default defineRule({
   visit: { AlterTableStmt: eachActionOnTableWithRows(checkAddColumn) },
 });
 
-function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
+/** The column an ADD COLUMN action adds with a default that rewrites the table, its constraints and the volatile call. */
+function rewritingDefault(statement: Statement, context: RuleContext, command: AlterCommand) {
   const added = addedColumn(command);
-  if (!added) return;
+  if (!added) return undefined;
+  const constraints = columnConstraints(statement, added.def, command.range);
+  const fallback = constraints.find((c) => c.node.contype === "CONSTR_DEFAULT");
+  if (!fallback || isNullConstant(fallback.node.raw_expr)) return undefined;
+  const volatile = volatileCall(fallback.node.raw_expr);
+  if (!volatile && context.settings.pgVersion >= 11) return undefined;
+  return { added, constraints, fallback, volatile };
+}
+
+function checkAddColumn(statement: Statement, context: RuleContext, table: QualifiedName, command: AlterCommand): void {
+  const found = rewritingDefault(statement, context, command);
+  if (!found) return;
+  // One ALTER TABLE rewrites the table once, whatever the number of such columns: reported at the first one, naming the others.
+  const rewriting = alterTableCommands(statement).filter((each) => rewritingDefault(statement, context, each) !== undefined);
+  if (rewriting[0]?.node !== command.node) return;
+  const others = rewriting.slice(1).map((each) => displayName({ name: addedColumn(each)!.name }));
+  const { added, constraints, fallback, volatile } = found;
   const column = added.def;
   const colname = added.name;
-  const constraints = columnConstraints(statement, column, command.range);
-  const fallback = constraints.find((c) => c.node.contype === "CONSTR_DEFAULT");
-  if (!fallback || isNullConstant(fallback.node.raw_expr)) return;
-  const volatile = volatileCall(fallback.node.raw_expr);
-  const oldVersion = context.settings.pgVersion < 11;
-  if (!volatile && !oldVersion) return;
 
   const name = displayName(table);
   const col = displayName({ name: colname });
@@ -78,7 +90,8 @@ function checkAddColumn(statement: Statement, context: RuleContext, table: Quali
     message:
       `ALTER TABLE ${name} ADD COLUMN ${col} ${typeDisplay(column.typeName)} DEFAULT ${expression} rewrites ${name}: ${why}. ` +
       `It writes a new copy of the whole table and rebuilds its indexes while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
-      "for the whole rewrite and until the transaction commits; the disk briefly needs room for both copies.",
+      "for the whole rewrite and until the transaction commits; the disk briefly needs room for both copies." +
+      (others.length > 0 ? ` The same rewrite fills ${listing(others)}, which this ALTER TABLE adds with such a default too: do the same for ${others.length > 1 ? "them" : "it"}.` : ""),
     help:
       `Add the column without the default, give new rows the default, then fill the existing rows in batches: ` +
       `ALTER TABLE ${name} ${addColumn}; ALTER TABLE ${name} ALTER COLUMN ${col} SET DEFAULT ${expression}; (neither rewrites the table) ` +

@@ -36,6 +36,14 @@ describe("rules, docs and README agree", () => {
     expect(text).toMatch(/```sql\n/);
   });
 
+  it.each(allRules.map((rule) => [rule.meta.id] as const))("docs/rules/%s.md says when the rule stays silent, right after what it does", (id) => {
+    const text = fs.readFileSync(path.join(root, "docs/rules", `${id}.md`), "utf8");
+    const headings = text.split("\n").filter((line) => line.startsWith("## "));
+    expect(headings.indexOf("## When it stays silent"), `${id}: no "## When it stays silent" section`).toBe(headings.indexOf("## What it does") + 1);
+    const section = text.slice(text.indexOf("## When it stays silent\n")).split(/\n## /)[0]!;
+    expect(section.replace("## When it stays silent", "").trim().length, `${id}: empty "When it stays silent" section`).toBeGreaterThan(40);
+  });
+
   it("has no docs page without a rule", () => {
     const ids = new Set(allRules.map((rule) => rule.meta.id));
     const pages = fs.readdirSync(path.join(root, "docs/rules")).map((file) => file.replace(/\.md$/, ""));

@@ -39,7 +39,7 @@ export function printConfig(request: PrintConfigRequest): { ok: true; output: st
   if (!read.ok) return { ok: false, message: `${shown(filePath)}: ${read.message}` };
   const resolved = resolveConfig(loaded, request.rules, request.severities);
   const { settings, rollbackPatterns } = resolved.lint;
-  const { runner, partner } = runnerAndPartner(filePath, read.text, { rules: request.rules, ...resolved.lint }, diskAccess);
+  const { runner, partner, forwardOnly } = runnerAndPartner(filePath, read.text, { rules: request.rules, ...resolved.lint }, diskAccess);
   const profile = runner.profile;
   const report = {
     file: shown(filePath),
@@ -60,7 +60,8 @@ export function printConfig(request: PrintConfigRequest): { ok: true; output: st
     transaction: { wrapping: runner.wrapping, reason: runner.reason || "nothing says the runner wraps the file in a transaction" },
     rollback: {
       place: runner.rollback ?? null,
-      required: runner.rollback !== "none" && !runner.notAMigration,
+      required: runner.rollback !== "none" && !runner.notAMigration && forwardOnly() === undefined,
+      forwardOnly: forwardOnly() ?? null,
       role: partner.role,
       partner: partner.partnerPath === undefined ? null : shown(partner.partnerPath),
     },

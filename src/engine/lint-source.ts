@@ -7,13 +7,13 @@ import { lintParsed, type FileResult, type LintOptions } from "./lint.js";
 import { readMigration } from "./read-migration.js";
 import { downSectionStart, findPartner, findRollbackBlock, type PartnerFile } from "../facts/rollback-block.js";
 import { runnerOf, type FileRunner } from "../runners/file-runner.js";
-import type { ProjectFiles } from "../runners/detect.js";
+import { forwardOnlyReason, type FolderAccess } from "./forward-only.js";
 import { resultInOriginal, Substitution } from "./placeholders.js";
 import { isFile } from "../files/is-file.js";
 import { FolderHistories } from "./folder-history.js";
 
 /** How the engine sees the project's files: rollback partners, and what tells which runner runs a file (src/runners/). */
-export interface FileAccess extends ProjectFiles {
+export interface FileAccess extends FolderAccess {
   /** Parses a file's text; a run may remember recent parses, since a migration and its rollback each need the other's. */
   parse?(filePath: string, text: string, options?: ParseOptions): ParsedFile;
   /** The last parse of a file this run made, with the text it parsed (what a replay of the folder reuses). */
@@ -60,6 +60,7 @@ export function createRunDiskAccess(): FileAccess {
     return entries;
   };
   const recent = new Map<string, { text: string; standardConformingStrings: boolean | undefined; parsed: ParsedFile }>();
+  const remembered = new Map<string, unknown>();
   return {
     histories: new FolderHistories(),
     exists(filePath) {
@@ -79,6 +80,10 @@ export function createRunDiskAccess(): FileAccess {
       if (recent.size > RECENT_PARSES) recent.delete(recent.keys().next().value!);
       return parsed;
     },
+    remember<T>(key: string, compute: () => T): T {
+      if (!remembered.has(key)) remembered.set(key, compute());
+      return remembered.get(key) as T;
+    },
   };
 }
 
@@ -97,8 +102,20 @@ export function lintSource(text: string, filePath: string, options: LintOptions,
   return resultInOriginal(lintText(bom + substitution.text, filePath, options, files), substitution, new SourceText(text));
 }
 
-/** How a migration is run and where its rollback is: what its findings depend on besides its text and the options. */
-export function runnerAndPartner(filePath: string, text: string, options: LintOptions, files: FileAccess): { runner: FileRunner; partner: PartnerFile } {
+/**
+ * How a migration is run, where its rollback is, and, for a forward migration without a rollback file where the
+ * runner has rollbacks, why none is asked of it when its folder goes forward only (worked out when first asked:
+ * it reads the earlier migrations of the folder): what its findings depend on besides its text and the options.
+ */
+export function runnerAndPartner(filePath: string, text: string, options: LintOptions, files: FileAccess): { runner: FileRunner; partner: PartnerFile; forwardOnly: () => string | undefined } {
+  const { runner, partner } = runnerAndPartnerOf(filePath, text, options, files);
+  const asked = partner.role === "forward" && partner.partnerPath === undefined && runner.rollback !== "none" && !runner.notAMigration;
+  let reason: { value: string | undefined } | undefined;
+  const forwardOnly = () => (reason ??= { value: asked ? forwardOnlyReason(filePath, files, (file, fileText) => runnerAndPartnerOf(file, fileText, options, files).partner.partnerPath) : undefined }).value;
+  return { runner, partner, forwardOnly };
+}
+
+function runnerAndPartnerOf(filePath: string, text: string, options: LintOptions, files: FileAccess): { runner: FileRunner; partner: PartnerFile } {
   const runner = runnerOf(filePath, text, files, options.settings);
   return { runner, partner: runner.partner ?? findPartner(filePath, files.exists, options.rollbackPatterns) };
 }
@@ -118,7 +135,7 @@ function skippedResult(text: string, filePath: string, reason: string): FileResu
 }
 
 function lintText(text: string, filePath: string, options: LintOptions, files: FileAccess): FileResult {
-  const { runner, partner } = runnerAndPartner(filePath, text, options, files);
+  const { runner, partner, forwardOnly } = runnerAndPartner(filePath, text, options, files);
   if (runner.notAMigration) return skippedResult(text, filePath, runner.notAMigration);
   const parseOptions: ParseOptions = { standardConformingStrings: options.settings.standardConformingStrings };
   const parse = files.parse ?? ((_path: string, source: string) => parseFile(new SourceText(source), parseOptions));
@@ -134,5 +151,8 @@ function lintText(text: string, filePath: string, options: LintOptions, files: F
     forward,
   };
   const before = partner.role === "forward" ? files.histories?.before(filePath, runner, options, files) : undefined;
-  return lintParsed(parsed, filePath, rollback, runner, options, undefined, before);
+  let asked: string | undefined;
+  const result = lintParsed(parsed, filePath, { ...rollback, forwardOnly: () => (asked = forwardOnly()) }, runner, options, undefined, before);
+  if (asked === undefined) return result;
+  return { ...result, notes: [...(result.notes ?? []), { line: 1, message: `no rollback asked of it (require-rollback): ${asked}` }] };
 }

@@ -384,13 +384,34 @@ export class Locks {
    * ending (probablyIndexOf) tells it.
    */
   indexTableLockedInTransaction(statement: Statement, index: QualifiedName): boolean {
-    const history = this.history();
-    const schema = this.names.resolve(index, statement).schema;
-    return this.accessExclusiveInTransaction(statement).some(({ lock, at }) => {
-      const known = history.isIndexOf(statement, index, lock.table, at);
-      if (known !== undefined) return known;
-      return this.names.resolve(lock.table, at).schema === schema && probablyIndexOf(index.name, lock.table.name);
+    return this.accessExclusiveInTransaction(statement).some(({ lock, at }) => this.#isIndexOf(index, statement, { table: lock.table, at }));
+  }
+
+  /**
+   * True when an earlier statement of the same transaction dropped another index of the table that `index` belongs
+   * to, without CONCURRENTLY: that DROP INDEX holds the table ACCESS EXCLUSIVE until commit. Which table an index
+   * belongs to is told as in indexTableLockedInTransaction, among the tables the file names.
+   */
+  indexTableDroppedEarlierInTransaction(statement: Statement, index: QualifiedName): boolean {
+    if (!this.transactions().inTransaction(statement)) return false;
+    const tables = this.order.statements.flatMap((other) => this.of(other).flatMap((lock) => (lock.table ? [{ table: lock.table, at: other }] : [])));
+    const ofTable = (name: QualifiedName, at: Statement) => tables.filter((table) => this.#isIndexOf(name, at, table));
+    const mine = ofTable(index, statement);
+    if (mine.length === 0) return false;
+    return this.order.before(statement).some((earlier) => {
+      if (earlier.kind !== "DropStmt" || earlier.node.removeType !== "OBJECT_INDEX" || earlier.node.concurrent === true) return false;
+      if (!this.transactions().sameTransaction(statement, earlier)) return false;
+      return (earlier.node.objects ?? []).some((object) => {
+        const dropped = listName(object);
+        return dropped !== undefined && ofTable(dropped, earlier).some((table) => mine.some((own) => this.names.sameRelation(own.table, own.at, table.table, table.at)));
+      });
     });
+  }
+
+  #isIndexOf(index: QualifiedName, at: Statement, { table, at: tableAt }: { table: QualifiedName; at: Statement }): boolean {
+    const known = this.history().isIndexOf(at, index, table, tableAt);
+    if (known !== undefined) return known;
+    return this.names.resolve(table, tableAt).schema === this.names.resolve(index, at).schema && probablyIndexOf(index.name, table.name);
   }
 
   /** True when two locks fall on the same table, each name read where its statement runs. */

@@ -1,10 +1,18 @@
 import path from "node:path";
 import { parseFile } from "../parser/parse-file.js";
 import { isComment, tokenize } from "../parser/tokens.js";
-import type { Comment, ParsedFile } from "../parser/types.js";
+import type { Comment, ParsedFile, Statement } from "../parser/types.js";
 import type { Range } from "../source/source-text.js";
 
 export type MigrationRole = "forward" | "rollback";
+
+/** Statements that change nothing to undo: transaction control and session settings. */
+const NOTHING_TO_UNDO = new Set(["TransactionStmt", "VariableSetStmt", "VariableShowStmt"]);
+
+/** True for a statement a rollback would have to undo (not transaction control or a session setting). */
+export function changesSomething(statement: Statement): boolean {
+  return !NOTHING_TO_UNDO.has(statement.kind);
+}
 
 export interface PartnerFile {
   role: MigrationRole;

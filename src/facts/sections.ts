@@ -23,6 +23,8 @@ export interface RunnerSection {
   reason: string;
   /** "file", or "up section" / "down section" of a file with runner markers. */
   label: string;
+  /** What the migration writes to turn the runner's transaction off (`-- +goose NO TRANSACTION`, `transaction: false`): a choice of its author. */
+  optedOut?: string;
 }
 
 /**
@@ -53,6 +55,8 @@ export interface RollbackInput {
   downSectionStart: number | undefined;
   /** The forward migration of a rollback file, parsed. */
   forward?: ParsedFile | undefined;
+  /** Why no rollback is asked of this forward migration: no migration of its folder up to it has one (engine/forward-only.ts); asked only when needed, since it reads the folder. */
+  forwardOnly?: () => string | undefined;
 }
 
 export const NO_ROLLBACK: RollbackInput = { role: "forward", partnerPath: undefined, block: undefined, downSectionStart: undefined };
@@ -106,7 +110,7 @@ export class Sections {
 /** A section the caller gives: wrapped as it says, or as the file's runner wraps its migrations. */
 function givenSection({ start, label, wraps, reason }: GivenSection, runner: FileRunner): RunnerSection {
   if (wraps !== undefined) return { start, wraps, implicit: false, reason: reason ?? "", label };
-  return { start, wraps: runner.wrapping !== "none", implicit: runner.wrapping === "single-query", reason: runner.reason, label };
+  return { start, wraps: runner.wrapping !== "none", implicit: runner.wrapping === "single-query", reason: runner.reason, label, ...optedOut(runner) };
 }
 
 function runnerSections(parsed: ParsedFile, fileRunner: FileRunner): RunnerSection[] {
@@ -124,7 +128,7 @@ function runnerSections(parsed: ParsedFile, fileRunner: FileRunner): RunnerSecti
       const reason = wraps
         ? `${marker.runner} runs each migration in a transaction (its ${text} marker has no ${marker.off})`
         : `${marker.runner} runs this migration without a transaction (${marker.off})`;
-      sections.push({ start: comment.range.start, wraps, implicit: false, reason, label: `${match[1]!.toLowerCase()} section` });
+      sections.push({ start: comment.range.start, wraps, implicit: false, reason, label: `${match[1]!.toLowerCase()} section`, ...(wraps ? {} : { optedOut: marker.off }) });
     }
   }
   return sections;
@@ -133,12 +137,16 @@ function runnerSections(parsed: ParsedFile, fileRunner: FileRunner): RunnerSecti
 /** The section of the whole file, as its runner runs it. */
 function fileSection(parsed: ParsedFile, runner: FileRunner): RunnerSection {
   const section = { start: 0, label: "file", reason: runner.reason, implicit: false };
-  if (runner.wrapping === "none") return { ...section, wraps: false };
+  if (runner.wrapping === "none") return { ...section, wraps: false, ...optedOut(runner) };
   if (runner.wrapping === "transaction") return { ...section, wraps: true };
   // PostgreSQL opens an implicit transaction only around a query of more than one statement.
   return parsed.statements.length > 1
     ? { ...section, wraps: true, implicit: true }
     : { ...section, wraps: false, reason: `${runner.reason}; a query of one statement runs on its own, outside any transaction` };
+}
+
+function optedOut(runner: FileRunner): { optedOut?: string } {
+  return runner.optedOut === undefined ? {} : { optedOut: runner.optedOut };
 }
 
 /**

@@ -79,9 +79,9 @@ export class ResultCache {
     const hash = createHash("sha256");
     hash.update(`${FORMAT}\0${this.version}\0${optionsKey(options)}\0`);
     hash.update(bytes);
-    const { runner, partner } = runnerAndPartner(filePath, Buffer.from(bytes).toString("utf8"), options, files);
+    const { runner, partner, forwardOnly } = runnerAndPartner(filePath, Buffer.from(bytes).toString("utf8"), options, files);
     hash.update(`\0${runner.wrapping}\0${runner.reason}\0${runner.rollback ?? ""}\0${partner.role}\0${partner.partnerPath ?? ""}\0`);
-    hash.update(`${runner.notAMigration ?? ""}\0`);
+    hash.update(`${runner.notAMigration ?? ""}\0${forwardOnly() ?? ""}\0`);
     if (partner.role === "rollback" && partner.partnerPath) hash.update(files.read(partner.partnerPath) ?? "\0unreadable");
     // The earlier migrations of the file's folder: what they leave decides some findings (facts/schema-before.ts).
     if (partner.role === "forward") hash.update(`\0${files.histories?.fingerprint(filePath, runner, options, files) ?? ""}`);

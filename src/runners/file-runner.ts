@@ -39,6 +39,8 @@ export interface FileRunner {
   partner?: RunnerPartner;
   /** Why the runner never runs this file as a migration (dbmate's schema dump, a Sqitch verify script, …): it is not linted. */
   notAMigration?: string;
+  /** What the migration writes to turn its runner's transaction off (`exports.config = { transaction: false }`): its author's choice. */
+  optedOut?: string;
 }
 
 /** No runner known, nothing assumed: every statement commits on its own unless the file says BEGIN. */
@@ -106,7 +108,8 @@ function withFileSwitch(runner: FileRunner, filePath: string, text: string, file
   const reason = found.own
     ? `this migration opens its own transaction (${found.what})`
     : `${profile.title} runs this migration ${found.wraps ? "in a transaction" : "without a transaction"} (${found.what})`;
-  return { ...runner, wrapping: found.wraps ? "transaction" : "none", reason, decidedBy: [...runner.decidedBy, clue], aloneWhenRefused: false };
+  const optedOut = !found.wraps && runner.wrapping !== "none" ? { optedOut: found.what } : {};
+  return { ...runner, wrapping: found.wraps ? "transaction" : "none", reason, decidedBy: [...runner.decidedBy, clue], aloneWhenRefused: false, ...optedOut };
 }
 
 /** A script migration that opens a transaction itself: `knex.transaction(`, `queryInterface.sequelize.transaction(`, `queryRunner.startTransaction(`. */

@@ -122,6 +122,21 @@ describe("locks: what each statement locks, other tables included", () => {
       expect(locked("DROP INDEX jobs_name_idx;\nCREATE INDEX jobs_b_idx ON jobs (b);", "jobs_name_idx")).toBe(false);
     });
 
+    it("indexTableDroppedEarlierInTransaction: an earlier DROP INDEX of the same table's index, in the same transaction", () => {
+      const droppedEarlier = (sql: string, settings: Parameters<typeof factsOf>[1] = { assumeInTransaction: true }) => {
+        const { facts, all } = factsOf(sql, settings);
+        return all.filter((statement) => statement.text.startsWith("DROP INDEX")).map((drop) => facts.locks.indexTableDroppedEarlierInTransaction(drop, { name: drop.text.split(" ").pop()!.replace(";", "") }));
+      };
+      // Knex's names (<table>_<columns>_index), the table named by another statement of the file.
+      expect(droppedEarlier("CREATE INDEX jobs_a_index ON jobs (a);\nDROP INDEX jobs_b_index;\nDROP INDEX jobs_c_index;\nDROP INDEX users_c_index;")).toEqual([false, true, false]);
+      // Known from the file: the index i was created on t.
+      expect(droppedEarlier("CREATE INDEX i ON t (a);\nCREATE INDEX j ON t (b);\nCOMMIT;\nBEGIN;\nDROP INDEX j;\nDROP INDEX i;")).toEqual([false, true]);
+      // Another transaction, a table the file never names, or no transaction at all: nothing held.
+      expect(droppedEarlier("CREATE INDEX jobs_a_index ON jobs (a);\nDROP INDEX jobs_b_index;\nCOMMIT;\nDROP INDEX jobs_c_index;")).toEqual([false, false]);
+      expect(droppedEarlier("DROP INDEX jobs_b_index;\nDROP INDEX jobs_c_index;")).toEqual([false, false]);
+      expect(droppedEarlier("CREATE INDEX jobs_a_index ON jobs (a);\nDROP INDEX jobs_b_index;\nDROP INDEX jobs_c_index;", {})).toEqual([false, false]);
+    });
+
     it("probablyIndexOf: the table's name, then columns, then an index ending", () => {
       expect(probablyIndexOf("users_email_key", "users")).toBe(true);
       expect(probablyIndexOf("users_pkey", "users")).toBe(true);

@@ -25,7 +25,7 @@ describe("delete-without-where", () => {
   });
 
   it("reports a DELETE in a WITH query at the DELETE inside the parentheses", () => {
-    const sql = "SELECT 'ünï 😀';\nWITH gone AS (\n  DELETE FROM sessions -- all of them (sic)\n  RETURNING *\n)\nINSERT INTO archive SELECT * FROM gone;";
+    const sql = "SELECT 'ünï 😀';\nWITH gone AS (\n  DELETE FROM sessions -- all of them (sic)\n  RETURNING *\n)\nSELECT count(*) FROM gone;";
     expect(findingsOf(rule, sql)).toEqual([at(3, 3, 4, 14)]);
   });
 
@@ -50,6 +50,15 @@ describe("delete-without-where", () => {
     const filePath = "db/007_cache_rollback.sql";
     expect(findingsOf(rule, "DELETE FROM cache;", { filePath, files })).toEqual([]);
     expect(findingsOf(rule, "DELETE FROM sessions;", { filePath, files })).toEqual([at(1, 1, 1, 21)]);
+  });
+
+  it("does not report rows the migration copied to another table first, or moves there in the same statement", () => {
+    const copied = "INSERT INTO org_members (user_id, role) SELECT user_id, role FROM project_members;\nDELETE FROM project_members;";
+    expect(findingsOf(rule, copied)).toEqual([]);
+    expect(findingsOf(rule, "WITH gone AS (DELETE FROM jobs RETURNING *) INSERT INTO jobs_archive SELECT * FROM gone;")).toEqual([]);
+    // A copy of some rows only, into the same table, or after the DELETE keeps nothing of what it deletes.
+    expect(findingsOf(rule, "INSERT INTO archive SELECT * FROM project_members WHERE active;\nDELETE FROM project_members;")).toEqual([at(2, 1, 2, 28)]);
+    expect(findingsOf(rule, "DELETE FROM project_members;\nINSERT INTO archive SELECT * FROM project_members;")).toEqual([at(1, 1, 1, 28)]);
   });
 
   it("does not report text in comments, strings or function bodies", () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { lintEmbeddedSource } from "../../src/embedded/lint-embedded.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 import rule from "../../rules/not-null-without-backfill.js";
 import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
@@ -154,5 +156,22 @@ describe("not-null-without-backfill", () => {
 
   it("does not report SQL in comments and strings", () => {
     expect(findingsOf(rule, `-- ${SET_NOT_NULL}\n/* ${SET_NOT_NULL} */\nSELECT '${SET_NOT_NULL}';`)).toEqual([]);
+  });
+});
+
+describe("not-null-without-backfill in a TS/JS migration", () => {
+  it("names the backfill's line in the source file, not in the SQL put together from it", () => {
+    const source = [
+      "export async function up(knex) {",
+      "  await knex.raw(`ALTER TABLE jobs ADD COLUMN IF NOT EXISTS due timestamptz`);",
+      "",
+      "  // backfill",
+      "  await knex.raw(`UPDATE jobs SET due = now()`);",
+      "  await knex.raw(`ALTER TABLE jobs ALTER COLUMN due SET NOT NULL`);",
+      "}",
+    ].join("\n");
+    const findings = lintEmbeddedSource(source, "migrations/20250101_due.js", { rules: [rule], settings: DEFAULT_SETTINGS }).findings;
+    expect(findings.map((finding) => finding.loc.start.line)).toEqual([6]);
+    expect(findings[0]!.message).toContain("follows the backfill of due at line 5,");
   });
 });

@@ -128,6 +128,11 @@ describe("require-concurrent-index-drop", () => {
     expect(findingsOf(rule, sql)).toEqual([at(6, 1, 6, 29), at(7, 1, 7, 22), at(9, 1, 9, 27)]);
   });
 
+  it("reports the first DROP INDEX of a table in a transaction, not the later ones, which run under its lock", () => {
+    const sql = ["BEGIN;", "CREATE INDEX jobs_a_index ON jobs (a);", "DROP INDEX jobs_b_index;", "DROP INDEX jobs_c_index;", "DROP INDEX users_c_index;", "COMMIT;", "DROP INDEX jobs_d_index;"].join("\n");
+    expect(findingsOf(rule, sql)).toEqual([at(3, 1, 3, 24), at(5, 1, 5, 25), at(7, 1, 7, 24)]);
+  });
+
   it("does not report, in a rollback, an index its forward migration created on the table the rollback then drops", () => {
     const forward = 'CREATE TABLE "addon_rate_cards" (id int, addon_id int);\nCREATE INDEX "addonratecard_addon_id_key" ON "addon_rate_cards" (addon_id);';
     const rollback = 'BEGIN;\nDROP INDEX "addonratecard_addon_id_key";\nDROP TABLE "addon_rate_cards";\nCOMMIT;';

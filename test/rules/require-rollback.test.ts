@@ -1,7 +1,9 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-rollback.js";
-import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
+import { lintSource, type FileAccess } from "../../src/engine/lint-source.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
+import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
 const { at } = ruleTestKit(rule);
 
@@ -139,5 +141,50 @@ describe("require-rollback", () => {
 
   it("reports a file whose statements are in a DO block at the DO", () => {
     expect(findingsOf(rule, "DO $$\nBEGIN\n  ALTER TABLE users ADD COLUMN premium_tier text;\nEND\n$$;")).toEqual([at(1, 1, 5, 3)]);
+  });
+});
+
+describe("require-rollback in a project that goes forward only", () => {
+  const ADD = "ALTER TABLE users ADD COLUMN premium_tier text;";
+  const GOOSE = (down: string) => `-- +goose Up\n${ADD}\n-- +goose Down\n${down}`;
+  /** Lints `file` among `folder`'s files, as a run over the project sees them. */
+  const lintIn = (folder: Record<string, string>, file: string) => {
+    const access: FileAccess = {
+      exists: (name) => name in folder,
+      read: (name) => folder[name],
+      list: (dir) => [...new Set(Object.keys(folder).filter((name) => name.startsWith(`${dir}/`)).map((name) => name.slice(dir.length + 1).split("/")[0]!))],
+    };
+    return lintSource(folder[file]!, file, { rules: [rule], settings: DEFAULT_SETTINGS }, access);
+  };
+
+  it("does not report a migration when no migration of its folder before it has a rollback, and says why with --debug", () => {
+    const folder = { "db/001_a.up.sql": ADD, "db/002_b.up.sql": ADD, "db/010_c.up.sql": ADD };
+    const result = lintIn(folder, "db/010_c.up.sql");
+    expect(result.findings).toEqual([]);
+    expect(result.notes).toEqual([{ line: 1, message: expect.stringMatching(/^no rollback asked of it \(require-rollback\): none of the 2 migrations before it in its folder has a rollback .*: the project goes forward only, at least so far$/) }]);
+  });
+
+  it("reports a migration after the first one of its folder with a rollback: the project writes rollbacks since", () => {
+    const folder = { "db/1_a.sql": GOOSE(""), "db/2_b.sql": GOOSE("ALTER TABLE users DROP COLUMN premium_tier;"), "db/10_c.sql": GOOSE(""), "db/3_d.sql": GOOSE("") };
+    expect(lintIn(folder, "db/1_a.sql").findings).toEqual([]);
+    expect(lintIn(folder, "db/1_a.sql").notes![0]!.message).toContain("it is the first migration of its folder: the project goes forward only");
+    // Versions compare as numbers: 3 and 10 come after 2.
+    expect(lintIn(folder, "db/3_d.sql").findings.map(located)).toEqual([at(2, 1, 2, 47)]);
+    expect(lintIn(folder, "db/10_c.sql").findings.map(located)).toEqual([at(2, 1, 2, 47)]);
+    expect(lintIn(folder, "db/10_c.sql").notes).toBeUndefined();
+  });
+
+  it("counts rollback files, rollback blocks and folder-per-migration layouts", () => {
+    const withFile = { "db/1_a.sql": ADD, "db/1_a.down.sql": "SELECT 1;", "db/2_b.sql": ADD };
+    expect(lintIn(withFile, "db/2_b.sql").findings.map(located)).toEqual([at(1, 1, 1, 47)]);
+    const withBlock = { "db/1_a.sql": `${ADD}\n-- rollback: ALTER TABLE users DROP COLUMN premium_tier;`, "db/2_b.sql": ADD };
+    expect(lintIn(withBlock, "db/2_b.sql").findings.map(located)).toEqual([at(1, 1, 1, 47)]);
+    const folders = { "db/2024_a/up.sql": ADD, "db/2025_b/up.sql": ADD };
+    expect(lintIn(folders, "db/2025_b/up.sql").findings).toEqual([]);
+    expect(lintIn({ ...folders, "db/2024_a/down.sql": "SELECT 1;" }, "db/2025_b/up.sql").findings.map(located)).toEqual([at(1, 1, 1, 47)]);
+  });
+
+  it("reports a migration alone in its folder: nothing says what the project does", () => {
+    expect(lintIn({ "db/1_a.sql": ADD }, "db/1_a.sql").findings.map(located)).toEqual([at(1, 1, 1, 47)]);
   });
 });

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/require-transaction.js";
-import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
+import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
 const { at, withSettings } = ruleTestKit(rule);
 
@@ -78,6 +78,28 @@ describe("require-transaction", () => {
     const twoInDown = `-- +goose NO TRANSACTION\n-- +goose Up\n${ADD}\n-- +goose Down\nDROP INDEX users_role_idx;\nALTER TABLE users DROP COLUMN role;`;
     expect(findingsOf(rule, twoInDown)).toEqual([at(5, 1, 5, 26)]);
     expect(lintSql(twoInDown, { rules: [rule] }).findings[0]!.message).toContain("and goose runs this migration without a transaction (-- +goose NO TRANSACTION).");
+  });
+
+  it("does not report a migration whose author turned the transaction off when every statement can run again", () => {
+    const guarded = "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'meh';\nINSERT INTO moods (name) SELECT 'meh' FROM seed ON CONFLICT DO NOTHING;\nDROP INDEX IF EXISTS users_role_idx;";
+    expect(findingsOf(rule, `-- +goose Up\n-- +goose NO TRANSACTION\n${guarded}`)).toEqual([]);
+    expect(findingsOf(rule, `-- migrate:up transaction:false\nCREATE TABLE IF NOT EXISTS t (id int);\nALTER TABLE t ADD COLUMN IF NOT EXISTS n int, ALTER COLUMN n SET DEFAULT 0;`)).toEqual([]);
+    // Without the opt-out, the same statements are reported: nothing says the author chose to run them alone.
+    expect(findingsOf(rule, guarded)).toEqual([at(1, 1, 1, 46)]);
+  });
+
+  it("reports an opted-out migration with a statement that cannot run again, naming it in the help", () => {
+    const sql = `-- +goose Up\n-- +goose NO TRANSACTION\nCREATE INDEX IF NOT EXISTS a ON t (x);\n${ADD}`;
+    const findings = lintSql(sql, { rules: [rule] }).findings;
+    expect(findings.map(located)).toEqual([at(3, 1, 3, 38)]);
+    expect(findings[0]!.help).toMatch(/^The migration turns its transaction off on purpose \(-- \+goose NO TRANSACTION\), usually for a statement that cannot run in one\./);
+    expect(findings[0]!.help).toContain("starting with the one at line 4,");
+  });
+
+  it("does not report a migration of a runner that tolerates re-runs, unless it writes rows", () => {
+    const temporal = { runner: "temporal-sql-tool" } as const;
+    expect(withSettings(`${ADD}\n${INDEX}`, temporal)).toEqual([]);
+    expect(withSettings(`CREATE TABLE q (id int PRIMARY KEY);\nINSERT INTO q VALUES (1);`, temporal)).toEqual([at(1, 1, 1, 36)]);
   });
 
   it("does not report a file holding a statement that cannot run in a transaction", () => {

@@ -26,17 +26,33 @@ describe("schema-change-with-backfill", () => {
   });
 
   it("reports DELETE, INSERT … SELECT and data-modifying WITH queries, each at its own place", () => {
-    const sql = block(
-      ADD,
-      "DELETE FROM users WHERE role IS NULL;",
-      "INSERT INTO users (id, role) SELECT id, 'admin' FROM admins;",
-      "WITH done AS (UPDATE users SET role = 'x' RETURNING id) SELECT count(*) FROM done;",
-    );
-    expect(findingsOf(rule, sql)).toEqual([at(3, 1, 3, 37), at(4, 1, 4, 60), at(5, 15, 5, 55)]);
+    const sql = [
+      block(ADD, "DELETE FROM users WHERE role IS NULL;"),
+      block(ADD, "INSERT INTO users (id, role) SELECT id, 'admin' FROM admins;"),
+      block(ADD, "WITH done AS (UPDATE users SET role = 'x' RETURNING id) SELECT count(*) FROM done;"),
+    ].join("\n");
+    expect(findingsOf(rule, sql)).toEqual([at(3, 1, 3, 37), at(7, 1, 7, 60), at(11, 15, 11, 55)]);
     const [del, insert] = lintSql(sql, { rules: [rule] }).findings;
     expect(del!.message).toMatch(/^DELETE FROM users runs/);
     expect(del!.help).toContain("DELETE FROM users WHERE id IN (SELECT id FROM users WHERE <condition> ORDER BY id LIMIT 1000);");
     expect(insert!.message).toMatch(/^INSERT INTO users … SELECT runs/);
+  });
+
+  it("reports a table once per transaction: its first backfill names the later ones, which run under the same lock", () => {
+    const sql = block(
+      ADD,
+      "DELETE FROM users WHERE role IS NULL;",
+      "INSERT INTO users (id, role) SELECT id, 'admin' FROM admins;",
+      "ALTER TABLE teams ADD COLUMN kind text;",
+      "UPDATE teams SET kind = 'x';",
+      "WITH done AS (UPDATE users SET role = 'x' RETURNING id) SELECT count(*) FROM done;",
+    );
+    const findings = lintSql(sql, { rules: [rule] }).findings;
+    expect(findings.map(located)).toEqual([at(3, 1, 3, 37), at(6, 1, 6, 28)]);
+    expect(findings[0]!.message).toContain("The same transaction writes users again at lines 4 and 7, under the same lock: batch those too.");
+    expect(findings[1]!.message).not.toContain("again at line");
+    // Another transaction is another decision.
+    expect(findingsOf(rule, `${block(ADD, UPDATE)}\n${block(ADD, UPDATE)}`)).toEqual([at(3, 1, 3, 33), at(7, 1, 7, 33)]);
   });
 
   it("names the SHARE lock of a CREATE INDEX and the SHARE ROW EXCLUSIVE lock of a trigger", () => {

@@ -32,14 +32,21 @@ describe("volatile-default", () => {
   it("finds a volatile call anywhere in the expression, schema-qualified or not", () => {
     const sql = [
       "ALTER TABLE users ADD COLUMN n int NOT NULL DEFAULT (random() * 10)::int;",
-      "ALTER TABLE users ADD COLUMN a text DEFAULT md5(clock_timestamp()::text), ADD COLUMN b bigint DEFAULT nextval('users_b_seq'::regclass);",
+      "ALTER TABLE users ADD COLUMN a text DEFAULT md5(clock_timestamp()::text); ALTER TABLE users ADD COLUMN b bigint DEFAULT nextval('users_b_seq'::regclass);",
       "ALTER TABLE users ADD COLUMN c uuid DEFAULT extensions.uuid_generate_v4();",
     ].join("\n");
-    expect(findingsOf(rule, sql)).toEqual([at(1, 19, 1, 73), at(2, 19, 2, 73), at(2, 75, 2, 135), at(3, 19, 3, 74)]);
+    expect(findingsOf(rule, sql)).toEqual([at(1, 19, 1, 73), at(2, 19, 2, 73), at(2, 93, 2, 153), at(3, 19, 3, 74)]);
     const [random, clock, nextval] = lintSql(sql, { rules: [rule] }).findings;
     expect(random!.message).toContain("calls random(), a volatile function");
     expect(clock!.message).toContain("calls clock_timestamp()");
     expect(nextval!.help).toContain("ALTER TABLE users ALTER COLUMN b SET DEFAULT nextval('users_b_seq'::regclass);");
+  });
+
+  it("reports an ALTER TABLE once, at its first such column, naming the others: one rewrite fills them all", () => {
+    const sql = "ALTER TABLE users ADD COLUMN a uuid DEFAULT gen_random_uuid(), ADD COLUMN n int, ADD COLUMN b uuid DEFAULT gen_random_uuid(), ADD COLUMN c float DEFAULT random();";
+    const findings = lintSql(sql, { rules: [rule] }).findings;
+    expect(findings.map(located)).toEqual([at(1, 19, 1, 62)]);
+    expect(findings[0]!.message).toContain("The same rewrite fills b and c, which this ALTER TABLE adds with such a default too: do the same for them.");
   });
 
   it("drops NOT NULL from the added column in the help and restores it with the validated CHECK", () => {
