@@ -24,7 +24,8 @@ import { printConfig } from "./print-config.js";
 import { packageRoot, packageVersion } from "../version.js";
 import { writeReport } from "../files/write-file.js";
 
-export type ExitCode = 0 | 1 | 2;
+/** 130 and 143: interrupted by SIGINT or SIGTERM (migsafe verify). */
+export type ExitCode = 0 | 1 | 2 | 130 | 143;
 
 export interface RunOptions {
   /** Paths are resolved against, and shown relative to, this folder. Default: process.cwd(). */
