@@ -167,7 +167,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
           : await openEmbedded(files, seed?.text, timeoutMs);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return failure([...announced, url ? message : `cannot start the embedded PostgreSQL (PGlite): ${message}`].join("\nmigsafe: "));
+        return failure(...announced, url ? message : `cannot start the embedded PostgreSQL (PGlite): ${message}`);
       }
     }
     announced.push(...(database.notices ?? []));
@@ -188,7 +188,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
     } finally {
       if (!options.database) closeProblem = await closeDatabase(database);
     }
-    if (!outcome.ok) return failure([...announced, outcome.message, ...(closeProblem ? [closeProblem] : [])].join("\nmigsafe: "));
+    if (!outcome.ok) return failure(...announced, outcome.message, ...(closeProblem ? [closeProblem] : []));
 
     const stderr: string[] = [...announced];
     if (debug) for (const note of outcome.notes) stderr.push(`debug: ${note}`);
@@ -335,8 +335,9 @@ function parse(argv: readonly string[]) {
 
 
 
-function failure(message: string): VerifyCommandResult {
-  return { output: "", stderr: `migsafe: ${escapeControl(message)}\n`, exitCode: 2 };
+/** Exit code 2, with one stderr line per message. */
+function failure(...messages: string[]): VerifyCommandResult {
+  return { output: "", stderr: messages.map((message) => `migsafe: ${escapeControl(message)}\n`).join(""), exitCode: 2 };
 }
 
 export const VERIFY_HELP = `Usage: migsafe verify [options] [folder|file ...]
