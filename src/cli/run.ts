@@ -25,7 +25,8 @@ import { packageRoot, packageVersion } from "../version.js";
 import { writeReport, type WritePolicy } from "../files/write-file.js";
 import { removeTempFilesOnSignals } from "./signals.js";
 
-export type ExitCode = 0 | 1 | 2;
+/** 130 and 143: interrupted by SIGINT or SIGTERM (migsafe verify). */
+export type ExitCode = 0 | 1 | 2 | 130 | 143;
 
 export interface RunOptions {
   /** Paths are resolved against, and shown relative to, this folder. Default: process.cwd(). */

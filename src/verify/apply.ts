@@ -178,7 +178,7 @@ export async function applySegments(
     if (opens) await db.exec("BEGIN");
     for (const statement of segment.statements) {
       try {
-        await db.exec(statement.text);
+        await db.run(statement.text);
       } catch (error) {
         await rollback(db);
         return { ...result, failure: { statement, error: databaseError(error), segment } };
@@ -311,7 +311,7 @@ export async function runTransactional(db: VerifyDatabase, statements: readonly 
       continue;
     }
     try {
-      await db.exec(text);
+      await db.run(text);
     } catch (error) {
       return { failure: { statement, error: databaseError(error) }, skipped };
     }

@@ -22,7 +22,8 @@ import { exitCodeOf, plural, totalsOf } from "../formatters/messages.js";
 import { displayPath } from "../formatters/stylish.js";
 import { describeParseError } from "../parse-args-error.js";
 import { loadParser } from "../parser/pg.js";
-import type { VerifyDatabase } from "./database.js";
+import { DEFAULT_TIMEOUT_MS, type VerifyDatabase } from "./database.js";
+import type { ServerDatabaseOptions } from "./server-database.js";
 import { selectMigrations, VERIFY_RULES, verifyMigrations } from "./verify.js";
 import { isFile } from "../files/is-file.js";
 
@@ -35,13 +36,15 @@ export interface VerifyCommandOptions {
   isTTY?: boolean;
   /** A database to run in instead of opening one (tests share one PGlite); it is left open. */
   database?: VerifyDatabase;
+  /** Whether SIGINT and SIGTERM stop the run (cancel the statement, drop the scratch database, report what was found). Default: true. */
+  handleSignals?: boolean;
 }
 
 export interface VerifyCommandResult {
   output: string;
   stderr: string;
-  /** 0: nothing dangerous; 1: dangerous findings; 2: verify could not run (arguments, database, unreadable files). */
-  exitCode: 0 | 1 | 2;
+  /** 0: nothing dangerous; 1: dangerous findings; 2: verify could not run (arguments, database, unreadable files); 130/143: interrupted by SIGINT/SIGTERM. */
+  exitCode: 0 | 1 | 2 | 130 | 143;
 }
 
 const OPTIONS = {
@@ -49,6 +52,7 @@ const OPTIONS = {
   seed: { type: "string" },
   rows: { type: "string" },
   rerun: { type: "boolean" },
+  timeout: { type: "string" },
   "i-know-this-database-is-scratch": { type: "boolean" },
   format: { type: "string", short: "f" },
   "output-file": { type: "string", short: "o" },
@@ -59,6 +63,13 @@ const OPTIONS = {
 
 /** The most synthetic rows --rows gives a table: more only makes the run slow. */
 const MAX_ROWS = 1_000_000;
+
+/** The longest --timeout: a day. */
+const MAX_TIMEOUT_SECONDS = 86_400;
+
+/** The exit code of a run a signal stopped: 128 + the signal's number, as shells report it. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 const HELP_HINT = "run 'migsafe verify --help' for usage";
 
@@ -71,6 +82,14 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
   const env = options.env ?? process.env;
   let debug = argv.includes("--debug");
   let database: VerifyDatabase | undefined;
+  let interrupted: StopSignal | undefined;
+  const onSignal = (signal: StopSignal) => {
+    // A second signal does not wait for the scratch database to be dropped.
+    if (interrupted) process.exit(SIGNAL_EXIT_CODES[signal]);
+    interrupted = signal;
+    void database?.cancel();
+  };
+  const stopSignals = options.handleSignals === false ? () => undefined : listenForSignals(onSignal);
   try {
     let values: ReturnType<typeof parse>["values"];
     let positionals: string[];
@@ -94,8 +113,18 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
       }
       rows = Number(values.rows);
     }
+    let timeoutMs = DEFAULT_TIMEOUT_MS;
+    if (values.timeout !== undefined) {
+      const seconds = Number(values.timeout.trim());
+      if (!/^\d+(\.\d+)?$/.test(values.timeout.trim()) || seconds <= 0 || seconds > MAX_TIMEOUT_SECONDS) {
+        return failure(`--timeout takes a number of seconds above 0 and up to ${MAX_TIMEOUT_SECONDS.toLocaleString("en")}, not '${values.timeout}'`);
+      }
+      timeoutMs = Math.round(seconds * 1000);
+    }
     const url = values["database-url"] ?? (env.DATABASE_URL || undefined);
     if (values["database-url"] === "") return failure("--database-url needs a URL (postgres://user:password@host:port/database)");
+    const announced: string[] = [];
+    if (values["database-url"] === undefined && url) announced.push(`using DATABASE_URL from the environment: ${await serverOf(url)}`);
 
     let patterns = positionals;
     if (patterns.length === 0) {
@@ -133,14 +162,18 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
       database = options.database;
     } else {
       try {
-        database = url ? await openServer(url, values["i-know-this-database-is-scratch"] ?? false) : await openEmbedded(files, seed?.text);
+        database = url
+          ? await openServer(url, { allowNonEmpty: values["i-know-this-database-is-scratch"] ?? false, timeoutMs })
+          : await openEmbedded(files, seed?.text, timeoutMs);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return failure(url ? message : `cannot start the embedded PostgreSQL (PGlite): ${message}`);
+        return failure(...announced, url ? message : `cannot start the embedded PostgreSQL (PGlite): ${message}`);
       }
     }
+    announced.push(...(database.notices ?? []));
 
     let outcome: Awaited<ReturnType<typeof verifyMigrations>>;
+    let closeProblem: string | undefined;
     try {
       outcome = await verifyMigrations({
         database,
@@ -150,13 +183,14 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
         rows,
         rerun: values.rerun ?? false,
         ...(seed ? { seed } : {}),
+        interrupted: () => interrupted,
       });
     } finally {
-      if (!options.database) await database.close().catch(() => undefined);
+      if (!options.database) closeProblem = await closeDatabase(database);
     }
-    if (!outcome.ok) return failure(outcome.message);
+    if (!outcome.ok) return failure(...announced, outcome.message, ...(closeProblem ? [closeProblem] : []));
 
-    const stderr: string[] = [];
+    const stderr: string[] = [...announced];
     if (debug) for (const note of outcome.notes) stderr.push(`debug: ${note}`);
     if (outcome.skipped.length > 0) {
       const names = outcome.skipped.map((file) => displayPath(file, cwd)).join(", ");
@@ -164,6 +198,12 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
     }
     const didNotApply = outcome.failed > 0 ? `; ${outcome.failed} did not apply` : "";
     stderr.push(`verified ${plural(outcome.migrations, "migration")} on ${database.description}${rows > 0 ? ` with ${rows} rows per table` : ""}${didNotApply}`);
+    if (outcome.stopped) {
+      const notRun = outcome.stopped.notRun > 0 ? `; ${plural(outcome.stopped.notRun, "migration")} did not run` : "";
+      const reason = interrupted ? `interrupted by ${interrupted}` : outcome.stopped.reason;
+      stderr.push(`stopped: ${reason}${notRun}; the report has what was found until then`);
+    }
+    if (closeProblem) stderr.push(closeProblem);
 
     const formats: OutputFormat[] = format ? [format as OutputFormat] : env.GITHUB_ACTIONS === "true" ? ["stylish", "github"] : ["stylish"];
     const needsRepoRoot = formats.some((name) => name === "sarif" || name === "gitlab" || name === "github");
@@ -178,6 +218,8 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
     const totals = totalsOf(outcome.results);
     if (totals.fatalFiles > 0) stderr.push(`${plural(totals.fatalFiles, "file")} could not be read or parsed`);
     let exitCode: VerifyCommandResult["exitCode"] = exitCodeOf(totals);
+    if (closeProblem) exitCode = 2;
+    if (interrupted) exitCode = SIGNAL_EXIT_CODES[interrupted];
 
     if (values["output-file"] !== undefined) {
       const problem = writeReport(path.resolve(cwd, values["output-file"]), output);
@@ -189,18 +231,47 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
     }
     return { output, stderr: stderr.map((line) => `migsafe: ${escapeControl(line)}\n`).join(""), exitCode };
   } catch (error) {
-    if (database && !options.database) await database.close().catch(() => undefined);
+    const closeProblem = database && !options.database ? await closeDatabase(database) : undefined;
     const message = error instanceof Error ? error.message : String(error);
     const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : " (run with --debug for the stack trace)";
-    return { output: "", stderr: `migsafe: internal error: ${escapeControl(message)}${stack}\n`, exitCode: 2 };
+    const dropped = closeProblem ? `migsafe: ${escapeControl(closeProblem)}\n` : "";
+    return { output: "", stderr: `migsafe: internal error: ${escapeControl(message)}${stack}\n${dropped}`, exitCode: 2 };
+  } finally {
+    stopSignals();
   }
 }
 
+/** Closes the database verify opened; the error, when the scratch database could not be dropped. */
+async function closeDatabase(database: VerifyDatabase): Promise<string | undefined> {
+  try {
+    await database.close();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** Calls `onSignal` on SIGINT and SIGTERM until the returned function is called. */
+function listenForSignals(onSignal: (signal: StopSignal) => void): () => void {
+  const listeners = (Object.keys(SIGNAL_EXIT_CODES) as StopSignal[]).map((signal) => {
+    const listener = () => onSignal(signal);
+    process.on(signal, listener);
+    return () => process.off(signal, listener);
+  });
+  return () => listeners.forEach((remove) => remove());
+}
+
+/** "host:port/database" of a URL, for the line that says which server DATABASE_URL named (never its password). */
+async function serverOf(url: string): Promise<string> {
+  const { describeServer } = await import("./server-database.js");
+  return describeServer(url);
+}
+
 /** PGlite, with the contrib extensions the migrations and the seed create. */
-async function openEmbedded(files: readonly string[], seed: string | undefined): Promise<VerifyDatabase> {
+async function openEmbedded(files: readonly string[], seed: string | undefined, timeoutMs: number): Promise<VerifyDatabase> {
   const { extensionsIn, openPgliteDatabase } = await import("./pglite-database.js");
   const texts = [...files.filter((file) => /\.sql$/i.test(file)).map(readText), seed ?? ""];
-  return openPgliteDatabase({ extensions: [...new Set(texts.flatMap(extensionsIn))] });
+  return openPgliteDatabase({ extensions: [...new Set(texts.flatMap(extensionsIn))], timeoutMs });
 }
 
 function readText(filePath: string): string {
@@ -212,9 +283,9 @@ function readText(filePath: string): string {
 }
 
 /** The server adapter (and `pg`) load only when a URL is given. */
-async function openServer(url: string, allowNonEmpty: boolean): Promise<VerifyDatabase> {
+async function openServer(url: string, options: ServerDatabaseOptions): Promise<VerifyDatabase> {
   const { openServerDatabase } = await import("./server-database.js");
-  return openServerDatabase(url, { allowNonEmpty });
+  return openServerDatabase(url, options);
 }
 
 type Configured =
@@ -264,8 +335,9 @@ function parse(argv: readonly string[]) {
 
 
 
-function failure(message: string): VerifyCommandResult {
-  return { output: "", stderr: `migsafe: ${escapeControl(message)}\n`, exitCode: 2 };
+/** Exit code 2, with one stderr line per message. */
+function failure(...messages: string[]): VerifyCommandResult {
+  return { output: "", stderr: messages.map((message) => `migsafe: ${escapeControl(message)}\n`).join(""), exitCode: 2 };
 }
 
 export const VERIFY_HELP = `Usage: migsafe verify [options] [folder|file ...]
@@ -293,6 +365,8 @@ Options:
                              rows, so that "table has rows" failures show (default 0)
       --rerun                apply each migration a second time (rolled back) to
                              check that it can run again
+      --timeout <seconds>    the longest a statement may run or wait for a lock
+                             (default 60); on PGlite, a statement past it stops the run
   -f, --format <name>        stylish (default), json, sarif, github, gitlab, junit,
                              markdown or compact
   -o, --output-file <path>   write the report to this file instead of stdout
@@ -303,5 +377,8 @@ Options:
 Exit codes:
   0  nothing dangerous
   1  dangerous findings (a migration or rollback that PostgreSQL rejects, or lint's)
-  2  verify could not run: bad arguments, the database, a file that cannot be read or parsed
+  2  verify could not run: bad arguments, the database, a file that cannot be read or parsed,
+     or the scratch database could not be dropped
+  130, 143  interrupted by SIGINT or SIGTERM: the running statement was cancelled, the
+     scratch database dropped, and the findings so far reported
 `;

@@ -6,14 +6,38 @@
 export interface VerifyDatabase {
   /** What it is, for reports: e.g. "PGlite 0.5.16 (PostgreSQL 18.6)" or "PostgreSQL 15.18 at localhost:5432/migsafe_verify_x". */
   readonly description: string;
+  /** What stderr says before the run: e.g. that the migrations run as an unprivileged role. */
+  readonly notices?: readonly string[];
   /** The server's major version (server_version_num / 10000). */
   readonly majorVersion: number;
-  /** Runs one or more statements with no parameters (the simple query protocol). */
+  /** Runs verify's own SQL, one or more statements with no parameters (the simple query protocol); --seed too. */
   exec(sql: string): Promise<void>;
+  /**
+   * Runs one statement of a migration, through the extended query protocol, which takes exactly
+   * one statement: should the server read the text differently from migsafe's parser, a second
+   * statement hidden in it is an error, not a statement run unchecked.
+   */
+  run(sql: string): Promise<void>;
   /** Runs one statement with parameters and returns its rows. */
   query<Row extends Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
-  /** Ends the session; a scratch database on a server is dropped. */
+  /** Cancels the statement running now, if any (SIGINT, SIGTERM). */
+  cancel(): Promise<void>;
+  /**
+   * Why the database is gone for good (PGlite stopped after a statement ran past --timeout), or
+   * undefined. A server session that ends is opened again on the next call instead.
+   */
+  readonly lost?: string | undefined;
+  /** Ends the session; a scratch database on a server is dropped, and an error doing so is thrown. */
   close(): Promise<void>;
+}
+
+/** The longest a statement may run by default (--timeout): 60 s. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** "the statement ran longer than --timeout (60 s)". */
+export function timeoutText(timeoutMs: number): string {
+  const seconds = timeoutMs / 1000;
+  return `the statement ran longer than --timeout (${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s)`;
 }
 
 /** A PostgreSQL error as verify reports it. */

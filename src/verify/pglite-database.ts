@@ -1,48 +1,47 @@
-import type { Extension } from "@electric-sql/pglite";
-import type { VerifyDatabase } from "./database.js";
-
-type Loader = () => Promise<Extension>;
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
+import { DEFAULT_TIMEOUT_MS, timeoutText, type DatabaseError, type VerifyDatabase } from "./database.js";
 
 /**
- * The contrib extensions PGlite ships, by the name CREATE EXTENSION uses. Each one is
- * loaded into PGlite when it starts, which costs time: only those the migrations create
- * are loaded (see extensionsIn).
+ * The contrib extensions PGlite ships, by the name CREATE EXTENSION uses (their module is
+ * `@electric-sql/pglite/contrib/<name with _ for ->`). Each one is loaded into PGlite when it
+ * starts, which costs time: only those the migrations create are loaded (see extensionsIn).
  */
-const CONTRIB: Record<string, Loader> = {
-  amcheck: async () => (await import("@electric-sql/pglite/contrib/amcheck")).amcheck,
-  bloom: async () => (await import("@electric-sql/pglite/contrib/bloom")).bloom,
-  btree_gin: async () => (await import("@electric-sql/pglite/contrib/btree_gin")).btree_gin,
-  btree_gist: async () => (await import("@electric-sql/pglite/contrib/btree_gist")).btree_gist,
-  citext: async () => (await import("@electric-sql/pglite/contrib/citext")).citext,
-  cube: async () => (await import("@electric-sql/pglite/contrib/cube")).cube,
-  dict_int: async () => (await import("@electric-sql/pglite/contrib/dict_int")).dict_int,
-  dict_xsyn: async () => (await import("@electric-sql/pglite/contrib/dict_xsyn")).dict_xsyn,
-  earthdistance: async () => (await import("@electric-sql/pglite/contrib/earthdistance")).earthdistance,
-  file_fdw: async () => (await import("@electric-sql/pglite/contrib/file_fdw")).file_fdw,
-  fuzzystrmatch: async () => (await import("@electric-sql/pglite/contrib/fuzzystrmatch")).fuzzystrmatch,
-  hstore: async () => (await import("@electric-sql/pglite/contrib/hstore")).hstore,
-  intarray: async () => (await import("@electric-sql/pglite/contrib/intarray")).intarray,
-  isn: async () => (await import("@electric-sql/pglite/contrib/isn")).isn,
-  lo: async () => (await import("@electric-sql/pglite/contrib/lo")).lo,
-  ltree: async () => (await import("@electric-sql/pglite/contrib/ltree")).ltree,
-  moddatetime: async () => (await import("@electric-sql/pglite/contrib/moddatetime")).moddatetime,
-  pageinspect: async () => (await import("@electric-sql/pglite/contrib/pageinspect")).pageinspect,
-  pg_buffercache: async () => (await import("@electric-sql/pglite/contrib/pg_buffercache")).pg_buffercache,
-  pg_freespacemap: async () => (await import("@electric-sql/pglite/contrib/pg_freespacemap")).pg_freespacemap,
-  pg_stat_statements: async () => (await import("@electric-sql/pglite/contrib/pg_stat_statements")).pg_stat_statements,
-  pg_surgery: async () => (await import("@electric-sql/pglite/contrib/pg_surgery")).pg_surgery,
-  pg_trgm: async () => (await import("@electric-sql/pglite/contrib/pg_trgm")).pg_trgm,
-  pg_visibility: async () => (await import("@electric-sql/pglite/contrib/pg_visibility")).pg_visibility,
-  pg_walinspect: async () => (await import("@electric-sql/pglite/contrib/pg_walinspect")).pg_walinspect,
-  pgcrypto: async () => (await import("@electric-sql/pglite/contrib/pgcrypto")).pgcrypto,
-  seg: async () => (await import("@electric-sql/pglite/contrib/seg")).seg,
-  tablefunc: async () => (await import("@electric-sql/pglite/contrib/tablefunc")).tablefunc,
-  tcn: async () => (await import("@electric-sql/pglite/contrib/tcn")).tcn,
-  tsm_system_rows: async () => (await import("@electric-sql/pglite/contrib/tsm_system_rows")).tsm_system_rows,
-  tsm_system_time: async () => (await import("@electric-sql/pglite/contrib/tsm_system_time")).tsm_system_time,
-  unaccent: async () => (await import("@electric-sql/pglite/contrib/unaccent")).unaccent,
-  "uuid-ossp": async () => (await import("@electric-sql/pglite/contrib/uuid_ossp")).uuid_ossp,
-};
+const CONTRIB: ReadonlySet<string> = new Set([
+  "amcheck",
+  "bloom",
+  "btree_gin",
+  "btree_gist",
+  "citext",
+  "cube",
+  "dict_int",
+  "dict_xsyn",
+  "earthdistance",
+  "file_fdw",
+  "fuzzystrmatch",
+  "hstore",
+  "intarray",
+  "isn",
+  "lo",
+  "ltree",
+  "moddatetime",
+  "pageinspect",
+  "pg_buffercache",
+  "pg_freespacemap",
+  "pg_stat_statements",
+  "pg_surgery",
+  "pg_trgm",
+  "pg_visibility",
+  "pg_walinspect",
+  "pgcrypto",
+  "seg",
+  "tablefunc",
+  "tcn",
+  "tsm_system_rows",
+  "tsm_system_time",
+  "unaccent",
+  "uuid-ossp",
+]);
 
 /** The extension names of the CREATE EXTENSION statements in some SQL (comments included: loading one too many is harmless). */
 export function extensionsIn(sql: string): string[] {
@@ -53,45 +52,132 @@ export function extensionsIn(sql: string): string[] {
 export interface PgliteOptions {
   /** Extensions (CREATE EXTENSION names) to make available; those PGlite does not ship are left out, and CREATE EXTENSION reports them. */
   extensions?: readonly string[];
+  /** The longest a statement may run, in milliseconds (--timeout). Default: 60 s. */
+  timeoutMs?: number;
 }
 
+/** What the worker thread answers: rows, or PostgreSQL's error. */
+type Answer = { id: number; rows?: Record<string, unknown>[]; error?: DatabaseError };
+
 /**
- * An embedded PostgreSQL in this process (PGlite: PostgreSQL compiled to WebAssembly),
- * in memory, empty, one session. Starting it takes a few seconds; `@electric-sql/pglite`
- * is loaded only here, so `migsafe lint` never pays for it.
+ * PGlite in a worker thread: the thread that runs PostgreSQL's WebAssembly is busy until a
+ * statement ends (statement_timeout has no effect in PGlite, and `SELECT pg_sleep(3600)` blocks
+ * its thread for an hour), so it is not migsafe's. Written as CommonJS text (a Worker's `eval`)
+ * so that it runs the same from the TypeScript sources and from the bundle; `require` paths
+ * come resolved from here.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const text = (value) => (typeof value === "string" && value !== "" ? value : undefined);
+(async () => {
+  const { PGlite } = require(workerData.pglite);
+  const extensions = {};
+  for (const [name, modulePath] of workerData.extensions) extensions[name] = require(modulePath)[name];
+  const db = await PGlite.create({ extensions });
+  parentPort.on("message", async ({ id, kind, sql, params }) => {
+    try {
+      const rows = kind === "exec" ? (await db.exec(sql), []) : (await db.query(sql, params)).rows;
+      parentPort.postMessage({ id, rows });
+    } catch (error) {
+      const e = error || {};
+      parentPort.postMessage({ id, error: { message: text(e.message) || String(error), code: text(e.code), detail: text(e.detail), hint: text(e.hint), position: Number(e.position) || undefined } });
+    }
+  });
+  parentPort.postMessage({ id: 0 });
+})().catch((error) => parentPort.postMessage({ id: 0, error: { message: String((error && error.message) || error) } }));
+`;
+
+/**
+ * An embedded PostgreSQL (PGlite: PostgreSQL compiled to WebAssembly), in memory, empty, one
+ * session, in a worker thread of this process. Starting it takes a few seconds;
+ * `@electric-sql/pglite` is loaded only there, so `migsafe lint` never pays for it.
+ *
+ * A statement that runs longer than `timeoutMs` cannot be interrupted inside PGlite: the worker
+ * is terminated, the database with it, and every later call fails (see {@link VerifyDatabase.lost}).
+ * `cancel()` does the same.
  */
 export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<VerifyDatabase> {
-  const { PGlite } = await import("@electric-sql/pglite");
-  const extensions: Record<string, Extension> = {};
-  for (const name of new Set(options.extensions ?? [])) {
-    const load = Object.hasOwn(CONTRIB, name) ? CONTRIB[name] : undefined;
-    if (load) extensions[name.replace(/-/g, "_")] = await load();
-  }
-  const db = await PGlite.create({ extensions });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const require = createRequire(import.meta.url);
+  const extensions = [...new Set(options.extensions ?? [])]
+    .filter((name) => CONTRIB.has(name))
+    .map((name) => {
+      const module = name.replace(/-/g, "_");
+      return [module, require.resolve(`@electric-sql/pglite/contrib/${module}`)];
+    });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglite: require.resolve("@electric-sql/pglite"), extensions } });
+  worker.unref();
+  const waiting = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (error: unknown) => void }>();
+  let lost: string | undefined;
+  let next = 1;
+  const stop = (reason: string) => {
+    lost ??= reason;
+    void worker.terminate();
+    for (const { reject } of waiting.values()) reject(Object.assign(new Error(reason), { code: "57014" }));
+    waiting.clear();
+  };
+  worker.on("message", (answer: Answer) => {
+    const pending = waiting.get(answer.id);
+    waiting.delete(answer.id);
+    if (answer.error) pending?.reject(Object.assign(new Error(answer.error.message), answer.error));
+    else pending?.resolve(answer.rows ?? []);
+  });
+  worker.on("error", (error) => stop(`the embedded PostgreSQL (PGlite) failed: ${error.message}`));
+  worker.on("exit", () => stop("the embedded PostgreSQL (PGlite) stopped"));
+
+  const call = (kind: "exec" | "query", sql: string, params?: readonly unknown[], id = next++): Promise<Record<string, unknown>[]> => {
+    if (lost) return Promise.reject(Object.assign(new Error(lost), { code: "57P01" }));
+    return new Promise((resolve, reject) => {
+      const timer =
+        id === 0
+          ? undefined
+          : setTimeout(
+              () => stop(`${timeoutText(timeoutMs)}; PGlite cannot interrupt a running statement, so verify stopped the embedded PostgreSQL, and with it the run`),
+              timeoutMs,
+            );
+      waiting.set(id, {
+        resolve: (rows) => (clearTimeout(timer), resolve(rows)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
+      if (id !== 0) worker.postMessage({ id, kind, sql, params: params ? [...params] : undefined });
+    });
+  };
+
   try {
-    const rows = (await db.query<{ version: string; num: string }>("SELECT pg_catalog.version() AS version, pg_catalog.current_setting('server_version_num') AS num")).rows;
-    const version = rows[0]?.version ?? "";
+    worker.ref();
+    await call("exec", "", undefined, 0);
+    const rows = await call("query", "SELECT pg_catalog.version() AS version, pg_catalog.current_setting('server_version_num') AS num");
+    const version = String(rows[0]?.version ?? "");
     const num = Number(rows[0]?.num);
     const names = /PostgreSQL (\S+) \(PGlite (\S+)\)/.exec(version);
-    const description = names ? `PGlite ${names[2]} (PostgreSQL ${names[1]})` : "PGlite";
-    let closed = false;
     return {
-      description,
+      description: names ? `PGlite ${names[2]} (PostgreSQL ${names[1]})` : "PGlite",
       majorVersion: Number.isFinite(num) ? Math.floor(num / 10000) : 0,
+      get lost() {
+        return lost;
+      },
       async exec(sql) {
-        await db.exec(sql);
+        await call("exec", sql);
+      },
+      async run(sql) {
+        // The extended protocol: one statement, never a second one hidden in its text.
+        await call("query", sql);
       },
       async query<Row extends Record<string, unknown>>(sql: string, params?: readonly unknown[]) {
-        return (await db.query<Row>(sql, params ? [...params] : undefined)).rows;
+        return (await call("query", sql, params)) as Row[];
+      },
+      async cancel() {
+        if (waiting.size > 0) stop("verify was interrupted");
       },
       async close() {
-        if (closed) return;
-        closed = true;
-        await db.close();
+        lost ??= "the embedded PostgreSQL (PGlite) was closed";
+        await worker.terminate();
       },
     };
   } catch (error) {
-    await db.close().catch(() => undefined);
+    await worker.terminate();
     throw error;
+  } finally {
+    worker.unref();
   }
 }

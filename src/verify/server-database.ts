@@ -1,9 +1,19 @@
 /**
  * migsafe verify on a real PostgreSQL server (`--database-url`), through node-postgres.
  *
- * It never touches existing data. It connects to the URL's database only to run
- * `CREATE DATABASE migsafe_verify_<random> TEMPLATE template0`, runs the session in that
- * scratch database, and drops it (`WITH (FORCE)` on PostgreSQL 13+) when the session closes.
+ * It connects to the URL's database only to run `CREATE DATABASE migsafe_verify_<random>
+ * TEMPLATE template0`, runs the session in that scratch database, and drops it (`WITH (FORCE)`
+ * on PostgreSQL 13+) when the session closes; an error dropping it is thrown, never swallowed.
+ * It drops and alters nothing it did not create. What the migrations may do is bounded by
+ * src/verify/refusals.ts (checked before anything runs) and, when the URL's role is a superuser,
+ * by the role they run as: a fresh role (`migsafe_verify_<random>`, NOLOGIN, no attribute) that
+ * owns the scratch database, set as the session's `role` at connection (so `RESET ROLE` returns
+ * to it), and dropped at the end.
+ *
+ * Every statement runs under `statement_timeout` and `lock_timeout` (set at connection), and
+ * under a watchdog that cancels it (`pg_cancel_backend` from the admin connection) shortly after
+ * the timeout, since a migration may turn statement_timeout off. A session that ends (a
+ * migration that terminates its own backend) is opened again on the next call.
  *
  * When the role may not create databases, it falls back to a scratch schema in the URL's
  * database (`CREATE SCHEMA migsafe_verify_<random>`, dropped with `CASCADE` when the session
@@ -12,17 +22,19 @@
  * scratch schema alone, set as a connection option so that a migration's `RESET search_path`
  * returns to it too; a migration that names another schema explicitly (`public.users`,
  * `SET search_path TO public`) still reaches it, which is why the database must be empty.
- * Cluster-wide objects a migration creates (roles, tablespaces) are not dropped in either mode.
+ * Cluster-wide objects (roles, tablespaces) are among what verify refuses to run.
  *
  * `pg` is imported when a session opens, never by lint.
  */
 import { randomBytes } from "node:crypto";
-import type { Client, ClientConfig, QueryResult } from "pg";
-import type { VerifyDatabase } from "./database.js";
+import type { Client, ClientConfig, QueryConfig, QueryResult } from "pg";
+import { DEFAULT_TIMEOUT_MS, timeoutText, type VerifyDatabase } from "./database.js";
 
 export interface ServerDatabaseOptions {
   /** Run in a scratch schema of a database that is not empty (`--i-know-this-database-is-scratch`). */
   allowNonEmpty: boolean;
+  /** The longest a statement may run or wait for a lock, in milliseconds (--timeout). Default: 60 s. */
+  timeoutMs?: number;
 }
 
 /** Where the session runs: a scratch database, or a scratch schema of the URL's database. */
@@ -34,7 +46,12 @@ export interface Scratch {
 
 export interface ServerDatabase extends VerifyDatabase {
   readonly scratch: Scratch;
+  /** The unprivileged role the migrations run as, when the URL's role is a superuser. */
+  readonly role: string | undefined;
 }
+
+/** How long after --timeout the watchdog cancels a statement that the server's statement_timeout did not end. */
+const WATCHDOG_GRACE_MS = 1000;
 
 /** An error migsafe words itself: one line, password redacted; `code` is PostgreSQL's SQLSTATE when it gave one. */
 export class ServerDatabaseError extends Error {
@@ -54,23 +71,38 @@ export const SCRATCH_PREFIX = "migsafe_verify_";
 const CONNECT_TIMEOUT_SECONDS = 10;
 
 /**
- * The URL with its password replaced by `***` (in the user-info part and in a `password=`
- * query parameter), for messages. Everything between `://` and the last `@` before the query
- * is taken as user info, so a password with an unescaped `@` or `/` is hidden too.
+ * The URL (or key=value connection string) with its password replaced by `***`, for messages.
+ * Everything between `://` and the last `@` is taken as user info, so a password with an
+ * unescaped `@`, `/`, `?` or `#` is hidden too (a `@` in the query hides more than the password,
+ * never less); so are a `password=` parameter and a key=value string's `password=…`, quoted or not.
  */
 export function redactDatabaseUrl(url: string): string {
-  const query = url.indexOf("?");
-  let head = query === -1 ? url : url.slice(0, query);
-  let tail = query === -1 ? "" : url.slice(query);
-  const scheme = head.indexOf("://");
-  const at = head.lastIndexOf("@");
+  let shown = url;
+  const scheme = shown.indexOf("://");
+  const at = shown.lastIndexOf("@");
   if (scheme !== -1 && at > scheme) {
-    const userInfo = head.slice(scheme + 3, at);
+    const userInfo = shown.slice(scheme + 3, at);
     const colon = userInfo.indexOf(":");
-    if (colon !== -1) head = `${head.slice(0, scheme + 3)}${userInfo.slice(0, colon)}:***${head.slice(at)}`;
+    if (colon !== -1) shown = `${shown.slice(0, scheme + 3)}${userInfo.slice(0, colon)}:***${shown.slice(at)}`;
   }
-  tail = tail.replace(/([?&]password=)[^&#]*/gi, "$1***");
-  return head + tail;
+  return shown
+    .replace(/([?&]password=)[^&#]*/gi, "$1***")
+    .replace(/(^|\s)(password\s*=\s*)('(?:[^'\\]|\\.)*'?|\S*)/gi, "$1$2***");
+}
+
+/**
+ * "host:port/database" (as node-postgres will connect: its defaults filled in), for the line
+ * that announces a DATABASE_URL taken from the environment; the redacted URL when it does not parse.
+ */
+export async function describeServer(url: string): Promise<string> {
+  if (!/^postgres(ql)?:\/\//i.test(url)) return redactDatabaseUrl(url);
+  try {
+    const { parse } = await import("pg-connection-string");
+    const config = parse(url);
+    return `${config.host || "localhost"}:${config.port || 5432}/${config.database || config.user || ""}`;
+  } catch {
+    return redactDatabaseUrl(url);
+  }
 }
 
 /** The text of an error from node-postgres or the network, on one line, with its SQLSTATE. */
@@ -157,6 +189,7 @@ export async function openServerDatabase(url: string, options: ServerDatabaseOpt
   }
   const password = typeof config.password === "string" ? config.password : undefined;
   const hide = (text: string) => hidePassword(text, password);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const connectTimeout = Number((config as Record<string, unknown>).connect_timeout);
   config = {
     ...config,
@@ -188,6 +221,7 @@ export async function openServerDatabase(url: string, options: ServerDatabaseOpt
   const admin = await connect({});
   const place = `${admin.host}:${admin.port}/${admin.database ?? ""}`;
   let scratch: Scratch | undefined;
+  let role: string | undefined;
   let session: Client | undefined;
   let majorVersion = 0;
   /** Why there is no scratch database, for the refusal. */
@@ -199,19 +233,29 @@ export async function openServerDatabase(url: string, options: ServerDatabaseOpt
     majorVersion = Math.floor(Number(version.rows[0]!.num) / 10000);
     const versionText = version.rows[0]!.text.split(" ")[0]!;
     const name = SCRATCH_PREFIX + randomBytes(5).toString("hex");
+    const superuser = (await admin.query<{ super: boolean }>("SELECT rolsuper AS super FROM pg_catalog.pg_roles WHERE rolname = current_user")).rows[0]?.super === true;
+    if (superuser) {
+      await admin.query(`CREATE ROLE ${quoteIdent(name)} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`);
+      role = name;
+    }
+    const owner = role ? ` OWNER ${quoteIdent(role)}` : "";
 
     try {
-      await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
+      await admin.query(`CREATE DATABASE ${quoteIdent(name)}${owner} TEMPLATE template0`);
       scratch = { kind: "database", name };
     } catch (error) {
       if (sqlstate(error) !== "42501") {
         throw new ServerDatabaseError(`cannot create the scratch database ${name} at ${place}: ${hide(errorText(error))}`);
       }
     }
+    // Set at connection, a setting is also what RESET returns to.
+    const settings = [`-c statement_timeout=${timeoutMs}`, `-c lock_timeout=${timeoutMs}`, ...(role ? [`-c role=${role}`] : [])];
+    let sessionConfig: Partial<ClientConfig> = { options: [config.options, ...settings].filter(Boolean).join(" ") };
     if (scratch) {
       await admin.query(`COMMENT ON DATABASE ${quoteIdent(name)} IS 'migsafe verify scratch database, dropped when the run ends'`);
+      sessionConfig = { ...sessionConfig, database: name };
       try {
-        session = await connect({ database: name });
+        session = await connect(sessionConfig);
       } catch (error) {
         // A server whose pg_hba.conf lets the role in only to named databases: use a schema instead.
         const code = sqlstate(error);
@@ -234,44 +278,90 @@ export async function openServerDatabase(url: string, options: ServerDatabaseOpt
         }
       }
       try {
-        await admin.query(`CREATE SCHEMA ${quoteIdent(name)}`);
+        await admin.query(`CREATE SCHEMA ${quoteIdent(name)}${role ? ` AUTHORIZATION ${quoteIdent(role)}` : ""}`);
       } catch (error) {
         throw new ServerDatabaseError(
           `cannot create a scratch database or schema at ${place} (the role may create neither): ${hide(errorText(error))}`,
         );
       }
       scratch = { kind: "schema", name };
-      const startupOptions = [config.options, `-c search_path=${name}`].filter(Boolean).join(" ");
-      session = await connect({ options: startupOptions });
+      sessionConfig = { options: [sessionConfig.options, `-c search_path=${name}`].join(" ") };
+      session = await connect(sessionConfig);
     }
 
     const opened = scratch;
-    const client = session!;
+    const runsAs = role;
+    let client = session!;
+    let ended = false;
+    const watch = (watched: Client) => watched.on("end", () => (ended = true));
+    const backendPid = async (of: Client) => Number((await of.query<{ pid: number }>("SELECT pg_catalog.pg_backend_pid() AS pid")).rows[0]?.pid);
+    let pid = await backendPid(client);
+    watch(client);
+    /** The session, opened again when a migration ended it (pg_terminate_backend, a FATAL error). */
+    const current = async (): Promise<Client> => {
+      if (ended) {
+        client = await connect(sessionConfig);
+        ended = false;
+        watch(client);
+        pid = await backendPid(client);
+      }
+      return client;
+    };
     let closing: Promise<void> | undefined;
+    /** Runs a query on the session under the watchdog: past --timeout and a grace, the admin connection cancels it. */
+    const watched = async <T>(send: (session: Client) => Promise<T>): Promise<T> => {
+      const session = await current();
+      let fired = false;
+      const timer = setTimeout(() => {
+        fired = true;
+        admin.query("SELECT pg_catalog.pg_cancel_backend($1)", [pid]).catch(() => {});
+      }, timeoutMs + WATCHDOG_GRACE_MS);
+      try {
+        return await send(session);
+      } catch (error) {
+        if (fired && sqlstate(error) === "57014") throw Object.assign(new Error(`canceling statement: ${timeoutText(timeoutMs)}`), { code: "57014", severity: "ERROR" });
+        // node-postgres words a backend gone away without a SQLSTATE: say it is the session that ended.
+        if (ended && !sqlstate(error)) throw Object.assign(new Error(`the session ended: ${errorText(error)}`), { code: "08006", severity: "FATAL" });
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     return {
-      description: `PostgreSQL ${versionText} at ${place} (scratch ${opened.kind} ${opened.name})`,
+      description: `PostgreSQL ${versionText} at ${place} (scratch ${opened.kind} ${opened.name}${runsAs ? `, as the unprivileged role ${runsAs}` : ""})`,
       majorVersion,
       scratch: opened,
+      role: runsAs,
+      notices: runsAs
+        ? [`the role ${admin.user ?? ""} is a superuser: verify runs the migrations as ${runsAs}, a role it created with no privilege but owning the scratch ${opened.kind}, and drops it at the end`]
+        : [],
       async exec(sql: string): Promise<void> {
-        await client.query(sql);
+        await watched((session) => session.query(sql));
+      },
+      async run(sql: string): Promise<void> {
+        // node-postgres's types do not know queryMode yet (pg 8.11+).
+        await watched((session) => session.query({ text: sql, queryMode: "extended" } as QueryConfig));
       },
       async query<Row extends Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
-        const result = await client.query({ text: sql, values: params ? [...params] : [] });
+        const result = await watched((session) => session.query({ text: sql, values: params ? [...params] : [] }));
         // Without parameters node-postgres uses the simple protocol, which answers each statement of a list.
         const results = result as unknown as QueryResult | QueryResult[];
         const last = Array.isArray(results) ? results[results.length - 1] : results;
         return (last?.rows ?? []) as Row[];
       },
+      async cancel(): Promise<void> {
+        if (!ended) await admin.query("SELECT pg_catalog.pg_cancel_backend($1)", [pid]).catch(() => {});
+      },
       close(): Promise<void> {
         closing ??= (async () => {
           await client.end().catch(() => {});
           try {
-            await dropScratch(admin, opened, majorVersion).catch(async (error: unknown) => {
+            await dropCreated(admin, opened, runsAs, majorVersion).catch(async (error: unknown) => {
               // The admin connection may have died during a long run: drop through a new one.
               let again: Client | undefined;
               try {
                 again = await connect({});
-                await dropScratch(again, opened, majorVersion);
+                await dropCreated(again, opened, runsAs, majorVersion);
               } catch {
                 throw error;
               } finally {
@@ -279,10 +369,8 @@ export async function openServerDatabase(url: string, options: ServerDatabaseOpt
               }
             });
           } catch (error) {
-            throw new ServerDatabaseError(
-              `could not drop the scratch ${opened.kind} ${opened.name} at ${place}: ${hide(errorText(error))}; ` +
-                `drop it by hand: DROP ${opened.kind.toUpperCase()} ${opened.name}${opened.kind === "schema" ? " CASCADE" : ""};`,
-            );
+            const by = `DROP ${opened.kind.toUpperCase()} ${opened.name}${opened.kind === "schema" ? " CASCADE" : ""};${runsAs ? ` DROP ROLE ${runsAs};` : ""}`;
+            throw new ServerDatabaseError(`could not drop the scratch ${opened.kind} ${opened.name} at ${place}: ${hide(errorText(error))}; drop it by hand: ${by}`);
           } finally {
             await admin.end().catch(() => {});
           }
@@ -293,11 +381,21 @@ export async function openServerDatabase(url: string, options: ServerDatabaseOpt
   } catch (error) {
     await session?.end().catch(() => {});
     if (scratch) await dropScratch(admin, scratch, majorVersion).catch(() => {});
+    if (role) await admin.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`).catch(() => {});
     await admin.end().catch(() => {});
     throw error instanceof ServerDatabaseError
       ? error
       : new ServerDatabaseError(`PostgreSQL at ${place}: ${hide(errorText(error))}`, sqlstate(error));
   }
+}
+
+/** Drops the scratch database or schema, then the role verify created to run the migrations as. */
+async function dropCreated(admin: Client, scratch: Scratch, role: string | undefined, majorVersion: number): Promise<void> {
+  await dropScratch(admin, scratch, majorVersion);
+  if (!role) return;
+  // In schema mode, what the role owns or was granted elsewhere in the URL's database (it can reach no other).
+  if (scratch.kind === "schema") await admin.query(`DROP OWNED BY ${quoteIdent(role)}`);
+  await admin.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`);
 }
 
 async function dropScratch(admin: Client, scratch: Scratch, majorVersion: number): Promise<void> {
@@ -308,7 +406,8 @@ async function dropScratch(admin: Client, scratch: Scratch, majorVersion: number
   }
 }
 
-/** The text with the password, when it is long enough not to be an ordinary word, replaced by `***`. */
+/** The text with the password (as given, and percent-encoded), when it is long enough not to be an ordinary word, replaced by `***`. */
 function hidePassword(text: string, password: string | undefined): string {
-  return password && password.length >= 4 ? text.split(password).join("***") : text;
+  if (!password || password.length < 4) return text;
+  return [password, encodeURIComponent(password)].reduce((hidden, form) => hidden.split(form).join("***"), text);
 }

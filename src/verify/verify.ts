@@ -37,6 +37,7 @@ import {
 } from "./apply.js";
 import { describeDifference, diffCatalog, notInExtension, preexistingSchemas, snapshotCatalog, userSchema, type CatalogSnapshot } from "./catalog.js";
 import { databaseError, type DatabaseError, type VerifyDatabase } from "./database.js";
+import { refusalInSql, refusalsOf } from "./refusals.js";
 import { isFile } from "../files/is-file.js";
 
 /** Where verify's findings are documented: docs/verify.md, one heading per finding id. */
@@ -47,7 +48,7 @@ export const VERIFY_DOCS_URL = DOCS_BASE_URL.replace(/rules\/$/, "verify.md");
  * them): formatters that list rules (SARIF's driver, the markdown checklist) get them
  * from VERIFY_RULES.
  */
-export const VERIFY_RULE_IDS = ["verify-error", "verify-lock", "verify-rewrite", "verify-rollback", "verify-rerun"] as const;
+export const VERIFY_RULE_IDS = ["verify-error", "verify-refused", "verify-lock", "verify-rewrite", "verify-rollback", "verify-rerun"] as const;
 export type VerifyRuleId = (typeof VERIFY_RULE_IDS)[number];
 
 const VERIFY_META: Record<VerifyRuleId, { severity: Severity; category: RuleCategory; description: string }> = {
@@ -55,6 +56,11 @@ const VERIFY_META: Record<VerifyRuleId, { severity: Severity; category: RuleCate
     severity: "dangerous",
     category: "reliability",
     description: "PostgreSQL rejected a statement of the migration (or of its rollback) when verify ran it.",
+  },
+  "verify-refused": {
+    severity: "dangerous",
+    category: "reliability",
+    description: "verify did not run a statement that acts outside its scratch database or its session (other databases, roles, server files, settings or sessions, native code, dynamic SQL it cannot see through).",
   },
   "verify-lock": {
     severity: "careful",
@@ -95,6 +101,8 @@ export interface VerifyOptions {
   rows?: number;
   /** Apply each migration a second time (rolled back) to prove it re-runnable. */
   rerun?: boolean;
+  /** Why the run was interrupted ("SIGINT"), once it was: verify stops and returns what it found so far. */
+  interrupted?: () => string | undefined;
 }
 
 export type VerifyOutcome =
@@ -110,6 +118,8 @@ export type VerifyOutcome =
       skipped: string[];
       /** What --debug shows: tables --rows could not fill, statements whose locks could not be read, … */
       notes: string[];
+      /** Why the run stopped before the last migration (interrupted, or PGlite stopped after --timeout), and how many migrations did not run. */
+      stopped?: { reason: string; notRun: number };
     }
   | { ok: false; message: string };
 
@@ -124,6 +134,8 @@ interface Loaded {
   parsed?: ParsedFile;
   /** A range of `parsed` as a range of `source`. */
   toSource: (range: Range) => Range;
+  /** The statements of this file verify refused to run (verify-refused). */
+  refused?: Statement[];
 }
 
 interface RollbackSource {
@@ -157,18 +169,31 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   }
 
   const results: FileResult[] = [];
-  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored };
+  const interrupted = options.interrupted ?? (() => undefined);
+  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored, interrupted };
   let failed = 0;
-  for (const filePath of forward) {
+  let stopped: { reason: string; notRun: number } | undefined;
+  for (const [index, filePath] of forward.entries()) {
+    const reason = interrupted() ?? db.lost;
+    if (reason) {
+      stopped = { reason, notRun: forward.length - index };
+      break;
+    }
     const fileOptions = lintOptions(filePath);
     const migration = load(filePath, fileOptions);
     let rollbackFile: Loaded | undefined;
     if (migration.parsed) {
-      if (rows > 0) await fillTables(db, rows, notes, ignored);
       const rollback = rollbackOf(migration, fileOptions, notes);
       rollbackFile = rollback && rollback.file !== migration ? rollback.file : undefined;
-      const applied = await verifyMigration(migration, rollback?.runnable ? rollback : undefined, fileOptions, context);
-      if (!applied) failed++;
+      try {
+        if (rows > 0) await fillTables(db, rows, notes, ignored);
+        const applied = await verifyMigration(migration, rollback?.runnable ? rollback : undefined, fileOptions, context);
+        if (!applied) failed++;
+      } catch (error) {
+        // Verify's own queries fail once the run is interrupted or PGlite stopped: what was found so far stands.
+        if (!interrupted() && !db.lost) throw error;
+        failed++;
+      }
     } else {
       // It cannot run; its rollback file is still reported, as lint reports it.
       failed++;
@@ -180,14 +205,19 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
     for (const file of files) {
       sortFindings(file.result);
       if (reported(migration.filePath)) results.push(file.result);
-      else if (file.result.errors.length > 0 || file.result.findings.some((finding) => finding.ruleId === "verify-error")) {
-        // A migration before startAfter is reported only when it could not run: the later ones may fail because of it.
-        results.push({ ...file.result, findings: file.result.findings.filter((finding) => finding.ruleId === "verify-error") });
+      else if (file.result.errors.length > 0 || file.result.findings.some((finding) => ALWAYS_REPORTED.has(finding.ruleId))) {
+        // A migration before startAfter is reported only when it could not run (the later ones may fail because of it), or was not run in full.
+        results.push({ ...file.result, findings: file.result.findings.filter((finding) => ALWAYS_REPORTED.has(finding.ruleId)) });
       }
     }
   }
-  return { ok: true, results, migrations: forward.length, failed, skipped, notes };
+  const reason = stopped ? undefined : interrupted();
+  if (reason) stopped = { reason, notRun: 0 };
+  return { ok: true, results, migrations: forward.length - (stopped?.notRun ?? 0), failed, skipped, notes, ...(stopped ? { stopped } : {}) };
 }
+
+/** The findings of a migration before the configuration's startAfter that are reported all the same. */
+const ALWAYS_REPORTED = new Set(["verify-error", "verify-refused"]);
 
 /** What the migrations of one run share. */
 interface RunContext {
@@ -201,6 +231,7 @@ interface RunContext {
   version: string;
   /** Schemas verify leaves alone: see preexistingSchemas. */
   ignored: readonly string[];
+  interrupted: () => string | undefined;
 }
 
 /**
@@ -302,10 +333,12 @@ function rollbackOf(migration: Loaded, options: LintOptions, notes: string[]): R
 }
 
 /** Applies one migration and checks its rollback and (--rerun) its second run; false when it did not apply. */
-async function verifyMigration(migration: Loaded, rollback: RollbackSource | undefined, options: LintOptions, run: RunContext): Promise<boolean> {
+async function verifyMigration(migration: Loaded, rollbackSource: RollbackSource | undefined, options: LintOptions, run: RunContext): Promise<boolean> {
+  let rollback = rollbackSource;
   const { db, notes } = run;
   const parsed = migration.parsed!;
-  const statements = forwardStatements(migration);
+  const statements = withoutRefused(migration, forwardStatements(migration));
+  if (rollback) rollback = { ...rollback, statements: withoutRefused(rollback.file, rollback.statements) };
   const before = rollback ? await snapshotCatalog(db, run.ignored) : undefined;
   const relations = await userRelations(db, run.ignored);
 
@@ -335,10 +368,54 @@ async function verifyMigration(migration: Loaded, rollback: RollbackSource | und
   return true;
 }
 
+// ---------------------------------------------------------------- refused statements
+
+const REFUSED_HELP =
+  "A migration changes the database it runs on: set up roles, databases, tablespaces, server settings and extensions outside the allow-list once, outside migrations " +
+  "(the server's provisioning), and build dynamic SQL from constant strings and values quoted with quote_ident, quote_literal or format's %I and %L, so that verify can see what it runs.";
+
+/**
+ * The statements verify runs: all but those it refuses (src/verify/refusals.ts), each a
+ * verify-refused finding. The statements after a refused one still run, without it.
+ */
+function withoutRefused(file: Loaded, statements: readonly Statement[]): Statement[] {
+  const kept: Statement[] = [];
+  statements.forEach((statement, index) => {
+    const reasons = refusalsOf(statement);
+    if (reasons.length === 0) {
+      kept.push(statement);
+      return;
+    }
+    file.refused = [...(file.refused ?? []), statement];
+    const rest =
+      index < statements.length - 1
+        ? " The statements after it ran without it: an error they raise, or a difference the rollback check finds, may follow from its absence."
+        : "";
+    addFinding(
+      file,
+      "verify-refused",
+      statement.range,
+      `verify did not run this statement: ${reasons.join("; ")}. verify runs only what acts on its scratch database and session.${rest}`,
+      REFUSED_HELP,
+    );
+  });
+  return kept;
+}
+
+/** " verify did not run line 3 (verify-refused): this may follow from it." when a refused statement came before `statement`. */
+function afterRefused(file: Loaded, statement: Statement): string {
+  const before = (file.refused ?? []).filter((refused) => refused.range.start < statement.range.start);
+  if (before.length === 0) return "";
+  const lines = before.map((refused) => lineOf(file, refused));
+  return ` verify did not run line${lines.length === 1 ? "" : "s"} ${lines.join(", ")} (verify-refused): this may follow from it.`;
+}
+
 // ---------------------------------------------------------------- errors
 
 function reportFailure(migration: Loaded, failure: Failure, run: RunContext): void {
   const { error, statement } = failure;
+  // Cancelled by SIGINT/SIGTERM: the statement did nothing wrong.
+  if (run.interrupted()) return;
   const statements = forwardStatements(migration);
   const rest = statements.indexOf(statement) < statements.length - 1 ? " The rest of the migration did not run." : "";
   const segment = failure.segment;
@@ -354,7 +431,7 @@ function reportFailure(migration: Loaded, failure: Failure, run: RunContext): vo
     migration,
     "verify-error",
     errorRange(statement, error, failure.atCommit),
-    `${run.version} rejects this statement: ${errorText(error)}${where}${rows}${earlier}`,
+    `${run.version} rejects this statement: ${errorText(error)}${where}${rows}${afterRefused(migration, statement)}${earlier}`,
     errorHelp(error),
   );
 }
@@ -392,6 +469,12 @@ function errorHelp(error: DatabaseError): string {
         return "This PostgreSQL does not have the extension: the embedded one (PGlite) has PostgreSQL's contrib extensions only (citext, pgcrypto, uuid-ossp, pg_trgm, hstore, …). Run verify on a server that has it (--database-url).";
       }
       return "Fix the statement so that it applies to the schema the earlier migrations build.";
+    case "57014":
+    case "55P03":
+      return "The statement ran (or waited for a lock) longer than --timeout. On production it would hold or queue behind its locks at least that long: make it faster (an index, batches), set lock_timeout in the migration, or raise --timeout if the wait is expected.";
+    case "57P01":
+    case "08006":
+      return "The migration ended its own session (pg_terminate_backend, a FATAL error): verify opened a new session for the next migration. A runner would fail here.";
     case "25001":
       return "Run this statement outside a transaction: in a migration of its own, with the runner's transaction turned off for it.";
     default:
@@ -641,6 +724,11 @@ function noteSkipped(file: Loaded, skipped: readonly Statement[], what: string, 
 
 async function runSeed(db: VerifyDatabase, seed: { path: string; text: string }): Promise<string | undefined> {
   const source = new SourceText(seed.text);
+  const refused = refusalInSql(source.text);
+  if (refused) {
+    const position = source.position(refused.location);
+    return `--seed ${seed.path}:${position.line}:${position.column}: verify does not run this statement: ${refused.reason}`;
+  }
   try {
     await db.exec(source.text);
     return undefined;

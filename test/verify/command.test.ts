@@ -78,7 +78,10 @@ describe("arguments", () => {
       exitCode: 2,
     };
     expect(await verifyCommand(["--database-url", "mysql://me:secret@db/app", SHOP], { cwd: root, env: {} })).toEqual(expected);
-    expect(await verifyCommand([SHOP], { cwd: root, env: { DATABASE_URL: "mysql://me:secret@db/app" } })).toEqual(expected);
+    expect(await verifyCommand([SHOP], { cwd: root, env: { DATABASE_URL: "mysql://me:secret@db/app" } })).toEqual({
+      ...expected,
+      stderr: `migsafe: using DATABASE_URL from the environment: mysql://me:***@db/app\n${expected.stderr}`,
+    });
   });
 });
 
@@ -137,6 +140,7 @@ describe("reports", () => {
     expect(rules[rollback.ruleIndex!]).toMatchObject({ id: "verify-rollback", defaultConfiguration: { level: "warning" } });
     expect(rules.filter((rule) => rule.id.startsWith("verify-")).map((rule) => [rule.id, rule.defaultConfiguration.level])).toEqual([
       ["verify-error", "error"],
+      ["verify-refused", "error"],
       ["verify-lock", "warning"],
       ["verify-rewrite", "warning"],
       ["verify-rollback", "warning"],

@@ -78,7 +78,8 @@ describe("openServerDatabase on a server", () => {
     const db = await openServerDatabase(url, { allowNonEmpty: false });
     const name = db.scratch.name;
     expect(db.scratch).toEqual({ kind: "database", name: expect.stringMatching(/^migsafe_verify_[0-9a-f]{10}$/) });
-    expect(db.description).toBe(`PostgreSQL ${version} at ${place} (scratch database ${name})`);
+    // The test server's URL names a superuser: the migrations run as a role verify creates.
+    expect(db.description).toBe(`PostgreSQL ${version} at ${place} (scratch database ${name}, as the unprivileged role ${name})`);
     expect(db.majorVersion).toBe(Math.floor(versionNum / 10000));
     expect(await databaseExists(name)).toBe(true);
     expect(await db.query("SELECT current_database() AS db, current_setting('search_path') AS path")).toEqual([
@@ -220,7 +221,7 @@ describe("openServerDatabase on a server", () => {
     ]) {
       const db = await openServerDatabase(socketUrl, { allowNonEmpty: false });
       try {
-        expect(db.description).toBe(`PostgreSQL ${version} at ${socket}:${port}/${database} (scratch database ${db.scratch.name})`);
+        expect(db.description).toBe(`PostgreSQL ${version} at ${socket}:${port}/${database} (scratch database ${db.scratch.name}, as the unprivileged role ${db.scratch.name})`);
         expect(await db.query("SELECT inet_server_addr() IS NULL AS unix")).toEqual([{ unix: true }]);
       } finally {
         await db.close();

@@ -1,0 +1,81 @@
+/**
+ * verify refuses to run what acts outside its scratch database or its session, reports each such
+ * statement as a dangerous verify-refused finding at its line, and runs the rest (issue 14). On PGlite:
+ * the same checks run before anything reaches a database.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { migrations, verifyFindings, verifyJson } from "./verify-helpers.js";
+
+describe("verify refuses statements that act outside the scratch database", () => {
+  it("reports each one at its line, runs the rest, and says a later error may follow from it", async () => {
+    const dir = migrations({
+      "001_attack.sql": [
+        "CREATE TABLE accounts (id bigint PRIMARY KEY);",
+        "COPY (SELECT 1) TO PROGRAM 'id > /tmp/migsafe-pwned';",
+        "CREATE ROLE evil SUPERUSER;",
+        "ALTER SYSTEM SET work_mem = '77MB';",
+        "DROP DATABASE IF EXISTS victim WITH (FORCE);",
+        "SELECT pg_read_file('/etc/passwd');",
+        "DO $$ BEGIN EXECUTE 'CREATE ROLE evil2'; END $$;",
+        "CREATE FUNCTION leak() RETURNS text LANGUAGE plpgsql AS $$ BEGIN RETURN pg_read_file('/etc/passwd'); END $$;",
+        "CREATE TABLE evil_schema (id int);",
+        "ALTER TABLE evil_schema OWNER TO evil;",
+        "",
+      ].join("\n"),
+    });
+    const result = await verifyJson([dir]);
+    const findings = verifyFindings(result.findings);
+    expect(findings.filter((finding) => finding.ruleId === "verify-refused").map((finding) => finding.line)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(findings.find((finding) => finding.line === 2)!.message).toMatch(/^verify did not run this statement: COPY … PROGRAM runs a shell command on the server\..*The statements after it ran without it/);
+    // The owner change fails on PostgreSQL because the refused CREATE ROLE did not run: the error says so.
+    const error = findings.find((finding) => finding.ruleId === "verify-error")!;
+    expect(error).toMatchObject({ line: 10, message: expect.stringMatching(/role "evil" does not exist.*verify did not run lines 2, 3, 4, 5, 6, 7, 8 \(verify-refused\): this may follow from it\./) });
+    expect(result.exitCode).toBe(1);
+  }, 60_000);
+
+  it("refuses a --seed that acts outside the scratch database, with its position, and runs nothing", async () => {
+    const dir = migrations({ "001_a.sql": "CREATE TABLE a (id int);\n" });
+    const seed = path.join(dir, "seed.sql");
+    fs.writeFileSync(seed, "CREATE TABLE s (id int);\nCREATE ROLE seeded SUPERUSER;\n");
+    const result = await verifyJson(["--seed", seed, path.join(dir, "001_a.sql")]);
+    expect(result).toMatchObject({ exitCode: 2, output: "" });
+    expect(result.stderr).toBe(`migsafe: --seed ${seed}:2:1: verify does not run this statement: CREATE ROLE/USER/GROUP creates a role on the whole server\n`);
+  }, 60_000);
+
+  it("sends each statement alone, so that a text the server reads as two statements fails instead of running both", async () => {
+    // migsafe reads line 2 as one SELECT of two strings; with standard_conforming_strings off, the server would read
+    // 'a\' , ' as one string and run the CREATE ROLE after it. The SET is refused, and each statement goes alone.
+    const dir = migrations({ "001_a.sql": "SET standard_conforming_strings = off;\nSELECT 'a\\' , ' ; CREATE ROLE sneaky; -- ';\nDO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'sneaky') THEN RAISE EXCEPTION 'sneaky exists'; END IF; END $$;\n" });
+    const result = await verifyJson([dir]);
+    expect(verifyFindings(result.findings).map((finding) => [finding.line, finding.ruleId])).toEqual([[1, "verify-refused"]]);
+  }, 60_000);
+});
+
+describe("--timeout on PGlite", () => {
+  it("stops a statement that runs past it (PGlite runs in a worker thread, which verify terminates), and the run with it", async () => {
+    const dir = migrations({ "001_sleep.sql": "CREATE TABLE a (id int);\nSELECT pg_sleep(3600);\n", "002_next.sql": "CREATE TABLE b (id int);\n" });
+    const started = Date.now();
+    const result = await verifyJson(["--timeout", "1", dir]);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(verifyFindings(result.findings)).toEqual([
+      {
+        file: "001_sleep.sql",
+        line: 2,
+        ruleId: "verify-error",
+        message: expect.stringMatching(/the statement ran longer than --timeout \(1 s\); PGlite cannot interrupt a running statement, so verify stopped the embedded PostgreSQL/),
+      },
+    ]);
+    expect(result.stderr).toMatch(/stopped: the statement ran longer than --timeout \(1 s\).*; 1 migration did not run; the report has what was found until then/);
+    expect(result.exitCode).toBe(1);
+  }, 60_000);
+
+  it("takes a number of seconds", async () => {
+    const dir = migrations({ "001_a.sql": "CREATE TABLE a (id int);\n" });
+    expect(await verifyJson(["--timeout", "soon", dir])).toMatchObject({
+      exitCode: 2,
+      stderr: "migsafe: --timeout takes a number of seconds above 0 and up to 86,400, not 'soon'\n",
+    });
+  });
+});
