@@ -14,19 +14,20 @@ export function migrations(files: Record<string, string>): string {
 export interface Reported {
   file: string;
   line: number;
-  ruleId: string;
+  /** null for a file's fatal error (a syntax error). */
+  ruleId: string | null;
   message: string;
 }
 
 /** Runs `migsafe verify --format json` and reads the findings (file name, line, rule, message). */
 export async function verifyJson(args: string[], env: Record<string, string | undefined> = {}): Promise<VerifyCommandResult & { findings: Reported[] }> {
   const result = await verifyCommand(["--format", "json", ...args], { env, handleSignals: false });
-  const report = result.output ? (JSON.parse(result.output) as { filePath: string; messages: { line: number; ruleId: string; message: string }[] }[]) : [];
+  const report = result.output ? (JSON.parse(result.output) as { filePath: string; messages: { line: number; ruleId: string | null; message: string }[] }[]) : [];
   const findings = report.flatMap((file) => file.messages.map((m) => ({ file: path.basename(file.filePath), line: m.line, ruleId: m.ruleId, message: m.message })));
   return { ...result, findings };
 }
 
 /** The verify findings (verify-*) of a run, without lint's. */
 export function verifyFindings(findings: readonly Reported[]): Reported[] {
-  return findings.filter((finding) => finding.ruleId.startsWith("verify-"));
+  return findings.filter((finding) => finding.ruleId?.startsWith("verify-"));
 }

@@ -44,12 +44,18 @@ describe("verify refuses statements that act outside the scratch database", () =
     expect(result.stderr).toBe(`migsafe: --seed ${seed}:2:1: verify does not run this statement: CREATE ROLE/USER/GROUP creates a role on the whole server\n`);
   }, 60_000);
 
-  it("sends each statement alone, so that a text the server reads as two statements fails instead of running both", async () => {
+  it("never runs a file whose statements split differently when the server reads them as one text", async () => {
     // migsafe reads line 2 as one SELECT of two strings; with standard_conforming_strings off, the server would read
-    // 'a\' , ' as one string and run the CREATE ROLE after it. The SET is refused, and each statement goes alone.
-    const dir = migrations({ "001_a.sql": "SET standard_conforming_strings = off;\nSELECT 'a\\' , ' ; CREATE ROLE sneaky; -- ';\nDO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'sneaky') THEN RAISE EXCEPTION 'sneaky exists'; END IF; END $$;\n" });
+    // 'a\' , ' as one string and run the CREATE ROLE after it. Lint refuses the file from line 2 (it splits into
+    // other statements when sent as one query), so verify applies none of it; 002 fails if the role was created.
+    const dir = migrations({
+      "001_a.sql": "SET standard_conforming_strings = off;\nSELECT 'a\\' , ' ; CREATE ROLE sneaky; -- ';\n",
+      "002_check.sql": "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'sneaky') THEN RAISE EXCEPTION 'sneaky exists'; END IF; END $$;\n",
+    });
     const result = await verifyJson([dir]);
-    expect(verifyFindings(result.findings).map((finding) => [finding.line, finding.ruleId])).toEqual([[1, "verify-refused"]]);
+    expect(result.findings.filter((finding) => finding.ruleId === null).map((finding) => [finding.file, finding.line])).toEqual([["001_a.sql", 2]]);
+    expect(verifyFindings(result.findings).filter((finding) => finding.file === "002_check.sql")).toEqual([]);
+    expect(result.stderr).toMatch(/1 did not apply/);
   }, 60_000);
 });
 
