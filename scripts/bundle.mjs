@@ -16,7 +16,7 @@ await build({
   target: "node20",
   // migsafe verify's database drivers load only for verify (PGlite also loads WebAssembly and data from its folder).
   // recheck runs its checker in a worker thread it loads from its own folder.
-  external: ["libpg-query", "@electric-sql/pglite", "pg", "pg-connection-string", "recheck"],
+  external: ["libpg-query", "@electric-sql/pglite", "pg", "recheck"],
   // Bundled CommonJS dependencies (fast-glob) call require(): give the ESM bundle one.
   banner: { js: 'import { createRequire as __migsafeCreateRequire } from "node:module"; const require = __migsafeCreateRequire(import.meta.url);' },
   logLevel: "warning",

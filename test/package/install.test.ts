@@ -22,6 +22,19 @@ const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).fi
 Object.assign(env, { NO_COLOR: "1", GIT_CONFIG_NOSYSTEM: "1", GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com" });
 Object.assign(env, { GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" });
 
+/** What only verify (PGlite, pg) and the linting of TS/JS migrations (typescript-estree, typescript) need. */
+const OPTIONAL_PEERS = ["@electric-sql/pglite", "pg", "@typescript-eslint/typescript-estree", "typescript"];
+const TS_MIGRATION = `import { MigrationInterface, QueryRunner } from "typeorm";
+export class AddTotal1700000000000 implements MigrationInterface {
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(\`ALTER TABLE orders ADD COLUMN total int\`);
+  }
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(\`ALTER TABLE orders DROP COLUMN total\`);
+  }
+}
+`;
+
 let temp: string;
 let tarball: string;
 let project: string;
@@ -154,11 +167,48 @@ export default [migsafe.configs.recommended];
     expect(runOk("git", ["rev-list", "--count", "HEAD"])).toBe("1\n");
   });
 
-  it("runs verify on PGlite", () => {
+  it("stays light: the optional peer dependencies are not installed with it", () => {
+    for (const name of OPTIONAL_PEERS) expect(fs.existsSync(path.join(project, "node_modules", name)), name).toBe(false);
+  });
+
+  it("asks in one line for PGlite when verify needs it (exit 2)", () => {
     write("verify/001_orders.sql", "ALTER TABLE orders ADD COLUMN total int;\n");
+    const result = run(migsafeBin(), ["verify", "verify"]);
+    expect(result.stderr).toMatch(/^migsafe: migsafe verify without a DATABASE_URL .* needs @electric-sql\/pglite in the project: npm install --save-dev @electric-sql\/pglite\n$/);
+    expect(result.status).toBe(2);
+  });
+
+  it("asks in one line for node-postgres when verify is given a DATABASE_URL (exit 2)", () => {
+    const result = run(migsafeBin(), ["verify", "verify", "--database-url", "postgres://u:secret@localhost:1/db"]);
+    expect(result.stderr).toContain("needs pg in the project: npm install --save-dev pg\n");
+    expect(result.stderr).not.toContain("secret");
+    expect(result.status).toBe(2);
+  });
+
+  it("asks in one line for typescript-estree when a TypeScript migration is linted (exit 2)", () => {
+    write("src/migrations/1700000000000-AddTotal.ts", TS_MIGRATION);
+    const result = run(migsafeBin(), ["src/migrations/1700000000000-AddTotal.ts"]);
+    expect(result.stdout + result.stderr).toContain("npm install --save-dev @typescript-eslint/typescript-estree typescript");
+    expect(result.status).toBe(2);
+  });
+});
+
+describe("with its optional peer dependencies installed", { timeout: 90_000 }, () => {
+  beforeAll(() => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(repo, "package.json"), "utf8")) as { peerDependencies: Record<string, string> };
+    runOk(npm, ["install", ...OPTIONAL_PEERS.map((name) => `${name}@${manifest.peerDependencies[name]}`), ...INSTALL_FLAGS]);
+  }, 180_000);
+
+  it("runs verify on PGlite", () => {
     const result = run(migsafeBin(), ["verify", "verify"]);
     expect(result.stdout).toMatch(/1:1\s+dangerous\s.*relation "orders" does not exist.*verify-error/);
     expect(result.stderr).toMatch(/verified 1 migration on PGlite [\d.]+ \(PostgreSQL \d+/);
     expect(result.status).toBe(1);
+  });
+
+  it("lints the SQL of a TypeScript migration", () => {
+    const result = run(migsafeBin(), ["src/migrations/1700000000000-AddTotal.ts"]);
+    expect(result.stdout).toMatch(/1700000000000-AddTotal\.ts\n\s+\d+:\d+\s+careful\s.*require-lock-timeout/);
+    expect(result.status).toBe(0);
   });
 });
