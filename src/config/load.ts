@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import jsonc, { type ParseError } from "jsonc-parser";
 import { validateConfig, type MigsafeConfig } from "./schema.js";
 import type { MigrationSettings } from "./settings.js";
 
@@ -37,15 +38,8 @@ export function loadConfigFile(file: string, ruleIds: ReadonlySet<string>): Load
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(code === "ENOENT" ? "configuration file not found" : `cannot read the configuration (${code ?? "error"})`, file);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    const position = /position (\d+)/.exec(error instanceof Error ? error.message : "");
-    const line = position ? text.slice(0, Number(position[1])).split(/\r\n|\r|\n/).length : undefined;
-    throw new ConfigError(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`, file, line);
-  }
   const isPackage = path.basename(file) === "package.json";
+  let raw = isPackage ? parseJson(text, file) : parseJsonc(text, file);
   if (isPackage) {
     raw = (raw as Record<string, unknown> | null)?.migsafe;
     if (raw === undefined) return undefined;
@@ -53,6 +47,28 @@ export function loadConfigFile(file: string, ruleIds: ReadonlySet<string>): Load
   const checked = validateConfig(raw, ruleIds);
   if (!checked.ok) throw new ConfigError(isPackage ? `"migsafe": ${checked.message}` : checked.message, file);
   return { file, dir: path.dirname(file), config: checked.config, settings: checked.settings };
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : "");
+    throw new ConfigError(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`, file, position ? lineAt(text, Number(position[1])) : undefined);
+  }
+}
+
+/** migsafe's own configuration files are JSON with comments (as tsconfig.json): `//` and `/* *\/`; trailing commas stay errors. */
+function parseJsonc(text: string, file: string): unknown {
+  const errors: ParseError[] = [];
+  const raw: unknown = jsonc.parse(text, errors, { disallowComments: false, allowTrailingComma: false, allowEmptyContent: false });
+  const [first] = errors;
+  if (first) throw new ConfigError(`invalid JSON: ${jsonc.printParseErrorCode(first.error)}`, file, lineAt(text, first.offset));
+  return raw;
+}
+
+function lineAt(text: string, offset: number): number {
+  return text.slice(0, offset).split(/\r\n|\r|\n/).length;
 }
 
 /**
