@@ -94,6 +94,16 @@ describe("the packed package, installed into a fresh project", { timeout: 90_000
     expect(JSON.parse(json.stdout)).toBeTruthy();
   });
 
+  it("reads a migsafe.config.json with comments and a $schema that points at the published schema", () => {
+    const schema = "./node_modules/migsafe/migsafe.config.schema.json";
+    expect(JSON.parse(fs.readFileSync(path.join(project, schema), "utf8"))).toHaveProperty("properties.pgVersion");
+    write("configured/migsafe.config.json", `{\n  "$schema": "${schema}",\n  // dropped on purpose\n  "rules": { "drop-table": "off" }\n}\n`);
+    write("configured/001_drop.sql", "DROP TABLE users;\n");
+    const result = run(migsafeBin(), ["--format", "compact", "configured/001_drop.sql"]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).not.toContain("drop-table");
+  });
+
   it("runs through npx --no-install, as the Action and the hook do", () => {
     const result = run("npx", ["--no-install", "migsafe", "migrations/002_drop_users.sql"]);
     expect(result.stdout).toContain("drop-table");
