@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import jsonc, { type ParseError } from "jsonc-parser";
+import jsonc from "jsonc-parser";
 import { validateConfig, type MigsafeConfig } from "./schema.js";
 import type { MigrationSettings } from "./settings.js";
 
@@ -39,7 +39,9 @@ export function loadConfigFile(file: string, ruleIds: ReadonlySet<string>): Load
     throw new ConfigError(code === "ENOENT" ? "configuration file not found" : `cannot read the configuration (${code ?? "error"})`, file);
   }
   const isPackage = path.basename(file) === "package.json";
-  let raw = isPackage ? parseJson(text, file) : parseJsonc(text, file);
+  // migsafe's own files are JSON with comments (as tsconfig.json): comments become blanks (line breaks kept, so
+  // JSON.parse's error lines stay right), and JSON.parse keeps "__proto__" an own key (a parser that assigns loses it).
+  let raw = parseJson(isPackage ? text : jsonc.stripComments(text, " "), file);
   if (isPackage) {
     raw = (raw as Record<string, unknown> | null)?.migsafe;
     if (raw === undefined) return undefined;
@@ -56,15 +58,6 @@ function parseJson(text: string, file: string): unknown {
     const position = /position (\d+)/.exec(error instanceof Error ? error.message : "");
     throw new ConfigError(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`, file, position ? lineAt(text, Number(position[1])) : undefined);
   }
-}
-
-/** migsafe's own configuration files are JSON with comments (as tsconfig.json): `//` and `/* *\/`; trailing commas stay errors. */
-function parseJsonc(text: string, file: string): unknown {
-  const errors: ParseError[] = [];
-  const raw: unknown = jsonc.parse(text, errors, { disallowComments: false, allowTrailingComma: false, allowEmptyContent: false });
-  const [first] = errors;
-  if (first) throw new ConfigError(`invalid JSON: ${jsonc.printParseErrorCode(first.error)}`, file, lineAt(text, first.offset));
-  return raw;
 }
 
 function lineAt(text: string, offset: number): number {
