@@ -1,6 +1,6 @@
 // Bundles the CLI and its worker thread into one file each (dist/cli.js, dist/lint-worker.js):
 // Node's ESM loader spends ≈150 ms resolving and compiling ≈90 modules, a bundle a few ms.
-// libpg-query stays external: it loads its WebAssembly from its own folder.
+// libpg-query stays external: it loads its WebAssembly from its own folder. jsonc-parser is UMD: its require()s are not bundled.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,7 +16,7 @@ await build({
   target: "node20",
   // migsafe verify's database drivers load only for verify (PGlite also loads WebAssembly and data from its folder).
   // recheck runs its checker in a worker thread it loads from its own folder.
-  external: ["libpg-query", "@electric-sql/pglite", "pg", "pg-connection-string", "recheck"],
+  external: ["libpg-query", "@electric-sql/pglite", "pg", "recheck", "jsonc-parser"],
   // Bundled CommonJS dependencies (fast-glob) call require(): give the ESM bundle one.
   banner: { js: 'import { createRequire as __migsafeCreateRequire } from "node:module"; const require = __migsafeCreateRequire(import.meta.url);' },
   logLevel: "warning",

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import jsonc from "jsonc-parser";
 import { validateConfig, type MigsafeConfig } from "./schema.js";
 import type { MigrationSettings } from "./settings.js";
 
@@ -37,15 +38,10 @@ export function loadConfigFile(file: string, ruleIds: ReadonlySet<string>): Load
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError(code === "ENOENT" ? "configuration file not found" : `cannot read the configuration (${code ?? "error"})`, file);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    const position = /position (\d+)/.exec(error instanceof Error ? error.message : "");
-    const line = position ? text.slice(0, Number(position[1])).split(/\r\n|\r|\n/).length : undefined;
-    throw new ConfigError(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`, file, line);
-  }
   const isPackage = path.basename(file) === "package.json";
+  // migsafe's own files are JSON with comments (as tsconfig.json): comments become blanks (line breaks kept, so
+  // JSON.parse's error lines stay right), and JSON.parse keeps "__proto__" an own key (a parser that assigns loses it).
+  let raw = parseJson(isPackage ? text : jsonc.stripComments(text, " "), file);
   if (isPackage) {
     raw = (raw as Record<string, unknown> | null)?.migsafe;
     if (raw === undefined) return undefined;
@@ -53,6 +49,19 @@ export function loadConfigFile(file: string, ruleIds: ReadonlySet<string>): Load
   const checked = validateConfig(raw, ruleIds);
   if (!checked.ok) throw new ConfigError(isPackage ? `"migsafe": ${checked.message}` : checked.message, file);
   return { file, dir: path.dirname(file), config: checked.config, settings: checked.settings };
+}
+
+function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : "");
+    throw new ConfigError(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`, file, position ? lineAt(text, Number(position[1])) : undefined);
+  }
+}
+
+function lineAt(text: string, offset: number): number {
+  return text.slice(0, offset).split(/\r\n|\r|\n/).length;
 }
 
 /**

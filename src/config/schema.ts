@@ -40,8 +40,8 @@ export interface MigsafeConfig {
   otherDatabases?: string[];
 }
 
-const PRESETS: readonly string[] = ["recommended", "strict"];
-const SETTINGS: readonly string[] = ["off", "careful", "dangerous"];
+export const PRESETS: readonly PresetName[] = ["recommended", "strict"];
+export const SEVERITY_SETTINGS: readonly RuleSetting[] = ["off", "careful", "dangerous"];
 
 type Check = (value: unknown, key: string, ruleIds: ReadonlySet<string>) => string | undefined;
 
@@ -52,7 +52,7 @@ const SETTING = "setting";
 
 /** Each key's check, in the order the "unknown key" message lists them. */
 const CHECKS: Record<keyof MigsafeConfig, Check | typeof SETTING> = {
-  extends: (value, key) => (typeof value === "string" && PRESETS.includes(value) ? undefined : `"${key}" must be "recommended" or "strict", not ${show(value)}`),
+  extends: (value, key) => (typeof value === "string" && (PRESETS as readonly string[]).includes(value) ? undefined : `"${key}" must be "recommended" or "strict", not ${show(value)}`),
   rules: checkRules,
   pgVersion: SETTING,
   runner: SETTING,
@@ -67,6 +67,9 @@ const CHECKS: Record<keyof MigsafeConfig, Check | typeof SETTING> = {
   migrationFunctions: SETTING,
   otherDatabases: SETTING,
 };
+
+/** Every key of a configuration, in the order the "unknown key" message lists them (`$schema` is accepted besides). */
+export const CONFIG_KEYS = Object.keys(CHECKS) as readonly (keyof MigsafeConfig)[];
 
 function checkPlaceholders(value: unknown, key: string): string | undefined {
   if (!value || typeof value !== "object" || Array.isArray(value)) return `"${key}" must be an object of regular expression → replacement`;
@@ -84,7 +87,7 @@ function checkRules(value: unknown, key: string, ruleIds: ReadonlySet<string>): 
     if (!ruleIds.has(id)) return `unknown rule "${id}" in "${key}"`;
     const setting = Array.isArray(entry) ? entry[0] : entry;
     if (Array.isArray(entry) && entry.length !== 2) return `"${key}.${id}" must be a severity or [severity, options]`;
-    if (typeof setting !== "string" || !SETTINGS.includes(setting)) return `"${key}.${id}" must be "off", "careful" or "dangerous", not ${show(setting)}`;
+    if (typeof setting !== "string" || !(SEVERITY_SETTINGS as readonly string[]).includes(setting)) return `"${key}.${id}" must be "off", "careful" or "dangerous", not ${show(setting)}`;
   }
   return undefined;
 }
@@ -99,7 +102,7 @@ export function validateConfig(raw: unknown, ruleIds: ReadonlySet<string>): Vali
     if (key === "$schema") continue;
     // Own keys only: "constructor" or "__proto__" must not find Object.prototype's.
     const check = Object.hasOwn(CHECKS, key) ? CHECKS[key as keyof MigsafeConfig] : undefined;
-    if (!check) return { ok: false, message: `unknown key "${key}" (known keys: ${Object.keys(CHECKS).join(", ")})` };
+    if (!check) return { ok: false, message: `unknown key "${key}" (known keys: ${CONFIG_KEYS.join(", ")})` };
     const problem = check === SETTING ? settingProblem(settings, key) : check(value, key, ruleIds);
     if (problem) return { ok: false, message: problem };
   }

@@ -6,10 +6,10 @@
  * A call whose SQL the file does not spell out (`queryRunner.query(buildSql())`) is an
  * unchecked call: migsafe says it did not check it.
  */
-import { createRequire } from "node:module";
 import type * as EstreeModule from "@typescript-eslint/typescript-estree";
 import type { TSESTree } from "@typescript-eslint/typescript-estree";
 import type { MigrationFunctions } from "../engine/rule.js";
+import { requireOptional } from "../optional-dependency.js";
 import type { Dialects } from "./dialects.js";
 import { MigrationFunctionFinder } from "./functions.js";
 import { Constants, HoleNames, kyselyHelper, quoteDotted, shownExpression, sqlValue } from "./holes.js";
@@ -97,14 +97,7 @@ type Estree = typeof EstreeModule;
 let estree: Estree | undefined;
 /** typescript-estree loads TypeScript (≈10 MB): only when a JS/TS migration is linted. */
 export function loadEstree(): Estree {
-  if (estree) return estree;
-  try {
-    estree = createRequire(import.meta.url)("@typescript-eslint/typescript-estree") as Estree;
-  } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND";
-    if (!missing) throw error;
-    throw new Error("linting TypeScript/JavaScript migrations needs the typescript package in the project: npm install --save-dev typescript", { cause: error });
-  }
+  estree ??= requireOptional<Estree>(["@typescript-eslint/typescript-estree", "typescript"], "linting TypeScript/JavaScript migrations");
   return estree;
 }
 

@@ -6,6 +6,7 @@
 import { diskAccess, lintSource, notAMigrationResult, type FileAccess } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { decodeMigration, readMigration, type ReadResult } from "../engine/read-migration.js";
+import { MissingDependencyError } from "../optional-dependency.js";
 import { lintEmbeddedSource, SCRIPT_EXTENSION } from "./lint-embedded.js";
 
 /** Reads and lints one migration file; a file that cannot be read is a fatal error, not a crash. */
@@ -22,6 +23,7 @@ function lintRead(read: ReadResult, filePath: string, options: LintOptions, file
   try {
     return lintDecoded(read, filePath, options, files);
   } catch (error) {
+    if (error instanceof MissingDependencyError) return { filePath, findings: [], errors: [{ message: error.message }] };
     // A bug in migsafe (or in a custom rule) costs this file's findings, not the whole run's.
     const message = error instanceof Error ? error.message : String(error);
     return {

@@ -26,6 +26,7 @@ import { DEFAULT_TIMEOUT_MS, type VerifyDatabase } from "./database.js";
 import type { ServerDatabaseOptions } from "./server-database.js";
 import { selectMigrations, VERIFY_RULES, verifyMigrations } from "./verify.js";
 import { isFile } from "../files/is-file.js";
+import { MissingDependencyError } from "../optional-dependency.js";
 
 export interface VerifyCommandOptions {
   /** Paths are resolved against, and shown relative to, this folder. Default: process.cwd(). */
@@ -167,7 +168,8 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
           : await openEmbedded(files, seed?.text, timeoutMs);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        return failure(...announced, url ? message : `cannot start the embedded PostgreSQL (PGlite): ${message}`);
+        if (url || error instanceof MissingDependencyError) return failure(...announced, message);
+        return failure(...announced, `cannot start the embedded PostgreSQL (PGlite): ${message}`);
       }
     }
     announced.push(...(database.notices ?? []));

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import { loadOptional } from "../optional-dependency.js";
 import { DEFAULT_TIMEOUT_MS, timeoutText, type DatabaseError, type VerifyDatabase } from "./database.js";
 
 /**
@@ -48,6 +49,8 @@ export function extensionsIn(sql: string): string[] {
   const names = [...sql.matchAll(/\bcreate\s+extension\s+(?:if\s+not\s+exists\s+)?(?:"([^"]+)"|([\w$-]+))/gi)].map((match) => match[1] ?? match[2]!.toLowerCase());
   return [...new Set(names)];
 }
+
+const PGLITE_PURPOSE = "migsafe verify without a DATABASE_URL (it runs the migrations on PGlite, PostgreSQL in WebAssembly)";
 
 export interface PgliteOptions {
   /** Extensions (CREATE EXTENSION names) to make available; those PGlite does not ship are left out, and CREATE EXTENSION reports them. */
@@ -99,13 +102,14 @@ const text = (value) => (typeof value === "string" && value !== "" ? value : und
 export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<VerifyDatabase> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const require = createRequire(import.meta.url);
+  const pglite = await loadOptional(["@electric-sql/pglite"], PGLITE_PURPOSE, async () => require.resolve("@electric-sql/pglite"));
   const extensions = [...new Set(options.extensions ?? [])]
     .filter((name) => CONTRIB.has(name))
     .map((name) => {
       const module = name.replace(/-/g, "_");
       return [module, require.resolve(`@electric-sql/pglite/contrib/${module}`)];
     });
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglite: require.resolve("@electric-sql/pglite"), extensions } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglite, extensions } });
   worker.unref();
   const waiting = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (error: unknown) => void }>();
   let lost: string | undefined;

@@ -27,7 +27,9 @@
  * `pg` is imported when a session opens, never by lint.
  */
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import type { Client, ClientConfig, QueryConfig, QueryResult } from "pg";
+import { loadOptional } from "../optional-dependency.js";
 import { DEFAULT_TIMEOUT_MS, timeoutText, type VerifyDatabase } from "./database.js";
 
 export interface ServerDatabaseOptions {
@@ -97,12 +99,31 @@ export function redactDatabaseUrl(url: string): string {
 export async function describeServer(url: string): Promise<string> {
   if (!/^postgres(ql)?:\/\//i.test(url)) return redactDatabaseUrl(url);
   try {
-    const { parse } = await import("pg-connection-string");
+    const { parse } = await loadConnectionString();
     const config = parse(url);
     return `${config.host || "localhost"}:${config.port || 5432}/${config.database || config.user || ""}`;
   } catch {
     return redactDatabaseUrl(url);
   }
+}
+
+const PG_PURPOSE = "migsafe verify with a DATABASE_URL (it connects with node-postgres)";
+
+async function loadPg() {
+  return (await loadOptional(["pg"], PG_PURPOSE, () => import("pg"))).default;
+}
+
+/** The parser of connection strings node-postgres itself uses: its own dependency, resolved from its folder. */
+interface ConnectionString {
+  parse(url: string): { host?: string | null; port?: string | null; database?: string | null; user?: string };
+  parseIntoClientConfig(url: string): ClientConfig;
+}
+
+async function loadConnectionString(): Promise<ConnectionString> {
+  return loadOptional(["pg"], PG_PURPOSE, async () => {
+    const require = createRequire(import.meta.url);
+    return createRequire(require.resolve("pg"))("pg-connection-string") as ConnectionString;
+  });
 }
 
 /** The text of an error from node-postgres or the network, on one line, with its SQLSTATE. */
@@ -180,7 +201,7 @@ export async function openServerDatabase(url: string, options: ServerDatabaseOpt
   if (!/^postgres(ql)?:\/\//i.test(url)) {
     throw new ServerDatabaseError(`invalid database URL "${shown}": expected postgres://user:password@host:port/database`);
   }
-  const [{ default: pg }, { parseIntoClientConfig }] = await Promise.all([import("pg"), import("pg-connection-string")]);
+  const [pg, { parseIntoClientConfig }] = await Promise.all([loadPg(), loadConnectionString()]);
   let config: ClientConfig;
   try {
     config = parseIntoClientConfig(url);

@@ -100,6 +100,18 @@ describe("finding the configuration", () => {
     expect(finder.forFile(path.join(dir, "pkg-without/003.sql"))?.file).toBe(path.join(dir, "package.json"));
   });
 
+  it("reads comments in migsafe.config.json and .migsaferc.json (JSONC), and a $schema key", () => {
+    const jsonc = '{\n  "$schema": "./node_modules/migsafe/migsafe.config.schema.json",\n  // the server runs 16\n  "pgVersion": 16 /* not 14 */\n}\n';
+    const dir = tree({ "migsafe.config.json": jsonc, "rc/.migsaferc.json": jsonc });
+    expect(loadConfigFile(path.join(dir, "migsafe.config.json"), ids)?.settings.pgVersion).toBe(16);
+    expect(loadConfigFile(path.join(dir, "rc/.migsaferc.json"), ids)?.settings.pgVersion).toBe(16);
+  });
+
+  it("keeps package.json strict JSON", () => {
+    const dir = tree({ "package.json": '{ "migsafe": { "pgVersion": 16 } // no\n}' });
+    expect(() => loadConfigFile(path.join(dir, "package.json"), ids)).toThrowError(/invalid JSON/);
+  });
+
   it("names the file and line of invalid JSON", () => {
     const dir = tree({ "migsafe.config.json": '{\n  "pgVersion": 14,\n  oops\n}' });
     expect(() => loadConfigFile(path.join(dir, "migsafe.config.json"), ids)).toThrowError(ConfigError);
