@@ -14,6 +14,8 @@ export interface ReportContext {
   version: string;
   /** With --fix: how many problems were fixed, in how many files. */
   fixed?: { problems: number; files: number };
+  /** The markdown report's size limit in bytes of UTF-8 (--max-bytes); default 65,000. */
+  maxBytes?: number;
 }
 
 /** Turns a run's results into the text written to stdout or --output-file. */
