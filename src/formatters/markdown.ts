@@ -75,7 +75,8 @@ function summary(results: readonly FileResult[], files: readonly ReportedFile[],
   let left = maxBytes - (byteLength(fixed.join("\n\n")) + 1);
   const take = (bytes: number) => bytes <= left && ((left -= bytes), true);
 
-  const severeTables: string[] = [];
+  // Each file's table: its head, then the rows that fit.
+  const severeTables: string[][] = [];
   let severeShown = 0;
   fill: for (const file of files) {
     let table: string[] | undefined;
@@ -83,9 +84,8 @@ function summary(results: readonly FileResult[], files: readonly ReportedFile[],
       const row = findingRow(message);
       const tableHead = table ? [] : fileTableHead(file.path);
       if (!take(byteLength([...tableHead, row].join("\n")) + (table ? 1 : 2))) break fill;
-      if (!table) severeTables.push("");
-      table = [...(table ?? tableHead), row];
-      severeTables[severeTables.length - 1] = table.join("\n");
+      if (!table) severeTables.push((table = tableHead));
+      table.push(row);
       severeShown++;
     }
   }
@@ -106,7 +106,7 @@ function summary(results: readonly FileResult[], files: readonly ReportedFile[],
   const more = moreLine(severeCount - severeShown, carefulCount - carefulShown);
   return `${[
     ...head,
-    ...severeTables,
+    ...severeTables.map((table) => table.join("\n")),
     ...(countRows.length > 0 ? [[...CAREFUL_TABLE_HEAD, ...countRows].join("\n")] : []),
     ...(more ? [more] : []),
     checklistBlock,
