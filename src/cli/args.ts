@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import type { RuleSetting } from "../engine/lint.js";
 import { DOCS_BASE_URL } from "../engine/rule.js";
 import { FORMATS, type OutputFormat } from "../formatters/index.js";
+import { DEFAULT_MARKDOWN_MAX_BYTES, MIN_MARKDOWN_MAX_BYTES } from "../formatters/markdown.js";
 import { describeParseError } from "../parse-args-error.js";
 
 /** The hook managers `migsafe init-hook --print <tool>` prints a snippet for. */
@@ -31,6 +32,8 @@ export interface CliOptions {
   severities: Record<string, RuleSetting>;
   /** Careful findings allowed before the exit code is 1; undefined means no limit. */
   maxWarnings: number | undefined;
+  /** The markdown report's size limit in bytes; undefined means the formatter's default. */
+  maxBytes: number | undefined;
   fix: boolean;
   /** Print the fixes as a diff instead of writing them. */
   fixDryRun: boolean;
@@ -62,6 +65,7 @@ const OPTIONS = {
   force: { type: "boolean" },
   rule: { type: "string", multiple: true },
   "max-warnings": { type: "string" },
+  "max-bytes": { type: "string" },
   fix: { type: "boolean" },
   "fix-dry-run": { type: "boolean" },
   "write-outside-project": { type: "boolean" },
@@ -99,6 +103,16 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
       return { ok: false, message: `--max-warnings takes a whole number of careful findings, 0 or more, not '${rawMax}'` };
     }
     maxWarnings = Number(rawMax);
+  }
+
+  let maxBytes: number | undefined;
+  const rawMaxBytes = values["max-bytes"];
+  if (rawMaxBytes !== undefined) {
+    if (format !== "markdown") return { ok: false, message: "--max-bytes limits the markdown report: use it with --format markdown" };
+    maxBytes = Number(rawMaxBytes);
+    if (!/^\d+$/.test(rawMaxBytes.trim()) || !Number.isSafeInteger(maxBytes) || maxBytes < MIN_MARKDOWN_MAX_BYTES) {
+      return { ok: false, message: `--max-bytes takes a whole number of bytes, ${MIN_MARKDOWN_MAX_BYTES} or more, not '${rawMaxBytes}'` };
+    }
   }
 
   const severities: Record<string, RuleSetting> = {};
@@ -159,6 +173,7 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
       initHook,
       severities,
       maxWarnings,
+      maxBytes,
       fix: values.fix ?? false,
       fixDryRun: values["fix-dry-run"] ?? false,
       writeOutsideProject: values["write-outside-project"] ?? false,
@@ -206,6 +221,8 @@ Options:
                             version did not change (node_modules/.cache/migsafe)
       --rule <id=setting>   set a rule to off, careful or dangerous; repeatable
       --max-warnings <n>    exit 1 when there are more than n careful findings
+      --max-bytes <n>       keep --format markdown within n bytes (default ${DEFAULT_MARKDOWN_MAX_BYTES}, a
+                            GitHub comment's limit; at least ${MIN_MARKDOWN_MAX_BYTES}) by summarising
   -c, --config <file>       use this configuration for every file (default: the nearest
                             migsafe.config.json, .migsaferc.json or package.json#migsafe)
       --print-config <file> print the configuration in force for this file as JSON: its

@@ -24,6 +24,7 @@ import { printConfig } from "./print-config.js";
 import { packageRoot, packageVersion } from "../version.js";
 import { writeReport, type WritePolicy } from "../files/write-file.js";
 import { removeTempFilesOnSignals } from "./signals.js";
+import { appendStepSummary } from "./step-summary.js";
 
 /** 130 and 143: interrupted by SIGINT or SIGTERM (migsafe verify). */
 export type ExitCode = 0 | 1 | 2 | 130 | 143;
@@ -120,7 +121,9 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     if (options.cache || options.outputFile !== undefined) removeTempFilesOnSignals();
     const cacheProblem = project.saveCache();
     const formats = outputFormats(options, env);
-    const result = report(results, outcomes, options, { formats, cwd, colors, rules });
+    // GitHub Actions names a file per step for a Markdown summary: the full report goes there beside the capped annotations.
+    const stepSummary = formats.includes("github") ? env.GITHUB_STEP_SUMMARY || undefined : undefined;
+    const result = report(results, outcomes, options, { formats, cwd, colors, rules, stepSummary });
     if (diffs && formats[0] === "stylish") result.output = diffs + result.output;
     result.stderr = project.warnings.map((warning) => `migsafe: ${escapeControl(warning)}\n`).join("") + result.stderr;
     if (cacheProblem) result.stderr += `migsafe: ${escapeControl(cacheProblem)}\n`;
@@ -184,7 +187,7 @@ function report(
   results: FileResult[],
   outcomes: readonly FixOutcome[],
   options: CliOptions,
-  display: { formats: readonly OutputFormat[]; cwd: string; colors: boolean; rules: readonly Rule[] },
+  display: { formats: readonly OutputFormat[]; cwd: string; colors: boolean; rules: readonly Rule[]; stepSummary: string | undefined },
 ): RunResult {
   const stderr: string[] = [];
   for (const outcome of outcomes) {
@@ -201,8 +204,12 @@ function report(
     rules: display.rules,
     version: packageVersion(),
     fixed,
+    ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+    stepSummary: display.stepSummary !== undefined,
   };
   const output = display.formats.map((format) => FORMATTERS[format](results, context)).join("");
+  const summaryProblem = display.stepSummary === undefined ? undefined : appendStepSummary(display.stepSummary, results, context);
+  if (summaryProblem) stderr.push(`migsafe: ${escapeControl(summaryProblem)}`);
 
   const { stderr: problems, exitCode } = verdict(totalsOf(results), results, options, display.cwd);
   // A fix that could not be written is something asked for and not done.

@@ -14,6 +14,10 @@ export interface ReportContext {
   version: string;
   /** With --fix: how many problems were fixed, in how many files. */
   fixed?: { problems: number; files: number };
+  /** The markdown report's size limit in bytes of UTF-8 (--max-bytes); default 65,000. */
+  maxBytes?: number;
+  /** The full markdown report is also written to the GitHub Actions step summary (the github format says so). */
+  stepSummary?: boolean;
 }
 
 /** Turns a run's results into the text written to stdout or --output-file. */

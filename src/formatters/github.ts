@@ -2,27 +2,69 @@ import path from "node:path";
 import type { FileResult } from "../engine/lint.js";
 import { escapeControl } from "./escape.js";
 import type { ReportContext } from "./format.js";
-import { messagesOf, type Message } from "./messages.js";
+import { messagesOf, plural, type Message } from "./messages.js";
 
 /**
- * GitHub Actions workflow commands: one `::error` (dangerous findings, fatal
+ * GitHub turns at most 10 error and 10 warning annotations of a step into
+ * annotations on the pull request (and 50 of a job); the runner drops the
+ * others without a word. migsafe writes at most this many of each type.
+ */
+export const ANNOTATIONS_PER_TYPE = 10;
+
+/**
+ * GitHub Actions workflow commands: an `::error` (dangerous findings, fatal
  * errors) or `::warning` (careful findings) line per message, which the runner
  * turns into annotations on the pull request's diff.
  *
- * GitHub shows at most 10 error and 10 warning annotations per step (50 per
- * job); every message is still written, since the log and the check run keep them all.
- *
- * No summary `::notice` is written: it would show as one more annotation on
- * every run, clean ones included, and the counts are already in the check run
- * and in the stylish summary printed beside these lines.
+ * The most important come first and at most ANNOTATIONS_PER_TYPE of each type
+ * are written: fatal errors, then dangerous findings, then careful ones, each
+ * severity taking one finding of every rule in turn, so that the few shown
+ * cover every kind of problem before repeating one. When some are left out,
+ * one `::notice` says how many; none is written otherwise, so that a clean run
+ * adds no annotation.
  */
 export function formatGithub(results: readonly FileResult[], context: ReportContext): string {
-  const lines: string[] = [];
-  for (const result of results) {
+  const annotations = results.flatMap((result) => {
     const file = annotationPath(result.filePath, context.repoRoot);
-    for (const message of messagesOf(result)) lines.push(workflowCommand(message, file));
-  }
-  return lines.map((line) => `${line}\n`).join("");
+    return messagesOf(result).map((message) => ({ message, file }));
+  });
+  const errors = [
+    ...annotations.filter(({ message }) => message.kind === "error"),
+    ...eachRuleInTurn(annotations.filter(({ message }) => message.kind === "dangerous")),
+  ];
+  const warnings = eachRuleInTurn(annotations.filter(({ message }) => message.kind === "careful"));
+  const shown = [...errors.slice(0, ANNOTATIONS_PER_TYPE), ...warnings.slice(0, ANNOTATIONS_PER_TYPE)];
+  const commands = shown.map(({ message, file }) => workflowCommand(message, file));
+  const notice = leftOutNotice(Math.max(0, errors.length - ANNOTATIONS_PER_TYPE), Math.max(0, warnings.length - ANNOTATIONS_PER_TYPE), context);
+  return [...commands, ...(notice ? [notice] : [])].map((line) => `${line}\n`).join("");
+}
+
+interface Annotation {
+  message: Message;
+  file: string;
+}
+
+/** The first annotation of each rule, then the second of each, and so on, in report order within each turn. */
+function eachRuleInTurn(annotations: readonly Annotation[]): Annotation[] {
+  const seen = new Map<string | null, number>();
+  const turns = annotations.map((annotation) => {
+    const turn = seen.get(annotation.message.ruleId) ?? 0;
+    seen.set(annotation.message.ruleId, turn + 1);
+    return { annotation, turn };
+  });
+  return turns.sort((a, b) => a.turn - b.turn).map(({ annotation }) => annotation);
+}
+
+/** One notice that says how many messages were not annotated and where to read them; undefined when none was left out. */
+function leftOutNotice(errors: number, warnings: number, context: ReportContext): string | undefined {
+  if (errors + warnings === 0) return undefined;
+  const parts = [...(errors > 0 ? [`${errors} dangerous or fatal`] : []), ...(warnings > 0 ? [`${warnings} careful`] : [])];
+  const count = errors + warnings;
+  const where = context.stepSummary ? "the job summary has the full report" : "another --format lists them all";
+  const text =
+    `${plural(count, "more finding")} ${count === 1 ? "is" : "are"} not annotated (${parts.join(", ")}): ` +
+    `GitHub shows ${ANNOTATIONS_PER_TYPE} error and ${ANNOTATIONS_PER_TYPE} warning annotations per step; ${where}.`;
+  return `::notice title=migsafe::${escapeData(text)}`;
 }
 
 /**

@@ -45,6 +45,8 @@ function cli(p: TempProject, args: string[], env: Record<string, string> = {}): 
   const baseEnv = { ...process.env };
   delete baseEnv.FORCE_COLOR;
   delete baseEnv.NO_COLOR;
+  // Run in GitHub Actions, a report would be added to the job summary of the test run.
+  delete baseEnv.GITHUB_STEP_SUMMARY;
   return new Promise((resolve) => {
     execFile(process.execPath, [main, ...args], { cwd: p.dir, env: { ...baseEnv, ...env }, maxBuffer: 1 << 28 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;

@@ -90,11 +90,12 @@ describe("github formatter", () => {
       ),
       { filePath: path.resolve(repoRoot, "../elsewhere/missing.sql"), findings: [], errors: [{ message: "file not found" }] },
     ];
+    // Fatal errors first, then dangerous findings, then careful ones.
     expect(formatGithub(results, context)).toBe(
-      "::warning file=db/migrations/002_mixed.sql,line=3,col=5,endLine=4,endColumn=3,title=migsafe/adding-not-null::SET NOT NULL scans the whole table.%0A%0AAvoid adding-not-null.\n" +
+      '::error file=db/migrations/003_broken.sql,line=2,col=23,endLine=2,endColumn=28,title=migsafe::syntax error at or near "LIMIT"%0A%0APostgreSQL\'s DELETE has no LIMIT.\n' +
+        "::error file=../elsewhere/missing.sql,title=migsafe::file not found\n" +
         "::error file=db/migrations/002_mixed.sql,line=12,col=1,endLine=13,endColumn=3,title=migsafe/drop-table::DROP TABLE users deletes every row.%0A%0AAvoid drop-table.\n" +
-        '::error file=db/migrations/003_broken.sql,line=2,col=23,endLine=2,endColumn=28,title=migsafe::syntax error at or near "LIMIT"%0A%0APostgreSQL\'s DELETE has no LIMIT.\n' +
-        "::error file=../elsewhere/missing.sql,title=migsafe::file not found\n",
+        "::warning file=db/migrations/002_mixed.sql,line=3,col=5,endLine=4,endColumn=3,title=migsafe/adding-not-null::SET NOT NULL scans the whole table.%0A%0AAvoid adding-not-null.\n",
     );
   });
 
@@ -182,7 +183,10 @@ describe("github formatter", () => {
         const results = files.map(([name, message, help], i) => fileResult(`db/${i}/${name}`, [finding("r", i % 2 ? "careful" : "dangerous", 1, 1, message, help)]));
         const lines = commandLines(formatGithub(results, context));
         expect(lines).toHaveLength(files.length);
-        lines.forEach((line, i) => {
+        // Dangerous findings (even i) come before careful ones (odd i).
+        const order = files.map((_, i) => i).sort((a, b) => (a % 2) - (b % 2));
+        lines.forEach((line, position) => {
+          const i = order[position]!;
           const [name, message, help] = files[i]!;
           const parsed = parseWorkflowCommand(line);
           expect(parsed?.command).toBe(i % 2 ? "warning" : "error");
@@ -191,6 +195,48 @@ describe("github formatter", () => {
           expect(parsed?.data).toBe(help ? `${message}\n\n${help}` : message);
         });
       }),
+    );
+  });
+
+  it("writes fatal errors, then dangerous and careful findings one rule at a time, at most 10 of each type, and says how many it left out", () => {
+    const dangerous = (rule: string, line: number) => finding(rule, "dangerous", line, 1, `${rule} ${line}.`, "");
+    const careful = (rule: string, line: number) => finding(rule, "careful", line, 1, `${rule} ${line}.`, "");
+    const results = [
+      fileResult("db/1.sql", [
+        ...[1, 2, 3, 4, 5, 6, 7, 8].map((line) => dangerous("drop-table", line)),
+        ...[11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22].map((line) => careful("require-lock-timeout", line)),
+      ]),
+      fileResult("db/2.sql", [dangerous("drop-column", 1), dangerous("drop-column", 2), careful("rename-column", 3), careful("prefer-text", 4)], [{ message: "file not found" }]),
+    ];
+    const line = (command: string, file: string, at: number, rule: string) =>
+      `::${command} file=db/${file},line=${at},col=1,endLine=${at + 1},endColumn=3,title=migsafe/${rule}::${rule} ${at}.\n`;
+    const errors = [
+      "::error file=db/2.sql,title=migsafe::file not found\n",
+      line("error", "1.sql", 1, "drop-table"),
+      line("error", "2.sql", 1, "drop-column"),
+      line("error", "1.sql", 2, "drop-table"),
+      line("error", "2.sql", 2, "drop-column"),
+      ...[3, 4, 5, 6, 7].map((at) => line("error", "1.sql", at, "drop-table")),
+    ];
+    const warnings = [
+      line("warning", "1.sql", 11, "require-lock-timeout"),
+      line("warning", "2.sql", 3, "rename-column"),
+      line("warning", "2.sql", 4, "prefer-text"),
+      ...[12, 13, 14, 15, 16, 17, 18].map((at) => line("warning", "1.sql", at, "require-lock-timeout")),
+    ];
+    const notice = (where: string) =>
+      "::notice title=migsafe::5 more findings are not annotated (1 dangerous or fatal, 4 careful): " +
+      `GitHub shows 10 error and 10 warning annotations per step; ${where}.\n`;
+    expect(formatGithub(results, context)).toBe([...errors, ...warnings, notice("another --format lists them all")].join(""));
+    expect(formatGithub(results, { ...context, stepSummary: true })).toBe([...errors, ...warnings, notice("the job summary has the full report")].join(""));
+  });
+
+  it("says so in the singular when one finding is left out", () => {
+    const results = [fileResult("db/1.sql", Array.from({ length: 11 }, (_, i) => finding("r", "careful", i + 1, 1, "m", "")))];
+    const lines = commandLines(formatGithub(results, context));
+    expect(lines).toHaveLength(11);
+    expect(lines.at(-1)).toBe(
+      "::notice title=migsafe::1 more finding is not annotated (1 careful): GitHub shows 10 error and 10 warning annotations per step; another --format lists them all.",
     );
   });
 });

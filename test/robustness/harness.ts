@@ -61,6 +61,7 @@ export function cli(cwd: string, args: readonly string[], env: Record<string, st
   delete baseEnv.FORCE_COLOR;
   delete baseEnv.NO_COLOR;
   delete baseEnv.GITHUB_ACTIONS;
+  delete baseEnv.GITHUB_STEP_SUMMARY;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliBundle, ...args], { cwd, env: { ...baseEnv, ...env }, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs, killSignal: "SIGKILL" });
     const stdout: Buffer[] = [];

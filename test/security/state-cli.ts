@@ -22,7 +22,7 @@ export function migsafe(
   cwd: string,
   options: { env?: Record<string, string>; nodeArgs?: string[]; timeout?: number } & Pick<SpawnSyncOptions, "input" | "uid" | "gid"> = {},
 ): CliRun {
-  const { GITHUB_ACTIONS: _actions, FORCE_COLOR: _color, ...env } = process.env;
+  const { GITHUB_ACTIONS: _actions, GITHUB_STEP_SUMMARY: _summary, FORCE_COLOR: _color, ...env } = process.env;
   const result = spawnSync(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
     cwd,
     env: { ...env, NO_COLOR: "1", ...options.env },
