@@ -3,6 +3,7 @@ import type { RuleSetting } from "../engine/lint.js";
 import { DOCS_BASE_URL } from "../engine/rule.js";
 import { FORMATS, type OutputFormat } from "../formatters/index.js";
 import { DEFAULT_MARKDOWN_MAX_BYTES, MIN_MARKDOWN_MAX_BYTES } from "../formatters/markdown.js";
+import { didYouMean } from "../did-you-mean.js";
 import { describeParseError } from "../parse-args-error.js";
 
 /** The hook managers `migsafe init-hook --print <tool>` prints a snippet for. */
@@ -87,7 +88,7 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
   try {
     ({ values, positionals } = parse(argv));
   } catch (error) {
-    return { ok: false, message: describeParseError(error) };
+    return { ok: false, message: describeParseError(error, Object.keys(OPTIONS)) };
   }
 
   const format = values.format;
@@ -121,7 +122,7 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
     if (!match) return { ok: false, message: `--rule takes id=off|careful|dangerous, not '${spec}'` };
     const id = match[1]!;
     const setting = match[2]!;
-    if (!ruleIds.includes(id)) return { ok: false, message: `unknown rule '${id}' in --rule ${spec}` };
+    if (!ruleIds.includes(id)) return { ok: false, message: `unknown rule '${id}' in --rule ${spec}${didYouMean(id, ruleIds)}` };
     if (!(SETTINGS as readonly string[]).includes(setting)) {
       return { ok: false, message: `unknown setting '${setting}' for rule '${id}' in --rule ${spec} (expected ${SETTINGS.join(", ")})` };
     }
@@ -132,7 +133,7 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
   if (positionals[0] === "explain") {
     explain = positionals[1];
     if (explain === undefined || positionals.length > 2) return { ok: false, message: "explain takes one rule id: migsafe explain <rule-id>" };
-    if (!ruleIds.includes(explain)) return { ok: false, message: `unknown rule '${explain}' (migsafe --list-rules lists them)` };
+    if (!ruleIds.includes(explain)) return { ok: false, message: `unknown rule '${explain}'${didYouMean(explain, ruleIds) || " (migsafe --list-rules lists them)"}` };
   }
   if (values.fix && values["fix-dry-run"]) return { ok: false, message: "--fix and --fix-dry-run cannot be used together" };
 

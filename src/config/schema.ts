@@ -1,3 +1,4 @@
+import { didYouMean } from "../did-you-mean.js";
 import type { RuleSetting } from "../engine/lint.js";
 import { placeholderProblem } from "../engine/placeholders.js";
 import { backtrackingProblem } from "./regex-safety.js";
@@ -84,7 +85,7 @@ function checkPlaceholders(value: unknown, key: string): string | undefined {
 function checkRules(value: unknown, key: string, ruleIds: ReadonlySet<string>): string | undefined {
   if (!value || typeof value !== "object" || Array.isArray(value)) return `"${key}" must be an object of rule id → severity`;
   for (const [id, entry] of Object.entries(value)) {
-    if (!ruleIds.has(id)) return `unknown rule "${id}" in "${key}"`;
+    if (!ruleIds.has(id)) return `unknown rule "${id}" in "${key}"${didYouMean(id, [...ruleIds])}`;
     const setting = Array.isArray(entry) ? entry[0] : entry;
     if (Array.isArray(entry) && entry.length !== 2) return `"${key}.${id}" must be a severity or [severity, options]`;
     if (typeof setting !== "string" || !(SEVERITY_SETTINGS as readonly string[]).includes(setting)) return `"${key}.${id}" must be "off", "careful" or "dangerous", not ${show(setting)}`;
@@ -102,7 +103,7 @@ export function validateConfig(raw: unknown, ruleIds: ReadonlySet<string>): Vali
     if (key === "$schema") continue;
     // Own keys only: "constructor" or "__proto__" must not find Object.prototype's.
     const check = Object.hasOwn(CHECKS, key) ? CHECKS[key as keyof MigsafeConfig] : undefined;
-    if (!check) return { ok: false, message: `unknown key "${key}" (known keys: ${CONFIG_KEYS.join(", ")})` };
+    if (!check) return { ok: false, message: `unknown key "${key}"${didYouMean(key, CONFIG_KEYS) || ` (known keys: ${CONFIG_KEYS.join(", ")})`}` };
     const problem = check === SETTING ? settingProblem(settings, key) : check(value, key, ruleIds);
     if (problem) return { ok: false, message: problem };
   }

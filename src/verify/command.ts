@@ -97,7 +97,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
     try {
       ({ values, positionals } = parse(argv));
     } catch (error) {
-      return failure(`${describeParseError(error)} (${HELP_HINT})`);
+      return failure(`${describeParseError(error, Object.keys(OPTIONS))} (${HELP_HINT})`);
     }
     debug = values.debug ?? false;
     if (values.help) return { output: VERIFY_HELP, stderr: "", exitCode: 0 };

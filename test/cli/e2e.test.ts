@@ -110,7 +110,7 @@ describe("migsafe (built)", () => {
     expect(await cli(p, ["--frmat", "json"])).toEqual({
       code: 2,
       stdout: "",
-      stderr: "migsafe: unknown option '--frmat' (run 'migsafe --help' for usage)\n",
+      stderr: "migsafe: unknown option '--frmat' (did you mean '--format'?) (run 'migsafe --help' for usage)\n",
     });
     const rule = await cli(p, ["--rule", "no-such-rule=off"]);
     expect(rule.code).toBe(2);
