@@ -1,6 +1,7 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import dropTable from "../../rules/drop-table.js";
 import requireRollback from "../../rules/require-rollback.js";
 import { run } from "../../src/cli/run.js";
@@ -16,9 +17,12 @@ const counter = defineRule({
   checkFile: () => void filesChecked++,
 });
 const rules = [dropTable, requireRollback, counter];
+// The cache's per-user secret is made under XDG_CONFIG_HOME: a folder of the test's own, never the user's home.
+const env = { XDG_CONFIG_HOME: fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-cache-secret-")) };
+afterAll(() => fs.rmSync(env.XDG_CONFIG_HOME, { recursive: true, force: true }));
 
 async function lint(dir: string, ...argv: string[]) {
-  const result = await run(["--cache", "--debug", "--format", "json", ...argv], { cwd: dir, env: {}, rules });
+  const result = await run(["--cache", "--debug", "--format", "json", ...argv], { cwd: dir, env, rules });
   const cacheLine = /cache .*: (\d+) files from the cache, (\d+) linted/.exec(result.stderr);
   return { ...result, fromCache: Number(cacheLine?.[1]), linted: Number(cacheLine?.[2]) };
 }
@@ -144,7 +148,7 @@ describe("--cache", () => {
   it("reports an unwritable cache on stderr without failing the run", async () => {
     const p = setUp();
     p.write("node_modules/.cache/migsafe", "a file where the folder should be");
-    const result = await run(["--cache", "migrations"], { cwd: p.dir, env: {}, rules });
+    const result = await run(["--cache", "migrations"], { cwd: p.dir, env, rules });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^migsafe: cannot write the cache node_modules\/.cache\/migsafe\/results.json \(\w+\); the next run lints every file\n$/);
   });
