@@ -23,7 +23,7 @@ Object.assign(env, { NO_COLOR: "1", GIT_CONFIG_NOSYSTEM: "1", GIT_AUTHOR_NAME: "
 Object.assign(env, { GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" });
 
 /** What only verify (PGlite, pg) and the linting of TS/JS migrations (typescript-estree, typescript) need. */
-const OPTIONAL_PEERS = ["@electric-sql/pglite", "pg", "@typescript-eslint/typescript-estree", "typescript"];
+const OPTIONAL_PEERS = ["@electric-sql/pglite", "pg", "@typescript-eslint/typescript-estree", "typescript", "recheck"];
 const TS_MIGRATION = `import { MigrationInterface, QueryRunner } from "typeorm";
 export class AddTotal1700000000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -201,6 +201,14 @@ export default [migsafe.configs.recommended];
     expect(result.stdout + result.stderr).toContain("npm install --save-dev @typescript-eslint/typescript-estree typescript");
     expect(result.status).toBe(2);
   });
+
+  it("asks in one line for recheck when the configuration holds a regular expression (exit 2)", () => {
+    write("regex/migsafe.config.json", '{"placeholders": {"\\\\{\\\\{[^{}]*\\\\}\\\\}": "users"}}');
+    write("regex/001_drop.sql", "DROP TABLE {{ .Table }};\n");
+    const result = run(migsafeBin(), ["regex/001_drop.sql"]);
+    expect(result.stderr).toContain("needs recheck in the project: npm install --save-dev recheck");
+    expect(result.status).toBe(2);
+  });
 });
 
 describe("with its optional peer dependencies installed", { timeout: 90_000 }, () => {
@@ -214,6 +222,16 @@ describe("with its optional peer dependencies installed", { timeout: 90_000 }, (
     expect(result.stdout).toMatch(/1:1\s+dangerous\s.*relation "orders" does not exist.*verify-error/);
     expect(result.stderr).toMatch(/verified 1 migration on PGlite [\d.]+ \(PostgreSQL \d+/);
     expect(result.status).toBe(1);
+  });
+
+  it("checks a placeholder's regular expression with recheck: a linear one is used, a backtracking one refused", () => {
+    const used = run(migsafeBin(), ["regex/001_drop.sql"]);
+    expect(used.stdout).toContain("drop-table");
+    expect(used.status).toBe(1);
+    write("regex/migsafe.config.json", '{"placeholders": {"(a|aa)+$": "users"}}');
+    const refused = run(migsafeBin(), ["regex/001_drop.sql"]);
+    expect(refused.stderr).toMatch(/"placeholders\.\(a\|aa\)\+\$": the regular expression can backtrack for exponential time/);
+    expect(refused.status).toBe(2);
   });
 
   it("lints the SQL of a TypeScript migration", () => {
