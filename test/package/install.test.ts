@@ -36,6 +36,8 @@ export class AddTotal1700000000000 implements MigrationInterface {
 `;
 
 let temp: string;
+/** What `npm install <tarball>` printed on stderr. */
+let installWarnings: string;
 let tarball: string;
 let project: string;
 
@@ -59,7 +61,7 @@ const migsafeBin = () => path.join(project, "node_modules/.bin/migsafe");
 beforeAll(() => {
   if (!fs.existsSync(path.join(repo, "dist/cli.js"))) throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
   temp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-package-")));
-  // --ignore-scripts: the build is already there; `prepare` would rebuild it for every run of this test.
+  // --ignore-scripts: the build is already there; `prepack` would rebuild it for every run of this test.
   const packed = JSON.parse(runOk(npm, ["pack", "--json", "--ignore-scripts", "--pack-destination", temp], repo)) as { filename: string }[];
   tarball = path.join(temp, packed[0]!.filename);
   project = path.join(temp, "app");
@@ -68,7 +70,9 @@ beforeAll(() => {
   write("package.json", JSON.stringify({ name: "app", version: "1.0.0", private: true, type: "commonjs" }, null, 2));
   write("migrations/001_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n");
   write("migrations/002_drop_users.sql", "DROP TABLE users;\n");
-  runOk(npm, ["install", tarball, ...INSTALL_FLAGS]);
+  const installed = run(npm, ["install", tarball, ...INSTALL_FLAGS]);
+  if (installed.status !== 0) throw new Error(`npm install exited ${installed.status}:\n${installed.stdout}\n${installed.stderr}`);
+  installWarnings = installed.stderr;
 }, 180_000);
 
 afterAll(() => {
@@ -175,6 +179,13 @@ export default [migsafe.configs.recommended];
     expect(commit.stdout + commit.stderr).toContain("drop-table");
     expect(commit.status).not.toBe(0);
     expect(runOk("git", ["rev-list", "--count", "HEAD"])).toBe("1\n");
+  });
+
+  it("installs without an install-scripts warning: the published manifest has no install-time script", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(project, "node_modules/migsafe/package.json"), "utf8")) as { scripts?: Record<string, string> };
+    const installTime = ["preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"];
+    expect(Object.keys(manifest.scripts ?? {}).filter((name) => installTime.includes(name))).toEqual([]);
+    expect(installWarnings).not.toContain("install-scripts");
   });
 
   it("stays light: the optional peer dependencies are not installed with it", () => {
