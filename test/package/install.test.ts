@@ -252,6 +252,29 @@ describe("with its optional peer dependencies installed", { timeout: 90_000 }, (
   });
 });
 
+describe("installed with pnpm (its strict node_modules: only declared dependencies resolve)", { timeout: 120_000 }, () => {
+  let pnpmProject: string;
+  const pnpm = path.join(repo, "node_modules/.bin/pnpm");
+
+  beforeAll(() => {
+    pnpmProject = path.join(temp, "pnpm-app");
+    fs.mkdirSync(path.join(pnpmProject, "migrations"), { recursive: true });
+    fs.writeFileSync(path.join(pnpmProject, "package.json"), JSON.stringify({ name: "pnpm-app", version: "1.0.0", private: true }, null, 2));
+    fs.writeFileSync(path.join(pnpmProject, "migrations/001_drop.sql"), "DROP TABLE users;\n");
+    runOk(pnpm, ["add", tarball, "--prefer-offline", "--reporter=append-only", "--store-dir", path.join(temp, "pnpm-store")], pnpmProject);
+  }, 180_000);
+
+  it("runs the CLI, serves the API (ESM and require) and the ESLint plugin (import(), also from CommonJS)", () => {
+    const cli = run(path.join(pnpmProject, "node_modules/.bin/migsafe"), ["--format", "json", "migrations"], pnpmProject);
+    expect((JSON.parse(cli.stdout) as { messages: { ruleId: string }[] }[])[0]!.messages.map((m) => m.ruleId)).toContain("drop-table");
+    expect(cli.status).toBe(1);
+    fs.writeFileSync(path.join(pnpmProject, "api.mjs"), 'import { lintText } from "migsafe";\nconsole.log((await lintText("TRUNCATE t;")).findings.map((f) => f.ruleId).join());\n');
+    expect(runOk("node", ["api.mjs"], pnpmProject)).toContain("truncate");
+    fs.writeFileSync(path.join(pnpmProject, "api.cjs"), 'console.log(require("migsafe").lintText.name);\nimport("migsafe/eslint").then((m) => console.log(Object.keys(m.default).sort().join()));\n');
+    expect(runOk("node", ["api.cjs"], pnpmProject)).toMatch(/^lintText\n.*configs.*languages.*rules/);
+  });
+});
+
 describe("npm ci of this repository", () => {
   it("has every dependency's install script approved or denied in allowScripts, so that it prints no install-scripts warning", (context) => {
     const listed = run(npm, ["install-scripts", "ls"], repo);
