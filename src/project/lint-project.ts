@@ -5,6 +5,7 @@ import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target }
 import { streamPaths } from "./lint-parallel.js";
 import { cacheSecret } from "./cache-secret.js";
 import { ResultCache } from "./result-cache.js";
+import { activeRecorder } from "../files/fs-recorder.js";
 import { packageVersion } from "../version.js";
 import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
 import { resolveConfig, type ResolvedConfig } from "../config/resolve.js";
@@ -74,6 +75,9 @@ export type ProjectLint =
 export async function lintProject(request: ProjectRequest): Promise<ProjectLint> {
   const cwd = path.resolve(request.cwd);
   const rules = request.rules ?? allRules;
+  // Without the cache every file is parsed: start compiling the WebAssembly while the files are found. With it, the
+  // parser is loaded only when a file misses the cache (lintAll).
+  if (!request.cache) loadParser().catch(() => undefined);
   const selected = await selectFiles(request, cwd);
   if (!selected.ok) return selected;
   let jobs: Job[];
@@ -83,7 +87,6 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
     if (!(error instanceof ConfigError)) throw error;
     return { ok: false, message: `${displayPath(error.file, cwd)}${error.line ? `:${error.line}` : ""}: ${error.message}` };
   }
-  await loadParser();
   const cache = request.cache ? openCache(cwd, request.env ?? process.env) : { warnings: [] };
   const lintRun: LintRun = {
     cwd,
@@ -106,6 +109,8 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
       if (!cache) return undefined;
       lintRun.debugLog.push(`debug: cache ${displayPath(cache.file, cwd)}: ${cache.hits} files from the cache, ${cache.misses} linted`);
       const problem = cache.save();
+      // A warning about the cache is this run's, not the next one's: the run is not replayed.
+      if (problem) activeRecorder()?.unrepeatable("the cache could not be written");
       return problem && `cannot write the cache ${displayPath(cache.file, cwd)} (${problem}); the next run lints every file`;
     },
     debugLog: lintRun.debugLog,
@@ -116,8 +121,10 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
 /** The project's result cache, and a warning when it cannot be used (it is then linted without, or from empty). */
 function openCache(cwd: string, env: Readonly<Record<string, string | undefined>>): { cache?: ResultCache; warnings: string[] } {
   const secret = cacheSecret(env);
+  if (!secret.ok) activeRecorder()?.unrepeatable("no cache secret");
   if (!secret.ok) return { warnings: [`--cache is off for this run: ${secret.problem}`] };
   const { cache, warning } = ResultCache.load(cwd, packageVersion(), secret.secret);
+  if (warning) activeRecorder()?.unrepeatable("the cache was not used");
   const discarded = `the cache ${displayPath(cache.file, cwd)} is not used (${warning}): every file is linted, and the cache written anew`;
   return { cache, warnings: warning ? [discarded] : [] };
 }
@@ -256,6 +263,7 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (resul
     else all[index] = result;
   };
   const keys = new Map<number, string>();
+  const fromContents: { index: number; bytes: Uint8Array; job: Job }[] = [];
   const groups = new Map<LintOptions, number[]>();
   jobs.forEach((job, index) => {
     const filePath = job.target.path;
@@ -267,7 +275,7 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (resul
       if (cached) return place(index, cached);
       keys.set(index, key);
     }
-    if (lintRun.contents.has(filePath)) return place(index, cacheAndReturn(index, lintBytes(bytes!, filePath, job.options, files)));
+    if (lintRun.contents.has(filePath)) return fromContents.push({ index, bytes: bytes!, job });
     const group = groups.get(job.options);
     if (group) group.push(index);
     else groups.set(job.options, [index]);
@@ -277,6 +285,9 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (resul
     if (key !== undefined) lintRun.cache!.set(result.filePath, key, result);
     return result;
   }
+  // Only now, and only when a file must be linted: a run whose files all come from the cache loads no WebAssembly.
+  if (fromContents.length > 0 || groups.size > 0) await loadParser();
+  for (const { index, bytes, job } of fromContents) place(index, cacheAndReturn(index, lintBytes(bytes, job.target.path, job.options, files)));
   for (const [options, indexes] of groups) {
     const paths = indexes.map((index) => jobs[index]!.target.path);
     const filesPerThread = await streamPaths(paths, options, lintRun.defaultRules, (i, result) => place(indexes[i]!, cacheAndReturn(indexes[i]!, result)));

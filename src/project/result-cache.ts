@@ -1,10 +1,13 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { runnerAndPartner, type FileAccess } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { makeFolder, writeFileAtomic } from "../files/write-file.js";
 import { isCacheEntry, type CacheEntry } from "./cache-entry.js";
+import { cacheFolder, macOf, sameMac, secretIdOf } from "./cache-mac.js";
+
+export { cacheFolder };
 
 /** Bumped when the cache file's shape changes. */
 const FORMAT = 2;
@@ -168,26 +171,10 @@ function parseJson(text: string): unknown {
 }
 
 function mac(secret: Buffer, version: string, body: string): string {
-  return createHmac("sha256", secret).update(`migsafe cache ${FORMAT} ${version}\n`).update(body).digest("hex");
+  return macOf(secret, `migsafe cache ${FORMAT} ${version}`, body);
 }
 
-function secretId(secret: Buffer): string {
-  return createHmac("sha256", secret).update("migsafe cache secret id").digest("hex").slice(0, 16);
-}
-
-function sameMac(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
-/** Where the cache lives: node_modules/.cache/migsafe in the nearest folder up from `cwd` with a package.json or node_modules, else in `cwd`. */
-export function cacheFolder(cwd: string): string {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "package.json")) || fs.existsSync(path.join(dir, "node_modules"))) return path.join(dir, "node_modules", ".cache", "migsafe");
-    if (path.dirname(dir) === dir) return path.join(path.resolve(cwd), "node_modules", ".cache", "migsafe");
-  }
-}
+const secretId = secretIdOf;
 
 /** The options as text: rule ids stand for the rules (their code is covered by the version). */
 function optionsKey(options: LintOptions): string {
