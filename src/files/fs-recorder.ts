@@ -98,7 +98,7 @@ export function activeRecorder(): FsRecorder | undefined {
  * Starts recording this thread's reads. `ignored` folders (the cache folder) are neither recorded nor a reason to
  * refuse a write: what the cache holds only skips work.
  */
-export function startRecording(ignored: readonly string[] = []): FsRecorder {
+export function startRecording(ignored: readonly string[] = [], { racyMs = RACY_MS }: { racyMs?: number } = {}): FsRecorder {
   if (active) return active;
   const inputs: RecordedInputs = { files: {}, probes: {}, dirs: {}, env: {} };
   const originals = new Map<string, unknown>();
@@ -129,7 +129,7 @@ export function startRecording(ignored: readonly string[] = []): FsRecorder {
     const known = inputs.files[file];
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     if (known && known.sha256 !== sha256) return unrepeatable(`${file} changed while it was linted`);
-    const racy = Date.now() - stat.mtimeMs < RACY_MS || Date.now() - stat.ctimeMs < RACY_MS;
+    const racy = Date.now() - stat.mtimeMs < racyMs || Date.now() - stat.ctimeMs < racyMs;
     inputs.files[file] = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, sha256, ...(racy ? { racy } : {}) };
   };
   const probe = (kind: string, file: string, value: string) => {
@@ -192,7 +192,14 @@ export function startRecording(ignored: readonly string[] = []): FsRecorder {
       const file = pathOf(target, "a read");
       if (!file) return original<(...args: unknown[]) => unknown>("readFileSync")(target, options);
       const stat = statOrUndefined(file);
-      const bytes = readRaw(file);
+      let bytes: Buffer;
+      try {
+        bytes = readRaw(file);
+      } catch (error) {
+        // A file that is not there (a package.json looked for) is an input too.
+        probe("s", file, statKind(stat, stat ? undefined : (error as NodeJS.ErrnoException)));
+        throw error;
+      }
       noteFile(file, stat, bytes);
       return decode(bytes, options);
     }) as AnyFunction,
@@ -251,7 +258,10 @@ export function startRecording(ignored: readonly string[] = []): FsRecorder {
       const wanted = typeof options === "function" ? undefined : options;
       const file = pathOf(target, "a read");
       original<(...args: unknown[]) => void>("readFile")(target, (error: NodeJS.ErrnoException | null, bytes: Buffer) => {
-        if (error) return done(error);
+        if (error) {
+          if (file) probe("s", file, statKind(statOrUndefined(file), error));
+          return done(error);
+        }
         if (file) noteFile(file, statOrUndefined(file), bytes);
         done(null, decode(bytes, wanted));
       });
@@ -264,6 +274,7 @@ export function startRecording(ignored: readonly string[] = []): FsRecorder {
       if (file && reading) {
         const stat = statOrUndefined(file);
         if (stat?.isFile()) noteFile(file, stat, readRaw(file));
+        else probe("s", file, statKind(stat));
       } else if (!file || !skip(file)) unrepeatable(`a write to ${file ?? "a file descriptor"}`);
       const fd = original<(...args: unknown[]) => number>("openSync")(target, flags, mode);
       if (file && !reading && skip(file)) cacheDescriptors.add(fd);
