@@ -207,10 +207,25 @@ function whatChanged(body: RecordBody, identity: RunIdentity, secret: Buffer): s
   if (body.bundle !== identity.bundle) return "migsafe build";
   if (body.envNames !== undefined && body.envNames !== envNamesHash(identity.env)) return "environment variables";
   for (const [name, value] of Object.entries(body.env)) if (envMac(secret, name, identity.env[name]) !== value) return `environment ${name}`;
+  // Name probes ask the same folders many times (each file's rollback partners): list each folder once.
+  const listings = new Map<string, Map<string, string> | string>();
+  const entryOf = (target: string): string => {
+    const dir = path.dirname(target);
+    let listing = listings.get(dir);
+    if (listing === undefined) {
+      try {
+        listing = new Map(fs.readdirSync(dir, { withFileTypes: true }).map((entry) => [entry.name, entryKind(entry)]));
+      } catch (error) {
+        listing = statKind(undefined, error as NodeJS.ErrnoException);
+      }
+      listings.set(dir, listing);
+    }
+    return typeof listing === "string" ? listing : (listing.get(path.basename(target)) ?? "-");
+  };
   for (const [key, value] of Object.entries(body.probes)) {
     const kind = key[0]!;
     const target = key.slice(key.indexOf("\0") + 1);
-    if (probe(kind, key.slice(1, key.indexOf("\0")), target) !== value) return `${target}`;
+    if ((kind === "n" ? entryOf(target) : probe(kind, key.slice(1, key.indexOf("\0")), target)) !== value) return `${target}`;
   }
   for (const [dir, hash] of Object.entries(body.dirs)) {
     try {
@@ -256,10 +271,6 @@ function probe(kind: string, mode: string, target: string): string {
       case "d":
         fs.readdirSync(target);
         return "listed";
-      case "n": {
-        const name = path.basename(target);
-        return entryKind(fs.readdirSync(path.dirname(target), { withFileTypes: true }).find((entry) => entry.name === name));
-      }
       default:
         return "unknown probe";
     }
