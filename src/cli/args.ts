@@ -47,6 +47,8 @@ export interface CliOptions {
   listRules: boolean;
   /** `migsafe explain <rule-id>`: the rule whose docs page to print. */
   explain: string | undefined;
+  /** Each finding's longer why under its help (stylish). */
+  verbose: boolean;
   debug: boolean;
   help: boolean;
   version: boolean;
@@ -73,6 +75,7 @@ const OPTIONS = {
   config: { type: "string", short: "c" },
   "print-config": { type: "string" },
   "list-rules": { type: "boolean" },
+  verbose: { type: "boolean" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
@@ -182,6 +185,7 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
       printConfig,
       listRules: values["list-rules"] ?? false,
       explain,
+      verbose: values.verbose ?? false,
       debug: values.debug ?? false,
       help: values.help ?? false,
       version: values.version ?? false,
@@ -233,6 +237,7 @@ Options:
       --write-outside-project  let --fix and --output-file write through symbolic
                             links that lead outside the project (refused by default)
       --list-rules          list every rule: id, default severity, preset, description
+      --verbose             print each finding's longer why and docs link under its help
       --debug               print stack traces of internal errors
   -h, --help                show this help
   -v, --version             show the version

@@ -204,6 +204,7 @@ function report(
     rules: display.rules,
     version: packageVersion(),
     fixed,
+    verbose: options.verbose,
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
     stepSummary: display.stepSummary !== undefined,
   };
@@ -258,7 +259,14 @@ async function streamRun(
 ): Promise<RunResult> {
   const totals: Totals = { dangerous: 0, careful: 0, fatalFiles: 0, internalErrors: 0, files: 0 };
   const failing: FileResult[] = [];
-  const context: ReportContext = { cwd: request.cwd, repoRoot: request.cwd, colors, rules: request.rules ?? allRules, version: packageVersion() };
+  const context: ReportContext = {
+    cwd: request.cwd,
+    repoRoot: request.cwd,
+    colors,
+    rules: request.rules ?? allRules,
+    version: packageVersion(),
+    verbose: options.verbose,
+  };
   const onResult = (result: FileResult) => {
     const counted = totalsOf([result]);
     totals.dangerous += counted.dangerous;

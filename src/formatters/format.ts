@@ -12,6 +12,8 @@ export interface ReportContext {
   rules: readonly Rule[];
   /** migsafe's version. */
   version: string;
+  /** --verbose: each finding's longer why under its help (stylish). */
+  verbose?: boolean;
   /** With --fix: how many problems were fixed, in how many files. */
   fixed?: { problems: number; files: number };
   /** The markdown report's size limit in bytes of UTF-8 (--max-bytes); default 65,000. */

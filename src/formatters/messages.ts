@@ -12,6 +12,8 @@ export interface Message {
   message: string;
   /** The safe alternative (findings). */
   help?: string;
+  /** The finding's longer why, when its rule gave one. */
+  explanation?: string;
   /** The likely cause of a syntax error (fatal errors), when migsafe knows one. */
   hint?: string;
   docsUrl?: string;
@@ -43,6 +45,7 @@ export function messagesOf(result: FileResult): Message[] {
     fatal: false,
     message: finding.message,
     help: finding.help,
+    ...(finding.explanation ? { explanation: finding.explanation } : {}),
     docsUrl: finding.docsUrl,
     line: finding.loc.start.line,
     column: finding.loc.start.column,

@@ -1,6 +1,7 @@
 import path from "node:path";
 import picocolors from "picocolors";
 import type { FileResult } from "../engine/lint.js";
+import { whyItIsRisky } from "../rule-docs.js";
 import { escapeControl, readsAsWorkflowCommand } from "./escape.js";
 import { messagesOf, plural, totalsOf, type Message, type Totals } from "./messages.js";
 
@@ -8,6 +9,8 @@ export interface StylishOptions {
   /** File paths are shown relative to this folder. */
   cwd: string;
   colors: boolean;
+  /** --verbose: each finding's longer why (its own, else its rule's docs page's) under its help. */
+  verbose?: boolean;
   /** With --fix: how many problems were fixed, in how many files. */
   fixed?: { problems: number; files: number };
 }
@@ -43,6 +46,11 @@ export function formatStylishFile(result: FileResult, options: StylishOptions): 
     lines.push(`  ${c.dim(positions[i]!.padEnd(positionWidth))}  ${kind}  ${escapeControl(message.message)}${rule}`);
     if (message.help) lines.push(`${indent}${c.cyan("help:")} ${escapeControl(message.help)}`);
     if (message.hint) lines.push(`${indent}${c.cyan("hint:")} ${escapeControl(message.hint)}`);
+    if (options.verbose && message.ruleId) {
+      const why = message.explanation ?? whyItIsRisky(message.ruleId);
+      for (const line of (why ?? "").split("\n").filter(Boolean)) lines.push(`${indent}${c.dim(`why: ${escapeControl(line)}`)}`);
+      if (message.docsUrl) lines.push(`${indent}${c.dim(`docs: ${escapeControl(message.docsUrl)}`)}`);
+    }
   });
   return `${lines.join("\n")}\n\n`;
 }
