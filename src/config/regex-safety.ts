@@ -1,5 +1,5 @@
-import { createRequire } from "node:module";
 import type { checkSync as recheckSync, Diagnostics } from "recheck";
+import { MissingDependencyError, requireOptional } from "../optional-dependency.js";
 
 type CheckSync = typeof recheckSync;
 
@@ -8,7 +8,8 @@ type CheckSync = typeof recheckSync;
  * automaton, whether searching text with it can backtrack for super-linear time. Measured on
  * known ReDoS patterns, it was right on every one, where safe-regex2 (a star-height heuristic)
  * missed `(a|aa)+$`, `(a|a)*$`, `(\w|\d)+$` and every polynomial case (docs/security.md). It is
- * ≈5 MB of JavaScript, so it loads only for a configuration that holds a regular expression.
+ * ≈5 MB of JavaScript and pulls ≈50 MB of optional native back ends, so it is an optional peer
+ * dependency, loaded only for a configuration that holds a regular expression.
  */
 let checkSync: CheckSync | undefined;
 
@@ -23,7 +24,13 @@ const verdicts = new Map<string, string | undefined>();
  */
 export function backtrackingProblem(pattern: string): string | undefined {
   if (verdicts.has(pattern)) return verdicts.get(pattern);
-  checkSync ??= (createRequire(import.meta.url)("recheck") as { checkSync: CheckSync }).checkSync;
+  try {
+    checkSync ??= requireOptional<{ checkSync: CheckSync }>(["recheck"], "a regular expression in the configuration (to prove it cannot hang the run)").checkSync;
+  } catch (error) {
+    // Not remembered: the next configuration may be read after the package is installed.
+    if (error instanceof MissingDependencyError) return error.message;
+    throw error;
+  }
   const problem = describe(checkSync(pattern, "u", { timeout: CHECK_TIMEOUT_MS }));
   verdicts.set(pattern, problem);
   return problem;

@@ -23,7 +23,7 @@ Object.assign(env, { NO_COLOR: "1", GIT_CONFIG_NOSYSTEM: "1", GIT_AUTHOR_NAME: "
 Object.assign(env, { GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" });
 
 /** What only verify (PGlite, pg) and the linting of TS/JS migrations (typescript-estree, typescript) need. */
-const OPTIONAL_PEERS = ["@electric-sql/pglite", "pg", "@typescript-eslint/typescript-estree", "typescript"];
+const OPTIONAL_PEERS = ["@electric-sql/pglite", "pg", "@typescript-eslint/typescript-estree", "typescript", "recheck"];
 const TS_MIGRATION = `import { MigrationInterface, QueryRunner } from "typeorm";
 export class AddTotal1700000000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -36,6 +36,8 @@ export class AddTotal1700000000000 implements MigrationInterface {
 `;
 
 let temp: string;
+/** What `npm install <tarball>` printed on stderr. */
+let installWarnings: string;
 let tarball: string;
 let project: string;
 
@@ -59,7 +61,7 @@ const migsafeBin = () => path.join(project, "node_modules/.bin/migsafe");
 beforeAll(() => {
   if (!fs.existsSync(path.join(repo, "dist/cli.js"))) throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
   temp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-package-")));
-  // --ignore-scripts: the build is already there; `prepare` would rebuild it for every run of this test.
+  // --ignore-scripts: the build is already there; `prepack` would rebuild it for every run of this test.
   const packed = JSON.parse(runOk(npm, ["pack", "--json", "--ignore-scripts", "--pack-destination", temp], repo)) as { filename: string }[];
   tarball = path.join(temp, packed[0]!.filename);
   project = path.join(temp, "app");
@@ -68,7 +70,9 @@ beforeAll(() => {
   write("package.json", JSON.stringify({ name: "app", version: "1.0.0", private: true, type: "commonjs" }, null, 2));
   write("migrations/001_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n");
   write("migrations/002_drop_users.sql", "DROP TABLE users;\n");
-  runOk(npm, ["install", tarball, ...INSTALL_FLAGS]);
+  const installed = run(npm, ["install", tarball, ...INSTALL_FLAGS]);
+  if (installed.status !== 0) throw new Error(`npm install exited ${installed.status}:\n${installed.stdout}\n${installed.stderr}`);
+  installWarnings = installed.stderr;
 }, 180_000);
 
 afterAll(() => {
@@ -177,6 +181,13 @@ export default [migsafe.configs.recommended];
     expect(runOk("git", ["rev-list", "--count", "HEAD"])).toBe("1\n");
   });
 
+  it("installs without an install-scripts warning: the published manifest has no install-time script", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(project, "node_modules/migsafe/package.json"), "utf8")) as { scripts?: Record<string, string> };
+    const installTime = ["preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"];
+    expect(Object.keys(manifest.scripts ?? {}).filter((name) => installTime.includes(name))).toEqual([]);
+    expect(installWarnings).not.toContain("install-scripts");
+  });
+
   it("stays light: the optional peer dependencies are not installed with it", () => {
     for (const name of OPTIONAL_PEERS) expect(fs.existsSync(path.join(project, "node_modules", name)), name).toBe(false);
   });
@@ -201,6 +212,14 @@ export default [migsafe.configs.recommended];
     expect(result.stdout + result.stderr).toContain("npm install --save-dev @typescript-eslint/typescript-estree typescript");
     expect(result.status).toBe(2);
   });
+
+  it("asks in one line for recheck when the configuration holds a regular expression (exit 2)", () => {
+    write("regex/migsafe.config.json", '{"placeholders": {"\\\\{\\\\{[^{}]*\\\\}\\\\}": "users"}}');
+    write("regex/001_drop.sql", "DROP TABLE {{ .Table }};\n");
+    const result = run(migsafeBin(), ["regex/001_drop.sql"]);
+    expect(result.stderr).toContain("needs recheck in the project: npm install --save-dev recheck");
+    expect(result.status).toBe(2);
+  });
 });
 
 describe("with its optional peer dependencies installed", { timeout: 90_000 }, () => {
@@ -216,10 +235,43 @@ describe("with its optional peer dependencies installed", { timeout: 90_000 }, (
     expect(result.status).toBe(1);
   });
 
+  it("checks a placeholder's regular expression with recheck: a linear one is used, a backtracking one refused", () => {
+    const used = run(migsafeBin(), ["regex/001_drop.sql"]);
+    expect(used.stdout).toContain("drop-table");
+    expect(used.status).toBe(1);
+    write("regex/migsafe.config.json", '{"placeholders": {"(a|aa)+$": "users"}}');
+    const refused = run(migsafeBin(), ["regex/001_drop.sql"]);
+    expect(refused.stderr).toMatch(/"placeholders\.\(a\|aa\)\+\$": the regular expression can backtrack for exponential time/);
+    expect(refused.status).toBe(2);
+  });
+
   it("lints the SQL of a TypeScript migration", () => {
     const result = run(migsafeBin(), ["src/migrations/1700000000000-AddTotal.ts"]);
     expect(result.stdout).toMatch(/1700000000000-AddTotal\.ts\n\s+\d+:\d+\s+careful\s.*require-lock-timeout/);
     expect(result.status).toBe(0);
+  });
+});
+
+describe("installed with pnpm (its strict node_modules: only declared dependencies resolve)", { timeout: 120_000 }, () => {
+  let pnpmProject: string;
+  const pnpm = path.join(repo, "node_modules/.bin/pnpm");
+
+  beforeAll(() => {
+    pnpmProject = path.join(temp, "pnpm-app");
+    fs.mkdirSync(path.join(pnpmProject, "migrations"), { recursive: true });
+    fs.writeFileSync(path.join(pnpmProject, "package.json"), JSON.stringify({ name: "pnpm-app", version: "1.0.0", private: true }, null, 2));
+    fs.writeFileSync(path.join(pnpmProject, "migrations/001_drop.sql"), "DROP TABLE users;\n");
+    runOk(pnpm, ["add", tarball, "--prefer-offline", "--reporter=append-only", "--store-dir", path.join(temp, "pnpm-store")], pnpmProject);
+  }, 180_000);
+
+  it("runs the CLI, serves the API (ESM and require) and the ESLint plugin (import(), also from CommonJS)", () => {
+    const cli = run(path.join(pnpmProject, "node_modules/.bin/migsafe"), ["--format", "json", "migrations"], pnpmProject);
+    expect((JSON.parse(cli.stdout) as { messages: { ruleId: string }[] }[])[0]!.messages.map((m) => m.ruleId)).toContain("drop-table");
+    expect(cli.status).toBe(1);
+    fs.writeFileSync(path.join(pnpmProject, "api.mjs"), 'import { lintText } from "migsafe";\nconsole.log((await lintText("TRUNCATE t;")).findings.map((f) => f.ruleId).join());\n');
+    expect(runOk("node", ["api.mjs"], pnpmProject)).toContain("truncate");
+    fs.writeFileSync(path.join(pnpmProject, "api.cjs"), 'console.log(require("migsafe").lintText.name);\nimport("migsafe/eslint").then((m) => console.log(Object.keys(m.default).sort().join()));\n');
+    expect(runOk("node", ["api.cjs"], pnpmProject)).toMatch(/^lintText\n.*configs.*languages.*rules/);
   });
 });
 
