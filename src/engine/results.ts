@@ -18,6 +18,8 @@ export interface Finding {
   help: string;
   /** The longer why of this finding, when there is more to say than the docs page does (shown with --verbose, in JSON and SARIF). */
   explanation?: string;
+  /** What migsafe verify observed on PostgreSQL for this finding: the locks taken and held, the rewrites. */
+  evidence?: string;
   range: Range;
   loc: Location;
   docsUrl: string;

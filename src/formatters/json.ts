@@ -16,6 +16,8 @@ export interface JsonMessage {
   help?: string;
   /** The finding's longer why, when its rule gave one (the rule's docs page, at `docsUrl`, has the rest). */
   explanation?: string;
+  /** What migsafe verify observed on PostgreSQL for this finding. */
+  evidence?: string;
   hint?: string;
   docsUrl?: string;
   /** As in ESLint: string indices into `source` and the replacement text. */
@@ -70,6 +72,7 @@ function toJsonMessage(message: Message): JsonMessage {
     ...position,
     help: message.help,
     ...(message.explanation ? { explanation: message.explanation } : {}),
+    ...(message.evidence ? { evidence: message.evidence } : {}),
     docsUrl: message.docsUrl,
     ...(message.fix ? { fix: { range: [message.fix.range.start, message.fix.range.end], text: message.fix.text } } : {}),
   };

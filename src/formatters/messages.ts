@@ -14,6 +14,8 @@ export interface Message {
   help?: string;
   /** The finding's longer why, when its rule gave one. */
   explanation?: string;
+  /** What migsafe verify observed on PostgreSQL for this finding. */
+  evidence?: string;
   /** The likely cause of a syntax error (fatal errors), when migsafe knows one. */
   hint?: string;
   docsUrl?: string;
@@ -46,6 +48,7 @@ export function messagesOf(result: FileResult): Message[] {
     message: finding.message,
     help: finding.help,
     ...(finding.explanation ? { explanation: finding.explanation } : {}),
+    ...(finding.evidence ? { evidence: finding.evidence } : {}),
     docsUrl: finding.docsUrl,
     line: finding.loc.start.line,
     column: finding.loc.start.column,

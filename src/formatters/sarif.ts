@@ -43,7 +43,7 @@ interface SarifResult {
   ruleIndex?: number;
   level: Level;
   message: { text: string };
-  properties?: { explanation: string };
+  properties?: { explanation?: string; evidence?: string };
   locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: Region } }[];
   partialFingerprints: Record<string, string>;
 }
@@ -122,7 +122,9 @@ function fileResults(result: FileResult, repoRoot: string, ruleIndex: ReadonlyMa
       ...(index === undefined ? {} : { ruleIndex: index }),
       level: message.kind === "careful" ? "warning" : "error",
       message: { text: messageText(message) },
-      ...(message.explanation ? { properties: { explanation: message.explanation } } : {}),
+      ...(message.explanation || message.evidence
+        ? { properties: { ...(message.explanation ? { explanation: message.explanation } : {}), ...(message.evidence ? { evidence: message.evidence } : {}) } }
+        : {}),
       locations: [{ physicalLocation: { artifactLocation: { uri, uriBaseId: SOURCE_ROOT }, region: regionOf(message) } }],
       partialFingerprints: { [FINGERPRINT_NAME]: fingerprints[i]! },
     };

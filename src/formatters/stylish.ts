@@ -46,6 +46,7 @@ export function formatStylishFile(result: FileResult, options: StylishOptions): 
     lines.push(`  ${c.dim(positions[i]!.padEnd(positionWidth))}  ${kind}  ${escapeControl(message.message)}${rule}`);
     if (message.help) lines.push(`${indent}${c.cyan("help:")} ${escapeControl(message.help)}`);
     if (message.hint) lines.push(`${indent}${c.cyan("hint:")} ${escapeControl(message.hint)}`);
+    if (message.evidence) lines.push(`${indent}${c.cyan("verified:")} ${escapeControl(message.evidence)}`);
     if (options.verbose && message.ruleId) {
       const why = message.explanation ?? whyItIsRisky(message.ruleId);
       for (const line of (why ?? "").split("\n").filter(Boolean)) lines.push(`${indent}${c.dim(`why: ${escapeControl(line)}`)}`);
