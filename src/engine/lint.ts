@@ -119,8 +119,9 @@ class RunContext implements RuleContext {
     file.findings.push({
       ruleId: this.rule.meta.id,
       severity: this.severity,
-      message: fitLine(report.message, MESSAGE_LIMIT),
-      help: fitLine(report.help, HELP_LIMIT),
+      // SQL of a TS/JS migration: fitted once its holes show the file's expressions (lint-embedded.ts), or a placeholder could be cut.
+      message: file.embedded ? report.message : fitLine(report.message, MESSAGE_LIMIT),
+      help: file.embedded ? report.help : fitLine(report.help, HELP_LIMIT),
       ...(report.explanation ? { explanation: report.explanation } : {}),
       range,
       loc: file.parsed.source.location(range),
