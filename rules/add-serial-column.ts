@@ -37,7 +37,7 @@ function checkAddColumn(_statement: Statement, context: RuleContext, table: Qual
     ? `To end with the identity column, in one transaction (a brief ACCESS EXCLUSIVE): ALTER TABLE ${name} ALTER COLUMN ${col} DROP DEFAULT; DROP SEQUENCE ${sequence}; ` +
       `ALTER TABLE ${name} ALTER COLUMN ${col} ADD GENERATED ${always} AS IDENTITY; SELECT setval(pg_get_serial_sequence('${name.replace(/'/g, "''")}', '${colname.replace(/'/g, "''")}'), max(${col})) FROM ${name};`
     : "";
-  const short = serial ? `${col} ${serial}` : `${col} … AS IDENTITY`;
+  const short = serial ? `${col} ${serial}` : `${col} GENERATED AS IDENTITY`;
   context.report({
     range: command.range,
     message: messageLine(

@@ -3,7 +3,7 @@ import { asList, displayName, stringOf, typeDisplay, walk, type AlterCommand, ty
 import type { Statement, StatementOf } from "../src/parser/types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { helpLine, messageLine } from "../src/engine/wording-drops.js";
+import { fewNames, helpLine, messageLine } from "../src/engine/wording-drops.js";
 import { addedColumn, alterOfTableWithRows } from "../src/engine/existing-table.js";
 import { listing } from "../src/engine/wording.js";
 import { codeText, constraintsOf, parenthesized } from "../src/parser/column-constraints.js";
@@ -47,18 +47,17 @@ function checkAlterTable(statement: StatementOf<"AlterTableStmt">, context: Rule
     ? `If computing the value${many ? "s" : ""} on read is acceptable, make ${many ? "them" : "it"} VIRTUAL, which PostgreSQL 18 adds without a rewrite (but cannot index): ` +
       `ALTER TABLE ${name} ${columns.map((column) => `ADD COLUMN ${column.col} ${column.type} GENERATED ALWAYS AS ${column.expr} VIRTUAL`).join(", ")}; Otherwise, `
     : "";
-  const cols = many ? `${first.col}, ${columns.length > 2 ? `… ${last.col}` : last.col}` : first.col;
+  const cols = fewNames(columns.map((column) => column.col));
+  const noun = many ? "stored generated columns" : "stored generated column";
   const batch = many ? "WHERE id BETWEEN … AND …" : `WHERE ${first.col} IS NULL AND id BETWEEN … AND …`;
   const plain = many ? "plain columns" : `a plain ${first.col} ${first.type}`;
   context.report({
     range: { start: first.command.range.start, end: last.command.range.end },
     message: messageLine(
-      many
-        ? `ADD COLUMN ${cols} GENERATED … STORED rewrites ${name} to compute every row (ACCESS EXCLUSIVE)`
-        : `ADD COLUMN ${first.col} ${first.type} GENERATED … STORED rewrites ${name} to compute every row (ACCESS EXCLUSIVE)`,
-      `ADD COLUMN ${cols} GENERATED … STORED rewrites ${name} (ACCESS EXCLUSIVE)`,
-      `ADD COLUMN ${cols} … STORED rewrites ${name} (ACCESS EXCLUSIVE)`,
-      `ADD COLUMN … STORED rewrites ${name} (ACCESS EXCLUSIVE)`,
+      `Adding ${noun} ${cols} rewrites ${name} to compute every row (ACCESS EXCLUSIVE)`,
+      `Adding ${noun} ${cols} rewrites ${name} (ACCESS EXCLUSIVE)`,
+      `Adding ${many ? `${columns.length} ` : "a "}${noun} rewrites ${name} to compute every row (ACCESS EXCLUSIVE)`,
+      `Adding ${many ? `${columns.length} ` : "a "}${noun} rewrites ${name} (ACCESS EXCLUSIVE)`,
     ),
     help: helpLine(
       `${pg18 ? `Make ${many ? "them" : "it"} VIRTUAL (no rewrite, not indexable), or add` : "Add"} ${plain} filled by a trigger, and fill existing rows in batched UPDATEs`,

@@ -38,12 +38,13 @@ export default defineRule({
       const noCascade = `Without CASCADE, PostgreSQL refuses while a trigger, default, constraint, index or view still uses the ${noun}.`;
 
       if (gone.length === 0) {
-        const shown = fewNames(objects.map((object) => object.label));
         context.report({
           message: messageLine(
-            `DROP ${keyword} ${shown} CASCADE drops the triggers and defaults using it; the CREATE does not restore them`,
-            `DROP ${keyword} ${shown} CASCADE drops what uses it; the CREATE does not restore that`,
-            `DROP ${keyword} ${shown} CASCADE drops what uses it for good`,
+            ...[fewNames(objects.map((object) => object.label)), fewNames(objects.map((object) => displayName(object.name)))].flatMap((spelled) => [
+              `DROP ${keyword} ${spelled} CASCADE drops the triggers and defaults using it; the CREATE does not restore them`,
+              `DROP ${keyword} ${spelled} CASCADE drops what uses it; the CREATE does not restore that`,
+              `DROP ${keyword} ${spelled} CASCADE drops what uses it for good`,
+            ]),
           ),
           help: helpLine(
             `Leave out CASCADE; when only the body changes, CREATE OR REPLACE ${create} needs no DROP and keeps what uses it`,
@@ -68,18 +69,24 @@ export default defineRule({
       const withCascade = cascade ? " CASCADE" : "";
       const leaveOut = cascade ? "Leave out CASCADE. " : "";
       const replace = `BEGIN; DROP ${keyword} ${target.label}; CREATE ${keyword === "PROCEDURE" ? "PROCEDURE" : "FUNCTION"} ${displayName(target.name)}(…) …; COMMIT;`;
+      // Long argument lists: the names alone, which the explanation completes with the signatures.
+      const spellings = [shown, fewNames(gone.map((object) => displayName(object.name)))];
       const message = onlyGap
         ? messageLine(
-            `DROP ${keyword} ${shown} leaves no ${noun} of ${many ? "these names" : "that name"} until a later transaction creates ${them} again`,
-            `DROP ${keyword} ${shown} leaves a gap until a later transaction creates ${them} again`,
-            `DROP ${keyword} ${shown} leaves a gap before ${them} ${many ? "are" : "is"} created again`,
+            ...spellings.flatMap((spelled) => [
+              `DROP ${keyword} ${spelled} leaves no ${noun} of ${many ? "these names" : "that name"} until a later transaction creates ${them} again`,
+              `DROP ${keyword} ${spelled} leaves a gap until a later transaction creates ${them} again`,
+              `DROP ${keyword} ${spelled} leaves a gap before ${them} ${many ? "are" : "is"} created again`,
+            ]),
           )
         : messageLine(
-            cascade
-              ? `DROP ${keyword} ${shown} CASCADE removes ${them} and the triggers, defaults and indexes using ${them}`
-              : `DROP ${keyword} ${shown} removes ${many ? `${noun}s` : `a ${noun}`} that running code may still ${use === "CALLs" ? "CALL" : "call"}`,
-            `DROP ${keyword} ${shown}${withCascade} removes ${many ? `${noun}s` : `a ${noun}`} still in use`,
-            `DROP ${keyword} ${shown} removes ${many ? `${noun}s` : `a ${noun}`}`,
+            ...spellings.flatMap((spelled) => [
+              cascade
+                ? `DROP ${keyword} ${spelled} CASCADE removes ${them} and the triggers, defaults and indexes using ${them}`
+                : `DROP ${keyword} ${spelled} removes ${many ? `${noun}s` : `a ${noun}`} that running code may still ${use === "CALLs" ? "CALL" : "call"}`,
+              `DROP ${keyword} ${spelled}${withCascade} removes ${many ? `${noun}s` : `a ${noun}`} still in use`,
+              `DROP ${keyword} ${spelled} removes ${many ? `${noun}s` : `a ${noun}`}`,
+            ]),
           );
       const help = onlyGap
         ? helpLine(

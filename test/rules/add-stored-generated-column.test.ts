@@ -116,7 +116,7 @@ describe("add-stored-generated-column", () => {
 describe("add-stored-generated-column: one-line message and help", () => {
   it("writes a short message and a one-line help with the statement's names", () => {
     const [finding] = lintSql("ALTER TABLE orders ADD COLUMN total numeric GENERATED ALWAYS AS (price * qty) STORED;", { rules: [rule] }).findings;
-    expect(finding!.message).toBe("ADD COLUMN total numeric GENERATED … STORED rewrites orders to compute every row (ACCESS EXCLUSIVE)");
+    expect(finding!.message).toBe("Adding stored generated column total rewrites orders to compute every row (ACCESS EXCLUSIVE)");
     expect(finding!.help).toBe("Add a plain total numeric filled by a trigger, and fill existing rows in batched UPDATEs");
     expect(finding!.explanation).toBeTruthy();
   });
@@ -137,5 +137,15 @@ describe("add-stored-generated-column: one-line message and help", () => {
         expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
       }
     }
+  });
+});
+
+describe("add-stored-generated-column: many columns", () => {
+  it("counts the columns when their names do not fit on a line", () => {
+    const sql =
+      "ALTER TABLE executions_visibility ADD COLUMN bool01 boolean GENERATED ALWAYS AS (x) STORED, " +
+      "ADD COLUMN bool02 boolean GENERATED ALWAYS AS (x) STORED, ADD COLUMN keywordlist03 text GENERATED ALWAYS AS (x) STORED;";
+    const [finding] = lintSql(sql, { rules: [rule] }).findings;
+    expect(finding!.message).toBe("Adding 3 stored generated columns rewrites executions_visibility (ACCESS EXCLUSIVE)");
   });
 });

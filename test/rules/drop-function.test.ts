@@ -117,3 +117,12 @@ describe("drop-function: one-line message and help", () => {
     }
   });
 });
+
+describe("drop-function: long argument lists", () => {
+  it("names the function without its argument types when the signature does not fit on a line", () => {
+    const sql = "DROP FUNCTION list_paginated_payloads_for_partition_date(date, uuid, timestamptz, bigint, v1_payload_type, uuid, timestamptz, bigint);";
+    const [finding] = lintSql(sql, { rules: [rule] }).findings;
+    expect(finding!.message).toBe("DROP FUNCTION list_paginated_payloads_for_partition_date removes a function still in use");
+    expect(finding!.explanation).toContain("list_paginated_payloads_for_partition_date(date, uuid, timestamptz, bigint, v1_payload_type");
+  });
+});
