@@ -15,4 +15,4 @@ export function clip(text: string, limit: number): string {
 /** How to turn a runner's transaction off, for the runners migsafe knows: for explanations. */
 export const NO_TRANSACTION_SWITCHES =
   "goose: -- +goose NO TRANSACTION; dbmate: -- migrate:up transaction:false; sql-migrate: -- +migrate Up notransaction; " +
-  "Rails: disable_ddl_transaction!; node-pg-migrate: pgm.noTransaction().";
+  "Rails: disable_ddl_transaction!; node-pg-migrate: pgm.noTransaction()";
