@@ -11,10 +11,12 @@ export default defineRule({
     for (const { range, call, reason } of context.embedded?.unchecked ?? []) {
       context.report({
         range,
-        message: `${call}: this SQL is built at run time and was not checked: ${reason}. Whatever it runs (a lock, a rewrite, a drop) migsafe cannot see.`,
-        help:
-          "Review the SQL it runs by hand. To have it checked, write the statement out in the call, as a string or a template whose `${…}` parts are only " +
-          "names and values (or constants of this file), instead of building it in a helper or a variable.",
+        message: call.length > 40 ? `This call runs SQL built at run time, which migsafe did not check: ${call}` : `${call} runs SQL built at run time, which migsafe did not check`,
+        help: "Review its SQL by hand, or write the statement out in the call: a string, or a template whose `${…}` parts are only names and values",
+        explanation:
+          `This SQL could not be checked: ${reason}. Whatever it runs (a lock, a rewrite, a drop) migsafe cannot see. ` +
+          "To have it checked, write the statement out in the call, as a string or a template whose `${…}` parts are only names and values " +
+          "(or constants of this file), instead of building it in a helper or a variable.",
       });
     }
   },
