@@ -2,7 +2,8 @@ import { asList, displayName, listName, stringOf, unwrap, walk, type QualifiedNa
 import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { MESSAGE_LIMIT, sqlLiteral } from "../src/engine/wording.js";
+import { sqlLiteral } from "../src/engine/wording.js";
+import { firstFitting } from "../src/engine/wording-transactions.js";
 
 export default defineRule({
   meta: {
@@ -57,11 +58,6 @@ function transactionOf(statement: Statement, context: RuleContext): { short: str
     default:
       return undefined;
   }
-}
-
-/** The first of the wordings that fits in a message, or the last. */
-function firstFitting(...candidates: string[]): string {
-  return candidates.find((candidate) => candidate.length <= MESSAGE_LIMIT) ?? candidates[candidates.length - 1]!;
 }
 
 function reportAdd(statement: Statement, context: RuleContext, type: QualifiedName, added: string, where: { short: string; long: string }): void {

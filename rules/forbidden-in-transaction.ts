@@ -2,8 +2,7 @@ import type { Statement } from "../src/parser/types.js";
 import { defineRule, visitEach, type RuleContext } from "../src/engine/rule.js";
 import { REFUSABLE_KINDS } from "../src/facts/refused-in-transaction.js";
 import type { Refusal } from "../src/facts/transactions.js";
-import { MESSAGE_LIMIT } from "../src/engine/wording.js";
-import { NO_TRANSACTION_SWITCHES } from "../src/engine/wording-transactions.js";
+import { NO_TRANSACTION_SWITCHES, firstFitting } from "../src/engine/wording-transactions.js";
 
 export default defineRule({
   meta: {
@@ -24,11 +23,6 @@ export default defineRule({
 
 const FAILS =
   "The migration fails at this statement every time: nothing is locked or changed, the statements before it in the same transaction are rolled back, and the deploy stops here.";
-
-/** The first of the wordings that fits in a message, or the last. */
-function firstFitting(...candidates: string[]): string {
-  return candidates.find((candidate) => candidate.length <= MESSAGE_LIMIT) ?? candidates[candidates.length - 1]!;
-}
 
 function reportInTransaction(statement: Statement, context: RuleContext, refused: Refusal): void {
   const { transaction } = refused;

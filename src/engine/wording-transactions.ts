@@ -1,4 +1,5 @@
 /** Phrases shared by the short messages of the transaction, reliability and design rules (issue 15). */
+import { MESSAGE_LIMIT } from "./wording.js";
 
 /** "a", "a and b", "a, b and 3 more": the first `shown` names, then how many others. */
 export function someNames(names: readonly string[], shown = 2): string {
@@ -16,3 +17,8 @@ export function clip(text: string, limit: number): string {
 export const NO_TRANSACTION_SWITCHES =
   "goose: -- +goose NO TRANSACTION; dbmate: -- migrate:up transaction:false; sql-migrate: -- +migrate Up notransaction; " +
   "Rails: disable_ddl_transaction!; node-pg-migrate: pgm.noTransaction()";
+
+/** The first of the wordings that fits in a message (100 characters), or the last. */
+export function firstFitting(...candidates: string[]): string {
+  return candidates.find((candidate) => candidate.length <= MESSAGE_LIMIT) ?? candidates[candidates.length - 1]!;
+}
