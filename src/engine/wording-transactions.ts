@@ -22,3 +22,8 @@ export const NO_TRANSACTION_SWITCHES =
 export function firstFitting(...candidates: string[]): string {
   return candidates.find((candidate) => candidate.length <= MESSAGE_LIMIT) ?? candidates[candidates.length - 1]!;
 }
+
+/** The first of the wordings that fits in a help (aiming at 160 characters), or the last. */
+export function firstFittingHelp(...candidates: string[]): string {
+  return candidates.find((candidate) => candidate.length <= 160) ?? candidates[candidates.length - 1]!;
+}
