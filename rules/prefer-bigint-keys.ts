@@ -348,7 +348,8 @@ function shortMessage(finding: Finding, written: string, type: string): string {
   const table = displayName(finding.table);
   const col = displayName({ name: finding.column });
   const max = MAX[width];
-  const referenced = key.references ? ` (to ${displayName(key.references)})` : "";
+  // The referenced table is left out when naming it makes the line too long.
+  let to = key.references ? ` (to ${displayName(key.references)})` : "";
   const column = (name: string) =>
     key.kind === "primary"
       ? key.composite
@@ -358,7 +359,7 @@ function shortMessage(finding: Finding, written: string, type: string): string {
           : `primary key ${name}`
       : key.byName
         ? `${name} (foreign key by name)`
-        : `foreign key ${name}${referenced}`;
+        : `foreign key ${name}${to}`;
   const candidates = (name: string) => {
     if (finding.via === "type") return `ALTER COLUMN ${col} TYPE ${written} makes ${column(name)} stop at ${max}`;
     if (finding.via === "constraint") {
@@ -369,6 +370,8 @@ function shortMessage(finding: Finding, written: string, type: string): string {
     const capitalized = /^(primary|foreign) /.test(subject) ? `${subject.charAt(0).toUpperCase()}${subject.slice(1)}` : subject;
     return `${capitalized} is ${type}, which stops at ${max}`;
   };
-  return firstFitting(candidates(`${table}.${col}`), candidates(col));
+  const withReference = [candidates(`${table}.${col}`), candidates(col)];
+  to = "";
+  return firstFitting(...withReference, candidates(col));
 }
 

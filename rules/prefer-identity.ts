@@ -64,8 +64,8 @@ function report(statement: Statement, context: RuleContext, column: NewColumn, s
   context.report({
     ...(column.range ? { range: column.range } : {}),
     message: firstFitting(
-      `Column ${table}.${col} is ${serial}: ${integer} DEFAULT nextval(…) on a sequence of its own`,
-      `Column ${col} is ${serial}: ${integer} DEFAULT nextval(…) on a sequence of its own`,
+      `Column ${table}.${col} is ${serial}: ${integer} with a sequence default, not an identity column`,
+      `Column ${col} is ${serial}: ${integer} with a sequence default, not an identity column`,
       `${col} is ${serial}, not an identity column`,
     ),
     help: `Use ${col} ${replacement} (the automatic fix), or GENERATED ALWAYS AS IDENTITY to refuse explicit ids`,

@@ -98,12 +98,17 @@ function checkCreateTableAs(statement: Statement, context: RuleContext, into: In
   if (!table || relation?.relpersistence === "t" || addedOrDroppedLater(statement, context, table)) return;
   const name = displayName(table);
   const how = statement.kind === "SelectStmt" ? "SELECT … INTO" : "CREATE TABLE … AS";
+  const short = statement.kind === "SelectStmt" ? "SELECT INTO" : "CREATE TABLE AS";
   report(
     context,
     statement,
     statement.kind === "SelectStmt" ? undefined : relation,
     name,
-    firstFitting(`${how} creates ${name} without a primary key, and no later statement adds one`, `${how} creates ${name} without a primary key`, `${how} creates a table without a primary key`),
+    firstFitting(
+      `${short} creates ${name} without a primary key, and no later statement adds one`,
+      `${short} creates ${name} without a primary key`,
+      `${short} creates a table without a primary key`,
+    ),
     firstFittingHelp(
       `Add one right after: ALTER TABLE ${name} ADD PRIMARY KEY (…), or ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY`,
       "Add one right after: ALTER TABLE … ADD PRIMARY KEY (…) on the columns that identify a row",

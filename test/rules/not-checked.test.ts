@@ -20,7 +20,7 @@ describe("not-checked", () => {
   it("reports a call whose SQL comes from a variable or a helper, at the call", () => {
     const { notChecked, errors } = lint(up("await queryRunner.query(buildSql(table));"));
     expect(notChecked).toEqual([
-      "3:11 queryRunner.query(buildSql(table)) | queryRunner.query(…) runs SQL built at run time, which migsafe did not check | " +
+      "3:11 queryRunner.query(buildSql(table)) | This queryRunner.query call runs SQL built at run time, which migsafe did not check | " +
         "This SQL could not be checked: its SQL is `buildSql(table)`, computed at run time. Whatever it runs (a lock, a rewrite, a drop) migsafe cannot see. " +
         "To have it checked, write the statement out in the call, as a string or a template whose `${…}` parts are only names and values " +
         "(or constants of this file), instead of building it in a helper or a variable.",
@@ -69,7 +69,7 @@ describe("not-checked", () => {
 
   it("says in one short line which call was not checked, with a one-line help", () => {
     const [finding] = lint(up("await queryRunner.query(buildSql(table));")).findings;
-    expect(finding!.message).toBe("queryRunner.query(…) runs SQL built at run time, which migsafe did not check");
+    expect(finding!.message).toBe("This queryRunner.query call runs SQL built at run time, which migsafe did not check");
     expect(finding!.help).toBe("Review its SQL by hand, or write the statement out in the call: a string, or a template whose `${…}` parts are only names and values");
     const long = "x".repeat(60);
     const sources = [
