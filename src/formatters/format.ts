@@ -18,6 +18,12 @@ export interface ReportContext {
   fixed?: { problems: number; files: number };
   /** The markdown report's size limit in bytes of UTF-8 (--max-bytes); default 65,000. */
   maxBytes?: number;
+  /** Stylish: the source lines under each finding (--code-frame). */
+  codeFrame?: boolean;
+  /** Stylish: the terminal's width, which the summary per rule fits in. */
+  columns?: number;
+  /** --quiet: how many careful findings were left out (stylish says so in its summary). */
+  hiddenCareful?: number;
   /** The full markdown report is also written to the GitHub Actions step summary (the github format says so). */
   stepSummary?: boolean;
 }

@@ -91,3 +91,10 @@ export function exitCodeOf(totals: Totals, tooManyWarnings = false): 0 | 1 | 2 {
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
+
+/** --quiet: the result without its careful findings, and how many were left out. */
+export function withoutCareful(result: FileResult): { result: FileResult; hidden: number } {
+  const findings = result.findings.filter((finding) => finding.severity !== "careful");
+  const hidden = result.findings.length - findings.length;
+  return { result: hidden === 0 ? result : { ...result, findings }, hidden };
+}
