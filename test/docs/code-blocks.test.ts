@@ -32,16 +32,15 @@
  */
 import { spawn, type SpawnSyncReturns } from "node:child_process";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { Ajv } from "ajv";
+import yaml from "js-yaml";
 import jsonc from "jsonc-parser";
 import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { env, installPacked, repo, run, writeIn, type PackedProject } from "../package/packed-project.js";
 import { codeBlocks, strayAnnotations, type Annotation, type CodeBlock } from "./markdown.js";
 
-const yaml = createRequire(import.meta.url)("js-yaml") as { load(text: string): unknown };
 
 const PAGES = ["README.md", ...fs.readdirSync(path.join(repo, "docs")).filter((name) => name.endsWith(".md")).sort().map((name) => `docs/${name}`)];
 const BLOCKS = PAGES.flatMap((page) => codeBlocks(page, fs.readFileSync(path.join(repo, page), "utf8")));
