@@ -100,8 +100,8 @@ function report(statement: Statement, context: RuleContext, table: QualifiedName
       rewrites(type, name),
       rewrites(type, `${name} and its indexes`, ""),
       rewrites(type, name, ""),
-      rewrites("…", name),
-      rewrites("…", "the table"),
+      `ALTER COLUMN ${col} changes type and rewrites ${name}${unless} (ACCESS EXCLUSIVE)`,
+      `ALTER COLUMN ${col} changes type and rewrites the table${unless} (ACCESS EXCLUSIVE)`,
     ]),
     help: firstFitting(
       isNew

@@ -43,8 +43,8 @@ function checkAddConstraint(statement: StatementOf<"AlterTableStmt">, context: R
       message: firstFitting([
         `ADD CONSTRAINT ${conname} CHECK scans every row of ${name} while blocking it (ACCESS EXCLUSIVE)`,
         `ADD CONSTRAINT ${conname} CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
-        `ADD CONSTRAINT … CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
-        "ADD CONSTRAINT … CHECK scans every row of the table (ACCESS EXCLUSIVE)",
+        `ADD CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
+        "ADD CHECK scans every row of the table (ACCESS EXCLUSIVE)",
       ]),
       help: notValidHelp(name, action, conname),
       explanation:
@@ -63,8 +63,8 @@ function checkAddConstraint(statement: StatementOf<"AlterTableStmt">, context: R
     message: firstFitting([
       `ADD CONSTRAINT ${conname} FOREIGN KEY scans every row of ${name} (SHARE ROW EXCLUSIVE)`,
       `ADD CONSTRAINT ${conname} scans every row of ${name} (SHARE ROW EXCLUSIVE)`,
-      `ADD CONSTRAINT … FOREIGN KEY scans every row of ${name} (SHARE ROW EXCLUSIVE)`,
-      "ADD CONSTRAINT … FOREIGN KEY scans every row of the table (SHARE ROW EXCLUSIVE)",
+      `ADD FOREIGN KEY scans every row of ${name} (SHARE ROW EXCLUSIVE)`,
+      "ADD FOREIGN KEY scans every row of the table (SHARE ROW EXCLUSIVE)",
     ]),
     help: notValidHelp(name, action, conname),
     explanation:
@@ -110,10 +110,10 @@ function checkAddColumn(statement: StatementOf<"AlterTableStmt">, context: RuleC
       context.report({
         range: command.range,
         message: firstFitting([
-          `ADD COLUMN ${col} … CHECK scans every row of ${name} while blocking it (ACCESS EXCLUSIVE)`,
-          `ADD COLUMN ${col} … CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
-          `ADD COLUMN … CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
-          "ADD COLUMN … CHECK scans every row of the table (ACCESS EXCLUSIVE)",
+          `ADD COLUMN ${col} with a CHECK scans every row of ${name} while blocking it (ACCESS EXCLUSIVE)`,
+          `ADD COLUMN ${col} with a CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
+          `ADD COLUMN with a CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
+          "ADD COLUMN with a CHECK scans every row of the table (ACCESS EXCLUSIVE)",
         ]),
         help: columnHelp(col, conname, "CHECK"),
         explanation:
@@ -125,14 +125,14 @@ function checkAddColumn(statement: StatementOf<"AlterTableStmt">, context: RuleC
     }
     const referenced = relationName(constraint.node.pktable);
     const both = bothTables(statement, context, table, referenced);
-    const target = referenced ? displayName(referenced) : "…";
+    const target = referenced ? ` ${displayName(referenced)}` : "";
     context.report({
       range: command.range,
       message: firstFitting([
-        `ADD COLUMN ${col} … REFERENCES ${target} with a value scans all of ${name} (ACCESS EXCLUSIVE)`,
-        `ADD COLUMN ${col} … REFERENCES with a value scans all of ${name} (ACCESS EXCLUSIVE)`,
-        `ADD COLUMN … REFERENCES with a value scans all of ${name} (ACCESS EXCLUSIVE)`,
-        "ADD COLUMN … REFERENCES with a value scans the whole table (ACCESS EXCLUSIVE)",
+        `ADD COLUMN ${col} REFERENCES${target} with a value scans all of ${name} (ACCESS EXCLUSIVE)`,
+        `ADD COLUMN ${col} REFERENCES with a value scans all of ${name} (ACCESS EXCLUSIVE)`,
+        `ADD COLUMN REFERENCES with a value scans all of ${name} (ACCESS EXCLUSIVE)`,
+        "ADD COLUMN REFERENCES with a value scans the whole table (ACCESS EXCLUSIVE)",
       ]),
       help: columnHelp(col, conname, "FOREIGN KEY"),
       explanation:
@@ -182,7 +182,7 @@ function checkValidate(statement: StatementOf<"AlterTableStmt">, context: RuleCo
     range: command.range,
     message: firstFitting([
       `VALIDATE CONSTRAINT ${k} runs in the transaction that added it (${lock})`,
-      `VALIDATE CONSTRAINT … runs in the transaction that added it (${lock})`,
+      `VALIDATE CONSTRAINT runs in the transaction that added the constraint (${lock})`,
     ]),
     help: firstFitting(
       [

@@ -66,13 +66,15 @@ function report(statement: Statement, context: RuleContext, domain: QualifiedNam
         ],
         200,
       );
-  const shortAction = constraint && constraint.conname !== undefined ? action.replace(`CONSTRAINT ${displayName({ name: constraint.conname })} `, "") : action;
+  // The message names the action without an ellipsis: `CHECK (…)` is for the explanation.
+  const named = action.replace(/ CHECK \(…\)$/, notNull ? "" : " CHECK");
+  const shortAction = constraint && constraint.conname !== undefined ? named.replace(`CONSTRAINT ${displayName({ name: constraint.conname })} `, "") : named;
   context.report({
     message: firstFitting([
-      `ALTER DOMAIN ${name} ${action} blocks writes to every table using ${name} (SHARE)`,
-      `ALTER DOMAIN ${name} ${action} blocks writes to every table using it (SHARE)`,
-      `ALTER DOMAIN ${name} ${action.replace(/ CHECK \(…\)$/, "")} blocks writes to every table using it (SHARE)`,
-      `ALTER DOMAIN ${name} ${action.replace(/ CHECK \(…\)$/, "")} blocks writes to its tables (SHARE)`,
+      `ALTER DOMAIN ${name} ${named} blocks writes to every table using ${name} (SHARE)`,
+      `ALTER DOMAIN ${name} ${named} blocks writes to every table using it (SHARE)`,
+      `ALTER DOMAIN ${name} ${named.replace(/ CHECK$/, "")} blocks writes to every table using it (SHARE)`,
+      `ALTER DOMAIN ${name} ${named.replace(/ CHECK$/, "")} blocks writes to its tables (SHARE)`,
       `ALTER DOMAIN ${name} ${shortAction} blocks writes to every table using it (SHARE)`,
       `ALTER DOMAIN ${name} ${shortAction} blocks writes to its tables (SHARE)`,
     ]),

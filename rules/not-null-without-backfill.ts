@@ -54,7 +54,8 @@ function checkSetNotNull(statement: Statement, context: RuleContext, table: Qual
   const scan = `It holds an ACCESS EXCLUSIVE lock for the scan (no rewrite, but reads and writes of ${name} are blocked until it ends)`;
   const fails = `It fails if any row of ${name} has ${col} NULL, and no earlier UPDATE in this file backfills ${col}.`;
 
-  const verb = command.subtype === "AT_SetNotNull" ? "SET NOT NULL" : "ADD CONSTRAINT … NOT NULL";
+  const conname = command.subtype === "AT_AddConstraint" ? nodeAs(command.node.def, "Constraint")?.conname : undefined;
+  const verb = command.subtype === "AT_SetNotNull" ? "SET NOT NULL" : conname !== undefined ? `ADD CONSTRAINT ${displayName({ name: conname })} NOT NULL` : "ADD NOT NULL";
   const on = (rest: readonly string[]) => firstFitting([...rest.map((text) => `${verb} on ${name}.${col} ${text}`), ...rest.map((text) => `${verb} on ${col} ${text}`)]);
 
   if (proof) {
@@ -151,7 +152,7 @@ function checkAddColumn(context: RuleContext, table: QualifiedName, command: Alt
     message: firstFitting([
       `ADD COLUMN ${col} ${notNull} ${without} fails on ${name} if it has rows`,
       `ADD COLUMN ${col} ${notNull} ${without} fails on a table with rows`,
-      `ADD COLUMN … ${notNull} ${without} fails on a table with rows`,
+      `ADD COLUMN ${notNull} ${without} fails on a table with rows`,
     ]),
     help: firstFitting(
       [

@@ -21,8 +21,8 @@ export default defineRule({
         context.report({
           message: firstFitting([
             `REFRESH MATERIALIZED VIEW ${name} WITH NO DATA makes every read of ${name} fail until refreshed`,
-            `REFRESH … WITH NO DATA makes every read of ${name} fail until refreshed`,
-            `REFRESH … WITH NO DATA makes every read of ${name} fail`,
+            `REFRESH WITH NO DATA makes every read of ${name} fail until refreshed`,
+            `REFRESH WITH NO DATA makes every read of ${name} fail`,
           ]),
           help: firstFitting(
             [

@@ -109,14 +109,16 @@ function report(context: RuleContext, { backfill, held, scope, later }: Found): 
     : scope.startsWith("do@")
       ? "Make the schema change outside the DO block"
       : "Commit the schema change first (COMMIT; right after it)";
-  const runs = "runs while the schema change's lock";
+  // The message names the statement without an ellipsis: `INSERT INTO t … SELECT` is for the explanation.
+  const shortVerb = backfill.kind === "insert" ? `INSERT INTO ${table} from a SELECT` : backfill.verb;
+  const runs = "runs under the schema change's lock";
   context.report({
     range: backfill.range,
     message: firstFitting([
-      `${backfill.verb} ${runs} on ${table} is held (${lock.level})`,
-      `${backfill.verb} ${runs} is held (${lock.level})`,
-      `The ${backfill.kind === "insert" ? "INSERT … SELECT" : backfill.kind.toUpperCase()} ${runs} on ${table} is held (${lock.level})`,
-      `The ${backfill.kind === "insert" ? "INSERT … SELECT" : backfill.kind.toUpperCase()} ${runs} is held (${lock.level})`,
+      `${shortVerb} ${runs} on ${table} (${lock.level})`,
+      `${shortVerb} ${runs} (${lock.level})`,
+      `The ${backfill.kind === "insert" ? "INSERT from a SELECT" : backfill.kind.toUpperCase()} ${runs} on ${table} (${lock.level})`,
+      `The ${backfill.kind === "insert" ? "INSERT from a SELECT" : backfill.kind.toUpperCase()} ${runs} (${lock.level})`,
     ]),
     help: `${shortSplit}, then backfill in batches, each in its own short transaction`,
     explanation:

@@ -63,7 +63,7 @@ function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleConte
         message: firstFitting([
           `ALTER INDEX ${name} SET TABLESPACE ${argument} moves it, blocking its table (ACCESS EXCLUSIVE)`,
           `ALTER INDEX ${name} SET TABLESPACE moves it, blocking its table (ACCESS EXCLUSIVE)`,
-          "ALTER INDEX … SET TABLESPACE moves the index, blocking its table (ACCESS EXCLUSIVE)",
+          "ALTER INDEX SET TABLESPACE moves the index, blocking its table (ACCESS EXCLUSIVE)",
         ]),
         help: firstFitting(
           context.settings.pgVersion >= 14

@@ -95,8 +95,8 @@ function report(
   context.report({
     range: command.range,
     message: firstFitting([
-      locks(action, name),
-      locks(addColumn ? `ADD COLUMN … ${kind}` : `ADD CONSTRAINT ${k} ${kind}`, name),
+      locks(addColumn ? `ADD COLUMN ${cols} ${kind}` : action, name),
+      locks(addColumn ? `ADD COLUMN ${kind}` : `ADD CONSTRAINT ${k} ${kind}`, name),
       locks(`ADD ${kind}`, name),
       locks(`ADD ${kind}`, "the table"),
     ]),

@@ -92,7 +92,7 @@ function checkAddColumn(statement: Statement, context: RuleContext, table: Quali
     range: command.range,
     message: firstFitting([
       `ADD COLUMN ${col}${also} DEFAULT ${expression} rewrites ${name}${reason} (ACCESS EXCLUSIVE)`,
-      `ADD COLUMN ${col}${also} DEFAULT ${volatile ? `${volatile}()` : "…"} rewrites ${name}${reason} (ACCESS EXCLUSIVE)`,
+      ...(volatile ? [`ADD COLUMN ${col}${also} DEFAULT ${volatile}() rewrites ${name}${reason} (ACCESS EXCLUSIVE)`] : []),
       `ADD COLUMN ${col}${also} with this DEFAULT rewrites ${name}${reason} (ACCESS EXCLUSIVE)`,
       `ADD COLUMN ${col} with this DEFAULT rewrites the table${reason} (ACCESS EXCLUSIVE)`,
     ]),

@@ -50,7 +50,7 @@ describe("not-null-without-backfill", () => {
     expect(finding!.message).toBe("SET NOT NULL on public.users.email fails on any NULL row and scans the table (ACCESS EXCLUSIVE)");
     expect(finding!.help).toBe("Backfill email in batches, then add CHECK (email IS NOT NULL) NOT VALID, VALIDATE it, and SET NOT NULL");
     const [pg18] = lintSql("ALTER TABLE users ADD CONSTRAINT email_nn NOT NULL email;", { rules: [rule] }).findings;
-    expect(pg18!.message).toBe("ADD CONSTRAINT … NOT NULL on users.email fails on any NULL row (ACCESS EXCLUSIVE)");
+    expect(pg18!.message).toBe("ADD CONSTRAINT email_nn NOT NULL on users.email fails on any NULL row (ACCESS EXCLUSIVE)");
   });
 
   it("keeps the message within 100 characters and the help within 200 with long names", () => {
