@@ -91,17 +91,18 @@ function report(statement: Statement, context: RuleContext, table: QualifiedName
       `and keep it in sync (trigger or dual writes); switch reads and writes to the new column; drop ${col} in a later migration. `;
   const confirm = keepsValues && !oldType ? `If the change is binary-compatible, keep it, and confirm on a copy that pg_class.relfilenode of ${name} does not change.` : "";
   const unless = keepsValues && !oldType ? " unless binary-compatible" : "";
-  const rewrites = (typeText: string, what: string, caveat = unless) => `ALTER COLUMN ${col} TYPE ${typeText} rewrites ${what}${caveat} (ACCESS EXCLUSIVE)`;
+  const rewrites = (typeText: string, what: string) => `ALTER COLUMN ${col} TYPE ${typeText} rewrites ${what}${unless} (ACCESS EXCLUSIVE)`;
+  const mayRewrite = (typeText: string, what: string) => `ALTER COLUMN ${col} TYPE ${typeText} may rewrite ${what} (ACCESS EXCLUSIVE)`;
   const colNew = displayName({ name: `${column}_new` });
   context.report({
-    // The caveat goes before the type: the explanation says when the change is binary-compatible.
+    // When the old type is unknown, "unless binary-compatible" (or, shorter, "may rewrite"): the explanation says when it is.
     message: firstFitting([
       rewrites(type, `${name} and its indexes`),
       rewrites(type, name),
-      rewrites(type, `${name} and its indexes`, ""),
-      rewrites(type, name, ""),
-      `ALTER COLUMN ${col} changes type and rewrites ${name}${unless} (ACCESS EXCLUSIVE)`,
-      `ALTER COLUMN ${col} changes type and rewrites the table${unless} (ACCESS EXCLUSIVE)`,
+      ...(unless ? [mayRewrite(type, `${name} and its indexes`), mayRewrite(type, name)] : []),
+      rewrites(type, "the table"),
+      ...(unless ? [mayRewrite(type, "the table")] : []),
+      `Changing the type of ${col} ${unless ? "may rewrite" : "rewrites"} the table (ACCESS EXCLUSIVE)`,
     ]),
     help: firstFitting(
       isNew

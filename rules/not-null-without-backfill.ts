@@ -56,7 +56,9 @@ function checkSetNotNull(statement: Statement, context: RuleContext, table: Qual
 
   const conname = command.subtype === "AT_AddConstraint" ? nodeAs(command.node.def, "Constraint")?.conname : undefined;
   const verb = command.subtype === "AT_SetNotNull" ? "SET NOT NULL" : conname !== undefined ? `ADD CONSTRAINT ${displayName({ name: conname })} NOT NULL` : "ADD NOT NULL";
-  const on = (rest: readonly string[]) => firstFitting([...rest.map((text) => `${verb} on ${name}.${col} ${text}`), ...rest.map((text) => `${verb} on ${col} ${text}`)]);
+  const verbs = verb === "SET NOT NULL" ? [verb] : [verb, "ADD NOT NULL"];
+  const on = (rest: readonly string[]) =>
+    firstFitting(verbs.flatMap((each) => [...rest.map((text) => `${each} on ${name}.${col} ${text}`), ...rest.map((text) => `${each} on ${col} ${text}`)]));
 
   if (proof) {
     const check = displayName({ name: proof.name });

@@ -42,8 +42,13 @@ export default defineRule({
       context.report({
         message: firstFitting(
           several
-            ? [`DROP INDEX ${few(names)} block reads and writes of their tables (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names)} block reads and writes (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names, 1)} block reads and writes (ACCESS EXCLUSIVE)`]
-            : [`DROP INDEX ${names[0]} blocks reads and writes of its table (ACCESS EXCLUSIVE)`, `DROP INDEX ${names[0]} blocks reads and writes (ACCESS EXCLUSIVE)`],
+            ? [`DROP INDEX ${few(names)} block reads and writes of their tables (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names)} block reads and writes (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names, 1)} block reads and writes (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names, 1)} lock their tables (ACCESS EXCLUSIVE)`]
+            : [
+                `DROP INDEX ${names[0]} blocks reads and writes of its table (ACCESS EXCLUSIVE)`,
+                `DROP INDEX ${names[0]} blocks reads and writes (ACCESS EXCLUSIVE)`,
+                `DROP INDEX ${displayName({ name: indexes[0]!.name })} blocks reads and writes (ACCESS EXCLUSIVE)`,
+                `DROP INDEX ${displayName({ name: indexes[0]!.name })} blocks its table (ACCESS EXCLUSIVE)`,
+              ],
         ),
         help: help.length <= 200 ? help : `Drop each index in a statement of its own, with DROP INDEX CONCURRENTLY${ifExists}, ${where}`,
         explanation:

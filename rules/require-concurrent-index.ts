@@ -2,7 +2,7 @@ import { displayName, relationName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
 import { lockBlocks } from "../src/facts/lock-wording.js";
 import { concurrentPlacement, concurrentSql, insertConcurrently } from "../src/engine/concurrently.js";
-import { bare, concurrentlyWhere, shortSql } from "../src/engine/wording-locks.js";
+import { bare, concurrentlyWhere, firstFitting, shortSql } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -31,9 +31,17 @@ export default defineRule({
       const outline = `CREATE ${unique}INDEX CONCURRENTLY${index} ON ${name} (…)`;
       const suggested = shortSql(bare(concurrentSql(statement, head, outline)), outline);
       context.report({
-        message: index
-          ? `CREATE ${unique}INDEX${index} blocks writes to ${name} while it builds (SHARE)`
-          : `CREATE ${unique}INDEX on ${name} blocks writes to ${name} while it builds (SHARE)`,
+        message: firstFitting(
+          index
+            ? [
+                `CREATE ${unique}INDEX${index} blocks writes to ${name} while it builds (SHARE)`,
+                `CREATE ${unique}INDEX${index} blocks writes to ${name} (SHARE)`,
+                `CREATE ${unique}INDEX${index} blocks writes to its table (SHARE)`,
+                `CREATE ${unique}INDEX on ${name} blocks writes to it while it builds (SHARE)`,
+                `CREATE ${unique}INDEX on ${name} blocks its writes (SHARE)`,
+              ]
+            : [`CREATE ${unique}INDEX on ${name} blocks writes to it while it builds (SHARE)`, `CREATE ${unique}INDEX on ${name} blocks its writes (SHARE)`],
+        ),
         help: `Use ${suggested} ${concurrentlyWhere(statement, context, placement.outside)}`,
         explanation:
           `The SHARE lock on ${name} blocks ${lockBlocks("SHARE")}. The build reads every row of ${name}${unique ? " and checks each value for duplicates" : ""} ` +

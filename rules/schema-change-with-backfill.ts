@@ -115,7 +115,7 @@ function report(context: RuleContext, { backfill, held, scope, later }: Found): 
   context.report({
     range: backfill.range,
     message: firstFitting([
-      `${shortVerb} ${runs} on ${table} (${lock.level})`,
+      `${shortVerb} runs under the lock taken by ${lock.action} (${lock.level})`,
       `${shortVerb} ${runs} (${lock.level})`,
       `The ${backfill.kind === "insert" ? "INSERT from a SELECT" : backfill.kind.toUpperCase()} ${runs} on ${table} (${lock.level})`,
       `The ${backfill.kind === "insert" ? "INSERT from a SELECT" : backfill.kind.toUpperCase()} ${runs} (${lock.level})`,

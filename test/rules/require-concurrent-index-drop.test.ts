@@ -49,7 +49,7 @@ describe("require-concurrent-index-drop", () => {
       expect(finding!.help.length).toBeLessThanOrEqual(200);
     }
     const [many] = lintSql(sqls[1]!, { rules: [rule] }).findings;
-    expect(many!.message).toMatch(/^DROP INDEX app\.a_rather_long_\S+ and 2 more block reads and writes \(ACCESS EXCLUSIVE\)$/);
+    expect(many!.message).toMatch(/^DROP INDEX app\.a_rather_long_\S+ and 2 more lock their tables \(ACCESS EXCLUSIVE\)$/);
     expect(many!.help).toBe("Drop each index in a statement of its own, with DROP INDEX CONCURRENTLY IF EXISTS, outside a transaction block");
   });
 

@@ -43,7 +43,7 @@ describe("require-concurrent-index", () => {
         'If it fails, it leaves an INVALID index behind that every write still maintains: drop it with DROP INDEX CONCURRENTLY IF EXISTS "Users_email_idx"; before running it again.',
     );
     const [unnamed] = lintSql("CREATE UNIQUE INDEX ON users (email);", { rules: [rule] }).findings;
-    expect(unnamed!.message).toBe("CREATE UNIQUE INDEX on users blocks writes to users while it builds (SHARE)");
+    expect(unnamed!.message).toBe("CREATE UNIQUE INDEX on users blocks writes to it while it builds (SHARE)");
   });
 
   it("keeps the message within 100 characters and the help within 200 with long names", () => {

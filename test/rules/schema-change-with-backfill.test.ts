@@ -39,7 +39,7 @@ describe("schema-change-with-backfill", () => {
     expect(finding!.explanation).toContain("holds that lock until the transaction commits");
     expect(finding!.explanation).toContain("every read and write of the table");
     expect(finding!.help).toBe("Commit the schema change first (COMMIT; right after it), then backfill in batches, each in its own short transaction");
-    expect(finding!.message).toBe("UPDATE users runs under the schema change's lock on users (ACCESS EXCLUSIVE)");
+    expect(finding!.message).toBe("UPDATE users runs under the lock taken by ALTER TABLE users (ACCESS EXCLUSIVE)");
     expect(finding!.explanation).toContain(" Commit the schema change first");
     expect(finding!.explanation).toContain("UPDATE users SET … WHERE id IN (SELECT id FROM users WHERE <not yet backfilled> ORDER BY id LIMIT 1000);");
   });
@@ -55,7 +55,8 @@ describe("schema-change-with-backfill", () => {
     expect(del!.explanation).toMatch(/^DELETE FROM users runs/);
     expect(del!.explanation).toContain("DELETE FROM users WHERE id IN (SELECT id FROM users WHERE <condition> ORDER BY id LIMIT 1000);");
     expect(insert!.explanation).toMatch(/^INSERT INTO users … SELECT runs/);
-    expect(insert!.message).toMatch(/^INSERT INTO users from a SELECT runs under the schema change's lock on users \(/);
+    expect(del!.message).toMatch(/^DELETE FROM users runs under the lock taken by ALTER TABLE users \(/);
+    expect(insert!.message).toMatch(/^INSERT INTO users from a SELECT runs under the lock taken by ALTER TABLE users \(/);
   });
 
   it("reports a table once per transaction: its first backfill names the later ones, which run under the same lock", () => {
