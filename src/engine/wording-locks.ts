@@ -34,11 +34,6 @@ export function concurrentlyWhere(statement: Statement, context: RuleContext, ou
   return `in a migration of its own, outside a transaction${optOut}`;
 }
 
-/** Capitalized first letter: a clause made a sentence. */
-export function sentence(clause: string): string {
-  return clause.charAt(0).toUpperCase() + clause.slice(1);
-}
-
 /** The first of the wordings that fits in `limit` characters (a message's 100 by default), or else the last, the shortest. */
 export function firstFitting(wordings: readonly string[], limit = 100): string {
   return wordings.find((wording) => wording.length <= limit) ?? wordings[wordings.length - 1] ?? "";
