@@ -433,7 +433,7 @@ function reportFailure(migration: Loaded, failure: Failure, run: RunContext): vo
     migration,
     "verify-error",
     errorRange(statement, error, failure.atCommit),
-    `${run.version} rejects this statement: ${errorSummary(error)}`,
+    `Fails on ${run.version}: ${errorSummary(error)}`,
     errorHelp(error),
     `${run.version} rejects this statement: ${errorText(error)}${where}${rows}${afterRefused(migration, statement)}${earlier}`,
   );
@@ -456,37 +456,37 @@ function errorHelp(error: DatabaseError): string {
   if (error.hint) return error.hint;
   switch (error.code) {
     case "23502":
-      return "Add the column as nullable (or with a constant DEFAULT), backfill the existing rows in batches, then add the NOT NULL constraint (on a large table: a CHECK (column IS NOT NULL) NOT VALID, validated separately, first).";
+      return "Add the column nullable (or with a constant DEFAULT), backfill it in batches, then CHECK (column IS NOT NULL) NOT VALID, VALIDATE it, and SET NOT NULL";
     case "23505":
-      return "Find and resolve the duplicate rows before adding the unique index or constraint (SELECT the key, count(*) … GROUP BY … HAVING count(*) > 1).";
+      return "Resolve the duplicate rows before adding the unique index or constraint (SELECT key, count(*) … GROUP BY key HAVING count(*) > 1)";
     case "23503":
-      return "Fix or delete the rows whose reference does not exist first, or add the foreign key NOT VALID and validate it after the cleanup.";
+      return "Fix or delete the rows whose reference does not exist first, or add the foreign key NOT VALID and validate it after the cleanup";
     case "23514":
-      return "Fix the rows that violate the check first, or add the constraint NOT VALID and validate it after the cleanup.";
+      return "Fix the rows that violate the check first, or add the constraint NOT VALID and validate it after the cleanup";
     case "42P07":
     case "42701":
     case "42710":
-      return "The object already exists when this migration runs: check the migration order, or make the statement idempotent (IF NOT EXISTS).";
+      return "The object already exists when this migration runs: check the migration order, or make the statement idempotent (IF NOT EXISTS)";
     case "42P01":
     case "42703":
     case "42704":
     case "42883":
-      return "The object does not exist when this migration runs: check that the migration that creates it runs first (migration order), and the name's spelling and schema.";
+      return "The object does not exist when this migration runs: check that the migration creating it runs first, and the name's spelling and schema";
     case "0A000":
       if (/extension .* is not available/.test(error.message)) {
-        return "This PostgreSQL does not have the extension: the embedded one (PGlite) has PostgreSQL's contrib extensions only (citext, pgcrypto, uuid-ossp, pg_trgm, hstore, …). Run verify on a server that has it (--database-url).";
+        return "PGlite has PostgreSQL's contrib extensions only (citext, pgcrypto, uuid-ossp, pg_trgm, hstore, …): run verify on a server that has it (--database-url)";
       }
-      return "Fix the statement so that it applies to the schema the earlier migrations build.";
+      return "Fix the statement so that it applies to the schema the earlier migrations build";
     case "57014":
     case "55P03":
-      return "The statement ran (or waited for a lock) longer than --timeout. On production it would hold or queue behind its locks at least that long: make it faster (an index, batches), set lock_timeout in the migration, or raise --timeout if the wait is expected.";
+      return "Make it faster (an index, batches) and set lock_timeout: on production it would hold or wait for its locks at least that long; or raise --timeout if expected";
     case "57P01":
     case "08006":
-      return "The migration ended its own session (pg_terminate_backend, a FATAL error): verify opened a new session for the next migration. A runner would fail here.";
+      return "The migration ended its own session (pg_terminate_backend, a FATAL error): a runner would fail here; verify went on in a new session";
     case "25001":
-      return "Run this statement outside a transaction: in a migration of its own, with the runner's transaction turned off for it.";
+      return "Run this statement outside a transaction: in a migration of its own, with the runner's transaction turned off for it";
     default:
-      return "Fix the statement so that it applies to the schema the earlier migrations build.";
+      return "Fix the statement so that it applies to the schema the earlier migrations build";
   }
 }
 
@@ -508,7 +508,7 @@ const FINDING_STRENGTH = LOCK_STRENGTH.SHARE;
 
 /**
  * Adds the observed locks and rewrites to the static findings of the statements that
- * took them ("Verified on PostgreSQL 18: took ACCESS EXCLUSIVE on users, held to COMMIT at
+ * took them ("PostgreSQL 18: took ACCESS EXCLUSIVE on users, held to COMMIT at
  * line 40; users was rewritten."), and reports those no static finding mentions.
  */
 function reportObservations(migration: Loaded, applied: ApplyResult, relations: ReadonlyMap<string, Relation>, rules: readonly Rule[], version: string): void {
@@ -567,7 +567,7 @@ function reportObservations(migration: Loaded, applied: ApplyResult, relations: 
     }
   }
 
-  for (const [finding, items] of evidence) finding.evidence = `Verified on ${version}: ${items.join("; ")}.`;
+  for (const [finding, items] of evidence) finding.evidence = `${version}: ${items.join("; ")}.`;
 
   // The strongest lock on each table, when it blocks writes and is held past its statement.
   const strongest = new Map<string, TakenLock>();
@@ -678,7 +678,7 @@ async function checkRollback(migration: Loaded, statements: readonly Statement[]
         rollback.file,
         "verify-error",
         errorRange(statement, error),
-        `${run.version} rejects this statement of ${rollback.label}: ${errorSummary(error)}`,
+        `Fails on ${run.version} in ${rollback.label}: ${errorSummary(error)}`,
         error.hint ?? "Make the rollback apply to the schema the migration leaves: drop or alter the objects it created, under the same names",
         `${run.version} rejects this statement of ${rollback.label}, run right after the migration: ${errorText(error)} The rollback would fail when it is needed.`,
       );

@@ -230,7 +230,7 @@ describe.each(engines)("on %s", (_name, open) => {
         "002_widen.sql": "BEGIN;\nALTER TABLE users ALTER COLUMN age TYPE BIGINT;\nUPDATE users SET age = 0 WHERE age < 0;\nCOMMIT;\n",
       });
       const result = run.result("002_widen.sql");
-      expectEvidence(finding(result, "change-column-type"), `Verified on ${PG}: took ACCESS EXCLUSIVE on users, held from line 2 to COMMIT at line 4; users was rewritten and its index rebuilt.`);
+      expectEvidence(finding(result, "change-column-type"), `${PG}: took ACCESS EXCLUSIVE on users, held from line 2 to COMMIT at line 4; users was rewritten and its index rebuilt.`);
       expect(verifyFindings(result)).toEqual([]);
     });
 
@@ -240,7 +240,7 @@ describe.each(engines)("on %s", (_name, open) => {
         "002_index.sql": "SET lock_timeout = '2s';\nCREATE INDEX IF NOT EXISTS users_email_idx ON users (email);\n",
       });
       const result = run.result("002_index.sql");
-      expectEvidence(finding(result, "require-concurrent-index"), `Verified on ${PG}: took SHARE on users, held from line 2 until the transaction commits after line 2.`);
+      expectEvidence(finding(result, "require-concurrent-index"), `${PG}: took SHARE on users, held from line 2 until the transaction commits after line 2.`);
       expect(verifyFindings(result)).toEqual([]);
     });
 
@@ -260,7 +260,7 @@ describe.each(engines)("on %s", (_name, open) => {
         "001_users.sql": "CREATE TABLE IF NOT EXISTS users (id BIGINT PRIMARY KEY, name VARCHAR(20));\n",
         "002_widen.sql": "SET lock_timeout = '2s';\nALTER TABLE users ALTER COLUMN name TYPE VARCHAR(40);\n",
       });
-      expectEvidence(finding(run.result("002_widen.sql"), "change-column-type"), `Verified on ${PG}: took ACCESS EXCLUSIVE on users, held from line 2 until the transaction commits after line 2; users was not rewritten.`);
+      expectEvidence(finding(run.result("002_widen.sql"), "change-column-type"), `${PG}: took ACCESS EXCLUSIVE on users, held from line 2 until the transaction commits after line 2; users was not rewritten.`);
     });
 
     it("reports a rewrite no static rule reported: one a function runs", async () => {
@@ -308,7 +308,7 @@ describe.each(engines)("on %s", (_name, open) => {
           `Observed on ${PG}; no static finding reported this lock.`,
       ]);
       // The index build's own SHARE lock is evidence on its static finding.
-      expectEvidence(finding(result, "require-concurrent-index"), `Verified on ${PG}: took SHARE on users, held from line 3 until the transaction commits after line 3.`);
+      expectEvidence(finding(result, "require-concurrent-index"), `${PG}: took SHARE on users, held from line 3 until the transaction commits after line 3.`);
     });
 
     it("adds what dynamic SQL in a DO block did to the finding that could not see it", async () => {
@@ -316,7 +316,7 @@ describe.each(engines)("on %s", (_name, open) => {
         "001_users.sql": USERS,
         "002_do.sql": "SET lock_timeout = '2s';\nDO $$ DECLARE t text := 'bigint'; BEGIN EXECUTE 'ALTER TABLE users ALTER COLUMN age TYPE ' || t; END $$;\n",
       });
-      expectEvidence(finding(run.result("002_do.sql"), "dynamic-sql-in-do-block"), `Verified on ${PG}: took ACCESS EXCLUSIVE on users, held from line 2 until the transaction commits after line 2; users was rewritten and its index rebuilt.`);
+      expectEvidence(finding(run.result("002_do.sql"), "dynamic-sql-in-do-block"), `${PG}: took ACCESS EXCLUSIVE on users, held from line 2 until the transaction commits after line 2; users was rewritten and its index rebuilt.`);
     });
   });
 
