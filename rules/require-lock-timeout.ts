@@ -96,12 +96,14 @@ function report(context: RuleContext, statement: Statement, lock: TableLock, oth
   context.report({
     range: statement.range,
     message: firstFitting([
+      // "ALTER TABLE users takes … lock on users": the table once is enough.
+      ...(lock.action.endsWith(` ${lock.label}`) ? [`${lock.action} ${takes} ${none}`] : []),
       `${lock.action} ${takes} on ${lock.label} ${none}`,
       `${lock.action} ${takes} ${none}`,
       `This statement ${takes} on ${lock.label} ${none}`,
       `This statement ${takes} ${none}`,
     ]),
-    help: "Set a lock timeout at the top of the file (SET lock_timeout = '5s';) and retry the migration when it fails on it",
+    help: "Start the file with SET lock_timeout = '5s'; and retry the migration if it times out",
     explanation:
       `${lock.action} takes ${lockArticle(lock.level)} ${lock.level} lock on ${lock.label} (it blocks ${lockBlocks(lock.level)}), ` +
       `and no lock_timeout is in effect${expired}, so it waits for that lock as long as it takes.${also} ${queue} ` +
