@@ -24,7 +24,8 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 
 // Reports written as they are made go straight to stdout (writes to pipes and files are synchronous on POSIX).
 const write = (chunk: string) => void process.stdout.write(chunk);
-const result = await run(process.argv.slice(2), { isTTY: process.stdout.isTTY === true, write });
+const isTTY = process.stdout.isTTY === true;
+const result = await run(process.argv.slice(2), { isTTY, write, ...(isTTY && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}) });
 if (result.output) process.stdout.write(result.output);
 if (result.stderr) process.stderr.write(result.stderr);
 // Let the streams drain and the process end by itself: process.exit() could cut piped output short.
