@@ -3,6 +3,7 @@ import { asList, displayName, stringOf, typeDisplay, walk, type AlterCommand, ty
 import type { Statement, StatementOf } from "../src/parser/types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { fewNames, helpLine, messageLine } from "../src/engine/wording-drops.js";
 import { addedColumn, alterOfTableWithRows } from "../src/engine/existing-table.js";
 import { listing } from "../src/engine/wording.js";
 import { codeText, constraintsOf, parenthesized } from "../src/parser/column-constraints.js";
@@ -41,22 +42,34 @@ function checkAlterTable(statement: StatementOf<"AlterTableStmt">, context: Rule
   const many = columns.length > 1;
   const schema = table.schema ? `${displayName({ name: table.schema })}.` : "";
   const fill = displayName({ name: many ? `${table.name}_generated_fill` : `${table.name}_${first.name}_fill` });
-  const virtual =
-    context.settings.pgVersion >= 18
-      ? `If computing the value${many ? "s" : ""} on read is acceptable, make ${many ? "them" : "it"} VIRTUAL, which PostgreSQL 18 adds without a rewrite (but cannot index): ` +
-        `ALTER TABLE ${name} ${columns.map((column) => `ADD COLUMN ${column.col} ${column.type} GENERATED ALWAYS AS ${column.expr} VIRTUAL`).join(", ")}; Otherwise, `
-      : "";
-  const added = many
-    ? `adds ${columns.length} stored generated columns (${listing(columns.map((column) => column.col))}): it computes and stores their expressions for every existing row, so PostgreSQL rewrites ${name}, once for all of them: `
-    : `ADD COLUMN ${first.col} ${first.type} GENERATED ALWAYS AS (…) STORED computes and stores the expression for every existing row, so PostgreSQL rewrites ${name}: `;
+  const pg18 = context.settings.pgVersion >= 18;
+  const virtual = pg18
+    ? `If computing the value${many ? "s" : ""} on read is acceptable, make ${many ? "them" : "it"} VIRTUAL, which PostgreSQL 18 adds without a rewrite (but cannot index): ` +
+      `ALTER TABLE ${name} ${columns.map((column) => `ADD COLUMN ${column.col} ${column.type} GENERATED ALWAYS AS ${column.expr} VIRTUAL`).join(", ")}; Otherwise, `
+    : "";
+  const cols = fewNames(columns.map((column) => column.col));
+  const noun = many ? "stored generated columns" : "stored generated column";
   const batch = many ? "WHERE id BETWEEN … AND …" : `WHERE ${first.col} IS NULL AND id BETWEEN … AND …`;
+  const plain = many ? "plain columns" : `a plain ${first.col} ${first.type}`;
   context.report({
     range: { start: first.command.range.start, end: last.command.range.end },
-    message:
-      `ALTER TABLE ${name} ${added}` +
+    message: messageLine(
+      `Adding ${noun} ${cols} rewrites ${name} to compute every row (ACCESS EXCLUSIVE)`,
+      `Adding ${noun} ${cols} rewrites ${name} (ACCESS EXCLUSIVE)`,
+      `Adding ${many ? `${columns.length} ` : "a "}${noun} rewrites ${name} to compute every row (ACCESS EXCLUSIVE)`,
+      `Adding ${many ? `${columns.length} ` : "a "}${noun} rewrites ${name} (ACCESS EXCLUSIVE)`,
+    ),
+    help: helpLine(
+      `${pg18 ? `Make ${many ? "them" : "it"} VIRTUAL (no rewrite, not indexable), or add` : "Add"} ${plain} filled by a trigger, and fill existing rows in batched UPDATEs`,
+      `${pg18 ? `Make ${many ? "them" : "it"} VIRTUAL (no rewrite, not indexable), or add` : "Add"} ${many ? "plain columns" : "a plain column"} filled by a trigger, and fill existing rows in batched UPDATEs`,
+    ),
+    explanation:
+      `ALTER TABLE ${name} ` +
+      (many
+        ? `adds ${columns.length} stored generated columns (${listing(columns.map((column) => column.col))}): it computes and stores their expressions for every existing row, so PostgreSQL rewrites ${name}, once for all of them: `
+        : `ADD COLUMN ${first.col} ${first.type} GENERATED ALWAYS AS (…) STORED computes and stores the expression for every existing row, so PostgreSQL rewrites ${name}: `) +
       `it writes a new copy of the whole table and rebuilds its indexes while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
-      "for the whole rewrite and until the transaction commits; the disk briefly needs room for both copies.",
-    help:
+      "for the whole rewrite and until the transaction commits; the disk briefly needs room for both copies. " +
       `${virtual}${virtual ? "add" : "Add"} ${many ? "plain columns" : "a plain column"} that a trigger fills for new and updated rows, then fill the existing rows in batches: ` +
       `ALTER TABLE ${name} ${columns.map((column) => `ADD COLUMN ${column.col} ${column.type}`).join(", ")}; ` +
       `CREATE FUNCTION ${schema}${fill}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${columns.map((column) => `NEW.${column.col} := ${column.fromNew}; `).join("")}RETURN NEW; END $$; ` +

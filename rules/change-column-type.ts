@@ -7,6 +7,7 @@ import { isUtcTimeZone } from "../src/facts/session.js";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { eachActionOnTableWithRows } from "../src/engine/existing-table.js";
+import { firstFitting } from "../src/engine/wording-locks.js";
 
 const BREAKAGE = "(driver type mapping, comparisons, string formatting)";
 
@@ -71,7 +72,7 @@ function report(statement: Statement, context: RuleContext, table: QualifiedName
   const name = displayName(table);
   const col = displayName({ name: column });
   const isNew = context.facts.history.isNewColumn(statement, table, column);
-  const unless = !keepsValues
+  const reason = !keepsValues
     ? "."
     : oldType
       ? `: ${col} is ${typeDisplay(oldType.type)} (as ${oldType.setBy ? `the earlier migration ${path.basename(oldType.setBy)}` : "this migration"} set it), and ${typeDisplay(oldType.type)} to ${type} is not a binary-compatible change.`
@@ -89,11 +90,36 @@ function report(statement: Statement, context: RuleContext, table: QualifiedName
       `backfill it in batches (UPDATE ${name} SET ${displayName({ name: `${column}_new` })} = ${col}::${type} WHERE id BETWEEN … AND …) ` +
       `and keep it in sync (trigger or dual writes); switch reads and writes to the new column; drop ${col} in a later migration. `;
   const confirm = keepsValues && !oldType ? `If the change is binary-compatible, keep it, and confirm on a copy that pg_class.relfilenode of ${name} does not change.` : "";
+  const unless = keepsValues && !oldType ? " unless binary-compatible" : "";
+  const rewrites = (typeText: string, what: string) => `ALTER COLUMN ${col} TYPE ${typeText} rewrites ${what}${unless} (ACCESS EXCLUSIVE)`;
+  const mayRewrite = (typeText: string, what: string) => `ALTER COLUMN ${col} TYPE ${typeText} may rewrite ${what} (ACCESS EXCLUSIVE)`;
+  const colNew = displayName({ name: `${column}_new` });
   context.report({
-    message:
+    // When the old type is unknown, "unless binary-compatible" (or, shorter, "may rewrite"): the explanation says when it is.
+    message: firstFitting([
+      rewrites(type, `${name} and its indexes`),
+      rewrites(type, name),
+      ...(unless ? [mayRewrite(type, `${name} and its indexes`), mayRewrite(type, name)] : []),
+      rewrites(type, "the table"),
+      ...(unless ? [mayRewrite(type, "the table")] : []),
+      `Changing the type of ${col} ${unless ? "may rewrite" : "rewrites"} the table (ACCESS EXCLUSIVE)`,
+    ]),
+    help: firstFitting(
+      isNew
+        ? [
+            `Give ${col} type ${type} where this migration adds it, and cast the values as you fill it`,
+            `Give ${col} its final type where this migration adds it, and cast the values as you fill it`,
+          ]
+        : [
+            `Add ${colNew} ${type}, backfill it in batches, switch the code over, then drop ${col} (expand/contract)`,
+            `Add ${colNew} of the new type, backfill it in batches, switch the code over, then drop ${col} (expand/contract)`,
+            "Add a new column of the new type, backfill it in batches, switch the code over, then drop the old one",
+          ],
+      200,
+    ),
+    explanation:
       `ALTER TABLE ${name} ALTER COLUMN ${col} TYPE ${type} rewrites ${name} and rebuilds its indexes under an ACCESS EXCLUSIVE lock, ` +
-      `blocking every read and write of ${name} for the whole rewrite${unless}${using} ${breaks}`,
-    help: `${instead}${confirm}`.trim(),
+      `blocking every read and write of ${name} for the whole rewrite${reason}${using} ${breaks} ${instead}${confirm}`.trim(),
     range: command.range,
   });
 }

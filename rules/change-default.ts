@@ -6,6 +6,7 @@ import type { Range } from "../src/source/source-text.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { addedColumn } from "../src/engine/existing-table.js";
 import type { HistoryEvent } from "../src/facts/index.js";
+import { firstFitting } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -94,16 +95,28 @@ function reportSet(statement: Statement, context: RuleContext, table: QualifiedN
   const name = displayName(table);
   const col = displayName({ name: column });
   const value = defaultText(statement, command) ?? "<new default>";
+  const update = (filter: string) => `UPDATE ${name} SET ${col} = ${value} WHERE ${filter} AND id BETWEEN … AND …`;
+  const filter = isConstant(command.node.def) ? `${col} IS DISTINCT FROM ${value}` : "<rows that should change>";
   context.report({
     range: command.range,
-    message:
+    message: firstFitting([
+      `SET DEFAULT ${value} on ${name}.${col} only affects new rows, not existing ones`,
+      `SET DEFAULT on ${name}.${col} only affects new rows, not existing ones`,
+      `SET DEFAULT on ${col} only affects new rows, not existing ones`,
+    ]),
+    help: firstFitting(
+      [
+        `If existing rows should change too, backfill them in batches: ${update(filter)}`,
+        `If existing rows should change too, backfill them in batches: ${update("<rows that should change>")}`,
+        `If existing rows should change too, backfill ${col} in batches with an UPDATE of its own`,
+      ],
+      200,
+    ),
+    explanation:
       `ALTER TABLE ${name} ALTER COLUMN ${col} SET DEFAULT ${value} only changes what rows inserted from now on get when they omit ${col}: ` +
       `the existing rows of ${name} keep the values they have (including NULL), because a default is applied only at INSERT. ` +
-      `Code that expects every row to have the new value finds old rows that do not. ${CATALOG_ONLY}`,
-    help:
-      `If existing rows should change too, backfill them explicitly, in batches and in their own transactions: ` +
-      `UPDATE ${name} SET ${col} = ${value} WHERE ${isConstant(command.node.def) ? `${col} IS DISTINCT FROM ${value}` : "<rows that should change>"} AND id BETWEEN … AND …; ` +
-      "If only new rows should get it, nothing else is needed.",
+      `Code that expects every row to have the new value finds old rows that do not. ${CATALOG_ONLY} ` +
+      `Backfill existing rows in batches, each in its own transaction: ${update(filter)}; If only new rows should get it, nothing else is needed.`,
   });
 }
 
@@ -112,12 +125,19 @@ function reportDrop(context: RuleContext, table: QualifiedName, column: string, 
   const col = displayName({ name: column });
   context.report({
     range: command.range,
-    message:
+    message: firstFitting([
+      `DROP DEFAULT on ${name}.${col}: INSERTs that omit ${col} now store NULL, or fail if NOT NULL`,
+      `DROP DEFAULT on ${col}: INSERTs that omit it now store NULL, or fail if NOT NULL`,
+      `DROP DEFAULT: INSERTs that omit the column now store NULL, or fail if NOT NULL`,
+    ]),
+    help: firstFitting(
+      [`Deploy code that always sets ${col} on INSERT before dropping its default`, "Deploy code that always sets the column on INSERT before dropping its default"],
+      200,
+    ),
+    explanation:
       `ALTER TABLE ${name} ALTER COLUMN ${col} DROP DEFAULT only changes rows inserted from now on: existing rows keep their values, ` +
       `but every INSERT that omits ${col} now stores NULL instead of the default, or fails if ${col} is NOT NULL. ` +
-      `Running code that relies on the default breaks as soon as this commits. ${CATALOG_ONLY}`,
-    help:
-      `Deploy code that always sets ${col} on INSERT before dropping its default. ` +
+      `Running code that relies on the default breaks as soon as this commits. ${CATALOG_ONLY} ` +
       `If existing rows should change too, update them explicitly, in batches: UPDATE ${name} SET ${col} = … WHERE id BETWEEN … AND …;`,
   });
 }

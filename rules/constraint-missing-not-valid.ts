@@ -7,6 +7,7 @@ import { describeLock, lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints, constraintsOf, serialType } from "../src/parser/column-constraints.js";
 import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
+import { firstFitting } from "../src/engine/wording-locks.js";
 
 const SEPARATELY = "then, in a separate transaction (after COMMIT, or in a later migration)";
 
@@ -39,11 +40,17 @@ function checkAddConstraint(statement: StatementOf<"AlterTableStmt">, context: R
   if (constraint.contype === "CONSTR_CHECK") {
     context.report({
       range: command.range,
-      message:
+      message: firstFitting([
+        `ADD CONSTRAINT ${conname} CHECK scans every row of ${name} while blocking it (ACCESS EXCLUSIVE)`,
+        `ADD CONSTRAINT ${conname} CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
+        `ADD CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
+        "ADD CHECK scans every row of the table (ACCESS EXCLUSIVE)",
+      ]),
+      help: notValidHelp(name, action, conname),
+      explanation:
         `ALTER TABLE ${name} ADD CONSTRAINT ${conname} CHECK (…) checks every existing row of ${name} while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
         `until the whole table is scanned (no rewrite, but minutes on a large table) and the transaction commits. ` +
-        "A single row that fails the check aborts the statement after the scan.",
-      help:
+        "A single row that fails the check aborts the statement after the scan. " +
         `Add it NOT VALID, which skips the scan (new and updated rows are checked at once): ALTER TABLE ${name} ${action} NOT VALID; ` +
         `${SEPARATELY}: ${validate} ${validateLocks(table, undefined)}`,
     });
@@ -53,12 +60,18 @@ function checkAddConstraint(statement: StatementOf<"AlterTableStmt">, context: R
   const both = bothTables(statement, context, table, referenced);
   context.report({
     range: command.range,
-    message:
+    message: firstFitting([
+      `ADD CONSTRAINT ${conname} FOREIGN KEY scans every row of ${name} (SHARE ROW EXCLUSIVE)`,
+      `ADD CONSTRAINT ${conname} scans every row of ${name} (SHARE ROW EXCLUSIVE)`,
+      `ADD FOREIGN KEY scans every row of ${name} (SHARE ROW EXCLUSIVE)`,
+      "ADD FOREIGN KEY scans every row of the table (SHARE ROW EXCLUSIVE)",
+    ]),
+    help: notValidHelp(name, action, conname),
+    explanation:
       `ALTER TABLE ${name} ADD CONSTRAINT ${conname} FOREIGN KEY (${columnList(constraint.fk_attrs)}) REFERENCES ${referenced ? displayName(referenced) : "…"} ` +
       `checks every existing row of ${name} against the referenced table while holding a SHARE ROW EXCLUSIVE lock on ${both.label}, ` +
       `which blocks every write ${both.of} and other schema changes (reads go on), for the whole scan and until the transaction commits (no rewrite). ` +
-      "A single row without a match aborts the statement after the scan.",
-    help:
+      "A single row without a match aborts the statement after the scan. " +
       `Add it NOT VALID, which skips the scan, so its SHARE ROW EXCLUSIVE locks are held only until the (short) transaction commits; new and updated rows are checked at once: ` +
       `ALTER TABLE ${name} ${action} NOT VALID; ${SEPARATELY}: ${validate} ${validateLocks(table, both.other)}`,
   });
@@ -96,23 +109,37 @@ function checkAddColumn(statement: StatementOf<"AlterTableStmt">, context: RuleC
       const nulls = filled ? "" : ` Without a default the new column is NULL in every existing row, so the scan is pure cost.`;
       context.report({
         range: command.range,
-        message:
+        message: firstFitting([
+          `ADD COLUMN ${col} with a CHECK scans every row of ${name} while blocking it (ACCESS EXCLUSIVE)`,
+          `ADD COLUMN ${col} with a CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
+          `ADD COLUMN with a CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
+          "ADD COLUMN with a CHECK scans every row of the table (ACCESS EXCLUSIVE)",
+        ]),
+        help: columnHelp(col, conname, "CHECK"),
+        explanation:
           `ALTER TABLE ${name} ADD COLUMN ${col} … CHECK (…) checks the new column in every existing row of ${name}, ` +
-          `scanning the whole table under the ACCESS EXCLUSIVE lock ADD COLUMN takes, which blocks every read and write of the table until the scan ends and the transaction commits (no rewrite unless the default is volatile).${nulls}`,
-        help: `Add the column without its CHECK, then the check NOT VALID (no scan; new and updated rows are checked at once): ${steps} ${validateLocks(table, undefined)}`,
+          `scanning the whole table under the ACCESS EXCLUSIVE lock ADD COLUMN takes, which blocks every read and write of the table until the scan ends and the transaction commits (no rewrite unless the default is volatile).${nulls} ` +
+          `Add the column without its CHECK, then the check NOT VALID (no scan; new and updated rows are checked at once): ${steps} ${validateLocks(table, undefined)}`,
       });
       continue;
     }
     const referenced = relationName(constraint.node.pktable);
     const both = bothTables(statement, context, table, referenced);
+    const target = referenced ? ` ${displayName(referenced)}` : "";
     context.report({
       range: command.range,
-      message:
+      message: firstFitting([
+        `ADD COLUMN ${col} REFERENCES${target} with a value scans all of ${name} (ACCESS EXCLUSIVE)`,
+        `ADD COLUMN ${col} REFERENCES with a value scans all of ${name} (ACCESS EXCLUSIVE)`,
+        `ADD COLUMN REFERENCES with a value scans all of ${name} (ACCESS EXCLUSIVE)`,
+        "ADD COLUMN REFERENCES with a value scans the whole table (ACCESS EXCLUSIVE)",
+      ]),
+      help: columnHelp(col, conname, "FOREIGN KEY"),
+      explanation:
         `ALTER TABLE ${name} ADD COLUMN ${col} … REFERENCES ${referenced ? displayName(referenced) : "…"} gives the new column a DEFAULT (even DEFAULT NULL), a generated value or a sequence, ` +
         `so PostgreSQL does not skip validating the foreign key: it scans all of ${name}, holding ACCESS EXCLUSIVE on ${name} (every read and write blocked)` +
         `${both.other ? ` and SHARE ROW EXCLUSIVE on ${both.other} (every write blocked, reads go on)` : ""} until the scan ends and the transaction commits. ` +
-        "A single value without a match aborts the statement after the scan.",
-      help:
+        "A single value without a match aborts the statement after the scan. " +
         `Add the column, then the foreign key NOT VALID (no scan; new and updated rows are checked at once): ${steps} ${validateLocks(table, both.other)}`,
     });
   }
@@ -150,18 +177,55 @@ function checkValidate(statement: StatementOf<"AlterTableStmt">, context: RuleCo
   const held = foreign
     ? `the SHARE ROW EXCLUSIVE lock it took on ${both.label} is still held, so the validation scan blocks every write ${both.of} (reads go on)`
     : `the ACCESS EXCLUSIVE lock it took on ${name} is still held, so the validation scan blocks every read and write of ${name}`;
+  const lock = foreign ? "SHARE ROW EXCLUSIVE" : "ACCESS EXCLUSIVE";
   context.report({
     range: command.range,
-    message:
+    message: firstFitting([
+      `VALIDATE CONSTRAINT ${k} runs in the transaction that added it (${lock})`,
+      `VALIDATE CONSTRAINT runs in the transaction that added the constraint (${lock})`,
+    ]),
+    help: firstFitting(
+      [
+        `Commit in between: run ALTER TABLE ${name} VALIDATE CONSTRAINT ${k} in a separate transaction (after COMMIT, or in a later migration)`,
+        `Commit in between: run VALIDATE CONSTRAINT ${k} in a separate transaction (after COMMIT, or in a later migration)`,
+        "Commit in between: run the VALIDATE CONSTRAINT in a separate transaction (after COMMIT, or in a later migration)",
+      ],
+      200,
+    ),
+    explanation:
       `ALTER TABLE ${name} VALIDATE CONSTRAINT ${k} runs in the same transaction as the ADD CONSTRAINT ${k} … NOT VALID ${where}: ` +
-      `${held} until the transaction commits. That is the full-table check under a strong lock that NOT VALID was meant to avoid.`,
-    help:
+      `${held} until the transaction commits. That is the full-table check under a strong lock that NOT VALID was meant to avoid. ` +
       `Commit in between: keep the ADD CONSTRAINT … NOT VALID where it is, and run ALTER TABLE ${name} VALIDATE CONSTRAINT ${k}; in a separate transaction ` +
       `(after COMMIT, or in a later migration). ${validateLocks(table, foreign ? both.other : undefined)}`,
   });
 }
 
-/** What VALIDATE CONSTRAINT locks, as the last sentence of a help. */
+/** The one-line help of an ADD CONSTRAINT: NOT VALID, then VALIDATE. */
+function notValidHelp(name: string, action: string, conname: string): string {
+  return firstFitting(
+    [
+      `Add it NOT VALID (ALTER TABLE ${name} ${action} NOT VALID), then VALIDATE CONSTRAINT ${conname} in a separate transaction`,
+      `Add it NOT VALID, then run ALTER TABLE ${name} VALIDATE CONSTRAINT ${conname} in a separate transaction`,
+      `Add it NOT VALID, then run VALIDATE CONSTRAINT ${conname} in a separate transaction`,
+      "Add it NOT VALID, then run VALIDATE CONSTRAINT in a separate transaction",
+    ],
+    200,
+  );
+}
+
+/** The one-line help of an ADD COLUMN with a constraint: the column, the constraint NOT VALID, then VALIDATE. */
+function columnHelp(col: string, conname: string, kind: string): string {
+  return firstFitting(
+    [
+      `Add ${col} without its ${kind}, then ADD CONSTRAINT ${conname} … NOT VALID, then VALIDATE CONSTRAINT ${conname} in a separate transaction`,
+      `Add ${col} without its ${kind}, then add the constraint NOT VALID, then VALIDATE it in a separate transaction`,
+      `Add the column without its ${kind}, then add the constraint NOT VALID, then VALIDATE it in a separate transaction`,
+    ],
+    200,
+  );
+}
+
+/** What VALIDATE CONSTRAINT locks, as the last sentence of an explanation. */
 function validateLocks(table: QualifiedName, other: string | undefined): string {
   const rowShare = other ? ` On ${other} it holds only a ROW SHARE lock, which blocks no reads or writes.` : "";
   return `VALIDATE CONSTRAINT holds only a SHARE UPDATE EXCLUSIVE lock on ${displayName(table)}, which blocks ${lockBlocks("SHARE UPDATE EXCLUSIVE")}.${rowShare}`;

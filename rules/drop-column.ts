@@ -1,5 +1,6 @@
 import { alterTableCommands, displayName, relationName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
+import { helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
 
 export default defineRule({
   meta: {
@@ -22,19 +23,26 @@ export default defineRule({
         const tableName = displayName(table);
         const columnName = displayName({ name: column });
         const deprecated = displayName({ name: `${column}_deprecated` });
-        const cascade =
-          command.node.behavior === "DROP_CASCADE" ? " CASCADE also drops the views and foreign keys of other tables that depend on it." : "";
+        const cascade = command.node.behavior === "DROP_CASCADE";
         context.report({
           range: command.range,
-          message:
-            `Dropping column ${columnName} of ${tableName} deletes its values in every row for good. ` +
+          message: messageLine(
+            `DROP COLUMN ${columnName}${cascade ? " CASCADE" : ""} deletes its values in every row of ${tableName} (ACCESS EXCLUSIVE)`,
+            `DROP COLUMN ${columnName}${cascade ? " CASCADE" : ""} deletes its values in every row of ${tableName}`,
+            `DROP COLUMN ${columnName} deletes its values in ${tableName}`,
+            `DROP COLUMN ${columnName} deletes its values`,
+          ),
+          help: helpLine(
+            `Rename it first (ALTER TABLE ${tableName} RENAME COLUMN ${columnName} TO ${deprecated}), drop it in a later release`,
+            `Rename it to ${deprecated} first, drop it in a later release`,
+          ),
+          explanation: sentences(
+            `Dropping column ${columnName} of ${tableName} deletes its values in every row for good.`,
             `It takes an ACCESS EXCLUSIVE lock on ${tableName}, held only briefly because the table is not rewritten (the column is only marked dropped), ` +
-            "but it waits behind every running query on the table and blocks every query queued after it. " +
-            `Running code that selects or inserts ${columnName} fails as soon as this commits, and so can SELECT * consumers and ORMs with a cached column list.` +
-            cascade,
-          help:
-            `Rename it first (ALTER TABLE ${tableName} RENAME COLUMN ${columnName} TO ${deprecated}), which is reversible, ` +
-            `deploy code that no longer uses it, and drop ${deprecated} in a later migration once nothing breaks.`,
+              "but it waits behind every running query on the table and blocks every query queued after it.",
+            `Running code that selects or inserts ${columnName} fails as soon as this commits, and so can SELECT * consumers and ORMs with a cached column list.`,
+            cascade && "CASCADE also drops the views and foreign keys of other tables that depend on it.",
+          ),
         });
       }
     },

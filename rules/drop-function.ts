@@ -2,6 +2,7 @@ import type { ObjectType } from "@pgsql/types";
 import { displayName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
 import { gapSentence } from "../src/engine/wording.js";
+import { fewNames, helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
 
 /** DROP FUNCTION, DROP PROCEDURE and DROP ROUTINE (either of the two): keyword, noun, how code uses it, how to re-create it. */
 const KINDS: Partial<Record<ObjectType, { keyword: string; noun: string; use: string; create: string }>> = {
@@ -34,39 +35,83 @@ export default defineRule({
         `CASCADE also silently drops everything that uses ${manyAll ? "them" : "it"}: triggers that execute ${manyAll ? "them" : "it"} (their checks and side effects stop), ` +
         "column defaults (inserts then get NULL), CHECK constraints, expression indexes, views and row-level security policies, " +
         "each under an ACCESS EXCLUSIVE lock on its table";
-      const noCascade = `Leave out CASCADE, so that PostgreSQL refuses while a trigger, default, constraint, index or view still uses the ${noun}.`;
+      const noCascade = `Without CASCADE, PostgreSQL refuses while a trigger, default, constraint, index or view still uses the ${noun}.`;
 
       if (gone.length === 0) {
         context.report({
-          message:
+          message: messageLine(
+            ...[fewNames(objects.map((object) => object.label)), fewNames(objects.map((object) => displayName(object.name)))].flatMap((spelled) => [
+              `DROP ${keyword} ${spelled} CASCADE drops the triggers and defaults using it; the CREATE does not restore them`,
+              `DROP ${keyword} ${spelled} CASCADE drops what uses it; the CREATE does not restore that`,
+              `DROP ${keyword} ${spelled} CASCADE drops what uses it for good`,
+            ]),
+          ),
+          help: helpLine(
+            `Leave out CASCADE; when only the body changes, CREATE OR REPLACE ${create} needs no DROP and keeps what uses it`,
+            "Leave out CASCADE; when only the body changes, CREATE OR REPLACE needs no DROP and keeps what uses it",
+          ),
+          explanation: sentences(
             `DROP ${keyword} ${all} CASCADE is followed by a CREATE of the same name in the same transaction, which replaces the ${noun}${manyAll ? "s" : ""} without a gap, ` +
-            `but ${dependents}, and the new ${noun}${manyAll ? "s do" : " does"} not bring them back.`,
-          help: `${noCascade} When only the body changes, CREATE OR REPLACE ${create} needs no DROP and keeps what uses it.`,
+              `but ${dependents}, and the new ${noun}${manyAll ? "s do" : " does"} not bring them back.`,
+            noCascade,
+          ),
         });
         return;
       }
 
       const many = gone.length > 1;
-      const names = gone.map((object) => object.label).join(", ");
+      const labels = gone.map((object) => object.label);
+      const names = labels.join(", ");
+      const shown = fewNames(labels);
       const onlyGap = gone.every((object) => object.successor);
       const target = gone[0]!;
+      const them = many ? "them" : "it";
+      const withCascade = cascade ? " CASCADE" : "";
+      const leaveOut = cascade ? "Leave out CASCADE. " : "";
       const replace = `BEGIN; DROP ${keyword} ${target.label}; CREATE ${keyword === "PROCEDURE" ? "PROCEDURE" : "FUNCTION"} ${displayName(target.name)}(…) …; COMMIT;`;
-      const message =
-        (onlyGap
-          ? `DROP ${keyword} ${names} leaves no ${noun} of ${many ? "these names" : "that name"} until a later statement of this file creates ${many ? "them" : "it"} again outside this transaction: ` +
-            `running code that ${use} ${many ? "them" : "it"} in between fails with "${noun} … does not exist".`
-          : `DROP ${keyword} ${names} removes the ${noun}${many ? "s" : ""}: running code and other functions that ${use === "CALLs" ? "CALL" : "call"} ${many ? "them" : "it"} ` +
-            `fail with "${noun} … does not exist" as soon as this commits (PL/pgSQL bodies only when they run).` +
-            gapSentence(gone.filter((object) => object.successor), "created again")) +
-        ` It takes no table lock, only a lock on the ${noun} itself, which callers do not take: it neither waits for nor blocks queries.` +
-        (cascade ? ` ${dependents}.` : ` Without CASCADE it fails while a trigger, column default, constraint, index or view uses ${many ? "one of them" : "it"}.`);
-      const help =
-        (onlyGap
-          ? `Run the DROP and the CREATE in one transaction, so that no call ever finds the ${noun} missing: ${replace}`
-          : `Deploy code that no longer ${use} ${target.label} first, and drop it in a later migration. To change its return type or parameter names, replace it in one transaction instead: ${replace}`) +
-        ` When only the body changes, CREATE OR REPLACE ${create} needs no DROP.` +
-        (cascade ? ` ${noCascade}` : "");
-      context.report({ message, help });
+      // Long argument lists: the names alone, which the explanation completes with the signatures.
+      const spellings = [shown, fewNames(gone.map((object) => displayName(object.name)))];
+      const message = onlyGap
+        ? messageLine(
+            ...spellings.flatMap((spelled) => [
+              `DROP ${keyword} ${spelled} leaves no ${noun} of ${many ? "these names" : "that name"} until a later transaction creates ${them} again`,
+              `DROP ${keyword} ${spelled} leaves a gap until a later transaction creates ${them} again`,
+              `DROP ${keyword} ${spelled} leaves a gap before ${them} ${many ? "are" : "is"} created again`,
+            ]),
+          )
+        : messageLine(
+            ...spellings.flatMap((spelled) => [
+              cascade
+                ? `DROP ${keyword} ${spelled} CASCADE removes ${them} and the triggers, defaults and indexes using ${them}`
+                : `DROP ${keyword} ${spelled} removes ${many ? `${noun}s` : `a ${noun}`} that running code may still ${use === "CALLs" ? "CALL" : "call"}`,
+              `DROP ${keyword} ${spelled}${withCascade} removes ${many ? `${noun}s` : `a ${noun}`} still in use`,
+              `DROP ${keyword} ${spelled} removes ${many ? `${noun}s` : `a ${noun}`}`,
+            ]),
+          );
+      const help = onlyGap
+        ? helpLine(
+            `${leaveOut}Run the DROP and the CREATE in one transaction: ${replace}`,
+            `${leaveOut}Run the DROP and the CREATE in one transaction, or CREATE OR REPLACE ${create} when only the body changes`,
+            `${leaveOut}Run the DROP and the CREATE in one transaction`,
+          )
+        : helpLine(
+            `${leaveOut}Deploy code that no longer ${use} ${target.label}, then drop it in a later release; for a new body, CREATE OR REPLACE ${create}`,
+            `${leaveOut}Deploy code that no longer ${use} ${target.label}, then drop it in a later release`,
+            `${leaveOut}Deploy code that no longer ${use} the ${noun}, then drop it in a later release`,
+          );
+      const explanation = sentences(
+        onlyGap
+          ? `DROP ${keyword} ${names} leaves no ${noun} of ${many ? "these names" : "that name"} until a later statement of this file creates ${them} again outside this transaction: ` +
+              `running code that ${use} ${them} in between fails with "${noun} … does not exist".`
+          : `DROP ${keyword} ${names} removes the ${noun}${many ? "s" : ""}: running code and other functions that ${use === "CALLs" ? "CALL" : "call"} ${them} ` +
+              `fail with "${noun} … does not exist" as soon as this commits (PL/pgSQL bodies only when they run).` +
+              gapSentence(gone.filter((object) => object.successor), "created again"),
+        `It takes no table lock, only a lock on the ${noun} itself, which callers do not take: it neither waits for nor blocks queries.`,
+        cascade ? `${dependents}. ${noCascade}` : `Without CASCADE it fails while a trigger, column default, constraint, index or view uses ${many ? "one of them" : "it"}.`,
+        !onlyGap && `To change its return type or parameter names, replace it in one transaction instead: ${replace}`,
+        `When only the body changes, CREATE OR REPLACE ${create} needs no DROP.`,
+      );
+      context.report({ message, help, explanation });
     },
   },
 });

@@ -1,6 +1,7 @@
 import { displayName, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { helpLine, messageLine } from "../src/engine/wording-drops.js";
 import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
 
 export default defineRule({
@@ -34,13 +35,20 @@ export default defineRule({
         const col = displayName({ name: column });
         context.report({
           range: command.range,
-          message:
+          message: messageLine(
+            `ALTER TABLE ${name} ALTER COLUMN ${col} DROP NOT NULL lets NULLs in where readers expect none`,
+            `ALTER COLUMN ${col} DROP NOT NULL lets NULLs in where readers expect none`,
+            `DROP NOT NULL lets NULLs into ${col}`,
+          ),
+          help: helpLine(
+            `Deploy readers that handle a NULL ${col} first; if writers should still set it, keep NOT NULL and SET DEFAULT … instead`,
+            "Deploy readers that handle a NULL first; if writers should still set it, keep NOT NULL and SET DEFAULT … instead",
+          ),
+          explanation:
             `ALTER TABLE ${name} ALTER COLUMN ${col} DROP NOT NULL lets NULLs into ${col}, which every reader could so far rely on never to be NULL: ` +
             `application code, reports, exports, other services and ORM models that declare ${col} non-optional break (a crash, a wrong total, a NULL in a string) as soon as the first NULL is written. ` +
-            `The change itself is catalog-only (no rewrite, no scan), under an ACCESS EXCLUSIVE lock on ${name} held only for a moment, but it waits behind running queries on the table like any ALTER TABLE.`,
-          help:
-            `First deploy readers that handle a NULL ${col} (and any view or query that compares or concatenates it), then drop the constraint. ` +
-            `If writers should still always set a value, keep NOT NULL and give ${col} a DEFAULT instead: ALTER TABLE ${name} ALTER COLUMN ${col} SET DEFAULT …;`,
+            `The change itself is catalog-only (no rewrite, no scan), under an ACCESS EXCLUSIVE lock on ${name} held only for a moment, but it waits behind running queries on the table like any ALTER TABLE. ` +
+            `Views and queries that compare or concatenate ${col} need to handle a NULL too.`,
         });
       }
     },

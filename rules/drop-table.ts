@@ -1,5 +1,7 @@
 import { displayName, listName, quoteIfNeeded } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
+import { listing } from "../src/engine/wording.js";
+import { fewNames, helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
 
 export default defineRule({
   meta: {
@@ -20,17 +22,27 @@ export default defineRule({
         // DROP TABLE IF EXISTS before the migration creates its own scratch table of that name again.
         .filter((name) => !context.facts.history.clearsScratchTable(statement, name));
       if (tables.length === 0) return;
-      const names = tables.map(displayName).join(", ");
-      const cascade = statement.node.behavior === "DROP_CASCADE" ? " CASCADE also drops the views and foreign keys that depend on it." : "";
+      const many = tables.length > 1;
+      const labels = tables.map(displayName);
+      const names = fewNames(labels);
+      const cascade = statement.node.behavior === "DROP_CASCADE";
+      const it = many ? "them" : "it";
+      const renames = tables.map((table) => `ALTER TABLE ${displayName(table)} RENAME TO ${quoteIfNeeded(`${table.name}_backup`)}`);
       context.report({
-        message:
-          `DROP TABLE ${names} deletes the table${tables.length > 1 ? "s" : ""} and all ${tables.length > 1 ? "their" : "its"} rows for good, under an ACCESS EXCLUSIVE lock; ` +
-          `application code still reading or writing ${tables.length > 1 ? "them" : "it"} starts failing at once.${cascade}`,
-        help:
-          `Rename first (${tables.map((table) => `ALTER TABLE ${displayName(table)} RENAME TO ${quoteIfNeeded(`${table.name}_backup`)};`).join(" ")}), ` +
-          `deploy code that no longer uses ${tables.length > 1 ? "them" : "it"}, ` +
-          `and drop the backup${tables.length > 1 ? "s" : ""} in a later migration once you are sure nothing needs ${tables.length > 1 ? "them" : "it"}; ` +
-          "take a backup you have restored at least once.",
+        message: messageLine(
+          `DROP TABLE ${names}${cascade ? " CASCADE" : ""} deletes the table${many ? "s" : ""} and ${many ? "their" : "its"} rows (ACCESS EXCLUSIVE)`,
+          `DROP TABLE ${names}${cascade ? " CASCADE" : ""} deletes the table${many ? "s" : ""} and ${many ? "their" : "its"} rows`,
+          `DROP TABLE ${names} deletes ${it} and ${many ? "their" : "its"} rows`,
+        ),
+        help: helpLine(
+          `Rename ${it} first (${renames.join("; ")}), drop ${it} in a later release`,
+          `Rename ${it} first (${renames[0]}${many ? "; …" : ""}), drop ${it} in a later release`,
+        ),
+        explanation: sentences(
+          `DROP TABLE ${listing(labels)} deletes the table${many ? "s" : ""} and all ${many ? "their" : "its"} rows for good, under an ACCESS EXCLUSIVE lock; ` +
+            `application code still reading or writing ${it} starts failing at once.`,
+          cascade && `CASCADE also drops the views and foreign keys that depend on ${it}.`,
+        ),
       });
     },
   },

@@ -1,8 +1,10 @@
 import type { Node } from "@pgsql/types";
 import { defineRule } from "../src/engine/rule.js";
 import { nodeAs } from "../src/parser/node-types.js";
+import { clip } from "../src/engine/wording-transactions.js";
 
-const EXCERPT_LENGTH = 60;
+/** The longest excerpt of the generated SQL in the message: the message stays within 100 characters. */
+const EXCERPT_LENGTH = 46;
 
 export default defineRule({
   meta: {
@@ -15,16 +17,15 @@ export default defineRule({
     for (const dynamic of context.parsed.dynamicSql) {
       if (dynamic.runs?.every(onlyReadsOrRenames)) continue;
       const text = dynamic.text.replace(/\s+/g, " ").trim();
-      const excerpt = text.length > EXCERPT_LENGTH ? `${text.slice(0, EXCERPT_LENGTH - 1)}…` : text;
+      const excerpt = clip(text, EXCERPT_LENGTH);
       context.report({
         range: dynamic.range,
-        message:
-          `The DO block EXECUTEs SQL built at run time (${excerpt}): migsafe cannot see which tables it touches, ` +
-          "which locks it takes, or whether it rewrites a table or deletes data, so none of the statements it runs are checked.",
-        help:
-          "Write the statements out in the migration, one per object, so each is checked; or render the generated SQL " +
-          "(run the same query with SELECT format(…) instead of EXECUTE against a copy of the database), save it to a file, " +
-          "run migsafe on that copy, and review the locks by hand.",
+        message: `DO block EXECUTEs SQL built at run time, not checked: ${excerpt}`,
+        help: "Write the statements out, one per object, so each is checked; or render the SQL with SELECT format(…) and run migsafe on it",
+        explanation:
+          `The SQL this EXECUTE runs (${clip(text, 200)}) is only known when the migration runs: ` +
+          "migsafe cannot see which tables it touches, which locks it takes, or whether it rewrites a table or deletes data, so none of the statements it runs are checked. " +
+          "To review it, run the same query with SELECT format(…) instead of EXECUTE against a copy of the database, save the output to a file, run migsafe on it, and review the locks by hand.",
       });
     }
   },

@@ -3,6 +3,7 @@ import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { sqlLiteral } from "../src/engine/wording.js";
+import { firstFitting } from "../src/engine/wording-transactions.js";
 
 export default defineRule({
   meta: {
@@ -35,36 +36,48 @@ export default defineRule({
   },
 });
 
-/** How the statement comes to run in a transaction, or nothing when it runs on its own. */
-function transactionOf(statement: Statement, context: RuleContext): string | undefined {
+/** How the statement comes to run in a transaction: short (for the message) and long (for the explanation); nothing when it runs on its own. */
+function transactionOf(statement: Statement, context: RuleContext): { short: string; long: string } | undefined {
   const transaction = context.facts.transactions.of(statement);
   switch (transaction.openedBy) {
     case "begin":
-      return transaction.begin ? `the transaction block opened on line ${context.lineOf(transaction.begin.range)}` : "a transaction block";
+      return {
+        short: "a transaction block",
+        long: transaction.begin ? `the transaction block opened on line ${context.lineOf(transaction.begin.range)}` : "a transaction block",
+      };
     case "runner":
-      return transaction.section.label === "file"
-        ? "the transaction the migration runner wraps the file in (assumeInTransaction)"
-        : `the transaction the migration runner wraps its ${transaction.section.label} in (${transaction.section.reason})`;
+      return {
+        short: "the runner's transaction",
+        long:
+          transaction.section.label === "file"
+            ? "the transaction the migration runner wraps the file in (assumeInTransaction)"
+            : `the transaction the migration runner wraps its ${transaction.section.label} in (${transaction.section.reason})`,
+      };
     case "do-block":
-      return "a DO block (one statement, so one transaction)";
+      return { short: "a DO block", long: "a DO block (one statement, so one transaction)" };
     default:
       return undefined;
   }
 }
 
-function reportAdd(statement: Statement, context: RuleContext, type: QualifiedName, added: string, where: string): void {
+function reportAdd(statement: Statement, context: RuleContext, type: QualifiedName, added: string, where: { short: string; long: string }): void {
   const name = displayName(type);
   const value = sqlLiteral(added);
+  const version = context.settings.pgVersion;
   const error = statement.parent
     ? `"ALTER TYPE ... ADD cannot run inside a transaction block" (or "cannot be executed from a function", which a DO block is)`
     : `"ALTER TYPE ... ADD cannot run inside a transaction block"`;
   context.report({
-    message:
-      `ALTER TYPE ${name} ADD VALUE ${value} runs inside ${where}, which PostgreSQL before 12 refuses (settings.pgVersion is ${context.settings.pgVersion}): ` +
-      `it fails with ${error}, and the migration stops at this statement. No lock or rewrite is involved; the statement simply cannot run there.`,
-    help:
-      `Run it outside any transaction${statement.parent ? " and outside the DO block" : ""}: a migration of its own holding only ALTER TYPE ${name} ADD VALUE IF NOT EXISTS ${value}; ` +
-      "with the runner's transaction turned off for that migration (IF NOT EXISTS makes a re-run harmless). " +
+    message: firstFitting(
+      `ALTER TYPE ${name} ADD VALUE ${value} fails inside ${where.short} on PostgreSQL ${version}`,
+      `ALTER TYPE ${name} ADD VALUE fails inside ${where.short} on PostgreSQL ${version}`,
+      `Adding an enum value fails inside ${where.short} on PostgreSQL ${version}`,
+    ),
+    help: `Run it in a migration of its own${statement.parent ? ", outside the DO block," : ""} with no transaction: ALTER TYPE ${name} ADD VALUE IF NOT EXISTS ${value}`,
+    explanation:
+      `ALTER TYPE ${name} ADD VALUE ${value} runs inside ${where.long}, which PostgreSQL before 12 refuses (settings.pgVersion is ${version}): ` +
+      `it fails with ${error}, and the migration stops at this statement. No lock or rewrite is involved; the statement simply cannot run there. ` +
+      "Turn the runner's transaction off for the migration that holds it (IF NOT EXISTS makes a re-run harmless). " +
       "PostgreSQL 12+ lifts the restriction, though a new value still cannot be used before its transaction commits.",
   });
 }
@@ -80,18 +93,29 @@ function reportUses(statement: Statement, context: RuleContext, type: QualifiedN
       if (kind !== "A_Const" || typeof node.location !== "number") return;
       if ((node.sval as AstNode | undefined)?.sval !== value) return;
       const certain = casts.has(node.location);
+      const literal = sqlLiteral(value);
       context.report({
         range: constantRange(later, node.location),
-        message:
+        message: certain
+          ? firstFitting(
+              `${literal}::${name} fails: ADD VALUE on line ${line} has not committed yet`,
+              `${literal}::${name} uses a value added on line ${line}, not committed yet`,
+              `This cast uses an enum value added on line ${line}, not committed yet`,
+            )
+          : firstFitting(
+              `${literal} fails if read as ${name}: ADD VALUE on line ${line} has not committed yet`,
+              `${literal} may use the ${name} value added on line ${line}, not committed yet`,
+              `This string may use an enum value added on line ${line}, not committed yet`,
+            ),
+        help: `Commit in between: ALTER TYPE ${name} ADD VALUE ${literal} in a migration of its own, the uses in a later one`,
+        explanation:
           (certain
-            ? `${sqlLiteral(value)}::${name} uses the value that ALTER TYPE ${name} ADD VALUE added on line ${line}, in this same transaction: PostgreSQL refuses it`
-            : `${sqlLiteral(value)} is the value that ALTER TYPE ${name} ADD VALUE added on line ${line}, in this same transaction: ` +
+            ? `${literal}::${name} uses the value that ALTER TYPE ${name} ADD VALUE added on line ${line}, in this same transaction: PostgreSQL refuses it`
+            : `${literal} is the value that ALTER TYPE ${name} ADD VALUE added on line ${line}, in this same transaction: ` +
               `if PostgreSQL reads this string as a value of ${name} (compared with, assigned to or inserted into a column of that type), it refuses it`) +
           ` with "unsafe use of new value ${JSON.stringify(value)} of enum type ${type.name}", because a new enum value cannot be used before the transaction that added it commits. ` +
-          "The migration stops here and everything it did in that transaction is rolled back.",
-        help:
-          `Commit in between: put ALTER TYPE ${name} ADD VALUE ${sqlLiteral(value)}; in a migration of its own (or end the transaction right after it), ` +
-          "and use the value in a later migration.",
+          "The migration stops here and everything it did in that transaction is rolled back. " +
+          "End the transaction right after the ALTER TYPE, or move it to a migration of its own, and use the value in a later migration.",
       });
     });
   }

@@ -2,6 +2,7 @@ import type { Statement } from "../src/parser/types.js";
 import { defineRule, visitEach, type RuleContext } from "../src/engine/rule.js";
 import { REFUSABLE_KINDS } from "../src/facts/refused-in-transaction.js";
 import type { Refusal } from "../src/facts/transactions.js";
+import { NO_TRANSACTION_SWITCHES, firstFitting } from "../src/engine/wording-transactions.js";
 
 export default defineRule({
   meta: {
@@ -25,15 +26,18 @@ const FAILS =
 
 function reportInTransaction(statement: Statement, context: RuleContext, refused: Refusal): void {
   const { transaction } = refused;
-  const origin = transaction.openedBy === "begin" ? beginOrigin(statement, transaction.begin, context) : transaction.section.reason;
+  const begin = transaction.openedBy === "begin";
+  const origin = begin ? beginOrigin(statement, transaction.begin, context) : transaction.section.reason;
+  const where = begin ? "a transaction block" : "the runner's transaction";
   context.report({
     range: refused.range ?? statement.range,
-    message: `${refused.label} runs inside a transaction block (${origin}), and PostgreSQL refuses it there: "${refused.command} cannot run inside a transaction block". ${FAILS}`,
-    help:
-      `Move ${refused.label} to a migration of its own that runs outside a transaction, with nothing else in it: ` +
-      (transaction.openedBy === "begin" ? "take it out of the BEGIN … COMMIT block and " : "") +
-      "turn the runner's transaction off for that file (goose: -- +goose NO TRANSACTION; dbmate: -- migrate:up transaction:false; " +
-      "sql-migrate: -- +migrate Up notransaction; Rails: disable_ddl_transaction!; node-pg-migrate: pgm.noTransaction()).",
+    message: firstFitting(`${refused.label} fails inside ${where}`, `${refused.command} fails inside ${where}`),
+    help: begin
+      ? `Move ${refused.label} out of BEGIN … COMMIT, to a migration of its own that runs outside a transaction`
+      : `Move ${refused.label} to a migration of its own, with the runner's transaction turned off`,
+    explanation:
+      `${refused.label} runs inside a transaction block (${origin}), and PostgreSQL refuses it there: "${refused.command} cannot run inside a transaction block". ${FAILS} ` +
+      `Put it in a migration of its own, with nothing else in it, and turn the runner's transaction off for that file (${NO_TRANSACTION_SWITCHES}).`,
   });
 }
 
@@ -41,10 +45,11 @@ function reportInTransaction(statement: Statement, context: RuleContext, refused
 function reportInFunction(statement: Statement, context: RuleContext, refused: Refusal): void {
   context.report({
     range: refused.range ?? statement.range,
-    message: `${refused.label} runs inside a DO block, and PostgreSQL refuses it in a function: "${refused.command} cannot be executed from a function". ${FAILS}`,
-    help:
-      `Run ${refused.label} as a top-level statement of its own, outside the DO block and outside any transaction; ` +
-      "a condition it needed can usually be written as IF EXISTS / IF NOT EXISTS on the statement itself.",
+    message: firstFitting(`${refused.label} fails inside a DO block, which is a function`, `${refused.command} fails inside a DO block`),
+    help: `Run ${refused.label} as a top-level statement of its own, outside the DO block and any transaction`,
+    explanation:
+      `${refused.label} runs inside a DO block, and PostgreSQL refuses it in a function: "${refused.command} cannot be executed from a function". ${FAILS} ` +
+      "A condition it needed can usually be written as IF EXISTS / IF NOT EXISTS on the statement itself.",
   });
 }
 

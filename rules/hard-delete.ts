@@ -1,5 +1,6 @@
 import { displayName, relationName, type QualifiedName } from "../src/parser/ast.js";
 import { defineRule, visitEach, type RuleContext } from "../src/engine/rule.js";
+import { helpLine, messageLine } from "../src/engine/wording-drops.js";
 import type { Statement } from "../src/parser/types.js";
 import { KINDS_WITH_CLAUSE, modifyingStatements } from "../src/parser/modifying-statements.js";
 import { suffixed } from "../src/engine/wording.js";
@@ -25,16 +26,24 @@ export default defineRule({
       if (isBookkeeping(name) || copiedElsewhere(statement, node, name, context)) continue;
       if (refilledAfter(statement, name, context)) continue;
       const table = displayName(name);
+      const copy = displayName(suffixed(name, "_deleted"));
       context.report({
         range,
-        message:
+        message: messageLine(
+          `DELETE FROM ${table} removes the matching rows for good; only a backup brings them back`,
+          `DELETE FROM ${table} removes the matching rows for good`,
+          `DELETE FROM ${table} removes rows for good`,
+        ),
+        help: helpLine(
+          `Soft delete instead (UPDATE ${table} SET deleted_at = now() WHERE …), or copy the rows first: CREATE TABLE ${copy} AS SELECT * FROM ${table} WHERE …`,
+          `Soft delete instead (UPDATE ${table} SET deleted_at = now() WHERE …), or copy the rows to ${copy} first`,
+          `Soft delete instead (UPDATE … SET deleted_at = now() WHERE …), or copy the rows to another table first`,
+        ),
+        explanation:
           `DELETE FROM ${table} removes the matching rows for good: once committed, only a backup brings them back. ` +
           `It takes a ROW EXCLUSIVE lock on ${table} and a row lock on each deleted row until commit, so concurrent writes to those rows wait; ` +
-          "nothing is rewritten (the rows become dead tuples for VACUUM), and code that still looks those rows up stops finding them.",
-        help:
-          `Soft delete instead, so the data can be restored: UPDATE ${table} SET deleted_at = now() WHERE <same condition>; ` +
-          `(after ALTER TABLE ${table} ADD COLUMN deleted_at timestamptz, with queries filtering on deleted_at IS NULL), ` +
-          `or keep a copy first: CREATE TABLE ${displayName(suffixed(name, "_deleted"))} AS SELECT * FROM ${table} WHERE <same condition>;`,
+          "nothing is rewritten (the rows become dead tuples for VACUUM), and code that still looks those rows up stops finding them. " +
+          `A soft delete needs a column (ALTER TABLE ${table} ADD COLUMN deleted_at timestamptz) and queries filtering on deleted_at IS NULL.`,
       });
     }
   }),

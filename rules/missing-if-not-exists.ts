@@ -2,6 +2,7 @@ import { alterTableCommands, asList, displayName, listName, relationName, string
 import type { DropUserMappingStmt, IndexStmt, Node } from "@pgsql/types";
 import type { Statement, StatementOf, Token } from "../src/parser/types.js";
 import { defineRule, type Fix, type RuleContext } from "../src/engine/rule.js";
+import { firstFitting, someNames } from "../src/engine/wording-transactions.js";
 
 /**
  * A run of keywords at the head of a statement or action: each step is one keyword
@@ -60,6 +61,8 @@ const DROP_KEYWORDS: Record<string, readonly Step[]> = {
 const ON_TABLE = new Set(["OBJECT_TRIGGER", "OBJECT_POLICY", "OBJECT_RULE"]);
 
 const NO_LOCK = "The missing clause changes no lock and no rewrite; the risk is the re-run.";
+/** The end of every message: what the missing clause costs. */
+const RERUN_FAILS = "a re-run fails here";
 const EXISTS = "the re-run then fails here with an \"already exists\" error and the statements after it never run.";
 const MISSING = "the re-run then fails here with a \"does not exist\" error and the statements after it never run.";
 
@@ -107,19 +110,19 @@ export default defineRule({
     AlterTableStmt: checkAlterTable,
     DropStmt: checkDrop,
     DropdbStmt(statement, context) {
-      dropFinding(statement, context, statement.node.missing_ok, "DATABASE", nameOf(statement.node.dbname), [word("DROP"), word("DATABASE")]);
+      dropFinding(statement, context, statement.node.missing_ok, "DATABASE", listOf(nameOf(statement.node.dbname)), [word("DROP"), word("DATABASE")]);
     },
     DropRoleStmt(statement, context) {
       dropFinding(statement, context, statement.node.missing_ok, "ROLE", roleNames(statement.node.roles), [word("DROP"), word("ROLE", "USER", "GROUP")]);
     },
     DropTableSpaceStmt(statement, context) {
-      dropFinding(statement, context, statement.node.missing_ok, "TABLESPACE", nameOf(statement.node.tablespacename), [word("DROP"), word("TABLESPACE")]);
+      dropFinding(statement, context, statement.node.missing_ok, "TABLESPACE", listOf(nameOf(statement.node.tablespacename)), [word("DROP"), word("TABLESPACE")]);
     },
     DropUserMappingStmt(statement, context) {
-      dropFinding(statement, context, statement.node.missing_ok, "USER MAPPING", userMapping(statement.node), [word("DROP"), word("USER"), word("MAPPING")]);
+      dropFinding(statement, context, statement.node.missing_ok, "USER MAPPING", listOf(userMapping(statement.node)), [word("DROP"), word("USER"), word("MAPPING")]);
     },
     DropSubscriptionStmt(statement, context) {
-      dropFinding(statement, context, statement.node.missing_ok, "SUBSCRIPTION", nameOf(statement.node.subname), [word("DROP"), word("SUBSCRIPTION")]);
+      dropFinding(statement, context, statement.node.missing_ok, "SUBSCRIPTION", listOf(nameOf(statement.node.subname)), [word("DROP"), word("SUBSCRIPTION")]);
     },
   },
 });
@@ -147,19 +150,25 @@ function checkIndex(statement: StatementOf<"IndexStmt">, context: RuleContext): 
   if (typeof node.idxname !== "string") {
     const suggested = displayName({ name: suggestedIndexName(node, table) });
     context.report({
-      message:
+      message: firstFitting(`CREATE ${kind}${on} has no name: a re-run builds a second identical index`, `CREATE ${kind} has no name: a re-run builds a second identical index`),
+      help: `Name the index and add IF NOT EXISTS: CREATE ${kind} IF NOT EXISTS ${suggested}${on} (…)`,
+      explanation:
         `CREATE ${kind}${on} has no name, so it cannot take IF NOT EXISTS. ${cause} the re-run then builds a second identical index ` +
         `(${concurrently ? "scanning the table again" : "holding a SHARE lock that blocks writes to the table for the whole build"}), ` +
-        `and every later write to the table has to maintain both.`,
-      help: `Name the index and add IF NOT EXISTS: CREATE ${kind} IF NOT EXISTS ${suggested}${on} (…);${invalid}`,
+        `and every later write to the table has to maintain both.${invalid}`,
     });
     return;
   }
   const name = displayName({ name: node.idxname });
   const fix = insertAfter(statement, statement.range.start, CREATE_INDEX, " IF NOT EXISTS");
   context.report({
-    message: `CREATE ${kind} ${name}${on} has no IF NOT EXISTS. ${cause} ${EXISTS} ${NO_LOCK}`,
-    help: `Write CREATE ${kind} IF NOT EXISTS ${name}${on} (…); it skips an index of that name without checking its definition.${invalid}`,
+    message: firstFitting(
+      `CREATE ${kind} ${name}${on} has no IF NOT EXISTS: ${RERUN_FAILS}`,
+      `CREATE ${kind} ${name} has no IF NOT EXISTS: ${RERUN_FAILS}`,
+      `CREATE ${kind} has no IF NOT EXISTS: ${RERUN_FAILS}`,
+    ),
+    help: `Write CREATE ${kind} IF NOT EXISTS ${name}${on} (…)`,
+    explanation: `${cause} ${EXISTS} IF NOT EXISTS skips an index of that name without checking its definition.${invalid} ${NO_LOCK}`,
     ...(fix ? { fix } : {}),
   });
 }
@@ -174,10 +183,11 @@ function checkSchema(statement: StatementOf<"CreateSchemaStmt">, context: RuleCo
     if (!cause) return;
     const display = name === undefined ? "" : ` ${displayName({ name })}`;
     context.report({
-      message:
-        `CREATE SCHEMA${display} has no IF NOT EXISTS. ${cause} ${EXISTS} ` +
-        `It also creates objects in the same statement, and PostgreSQL refuses IF NOT EXISTS on a CREATE SCHEMA that includes schema elements. ${NO_LOCK}`,
-      help: `Create the schema on its own (CREATE SCHEMA IF NOT EXISTS${display};), then each object in its own statement with IF NOT EXISTS (CREATE TABLE IF NOT EXISTS${display ? `${display}.` : " "}… (…);).`,
+      message: firstFitting(`CREATE SCHEMA${display} has no IF NOT EXISTS: ${RERUN_FAILS}`, `CREATE SCHEMA has no IF NOT EXISTS: ${RERUN_FAILS}`),
+      help: `Create the schema on its own (CREATE SCHEMA IF NOT EXISTS${display}), then each object in its own statement with IF NOT EXISTS`,
+      explanation:
+        `${cause} ${EXISTS} CREATE SCHEMA${display} also creates objects in the same statement, and PostgreSQL refuses IF NOT EXISTS on a CREATE SCHEMA ` +
+        `that includes schema elements: create each object on its own (CREATE TABLE IF NOT EXISTS${display ? `${display}.` : " "}… (…);). ${NO_LOCK}`,
     });
     return;
   }
@@ -192,10 +202,11 @@ function checkView(statement: StatementOf<"ViewStmt">, context: RuleContext): vo
   const name = view ? ` ${displayName(view)}` : "";
   const fix = insertAfter(statement, statement.range.start, [word("CREATE")], " OR REPLACE");
   context.report({
-    message: `CREATE VIEW${name} has no OR REPLACE (views take no IF NOT EXISTS). ${cause} ${EXISTS} ${NO_LOCK}`,
-    help:
-      `Write CREATE OR REPLACE VIEW${name} AS …; it replaces the view's query in place. OR REPLACE can only add columns at the end: ` +
-      `to drop, rename or retype a column, DROP VIEW IF EXISTS${name} first.`,
+    message: firstFitting(`CREATE VIEW${name} has no OR REPLACE: ${RERUN_FAILS}`, `CREATE VIEW has no OR REPLACE: ${RERUN_FAILS}`),
+    help: `Write CREATE OR REPLACE VIEW${name} AS … (views take no IF NOT EXISTS)`,
+    explanation:
+      `${cause} ${EXISTS} OR REPLACE replaces the view's query in place, and can only add columns at the end: ` +
+      `to drop, rename or retype a column, DROP VIEW IF EXISTS${name} first. ${NO_LOCK}`,
     ...(fix ? { fix } : {}),
   });
 }
@@ -216,8 +227,13 @@ function checkAlterTable(statement: StatementOf<"AlterTableStmt">, context: Rule
       const fix = actionFix(statement, command, [word("ADD"), optional("COLUMN")], " IF NOT EXISTS");
       context.report({
         range: command.range,
-        message: `ALTER TABLE ${table} ADD COLUMN ${column} has no IF NOT EXISTS. ${cause} ${EXISTS} ${NO_LOCK}`,
-        help: `Write ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} …; it skips a column of that name without checking its type.`,
+        message: firstFitting(
+          `ALTER TABLE ${table} ADD COLUMN ${column} has no IF NOT EXISTS: ${RERUN_FAILS}`,
+          `ADD COLUMN ${column} has no IF NOT EXISTS: ${RERUN_FAILS}`,
+          `ADD COLUMN has no IF NOT EXISTS: ${RERUN_FAILS}`,
+        ),
+        help: `Write ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} …`,
+        explanation: `${cause} ${EXISTS} IF NOT EXISTS skips a column of that name without checking its type. ${NO_LOCK}`,
         ...(fix ? { fix } : {}),
       });
     } else if (command.subtype === "AT_DropColumn" || command.subtype === "AT_DropConstraint") {
@@ -227,8 +243,13 @@ function checkAlterTable(statement: StatementOf<"AlterTableStmt">, context: Rule
       const fix = actionFix(statement, command, isColumn ? [word("DROP"), optional("COLUMN")] : [word("DROP"), word("CONSTRAINT")], " IF EXISTS");
       context.report({
         range: command.range,
-        message: `ALTER TABLE ${table} DROP ${what} ${target} has no IF EXISTS. ${cause} ${MISSING} ${NO_LOCK}`,
-        help: `Write ALTER TABLE ${table} DROP ${what} IF EXISTS ${target};`,
+        message: firstFitting(
+          `ALTER TABLE ${table} DROP ${what} ${target} has no IF EXISTS: ${RERUN_FAILS}`,
+          `DROP ${what} ${target} has no IF EXISTS: ${RERUN_FAILS}`,
+          `DROP ${what} has no IF EXISTS: ${RERUN_FAILS}`,
+        ),
+        help: `Write ALTER TABLE ${table} DROP ${what} IF EXISTS ${target}`,
+        explanation: `${cause} ${MISSING} ${NO_LOCK}`,
         ...(fix ? { fix } : {}),
       });
     }
@@ -244,7 +265,7 @@ function checkDrop(statement: StatementOf<"DropStmt">, context: RuleContext): vo
   const names = asList(node.objects)
     .map((object) => objectLabel(object, ON_TABLE.has(removeType)))
     .filter((label): label is string => label !== undefined);
-  const objects = names.length === asList(node.objects).length ? names.join(", ") : undefined;
+  const objects = names.length === asList(node.objects).length ? names : undefined;
   dropFinding(statement, context, node.missing_ok, kind, objects, keywords ? [word("DROP"), ...keywords] : undefined);
 }
 
@@ -254,8 +275,9 @@ function createFinding(statement: Statement, context: RuleContext, kind: string,
   const display = name ? ` ${displayName(name)}` : "";
   const fix = insertAfter(statement, statement.range.start, head, " IF NOT EXISTS");
   context.report({
-    message: `CREATE ${kind}${display} has no IF NOT EXISTS. ${cause} ${EXISTS} ${NO_LOCK}`,
-    help: `Write CREATE ${kind} IF NOT EXISTS${display} …; it skips an existing ${kind.toLowerCase()} of that name (with a notice) without checking that its definition matches.`,
+    message: firstFitting(`CREATE ${kind}${display} has no IF NOT EXISTS: ${RERUN_FAILS}`, `CREATE ${kind} has no IF NOT EXISTS: ${RERUN_FAILS}`),
+    help: `Write CREATE ${kind} IF NOT EXISTS${display} …`,
+    explanation: `${cause} ${EXISTS} IF NOT EXISTS skips an existing ${kind.toLowerCase()} of that name (with a notice) without checking that its definition matches. ${NO_LOCK}`,
     ...(fix ? { fix } : {}),
   });
 }
@@ -265,19 +287,24 @@ function dropFinding(
   context: RuleContext,
   ifExists: boolean | undefined,
   kind: string,
-  objects: string | undefined,
+  objects: readonly string[] | undefined,
   head: readonly Step[] | undefined,
 ): void {
   if (ifExists === true) return;
   const cause = rerunCause(statement, context);
   if (!cause) return;
-  const display = objects === undefined ? "" : ` ${objects}`;
+  const display = objects === undefined ? "" : ` ${objects.join(", ")}`;
+  const some = objects === undefined ? "" : ` ${someNames(objects)}`;
+  const first = objects === undefined ? "" : ` ${objects[0]}${objects.length > 1 ? ` and ${objects.length - 1} more` : ""}`;
+  // The help's SQL names every object, unless the list is too long for a line.
+  const sql = display.length > 120 ? `${objects![0]}, …` : display.trim();
   const fix = head ? insertAfter(statement, statement.range.start, head, " IF EXISTS") : undefined;
   context.report({
-    message: `DROP ${kind}${display} has no IF EXISTS. ${cause} ${MISSING} ${NO_LOCK}`,
+    message: firstFitting(`DROP ${kind}${some} has no IF EXISTS: ${RERUN_FAILS}`, `DROP ${kind}${first} has no IF EXISTS: ${RERUN_FAILS}`, `DROP ${kind} has no IF EXISTS: ${RERUN_FAILS}`),
     help: fix
-      ? `Write DROP ${kind} IF EXISTS${display}; it skips (with a notice) what is already gone.`
-      : `Add IF EXISTS right after DROP ${kind} (DROP ${kind} IF EXISTS${display}); migsafe cannot place it automatically for this kind of object.`,
+      ? `Write DROP ${kind} IF EXISTS${sql ? ` ${sql}` : ""}`
+      : `Add IF EXISTS right after DROP ${kind} (DROP ${kind} IF EXISTS${sql ? ` ${sql}` : ""}); migsafe cannot place it automatically here`,
+    explanation: `${cause} ${MISSING} IF EXISTS skips (with a notice) what is already gone. ${NO_LOCK}`,
     ...(fix ? { fix } : {}),
   });
 }
@@ -335,9 +362,13 @@ function nameOf(value: unknown): string | undefined {
   return typeof value === "string" ? displayName({ name: value }) : undefined;
 }
 
-function roleNames(roles: readonly Node[] | undefined): string | undefined {
+function roleNames(roles: readonly Node[] | undefined): string[] | undefined {
   const names = (roles ?? []).map((role) => ("RoleSpec" in role ? role.RoleSpec.rolename : undefined));
-  return names.every((name): name is string => typeof name === "string") && names.length > 0 ? names.map((name) => displayName({ name })).join(", ") : undefined;
+  return names.every((name): name is string => typeof name === "string") && names.length > 0 ? names.map((name) => displayName({ name })) : undefined;
+}
+
+function listOf(name: string | undefined): string[] | undefined {
+  return name === undefined ? undefined : [name];
 }
 
 function userMapping(node: DropUserMappingStmt): string | undefined {

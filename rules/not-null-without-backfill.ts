@@ -5,6 +5,7 @@ import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
 import { constraintsOf, isNullConstant, serialType } from "../src/parser/column-constraints.js";
+import { firstFitting } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -53,16 +54,30 @@ function checkSetNotNull(statement: Statement, context: RuleContext, table: Qual
   const scan = `It holds an ACCESS EXCLUSIVE lock for the scan (no rewrite, but reads and writes of ${name} are blocked until it ends)`;
   const fails = `It fails if any row of ${name} has ${col} NULL, and no earlier UPDATE in this file backfills ${col}.`;
 
+  const conname = command.subtype === "AT_AddConstraint" ? nodeAs(command.node.def, "Constraint")?.conname : undefined;
+  const verb = command.subtype === "AT_SetNotNull" ? "SET NOT NULL" : conname !== undefined ? `ADD CONSTRAINT ${displayName({ name: conname })} NOT NULL` : "ADD NOT NULL";
+  const verbs = verb === "SET NOT NULL" ? [verb] : [verb, "ADD NOT NULL"];
+  const on = (rest: readonly string[]) =>
+    firstFitting(verbs.flatMap((each) => [...rest.map((text) => `${each} on ${name}.${col} ${text}`), ...rest.map((text) => `${each} on ${col} ${text}`)]));
+
   if (proof) {
     const check = displayName({ name: proof.name });
     context.report({
       range: command.range,
-      message:
+      message: on([`still scans the table: ${check} is not validated (ACCESS EXCLUSIVE)`, "still scans the table: its CHECK is not validated (ACCESS EXCLUSIVE)"]),
+      help: firstFitting(
+        [
+          `Run ALTER TABLE ${name} VALIDATE CONSTRAINT ${check} in a separate transaction first: SET NOT NULL then skips the scan`,
+          `Run VALIDATE CONSTRAINT ${check} in a separate transaction first: SET NOT NULL then skips the scan`,
+          "Validate the CHECK in a separate transaction first: SET NOT NULL then skips the scan",
+        ],
+        200,
+      ),
+      explanation:
         `ALTER TABLE ${name} ${action} still scans the whole table: the constraint ${check} that proves ${col} non-null was added NOT VALID at line ${lineOf(proof.statement)} ` +
         `and never validated, and PostgreSQL 12+ skips the scan only for a validated one. ${scan}.` +
-        (backfill ? "" : ` ${fails}`),
-      help:
-        `Validate the check first, in a separate transaction (after COMMIT, or in an earlier migration): ALTER TABLE ${name} VALIDATE CONSTRAINT ${check}; ` +
+        (backfill ? "" : ` ${fails}`) +
+        ` Validate the check first, in a separate transaction (after COMMIT, or in an earlier migration): ALTER TABLE ${name} VALIDATE CONSTRAINT ${check}; ` +
         `(SHARE UPDATE EXCLUSIVE: reads and writes go on) then ALTER TABLE ${name} ALTER COLUMN ${col} SET NOT NULL; (no scan now) and ALTER TABLE ${name} DROP CONSTRAINT ${check};`,
     });
     return;
@@ -76,28 +91,44 @@ function checkSetNotNull(statement: Statement, context: RuleContext, table: Qual
     `ALTER TABLE ${name} DROP CONSTRAINT ${check};`;
   if (backfill) {
     const sameTransaction = context.facts.transactions.sameTransaction(backfill, statement);
+    const prove = firstFitting(
+      [
+        `${sameTransaction ? "Commit the backfill first, then prove" : "Prove"} it without a long lock: ADD CONSTRAINT ${check} CHECK (${col} IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL`,
+        `${sameTransaction ? "Commit the backfill first, then prove" : "Prove"} it without a long lock: a CHECK (… IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL`,
+      ],
+      200,
+    );
     context.report({
       range: command.range,
-      message:
+      message: on([`scans the whole table after its backfill (ACCESS EXCLUSIVE)`, "scans the table after its backfill (ACCESS EXCLUSIVE)"]),
+      help: prove,
+      explanation:
         `ALTER TABLE ${name} ${action} follows the backfill of ${col} at line ${lineOf(backfill)}, so it should not fail, but it still scans the whole table ` +
         `under an ACCESS EXCLUSIVE lock (no rewrite, but reads and writes of ${name} are blocked until the scan ends): ` +
         `no validated CHECK (${col} IS NOT NULL) lets PostgreSQL 12+ skip the scan.` +
         (sameTransaction
           ? ` The UPDATE runs in the same transaction, so every row it changed stays locked against other writes until this commits, through the wait for the lock and the scan.`
-          : ""),
-      help:
-        `Backfill in batches${sameTransaction ? ", each in its own short transaction," : ""} (UPDATE ${name} SET ${col} = … WHERE ${col} IS NULL AND id BETWEEN … AND …), ` +
+          : "") +
+        ` Backfill in batches${sameTransaction ? ", each in its own short transaction," : ""} (UPDATE ${name} SET ${col} = … WHERE ${col} IS NULL AND id BETWEEN … AND …), ` +
         `then prove the column non-null without blocking writes, in a separate transaction: ${steps}`,
     });
     return;
   }
   context.report({
     range: command.range,
-    message:
+    message: on(["fails on any NULL row and scans the table (ACCESS EXCLUSIVE)", "fails on any NULL row (ACCESS EXCLUSIVE)"]),
+    help: firstFitting(
+      [
+        `Backfill ${col} in batches, then add CHECK (${col} IS NOT NULL) NOT VALID, VALIDATE it, and SET NOT NULL`,
+        "Backfill the column in batches, then add a CHECK (… IS NOT NULL) NOT VALID, VALIDATE it, and SET NOT NULL",
+      ],
+      200,
+    ),
+    explanation:
       `ALTER TABLE ${name} ${action} fails if any row of ${name} has ${col} NULL, and no earlier UPDATE in this file backfills ${col}. ` +
       `It also scans the whole table under an ACCESS EXCLUSIVE lock (no rewrite, but reads and writes of ${name} are blocked until the scan ends), ` +
-      `because no validated CHECK (${col} IS NOT NULL) exists to let PostgreSQL 12+ skip the scan.`,
-    help: `Backfill in batches first (UPDATE ${name} SET ${col} = … WHERE ${col} IS NULL AND id BETWEEN … AND …), then prove the column non-null without blocking writes: ${steps}`,
+      `because no validated CHECK (${col} IS NOT NULL) exists to let PostgreSQL 12+ skip the scan. ` +
+      `Backfill in batches first (UPDATE ${name} SET ${col} = … WHERE ${col} IS NULL AND id BETWEEN … AND …), then prove the column non-null without blocking writes: ${steps}`,
   });
 }
 
@@ -117,12 +148,25 @@ function checkAddColumn(context: RuleContext, table: QualifiedName, command: Alt
   const col = displayName({ name: added.name });
   const type = typeDisplay(column.typeName);
   const defaultNote = fallback ? " (DEFAULT NULL is no default)" : "";
+  const without = fallback ? "DEFAULT NULL" : "without a default";
   context.report({
     range: command.range,
-    message:
+    message: firstFitting([
+      `ADD COLUMN ${col} ${notNull} ${without} fails on ${name} if it has rows`,
+      `ADD COLUMN ${col} ${notNull} ${without} fails on a table with rows`,
+      `ADD COLUMN ${notNull} ${without} fails on a table with rows`,
+    ]),
+    help: firstFitting(
+      [
+        `Give it a constant DEFAULT (ADD COLUMN ${col} ${type} ${notNull} DEFAULT <value>), or add it nullable and backfill it`,
+        `Give ${col} a constant DEFAULT, or add it nullable, backfill it and then make it NOT NULL`,
+        "Give the column a constant DEFAULT, or add it nullable, backfill it and then make it NOT NULL",
+      ],
+      200,
+    ),
+    explanation:
       `ALTER TABLE ${name} ADD COLUMN ${col} ${type} ${notNull} has no DEFAULT${defaultNote}: existing rows would get NULL, so the statement fails ` +
-      `as soon as ${name} has a single row, after queueing for an ACCESS EXCLUSIVE lock on it; the deploy stops at this migration.`,
-    help:
+      `as soon as ${name} has a single row, after queueing for an ACCESS EXCLUSIVE lock on it; the deploy stops at this migration. ` +
       `Give the column a constant DEFAULT, which PostgreSQL 11+ adds without rewriting the table: ` +
       `ALTER TABLE ${name} ADD COLUMN ${col} ${type} ${notNull} DEFAULT <value>; ` +
       `or add it nullable, backfill in batches, then add CHECK (${col} IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, and SET NOT NULL.`,

@@ -6,6 +6,7 @@ import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { builtinName, columnRange } from "../src/engine/new-columns.js";
+import { firstFitting } from "../src/engine/wording-transactions.js";
 
 type Width = "integer" | "smallint";
 type KeyKind = "primary" | "foreign";
@@ -315,16 +316,62 @@ function report(context: RuleContext, finding: Finding): void {
   const serial = SERIAL.has(stringOf(finding.typeName?.names?.[0]) ?? "");
   const bigType = serial ? "bigint GENERATED ALWAYS AS IDENTITY" : "bigint";
   const clause = !key.inline ? "" : key.kind === "primary" ? " PRIMARY KEY" : ` REFERENCES ${referenced}`;
+  const too = key.kind === "foreign" ? ", and the key it references" : "";
+  let help: string;
   let sql: string;
-  if (finding.via === "create") sql = `declare the column as ${col} ${bigType}${clause} in CREATE TABLE ${table}, keeping its other clauses.`;
-  else if (finding.via === "add") sql = `ALTER TABLE ${table} ADD COLUMN ${col} ${bigType}${clause}; (keeping the column's other clauses)`;
-  else if (finding.via === "type") sql = `ALTER TABLE ${table} ALTER COLUMN ${col} TYPE bigint;`;
-  else sql = `declare ${col} as bigint where this file gives it its type (line ${finding.known?.line() ?? "?"}), before the key is added.`;
+  if (finding.via === "create") {
+    help = `Declare it as ${col} ${bigType}${clause} in CREATE TABLE ${table}${too}`;
+    sql = `declare the column as ${col} ${bigType}${clause} in CREATE TABLE ${table}, keeping its other clauses.`;
+  } else if (finding.via === "add") {
+    help = `Use bigint: ALTER TABLE ${table} ADD COLUMN ${col} ${bigType}${clause} (with its other clauses)${too}`;
+    sql = `ALTER TABLE ${table} ADD COLUMN ${col} ${bigType}${clause}; (keeping the column's other clauses)`;
+  } else if (finding.via === "type") {
+    help = `Use bigint: ALTER TABLE ${table} ALTER COLUMN ${col} TYPE bigint${too}`;
+    sql = `ALTER TABLE ${table} ALTER COLUMN ${col} TYPE bigint;`;
+  } else {
+    help = `Declare ${col} as bigint where this file gives it its type (line ${finding.known?.line() ?? "?"})${too}`;
+    sql = `declare ${col} as bigint where this file gives it its type (line ${finding.known?.line() ?? "?"}), before the key is added.`;
+  }
   context.report({
     ...(finding.range ? { range: finding.range } : {}),
-    message,
-    help:
-      `Make it bigint from the start: ${sql} ` +
+    message: shortMessage(finding, written, type),
+    help,
+    explanation:
+      `${message} Make it bigint from the start: ${sql} ` +
       `The ${width === "integer" ? 4 : 6} extra bytes per row cost far less than the rewrite${key.kind === "foreign" ? "; make the key it references bigint too" : ""}.`,
   });
 }
+
+/** One line: which key, its type, and where its values stop. */
+function shortMessage(finding: Finding, written: string, type: string): string {
+  const { key, width } = finding;
+  const table = displayName(finding.table);
+  const col = displayName({ name: finding.column });
+  const max = MAX[width];
+  // The referenced table is left out when naming it makes the line too long.
+  let to = key.references ? ` (to ${displayName(key.references)})` : "";
+  const column = (name: string) =>
+    key.kind === "primary"
+      ? key.composite
+        ? `primary key column ${name}`
+        : key.byName
+          ? `${name} (primary key by name)`
+          : `primary key ${name}`
+      : key.byName
+        ? `${name} (foreign key by name)`
+        : `foreign key ${name}${to}`;
+  const candidates = (name: string) => {
+    if (finding.via === "type") return `ALTER COLUMN ${col} TYPE ${written} makes ${column(name)} stop at ${max}`;
+    if (finding.via === "constraint") {
+      const added = key.kind === "primary" ? "PRIMARY KEY" : "FOREIGN KEY";
+      return `ADD ${added} on ${name}, ${type} since line ${finding.known?.line() ?? "?"}: it stops at ${max}`;
+    }
+    const subject = column(name);
+    const capitalized = /^(primary|foreign) /.test(subject) ? `${subject.charAt(0).toUpperCase()}${subject.slice(1)}` : subject;
+    return `${capitalized} is ${type}, which stops at ${max}`;
+  };
+  const withReference = [candidates(`${table}.${col}`), candidates(col)];
+  to = "";
+  return firstFitting(...withReference, candidates(col));
+}
+

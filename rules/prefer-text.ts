@@ -4,6 +4,7 @@ import { nodeAs } from "../src/parser/node-types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, visitEach, type RuleContext } from "../src/engine/rule.js";
 import { COLUMN_STATEMENTS, type NewColumn, builtinName, newColumns } from "../src/engine/new-columns.js";
+import { firstFitting, firstFittingHelp } from "../src/engine/wording-transactions.js";
 
 export default defineRule({
   meta: {
@@ -67,6 +68,7 @@ function report(context: RuleContext, column: NewColumn, type: LimitedText): voi
   const check = displayName({ name: `${column.table.name}_${column.column}_length` });
   const constraint = ` CONSTRAINT ${check} CHECK (char_length(${col}) <= ${limit})`;
   let help: string;
+  let short: string;
   if (type.array) {
     const sql =
       column.via === "create"
@@ -74,6 +76,14 @@ function report(context: RuleContext, column: NewColumn, type: LimitedText): voi
         : column.via === "add"
           ? `ALTER TABLE ${table} ADD COLUMN ${col} text[]; (keeping the column's other clauses)`
           : `ALTER TABLE ${table} ALTER COLUMN ${col} TYPE text[];`;
+    short = firstFittingHelp(
+      column.via === "create"
+        ? `Use text[]: ${col} text[] in CREATE TABLE ${table}, and check each element's length where values are written`
+        : column.via === "add"
+          ? `Use text[]: ALTER TABLE ${table} ADD COLUMN ${col} text[], and check each element's length where values are written`
+          : `Use text[]: ALTER TABLE ${table} ALTER COLUMN ${col} TYPE text[]`,
+      `Use text[] for ${col}, and check each element's length where values are written`,
+    );
     help = `Use text[]: ${sql} If the length of each element matters, check it where the values are written.`;
   } else {
     const sql =
@@ -82,10 +92,32 @@ function report(context: RuleContext, column: NewColumn, type: LimitedText): voi
         : column.via === "add"
           ? `ALTER TABLE ${table} ADD COLUMN ${col} text${constraint}; (keeping the column's other clauses)`
           : `ALTER TABLE ${table} ALTER COLUMN ${col} TYPE text; ALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (char_length(${col}) <= ${limit}) NOT VALID; ALTER TABLE ${table} VALIDATE CONSTRAINT ${check};`;
+    short = firstFittingHelp(
+      column.via === "create"
+        ? `Use ${col} text${constraint} in CREATE TABLE ${table}`
+        : column.via === "add"
+          ? `Use ALTER TABLE ${table} ADD COLUMN ${col} text${constraint}`
+          : `Use TYPE text, then ADD CONSTRAINT ${check} CHECK (char_length(${col}) <= ${limit}) NOT VALID and VALIDATE it`,
+      `Use text for ${col}, with the limit in a named CHECK (char_length(${col}) <= ${limit}) constraint`,
+    );
     help =
       `Use text, with the limit in a named CHECK constraint: ${sql} ` +
       `Changing the limit later is then ALTER TABLE ${table} DROP CONSTRAINT ${check}, ADD CONSTRAINT ${check} CHECK (char_length(${col}) <= …) NOT VALID; ` +
       `(a brief lock, no scan) and ALTER TABLE ${table} VALIDATE CONSTRAINT ${check}; (SHARE UPDATE EXCLUSIVE: reads and writes go on during the scan).`;
   }
-  context.report({ ...(column.range ? { range: column.range } : {}), message, help });
+  const shortType = `${type.display}${type.implicit ? " (char(1))" : ""}`;
+  const head = (name: string) => (column.via === "type" ? `ALTER COLUMN ${col} TYPE ${shortType}` : `Column ${name} is ${shortType}`);
+  const what = (name: string) =>
+    type.kind === "varchar" ? `a new limit locks ${name} (ACCESS EXCLUSIVE)` : `space-padded; a new limit rewrites ${name} (ACCESS EXCLUSIVE)`;
+  context.report({
+    ...(column.range ? { range: column.range } : {}),
+    message: firstFitting(
+      `${head(`${table}.${col}`)}: ${what(table)}`,
+      `${head(col)}: ${what(table)}`,
+      `${head(col)}: ${what("the table")}`,
+      `${col} is ${shortType}: ${type.kind === "varchar" ? "a new limit locks the table" : "space-padded, costly to change"}`,
+    ),
+    help: short,
+    explanation: `${message} ${help}`,
+  });
 }

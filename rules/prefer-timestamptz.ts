@@ -2,6 +2,7 @@ import { displayName, typeDisplay } from "../src/parser/ast.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, visitEach, type RuleContext } from "../src/engine/rule.js";
 import { COLUMN_STATEMENTS, type NewColumn, builtinName, newColumns } from "../src/engine/new-columns.js";
+import { firstFitting, firstFittingHelp } from "../src/engine/wording-transactions.js";
 
 export default defineRule({
   meta: {
@@ -36,14 +37,29 @@ function report(context: RuleContext, column: NewColumn): void {
     `so rows written by sessions or servers in different zones cannot be compared, and the hour repeated when daylight saving time ends is ambiguous. ` +
     `Converting the column to timestamptz later ${rewrite}.`;
   let sql: string;
-  if (column.via === "create") sql = `declare the column as ${col} ${better} in CREATE TABLE ${table}, keeping its other clauses.`;
-  else if (column.via === "add") sql = `ALTER TABLE ${table} ADD COLUMN ${col} ${better}; (keeping the column's other clauses)`;
-  else sql = `ALTER TABLE ${table} ALTER COLUMN ${col} TYPE ${better}; (with USING ${col} AT TIME ZONE 'UTC' when converting from timestamp values written in UTC)`;
+  let short: string;
+  if (column.via === "create") {
+    sql = `declare the column as ${col} ${better} in CREATE TABLE ${table}, keeping its other clauses.`;
+    short = `Use ${col} ${better} in CREATE TABLE ${table}`;
+  } else if (column.via === "add") {
+    sql = `ALTER TABLE ${table} ADD COLUMN ${col} ${better}; (keeping the column's other clauses)`;
+    short = `Use ALTER TABLE ${table} ADD COLUMN ${col} ${better}`;
+  } else {
+    sql = `ALTER TABLE ${table} ALTER COLUMN ${col} TYPE ${better}; (with USING ${col} AT TIME ZONE 'UTC' when converting from timestamp values written in UTC)`;
+    short = `Use ALTER TABLE ${table} ALTER COLUMN ${col} TYPE ${better}`;
+  }
+  const head = (name: string) => (column.via === "type" ? `ALTER COLUMN ${col} TYPE ${type}` : `Column ${name} is ${type}`);
   context.report({
     ...(column.range ? { range: column.range } : {}),
-    message,
-    help:
-      `Use ${better} (timestamp with time zone) instead: it takes the same 8 bytes and stores an absolute instant, shown in each session's TimeZone. For example: ${sql} ` +
+    message: firstFitting(
+      `${head(`${table}.${col}`)}: stores wall-clock time, not an instant`,
+      `${head(col)}: stores wall-clock time, not an instant`,
+      `${head(col)}: without time zone, not an instant`,
+      `${col} is ${type}: not an instant`,
+    ),
+    help: firstFittingHelp(short, `Use ${better} (timestamp with time zone) for ${col}`),
+    explanation:
+      `${message} Use ${better} (timestamp with time zone) instead: it takes the same 8 bytes and stores an absolute instant, shown in each session's TimeZone. For example: ${sql} ` +
       `If the column really holds a local wall-clock time (an opening hour, a local appointment), keep ${type} and record why with -- migsafe-ignore prefer-timestamptz: <reason>.`,
   });
 }

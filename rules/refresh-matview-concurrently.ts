@@ -1,5 +1,6 @@
 import { displayName, relationName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
+import { firstFitting } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -18,29 +19,48 @@ export default defineRule({
 
       if (statement.node.skipData === true) {
         context.report({
-          message:
+          message: firstFitting([
+            `REFRESH MATERIALIZED VIEW ${name} WITH NO DATA makes every read of ${name} fail until refreshed`,
+            `REFRESH WITH NO DATA makes every read of ${name} fail until refreshed`,
+            `REFRESH WITH NO DATA makes every read of ${name} fail`,
+          ]),
+          help: firstFitting(
+            [
+              `If anything reads ${name}, use REFRESH MATERIALIZED VIEW CONCURRENTLY ${name}; if nothing does, DROP MATERIALIZED VIEW IF EXISTS ${name}`,
+              `If anything reads ${name}, use REFRESH MATERIALIZED VIEW CONCURRENTLY ${name}; if nothing does, drop it`,
+            ],
+            200,
+          ),
+          explanation:
             `REFRESH MATERIALIZED VIEW ${name} WITH NO DATA empties ${name} and leaves it unpopulated: from then on every query that reads it fails ` +
             `(ERROR: materialized view "${view.name}" has not been populated) until a later REFRESH MATERIALIZED VIEW ${name} fills it again. ` +
-            `It also takes an ACCESS EXCLUSIVE lock on ${name}, briefly (no query runs), which waits behind running reads of the view and blocks the ones queued after it.`,
-          help:
-            `If anything still reads ${name}, refresh it with its data instead, without blocking its readers: REFRESH MATERIALIZED VIEW CONCURRENTLY ${name}; ` +
-            `(it needs a unique index on ${name}; CONCURRENTLY cannot be combined with WITH NO DATA). ` +
-            `If nothing reads it any more, drop it (DROP MATERIALIZED VIEW IF EXISTS ${name};) rather than leaving a view that fails every read.`,
+            `It also takes an ACCESS EXCLUSIVE lock on ${name}, briefly (no query runs), which waits behind running reads of the view and blocks the ones queued after it. ` +
+            `REFRESH MATERIALIZED VIEW CONCURRENTLY ${name} refreshes it with its data without blocking its readers (it needs a unique index on ${name}; CONCURRENTLY cannot be combined with WITH NO DATA). ` +
+            "If nothing reads the view any more, dropping it is better than leaving a view that fails every read.",
         });
         return;
       }
 
       context.report({
-        message:
-          `REFRESH MATERIALIZED VIEW ${name} takes an ACCESS EXCLUSIVE lock on ${name} for the whole refresh: the view's query runs again from scratch ` +
+        message: firstFitting([
+          `REFRESH MATERIALIZED VIEW ${name} blocks its readers for the whole refresh (ACCESS EXCLUSIVE)`,
+          `REFRESH MATERIALIZED VIEW ${name} blocks its readers (ACCESS EXCLUSIVE)`,
+          `REFRESH ${name} blocks its readers (ACCESS EXCLUSIVE)`,
+        ]),
+        help: firstFitting(
+          [
+            `Use REFRESH MATERIALIZED VIEW CONCURRENTLY ${name}, with a unique index on ${name} over the columns that identify a row`,
+            `Use REFRESH MATERIALIZED VIEW CONCURRENTLY ${name}, with a unique index on it`,
+          ],
+          200,
+        ),
+        explanation:
+          `The ACCESS EXCLUSIVE lock on ${name} is held for the whole refresh: the view's query runs again from scratch ` +
           `(as long as that query takes: minutes for a heavy aggregate), its result is written into new storage that replaces the old, and every query that reads ${name} waits until it is done. ` +
-          `It first waits for the queries already reading ${name}, and every read that arrives meanwhile queues behind it.`,
-        help:
-          `Refresh it without blocking its readers: REFRESH MATERIALIZED VIEW CONCURRENTLY ${name}; ` +
-          "It takes an EXCLUSIVE lock instead, which lets plain reads of the view go on (another refresh waits), and applies only the rows that changed. " +
-          `It needs a UNIQUE index on ${name} over plain columns (no expression, no WHERE clause), such as CREATE UNIQUE INDEX CONCURRENTLY ON ${name} (…); on the columns that identify a row, ` +
-          "and the view must already be populated. Unlike CREATE INDEX CONCURRENTLY, it may run inside a transaction block (it then keeps its lock until COMMIT). " +
-          "When most rows change, it is slower than a plain refresh.",
+          `It first waits for the queries already reading ${name}, and every read that arrives meanwhile queues behind it. ` +
+          `REFRESH MATERIALIZED VIEW CONCURRENTLY takes an EXCLUSIVE lock instead, which lets plain reads of the view go on, and applies only the rows that changed; ` +
+          `it needs a UNIQUE index on ${name} over plain columns (no expression, no WHERE clause), such as CREATE UNIQUE INDEX CONCURRENTLY ON ${name} (…);, ` +
+          "and the view must already be populated.",
       });
     },
   },

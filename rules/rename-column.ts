@@ -1,6 +1,7 @@
 import { displayName, relationName, type QualifiedName } from "../src/parser/ast.js";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
 
 /** The relations whose column renames this rule reports, with the keywords and noun for each. */
 const KINDS: Record<string, { keyword: string; noun: string }> = {
@@ -39,25 +40,44 @@ export default defineRule({
       const oldColumn = displayName({ name: from });
       const newColumn = displayName({ name: to });
       const lock =
-        ` It takes an ACCESS EXCLUSIVE lock on ${name}, ` +
+        `It takes an ACCESS EXCLUSIVE lock on ${name}, ` +
         `held until the transaction commits; on its own it is brief, because nothing is rewritten, but it waits behind every running query on ${name} and blocks every query queued after it.`;
 
       if (successor) {
         context.report({
-          message:
+          message: messageLine(
+            `RENAME COLUMN ${oldColumn} TO ${newColumn} leaves ${name} without ${oldColumn} until a later transaction`,
+            `RENAME COLUMN ${oldColumn} TO ${newColumn} leaves a gap until a later transaction`,
+            `RENAME COLUMN ${oldColumn} leaves a gap until a later transaction`,
+          ),
+          help: helpLine(
+            `Run the rename and the statement that brings ${oldColumn} back in one transaction (BEGIN; ALTER ${keyword} ${name} RENAME COLUMN …; …; COMMIT;)`,
+            `Run the rename and the statement that brings ${oldColumn} back in one transaction`,
+            "Run the rename and the statement that brings the column back in one transaction",
+          ),
+          explanation: sentences(
             `Renaming column ${oldColumn} of ${name} to ${newColumn} leaves ${name} without a column ${oldColumn} until a later statement of this file adds one again outside this transaction: ` +
-            `running code that uses ${oldColumn} in between fails with "column does not exist".${lock}`,
-          help: `Run the rename and the statement that brings ${oldColumn} back in one transaction, so that no query ever finds the column missing: BEGIN; ALTER ${keyword} ${name} RENAME COLUMN ${oldColumn} TO ${newColumn}; …; COMMIT;`,
+              `running code that uses ${oldColumn} in between fails with "column does not exist".`,
+            lock,
+          ),
         });
         return;
       }
 
       context.report({
-        message:
-          `Renaming column ${oldColumn} of ${name} to ${newColumn} breaks running code that still uses ${oldColumn}: its queries fail with "column does not exist" as soon as this commits, ` +
-          `until code using ${newColumn} is deployed, and the previous release can no longer run if the deploy is rolled back; ORMs with a cached column list and SELECT * consumers see the new name too.${lock} ` +
-          `Views, indexes and constraints follow the rename; function and trigger bodies that name ${oldColumn} do not.`,
+        message: messageLine(
+          `RENAME COLUMN ${oldColumn} TO ${newColumn} on ${name} breaks code still using ${oldColumn}`,
+          `RENAME COLUMN ${oldColumn} TO ${newColumn} breaks code still using ${oldColumn}`,
+          `RENAME COLUMN ${oldColumn} breaks code still using it`,
+        ),
         help: helpFor(noun, keyword, name, oldColumn, newColumn, table),
+        explanation: sentences(
+          `Renaming column ${oldColumn} of ${name} to ${newColumn} breaks running code that still uses ${oldColumn}: its queries fail with "column does not exist" as soon as this commits, ` +
+            `until code using ${newColumn} is deployed, and the previous release can no longer run if the deploy is rolled back; ORMs with a cached column list and SELECT * consumers see the new name too.`,
+          lock,
+          `Views, indexes and constraints follow the rename; function and trigger bodies that name ${oldColumn} do not.`,
+          explainFor(noun, keyword, name, oldColumn, newColumn),
+        ),
       });
     },
   },
@@ -65,20 +85,32 @@ export default defineRule({
 
 function helpFor(noun: string, keyword: string, name: string, oldColumn: string, newColumn: string, table: QualifiedName): string {
   if (noun === "view") {
-    return (
-      `Add the new name beside the old one first: CREATE OR REPLACE VIEW ${name} AS SELECT …, ${oldColumn}, ${oldColumn} AS ${newColumn} FROM …; (new columns may only go at the end), ` +
-      `deploy code that uses ${newColumn}, then re-create the view without ${oldColumn} in a later migration.`
+    return helpLine(
+      `Add ${newColumn} beside ${oldColumn} first (CREATE OR REPLACE VIEW ${name} AS SELECT …, ${oldColumn} AS ${newColumn} …), drop ${oldColumn} in a later release`,
+      `Add ${newColumn} beside ${oldColumn} with CREATE OR REPLACE VIEW first, drop ${oldColumn} in a later release`,
+      "Add the new name beside the old one with CREATE OR REPLACE VIEW first, drop the old one in a later release",
     );
   }
   if (noun === "materialized view") {
     const fresh = displayName({ ...table, name: `${table.name}_new` });
-    return (
-      `Build the new version beside the old one (CREATE MATERIALIZED VIEW ${fresh} AS SELECT …, ${oldColumn} AS ${newColumn} …;), deploy code that reads it, ` +
-      `then swap the names in one short transaction and drop the old one in a later migration.`
+    return helpLine(
+      `Build ${fresh} with ${oldColumn} AS ${newColumn} beside it, deploy code that reads it, then swap the names in one short transaction`,
+      "Build the new version beside the old one, deploy code that reads it, then swap the names in one short transaction",
     );
   }
+  return helpLine(
+    `Expand/contract: add ${newColumn}, keep it in sync with ${oldColumn} by a trigger, backfill in batches, switch code, drop ${oldColumn} later`,
+    `Expand/contract: add the new column, sync it by a trigger, backfill in batches, switch code, drop ${oldColumn} later`,
+    "Expand/contract: add the new column, sync it by a trigger, backfill in batches, switch code, drop the old one later",
+  );
+}
+
+/** The steps of the safe alternative, with the real names, for the explanation. */
+function explainFor(noun: string, keyword: string, name: string, oldColumn: string, newColumn: string): string {
+  if (noun === "view") return `New columns of a view may only go at the end; re-create the view without ${oldColumn} once code uses ${newColumn}.`;
+  if (noun === "materialized view") return "Drop the old materialized view in a later migration, once nothing reads it.";
   return (
-    `Expand/contract instead: ALTER ${keyword} ${name} ADD COLUMN ${newColumn} …; (the type of ${oldColumn}), ` +
+    `Expand/contract: ALTER ${keyword} ${name} ADD COLUMN ${newColumn} …; (the type of ${oldColumn}), ` +
     `with a trigger copying ${oldColumn} into ${newColumn} on every insert and update while running code still writes ${oldColumn}; ` +
     `backfill the existing rows in batches (UPDATE ${name} SET ${newColumn} = ${oldColumn} WHERE ${newColumn} IS DISTINCT FROM ${oldColumn} AND id BETWEEN … AND …;); ` +
     `deploy code that reads and writes ${newColumn}; then drop the trigger and ALTER ${keyword} ${name} DROP COLUMN ${oldColumn}; in a later migration.`

@@ -1,6 +1,7 @@
 import { displayName, type QualifiedName } from "../src/parser/ast.js";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
 import { renameOf } from "../src/facts/history.js";
 
 /** The relations whose renames this rule reports, with the keywords and noun for each. */
@@ -32,29 +33,51 @@ export default defineRule({
       const oldName = displayName(from);
       const newName = displayName(to);
       const lock =
-        ` It takes an ACCESS EXCLUSIVE lock on ${oldName}, held until the transaction commits; on its own it is brief, because nothing is rewritten, ` +
+        `It takes an ACCESS EXCLUSIVE lock on ${oldName}, held until the transaction commits; on its own it is brief, because nothing is rewritten, ` +
         `but it waits behind every running query on ${oldName} and blocks every query queued after it.`;
       const viewBridge = `BEGIN; ALTER ${keyword} ${oldName} RENAME TO ${displayName({ name: to.name })}; CREATE VIEW ${oldName} AS SELECT * FROM ${newName}; COMMIT;`;
 
       if (successor) {
         context.report({
-          message:
+          message: messageLine(
+            `Renaming ${noun} ${oldName} to ${newName} leaves no ${oldName} until a later transaction takes the name`,
+            `Renaming ${noun} ${oldName} leaves a gap until a later transaction takes the name`,
+            `Renaming ${oldName} leaves a gap until a later transaction`,
+          ),
+          help: helpLine(
+            `Run the rename and the statement that takes ${oldName} again in one transaction, e.g. ${viewBridge}`,
+            `Run the rename and the statement that takes ${oldName} again in one transaction`,
+            "Run the rename and the statement that takes the old name again in one transaction",
+          ),
+          explanation: sentences(
             `Renaming ${noun} ${oldName} to ${newName} leaves nothing named ${oldName} until a later statement of this file takes the name again outside this transaction: ` +
-            `running code that queries ${oldName} in between fails with "relation does not exist".${lock}`,
-          help: `Run the rename and the statement that takes ${oldName} again in one transaction, so that no query ever finds the name missing, e.g. ${viewBridge}`,
+              `running code that queries ${oldName} in between fails with "relation does not exist".`,
+            lock,
+          ),
         });
         return;
       }
 
-      const writable = noun === "materialized view" ? "" : ` A view this simple is updatable, so INSERT, UPDATE and DELETE through ${oldName} keep working too.`;
       context.report({
-        message:
+        message: messageLine(
+          `Renaming ${noun} ${oldName} to ${newName} breaks running code that still uses ${oldName}`,
+          `Renaming ${noun} ${oldName} to ${newName} breaks code still using it`,
+          `Renaming ${noun} ${oldName} breaks code still using it`,
+        ),
+        help: helpLine(
+          `Rename and keep the old name as a view in one transaction: ${viewBridge}`,
+          `Rename and keep the old name as a view in one transaction: CREATE VIEW ${oldName} AS SELECT * FROM ${newName}`,
+          "Rename and keep the old name as a view (CREATE VIEW … AS SELECT * FROM …) in one transaction",
+        ),
+        explanation: sentences(
           `Renaming ${noun} ${oldName} to ${newName} breaks running code that still uses ${oldName}: its queries fail with "relation does not exist" as soon as this commits, ` +
-          `until code using ${newName} is deployed, and the previous release can no longer run if the deploy is rolled back.${lock} ` +
+            "until code using the new name is deployed, and the previous release can no longer run if the deploy is rolled back.",
+          lock,
           `Views, foreign keys, indexes and triggers follow the rename; function bodies that name ${oldName} do not.`,
-        help:
-          `Keep the old name working during the deploy: rename and create a view under the old name in one transaction (${viewBridge}).${writable} ` +
+          `Keep the old name working during the deploy: rename and create a view under the old name in one transaction (${viewBridge}).`,
+          noun !== "materialized view" && `A view this simple is updatable, so INSERT, UPDATE and DELETE through ${oldName} keep working too.`,
           `Deploy code that uses ${newName}, then DROP VIEW ${oldName}; in a later migration.`,
+        ),
       });
     },
   },

@@ -1,6 +1,7 @@
 import { displayName, listName, type QualifiedName } from "../src/parser/ast.js";
 import type { Statement, StatementOf } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { helpLine, messageLine } from "../src/engine/wording-drops.js";
 import { sqlLiteral } from "../src/engine/wording.js";
 import { renameOf } from "../src/facts/history.js";
 
@@ -41,21 +42,38 @@ function checkTypeRename(statement: StatementOf<"RenameStmt">, context: RuleCont
 
   if (successor) {
     context.report({
-      message:
+      message: messageLine(
+        `Renaming ${noun} ${oldName} to ${newName} leaves no ${oldName} until a later transaction takes the name`,
+        `Renaming ${noun} ${oldName} leaves a gap until a later transaction takes the name`,
+        `Renaming ${noun} ${oldName} leaves a gap until a later transaction`,
+      ),
+      help: helpLine(
+        `Run the rename and the statement that takes ${oldName} again in one transaction`,
+        "Run the rename and the statement that takes the old name again in one transaction",
+      ),
+      explanation:
         `Renaming ${noun} ${oldName} to ${newName} leaves no type named ${oldName} until a later statement of this file takes the name again outside this transaction: ` +
         `${names} fails with "type … does not exist" in between. ${NO_LOCK}`,
-      help: `Run the rename and the statement that takes ${oldName} again in one transaction, so that no query ever finds the name missing.`,
     });
     return;
   }
   context.report({
-    message:
+    message: messageLine(
+      `Renaming ${noun} ${oldName} to ${newName} breaks running code that still names ${oldName}`,
+      `Renaming ${noun} ${oldName} to ${newName} breaks code still naming it`,
+      `Renaming ${noun} ${oldName} breaks code still naming it`,
+    ),
+    help: helpLine(
+      `Rename and keep the old name as a domain in one transaction: ${bridge}`,
+      `Rename and keep the old name as a domain in one transaction: CREATE DOMAIN ${oldName} AS ${newName}`,
+      "Rename and keep the old name as a domain (CREATE DOMAIN … AS …) in one transaction",
+    ),
+    explanation:
       `Renaming ${noun} ${oldName} to ${newName} breaks ${names}: it fails with "type … does not exist" as soon as this commits, ` +
       `until code using ${newName} is deployed, and the previous release can no longer run if the deploy is rolled back. ` +
-      `Columns, function signatures, views and other types that use it follow the rename; text that names it does not. ${NO_LOCK}`,
-    help:
-      `Keep the old name working during the deploy: rename it and create a domain under the old name in one transaction (${bridge}), ` +
-      `so that casts to ${oldName} and variables of that type keep working. Deploy code that uses ${newName}, then DROP DOMAIN ${oldName}; in a later migration. ` +
+      `Columns, function signatures, views and other types that use it follow the rename; text that names it does not. ${NO_LOCK} ` +
+      `Keep the old name working during the deploy: ${bridge} ` +
+      `A domain under the old name keeps casts to ${oldName} and variables of that type working; deploy code that uses ${newName}, then DROP DOMAIN ${oldName}; in a later migration. ` +
       `Or deploy code that no longer names ${oldName} first, and rename it afterwards.`,
   });
 }
@@ -70,14 +88,23 @@ function checkValueRename(statement: StatementOf<"AlterEnumStmt">, context: Rule
   const before = sqlLiteral(oldVal);
   const after = sqlLiteral(newVal);
   context.report({
-    message:
+    message: messageLine(
+      `ALTER TYPE ${name} RENAME VALUE ${before} TO ${after} breaks code still writing ${before}`,
+      `RENAME VALUE ${before} TO ${after} breaks code still writing ${before}`,
+      `RENAME VALUE ${before} breaks code still writing it`,
+    ),
+    help: helpLine(
+      `Add the new value instead (ALTER TYPE ${name} ADD VALUE IF NOT EXISTS ${after}), deploy code writing it, then move the rows in batches`,
+      `Add the new value instead (ALTER TYPE … ADD VALUE IF NOT EXISTS ${after}), deploy code writing it, then move the rows in batches`,
+      "Add the new value instead (ALTER TYPE … ADD VALUE), deploy code writing it, then move the rows in batches",
+    ),
+    explanation:
       `ALTER TYPE ${name} RENAME VALUE ${before} TO ${after} changes the value in every row at once (rows store the label's identity, so nothing is rewritten): ` +
       `running code that writes or compares ${before} fails with "invalid input value for enum ${name}" as soon as this commits, ` +
       `and code that reads the column gets ${after}, which the running release does not know; the previous release can no longer run if the deploy is rolled back. ` +
-      `CHECK constraints, defaults, indexes and views follow the rename; function bodies and queries that name ${before} do not. ${NO_LOCK}`,
-    help:
+      `CHECK constraints, defaults, indexes and views follow the rename; function bodies and queries that name ${before} do not. ${NO_LOCK} ` +
       `Add the new value and move the rows to it in steps instead: ALTER TYPE ${name} ADD VALUE IF NOT EXISTS ${after}; ` +
-      `(it cannot be used in the transaction that adds it), deploy code that accepts both values and writes ${after}, ` +
+      `(a value added with ADD VALUE cannot be used in the transaction that adds it), deploy code that accepts both values and writes ${after}, ` +
       `update the rows in batches (UPDATE … SET … = ${after} WHERE … = ${before} AND id BETWEEN … AND …;), and leave ${before} unused: an enum value cannot be dropped.`,
   });
 }

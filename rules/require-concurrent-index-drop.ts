@@ -2,6 +2,7 @@ import { displayName, listName, type QualifiedName } from "../src/parser/ast.js"
 import { defineRule } from "../src/engine/rule.js";
 import { LOCK_QUEUE, lockBlocks } from "../src/facts/lock-wording.js";
 import { concurrentPlacement, indexOnNewTable, insertConcurrently } from "../src/engine/concurrently.js";
+import { concurrentlyWhere, few, firstFitting } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -32,19 +33,30 @@ export default defineRule({
       const placement = concurrentPlacement(statement, context);
       // PostgreSQL's DROP INDEX CONCURRENTLY takes exactly one index and refuses CASCADE.
       const fix = placement.outside && objects.length === 1 && !cascade ? insertConcurrently(statement, ["DROP", "INDEX"]) : undefined;
+      const where = concurrentlyWhere(statement, context, placement.outside);
+      const several = indexes.length > 1;
+      const drops = names.map((name) => `DROP INDEX CONCURRENTLY${ifExists} ${name};`).join(" ");
+      const help = several
+        ? `Drop each index in a statement of its own: ${drops} ${where}`
+        : `Use DROP INDEX CONCURRENTLY${ifExists} ${names[0]}${cascade ? " (without CASCADE)" : ""} ${where}`;
       context.report({
-        message:
-          `DROP INDEX ${names.join(", ")} takes an ACCESS EXCLUSIVE lock on the table ${indexes.length > 1 ? "each index belongs" : "the index belongs"} to, which blocks ${lockBlocks("ACCESS EXCLUSIVE")}. ` +
-          `The drop itself is quick and rewrites nothing, but it must first get the lock. ${LOCK_QUEUE}.`,
-        help:
-          `Drop ${indexes.length > 1 ? "each index in a statement of its own (CONCURRENTLY takes one index)" : "it"} without blocking reads and writes: ` +
-          names.map((name) => `DROP INDEX CONCURRENTLY${ifExists} ${name};`).join(" ") +
-          ` It takes a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) and waits for running transactions; run it ${placement.where}.` +
-          (cascade
-            ? " CONCURRENTLY refuses CASCADE: first drop what depends on the index (such as a foreign key relying on a unique index), each in its own statement."
-            : "") +
-          " If it is cancelled or fails half-way, the index is left INVALID (still maintained on every write): run the DROP INDEX CONCURRENTLY again. " +
-          "PostgreSQL refuses CONCURRENTLY for the index of a partitioned table: there, keep the plain DROP INDEX, run it when the table is quiet, and set a lock_timeout (SET lock_timeout = '5s';) so that it gives up instead of queueing every query.",
+        message: firstFitting(
+          several
+            ? [`DROP INDEX ${few(names)} block reads and writes of their tables (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names)} block reads and writes (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names, 1)} block reads and writes (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names, 1)} lock their tables (ACCESS EXCLUSIVE)`]
+            : [
+                `DROP INDEX ${names[0]} blocks reads and writes of its table (ACCESS EXCLUSIVE)`,
+                `DROP INDEX ${names[0]} blocks reads and writes (ACCESS EXCLUSIVE)`,
+                `DROP INDEX ${displayName({ name: indexes[0]!.name })} blocks reads and writes (ACCESS EXCLUSIVE)`,
+                `DROP INDEX ${displayName({ name: indexes[0]!.name })} blocks its table (ACCESS EXCLUSIVE)`,
+              ],
+        ),
+        help: help.length <= 200 ? help : `Drop each index in a statement of its own, with DROP INDEX CONCURRENTLY${ifExists}, ${where}`,
+        explanation:
+          `DROP INDEX takes an ACCESS EXCLUSIVE lock on the table ${several ? "each index belongs" : "the index belongs"} to, which blocks ${lockBlocks("ACCESS EXCLUSIVE")}. ` +
+          `The drop itself is quick and rewrites nothing, but it must first get the lock. ${LOCK_QUEUE}. ` +
+          `DROP INDEX CONCURRENTLY takes a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) and waits for running transactions; ${several ? "it takes one index; " : ""}run it ${placement.where}.` +
+          (cascade ? " CONCURRENTLY refuses CASCADE: first drop what depends on the index (such as a foreign key relying on a unique index), each in its own statement." : "") +
+          " If it is cancelled or fails half-way, the index is left INVALID (still maintained on every write): run the DROP INDEX CONCURRENTLY again.",
         ...(fix ? { fix } : {}),
       });
     },

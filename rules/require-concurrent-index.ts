@@ -2,6 +2,7 @@ import { displayName, relationName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
 import { lockBlocks } from "../src/facts/lock-wording.js";
 import { concurrentPlacement, concurrentSql, insertConcurrently } from "../src/engine/concurrently.js";
+import { bare, concurrentlyWhere, firstFitting, shortSql } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -25,17 +26,29 @@ export default defineRule({
       const unique = statement.node.unique === true ? "UNIQUE " : "";
       const index = statement.node.idxname !== undefined ? ` ${displayName({ name: statement.node.idxname })}` : "";
       const placement = concurrentPlacement(statement, context);
-      const fix = placement.outside ? insertConcurrently(statement, ["CREATE", ...(unique ? ["UNIQUE"] : []), "INDEX"]) : undefined;
+      const head = ["CREATE", ...(unique ? ["UNIQUE"] : []), "INDEX"];
+      const fix = placement.outside ? insertConcurrently(statement, head) : undefined;
+      const outline = `CREATE ${unique}INDEX CONCURRENTLY${index} ON ${name} (…)`;
+      const suggested = shortSql(bare(concurrentSql(statement, head, outline)), outline);
       context.report({
-        message:
-          `CREATE ${unique}INDEX${index} ON ${name} holds a SHARE lock on ${name} for the whole build, which blocks ${lockBlocks("SHARE")}. ` +
-          `The build reads every row of ${name}${unique ? " and checks each value for duplicates" : ""} (minutes on a large table), and every INSERT, UPDATE and DELETE on ${name} waits that long: ` +
-          "writers time out or pile up. The table is not rewritten.",
-        help:
-          `Build the index without blocking writes: ${concurrentSql(statement, ["CREATE", ...(unique ? ["UNIQUE"] : []), "INDEX"], `CREATE ${unique}INDEX CONCURRENTLY${index} ON ${name} (…);`)} ` +
-          `It takes a SHARE UPDATE EXCLUSIVE lock instead (reads and writes go on) and scans the table twice; run it ${placement.where}. ` +
-          `If it fails${unique ? " (a duplicate value, for a unique index)" : ""}, it leaves an INVALID index behind that every write still maintains: drop it with DROP INDEX CONCURRENTLY IF EXISTS${index || " …"}; before running it again. ` +
-          "On a partitioned table, CONCURRENTLY is refused: create the index ON ONLY the parent, build each partition's index CONCURRENTLY, and ALTER INDEX … ATTACH PARTITION each one.",
+        message: firstFitting(
+          index
+            ? [
+                `CREATE ${unique}INDEX${index} blocks writes to ${name} while it builds (SHARE)`,
+                `CREATE ${unique}INDEX${index} blocks writes to ${name} (SHARE)`,
+                `CREATE ${unique}INDEX${index} blocks writes to its table (SHARE)`,
+                `CREATE ${unique}INDEX on ${name} blocks writes to it while it builds (SHARE)`,
+                `CREATE ${unique}INDEX on ${name} blocks its writes (SHARE)`,
+              ]
+            : [`CREATE ${unique}INDEX on ${name} blocks writes to it while it builds (SHARE)`, `CREATE ${unique}INDEX on ${name} blocks its writes (SHARE)`],
+        ),
+        help: `Use ${suggested} ${concurrentlyWhere(statement, context, placement.outside)}`,
+        explanation:
+          `The SHARE lock on ${name} blocks ${lockBlocks("SHARE")}. The build reads every row of ${name}${unique ? " and checks each value for duplicates" : ""} ` +
+          `(minutes on a large table), and every INSERT, UPDATE and DELETE on ${name} waits that long: writers time out or pile up. The table is not rewritten. ` +
+          `CONCURRENTLY takes a SHARE UPDATE EXCLUSIVE lock instead (reads and writes go on) and scans the table twice; run it ${placement.where}. ` +
+          `If it fails${unique ? " (a duplicate value, for a unique index)" : ""}, it leaves an INVALID index behind that every write still maintains: ` +
+          `drop it with DROP INDEX CONCURRENTLY IF EXISTS${index || " …"}; before running it again.`,
         ...(fix ? { fix } : {}),
       });
     },

@@ -5,6 +5,7 @@ import { optionGiven, optionIsOn } from "../src/facts/options.js";
 import { defineRule } from "../src/engine/rule.js";
 import { concurrentPlacement, concurrentSql, indexOnNewTable, insertConcurrently } from "../src/engine/concurrently.js";
 import { sqlLiteral } from "../src/engine/wording.js";
+import { bare, concurrentlyWhere, firstFitting, shortSql } from "../src/engine/wording-locks.js";
 
 type Kind = "INDEX" | "TABLE" | "SCHEMA" | "DATABASE" | "SYSTEM";
 
@@ -58,14 +59,65 @@ export default defineRule({
       // `(CONCURRENTLY false)` is written: CONCURRENTLY after the kind would contradict it.
       const fix =
         kind !== "SYSTEM" && pgVersion >= 12 && placement.outside && !optionGiven(node.params, "concurrently") ? insertConcurrently(statement, ["REINDEX", kind]) : undefined;
+      const where = concurrentlyWhere(statement, context, placement.outside);
       context.report({
-        message: `${label} ${lockStory(kind, name)}`,
-        help: helpFor(statement, kind, target, pgVersion, placement.where),
+        message: shortMessage(kind, label, name),
+        help: shortHelp(statement, kind, target, pgVersion, where),
+        explanation: `${label} ${lockStory(kind, name)} ${alternative(statement, kind, target, pgVersion, placement.where)}`,
         ...(fix ? { fix } : {}),
       });
     },
   },
 });
+
+/** The finding in one line: what the rebuild blocks, and the lock. */
+function shortMessage(kind: Kind, label: string, name: string | undefined): string {
+  switch (kind) {
+    case "INDEX":
+      return `${label} blocks writes and most reads of its table (ACCESS EXCLUSIVE)`;
+    case "TABLE":
+      return firstFitting([`${label} blocks writes and most reads of ${name} while it rebuilds (SHARE)`, `${label} blocks writes and most reads of the table (SHARE)`]);
+    case "SCHEMA":
+      return firstFitting([`${label} blocks writes and most reads of each of its tables in turn (SHARE)`, `${label} blocks writes and most reads of each table (SHARE)`]);
+    case "DATABASE":
+      return firstFitting([`${label} blocks writes and most reads of every table in turn (SHARE)`, `${label} blocks writes and most reads of every table (SHARE)`]);
+    case "SYSTEM":
+      return `${label} locks each system catalog in turn: planning, DDL and new connections wait (SHARE)`;
+  }
+}
+
+/** The safe alternative in one line. */
+function shortHelp(statement: Statement, kind: Kind, target: QualifiedName | undefined, pgVersion: number, where: string): string {
+  if (kind === "SYSTEM") {
+    return `Run REINDEX SYSTEM by hand in a maintenance window${pgVersion >= 12 ? "; for your own tables' indexes, use REINDEX DATABASE CONCURRENTLY" : ", with the application stopped"}`;
+  }
+  const name = target ? displayName(target) : "";
+  if (pgVersion < 12) {
+    const before = `(REINDEX CONCURRENTLY needs PostgreSQL 12; pgVersion is ${pgVersion})`;
+    if (kind === "INDEX" && target) {
+      const twin = displayName({ name: `${target.name}_new` });
+      return firstFitting(
+        [
+          `Build a twin (CREATE INDEX CONCURRENTLY ${twin} …), DROP INDEX CONCURRENTLY ${name}, then rename the twin ${before}`,
+          `Build a twin with CREATE INDEX CONCURRENTLY, drop the old index CONCURRENTLY, then rename the twin ${before}`,
+        ],
+        200,
+      );
+    }
+    if (kind === "TABLE" && target) {
+      return firstFitting(
+        [
+          `Rebuild each index of ${name} as a twin built CONCURRENTLY, drop the old one CONCURRENTLY and rename the twin ${before}`,
+          `Rebuild each index as a twin built CONCURRENTLY, drop the old one CONCURRENTLY and rename the twin ${before}`,
+        ],
+        200,
+      );
+    }
+    return `Rebuild only the indexes that need it, each as a twin built CONCURRENTLY and swapped in ${before}`;
+  }
+  const outline = `REINDEX ${kind} CONCURRENTLY${name ? ` ${name}` : ""}`;
+  return `Use ${shortSql(bare(concurrentSql(statement, ["REINDEX", kind], `${outline};`)), outline)} ${where}`;
+}
 
 function lockStory(kind: Kind, name: string | undefined): string {
   const rebuild = "Each rebuild reads the whole table (minutes on a large table); the table itself is not rewritten.";
@@ -98,7 +150,8 @@ function lockStory(kind: Kind, name: string | undefined): string {
   }
 }
 
-function helpFor(statement: Statement, kind: Kind, target: QualifiedName | undefined, pgVersion: number, where: string): string {
+/** The safe alternative at length, for the explanation. */
+function alternative(statement: Statement, kind: Kind, target: QualifiedName | undefined, pgVersion: number, where: string): string {
   if (kind === "SYSTEM") {
     return (
       "REINDEX SYSTEM cannot run CONCURRENTLY: PostgreSQL refuses to rebuild system catalog indexes concurrently. It is a repair for corrupted catalog indexes, " +
@@ -110,7 +163,7 @@ function helpFor(statement: Statement, kind: Kind, target: QualifiedName | undef
   const name = target ? displayName(target) : "";
   const suggested = concurrentSql(statement, ["REINDEX", kind], `REINDEX ${kind} CONCURRENTLY${name ? ` ${name}` : ""};`);
   return (
-    `Rebuild without blocking reads and writes: ${suggested} ` +
+    `${suggested} rebuilds without blocking reads and writes. ` +
     `It builds a new copy of ${kind === "INDEX" ? "the index" : "each index"} next to the old one under a SHARE UPDATE EXCLUSIVE lock (reads and writes go on), then swaps them; it takes longer, needs disk space for the copy, ` +
     `and waits for running transactions; run it ${where}. ` +
     "If it fails or is cancelled, it leaves behind an INVALID index whose name ends in _ccnew, which every write still maintains: drop it (DROP INDEX CONCURRENTLY …_ccnew;) and run the REINDEX again " +

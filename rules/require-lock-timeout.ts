@@ -4,6 +4,7 @@ import { LOCK_QUEUE, lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { lockArticle, strongest, type TableLock } from "../src/facts/locks.js";
 import { listing } from "../src/engine/wording.js";
+import { firstFitting } from "../src/engine/wording-locks.js";
 
 type Timeout = { on: false } | { on: true; local: string | undefined };
 
@@ -90,13 +91,23 @@ function report(context: RuleContext, statement: Statement, lock: TableLock, oth
       ? ` It also takes ${listing(others.map((other) => `${lockArticle(other.level)} ${other.level} lock on ${other.label} (it blocks ${lockBlocks(other.level)})`))}, ` +
         `and waits for ${others.length > 1 ? "those" : "it"} the same way.`
       : "";
+  const takes = `takes ${lockArticle(lock.level)} ${lock.level} lock`;
+  const none = `with no lock_timeout ${timeout.on ? "in effect" : "set"}`;
   context.report({
     range: statement.range,
-    message:
+    message: firstFitting([
+      // "ALTER TABLE users takes … lock on users": the table once is enough.
+      ...(lock.action.endsWith(` ${lock.label}`) ? [`${lock.action} ${takes} ${none}`] : []),
+      `${lock.action} ${takes} on ${lock.label} ${none}`,
+      `${lock.action} ${takes} ${none}`,
+      `This statement ${takes} on ${lock.label} ${none}`,
+      `This statement ${takes} ${none}`,
+    ]),
+    help: "Start the file with SET lock_timeout = '5s'; and retry the migration if it times out",
+    explanation:
       `${lock.action} takes ${lockArticle(lock.level)} ${lock.level} lock on ${lock.label} (it blocks ${lockBlocks(lock.level)}), ` +
       `and no lock_timeout is in effect${expired}, so it waits for that lock as long as it takes.${also} ${queue} ` +
-      "This is reported once per file, at the first statement that needs such a lock; the timeout protects the later ones too.",
-    help:
+      "This is reported once per file, at the first statement that needs such a lock; the timeout protects the later ones too. " +
       "Set a lock timeout at the top of the file: SET lock_timeout = '5s'; A statement that cannot get its lock within 5 seconds then fails, " +
       "and the queries queued behind it go on, instead of all of them waiting together. Retry the migration when it fails that way (ideally automatically, after a pause). " +
       "Optionally add SET statement_timeout = '60s'; to bound how long each statement may run while it holds its lock.",

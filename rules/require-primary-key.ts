@@ -5,6 +5,7 @@ import type { Statement, StatementOf } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
+import { firstFitting, firstFittingHelp } from "../src/engine/wording-transactions.js";
 
 /** TableLikeClause option bit of INCLUDING INDEXES (part of INCLUDING ALL): it copies the source's primary key. */
 const LIKE_INCLUDING_INDEXES = 1 << 6;
@@ -54,20 +55,40 @@ function checkCreateTable(statement: StatementOf<"CreateStmt">, context: RuleCon
   const note = notes.length > 0 ? ` (${notes.join("; ")})` : "";
 
   let help: string;
+  let short: string;
   if (node.partspec) {
     const keyColumns = partitionKey.every((column): column is string => column !== undefined) ? partitionKey.map((column) => displayName({ name: column })) : undefined;
     help = keyColumns
       ? `Declare a primary key that includes the partition key, which PostgreSQL requires of a partitioned table: ALTER TABLE ${name} ADD PRIMARY KEY (${hasId ? "id" : "…"}, ${keyColumns.join(", ")}); ` +
         `or PRIMARY KEY (${hasId ? "id" : "…"}, ${keyColumns.join(", ")}) in the CREATE TABLE itself; every partition gets it.`
       : `A partitioned table's primary key must include its partition key columns, and an expression in the partition key cannot be part of one: partition by plain columns and declare PRIMARY KEY (…, partition key columns).`;
+    short = keyColumns
+      ? firstFittingHelp(
+          `Declare PRIMARY KEY (${hasId ? "id" : "…"}, ${keyColumns.join(", ")}), with the partition key: ALTER TABLE ${name} ADD PRIMARY KEY (${hasId ? "id" : "…"}, ${keyColumns.join(", ")})`,
+          `Declare a primary key that includes the partition key: PRIMARY KEY (${hasId ? "id" : "…"}, ${keyColumns.join(", ")})`,
+          "Declare a primary key that includes the partition key columns",
+        )
+      : "Partition by plain columns, and declare PRIMARY KEY (…, partition key columns)";
   } else if (hasId) {
     help = `Declare the primary key in the CREATE TABLE (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, or PRIMARY KEY (…) on the columns that identify a row), or right after it while ${name} is empty: ALTER TABLE ${name} ADD PRIMARY KEY (id);`;
+    short = firstFittingHelp(`Declare id … PRIMARY KEY in the CREATE TABLE, or right after it while it is empty: ALTER TABLE ${name} ADD PRIMARY KEY (id)`, "Declare id … PRIMARY KEY in the CREATE TABLE, or add it right after, while the table is empty");
   } else {
     help =
       `Declare one in the CREATE TABLE: a surrogate key such as id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, or PRIMARY KEY (…) on the columns that identify a row. ` +
       `Or add it right after, while ${name} is empty: ALTER TABLE ${name} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;`;
+    short = "Declare one in the CREATE TABLE: id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, or PRIMARY KEY (…) on the columns that identify a row";
   }
-  report(context, statement, relation, name, `CREATE TABLE ${name} declares no primary key${note}, and no later statement of this file adds one.`, help, node.partspec !== undefined);
+  report(
+    context,
+    statement,
+    relation,
+    name,
+    firstFitting(`CREATE TABLE ${name} has no primary key, and no later statement adds one`, `CREATE TABLE ${name} has no primary key`, "CREATE TABLE has no primary key, and no later statement adds one"),
+    short,
+    `CREATE TABLE ${name} declares no primary key${note}, and no later statement of this file adds one.`,
+    help,
+    node.partspec !== undefined,
+  );
 }
 
 function checkCreateTableAs(statement: Statement, context: RuleContext, into: IntoClause | undefined): void {
@@ -77,11 +98,21 @@ function checkCreateTableAs(statement: Statement, context: RuleContext, into: In
   if (!table || relation?.relpersistence === "t" || addedOrDroppedLater(statement, context, table)) return;
   const name = displayName(table);
   const how = statement.kind === "SelectStmt" ? "SELECT … INTO" : "CREATE TABLE … AS";
+  const short = statement.kind === "SelectStmt" ? "SELECT INTO" : "CREATE TABLE AS";
   report(
     context,
     statement,
     statement.kind === "SelectStmt" ? undefined : relation,
     name,
+    firstFitting(
+      `${short} creates ${name} without a primary key, and no later statement adds one`,
+      `${short} creates ${name} without a primary key`,
+      `${short} creates a table without a primary key`,
+    ),
+    firstFittingHelp(
+      `Add one right after: ALTER TABLE ${name} ADD PRIMARY KEY (…), or ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY`,
+      "Add one right after: ALTER TABLE … ADD PRIMARY KEY (…) on the columns that identify a row",
+    ),
     `${how} creates ${name} without a primary key (it cannot declare one), and no later statement of this file adds one.`,
     `Add one right after, in the same migration: ALTER TABLE ${name} ADD PRIMARY KEY (…); on the columns that identify a row, ` +
       `or ALTER TABLE ${name} ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY; ` +
@@ -89,17 +120,29 @@ function checkCreateTableAs(statement: Statement, context: RuleContext, into: In
   );
 }
 
-function report(context: RuleContext, statement: Statement, relation: RangeVar | undefined, name: string, what: string, help: string, partitioned = false): void {
+function report(
+  context: RuleContext,
+  statement: Statement,
+  relation: RangeVar | undefined,
+  name: string,
+  message: string,
+  help: string,
+  what: string,
+  longHelp: string,
+  partitioned = false,
+): void {
   const range = headRange(statement, relation);
   const concurrently = partitioned ? "unless its index is first built CONCURRENTLY on each partition and attached" : "unless the index is first built CONCURRENTLY";
   context.report({
     ...(range ? { range } : {}),
-    message:
+    message,
+    help,
+    explanation:
       `${what} Rows that are exact duplicates cannot be told apart, so one of them cannot be updated or deleted alone (ORMs need a key to do it), ` +
       `and as soon as ${name} is in a publication that replicates UPDATE and DELETE (FOR ALL TABLES included), every UPDATE and DELETE on it fails on the primary ` +
       `("does not have a replica identity") until it gets a key or REPLICA IDENTITY FULL. ` +
-      `Adding the key once ${name} is large holds ${describeLock("ACCESS EXCLUSIVE")}, while the unique index is built and every row checked for NULLs, ${concurrently}.`,
-    help,
+      `Adding the key once ${name} is large holds ${describeLock("ACCESS EXCLUSIVE")}, while the unique index is built and every row checked for NULLs, ${concurrently}. ` +
+      longHelp,
   });
 }
 

@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { changesSomething, type RollbackBlock } from "../src/facts/rollback-block.js";
+import { clip, firstFitting, firstFittingHelp } from "../src/engine/wording-transactions.js";
 
 export default defineRule({
   meta: {
@@ -32,8 +33,11 @@ export default defineRule({
       if (down.some((statement) => changesSomething(statement)) || forwardOnly()) return;
       context.report({
         range: first.range,
-        message: "The migration's down section is empty: rolling back runs nothing and leaves every change of the up section in place.",
-        help: "Write the statements that undo the up section below the down marker, in reverse order (a DROP for each CREATE, a DROP COLUMN for each ADD COLUMN), or state in a comment why it cannot be undone.",
+        message: "The migration's down section is empty: rolling back runs nothing",
+        help: "Write the statements that undo the up section below the down marker, in reverse order, or say in a comment why it cannot be undone",
+        explanation:
+          "The migration's down section is empty: rolling back runs nothing and leaves every change of the up section in place. " +
+          "Undo the up section in reverse order: a DROP for each CREATE, a DROP COLUMN for each ADD COLUMN.",
       });
       return;
     }
@@ -45,10 +49,21 @@ export default defineRule({
     context.report({
       range: first.range,
       message: emptyBlock
-        ? "The migration's rollback block contains no statement: there is nothing to run if this deploy must be undone."
-        : `${name} has no rollback: no ${sibling} beside it, no rollback block in a comment, and no down section. ` +
-          "If this deploy must be undone, the undo SQL gets written by hand, under pressure, against production.",
-      help:
+        ? "The migration's rollback block contains no statement: nothing to run on undo"
+        : firstFitting(
+            `${name} has no rollback: no ${sibling}, rollback comment or down section`,
+            `${name} has no rollback: no rollback file, rollback comment or down section`,
+            "This migration has no rollback: no rollback file, rollback comment or down section",
+          ),
+      help: firstFittingHelp(
+        `Write the undo SQL, in reverse order, in ${sibling} beside it or in a -- Rollback: /* … */ comment block`,
+        "Write the undo SQL, in reverse order, in a rollback file beside it or in a -- Rollback: /* … */ comment block",
+      ),
+      explanation:
+        (emptyBlock
+          ? "The migration's rollback block contains no statement: there is nothing to run if this deploy must be undone. "
+          : `${name} has no rollback: no ${sibling} beside it, no rollback block in a comment, and no down section. ` +
+            "If this deploy must be undone, the undo SQL gets written by hand, under pressure, against production. ") +
         `Write the statements that undo this migration, in reverse order, in ${sibling} beside it, or in a comment block in the file: ` +
         "-- Rollback: /* BEGIN; ALTER TABLE users DROP COLUMN premium_tier; COMMIT; */ — " +
         "and run it once against a copy of the database after the forward migration.",
@@ -66,8 +81,14 @@ function reportUnparsedBlock(block: RollbackBlock, context: RuleContext): boolea
   for (const error of block.parsed.errors) {
     context.report({
       range: error.range,
-      message: `The rollback block does not parse: ${error.message}. Whoever runs it during an incident gets this error instead of a rollback.`,
-      help: `${error.hint ? `${error.hint} ` : ""}Fix the SQL in the rollback comment and check it by running it against a copy of the database after the forward migration.`,
+      message: firstFitting(`The rollback block does not parse: ${error.message}`, `The rollback block does not parse: ${clip(error.message, 60)}`),
+      help: firstFittingHelp(
+        `${error.hint ? `${error.hint} ` : ""}Fix the SQL in the rollback comment, and run it against a copy of the database`,
+        "Fix the SQL in the rollback comment, and run it against a copy of the database",
+      ),
+      explanation:
+        `The rollback block does not parse: ${error.message}. Whoever runs it during an incident gets this error instead of a rollback. ` +
+        `${error.hint ? `${error.hint} ` : ""}Fix the SQL in the rollback comment and check it by running it against a copy of the database after the forward migration.`,
     });
   }
   return true;

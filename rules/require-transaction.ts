@@ -53,12 +53,17 @@ function report(context: RuleContext, section: RunnerSection, statements: Statem
   const rerun = outside.find((statement) => !isRerunnable(statement)) ?? first;
   context.report({
     range: first.range,
-    message:
+    message: `This migration runs ${outside.length === statements.length ? count : `${outside.length} of ${statements.length} statements`} outside a transaction: a failure leaves it half-applied`,
+    help:
+      section.optedOut !== undefined
+        ? `Keep only statements that cannot run in a transaction here, or make each re-runnable (IF NOT EXISTS…), from line ${context.lineOf(rerun.range)}`
+        : 'Wrap the migration in BEGIN; … COMMIT;, or name the runner that wraps it ("runner" or "assumeInTransaction": true)',
+    explanation:
       `This migration runs ${count} outside a transaction, starting with this one: no BEGIN … COMMIT surrounds them, and ${runner} ` +
       "Each of them commits on its own: if one fails (a lock timeout, a duplicate value, a typo), " +
       "the ones before it stay applied and the schema is left half-migrated. " +
-      "Re-running the file then fails on what already exists, and someone has to repair the database by hand.",
-    help: section.optedOut !== undefined ? optedOutHelp(context, section.optedOut, rerun) : wrapHelp,
+      "Re-running the file then fails on what already exists, and someone has to repair the database by hand. " +
+      (section.optedOut !== undefined ? optedOutHelp(context, section.optedOut, rerun) : wrapHelp),
   });
 }
 

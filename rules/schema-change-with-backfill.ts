@@ -5,6 +5,7 @@ import type { Range } from "../src/source/source-text.js";
 import { lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { listing } from "../src/engine/wording.js";
+import { firstFitting } from "../src/engine/wording-locks.js";
 import { lockArticle, stronger, type TableLock } from "../src/facts/locks.js";
 
 /** Statements whose lock on a table is a schema change (not LOCK TABLE, TRUNCATE, DROP, VACUUM ...). */
@@ -103,15 +104,30 @@ function report(context: RuleContext, { backfill, held, scope, later }: Found): 
     : scope.startsWith("do@")
       ? "A DO block runs as one transaction: make the schema change outside it, on its own"
       : "Commit the schema change first (COMMIT; right after it, or move the backfill to a later migration)";
+  const shortSplit = scope.startsWith("runner@")
+    ? "Move the backfill to a later migration"
+    : scope.startsWith("do@")
+      ? "Make the schema change outside the DO block"
+      : "Commit the schema change first (COMMIT; right after it)";
+  // The message names the statement without an ellipsis: `INSERT INTO t … SELECT` is for the explanation.
+  const shortVerb = backfill.kind === "insert" ? `INSERT INTO ${table} from a SELECT` : backfill.verb;
+  const runs = "runs under the schema change's lock";
   context.report({
     range: backfill.range,
-    message:
+    message: firstFitting([
+      `${shortVerb} runs under the lock taken by ${lock.action} (${lock.level})`,
+      `${shortVerb} ${runs} (${lock.level})`,
+      `The ${backfill.kind === "insert" ? "INSERT from a SELECT" : backfill.kind.toUpperCase()} ${runs} on ${table} (${lock.level})`,
+      `The ${backfill.kind === "insert" ? "INSERT from a SELECT" : backfill.kind.toUpperCase()} ${runs} (${lock.level})`,
+    ]),
+    help: `${shortSplit}, then backfill in batches, each in its own short transaction`,
+    explanation:
       `${backfill.verb} runs in the same transaction as ${lock.action} at line ${line}, which took ${lockArticle(lock.level)} ${lock.level} lock on ${table}. ` +
       `PostgreSQL holds that lock until the transaction commits, so it blocks ${lockBlocks(lock.level)} for as long as this statement runs: ` +
       `on a large table, the whole backfill, seconds to hours of ${lock.level === "ACCESS EXCLUSIVE" ? "downtime" : "blocked writes"}.` +
       (backfill.kind === "insert" ? "" : " Every row it changes also stays row-locked until COMMIT.") +
-      laterSentence(context, later, table),
-    help: `${split}, then backfill in batches, each in its own short transaction, so that no lock is held for long: ${batch(backfill, table)}`,
+      laterSentence(context, later, table) +
+      ` ${split}, then backfill in batches, each in its own short transaction, so that no lock is held for long: ${batch(backfill, table)}`,
   });
 }
 

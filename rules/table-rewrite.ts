@@ -7,6 +7,8 @@ import { describeLock } from "../src/facts/lock-wording.js";
 import { indexOnNewTable } from "../src/engine/concurrently.js";
 import { sqlLiteral } from "../src/engine/wording.js";
 import type { ResolvedName } from "../src/facts/names.js";
+import type { Range } from "../src/source/source-text.js";
+import { firstFitting, few } from "../src/engine/wording-locks.js";
 
 const ACCESS_EXCLUSIVE = describeLock("ACCESS EXCLUSIVE");
 
@@ -56,12 +58,26 @@ function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleConte
     const argument = command.node.name !== undefined ? displayName({ name: command.node.name }) : "…";
     if (objtype === "OBJECT_INDEX") {
       if (command.subtype !== "AT_SetTableSpace") continue;
-      context.report({
+      say(context, {
         range: command.range,
-        message:
+        message: firstFitting([
+          `ALTER INDEX ${name} SET TABLESPACE ${argument} moves it, blocking its table (ACCESS EXCLUSIVE)`,
+          `ALTER INDEX ${name} SET TABLESPACE moves it, blocking its table (ACCESS EXCLUSIVE)`,
+          "ALTER INDEX SET TABLESPACE moves the index, blocking its table (ACCESS EXCLUSIVE)",
+        ]),
+        help: firstFitting(
+          context.settings.pgVersion >= 14
+            ? [`Use REINDEX (TABLESPACE ${argument}) INDEX CONCURRENTLY ${name} outside a transaction block`, `Use REINDEX (TABLESPACE …) INDEX CONCURRENTLY ${name} outside a transaction block`]
+            : [
+                `Build a twin with CREATE INDEX CONCURRENTLY … TABLESPACE ${argument}, drop ${name} CONCURRENTLY, then rename the twin`,
+                "Build a twin with CREATE INDEX CONCURRENTLY … TABLESPACE …, drop the old index CONCURRENTLY, then rename the twin",
+              ],
+          200,
+        ),
+        why:
           `ALTER INDEX ${name} SET TABLESPACE ${argument} copies the whole index to tablespace ${argument} under an ACCESS EXCLUSIVE lock on ${name}, held for the whole copy: ` +
           `every query that would use ${name} waits, ${PLANNER}. It needs free space in ${argument} for the whole index.`,
-        help: indexTablespaceHelp(relation, argument, context.settings.pgVersion),
+        how: indexTablespaceHelp(relation, argument, context.settings.pgVersion),
       });
       continue;
     }
@@ -76,35 +92,73 @@ function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleConte
       case "AT_SetLogged":
       case "AT_SetUnLogged": {
         const logged = command.subtype === "AT_SetLogged";
-        context.report({
+        const mode = logged ? "LOGGED" : "UNLOGGED";
+        say(context, {
           range: command.range,
-          message:
+          message: firstFitting([`${head} SET ${mode} rewrites ${name} and its indexes (ACCESS EXCLUSIVE)`, `${head} SET ${mode} rewrites it and its indexes (ACCESS EXCLUSIVE)`, `SET ${mode} rewrites ${kind === "TABLE" ? "the table" : "the view"} and its indexes (ACCESS EXCLUSIVE)`]),
+          help: `No online form: run it in a maintenance window with a lock_timeout, or copy into a new ${logged ? "logged" : "unlogged"} table and swap the names`,
+          why:
             `${head} SET ${logged ? "LOGGED" : "UNLOGGED"} rewrites ${name} into a new file and rebuilds its indexes, ` +
             (logged ? "writing all of it to the WAL (a burst that replicas and backups must absorb), " : "") +
             `${lock}. It needs free disk space for a second copy of ${name} until it commits.` +
             (logged ? "" : ` Afterwards ${name} is no longer crash-safe (a crash empties it) and no longer replicated: standbys cannot read it, and a failover loses its rows.`),
-          help:
+          how:
             "There is no online form of this change. Run it in a maintenance window, when nothing uses the table (with a lock_timeout, so that it gives up instead of queueing every query), " +
             `or move to a new ${logged ? "logged" : "unlogged"} table: ${copyAndSwap(relation, logged ? "CREATE TABLE" : "CREATE UNLOGGED TABLE", "")}`,
         });
         break;
       }
       case "AT_SetTableSpace":
-        context.report({
+        say(context, {
           range: command.range,
-          message:
+          message: firstFitting([
+            `${head} SET TABLESPACE ${argument} copies ${name} while blocking it (ACCESS EXCLUSIVE)`,
+            `${head} SET TABLESPACE ${argument} copies it while blocking it (ACCESS EXCLUSIVE)`,
+            `SET TABLESPACE copies ${name} while blocking it (ACCESS EXCLUSIVE)`,
+            `SET TABLESPACE copies the ${kind === "TABLE" ? "table" : "view"} while blocking it (ACCESS EXCLUSIVE)`,
+          ]),
+          help:
+            kind === "TABLE"
+              ? firstFitting(
+                  [
+                    `Move it online, outside the migration: pg_repack --table=${shellTable(context.facts.names.resolve(relation, statement))} --tablespace=${argument} (or pg_squeeze)`,
+                    "Move it online, outside the migration, with pg_repack --table=… --tablespace=… (or pg_squeeze)",
+                  ],
+                  200,
+                )
+              : firstFitting(
+                  [
+                    `Run it in a maintenance window, or build the view anew in ${argument} and swap the names`,
+                    "Run it in a maintenance window, or build the view anew in the new tablespace and swap the names",
+                  ],
+                  200,
+                ),
+          why:
             `${head} SET TABLESPACE ${argument} copies every data file of ${name} to tablespace ${argument} (its indexes stay where they are) and writes the copy to the WAL, ` +
             `${lockFor("copy")}. It needs free space in ${argument} for the whole ${kind === "TABLE" ? "table" : "view"}.`,
-          help: kind === "TABLE" ? tableTablespaceHelp(relation, context.facts.names.resolve(relation, statement), command.node.name, argument) : matviewTablespaceHelp(relation, argument),
+          how: kind === "TABLE" ? tableTablespaceHelp(relation, context.facts.names.resolve(relation, statement), command.node.name, argument) : matviewTablespaceHelp(relation, argument),
         });
         break;
       case "AT_SetAccessMethod":
-        context.report({
+        say(context, {
           range: command.range,
-          message:
+          message: firstFitting([
+            `${head} SET ACCESS METHOD ${argument} rewrites ${name} and its indexes (ACCESS EXCLUSIVE)`,
+            `${head} SET ACCESS METHOD rewrites ${name} and its indexes (ACCESS EXCLUSIVE)`,
+            `SET ACCESS METHOD rewrites ${name} and its indexes (ACCESS EXCLUSIVE)`,
+            "SET ACCESS METHOD rewrites the table and its indexes (ACCESS EXCLUSIVE)",
+          ]),
+          help: firstFitting(
+            [
+              `No online form: run it in a maintenance window, or ${kind === "TABLE" ? "copy into a new table" : "create the view anew"} USING ${argument} and swap the names`,
+              `No online form: run it in a maintenance window, or ${kind === "TABLE" ? "copy into a new table" : "create the view anew"} with the new access method and swap the names`,
+            ],
+            200,
+          ),
+          why:
             `${head} SET ACCESS METHOD ${argument} rewrites ${name} into the new access method and rebuilds its indexes, ` +
             `${lock}. It needs free disk space for a second copy of ${name} until it commits.`,
-          help:
+          how:
             kind === "TABLE"
               ? "There is no online form of this change. Run it in a maintenance window (with a lock_timeout), " +
                 `or move to a new table: ${copyAndSwap(relation, "CREATE TABLE", ` USING ${argument}`)}`
@@ -113,6 +167,19 @@ function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleConte
         break;
     }
   }
+}
+
+/** A finding: the one-line message and help, and the longer why and how of it, which make its explanation. */
+interface Said {
+  message: string;
+  help: string;
+  why: string;
+  how: string;
+  range?: Range;
+}
+
+function say(context: RuleContext, { message, help, why, how, range }: Said): void {
+  context.report({ message, help, explanation: `${why} ${how}`, ...(range ? { range } : {}) });
 }
 
 /** A new table built next to the old one, filled in batches, and swapped in by renaming. */
@@ -171,8 +238,16 @@ function checkMoveAll(statement: StatementOf<"AlterTableMoveAllStmt">, context: 
     .map((role) => (role?.rolename !== undefined ? displayName({ name: role.rolename }) : (role?.roletype ?? "").replace(/^ROLESPEC_/, "")))
     .filter((role) => role !== "");
   const owned = owners.length > 0 ? ` OWNED BY ${owners.join(", ")}` : "";
-  context.report({
-    message:
+  const plural = kind === "INDEX" ? "indexes" : kind === "TABLE" ? "tables" : "materialized views";
+  say(context, {
+    message: firstFitting([
+      `ALTER ${kind} ALL IN TABLESPACE ${from} locks every one of its ${plural}, then moves each (ACCESS EXCLUSIVE)`,
+      `ALTER ${kind} ALL IN TABLESPACE locks every ${what} in it, then moves each (ACCESS EXCLUSIVE)`,
+    ]),
+    help: `Move them one at a time, outside the migration and online where possible (${
+      kind === "INDEX" ? (context.settings.pgVersion >= 14 ? "REINDEX (TABLESPACE …) INDEX CONCURRENTLY" : "a twin built CONCURRENTLY") : kind === "TABLE" ? "pg_repack or pg_squeeze" : "in a maintenance window"
+    })`,
+    why:
       `ALTER ${kind} ALL IN TABLESPACE ${from}${owned} SET TABLESPACE ${to} takes an ACCESS EXCLUSIVE lock on every ${what} in tablespace ${from}` +
       `${owned ? " owned by those roles" : ""} (in the current database), all of them before it moves the first, then copies each one: ` +
       (kind === "INDEX"
@@ -181,7 +256,7 @@ function checkMoveAll(statement: StatementOf<"AlterTableMoveAllStmt">, context: 
           ? "every read and write of those tables waits "
           : "every read of those views waits ") +
       `until the last copy is done. It needs free space in ${to} for all of them.`,
-    help:
+    how:
       `Move them one at a time instead, each outside the migration and online where possible: ` +
       (kind === "INDEX"
         ? context.settings.pgVersion >= 14
@@ -204,12 +279,14 @@ function checkVacuum(statement: StatementOf<"VacuumStmt">, context: RuleContext)
   if (rels.length > 0 && tables.length === 0) return;
 
   if (tables.length === 0) {
-    context.report({
-      message:
+    say(context, {
+      message: "VACUUM FULL rewrites every table of the database, one after the other (ACCESS EXCLUSIVE)",
+      help: "Reclaim space online, one bloated table at a time, with pg_repack or pg_squeeze; a plain VACUUM needs no rewrite",
+      why:
         "VACUUM FULL without a table rewrites every table of the database, system catalogs included, one after the other, each under an ACCESS EXCLUSIVE lock " +
         "that blocks every read and write of it for its own rewrite: an outage that moves from table to table, for hours on a large database " +
         "(while the catalogs are rewritten, planning and DDL wait too). Each rewrite needs free disk space for a second copy of the table and its indexes.",
-      help:
+      how:
         "Find the bloated tables and reclaim their space online, outside the migration: pg_repack --no-order --table=… (from a shell) or pg_squeeze " +
         `(SELECT squeeze.squeeze_table('…', '…', NULL, NULL, NULL);), one table at a time. ${ONLINE_TOOLS} ` +
         "A plain VACUUM; (without FULL) makes dead space reusable without a rewrite and without blocking reads or writes.",
@@ -219,12 +296,25 @@ function checkVacuum(statement: StatementOf<"VacuumStmt">, context: RuleContext)
   const names = tables.map(displayName);
   const resolved = tables.map((table) => context.facts.names.resolve(table, statement));
   const several = names.length > 1;
-  context.report({
-    message:
+  const list = few(names);
+  say(context, {
+    message: firstFitting([
+      `VACUUM FULL ${list} rewrites ${several ? "each table" : names[0]} and ${several ? "their" : "its"} indexes (ACCESS EXCLUSIVE)`,
+      `VACUUM FULL ${list} rewrites ${several ? "each table and their" : "the table and its"} indexes (ACCESS EXCLUSIVE)`,
+      `VACUUM FULL ${few(names, 1)} rewrites ${several ? "each table and their" : "the table and its"} indexes (ACCESS EXCLUSIVE)`,
+    ]),
+    help: firstFitting(
+      [
+        `Reclaim the space online, outside the migration: pg_repack --no-order --table=${several ? "…" : shellTable(resolved[0]!)} (or pg_squeeze); or use a plain VACUUM`,
+        "Reclaim the space online, outside the migration: pg_repack --no-order --table=… (or pg_squeeze); or use a plain VACUUM",
+      ],
+      200,
+    ),
+    why:
       `VACUUM FULL ${names.join(", ")} writes a new, compacted copy of ${several ? "each table in turn" : names[0]} and rebuilds ${several ? "their" : "its"} indexes, ` +
       `holding ${ACCESS_EXCLUSIVE}, for the whole rewrite${several ? " of each" : ""} (minutes to hours on a large table). ` +
       `It needs free disk space for the new copy and its indexes until it finishes.`,
-    help:
+    how:
       "Reclaim the space online instead, outside the migration: " +
       resolved.map((table) => `pg_repack --no-order --table=${shellTable(table)}`).join(", ") +
       " (from a shell) or pg_squeeze: " +
@@ -240,12 +330,14 @@ function checkCluster(statement: StatementOf<"ClusterStmt">, context: RuleContex
   if (!table) {
     // CLUSTER without a table cannot run in a DO block: PostgreSQL refuses it there.
     if (statement.origin === "do-block") return;
-    context.report({
-      message:
+    say(context, {
+      message: "CLUSTER rewrites every clustered table of the database, one after the other (ACCESS EXCLUSIVE)",
+      help: "Re-cluster only the tables that need it, online and outside the migration, with pg_repack or pg_squeeze",
+      why:
         "CLUSTER without a table rewrites every table of the database that was clustered before (and that you own), one after the other, each in the order of its clustering index " +
         "and under an ACCESS EXCLUSIVE lock that blocks every read and write of it for its own rewrite: an outage that moves from table to table. " +
         "Each rewrite needs free disk space for a second copy of the table and its indexes (up to twice the table's size when it sorts).",
-      help:
+      how:
         "Re-cluster only the tables that need it, online and outside the migration: pg_repack --table=… (from a shell; it orders each table by its clustering index) " +
         `or pg_squeeze (SELECT squeeze.squeeze_table('…', '…', '<index>', NULL, NULL);). ${ONLINE_TOOLS}`,
     });
@@ -256,12 +348,24 @@ function checkCluster(statement: StatementOf<"ClusterStmt">, context: RuleContex
   const resolved = context.facts.names.resolve(table, statement);
   const index = node.indexname;
   const order = index ? `the order of ${displayName({ name: index })}` : "the order of the index it was last clustered on";
-  context.report({
-    message:
+  const using = index ? ` USING ${displayName({ name: index })}` : "";
+  const repack = `pg_repack --table=${shellTable(resolved)}`;
+  say(context, {
+    message: firstFitting([`CLUSTER ${name}${using} rewrites ${name} and its indexes (ACCESS EXCLUSIVE)`, `CLUSTER ${name} rewrites the table and its indexes (ACCESS EXCLUSIVE)`, "CLUSTER rewrites the table and its indexes (ACCESS EXCLUSIVE)"]),
+    help: firstFitting(
+      [
+        index
+          ? `Rewrite it online instead: ALTER TABLE ${name} CLUSTER ON ${displayName({ name: index })}, then ${repack} from a shell (or pg_squeeze)`
+          : `Rewrite it online instead: ${repack} from a shell (or pg_squeeze), outside the migration`,
+        "Rewrite it online instead, outside the migration: pg_repack --table=… from a shell (or pg_squeeze)",
+      ],
+      200,
+    ),
+    why:
       `CLUSTER ${name}${index ? ` USING ${displayName({ name: index })}` : ""} rewrites ${name} in ${order} and rebuilds all its indexes, ` +
       `holding ${ACCESS_EXCLUSIVE}, for the whole rewrite (minutes to hours on a large table). ` +
       "It needs free disk space for the new copy and its indexes (up to twice the table's size when it sorts) until it finishes.",
-    help:
+    how:
       "Rewrite it online instead, outside the migration: " +
       (index
         ? `with pg_squeeze, ${squeeze(resolved, sqlLiteral(index), "NULL")} ` +

@@ -2,6 +2,7 @@ import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import type { RunnerSection } from "../src/facts/index.js";
 import { transactionControl as transactionKind } from "../src/facts/transactions.js";
+import { firstFitting } from "../src/engine/wording-transactions.js";
 
 const SAVEPOINTS = new Set(["TRANS_STMT_SAVEPOINT", "TRANS_STMT_RELEASE", "TRANS_STMT_ROLLBACK_TO"]);
 const RUNNER_HINT = 'If the migration runner wraps each file in a transaction, tell migsafe with "assumeInTransaction": true.';
@@ -43,9 +44,12 @@ function checkSection(context: RuleContext, section: RunnerSection, statements: 
       if (runnerOpen) {
         const end = nextEnd();
         explained = end;
-        context.report({
-          range: statement.range,
-          message:
+        report(context, statement, {
+          message: end
+            ? `${word(statement)} inside the runner's transaction is ignored; the ${word(end)} at line ${line(end)} ends it early`
+            : `${word(statement)} inside the runner's transaction is ignored: transactions do not nest`,
+          help: `Remove ${word(statement)}${end ? ` and the ${word(end)} at line ${line(end)}` : ""}: the runner's transaction already makes the file atomic`,
+          old:
             `${word(statement)} runs inside the runner's transaction (${section.reason}): PostgreSQL ignores it with a WARNING (there is already a transaction in progress), because transactions do not nest. ` +
             (end
               ? `The ${word(end)} at line ${line(end)} then ${isRollback(end) ? "rolls back" : "commits"} the runner's transaction early: ` +
@@ -55,7 +59,7 @@ function checkSection(context: RuleContext, section: RunnerSection, statements: 
                 "and the runner's own bookkeeping (recording the migration as applied) runs after it, outside the transaction, while the runner's COMMIT only warns" +
                 (isRollback(end) ? ": the migration is recorded as applied although its work was rolled back." : ".")
               : "It has no effect; the runner's transaction commits the file."),
-          help:
+          oldHelp:
             `Remove ${word(statement)}${end ? ` and the ${word(end)} at line ${line(end)}` : ""}: the runner's transaction already makes the file atomic. ` +
             "To undo part of the work on an error, use SAVEPOINT name; … ROLLBACK TO SAVEPOINT name; inside it. " +
             "If a statement must run outside a transaction (CREATE INDEX CONCURRENTLY), move it to a migration of its own that the runner runs without one.",
@@ -64,15 +68,21 @@ function checkSection(context: RuleContext, section: RunnerSection, statements: 
       }
       if (begin) {
         const end = nextEnd();
-        context.report({
-          range: statement.range,
-          message:
+        report(context, statement, {
+          message: end
+            ? firstFitting(
+                `${word(statement)} inside the transaction opened at line ${line(begin)} is ignored; the ${word(end)} at line ${line(end)} ends both`,
+                `${word(statement)} inside an open transaction is ignored; the ${word(end)} at line ${line(end)} ends both`,
+              )
+            : `${word(statement)} inside the transaction opened at line ${line(begin)} is ignored: transactions do not nest`,
+          help: `Remove this ${word(statement)} and its ${end ? `${word(end)} at line ${line(end)}` : "COMMIT"}; for a partial undo, use SAVEPOINT name; … ROLLBACK TO SAVEPOINT name;`,
+          old:
             `${word(statement)} runs inside the transaction opened at line ${line(begin)}: PostgreSQL ignores it with a WARNING (there is already a transaction in progress), because transactions do not nest. ` +
             (end
               ? `The ${word(end)} at line ${line(end)} then ends the outer transaction too, ${isRollback(end) ? "undoing everything since line " + line(begin) : "committing everything since line " + line(begin)}, ` +
                 "and the statements after it run outside any transaction, each on its own: a failure among them leaves the migration half-applied."
               : "It has no effect."),
-          help:
+          oldHelp:
             `Remove this ${word(statement)} and its ${end ? `${word(end)} at line ${line(end)}` : "COMMIT"}, keeping one BEGIN … COMMIT around the whole migration. ` +
             "To undo part of the work on an error, use SAVEPOINT name; … ROLLBACK TO SAVEPOINT name; (or RELEASE SAVEPOINT name;) inside the transaction.",
         });
@@ -88,9 +98,10 @@ function checkSection(context: RuleContext, section: RunnerSection, statements: 
         runnerOpen = false;
         if (statement !== explained) {
           const rollback = isRollback(statement);
-          context.report({
-            range: statement.range,
-            message:
+          report(context, statement, {
+            message: `${word(statement)} ends the runner's transaction in the middle of the migration${rollback ? ", undoing the work before it" : ""}`,
+            help: `Remove this ${word(statement)}: the runner commits the file's transaction itself, or rolls it back if a statement fails`,
+            old:
               `${word(statement)} ends the runner's transaction (${section.reason}) in the middle of the migration: ` +
               (rollback
                 ? "it undoes everything the file did before it, "
@@ -98,23 +109,28 @@ function checkSection(context: RuleContext, section: RunnerSection, statements: 
               (afterwards(statements, statement) ? "the statements after it run outside any transaction, each on its own, " : "") +
               "and the runner's own bookkeeping (recording the migration as applied) runs outside the transaction, while the runner's COMMIT only warns" +
               (rollback ? ": the migration is recorded as applied although its work was rolled back." : "."),
-            help: `Remove this ${word(statement)}: the runner commits the file's transaction itself, or rolls it back if a statement fails. To undo part of the work, use SAVEPOINT name; … ROLLBACK TO SAVEPOINT name;.`,
+            oldHelp: `Remove this ${word(statement)}: the runner commits the file's transaction itself, or rolls it back if a statement fails. To undo part of the work, use SAVEPOINT name; … ROLLBACK TO SAVEPOINT name;.`,
           });
         }
       } else if (begin) {
         begin = undefined;
       } else {
         const rollback = isRollback(statement);
-        context.report({
-          range: statement.range,
-          message:
+        report(context, statement, {
+          message: lastEnd
+            ? `${word(statement)} with no transaction open is ignored: the ${word(lastEnd)} at line ${line(lastEnd)} already ended it`
+            : `${word(statement)} with no transaction open is ignored: no BEGIN precedes it`,
+          help: lastEnd
+            ? `Remove this ${word(statement)}, or the ${word(lastEnd)} at line ${line(lastEnd)} if the statements in between belong to the transaction`
+            : `Open the transaction with BEGIN; at the top, or remove this ${word(statement)} (runner wraps the file? "assumeInTransaction": true)`,
+          old:
             `${word(statement)} runs with no transaction open: PostgreSQL ignores it with a WARNING (there is no transaction in progress). ` +
             (lastEnd
               ? `The transaction was already ended by the ${word(lastEnd)} at line ${line(lastEnd)}, so the statements in between ran outside any transaction, each on its own` +
                 (rollback ? ", and this ROLLBACK cannot undo them." : ".")
               : `No BEGIN precedes it, so the statements before it ran outside any transaction, each on its own${rollback ? ", and this ROLLBACK cannot undo them" : ""}; ` +
                 "if the runner wraps the file in a transaction, this ends the runner's transaction early instead."),
-          help: lastEnd
+          oldHelp: lastEnd
             ? `Remove this ${word(statement)}, or the ${word(lastEnd)} at line ${line(lastEnd)} if the statements in between belong to the transaction.`
             : `Open the transaction at the top of the file with BEGIN;, or remove this ${word(statement)}. ${RUNNER_HINT}`,
         });
@@ -125,25 +141,37 @@ function checkSection(context: RuleContext, section: RunnerSection, statements: 
     }
 
     if (statement.kind === "TransactionStmt" && SAVEPOINTS.has(String(statement.node.kind)) && !runnerOpen && !begin) {
-      context.report({
-        range: statement.range,
-        message: `${word(statement)} runs with no transaction open: PostgreSQL rejects it with an ERROR (it can only be used in transaction blocks), and the migration stops here.`,
-        help: `Open a transaction first (BEGIN; at the top of the file, COMMIT; at the end). ${RUNNER_HINT}`,
+      report(context, statement, {
+        message: `${word(statement)} with no transaction open fails with an ERROR, and the migration stops here`,
+        help: 'Open a transaction first (BEGIN; at the top of the file, COMMIT; at the end), or say "assumeInTransaction": true if the runner wraps it',
+        old: `${word(statement)} runs with no transaction open: PostgreSQL rejects it with an ERROR (it can only be used in transaction blocks), and the migration stops here.`,
+        oldHelp: `Open a transaction first (BEGIN; at the top of the file, COMMIT; at the end). ${RUNNER_HINT}`,
       });
     }
   });
 
   if (begin && !runnerOpen) {
-    context.report({
-      range: begin.range,
-      message:
+    report(context, begin, {
+      message: `${word(begin)} opens a transaction that the ${section.label} never ends: no COMMIT follows it`,
+      help: "End the migration with COMMIT; after its last statement",
+      old:
         `${word(begin)} opens a transaction that the ${section.label} never ends: no COMMIT follows it. What happens to the migration then depends on the runner. ` +
         "psql rolls it back when it disconnects at the end of the file, so the migration silently does nothing although psql reports no error; " +
         "a runner that keeps the connection leaves it idle in transaction, holding every lock the migration took (an ACCESS EXCLUSIVE lock blocks every read and write of its table) " +
         "until something commits or rolls it back.",
-      help: "End the migration with COMMIT; after its last statement.",
+      oldHelp: "",
     });
   }
+}
+
+/** A finding at the statement: the short message and help, with the longer wording as its explanation. */
+function report(context: RuleContext, statement: Statement, wording: { message: string; help: string; old: string; oldHelp: string }): void {
+  context.report({
+    range: statement.range,
+    message: wording.message,
+    help: wording.help,
+    explanation: wording.oldHelp ? `${wording.old} ${wording.oldHelp}` : wording.old,
+  });
 }
 
 const NAMES: Record<string, string> = {

@@ -1,6 +1,7 @@
 import { displayName, relationName } from "../src/parser/ast.js";
 import { nodeAs } from "../src/parser/node-types.js";
 import { defineRule } from "../src/engine/rule.js";
+import { fewNames, helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
 import { suffixed } from "../src/engine/wording.js";
 
 export default defineRule({
@@ -23,20 +24,29 @@ export default defineRule({
       const first = tables[0]!;
       const table = displayName(first);
       const backup = displayName(suffixed(first, "_backup"));
-      const cascade = statement.node.behavior === "DROP_CASCADE" ? ` CASCADE also empties every table with a foreign key to ${many ? "them" : "it"}.` : "";
-      const restart = statement.node.restart_seqs
-        ? " RESTART IDENTITY resets the sequences they own, so new rows reuse ids that may still be referenced elsewhere."
-        : "";
+      const cascade = statement.node.behavior === "DROP_CASCADE";
+      const restart = statement.node.restart_seqs === true;
+      const shown = fewNames(tables.map(displayName));
+      const what = many ? "these tables" : "the table";
       context.report({
-        message:
-          `TRUNCATE ${names} deletes every row of ${many ? "these tables" : "the table"} for good, under an ACCESS EXCLUSIVE lock that blocks even reads until commit. ` +
+        message: messageLine(
+          `TRUNCATE ${shown}${cascade ? " CASCADE" : ""} deletes every row of ${what}, blocking even reads (ACCESS EXCLUSIVE)`,
+          `TRUNCATE ${shown}${cascade ? " CASCADE" : ""} deletes every row of ${what} (ACCESS EXCLUSIVE)`,
+          `TRUNCATE ${shown} deletes every row of ${what}`,
+        ),
+        help: helpLine(
+          `Delete only the rows that must go, in batches; to empty ${table}, keep a copy first (CREATE TABLE ${backup} AS TABLE ${table})`,
+          `Delete only the rows that must go, in batches; to empty ${table}, keep a copy first (CREATE TABLE … AS TABLE ${table})`,
+          "Delete only the rows that must go, in batches; to empty the table, keep a copy first (CREATE TABLE … AS TABLE …)",
+        ),
+        explanation: sentences(
+          `TRUNCATE ${names} deletes every row of ${what} for good, under an ACCESS EXCLUSIVE lock that blocks even reads until commit.`,
           `Nothing is scanned or rewritten (the storage is swapped for new empty files), so it is fast, but running code finds ${many ? "them" : "it"} empty, ` +
-          "and it is not MVCC-safe: transactions with an older snapshot see the rows vanish too." +
-          cascade +
-          restart,
-        help:
-          `If only some rows must go, delete them in batches: DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE <condition> LIMIT 1000); repeated. ` +
-          `If the table must really be emptied, keep a copy first (CREATE TABLE ${backup} AS TABLE ${table};) and drop the copy in a later migration.`,
+            "and it is not MVCC-safe: transactions with an older snapshot see the rows vanish too.",
+          cascade && `CASCADE also empties every table with a foreign key to ${many ? "them" : "it"}.`,
+          restart && "RESTART IDENTITY resets the sequences they own, so new rows reuse ids that may still be referenced elsewhere.",
+          `To delete only some rows: DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE <condition> LIMIT 1000); repeated.`,
+        ),
       });
     },
   },

@@ -6,6 +6,7 @@ import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
 import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
+import { firstFitting } from "../src/engine/wording-locks.js";
 
 const CONCURRENTLY_NOTE =
   "CREATE INDEX CONCURRENTLY holds only a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) but cannot run inside a transaction block: " +
@@ -87,12 +88,30 @@ function report(
     ? ` A primary key also needs its columns NOT NULL: unless they already are, USING INDEX runs SET NOT NULL, which scans the table under ACCESS EXCLUSIVE; ` +
       `the validated CHECK proves it first without blocking writes (VALIDATE holds SHARE UPDATE EXCLUSIVE), and PostgreSQL 12+ then skips that scan.`
     : "";
+  const create = (columns: string) => `CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${name} (${columns})`;
+  const attach = `ADD CONSTRAINT ${k} ${kind} USING INDEX ${index}`;
+  const pkStep = primary ? " after proving NOT NULL with a validated CHECK" : "";
+  const locks = (what: string, table: string) => `${what} locks ${table} while its index builds (ACCESS EXCLUSIVE)`;
   context.report({
     range: command.range,
-    message:
+    message: firstFitting([
+      locks(addColumn ? `ADD COLUMN ${cols} ${kind}` : action, name),
+      locks(addColumn ? `ADD COLUMN ${kind}` : `ADD CONSTRAINT ${k} ${kind}`, name),
+      locks(`ADD ${kind}`, name),
+      locks(`ADD ${kind}`, "the table"),
+    ]),
+    help: firstFitting(
+      [
+        `Use ${create(cols)}, then ${attach}${pkStep}`,
+        `Use ${create("…")}, then ${attach}${pkStep}`,
+        `Use CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ${k} ${kind} USING INDEX${pkStep}`,
+        `Use CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … ${kind} USING INDEX${pkStep}`,
+      ],
+      200,
+    ),
+    explanation:
       `ALTER TABLE ${name} ${action} builds a unique index on ${name} while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
-      `for the whole build: every row is read and sorted (no rewrite, but minutes on a large table), and the lock is kept until the transaction commits.${notNull}`,
-    help:
+      `for the whole build: every row is read and sorted (no rewrite, but minutes on a large table), and the lock is kept until the transaction commits.${notNull} ` +
       `Build the index without blocking writes, then attach it to the constraint, which takes ACCESS EXCLUSIVE only for an instant: ` +
       `${addColumn}CREATE UNIQUE INDEX CONCURRENTLY ${index} ON ${name} (${cols})${include}${nulls}; ${proveNotNull}` +
       `ALTER TABLE ${name} ADD CONSTRAINT ${k} ${kind} USING INDEX ${index}${deferrable};${dropCheck} (The index is renamed ${k}.) ${CONCURRENTLY_NOTE}${pkNote}`,

@@ -7,6 +7,7 @@ import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints, isNullConstant } from "../src/parser/column-constraints.js";
 import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
+import { firstFitting } from "../src/engine/wording-locks.js";
 
 /**
  * Built-in functions (and those of the uuid-ossp and pgcrypto extensions) that are VOLATILE:
@@ -85,16 +86,30 @@ function checkAddColumn(statement: Statement, context: RuleContext, table: Quali
     ? ` Then make it NOT NULL without a long lock: ALTER TABLE ${name} ADD CONSTRAINT ${displayName({ name: `${table.name}_${colname}_not_null` })} CHECK (${col} IS NOT NULL) NOT VALID; ` +
       `VALIDATE CONSTRAINT in a separate transaction, then ALTER TABLE ${name} ALTER COLUMN ${col} SET NOT NULL; (PostgreSQL 12+ skips the scan).`
     : "";
+  const also = others.length === 0 ? "" : others.length === 1 ? ` (and ${others[0]})` : ` (and ${others.length} more)`;
+  const reason = volatile ? "" : ` before PostgreSQL 11`;
   context.report({
     range: command.range,
-    message:
+    message: firstFitting([
+      `ADD COLUMN ${col}${also} DEFAULT ${expression} rewrites ${name}${reason} (ACCESS EXCLUSIVE)`,
+      ...(volatile ? [`ADD COLUMN ${col}${also} DEFAULT ${volatile}() rewrites ${name}${reason} (ACCESS EXCLUSIVE)`] : []),
+      `ADD COLUMN ${col}${also} with this DEFAULT rewrites ${name}${reason} (ACCESS EXCLUSIVE)`,
+      `ADD COLUMN ${col} with this DEFAULT rewrites the table${reason} (ACCESS EXCLUSIVE)`,
+    ]),
+    help: firstFitting(
+      [
+        `Add ${col} without the default, then SET DEFAULT ${expression}, then fill existing rows in batches${notNull ? "; prove NOT NULL with a validated CHECK" : ""}`,
+        `Add ${col} without the default, then SET DEFAULT, then fill existing rows in batches${notNull ? "; prove NOT NULL with a validated CHECK" : ""}`,
+        "Add the column without the default, then SET DEFAULT, then fill existing rows in batches",
+      ],
+      200,
+    ),
+    explanation:
       `ALTER TABLE ${name} ADD COLUMN ${col} ${typeDisplay(column.typeName)} DEFAULT ${expression} rewrites ${name}: ${why}. ` +
       `It writes a new copy of the whole table and rebuilds its indexes while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
       "for the whole rewrite and until the transaction commits; the disk briefly needs room for both copies." +
-      (others.length > 0 ? ` The same rewrite fills ${listing(others)}, which this ALTER TABLE adds with such a default too: do the same for ${others.length > 1 ? "them" : "it"}.` : ""),
-    help:
-      `Add the column without the default, give new rows the default, then fill the existing rows in batches: ` +
-      `ALTER TABLE ${name} ${addColumn}; ALTER TABLE ${name} ALTER COLUMN ${col} SET DEFAULT ${expression}; (neither rewrites the table) ` +
+      (others.length > 0 ? ` The same rewrite fills ${listing(others)}, which this ALTER TABLE adds with such a default too: do the same for ${others.length > 1 ? "them" : "it"}.` : "") +
+      ` Instead: ALTER TABLE ${name} ${addColumn}; ALTER TABLE ${name} ALTER COLUMN ${col} SET DEFAULT ${expression}; (neither rewrites the table) ` +
       `UPDATE ${name} SET ${col} = ${expression} WHERE ${col} IS NULL AND id BETWEEN … AND …; (one short transaction per batch)${notNullStep}`,
   });
 }

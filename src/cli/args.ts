@@ -47,6 +47,16 @@ export interface CliOptions {
   listRules: boolean;
   /** `migsafe explain <rule-id>`: the rule whose docs page to print. */
   explain: string | undefined;
+  /** Each finding's longer why under its help (stylish). */
+  verbose: boolean;
+  /** --quiet: report dangerous findings and fatal errors only; careful findings are dropped (and do not count for --max-warnings). */
+  quiet: boolean;
+  /** --color / --no-color (the last one given wins); undefined: NO_COLOR, FORCE_COLOR and the terminal decide. */
+  color: boolean | undefined;
+  /** --code-frame / --no-code-frame (the last one given wins); undefined: on when the stylish report goes to a terminal. */
+  codeFrame: boolean | undefined;
+  /** --pg-version: the PostgreSQL major version for every file, over each configuration's pgVersion. */
+  pgVersion: number | undefined;
   debug: boolean;
   help: boolean;
   version: boolean;
@@ -73,6 +83,13 @@ const OPTIONS = {
   config: { type: "string", short: "c" },
   "print-config": { type: "string" },
   "list-rules": { type: "boolean" },
+  verbose: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  color: { type: "boolean" },
+  "no-color": { type: "boolean" },
+  "code-frame": { type: "boolean" },
+  "no-code-frame": { type: "boolean" },
+  "pg-version": { type: "string" },
   debug: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
@@ -85,8 +102,9 @@ const OPTIONS = {
 export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]): ParsedArgs {
   let values: ReturnType<typeof parse>["values"];
   let positionals: string[];
+  let tokens: ReturnType<typeof parse>["tokens"];
   try {
-    ({ values, positionals } = parse(argv));
+    ({ values, positionals, tokens } = parse(argv));
   } catch (error) {
     return { ok: false, message: describeParseError(error, Object.keys(OPTIONS)) };
   }
@@ -116,6 +134,15 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
     }
   }
 
+  let pgVersion: number | undefined;
+  const rawPgVersion = values["pg-version"];
+  if (rawPgVersion !== undefined) {
+    pgVersion = Number(rawPgVersion);
+    if (!/^\d+$/.test(rawPgVersion.trim()) || pgVersion < 9 || pgVersion > 99) {
+      return { ok: false, message: `--pg-version takes a PostgreSQL major version from 9 to 99, such as 14, not '${rawPgVersion}'` };
+    }
+  }
+
   const severities: Record<string, RuleSetting> = {};
   for (const spec of values.rule ?? []) {
     const match = /^\s*([^=\s]+)\s*=\s*(\S*)\s*$/.exec(spec);
@@ -134,6 +161,9 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
     explain = positionals[1];
     if (explain === undefined || positionals.length > 2) return { ok: false, message: "explain takes one rule id: migsafe explain <rule-id>" };
     if (!ruleIds.includes(explain)) return { ok: false, message: `unknown rule '${explain}'${didYouMean(explain, ruleIds) || " (migsafe --list-rules lists them)"}` };
+  }
+  if (values["list-rules"] && format !== undefined && format !== "stylish" && format !== "json") {
+    return { ok: false, message: `--list-rules prints a table (stylish) or JSON (--format json), not --format ${format}` };
   }
   if (values.fix && values["fix-dry-run"]) return { ok: false, message: "--fix and --fix-dry-run cannot be used together" };
 
@@ -182,6 +212,11 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
       printConfig,
       listRules: values["list-rules"] ?? false,
       explain,
+      verbose: values.verbose ?? false,
+      quiet: values.quiet ?? false,
+      color: lastSwitch(tokens, "color"),
+      codeFrame: lastSwitch(tokens, "code-frame"),
+      pgVersion,
       debug: values.debug ?? false,
       help: values.help ?? false,
       version: values.version ?? false,
@@ -190,7 +225,18 @@ export function parseCliArgs(argv: readonly string[], ruleIds: readonly string[]
 }
 
 function parse(argv: readonly string[]) {
-  return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+}
+
+/** `--name` (true) or `--no-name` (false), whichever comes last on the command line; undefined when neither does. */
+function lastSwitch(tokens: ReturnType<typeof parse>["tokens"], name: string): boolean | undefined {
+  let value: boolean | undefined;
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    if (token.name === name) value = true;
+    else if (token.name === `no-${name}`) value = false;
+  }
+  return value;
 }
 
 export function helpText(ruleIds: readonly string[]): string {
@@ -232,7 +278,17 @@ Options:
       --fix-dry-run         print the fixes as a diff; change no file
       --write-outside-project  let --fix and --output-file write through symbolic
                             links that lead outside the project (refused by default)
+      --pg-version <n>      the PostgreSQL major version the migrations run on, for
+                            every file, over the configuration's pgVersion (9 to 99)
       --list-rules          list every rule: id, default severity, preset, description
+                            (with --format json: a JSON array, with category, fixable, docs)
+  -q, --quiet               report only dangerous findings and errors: careful findings
+                            are left out of every format and of --max-warnings
+      --verbose             print each finding's longer why and docs link under its help
+      --code-frame, --no-code-frame
+                            show (or not) the source lines under each finding in the
+                            stylish report (default: when stdout is a terminal)
+      --color, --no-color   force colours on or off (default: when stdout is a terminal)
       --debug               print stack traces of internal errors
   -h, --help                show this help
   -v, --version             show the version
@@ -242,7 +298,8 @@ Exit codes:
   1  dangerous findings, or more careful findings than --max-warnings allows
   2  a file could not be read or parsed, bad arguments, or an internal error
 
-Colours are used when the output is a terminal; NO_COLOR turns them off, FORCE_COLOR forces them.
+Colours are used when the output is a terminal; NO_COLOR turns them off, FORCE_COLOR forces them,
+and --color / --no-color override all three.
 
 Rules (docs: ${DOCS_BASE_URL}):
 ${wrap(ruleIds.length > 0 ? ruleIds.join(", ") : "(none)", 78, "  ")}

@@ -18,7 +18,7 @@ if (argv.includes("--cache") && argv[0] !== "verify") {
     argv,
     cwd: path.resolve(process.cwd()),
     env: process.env,
-    tty: [process.stdout.isTTY === true, process.stderr.isTTY === true],
+    tty: [process.stdout.isTTY === true, process.stderr.isTTY === true, process.stdout.isTTY === true && process.stdout.columns > 0 ? process.stdout.columns : 0],
     bundle: bundleId([path.join(here, "run.js"), path.join(here, "lint-worker.js")]),
     version: packageVersion(),
   });

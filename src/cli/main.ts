@@ -38,7 +38,10 @@ const write = (chunk: string) => {
   if (recorder) printed.push(chunk);
   process.stdout.write(chunk);
 };
-const result = await run(argv, { isTTY: process.stdout.isTTY === true, write });
+const isTTY = process.stdout.isTTY === true;
+// On a terminal the report fits its width (the summary per rule): the width is part of what a replay must match.
+const columns = isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined;
+const result = await run(argv, { isTTY, write, ...(columns ? { columns } : {}) });
 if (result.output) process.stdout.write(result.output);
 if (result.stderr) process.stderr.write(result.stderr);
 if (recorder) {
@@ -51,7 +54,7 @@ if (recorder) {
       argv,
       cwd,
       env: process.env,
-      tty: [process.stdout.isTTY === true, process.stderr.isTTY === true],
+      tty: [process.stdout.isTTY === true, process.stderr.isTTY === true, columns ?? 0],
       bundle: bundleId([path.join(here, "run.js"), path.join(here, "lint-worker.js")]),
       version: packageVersion(),
     },

@@ -20,6 +20,8 @@ export interface PrintConfigRequest {
   config: string | undefined;
   rules: readonly Rule[];
   severities: Readonly<Record<string, RuleSetting>>;
+  /** --pg-version, over the configuration's pgVersion. */
+  pgVersion?: number;
 }
 
 /** The report, or a one-line problem (a configuration or a file that cannot be read). */
@@ -37,7 +39,7 @@ export function printConfig(request: PrintConfigRequest): { ok: true; output: st
   }
   const read = readMigration(filePath);
   if (!read.ok) return { ok: false, message: `${shown(filePath)}: ${read.message}` };
-  const resolved = resolveConfig(loaded, request.rules, request.severities);
+  const resolved = resolveConfig(loaded, request.rules, request.severities, request.pgVersion);
   const { settings, rollbackPatterns } = resolved.lint;
   const { runner, partner, forwardOnly } = runnerAndPartner(filePath, read.text, { rules: request.rules, ...resolved.lint }, diskAccess);
   const profile = runner.profile;

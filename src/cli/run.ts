@@ -10,17 +10,18 @@ import { useColors } from "../formatters/colors.js";
 import { escapeControl, inertLineStart } from "../formatters/escape.js";
 import type { ReportContext } from "../formatters/format.js";
 import { FORMATTERS, type OutputFormat } from "../formatters/index.js";
-import { exitCodeOf, plural, totalsOf, type Totals } from "../formatters/messages.js";
+import { exitCodeOf, plural, totalsOf, withoutCareful, type Totals } from "../formatters/messages.js";
 import { formatCompact } from "../formatters/compact.js";
 import { escapeJsonControl } from "../formatters/escape.js";
 import { toJsonResults } from "../formatters/json.js";
-import { displayPath, formatStylishFile, formatStylishSummary } from "../formatters/stylish.js";
+import { displayPath, formatRuleSummary, formatStylishFile, formatStylishSummary, RuleTally } from "../formatters/stylish.js";
 import { lintProject, type ProjectRequest } from "../project/lint-project.js";
 import { helpText, parseCliArgs, type CliOptions } from "./args.js";
 import { fixFiles, planFixes, type FixOutcome } from "./fix.js";
 import { repositoryRoot } from "../files/git.js";
 import { initHook } from "./init-hook.js";
 import { printConfig } from "./print-config.js";
+import { renderMarkdown } from "./render-markdown.js";
 import { packageRoot, packageVersion } from "../version.js";
 import { writeReport, type WritePolicy } from "../files/write-file.js";
 import { removeTempFilesOnSignals } from "./signals.js";
@@ -44,6 +45,8 @@ export interface RunOptions {
    * any number of files keeps no more than a few results in memory.
    */
   write?: (chunk: string) => void;
+  /** The terminal's width in columns (the stylish summary and `explain` fit in it). Default: 100. */
+  columns?: number;
   /** Reads standard input for --stdin. Default: process.stdin. */
   readStdin?: () => Promise<Uint8Array>;
 }
@@ -77,12 +80,24 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     if (options.help) return { output: helpText(ruleIds), stderr: "", exitCode: 0 };
     if (options.version) return { output: `${packageVersion()}\n`, stderr: "", exitCode: 0 };
 
-    if (options.listRules) return { output: listRules(rules), stderr: "", exitCode: 0 };
+    const isTTY = runOptions.isTTY ?? false;
+    if (options.listRules) return { output: options.format === "json" ? listRulesJson(rules) : listRules(rules), stderr: "", exitCode: 0 };
     if (options.printConfig !== undefined) {
-      const printed = printConfig({ cwd, file: options.printConfig, config: options.config, rules, severities: options.severities });
+      const printed = printConfig({
+        cwd,
+        file: options.printConfig,
+        config: options.config,
+        rules,
+        severities: options.severities,
+        ...(options.pgVersion !== undefined ? { pgVersion: options.pgVersion } : {}),
+      });
       return printed.ok ? { output: printed.output, stderr: "", exitCode: 0 } : failure(printed.message);
     }
-    if (options.explain) return explainRule(options.explain);
+    if (options.explain) {
+      // Rendered for a terminal (bold headings, colours) when stdout is one or --color says so; plain text with the same layout otherwise.
+      const styled = options.color ?? useColors(env, isTTY);
+      return explainRule(options.explain, { colors: styled, width: runOptions.columns ?? DEFAULT_COLUMNS });
+    }
     if (options.initHook) return initHook({ cwd, force: options.initHook.force, ...(options.initHook.print ? { print: options.initHook.print } : {}) });
 
     const request: ProjectRequest = {
@@ -91,6 +106,7 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       rules,
       defaultRules: runOptions.rules === undefined,
       severities: options.severities,
+      ...(options.pgVersion !== undefined ? { pgVersion: options.pgVersion } : {}),
       ...(options.config !== undefined ? { config: options.config } : {}),
       ...(options.changedSince !== undefined ? { changedSince: options.changedSince } : {}),
       staged: options.staged,
@@ -99,8 +115,13 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       env,
     };
     const streamed = streamedFormat(options, env);
-    const colors = options.outputFile === undefined && useColors(env, runOptions.isTTY ?? false);
-    if (streamed && runOptions.write) return await streamRun(request, streamed, options, { write: runOptions.write, colors });
+    const toTerminal = options.outputFile === undefined;
+    const display: Display = {
+      colors: options.color ?? (toTerminal && useColors(env, isTTY)),
+      codeFrame: options.codeFrame ?? (toTerminal && isTTY),
+      columns: runOptions.columns ?? DEFAULT_COLUMNS,
+    };
+    if (streamed && runOptions.write) return await streamRun(request, streamed, options, { write: runOptions.write, ...display });
     const project = await lintProject(request);
     if (!project.ok) return failure(project.message);
     const { debugLog, optionsOf } = project;
@@ -123,7 +144,15 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     const formats = outputFormats(options, env);
     // GitHub Actions names a file per step for a Markdown summary: the full report goes there beside the capped annotations.
     const stepSummary = formats.includes("github") ? env.GITHUB_STEP_SUMMARY || undefined : undefined;
-    const result = report(results, outcomes, options, { formats, cwd, colors, rules, stepSummary });
+    let hiddenCareful = 0;
+    if (options.quiet) {
+      results = results.map((result) => {
+        const quiet = withoutCareful(result);
+        hiddenCareful += quiet.hidden;
+        return quiet.result;
+      });
+    }
+    const result = report(results, outcomes, options, { ...display, formats, cwd, rules, stepSummary, hiddenCareful });
     if (diffs && formats[0] === "stylish") result.output = diffs + result.output;
     result.stderr = project.warnings.map((warning) => `migsafe: ${escapeControl(warning)}\n`).join("") + result.stderr;
     if (cacheProblem) result.stderr += `migsafe: ${escapeControl(cacheProblem)}\n`;
@@ -154,6 +183,31 @@ async function readProcessStdin(): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
+/** What the stylish report is shown on: colours, code frames, the terminal's width. */
+interface Display {
+  colors: boolean;
+  codeFrame: boolean;
+  columns: number;
+}
+
+/** The terminal width assumed when it is not known (output piped). */
+const DEFAULT_COLUMNS = 100;
+
+/** `--list-rules --format json`: every rule, one object each, in a JSON array. */
+function listRulesJson(rules: readonly Rule[]): string {
+  const list = rules.map(({ meta }) => ({
+    id: meta.id,
+    severity: meta.severity,
+    preset: meta.recommended === false ? "strict" : "recommended",
+    category: meta.category,
+    description: meta.description,
+    fixable: meta.fixable === true,
+    docsUrl: meta.docsUrl ?? docsUrl(meta.id),
+    ...(meta.pgVersionNote !== undefined ? { pgVersionNote: meta.pgVersionNote } : {}),
+  }));
+  return `${escapeJsonControl(JSON.stringify(list, null, 2))}\n`;
+}
+
 function listRules(rules: readonly Rule[]): string {
   const rows = rules.map((rule) => [rule.meta.id, rule.meta.severity, rule.meta.recommended === false ? "strict" : "recommended", rule.meta.description]);
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length), ["rule", "severity", "preset"][column]!.length));
@@ -161,11 +215,12 @@ function listRules(rules: readonly Rule[]): string {
   return `${[line(["rule", "severity", "preset", "description"]), ...rows.map(line)].join("\n")}\n`;
 }
 
-function explainRule(id: string): RunResult {
+function explainRule(id: string, style: { colors: boolean; width: number }): RunResult {
   const root = packageRoot();
   const page = root ? path.join(root.dir, "docs", "rules", `${id}.md`) : undefined;
   if (!page || !fs.existsSync(page)) return failure(`the docs page of ${id} is not installed; read it at ${docsUrl(id)}`);
-  return { output: `${fs.readFileSync(page, "utf8").trimEnd()}\n\n${docsUrl(id)}\n`, stderr: "", exitCode: 0 };
+  const text = renderMarkdown(fs.readFileSync(page, "utf8"), { ...style, baseUrl: docsUrl(id) });
+  return { output: `${text}\n${docsUrl(id)}\n`, stderr: "", exitCode: 0 };
 }
 
 /** --fix-dry-run: the fixes as a unified diff, and what would remain after them. */
@@ -187,7 +242,7 @@ function report(
   results: FileResult[],
   outcomes: readonly FixOutcome[],
   options: CliOptions,
-  display: { formats: readonly OutputFormat[]; cwd: string; colors: boolean; rules: readonly Rule[]; stepSummary: string | undefined },
+  display: Display & { formats: readonly OutputFormat[]; cwd: string; rules: readonly Rule[]; stepSummary: string | undefined; hiddenCareful: number },
 ): RunResult {
   const stderr: string[] = [];
   for (const outcome of outcomes) {
@@ -204,6 +259,10 @@ function report(
     rules: display.rules,
     version: packageVersion(),
     fixed,
+    verbose: options.verbose,
+    codeFrame: display.codeFrame,
+    columns: display.columns,
+    hiddenCareful: display.hiddenCareful,
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
     stepSummary: display.stepSummary !== undefined,
   };
@@ -254,12 +313,28 @@ async function streamRun(
   request: ProjectRequest,
   format: StreamedFormat,
   options: CliOptions,
-  { write, colors }: { write: (chunk: string) => void; colors: boolean },
+  { write, ...display }: Display & { write: (chunk: string) => void },
 ): Promise<RunResult> {
   const totals: Totals = { dangerous: 0, careful: 0, fatalFiles: 0, internalErrors: 0, files: 0 };
   const failing: FileResult[] = [];
-  const context: ReportContext = { cwd: request.cwd, repoRoot: request.cwd, colors, rules: request.rules ?? allRules, version: packageVersion() };
-  const onResult = (result: FileResult) => {
+  const tally = new RuleTally();
+  const context: ReportContext = {
+    cwd: request.cwd,
+    repoRoot: request.cwd,
+    ...display,
+    rules: request.rules ?? allRules,
+    version: packageVersion(),
+    verbose: options.verbose,
+    hiddenCareful: 0,
+  };
+  const onResult = (linted: FileResult) => {
+    let result = linted;
+    if (options.quiet) {
+      const quiet = withoutCareful(linted);
+      context.hiddenCareful! += quiet.hidden;
+      result = quiet.result;
+    }
+    if (format === "stylish") tally.add(result);
     const counted = totalsOf([result]);
     totals.dangerous += counted.dangerous;
     totals.careful += counted.careful;
@@ -278,7 +353,7 @@ async function streamRun(
   if (options.cache) removeTempFilesOnSignals();
   const cacheProblem = project.saveCache();
   if (format === "json") write(totals.files === 0 ? "[]\n" : "]\n");
-  if (format === "stylish") write(formatStylishSummary(totals, context));
+  if (format === "stylish") write(formatRuleSummary(tally, totals.files, context) + formatStylishSummary(totals, context));
   const { stderr, exitCode } = verdict(totals, failing, options, request.cwd);
   stderr.unshift(...project.warnings.map((warning) => `migsafe: ${escapeControl(warning)}`));
   if (cacheProblem) stderr.push(`migsafe: ${escapeControl(cacheProblem)}`);

@@ -21,9 +21,10 @@ export function presetSeverities(preset: PresetName, rules: readonly Rule[]): Re
 
 /**
  * The configuration in force: the preset, then the configuration's rules, then the
- * command line's `--rule` overrides, which win.
+ * command line's `--rule` overrides, which win; `pgVersion` (--pg-version) wins over
+ * the configuration's setting.
  */
-export function resolveConfig(loaded: LoadedConfig | undefined, rules: readonly Rule[], overrides: Readonly<Record<string, RuleSetting>> = {}): ResolvedConfig {
+export function resolveConfig(loaded: LoadedConfig | undefined, rules: readonly Rule[], overrides: Readonly<Record<string, RuleSetting>> = {}, pgVersion?: number): ResolvedConfig {
   const config = loaded?.config ?? {};
   const severities = presetSeverities(config.extends ?? "recommended", rules);
   const ruleOptions: Record<string, unknown> = {};
@@ -40,7 +41,7 @@ export function resolveConfig(loaded: LoadedConfig | undefined, rules: readonly 
     lint: {
       severities,
       ruleOptions,
-      ...settingsOptions(loaded?.settings ?? DEFAULT_SETTINGS),
+      ...settingsOptions(pgVersion === undefined ? (loaded?.settings ?? DEFAULT_SETTINGS) : { ...(loaded?.settings ?? DEFAULT_SETTINGS), pgVersion }),
       ...(config.placeholders ? { placeholders: Object.entries(config.placeholders).map(([pattern, replacement]) => ({ pattern, replacement })) } : {}),
     },
     accepts: fileFilter(loaded),

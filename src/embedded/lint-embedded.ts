@@ -14,6 +14,7 @@ import { lintParsed, type FatalError, type FileResult, type LintOptions } from "
 import { diskAccess, type FileAccess } from "../engine/lint-source.js";
 import { runnerOf } from "../runners/file-runner.js";
 import type { Note } from "../engine/results.js";
+import { fitLine, HELP_LIMIT, MESSAGE_LIMIT } from "../engine/wording.js";
 import type { UncheckedSql } from "../engine/rule.js";
 import type { GivenSection } from "../facts/index.js";
 import { parseFile } from "../parser/parse-file.js";
@@ -169,7 +170,10 @@ export function lintEmbeddedSource(rawText: string, filePath: string, options: L
     const range = finding.ruleId === notChecked.meta.id && segment ? wholeCall(segment) : mapRange(finding.range);
     // Fixes edit SQL text: they do not apply to the source file.
     const { fix: _fix, ...rest } = finding;
-    return [{ ...rest, message: holes.show(finding.message), help: holes.show(finding.help), range, loc: source.location(range) }];
+    // The expressions shown in place of the SQL's holes can be long: the message and help are fitted to a line again.
+    const shown = { message: fitLine(holes.show(finding.message), MESSAGE_LIMIT), help: fitLine(holes.show(finding.help), HELP_LIMIT) };
+    const explanation = finding.explanation === undefined ? {} : { explanation: holes.show(finding.explanation) };
+    return [{ ...rest, ...shown, ...explanation, range, loc: source.location(range) }];
   });
   findings.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || a.ruleId.localeCompare(b.ruleId));
   return { ...base, findings, errors, ...(notes.length > 0 ? { notes } : {}), snippets: snippets.length, builders: builders.length };

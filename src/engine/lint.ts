@@ -6,6 +6,7 @@ import { applyDirectives, findDirectives, type DirectiveScope } from "./directiv
 import type { Placeholder } from "./placeholders.js";
 import type { FatalError, FileResult, Finding, Severity } from "./results.js";
 import { docsUrl, INTERNAL_ERROR, type EmbeddedSql, type LintSettings, type Report, type Rule, type RuleContext } from "./rule.js";
+import { fitLine, HELP_LIMIT, MESSAGE_LIMIT } from "./wording.js";
 
 export type { FatalError, FileResult } from "./results.js";
 
@@ -118,8 +119,10 @@ class RunContext implements RuleContext {
     file.findings.push({
       ruleId: this.rule.meta.id,
       severity: this.severity,
-      message: report.message,
-      help: report.help,
+      // SQL of a TS/JS migration: fitted once its holes show the file's expressions (lint-embedded.ts), or a placeholder could be cut.
+      message: file.embedded ? report.message : fitLine(report.message, MESSAGE_LIMIT),
+      help: file.embedded ? report.help : fitLine(report.help, HELP_LIMIT),
+      ...(report.explanation ? { explanation: report.explanation } : {}),
       range,
       loc: file.parsed.source.location(range),
       docsUrl: docsUrl(this.rule.meta.id),

@@ -12,8 +12,14 @@ export interface Fix {
 export interface Finding {
   ruleId: string;
   severity: Severity;
+  /** One line (at most 100 characters): what happens, to which object, under which lock. */
   message: string;
+  /** One line: the safe alternative, with the statement's real names. */
   help: string;
+  /** The longer why of this finding, when there is more to say than the docs page does (shown with --verbose, in JSON and SARIF). */
+  explanation?: string;
+  /** What migsafe verify observed on PostgreSQL for this finding: the locks taken and held, the rewrites. */
+  evidence?: string;
   range: Range;
   loc: Location;
   docsUrl: string;

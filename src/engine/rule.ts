@@ -62,10 +62,19 @@ export interface MigrationFunctions {
 
 
 export interface Report {
-  /** What is wrong and why it is risky: the lock, the rewrite, the data lost. */
+  /**
+   * One line, at most 100 characters: what happens, to which object, and the lock
+   * (`DROP TABLE legacy_sessions deletes the table and its rows (ACCESS EXCLUSIVE)`).
+   * A longer one is shortened (src/engine/wording.ts `fitLine`).
+   */
   message: string;
-  /** The safe alternative. */
+  /** One line: the safe alternative, with the statement's real names. */
   help: string;
+  /**
+   * The longer why of this finding, in sentences: what breaks, what the lock blocks, the details
+   * that depend on this statement. The rule's docs page carries the rest.
+   */
+  explanation?: string;
   /** Defaults to the statement being checked. */
   range?: Range;
   fix?: Fix;

@@ -26,3 +26,44 @@ export function suffixed(name: QualifiedName, suffix: string): QualifiedName {
 export function sqlLiteral(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
+
+/** The longest a finding's message may be: one line of a terminal, with its position and rule id beside it. */
+export const MESSAGE_LIMIT = 100;
+/** The longest a finding's help may be: one line, the safe alternative with the statement's real names. */
+export const HELP_LIMIT = 200;
+
+/** How many lines fitLine had to shorten in this process: what the corpus test counts (a rule should write lines that fit). */
+export const fitStatistics = { shortened: 0 };
+
+/**
+ * `text` on one line of at most `limit` characters. Line breaks become spaces; when it is still too
+ * long, the longest words (long names, lists of names, SQL expressions) lose their middle to `…`, the
+ * longest first, so that the sentence around them stays whole; only then is the end cut, between words when it can be.
+ */
+export function fitLine(text: string, limit: number): string {
+  let line = text.replace(/\s*[\r\n]+\s*/g, " ").trim();
+  if (line.length <= limit) return line;
+  fitStatistics.shortened++;
+  const words = line.split(" ");
+  const shortest = 12;
+  while (line.length > limit) {
+    let longest = -1;
+    for (let i = 0; i < words.length; i++) if (words[i]!.length > shortest && (longest < 0 || words[i]!.length > words[longest]!.length)) longest = i;
+    if (longest < 0) break;
+    const word = words[longest]!;
+    const keep = Math.max(shortest - 1, word.length - (line.length - limit) - 1);
+    const head = Math.ceil(keep / 2);
+    words[longest] = `${wholeCharacters(word.slice(0, head))}…${wholeCharacters(word.slice(word.length - (keep - head)))}`;
+    line = words.join(" ");
+  }
+  if (line.length <= limit) return line;
+  // Cut between words when one ends near the limit, so that no number or name is left half shown ("line 13…" of "line 130").
+  const head = wholeCharacters(line.slice(0, limit - 1));
+  const space = head.lastIndexOf(" ");
+  return `${(space >= limit - 30 ? head.slice(0, space) : head).trimEnd()}…`;
+}
+
+/** A slice without the half of a surrogate pair that cutting left at either end. */
+function wholeCharacters(text: string): string {
+  return text.replace(/^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/g, "");
+}

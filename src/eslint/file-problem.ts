@@ -1,6 +1,7 @@
 import type { Position, SourceLocation } from "@eslint/core";
 import type { FileResult } from "../engine/lint.js";
 import { INTERNAL_ERROR, type Finding } from "../engine/rule.js";
+import { MissingDependencyError } from "../optional-dependency.js";
 
 /** What a report needs of a rule's context, in either language. */
 export interface ReportingContext {
@@ -37,6 +38,8 @@ export function guardedLint<T extends FileResult>(lint: () => T | FileProblem): 
   try {
     return lint();
   } catch (error) {
+    // A package the project has not installed (typescript-estree for TS/JS migrations): the one-line install hint, not a bug.
+    if (error instanceof MissingDependencyError) return new FileProblem(`migsafe: ${error.message}`);
     return FileProblem.internalError(error);
   }
 }

@@ -12,10 +12,18 @@ export interface ReportContext {
   rules: readonly Rule[];
   /** migsafe's version. */
   version: string;
+  /** --verbose: each finding's longer why under its help (stylish). */
+  verbose?: boolean;
   /** With --fix: how many problems were fixed, in how many files. */
   fixed?: { problems: number; files: number };
   /** The markdown report's size limit in bytes of UTF-8 (--max-bytes); default 65,000. */
   maxBytes?: number;
+  /** Stylish: the source lines under each finding (--code-frame). */
+  codeFrame?: boolean;
+  /** Stylish: the terminal's width, which the summary per rule fits in. */
+  columns?: number;
+  /** --quiet: how many careful findings were left out (stylish says so in its summary). */
+  hiddenCareful?: number;
   /** The full markdown report is also written to the GitHub Actions step summary (the github format says so). */
   stepSummary?: boolean;
 }

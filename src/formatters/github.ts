@@ -93,7 +93,7 @@ function workflowCommand(message: Message, file: string): string {
     .map(([key, value]) => `${key}=${escapeProperty(String(value))}`)
     .join(",");
   const advice = message.help ?? message.hint;
-  const text = advice ? `${message.message}\n\n${advice}` : message.message;
+  const text = [message.message, ...(advice ? [advice] : []), ...(message.evidence ? [message.evidence] : [])].join("\n\n");
   return `::${command} ${propertyText}::${escapeData(text)}`;
 }
 

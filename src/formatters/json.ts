@@ -3,7 +3,7 @@ import type { FileResult } from "../engine/lint.js";
 import { escapeJsonControl } from "./escape.js";
 import { messagesOf, type Message } from "./messages.js";
 
-/** One message in ESLint's JSON shape, plus migsafe's `help`, `docsUrl` and (for syntax errors) `hint`. */
+/** One message in ESLint's JSON shape, plus migsafe's `help`, `explanation`, `docsUrl` and (for syntax errors) `hint`. */
 export interface JsonMessage {
   ruleId: string | null;
   severity: 1 | 2;
@@ -14,6 +14,10 @@ export interface JsonMessage {
   endLine?: number;
   endColumn?: number;
   help?: string;
+  /** The finding's longer why, when its rule gave one (the rule's docs page, at `docsUrl`, has the rest). */
+  explanation?: string;
+  /** What migsafe verify observed on PostgreSQL for this finding. */
+  evidence?: string;
   hint?: string;
   docsUrl?: string;
   /** As in ESLint: string indices into `source` and the replacement text. */
@@ -67,6 +71,8 @@ function toJsonMessage(message: Message): JsonMessage {
     message: message.message,
     ...position,
     help: message.help,
+    ...(message.explanation ? { explanation: message.explanation } : {}),
+    ...(message.evidence ? { evidence: message.evidence } : {}),
     docsUrl: message.docsUrl,
     ...(message.fix ? { fix: { range: [message.fix.range.start, message.fix.range.end], text: message.fix.text } } : {}),
   };

@@ -53,6 +53,8 @@ function problemElement(message: Message, file: string): string {
     message.message,
     ...(message.help ? [`help: ${message.help}`] : []),
     ...(message.hint ? [`hint: ${message.hint}`] : []),
+    ...(message.evidence ? [`verified: ${message.evidence}`] : []),
+    ...(message.explanation ? [`why: ${message.explanation}`] : []),
     ...(message.docsUrl ? [`docs: ${message.docsUrl}`] : []),
   ].join("\n");
   return `      <${element} message="${xmlAttribute(message.message)}" type="${xmlAttribute(ruleId)}">${xmlText(body)}</${element}>`;

@@ -185,6 +185,7 @@ function findingRow(message: Message): string {
   const advice = [
     ...(message.help ? [`**Help:** ${escapeMarkdown(message.help)}`] : []),
     ...(message.hint ? [`**Hint:** ${escapeMarkdown(message.hint)}`] : []),
+    ...(message.evidence ? [`**Verified:** ${escapeMarkdown(message.evidence)}`] : []),
   ];
   const finding = [escapeMarkdown(message.message), ...advice].join("<br>");
   return `| ${line} | ${message.kind} | ${ruleLink(message)} | ${finding} |`;

@@ -12,6 +12,10 @@ export interface Message {
   message: string;
   /** The safe alternative (findings). */
   help?: string;
+  /** The finding's longer why, when its rule gave one. */
+  explanation?: string;
+  /** What migsafe verify observed on PostgreSQL for this finding. */
+  evidence?: string;
   /** The likely cause of a syntax error (fatal errors), when migsafe knows one. */
   hint?: string;
   docsUrl?: string;
@@ -43,6 +47,8 @@ export function messagesOf(result: FileResult): Message[] {
     fatal: false,
     message: finding.message,
     help: finding.help,
+    ...(finding.explanation ? { explanation: finding.explanation } : {}),
+    ...(finding.evidence ? { evidence: finding.evidence } : {}),
     docsUrl: finding.docsUrl,
     line: finding.loc.start.line,
     column: finding.loc.start.column,
@@ -84,4 +90,11 @@ export function exitCodeOf(totals: Totals, tooManyWarnings = false): 0 | 1 | 2 {
 
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** --quiet: the result without its careful findings, and how many were left out. */
+export function withoutCareful(result: FileResult): { result: FileResult; hidden: number } {
+  const findings = result.findings.filter((finding) => finding.severity !== "careful");
+  const hidden = result.findings.length - findings.length;
+  return { result: hidden === 0 ? result : { ...result, findings }, hidden };
 }

@@ -1,6 +1,7 @@
 import { pathToFileURL } from "node:url";
 import type { FileResult } from "../engine/lint.js";
 import { DOCS_BASE_URL, docsUrl, INTERNAL_ERROR, type Rule } from "../engine/rule.js";
+import { plainText, ruleDocsPage } from "../rule-docs.js";
 import { escapeJsonControl } from "./escape.js";
 import { FATAL_ERROR_RULE_ID, messageFingerprints, repoRelativePath, reportedRuleId } from "./fingerprint.js";
 import type { ReportContext } from "./format.js";
@@ -23,6 +24,7 @@ interface ReportingDescriptor {
   id: string;
   name: string;
   shortDescription: { text: string };
+  fullDescription?: { text: string };
   helpUri?: string;
   help?: { text: string; markdown: string };
   defaultConfiguration: { level: Level };
@@ -41,6 +43,7 @@ interface SarifResult {
   ruleIndex?: number;
   level: Level;
   message: { text: string };
+  properties?: { explanation?: string; evidence?: string };
   locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: Region } }[];
   partialFingerprints: Record<string, string>;
 }
@@ -75,13 +78,18 @@ export function formatSarif(results: readonly FileResult[], context: ReportConte
 function ruleDescriptor(rule: Rule): ReportingDescriptor {
   const { id, description, category } = rule.meta;
   const url = rule.meta.docsUrl ?? docsUrl(id);
+  const page = ruleDocsPage(id);
+  const why = page?.sections.get("Why it is risky");
+  const instead = page?.sections.get("Use instead");
+  const markdown = [description, why && `### Why it is risky\n\n${why}`, instead && `### Use instead\n\n${instead}`, `[Documentation](${url})`];
   return {
     id,
     name: pascalCase(id),
     shortDescription: { text: description },
+    ...(why ? { fullDescription: { text: plainText(why) } } : {}),
     helpUri: url,
     // Code scanning shows `help` on the alert page, and not helpUri: this is how its readers reach the docs.
-    help: { text: `${description} Documentation: ${url}`, markdown: `${description}\n\n[Documentation](${url})` },
+    help: { text: `${description}${why ? `\n\n${plainText(why)}` : ""}\n\nDocumentation: ${url}`, markdown: markdown.filter(Boolean).join("\n\n") },
     defaultConfiguration: { level: levelOf(rule.meta.severity) },
     properties: { category, preset: rule.meta.recommended === false ? "strict" : "recommended", tags: [category] },
   };
@@ -114,6 +122,9 @@ function fileResults(result: FileResult, repoRoot: string, ruleIndex: ReadonlyMa
       ...(index === undefined ? {} : { ruleIndex: index }),
       level: message.kind === "careful" ? "warning" : "error",
       message: { text: messageText(message) },
+      ...(message.explanation || message.evidence
+        ? { properties: { ...(message.explanation ? { explanation: message.explanation } : {}), ...(message.evidence ? { evidence: message.evidence } : {}) } }
+        : {}),
       locations: [{ physicalLocation: { artifactLocation: { uri, uriBaseId: SOURCE_ROOT }, region: regionOf(message) } }],
       partialFingerprints: { [FINGERPRINT_NAME]: fingerprints[i]! },
     };

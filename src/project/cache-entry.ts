@@ -40,7 +40,7 @@ const isLocation = objectOf({ start: isPosition, end: isPosition });
 // No `fix`: an entry that carries one is not an entry migsafe wrote, and a fix is never taken from the cache.
 const isFinding = objectOf(
   { ruleId: isString, severity: oneOf("dangerous", "careful"), message: isString, help: isString, range: isRange, loc: isLocation, docsUrl: isString },
-  { origin: isString, stack: isString },
+  { origin: isString, stack: isString, explanation: isString, evidence: isString },
 );
 const isFatalError = objectOf({ message: isString }, { stack: isString, hint: isString, range: isRange, loc: isLocation });
 const isNote = objectOf({ line: isCount, message: isString });

@@ -30,6 +30,8 @@ export interface ProjectRequest {
   defaultRules?: boolean;
   /** Severity overrides by rule id, over every configuration. */
   severities?: Readonly<Record<string, RuleSetting>>;
+  /** The PostgreSQL major version for every file (--pg-version), over each configuration's pgVersion. */
+  pgVersion?: number;
   /** One configuration file for every file, instead of the nearest one. */
   config?: string;
   /** Only the files added, modified or renamed since the merge base with this git ref. */
@@ -234,7 +236,7 @@ function planJobs(targets: readonly Target[], rules: readonly Rule[], request: P
     const loaded = fixed ?? finder.forFile(target.path);
     let entry = resolved.get(loaded);
     if (!entry) {
-      const config = resolveConfig(loaded, rules, request.severities ?? {});
+      const config = resolveConfig(loaded, rules, request.severities ?? {}, request.pgVersion);
       entry = { config, options: { rules, ...config.lint, ...(change ? { change } : {}) } };
       resolved.set(loaded, entry);
     }

@@ -47,8 +47,8 @@ export interface RunIdentity {
   argv: readonly string[];
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
-  /** Whether stdout and stderr are terminals. */
-  tty: readonly [boolean, boolean];
+  /** Whether stdout and stderr are terminals, and the terminal's width (0 when stdout is not one): the report fits it. */
+  tty: readonly [boolean, boolean, number];
   /** The files of migsafe's build that run a lint (bundleId): a rebuild of the same version misses. */
   bundle: string;
   version: string;
@@ -64,7 +64,7 @@ interface RecordBody {
   argv: string[];
   cwd: string;
   node: string;
-  tty: [boolean, boolean];
+  tty: [boolean, boolean, number];
   bundle: string;
   /** Variable → HMAC of its value under the secret (null: unset): no secret is written down. */
   env: Record<string, string | null>;
@@ -132,7 +132,7 @@ export function writeRunRecord(identity: RunIdentity, inputs: RecordedInputs, ou
     argv: [...identity.argv],
     cwd: identity.cwd,
     node: process.version,
-    tty: [identity.tty[0], identity.tty[1]],
+    tty: [identity.tty[0], identity.tty[1], identity.tty[2]],
     bundle: identity.bundle,
     env,
     ...(inputs.envNames ? { envNames: inputs.envNames } : {}),
@@ -203,7 +203,7 @@ export function replayRun(identity: RunIdentity): Replay {
 function whatChanged(body: RecordBody, identity: RunIdentity, secret: Buffer): string | undefined {
   if (JSON.stringify(body.argv) !== JSON.stringify(identity.argv) || body.cwd !== identity.cwd) return "command line";
   if (body.node !== process.version) return "node version";
-  if (body.tty[0] !== identity.tty[0] || body.tty[1] !== identity.tty[1]) return "terminal";
+  if (body.tty[0] !== identity.tty[0] || body.tty[1] !== identity.tty[1] || body.tty[2] !== identity.tty[2]) return "terminal";
   if (body.bundle !== identity.bundle) return "migsafe build";
   if (body.envNames !== undefined && body.envNames !== envNamesHash(identity.env)) return "environment variables";
   for (const [name, value] of Object.entries(body.env)) if (envMac(secret, name, identity.env[name]) !== value) return `environment ${name}`;

@@ -11,6 +11,7 @@ import { DEFAULT_SETTINGS, settingsOptions } from "../config/settings.js";
 import { lintFile } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { lockBlocks, type LockLevel } from "../facts/lock-wording.js";
+import { fitLine, HELP_LIMIT, MESSAGE_LIMIT } from "../engine/wording.js";
 import { placeholderProblem, Substitution } from "../engine/placeholders.js";
 import { downSectionStart, findPartner, findRollbackBlock } from "../facts/rollback-block.js";
 import { DOCS_BASE_URL, type Finding, type Rule, type RuleCategory, type Severity } from "../engine/rule.js";
@@ -326,7 +327,7 @@ function rollbackOf(migration: Loaded, options: LintOptions, notes: string[]): R
   if (!block || block.kind === "plan") return undefined;
   if (block.parsed.errors.length > 0) {
     const error = block.parsed.errors[0]!;
-    addFinding(migration, "verify-error", error.range, `The rollback block does not parse, so PostgreSQL would reject it: ${error.message}.`, error.hint ?? ROLLBACK_HELP);
+    addFinding(migration, "verify-error", error.range, `The rollback block does not parse: ${error.message}`, error.hint ?? ROLLBACK_HELP, `The rollback block does not parse, so PostgreSQL would reject it: ${error.message}.`);
     return undefined;
   }
   return { file: migration, runnable: true, statements: block.parsed.statements, range: block.range, label: "the rollback block" };
@@ -395,8 +396,9 @@ function withoutRefused(file: Loaded, statements: readonly Statement[]): Stateme
       file,
       "verify-refused",
       statement.range,
-      `verify did not run this statement: ${reasons.join("; ")}. verify runs only what acts on its scratch database and session.${rest}`,
+      `verify did not run this statement: ${reasons.join("; ")}`,
       REFUSED_HELP,
+      `verify did not run this statement: ${reasons.join("; ")}. verify runs only what acts on its scratch database and session.${rest}`,
     );
   });
   return kept;
@@ -431,9 +433,15 @@ function reportFailure(migration: Loaded, failure: Failure, run: RunContext): vo
     migration,
     "verify-error",
     errorRange(statement, error, failure.atCommit),
-    `${run.version} rejects this statement: ${errorText(error)}${where}${rows}${afterRefused(migration, statement)}${earlier}`,
+    `Fails on ${run.version}: ${errorSummary(error)}`,
     errorHelp(error),
+    `${run.version} rejects this statement: ${errorText(error)}${where}${rows}${afterRefused(migration, statement)}${earlier}`,
   );
+}
+
+/** What fits in a message: "column "x" of relation "users" contains null values (23502)". */
+function errorSummary(error: DatabaseError): string {
+  return `${error.message.replace(/\.$/, "")}${error.code ? ` (${error.code})` : ""}`;
 }
 
 /** "column "x" of relation "users" contains null values (SQLSTATE 23502). Detail." */
@@ -448,37 +456,37 @@ function errorHelp(error: DatabaseError): string {
   if (error.hint) return error.hint;
   switch (error.code) {
     case "23502":
-      return "Add the column as nullable (or with a constant DEFAULT), backfill the existing rows in batches, then add the NOT NULL constraint (on a large table: a CHECK (column IS NOT NULL) NOT VALID, validated separately, first).";
+      return "Add the column nullable (or with a constant DEFAULT), backfill it in batches, then CHECK (column IS NOT NULL) NOT VALID, VALIDATE it, and SET NOT NULL";
     case "23505":
-      return "Find and resolve the duplicate rows before adding the unique index or constraint (SELECT the key, count(*) … GROUP BY … HAVING count(*) > 1).";
+      return "Resolve the duplicate rows before adding the unique index or constraint (SELECT key, count(*) … GROUP BY key HAVING count(*) > 1)";
     case "23503":
-      return "Fix or delete the rows whose reference does not exist first, or add the foreign key NOT VALID and validate it after the cleanup.";
+      return "Fix or delete the rows whose reference does not exist first, or add the foreign key NOT VALID and validate it after the cleanup";
     case "23514":
-      return "Fix the rows that violate the check first, or add the constraint NOT VALID and validate it after the cleanup.";
+      return "Fix the rows that violate the check first, or add the constraint NOT VALID and validate it after the cleanup";
     case "42P07":
     case "42701":
     case "42710":
-      return "The object already exists when this migration runs: check the migration order, or make the statement idempotent (IF NOT EXISTS).";
+      return "The object already exists when this migration runs: check the migration order, or make the statement idempotent (IF NOT EXISTS)";
     case "42P01":
     case "42703":
     case "42704":
     case "42883":
-      return "The object does not exist when this migration runs: check that the migration that creates it runs first (migration order), and the name's spelling and schema.";
+      return "The object does not exist when this migration runs: check that the migration creating it runs first, and the name's spelling and schema";
     case "0A000":
       if (/extension .* is not available/.test(error.message)) {
-        return "This PostgreSQL does not have the extension: the embedded one (PGlite) has PostgreSQL's contrib extensions only (citext, pgcrypto, uuid-ossp, pg_trgm, hstore, …). Run verify on a server that has it (--database-url).";
+        return "PGlite has PostgreSQL's contrib extensions only (citext, pgcrypto, uuid-ossp, pg_trgm, hstore, …): run verify on a server that has it (--database-url)";
       }
-      return "Fix the statement so that it applies to the schema the earlier migrations build.";
+      return "Fix the statement so that it applies to the schema the earlier migrations build";
     case "57014":
     case "55P03":
-      return "The statement ran (or waited for a lock) longer than --timeout. On production it would hold or queue behind its locks at least that long: make it faster (an index, batches), set lock_timeout in the migration, or raise --timeout if the wait is expected.";
+      return "Make it faster (an index, batches) and set lock_timeout: on production it would hold or wait for its locks at least that long; or raise --timeout if expected";
     case "57P01":
     case "08006":
-      return "The migration ended its own session (pg_terminate_backend, a FATAL error): verify opened a new session for the next migration. A runner would fail here.";
+      return "The migration ended its own session (pg_terminate_backend, a FATAL error): a runner would fail here; verify went on in a new session";
     case "25001":
-      return "Run this statement outside a transaction: in a migration of its own, with the runner's transaction turned off for it.";
+      return "Run this statement outside a transaction: in a migration of its own, with the runner's transaction turned off for it";
     default:
-      return "Fix the statement so that it applies to the schema the earlier migrations build.";
+      return "Fix the statement so that it applies to the schema the earlier migrations build";
   }
 }
 
@@ -500,7 +508,7 @@ const FINDING_STRENGTH = LOCK_STRENGTH.SHARE;
 
 /**
  * Adds the observed locks and rewrites to the static findings of the statements that
- * took them ("Verified on PostgreSQL 18: took ACCESS EXCLUSIVE on users, held to COMMIT at
+ * took them ("PostgreSQL 18: took ACCESS EXCLUSIVE on users, held to COMMIT at
  * line 40; users was rewritten."), and reports those no static finding mentions.
  */
 function reportObservations(migration: Loaded, applied: ApplyResult, relations: ReadonlyMap<string, Relation>, rules: readonly Rule[], version: string): void {
@@ -510,7 +518,7 @@ function reportObservations(migration: Loaded, applied: ApplyResult, relations: 
     relationName(table),
     ...[...relations.values()].filter((index) => index.tableOid === table.oid).map(relationName),
   ];
-  const namesTable = (message: string, table: Relation) => namesOf(table).some((name) => mentions(message, name));
+  const namesTable = (finding: Finding, table: Relation) => namesOf(table).some((name) => mentions(wordsOf(finding), name));
   const evidence = new Map<Finding, string[]>();
   const attach = (finding: Finding, text: string) => evidence.set(finding, [...(evidence.get(finding) ?? []), text]);
   const explained = new Set<TakenLock>();
@@ -523,7 +531,7 @@ function reportObservations(migration: Loaded, applied: ApplyResult, relations: 
     const rewrites = applied.rewrites.filter((rewrite) => rewrite.statement === statement);
     for (const lock of locks) {
       const name = relationName(lock.relation);
-      const target = best(onStatement.filter((finding) => namesTable(finding.message, lock.relation) && /\block/i.test(finding.message)), lock.mode, categoryOf);
+      const target = best(onStatement.filter((finding) => namesTable(finding, lock.relation) && /\block|\b(?:ACCESS EXCLUSIVE|EXCLUSIVE|SHARE)\b/i.test(wordsOf(finding))), lock.mode, categoryOf);
       if (!target) continue;
       attach(target, `took ${lock.mode} on ${name}, held ${span(migration, lock)}`);
       explained.add(lock);
@@ -531,7 +539,7 @@ function reportObservations(migration: Loaded, applied: ApplyResult, relations: 
     for (const rewrite of rewrites) {
       const name = relationName(rewrite.relation);
       const target = best(
-        onStatement.filter((finding) => namesTable(finding.message, rewrite.relation) && (/rewrit/i.test(finding.message) || categoryOf.get(finding.ruleId) === "rewrite")),
+        onStatement.filter((finding) => namesTable(finding, rewrite.relation) && (/rewrit/i.test(wordsOf(finding)) || categoryOf.get(finding.ruleId) === "rewrite")),
         undefined,
         categoryOf,
       );
@@ -542,10 +550,10 @@ function reportObservations(migration: Loaded, applied: ApplyResult, relations: 
           migration,
           "verify-rewrite",
           statement.range,
+          `This statement rewrote ${name}${lock ? ` under ${lock.mode}` : ""}, and no rule reported it`,
+          "Use a form that needs no rewrite (a constant default, a binary-compatible type, NOT VALID then VALIDATE), or expand/contract with batched backfills",
           `This statement rewrote ${name} on ${version}: the table got a new file (its relfilenode changed), so every row was copied${rebuilt(rewrite.indexes)}` +
             `${lock ? `, under ${lock.mode === "ACCESS EXCLUSIVE" ? "an" : "a"} ${lock.mode} lock` : ""}. No static finding reported the rewrite; on a large table it lasts as long as copying the table.`,
-          "Look for a form of the change that needs no rewrite (a constant default, a binary-compatible type change, a NOT VALID constraint validated later); " +
-            "otherwise expand/contract (a new column or table, backfilled in batches) or plan a maintenance window sized to the table.",
         );
       }
     }
@@ -553,13 +561,13 @@ function reportObservations(migration: Loaded, applied: ApplyResult, relations: 
     if (rewrites.length === 0) {
       for (const finding of onStatement) {
         if (categoryOf.get(finding.ruleId) !== "rewrite") continue;
-        const tables = locks.map((lock) => relationName(lock.relation)).filter((name) => mentions(finding.message, name));
+        const tables = locks.map((lock) => relationName(lock.relation)).filter((name) => mentions(wordsOf(finding), name));
         for (const name of new Set(tables)) attach(finding, `${name} was not rewritten`);
       }
     }
   }
 
-  for (const [finding, items] of evidence) finding.message = `${finding.message} Verified on ${version}: ${items.join("; ")}.`;
+  for (const [finding, items] of evidence) finding.evidence = `${version}: ${items.join("; ")}.`;
 
   // The strongest lock on each table, when it blocks writes and is held past its statement.
   const strongest = new Map<string, TakenLock>();
@@ -574,19 +582,24 @@ function reportObservations(migration: Loaded, applied: ApplyResult, relations: 
       migration,
       "verify-lock",
       lock.statement.range,
+      `${lock.mode} on ${name} held ${span(migration, lock)}, and no rule reported it`,
+      `Take the lock on ${name} last in its transaction or move the statements after it to their own transaction; set lock_timeout`,
       `${lock.mode} on ${name} held ${span(migration, lock)}: it blocks ${lockBlocks(lock.mode as LockLevel)} while the statements after it run. ` +
         `Observed on ${version}; no static finding reported this lock.`,
-      `Hold the lock on ${name} for as short a time as possible: take it last in its transaction, or move the statements that follow (backfills, index builds, work on other tables) to a transaction of their own; ` +
-        "and set lock_timeout, so that waiting for the lock fails fast instead of queueing every query on the table behind it.",
     );
   }
+}
+
+/** What a finding says: its message and its longer explanation, where the names of every table it concerns are. */
+function wordsOf(finding: Finding): string {
+  return finding.explanation ? `${finding.message}\n${finding.explanation}` : finding.message;
 }
 
 /** The finding that best stands for a lock or rewrite: a locking/rewrite rule's, one naming the lock level, the narrowest. */
 function best(candidates: readonly Finding[], mode: string | undefined, categoryOf: ReadonlyMap<string, RuleCategory>): Finding | undefined {
   const score = (finding: Finding) => {
     const category = categoryOf.get(finding.ruleId);
-    return (category === "locking" || category === "rewrite" ? 2 : 0) + (mode && finding.message.includes(`${mode} lock`) ? 1 : 0);
+    return (category === "locking" || category === "rewrite" ? 2 : 0) + (mode && new RegExp(`(?<![A-Z] )\\b${mode}\\b(?! [A-Z])`).test(wordsOf(finding)) ? 1 : 0);
   };
   let chosen: Finding | undefined;
   for (const finding of candidates) {
@@ -665,15 +678,17 @@ async function checkRollback(migration: Loaded, statements: readonly Statement[]
         rollback.file,
         "verify-error",
         errorRange(statement, error),
+        `Fails on ${run.version} in ${rollback.label}: ${errorSummary(error)}`,
+        error.hint ?? "Make the rollback apply to the schema the migration leaves: drop or alter the objects it created, under the same names",
         `${run.version} rejects this statement of ${rollback.label}, run right after the migration: ${errorText(error)} The rollback would fail when it is needed.`,
-        error.hint ?? "Make the rollback apply to the schema the forward migration leaves: the objects it drops or alters are the ones the migration created, under the same names.",
       );
       return;
     }
     const differences = diffCatalog(before, await snapshotCatalog(db, run.ignored));
     for (const difference of differences) {
       const text = describeDifference(difference);
-      addFinding(rollback.file, "verify-rollback", rollback.range, `${text.charAt(0).toUpperCase()}${text.slice(1)} (${rollback.label} was run right after the migration, and the schemas compared).`, ROLLBACK_HELP);
+      const sentence = `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+      addFinding(rollback.file, "verify-rollback", rollback.range, sentence, ROLLBACK_HELP, `${sentence} (${rollback.label} was run right after the migration, and the schemas compared).`);
     }
     // The round trip is proven only from the schema before the migration; from another, its failure would repeat the differences.
     if (differences.length > 0) return;
@@ -684,8 +699,9 @@ async function checkRollback(migration: Loaded, statements: readonly Statement[]
         migration,
         "verify-rollback",
         errorRange(statement, error),
-        `The round trip fails: after ${rollback.label}, applying the migration again fails here: ${errorText(error)} The rollback does not return the database to a state the migration applies to.`,
+        `After ${rollback.label}, the migration fails again here: ${errorSummary(error)}`,
         ROLLBACK_HELP,
+        `The round trip fails: after ${rollback.label}, applying the migration again fails here: ${errorText(error)} The rollback does not return the database to a state the migration applies to.`,
       );
     }
   } finally {
@@ -706,8 +722,9 @@ async function checkRerun(migration: Loaded, statements: readonly Statement[], r
       migration,
       "verify-rerun",
       errorRange(statement, error),
+      `Not re-runnable: a second run fails here: ${errorSummary(error)}`,
+      "Make each statement safe to run twice: CREATE … IF NOT EXISTS, DROP … IF EXISTS, ADD COLUMN IF NOT EXISTS, CREATE OR REPLACE",
       `Not re-runnable: applying the migration a second time fails here: ${errorText(error)} A migration interrupted halfway (a lock timeout, a killed deploy) cannot simply be run again.`,
-      "Make each statement safe to run twice: CREATE … IF NOT EXISTS, DROP … IF EXISTS, ADD COLUMN IF NOT EXISTS, CREATE OR REPLACE, and data changes that change nothing the second time (see the missing-if-not-exists rule).",
     );
   } finally {
     await db.exec("ROLLBACK");
@@ -900,14 +917,15 @@ function quoteLiteral(text: string): string {
 
 // ---------------------------------------------------------------- findings
 
-function addFinding(file: Loaded, ruleId: VerifyRuleId, range: Range, message: string, help: string): void {
+function addFinding(file: Loaded, ruleId: VerifyRuleId, range: Range, message: string, help: string, explanation?: string): void {
   const moved = file.toSource(range);
   const source = file.source ?? new SourceText(file.result.text ?? "");
   file.result.findings.push({
     ruleId,
     severity: VERIFY_META[ruleId].severity,
-    message,
-    help,
+    message: fitLine(message, MESSAGE_LIMIT),
+    help: fitLine(help, HELP_LIMIT),
+    ...(explanation ? { explanation } : {}),
     range: moved,
     loc: source.location(moved),
     docsUrl: `${VERIFY_DOCS_URL}#${ruleId}`,

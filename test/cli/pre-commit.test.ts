@@ -92,7 +92,7 @@ describe.skipIf(!preCommitInstalled && !process.env.CI)(title, () => {
       const commit = exec("git", ["commit", "-q", "-m", "drop users"]);
 
       const report = await run(["migrations/001_drop.sql"], { cwd: project, env: {}, isTTY: false });
-      expect(report.output).toContain("migrations/001_drop.sql\n  1:1  dangerous  DROP TABLE users deletes the table and all its rows");
+      expect(report.output).toContain("migrations/001_drop.sql\n  1:1  dangerous  DROP TABLE users deletes the table and its rows (ACCESS EXCLUSIVE)");
       expect(report.output).toMatch(/ drop-table\n/);
       // git runs the hook with its output on stderr; pre-commit shows the hook's whole output when it fails.
       expect(commit.stderr).toBe(`${statusLine("Failed")}- hook id: migsafe\n- exit code: 1\n\n${report.output}\n`);

@@ -28,7 +28,7 @@ function envOf(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function identityOf(dir: string, argv: string[], env: NodeJS.ProcessEnv): RunIdentity {
-  return { argv, cwd: dir, env, tty: [false, false], bundle: "test", version: packageVersion() };
+  return { argv, cwd: dir, env, tty: [false, false, 0], bundle: "test", version: packageVersion() };
 }
 
 /** What src/cli/main.ts does for a --cache run: records its reads while it runs, then writes the record. */
@@ -234,7 +234,8 @@ describe("a record is used only when it is migsafe's and its run's", () => {
     expect(replayRun(identityOf(p.dir, ["--cache"], envOf({ NO_COLOR: "" }))).miss).toBe("environment NO_COLOR");
     expect(replayRun(identityOf(p.dir, ["--cache"], envOf({ FORCE_COLOR: "1" }))).miss).toBe("environment FORCE_COLOR");
     expect(replayRun(identityOf(p.dir, ["--cache", "--format", "json"], env)).miss).toBe("no record");
-    expect(replayRun({ ...identityOf(p.dir, ["--cache"], env), tty: [true, false] }).miss).toBe("terminal");
+    expect(replayRun({ ...identityOf(p.dir, ["--cache"], env), tty: [true, false, 80] }).miss).toBe("terminal");
+    expect(replayRun({ ...identityOf(p.dir, ["--cache"], env), tty: [false, false, 120] }).miss).toBe("terminal");
     expect(replayRun({ ...identityOf(p.dir, ["--cache"], env), bundle: "rebuilt" }).miss).toBe("migsafe build");
   });
 

@@ -66,7 +66,7 @@ describe("exit codes", () => {
     const lines = result.output.split("\n");
     expect(lines[0]).toBe("a.sql");
     expect(lines[1]).toMatch(/^ {2}1:1 {2}dangerous {2}DROP TABLE users .* {2}drop-table$/);
-    expect(lines[2]).toMatch(/^ {7}help: Rename first/);
+    expect(lines[2]).toMatch(/^ {7}help: Rename it first/);
     expect(lines.slice(3)).toEqual([
       "",
       "b-missing.sql",
@@ -323,12 +323,13 @@ describe("json output", () => {
     const dropped = (table: string, line: number, endColumn: number) => ({
       ruleId: "drop-table",
       severity: 2,
-      message: expect.stringMatching(new RegExp(`^DROP TABLE ${table} deletes the table`)),
+      message: `DROP TABLE ${table} deletes the table and its rows (ACCESS EXCLUSIVE)`,
       line,
       column: 1,
       endLine: line,
       endColumn,
       help: expect.stringContaining(`RENAME TO ${table}_backup`),
+      explanation: expect.stringMatching(new RegExp(`^DROP TABLE ${table} deletes the table and all its rows for good, under an ACCESS EXCLUSIVE lock`)),
       docsUrl: "https://github.com/migsafe/migsafe/blob/main/docs/rules/drop-table.md",
     });
     expect(JSON.parse(result.output)).toEqual([

@@ -95,8 +95,8 @@ describe("lintEmbeddedSource: SQL findings at their place in the source", () => 
 describe("builder calls", () => {
   const cases: [string, string, string][] = [
     ["pgm.dropTable('users')", "drop-table", "DROP TABLE"],
-    ["pgm.dropColumns('users', ['age', 'name'])", "drop-column", "Dropping column"],
-    ["pgm.dropColumn('users', 'age')", "drop-column", "Dropping column"],
+    ["pgm.dropColumns('users', ['age', 'name'])", "drop-column", "DROP COLUMN age"],
+    ["pgm.dropColumn('users', 'age')", "drop-column", "DROP COLUMN age"],
     ["pgm.renameColumn('users', 'a', 'b')", "rename-column", ""],
     ["pgm.renameTable('users', 'people')", "rename-table", "Renaming"],
     ["pgm.dropSchema('s')", "drop-schema", ""],
@@ -127,7 +127,7 @@ describe("builder calls", () => {
       const finding = result.findings.find((f) => f.ruleId === ruleId);
       expect(finding!.loc).toEqual({ start: { line: 2, column: 9 }, end: { line: 2, column: 9 + call.length } });
       expect(source.slice(finding!.range.start, finding!.range.end)).toBe(call);
-      expect(finding!.message).toContain(text);
+      expect(`${finding!.message}\n${finding!.explanation ?? ""}`).toContain(text);
       expect(finding!.help.length).toBeGreaterThan(20);
     });
   }
@@ -147,7 +147,7 @@ describe("builder calls", () => {
       "  await queryInterface.addColumn('users', 'tags', Sequelize.ARRAY(Sequelize.STRING));",
       "} };",
     ].join("\n");
-    const findings = lintEmbeddedSource(source, "m.js", options).findings.map((f) => `${f.ruleId} ${f.loc.start.line} ${f.message.slice(0, 60)}`);
+    const findings = lintEmbeddedSource(source, "m.js", options).findings.map((f) => `${f.ruleId} ${f.loc.start.line} ${(f.explanation ?? f.message).slice(0, 60)}`);
     // A default Sequelize fills in itself (UUIDV4) is no default of the column.
     expect(findings).toEqual([
       'not-null-without-backfill 2 ALTER TABLE users ADD COLUMN role varchar(20) NOT NULL has n',

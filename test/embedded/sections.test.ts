@@ -38,7 +38,7 @@ describe("embedded migrations: each migration function is a section of its own",
   it("names the function whose transaction the runner wraps", () => {
     const source = "export class M {\n  async up(queryRunner) { await queryRunner.query(`ALTER TYPE mood ADD VALUE 'happy'`); }\n}";
     const [finding] = lint(source, { pgVersion: 11, assumeInTransaction: true }).findings.filter((f) => f.ruleId === "enum-add-value-in-transaction");
-    expect(finding!.message).toContain("the transaction the migration runner wraps its up function in");
+    expect(finding!.explanation).toContain("the transaction the migration runner wraps its up function in");
   });
 
   it("hooks named in migrationFunctions are sections of their own; unnamed, their SQL runs with up()", () => {
@@ -52,7 +52,8 @@ describe("embedded migrations: each migration function is a section of its own",
     const [use] = uses({});
     expect(use?.loc.start.line).toBe(3);
     // The line of the ADD VALUE in the TS file.
-    expect(use?.message).toContain("ADD VALUE added on line 2, in this same transaction");
+    expect(use?.message).toContain("ADD VALUE on line 2");
+    expect(use?.explanation).toContain("ADD VALUE added on line 2, in this same transaction");
     expect(uses({ migrationFunctions: { up: ["beforeUp", "up"], down: ["down"] } })).toEqual([]);
   });
 
@@ -84,7 +85,7 @@ describe("embedded migrations: lines in messages are lines of the TS/JS file", (
       "}",
     ].join("\n");
     const finding = lint(source).findings.find((f) => f.ruleId === "forbidden-in-transaction");
-    expect(finding?.message).toContain("opened by the BEGIN on line 5");
+    expect(finding?.explanation).toContain("opened by the BEGIN on line 5");
     expect(finding?.loc.start.line).toBe(6);
   });
 

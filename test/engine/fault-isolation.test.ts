@@ -73,7 +73,7 @@ describe("a bug in a rule or a fact", () => {
         "forbidden-in-transaction",
         "Internal error in the transactions facts (asked by rule forbidden-in-transaction) at this statement: fact exploded. This is a bug in migsafe: please report it.",
       ],
-      ["forbidden-in-transaction", 4, "dangerous", "", expect.stringContaining("CREATE INDEX CONCURRENTLY users_email ON users runs inside a transaction block")],
+      ["forbidden-in-transaction", 4, "dangerous", "", "CREATE INDEX CONCURRENTLY users_email ON users fails inside a transaction block"],
       ["drop-table", 5, "dangerous", "", expect.stringContaining("DROP TABLE legacy deletes the table")],
     ]);
   });

@@ -64,3 +64,22 @@ describe.each([
     expect(next!.messages.map((message) => message.ruleId)).toEqual(["migsafe/drop-table"]);
   });
 });
+
+describe("guardedLint", () => {
+  it("reports a missing optional package as its one-line install hint, not as a bug in migsafe", async () => {
+    const { guardedLint, FileProblem } = await import("../../src/eslint/file-problem.js");
+    const { MissingDependencyError } = await import("../../src/optional-dependency.js");
+    const problem = guardedLint(() => {
+      throw new MissingDependencyError(["@typescript-eslint/typescript-estree", "typescript"], "linting TypeScript/JavaScript migrations");
+    });
+    expect(problem).toBeInstanceOf(FileProblem);
+    expect((problem as InstanceType<typeof FileProblem>).message).toBe(
+      "migsafe: linting TypeScript/JavaScript migrations needs @typescript-eslint/typescript-estree and typescript in the project: " +
+        "npm install --save-dev @typescript-eslint/typescript-estree typescript",
+    );
+    const bug = guardedLint(() => {
+      throw new TypeError("x is undefined");
+    });
+    expect((bug as InstanceType<typeof FileProblem>).message).toMatch(/^migsafe: internal error while linting this file: x is undefined/);
+  });
+});

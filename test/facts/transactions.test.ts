@@ -170,8 +170,8 @@ describe("every rule gets the same answer", () => {
       ["enum-add-value-in-transaction", 2],
       ["require-concurrent-index", 3],
     ]);
-    expect(findings[0]!.message).toContain("goose runs each migration in a transaction");
-    expect(findings[1]!.help).toContain("goose runs each migration in a transaction");
+    expect(findings[0]!.explanation).toContain("goose runs each migration in a transaction");
+    expect(findings[1]!.explanation).toContain("goose runs each migration in a transaction");
   });
 
   it("goose NO TRANSACTION + PostgreSQL 11: neither rule thinks there is a transaction", () => {

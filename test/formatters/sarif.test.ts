@@ -9,6 +9,7 @@ import type { FileResult } from "../../src/engine/lint.js";
 import type { Rule } from "../../src/engine/rule.js";
 import type { ReportContext } from "../../src/formatters/format.js";
 import { formatSarif, uriReference } from "../../src/formatters/sarif.js";
+import { plainText, splitPage } from "../../src/rule-docs.js";
 import { unparsableAndUnreadable } from "./synthetic-results.js";
 import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 
@@ -136,6 +137,11 @@ describe("sarif: exact output", () => {
     ...unparsableAndUnreadable(root),
   ];
 
+  /** The rule's docs page, as SARIF carries it: "Why it is risky" as text, and with "Use instead" as Markdown. */
+  const page = (id: string) => splitPage(fs.readFileSync(path.join(import.meta.dirname, "../../docs/rules", `${id}.md`), "utf8")).sections;
+  const whyOf = (id: string) => plainText(page(id).get("Why it is risky")!);
+  const sectionsOf = (id: string) => `### Why it is risky\n\n${page(id).get("Why it is risky")}\n\n### Use instead\n\n${page(id).get("Use instead")}`;
+
   it("lists every rule and reports each message with its level, location and fingerprint", () => {
     const docs = "https://github.com/migsafe/migsafe/blob/main/docs/rules/";
     expect(JSON.parse(formatSarif(results, contextFor(rules)))).toEqual({
@@ -153,10 +159,11 @@ describe("sarif: exact output", () => {
                   id: "drop-table",
                   name: "DropTable",
                   shortDescription: { text: "DROP TABLE deletes a table." },
+                  fullDescription: { text: whyOf("drop-table") },
                   helpUri: `${docs}drop-table.md`,
                   help: {
-                    text: `DROP TABLE deletes a table. Documentation: ${docs}drop-table.md`,
-                    markdown: `DROP TABLE deletes a table.\n\n[Documentation](${docs}drop-table.md)`,
+                    text: `DROP TABLE deletes a table.\n\n${whyOf("drop-table")}\n\nDocumentation: ${docs}drop-table.md`,
+                    markdown: `DROP TABLE deletes a table.\n\n${sectionsOf("drop-table")}\n\n[Documentation](${docs}drop-table.md)`,
                   },
                   defaultConfiguration: { level: "error" },
                   properties: { category: "data-loss", preset: "recommended", tags: ["data-loss"] },
@@ -165,10 +172,11 @@ describe("sarif: exact output", () => {
                   id: "prefer-text",
                   name: "PreferText",
                   shortDescription: { text: "Prefer text to varchar(n)." },
+                  fullDescription: { text: whyOf("prefer-text") },
                   helpUri: `${docs}prefer-text.md`,
                   help: {
-                    text: `Prefer text to varchar(n). Documentation: ${docs}prefer-text.md`,
-                    markdown: `Prefer text to varchar(n).\n\n[Documentation](${docs}prefer-text.md)`,
+                    text: `Prefer text to varchar(n).\n\n${whyOf("prefer-text")}\n\nDocumentation: ${docs}prefer-text.md`,
+                    markdown: `Prefer text to varchar(n).\n\n${sectionsOf("prefer-text")}\n\n[Documentation](${docs}prefer-text.md)`,
                   },
                   defaultConfiguration: { level: "warning" },
                   properties: { category: "design", preset: "strict", tags: ["design"] },

@@ -28,7 +28,7 @@ function folderOf(files: Record<string, string>): string {
 /** The findings of `rule` on one file of the folder, as a run over the folder lints it. */
 function lintIn(folder: string, name: string, rule: Rule, options: Partial<LintOptions> = {}) {
   const result = lintFile(path.join(folder, name), { rules: [rule], settings: DEFAULT_SETTINGS, ...options }, createRunDiskAccess());
-  return result.findings.map((finding) => ({ ...located(finding), message: finding.message }));
+  return result.findings.map((finding) => ({ ...located(finding), message: `${finding.message}\n${finding.explanation ?? ""}` }));
 }
 
 const at = (line: number, column: number, endLine: number, endColumn: number, ruleId: string) => ({ ruleId, line, column, endLine, endColumn });

@@ -4,23 +4,12 @@
  * (ESM import and CommonJS require), the ESLint plugin, `init-hook` and `verify`.
  * Needs a build (`npm test` builds first) and the npm registry (or npm's cache) for the dependencies.
  */
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import type { SpawnSyncReturns } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-const INSTALL_FLAGS = ["--prefer-offline", "--no-audit", "--no-fund"];
-
-// Under `npm test`, npm passes its own configuration down as npm_* variables (the repository as prefix, among
-// others): the npm of the fresh project and the hook must see none of it. An empty git configuration keeps the
-// user's own (a global core.hooksPath) out of init-hook.
-const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
-Object.assign(env, { NO_COLOR: "1", GIT_CONFIG_NOSYSTEM: "1", GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com" });
-Object.assign(env, { GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" });
+import { INSTALL_FLAGS, installPacked, npm, repo, run as runIn, runOk as runOkIn, writeIn } from "./packed-project.js";
 
 /** What only verify (PGlite, pg) and the linting of TS/JS migrations (typescript-estree, typescript) need. */
 const OPTIONAL_PEERS = ["@electric-sql/pglite", "pg", "@typescript-eslint/typescript-estree", "typescript", "recheck"];
@@ -42,37 +31,24 @@ let tarball: string;
 let project: string;
 
 function run(command: string, args: readonly string[], cwd = project): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd, env, encoding: "utf8", timeout: 60_000 });
+  return runIn(command, args, cwd);
 }
 
 function runOk(command: string, args: readonly string[], cwd = project): string {
-  const result = run(command, args, cwd);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
+  return runOkIn(command, args, cwd);
 }
 
 function write(relative: string, content: string): void {
-  fs.mkdirSync(path.dirname(path.join(project, relative)), { recursive: true });
-  fs.writeFileSync(path.join(project, relative), content);
+  writeIn(project, relative, content);
 }
 
 const migsafeBin = () => path.join(project, "node_modules/.bin/migsafe");
 
 beforeAll(() => {
-  if (!fs.existsSync(path.join(repo, "dist/cli.js"))) throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
-  temp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-package-")));
-  // --ignore-scripts: the build is already there; `prepack` would rebuild it for every run of this test.
-  const packed = JSON.parse(runOk(npm, ["pack", "--json", "--ignore-scripts", "--pack-destination", temp], repo)) as { filename: string }[];
-  tarball = path.join(temp, packed[0]!.filename);
-  project = path.join(temp, "app");
-  fs.mkdirSync(project);
-  // What `npm init -y` writes: a CommonJS package.
-  write("package.json", JSON.stringify({ name: "app", version: "1.0.0", private: true, type: "commonjs" }, null, 2));
-  write("migrations/001_users.sql", "CREATE TABLE users (id bigint PRIMARY KEY);\n");
-  write("migrations/002_drop_users.sql", "DROP TABLE users;\n");
-  const installed = run(npm, ["install", tarball, ...INSTALL_FLAGS]);
-  if (installed.status !== 0) throw new Error(`npm install exited ${installed.status}:\n${installed.stdout}\n${installed.stderr}`);
-  installWarnings = installed.stderr;
+  ({ temp, tarball, project, installWarnings } = installPacked("migsafe-package-", {
+    "migrations/001_users.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+    "migrations/002_drop_users.sql": "DROP TABLE users;\n",
+  }));
 }, 180_000);
 
 afterAll(() => {

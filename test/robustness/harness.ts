@@ -131,7 +131,7 @@ export function expectDropReported(results: readonly JsonResult[], dir: string, 
     {
       ruleId: "drop-table",
       message:
-        "DROP TABLE users deletes the table and all its rows for good, under an ACCESS EXCLUSIVE lock; application code still reading or writing it starts failing at once.",
+        "DROP TABLE users deletes the table and its rows (ACCESS EXCLUSIVE)",
       line: 1,
       column: 1,
       endLine: 1,

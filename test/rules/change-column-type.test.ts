@@ -16,18 +16,43 @@ describe("change-column-type", () => {
 
   it("names the table, column and new type, the lock, the rewrite and what breaks", () => {
     const [finding] = lintSql("ALTER TABLE public.users ALTER COLUMN tags TYPE varchar(64)[];", { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^ALTER TABLE public\.users ALTER COLUMN tags TYPE varchar\(64\)\[\] rewrites public\.users and rebuilds its indexes under an ACCESS EXCLUSIVE lock/);
-    expect(finding!.message).toContain("binary-compatible");
-    expect(finding!.message).toContain("application code");
-    expect(finding!.message).not.toContain("USING");
-    expect(finding!.help).toContain("ALTER TABLE public.users ADD COLUMN tags_new varchar(64)[];");
-    expect(finding!.help).toContain("relfilenode");
+    expect(finding!.message).toBe("ALTER COLUMN tags TYPE varchar(64)[] may rewrite public.users and its indexes (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe("Add tags_new varchar(64)[], backfill it in batches, switch the code over, then drop tags (expand/contract)");
+    expect(finding!.explanation).toMatch(/^ALTER TABLE public\.users ALTER COLUMN tags TYPE varchar\(64\)\[\] rewrites public\.users and rebuilds its indexes under an ACCESS EXCLUSIVE lock/);
+    expect(finding!.explanation).toContain("binary-compatible");
+    expect(finding!.explanation).toContain("application code");
+    expect(finding!.explanation).not.toContain("USING");
+    expect(finding!.explanation).toContain("ALTER TABLE public.users ADD COLUMN tags_new varchar(64)[];");
+    expect(finding!.explanation).toContain("relfilenode");
+  });
+
+  it("says the rewrite in one line with the real names, and the expand/contract help", () => {
+    const [finding] = lintSql("ALTER TABLE users ALTER COLUMN email TYPE text USING lower(email);", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("ALTER COLUMN email TYPE text rewrites users and its indexes (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe("Add email_new text, backfill it in batches, switch the code over, then drop email (expand/contract)");
+    const [unknown] = lintSql("ALTER TABLE orders ALTER COLUMN amount TYPE bigint;", { rules: [rule] }).findings;
+    expect(unknown!.message).toBe("ALTER COLUMN amount TYPE bigint rewrites orders unless binary-compatible (ACCESS EXCLUSIVE)");
+  });
+
+  it("keeps the message within 100 characters and the help within 200 with long names", () => {
+    const long = "a_rather_long_identifier_for_a_column_that_keeps_going_and_on";
+    const sqls = [
+      `ALTER TABLE app.${long} ALTER COLUMN ${long} TYPE numeric(20, 4) USING ${long}::numeric;`,
+      `ALTER TABLE app.${long} ALTER COLUMN ${long} TYPE app.${long};`,
+      `ALTER TABLE ${long} ADD COLUMN ${long} text;\nALTER TABLE ${long} ALTER COLUMN ${long} TYPE app.${long} USING 1;`,
+    ];
+    for (const sql of sqls) {
+      const [finding] = lintSql(sql, { rules: [rule] }).findings;
+      expect(finding!.message.length).toBeLessThanOrEqual(100);
+      expect(finding!.help.length).toBeLessThanOrEqual(200);
+    }
   });
 
   it("prints built-in types by their SQL names and mentions the USING expression", () => {
     const [finding] = lintSql("ALTER TABLE t ALTER c TYPE double precision USING c::float8;", { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^ALTER TABLE t ALTER COLUMN c TYPE double precision rewrites t/);
-    expect(finding!.message).toContain("USING expression is evaluated for every row");
+    expect(finding!.message).toBe("ALTER COLUMN c TYPE double precision rewrites t and its indexes (ACCESS EXCLUSIVE)");
+    expect(finding!.explanation).toMatch(/^ALTER TABLE t ALTER COLUMN c TYPE double precision rewrites t/);
+    expect(finding!.explanation).toContain("USING expression is evaluated for every row");
     const [custom] = lintSql('ALTER TABLE t ALTER c TYPE app."Mood";', { rules: [rule] }).findings;
     expect(custom!.message).toContain('TYPE app."Mood" rewrites');
   });
@@ -50,10 +75,12 @@ describe("change-column-type", () => {
       'ALTER TABLE members ALTER COLUMN role TYPE "ProjectRole" USING role::"ProjectRole";',
     ].join("\n");
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^ALTER TABLE members ALTER COLUMN role TYPE "ProjectRole" rewrites members/);
-    expect(finding!.message).toContain("role is new in this migration, so only running code that already uses a column of that name (e.g. one it replaces) may break on the new type");
-    expect(finding!.message).not.toContain("Running application code");
-    expect(finding!.help).toMatch(/^Give the column type "ProjectRole" where this migration adds it, and cast the values to "ProjectRole" as you fill it/);
+    expect(finding!.message).toBe('ALTER COLUMN role TYPE "ProjectRole" rewrites members and its indexes (ACCESS EXCLUSIVE)');
+    expect(finding!.explanation).toMatch(/^ALTER TABLE members ALTER COLUMN role TYPE "ProjectRole" rewrites members/);
+    expect(finding!.explanation).toContain("role is new in this migration, so only running code that already uses a column of that name (e.g. one it replaces) may break on the new type");
+    expect(finding!.explanation).not.toContain("Running application code");
+    expect(finding!.help).toBe('Give role type "ProjectRole" where this migration adds it, and cast the values as you fill it');
+    expect(finding!.explanation).toContain('Give the column type "ProjectRole" where this migration adds it, and cast the values to "ProjectRole" as you fill it');
     expect(finding!.help).not.toContain("role_new");
   });
 
@@ -68,9 +95,10 @@ describe("change-column-type", () => {
     ].join("\n");
     expect(findingsOf(rule, sql)).toEqual([at(5, 19, 5, 53), at(6, 19, 6, 79)]);
     const [narrowing, using] = lintSql(sql, { rules: [rule] }).findings;
-    expect(narrowing!.message).toContain("for the whole rewrite: name is text (as this migration set it), and text to varchar(32) is not a binary-compatible change.");
-    expect(using!.message).toContain("for the whole rewrite. Its USING expression is evaluated for every row");
-    expect(using!.help).not.toContain("relfilenode");
+    expect(narrowing!.message).toBe("ALTER COLUMN name TYPE varchar(32) rewrites users and its indexes (ACCESS EXCLUSIVE)");
+    expect(narrowing!.explanation).toContain("for the whole rewrite: name is text (as this migration set it), and text to varchar(32) is not a binary-compatible change.");
+    expect(using!.explanation).toContain("for the whole rewrite. Its USING expression is evaluated for every row");
+    expect(using!.explanation).not.toContain("relfilenode");
   });
 
   it("does not report timestamp ↔ timestamptz after SET timezone = 'UTC' on PostgreSQL 12+, the old type known or not", () => {
@@ -91,7 +119,7 @@ describe("change-column-type", () => {
   });
 
   it("says, when the old type is unknown, which current types make the change metadata-only", () => {
-    const message = (type: string) => lintSql(`ALTER TABLE t ALTER COLUMN c TYPE ${type};`, { rules: [rule] }).findings[0]!.message;
+    const message = (type: string) => lintSql(`ALTER TABLE t ALTER COLUMN c TYPE ${type};`, { rules: [rule] }).findings[0]!.explanation;
     expect(message("varchar(512)")).toContain(
       "unless the change is binary-compatible, which it is only if c, whose current type comes from an earlier migration, is already a varchar(m) with m ≤ 512: then PostgreSQL changes only the catalog.",
     );

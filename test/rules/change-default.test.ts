@@ -14,23 +14,42 @@ describe("change-default", () => {
 
   it("says that existing rows keep their values, names the lock, and gives the explicit backfill", () => {
     const [finding] = lintSql("ALTER TABLE public.users ALTER status SET DEFAULT 'active'::text;", { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^ALTER TABLE public\.users ALTER COLUMN status SET DEFAULT 'active'::text only changes what rows inserted from now on get/);
-    expect(finding!.message).toContain("the existing rows of public.users keep the values they have");
-    expect(finding!.message).toContain("catalog-only (no rewrite, no scan)");
-    expect(finding!.message).toContain("ACCESS EXCLUSIVE");
-    expect(finding!.help).toContain("UPDATE public.users SET status = 'active'::text WHERE status IS DISTINCT FROM 'active'::text AND id BETWEEN … AND …;");
+    expect(finding!.message).toBe("SET DEFAULT 'active'::text on public.users.status only affects new rows, not existing ones");
+    expect(finding!.help).toBe(
+      "If existing rows should change too, backfill them in batches: UPDATE public.users SET status = 'active'::text WHERE status IS DISTINCT FROM 'active'::text AND id BETWEEN … AND …",
+    );
+    expect(finding!.explanation).toMatch(/^ALTER TABLE public\.users ALTER COLUMN status SET DEFAULT 'active'::text only changes what rows inserted from now on get/);
+    expect(finding!.explanation).toContain("the existing rows of public.users keep the values they have");
+    expect(finding!.explanation).toContain("catalog-only (no rewrite, no scan)");
+    expect(finding!.explanation).toContain("ACCESS EXCLUSIVE");
+    expect(finding!.explanation).toContain("UPDATE public.users SET status = 'active'::text WHERE status IS DISTINCT FROM 'active'::text AND id BETWEEN … AND …;");
   });
 
   it("leaves the row filter to the author when the default is not a constant", () => {
     const [finding] = lintSql("ALTER TABLE users ALTER COLUMN created_at SET DEFAULT now();", { rules: [rule] }).findings;
-    expect(finding!.help).toContain("UPDATE users SET created_at = now() WHERE <rows that should change> AND id BETWEEN … AND …;");
+    expect(finding!.message).toBe("SET DEFAULT now() on users.created_at only affects new rows, not existing ones");
+    expect(finding!.help).toBe("If existing rows should change too, backfill them in batches: UPDATE users SET created_at = now() WHERE <rows that should change> AND id BETWEEN … AND …");
   });
 
   it("warns that DROP DEFAULT makes inserts that omit the column store NULL or fail", () => {
     const [finding] = lintSql(DROP, { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^ALTER TABLE users ALTER COLUMN status DROP DEFAULT only changes rows inserted from now on/);
-    expect(finding!.message).toContain("every INSERT that omits status now stores NULL instead of the default, or fails if status is NOT NULL");
-    expect(finding!.help).toMatch(/^Deploy code that always sets status on INSERT before dropping its default/);
+    expect(finding!.message).toBe("DROP DEFAULT on users.status: INSERTs that omit status now store NULL, or fail if NOT NULL");
+    expect(finding!.help).toBe("Deploy code that always sets status on INSERT before dropping its default");
+    expect(finding!.explanation).toMatch(/^ALTER TABLE users ALTER COLUMN status DROP DEFAULT only changes rows inserted from now on/);
+    expect(finding!.explanation).toContain("every INSERT that omits status now stores NULL instead of the default, or fails if status is NOT NULL");
+  });
+
+  it("keeps the message within 100 characters and the help within 200 with long names", () => {
+    const long = "a_rather_long_identifier_for_a_column_that_keeps_going_and_on";
+    const sqls = [
+      `ALTER TABLE app.${long} ALTER COLUMN ${long} SET DEFAULT '{"kind": "a rather long json document", "with": ["several", "values"]}'::jsonb;`,
+      `ALTER TABLE app.${long} ALTER COLUMN ${long} DROP DEFAULT;`,
+    ];
+    for (const sql of sqls) {
+      const [finding] = lintSql(sql, { rules: [rule] }).findings;
+      expect(finding!.message.length).toBeLessThanOrEqual(100);
+      expect(finding!.help.length).toBeLessThanOrEqual(200);
+    }
   });
 
   it("does not report a SET DEFAULT whose file also updates the column, as the docs page suggests", () => {

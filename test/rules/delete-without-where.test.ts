@@ -16,12 +16,12 @@ describe("delete-without-where", () => {
 
   it("names the table, the locks and the batched alternative", () => {
     const result = lintSql('DELETE FROM app."Sessions";', { rules: [rule] });
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^DELETE FROM app\."Sessions" has no WHERE: it deletes every row/);
-    expect(message).toContain("ROW EXCLUSIVE");
-    expect(message).toContain("row lock on every row");
-    expect(message).toContain("not rewritten");
-    expect(help).toContain('DELETE FROM app."Sessions" WHERE id IN (SELECT id FROM app."Sessions" WHERE <condition> LIMIT 1000)');
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^DELETE FROM app\."Sessions" has no WHERE: it deletes every row/);
+    expect(explanation).toContain("ROW EXCLUSIVE");
+    expect(explanation).toContain("row lock on every row");
+    expect(explanation).toContain("not rewritten");
+    expect(help).toContain('DELETE FROM app."Sessions" WHERE id IN (SELECT id FROM app."Sessions" WHERE … LIMIT 1000)');
   });
 
   it("reports a DELETE in a WITH query at the DELETE inside the parentheses", () => {
@@ -78,5 +78,31 @@ describe("delete-without-where", () => {
     // SELECT ... INTO is cut out of the statement's text, so it cannot be placed inside the body.
     const into = "DO $$\nDECLARE n int;\nBEGIN\n  WITH gone AS (DELETE FROM sessions RETURNING id) SELECT count(*) INTO n FROM gone;\nEND\n$$;";
     expect(findingsOf(rule, into)).toEqual([at(1, 1, 6, 3)]);
+  });
+});
+
+describe("delete-without-where: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("DELETE FROM sessions;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("DELETE FROM sessions without WHERE deletes every row of the table for good");
+    expect(finding!.help).toBe("Add the WHERE you meant; to delete many rows, batch it: DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE … LIMIT 1000)");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "DELETE FROM nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t;",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

@@ -12,13 +12,17 @@ describe("domain-constraint", () => {
     const sql = "ALTER DOMAIN public.posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0);";
     expect(findingsOf(rule, sql)).toEqual([at(1, 1, 1, 76)]);
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(
+    expect(finding!.message).toBe("ALTER DOMAIN public.posint ADD CONSTRAINT posint_positive blocks writes to its tables (SHARE)");
+    expect(finding!.help).toBe(
+      "Add it NOT VALID (ALTER DOMAIN public.posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0) NOT VALID), then VALIDATE CONSTRAINT posint_positive in a separate transaction",
+    );
+    expect(finding!.explanation).toMatch(
       /^ALTER DOMAIN public\.posint ADD CONSTRAINT posint_positive CHECK \(…\) checks every stored value of every column of type public\.posint, in every table that uses the domain/,
     );
-    expect(finding!.message).toContain("SHARE lock on each of those tables, which blocks INSERT, UPDATE and DELETE on the table; reads go on");
-    expect(finding!.help).toContain("ALTER DOMAIN public.posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0) NOT VALID;");
-    expect(finding!.help).toContain("ALTER DOMAIN public.posint VALIDATE CONSTRAINT posint_positive;");
-    expect(finding!.help).toContain("Up to PostgreSQL 18, VALIDATE still holds SHARE");
+    expect(finding!.explanation).toContain("SHARE lock on each of those tables, which blocks INSERT, UPDATE and DELETE on the table; reads go on");
+    expect(finding!.explanation).toContain("ALTER DOMAIN public.posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0) NOT VALID;");
+    expect(finding!.explanation).toContain("ALTER DOMAIN public.posint VALIDATE CONSTRAINT posint_positive;");
+    expect(finding!.explanation).toContain("Up to PostgreSQL 18, VALIDATE still holds SHARE");
     const steps = "ALTER DOMAIN public.posint ADD CONSTRAINT posint_positive CHECK (VALUE > 0) NOT VALID;";
     expect(lintSql(steps, { rules: [rule] }).errors).toEqual([]);
     expect(findingsOf(rule, steps)).toEqual([]);
@@ -26,19 +30,38 @@ describe("domain-constraint", () => {
 
   it("names an unnamed check and keeps its condition on one line", () => {
     const [finding] = lintSql("ALTER DOMAIN d ADD CHECK (\n  VALUE > 0 -- positive\n  AND VALUE < 100\n);", { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^ALTER DOMAIN d ADD CHECK \(…\) checks/);
-    expect(finding!.help).toContain("ALTER DOMAIN d ADD CONSTRAINT d_check CHECK (VALUE > 0 AND VALUE < 100) NOT VALID;");
+    expect(finding!.message).toBe("ALTER DOMAIN d ADD CHECK blocks writes to every table using d (SHARE)");
+    expect(finding!.help).toBe("Add it NOT VALID (ALTER DOMAIN d ADD CONSTRAINT d_check CHECK (VALUE > 0 AND VALUE < 100) NOT VALID), then VALIDATE CONSTRAINT d_check in a separate transaction");
   });
 
   it("reports SET NOT NULL and ADD … NOT NULL, which cannot be NOT VALID, advising NOT NULL on the columns", () => {
     const sql = "ALTER DOMAIN email SET NOT NULL;\nALTER DOMAIN email ADD CONSTRAINT email_nn NOT NULL;";
     expect(findingsOf(rule, sql)).toEqual([at(1, 1, 1, 32), at(2, 1, 2, 52)]);
     const [set, add] = lintSql(sql, { rules: [rule] }).findings;
-    expect(set!.message).toMatch(/^ALTER DOMAIN email SET NOT NULL checks every stored value/);
-    expect(set!.help).toContain("put NOT NULL on the columns instead");
-    expect(set!.help).toContain("ALTER DOMAIN email ADD CONSTRAINT email_not_null CHECK (VALUE IS NOT NULL) NOT VALID;");
-    expect(add!.message).toMatch(/^ALTER DOMAIN email ADD CONSTRAINT email_nn NOT NULL checks/);
-    expect(add!.help).toContain("ALTER DOMAIN email ADD CONSTRAINT email_nn CHECK (VALUE IS NOT NULL) NOT VALID;");
+    expect(set!.message).toBe("ALTER DOMAIN email SET NOT NULL blocks writes to every table using email (SHARE)");
+    expect(set!.help).toBe(
+      "Put NOT NULL on the columns instead, or ALTER DOMAIN email ADD CONSTRAINT email_not_null CHECK (VALUE IS NOT NULL) NOT VALID and validate it later",
+    );
+    expect(set!.explanation).toMatch(/^ALTER DOMAIN email SET NOT NULL checks every stored value/);
+    expect(set!.explanation).toContain("put NOT NULL on the columns instead");
+    expect(set!.explanation).toContain("ALTER DOMAIN email ADD CONSTRAINT email_not_null CHECK (VALUE IS NOT NULL) NOT VALID;");
+    expect(add!.message).toBe("ALTER DOMAIN email ADD CONSTRAINT email_nn NOT NULL blocks writes to every table using email (SHARE)");
+    expect(add!.explanation).toMatch(/^ALTER DOMAIN email ADD CONSTRAINT email_nn NOT NULL checks/);
+    expect(add!.explanation).toContain("ALTER DOMAIN email ADD CONSTRAINT email_nn CHECK (VALUE IS NOT NULL) NOT VALID;");
+  });
+
+  it("keeps the message within 100 characters and the help within 200 with long names", () => {
+    const long = "a_rather_long_identifier_for_a_domain_that_keeps_going_and_on";
+    const sqls = [
+      `ALTER DOMAIN app.${long} ADD CONSTRAINT ${long}_check CHECK (VALUE ~ '^[0-9]{5}$' AND length(VALUE) < 100 AND VALUE <> '00000');`,
+      `ALTER DOMAIN app.${long} SET NOT NULL;`,
+      `ALTER DOMAIN ${long} ADD CONSTRAINT ${long}_nn NOT NULL;`,
+    ];
+    for (const sql of sqls) {
+      const [finding] = lintSql(sql, { rules: [rule] }).findings;
+      expect(finding!.message.length).toBeLessThanOrEqual(100);
+      expect(finding!.help.length).toBeLessThanOrEqual(200);
+    }
   });
 
   it("does not report CREATE DOMAIN, NOT VALID checks, VALIDATE, or the other ALTER DOMAIN forms", () => {

@@ -24,12 +24,12 @@ describe("drop-column", () => {
   it("names the column and table, the lock, the missing rewrite and what breaks", () => {
     const result = lintSql('ALTER TABLE app."User" DROP COLUMN "firstName" CASCADE;', { rules: [rule] });
     expect(result.findings).toHaveLength(1);
-    const { message, help } = result.findings[0]!;
-    expect(message).toContain('Dropping column "firstName" of app."User"');
-    expect(message).toContain("ACCESS EXCLUSIVE");
-    expect(message).toContain("not rewritten");
-    expect(message).toContain("SELECT *");
-    expect(message).toContain("CASCADE");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toContain('Dropping column "firstName" of app."User"');
+    expect(explanation).toContain("ACCESS EXCLUSIVE");
+    expect(explanation).toContain("not rewritten");
+    expect(explanation).toContain("SELECT *");
+    expect(explanation).toContain("CASCADE");
     expect(help).toContain('ALTER TABLE app."User" RENAME COLUMN "firstName" TO "firstName_deprecated"');
   });
 
@@ -70,5 +70,31 @@ describe("drop-column", () => {
 
   it("reports DROP COLUMN run by a DO block at its place in the body", () => {
     expect(findingsOf(rule, "DO $$\nBEGIN\n  ALTER TABLE users DROP COLUMN email;\nEND\n$$;")).toEqual([at(3, 21, 3, 38)]);
+  });
+});
+
+describe("drop-column: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("ALTER TABLE users DROP COLUMN legacy_name;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("DROP COLUMN legacy_name deletes its values in every row of users (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe("Rename it first (ALTER TABLE users RENAME COLUMN legacy_name TO legacy_name_deprecated), drop it in a later release");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "ALTER TABLE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t DROP COLUMN nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c CASCADE;",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

@@ -12,18 +12,19 @@ describe("drop-database", () => {
   it("reports IF EXISTS and names the database", () => {
     const result = lintSql('DROP DATABASE IF EXISTS "Analytics";', { rules: [rule] });
     expect(result.findings.map((f) => f.loc)).toEqual([{ start: { line: 1, column: 1 }, end: { line: 1, column: 36 } }]);
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^DROP DATABASE "Analytics" deletes the database /);
-    expect(message).toContain("fails while any session is connected");
-    expect(message).not.toContain("FORCE");
-    expect(help).toContain('ALTER DATABASE "Analytics" ALLOW_CONNECTIONS false');
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^DROP DATABASE "Analytics" deletes the database /);
+    expect(explanation).toContain("fails while any session is connected");
+    expect(explanation).not.toContain("FORCE");
+    expect(explanation).toContain('ALTER DATABASE "Analytics" ALLOW_CONNECTIONS false');
+    expect(help).toContain('pg_dump -Fc "Analytics"');
   });
 
   it("says WITH (FORCE) terminates the connections", () => {
     for (const sql of ["DROP DATABASE analytics WITH (FORCE);", "DROP DATABASE analytics (force);"]) {
       const result = lintSql(sql, { rules: [rule] });
       expect(result.findings).toHaveLength(1);
-      expect(result.findings[0]!.message).toContain("WITH (FORCE) first terminates every connection");
+      expect(result.findings[0]!.explanation).toContain("WITH (FORCE) first terminates every connection");
     }
   });
 
@@ -49,5 +50,32 @@ describe("drop-database", () => {
 
   it("reports DROP DATABASE run by a DO block at its place in the body", () => {
     expect(findingsOf(rule, "DO $$\nBEGIN\n  DROP DATABASE analytics;\nEND\n$$;")).toEqual([at(3, 3, 3, 26)]);
+  });
+});
+
+describe("drop-database: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("DROP DATABASE analytics;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("DROP DATABASE analytics deletes the database and everything in it, with no rollback");
+    expect(finding!.help).toBe("Do not drop databases from a migration: back it up (pg_dump -Fc analytics), then drop it by hand once nothing uses it");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "DROP DATABASE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_d;",
+      "DROP DATABASE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_d WITH (FORCE);",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

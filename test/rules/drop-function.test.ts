@@ -14,29 +14,30 @@ describe("drop-function", () => {
   it("names the function with its argument types, what breaks, and that no table is locked", () => {
     const result = lintSql("DROP FUNCTION IF EXISTS app.order_total(bigint, int), legacy_total;", { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 67)]);
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^DROP FUNCTION app\.order_total\(bigint, integer\), legacy_total removes the functions: /);
-    expect(message).toContain('fail with "function … does not exist" as soon as this commits');
-    expect(message).toContain("It takes no table lock");
-    expect(message).toContain("Without CASCADE it fails while a trigger, column default, constraint, index or view uses one of them.");
-    expect(help).toContain("BEGIN; DROP FUNCTION app.order_total(bigint, integer); CREATE FUNCTION app.order_total(…) …; COMMIT;");
-    expect(help).toContain("CREATE OR REPLACE FUNCTION needs no DROP");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^DROP FUNCTION app\.order_total\(bigint, integer\), legacy_total removes the functions: /);
+    expect(explanation).toContain('fail with "function … does not exist" as soon as this commits');
+    expect(explanation).toContain("It takes no table lock");
+    expect(explanation).toContain("Without CASCADE it fails while a trigger, column default, constraint, index or view uses one of them.");
+    expect(explanation).toContain("BEGIN; DROP FUNCTION app.order_total(bigint, integer); CREATE FUNCTION app.order_total(…) …; COMMIT;");
+    expect(explanation).toContain("CREATE OR REPLACE FUNCTION needs no DROP");
+    expect(help).toContain("CREATE OR REPLACE FUNCTION");
   });
 
   it("reports DROP PROCEDURE and DROP ROUTINE in their own words", () => {
     const procedure = lintSql("DROP PROCEDURE archive_orders();", { rules: [rule] }).findings[0]!;
-    expect(procedure.message).toMatch(/^DROP PROCEDURE archive_orders\(\) removes the procedure: running code and other functions that CALL it/);
-    expect(procedure.help).toContain("CREATE PROCEDURE archive_orders(…)");
+    expect(procedure.explanation).toMatch(/^DROP PROCEDURE archive_orders\(\) removes the procedure: running code and other functions that CALL it/);
+    expect(procedure.explanation).toContain("CREATE PROCEDURE archive_orders(…)");
     const routine = lintSql("DROP ROUTINE archive_orders;", { rules: [rule] }).findings[0]!;
-    expect(routine.message).toMatch(/^DROP ROUTINE archive_orders removes the routine: /);
-    expect(routine.help).toContain("CREATE OR REPLACE FUNCTION (or PROCEDURE) needs no DROP");
+    expect(routine.explanation).toMatch(/^DROP ROUTINE archive_orders removes the routine: /);
+    expect(routine.explanation).toContain("CREATE OR REPLACE FUNCTION (or PROCEDURE) needs no DROP");
   });
 
   it("says what CASCADE drops: triggers, defaults, constraints, indexes, views and policies", () => {
-    const { message, help } = lintSql("DROP FUNCTION set_updated_at() CASCADE;", { rules: [rule] }).findings[0]!;
-    expect(message).toContain("CASCADE also silently drops everything that uses it: triggers that execute it");
-    expect(message).toContain("column defaults (inserts then get NULL)");
-    expect(message).toContain("row-level security policies");
+    const { explanation, help } = lintSql("DROP FUNCTION set_updated_at() CASCADE;", { rules: [rule] }).findings[0]!;
+    expect(explanation).toContain("CASCADE also silently drops everything that uses it: triggers that execute it");
+    expect(explanation).toContain("column defaults (inserts then get NULL)");
+    expect(explanation).toContain("row-level security policies");
     expect(help).toContain("Leave out CASCADE");
   });
 
@@ -61,7 +62,7 @@ describe("drop-function", () => {
     const sql = `DROP FUNCTION order_total(bigint);\n${CREATE_F};`;
     const result = lintSql(sql, { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 34)]);
-    expect(result.findings[0]!.message).toContain("leaves no function of that name until a later statement of this file creates it again outside this transaction");
+    expect(result.findings[0]!.explanation).toContain("leaves no function of that name until a later statement of this file creates it again outside this transaction");
     expect(result.findings[0]!.help).toMatch(/^Run the DROP and the CREATE in one transaction/);
     expect(withSettings(sql, { assumeInTransaction: true })).toEqual([]);
   });
@@ -70,8 +71,8 @@ describe("drop-function", () => {
     const sql = `BEGIN;\nDROP FUNCTION order_total(bigint) CASCADE;\n${CREATE_F};\nCOMMIT;`;
     const result = lintSql(sql, { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(2, 1, 2, 42)]);
-    expect(result.findings[0]!.message).toMatch(/^DROP FUNCTION order_total\(bigint\) CASCADE is followed by a CREATE of the same name in the same transaction/);
-    expect(result.findings[0]!.message).toContain("the new function does not bring them back");
+    expect(result.findings[0]!.explanation).toMatch(/^DROP FUNCTION order_total\(bigint\) CASCADE is followed by a CREATE of the same name in the same transaction/);
+    expect(result.findings[0]!.explanation).toContain("the new function does not bring them back");
   });
 
   it("does not report DROP AGGREGATE, other DROPs, or text in comments and strings", () => {
@@ -86,5 +87,42 @@ describe("drop-function", () => {
   it("reports the docs page's example and not its safe alternative", () => {
     for (const sql of docsSql("Example")) expect(findingsOf(rule, sql)).toHaveLength(1);
     for (const sql of docsSql("Use instead")) expect(findingsOf(rule, sql)).toEqual([]);
+  });
+});
+
+describe("drop-function: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("DROP FUNCTION set_updated_at();", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("DROP FUNCTION set_updated_at() removes a function that running code may still call");
+    expect(finding!.help).toBe("Deploy code that no longer calls set_updated_at(), then drop it in a later release; for a new body, CREATE OR REPLACE FUNCTION");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "DROP FUNCTION nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_f(integer, text);",
+      "DROP FUNCTION nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_f() CASCADE;",
+      "DROP FUNCTION nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_f();\nCREATE FUNCTION nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_f() RETURNS int LANGUAGE sql AS 'select 1';",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
+  });
+});
+
+describe("drop-function: long argument lists", () => {
+  it("names the function without its argument types when the signature does not fit on a line", () => {
+    const sql = "DROP FUNCTION list_paginated_payloads_for_partition_date(date, uuid, timestamptz, bigint, v1_payload_type, uuid, timestamptz, bigint);";
+    const [finding] = lintSql(sql, { rules: [rule] }).findings;
+    expect(finding!.message).toBe("DROP FUNCTION list_paginated_payloads_for_partition_date removes a function still in use");
+    expect(finding!.explanation).toContain("list_paginated_payloads_for_partition_date(date, uuid, timestamptz, bigint, v1_payload_type");
   });
 });

@@ -13,12 +13,12 @@ describe("drop-not-null", () => {
 
   it("explains what breaks, the lock and the missing rewrite, and gives the safe order", () => {
     const [finding] = lintSql('ALTER TABLE app."User" ALTER "firstName" DROP NOT NULL;', { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^ALTER TABLE app\."User" ALTER COLUMN "firstName" DROP NOT NULL lets NULLs into "firstName"/);
-    expect(finding!.message).toContain("ORM models");
-    expect(finding!.message).toContain("catalog-only (no rewrite, no scan)");
-    expect(finding!.message).toContain('ACCESS EXCLUSIVE lock on app."User"');
-    expect(finding!.help).toMatch(/^First deploy readers that handle a NULL "firstName"/);
-    expect(finding!.help).toContain('ALTER TABLE app."User" ALTER COLUMN "firstName" SET DEFAULT …;');
+    expect(finding!.explanation).toMatch(/^ALTER TABLE app\."User" ALTER COLUMN "firstName" DROP NOT NULL lets NULLs into "firstName"/);
+    expect(finding!.explanation).toContain("ORM models");
+    expect(finding!.explanation).toContain("catalog-only (no rewrite, no scan)");
+    expect(finding!.explanation).toContain('ACCESS EXCLUSIVE lock on app."User"');
+    expect(finding!.help).toMatch(/^Deploy readers that handle a NULL "firstName" first/);
+    expect(finding!.help).toContain("keep NOT NULL and SET DEFAULT … instead");
   });
 
   it("does not report the safe alternative of the docs page", () => {
@@ -70,5 +70,31 @@ describe("drop-not-null", () => {
 
   it("does not report SQL in comments and strings", () => {
     expect(findingsOf(rule, `-- ${DROP}\n/* ${DROP} */\nSELECT '${DROP}';`)).toEqual([]);
+  });
+});
+
+describe("drop-not-null: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("ALTER TABLE users ALTER COLUMN email DROP NOT NULL;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("ALTER TABLE users ALTER COLUMN email DROP NOT NULL lets NULLs in where readers expect none");
+    expect(finding!.help).toBe("Deploy readers that handle a NULL email first; if writers should still set it, keep NOT NULL and SET DEFAULT … instead");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "ALTER TABLE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t ALTER COLUMN nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c DROP NOT NULL;",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

@@ -12,23 +12,23 @@ describe("drop-schema", () => {
   it("reports IF EXISTS, CASCADE and several schemas in one finding naming them", () => {
     const result = lintSql("DROP SCHEMA IF EXISTS reporting, \"Audit\" CASCADE;", { rules: [rule] });
     expect(result.findings.map((f) => f.loc)).toEqual([{ start: { line: 1, column: 1 }, end: { line: 1, column: 49 } }]);
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^DROP SCHEMA reporting, "Audit" CASCADE deletes every table/);
-    expect(message).toContain("ACCESS EXCLUSIVE");
-    expect(message).toContain("nothing is rewritten");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^DROP SCHEMA reporting, "Audit" CASCADE deletes every table/);
+    expect(explanation).toContain("ACCESS EXCLUSIVE");
+    expect(explanation).toContain("nothing is rewritten");
     expect(help).toContain("ALTER SCHEMA reporting RENAME TO reporting_deprecated");
   });
 
   it("says that without CASCADE the drop fails on a schema that still holds objects", () => {
     const result = lintSql("DROP SCHEMA reporting;", { rules: [rule] });
-    expect(result.findings[0]!.message).toContain("without CASCADE it fails if it still holds any object");
+    expect(result.findings[0]!.explanation).toContain("without CASCADE it fails if it still holds any object");
   });
 
   it("does not report a schema created earlier in the file, but reports the others", () => {
     expect(findingsOf(rule, "CREATE SCHEMA tmp;\nDROP SCHEMA tmp CASCADE;")).toEqual([]);
     const result = lintSql("CREATE SCHEMA tmp;\r\nDROP SCHEMA tmp, reporting;", { rules: [rule] });
     expect(result.findings.map((f) => f.loc.start)).toEqual([{ line: 2, column: 1 }]);
-    expect(result.findings[0]!.message).toMatch(/^DROP SCHEMA reporting deletes the schema /);
+    expect(result.findings[0]!.explanation).toMatch(/^DROP SCHEMA reporting deletes the schema /);
   });
 
   it("does not report a rollback dropping the schema its forward migration created", () => {
@@ -45,5 +45,32 @@ describe("drop-schema", () => {
 
   it("reports DROP SCHEMA run by a DO block at its place in the body", () => {
     expect(findingsOf(rule, "DO $$\nBEGIN\n  DROP SCHEMA reporting CASCADE;\nEND\n$$;")).toEqual([at(3, 3, 3, 32)]);
+  });
+});
+
+describe("drop-schema: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("DROP SCHEMA reporting CASCADE;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("DROP SCHEMA reporting CASCADE deletes every object and row in it (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe("Rename it first (ALTER SCHEMA reporting RENAME TO reporting_deprecated), drop it in a later release after a backup (pg_dump --schema=reporting)");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "DROP SCHEMA nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_s CASCADE;",
+      "DROP SCHEMA nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_a, nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_b, nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c;",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

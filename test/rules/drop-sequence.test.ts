@@ -12,35 +12,35 @@ describe("drop-sequence", () => {
   it("names the lost value, what breaks, the lock and the safe failure without CASCADE", () => {
     const result = lintSql("DROP SEQUENCE IF EXISTS app.invoice_number_seq, order_seq;", { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 58)]);
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^DROP SEQUENCE app\.invoice_number_seq, order_seq deletes the sequences and their current value/);
-    expect(message).toContain('Running code calling nextval on app.invoice_number_seq and order_seq fails with "relation does not exist"');
-    expect(message).toContain("ACCESS EXCLUSIVE lock on each sequence, so it waits for every running transaction that has called nextval");
-    expect(message).toContain("Without CASCADE it fails while a column default uses one of them");
-    expect(help).toContain("ALTER SEQUENCE app.invoice_number_seq AS bigint");
-    expect(help).toContain("nextval('app.invoice_number_seq')");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^DROP SEQUENCE app\.invoice_number_seq, order_seq deletes the sequences and their current value/);
+    expect(explanation).toContain('Running code calling nextval on app.invoice_number_seq and order_seq fails with "relation does not exist"');
+    expect(explanation).toContain("ACCESS EXCLUSIVE lock on each sequence, so it waits for every running transaction that has called nextval");
+    expect(explanation).toContain("Without CASCADE it fails while a column default uses one of them");
+    expect(help).toContain("ALTER SEQUENCE app.invoice_number_seq … in place");
+    expect(explanation).toContain("nextval('app.invoice_number_seq')");
   });
 
   it("says what CASCADE drops: the column defaults using it", () => {
-    const { message } = lintSql("DROP SEQUENCE invoice_number_seq CASCADE;", { rules: [rule] }).findings[0]!;
-    expect(message).toContain("CASCADE also drops the column defaults that use it (DEFAULT nextval('invoice_number_seq'))");
-    expect(message).toContain("write NULL or fail on NOT NULL");
+    const { explanation } = lintSql("DROP SEQUENCE invoice_number_seq CASCADE;", { rules: [rule] }).findings[0]!;
+    expect(explanation).toContain("CASCADE also drops the column defaults that use it (DEFAULT nextval('invoice_number_seq'))");
+    expect(explanation).toContain("write NULL or fail on NOT NULL");
   });
 
   it("reports a re-creation even in one transaction: the new sequence starts over", () => {
     const sql = "BEGIN;\nDROP SEQUENCE invoice_number_seq;\nCREATE SEQUENCE invoice_number_seq;\nCOMMIT;";
     const result = lintSql(sql, { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(2, 1, 2, 33)]);
-    const { message } = result.findings[0]!;
-    expect(message).toContain("invoice_number_seq is created again later in this file, starting over at 1, not where the old one stopped");
-    expect(message).not.toContain("Running code calling nextval");
+    const { explanation } = result.findings[0]!;
+    expect(explanation).toContain("invoice_number_seq is created again later in this file, starting over at 1, not where the old one stopped");
+    expect(explanation).not.toContain("Running code calling nextval");
     const withStart = lintSql("BEGIN;\nDROP SEQUENCE s;\nCREATE SEQUENCE s START WITH 1000;\nCOMMIT;", { rules: [rule] }).findings[0]!;
-    expect(withStart.message).toContain("starting over at the START fixed when the migration was written");
+    expect(withStart.explanation).toContain("starting over at the START fixed when the migration was written");
   });
 
   it("says when the re-creation is not in the same transaction, and follows assumeInTransaction for that", () => {
     const sql = "DROP SEQUENCE s;\nCREATE SEQUENCE s;";
-    expect(lintSql(sql, { rules: [rule] }).findings[0]!.message).toContain("but not in the same transaction (nextval calls in between fail)");
+    expect(lintSql(sql, { rules: [rule] }).findings[0]!.explanation).toContain("but not in the same transaction (nextval calls in between fail)");
     expect(withSettings(sql, { assumeInTransaction: true })).toEqual([at(1, 1, 1, 16)]);
   });
 
@@ -49,7 +49,7 @@ describe("drop-sequence", () => {
     expect(findingsOf(rule, "BEGIN;\nDROP SEQUENCE s CASCADE;\nALTER SEQUENCE s_new RENAME TO s;\nCOMMIT;")).toEqual([at(2, 1, 2, 24)]);
     const gap = lintSql("DROP SEQUENCE s;\nALTER SEQUENCE s_new RENAME TO s;", { rules: [rule] });
     expect(gap.findings.map(located)).toEqual([at(1, 1, 1, 16)]);
-    expect(gap.findings[0]!.message).toContain("Another sequence is renamed to s later in this file, but not in the same transaction");
+    expect(gap.findings[0]!.explanation).toContain("Another sequence is renamed to s later in this file, but not in the same transaction");
     expect(withSettings("DROP SEQUENCE s;\nALTER SEQUENCE s_new RENAME TO s;", { assumeInTransaction: true })).toEqual([]);
   });
 
@@ -77,5 +77,32 @@ describe("drop-sequence", () => {
   it("reports the docs page's example and not its safe alternatives", () => {
     for (const sql of docsSql("Example")) expect(findingsOf(rule, sql)).toHaveLength(1);
     for (const sql of docsSql("Use instead")) expect(findingsOf(rule, sql)).toEqual([]);
+  });
+});
+
+describe("drop-sequence: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("DROP SEQUENCE invoice_number_seq;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("DROP SEQUENCE invoice_number_seq deletes it and its current value (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe("To change it, ALTER SEQUENCE invoice_number_seq … in place, which keeps its value; to drop it, remove its nextval defaults first");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "DROP SEQUENCE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_s CASCADE;",
+      "DROP SEQUENCE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_s;\nCREATE SEQUENCE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_s;",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

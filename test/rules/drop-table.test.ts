@@ -13,15 +13,15 @@ describe("drop-table", () => {
     const result = lintSql("DROP TABLE IF EXISTS users, public.orders CASCADE;", { rules: [rule] });
     expect(result.findings.map((f) => f.loc.start)).toEqual([{ line: 1, column: 1 }]);
     expect(result.findings[0]!.message).toContain("users, public.orders");
-    expect(result.findings[0]!.message).toContain("CASCADE");
+    expect(result.findings[0]!.explanation).toContain("CASCADE");
     expect(result.findings[0]!.help).toContain(
-      "Rename first (ALTER TABLE users RENAME TO users_backup; ALTER TABLE public.orders RENAME TO orders_backup;), deploy code that no longer uses them,",
+      "Rename them first (ALTER TABLE users RENAME TO users_backup; ALTER TABLE public.orders RENAME TO orders_backup), drop them in a later release",
     );
   });
 
   it("quotes the backup name in the help when the table's name needs quotes", () => {
     const result = lintSql('DROP TABLE "Audit Log";', { rules: [rule] });
-    expect(result.findings[0]!.help).toContain('(ALTER TABLE "Audit Log" RENAME TO "Audit Log_backup";)');
+    expect(result.findings[0]!.help).toContain('(ALTER TABLE "Audit Log" RENAME TO "Audit Log_backup")');
   });
 
   it("does not report a table created earlier in the same file", () => {
@@ -31,7 +31,7 @@ describe("drop-table", () => {
   it("reports only the tables that were not created in the file", () => {
     const result = lintSql("CREATE TABLE tmp (id int);\nDROP TABLE tmp, users;", { rules: [rule] });
     expect(result.findings).toHaveLength(1);
-    expect(result.findings[0]!.message).toMatch(/^DROP TABLE users /);
+    expect(result.findings[0]!.explanation).toMatch(/^DROP TABLE users /);
   });
 
   it("reports a table dropped before the file creates it", () => {
@@ -66,5 +66,31 @@ describe("drop-table", () => {
 
   it("reports DROP TABLE run by a DO block at its place in the body", () => {
     expect(findingsOf(rule, "DO $$\nBEGIN\n  DROP TABLE users;\nEND\n$$;")).toEqual([at(3, 3, 3, 19)]);
+  });
+});
+
+describe("drop-table: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("DROP TABLE IF EXISTS legacy_sessions;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("DROP TABLE legacy_sessions deletes the table and its rows (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe("Rename it first (ALTER TABLE legacy_sessions RENAME TO legacy_sessions_backup), drop it in a later release");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "DROP TABLE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_a, nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_b, nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c CASCADE;",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

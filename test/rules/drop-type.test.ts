@@ -14,27 +14,29 @@ describe("drop-type", () => {
   it("names the type, what breaks, the safe failure without CASCADE and the missing table lock", () => {
     const result = lintSql("DROP TYPE IF EXISTS app.order_status, mood;", { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 43)]);
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^DROP TYPE app\.order_status, mood removes the types: /);
-    expect(message).toContain("casts such as '…'::app.order_status");
-    expect(message).toContain("Without CASCADE it fails while a column, function or other type still uses one of them, which keeps the data safe.");
-    expect(message).toContain("It takes no table lock");
-    expect(help).toContain("ALTER TYPE app.order_status ADD VALUE '…';");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^DROP TYPE app\.order_status, mood removes the types: /);
+    expect(explanation).toContain("casts such as '…'::app.order_status");
+    expect(explanation).toContain("Without CASCADE it fails while a column, function or other type still uses one of them, which keeps the data safe.");
+    expect(explanation).toContain("It takes no table lock");
+    expect(help).toBe("Deploy code that no longer uses app.order_status, then drop it in a later release");
+    expect(explanation).toContain("ALTER TYPE app.order_status ADD VALUE '…';");
   });
 
   it("reports DROP DOMAIN in its own words", () => {
-    const { message, help } = lintSql("DROP DOMAIN email_address;", { rules: [rule] }).findings[0]!;
-    expect(message).toMatch(/^DROP DOMAIN email_address removes the domain: /);
-    expect(help).toContain("ALTER DOMAIN email_address ADD CONSTRAINT … CHECK (…) NOT VALID;");
+    const { explanation, help } = lintSql("DROP DOMAIN email_address;", { rules: [rule] }).findings[0]!;
+    expect(explanation).toMatch(/^DROP DOMAIN email_address removes the domain: /);
+    expect(explanation).toContain("ALTER DOMAIN email_address ADD CONSTRAINT … CHECK (…) NOT VALID;");
+    expect(help).toBe("Deploy code that no longer uses email_address, then drop it in a later release");
   });
 
   it("says loudly that CASCADE deletes the columns of that type and their data", () => {
     const result = lintSql("DROP TYPE order_status CASCADE;", { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 31)]);
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^DROP TYPE order_status CASCADE deletes data: it drops every table column of that type/);
-    expect(message).toContain("with all its values, for good");
-    expect(message).toContain("locked ACCESS EXCLUSIVE, briefly (it is not rewritten)");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^DROP TYPE order_status CASCADE deletes data: it drops every table column of that type/);
+    expect(explanation).toContain("with all its values, for good");
+    expect(explanation).toContain("locked ACCESS EXCLUSIVE, briefly (it is not rewritten)");
     expect(help).toMatch(/^Leave out CASCADE/);
   });
 
@@ -42,7 +44,7 @@ describe("drop-type", () => {
     const sql = `BEGIN;\nDROP TYPE order_status CASCADE;\n${CREATE};\nCOMMIT;`;
     const result = lintSql(sql, { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(2, 1, 2, 31)]);
-    expect(result.findings[0]!.message).toContain("The CREATE of order_status later in this file brings back the type, not the columns or their data.");
+    expect(result.findings[0]!.explanation).toContain("The CREATE of order_status later in this file brings back the type, not the columns or their data.");
   });
 
   it("does not report a type created earlier in the file, even with CASCADE, or given its name by an earlier rename", () => {
@@ -69,7 +71,7 @@ describe("drop-type", () => {
     const sql = `DROP TYPE order_status;\n${CREATE};`;
     const result = lintSql(sql, { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 23)]);
-    expect(result.findings[0]!.message).toContain("leaves no type of that name until a later statement of this file creates it again outside this transaction");
+    expect(result.findings[0]!.explanation).toContain("leaves no type of that name until a later statement of this file creates it again outside this transaction");
     expect(result.findings[0]!.help).toContain(`BEGIN; DROP TYPE order_status; CREATE TYPE order_status …; COMMIT;`);
     expect(withSettings(sql, { assumeInTransaction: true })).toEqual([]);
   });
@@ -86,5 +88,33 @@ describe("drop-type", () => {
   it("reports the docs page's example and not its safe alternatives", () => {
     for (const sql of docsSql("Example")) expect(findingsOf(rule, sql)).toHaveLength(1);
     for (const sql of docsSql("Use instead")) expect(findingsOf(rule, sql)).toEqual([]);
+  });
+});
+
+describe("drop-type: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("DROP TYPE order_status CASCADE;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("DROP TYPE order_status CASCADE drops every column of that type with its data");
+    expect(finding!.help).toBe("Leave out CASCADE; move each column off order_status first (ALTER TABLE … ALTER COLUMN … TYPE text USING …::text), or drop it after a backup");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "DROP TYPE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t CASCADE;",
+      "DROP DOMAIN nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_d;",
+      "DROP TYPE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t;\nCREATE TYPE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t AS ENUM ('a');",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

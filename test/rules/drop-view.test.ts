@@ -14,20 +14,20 @@ describe("drop-view", () => {
   it("reports IF EXISTS, CASCADE and several views in one finding naming them", () => {
     const result = lintSql("DROP VIEW IF EXISTS app.active_users, recent_orders CASCADE;", { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 60)]);
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^DROP VIEW app\.active_users, recent_orders removes the views: /);
-    expect(message).toContain("CASCADE also silently drops every view and materialized view built on app.active_users and recent_orders");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^DROP VIEW app\.active_users, recent_orders removes the views: /);
+    expect(explanation).toContain("CASCADE also silently drops every view and materialized view built on app.active_users and recent_orders");
     expect(help).toContain("Leave out CASCADE");
   });
 
   it("names the view, what breaks, the lock and that nothing is rewritten; the help replaces it in one transaction", () => {
-    const { message, help } = lintSql('DROP VIEW "ActiveUsers";', { rules: [rule] }).findings[0]!;
-    expect(message).toContain('running code that selects from it fails with "relation does not exist" as soon as this commits');
-    expect(message).toContain("ACCESS EXCLUSIVE lock on the view");
-    expect(message).toContain("no table is rewritten and no rows are deleted");
-    expect(message).not.toContain("CASCADE");
-    expect(help).toContain('BEGIN; DROP VIEW "ActiveUsers"; CREATE VIEW "ActiveUsers" AS …; COMMIT;');
-    expect(help).toContain('CREATE OR REPLACE VIEW "ActiveUsers" AS …;');
+    const { explanation, help } = lintSql('DROP VIEW "ActiveUsers";', { rules: [rule] }).findings[0]!;
+    expect(explanation).toContain('running code that selects from it fails with "relation does not exist" as soon as this commits');
+    expect(explanation).toContain("ACCESS EXCLUSIVE lock on the view");
+    expect(explanation).toContain("no table is rewritten and no rows are deleted");
+    expect(explanation).not.toContain("CASCADE");
+    expect(explanation).toContain('BEGIN; DROP VIEW "ActiveUsers"; CREATE VIEW "ActiveUsers" AS …; COMMIT;');
+    expect(help).toContain('CREATE OR REPLACE VIEW "ActiveUsers" AS …');
   });
 
   it("does not report a view created earlier in the file, or given its name by an earlier rename", () => {
@@ -38,7 +38,7 @@ describe("drop-view", () => {
   it("reports only the views that running code may know", () => {
     const result = lintSql("CREATE VIEW tmp AS SELECT 1;\nDROP VIEW tmp, public.active_users;", { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(2, 1, 2, 35)]);
-    expect(result.findings[0]!.message).toMatch(/^DROP VIEW public\.active_users removes the view: /);
+    expect(result.findings[0]!.explanation).toMatch(/^DROP VIEW public\.active_users removes the view: /);
   });
 
   it("does not report a rollback dropping the view its forward migration created", () => {
@@ -69,8 +69,8 @@ describe("drop-view", () => {
   it("reports a replacement outside a transaction, saying that queries in between fail", () => {
     const result = lintSql("DROP VIEW active_users;\nCREATE VIEW active_users AS SELECT id FROM users;", { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 23)]);
-    const { message, help } = result.findings[0]!;
-    expect(message).toContain("leaves no view of that name until a later statement of this file creates it again outside this transaction");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toContain("leaves no view of that name until a later statement of this file creates it again outside this transaction");
     expect(help).toMatch(/^Run the DROP and the CREATE in one transaction/);
   });
 
@@ -78,7 +78,7 @@ describe("drop-view", () => {
     const sql = "BEGIN;\nDROP VIEW a, b;\nCOMMIT;\nCREATE VIEW a AS SELECT 1;";
     const result = lintSql(sql, { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(2, 1, 2, 15)]);
-    expect(result.findings[0]!.message).toContain("a is created again later in this file, but not in the same transaction: queries that arrive in between still fail.");
+    expect(result.findings[0]!.explanation).toContain("a is created again later in this file, but not in the same transaction: queries that arrive in between still fail.");
   });
 
   it("takes the runner's transaction into account with assumeInTransaction, until a COMMIT of the file", () => {
@@ -98,10 +98,10 @@ describe("drop-view", () => {
     const sql = "BEGIN;\nDROP VIEW active_users CASCADE;\nCREATE VIEW active_users AS SELECT id FROM users;\nCOMMIT;";
     const result = lintSql(sql, { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(2, 1, 2, 31)]);
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^DROP VIEW active_users CASCADE is followed by a CREATE of the same name in the same transaction/);
-    expect(message).toContain("the re-creation does not bring those back");
-    expect(help).toContain("CREATE OR REPLACE VIEW active_users AS …; needs no DROP and keeps its dependents");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^DROP VIEW active_users CASCADE is followed by a CREATE of the same name in the same transaction/);
+    expect(explanation).toContain("the re-creation does not bring those back");
+    expect(help).toContain("CREATE OR REPLACE VIEW active_users AS … needs no DROP and keeps its dependents");
   });
 
   it("does not report other DROPs, or text in comments and strings", () => {
@@ -117,5 +117,32 @@ describe("drop-view", () => {
   it("reports the docs page's examples and not its safe alternative", () => {
     for (const sql of docsSql("Example")) expect(findingsOf(rule, sql)).toHaveLength(1);
     for (const sql of docsSql("Use instead")) expect(findingsOf(rule, sql)).toEqual([]);
+  });
+});
+
+describe("drop-view: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("DROP VIEW active_users;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("DROP VIEW active_users removes a view running code may still query (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe("Deploy code that no longer reads active_users, then drop it in a later release; to change it, use CREATE OR REPLACE VIEW active_users AS …");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "DROP VIEW nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_a, nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_b CASCADE;",
+      "DROP VIEW nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_v;\nCREATE VIEW nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_v AS SELECT 1;",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

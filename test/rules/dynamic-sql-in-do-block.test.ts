@@ -10,20 +10,29 @@ describe("dynamic-sql-in-do-block", () => {
     expect(findingsOf(rule, sql)).toEqual([at(4, 11, 4, 47)]);
   });
 
-  it("quotes the generated SQL and says what cannot be checked, with a concrete help", () => {
+  it("quotes the generated SQL in a short message, with a one-line help and the why in the explanation", () => {
     const sql = "DO $$\nBEGIN\n  EXECUTE format('DROP TABLE %I', 'users_old');\nEND\n$$;";
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.message).toContain("(format('DROP TABLE %I', 'users_old'))");
-    expect(finding!.message).toContain("locks");
-    expect(finding!.help).toContain("Write the statements out");
-    expect(finding!.help).toContain("SELECT format(…)");
+    expect(finding!.message).toBe("DO block EXECUTEs SQL built at run time, not checked: format('DROP TABLE %I', 'users_old')");
+    expect(finding!.help).toBe("Write the statements out, one per object, so each is checked; or render the SQL with SELECT format(…) and run migsafe on it");
+    expect(finding!.explanation).toContain("(format('DROP TABLE %I', 'users_old'))");
+    expect(finding!.explanation).toContain("which locks it takes");
+    expect(finding!.explanation).toContain("SELECT format(…) instead of EXECUTE");
   });
 
-  it("shortens a long generated statement in the message", () => {
+  it("shortens a long generated statement in the message, which stays within 100 characters", () => {
     const long = `'ALTER TABLE ' || quote_ident(t) || ' ADD COLUMN created_at timestamptz NOT NULL DEFAULT now()'`;
     const sql = `DO $$\nDECLARE t text := 'users';\nBEGIN\n  EXECUTE ${long};\nEND\n$$;`;
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.message).toContain("('ALTER TABLE ' || quote_ident(t) || ' ADD COLUMN created_at…)");
+    expect(finding!.message).toBe("DO block EXECUTEs SQL built at run time, not checked: 'ALTER TABLE ' || quote_ident(t) || ' ADD COL…");
+    expect(finding!.message.length).toBeLessThanOrEqual(100);
+    expect(finding!.explanation).toContain(long);
+    const name = "x".repeat(60);
+    const longNames = `DO $$\nBEGIN\n  EXECUTE format('ALTER TABLE %I ADD COLUMN ${name} integer', '${name}');\nEND\n$$;`;
+    for (const one of lintSql(longNames, { rules: [rule] }).findings) {
+      expect(one.message.length).toBeLessThanOrEqual(100);
+      expect(one.help.length).toBeLessThanOrEqual(160);
+    }
   });
 
   it("reports every EXECUTE, FOR … IN EXECUTE and nested blocks included, each at its place", () => {

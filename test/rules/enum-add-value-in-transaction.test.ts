@@ -24,13 +24,31 @@ describe("enum-add-value-in-transaction", () => {
     const sql = `BEGIN;\n${ADD}\n${USE}\nSELECT 'shipped'::order_status;\nCOMMIT;`;
     expect(findingsOf(rule, sql)).toEqual([at(3, 28, 3, 37), at(4, 8, 4, 17)]);
     const [update, cast] = lintSql(sql, { rules: [rule] }).findings;
-    expect(update!.message).toMatch(/^'shipped' is the value that ALTER TYPE order_status ADD VALUE added on line 2, in this same transaction: if PostgreSQL reads this string as a value of order_status/);
-    expect(update!.message).toContain('"unsafe use of new value "shipped" of enum type order_status"');
-    expect(update!.message).toContain("rolled back");
-    expect(cast!.message).toMatch(/^'shipped'::order_status uses the value that ALTER TYPE order_status ADD VALUE added on line 2, in this same transaction: PostgreSQL refuses it/);
-    expect(update!.help).toBe(
-      "Commit in between: put ALTER TYPE order_status ADD VALUE 'shipped'; in a migration of its own (or end the transaction right after it), and use the value in a later migration.",
-    );
+    expect(update!.message).toBe("'shipped' fails if read as order_status: ADD VALUE on line 2 has not committed yet");
+    expect(update!.explanation).toMatch(/^'shipped' is the value that ALTER TYPE order_status ADD VALUE added on line 2, in this same transaction: if PostgreSQL reads this string as a value of order_status/);
+    expect(update!.explanation).toContain('"unsafe use of new value "shipped" of enum type order_status"');
+    expect(update!.explanation).toContain("rolled back");
+    expect(cast!.message).toBe("'shipped'::order_status fails: ADD VALUE on line 2 has not committed yet");
+    expect(cast!.explanation).toMatch(/^'shipped'::order_status uses the value that ALTER TYPE order_status ADD VALUE added on line 2, in this same transaction: PostgreSQL refuses it/);
+    expect(update!.help).toBe("Commit in between: ALTER TYPE order_status ADD VALUE 'shipped' in a migration of its own, the uses in a later one");
+  });
+
+  it("keeps messages within 100 characters with long names", () => {
+    const type = "t".repeat(60);
+    const value = "v".repeat(60);
+    const add = `ALTER TYPE ${type} ADD VALUE '${value}';`;
+    const use = `UPDATE orders SET status = '${value}';\nSELECT '${value}'::${type};`;
+    const findings = [
+      ...lintWith(`BEGIN;\n${add}\n${use}\nCOMMIT;`, {}).findings,
+      ...lintWith(`BEGIN;\n${add}\nCOMMIT;`, { pgVersion: 11 }).findings,
+      ...lintWith(`DO $$\nBEGIN\n  ${add}\nEND\n$$;`, { pgVersion: 11 }).findings,
+    ];
+    expect(findings).toHaveLength(4);
+    for (const finding of findings) {
+      expect(finding.message.length).toBeLessThanOrEqual(100);
+      expect(finding.message).not.toContain("…");
+      expect(finding.help.length).toBeLessThanOrEqual(200);
+    }
   });
 
   it("finds the value in any statement: INSERT, defaults, E'' strings, and statements of a DO block", () => {
@@ -55,7 +73,7 @@ describe("enum-add-value-in-transaction", () => {
 
   it("follows the runner's transaction (assumeInTransaction) up to an explicit COMMIT", () => {
     expect(findingsWith(`${ADD}\n${USE}`, { assumeInTransaction: true })).toEqual([at(2, 28, 2, 37)]);
-    expect(lintWith(`${ADD}\n${USE}`, { assumeInTransaction: true }).findings[0]!.message).toContain("in this same transaction");
+    expect(lintWith(`${ADD}\n${USE}`, { assumeInTransaction: true }).findings[0]!.explanation).toContain("in this same transaction");
     expect(findingsWith(`${ADD}\nCOMMIT;\n${USE}`, { assumeInTransaction: true })).toEqual([]);
   });
 
@@ -75,18 +93,20 @@ describe("enum-add-value-in-transaction", () => {
     const sql = `BEGIN;\n${ADD}\n${USE}\nCOMMIT;`;
     expect(findingsWith(sql, { pgVersion: 11 })).toEqual([at(2, 1, 2, 44)]);
     const [finding] = lintWith(sql, { pgVersion: 11 }).findings;
-    expect(finding!.message).toMatch(
+    expect(finding!.message).toBe("ALTER TYPE order_status ADD VALUE 'shipped' fails inside a transaction block on PostgreSQL 11");
+    expect(finding!.help).toBe("Run it in a migration of its own with no transaction: ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'shipped'");
+    expect(finding!.explanation).toMatch(
       /^ALTER TYPE order_status ADD VALUE 'shipped' runs inside the transaction block opened on line 1, which PostgreSQL before 12 refuses \(settings\.pgVersion is 11\): /,
     );
-    expect(finding!.message).toContain('"ALTER TYPE ... ADD cannot run inside a transaction block"');
-    expect(finding!.help).toContain("ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'shipped';");
-    expect(finding!.help).toContain("runner's transaction turned off");
+    expect(finding!.explanation).toContain('"ALTER TYPE ... ADD cannot run inside a transaction block"');
+    expect(finding!.explanation).toContain("runner's transaction off");
     expect(findingsWith(ADD, { pgVersion: 11 })).toEqual([]);
     expect(findingsWith(ADD, { pgVersion: 10, assumeInTransaction: true })).toEqual([at(1, 1, 1, 44)]);
-    expect(lintWith(ADD, { pgVersion: 10, assumeInTransaction: true }).findings[0]!.message).toContain("the migration runner wraps the file in");
+    expect(lintWith(ADD, { pgVersion: 10, assumeInTransaction: true }).findings[0]!.explanation).toContain("the migration runner wraps the file in");
     const inDo = "DO $$\nBEGIN\n  ALTER TYPE order_status ADD VALUE 'shipped';\nEND\n$$;";
     expect(findingsWith(inDo, { pgVersion: 11 })).toEqual([at(3, 3, 3, 46)]);
     expect(lintWith(inDo, { pgVersion: 11 }).findings[0]!.message).toContain("a DO block");
+    expect(lintWith(inDo, { pgVersion: 11 }).findings[0]!.help).toContain(", outside the DO block,");
     expect(findingsWith(`BEGIN;\n${ADD}\n${USE}\nCOMMIT;`, { pgVersion: 12 })).toEqual([at(3, 28, 3, 37)]);
   });
 

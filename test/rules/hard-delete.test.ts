@@ -16,12 +16,12 @@ describe("hard-delete", () => {
 
   it("names the table, the locks and the soft-delete alternative", () => {
     const result = lintSql("DELETE FROM billing.accounts WHERE closed;", { rules: [rule] });
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^DELETE FROM billing\.accounts removes the matching rows for good/);
-    expect(message).toContain("ROW EXCLUSIVE");
-    expect(message).toContain("nothing is rewritten");
-    expect(help).toContain("UPDATE billing.accounts SET deleted_at = now() WHERE <same condition>");
-    expect(help).toContain("CREATE TABLE billing.accounts_deleted AS SELECT * FROM billing.accounts WHERE <same condition>");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^DELETE FROM billing\.accounts removes the matching rows for good/);
+    expect(explanation).toContain("ROW EXCLUSIVE");
+    expect(explanation).toContain("nothing is rewritten");
+    expect(help).toContain("UPDATE billing.accounts SET deleted_at = now() WHERE …");
+    expect(help).toContain("billing.accounts_deleted");
   });
 
   it("reports a DELETE in a WITH query at the DELETE inside the parentheses", () => {
@@ -96,5 +96,31 @@ describe("hard-delete", () => {
 
   it("is dangerous, as the migration guide says: never delete data directly, soft-delete it", () => {
     expect(lintSql("DELETE FROM accounts WHERE id = 1;", { rules: [rule] }).findings.map((finding) => finding.severity)).toEqual(["dangerous"]);
+  });
+});
+
+describe("hard-delete: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("DELETE FROM accounts WHERE closed_at < now() - interval '1 year';", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("DELETE FROM accounts removes the matching rows for good; only a backup brings them back");
+    expect(finding!.help).toBe("Soft delete instead (UPDATE accounts SET deleted_at = now() WHERE …), or copy the rows first: CREATE TABLE accounts_deleted AS SELECT * FROM accounts WHERE …");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "DELETE FROM nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t WHERE id = 1;",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

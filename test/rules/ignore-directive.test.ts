@@ -46,4 +46,40 @@ describe("ignore-directive", () => {
     expect(lint("/* eslint-disable */\nSELECT 1;")).toEqual([["ignore-directive", 1, 1, 1, 21]]);
     expect(lint("/* eslint-disable -- generated file */\nSELECT 1;")).toEqual([]);
   });
+
+  it("says in one short line what is wrong with the directive, with a one-line help", () => {
+    const findings = (sql: string) => lintSql(sql, { rules: [dropTable, rule] }).findings.filter((f) => f.ruleId === "ignore-directive");
+    const [noReason] = findings("-- migsafe-ignore drop-table\nDROP TABLE t;");
+    expect(noReason!.message).toBe("migsafe-ignore drop-table gives no reason for accepting the risk");
+    expect(noReason!.help).toBe("Say why it is safe here: -- migsafe-ignore drop-table: <why this is safe here>");
+    expect(noReason!.explanation).toContain('"requireIgnoreReason": false');
+    const [eslint] = findings("-- eslint-disable-next-line migsafe/drop-table\nDROP TABLE t;");
+    expect(eslint!.help).toBe("Say why it is safe here: -- eslint-disable-next-line migsafe/drop-table -- <why this is safe here>");
+    const [unused] = findings("SELECT 1;\n-- migsafe-ignore drop-table: was needed once\nSELECT 2;");
+    expect(unused!.message).toBe("migsafe-ignore drop-table suppresses nothing on the next statement");
+    expect(unused!.help).toBe("Remove the ignore, or move it directly above the statement it is for");
+    expect(unused!.explanation).toMatch(/^drop-table reports no finding on the next statement\. /);
+    const [unknown] = findings("-- migsafe-ignore drop-tabel: typo\nDROP TABLE t;");
+    expect(unknown!.message).toBe('migsafe-ignore names "drop-tabel", not a migsafe rule: it suppresses nothing');
+    expect(unknown!.help).toBe("Use the rule id shown with the finding (`migsafe --list-rules` lists them all)");
+    expect(unknown!.explanation).toContain("the finding it was meant for is still reported");
+  });
+
+  it("keeps messages within 100 characters with long or many rule ids", () => {
+    const id = "x".repeat(60);
+    const sqls = [
+      `-- migsafe-ignore ${id}, ${id}-b, ${id}-c: typo\nDROP TABLE t;`,
+      `-- migsafe-ignore-file drop-table, ${id}\nSELECT 1;`,
+      "-- eslint-disable-next-line migsafe/drop-table, migsafe/ignore-directive, migsafe/drop-table\nSELECT 1;",
+    ];
+    for (const sql of sqls) {
+      for (const finding of lintSql(sql, { rules: [dropTable, rule] }).findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+      }
+    }
+    const mid = "y".repeat(20);
+    const [many] = lintSql(`-- migsafe-ignore ${mid}-a, ${mid}-b, ${mid}-c: typo\nSELECT 1;`, { rules: [rule] }).findings;
+    expect(many!.message).toBe(`migsafe-ignore names "${mid}-a" and 2 more, not migsafe rules: it suppresses nothing`);
+  });
 });

@@ -25,9 +25,10 @@ describe("missing-if-not-exists", () => {
     const result = lintSql(`SELECT 1;\nCREATE TABLE users (id int);${LATER}`, { rules: [rule] });
     expect(findingsOf(rule, `SELECT 1;\nCREATE TABLE users (id int);${LATER}`)).toEqual([at(2, 1, 2, 28)]);
     expect(result.findings[0]!.fix).toEqual({ range: { start: 22, end: 22 }, text: " IF NOT EXISTS" });
-    expect(result.findings[0]!.message).toMatch(/^CREATE TABLE users has no IF NOT EXISTS\. It runs outside any transaction, so it stays applied when a later statement fails: /);
-    expect(result.findings[0]!.message).toContain('"already exists"');
-    expect(result.findings[0]!.help).toContain("CREATE TABLE IF NOT EXISTS users");
+    expect(result.findings[0]!.message).toBe("CREATE TABLE users has no IF NOT EXISTS: a re-run fails here");
+    expect(result.findings[0]!.help).toBe("Write CREATE TABLE IF NOT EXISTS users …");
+    expect(result.findings[0]!.explanation).toMatch(/^It runs outside any transaction, so it stays applied when a later statement fails: /);
+    expect(result.findings[0]!.explanation).toContain('"already exists"');
   });
 
   it("fixes every kind of CREATE it checks into SQL that parses and passes", () => {
@@ -63,8 +64,10 @@ describe("missing-if-not-exists", () => {
     expect(again.errors).toEqual([]);
     expect(again.findings).toEqual([]);
     expect(result.findings[1]!.fix).toEqual({ range: { start: 47, end: 47 }, text: " IF NOT EXISTS" });
-    expect(result.findings[0]!.message).toMatch(/^ALTER TABLE users ADD COLUMN tier has no IF NOT EXISTS/);
-    expect(result.findings[4]!.help).toBe("Write ALTER TABLE users DROP CONSTRAINT IF EXISTS users_tier_check;");
+    expect(result.findings[0]!.message).toBe("ALTER TABLE users ADD COLUMN tier has no IF NOT EXISTS: a re-run fails here");
+    expect(result.findings[0]!.help).toBe("Write ALTER TABLE users ADD COLUMN IF NOT EXISTS tier …");
+    expect(result.findings[4]!.message).toBe("ALTER TABLE users DROP CONSTRAINT users_tier_check has no IF EXISTS: a re-run fails here");
+    expect(result.findings[4]!.help).toBe("Write ALTER TABLE users DROP CONSTRAINT IF EXISTS users_tier_check");
   });
 
   it("fixes every kind of DROP into SQL that parses and passes", () => {
@@ -118,12 +121,15 @@ describe("missing-if-not-exists", () => {
 
   it("names the dropped objects and the CONCURRENTLY form in message and help", () => {
     const [index] = lintSql(`DROP INDEX CONCURRENTLY public.users_email_idx;${LATER}`, { rules: [rule] }).findings;
-    expect(index!.message).toMatch(/^DROP INDEX CONCURRENTLY public\.users_email_idx has no IF EXISTS\. /);
-    expect(index!.help).toContain("DROP INDEX CONCURRENTLY IF EXISTS public.users_email_idx");
+    expect(index!.message).toBe("DROP INDEX CONCURRENTLY public.users_email_idx has no IF EXISTS: a re-run fails here");
+    expect(index!.help).toBe("Write DROP INDEX CONCURRENTLY IF EXISTS public.users_email_idx");
     const [trigger] = lintSql(`DROP TRIGGER audit ON public.users;${LATER}`, { rules: [rule] }).findings;
-    expect(trigger!.message).toMatch(/^DROP TRIGGER audit ON public\.users has no IF EXISTS/);
+    expect(trigger!.message).toBe("DROP TRIGGER audit ON public.users has no IF EXISTS: a re-run fails here");
     const [create] = lintSql("CREATE INDEX CONCURRENTLY idx ON users (email);", { rules: [rule] }).findings;
-    expect(create!.help).toContain("INVALID");
+    expect(create!.explanation).toContain("INVALID");
+    const [tables] = lintSql(`DROP TABLE a, b, c, d;${LATER}`, { rules: [rule] }).findings;
+    expect(tables!.message).toBe("DROP TABLE a, b and 2 more has no IF EXISTS: a re-run fails here");
+    expect(tables!.help).toBe("Write DROP TABLE IF EXISTS a, b, c, d");
   });
 
   it("places the fix after a comment between the keywords and the name, and with CRLF line breaks", () => {
@@ -143,14 +149,15 @@ describe("missing-if-not-exists", () => {
     expect(findingsOf(rule, `CREATE INDEX ON users (email);${LATER}`)).toEqual([at(1, 1, 1, 30)]);
     const [finding] = lintSql("CREATE INDEX CONCURRENTLY ON users (email, id);", { rules: [rule] }).findings;
     expect(finding!.fix).toBeUndefined();
-    expect(finding!.message).toContain("second identical index");
-    expect(finding!.help).toContain("CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_id_idx ON users (…);");
+    expect(finding!.message).toBe("CREATE INDEX CONCURRENTLY ON users has no name: a re-run builds a second identical index");
+    expect(finding!.help).toBe("Name the index and add IF NOT EXISTS: CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_id_idx ON users (…)");
   });
 
   it("reports CREATE SCHEMA with schema elements without a fix (IF NOT EXISTS is refused there)", () => {
     const [finding] = lintSql(`CREATE SCHEMA app CREATE TABLE t (id int);${LATER}`, { rules: [rule] }).findings;
     expect(finding!.fix).toBeUndefined();
-    expect(finding!.help).toContain("CREATE SCHEMA IF NOT EXISTS app;");
+    expect(finding!.help).toContain("(CREATE SCHEMA IF NOT EXISTS app)");
+    expect(finding!.explanation).toContain("PostgreSQL refuses IF NOT EXISTS on a CREATE SCHEMA that includes schema elements");
   });
 
   it("does not report statements that already guard themselves", () => {
@@ -199,7 +206,7 @@ describe("missing-if-not-exists", () => {
 
     it("reports a statement that commits before a later one runs: a BEGIN block followed by more, goose NO TRANSACTION, dbmate transaction:false", () => {
       const [committed] = lintSql(`BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);`, { rules: [rule] }).findings;
-      expect(committed!.message).toMatch(/^CREATE TABLE a has no IF NOT EXISTS\. Its transaction commits before the rest of the migration runs, so it stays applied when a later statement fails: /);
+      expect(committed!.explanation).toMatch(/^Its transaction commits before the rest of the migration runs, so it stays applied when a later statement fails: /);
       expect(withSettings("CREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);", { assumeInTransaction: true })).toEqual([at(1, 1, 1, 24)]);
       const goose = "-- +goose Up\n-- +goose NO TRANSACTION\nCREATE TABLE a (id int);\nCREATE TABLE b (id int);\n-- +goose Down\nDROP TABLE b;\nDROP TABLE a;";
       expect(findingsOf(rule, goose)).toEqual([at(3, 1, 3, 24), at(6, 1, 6, 13)]);
@@ -210,7 +217,8 @@ describe("missing-if-not-exists", () => {
       const sql = "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);";
       expect(withSettings(sql, { assumeInTransaction: true })).toEqual([at(1, 1, 1, 59)]);
       const [finding] = lintSql(sql, { rules: [rule] }).findings;
-      expect(finding!.message).toMatch(/^CREATE INDEX CONCURRENTLY users_email_idx ON users has no IF NOT EXISTS\. If it fails, it leaves an INVALID index behind: the re-run then fails here with an "already exists" error/);
+      expect(finding!.message).toBe("CREATE INDEX CONCURRENTLY users_email_idx ON users has no IF NOT EXISTS: a re-run fails here");
+      expect(finding!.explanation).toMatch(/^If it fails, it leaves an INVALID index behind: the re-run then fails here with an "already exists" error/);
       expect(findingsOf(rule, "CREATE INDEX CONCURRENTLY ON users (email);")).toEqual([at(1, 1, 1, 43)]);
     });
   });
@@ -218,5 +226,29 @@ describe("missing-if-not-exists", () => {
   it("does not report SQL in comments and strings, nor statements run by DO blocks", () => {
     const sql = "-- CREATE TABLE users (id int);\n/* DROP TABLE users; */\nSELECT 'CREATE INDEX i ON t (c)';\nDO $$\nBEGIN\n  CREATE TABLE audit (id int);\n  DROP TABLE old_audit;\nEND\n$$;";
     expect(findingsOf(rule, sql)).toEqual([]);
+  });
+
+  it("keeps messages within 100 characters with long names", () => {
+    const n = "n".repeat(60);
+    const sqls = [
+      `CREATE UNIQUE INDEX CONCURRENTLY ${n} ON ${n}.${n} (a);`,
+      `CREATE INDEX CONCURRENTLY ON ${n}.${n} (a);`,
+      `CREATE TABLE ${n}.${n} (id int);${LATER}`,
+      `CREATE VIEW ${n}.${n} AS SELECT 1;${LATER}`,
+      `CREATE SCHEMA ${n} CREATE TABLE t (id int);${LATER}`,
+      `ALTER TABLE ${n}.${n} ADD COLUMN ${n} int, DROP COLUMN ${n}, DROP CONSTRAINT ${n};${LATER}`,
+      `DROP TABLE ${n}, ${n}_b, ${n}_c;${LATER}`,
+      `DROP TRIGGER ${n} ON ${n}.${n};${LATER}`,
+      `DROP ROLE ${n}, ${n}_b;${LATER}`,
+    ];
+    for (const sql of sqls) {
+      const { findings } = lintSql(sql, { rules: [rule] });
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        expect(finding.message).not.toContain("…");
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+      }
+    }
   });
 });

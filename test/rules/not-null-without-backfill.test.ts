@@ -15,14 +15,14 @@ describe("not-null-without-backfill", () => {
 
   it("explains the failure, the lock and the scan, and gives the CHECK NOT VALID sequence", () => {
     const [finding] = lintSql("ALTER TABLE public.users ALTER COLUMN email SET NOT NULL;", { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^ALTER TABLE public\.users ALTER COLUMN email SET NOT NULL fails if any row of public\.users has email NULL/);
-    expect(finding!.message).toContain("ACCESS EXCLUSIVE");
-    expect(finding!.message).toContain("no rewrite");
-    expect(finding!.message).toContain("CHECK (email IS NOT NULL)");
-    expect(finding!.help).toContain("ALTER TABLE public.users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;");
-    expect(finding!.help).toContain("ALTER TABLE public.users VALIDATE CONSTRAINT users_email_not_null;");
-    expect(finding!.help).toContain("SHARE UPDATE EXCLUSIVE");
-    expect(finding!.help).toContain("ALTER TABLE public.users DROP CONSTRAINT users_email_not_null;");
+    expect(finding!.explanation).toMatch(/^ALTER TABLE public\.users ALTER COLUMN email SET NOT NULL fails if any row of public\.users has email NULL/);
+    expect(finding!.explanation).toContain("ACCESS EXCLUSIVE");
+    expect(finding!.explanation).toContain("no rewrite");
+    expect(finding!.explanation).toContain("CHECK (email IS NOT NULL)");
+    expect(finding!.explanation).toContain("ALTER TABLE public.users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;");
+    expect(finding!.explanation).toContain("ALTER TABLE public.users VALIDATE CONSTRAINT users_email_not_null;");
+    expect(finding!.explanation).toContain("SHARE UPDATE EXCLUSIVE");
+    expect(finding!.explanation).toContain("ALTER TABLE public.users DROP CONSTRAINT users_email_not_null;");
   });
 
   it("reports each action of a multi-action ALTER TABLE at that action", () => {
@@ -34,11 +34,39 @@ describe("not-null-without-backfill", () => {
     const sql = "ALTER TABLE users ADD COLUMN tier varchar(20) NOT NULL;\nALTER TABLE users ADD id2 bigint PRIMARY KEY;\nALTER TABLE users ADD c int NOT NULL DEFAULT NULL;";
     expect(findingsOf(rule, sql)).toEqual([at(1, 19, 1, 55), at(2, 19, 2, 45), at(3, 19, 3, 50)]);
     const [first, second, third] = lintSql(sql, { rules: [rule] }).findings;
-    expect(first!.message).toMatch(/^ALTER TABLE users ADD COLUMN tier varchar\(20\) NOT NULL has no DEFAULT: /);
-    expect(first!.message).toContain("as soon as users has a single row");
-    expect(first!.help).toContain("ALTER TABLE users ADD COLUMN tier varchar(20) NOT NULL DEFAULT <value>;");
-    expect(second!.message).toMatch(/^ALTER TABLE users ADD COLUMN id2 bigint PRIMARY KEY has no DEFAULT/);
-    expect(third!.message).toContain("DEFAULT NULL is no default");
+    expect(first!.explanation).toMatch(/^ALTER TABLE users ADD COLUMN tier varchar\(20\) NOT NULL has no DEFAULT: /);
+    expect(first!.explanation).toContain("as soon as users has a single row");
+    expect(first!.explanation).toContain("ALTER TABLE users ADD COLUMN tier varchar(20) NOT NULL DEFAULT <value>;");
+    expect(second!.explanation).toMatch(/^ALTER TABLE users ADD COLUMN id2 bigint PRIMARY KEY has no DEFAULT/);
+    expect(third!.explanation).toContain("DEFAULT NULL is no default");
+    expect(first!.message).toBe("ADD COLUMN tier NOT NULL without a default fails on users if it has rows");
+    expect(first!.help).toBe("Give it a constant DEFAULT (ADD COLUMN tier varchar(20) NOT NULL DEFAULT <value>), or add it nullable and backfill it");
+    expect(second!.message).toBe("ADD COLUMN id2 PRIMARY KEY without a default fails on users if it has rows");
+    expect(third!.message).toBe("ADD COLUMN c NOT NULL DEFAULT NULL fails on users if it has rows");
+  });
+
+  it("says SET NOT NULL in one line with the real names and the lock, and the CHECK sequence as help", () => {
+    const [finding] = lintSql("ALTER TABLE public.users ALTER COLUMN email SET NOT NULL;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("SET NOT NULL on public.users.email fails on any NULL row and scans the table (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe("Backfill email in batches, then add CHECK (email IS NOT NULL) NOT VALID, VALIDATE it, and SET NOT NULL");
+    const [pg18] = lintSql("ALTER TABLE users ADD CONSTRAINT email_nn NOT NULL email;", { rules: [rule] }).findings;
+    expect(pg18!.message).toBe("ADD CONSTRAINT email_nn NOT NULL on users.email fails on any NULL row (ACCESS EXCLUSIVE)");
+  });
+
+  it("keeps the message within 100 characters and the help within 200 with long names", () => {
+    const long = "a_rather_long_identifier_for_a_column_that_keeps_going_and_on";
+    const sqls = [
+      `ALTER TABLE app.${long} ALTER COLUMN ${long} SET NOT NULL;`,
+      `UPDATE app.${long} SET ${long} = 0;\nALTER TABLE app.${long} ALTER COLUMN ${long} SET NOT NULL;`,
+      `ALTER TABLE app.${long} ADD CONSTRAINT ${long}_k CHECK (${long} IS NOT NULL) NOT VALID;\nALTER TABLE app.${long} ALTER COLUMN ${long} SET NOT NULL;`,
+      `ALTER TABLE app.${long} ADD COLUMN ${long} app.${long} NOT NULL;`,
+    ];
+    for (const sql of sqls) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings).toHaveLength(1);
+      expect(findings[0]!.message.length).toBeLessThanOrEqual(100);
+      expect(findings[0]!.help.length).toBeLessThanOrEqual(200);
+    }
   });
 
   it("does not report ADD COLUMN NOT NULL with a DEFAULT, or a column that fills itself", () => {
@@ -55,7 +83,7 @@ describe("not-null-without-backfill", () => {
     expect(findingsOf(rule, sql)).toEqual([]);
   });
 
-  const messageOf = (sql: string) => lintSql(sql, { rules: [rule] }).findings.map((finding) => finding.message.split(":")[0]!.split(",")[0]!);
+  const messageOf = (sql: string) => lintSql(sql, { rules: [rule] }).findings.map((finding) => finding.explanation!.split(":")[0]!.split(",")[0]!);
   const BACKFILLED = (line: number) => `ALTER TABLE users ALTER COLUMN email SET NOT NULL follows the backfill of email at line ${line}`;
   const NOT_BACKFILLED = "ALTER TABLE users ALTER COLUMN email SET NOT NULL fails if any row of users has email NULL";
 
@@ -71,13 +99,14 @@ describe("not-null-without-backfill", () => {
   it("says the backfill's row locks are held through the scan when both run in one transaction", () => {
     const sql = `UPDATE users SET email = '' WHERE email IS NULL;\n${SET_NOT_NULL}`;
     const apart = lintSql(sql, { rules: [rule] }).findings[0]!;
-    expect(apart.message).toContain("it still scans the whole table under an ACCESS EXCLUSIVE lock");
-    expect(apart.message).toContain("no validated CHECK (email IS NOT NULL) lets PostgreSQL 12+ skip the scan.");
-    expect(apart.message).not.toContain("same transaction");
-    expect(apart.help).toContain("ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;");
+    expect(apart.explanation).toContain("it still scans the whole table under an ACCESS EXCLUSIVE lock");
+    expect(apart.explanation).toContain("no validated CHECK (email IS NOT NULL) lets PostgreSQL 12+ skip the scan.");
+    expect(apart.explanation).not.toContain("same transaction");
+    expect(apart.explanation).toContain("ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;");
     const together = lintSql(`BEGIN;\n${sql}\nCOMMIT;`, { rules: [rule] }).findings[0]!;
-    expect(together.message).toContain("The UPDATE runs in the same transaction, so every row it changed stays locked against other writes until this commits");
-    expect(together.help).toMatch(/^Backfill in batches, each in its own short transaction, /);
+    expect(together.explanation).toContain("The UPDATE runs in the same transaction, so every row it changed stays locked against other writes until this commits");
+    expect(together.explanation).toContain(" Backfill in batches, each in its own short transaction, ");
+    expect(together.help).toMatch(/^Commit the backfill first, then prove it without a long lock: /);
   });
 
   it("says the backfill is missing when it is of another column or table, or comes later", () => {
@@ -109,16 +138,18 @@ describe("not-null-without-backfill", () => {
 
   it("says a CHECK added NOT VALID and never validated does not spare the scan, and how to validate it", () => {
     const notValid = "ALTER TABLE users ADD CONSTRAINT k CHECK (email IS NOT NULL) NOT VALID;\n";
-    const { message, help } = lintSql(notValid + SET_NOT_NULL, { rules: [rule] }).findings[0]!;
-    expect(message).toMatch(/^ALTER TABLE users ALTER COLUMN email SET NOT NULL still scans the whole table: the constraint k that proves email non-null was added NOT VALID at line 1 and never validated/);
-    expect(message).toContain("It fails if any row of users has email NULL, and no earlier UPDATE in this file backfills email.");
-    expect(help).toMatch(/^Validate the check first, in a separate transaction .*: ALTER TABLE users VALIDATE CONSTRAINT k; /);
-    expect(help).toContain("ALTER TABLE users DROP CONSTRAINT k;");
-    const backfilled = lintSql(`UPDATE users SET email = '';\n${notValid}${SET_NOT_NULL}`, { rules: [rule] }).findings[0]!.message;
+    const { message, help, explanation } = lintSql(notValid + SET_NOT_NULL, { rules: [rule] }).findings[0]!;
+    expect(message).toBe("SET NOT NULL on users.email still scans the table: k is not validated (ACCESS EXCLUSIVE)");
+    expect(help).toBe("Run ALTER TABLE users VALIDATE CONSTRAINT k in a separate transaction first: SET NOT NULL then skips the scan");
+    expect(explanation).toMatch(/^ALTER TABLE users ALTER COLUMN email SET NOT NULL still scans the whole table: the constraint k that proves email non-null was added NOT VALID at line 1 and never validated/);
+    expect(explanation).toContain("It fails if any row of users has email NULL, and no earlier UPDATE in this file backfills email.");
+    expect(explanation).toMatch(/ Validate the check first, in a separate transaction .*: ALTER TABLE users VALIDATE CONSTRAINT k; /);
+    expect(explanation).toContain("ALTER TABLE users DROP CONSTRAINT k;");
+    const backfilled = lintSql(`UPDATE users SET email = '';\n${notValid}${SET_NOT_NULL}`, { rules: [rule] }).findings[0]!.explanation;
     expect(backfilled).toContain("was added NOT VALID at line 2 and never validated");
     expect(backfilled).not.toContain("It fails if");
     const unnamed = lintSql(`ALTER TABLE users ADD CHECK (email IS NOT NULL) NOT VALID;\n${SET_NOT_NULL}`, { rules: [rule] }).findings[0]!;
-    expect(unnamed.help).toContain("ALTER TABLE users VALIDATE CONSTRAINT users_email_check;");
+    expect(unnamed.explanation).toContain("ALTER TABLE users VALIDATE CONSTRAINT users_email_check;");
     expect(findingsOf(rule, `ALTER TABLE users ADD CHECK (email IS NOT NULL) NOT VALID;\nALTER TABLE users VALIDATE CONSTRAINT users_email_check;\n${SET_NOT_NULL}`)).toEqual([]);
   });
 
@@ -172,6 +203,7 @@ describe("not-null-without-backfill in a TS/JS migration", () => {
     ].join("\n");
     const findings = lintEmbeddedSource(source, "migrations/20250101_due.js", { rules: [rule], settings: DEFAULT_SETTINGS }).findings;
     expect(findings.map((finding) => finding.loc.start.line)).toEqual([6]);
-    expect(findings[0]!.message).toContain("follows the backfill of due at line 5,");
+    expect(findings[0]!.explanation).toContain("follows the backfill of due at line 5,");
+    expect(findings[0]!.message).toBe("SET NOT NULL on jobs.due scans the whole table after its backfill (ACCESS EXCLUSIVE)");
   });
 });

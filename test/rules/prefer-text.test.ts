@@ -32,32 +32,58 @@ describe("prefer-text", () => {
 
   it("explains varchar(n): same storage as text, and the lock taken to change its limit", () => {
     const [finding] = lintSql("CREATE TABLE public.users (name varchar(100) NOT NULL);", { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^Column name of public\.users is varchar\(100\)\. In PostgreSQL, varchar\(n\) is stored and performs exactly like text/);
-    expect(finding!.message).toContain("ACCESS EXCLUSIVE lock, which blocks every read and write of the table");
-    expect(finding!.message).toContain("catalog-only (no rewrite) since PostgreSQL 9.2");
-    expect(finding!.message).toContain("lowering it rewrites public.users");
-    expect(finding!.help).toContain("declare the column as name text CONSTRAINT users_name_length CHECK (char_length(name) <= 100) in CREATE TABLE public.users");
-    expect(finding!.help).toContain("ALTER TABLE public.users DROP CONSTRAINT users_name_length, ADD CONSTRAINT users_name_length CHECK (char_length(name) <= …) NOT VALID;");
-    expect(finding!.help).toContain("VALIDATE CONSTRAINT users_name_length;");
+    expect(finding!.explanation).toMatch(/^Column name of public\.users is varchar\(100\)\. In PostgreSQL, varchar\(n\) is stored and performs exactly like text/);
+    expect(finding!.explanation).toContain("ACCESS EXCLUSIVE lock, which blocks every read and write of the table");
+    expect(finding!.explanation).toContain("catalog-only (no rewrite) since PostgreSQL 9.2");
+    expect(finding!.explanation).toContain("lowering it rewrites public.users");
+    expect(finding!.explanation).toContain("declare the column as name text CONSTRAINT users_name_length CHECK (char_length(name) <= 100) in CREATE TABLE public.users");
+    expect(finding!.explanation).toContain("ALTER TABLE public.users DROP CONSTRAINT users_name_length, ADD CONSTRAINT users_name_length CHECK (char_length(name) <= …) NOT VALID;");
+    expect(finding!.explanation).toContain("VALIDATE CONSTRAINT users_name_length;");
   });
 
   it("explains char(n) padding, and that char without a length is char(1)", () => {
     const [fixed, single] = lintSql("CREATE TABLE t (c char(3), f character);", { rules: [rule] }).findings;
-    expect(fixed!.message).toMatch(/^Column c of t is char\(3\)\. char\(n\) pads every value with spaces to 3 characters/);
-    expect(fixed!.message).toContain("rewrites t and its indexes");
-    expect(single!.message).toMatch(/^Column f of t is char, which is char\(1\)\. char\(n\) pads every value with spaces to 1 character:/);
-    expect(single!.help).toContain("f text CONSTRAINT t_f_length CHECK (char_length(f) <= 1)");
+    expect(fixed!.explanation).toMatch(/^Column c of t is char\(3\)\. char\(n\) pads every value with spaces to 3 characters/);
+    expect(fixed!.explanation).toContain("rewrites t and its indexes");
+    expect(single!.explanation).toMatch(/^Column f of t is char, which is char\(1\)\. char\(n\) pads every value with spaces to 1 character:/);
+    expect(single!.explanation).toContain("f text CONSTRAINT t_f_length CHECK (char_length(f) <= 1)");
   });
 
   it("gives runnable SQL for ADD COLUMN, ALTER COLUMN … TYPE and arrays", () => {
     const [add, retype, array] = lintSql('ALTER TABLE "Users" ADD COLUMN nick varchar(30), ALTER COLUMN code TYPE varchar(3), ADD COLUMN tags varchar(10)[];', { rules: [rule] }).findings;
-    expect(add!.help).toContain('ALTER TABLE "Users" ADD COLUMN nick text CONSTRAINT "Users_nick_length" CHECK (char_length(nick) <= 30);');
-    expect(retype!.message).toMatch(/^ALTER TABLE "Users" ALTER COLUMN code TYPE varchar\(3\) gives code the type varchar\(3\)\./);
-    expect(retype!.help).toContain(
+    expect(add!.explanation).toContain('ALTER TABLE "Users" ADD COLUMN nick text CONSTRAINT "Users_nick_length" CHECK (char_length(nick) <= 30);');
+    expect(retype!.explanation).toMatch(/^ALTER TABLE "Users" ALTER COLUMN code TYPE varchar\(3\) gives code the type varchar\(3\)\./);
+    expect(retype!.explanation).toContain(
       'ALTER TABLE "Users" ALTER COLUMN code TYPE text; ALTER TABLE "Users" ADD CONSTRAINT "Users_code_length" CHECK (char_length(code) <= 3) NOT VALID; ALTER TABLE "Users" VALIDATE CONSTRAINT "Users_code_length";',
     );
-    expect(array!.message).toMatch(/^Column tags of "Users" is varchar\(10\)\[\]/);
-    expect(array!.help).toMatch(/^Use text\[\]: ALTER TABLE "Users" ADD COLUMN tags text\[\];/);
+    expect(array!.explanation).toMatch(/^Column tags of "Users" is varchar\(10\)\[\]/);
+    expect(array!.explanation).toContain('Use text[]: ALTER TABLE "Users" ADD COLUMN tags text[];');
+  });
+
+  it("says in one short line what the type costs, with a one-line help", () => {
+    const [name, country] = lintSql("CREATE TABLE public.users (name varchar(100) NOT NULL, country char(2));", { rules: [rule] }).findings;
+    expect(name!.message).toBe("Column public.users.name is varchar(100): a new limit locks public.users (ACCESS EXCLUSIVE)");
+    expect(name!.help).toBe("Use name text CONSTRAINT users_name_length CHECK (char_length(name) <= 100) in CREATE TABLE public.users");
+    expect(country!.message).toBe("Column country is char(2): space-padded; a new limit rewrites public.users (ACCESS EXCLUSIVE)");
+    const [add, retype, array] = lintSql('ALTER TABLE "Users" ADD COLUMN nick varchar(30), ALTER COLUMN code TYPE varchar(3), ADD COLUMN tags varchar(10)[];', { rules: [rule] }).findings;
+    expect(add!.help).toBe('Use ALTER TABLE "Users" ADD COLUMN nick text CONSTRAINT "Users_nick_length" CHECK (char_length(nick) <= 30)');
+    expect(retype!.message).toBe('ALTER COLUMN code TYPE varchar(3): a new limit locks "Users" (ACCESS EXCLUSIVE)');
+    expect(retype!.help).toBe('Use TYPE text, then ADD CONSTRAINT "Users_code_length" CHECK (char_length(code) <= 3) NOT VALID and VALIDATE it');
+    expect(array!.help).toBe('Use text[]: ALTER TABLE "Users" ADD COLUMN tags text[], and check each element\'s length where values are written');
+  });
+
+  it("keeps messages within 100 characters with long names", () => {
+    const n = "n".repeat(60);
+    const sqls = [
+      `CREATE TABLE ${n}.${n} (${n} varchar(100), ${n}_b char, ${n}_c varchar(3)[]);`,
+      `ALTER TABLE ${n}.${n} ADD COLUMN ${n} varchar(30), ALTER COLUMN ${n} TYPE char(3);`,
+    ];
+    for (const sql of sqls) {
+      for (const finding of lintSql(sql, { rules: [rule] }).findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+      }
+    }
   });
 
   it("reports tables created earlier in the same file: the advice is about the schema being designed", () => {

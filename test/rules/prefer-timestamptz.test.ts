@@ -39,26 +39,26 @@ describe("prefer-timestamptz", () => {
 
   it("explains what timestamp stores, what goes wrong and what changing it later costs", () => {
     const [finding] = lintSql("CREATE TABLE public.events (created_at timestamp(3));", { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^Column created_at of public\.events is timestamp\(3\) \(without time zone\): it stores a wall-clock reading, not an instant\./);
-    expect(finding!.message).toContain("silently ignored");
-    expect(finding!.message).toContain("rewrites public.events and its indexes under an ACCESS EXCLUSIVE lock, which blocks every read and write of the table");
-    expect(finding!.help).toContain("Use timestamptz(3) (timestamp with time zone) instead");
-    expect(finding!.help).toContain("declare the column as created_at timestamptz(3) in CREATE TABLE public.events");
+    expect(finding!.explanation).toMatch(/^Column created_at of public\.events is timestamp\(3\) \(without time zone\): it stores a wall-clock reading, not an instant\./);
+    expect(finding!.explanation).toContain("silently ignored");
+    expect(finding!.explanation).toContain("rewrites public.events and its indexes under an ACCESS EXCLUSIVE lock, which blocks every read and write of the table");
+    expect(finding!.explanation).toContain("Use timestamptz(3) (timestamp with time zone) instead");
+    expect(finding!.explanation).toContain("declare the column as created_at timestamptz(3) in CREATE TABLE public.events");
   });
 
   it("gives runnable SQL for ADD COLUMN and ALTER COLUMN … TYPE", () => {
     const [add, retype] = lintSql("ALTER TABLE events ADD COLUMN sent_at timestamp[], ALTER COLUMN done_at TYPE timestamp;", { rules: [rule] }).findings;
-    expect(add!.help).toContain("ALTER TABLE events ADD COLUMN sent_at timestamptz[];");
-    expect(retype!.message).toMatch(/^ALTER TABLE events ALTER COLUMN done_at TYPE timestamp gives done_at the type timestamp \(without time zone\)/);
-    expect(retype!.help).toContain("ALTER TABLE events ALTER COLUMN done_at TYPE timestamptz;");
+    expect(add!.explanation).toContain("ALTER TABLE events ADD COLUMN sent_at timestamptz[];");
+    expect(retype!.explanation).toMatch(/^ALTER TABLE events ALTER COLUMN done_at TYPE timestamp gives done_at the type timestamp \(without time zone\)/);
+    expect(retype!.explanation).toContain("ALTER TABLE events ALTER COLUMN done_at TYPE timestamptz;");
   });
 
   it("mentions the catalog-only conversion under a UTC session from PostgreSQL 12 only", () => {
     const sql = "CREATE TABLE events (created_at timestamp);";
-    expect(withVersion(sql, 14).findings[0]!.message).toContain("unless the migration's session TimeZone is UTC (PostgreSQL 12+ then only changes the catalog)");
+    expect(withVersion(sql, 14).findings[0]!.explanation).toContain("unless the migration's session TimeZone is UTC (PostgreSQL 12+ then only changes the catalog)");
     const old = withVersion(sql, 11).findings;
     expect(old).toHaveLength(1);
-    expect(old[0]!.message).not.toContain("UTC");
+    expect(old[0]!.explanation).not.toContain("UTC");
   });
 
   it("reports tables created earlier in the same file: the advice is about the schema being designed", () => {
@@ -90,5 +90,30 @@ describe("prefer-timestamptz", () => {
 
   it("reports the docs page's example and not its safe alternative", () => {
     expectDocsExamples(rule);
+  });
+
+  it("says in one short line what the column stores, with a one-line help", () => {
+    const [created] = lintSql("CREATE TABLE public.events (created_at timestamp(3) NOT NULL);", { rules: [rule] }).findings;
+    expect(created!.message).toBe("Column public.events.created_at is timestamp(3): stores wall-clock time, not an instant");
+    expect(created!.help).toBe("Use created_at timestamptz(3) in CREATE TABLE public.events");
+    const [add, retype] = lintSql("ALTER TABLE events ADD COLUMN sent_at timestamp[], ALTER COLUMN done_at TYPE timestamp;", { rules: [rule] }).findings;
+    expect(add!.message).toBe("Column events.sent_at is timestamp[]: stores wall-clock time, not an instant");
+    expect(add!.help).toBe("Use ALTER TABLE events ADD COLUMN sent_at timestamptz[]");
+    expect(retype!.message).toBe("ALTER COLUMN done_at TYPE timestamp: stores wall-clock time, not an instant");
+    expect(retype!.help).toBe("Use ALTER TABLE events ALTER COLUMN done_at TYPE timestamptz");
+  });
+
+  it("keeps messages within 100 characters with long names", () => {
+    const n = "n".repeat(60);
+    const sqls = [`CREATE TABLE ${n}.${n} (${n} timestamp(6) without time zone);`, `ALTER TABLE ${n}.${n} ADD COLUMN ${n} timestamp, ALTER COLUMN ${n} TYPE timestamp;`];
+    for (const sql of sqls) {
+      const { findings } = lintSql(sql, { rules: [rule] });
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        expect(finding.message).not.toContain("nnn…");
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+      }
+    }
   });
 });

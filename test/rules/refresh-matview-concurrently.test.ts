@@ -10,32 +10,36 @@ describe("refresh-matview-concurrently", () => {
     expect(findingsOf(rule, sql)).toEqual([at(2, 1, 2, 39), at(3, 1, 4, 25)]);
   });
 
-  it("names the ACCESS EXCLUSIVE lock, the blocked reads and how long they wait, and gives CONCURRENTLY with its needs", () => {
-    const [finding] = lintSql('REFRESH MATERIALIZED VIEW app."Totals";', { rules: [rule] }).findings;
-    expect(finding!.message).toBe(
-      'REFRESH MATERIALIZED VIEW app."Totals" takes an ACCESS EXCLUSIVE lock on app."Totals" for the whole refresh: the view\'s query runs again from scratch ' +
+  it("says in one line that the refresh blocks the view's readers, with the lock, and gives CONCURRENTLY as help", () => {
+    const [finding] = lintSql("REFRESH MATERIALIZED VIEW daily_revenue;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("REFRESH MATERIALIZED VIEW daily_revenue blocks its readers for the whole refresh (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe("Use REFRESH MATERIALIZED VIEW CONCURRENTLY daily_revenue, with a unique index on daily_revenue over the columns that identify a row");
+    const [quoted] = lintSql('REFRESH MATERIALIZED VIEW app."Totals";', { rules: [rule] }).findings;
+    expect(quoted!.explanation).toBe(
+      'The ACCESS EXCLUSIVE lock on app."Totals" is held for the whole refresh: the view\'s query runs again from scratch ' +
         '(as long as that query takes: minutes for a heavy aggregate), its result is written into new storage that replaces the old, and every query that reads app."Totals" waits until it is done. ' +
-        'It first waits for the queries already reading app."Totals", and every read that arrives meanwhile queues behind it.',
-    );
-    expect(finding!.help).toBe(
-      'Refresh it without blocking its readers: REFRESH MATERIALIZED VIEW CONCURRENTLY app."Totals"; ' +
-        "It takes an EXCLUSIVE lock instead, which lets plain reads of the view go on (another refresh waits), and applies only the rows that changed. " +
-        'It needs a UNIQUE index on app."Totals" over plain columns (no expression, no WHERE clause), such as CREATE UNIQUE INDEX CONCURRENTLY ON app."Totals" (…); on the columns that identify a row, ' +
-        "and the view must already be populated. Unlike CREATE INDEX CONCURRENTLY, it may run inside a transaction block (it then keeps its lock until COMMIT). " +
-        "When most rows change, it is slower than a plain refresh.",
+        'It first waits for the queries already reading app."Totals", and every read that arrives meanwhile queues behind it. ' +
+        "REFRESH MATERIALIZED VIEW CONCURRENTLY takes an EXCLUSIVE lock instead, which lets plain reads of the view go on, and applies only the rows that changed; " +
+        'it needs a UNIQUE index on app."Totals" over plain columns (no expression, no WHERE clause), such as CREATE UNIQUE INDEX CONCURRENTLY ON app."Totals" (…);, ' +
+        "and the view must already be populated.",
     );
     expect(finding!.fix).toBeUndefined();
   });
 
   it("reports WITH NO DATA for what it breaks: every read of the view fails until the next refresh", () => {
     const [finding] = lintSql("REFRESH MATERIALIZED VIEW totals WITH NO DATA;", { rules: [rule] }).findings;
-    expect(finding!.message).toBe(
-      "REFRESH MATERIALIZED VIEW totals WITH NO DATA empties totals and leaves it unpopulated: from then on every query that reads it fails " +
-        '(ERROR: materialized view "totals" has not been populated) until a later REFRESH MATERIALIZED VIEW totals fills it again. ' +
-        "It also takes an ACCESS EXCLUSIVE lock on totals, briefly (no query runs), which waits behind running reads of the view and blocks the ones queued after it.",
-    );
-    expect(finding!.help).toContain("REFRESH MATERIALIZED VIEW CONCURRENTLY totals;");
-    expect(finding!.help).toContain("DROP MATERIALIZED VIEW IF EXISTS totals;");
+    expect(finding!.message).toBe("REFRESH MATERIALIZED VIEW totals WITH NO DATA makes every read of totals fail until refreshed");
+    expect(finding!.help).toBe("If anything reads totals, use REFRESH MATERIALIZED VIEW CONCURRENTLY totals; if nothing does, DROP MATERIALIZED VIEW IF EXISTS totals");
+    expect(finding!.explanation).toContain('(ERROR: materialized view "totals" has not been populated)');
+  });
+
+  it("keeps the message within 100 characters and the help within 200 with long names", () => {
+    const long = "a_rather_long_identifier_for_a_view_that_keeps_going_and_on_";
+    for (const sql of [`REFRESH MATERIALIZED VIEW analytics.${long};`, `REFRESH MATERIALIZED VIEW ${long} WITH NO DATA;`]) {
+      const [finding] = lintSql(sql, { rules: [rule] }).findings;
+      expect(finding!.message.length).toBeLessThanOrEqual(100);
+      expect(finding!.help.length).toBeLessThanOrEqual(200);
+    }
   });
 
   it("reports a refresh inside a transaction block or a DO block the same way: the lock is the same", () => {

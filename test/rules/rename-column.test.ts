@@ -13,23 +13,24 @@ describe("rename-column", () => {
   it("names the column and table, what breaks, the lock, the missing rewrite, and expand/contract with the real names", () => {
     const result = lintSql('ALTER TABLE IF EXISTS app."User" RENAME COLUMN "firstName" TO first_name;', { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 73)]);
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^Renaming column "firstName" of app\."User" to first_name breaks running code that still uses "firstName": /);
-    expect(message).toContain('its queries fail with "column does not exist" as soon as this commits');
-    expect(message).toContain('ACCESS EXCLUSIVE lock on app."User", held until the transaction commits');
-    expect(message).toContain("nothing is rewritten");
-    expect(help).toContain('ALTER TABLE app."User" ADD COLUMN first_name …;');
-    expect(help).toContain('UPDATE app."User" SET first_name = "firstName" WHERE first_name IS DISTINCT FROM "firstName"');
-    expect(help).toContain('ALTER TABLE app."User" DROP COLUMN "firstName"; in a later migration');
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^Renaming column "firstName" of app\."User" to first_name breaks running code that still uses "firstName": /);
+    expect(explanation).toContain('its queries fail with "column does not exist" as soon as this commits');
+    expect(explanation).toContain('ACCESS EXCLUSIVE lock on app."User", held until the transaction commits');
+    expect(explanation).toContain("nothing is rewritten");
+    expect(help).toContain('Expand/contract: add first_name');
+    expect(explanation).toContain('ALTER TABLE app."User" ADD COLUMN first_name …;');
+    expect(explanation).toContain('UPDATE app."User" SET first_name = "firstName" WHERE first_name IS DISTINCT FROM "firstName"');
+    expect(explanation).toContain('ALTER TABLE app."User" DROP COLUMN "firstName"; in a later migration');
   });
 
   it("reports column renames of views, materialized views and foreign tables, with help for each", () => {
     const view = lintSql("ALTER VIEW active_users RENAME COLUMN email TO email_address;", { rules: [rule] }).findings[0]!;
-    expect(view.help).toContain("CREATE OR REPLACE VIEW active_users AS SELECT …, email, email AS email_address FROM …;");
+    expect(view.help).toContain("CREATE OR REPLACE VIEW active_users AS SELECT …, email AS email_address …");
     const matview = lintSql("ALTER MATERIALIZED VIEW monthly RENAME COLUMN total TO revenue;", { rules: [rule] }).findings[0]!;
-    expect(matview.help).toContain("CREATE MATERIALIZED VIEW monthly_new AS SELECT …, total AS revenue …;");
+    expect(matview.help).toContain("Build monthly_new with total AS revenue beside it");
     const foreign = lintSql("ALTER FOREIGN TABLE remote_users RENAME COLUMN email TO email_address;", { rules: [rule] }).findings[0]!;
-    expect(foreign.help).toContain("ALTER FOREIGN TABLE remote_users ADD COLUMN email_address …;");
+    expect(foreign.explanation).toContain("ALTER FOREIGN TABLE remote_users ADD COLUMN email_address …;");
   });
 
   it("does not report a column of a table created earlier in the file, or a column added earlier in the file", () => {
@@ -64,7 +65,7 @@ describe("rename-column", () => {
     const sql = "ALTER TABLE users RENAME COLUMN email TO email_old;\nALTER TABLE users ADD COLUMN email text;";
     const result = lintSql(sql, { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 51)]);
-    expect(result.findings[0]!.message).toContain("leaves users without a column email until a later statement of this file adds one again outside this transaction");
+    expect(result.findings[0]!.explanation).toContain("leaves users without a column email until a later statement of this file adds one again outside this transaction");
     expect(withSettings(sql, { assumeInTransaction: true })).toEqual([]);
   });
 
@@ -91,5 +92,32 @@ describe("rename-column", () => {
   it("reports the docs page's example and not its safe alternative", () => {
     for (const sql of docsSql("Example")) expect(findingsOf(rule, sql)).toHaveLength(1);
     for (const sql of docsSql("Use instead")) expect(findingsOf(rule, sql)).toEqual([]);
+  });
+});
+
+describe("rename-column: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("ALTER TABLE users RENAME COLUMN email TO email_address;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("RENAME COLUMN email TO email_address on users breaks code still using email");
+    expect(finding!.help).toBe("Expand/contract: add email_address, keep it in sync with email by a trigger, backfill in batches, switch code, drop email later");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "ALTER TABLE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t RENAME COLUMN nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_a TO nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_b;",
+      "ALTER VIEW nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t RENAME COLUMN nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_a TO nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_b;",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

@@ -12,23 +12,24 @@ describe("rename-table", () => {
   it("names both names, what breaks, the lock, the missing rewrite, and the view bridge in the same schema", () => {
     const result = lintSql('ALTER TABLE IF EXISTS app."Users" RENAME TO accounts;', { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 53)]);
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^Renaming table app\."Users" to app\.accounts breaks running code that still uses app\."Users": /);
-    expect(message).toContain('its queries fail with "relation does not exist" as soon as this commits');
-    expect(message).toContain('ACCESS EXCLUSIVE lock on app."Users", held until the transaction commits');
-    expect(message).toContain("nothing is rewritten");
-    expect(help).toContain('BEGIN; ALTER TABLE app."Users" RENAME TO accounts; CREATE VIEW app."Users" AS SELECT * FROM app.accounts; COMMIT;');
-    expect(help).toContain('INSERT, UPDATE and DELETE through app."Users" keep working');
-    expect(help).toContain('DROP VIEW app."Users"; in a later migration');
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^Renaming table app\."Users" to app\.accounts breaks running code that still uses app\."Users": /);
+    expect(explanation).toContain('its queries fail with "relation does not exist" as soon as this commits');
+    expect(explanation).toContain('ACCESS EXCLUSIVE lock on app."Users", held until the transaction commits');
+    expect(explanation).toContain("nothing is rewritten");
+    expect(explanation).toContain('BEGIN; ALTER TABLE app."Users" RENAME TO accounts; CREATE VIEW app."Users" AS SELECT * FROM app.accounts; COMMIT;');
+    expect(explanation).toContain('INSERT, UPDATE and DELETE through app."Users" keep working');
+    expect(explanation).toContain('DROP VIEW app."Users"; in a later migration');
+    expect(help).toBe('Rename and keep the old name as a view in one transaction: CREATE VIEW app."Users" AS SELECT * FROM app.accounts');
   });
 
   it("reports views and materialized views in their own words", () => {
     const view = lintSql("ALTER VIEW active_users RENAME TO current_users;", { rules: [rule] }).findings[0]!;
-    expect(view.message).toMatch(/^Renaming view active_users to current_users /);
-    expect(view.help).toContain("ALTER VIEW active_users RENAME TO current_users; CREATE VIEW active_users AS SELECT * FROM current_users;");
+    expect(view.explanation).toMatch(/^Renaming view active_users to current_users /);
+    expect(view.explanation).toContain("ALTER VIEW active_users RENAME TO current_users; CREATE VIEW active_users AS SELECT * FROM current_users;");
     const matview = lintSql("ALTER MATERIALIZED VIEW monthly RENAME TO monthly_totals;", { rules: [rule] }).findings[0]!;
-    expect(matview.message).toMatch(/^Renaming materialized view monthly to monthly_totals /);
-    expect(matview.help).not.toContain("INSERT, UPDATE and DELETE");
+    expect(matview.explanation).toMatch(/^Renaming materialized view monthly to monthly_totals /);
+    expect(matview.explanation).not.toContain("INSERT, UPDATE and DELETE");
   });
 
   it("does not report a relation created earlier in the file, or given its name by an earlier rename", () => {
@@ -54,7 +55,7 @@ describe("rename-table", () => {
     const sql = "ALTER TABLE users RENAME TO accounts;\nCREATE VIEW users AS SELECT * FROM accounts;";
     const result = lintSql(sql, { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 37)]);
-    expect(result.findings[0]!.message).toContain("leaves nothing named users until a later statement of this file takes the name again outside this transaction");
+    expect(result.findings[0]!.explanation).toContain("leaves nothing named users until a later statement of this file takes the name again outside this transaction");
     expect(result.findings[0]!.help).toMatch(/^Run the rename and the statement that takes users again in one transaction/);
     expect(withSettings(sql, { assumeInTransaction: true })).toEqual([]);
     expect(withSettings("ALTER TABLE users RENAME TO accounts;\nCOMMIT;\nCREATE VIEW users AS SELECT * FROM accounts;", { assumeInTransaction: true })).toEqual([
@@ -88,5 +89,32 @@ describe("rename-table", () => {
   it("reports the docs page's example and not its safe alternative", () => {
     for (const sql of docsSql("Example")) expect(findingsOf(rule, sql)).toHaveLength(1);
     for (const sql of docsSql("Use instead")) expect(findingsOf(rule, sql)).toEqual([]);
+  });
+});
+
+describe("rename-table: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("ALTER TABLE users RENAME TO accounts;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("Renaming table users to accounts breaks running code that still uses users");
+    expect(finding!.help).toBe("Rename and keep the old name as a view in one transaction: BEGIN; ALTER TABLE users RENAME TO accounts; CREATE VIEW users AS SELECT * FROM accounts; COMMIT;");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "ALTER TABLE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_a RENAME TO nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_b;",
+      "ALTER TABLE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_a RENAME TO nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_b;\nCOMMIT;\nCREATE TABLE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_a (id int);",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

@@ -10,25 +10,27 @@ describe("rename-type", () => {
   });
 
   it("names both names, what breaks, the missing lock, and the domain bridge in the same schema", () => {
-    const { message, help } = lintSql('ALTER TYPE app."Role" RENAME TO member_role;', { rules: [rule] }).findings[0]!;
-    expect(message).toMatch(/^Renaming type app\."Role" to app\.member_role breaks running code that names app\."Role" \(casts such as '…'::app\."Role"/);
-    expect(message).toContain('fails with "type … does not exist" as soon as this commits');
-    expect(message).toContain("Columns, function signatures, views and other types that use it follow the rename");
-    expect(message).toContain("It takes no table lock and rewrites nothing");
-    expect(help).toContain('BEGIN; ALTER TYPE app."Role" RENAME TO member_role; CREATE DOMAIN app."Role" AS app.member_role; COMMIT;');
-    expect(help).toContain('DROP DOMAIN app."Role"; in a later migration');
-    expect(lintSql("ALTER DOMAIN email RENAME TO address;", { rules: [rule] }).findings[0]!.message).toMatch(/^Renaming domain email to address /);
+    const { explanation, help } = lintSql('ALTER TYPE app."Role" RENAME TO member_role;', { rules: [rule] }).findings[0]!;
+    expect(explanation).toMatch(/^Renaming type app\."Role" to app\.member_role breaks running code that names app\."Role" \(casts such as '…'::app\."Role"/);
+    expect(explanation).toContain('fails with "type … does not exist" as soon as this commits');
+    expect(explanation).toContain("Columns, function signatures, views and other types that use it follow the rename");
+    expect(explanation).toContain("It takes no table lock and rewrites nothing");
+    expect(explanation).toContain('BEGIN; ALTER TYPE app."Role" RENAME TO member_role; CREATE DOMAIN app."Role" AS app.member_role; COMMIT;');
+    expect(explanation).toContain('DROP DOMAIN app."Role"; in a later migration');
+    expect(help).toBe('Rename and keep the old name as a domain in one transaction: CREATE DOMAIN app."Role" AS app.member_role');
+    expect(lintSql("ALTER DOMAIN email RENAME TO address;", { rules: [rule] }).findings[0]!.explanation).toMatch(/^Renaming domain email to address /);
   });
 
   it("reports ALTER TYPE ... RENAME VALUE with both values, what breaks, and the add-and-migrate alternative", () => {
     const result = lintSql("ALTER TYPE order_status RENAME VALUE 'shipped' TO 'it''s out';", { rules: [rule] });
     expect(result.findings.map(located)).toEqual([at(1, 1, 1, 62)]);
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^ALTER TYPE order_status RENAME VALUE 'shipped' TO 'it''s out' changes the value in every row at once/);
-    expect(message).toContain('running code that writes or compares \'shipped\' fails with "invalid input value for enum order_status"');
-    expect(message).toContain("It takes no table lock and rewrites nothing");
-    expect(help).toContain("ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'it''s out';");
-    expect(help).toContain("an enum value cannot be dropped");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^ALTER TYPE order_status RENAME VALUE 'shipped' TO 'it''s out' changes the value in every row at once/);
+    expect(explanation).toContain('running code that writes or compares \'shipped\' fails with "invalid input value for enum order_status"');
+    expect(explanation).toContain("It takes no table lock and rewrites nothing");
+    expect(explanation).toContain("ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'it''s out';");
+    expect(explanation).toContain("an enum value cannot be dropped");
+    expect(help).toContain("ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'it''s out'");
   });
 
   it("does not report a type created earlier in the file, or given its name by an earlier rename", () => {
@@ -43,7 +45,7 @@ describe("rename-type", () => {
     expect(withSettings(`CREATE TYPE "Role_new" AS ENUM ('USER');\n${swap}`, { assumeInTransaction: true })).toEqual([]);
     const gap = lintSql(`CREATE TYPE "Role_new" AS ENUM ('USER');\n${swap}`, { rules: [rule] });
     expect(gap.findings.map(located)).toEqual([at(2, 1, 2, 39)]);
-    expect(gap.findings[0]!.message).toContain('leaves no type named "Role" until a later statement of this file takes the name again outside this transaction');
+    expect(gap.findings[0]!.explanation).toContain('leaves no type named "Role" until a later statement of this file takes the name again outside this transaction');
     expect(gap.findings[0]!.help).toMatch(/^Run the rename and the statement that takes "Role" again in one transaction/);
   });
 
@@ -70,5 +72,32 @@ describe("rename-type", () => {
   it("reports the docs page's examples and not its safe alternatives", () => {
     for (const sql of docsSql("Example")) expect(findingsOf(rule, sql)).toHaveLength(1);
     for (const sql of docsSql("Use instead")) expect(findingsOf(rule, sql)).toEqual([]);
+  });
+});
+
+describe("rename-type: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("ALTER TYPE order_status RENAME VALUE 'shipped' TO 'dispatched';", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("ALTER TYPE order_status RENAME VALUE 'shipped' TO 'dispatched' breaks code still writing 'shipped'");
+    expect(finding!.help).toBe("Add the new value instead (ALTER TYPE order_status ADD VALUE IF NOT EXISTS 'dispatched'), deploy code writing it, then move the rows in batches");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "ALTER TYPE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t RENAME TO nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_u;",
+      "ALTER TYPE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t RENAME VALUE 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_a' TO 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_b';",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

@@ -27,20 +27,30 @@ describe("require-concurrent-index-drop", () => {
     expect(findingsOf(rule, "SELECT 1;\nDROP INDEX users_email_idx;\ndrop index if exists\n  public.orders_idx cascade;")).toEqual([at(2, 1, 2, 27), at(3, 1, 4, 28)]);
   });
 
-  it("names the ACCESS EXCLUSIVE lock, what it blocks, the missing rewrite and the lock queue", () => {
+  it("says in one line which index blocks its table, with the lock, and the CONCURRENTLY statement as help", () => {
     const [finding] = lintSql('DROP INDEX app."Users_email_idx";', { rules: [rule] }).findings;
-    expect(finding!.message).toBe(
-      'DROP INDEX app."Users_email_idx" takes an ACCESS EXCLUSIVE lock on the table the index belongs to, which blocks every read and write of the table. ' +
+    expect(finding!.message).toBe('DROP INDEX app."Users_email_idx" blocks reads and writes of its table (ACCESS EXCLUSIVE)');
+    expect(finding!.help).toBe('Use DROP INDEX CONCURRENTLY app."Users_email_idx" outside a transaction block');
+    expect(finding!.explanation).toBe(
+      "DROP INDEX takes an ACCESS EXCLUSIVE lock on the table the index belongs to, which blocks every read and write of the table. " +
         "The drop itself is quick and rewrites nothing, but it must first get the lock. " +
-        "While it waits for running transactions on the table, every query that arrives after it waits too: a long-running query turns the migration into an outage.",
+        "While it waits for running transactions on the table, every query that arrives after it waits too: a long-running query turns the migration into an outage. " +
+        "DROP INDEX CONCURRENTLY takes a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) and waits for running transactions; run it outside any transaction block. " +
+        "If it is cancelled or fails half-way, the index is left INVALID (still maintained on every write): run the DROP INDEX CONCURRENTLY again.",
     );
-    expect(finding!.help).toBe(
-      'Drop it without blocking reads and writes: DROP INDEX CONCURRENTLY app."Users_email_idx"; ' +
-        "It takes a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) and waits for running transactions; run it outside any transaction block. " +
-        "If it is cancelled or fails half-way, the index is left INVALID (still maintained on every write): run the DROP INDEX CONCURRENTLY again. " +
-        "PostgreSQL refuses CONCURRENTLY for the index of a partitioned table: there, keep the plain DROP INDEX, run it when the table is quiet, " +
-        "and set a lock_timeout (SET lock_timeout = '5s';) so that it gives up instead of queueing every query.",
-    );
+  });
+
+  it("keeps the message within 100 characters and the help within 200 with long names", () => {
+    const long = "a_rather_long_identifier_for_an_index_that_keeps_going_and_on";
+    const sqls = [`DROP INDEX ${long};`, `DROP INDEX IF EXISTS app.${long}, app.${long}_b, ${long}_c CASCADE;`, `BEGIN;\nDROP INDEX ${long};\nCOMMIT;`];
+    for (const sql of sqls) {
+      const [finding] = lintSql(sql, { rules: [rule] }).findings;
+      expect(finding!.message.length).toBeLessThanOrEqual(100);
+      expect(finding!.help.length).toBeLessThanOrEqual(200);
+    }
+    const [many] = lintSql(sqls[1]!, { rules: [rule] }).findings;
+    expect(many!.message).toMatch(/^DROP INDEX app\.a_rather_long_\S+ and 2 more lock their tables \(ACCESS EXCLUSIVE\)$/);
+    expect(many!.help).toBe("Drop each index in a statement of its own, with DROP INDEX CONCURRENTLY IF EXISTS, outside a transaction block");
   });
 
   it("fixes a single index dropped outside any transaction by inserting CONCURRENTLY right after INDEX", () => {
@@ -56,10 +66,11 @@ describe("require-concurrent-index-drop", () => {
 
   it("splits several indexes into one DROP INDEX CONCURRENTLY each, keeps IF EXISTS, explains CASCADE, and gives no fix", () => {
     const [finding] = lintSql("DROP INDEX IF EXISTS a_idx, b_idx CASCADE;", { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^DROP INDEX a_idx, b_idx takes an ACCESS EXCLUSIVE lock on the table each index belongs to/);
-    expect(finding!.help).toContain("each index in a statement of its own (CONCURRENTLY takes one index)");
-    expect(finding!.help).toContain("DROP INDEX CONCURRENTLY IF EXISTS a_idx; DROP INDEX CONCURRENTLY IF EXISTS b_idx;");
-    expect(finding!.help).toContain("CONCURRENTLY refuses CASCADE");
+    expect(finding!.message).toBe("DROP INDEX a_idx and b_idx block reads and writes of their tables (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe(
+      "Drop each index in a statement of its own: DROP INDEX CONCURRENTLY IF EXISTS a_idx; DROP INDEX CONCURRENTLY IF EXISTS b_idx; outside a transaction block",
+    );
+    expect(finding!.explanation).toContain("CONCURRENTLY refuses CASCADE");
     expect(finding!.fix).toBeUndefined();
     expect(lintSql("DROP INDEX a_idx, b_idx;", { rules: [rule] }).findings[0]!.fix).toBeUndefined();
     expect(lintSql("DROP INDEX a_idx CASCADE;", { rules: [rule] }).findings[0]!.fix).toBeUndefined();
@@ -68,7 +79,7 @@ describe("require-concurrent-index-drop", () => {
   it("gives no fix for several indexes even when only one of them is reported", () => {
     const sql = "CREATE TABLE t (a int);\nCREATE INDEX t_a_idx ON t (a);\nDROP INDEX t_a_idx, users_a_idx;";
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^DROP INDEX users_a_idx takes/);
+    expect(finding!.message).toBe("DROP INDEX users_a_idx blocks reads and writes of its table (ACCESS EXCLUSIVE)");
     expect(finding!.fix).toBeUndefined();
   });
 
@@ -82,12 +93,13 @@ describe("require-concurrent-index-drop", () => {
   it("gives no fix in a transaction, explicit or assumed, and tells to move the statement out", () => {
     const [explicit] = lintSql("BEGIN;\nDROP INDEX i;\nCOMMIT;", { rules: [rule] }).findings;
     expect(explicit!.fix).toBeUndefined();
-    expect(explicit!.help).toContain(
+    expect(explicit!.help).toBe("Use DROP INDEX CONCURRENTLY i outside the BEGIN … COMMIT block");
+    expect(explicit!.explanation).toContain(
       "CONCURRENTLY cannot run inside one, and this statement runs inside its BEGIN … COMMIT block. Move it to a migration of its own, with nothing else in it, that the runner runs outside a transaction",
     );
     const [assumed] = lintSource("DROP INDEX i;", "migrations/001_test.sql", { rules: [rule], settings: { ...DEFAULT_SETTINGS, assumeInTransaction: true } }, noFiles).findings;
     expect(assumed!.fix).toBeUndefined();
-    expect(assumed!.help).toContain("(assumeInTransaction)");
+    expect(assumed!.explanation).toContain("(assumeInTransaction)");
   });
 
   it("reports DROP INDEX run by a DO block at its place, with no fix, and says to move it out", () => {

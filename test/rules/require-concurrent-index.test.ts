@@ -29,28 +29,56 @@ describe("require-concurrent-index", () => {
     expect(findingsOf(rule, sql)).toEqual([at(2, 1, 2, 46), at(3, 1, 4, 27)]);
   });
 
-  it("names the SHARE lock, what it blocks, the full read and the missing rewrite", () => {
-    const [finding] = lintSql('CREATE INDEX "Users_email_idx" ON app."Users" (email);', { rules: [rule] }).findings;
-    expect(finding!.message).toBe(
-      'CREATE INDEX "Users_email_idx" ON app."Users" holds a SHARE lock on app."Users" for the whole build, which blocks INSERT, UPDATE and DELETE on the table; reads go on. ' +
+  it("says in one line which index blocks writes to which table, with the lock, and the safe statement as help", () => {
+    const [finding] = lintSql("CREATE INDEX idx_orders_user ON orders (user_id);", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("CREATE INDEX idx_orders_user blocks writes to orders while it builds (SHARE)");
+    expect(finding!.help).toBe("Use CREATE INDEX CONCURRENTLY idx_orders_user ON orders (user_id) outside a transaction block");
+    const [quoted] = lintSql('CREATE INDEX "Users_email_idx" ON app."Users" (email);', { rules: [rule] }).findings;
+    expect(quoted!.message).toBe('CREATE INDEX "Users_email_idx" blocks writes to app."Users" while it builds (SHARE)');
+    expect(quoted!.explanation).toBe(
+      'The SHARE lock on app."Users" blocks INSERT, UPDATE and DELETE on the table; reads go on. ' +
         'The build reads every row of app."Users" (minutes on a large table), and every INSERT, UPDATE and DELETE on app."Users" waits that long: ' +
-        "writers time out or pile up. The table is not rewritten.",
+        "writers time out or pile up. The table is not rewritten. " +
+        "CONCURRENTLY takes a SHARE UPDATE EXCLUSIVE lock instead (reads and writes go on) and scans the table twice; run it outside any transaction block. " +
+        'If it fails, it leaves an INVALID index behind that every write still maintains: drop it with DROP INDEX CONCURRENTLY IF EXISTS "Users_email_idx"; before running it again.',
+    );
+    const [unnamed] = lintSql("CREATE UNIQUE INDEX ON users (email);", { rules: [rule] }).findings;
+    expect(unnamed!.message).toBe("CREATE UNIQUE INDEX on users blocks writes to it while it builds (SHARE)");
+  });
+
+  it("keeps the message within 100 characters and the help within 200 with long names", () => {
+    const long = "a_rather_long_identifier_for_a_table_that_keeps_going_and_on";
+    const sqls = [
+      `CREATE INDEX ${long}_idx ON ${long} (${long}, ${long}_b);`,
+      `CREATE UNIQUE INDEX ON app.${long} (lower(${long}));`,
+      `BEGIN;\nCREATE INDEX ${long}_idx ON ${long} (a);\nCOMMIT;`,
+    ];
+    for (const sql of sqls) {
+      const [finding] = lintSql(sql, { rules: [rule] }).findings;
+      expect(finding!.message.length).toBeLessThanOrEqual(100);
+      expect(finding!.help.length).toBeLessThanOrEqual(200);
+      expect(finding!.help).not.toContain("\n");
+    }
+  });
+
+  it("gives the statement itself with CONCURRENTLY, on one line, with the INVALID-index clean-up in the explanation", () => {
+    const sql = "CREATE UNIQUE INDEX -- by email\n  users_email_key\n  ON users (lower(email))\n  WHERE deleted_at IS NULL;";
+    const [finding] = lintSql(sql, { rules: [rule] }).findings;
+    expect(finding!.explanation).toContain("reads every row of users and checks each value for duplicates");
+    expect(finding!.help).toBe(
+      "Use CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (lower(email)) WHERE deleted_at IS NULL outside a transaction block",
+    );
+    expect(finding!.explanation).toContain("SHARE UPDATE EXCLUSIVE");
+    expect(finding!.explanation).toContain("run it outside any transaction block.");
+    expect(finding!.explanation).toContain(
+      "If it fails (a duplicate value, for a unique index), it leaves an INVALID index behind that every write still maintains: drop it with DROP INDEX CONCURRENTLY IF EXISTS users_email_key; before running it again.",
     );
   });
 
-  it("gives the statement itself with CONCURRENTLY, on one line, with the INVALID-index clean-up", () => {
-    const sql = "CREATE UNIQUE INDEX -- by email\n  users_email_key\n  ON users (lower(email))\n  INCLUDE (id) WHERE deleted_at IS NULL;";
+  it("outlines a long statement instead of pasting it", () => {
+    const sql = "CREATE INDEX orders_lookup_idx ON orders (customer_id, created_at, status, region, channel) WHERE deleted_at IS NULL AND archived IS FALSE;";
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.message).toContain("reads every row of users and checks each value for duplicates");
-    expect(finding!.help).toContain(
-      "Build the index without blocking writes: CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (lower(email)) INCLUDE (id) WHERE deleted_at IS NULL; ",
-    );
-    expect(finding!.help).toContain("SHARE UPDATE EXCLUSIVE");
-    expect(finding!.help).toContain("run it outside any transaction block.");
-    expect(finding!.help).toContain(
-      "If it fails (a duplicate value, for a unique index), it leaves an INVALID index behind that every write still maintains: drop it with DROP INDEX CONCURRENTLY IF EXISTS users_email_key; before running it again.",
-    );
-    expect(finding!.help).toContain("ON ONLY the parent");
+    expect(finding!.help).toBe("Use CREATE INDEX CONCURRENTLY orders_lookup_idx ON orders (…) outside a transaction block");
   });
 
   it("fixes a statement run outside any transaction by inserting CONCURRENTLY right after INDEX", () => {
@@ -80,7 +108,8 @@ describe("require-concurrent-index", () => {
   it("gives no fix inside BEGIN … COMMIT, and tells why and where to move the statement", () => {
     const [finding] = lintSql("BEGIN;\nCREATE INDEX i ON t (a);\nCOMMIT;", { rules: [rule] }).findings;
     expect(finding!.fix).toBeUndefined();
-    expect(finding!.help).toContain(
+    expect(finding!.help).toBe("Use CREATE INDEX CONCURRENTLY i ON t (a) outside the BEGIN … COMMIT block");
+    expect(finding!.explanation).toContain(
       "run it outside any transaction block: CONCURRENTLY cannot run inside one, and this statement runs inside its BEGIN … COMMIT block. " +
         "Move it to a migration of its own, with nothing else in it, that the runner runs outside a transaction (goose: -- +goose NO TRANSACTION;",
     );
@@ -89,16 +118,17 @@ describe("require-concurrent-index", () => {
   it("gives no fix when the runner wraps the file (assumeInTransaction) or a goose section, and says so", () => {
     const [assumed] = withSettings("CREATE INDEX i ON t (a);", { assumeInTransaction: true });
     expect(assumed!.fix).toBeUndefined();
-    expect(assumed!.help).toContain("this statement runs because the configuration says the runner wraps each file in a transaction (assumeInTransaction)");
+    expect(assumed!.explanation).toContain("this statement runs because the configuration says the runner wraps each file in a transaction (assumeInTransaction)");
     const [goose] = lintSql("-- +goose Up\nCREATE INDEX i ON t (a);", { rules: [rule] }).findings;
     expect(goose!.fix).toBeUndefined();
-    expect(goose!.help).toContain("because goose runs each migration in a transaction");
+    expect(goose!.help).toBe("Use CREATE INDEX CONCURRENTLY i ON t (a) in a migration of its own, outside a transaction (-- +goose NO TRANSACTION)");
+    expect(goose!.explanation).toContain("because goose runs each migration in a transaction");
     const [free] = lintSql("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX i ON t (a);", { rules: [rule] }).findings;
     expect(free!.fix).toEqual({ range: { start: 50, end: 50 }, text: " CONCURRENTLY" });
   });
 
   it("names the way out of the runner's transaction that the file's runner has", () => {
-    const help = (sql: string, settings: Partial<LintSettings> = {}) => withSettings(sql, settings)[0]!.help;
+    const help = (sql: string, settings: Partial<LintSettings> = {}) => withSettings(sql, settings)[0]!.explanation;
     const index = "CREATE INDEX i ON t (a);";
     expect(help(`-- +goose Up\n${index}`)).toContain("Move it to a migration of its own, with nothing else in it, that goose runs outside a transaction (-- +goose NO TRANSACTION)");
     expect(help(`${index}\n${index}`, { runner: "prisma" })).toContain(
@@ -112,7 +142,8 @@ describe("require-concurrent-index", () => {
     const sql = "DO $$\nBEGIN\n  CREATE INDEX i ON t (a);\nEND\n$$;";
     expect(findingsOf(rule, sql)).toEqual([at(3, 3, 3, 26)]);
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.help).toContain("outside the DO block (CONCURRENTLY cannot run in a function)");
+    expect(finding!.help).toBe("Use CREATE INDEX CONCURRENTLY i ON t (a) outside the DO block, as a statement of its own");
+    expect(finding!.explanation).toContain("outside the DO block (CONCURRENTLY cannot run in a function)");
     expect(finding!.fix).toBeUndefined();
   });
 

@@ -32,15 +32,16 @@ describe("require-concurrent-reindex", () => {
     expect(findingsOf(rule, sql)).toEqual([at(2, 1, 2, 30), at(3, 1, 4, 15), at(5, 1, 5, 19), at(6, 1, 6, 17), at(7, 1, 7, 15)]);
   });
 
-  it("names both locks of REINDEX INDEX, what they block, and the missing rewrite", () => {
-    const [finding] = lintSql('REINDEX INDEX app."Users_email_idx";', { rules: [rule] }).findings;
-    expect(finding!.message).toBe(
+  it("says in one line what the rebuild blocks, with the lock, and gives CONCURRENTLY as help", () => {
+    const [finding] = lintSql("REINDEX INDEX users_email_idx;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("REINDEX INDEX users_email_idx blocks writes and most reads of its table (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe("Use REINDEX INDEX CONCURRENTLY users_email_idx outside a transaction block");
+    const [quoted] = lintSql('REINDEX INDEX app."Users_email_idx";', { rules: [rule] }).findings;
+    expect(quoted!.explanation).toBe(
       'REINDEX INDEX app."Users_email_idx" rebuilds the index from scratch under an ACCESS EXCLUSIVE lock on app."Users_email_idx" and a SHARE lock on its table, both held for the whole rebuild. ' +
         `The SHARE lock blocks INSERT, UPDATE and DELETE on the table; the ACCESS EXCLUSIVE lock blocks every query that would use app."Users_email_idx", ${PLANNER}. ` +
-        "The rebuild reads the whole table (minutes on a large table); the table itself is not rewritten.",
-    );
-    expect(finding!.help).toBe(
-      'Rebuild without blocking reads and writes: REINDEX INDEX CONCURRENTLY app."Users_email_idx"; ' +
+        "The rebuild reads the whole table (minutes on a large table); the table itself is not rewritten. " +
+        'REINDEX INDEX CONCURRENTLY app."Users_email_idx"; rebuilds without blocking reads and writes. ' +
         "It builds a new copy of the index next to the old one under a SHARE UPDATE EXCLUSIVE lock (reads and writes go on), then swaps them; it takes longer, needs disk space for the copy, " +
         "and waits for running transactions; run it outside any transaction block. " +
         "If it fails or is cancelled, it leaves behind an INVALID index whose name ends in _ccnew, which every write still maintains: drop it (DROP INDEX CONCURRENTLY …_ccnew;) and run the REINDEX again " +
@@ -49,15 +50,30 @@ describe("require-concurrent-reindex", () => {
     );
   });
 
+  it("keeps the message within 100 characters and the help within 200 with long names, for every kind and version", () => {
+    const long = "a_rather_long_identifier_for_an_index_that_keeps_going_and_on";
+    const sqls = [`REINDEX INDEX app.${long};`, `REINDEX TABLE app.${long};`, `REINDEX SCHEMA ${long};`, `REINDEX DATABASE ${long};`, "REINDEX SYSTEM;", `BEGIN;\nREINDEX TABLE ${long};\nCOMMIT;`];
+    for (const pgVersion of [11, 16]) {
+      for (const sql of sqls) {
+        const [finding] = withSettings(sql, { pgVersion });
+        expect(finding!.message.length).toBeLessThanOrEqual(100);
+        expect(finding!.help.length).toBeLessThanOrEqual(200);
+      }
+    }
+  });
+
   it("explains REINDEX TABLE, SCHEMA and DATABASE as locks held table after table", () => {
     const [table] = lintSql("REINDEX TABLE orders;", { rules: [rule] }).findings;
-    expect(table!.message).toContain("rebuilds every index of orders (and of its TOAST table) one after the other, in one transaction: it holds a SHARE lock on orders for the whole run");
+    expect(table!.message).toBe("REINDEX TABLE orders blocks writes and most reads of orders while it rebuilds (SHARE)");
+    expect(table!.explanation).toContain("rebuilds every index of orders (and of its TOAST table) one after the other, in one transaction: it holds a SHARE lock on orders for the whole run");
     const [schema] = lintSql("REINDEX SCHEMA app;", { rules: [rule] }).findings;
-    expect(schema!.message).toContain("rebuilds every index of every table in schema app, table by table.");
-    expect(schema!.message).toContain("The outage moves from table to table");
+    expect(schema!.message).toBe("REINDEX SCHEMA app blocks writes and most reads of each of its tables in turn (SHARE)");
+    expect(schema!.explanation).toContain("rebuilds every index of every table in schema app, table by table.");
+    expect(schema!.explanation).toContain("The outage moves from table to table");
     const [database] = lintSql("REINDEX DATABASE shop;", { rules: [rule] }).findings;
-    expect(database!.message).toContain("of database shop, table by table");
-    expect(database!.help).toContain("REINDEX DATABASE CONCURRENTLY shop;");
+    expect(database!.message).toBe("REINDEX DATABASE shop blocks writes and most reads of every table in turn (SHARE)");
+    expect(database!.explanation).toContain("of database shop, table by table");
+    expect(database!.help).toBe("Use REINDEX DATABASE CONCURRENTLY shop outside a transaction block");
   });
 
   it("fixes a statement run outside any transaction by inserting CONCURRENTLY after the kind keyword, options included", () => {
@@ -71,31 +87,35 @@ describe("require-concurrent-reindex", () => {
       ["REINDEX /* all */ TABLE\r\n  -- orders\r\n  orders;", "REINDEX /* all */ TABLE CONCURRENTLY\r\n  -- orders\r\n  orders;"],
     ];
     for (const [sql, expected] of cases) expect(fixed(sql)).toBe(expected);
-    expect(lintSql("REINDEX (VERBOSE) TABLE t;", { rules: [rule] }).findings[0]!.help).toContain(": REINDEX (VERBOSE) TABLE CONCURRENTLY t; It builds");
+    expect(lintSql("REINDEX (VERBOSE) TABLE t;", { rules: [rule] }).findings[0]!.help).toBe("Use REINDEX (VERBOSE) TABLE CONCURRENTLY t outside a transaction block");
   });
 
   it("gives no fix inside BEGIN … COMMIT or when the runner wraps the file, and tells to move the statement out", () => {
     const [explicit] = lintSql("BEGIN;\nREINDEX TABLE t;\nCOMMIT;", { rules: [rule] }).findings;
     expect(explicit!.fix).toBeUndefined();
-    expect(explicit!.help).toContain("CONCURRENTLY cannot run inside one, and this statement runs inside its BEGIN … COMMIT block. Move it to a migration of its own");
+    expect(explicit!.help).toBe("Use REINDEX TABLE CONCURRENTLY t outside the BEGIN … COMMIT block");
+    expect(explicit!.explanation).toContain("CONCURRENTLY cannot run inside one, and this statement runs inside its BEGIN … COMMIT block. Move it to a migration of its own");
     const [assumed] = withSettings("REINDEX INDEX i;", { assumeInTransaction: true });
     expect(assumed!.fix).toBeUndefined();
-    expect(assumed!.help).toContain("(assumeInTransaction)");
+    expect(assumed!.explanation).toContain("(assumeInTransaction)");
   });
 
   it("before PostgreSQL 12: no fix, and a twin built CONCURRENTLY instead", () => {
     const [index] = withSettings("REINDEX INDEX app.users_email_idx;", { pgVersion: 11 });
     expect(index!.fix).toBeUndefined();
-    expect(index!.help).toContain("REINDEX CONCURRENTLY does not exist before PostgreSQL 12 (settings.pgVersion is 11).");
-    expect(index!.help).toContain(
+    expect(index!.help).toBe(
+      "Build a twin (CREATE INDEX CONCURRENTLY users_email_idx_new …), DROP INDEX CONCURRENTLY app.users_email_idx, then rename the twin (REINDEX CONCURRENTLY needs PostgreSQL 12; pgVersion is 11)",
+    );
+    expect(index!.explanation).toContain("REINDEX CONCURRENTLY does not exist before PostgreSQL 12 (settings.pgVersion is 11).");
+    expect(index!.explanation).toContain(
       "CREATE INDEX CONCURRENTLY users_email_idx_new ON … (…); (the definition of app.users_email_idx, from SELECT pg_get_indexdef('app.users_email_idx'::regclass);), " +
         "then DROP INDEX CONCURRENTLY app.users_email_idx; and ALTER INDEX app.users_email_idx_new RENAME TO users_email_idx;",
     );
-    expect(index!.help).toContain("PRIMARY KEY USING INDEX");
+    expect(index!.explanation).toContain("PRIMARY KEY USING INDEX");
     const [table] = withSettings("REINDEX TABLE orders;", { pgVersion: 10 });
     expect(table!.fix).toBeUndefined();
-    expect(table!.help).toContain("SELECT indexrelid::regclass, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'orders'::regclass;");
-    expect(table!.help).toContain("CREATE INDEX CONCURRENTLY i_new ON orders (…); DROP INDEX CONCURRENTLY i; ALTER INDEX i_new RENAME TO i;");
+    expect(table!.explanation).toContain("SELECT indexrelid::regclass, pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'orders'::regclass;");
+    expect(table!.explanation).toContain("CREATE INDEX CONCURRENTLY i_new ON orders (…); DROP INDEX CONCURRENTLY i; ALTER INDEX i_new RENAME TO i;");
     const [twelve] = withSettings("REINDEX TABLE orders;", { pgVersion: 12 });
     expect(twelve!.fix).toEqual({ range: { start: 13, end: 13 }, text: " CONCURRENTLY" });
   });
@@ -103,9 +123,12 @@ describe("require-concurrent-reindex", () => {
   it("gives no fix for REINDEX SYSTEM, which PostgreSQL cannot run concurrently", () => {
     const [finding] = lintSql("REINDEX SYSTEM;", { rules: [rule] }).findings;
     expect(finding!.fix).toBeUndefined();
-    expect(finding!.help).toContain("REINDEX SYSTEM cannot run CONCURRENTLY");
-    expect(finding!.help).toContain("REINDEX DATABASE CONCURRENTLY;");
+    expect(finding!.message).toBe("REINDEX SYSTEM locks each system catalog in turn: planning, DDL and new connections wait (SHARE)");
+    expect(finding!.help).toBe("Run REINDEX SYSTEM by hand in a maintenance window; for your own tables' indexes, use REINDEX DATABASE CONCURRENTLY");
+    expect(finding!.explanation).toContain("REINDEX SYSTEM cannot run CONCURRENTLY");
+    expect(finding!.explanation).toContain("REINDEX DATABASE CONCURRENTLY;");
     expect(withSettings("REINDEX SYSTEM;", { pgVersion: 11 })[0]!.help).not.toContain("REINDEX DATABASE CONCURRENTLY");
+    expect(withSettings("REINDEX SYSTEM;", { pgVersion: 11 })[0]!.explanation).not.toContain("REINDEX DATABASE CONCURRENTLY");
   });
 
   it("reports REINDEX INDEX and TABLE run by a DO block, without a fix; not the SCHEMA/DATABASE/SYSTEM forms PostgreSQL refuses there", () => {
@@ -113,7 +136,8 @@ describe("require-concurrent-reindex", () => {
     expect(findingsOf(rule, sql)).toEqual([at(3, 3, 3, 18)]);
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
     expect(finding!.fix).toBeUndefined();
-    expect(finding!.help).toContain("outside the DO block (CONCURRENTLY cannot run in a function)");
+    expect(finding!.help).toBe("Use REINDEX TABLE CONCURRENTLY t outside the DO block, as a statement of its own");
+    expect(finding!.explanation).toContain("outside the DO block (CONCURRENTLY cannot run in a function)");
   });
 
   it("does not report the safe alternative: REINDEX … CONCURRENTLY, in either spelling", () => {

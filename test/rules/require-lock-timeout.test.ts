@@ -8,11 +8,36 @@ const { at } = ruleTestKit(rule);
 
 const ALTER = "ALTER TABLE users ADD COLUMN a int;";
 
-const messageOf = (sql: string) => lintSql(sql, { rules: [rule] }).findings.map((finding) => finding.message);
+const messageOf = (sql: string) => lintSql(sql, { rules: [rule] }).findings.map((finding) => finding.explanation!);
 const withSettings = (sql: string, settings: Partial<LintSettings>) =>
   lintSql(sql, { rules: [rule], settings });
 
 describe("require-lock-timeout", () => {
+  it("says in one line which statement locks which table with no lock_timeout, and the SET as help", () => {
+    const [finding] = lintSql("ALTER TABLE orders ADD COLUMN note text;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("ALTER TABLE orders takes an ACCESS EXCLUSIVE lock with no lock_timeout set");
+    expect(finding!.help).toBe("Start the file with SET lock_timeout = '5s'; and retry the migration if it times out");
+    const [expired] = lintSql("BEGIN;\nSET LOCAL lock_timeout = '5s';\nCOMMIT;\nALTER TABLE orders ADD COLUMN note text;", { rules: [rule] }).findings;
+    expect(expired!.message).toBe("ALTER TABLE orders takes an ACCESS EXCLUSIVE lock with no lock_timeout in effect");
+  });
+
+  it("keeps the message within 100 characters and the help within 200 with long names", () => {
+    const long = "a_rather_long_identifier_for_a_table_that_keeps_going_and_on";
+    const sqls = [
+      `ALTER TABLE app.${long} ADD COLUMN note text;`,
+      `CREATE INDEX ${long}_idx ON app.${long} (a);`,
+      `ALTER TABLE app.${long} ADD CONSTRAINT ${long}_fkey FOREIGN KEY (a) REFERENCES app.${long}_parent (id) NOT VALID;`,
+      `DROP INDEX app.${long}_idx;`,
+    ];
+    for (const sql of sqls) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings).toHaveLength(1);
+      expect(findings[0]!.message.length).toBeLessThanOrEqual(100);
+      expect(findings[0]!.message).not.toContain("…");
+      expect(findings[0]!.help.length).toBeLessThanOrEqual(200);
+    }
+  });
+
   it("reports the first statement that locks an existing table, once per file", () => {
     const sql = `SELECT 1;\n${ALTER}\nALTER TABLE orders DROP COLUMN b;\nDROP TABLE old_things;`;
     expect(findingsOf(rule, sql)).toEqual([at(2, 1, 2, 35)]);
@@ -20,14 +45,14 @@ describe("require-lock-timeout", () => {
 
   it("names the statement, the lock, the table and what it blocks, explains the queue, and gives the SET", () => {
     const [finding] = lintSql("ALTER TABLE public.users ALTER COLUMN email TYPE varchar(320);", { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^ALTER TABLE public\.users takes an ACCESS EXCLUSIVE lock on public\.users \(it blocks every read and write of the table\)/);
-    expect(finding!.message).toContain("no lock_timeout is in effect");
-    expect(finding!.message).toContain(LOCK_QUEUE);
-    expect(finding!.message).toContain("once per file");
-    expect(finding!.help).toContain("SET lock_timeout = '5s';");
-    expect(finding!.help).toContain("the queries queued behind it go on");
-    expect(finding!.help).toContain("Retry the migration");
-    expect(finding!.help).toContain("SET statement_timeout");
+    expect(finding!.explanation).toMatch(/^ALTER TABLE public\.users takes an ACCESS EXCLUSIVE lock on public\.users \(it blocks every read and write of the table\)/);
+    expect(finding!.explanation).toContain("no lock_timeout is in effect");
+    expect(finding!.explanation).toContain(LOCK_QUEUE);
+    expect(finding!.explanation).toContain("once per file");
+    expect(finding!.explanation).toContain("SET lock_timeout = '5s';");
+    expect(finding!.explanation).toContain("the queries queued behind it go on");
+    expect(finding!.explanation).toContain("Retry the migration");
+    expect(finding!.explanation).toContain("SET statement_timeout");
   });
 
   it("does not report after SET lock_timeout, SET LOCAL lock_timeout in the same transaction, or set_config", () => {
@@ -153,7 +178,7 @@ describe("require-lock-timeout", () => {
     expect(withSettings(sql, { pgVersion: 14 }).findings).toEqual([]);
     const result = withSettings(sql, { pgVersion: 11 });
     expect(result.findings.map(located)).toEqual([at(2, 1, 2, 52)]);
-    expect(result.findings[0]!.message).toMatch(/^ALTER TABLE p takes an ACCESS EXCLUSIVE lock on p /);
+    expect(result.findings[0]!.explanation).toMatch(/^ALTER TABLE p takes an ACCESS EXCLUSIVE lock on p /);
   });
 
   it("does not report tables, indexes and materialized views created earlier in the file", () => {

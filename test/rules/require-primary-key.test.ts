@@ -17,19 +17,19 @@ describe("require-primary-key", () => {
 
   it("explains duplicates, logical replication and the cost of adding the key later", () => {
     const [finding] = lintSql("CREATE TABLE public.events (name text);", { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^CREATE TABLE public\.events declares no primary key, and no later statement of this file adds one\. /);
-    expect(finding!.message).toContain("exact duplicates cannot be told apart");
-    expect(finding!.message).toContain('fails on the primary ("does not have a replica identity")');
-    expect(finding!.message).toContain("ACCESS EXCLUSIVE lock, which blocks every read and write of the table");
-    expect(finding!.help).toContain("ALTER TABLE public.events ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;");
+    expect(finding!.explanation).toMatch(/^CREATE TABLE public\.events declares no primary key, and no later statement of this file adds one\. /);
+    expect(finding!.explanation).toContain("exact duplicates cannot be told apart");
+    expect(finding!.explanation).toContain('fails on the primary ("does not have a replica identity")');
+    expect(finding!.explanation).toContain("ACCESS EXCLUSIVE lock, which blocks every read and write of the table");
+    expect(finding!.explanation).toContain("ALTER TABLE public.events ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;");
     const [withId] = lintSql("CREATE TABLE events (id bigint NOT NULL, name text);", { rules: [rule] }).findings;
-    expect(withId!.help).toContain("ALTER TABLE events ADD PRIMARY KEY (id);");
+    expect(withId!.explanation).toContain("ALTER TABLE events ADD PRIMARY KEY (id);");
   });
 
   it("explains LIKE without INCLUDING INDEXES and INHERITS, which do not bring a primary key", () => {
     const [like, inherits] = lintSql("CREATE TABLE a (LIKE b INCLUDING DEFAULTS);\nCREATE TABLE c (x int) INHERITS (p);", { rules: [rule] }).findings;
-    expect(like!.message).toContain("(LIKE copies the primary key only with INCLUDING INDEXES or INCLUDING ALL)");
-    expect(inherits!.message).toContain("(a primary key is not inherited from an INHERITS parent)");
+    expect(like!.explanation).toContain("(LIKE copies the primary key only with INCLUDING INDEXES or INCLUDING ALL)");
+    expect(inherits!.explanation).toContain("(a primary key is not inherited from an INHERITS parent)");
     expect(findingsOf(rule, "CREATE TABLE a (LIKE b INCLUDING ALL EXCLUDING INDEXES);")).toEqual([at(1, 1, 1, 15)]);
   });
 
@@ -37,19 +37,19 @@ describe("require-primary-key", () => {
     const sql = "CREATE TABLE events (id bigint, created_at timestamptz) PARTITION BY RANGE (created_at);";
     expect(findingsOf(rule, sql)).toEqual([at(1, 1, 1, 20)]);
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.help).toContain("ALTER TABLE events ADD PRIMARY KEY (id, created_at);");
-    expect(finding!.message).toContain("CONCURRENTLY on each partition and attached");
+    expect(finding!.explanation).toContain("ALTER TABLE events ADD PRIMARY KEY (id, created_at);");
+    expect(finding!.explanation).toContain("CONCURRENTLY on each partition and attached");
     const [expression] = lintSql("CREATE TABLE e (a text) PARTITION BY LIST (lower(a));", { rules: [rule] }).findings;
-    expect(expression!.help).toContain("an expression in the partition key cannot be part of one");
+    expect(expression!.explanation).toContain("an expression in the partition key cannot be part of one");
   });
 
   it("reports CREATE TABLE … AS and SELECT … INTO, which cannot declare a key", () => {
     const sql = "CREATE TABLE archive AS SELECT * FROM events;\nSELECT * INTO copy FROM events;";
     expect(findingsOf(rule, sql)).toEqual([at(1, 1, 1, 21), at(2, 1, 2, 31)]);
     const [ctas, into] = lintSql(sql, { rules: [rule] }).findings;
-    expect(ctas!.message).toMatch(/^CREATE TABLE … AS creates archive without a primary key \(it cannot declare one\)/);
-    expect(ctas!.help).toContain("ALTER TABLE archive ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;");
-    expect(into!.message).toMatch(/^SELECT … INTO creates copy without a primary key/);
+    expect(ctas!.explanation).toMatch(/^CREATE TABLE … AS creates archive without a primary key \(it cannot declare one\)/);
+    expect(ctas!.explanation).toContain("ALTER TABLE archive ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY;");
+    expect(into!.explanation).toMatch(/^SELECT … INTO creates copy without a primary key/);
   });
 
   it("does not report a primary key declared in the statement, in any form", () => {
@@ -110,5 +110,35 @@ describe("require-primary-key", () => {
 
   it("reports the docs page's example and not its safe alternative", () => {
     expectDocsExamples(rule);
+  });
+
+  it("says in one short line which table has no primary key, with a one-line help", () => {
+    const [plain] = lintSql("CREATE TABLE public.events (payload jsonb);", { rules: [rule] }).findings;
+    expect(plain!.message).toBe("CREATE TABLE public.events has no primary key, and no later statement adds one");
+    expect(plain!.help).toBe("Declare one in the CREATE TABLE: id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, or PRIMARY KEY (…) on the columns that identify a row");
+    const [withId] = lintSql("CREATE TABLE events (id bigint, payload jsonb);", { rules: [rule] }).findings;
+    expect(withId!.help).toBe("Declare id … PRIMARY KEY in the CREATE TABLE, or right after it while it is empty: ALTER TABLE events ADD PRIMARY KEY (id)");
+    const [partitioned] = lintSql("CREATE TABLE events (id bigint, created_at timestamptz) PARTITION BY RANGE (created_at);", { rules: [rule] }).findings;
+    expect(partitioned!.help).toBe("Declare PRIMARY KEY (id, created_at), with the partition key: ALTER TABLE events ADD PRIMARY KEY (id, created_at)");
+    const [ctas] = lintSql("CREATE TABLE archive AS SELECT * FROM events;", { rules: [rule] }).findings;
+    expect(ctas!.message).toBe("CREATE TABLE AS creates archive without a primary key, and no later statement adds one");
+    expect(ctas!.help).toBe("Add one right after: ALTER TABLE archive ADD PRIMARY KEY (…), or ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+  });
+
+  it("keeps messages within 100 characters with long names", () => {
+    const n = "n".repeat(60);
+    const sqls = [
+      `CREATE TABLE ${n}.${n} (id bigint, payload jsonb);`,
+      `CREATE TABLE ${n}.${n} (id bigint, ${n} timestamptz) PARTITION BY RANGE (${n});`,
+      `CREATE TABLE ${n}.${n} AS SELECT 1;`,
+      `SELECT 1 INTO ${n}.${n};`,
+    ];
+    for (const sql of sqls) {
+      const { findings } = lintSql(sql, { rules: [rule] });
+      expect(findings).toHaveLength(1);
+      expect(findings[0]!.message.length).toBeLessThanOrEqual(100);
+      expect(findings[0]!.message).not.toContain("nnn…");
+      expect(findings[0]!.help.length).toBeLessThanOrEqual(200);
+    }
   });
 });

@@ -17,11 +17,11 @@ describe("require-rollback", () => {
 
   it("names the file and the rollback file to write, with a rollback block in the help", () => {
     const [finding] = lintSql(FORWARD, { rules: [rule], filePath: "db/migrate/0042_premium.sql" }).findings;
-    expect(finding!.message).toMatch(/^0042_premium\.sql has no rollback: no 0042_premium_rollback\.sql beside it/);
-    expect(finding!.help).toContain("0042_premium_rollback.sql");
-    expect(finding!.help).toContain("-- Rollback: /* BEGIN; ALTER TABLE users DROP COLUMN premium_tier; COMMIT; */");
+    expect(finding!.message).toBe("0042_premium.sql has no rollback: no 0042_premium_rollback.sql, rollback comment or down section");
+    expect(finding!.help).toBe("Write the undo SQL, in reverse order, in 0042_premium_rollback.sql beside it or in a -- Rollback: /* … */ comment block");
+    expect(finding!.explanation).toContain("-- Rollback: /* BEGIN; ALTER TABLE users DROP COLUMN premium_tier; COMMIT; */");
     const [up] = lintSql(FORWARD, { rules: [rule], filePath: "db/20240101_premium/up.sql" }).findings;
-    expect(up!.message).toContain("no down.sql beside it");
+    expect(up!.message).toContain("no down.sql, rollback comment");
   });
 
   it("does not report a migration with a rollback block in comments", () => {
@@ -63,7 +63,8 @@ describe("require-rollback", () => {
 
   it("reports a file named like a rollback whose forward migration is not beside it: it is a forward migration", () => {
     const [finding] = lintSql(FORWARD, { rules: [rule], filePath: "db/012_users_no_rollback.sql" }).findings;
-    expect(finding!.message).toMatch(/^012_users_no_rollback\.sql has no rollback: no 012_users_no_rollback_rollback\.sql beside it/);
+    expect(finding!.message).toBe("012_users_no_rollback.sql has no rollback: no rollback file, rollback comment or down section");
+    expect(finding!.help).toContain("012_users_no_rollback_rollback.sql");
     expect(findingsOf(rule, FORWARD, { filePath: "db/012_users_no_rollback.sql", files: { "db/012_users_no_rollback_rollback.sql": "SELECT 1;" } })).toEqual([]);
   });
 
@@ -186,5 +187,16 @@ describe("require-rollback in a project that goes forward only", () => {
 
   it("reports a migration alone in its folder: nothing says what the project does", () => {
     expect(lintIn({ "db/1_a.sql": ADD }, "db/1_a.sql").findings.map(located)).toEqual([at(1, 1, 1, 47)]);
+  });
+
+  it("keeps messages within 100 characters with long file names", () => {
+    const name = `${"n".repeat(60)}.sql`;
+    const { findings } = lintSql("ALTER TABLE users ADD COLUMN premium_tier text;", { rules: [rule], filePath: `migrations/${name}` });
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toBe("This migration has no rollback: no rollback file, rollback comment or down section");
+    expect(findings[0]!.help.length).toBeLessThanOrEqual(160);
+    const broken = lintSql(`${FORWARD}\n-- Rollback:\n/*\nALTER TABLE ${"x".repeat(60)} DROPP COLUMN ${"y".repeat(60)};\n*/`, { rules: [rule] }).findings;
+    expect(broken[0]!.message).toBe('The rollback block does not parse: syntax error at or near "DROPP"');
+    for (const finding of broken) expect(finding.message.length).toBeLessThanOrEqual(100);
   });
 });

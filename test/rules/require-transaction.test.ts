@@ -15,12 +15,14 @@ describe("require-transaction", () => {
 
   it("explains the half-migrated schema and gives BEGIN/COMMIT and the runner setting", () => {
     const [finding] = lintSql(`${ADD}\n${INDEX}`, { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^This migration runs all 2 statements outside a transaction, starting with this one/);
-    expect(finding!.message).toContain("half-migrated");
-    expect(finding!.help).toContain("BEGIN; at the top and COMMIT; at the end");
-    expect(finding!.help).toContain('"assumeInTransaction": true');
-    expect(finding!.help).toContain('name it in the configuration ("runner": "flyway", "prisma", …)');
-    expect(finding!.help).toContain("migsafe --print-config <file>");
+    expect(finding!.message).toBe("This migration runs all 2 statements outside a transaction: a failure leaves it half-applied");
+    expect(finding!.help).toBe('Wrap the migration in BEGIN; … COMMIT;, or name the runner that wraps it ("runner" or "assumeInTransaction": true)');
+    expect(finding!.explanation).toMatch(/^This migration runs all 2 statements outside a transaction, starting with this one/);
+    expect(finding!.explanation).toContain("half-migrated");
+    expect(finding!.explanation).toContain("BEGIN; at the top and COMMIT; at the end");
+    expect(finding!.explanation).toContain('"assumeInTransaction": true');
+    expect(finding!.explanation).toContain('name it in the configuration ("runner": "flyway", "prisma", …)');
+    expect(finding!.explanation).toContain("migsafe --print-config <file>");
   });
 
   it("does not report a file wrapped in BEGIN … COMMIT, with SET and RESET around it", () => {
@@ -36,7 +38,7 @@ describe("require-transaction", () => {
   it("reports the first statement outside the BEGIN … COMMIT block, counting them", () => {
     const sql = `BEGIN;\n${ADD}\nCOMMIT;\n${INDEX}`;
     expect(findingsOf(rule, sql)).toEqual([at(4, 1, 4, 44)]);
-    expect(lintSql(sql, { rules: [rule] }).findings[0]!.message).toMatch(/^This migration runs 1 of its 2 statements outside a transaction/);
+    expect(lintSql(sql, { rules: [rule] }).findings[0]!.message).toBe("This migration runs 1 of 2 statements outside a transaction: a failure leaves it half-applied");
   });
 
   it("does not report when the runner wraps the file (assumeInTransaction)", () => {
@@ -60,7 +62,7 @@ describe("require-transaction", () => {
   it("reports a file its runner runs statement by statement, saying so", () => {
     expect(withSettings(`${ADD}\n${INDEX}`, { runner: "sqitch" })).toEqual([at(1, 1, 1, 39)]);
     const [finding] = lintSql(`${ADD}\n${INDEX}`, { rules: [rule], settings: { runner: "sequelize" } }).findings;
-    expect(finding!.message).toContain("and Sequelize runs each migration function as it is, without a transaction (the configuration names it).");
+    expect(finding!.explanation).toContain("and Sequelize runs each migration function as it is, without a transaction (the configuration names it).");
   });
 
   it("knows that goose, dbmate and sql-migrate wrap each migration unless told not to", () => {
@@ -77,7 +79,7 @@ describe("require-transaction", () => {
     expect(findingsOf(rule, sql)).toEqual([]);
     const twoInDown = `-- +goose NO TRANSACTION\n-- +goose Up\n${ADD}\n-- +goose Down\nDROP INDEX users_role_idx;\nALTER TABLE users DROP COLUMN role;`;
     expect(findingsOf(rule, twoInDown)).toEqual([at(5, 1, 5, 26)]);
-    expect(lintSql(twoInDown, { rules: [rule] }).findings[0]!.message).toContain("and goose runs this migration without a transaction (-- +goose NO TRANSACTION).");
+    expect(lintSql(twoInDown, { rules: [rule] }).findings[0]!.explanation).toContain("and goose runs this migration without a transaction (-- +goose NO TRANSACTION).");
   });
 
   it("does not report a migration whose author turned the transaction off when every statement can run again", () => {
@@ -92,8 +94,9 @@ describe("require-transaction", () => {
     const sql = `-- +goose Up\n-- +goose NO TRANSACTION\nCREATE INDEX IF NOT EXISTS a ON t (x);\n${ADD}`;
     const findings = lintSql(sql, { rules: [rule] }).findings;
     expect(findings.map(located)).toEqual([at(3, 1, 3, 38)]);
-    expect(findings[0]!.help).toMatch(/^The migration turns its transaction off on purpose \(-- \+goose NO TRANSACTION\), usually for a statement that cannot run in one\./);
-    expect(findings[0]!.help).toContain("starting with the one at line 4,");
+    expect(findings[0]!.help).toBe("Keep only statements that cannot run in a transaction here, or make each re-runnable (IF NOT EXISTS…), from line 4");
+    expect(findings[0]!.explanation).toMatch(/ The migration turns its transaction off on purpose \(-- \+goose NO TRANSACTION\), usually for a statement that cannot run in one\./);
+    expect(findings[0]!.explanation).toContain("starting with the one at line 4,");
   });
 
   it("does not report a migration of a runner that tolerates re-runs, unless it writes rows", () => {
@@ -126,5 +129,13 @@ describe("require-transaction", () => {
   it("does not count SQL in comments and strings", () => {
     expect(findingsOf(rule, `-- ${INDEX}\n/* ${INDEX} */\n${ADD}\n-- COMMIT;`)).toEqual([]);
     expect(findingsOf(rule, `SELECT '${INDEX}';`)).toEqual([]);
+  });
+
+  it("keeps messages within 100 characters for long files with long names", () => {
+    const n = "n".repeat(60);
+    const sql = Array.from({ length: 120 }, (_, i) => `ALTER TABLE ${n} ADD COLUMN ${n}_${i} int;`).join("\n");
+    const [finding] = lintSql(`BEGIN;\nSELECT 1;\nCOMMIT;\n${sql}`, { rules: [rule] }).findings;
+    expect(finding!.message).toBe("This migration runs 120 of 121 statements outside a transaction: a failure leaves it half-applied");
+    expect(finding!.message.length).toBeLessThanOrEqual(100);
   });
 });

@@ -21,8 +21,10 @@ describe("standard-conforming-strings-off", () => {
   });
 
   it("explains what changes and how to write escapes instead", () => {
-    const { message, help } = lintSql("SET standard_conforming_strings = off;", { rules: [rule] }).findings[0]!;
-    expect(message).toContain("reads a backslash in a '...' string as an escape");
+    const { message, help, explanation } = lintSql("SET standard_conforming_strings = off;", { rules: [rule] }).findings[0]!;
+    expect(message).toBe("This turns standard_conforming_strings off: later '...' strings read backslashes as escapes");
+    expect(help).toBe("Leave standard_conforming_strings on, and write escapes explicitly: E'it\\'s' or 'it''s', E'C:\\\\path' or 'C:\\path'");
+    expect(explanation).toContain("reads a backslash in a '...' string as an escape");
     expect(help).toContain("E'it\\'s'");
   });
 
@@ -41,5 +43,14 @@ describe("standard-conforming-strings-off", () => {
 
   it("reports the examples of its docs page, and none of the safe ones", () => {
     expectDocsExamples(rule);
+  });
+
+  it("keeps the message within 100 characters, whatever the statement", () => {
+    const sqls = ["SET LOCAL standard_conforming_strings TO off;", `SELECT set_config('standard_conforming_strings', 'off', false) AS ${"n".repeat(60)};`];
+    for (const sql of sqls) {
+      const { findings } = lintSql(sql, { rules: [rule] });
+      expect(findings).toHaveLength(1);
+      expect(findings[0]!.message.length).toBeLessThanOrEqual(100);
+    }
   });
 });

@@ -12,28 +12,28 @@ describe("truncate", () => {
   it("reports several tables in one finding naming them, with the lock and no rewrite", () => {
     const result = lintSql("TRUNCATE events, audit.log;", { rules: [rule] });
     expect(result.findings).toHaveLength(1);
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^TRUNCATE events, audit\.log deletes every row of these tables for good/);
-    expect(message).toContain("ACCESS EXCLUSIVE");
-    expect(message).toContain("Nothing is scanned or rewritten");
-    expect(message).not.toContain("CASCADE");
-    expect(help).toContain("CREATE TABLE events_backup AS TABLE events;");
-    expect(help).toContain("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE <condition> LIMIT 1000)");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^TRUNCATE events, audit\.log deletes every row of these tables for good/);
+    expect(explanation).toContain("ACCESS EXCLUSIVE");
+    expect(explanation).toContain("Nothing is scanned or rewritten");
+    expect(explanation).not.toContain("CASCADE");
+    expect(help).toContain("CREATE TABLE events_backup AS TABLE events");
+    expect(explanation).toContain("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE <condition> LIMIT 1000)");
   });
 
   it("explains CASCADE and RESTART IDENTITY", () => {
     const result = lintSql("TRUNCATE audit.log RESTART IDENTITY CASCADE;", { rules: [rule] });
-    const { message, help } = result.findings[0]!;
-    expect(message).toContain("CASCADE also empties every table with a foreign key to it");
-    expect(message).toContain("RESTART IDENTITY resets the sequences");
-    expect(help).toContain("CREATE TABLE audit.log_backup AS TABLE audit.log;");
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toContain("CASCADE also empties every table with a foreign key to it");
+    expect(explanation).toContain("RESTART IDENTITY resets the sequences");
+    expect(help).toContain("CREATE TABLE audit.log_backup AS TABLE audit.log");
   });
 
   it("does not report a table created earlier in the file, and names only the others", () => {
     expect(findingsOf(rule, "CREATE TABLE tmp (id int);\nTRUNCATE tmp;")).toEqual([]);
     const result = lintSql("CREATE TABLE tmp (id int);\r\nTRUNCATE TABLE tmp, events CASCADE;", { rules: [rule] });
     expect(result.findings.map((f) => f.loc)).toEqual([{ start: { line: 2, column: 1 }, end: { line: 2, column: 35 } }]);
-    expect(result.findings[0]!.message).toMatch(/^TRUNCATE events deletes every row of the table /);
+    expect(result.findings[0]!.explanation).toMatch(/^TRUNCATE events deletes every row of the table /);
   });
 
   it("reports a table truncated before the file creates it", () => {
@@ -53,5 +53,31 @@ describe("truncate", () => {
 
   it("reports TRUNCATE run by a DO block at its place in the body", () => {
     expect(findingsOf(rule, "DO $$\nBEGIN\n  TRUNCATE events;\nEND\n$$;")).toEqual([at(3, 3, 3, 18)]);
+  });
+});
+
+describe("truncate: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("TRUNCATE events, event_tags;", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("TRUNCATE events, event_tags deletes every row of these tables (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe("Delete only the rows that must go, in batches; to empty events, keep a copy first (CREATE TABLE events_backup AS TABLE events)");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "TRUNCATE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_a, nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_b RESTART IDENTITY CASCADE;",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

@@ -19,16 +19,20 @@ describe("unique-constraint-without-index", () => {
     const sql = "ALTER TABLE public.users ADD CONSTRAINT users_email_key UNIQUE (email);";
     expect(findingsOf(rule, sql)).toEqual([at(1, 26, 1, 71)]);
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(
+    expect(finding!.message).toBe("ADD CONSTRAINT users_email_key UNIQUE locks public.users while its index builds (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe(
+      "Use CREATE UNIQUE INDEX CONCURRENTLY users_email_key_idx ON public.users (email), then ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key_idx",
+    );
+    expect(finding!.explanation).toMatch(
       /^ALTER TABLE public\.users ADD CONSTRAINT users_email_key UNIQUE \(email\) builds a unique index on public\.users while holding an ACCESS EXCLUSIVE lock, which blocks every read and write of the table/,
     );
-    expect(finding!.message).toContain("no rewrite");
-    expect(finding!.message).toContain("A single duplicate aborts it");
+    expect(finding!.explanation).toContain("no rewrite");
+    expect(finding!.explanation).toContain("A single duplicate aborts it");
     const steps =
       "CREATE UNIQUE INDEX CONCURRENTLY users_email_key_idx ON public.users (email); ALTER TABLE public.users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key_idx;";
-    expect(finding!.help).toContain(steps);
-    expect(finding!.help).toContain("cannot run inside a transaction block");
-    expect(finding!.help).toContain("INVALID index");
+    expect(finding!.explanation).toContain(steps);
+    expect(finding!.explanation).toContain("cannot run inside a transaction block");
+    expect(finding!.explanation).toContain("INVALID index");
     passes(steps);
   });
 
@@ -39,37 +43,57 @@ describe("unique-constraint-without-index", () => {
     const uniqueSteps =
       "CREATE UNIQUE INDEX CONCURRENTLY users_org_id_email_key_idx ON users (org_id, email) INCLUDE (name) NULLS NOT DISTINCT; " +
       "ALTER TABLE users ADD CONSTRAINT users_org_id_email_key UNIQUE USING INDEX users_org_id_email_key_idx DEFERRABLE INITIALLY DEFERRED;";
-    expect(unique!.help).toContain(uniqueSteps);
+    expect(unique!.explanation).toContain(uniqueSteps);
     passes(uniqueSteps);
-    expect(primary!.message).toMatch(/^ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY \(id\) builds a unique index/);
-    expect(primary!.message).toContain("NOT NULL");
+    expect(primary!.message).toBe("ADD CONSTRAINT users_pkey PRIMARY KEY (id) locks users while its index builds (ACCESS EXCLUSIVE)");
+    expect(primary!.help).toBe(
+      "Use CREATE UNIQUE INDEX CONCURRENTLY users_pkey_idx ON users (id), then ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey_idx " +
+        "after proving NOT NULL with a validated CHECK",
+    );
+    expect(primary!.explanation).toMatch(/^ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY \(id\) builds a unique index/);
+    expect(primary!.explanation).toContain("NOT NULL");
   });
 
   it("proves a primary key's columns NOT NULL with a validated CHECK before attaching the index", () => {
     const [finding] = lintSql("ALTER TABLE users ADD CONSTRAINT users_pk PRIMARY KEY (tenant, id);", { rules: [rule] }).findings;
-    expect(finding!.help).toContain(
+    expect(finding!.explanation).toContain(
       "CREATE UNIQUE INDEX CONCURRENTLY users_pk_idx ON users (tenant, id); " +
         "ALTER TABLE users ADD CONSTRAINT users_tenant_id_not_null CHECK (tenant IS NOT NULL AND id IS NOT NULL) NOT VALID; " +
         "then, in a separate transaction, ALTER TABLE users VALIDATE CONSTRAINT users_tenant_id_not_null; " +
         "ALTER TABLE users ADD CONSTRAINT users_pk PRIMARY KEY USING INDEX users_pk_idx; ALTER TABLE users DROP CONSTRAINT users_tenant_id_not_null;",
     );
-    expect(finding!.help).toContain("PostgreSQL 12+ then skips that scan");
+    expect(finding!.explanation).toContain("PostgreSQL 12+ then skips that scan");
   });
 
   it("reports ADD COLUMN … UNIQUE and … PRIMARY KEY, keeping the column's other clauses in the help", () => {
     const sql = "ALTER TABLE users ADD COLUMN code text CONSTRAINT code_uq UNIQUE DEFERRABLE NOT NULL DEFAULT 'x';";
     expect(findingsOf(rule, sql)).toEqual([at(1, 19, 1, 97)]);
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^ALTER TABLE users ADD COLUMN code … UNIQUE builds a unique index on users/);
+    expect(finding!.message).toBe("ADD COLUMN code UNIQUE locks users while its index builds (ACCESS EXCLUSIVE)");
+    expect(finding!.explanation).toMatch(/^ALTER TABLE users ADD COLUMN code … UNIQUE builds a unique index on users/);
     const steps =
       "ALTER TABLE users ADD COLUMN code text NOT NULL DEFAULT 'x'; CREATE UNIQUE INDEX CONCURRENTLY code_uq_idx ON users (code); " +
       "ALTER TABLE users ADD CONSTRAINT code_uq UNIQUE USING INDEX code_uq_idx DEFERRABLE;";
-    expect(finding!.help).toContain(steps);
+    expect(finding!.explanation).toContain(steps);
     passes(steps);
     const both = "ALTER TABLE users ADD COLUMN n int UNIQUE, ADD COLUMN m bigint PRIMARY KEY;";
     expect(findingsOf(rule, both)).toEqual([at(1, 19, 1, 42), at(1, 44, 1, 75)]);
     const [, pk] = lintSql(both, { rules: [rule] }).findings;
-    expect(pk!.help).toContain("ALTER TABLE users ADD COLUMN m bigint; CREATE UNIQUE INDEX CONCURRENTLY users_pkey_idx ON users (m);");
+    expect(pk!.explanation).toContain("ALTER TABLE users ADD COLUMN m bigint; CREATE UNIQUE INDEX CONCURRENTLY users_pkey_idx ON users (m);");
+  });
+
+  it("keeps the message within 100 characters and the help within 200 with long names", () => {
+    const long = "a_rather_long_identifier_for_a_column_that_keeps_going_and_on";
+    const sqls = [
+      `ALTER TABLE app.${long} ADD CONSTRAINT ${long}_key UNIQUE (${long}, ${long}_b);`,
+      `ALTER TABLE app.${long} ADD PRIMARY KEY (${long}, tenant_id);`,
+      `ALTER TABLE app.${long} ADD COLUMN ${long} text UNIQUE;`,
+    ];
+    for (const sql of sqls) {
+      const [finding] = lintSql(sql, { rules: [rule] }).findings;
+      expect(finding!.message.length).toBeLessThanOrEqual(100);
+      expect(finding!.help.length).toBeLessThanOrEqual(200);
+    }
   });
 
   it("does not report USING INDEX, other constraints, or the safe alternative of the docs page", () => {

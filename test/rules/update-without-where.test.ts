@@ -16,12 +16,12 @@ describe("update-without-where", () => {
 
   it("names the table, the rewrite, the row locks and the batched alternative", () => {
     const result = lintSql('UPDATE "Users" SET active = true;', { rules: [rule] });
-    const { message, help } = result.findings[0]!;
-    expect(message).toMatch(/^UPDATE "Users" has no WHERE: it changes every row/);
-    expect(message).toContain("new version of each row");
-    expect(message).toContain("ROW EXCLUSIVE");
-    expect(message).toContain("row lock on every row until commit");
-    expect(help).toContain('UPDATE "Users" SET ... WHERE id IN (SELECT id FROM "Users" WHERE <not yet done> LIMIT 5000)');
+    const { explanation, help } = result.findings[0]!;
+    expect(explanation).toMatch(/^UPDATE "Users" has no WHERE: it changes every row/);
+    expect(explanation).toContain("new version of each row");
+    expect(explanation).toContain("ROW EXCLUSIVE");
+    expect(explanation).toContain("row lock on every row until commit");
+    expect(help).toContain('UPDATE "Users" SET … WHERE id IN (SELECT id FROM "Users" WHERE <not yet done> LIMIT 5000)');
   });
 
   it("reports an UPDATE in a WITH query at the UPDATE inside the parentheses", () => {
@@ -57,5 +57,31 @@ describe("update-without-where", () => {
 
   it("reports UPDATE run by a DO block at its place in the body", () => {
     expect(findingsOf(rule, "DO $$\nBEGIN\n  UPDATE users SET active = true;\nEND\n$$;")).toEqual([at(3, 3, 3, 33)]);
+  });
+});
+
+describe("update-without-where: one-line message and help", () => {
+  it("writes a short message and a one-line help with the statement's names", () => {
+    const [finding] = lintSql("UPDATE orders SET status = 'archived';", { rules: [rule] }).findings;
+    expect(finding!.message).toBe("UPDATE orders without WHERE rewrites every row in one transaction");
+    expect(finding!.help).toBe("Batch it outside the schema-change transaction: UPDATE orders SET … WHERE id IN (SELECT id FROM orders WHERE <not yet done> LIMIT 5000)");
+    expect(finding!.explanation).toBeTruthy();
+  });
+
+  it("keeps the message within 100 characters and the help on one line with 60-character names", () => {
+    const statements = [
+      "UPDATE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t SET x = 1;",
+    ];
+    for (const sql of statements) {
+      const findings = lintSql(sql, { rules: [rule] }).findings;
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(finding.message.length).toBeLessThanOrEqual(100);
+        // Long names may lose their middle to "…", but the sentence is never cut at its end.
+        expect(finding.message).not.toMatch(/…$/);
+        expect(finding.help.length).toBeLessThanOrEqual(200);
+        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+      }
+    }
   });
 });

@@ -17,13 +17,15 @@ describe("volatile-default", () => {
     const sql = "ALTER TABLE public.users ADD COLUMN uid uuid DEFAULT pg_catalog.gen_random_uuid();";
     expect(findingsOf(rule, sql)).toEqual([at(1, 26, 1, 82)]);
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.message).toMatch(/^ALTER TABLE public\.users ADD COLUMN uid uuid DEFAULT pg_catalog\.gen_random_uuid\(\) rewrites public\.users: /);
-    expect(finding!.message).toContain("pg_catalog.gen_random_uuid(), a volatile function");
-    expect(finding!.message).toContain("ACCESS EXCLUSIVE lock, which blocks every read and write of the table");
-    expect(finding!.help).toContain(
+    expect(finding!.message).toBe("ADD COLUMN uid DEFAULT pg_catalog.gen_random_uuid() rewrites public.users (ACCESS EXCLUSIVE)");
+    expect(finding!.help).toBe("Add uid without the default, then SET DEFAULT pg_catalog.gen_random_uuid(), then fill existing rows in batches");
+    expect(finding!.explanation).toMatch(/^ALTER TABLE public\.users ADD COLUMN uid uuid DEFAULT pg_catalog\.gen_random_uuid\(\) rewrites public\.users: /);
+    expect(finding!.explanation).toContain("pg_catalog.gen_random_uuid(), a volatile function");
+    expect(finding!.explanation).toContain("ACCESS EXCLUSIVE lock, which blocks every read and write of the table");
+    expect(finding!.explanation).toContain(
       "ALTER TABLE public.users ADD COLUMN uid uuid; ALTER TABLE public.users ALTER COLUMN uid SET DEFAULT pg_catalog.gen_random_uuid();",
     );
-    expect(finding!.help).toContain("UPDATE public.users SET uid = pg_catalog.gen_random_uuid() WHERE uid IS NULL AND id BETWEEN … AND …;");
+    expect(finding!.explanation).toContain("UPDATE public.users SET uid = pg_catalog.gen_random_uuid() WHERE uid IS NULL AND id BETWEEN … AND …;");
     const steps = "ALTER TABLE public.users ADD COLUMN uid uuid; ALTER TABLE public.users ALTER COLUMN uid SET DEFAULT pg_catalog.gen_random_uuid();";
     expect(lintSql(steps, { rules: [rule] }).errors).toEqual([]);
     expect(findingsOf(rule, steps)).toEqual([]);
@@ -37,23 +39,39 @@ describe("volatile-default", () => {
     ].join("\n");
     expect(findingsOf(rule, sql)).toEqual([at(1, 19, 1, 73), at(2, 19, 2, 73), at(2, 93, 2, 153), at(3, 19, 3, 74)]);
     const [random, clock, nextval] = lintSql(sql, { rules: [rule] }).findings;
-    expect(random!.message).toContain("calls random(), a volatile function");
-    expect(clock!.message).toContain("calls clock_timestamp()");
-    expect(nextval!.help).toContain("ALTER TABLE users ALTER COLUMN b SET DEFAULT nextval('users_b_seq'::regclass);");
+    expect(random!.explanation).toContain("calls random(), a volatile function");
+    expect(clock!.message).toBe("ADD COLUMN a DEFAULT md5(clock_timestamp()::text) rewrites users (ACCESS EXCLUSIVE)");
+    expect(clock!.explanation).toContain("calls clock_timestamp()");
+    expect(nextval!.explanation).toContain("ALTER TABLE users ALTER COLUMN b SET DEFAULT nextval('users_b_seq'::regclass);");
   });
 
   it("reports an ALTER TABLE once, at its first such column, naming the others: one rewrite fills them all", () => {
     const sql = "ALTER TABLE users ADD COLUMN a uuid DEFAULT gen_random_uuid(), ADD COLUMN n int, ADD COLUMN b uuid DEFAULT gen_random_uuid(), ADD COLUMN c float DEFAULT random();";
     const findings = lintSql(sql, { rules: [rule] }).findings;
     expect(findings.map(located)).toEqual([at(1, 19, 1, 62)]);
-    expect(findings[0]!.message).toContain("The same rewrite fills b and c, which this ALTER TABLE adds with such a default too: do the same for them.");
+    expect(findings[0]!.message).toBe("ADD COLUMN a (and 2 more) DEFAULT gen_random_uuid() rewrites users (ACCESS EXCLUSIVE)");
+    expect(findings[0]!.explanation).toContain("The same rewrite fills b and c, which this ALTER TABLE adds with such a default too: do the same for them.");
   });
 
   it("drops NOT NULL from the added column in the help and restores it with the validated CHECK", () => {
     const [finding] = lintSql("ALTER TABLE users ADD COLUMN n int NOT NULL DEFAULT (random() * 10)::int;", { rules: [rule] }).findings;
-    expect(finding!.help).toContain("ALTER TABLE users ADD COLUMN n int; ALTER TABLE users ALTER COLUMN n SET DEFAULT (random() * 10)::int;");
-    expect(finding!.help).toContain("ALTER TABLE users ADD CONSTRAINT users_n_not_null CHECK (n IS NOT NULL) NOT VALID;");
-    expect(finding!.help).toContain("ALTER TABLE users ALTER COLUMN n SET NOT NULL;");
+    expect(finding!.help).toBe("Add n without the default, then SET DEFAULT (random() * 10)::int, then fill existing rows in batches; prove NOT NULL with a validated CHECK");
+    expect(finding!.explanation).toContain("ALTER TABLE users ADD COLUMN n int; ALTER TABLE users ALTER COLUMN n SET DEFAULT (random() * 10)::int;");
+    expect(finding!.explanation).toContain("ALTER TABLE users ADD CONSTRAINT users_n_not_null CHECK (n IS NOT NULL) NOT VALID;");
+    expect(finding!.explanation).toContain("ALTER TABLE users ALTER COLUMN n SET NOT NULL;");
+  });
+
+  it("keeps the message within 100 characters and the help within 200 with long names", () => {
+    const long = "a_rather_long_identifier_for_a_column_that_keeps_going_and_on";
+    const sqls = [
+      `ALTER TABLE app.${long} ADD COLUMN ${long} uuid NOT NULL DEFAULT coalesce(extensions.uuid_generate_v4(), gen_random_uuid(), '00000000-0000-0000-0000-000000000000');`,
+      `ALTER TABLE ${long} ADD COLUMN ${long} float DEFAULT random(), ADD COLUMN b uuid DEFAULT gen_random_uuid();`,
+    ];
+    for (const sql of sqls) {
+      const [finding] = lintSql(sql, { rules: [rule] }).findings;
+      expect(finding!.message.length).toBeLessThanOrEqual(100);
+      expect(finding!.help.length).toBeLessThanOrEqual(200);
+    }
   });
 
   it("does not report stable or constant defaults, DEFAULT NULL, unknown functions, or SET DEFAULT", () => {
@@ -76,8 +94,9 @@ describe("volatile-default", () => {
     expect(lintWith(sql, { pgVersion: 10 }).findings.map(located)).toEqual([at(1, 19, 1, 57), at(2, 51, 2, 94)]);
     expect(lintWith(sql, { pgVersion: 11 }).findings.map(located)).toEqual([at(2, 51, 2, 94)]);
     const [finding] = lintWith(sql, { pgVersion: 10 }).findings;
-    expect(finding!.message).toContain("before PostgreSQL 11 (settings.pgVersion is 10), any non-null DEFAULT is written into every existing row");
-    expect(finding!.help).toContain("ALTER TABLE users ADD COLUMN t timestamptz; ALTER TABLE users ALTER COLUMN t SET DEFAULT now();");
+    expect(finding!.message).toBe("ADD COLUMN t DEFAULT now() rewrites users before PostgreSQL 11 (ACCESS EXCLUSIVE)");
+    expect(finding!.explanation).toContain("before PostgreSQL 11 (settings.pgVersion is 10), any non-null DEFAULT is written into every existing row");
+    expect(finding!.explanation).toContain("ALTER TABLE users ADD COLUMN t timestamptz; ALTER TABLE users ALTER COLUMN t SET DEFAULT now();");
   });
 
   it("does not report the safe alternative of the docs page, and reports its example", () => {

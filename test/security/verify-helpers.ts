@@ -16,14 +16,15 @@ export interface Reported {
   line: number;
   /** null for a file's fatal error (a syntax error). */
   ruleId: string | null;
+  /** The whole of what the finding says: its explanation when it has one (the message is its one-line form). */
   message: string;
 }
 
 /** Runs `migsafe verify --format json` and reads the findings (file name, line, rule, message). */
 export async function verifyJson(args: string[], env: Record<string, string | undefined> = {}): Promise<VerifyCommandResult & { findings: Reported[] }> {
   const result = await verifyCommand(["--format", "json", ...args], { env, handleSignals: false });
-  const report = result.output ? (JSON.parse(result.output) as { filePath: string; messages: { line: number; ruleId: string | null; message: string }[] }[]) : [];
-  const findings = report.flatMap((file) => file.messages.map((m) => ({ file: path.basename(file.filePath), line: m.line, ruleId: m.ruleId, message: m.message })));
+  const report = result.output ? (JSON.parse(result.output) as { filePath: string; messages: { line: number; ruleId: string | null; message: string; explanation?: string }[] }[]) : [];
+  const findings = report.flatMap((file) => file.messages.map((m) => ({ file: path.basename(file.filePath), line: m.line, ruleId: m.ruleId, message: m.explanation ?? m.message })));
   return { ...result, findings };
 }
 

@@ -36,20 +36,25 @@ async function verify(files: Record<string, string>, options: Omit<VerifyOptions
   return { ...outcome, dir, result: (name: string) => outcome.results.find((result) => result.filePath === path.join(dir, name))! };
 }
 
-/** verify's own findings of a file, as "line:column-line:column rule-id message". */
+/** verify's own findings of a file, as "line:column-line:column rule-id explanation" (the whole of what it says: its message is the short form). */
 function verifyFindings(result: FileResult): string[] {
   return result.findings
     .filter((finding) => finding.ruleId.startsWith("verify-"))
-    .map((finding) => `${finding.loc.start.line}:${finding.loc.start.column}-${finding.loc.end.line}:${finding.loc.end.column} ${finding.ruleId} ${finding.message}`);
+    .map((finding) => `${finding.loc.start.line}:${finding.loc.start.column}-${finding.loc.end.line}:${finding.loc.end.column} ${finding.ruleId} ${finding.explanation ?? finding.message}`);
+}
+
+/** verify's own findings of a file, as "rule-id message | help": what one line of the report shows. */
+function shortFindings(result: FileResult): string[] {
+  return result.findings.filter((finding) => finding.ruleId.startsWith("verify-")).map((finding) => `${finding.ruleId} ${finding.message} | ${finding.help}`);
 }
 
 function finding(result: FileResult, ruleId: string) {
   return result.findings.find((candidate) => candidate.ruleId === ruleId);
 }
 
-/** The evidence verify appends comes last in the message. */
-function expectEnding(message: string, ending: string): void {
-  expect(message.slice(Math.max(0, message.length - ending.length))).toBe(ending);
+/** What verify observed, attached to a static finding. */
+function expectEvidence(found: { evidence?: string } | undefined, evidence: string): void {
+  expect(found?.evidence).toBe(evidence);
 }
 
 const USERS = "CREATE TABLE IF NOT EXISTS users (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email TEXT, age INTEGER);\n";
@@ -225,7 +230,7 @@ describe.each(engines)("on %s", (_name, open) => {
         "002_widen.sql": "BEGIN;\nALTER TABLE users ALTER COLUMN age TYPE BIGINT;\nUPDATE users SET age = 0 WHERE age < 0;\nCOMMIT;\n",
       });
       const result = run.result("002_widen.sql");
-      expectEnding(finding(result, "change-column-type")!.message, ` Verified on ${PG}: took ACCESS EXCLUSIVE on users, held from line 2 to COMMIT at line 4; users was rewritten and its index rebuilt.`);
+      expectEvidence(finding(result, "change-column-type"), `${PG}: took ACCESS EXCLUSIVE on users, held from line 2 to COMMIT at line 4; users was rewritten and its index rebuilt.`);
       expect(verifyFindings(result)).toEqual([]);
     });
 
@@ -235,7 +240,7 @@ describe.each(engines)("on %s", (_name, open) => {
         "002_index.sql": "SET lock_timeout = '2s';\nCREATE INDEX IF NOT EXISTS users_email_idx ON users (email);\n",
       });
       const result = run.result("002_index.sql");
-      expectEnding(finding(result, "require-concurrent-index")!.message, `The table is not rewritten. Verified on ${PG}: took SHARE on users, held from line 2 until the transaction commits after line 2.`);
+      expectEvidence(finding(result, "require-concurrent-index"), `${PG}: took SHARE on users, held from line 2 until the transaction commits after line 2.`);
       expect(verifyFindings(result)).toEqual([]);
     });
 
@@ -255,7 +260,7 @@ describe.each(engines)("on %s", (_name, open) => {
         "001_users.sql": "CREATE TABLE IF NOT EXISTS users (id BIGINT PRIMARY KEY, name VARCHAR(20));\n",
         "002_widen.sql": "SET lock_timeout = '2s';\nALTER TABLE users ALTER COLUMN name TYPE VARCHAR(40);\n",
       });
-      expectEnding(finding(run.result("002_widen.sql"), "change-column-type")!.message, ` Verified on ${PG}: took ACCESS EXCLUSIVE on users, held from line 2 until the transaction commits after line 2; users was not rewritten.`);
+      expectEvidence(finding(run.result("002_widen.sql"), "change-column-type"), `${PG}: took ACCESS EXCLUSIVE on users, held from line 2 until the transaction commits after line 2; users was not rewritten.`);
     });
 
     it("reports a rewrite no static rule reported: one a function runs", async () => {
@@ -269,6 +274,10 @@ describe.each(engines)("on %s", (_name, open) => {
         `2:1-2:19 verify-rewrite This statement rewrote users on ${PG}: the table got a new file (its relfilenode changed), so every row was copied and its index rebuilt, ` +
           "under an ACCESS EXCLUSIVE lock. No static finding reported the rewrite; on a large table it lasts as long as copying the table.",
       ]);
+      expect(shortFindings(run.result("002_widen.sql"))).toEqual([
+        "verify-rewrite This statement rewrote users under ACCESS EXCLUSIVE, and no rule reported it | " +
+          "Use a form that needs no rewrite (a constant default, a binary-compatible type, NOT VALID then VALIDATE), or expand/contract with batched backfills",
+      ]);
     });
 
     it("reports a lock that blocks writes, held while later statements run, when no static finding mentions it", async () => {
@@ -280,6 +289,10 @@ describe.each(engines)("on %s", (_name, open) => {
       expect(verifyFindings(run.result("002_lock.sql"))).toEqual([
         "3:1-3:31 verify-lock SHARE on users held from line 3 to COMMIT at line 6: it blocks INSERT, UPDATE and DELETE on the table; reads go on while the statements after it run. " +
           `Observed on ${PG}; no static finding reported this lock.`,
+      ]);
+      expect(shortFindings(run.result("002_lock.sql"))).toEqual([
+        "verify-lock SHARE on users held from line 3 to COMMIT at line 6, and no rule reported it | " +
+          "Take the lock on users last in its transaction or move the statements after it to their own transaction; set lock_timeout",
       ]);
     });
 
@@ -295,7 +308,7 @@ describe.each(engines)("on %s", (_name, open) => {
           `Observed on ${PG}; no static finding reported this lock.`,
       ]);
       // The index build's own SHARE lock is evidence on its static finding.
-      expectEnding(finding(result, "require-concurrent-index")!.message, ` Verified on ${PG}: took SHARE on users, held from line 3 until the transaction commits after line 3.`);
+      expectEvidence(finding(result, "require-concurrent-index"), `${PG}: took SHARE on users, held from line 3 until the transaction commits after line 3.`);
     });
 
     it("adds what dynamic SQL in a DO block did to the finding that could not see it", async () => {
@@ -303,7 +316,7 @@ describe.each(engines)("on %s", (_name, open) => {
         "001_users.sql": USERS,
         "002_do.sql": "SET lock_timeout = '2s';\nDO $$ DECLARE t text := 'bigint'; BEGIN EXECUTE 'ALTER TABLE users ALTER COLUMN age TYPE ' || t; END $$;\n",
       });
-      expectEnding(finding(run.result("002_do.sql"), "dynamic-sql-in-do-block")!.message, ` Verified on ${PG}: took ACCESS EXCLUSIVE on users, held from line 2 until the transaction commits after line 2; users was rewritten and its index rebuilt.`);
+      expectEvidence(finding(run.result("002_do.sql"), "dynamic-sql-in-do-block"), `${PG}: took ACCESS EXCLUSIVE on users, held from line 2 until the transaction commits after line 2; users was rewritten and its index rebuilt.`);
     });
   });
 
@@ -408,6 +421,10 @@ describe.each(engines)("on %s", (_name, open) => {
           "A migration interrupted halfway (a lock timeout, a killed deploy) cannot simply be run again.",
       ]);
       expect(finding(run.result("001_users.sql"), "verify-rerun")!.severity).toBe("careful");
+      expect(shortFindings(run.result("001_users.sql"))).toEqual([
+        'verify-rerun Not re-runnable: a second run fails here: relation "users" already exists (42P07) | ' +
+          "Make each statement safe to run twice: CREATE … IF NOT EXISTS, DROP … IF EXISTS, ADD COLUMN IF NOT EXISTS, CREATE OR REPLACE",
+      ]);
       expect(verifyFindings(run.result("002_orders.sql"))).toEqual([]);
       // The second application was rolled back: the database holds each table once, and 002 ran after 001.
       expect((await db.query<{ count: number }>("SELECT count(*)::int AS count FROM pg_catalog.pg_class WHERE relname IN ('users', 'orders')"))[0]!.count).toBe(2);
