@@ -28,8 +28,8 @@ if (argv.includes("--cache") && argv[0] !== "verify") {
       if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
       throw error;
     });
-    if (replay.output.stdout) process.stdout.write(replay.output.stdout);
-    if (replay.output.stderr) process.stderr.write(replay.output.stderr);
+    if (replay.output.stdout.length > 0) process.stdout.write(replay.output.stdout);
+    if (replay.output.stderr.length > 0) process.stderr.write(replay.output.stderr);
     process.exitCode = replay.output.exitCode;
   } else await import("./main.js");
 } else await import("./main.js");

@@ -7,9 +7,11 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
-/** HMAC-SHA256 of `body` after the line `label` (which names the file kind, its format and migsafe's version). */
-export function macOf(secret: Buffer, label: string, body: string): string {
-  return createHmac("sha256", secret).update(`${label}\n`).update(body).digest("hex");
+/** HMAC-SHA256 of `body` (and `more`) after the line `label` (which names the file kind, its format and migsafe's version). */
+export function macOf(secret: Buffer, label: string, body: string, more?: Uint8Array): string {
+  const hmac = createHmac("sha256", secret).update(`${label}\n`).update(body);
+  if (more) hmac.update(more);
+  return hmac.digest("hex");
 }
 
 /** Which secret wrote a file (an HMAC of a constant): tells "another machine's cache" from "a modified one". */

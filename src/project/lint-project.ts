@@ -42,6 +42,11 @@ export interface ProjectRequest {
   stdin?: { bytes: Uint8Array; filename?: string };
   /** Reuse results from node_modules/.cache/migsafe. */
   cache?: boolean;
+  /**
+   * Whether the results must carry their fixes (--fix, --fix-dry-run, a JSON report, the API): a cached result
+   * whose fixes were left out is then linted again. Default true.
+   */
+  needsFixes?: boolean;
   /** Where MIGSAFE_CACHE_SECRET, HOME and XDG_CONFIG_HOME are read (the cache secret); default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Receives each file's result in path order as soon as it is ready; `results` then stays empty (nothing is kept). */
@@ -98,6 +103,7 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
     contents: selected.contents,
     ...(request.staged ? { readIndex: (filePath: string) => readFromIndex([filePath], cwd).get(filePath) } : {}),
     cache: cache.cache,
+    needsFixes: request.needsFixes ?? true,
   };
   const options = new Map(jobs.map((job) => [job.target.path, job.options]));
   return {
@@ -150,6 +156,8 @@ interface LintRun {
   /** With --staged: reads a file that is not staged (a rollback partner) as the index has it, which may differ from the disk. */
   readIndex?: (filePath: string) => Uint8Array | undefined;
   cache: ResultCache | undefined;
+  /** The results must carry their fixes (ProjectRequest.needsFixes). */
+  needsFixes: boolean;
 }
 
 type Selection = { ok: true; targets: Target[]; contents: Map<string, Uint8Array>; rawNamed: Set<string> } | { ok: false; message: string };
@@ -273,7 +281,7 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (resul
     const bytes = lintRun.contents.get(filePath) ?? (lintRun.cache ? readMigrationBytes(filePath) : undefined);
     if (lintRun.cache && bytes && bytes.length <= MAX_MIGRATION_BYTES) {
       const key = lintRun.cache.keyOf(filePath, bytes, job.options, files);
-      const cached = lintRun.cache.get(filePath, key, Buffer.from(bytes).toString("utf8"));
+      const cached = lintRun.cache.get(filePath, key, Buffer.from(bytes).toString("utf8"), lintRun.needsFixes);
       if (cached) return place(index, cached);
       keys.set(index, key);
     }

@@ -40,7 +40,8 @@ export interface LoadedCache {
  *
  * The cache may only skip work, never change a result: the file is authenticated with
  * an HMAC under a secret kept outside the project (cache-secret.ts), every entry must
- * have exactly the shape migsafe writes, and a result with a fix is never cached. A
+ * have exactly the shape migsafe writes, and a fix is never cached (a fixable result is kept
+ * without its fixes, for runs that show none). A
  * file that fails any check is discarded whole, with one warning, and every file linted.
  */
 export class ResultCache {
@@ -91,9 +92,14 @@ export class ResultCache {
     return hash.digest("hex");
   }
 
-  get(filePath: string, key: string, text: string): FileResult | undefined {
+  /**
+   * The cached result of a file, or undefined. An entry whose findings had fixes holds them without the fixes: it is
+   * a hit only when the run does not need fixes (`needsFixes` false: no --fix, no JSON report); otherwise the file is
+   * linted again, and its fixes computed from the file.
+   */
+  get(filePath: string, key: string, text: string, needsFixes: boolean): FileResult | undefined {
     const entry = this.entries.get(filePath);
-    if (entry?.key !== key) {
+    if (entry?.key !== key || (needsFixes && entry.fixable === true)) {
       this.misses++;
       return undefined;
     }
@@ -110,16 +116,14 @@ export class ResultCache {
     };
   }
 
-  /** Keeps a file's result, unless it has a fix: a fix is always computed from the file, never read from the cache. */
+  /** Keeps a file's result. A fix is always computed from the file, never read from the cache: it is left out, and the entry marked fixable. */
   set(filePath: string, key: string, result: FileResult): void {
-    if (result.findings.some((finding) => finding.fix !== undefined)) {
-      if (this.entries.delete(filePath)) this.changed = true;
-      return;
-    }
+    const fixable = result.findings.some((finding) => finding.fix !== undefined);
     this.entries.set(filePath, {
       key,
-      findings: result.findings,
+      findings: fixable ? result.findings.map(({ fix: _fix, ...finding }) => finding) : result.findings,
       errors: result.errors,
+      ...(fixable ? { fixable } : {}),
       ...(result.hasBom === undefined ? {} : { hasBom: result.hasBom }),
       ...(result.notes ? { notes: result.notes } : {}),
       ...(result.skipped === undefined ? {} : { skipped: result.skipped }),

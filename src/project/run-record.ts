@@ -17,8 +17,12 @@ import { cacheSecret } from "./cache-secret.js";
 import { entryKind, envNamesHash, listingHash, statKind, type FileInput, type RecordedInputs } from "../files/fs-recorder.js";
 import { writeFileAtomic } from "../files/write-file.js";
 
-/** Bumped when a record's shape changes. */
-const FORMAT = 1;
+/**
+ * Bumped when a record's shape changes. A record is a line of header (JSON), a line of body (JSON: what the run
+ * depended on, its exit code and the byte lengths of its output), then the run's stdout and stderr as they were
+ * printed: raw bytes, neither escaped nor parsed when replayed. The MAC covers the body and the output.
+ */
+const FORMAT = 2;
 /** A larger record is not read. */
 const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 /** Records kept in the folder (one per command line and folder); the oldest go first. */
@@ -60,6 +64,13 @@ export interface RunOutput {
   exitCode: number;
 }
 
+/** A replayed run's output, as the record holds it: stdout and stderr as bytes, written out as they are. */
+export interface RecordedOutput {
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number;
+}
+
 interface RecordBody {
   argv: string[];
   cwd: string;
@@ -73,7 +84,7 @@ interface RecordBody {
   files: Record<string, FileInput>;
   probes: Record<string, string>;
   dirs: Record<string, string>;
-  output: RunOutput;
+  output: { exitCode: number; stdoutBytes: number; stderrBytes: number };
 }
 
 interface Header {
@@ -139,13 +150,14 @@ export function writeRunRecord(identity: RunIdentity, inputs: RecordedInputs, ou
     files,
     probes,
     dirs: inputs.dirs,
-    output,
+    output: { exitCode: output.exitCode, stdoutBytes: Buffer.byteLength(output.stdout), stderrBytes: Buffer.byteLength(output.stderr) },
   };
-  const text = JSON.stringify(body);
-  const header: Header = { format: FORMAT, version: identity.version, secretId: secretIdOf(secret.secret), mac: macOf(secret.secret, label(identity.version), text) };
+  const printed = Buffer.from(`${output.stdout}${output.stderr}`);
+  const text = `${JSON.stringify(body)}\n`;
+  const header: Header = { format: FORMAT, version: identity.version, secretId: secretIdOf(secret.secret), mac: macOf(secret.secret, label(identity.version), text, printed) };
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomic(file, `${JSON.stringify(header)}\n${text}`);
+    writeFileAtomic(file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n${text}`), printed]));
     prune(path.dirname(file));
     return undefined;
   } catch (error) {
@@ -163,7 +175,7 @@ function prune(folder: string): void {
   for (const { file } of records.slice(MAX_RECORDS)) fs.rmSync(file, { force: true });
 }
 
-export type Replay = { output: RunOutput; warning?: undefined; miss?: undefined } | { output?: undefined; warning?: string; miss?: string };
+export type Replay = { output: RecordedOutput; warning?: undefined; miss?: undefined } | { output?: undefined; warning?: string; miss?: string };
 
 /**
  * The recorded output of this command line, when its record is authentic and nothing it covers changed; otherwise
@@ -175,28 +187,35 @@ export function replayRun(identity: RunIdentity): Replay {
   const file = recordFile(identity.argv, identity.cwd);
   const shown = path.relative(identity.cwd, file) || file;
   const refused = (why: string): Replay => ({ warning: `the run record ${shown} is not used (${why}): the files are linted`, miss: why });
-  let text: string;
+  let bytes: Buffer;
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile()) return refused("it is not a file");
     if (stat.size > MAX_RECORD_BYTES) return refused(`it is larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB`);
-    text = fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return { miss: "no record" };
     return refused(`it cannot be read (${code ?? String(error)})`);
   }
-  const newline = text.indexOf("\n");
-  const header = parseJson(newline < 0 ? text : text.slice(0, newline)) as Partial<Header> | undefined;
-  if (typeof header !== "object" || header === null) return refused("it is not a migsafe run record");
+  const newline = bytes.indexOf(0x0a);
+  const header = parseJson(bytes.toString("utf8", 0, newline < 0 ? bytes.length : newline)) as Partial<Header> | undefined;
+  if (typeof header !== "object" || header === null || newline < 0) return refused("it is not a migsafe run record");
   if (header.format !== FORMAT || header.version !== identity.version) return { miss: "another version" };
   if (header.secretId !== secretIdOf(secret.secret)) return refused("it was written with another cache secret (another machine or CI job; see docs/ci.md)");
-  const bodyText = text.slice(newline + 1);
-  if (typeof header.mac !== "string" || !sameMac(header.mac, macOf(secret.secret, label(identity.version), bodyText))) return refused("it was modified after migsafe wrote it");
+  // JSON.stringify writes no raw line break: the body ends at the next one.
+  const bodyEnd = bytes.indexOf(0x0a, newline + 1) + 1;
+  const bodyText = bytes.toString("utf8", newline + 1, bodyEnd || bytes.length);
+  const printed = bytes.subarray(bodyEnd || bytes.length);
+  if (bodyEnd === 0 || typeof header.mac !== "string" || !sameMac(header.mac, macOf(secret.secret, label(identity.version), bodyText, printed))) {
+    return refused("it was modified after migsafe wrote it");
+  }
   const body = parseJson(bodyText) as RecordBody | undefined;
-  if (!isBody(body)) return refused("it holds what migsafe does not write");
+  if (!isBody(body) || body.output.stdoutBytes + body.output.stderrBytes !== printed.length) return refused("it holds what migsafe does not write");
   const changed = whatChanged(body, identity, secret.secret);
-  return changed === undefined ? { output: body.output } : { miss: changed };
+  if (changed !== undefined) return { miss: changed };
+  const stdout = printed.subarray(0, body.output.stdoutBytes);
+  return { output: { stdout, stderr: printed.subarray(body.output.stdoutBytes), exitCode: body.output.exitCode } };
 }
 
 /** The first thing the record covers that is not as recorded, or undefined. */
@@ -296,6 +315,6 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 /** The record's shape (it is authenticated, so this only guards against migsafe's own mistakes). */
 function isBody(body: unknown): body is RecordBody {
   if (!isObject(body) || !isObject(body.output) || !isObject(body.env) || !isObject(body.files) || !isObject(body.probes) || !isObject(body.dirs)) return false;
-  const { stdout, stderr, exitCode } = body.output;
-  return typeof stdout === "string" && typeof stderr === "string" && Number.isInteger(exitCode) && Array.isArray(body.argv) && Array.isArray(body.tty);
+  const { stdoutBytes, stderrBytes, exitCode } = body.output;
+  return Number.isSafeInteger(stdoutBytes) && Number.isSafeInteger(stderrBytes) && Number.isInteger(exitCode) && Array.isArray(body.argv) && Array.isArray(body.tty);
 }

@@ -13,7 +13,7 @@ import { run } from "../../src/cli/run.js";
 import { recordRun } from "../../src/cli/replay-record.js";
 import { startRecording, type RecordedInputs } from "../../src/files/fs-recorder.js";
 import { cacheFolder } from "../../src/project/cache-mac.js";
-import { recordFile, replayRun, type RunIdentity, type RunOutput } from "../../src/project/run-record.js";
+import { recordFile, replayRun, type RecordedOutput, type RunIdentity, type RunOutput } from "../../src/project/run-record.js";
 import { packageVersion } from "../../src/version.js";
 import { useTempProjects } from "./fixtures/temp-project.js";
 
@@ -111,6 +111,11 @@ async function checkCompleteness(dir: string, argv: string[]): Promise<number> {
   return spy.calls.length;
 }
 
+/** A replayed output as the run printed it: stdout and stderr as text. */
+function asText(output: RecordedOutput | undefined) {
+  return output && { stdout: output.stdout.toString("utf8"), stderr: output.stderr.toString("utf8"), exitCode: output.exitCode };
+}
+
 describe("the run record covers every path the run read", () => {
   it("fixtures/ (a copy, with --cache)", async () => {
     const p = project({ "package.json": "{}" });
@@ -179,12 +184,12 @@ describe("a replay prints what a run without cache prints", () => {
           const reference = await plainRun(p.dir, argv, env);
           if (replay.output) {
             replays++;
-            expect(replay.output).toEqual(reference);
+            expect(asText(replay.output)).toEqual(reference);
           }
           const recorded = await recordedRun(p.dir, argv, env, 0);
           expect(recorded.output).toEqual(reference);
           // And unchanged, it replays.
-          expect(replayRun(identityOf(p.dir, argv, env)).output).toEqual(reference);
+          expect(asText(replayRun(identityOf(p.dir, argv, env)).output)).toEqual(reference);
         }
       }),
       { numRuns: 25 },
@@ -205,7 +210,7 @@ describe("a record is used only when it is migsafe's and its run's", () => {
     const first = await recordedRun(p.dir, ["--cache"], env);
     expect(first.notRecorded).toBeUndefined();
     expect(first.output.exitCode).toBe(1);
-    expect(replayRun(identityOf(p.dir, ["--cache"], env))).toEqual({ output: first.output });
+    expect(asText(replayRun(identityOf(p.dir, ["--cache"], env)).output)).toEqual(first.output);
   });
 
   it("refuses a modified record with one warning", async () => {
@@ -217,6 +222,20 @@ describe("a record is used only when it is migsafe's and its run's", () => {
     const replay = replayRun(identityOf(p.dir, ["--cache"], env));
     expect(replay.output).toBeUndefined();
     expect(replay.warning).toBe(`the run record ${path.relative(p.dir, file)} is not used (it was modified after migsafe wrote it): the files are linted`);
+  });
+
+  it("refuses a record whose recorded output was changed, or cut short", async () => {
+    const p = setUp();
+    const env = envOf();
+    await recordedRun(p.dir, ["--cache"], env);
+    const file = recordFile(["--cache"], p.dir);
+    const bytes = fs.readFileSync(file);
+    const changed = Buffer.from(bytes);
+    changed[changed.length - 2] ^= 0x20;
+    fs.writeFileSync(file, changed);
+    expect(replayRun(identityOf(p.dir, ["--cache"], env)).miss).toBe("it was modified after migsafe wrote it");
+    fs.writeFileSync(file, bytes.subarray(0, bytes.length - 1));
+    expect(replayRun(identityOf(p.dir, ["--cache"], env)).miss).toBe("it was modified after migsafe wrote it");
   });
 
   it("refuses a record written under another secret", async () => {
