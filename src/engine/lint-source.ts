@@ -55,7 +55,7 @@ export const diskAccess: FileAccess = { exists: isFile, read: readText, list: (d
  * parses are kept for the rollback partner that needs them next.
  */
 export function createRunDiskAccess(): FileAccess {
-  const listings = new Map<string, { names: string[]; files: Map<string, boolean>; entries: fs.Dirent[] }>();
+  const listings = new Map<string, { names: string[]; files: Map<string, boolean>; entries: fs.Dirent[]; byName: Map<string, fs.Dirent>; noted: boolean }>();
   // A recorded run (src/project/run-record.ts) records what it uses of each listing: whether a name is there (a
   // runner's marker file, a rollback partner), or all of it (list()), so that an unrelated new file in a folder
   // up the tree does not make the next run lint again.
@@ -63,9 +63,10 @@ export function createRunDiskAccess(): FileAccess {
   const listing = (dir: string) => {
     let entries = listings.get(dir);
     if (!entries) {
-      entries = { names: [], files: new Map(), entries: recorder ? quietList(recorder, dir) : listFolder(dir) };
+      entries = { names: [], files: new Map(), entries: recorder ? quietList(recorder, dir) : listFolder(dir), byName: new Map(), noted: false };
       for (const entry of entries.entries) {
         entries.names.push(entry.name);
+        entries.byName.set(entry.name, entry);
         if (entry.isFile() || entry.isSymbolicLink()) entries.files.set(entry.name, entry.isFile());
       }
       listings.set(dir, entries);
@@ -81,13 +82,17 @@ export function createRunDiskAccess(): FileAccess {
       const name = path.basename(filePath);
       const found = listing(dir);
       const plainFile = found.files.get(name);
-      if (recorder) recorder.noteName(dir, name, plainFile === undefined ? "-" : entryKind(found.entries.find((entry) => entry.name === name)));
+      if (recorder) recorder.noteName(dir, name, plainFile === undefined ? "-" : entryKind(found.byName.get(name)));
       return plainFile === undefined ? false : plainFile || isFile(filePath);
     },
     read: readText,
     list: (dir) => {
       const found = listing(dir);
-      recorder?.noteListing(dir, found.entries);
+      // Once per folder: the listing is the same every time it is asked for in a run.
+      if (recorder && !found.noted) {
+        recorder.noteListing(dir, found.entries);
+        found.noted = true;
+      }
       return found.names;
     },
     recent: (filePath) => recent.get(filePath),

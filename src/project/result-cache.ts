@@ -182,6 +182,14 @@ const secretId = secretIdOf;
 
 /** The options as text: rule ids stand for the rules (their code is covered by the version). */
 function optionsKey(options: LintOptions): string {
-  const { rules, ...rest } = options;
-  return JSON.stringify({ rules: rules.map((rule) => rule.meta.id), ...rest });
+  let key = optionsKeys.get(options);
+  if (key === undefined) {
+    const { rules, ...rest } = options;
+    key = JSON.stringify({ rules: rules.map((rule) => rule.meta.id), ...rest });
+    optionsKeys.set(options, key);
+  }
+  return key;
 }
+
+/** The files of a configuration share one options object (and the options are not changed once made): its text once. */
+const optionsKeys = new WeakMap<LintOptions, string>();
