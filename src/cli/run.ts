@@ -112,6 +112,8 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       staged: options.staged,
       ...(options.stdin ? { stdin: { bytes: await (runOptions.readStdin ?? readProcessStdin)(), ...(options.stdinFilename !== undefined ? { filename: options.stdinFilename } : {}) } } : {}),
       cache: options.cache,
+      // Only the JSON report and the fix modes show fixes: other runs may take a fixable file's findings from the cache.
+      needsFixes: options.fix || options.fixDryRun || outputFormats(options, env).includes("json"),
       env,
     };
     const streamed = streamedFormat(options, env);

@@ -10,6 +10,7 @@ import { runnerOf, type FileRunner } from "../runners/file-runner.js";
 import { forwardOnlyReason, type FolderAccess } from "./forward-only.js";
 import { resultInOriginal, Substitution } from "./placeholders.js";
 import { isFile } from "../files/is-file.js";
+import { activeRecorder, entryKind, type FsRecorder } from "../files/fs-recorder.js";
 import { FolderHistories } from "./folder-history.js";
 
 /** How the engine sees the project's files: rollback partners, and what tells which runner runs a file (src/runners/). */
@@ -37,6 +38,14 @@ function listFolder(dir: string): fs.Dirent[] {
   }
 }
 
+function quietList(recorder: FsRecorder, dir: string): fs.Dirent[] {
+  try {
+    return recorder.listQuietly(dir);
+  } catch {
+    return [];
+  }
+}
+
 /** The disk as it is at each call. */
 export const diskAccess: FileAccess = { exists: isFile, read: readText, list: (dir) => listFolder(dir).map((entry) => entry.name) };
 
@@ -46,13 +55,18 @@ export const diskAccess: FileAccess = { exists: isFile, read: readText, list: (d
  * parses are kept for the rollback partner that needs them next.
  */
 export function createRunDiskAccess(): FileAccess {
-  const listings = new Map<string, { names: string[]; files: Map<string, boolean> }>();
+  const listings = new Map<string, { names: string[]; files: Map<string, boolean>; entries: fs.Dirent[]; byName: Map<string, fs.Dirent>; noted: boolean }>();
+  // A recorded run (src/project/run-record.ts) records what it uses of each listing: whether a name is there (a
+  // runner's marker file, a rollback partner), or all of it (list()), so that an unrelated new file in a folder
+  // up the tree does not make the next run lint again.
+  const recorder = activeRecorder();
   const listing = (dir: string) => {
     let entries = listings.get(dir);
     if (!entries) {
-      entries = { names: [], files: new Map() };
-      for (const entry of listFolder(dir)) {
+      entries = { names: [], files: new Map(), entries: recorder ? quietList(recorder, dir) : listFolder(dir), byName: new Map(), noted: false };
+      for (const entry of entries.entries) {
         entries.names.push(entry.name);
+        entries.byName.set(entry.name, entry);
         if (entry.isFile() || entry.isSymbolicLink()) entries.files.set(entry.name, entry.isFile());
       }
       listings.set(dir, entries);
@@ -64,11 +78,23 @@ export function createRunDiskAccess(): FileAccess {
   return {
     histories: new FolderHistories(),
     exists(filePath) {
-      const plainFile = listing(path.dirname(filePath)).files.get(path.basename(filePath));
+      const dir = path.dirname(filePath);
+      const name = path.basename(filePath);
+      const found = listing(dir);
+      const plainFile = found.files.get(name);
+      if (recorder) recorder.noteName(dir, name, plainFile === undefined ? "-" : entryKind(found.byName.get(name)));
       return plainFile === undefined ? false : plainFile || isFile(filePath);
     },
     read: readText,
-    list: (dir) => listing(dir).names,
+    list: (dir) => {
+      const found = listing(dir);
+      // Once per folder: the listing is the same every time it is asked for in a run.
+      if (recorder && !found.noted) {
+        recorder.noteListing(dir, found.entries);
+        found.noted = true;
+      }
+      return found.names;
+    },
     recent: (filePath) => recent.get(filePath),
     parse(filePath, text, options = {}) {
       const known = recent.get(filePath);

@@ -37,7 +37,7 @@ export function removePendingTempFiles(): void {
  * whose owner, group or mode a new copy cannot keep, and a path that leaves the project
  * through a symbolic link (unless the policy allows it).
  */
-export function writeFileAtomic(filePath: string, content: string, policy: WritePolicy = {}): void {
+export function writeFileAtomic(filePath: string, content: string | Uint8Array, policy: WritePolicy = {}): void {
   const existing = statOf(filePath);
   const target = realTarget(filePath);
   checkTarget(filePath, target, existing, policy);
@@ -46,7 +46,8 @@ export function writeFileAtomic(filePath: string, content: string, policy: Write
   try {
     fd = fs.openSync(temp, "wx", existing ? 0o600 : 0o666);
     pendingTempFiles.add(temp);
-    fs.writeFileSync(fd, content, "utf8");
+    if (typeof content === "string") fs.writeFileSync(fd, content, "utf8");
+    else fs.writeFileSync(fd, content);
     if (existing) keepOwnerAndMode(fd, existing);
     fs.fsyncSync(fd);
     fs.closeSync(fd);

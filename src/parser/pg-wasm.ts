@@ -56,21 +56,28 @@ function load(factory: GlueFactory): Promise<Loaded> {
 }
 
 // One instance per thread, as when index.cjs held it (require() caches it): shared by every copy of this
-// module in the thread, such as the CLI bundle's and dist/src's, or each test file's. Started on import,
-// as index.cjs does, so that the compile overlaps the loading of the other modules.
+// module in the thread, such as the CLI bundle's and dist/src's, or each test file's. Started by the first
+// loadModule(), not on import: a --cache run whose files all come from the cache loads no WebAssembly
+// (src/project/lint-project.ts starts it as soon as it knows a file must be parsed).
 const SHARED = Symbol.for("migsafe.libpg-query.v1");
-const factory = requireHere(GLUE_PATH) as GlueFactory & { [SHARED]?: Promise<Loaded> };
-const loading = (factory[SHARED] ??= load(factory));
+let loading: Promise<Loaded> | undefined;
 let loaded: Loaded | undefined;
-loading.then(
-  (value) => (loaded = value),
-  () => {
-    // Reported to whoever awaits loadModule().
-  },
-);
+
+function start(): Promise<Loaded> {
+  if (loading) return loading;
+  const factory = requireHere(GLUE_PATH) as GlueFactory & { [SHARED]?: Promise<Loaded> };
+  loading = factory[SHARED] ??= load(factory);
+  loading.then(
+    (value) => (loaded = value),
+    () => {
+      // Reported to whoever awaits loadModule().
+    },
+  );
+  return loading;
+}
 
 export async function loadModule(): Promise<void> {
-  loaded = await loading;
+  loaded = await start();
 }
 
 export class SqlError extends Error {

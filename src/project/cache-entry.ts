@@ -8,6 +8,8 @@ export interface CacheEntry {
   findings: Finding[];
   errors: FatalError[];
   hasBom?: boolean;
+  /** Its findings had fixes, left out here: a run that needs fixes lints the file again. */
+  fixable?: boolean;
   notes?: Note[];
   skipped?: string;
 }
@@ -37,7 +39,8 @@ const isRange = objectOf({ start: isCount, end: isCount });
 const isPosition = objectOf({ line: isCount, column: isCount });
 const isLocation = objectOf({ start: isPosition, end: isPosition });
 
-// No `fix`: an entry that carries one is not an entry migsafe wrote, and a fix is never taken from the cache.
+// No `fix`: an entry that carries one is not an entry migsafe wrote, and a fix is never taken from the cache
+// (a fixable result is kept without its fixes, marked `fixable`).
 const isFinding = objectOf(
   { ruleId: isString, severity: oneOf("dangerous", "careful"), message: isString, help: isString, range: isRange, loc: isLocation, docsUrl: isString },
   { origin: isString, stack: isString, explanation: isString, evidence: isString },
@@ -48,5 +51,5 @@ const isNote = objectOf({ line: isCount, message: isString });
 /** Whether a value read from a cache file has exactly the shape of an entry migsafe writes. */
 export const isCacheEntry = objectOf(
   { key: (value) => typeof value === "string" && /^[0-9a-f]{64}$/.test(value), findings: listOf(isFinding), errors: listOf(isFatalError) },
-  { hasBom: isBoolean, notes: listOf(isNote), skipped: isString },
+  { hasBom: isBoolean, fixable: isBoolean, notes: listOf(isNote), skipped: isString },
 ) as (value: unknown) => value is CacheEntry;

@@ -23,12 +23,17 @@ export function cacheSecret(env: Readonly<Record<string, string | undefined>>): 
     if (given.length < MIN_SECRET_LENGTH) return { ok: false, problem: `${CACHE_SECRET_VARIABLE} is shorter than ${MIN_SECRET_LENGTH} characters` };
     return { ok: true, secret: Buffer.from(given, "utf8") };
   }
-  const file = path.join(env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), ".config"), "migsafe", "cache-secret");
+  const file = secretFile(env);
   try {
     return { ok: true, secret: readOrCreateSecret(file) };
   } catch (error) {
     return { ok: false, problem: `cannot read or create the cache secret ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
   }
+}
+
+/** Where the per-user secret is kept when MIGSAFE_CACHE_SECRET is not set. */
+export function secretFile(env: Readonly<Record<string, string | undefined>>): string {
+  return path.join(env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), ".config"), "migsafe", "cache-secret");
 }
 
 function readOrCreateSecret(file: string): Buffer {

@@ -7,6 +7,7 @@ import { lintFile } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { WorkerInput, WorkerMessage } from "./lint-worker.js";
 import { lintNextBatch } from "./work-queue.js";
+import { activeRecorder, mergeInputs } from "../files/fs-recorder.js";
 
 /** Below this many files per thread, starting a worker (≈100 ms) costs more than it saves. */
 const MIN_FILES_PER_THREAD = 200;
@@ -54,7 +55,9 @@ export async function streamPaths(
     }
   };
   const { rules: _rules, ...serializable } = options;
-  const workers = Array.from({ length: Math.max(0, threads - 1) }, () => inWorker({ paths: [...paths], options: serializable, queue }, place));
+  // A recorded run (run-record.ts) needs the reads of its workers too: each records its own and posts them at the end.
+  const record = activeRecorder() !== undefined;
+  const workers = Array.from({ length: Math.max(0, threads - 1) }, () => inWorker({ paths: [...paths], options: serializable, queue, record }, place));
   const files = createRunDiskAccess();
   let own = 0;
   for (let claimed = lintNextBatch(paths, next, options, files); claimed; claimed = lintNextBatch(paths, next, options, files)) {
@@ -77,10 +80,17 @@ export async function streamPaths(
 function inWorker(input: WorkerInput, place: (claimed: [number, FileResult][]) => void): Promise<number> {
   return new Promise((resolve) => {
     let count = 0;
+    let finished = false;
     // A small young generation (4 MB semi-spaces), as the main thread's (see src/cli/main.ts): larger ones were no faster, and held more memory.
     const worker = new Worker(WORKER_SCRIPT, { workerData: input, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
     worker.on("message", (message: WorkerMessage) => {
+      if (!Array.isArray(message) && message !== "done") {
+        const recorder = activeRecorder();
+        if (recorder) mergeInputs(recorder.inputs, message.inputs);
+        return;
+      }
       if (message === "done") {
+        finished = true;
         resolve(count);
         void worker.terminate();
         return;
@@ -88,8 +98,15 @@ function inWorker(input: WorkerInput, place: (claimed: [number, FileResult][]) =
       place(message);
       count += message.length;
     });
-    worker.once("error", () => resolve(count));
-    worker.once("exit", () => resolve(count));
+    worker.once("error", () => {
+      // What it read before it failed is not known.
+      activeRecorder()?.unrepeatable("a worker thread failed");
+      resolve(count);
+    });
+    worker.once("exit", () => {
+      if (!finished) activeRecorder()?.unrepeatable("a worker thread ended early");
+      resolve(count);
+    });
   });
 }
 

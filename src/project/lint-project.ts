@@ -5,6 +5,7 @@ import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target }
 import { streamPaths } from "./lint-parallel.js";
 import { cacheSecret } from "./cache-secret.js";
 import { ResultCache } from "./result-cache.js";
+import { activeRecorder } from "../files/fs-recorder.js";
 import { packageVersion } from "../version.js";
 import { ConfigError, ConfigFinder, loadConfigFile, type LoadedConfig } from "../config/load.js";
 import { resolveConfig, type ResolvedConfig } from "../config/resolve.js";
@@ -41,6 +42,11 @@ export interface ProjectRequest {
   stdin?: { bytes: Uint8Array; filename?: string };
   /** Reuse results from node_modules/.cache/migsafe. */
   cache?: boolean;
+  /**
+   * Whether the results must carry their fixes (--fix, --fix-dry-run, a JSON report, the API): a cached result
+   * whose fixes were left out is then linted again. Default true.
+   */
+  needsFixes?: boolean;
   /** Where MIGSAFE_CACHE_SECRET, HOME and XDG_CONFIG_HOME are read (the cache secret); default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
   /** Receives each file's result in path order as soon as it is ready; `results` then stays empty (nothing is kept). */
@@ -76,6 +82,9 @@ export type ProjectLint =
 export async function lintProject(request: ProjectRequest): Promise<ProjectLint> {
   const cwd = path.resolve(request.cwd);
   const rules = request.rules ?? allRules;
+  // Without the cache every file is parsed: start compiling the WebAssembly while the files are found. With it, the
+  // parser is loaded only when a file misses the cache (lintAll).
+  if (!request.cache) loadParser().catch(() => undefined);
   const selected = await selectFiles(request, cwd);
   if (!selected.ok) return selected;
   let jobs: Job[];
@@ -85,7 +94,6 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
     if (!(error instanceof ConfigError)) throw error;
     return { ok: false, message: `${displayPath(error.file, cwd)}${error.line ? `:${error.line}` : ""}: ${error.message}` };
   }
-  await loadParser();
   const cache = request.cache ? openCache(cwd, request.env ?? process.env) : { warnings: [] };
   const lintRun: LintRun = {
     cwd,
@@ -95,6 +103,7 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
     contents: selected.contents,
     ...(request.staged ? { readIndex: (filePath: string) => readFromIndex([filePath], cwd).get(filePath) } : {}),
     cache: cache.cache,
+    needsFixes: request.needsFixes ?? true,
   };
   const options = new Map(jobs.map((job) => [job.target.path, job.options]));
   return {
@@ -108,6 +117,8 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
       if (!cache) return undefined;
       lintRun.debugLog.push(`debug: cache ${displayPath(cache.file, cwd)}: ${cache.hits} files from the cache, ${cache.misses} linted`);
       const problem = cache.save();
+      // A warning about the cache is this run's, not the next one's: the run is not replayed.
+      if (problem) activeRecorder()?.unrepeatable("the cache could not be written");
       return problem && `cannot write the cache ${displayPath(cache.file, cwd)} (${problem}); the next run lints every file`;
     },
     debugLog: lintRun.debugLog,
@@ -118,8 +129,10 @@ export async function lintProject(request: ProjectRequest): Promise<ProjectLint>
 /** The project's result cache, and a warning when it cannot be used (it is then linted without, or from empty). */
 function openCache(cwd: string, env: Readonly<Record<string, string | undefined>>): { cache?: ResultCache; warnings: string[] } {
   const secret = cacheSecret(env);
+  if (!secret.ok) activeRecorder()?.unrepeatable("no cache secret");
   if (!secret.ok) return { warnings: [`--cache is off for this run: ${secret.problem}`] };
   const { cache, warning } = ResultCache.load(cwd, packageVersion(), secret.secret);
+  if (warning) activeRecorder()?.unrepeatable("the cache was not used");
   const discarded = `the cache ${displayPath(cache.file, cwd)} is not used (${warning}): every file is linted, and the cache written anew`;
   return { cache, warnings: warning ? [discarded] : [] };
 }
@@ -143,6 +156,8 @@ interface LintRun {
   /** With --staged: reads a file that is not staged (a rollback partner) as the index has it, which may differ from the disk. */
   readIndex?: (filePath: string) => Uint8Array | undefined;
   cache: ResultCache | undefined;
+  /** The results must carry their fixes (ProjectRequest.needsFixes). */
+  needsFixes: boolean;
 }
 
 type Selection = { ok: true; targets: Target[]; contents: Map<string, Uint8Array>; rawNamed: Set<string> } | { ok: false; message: string };
@@ -258,6 +273,7 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (resul
     else all[index] = result;
   };
   const keys = new Map<number, string>();
+  const fromContents: { index: number; bytes: Uint8Array; job: Job }[] = [];
   const groups = new Map<LintOptions, number[]>();
   jobs.forEach((job, index) => {
     const filePath = job.target.path;
@@ -265,11 +281,11 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (resul
     const bytes = lintRun.contents.get(filePath) ?? (lintRun.cache ? readMigrationBytes(filePath) : undefined);
     if (lintRun.cache && bytes && bytes.length <= MAX_MIGRATION_BYTES) {
       const key = lintRun.cache.keyOf(filePath, bytes, job.options, files);
-      const cached = lintRun.cache.get(filePath, key, Buffer.from(bytes).toString("utf8"));
+      const cached = lintRun.cache.get(filePath, key, Buffer.from(bytes).toString("utf8"), lintRun.needsFixes);
       if (cached) return place(index, cached);
       keys.set(index, key);
     }
-    if (lintRun.contents.has(filePath)) return place(index, cacheAndReturn(index, lintBytes(bytes!, filePath, job.options, files)));
+    if (lintRun.contents.has(filePath)) return fromContents.push({ index, bytes: bytes!, job });
     const group = groups.get(job.options);
     if (group) group.push(index);
     else groups.set(job.options, [index]);
@@ -279,6 +295,9 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (resul
     if (key !== undefined) lintRun.cache!.set(result.filePath, key, result);
     return result;
   }
+  // Only now, and only when a file must be linted: a run whose files all come from the cache loads no WebAssembly.
+  if (fromContents.length > 0 || groups.size > 0) await loadParser();
+  for (const { index, bytes, job } of fromContents) place(index, cacheAndReturn(index, lintBytes(bytes, job.target.path, job.options, files)));
   for (const [options, indexes] of groups) {
     const paths = indexes.map((index) => jobs[index]!.target.path);
     const filesPerThread = await streamPaths(paths, options, lintRun.defaultRules, (i, result) => place(indexes[i]!, cacheAndReturn(indexes[i]!, result)));

@@ -1,10 +1,13 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { runnerAndPartner, type FileAccess } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { makeFolder, writeFileAtomic } from "../files/write-file.js";
 import { isCacheEntry, type CacheEntry } from "./cache-entry.js";
+import { cacheFolder, macOf, sameMac, secretIdOf } from "./cache-mac.js";
+
+export { cacheFolder };
 
 /** Bumped when the cache file's shape changes. */
 const FORMAT = 2;
@@ -37,7 +40,8 @@ export interface LoadedCache {
  *
  * The cache may only skip work, never change a result: the file is authenticated with
  * an HMAC under a secret kept outside the project (cache-secret.ts), every entry must
- * have exactly the shape migsafe writes, and a result with a fix is never cached. A
+ * have exactly the shape migsafe writes, and a fix is never cached (a fixable result is kept
+ * without its fixes, for runs that show none). A
  * file that fails any check is discarded whole, with one warning, and every file linted.
  */
 export class ResultCache {
@@ -88,9 +92,14 @@ export class ResultCache {
     return hash.digest("hex");
   }
 
-  get(filePath: string, key: string, text: string): FileResult | undefined {
+  /**
+   * The cached result of a file, or undefined. An entry whose findings had fixes holds them without the fixes: it is
+   * a hit only when the run does not need fixes (`needsFixes` false: no --fix, no JSON report); otherwise the file is
+   * linted again, and its fixes computed from the file.
+   */
+  get(filePath: string, key: string, text: string, needsFixes: boolean): FileResult | undefined {
     const entry = this.entries.get(filePath);
-    if (entry?.key !== key) {
+    if (entry?.key !== key || (needsFixes && entry.fixable === true)) {
       this.misses++;
       return undefined;
     }
@@ -107,16 +116,14 @@ export class ResultCache {
     };
   }
 
-  /** Keeps a file's result, unless it has a fix: a fix is always computed from the file, never read from the cache. */
+  /** Keeps a file's result. A fix is always computed from the file, never read from the cache: it is left out, and the entry marked fixable. */
   set(filePath: string, key: string, result: FileResult): void {
-    if (result.findings.some((finding) => finding.fix !== undefined)) {
-      if (this.entries.delete(filePath)) this.changed = true;
-      return;
-    }
+    const fixable = result.findings.some((finding) => finding.fix !== undefined);
     this.entries.set(filePath, {
       key,
-      findings: result.findings,
+      findings: fixable ? result.findings.map(({ fix: _fix, ...finding }) => finding) : result.findings,
       errors: result.errors,
+      ...(fixable ? { fixable } : {}),
       ...(result.hasBom === undefined ? {} : { hasBom: result.hasBom }),
       ...(result.notes ? { notes: result.notes } : {}),
       ...(result.skipped === undefined ? {} : { skipped: result.skipped }),
@@ -168,29 +175,21 @@ function parseJson(text: string): unknown {
 }
 
 function mac(secret: Buffer, version: string, body: string): string {
-  return createHmac("sha256", secret).update(`migsafe cache ${FORMAT} ${version}\n`).update(body).digest("hex");
+  return macOf(secret, `migsafe cache ${FORMAT} ${version}`, body);
 }
 
-function secretId(secret: Buffer): string {
-  return createHmac("sha256", secret).update("migsafe cache secret id").digest("hex").slice(0, 16);
-}
-
-function sameMac(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
-
-/** Where the cache lives: node_modules/.cache/migsafe in the nearest folder up from `cwd` with a package.json or node_modules, else in `cwd`. */
-export function cacheFolder(cwd: string): string {
-  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "package.json")) || fs.existsSync(path.join(dir, "node_modules"))) return path.join(dir, "node_modules", ".cache", "migsafe");
-    if (path.dirname(dir) === dir) return path.join(path.resolve(cwd), "node_modules", ".cache", "migsafe");
-  }
-}
+const secretId = secretIdOf;
 
 /** The options as text: rule ids stand for the rules (their code is covered by the version). */
 function optionsKey(options: LintOptions): string {
-  const { rules, ...rest } = options;
-  return JSON.stringify({ rules: rules.map((rule) => rule.meta.id), ...rest });
+  let key = optionsKeys.get(options);
+  if (key === undefined) {
+    const { rules, ...rest } = options;
+    key = JSON.stringify({ rules: rules.map((rule) => rule.meta.id), ...rest });
+    optionsKeys.set(options, key);
+  }
+  return key;
 }
+
+/** The files of a configuration share one options object (and the options are not changed once made): its text once. */
+const optionsKeys = new WeakMap<LintOptions, string>();

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import dropTable from "../../rules/drop-table.js";
+import requireConcurrentIndex from "../../rules/require-concurrent-index.js";
 import requireRollback from "../../rules/require-rollback.js";
 import { run } from "../../src/cli/run.js";
 import { cacheFolder } from "../../src/project/result-cache.js";
@@ -156,5 +157,36 @@ describe("--cache", () => {
   it("lives under node_modules/.cache in the nearest package folder", () => {
     const p = project({ "package.json": "{}", "db/migrations/x.sql": "" });
     expect(cacheFolder(p.path("db/migrations"))).toBe(p.path("node_modules/.cache/migsafe"));
+  });
+
+  describe("a file whose findings have fixes", () => {
+    const fixRules = [requireConcurrentIndex, counter];
+    const lintWith = async (dir: string, ...argv: string[]) => {
+      const before = filesChecked;
+      const written: string[] = [];
+      const result = await run(["--cache", ...argv], { cwd: dir, env, rules: fixRules, write: (chunk) => void written.push(chunk) });
+      return { ...result, output: written.join("") + result.output, linted: filesChecked - before };
+    };
+
+    it("is taken from the cache without its fixes by a report that shows none, and linted again for one that does", async () => {
+      const p = project({ "package.json": "{}", "migrations/002_index.sql": "CREATE INDEX users_email_idx ON users (email);\n" });
+      const first = await lintWith(p.dir, "--format", "compact", "migrations");
+      expect(first.output).toContain("require-concurrent-index");
+      expect(first.linted).toBe(1);
+      const second = await lintWith(p.dir, "--format", "compact", "migrations");
+      expect(second.linted).toBe(0);
+      expect(second.output).toBe(first.output);
+      // The JSON report shows each finding's fix: computed from the file, never read from the cache.
+      const json = await lintWith(p.dir, "--format", "json", "migrations");
+      expect(json.linted).toBe(1);
+      const fresh: string[] = [];
+      const freshRun = await run(["--format", "json", "migrations"], { cwd: p.dir, env, rules: fixRules, write: (chunk) => void fresh.push(chunk) });
+      expect(json.output).toBe(fresh.join("") + freshRun.output);
+      expect(json.output).toContain('"fix":{"range":');
+      // And --fix too.
+      const fixed = await lintWith(p.dir, "--fix", "--format", "compact", "migrations");
+      expect(fixed.linted).toBeGreaterThan(0);
+      expect(fs.readFileSync(p.path("migrations/002_index.sql"), "utf8")).toBe("CREATE INDEX CONCURRENTLY users_email_idx ON users (email);\n");
+    });
   });
 });
