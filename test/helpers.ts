@@ -77,6 +77,23 @@ export function expectDocsExamples(rule: Rule): void {
 }
 
 /** What every rule test builds from its rule: `at(…)` for an expected finding, settings-dependent runs, and its docs page's SQL. */
+/**
+ * Every finding `rule` reports on each statement fits on a line: a message of at most 100 characters that is never
+ * cut at its end (long names may lose their middle to "…"), and a help of at most 200, neither with a line break.
+ */
+export function expectFitsOnALine(rule: Rule, statements: readonly string[]): void {
+  for (const sql of statements) {
+    const findings = lintSql(sql, { rules: [rule] }).findings;
+    expect(findings.length, sql).toBeGreaterThan(0);
+    for (const finding of findings) {
+      expect(finding.message.length).toBeLessThanOrEqual(100);
+      expect(finding.message).not.toMatch(/…$/);
+      expect(finding.help.length).toBeLessThanOrEqual(200);
+      expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
+    }
+  }
+}
+
 export function ruleTestKit(rule: Rule) {
   return {
     at: (line: number, column: number, endLine: number, endColumn: number): Located => ({

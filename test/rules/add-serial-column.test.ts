@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/add-serial-column.js";
-import { docsSqlBlocks, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
+import { docsSqlBlocks, expectFitsOnALine, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
 const { at } = ruleTestKit(rule);
 
@@ -98,16 +98,6 @@ describe("add-serial-column: one-line message and help", () => {
       "ALTER TABLE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t ADD COLUMN nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c bigserial;",
       "ALTER TABLE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t ADD COLUMN nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c bigint GENERATED ALWAYS AS IDENTITY;",
     ];
-    for (const sql of statements) {
-      const findings = lintSql(sql, { rules: [rule] }).findings;
-      expect(findings.length).toBeGreaterThan(0);
-      for (const finding of findings) {
-        expect(finding.message.length).toBeLessThanOrEqual(100);
-        // Long names may lose their middle to "…", but the sentence is never cut at its end.
-        expect(finding.message).not.toMatch(/…$/);
-        expect(finding.help.length).toBeLessThanOrEqual(200);
-        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
-      }
-    }
+    expectFitsOnALine(rule, statements);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/drop-database.js";
-import { findingsOf, lintSql, ruleTestKit } from "../helpers.js";
+import { expectFitsOnALine, findingsOf, lintSql, ruleTestKit } from "../helpers.js";
 
 const { at } = ruleTestKit(rule);
 
@@ -66,16 +66,6 @@ describe("drop-database: one-line message and help", () => {
       "DROP DATABASE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_d;",
       "DROP DATABASE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_d WITH (FORCE);",
     ];
-    for (const sql of statements) {
-      const findings = lintSql(sql, { rules: [rule] }).findings;
-      expect(findings.length).toBeGreaterThan(0);
-      for (const finding of findings) {
-        expect(finding.message.length).toBeLessThanOrEqual(100);
-        // Long names may lose their middle to "…", but the sentence is never cut at its end.
-        expect(finding.message).not.toMatch(/…$/);
-        expect(finding.help.length).toBeLessThanOrEqual(200);
-        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
-      }
-    }
+    expectFitsOnALine(rule, statements);
   });
 });

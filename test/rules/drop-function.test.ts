@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/drop-function.js";
-import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
+import { expectFitsOnALine, findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
 const { at, withSettings, docsSql } = ruleTestKit(rule);
 
@@ -104,17 +104,7 @@ describe("drop-function: one-line message and help", () => {
       "DROP FUNCTION nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_f() CASCADE;",
       "DROP FUNCTION nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_f();\nCREATE FUNCTION nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_f() RETURNS int LANGUAGE sql AS 'select 1';",
     ];
-    for (const sql of statements) {
-      const findings = lintSql(sql, { rules: [rule] }).findings;
-      expect(findings.length).toBeGreaterThan(0);
-      for (const finding of findings) {
-        expect(finding.message.length).toBeLessThanOrEqual(100);
-        // Long names may lose their middle to "…", but the sentence is never cut at its end.
-        expect(finding.message).not.toMatch(/…$/);
-        expect(finding.help.length).toBeLessThanOrEqual(200);
-        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
-      }
-    }
+    expectFitsOnALine(rule, statements);
   });
 });
 

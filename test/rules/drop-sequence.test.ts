@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/drop-sequence.js";
-import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
+import { expectFitsOnALine, findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
 const { at, withSettings, docsSql } = ruleTestKit(rule);
 
@@ -93,16 +93,6 @@ describe("drop-sequence: one-line message and help", () => {
       "DROP SEQUENCE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_s CASCADE;",
       "DROP SEQUENCE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_s;\nCREATE SEQUENCE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_s;",
     ];
-    for (const sql of statements) {
-      const findings = lintSql(sql, { rules: [rule] }).findings;
-      expect(findings.length).toBeGreaterThan(0);
-      for (const finding of findings) {
-        expect(finding.message.length).toBeLessThanOrEqual(100);
-        // Long names may lose their middle to "…", but the sentence is never cut at its end.
-        expect(finding.message).not.toMatch(/…$/);
-        expect(finding.help.length).toBeLessThanOrEqual(200);
-        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
-      }
-    }
+    expectFitsOnALine(rule, statements);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import rule from "../../rules/drop-type.js";
-import { findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
+import { expectFitsOnALine, findingsOf, lintSql, located, ruleTestKit } from "../helpers.js";
 
 const { at, withSettings, docsSql } = ruleTestKit(rule);
 
@@ -105,16 +105,6 @@ describe("drop-type: one-line message and help", () => {
       "DROP DOMAIN nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_d;",
       "DROP TYPE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t;\nCREATE TYPE nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_t AS ENUM ('a');",
     ];
-    for (const sql of statements) {
-      const findings = lintSql(sql, { rules: [rule] }).findings;
-      expect(findings.length).toBeGreaterThan(0);
-      for (const finding of findings) {
-        expect(finding.message.length).toBeLessThanOrEqual(100);
-        // Long names may lose their middle to "…", but the sentence is never cut at its end.
-        expect(finding.message).not.toMatch(/…$/);
-        expect(finding.help.length).toBeLessThanOrEqual(200);
-        expect(finding.message + finding.help).not.toMatch(/[\r\n]/);
-      }
-    }
+    expectFitsOnALine(rule, statements);
   });
 });
