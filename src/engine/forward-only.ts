@@ -17,8 +17,12 @@ export interface FolderAccess extends ProjectFiles {
 /** Statements that change nothing a rollback would undo. */
 const NOTHING_TO_UNDO = new Set(["BEGIN", "COMMIT", "END", "START", "TRANSACTION", "SET", "RESET", ";"]);
 
-/** Names compared as runners order them: by name, with version numbers compared as numbers (`2_x` before `10_x`). */
-const BY_VERSION = new Intl.Collator("en", { numeric: true }).compare;
+/**
+ * Names compared as runners order them: by name, with version numbers compared as numbers (`2_x` before `10_x`).
+ * The collator is made on first use: making one loads ICU's data (≈6 ms), which a run that asks no folder skips.
+ */
+let collator: Intl.Collator | undefined;
+const BY_VERSION = (a: string, b: string): number => (collator ??= new Intl.Collator("en", { numeric: true })).compare(a, b);
 
 /** Folder-per-migration layouts (Diesel's `<name>/up.sql`, Prisma's `<name>/migration.sql`): the migration is its folder. */
 const FOLDER_MIGRATION = /^(up|migration)\.sql$/i;
