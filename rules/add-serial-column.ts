@@ -1,8 +1,8 @@
 import { displayName, typeDisplay, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import type { Statement } from "../src/parser/types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
+import { helpLine, messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { helpLine, messageLine } from "../src/engine/wording-drops.js";
 import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
 import { constraintsOf, SERIAL_TYPES, serialType } from "../src/parser/column-constraints.js";
 

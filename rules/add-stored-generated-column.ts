@@ -3,9 +3,9 @@ import { asList, displayName, stringOf, typeDisplay, walk, type AlterCommand, ty
 import type { Statement, StatementOf } from "../src/parser/types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { fewNames, helpLine, messageLine } from "../src/engine/wording-drops.js";
+import { fewNames } from "../src/engine/wording-drops.js";
 import { addedColumn, alterOfTableWithRows } from "../src/engine/existing-table.js";
-import { listing } from "../src/engine/wording.js";
+import { helpLine, listing, messageLine } from "../src/engine/wording.js";
 import { codeText, constraintsOf, parenthesized } from "../src/parser/column-constraints.js";
 
 export default defineRule({

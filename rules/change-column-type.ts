@@ -5,9 +5,9 @@ import { nodeAs } from "../src/parser/node-types.js";
 import { isMetadataOnlyTypeChange, isTimestampType, metadataOnlySources, type TypeChangeContext } from "../src/parser/column-types.js";
 import { isUtcTimeZone } from "../src/facts/session.js";
 import type { Statement } from "../src/parser/types.js";
+import { firstFitting, messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { eachActionOnTableWithRows } from "../src/engine/existing-table.js";
-import { firstFitting } from "../src/engine/wording-locks.js";
 
 const BREAKAGE = "(driver type mapping, comparisons, string formatting)";
 
@@ -96,16 +96,15 @@ function report(statement: Statement, context: RuleContext, table: QualifiedName
   const colNew = displayName({ name: `${column}_new` });
   context.report({
     // When the old type is unknown, "unless binary-compatible" (or, shorter, "may rewrite"): the explanation says when it is.
-    message: firstFitting([
+    message: messageLine(
       rewrites(type, `${name} and its indexes`),
       rewrites(type, name),
       ...(unless ? [mayRewrite(type, `${name} and its indexes`), mayRewrite(type, name)] : []),
       rewrites(type, "the table"),
       ...(unless ? [mayRewrite(type, "the table")] : []),
       `Changing the type of ${col} ${unless ? "may rewrite" : "rewrites"} the table (ACCESS EXCLUSIVE)`,
-    ]),
-    help: firstFitting(
-      isNew
+    ),
+    help: firstFitting(200, ...(isNew
         ? [
             `Give ${col} type ${type} where this migration adds it, and cast the values as you fill it`,
             `Give ${col} its final type where this migration adds it, and cast the values as you fill it`,
@@ -114,9 +113,7 @@ function report(statement: Statement, context: RuleContext, table: QualifiedName
             `Add ${colNew} ${type}, backfill it in batches, switch the code over, then drop ${col} (expand/contract)`,
             `Add ${colNew} of the new type, backfill it in batches, switch the code over, then drop ${col} (expand/contract)`,
             "Add a new column of the new type, backfill it in batches, switch the code over, then drop the old one",
-          ],
-      200,
-    ),
+          ])),
     explanation:
       `ALTER TABLE ${name} ALTER COLUMN ${col} TYPE ${type} rewrites ${name} and rebuilds its indexes under an ACCESS EXCLUSIVE lock, ` +
       `blocking every read and write of ${name} for the whole rewrite${reason}${using} ${breaks} ${instead}${confirm}`.trim(),

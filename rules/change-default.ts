@@ -3,10 +3,10 @@ import { alterTableCommands, displayName, relationName, type AlterCommand, type 
 import { nodeAs } from "../src/parser/node-types.js";
 import type { Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
+import { firstFitting, messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { addedColumn } from "../src/engine/existing-table.js";
 import type { HistoryEvent } from "../src/facts/index.js";
-import { firstFitting } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -99,19 +99,16 @@ function reportSet(statement: Statement, context: RuleContext, table: QualifiedN
   const filter = isConstant(command.node.def) ? `${col} IS DISTINCT FROM ${value}` : "<rows that should change>";
   context.report({
     range: command.range,
-    message: firstFitting([
+    message: messageLine(
       `SET DEFAULT ${value} on ${name}.${col} only affects new rows, not existing ones`,
       `SET DEFAULT on ${name}.${col} only affects new rows, not existing ones`,
       `SET DEFAULT on ${col} only affects new rows, not existing ones`,
-    ]),
-    help: firstFitting(
-      [
+    ),
+    help: firstFitting(200, 
         `If existing rows should change too, backfill them in batches: ${update(filter)}`,
         `If existing rows should change too, backfill them in batches: ${update("<rows that should change>")}`,
         `If existing rows should change too, backfill ${col} in batches with an UPDATE of its own`,
-      ],
-      200,
-    ),
+      ),
     explanation:
       `ALTER TABLE ${name} ALTER COLUMN ${col} SET DEFAULT ${value} only changes what rows inserted from now on get when they omit ${col}: ` +
       `the existing rows of ${name} keep the values they have (including NULL), because a default is applied only at INSERT. ` +
@@ -125,15 +122,12 @@ function reportDrop(context: RuleContext, table: QualifiedName, column: string, 
   const col = displayName({ name: column });
   context.report({
     range: command.range,
-    message: firstFitting([
+    message: messageLine(
       `DROP DEFAULT on ${name}.${col}: INSERTs that omit ${col} now store NULL, or fail if NOT NULL`,
       `DROP DEFAULT on ${col}: INSERTs that omit it now store NULL, or fail if NOT NULL`,
       `DROP DEFAULT: INSERTs that omit the column now store NULL, or fail if NOT NULL`,
-    ]),
-    help: firstFitting(
-      [`Deploy code that always sets ${col} on INSERT before dropping its default`, "Deploy code that always sets the column on INSERT before dropping its default"],
-      200,
     ),
+    help: firstFitting(200, `Deploy code that always sets ${col} on INSERT before dropping its default`, "Deploy code that always sets the column on INSERT before dropping its default"),
     explanation:
       `ALTER TABLE ${name} ALTER COLUMN ${col} DROP DEFAULT only changes rows inserted from now on: existing rows keep their values, ` +
       `but every INSERT that omits ${col} now stores NULL instead of the default, or fails if ${col} is NOT NULL. ` +

@@ -4,10 +4,10 @@ import { nodeAs } from "../src/parser/node-types.js";
 import type { Statement, StatementOf } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock, lockBlocks } from "../src/facts/lock-wording.js";
+import { firstFitting, messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints, constraintsOf, serialType } from "../src/parser/column-constraints.js";
 import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
-import { firstFitting } from "../src/engine/wording-locks.js";
 
 const SEPARATELY = "then, in a separate transaction (after COMMIT, or in a later migration)";
 
@@ -40,12 +40,12 @@ function checkAddConstraint(statement: StatementOf<"AlterTableStmt">, context: R
   if (constraint.contype === "CONSTR_CHECK") {
     context.report({
       range: command.range,
-      message: firstFitting([
+      message: messageLine(
         `ADD CONSTRAINT ${conname} CHECK scans every row of ${name} while blocking it (ACCESS EXCLUSIVE)`,
         `ADD CONSTRAINT ${conname} CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
         `ADD CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
         "ADD CHECK scans every row of the table (ACCESS EXCLUSIVE)",
-      ]),
+      ),
       help: notValidHelp(name, action, conname),
       explanation:
         `ALTER TABLE ${name} ADD CONSTRAINT ${conname} CHECK (…) checks every existing row of ${name} while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
@@ -60,12 +60,12 @@ function checkAddConstraint(statement: StatementOf<"AlterTableStmt">, context: R
   const both = bothTables(statement, context, table, referenced);
   context.report({
     range: command.range,
-    message: firstFitting([
+    message: messageLine(
       `ADD CONSTRAINT ${conname} FOREIGN KEY scans every row of ${name} (SHARE ROW EXCLUSIVE)`,
       `ADD CONSTRAINT ${conname} scans every row of ${name} (SHARE ROW EXCLUSIVE)`,
       `ADD FOREIGN KEY scans every row of ${name} (SHARE ROW EXCLUSIVE)`,
       "ADD FOREIGN KEY scans every row of the table (SHARE ROW EXCLUSIVE)",
-    ]),
+    ),
     help: notValidHelp(name, action, conname),
     explanation:
       `ALTER TABLE ${name} ADD CONSTRAINT ${conname} FOREIGN KEY (${columnList(constraint.fk_attrs)}) REFERENCES ${referenced ? displayName(referenced) : "…"} ` +
@@ -109,12 +109,12 @@ function checkAddColumn(statement: StatementOf<"AlterTableStmt">, context: RuleC
       const nulls = filled ? "" : ` Without a default the new column is NULL in every existing row, so the scan is pure cost.`;
       context.report({
         range: command.range,
-        message: firstFitting([
+        message: messageLine(
           `ADD COLUMN ${col} with a CHECK scans every row of ${name} while blocking it (ACCESS EXCLUSIVE)`,
           `ADD COLUMN ${col} with a CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
           `ADD COLUMN with a CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
           "ADD COLUMN with a CHECK scans every row of the table (ACCESS EXCLUSIVE)",
-        ]),
+        ),
         help: columnHelp(col, conname, "CHECK"),
         explanation:
           `ALTER TABLE ${name} ADD COLUMN ${col} … CHECK (…) checks the new column in every existing row of ${name}, ` +
@@ -128,12 +128,12 @@ function checkAddColumn(statement: StatementOf<"AlterTableStmt">, context: RuleC
     const target = referenced ? ` ${displayName(referenced)}` : "";
     context.report({
       range: command.range,
-      message: firstFitting([
+      message: messageLine(
         `ADD COLUMN ${col} REFERENCES${target} with a value scans all of ${name} (ACCESS EXCLUSIVE)`,
         `ADD COLUMN ${col} REFERENCES with a value scans all of ${name} (ACCESS EXCLUSIVE)`,
         `ADD COLUMN REFERENCES with a value scans all of ${name} (ACCESS EXCLUSIVE)`,
         "ADD COLUMN REFERENCES with a value scans the whole table (ACCESS EXCLUSIVE)",
-      ]),
+      ),
       help: columnHelp(col, conname, "FOREIGN KEY"),
       explanation:
         `ALTER TABLE ${name} ADD COLUMN ${col} … REFERENCES ${referenced ? displayName(referenced) : "…"} gives the new column a DEFAULT (even DEFAULT NULL), a generated value or a sequence, ` +
@@ -180,18 +180,15 @@ function checkValidate(statement: StatementOf<"AlterTableStmt">, context: RuleCo
   const lock = foreign ? "SHARE ROW EXCLUSIVE" : "ACCESS EXCLUSIVE";
   context.report({
     range: command.range,
-    message: firstFitting([
+    message: messageLine(
       `VALIDATE CONSTRAINT ${k} runs in the transaction that added it (${lock})`,
       `VALIDATE CONSTRAINT runs in the transaction that added the constraint (${lock})`,
-    ]),
-    help: firstFitting(
-      [
+    ),
+    help: firstFitting(200, 
         `Commit in between: run ALTER TABLE ${name} VALIDATE CONSTRAINT ${k} in a separate transaction (after COMMIT, or in a later migration)`,
         `Commit in between: run VALIDATE CONSTRAINT ${k} in a separate transaction (after COMMIT, or in a later migration)`,
         "Commit in between: run the VALIDATE CONSTRAINT in a separate transaction (after COMMIT, or in a later migration)",
-      ],
-      200,
-    ),
+      ),
     explanation:
       `ALTER TABLE ${name} VALIDATE CONSTRAINT ${k} runs in the same transaction as the ADD CONSTRAINT ${k} … NOT VALID ${where}: ` +
       `${held} until the transaction commits. That is the full-table check under a strong lock that NOT VALID was meant to avoid. ` +
@@ -202,27 +199,21 @@ function checkValidate(statement: StatementOf<"AlterTableStmt">, context: RuleCo
 
 /** The one-line help of an ADD CONSTRAINT: NOT VALID, then VALIDATE. */
 function notValidHelp(name: string, action: string, conname: string): string {
-  return firstFitting(
-    [
+  return firstFitting(200, 
       `Add it NOT VALID (ALTER TABLE ${name} ${action} NOT VALID), then VALIDATE CONSTRAINT ${conname} in a separate transaction`,
       `Add it NOT VALID, then run ALTER TABLE ${name} VALIDATE CONSTRAINT ${conname} in a separate transaction`,
       `Add it NOT VALID, then run VALIDATE CONSTRAINT ${conname} in a separate transaction`,
       "Add it NOT VALID, then run VALIDATE CONSTRAINT in a separate transaction",
-    ],
-    200,
-  );
+    );
 }
 
 /** The one-line help of an ADD COLUMN with a constraint: the column, the constraint NOT VALID, then VALIDATE. */
 function columnHelp(col: string, conname: string, kind: string): string {
-  return firstFitting(
-    [
+  return firstFitting(200, 
       `Add ${col} without its ${kind}, then ADD CONSTRAINT ${conname} … NOT VALID, then VALIDATE CONSTRAINT ${conname} in a separate transaction`,
       `Add ${col} without its ${kind}, then add the constraint NOT VALID, then VALIDATE it in a separate transaction`,
       `Add the column without its ${kind}, then add the constraint NOT VALID, then VALIDATE it in a separate transaction`,
-    ],
-    200,
-  );
+    );
 }
 
 /** What VALIDATE CONSTRAINT locks, as the last sentence of an explanation. */

@@ -1,7 +1,7 @@
 import { displayName, relationName } from "../src/parser/ast.js";
 import { KINDS_WITH_CLAUSE, modifyingStatements } from "../src/parser/modifying-statements.js";
+import { helpLine, messageLine } from "../src/engine/wording.js";
 import { defineRule, visitEach } from "../src/engine/rule.js";
-import { helpLine, messageLine } from "../src/engine/wording-drops.js";
 import { copiedElsewhere } from "../src/engine/copied-rows.js";
 
 export default defineRule({

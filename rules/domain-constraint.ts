@@ -3,9 +3,9 @@ import { displayName, listName, type QualifiedName } from "../src/parser/ast.js"
 import { nodeAs } from "../src/parser/node-types.js";
 import type { Statement } from "../src/parser/types.js";
 import { lockBlocks } from "../src/facts/lock-wording.js";
+import { firstFitting, messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, parenthesized } from "../src/parser/column-constraints.js";
-import { firstFitting } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -51,33 +51,27 @@ function report(statement: Statement, context: RuleContext, domain: QualifiedNam
       "For a rule that only one table needs, a table CHECK added NOT VALID and validated (SHARE UPDATE EXCLUSIVE: writes go on) is cheaper.";
   const addNotValid = (check: string) => `ALTER DOMAIN ${name} ADD CONSTRAINT ${k} CHECK ${check} NOT VALID`;
   const short = notNull
-    ? firstFitting(
-        [
+    ? firstFitting(200, 
           `Put NOT NULL on the columns instead, or ${addNotValid(condition)} and validate it later`,
           `Put NOT NULL on the columns instead, or add CHECK (VALUE IS NOT NULL) to ${name} NOT VALID and validate it later`,
-        ],
-        200,
-      )
-    : firstFitting(
-        [
+        )
+    : firstFitting(200, 
           `Add it NOT VALID (${addNotValid(condition)}), then VALIDATE CONSTRAINT ${k} in a separate transaction`,
           `Add it NOT VALID (${addNotValid("(…)")}), then VALIDATE CONSTRAINT ${k} in a separate transaction`,
           `Add it NOT VALID, then VALIDATE CONSTRAINT ${k} in a separate transaction`,
-        ],
-        200,
-      );
+        );
   // The message names the action without an ellipsis: `CHECK (…)` is for the explanation.
   const named = action.replace(/ CHECK \(…\)$/, notNull ? "" : " CHECK");
   const shortAction = constraint && constraint.conname !== undefined ? named.replace(`CONSTRAINT ${displayName({ name: constraint.conname })} `, "") : named;
   context.report({
-    message: firstFitting([
+    message: messageLine(
       `ALTER DOMAIN ${name} ${named} blocks writes to every table using ${name} (SHARE)`,
       `ALTER DOMAIN ${name} ${named} blocks writes to every table using it (SHARE)`,
       `ALTER DOMAIN ${name} ${named.replace(/ CHECK$/, "")} blocks writes to every table using it (SHARE)`,
       `ALTER DOMAIN ${name} ${named.replace(/ CHECK$/, "")} blocks writes to its tables (SHARE)`,
       `ALTER DOMAIN ${name} ${shortAction} blocks writes to every table using it (SHARE)`,
       `ALTER DOMAIN ${name} ${shortAction} blocks writes to its tables (SHARE)`,
-    ]),
+    ),
     help: short,
     explanation:
       `ALTER DOMAIN ${name} ${action} checks every stored value of every column of type ${name}, in every table that uses the domain, ` +

@@ -1,6 +1,7 @@
 import { alterTableCommands, displayName, relationName } from "../src/parser/ast.js";
+import { helpLine, messageLine } from "../src/engine/wording.js";
 import { defineRule } from "../src/engine/rule.js";
-import { helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
+import { sentences } from "../src/engine/wording-drops.js";
 
 export default defineRule({
   meta: {

@@ -1,7 +1,8 @@
 import { displayName } from "../src/parser/ast.js";
 import { nodeAs } from "../src/parser/node-types.js";
+import { helpLine, messageLine } from "../src/engine/wording.js";
 import { defineRule } from "../src/engine/rule.js";
-import { helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
+import { sentences } from "../src/engine/wording-drops.js";
 
 export default defineRule({
   meta: {

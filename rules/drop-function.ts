@@ -1,8 +1,8 @@
 import type { ObjectType } from "@pgsql/types";
 import { displayName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
-import { gapSentence } from "../src/engine/wording.js";
-import { fewNames, helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
+import { gapSentence, helpLine, messageLine } from "../src/engine/wording.js";
+import { fewNames, sentences } from "../src/engine/wording-drops.js";
 
 /** DROP FUNCTION, DROP PROCEDURE and DROP ROUTINE (either of the two): keyword, noun, how code uses it, how to re-create it. */
 const KINDS: Partial<Record<ObjectType, { keyword: string; noun: string; use: string; create: string }>> = {

@@ -2,9 +2,9 @@ import { displayName, relationName } from "../src/parser/ast.js";
 import type { Statement } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import type { Dropped } from "../src/facts/index.js";
-import { gapSentence, listing, suffixed } from "../src/engine/wording.js";
+import { gapSentence, helpLine, listing, messageLine, suffixed } from "../src/engine/wording.js";
 import { transactionControl } from "../src/facts/transactions.js";
-import { fewNames, helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
+import { fewNames, sentences } from "../src/engine/wording-drops.js";
 
 export default defineRule({
   meta: {

@@ -1,7 +1,7 @@
 import { displayName, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import type { Statement } from "../src/parser/types.js";
+import { helpLine, messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { helpLine, messageLine } from "../src/engine/wording-drops.js";
 import { addedColumn, alterOfExistingTable } from "../src/engine/existing-table.js";
 
 export default defineRule({

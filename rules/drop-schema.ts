@@ -1,6 +1,7 @@
 import { displayName, listName } from "../src/parser/ast.js";
+import { helpLine, messageLine } from "../src/engine/wording.js";
 import { defineRule } from "../src/engine/rule.js";
-import { fewNames, helpLine, messageLine } from "../src/engine/wording-drops.js";
+import { fewNames } from "../src/engine/wording-drops.js";
 
 export default defineRule({
   meta: {

@@ -1,8 +1,8 @@
 import { nodeAs } from "../src/parser/node-types.js";
 import { defineRule } from "../src/engine/rule.js";
 import type { Dropped } from "../src/facts/index.js";
-import { listing } from "../src/engine/wording.js";
-import { fewNames, helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
+import { helpLine, listing, messageLine } from "../src/engine/wording.js";
+import { fewNames, sentences } from "../src/engine/wording-drops.js";
 
 export default defineRule({
   meta: {

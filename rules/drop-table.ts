@@ -1,7 +1,7 @@
 import { displayName, listName, quoteIfNeeded } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
-import { listing } from "../src/engine/wording.js";
-import { fewNames, helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
+import { helpLine, listing, messageLine } from "../src/engine/wording.js";
+import { fewNames, sentences } from "../src/engine/wording-drops.js";
 
 export default defineRule({
   meta: {

@@ -1,6 +1,6 @@
 import { defineRule } from "../src/engine/rule.js";
-import { gapSentence, listing } from "../src/engine/wording.js";
-import { fewNames, helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
+import { gapSentence, helpLine, listing, messageLine } from "../src/engine/wording.js";
+import { fewNames, sentences } from "../src/engine/wording-drops.js";
 
 export default defineRule({
   meta: {

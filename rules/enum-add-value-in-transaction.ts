@@ -2,8 +2,7 @@ import { asList, displayName, listName, stringOf, unwrap, walk, type QualifiedNa
 import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { sqlLiteral } from "../src/engine/wording.js";
-import { firstFitting } from "../src/engine/wording-transactions.js";
+import { messageLine, sqlLiteral } from "../src/engine/wording.js";
 
 export default defineRule({
   meta: {
@@ -68,7 +67,7 @@ function reportAdd(statement: Statement, context: RuleContext, type: QualifiedNa
     ? `"ALTER TYPE ... ADD cannot run inside a transaction block" (or "cannot be executed from a function", which a DO block is)`
     : `"ALTER TYPE ... ADD cannot run inside a transaction block"`;
   context.report({
-    message: firstFitting(
+    message: messageLine(
       `ALTER TYPE ${name} ADD VALUE ${value} fails inside ${where.short} on PostgreSQL ${version}`,
       `ALTER TYPE ${name} ADD VALUE fails inside ${where.short} on PostgreSQL ${version}`,
       `Adding an enum value fails inside ${where.short} on PostgreSQL ${version}`,
@@ -97,12 +96,12 @@ function reportUses(statement: Statement, context: RuleContext, type: QualifiedN
       context.report({
         range: constantRange(later, node.location),
         message: certain
-          ? firstFitting(
+          ? messageLine(
               `${literal}::${name} fails: ADD VALUE on line ${line} has not committed yet`,
               `${literal}::${name} uses a value added on line ${line}, not committed yet`,
               `This cast uses an enum value added on line ${line}, not committed yet`,
             )
-          : firstFitting(
+          : messageLine(
               `${literal} fails if read as ${name}: ADD VALUE on line ${line} has not committed yet`,
               `${literal} may use the ${name} value added on line ${line}, not committed yet`,
               `This string may use an enum value added on line ${line}, not committed yet`,

@@ -1,8 +1,9 @@
 import type { Statement } from "../src/parser/types.js";
+import { messageLine } from "../src/engine/wording.js";
 import { defineRule, visitEach, type RuleContext } from "../src/engine/rule.js";
 import { REFUSABLE_KINDS } from "../src/facts/refused-in-transaction.js";
 import type { Refusal } from "../src/facts/transactions.js";
-import { NO_TRANSACTION_SWITCHES, firstFitting } from "../src/engine/wording-transactions.js";
+import { NO_TRANSACTION_SWITCHES } from "../src/engine/wording-transactions.js";
 
 export default defineRule({
   meta: {
@@ -31,7 +32,7 @@ function reportInTransaction(statement: Statement, context: RuleContext, refused
   const where = begin ? "a transaction block" : "the runner's transaction";
   context.report({
     range: refused.range ?? statement.range,
-    message: firstFitting(`${refused.label} fails inside ${where}`, `${refused.command} fails inside ${where}`),
+    message: messageLine(`${refused.label} fails inside ${where}`, `${refused.command} fails inside ${where}`),
     help: begin
       ? `Move ${refused.label} out of BEGIN … COMMIT, to a migration of its own that runs outside a transaction`
       : `Move ${refused.label} to a migration of its own, with the runner's transaction turned off`,
@@ -45,7 +46,7 @@ function reportInTransaction(statement: Statement, context: RuleContext, refused
 function reportInFunction(statement: Statement, context: RuleContext, refused: Refusal): void {
   context.report({
     range: refused.range ?? statement.range,
-    message: firstFitting(`${refused.label} fails inside a DO block, which is a function`, `${refused.command} fails inside a DO block`),
+    message: messageLine(`${refused.label} fails inside a DO block, which is a function`, `${refused.command} fails inside a DO block`),
     help: `Run ${refused.label} as a top-level statement of its own, outside the DO block and any transaction`,
     explanation:
       `${refused.label} runs inside a DO block, and PostgreSQL refuses it in a function: "${refused.command} cannot be executed from a function". ${FAILS} ` +

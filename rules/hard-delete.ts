@@ -1,9 +1,8 @@
 import { displayName, relationName, type QualifiedName } from "../src/parser/ast.js";
 import { defineRule, visitEach, type RuleContext } from "../src/engine/rule.js";
-import { helpLine, messageLine } from "../src/engine/wording-drops.js";
 import type { Statement } from "../src/parser/types.js";
 import { KINDS_WITH_CLAUSE, modifyingStatements } from "../src/parser/modifying-statements.js";
-import { suffixed } from "../src/engine/wording.js";
+import { helpLine, messageLine, suffixed } from "../src/engine/wording.js";
 import { copiedElsewhere } from "../src/engine/copied-rows.js";
 
 export default defineRule({

@@ -1,8 +1,9 @@
 import { alterTableCommands, asList, displayName, listName, relationName, stringOf, unwrap, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import type { DropUserMappingStmt, IndexStmt, Node } from "@pgsql/types";
 import type { Statement, StatementOf, Token } from "../src/parser/types.js";
+import { messageLine } from "../src/engine/wording.js";
 import { defineRule, type Fix, type RuleContext } from "../src/engine/rule.js";
-import { firstFitting, someNames } from "../src/engine/wording-transactions.js";
+import { someNames } from "../src/engine/wording-transactions.js";
 
 /**
  * A run of keywords at the head of a statement or action: each step is one keyword
@@ -150,7 +151,7 @@ function checkIndex(statement: StatementOf<"IndexStmt">, context: RuleContext): 
   if (typeof node.idxname !== "string") {
     const suggested = displayName({ name: suggestedIndexName(node, table) });
     context.report({
-      message: firstFitting(`CREATE ${kind}${on} has no name: a re-run builds a second identical index`, `CREATE ${kind} has no name: a re-run builds a second identical index`),
+      message: messageLine(`CREATE ${kind}${on} has no name: a re-run builds a second identical index`, `CREATE ${kind} has no name: a re-run builds a second identical index`),
       help: `Name the index and add IF NOT EXISTS: CREATE ${kind} IF NOT EXISTS ${suggested}${on} (…)`,
       explanation:
         `CREATE ${kind}${on} has no name, so it cannot take IF NOT EXISTS. ${cause} the re-run then builds a second identical index ` +
@@ -162,7 +163,7 @@ function checkIndex(statement: StatementOf<"IndexStmt">, context: RuleContext): 
   const name = displayName({ name: node.idxname });
   const fix = insertAfter(statement, statement.range.start, CREATE_INDEX, " IF NOT EXISTS");
   context.report({
-    message: firstFitting(
+    message: messageLine(
       `CREATE ${kind} ${name}${on} has no IF NOT EXISTS: ${RERUN_FAILS}`,
       `CREATE ${kind} ${name} has no IF NOT EXISTS: ${RERUN_FAILS}`,
       `CREATE ${kind} has no IF NOT EXISTS: ${RERUN_FAILS}`,
@@ -183,7 +184,7 @@ function checkSchema(statement: StatementOf<"CreateSchemaStmt">, context: RuleCo
     if (!cause) return;
     const display = name === undefined ? "" : ` ${displayName({ name })}`;
     context.report({
-      message: firstFitting(`CREATE SCHEMA${display} has no IF NOT EXISTS: ${RERUN_FAILS}`, `CREATE SCHEMA has no IF NOT EXISTS: ${RERUN_FAILS}`),
+      message: messageLine(`CREATE SCHEMA${display} has no IF NOT EXISTS: ${RERUN_FAILS}`, `CREATE SCHEMA has no IF NOT EXISTS: ${RERUN_FAILS}`),
       help: `Create the schema on its own (CREATE SCHEMA IF NOT EXISTS${display}), then each object in its own statement with IF NOT EXISTS`,
       explanation:
         `${cause} ${EXISTS} CREATE SCHEMA${display} also creates objects in the same statement, and PostgreSQL refuses IF NOT EXISTS on a CREATE SCHEMA ` +
@@ -202,7 +203,7 @@ function checkView(statement: StatementOf<"ViewStmt">, context: RuleContext): vo
   const name = view ? ` ${displayName(view)}` : "";
   const fix = insertAfter(statement, statement.range.start, [word("CREATE")], " OR REPLACE");
   context.report({
-    message: firstFitting(`CREATE VIEW${name} has no OR REPLACE: ${RERUN_FAILS}`, `CREATE VIEW has no OR REPLACE: ${RERUN_FAILS}`),
+    message: messageLine(`CREATE VIEW${name} has no OR REPLACE: ${RERUN_FAILS}`, `CREATE VIEW has no OR REPLACE: ${RERUN_FAILS}`),
     help: `Write CREATE OR REPLACE VIEW${name} AS … (views take no IF NOT EXISTS)`,
     explanation:
       `${cause} ${EXISTS} OR REPLACE replaces the view's query in place, and can only add columns at the end: ` +
@@ -227,7 +228,7 @@ function checkAlterTable(statement: StatementOf<"AlterTableStmt">, context: Rule
       const fix = actionFix(statement, command, [word("ADD"), optional("COLUMN")], " IF NOT EXISTS");
       context.report({
         range: command.range,
-        message: firstFitting(
+        message: messageLine(
           `ALTER TABLE ${table} ADD COLUMN ${column} has no IF NOT EXISTS: ${RERUN_FAILS}`,
           `ADD COLUMN ${column} has no IF NOT EXISTS: ${RERUN_FAILS}`,
           `ADD COLUMN has no IF NOT EXISTS: ${RERUN_FAILS}`,
@@ -243,7 +244,7 @@ function checkAlterTable(statement: StatementOf<"AlterTableStmt">, context: Rule
       const fix = actionFix(statement, command, isColumn ? [word("DROP"), optional("COLUMN")] : [word("DROP"), word("CONSTRAINT")], " IF EXISTS");
       context.report({
         range: command.range,
-        message: firstFitting(
+        message: messageLine(
           `ALTER TABLE ${table} DROP ${what} ${target} has no IF EXISTS: ${RERUN_FAILS}`,
           `DROP ${what} ${target} has no IF EXISTS: ${RERUN_FAILS}`,
           `DROP ${what} has no IF EXISTS: ${RERUN_FAILS}`,
@@ -275,7 +276,7 @@ function createFinding(statement: Statement, context: RuleContext, kind: string,
   const display = name ? ` ${displayName(name)}` : "";
   const fix = insertAfter(statement, statement.range.start, head, " IF NOT EXISTS");
   context.report({
-    message: firstFitting(`CREATE ${kind}${display} has no IF NOT EXISTS: ${RERUN_FAILS}`, `CREATE ${kind} has no IF NOT EXISTS: ${RERUN_FAILS}`),
+    message: messageLine(`CREATE ${kind}${display} has no IF NOT EXISTS: ${RERUN_FAILS}`, `CREATE ${kind} has no IF NOT EXISTS: ${RERUN_FAILS}`),
     help: `Write CREATE ${kind} IF NOT EXISTS${display} …`,
     explanation: `${cause} ${EXISTS} IF NOT EXISTS skips an existing ${kind.toLowerCase()} of that name (with a notice) without checking that its definition matches. ${NO_LOCK}`,
     ...(fix ? { fix } : {}),
@@ -300,7 +301,7 @@ function dropFinding(
   const sql = display.length > 120 ? `${objects![0]}, …` : display.trim();
   const fix = head ? insertAfter(statement, statement.range.start, head, " IF EXISTS") : undefined;
   context.report({
-    message: firstFitting(`DROP ${kind}${some} has no IF EXISTS: ${RERUN_FAILS}`, `DROP ${kind}${first} has no IF EXISTS: ${RERUN_FAILS}`, `DROP ${kind} has no IF EXISTS: ${RERUN_FAILS}`),
+    message: messageLine(`DROP ${kind}${some} has no IF EXISTS: ${RERUN_FAILS}`, `DROP ${kind}${first} has no IF EXISTS: ${RERUN_FAILS}`, `DROP ${kind} has no IF EXISTS: ${RERUN_FAILS}`),
     help: fix
       ? `Write DROP ${kind} IF EXISTS${sql ? ` ${sql}` : ""}`
       : `Add IF EXISTS right after DROP ${kind} (DROP ${kind} IF EXISTS${sql ? ` ${sql}` : ""}); migsafe cannot place it automatically here`,

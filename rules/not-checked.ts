@@ -1,5 +1,5 @@
+import { messageLine } from "../src/engine/wording.js";
 import { defineRule } from "../src/engine/rule.js";
-import { firstFitting } from "../src/engine/wording-transactions.js";
 
 export default defineRule({
   meta: {
@@ -14,7 +14,7 @@ export default defineRule({
       const callee = call.replace(/\(…\)$/, "");
       context.report({
         range,
-        message: firstFitting(`This ${callee} call runs SQL built at run time, which migsafe did not check`, "This call runs SQL built at run time, which migsafe did not check"),
+        message: messageLine(`This ${callee} call runs SQL built at run time, which migsafe did not check`, "This call runs SQL built at run time, which migsafe did not check"),
         help: "Review its SQL by hand, or write the statement out in the call: a string, or a template whose `${…}` parts are only names and values",
         explanation:
           `This SQL could not be checked: ${reason}. Whatever it runs (a lock, a rewrite, a drop) migsafe cannot see. ` +

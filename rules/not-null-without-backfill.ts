@@ -2,10 +2,10 @@ import type { Constraint, Node } from "@pgsql/types";
 import { alterTableCommands, displayName, relationName, typeDisplay, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
 import { nodeAs } from "../src/parser/node-types.js";
 import type { Statement } from "../src/parser/types.js";
+import { firstFitting, messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
 import { constraintsOf, isNullConstant, serialType } from "../src/parser/column-constraints.js";
-import { firstFitting } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -58,21 +58,18 @@ function checkSetNotNull(statement: Statement, context: RuleContext, table: Qual
   const verb = command.subtype === "AT_SetNotNull" ? "SET NOT NULL" : conname !== undefined ? `ADD CONSTRAINT ${displayName({ name: conname })} NOT NULL` : "ADD NOT NULL";
   const verbs = verb === "SET NOT NULL" ? [verb] : [verb, "ADD NOT NULL"];
   const on = (rest: readonly string[]) =>
-    firstFitting(verbs.flatMap((each) => [...rest.map((text) => `${each} on ${name}.${col} ${text}`), ...rest.map((text) => `${each} on ${col} ${text}`)]));
+    messageLine(...(verbs.flatMap((each) => [...rest.map((text) => `${each} on ${name}.${col} ${text}`), ...rest.map((text) => `${each} on ${col} ${text}`)])));
 
   if (proof) {
     const check = displayName({ name: proof.name });
     context.report({
       range: command.range,
       message: on([`still scans the table: ${check} is not validated (ACCESS EXCLUSIVE)`, "still scans the table: its CHECK is not validated (ACCESS EXCLUSIVE)"]),
-      help: firstFitting(
-        [
+      help: firstFitting(200, 
           `Run ALTER TABLE ${name} VALIDATE CONSTRAINT ${check} in a separate transaction first: SET NOT NULL then skips the scan`,
           `Run VALIDATE CONSTRAINT ${check} in a separate transaction first: SET NOT NULL then skips the scan`,
           "Validate the CHECK in a separate transaction first: SET NOT NULL then skips the scan",
-        ],
-        200,
-      ),
+        ),
       explanation:
         `ALTER TABLE ${name} ${action} still scans the whole table: the constraint ${check} that proves ${col} non-null was added NOT VALID at line ${lineOf(proof.statement)} ` +
         `and never validated, and PostgreSQL 12+ skips the scan only for a validated one. ${scan}.` +
@@ -91,13 +88,10 @@ function checkSetNotNull(statement: Statement, context: RuleContext, table: Qual
     `ALTER TABLE ${name} DROP CONSTRAINT ${check};`;
   if (backfill) {
     const sameTransaction = context.facts.transactions.sameTransaction(backfill, statement);
-    const prove = firstFitting(
-      [
+    const prove = firstFitting(200, 
         `${sameTransaction ? "Commit the backfill first, then prove" : "Prove"} it without a long lock: ADD CONSTRAINT ${check} CHECK (${col} IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL`,
         `${sameTransaction ? "Commit the backfill first, then prove" : "Prove"} it without a long lock: a CHECK (… IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL`,
-      ],
-      200,
-    );
+      );
     context.report({
       range: command.range,
       message: on([`scans the whole table after its backfill (ACCESS EXCLUSIVE)`, "scans the table after its backfill (ACCESS EXCLUSIVE)"]),
@@ -117,13 +111,10 @@ function checkSetNotNull(statement: Statement, context: RuleContext, table: Qual
   context.report({
     range: command.range,
     message: on(["fails on any NULL row and scans the table (ACCESS EXCLUSIVE)", "fails on any NULL row (ACCESS EXCLUSIVE)"]),
-    help: firstFitting(
-      [
+    help: firstFitting(200, 
         `Backfill ${col} in batches, then add CHECK (${col} IS NOT NULL) NOT VALID, VALIDATE it, and SET NOT NULL`,
         "Backfill the column in batches, then add a CHECK (… IS NOT NULL) NOT VALID, VALIDATE it, and SET NOT NULL",
-      ],
-      200,
-    ),
+      ),
     explanation:
       `ALTER TABLE ${name} ${action} fails if any row of ${name} has ${col} NULL, and no earlier UPDATE in this file backfills ${col}. ` +
       `It also scans the whole table under an ACCESS EXCLUSIVE lock (no rewrite, but reads and writes of ${name} are blocked until the scan ends), ` +
@@ -151,19 +142,16 @@ function checkAddColumn(context: RuleContext, table: QualifiedName, command: Alt
   const without = fallback ? "DEFAULT NULL" : "without a default";
   context.report({
     range: command.range,
-    message: firstFitting([
+    message: messageLine(
       `ADD COLUMN ${col} ${notNull} ${without} fails on ${name} if it has rows`,
       `ADD COLUMN ${col} ${notNull} ${without} fails on a table with rows`,
       `ADD COLUMN ${notNull} ${without} fails on a table with rows`,
-    ]),
-    help: firstFitting(
-      [
+    ),
+    help: firstFitting(200, 
         `Give it a constant DEFAULT (ADD COLUMN ${col} ${type} ${notNull} DEFAULT <value>), or add it nullable and backfill it`,
         `Give ${col} a constant DEFAULT, or add it nullable, backfill it and then make it NOT NULL`,
         "Give the column a constant DEFAULT, or add it nullable, backfill it and then make it NOT NULL",
-      ],
-      200,
-    ),
+      ),
     explanation:
       `ALTER TABLE ${name} ADD COLUMN ${col} ${type} ${notNull} has no DEFAULT${defaultNote}: existing rows would get NULL, so the statement fails ` +
       `as soon as ${name} has a single row, after queueing for an ACCESS EXCLUSIVE lock on it; the deploy stops at this migration. ` +

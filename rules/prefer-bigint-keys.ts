@@ -4,9 +4,9 @@ import { nodeAs } from "../src/parser/node-types.js";
 import type { Statement, StatementOf } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/facts/lock-wording.js";
+import { messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { builtinName, columnRange } from "../src/engine/new-columns.js";
-import { firstFitting } from "../src/engine/wording-transactions.js";
 
 type Width = "integer" | "smallint";
 type KeyKind = "primary" | "foreign";
@@ -372,6 +372,6 @@ function shortMessage(finding: Finding, written: string, type: string): string {
   };
   const withReference = [candidates(`${table}.${col}`), candidates(col)];
   to = "";
-  return firstFitting(...withReference, candidates(col));
+  return messageLine(...withReference, candidates(col));
 }
 

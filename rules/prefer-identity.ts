@@ -1,9 +1,9 @@
 import type { TypeName } from "@pgsql/types";
 import { displayName, stringOf } from "../src/parser/ast.js";
 import type { Statement, Token } from "../src/parser/types.js";
+import { messageLine } from "../src/engine/wording.js";
 import { defineRule, visitEach, type Fix, type RuleContext } from "../src/engine/rule.js";
 import { COLUMN_STATEMENTS, type NewColumn, newColumns } from "../src/engine/new-columns.js";
-import { firstFitting } from "../src/engine/wording-transactions.js";
 
 /** The serial pseudo-types and the integer type each one stands for. */
 const SERIALS: Record<string, string> = {
@@ -63,7 +63,7 @@ function report(statement: Statement, context: RuleContext, column: NewColumn, s
     `Moving to an identity column once ${table} is in use takes a hand-written migration (DROP DEFAULT, DROP SEQUENCE, ADD GENERATED … AS IDENTITY, then setval to continue the numbering).`;
   context.report({
     ...(column.range ? { range: column.range } : {}),
-    message: firstFitting(
+    message: messageLine(
       `Column ${table}.${col} is ${serial}: ${integer} with a sequence default, not an identity column`,
       `Column ${col} is ${serial}: ${integer} with a sequence default, not an identity column`,
       `${col} is ${serial}, not an identity column`,

@@ -2,9 +2,9 @@ import type { TypeName } from "@pgsql/types";
 import { displayName, typeDisplay } from "../src/parser/ast.js";
 import { nodeAs } from "../src/parser/node-types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
+import { helpLine, messageLine } from "../src/engine/wording.js";
 import { defineRule, visitEach, type RuleContext } from "../src/engine/rule.js";
 import { COLUMN_STATEMENTS, type NewColumn, builtinName, newColumns } from "../src/engine/new-columns.js";
-import { firstFitting, firstFittingHelp } from "../src/engine/wording-transactions.js";
 
 export default defineRule({
   meta: {
@@ -76,7 +76,7 @@ function report(context: RuleContext, column: NewColumn, type: LimitedText): voi
         : column.via === "add"
           ? `ALTER TABLE ${table} ADD COLUMN ${col} text[]; (keeping the column's other clauses)`
           : `ALTER TABLE ${table} ALTER COLUMN ${col} TYPE text[];`;
-    short = firstFittingHelp(
+    short = helpLine(
       column.via === "create"
         ? `Use text[]: ${col} text[] in CREATE TABLE ${table}, and check each element's length where values are written`
         : column.via === "add"
@@ -92,7 +92,7 @@ function report(context: RuleContext, column: NewColumn, type: LimitedText): voi
         : column.via === "add"
           ? `ALTER TABLE ${table} ADD COLUMN ${col} text${constraint}; (keeping the column's other clauses)`
           : `ALTER TABLE ${table} ALTER COLUMN ${col} TYPE text; ALTER TABLE ${table} ADD CONSTRAINT ${check} CHECK (char_length(${col}) <= ${limit}) NOT VALID; ALTER TABLE ${table} VALIDATE CONSTRAINT ${check};`;
-    short = firstFittingHelp(
+    short = helpLine(
       column.via === "create"
         ? `Use ${col} text${constraint} in CREATE TABLE ${table}`
         : column.via === "add"
@@ -111,7 +111,7 @@ function report(context: RuleContext, column: NewColumn, type: LimitedText): voi
     type.kind === "varchar" ? `a new limit locks ${name} (ACCESS EXCLUSIVE)` : `space-padded; a new limit rewrites ${name} (ACCESS EXCLUSIVE)`;
   context.report({
     ...(column.range ? { range: column.range } : {}),
-    message: firstFitting(
+    message: messageLine(
       `${head(`${table}.${col}`)}: ${what(table)}`,
       `${head(col)}: ${what(table)}`,
       `${head(col)}: ${what("the table")}`,

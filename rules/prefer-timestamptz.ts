@@ -1,8 +1,8 @@
 import { displayName, typeDisplay } from "../src/parser/ast.js";
 import { describeLock } from "../src/facts/lock-wording.js";
+import { helpLine, messageLine } from "../src/engine/wording.js";
 import { defineRule, visitEach, type RuleContext } from "../src/engine/rule.js";
 import { COLUMN_STATEMENTS, type NewColumn, builtinName, newColumns } from "../src/engine/new-columns.js";
-import { firstFitting, firstFittingHelp } from "../src/engine/wording-transactions.js";
 
 export default defineRule({
   meta: {
@@ -51,13 +51,13 @@ function report(context: RuleContext, column: NewColumn): void {
   const head = (name: string) => (column.via === "type" ? `ALTER COLUMN ${col} TYPE ${type}` : `Column ${name} is ${type}`);
   context.report({
     ...(column.range ? { range: column.range } : {}),
-    message: firstFitting(
+    message: messageLine(
       `${head(`${table}.${col}`)}: stores wall-clock time, not an instant`,
       `${head(col)}: stores wall-clock time, not an instant`,
       `${head(col)}: without time zone, not an instant`,
       `${col} is ${type}: not an instant`,
     ),
-    help: firstFittingHelp(short, `Use ${better} (timestamp with time zone) for ${col}`),
+    help: helpLine(short, `Use ${better} (timestamp with time zone) for ${col}`),
     explanation:
       `${message} Use ${better} (timestamp with time zone) instead: it takes the same 8 bytes and stores an absolute instant, shown in each session's TimeZone. For example: ${sql} ` +
       `If the column really holds a local wall-clock time (an opening hour, a local appointment), keep ${type} and record why with -- migsafe-ignore prefer-timestamptz: <reason>.`,

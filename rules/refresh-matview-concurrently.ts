@@ -1,6 +1,6 @@
 import { displayName, relationName } from "../src/parser/ast.js";
+import { firstFitting, messageLine } from "../src/engine/wording.js";
 import { defineRule } from "../src/engine/rule.js";
-import { firstFitting } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -19,18 +19,15 @@ export default defineRule({
 
       if (statement.node.skipData === true) {
         context.report({
-          message: firstFitting([
+          message: messageLine(
             `REFRESH MATERIALIZED VIEW ${name} WITH NO DATA makes every read of ${name} fail until refreshed`,
             `REFRESH WITH NO DATA makes every read of ${name} fail until refreshed`,
             `REFRESH WITH NO DATA makes every read of ${name} fail`,
-          ]),
-          help: firstFitting(
-            [
+          ),
+          help: firstFitting(200, 
               `If anything reads ${name}, use REFRESH MATERIALIZED VIEW CONCURRENTLY ${name}; if nothing does, DROP MATERIALIZED VIEW IF EXISTS ${name}`,
               `If anything reads ${name}, use REFRESH MATERIALIZED VIEW CONCURRENTLY ${name}; if nothing does, drop it`,
-            ],
-            200,
-          ),
+            ),
           explanation:
             `REFRESH MATERIALIZED VIEW ${name} WITH NO DATA empties ${name} and leaves it unpopulated: from then on every query that reads it fails ` +
             `(ERROR: materialized view "${view.name}" has not been populated) until a later REFRESH MATERIALIZED VIEW ${name} fills it again. ` +
@@ -42,18 +39,15 @@ export default defineRule({
       }
 
       context.report({
-        message: firstFitting([
+        message: messageLine(
           `REFRESH MATERIALIZED VIEW ${name} blocks its readers for the whole refresh (ACCESS EXCLUSIVE)`,
           `REFRESH MATERIALIZED VIEW ${name} blocks its readers (ACCESS EXCLUSIVE)`,
           `REFRESH ${name} blocks its readers (ACCESS EXCLUSIVE)`,
-        ]),
-        help: firstFitting(
-          [
+        ),
+        help: firstFitting(200, 
             `Use REFRESH MATERIALIZED VIEW CONCURRENTLY ${name}, with a unique index on ${name} over the columns that identify a row`,
             `Use REFRESH MATERIALIZED VIEW CONCURRENTLY ${name}, with a unique index on it`,
-          ],
-          200,
-        ),
+          ),
         explanation:
           `The ACCESS EXCLUSIVE lock on ${name} is held for the whole refresh: the view's query runs again from scratch ` +
           `(as long as that query takes: minutes for a heavy aggregate), its result is written into new storage that replaces the old, and every query that reads ${name} waits until it is done. ` +

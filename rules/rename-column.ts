@@ -1,7 +1,8 @@
 import { displayName, relationName, type QualifiedName } from "../src/parser/ast.js";
 import type { Statement } from "../src/parser/types.js";
+import { helpLine, messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
+import { sentences } from "../src/engine/wording-drops.js";
 
 /** The relations whose column renames this rule reports, with the keywords and noun for each. */
 const KINDS: Record<string, { keyword: string; noun: string }> = {

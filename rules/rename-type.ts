@@ -1,8 +1,7 @@
 import { displayName, listName, type QualifiedName } from "../src/parser/ast.js";
 import type { Statement, StatementOf } from "../src/parser/types.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { helpLine, messageLine } from "../src/engine/wording-drops.js";
-import { sqlLiteral } from "../src/engine/wording.js";
+import { helpLine, messageLine, sqlLiteral } from "../src/engine/wording.js";
 import { renameOf } from "../src/facts/history.js";
 
 export default defineRule({

@@ -1,8 +1,9 @@
 import { displayName, listName, type QualifiedName } from "../src/parser/ast.js";
+import { messageLine } from "../src/engine/wording.js";
 import { defineRule } from "../src/engine/rule.js";
 import { LOCK_QUEUE, lockBlocks } from "../src/facts/lock-wording.js";
 import { concurrentPlacement, indexOnNewTable, insertConcurrently } from "../src/engine/concurrently.js";
-import { concurrentlyWhere, few, firstFitting } from "../src/engine/wording-locks.js";
+import { concurrentlyWhere, few } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -40,16 +41,14 @@ export default defineRule({
         ? `Drop each index in a statement of its own: ${drops} ${where}`
         : `Use DROP INDEX CONCURRENTLY${ifExists} ${names[0]}${cascade ? " (without CASCADE)" : ""} ${where}`;
       context.report({
-        message: firstFitting(
-          several
+        message: messageLine(...(several
             ? [`DROP INDEX ${few(names)} block reads and writes of their tables (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names)} block reads and writes (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names, 1)} block reads and writes (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names, 1)} lock their tables (ACCESS EXCLUSIVE)`]
             : [
                 `DROP INDEX ${names[0]} blocks reads and writes of its table (ACCESS EXCLUSIVE)`,
                 `DROP INDEX ${names[0]} blocks reads and writes (ACCESS EXCLUSIVE)`,
                 `DROP INDEX ${displayName({ name: indexes[0]!.name })} blocks reads and writes (ACCESS EXCLUSIVE)`,
                 `DROP INDEX ${displayName({ name: indexes[0]!.name })} blocks its table (ACCESS EXCLUSIVE)`,
-              ],
-        ),
+              ])),
         help: help.length <= 200 ? help : `Drop each index in a statement of its own, with DROP INDEX CONCURRENTLY${ifExists}, ${where}`,
         explanation:
           `DROP INDEX takes an ACCESS EXCLUSIVE lock on the table ${several ? "each index belongs" : "the index belongs"} to, which blocks ${lockBlocks("ACCESS EXCLUSIVE")}. ` +

@@ -1,8 +1,9 @@
 import { displayName, relationName } from "../src/parser/ast.js";
+import { messageLine } from "../src/engine/wording.js";
 import { defineRule } from "../src/engine/rule.js";
 import { lockBlocks } from "../src/facts/lock-wording.js";
 import { concurrentPlacement, concurrentSql, insertConcurrently } from "../src/engine/concurrently.js";
-import { bare, concurrentlyWhere, firstFitting, shortSql } from "../src/engine/wording-locks.js";
+import { bare, concurrentlyWhere, shortSql } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -31,8 +32,7 @@ export default defineRule({
       const outline = `CREATE ${unique}INDEX CONCURRENTLY${index} ON ${name} (…)`;
       const suggested = shortSql(bare(concurrentSql(statement, head, outline)), outline);
       context.report({
-        message: firstFitting(
-          index
+        message: messageLine(...(index
             ? [
                 `CREATE ${unique}INDEX${index} blocks writes to ${name} while it builds (SHARE)`,
                 `CREATE ${unique}INDEX${index} blocks writes to ${name} (SHARE)`,
@@ -40,8 +40,7 @@ export default defineRule({
                 `CREATE ${unique}INDEX on ${name} blocks writes to it while it builds (SHARE)`,
                 `CREATE ${unique}INDEX on ${name} blocks its writes (SHARE)`,
               ]
-            : [`CREATE ${unique}INDEX on ${name} blocks writes to it while it builds (SHARE)`, `CREATE ${unique}INDEX on ${name} blocks its writes (SHARE)`],
-        ),
+            : [`CREATE ${unique}INDEX on ${name} blocks writes to it while it builds (SHARE)`, `CREATE ${unique}INDEX on ${name} blocks its writes (SHARE)`])),
         help: `Use ${suggested} ${concurrentlyWhere(statement, context, placement.outside)}`,
         explanation:
           `The SHARE lock on ${name} blocks ${lockBlocks("SHARE")}. The build reads every row of ${name}${unique ? " and checks each value for duplicates" : ""} ` +

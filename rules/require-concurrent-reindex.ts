@@ -4,8 +4,8 @@ import type { Statement } from "../src/parser/types.js";
 import { optionGiven, optionIsOn } from "../src/facts/options.js";
 import { defineRule } from "../src/engine/rule.js";
 import { concurrentPlacement, concurrentSql, indexOnNewTable, insertConcurrently } from "../src/engine/concurrently.js";
-import { sqlLiteral } from "../src/engine/wording.js";
-import { bare, concurrentlyWhere, firstFitting, shortSql } from "../src/engine/wording-locks.js";
+import { firstFitting, messageLine, sqlLiteral } from "../src/engine/wording.js";
+import { bare, concurrentlyWhere, shortSql } from "../src/engine/wording-locks.js";
 
 type Kind = "INDEX" | "TABLE" | "SCHEMA" | "DATABASE" | "SYSTEM";
 
@@ -76,11 +76,11 @@ function shortMessage(kind: Kind, label: string, name: string | undefined): stri
     case "INDEX":
       return `${label} blocks writes and most reads of its table (ACCESS EXCLUSIVE)`;
     case "TABLE":
-      return firstFitting([`${label} blocks writes and most reads of ${name} while it rebuilds (SHARE)`, `${label} blocks writes and most reads of the table (SHARE)`]);
+      return messageLine(`${label} blocks writes and most reads of ${name} while it rebuilds (SHARE)`, `${label} blocks writes and most reads of the table (SHARE)`);
     case "SCHEMA":
-      return firstFitting([`${label} blocks writes and most reads of each of its tables in turn (SHARE)`, `${label} blocks writes and most reads of each table (SHARE)`]);
+      return messageLine(`${label} blocks writes and most reads of each of its tables in turn (SHARE)`, `${label} blocks writes and most reads of each table (SHARE)`);
     case "DATABASE":
-      return firstFitting([`${label} blocks writes and most reads of every table in turn (SHARE)`, `${label} blocks writes and most reads of every table (SHARE)`]);
+      return messageLine(`${label} blocks writes and most reads of every table in turn (SHARE)`, `${label} blocks writes and most reads of every table (SHARE)`);
     case "SYSTEM":
       return `${label} locks each system catalog in turn: planning, DDL and new connections wait (SHARE)`;
   }
@@ -96,22 +96,16 @@ function shortHelp(statement: Statement, kind: Kind, target: QualifiedName | und
     const before = `(REINDEX CONCURRENTLY needs PostgreSQL 12; pgVersion is ${pgVersion})`;
     if (kind === "INDEX" && target) {
       const twin = displayName({ name: `${target.name}_new` });
-      return firstFitting(
-        [
+      return firstFitting(200, 
           `Build a twin (CREATE INDEX CONCURRENTLY ${twin} …), DROP INDEX CONCURRENTLY ${name}, then rename the twin ${before}`,
           `Build a twin with CREATE INDEX CONCURRENTLY, drop the old index CONCURRENTLY, then rename the twin ${before}`,
-        ],
-        200,
-      );
+        );
     }
     if (kind === "TABLE" && target) {
-      return firstFitting(
-        [
+      return firstFitting(200, 
           `Rebuild each index of ${name} as a twin built CONCURRENTLY, drop the old one CONCURRENTLY and rename the twin ${before}`,
           `Rebuild each index as a twin built CONCURRENTLY, drop the old one CONCURRENTLY and rename the twin ${before}`,
-        ],
-        200,
-      );
+        );
     }
     return `Rebuild only the indexes that need it, each as a twin built CONCURRENTLY and swapped in ${before}`;
   }

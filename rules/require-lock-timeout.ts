@@ -3,8 +3,7 @@ import type { AstNode, Statement } from "../src/parser/types.js";
 import { LOCK_QUEUE, lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { lockArticle, strongest, type TableLock } from "../src/facts/locks.js";
-import { listing } from "../src/engine/wording.js";
-import { firstFitting } from "../src/engine/wording-locks.js";
+import { listing, messageLine } from "../src/engine/wording.js";
 
 type Timeout = { on: false } | { on: true; local: string | undefined };
 
@@ -95,14 +94,14 @@ function report(context: RuleContext, statement: Statement, lock: TableLock, oth
   const none = `with no lock_timeout ${timeout.on ? "in effect" : "set"}`;
   context.report({
     range: statement.range,
-    message: firstFitting([
+    message: messageLine(
       // "ALTER TABLE users takes … lock on users": the table once is enough.
       ...(lock.action.endsWith(` ${lock.label}`) ? [`${lock.action} ${takes} ${none}`] : []),
       `${lock.action} ${takes} on ${lock.label} ${none}`,
       `${lock.action} ${takes} ${none}`,
       `This statement ${takes} on ${lock.label} ${none}`,
       `This statement ${takes} ${none}`,
-    ]),
+    ),
     help: "Start the file with SET lock_timeout = '5s'; and retry the migration if it times out",
     explanation:
       `${lock.action} takes ${lockArticle(lock.level)} ${lock.level} lock on ${lock.label} (it blocks ${lockBlocks(lock.level)}), ` +

@@ -4,8 +4,8 @@ import { nodeAs, unwrap } from "../src/parser/node-types.js";
 import type { Statement, StatementOf } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/facts/lock-wording.js";
+import { helpLine, messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { firstFitting, firstFittingHelp } from "../src/engine/wording-transactions.js";
 
 /** TableLikeClause option bit of INCLUDING INDEXES (part of INCLUDING ALL): it copies the source's primary key. */
 const LIKE_INCLUDING_INDEXES = 1 << 6;
@@ -63,7 +63,7 @@ function checkCreateTable(statement: StatementOf<"CreateStmt">, context: RuleCon
         `or PRIMARY KEY (${hasId ? "id" : "…"}, ${keyColumns.join(", ")}) in the CREATE TABLE itself; every partition gets it.`
       : `A partitioned table's primary key must include its partition key columns, and an expression in the partition key cannot be part of one: partition by plain columns and declare PRIMARY KEY (…, partition key columns).`;
     short = keyColumns
-      ? firstFittingHelp(
+      ? helpLine(
           `Declare PRIMARY KEY (${hasId ? "id" : "…"}, ${keyColumns.join(", ")}), with the partition key: ALTER TABLE ${name} ADD PRIMARY KEY (${hasId ? "id" : "…"}, ${keyColumns.join(", ")})`,
           `Declare a primary key that includes the partition key: PRIMARY KEY (${hasId ? "id" : "…"}, ${keyColumns.join(", ")})`,
           "Declare a primary key that includes the partition key columns",
@@ -71,7 +71,7 @@ function checkCreateTable(statement: StatementOf<"CreateStmt">, context: RuleCon
       : "Partition by plain columns, and declare PRIMARY KEY (…, partition key columns)";
   } else if (hasId) {
     help = `Declare the primary key in the CREATE TABLE (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, or PRIMARY KEY (…) on the columns that identify a row), or right after it while ${name} is empty: ALTER TABLE ${name} ADD PRIMARY KEY (id);`;
-    short = firstFittingHelp(`Declare id … PRIMARY KEY in the CREATE TABLE, or right after it while it is empty: ALTER TABLE ${name} ADD PRIMARY KEY (id)`, "Declare id … PRIMARY KEY in the CREATE TABLE, or add it right after, while the table is empty");
+    short = helpLine(`Declare id … PRIMARY KEY in the CREATE TABLE, or right after it while it is empty: ALTER TABLE ${name} ADD PRIMARY KEY (id)`, "Declare id … PRIMARY KEY in the CREATE TABLE, or add it right after, while the table is empty");
   } else {
     help =
       `Declare one in the CREATE TABLE: a surrogate key such as id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, or PRIMARY KEY (…) on the columns that identify a row. ` +
@@ -83,7 +83,7 @@ function checkCreateTable(statement: StatementOf<"CreateStmt">, context: RuleCon
     statement,
     relation,
     name,
-    firstFitting(`CREATE TABLE ${name} has no primary key, and no later statement adds one`, `CREATE TABLE ${name} has no primary key`, "CREATE TABLE has no primary key, and no later statement adds one"),
+    messageLine(`CREATE TABLE ${name} has no primary key, and no later statement adds one`, `CREATE TABLE ${name} has no primary key`, "CREATE TABLE has no primary key, and no later statement adds one"),
     short,
     `CREATE TABLE ${name} declares no primary key${note}, and no later statement of this file adds one.`,
     help,
@@ -104,12 +104,12 @@ function checkCreateTableAs(statement: Statement, context: RuleContext, into: In
     statement,
     statement.kind === "SelectStmt" ? undefined : relation,
     name,
-    firstFitting(
+    messageLine(
       `${short} creates ${name} without a primary key, and no later statement adds one`,
       `${short} creates ${name} without a primary key`,
       `${short} creates a table without a primary key`,
     ),
-    firstFittingHelp(
+    helpLine(
       `Add one right after: ALTER TABLE ${name} ADD PRIMARY KEY (…), or ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY`,
       "Add one right after: ALTER TABLE … ADD PRIMARY KEY (…) on the columns that identify a row",
     ),

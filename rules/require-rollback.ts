@@ -1,8 +1,9 @@
 import path from "node:path";
 import type { Statement } from "../src/parser/types.js";
+import { helpLine, messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { changesSomething, type RollbackBlock } from "../src/facts/rollback-block.js";
-import { clip, firstFitting, firstFittingHelp } from "../src/engine/wording-transactions.js";
+import { clip } from "../src/engine/wording-transactions.js";
 
 export default defineRule({
   meta: {
@@ -50,12 +51,12 @@ export default defineRule({
       range: first.range,
       message: emptyBlock
         ? "The migration's rollback block contains no statement: nothing to run on undo"
-        : firstFitting(
+        : messageLine(
             `${name} has no rollback: no ${sibling}, rollback comment or down section`,
             `${name} has no rollback: no rollback file, rollback comment or down section`,
             "This migration has no rollback: no rollback file, rollback comment or down section",
           ),
-      help: firstFittingHelp(
+      help: helpLine(
         `Write the undo SQL, in reverse order, in ${sibling} beside it or in a -- Rollback: /* … */ comment block`,
         "Write the undo SQL, in reverse order, in a rollback file beside it or in a -- Rollback: /* … */ comment block",
       ),
@@ -81,8 +82,8 @@ function reportUnparsedBlock(block: RollbackBlock, context: RuleContext): boolea
   for (const error of block.parsed.errors) {
     context.report({
       range: error.range,
-      message: firstFitting(`The rollback block does not parse: ${error.message}`, `The rollback block does not parse: ${clip(error.message, 60)}`),
-      help: firstFittingHelp(
+      message: messageLine(`The rollback block does not parse: ${error.message}`, `The rollback block does not parse: ${clip(error.message, 60)}`),
+      help: helpLine(
         `${error.hint ? `${error.hint} ` : ""}Fix the SQL in the rollback comment, and run it against a copy of the database`,
         "Fix the SQL in the rollback comment, and run it against a copy of the database",
       ),

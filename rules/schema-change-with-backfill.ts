@@ -4,8 +4,7 @@ import type { AstNode, Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { lockBlocks } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
-import { listing } from "../src/engine/wording.js";
-import { firstFitting } from "../src/engine/wording-locks.js";
+import { listing, messageLine } from "../src/engine/wording.js";
 import { lockArticle, stronger, type TableLock } from "../src/facts/locks.js";
 
 /** Statements whose lock on a table is a schema change (not LOCK TABLE, TRUNCATE, DROP, VACUUM ...). */
@@ -114,12 +113,12 @@ function report(context: RuleContext, { backfill, held, scope, later }: Found): 
   const runs = "runs under the schema change's lock";
   context.report({
     range: backfill.range,
-    message: firstFitting([
+    message: messageLine(
       `${shortVerb} runs under the lock taken by ${lock.action} (${lock.level})`,
       `${shortVerb} ${runs} (${lock.level})`,
       `The ${backfill.kind === "insert" ? "INSERT from a SELECT" : backfill.kind.toUpperCase()} ${runs} on ${table} (${lock.level})`,
       `The ${backfill.kind === "insert" ? "INSERT from a SELECT" : backfill.kind.toUpperCase()} ${runs} (${lock.level})`,
-    ]),
+    ),
     help: `${shortSplit}, then backfill in batches, each in its own short transaction`,
     explanation:
       `${backfill.verb} runs in the same transaction as ${lock.action} at line ${line}, which took ${lockArticle(lock.level)} ${lock.level} lock on ${table}. ` +

@@ -5,10 +5,10 @@ import { optionIsOn } from "../src/facts/options.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { indexOnNewTable } from "../src/engine/concurrently.js";
-import { sqlLiteral } from "../src/engine/wording.js";
+import { firstFitting, messageLine, sqlLiteral } from "../src/engine/wording.js";
 import type { ResolvedName } from "../src/facts/names.js";
 import type { Range } from "../src/source/source-text.js";
-import { firstFitting, few } from "../src/engine/wording-locks.js";
+import { few } from "../src/engine/wording-locks.js";
 
 const ACCESS_EXCLUSIVE = describeLock("ACCESS EXCLUSIVE");
 
@@ -60,20 +60,17 @@ function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleConte
       if (command.subtype !== "AT_SetTableSpace") continue;
       say(context, {
         range: command.range,
-        message: firstFitting([
+        message: messageLine(
           `ALTER INDEX ${name} SET TABLESPACE ${argument} moves it, blocking its table (ACCESS EXCLUSIVE)`,
           `ALTER INDEX ${name} SET TABLESPACE moves it, blocking its table (ACCESS EXCLUSIVE)`,
           "ALTER INDEX SET TABLESPACE moves the index, blocking its table (ACCESS EXCLUSIVE)",
-        ]),
-        help: firstFitting(
-          context.settings.pgVersion >= 14
+        ),
+        help: firstFitting(200, ...(context.settings.pgVersion >= 14
             ? [`Use REINDEX (TABLESPACE ${argument}) INDEX CONCURRENTLY ${name} outside a transaction block`, `Use REINDEX (TABLESPACE …) INDEX CONCURRENTLY ${name} outside a transaction block`]
             : [
                 `Build a twin with CREATE INDEX CONCURRENTLY … TABLESPACE ${argument}, drop ${name} CONCURRENTLY, then rename the twin`,
                 "Build a twin with CREATE INDEX CONCURRENTLY … TABLESPACE …, drop the old index CONCURRENTLY, then rename the twin",
-              ],
-          200,
-        ),
+              ])),
         why:
           `ALTER INDEX ${name} SET TABLESPACE ${argument} copies the whole index to tablespace ${argument} under an ACCESS EXCLUSIVE lock on ${name}, held for the whole copy: ` +
           `every query that would use ${name} waits, ${PLANNER}. It needs free space in ${argument} for the whole index.`,
@@ -95,7 +92,7 @@ function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleConte
         const mode = logged ? "LOGGED" : "UNLOGGED";
         say(context, {
           range: command.range,
-          message: firstFitting([`${head} SET ${mode} rewrites ${name} and its indexes (ACCESS EXCLUSIVE)`, `${head} SET ${mode} rewrites it and its indexes (ACCESS EXCLUSIVE)`, `SET ${mode} rewrites ${kind === "TABLE" ? "the table" : "the view"} and its indexes (ACCESS EXCLUSIVE)`]),
+          message: messageLine(`${head} SET ${mode} rewrites ${name} and its indexes (ACCESS EXCLUSIVE)`, `${head} SET ${mode} rewrites it and its indexes (ACCESS EXCLUSIVE)`, `SET ${mode} rewrites ${kind === "TABLE" ? "the table" : "the view"} and its indexes (ACCESS EXCLUSIVE)`),
           help: `No online form: run it in a maintenance window with a lock_timeout, or copy into a new ${logged ? "logged" : "unlogged"} table and swap the names`,
           why:
             `${head} SET ${logged ? "LOGGED" : "UNLOGGED"} rewrites ${name} into a new file and rebuilds its indexes, ` +
@@ -111,28 +108,22 @@ function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleConte
       case "AT_SetTableSpace":
         say(context, {
           range: command.range,
-          message: firstFitting([
+          message: messageLine(
             `${head} SET TABLESPACE ${argument} copies ${name} while blocking it (ACCESS EXCLUSIVE)`,
             `${head} SET TABLESPACE ${argument} copies it while blocking it (ACCESS EXCLUSIVE)`,
             `SET TABLESPACE copies ${name} while blocking it (ACCESS EXCLUSIVE)`,
             `SET TABLESPACE copies the ${kind === "TABLE" ? "table" : "view"} while blocking it (ACCESS EXCLUSIVE)`,
-          ]),
+          ),
           help:
             kind === "TABLE"
-              ? firstFitting(
-                  [
+              ? firstFitting(200, 
                     `Move it online, outside the migration: pg_repack --table=${shellTable(context.facts.names.resolve(relation, statement))} --tablespace=${argument} (or pg_squeeze)`,
                     "Move it online, outside the migration, with pg_repack --table=… --tablespace=… (or pg_squeeze)",
-                  ],
-                  200,
-                )
-              : firstFitting(
-                  [
+                  )
+              : firstFitting(200, 
                     `Run it in a maintenance window, or build the view anew in ${argument} and swap the names`,
                     "Run it in a maintenance window, or build the view anew in the new tablespace and swap the names",
-                  ],
-                  200,
-                ),
+                  ),
           why:
             `${head} SET TABLESPACE ${argument} copies every data file of ${name} to tablespace ${argument} (its indexes stay where they are) and writes the copy to the WAL, ` +
             `${lockFor("copy")}. It needs free space in ${argument} for the whole ${kind === "TABLE" ? "table" : "view"}.`,
@@ -142,19 +133,16 @@ function checkAlter(statement: StatementOf<"AlterTableStmt">, context: RuleConte
       case "AT_SetAccessMethod":
         say(context, {
           range: command.range,
-          message: firstFitting([
+          message: messageLine(
             `${head} SET ACCESS METHOD ${argument} rewrites ${name} and its indexes (ACCESS EXCLUSIVE)`,
             `${head} SET ACCESS METHOD rewrites ${name} and its indexes (ACCESS EXCLUSIVE)`,
             `SET ACCESS METHOD rewrites ${name} and its indexes (ACCESS EXCLUSIVE)`,
             "SET ACCESS METHOD rewrites the table and its indexes (ACCESS EXCLUSIVE)",
-          ]),
-          help: firstFitting(
-            [
+          ),
+          help: firstFitting(200, 
               `No online form: run it in a maintenance window, or ${kind === "TABLE" ? "copy into a new table" : "create the view anew"} USING ${argument} and swap the names`,
               `No online form: run it in a maintenance window, or ${kind === "TABLE" ? "copy into a new table" : "create the view anew"} with the new access method and swap the names`,
-            ],
-            200,
-          ),
+            ),
           why:
             `${head} SET ACCESS METHOD ${argument} rewrites ${name} into the new access method and rebuilds its indexes, ` +
             `${lock}. It needs free disk space for a second copy of ${name} until it commits.`,
@@ -240,10 +228,10 @@ function checkMoveAll(statement: StatementOf<"AlterTableMoveAllStmt">, context: 
   const owned = owners.length > 0 ? ` OWNED BY ${owners.join(", ")}` : "";
   const plural = kind === "INDEX" ? "indexes" : kind === "TABLE" ? "tables" : "materialized views";
   say(context, {
-    message: firstFitting([
+    message: messageLine(
       `ALTER ${kind} ALL IN TABLESPACE ${from} locks every one of its ${plural}, then moves each (ACCESS EXCLUSIVE)`,
       `ALTER ${kind} ALL IN TABLESPACE locks every ${what} in it, then moves each (ACCESS EXCLUSIVE)`,
-    ]),
+    ),
     help: `Move them one at a time, outside the migration and online where possible (${
       kind === "INDEX" ? (context.settings.pgVersion >= 14 ? "REINDEX (TABLESPACE …) INDEX CONCURRENTLY" : "a twin built CONCURRENTLY") : kind === "TABLE" ? "pg_repack or pg_squeeze" : "in a maintenance window"
     })`,
@@ -298,18 +286,15 @@ function checkVacuum(statement: StatementOf<"VacuumStmt">, context: RuleContext)
   const several = names.length > 1;
   const list = few(names);
   say(context, {
-    message: firstFitting([
+    message: messageLine(
       `VACUUM FULL ${list} rewrites ${several ? "each table" : names[0]} and ${several ? "their" : "its"} indexes (ACCESS EXCLUSIVE)`,
       `VACUUM FULL ${list} rewrites ${several ? "each table and their" : "the table and its"} indexes (ACCESS EXCLUSIVE)`,
       `VACUUM FULL ${few(names, 1)} rewrites ${several ? "each table and their" : "the table and its"} indexes (ACCESS EXCLUSIVE)`,
-    ]),
-    help: firstFitting(
-      [
+    ),
+    help: firstFitting(200, 
         `Reclaim the space online, outside the migration: pg_repack --no-order --table=${several ? "…" : shellTable(resolved[0]!)} (or pg_squeeze); or use a plain VACUUM`,
         "Reclaim the space online, outside the migration: pg_repack --no-order --table=… (or pg_squeeze); or use a plain VACUUM",
-      ],
-      200,
-    ),
+      ),
     why:
       `VACUUM FULL ${names.join(", ")} writes a new, compacted copy of ${several ? "each table in turn" : names[0]} and rebuilds ${several ? "their" : "its"} indexes, ` +
       `holding ${ACCESS_EXCLUSIVE}, for the whole rewrite${several ? " of each" : ""} (minutes to hours on a large table). ` +
@@ -351,16 +336,13 @@ function checkCluster(statement: StatementOf<"ClusterStmt">, context: RuleContex
   const using = index ? ` USING ${displayName({ name: index })}` : "";
   const repack = `pg_repack --table=${shellTable(resolved)}`;
   say(context, {
-    message: firstFitting([`CLUSTER ${name}${using} rewrites ${name} and its indexes (ACCESS EXCLUSIVE)`, `CLUSTER ${name} rewrites the table and its indexes (ACCESS EXCLUSIVE)`, "CLUSTER rewrites the table and its indexes (ACCESS EXCLUSIVE)"]),
-    help: firstFitting(
-      [
+    message: messageLine(`CLUSTER ${name}${using} rewrites ${name} and its indexes (ACCESS EXCLUSIVE)`, `CLUSTER ${name} rewrites the table and its indexes (ACCESS EXCLUSIVE)`, "CLUSTER rewrites the table and its indexes (ACCESS EXCLUSIVE)"),
+    help: firstFitting(200, 
         index
           ? `Rewrite it online instead: ALTER TABLE ${name} CLUSTER ON ${displayName({ name: index })}, then ${repack} from a shell (or pg_squeeze)`
           : `Rewrite it online instead: ${repack} from a shell (or pg_squeeze), outside the migration`,
         "Rewrite it online instead, outside the migration: pg_repack --table=… from a shell (or pg_squeeze)",
-      ],
-      200,
-    ),
+      ),
     why:
       `CLUSTER ${name}${index ? ` USING ${displayName({ name: index })}` : ""} rewrites ${name} in ${order} and rebuilds all its indexes, ` +
       `holding ${ACCESS_EXCLUSIVE}, for the whole rewrite (minutes to hours on a large table). ` +

@@ -1,8 +1,8 @@
 import type { Statement } from "../src/parser/types.js";
+import { messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import type { RunnerSection } from "../src/facts/index.js";
 import { transactionControl as transactionKind } from "../src/facts/transactions.js";
-import { firstFitting } from "../src/engine/wording-transactions.js";
 
 const SAVEPOINTS = new Set(["TRANS_STMT_SAVEPOINT", "TRANS_STMT_RELEASE", "TRANS_STMT_ROLLBACK_TO"]);
 const RUNNER_HINT = 'If the migration runner wraps each file in a transaction, tell migsafe with "assumeInTransaction": true.';
@@ -70,7 +70,7 @@ function checkSection(context: RuleContext, section: RunnerSection, statements: 
         const end = nextEnd();
         report(context, statement, {
           message: end
-            ? firstFitting(
+            ? messageLine(
                 `${word(statement)} inside the transaction opened at line ${line(begin)} is ignored; the ${word(end)} at line ${line(end)} ends both`,
                 `${word(statement)} inside an open transaction is ignored; the ${word(end)} at line ${line(end)} ends both`,
               )

@@ -1,8 +1,8 @@
 import { displayName, relationName } from "../src/parser/ast.js";
 import { nodeAs } from "../src/parser/node-types.js";
 import { defineRule } from "../src/engine/rule.js";
-import { fewNames, helpLine, messageLine, sentences } from "../src/engine/wording-drops.js";
-import { suffixed } from "../src/engine/wording.js";
+import { fewNames, sentences } from "../src/engine/wording-drops.js";
+import { helpLine, messageLine, suffixed } from "../src/engine/wording.js";
 
 export default defineRule({
   meta: {

@@ -3,10 +3,10 @@ import { displayName, typeDisplay, type AlterCommand, type QualifiedName } from 
 import { nodeAs } from "../src/parser/node-types.js";
 import type { Statement } from "../src/parser/types.js";
 import { describeLock } from "../src/facts/lock-wording.js";
+import { firstFitting, messageLine } from "../src/engine/wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints } from "../src/parser/column-constraints.js";
 import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
-import { firstFitting } from "../src/engine/wording-locks.js";
 
 const CONCURRENTLY_NOTE =
   "CREATE INDEX CONCURRENTLY holds only a SHARE UPDATE EXCLUSIVE lock (reads and writes go on) but cannot run inside a transaction block: " +
@@ -94,21 +94,18 @@ function report(
   const locks = (what: string, table: string) => `${what} locks ${table} while its index builds (ACCESS EXCLUSIVE)`;
   context.report({
     range: command.range,
-    message: firstFitting([
+    message: messageLine(
       locks(addColumn ? `ADD COLUMN ${cols} ${kind}` : action, name),
       locks(addColumn ? `ADD COLUMN ${kind}` : `ADD CONSTRAINT ${k} ${kind}`, name),
       locks(`ADD ${kind}`, name),
       locks(`ADD ${kind}`, "the table"),
-    ]),
-    help: firstFitting(
-      [
+    ),
+    help: firstFitting(200, 
         `Use ${create(cols)}, then ${attach}${pkStep}`,
         `Use ${create("…")}, then ${attach}${pkStep}`,
         `Use CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ${k} ${kind} USING INDEX${pkStep}`,
         `Use CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … ${kind} USING INDEX${pkStep}`,
-      ],
-      200,
-    ),
+      ),
     explanation:
       `ALTER TABLE ${name} ${action} builds a unique index on ${name} while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
       `for the whole build: every row is read and sorted (no rewrite, but minutes on a large table), and the lock is kept until the transaction commits.${notNull} ` +

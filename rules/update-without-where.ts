@@ -1,6 +1,6 @@
 import { displayName, relationName } from "../src/parser/ast.js";
+import { helpLine, messageLine } from "../src/engine/wording.js";
 import { defineRule, visitEach } from "../src/engine/rule.js";
-import { helpLine, messageLine } from "../src/engine/wording-drops.js";
 import { KINDS_WITH_CLAUSE, modifyingStatements } from "../src/parser/modifying-statements.js";
 
 export default defineRule({

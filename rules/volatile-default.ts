@@ -1,13 +1,12 @@
 import type { Node } from "@pgsql/types";
 import { alterTableCommands, asList, displayName, stringOf, typeDisplay, walk, type AlterCommand, type QualifiedName } from "../src/parser/ast.js";
-import { listing } from "../src/engine/wording.js";
+import { firstFitting, listing, messageLine } from "../src/engine/wording.js";
 import type { Statement } from "../src/parser/types.js";
 import type { Range } from "../src/source/source-text.js";
 import { describeLock } from "../src/facts/lock-wording.js";
 import { defineRule, type RuleContext } from "../src/engine/rule.js";
 import { codeText, columnConstraints, isNullConstant } from "../src/parser/column-constraints.js";
 import { addedColumn, eachActionOnTableWithRows } from "../src/engine/existing-table.js";
-import { firstFitting } from "../src/engine/wording-locks.js";
 
 /**
  * Built-in functions (and those of the uuid-ossp and pgcrypto extensions) that are VOLATILE:
@@ -90,20 +89,17 @@ function checkAddColumn(statement: Statement, context: RuleContext, table: Quali
   const reason = volatile ? "" : ` before PostgreSQL 11`;
   context.report({
     range: command.range,
-    message: firstFitting([
+    message: messageLine(
       `ADD COLUMN ${col}${also} DEFAULT ${expression} rewrites ${name}${reason} (ACCESS EXCLUSIVE)`,
       ...(volatile ? [`ADD COLUMN ${col}${also} DEFAULT ${volatile}() rewrites ${name}${reason} (ACCESS EXCLUSIVE)`] : []),
       `ADD COLUMN ${col}${also} with this DEFAULT rewrites ${name}${reason} (ACCESS EXCLUSIVE)`,
       `ADD COLUMN ${col} with this DEFAULT rewrites the table${reason} (ACCESS EXCLUSIVE)`,
-    ]),
-    help: firstFitting(
-      [
+    ),
+    help: firstFitting(200, 
         `Add ${col} without the default, then SET DEFAULT ${expression}, then fill existing rows in batches${notNull ? "; prove NOT NULL with a validated CHECK" : ""}`,
         `Add ${col} without the default, then SET DEFAULT, then fill existing rows in batches${notNull ? "; prove NOT NULL with a validated CHECK" : ""}`,
         "Add the column without the default, then SET DEFAULT, then fill existing rows in batches",
-      ],
-      200,
-    ),
+      ),
     explanation:
       `ALTER TABLE ${name} ADD COLUMN ${col} ${typeDisplay(column.typeName)} DEFAULT ${expression} rewrites ${name}: ${why}. ` +
       `It writes a new copy of the whole table and rebuilds its indexes while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +

@@ -1,12 +1,11 @@
 /** Short phrases shared by the locking and rewrite rules' one-line messages and helps. */
 import type { Statement } from "../parser/types.js";
 import type { RuleContext } from "./rule.js";
+import { listing } from "./wording.js";
 
 /** "a", "a and b", "a, b and 3 more": at most `shown` names, then a count. */
 export function few(names: readonly string[], shown = 2): string {
-  if (names.length <= 1) return names[0] ?? "";
-  if (names.length === 2 && shown >= 2) return `${names[0]} and ${names[1]}`;
-  if (names.length <= shown) return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  if (names.length <= Math.max(shown, 1)) return listing(names);
   return `${names.slice(0, shown).join(", ")} and ${names.length - shown} more`;
 }
 
@@ -32,9 +31,4 @@ export function concurrentlyWhere(statement: Statement, context: RuleContext, ou
   const profile = context.facts.sections.fileRunner.profile;
   const optOut = profile?.optOut && profile.optOut.length <= 40 ? ` (${profile.optOut})` : "";
   return `in a migration of its own, outside a transaction${optOut}`;
-}
-
-/** The first of the wordings that fits in `limit` characters (a message's 100 by default), or else the last, the shortest. */
-export function firstFitting(wordings: readonly string[], limit = 100): string {
-  return wordings.find((wording) => wording.length <= limit) ?? wordings[wordings.length - 1] ?? "";
 }

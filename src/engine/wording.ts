@@ -32,6 +32,24 @@ export const MESSAGE_LIMIT = 100;
 /** The longest a finding's help may be: one line, the safe alternative with the statement's real names. */
 export const HELP_LIMIT = 200;
 
+/** The length a help line aims for, so that it reads in one glance; HELP_LIMIT is the hard cap. */
+export const HELP_TARGET = 160;
+
+/** The first of the wordings, longest first, that fits in `limit` characters; else the last, the shortest (fitLine shortens it). */
+export function firstFitting(limit: number, ...wordings: readonly string[]): string {
+  return wordings.find((wording) => wording.length <= limit) ?? wordings[wordings.length - 1] ?? "";
+}
+
+/** A message: the first wording of at most MESSAGE_LIMIT characters. */
+export function messageLine(...wordings: readonly string[]): string {
+  return firstFitting(MESSAGE_LIMIT, ...wordings);
+}
+
+/** A help: the first wording of at most HELP_TARGET characters. */
+export function helpLine(...wordings: readonly string[]): string {
+  return firstFitting(HELP_TARGET, ...wordings);
+}
+
 /** How many lines fitLine had to shorten in this process: what the corpus test counts (a rule should write lines that fit). */
 export const fitStatistics = { shortened: 0 };
 
