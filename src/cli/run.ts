@@ -100,6 +100,7 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     }
     if (options.initHook) return initHook({ cwd, force: options.initHook.force, ...(options.initHook.print ? { print: options.initHook.print } : {}) });
 
+    const formats = outputFormats(options, env);
     const request: ProjectRequest = {
       cwd,
       patterns: options.patterns,
@@ -113,7 +114,7 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       ...(options.stdin ? { stdin: { bytes: await (runOptions.readStdin ?? readProcessStdin)(), ...(options.stdinFilename !== undefined ? { filename: options.stdinFilename } : {}) } } : {}),
       cache: options.cache,
       // Only the JSON report and the fix modes show fixes: other runs may take a fixable file's findings from the cache.
-      needsFixes: options.fix || options.fixDryRun || outputFormats(options, env).includes("json"),
+      needsFixes: options.fix || options.fixDryRun || formats.includes("json"),
       env,
     };
     const streamed = streamedFormat(options, env);
@@ -143,7 +144,6 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
 
     if (options.cache || options.outputFile !== undefined) removeTempFilesOnSignals();
     const cacheProblem = project.saveCache();
-    const formats = outputFormats(options, env);
     // GitHub Actions names a file per step for a Markdown summary: the full report goes there beside the capped annotations.
     const stepSummary = formats.includes("github") ? env.GITHUB_STEP_SUMMARY || undefined : undefined;
     let hiddenCareful = 0;
