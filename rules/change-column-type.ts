@@ -110,8 +110,8 @@ function report(statement: Statement, context: RuleContext, table: QualifiedName
             `Give ${col} its final type where this migration adds it, and cast the values as you fill it`,
           ]
         : [
-            `Add ${colNew} ${type}, backfill it in batches, switch the code over, then drop ${col} (expand/contract)`,
-            `Add ${colNew} of the new type, backfill it in batches, switch the code over, then drop ${col} (expand/contract)`,
+            `Expand/contract: add ${colNew} ${type}, backfill in batches, switch the code over, drop ${col}`,
+            `Expand/contract: add ${colNew} of the new type, backfill in batches, switch the code over, drop ${col}`,
             "Add a new column of the new type, backfill it in batches, switch the code over, then drop the old one",
           ])),
     explanation:

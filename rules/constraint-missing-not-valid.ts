@@ -46,7 +46,7 @@ function checkAddConstraint(statement: StatementOf<"AlterTableStmt">, context: R
         `ADD CHECK scans every row of ${name} (ACCESS EXCLUSIVE)`,
         "ADD CHECK scans every row of the table (ACCESS EXCLUSIVE)",
       ),
-      help: notValidHelp(name, action, conname),
+      help: notValidHelp(conname),
       explanation:
         `ALTER TABLE ${name} ADD CONSTRAINT ${conname} CHECK (…) checks every existing row of ${name} while holding ${describeLock("ACCESS EXCLUSIVE")}, ` +
         `until the whole table is scanned (no rewrite, but minutes on a large table) and the transaction commits. ` +
@@ -66,7 +66,7 @@ function checkAddConstraint(statement: StatementOf<"AlterTableStmt">, context: R
       `ADD FOREIGN KEY scans every row of ${name} (SHARE ROW EXCLUSIVE)`,
       "ADD FOREIGN KEY scans every row of the table (SHARE ROW EXCLUSIVE)",
     ),
-    help: notValidHelp(name, action, conname),
+    help: notValidHelp(conname),
     explanation:
       `ALTER TABLE ${name} ADD CONSTRAINT ${conname} FOREIGN KEY (${columnList(constraint.fk_attrs)}) REFERENCES ${referenced ? displayName(referenced) : "…"} ` +
       `checks every existing row of ${name} against the referenced table while holding a SHARE ROW EXCLUSIVE lock on ${both.label}, ` +
@@ -198,10 +198,8 @@ function checkValidate(statement: StatementOf<"AlterTableStmt">, context: RuleCo
 }
 
 /** The one-line help of an ADD CONSTRAINT: NOT VALID, then VALIDATE. */
-function notValidHelp(name: string, action: string, conname: string): string {
+function notValidHelp(conname: string): string {
   return firstFitting(200, 
-      `Add it NOT VALID (ALTER TABLE ${name} ${action} NOT VALID), then VALIDATE CONSTRAINT ${conname} in a separate transaction`,
-      `Add it NOT VALID, then run ALTER TABLE ${name} VALIDATE CONSTRAINT ${conname} in a separate transaction`,
       `Add it NOT VALID, then run VALIDATE CONSTRAINT ${conname} in a separate transaction`,
       "Add it NOT VALID, then run VALIDATE CONSTRAINT in a separate transaction",
     );
@@ -210,7 +208,7 @@ function notValidHelp(name: string, action: string, conname: string): string {
 /** The one-line help of an ADD COLUMN with a constraint: the column, the constraint NOT VALID, then VALIDATE. */
 function columnHelp(col: string, conname: string, kind: string): string {
   return firstFitting(200, 
-      `Add ${col} without its ${kind}, then ADD CONSTRAINT ${conname} … NOT VALID, then VALIDATE CONSTRAINT ${conname} in a separate transaction`,
+      `Add ${col} without its ${kind}, then add ${conname} NOT VALID and VALIDATE it in a separate transaction`,
       `Add ${col} without its ${kind}, then add the constraint NOT VALID, then VALIDATE it in a separate transaction`,
       `Add the column without its ${kind}, then add the constraint NOT VALID, then VALIDATE it in a separate transaction`,
     );

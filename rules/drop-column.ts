@@ -1,5 +1,5 @@
 import { alterTableCommands, displayName, relationName } from "../src/parser/ast.js";
-import { helpLine, messageLine } from "../src/engine/wording.js";
+import { messageLine } from "../src/engine/wording.js";
 import { defineRule } from "../src/engine/rule.js";
 import { sentences } from "../src/engine/wording-drops.js";
 
@@ -28,15 +28,12 @@ export default defineRule({
         context.report({
           range: command.range,
           message: messageLine(
-            `DROP COLUMN ${columnName}${cascade ? " CASCADE" : ""} deletes its values in every row of ${tableName} (ACCESS EXCLUSIVE)`,
+            `DROP COLUMN ${columnName}${cascade ? " CASCADE" : ""} of ${tableName} deletes its values (ACCESS EXCLUSIVE)`,
             `DROP COLUMN ${columnName}${cascade ? " CASCADE" : ""} deletes its values in every row of ${tableName}`,
             `DROP COLUMN ${columnName} deletes its values in ${tableName}`,
             `DROP COLUMN ${columnName} deletes its values`,
           ),
-          help: helpLine(
-            `Rename it first (ALTER TABLE ${tableName} RENAME COLUMN ${columnName} TO ${deprecated}), drop it in a later release`,
-            `Rename it to ${deprecated} first, drop it in a later release`,
-          ),
+          help: `Rename it to ${deprecated} first, drop it in a later release`,
           explanation: sentences(
             `Dropping column ${columnName} of ${tableName} deletes its values in every row for good.`,
             `It takes an ACCESS EXCLUSIVE lock on ${tableName}, held only briefly because the table is not rewritten (the column is only marked dropped), ` +

@@ -34,10 +34,9 @@ export default defineRule({
           `DROP TABLE ${names}${cascade ? " CASCADE" : ""} deletes the table${many ? "s" : ""} and ${many ? "their" : "its"} rows`,
           `DROP TABLE ${names} deletes ${it} and ${many ? "their" : "its"} rows`,
         ),
-        help: helpLine(
-          `Rename ${it} first (${renames.join("; ")}), drop ${it} in a later release`,
-          `Rename ${it} first (${renames[0]}${many ? "; …" : ""}), drop ${it} in a later release`,
-        ),
+        help: many
+          ? helpLine(`Rename them first (${renames.join("; ")}), drop them in a later release`, `Rename them first (${renames[0]}; …), drop them in a later release`)
+          : `Rename it to ${quoteIfNeeded(`${tables[0]!.name}_backup`)} first, drop it in a later release`,
         explanation: sentences(
           `DROP TABLE ${listing(labels)} deletes the table${many ? "s" : ""} and all ${many ? "their" : "its"} rows for good, under an ACCESS EXCLUSIVE lock; ` +
             `application code still reading or writing ${it} starts failing at once.`,

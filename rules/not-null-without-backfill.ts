@@ -148,7 +148,6 @@ function checkAddColumn(context: RuleContext, table: QualifiedName, command: Alt
       `ADD COLUMN ${notNull} ${without} fails on a table with rows`,
     ),
     help: firstFitting(200, 
-        `Give it a constant DEFAULT (ADD COLUMN ${col} ${type} ${notNull} DEFAULT <value>), or add it nullable and backfill it`,
         `Give ${col} a constant DEFAULT, or add it nullable, backfill it and then make it NOT NULL`,
         "Give the column a constant DEFAULT, or add it nullable, backfill it and then make it NOT NULL",
       ),

@@ -100,7 +100,7 @@ function helpFor(noun: string, keyword: string, name: string, oldColumn: string,
     );
   }
   return helpLine(
-    `Expand/contract: add ${newColumn}, keep it in sync with ${oldColumn} by a trigger, backfill in batches, switch code, drop ${oldColumn} later`,
+    `Expand/contract: add ${newColumn}, sync it with ${oldColumn} by a trigger, backfill, switch code, drop ${oldColumn} later`,
     `Expand/contract: add the new column, sync it by a trigger, backfill in batches, switch code, drop ${oldColumn} later`,
     "Expand/contract: add the new column, sync it by a trigger, backfill in batches, switch code, drop the old one later",
   );

@@ -39,7 +39,7 @@ export default defineRule({
       const drops = names.map((name) => `DROP INDEX CONCURRENTLY${ifExists} ${name};`).join(" ");
       const help = several
         ? `Drop each index in a statement of its own: ${drops} ${where}`
-        : `Use DROP INDEX CONCURRENTLY${ifExists} ${names[0]}${cascade ? " (without CASCADE)" : ""} ${where}`;
+        : `Use DROP INDEX CONCURRENTLY${ifExists}${cascade ? " (without CASCADE)" : ""} ${where}`;
       context.report({
         message: messageLine(...(several
             ? [`DROP INDEX ${few(names)} block reads and writes of their tables (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names)} block reads and writes (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names, 1)} block reads and writes (ACCESS EXCLUSIVE)`, `DROP INDEX ${few(names, 1)} lock their tables (ACCESS EXCLUSIVE)`]

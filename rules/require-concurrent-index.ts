@@ -2,8 +2,8 @@ import { displayName, relationName } from "../src/parser/ast.js";
 import { messageLine } from "../src/engine/wording.js";
 import { defineRule } from "../src/engine/rule.js";
 import { lockBlocks } from "../src/facts/lock-wording.js";
-import { concurrentPlacement, concurrentSql, insertConcurrently } from "../src/engine/concurrently.js";
-import { bare, concurrentlyWhere, shortSql } from "../src/engine/wording-locks.js";
+import { concurrentPlacement, insertConcurrently } from "../src/engine/concurrently.js";
+import { concurrentlyWhere } from "../src/engine/wording-locks.js";
 
 export default defineRule({
   meta: {
@@ -29,19 +29,16 @@ export default defineRule({
       const placement = concurrentPlacement(statement, context);
       const head = ["CREATE", ...(unique ? ["UNIQUE"] : []), "INDEX"];
       const fix = placement.outside ? insertConcurrently(statement, head) : undefined;
-      const outline = `CREATE ${unique}INDEX CONCURRENTLY${index} ON ${name} (…)`;
-      const suggested = shortSql(bare(concurrentSql(statement, head, outline)), outline);
       context.report({
         message: messageLine(...(index
             ? [
-                `CREATE ${unique}INDEX${index} blocks writes to ${name} while it builds (SHARE)`,
                 `CREATE ${unique}INDEX${index} blocks writes to ${name} (SHARE)`,
                 `CREATE ${unique}INDEX${index} blocks writes to its table (SHARE)`,
-                `CREATE ${unique}INDEX on ${name} blocks writes to it while it builds (SHARE)`,
+                `CREATE ${unique}INDEX on ${name} blocks writes to it (SHARE)`,
                 `CREATE ${unique}INDEX on ${name} blocks its writes (SHARE)`,
               ]
-            : [`CREATE ${unique}INDEX on ${name} blocks writes to it while it builds (SHARE)`, `CREATE ${unique}INDEX on ${name} blocks its writes (SHARE)`])),
-        help: `Use ${suggested} ${concurrentlyWhere(statement, context, placement.outside)}`,
+            : [`CREATE ${unique}INDEX on ${name} blocks writes to it (SHARE)`, `CREATE ${unique}INDEX on ${name} blocks its writes (SHARE)`])),
+        help: `Use CREATE ${unique}INDEX CONCURRENTLY ${concurrentlyWhere(statement, context, placement.outside)}`,
         explanation:
           `The SHARE lock on ${name} blocks ${lockBlocks("SHARE")}. The build reads every row of ${name}${unique ? " and checks each value for duplicates" : ""} ` +
           `(minutes on a large table), and every INSERT, UPDATE and DELETE on ${name} waits that long: writers time out or pile up. The table is not rewritten. ` +

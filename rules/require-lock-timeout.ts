@@ -90,19 +90,18 @@ function report(context: RuleContext, statement: Statement, lock: TableLock, oth
       ? ` It also takes ${listing(others.map((other) => `${lockArticle(other.level)} ${other.level} lock on ${other.label} (it blocks ${lockBlocks(other.level)})`))}, ` +
         `and waits for ${others.length > 1 ? "those" : "it"} the same way.`
       : "";
-  const takes = `takes ${lockArticle(lock.level)} ${lock.level} lock`;
-  const none = `with no lock_timeout ${timeout.on ? "in effect" : "set"}`;
+  const none = `with no lock_timeout${timeout.on ? " in effect" : ""}`;
   context.report({
     range: statement.range,
     message: messageLine(
-      // "ALTER TABLE users takes … lock on users": the table once is enough.
-      ...(lock.action.endsWith(` ${lock.label}`) ? [`${lock.action} ${takes} ${none}`] : []),
-      `${lock.action} ${takes} on ${lock.label} ${none}`,
-      `${lock.action} ${takes} ${none}`,
-      `This statement ${takes} on ${lock.label} ${none}`,
-      `This statement ${takes} ${none}`,
+      // "ALTER TABLE users takes … on users": the table once is enough.
+      ...(lock.action.endsWith(` ${lock.label}`) ? [`${lock.action} takes ${lock.level} ${none}`] : []),
+      `${lock.action} takes ${lock.level} on ${lock.label} ${none}`,
+      `${lock.action} takes ${lock.level} ${none}`,
+      `${lock.level} lock on ${lock.label} ${none}`,
+      `${lock.level} lock ${none}`,
     ),
-    help: "Start the file with SET lock_timeout = '5s'; and retry the migration if it times out",
+    help: "Start the file with SET lock_timeout = '5s';",
     explanation:
       `${lock.action} takes ${lockArticle(lock.level)} ${lock.level} lock on ${lock.label} (it blocks ${lockBlocks(lock.level)}), ` +
       `and no lock_timeout is in effect${expired}, so it waits for that lock as long as it takes.${also} ${queue} ` +

@@ -53,11 +53,11 @@ function report(context: RuleContext, section: RunnerSection, statements: Statem
   const rerun = outside.find((statement) => !isRerunnable(statement)) ?? first;
   context.report({
     range: first.range,
-    message: `This migration runs ${outside.length === statements.length ? count : `${outside.length} of ${statements.length} statements`} outside a transaction: a failure leaves it half-applied`,
+    message: `${outside.length === statements.length ? `${statements.length} statements run` : `${outside.length} of ${statements.length} statements run`} outside a transaction: a failure leaves them half-applied`,
     help:
       section.optedOut !== undefined
-        ? `Keep only statements that cannot run in a transaction here, or make each re-runnable (IF NOT EXISTS…), from line ${context.lineOf(rerun.range)}`
-        : 'Wrap the migration in BEGIN; … COMMIT;, or name the runner that wraps it ("runner" or "assumeInTransaction": true)',
+        ? `Keep here only what cannot run in a transaction, or make each statement re-runnable from line ${context.lineOf(rerun.range)}`
+        : 'Wrap the file in BEGIN; … COMMIT;, or set "runner" if your runner wraps it',
     explanation:
       `This migration runs ${count} outside a transaction, starting with this one: no BEGIN … COMMIT surrounds them, and ${runner} ` +
       "Each of them commits on its own: if one fails (a lock timeout, a duplicate value, a typo), " +

@@ -25,7 +25,6 @@ export default defineRule({
           `UPDATE ${table} without WHERE rewrites every row`,
         ),
         help: helpLine(
-          `Batch it outside the schema-change transaction: UPDATE ${table} SET … WHERE id IN (SELECT id FROM ${table} WHERE <not yet done> LIMIT 5000)`,
           `Batch it outside the schema-change transaction: UPDATE ${table} SET … WHERE id IN (SELECT … LIMIT 5000)`,
           "Batch it outside the schema-change transaction (… WHERE id IN (SELECT … LIMIT 5000)), or add the WHERE you meant",
         ),

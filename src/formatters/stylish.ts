@@ -54,6 +54,8 @@ export function formatStylishFile(result: FileResult, options: StylishOptions): 
   const kindWidth = Math.max(...messages.map((message) => message.kind.length));
   const indent = " ".repeat(2 + positionWidth + 2);
   const source = options.codeFrame && result.text !== undefined ? sourceLines(result.text) : undefined;
+  // A file of templated SQL gets the same hint at every syntax error: it is shown once.
+  let shownHint: string | undefined;
   messages.forEach((message, i) => {
     const kind = colorKind(c, message.kind, message.kind.padEnd(kindWidth));
     const rule = message.ruleId ? `  ${c.dim(escapeControl(message.ruleId))}` : "";
@@ -66,7 +68,8 @@ export function formatStylishFile(result: FileResult, options: StylishOptions): 
       for (const line of frame) lines.push(`${indent}${line}`);
     }
     if (message.help) lines.push(`${indent}${c.cyan("help:")} ${escapeControl(message.help)}`);
-    if (message.hint) lines.push(`${indent}${c.cyan("hint:")} ${escapeControl(message.hint)}`);
+    if (message.hint && message.hint !== shownHint) lines.push(`${indent}${c.cyan("hint:")} ${escapeControl(message.hint)}`);
+    if (message.hint) shownHint = message.hint;
     if (message.evidence) lines.push(`${indent}${c.cyan("verified:")} ${escapeControl(message.evidence)}`);
     if (options.verbose && message.ruleId) {
       const why = message.explanation ?? whyItIsRisky(message.ruleId);

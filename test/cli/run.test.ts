@@ -66,7 +66,7 @@ describe("exit codes", () => {
     const lines = result.output.split("\n");
     expect(lines[0]).toBe("a.sql");
     expect(lines[1]).toMatch(/^ {2}1:1 {2}dangerous {2}DROP TABLE users .* {2}drop-table$/);
-    expect(lines[2]).toMatch(/^ {7}help: Rename it first/);
+    expect(lines[2]).toMatch(/^ {7}help: Rename it to users_backup first/);
     expect(lines.slice(3)).toEqual([
       "",
       "b-missing.sql",
@@ -328,7 +328,7 @@ describe("json output", () => {
       column: 1,
       endLine: line,
       endColumn,
-      help: expect.stringContaining(`RENAME TO ${table}_backup`),
+      help: expect.stringContaining(`Rename it to ${table}_backup first`),
       explanation: expect.stringMatching(new RegExp(`^DROP TABLE ${table} deletes the table and all its rows for good, under an ACCESS EXCLUSIVE lock`)),
       docsUrl: "https://github.com/migsafe/migsafe/blob/main/docs/rules/drop-table.md",
     });

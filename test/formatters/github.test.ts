@@ -104,7 +104,7 @@ describe("github formatter", () => {
     expect(formatGithub([result], context)).toBe(
       "::error file=db/002_drop.sql,line=2,col=1,endLine=2,endColumn=27,title=migsafe/drop-table::" +
         "DROP TABLE legacy_sessions deletes the table and its rows (ACCESS EXCLUSIVE)%0A%0A" +
-        "Rename it first (ALTER TABLE legacy_sessions RENAME TO legacy_sessions_backup), drop it in a later release\n",
+        "Rename it to legacy_sessions_backup first, drop it in a later release\n",
     );
   });
 

@@ -121,3 +121,24 @@ describe("stylish code frames", () => {
     expect(formatStylish([broken], { cwd, colors: false, codeFrame: true })).toContain("        > 2 | DELETE FROM t LIMIT 1;\n            |               ^^^^^\n");
   });
 });
+
+describe("stylish hints", () => {
+  it("shows a hint once when the file's syntax errors repeat it, and again when another comes between", () => {
+    const at = (line: number) => ({ range: { start: 0, end: 1 }, loc: { start: { line, column: 1 }, end: { line, column: 2 } } });
+    const template = "This looks like a template: render it first.";
+    const backticks = "Backticks quote identifiers in MySQL.";
+    const templated: FileResult = {
+      filePath: path.join(cwd, "migrations/012.sql"),
+      text: "x\n",
+      findings: [],
+      errors: [
+        { message: 'syntax error at or near "{"', hint: template, ...at(1) },
+        { message: 'syntax error at or near "{"', hint: template, ...at(2) },
+        { message: 'syntax error at or near "`"', hint: backticks, ...at(3) },
+        { message: 'syntax error at or near "{"', hint: template, ...at(4) },
+      ],
+    };
+    const hints = formatStylish([templated], { cwd, colors: false }).split("\n").filter((line) => line.includes("hint:")).map((line) => line.trim());
+    expect(hints).toEqual([`hint: ${template}`, `hint: ${backticks}`, `hint: ${template}`]);
+  });
+});

@@ -17,7 +17,7 @@ describe("change-column-type", () => {
   it("names the table, column and new type, the lock, the rewrite and what breaks", () => {
     const [finding] = lintSql("ALTER TABLE public.users ALTER COLUMN tags TYPE varchar(64)[];", { rules: [rule] }).findings;
     expect(finding!.message).toBe("ALTER COLUMN tags TYPE varchar(64)[] may rewrite public.users and its indexes (ACCESS EXCLUSIVE)");
-    expect(finding!.help).toBe("Add tags_new varchar(64)[], backfill it in batches, switch the code over, then drop tags (expand/contract)");
+    expect(finding!.help).toBe("Expand/contract: add tags_new varchar(64)[], backfill in batches, switch the code over, drop tags");
     expect(finding!.explanation).toMatch(/^ALTER TABLE public\.users ALTER COLUMN tags TYPE varchar\(64\)\[\] rewrites public\.users and rebuilds its indexes under an ACCESS EXCLUSIVE lock/);
     expect(finding!.explanation).toContain("binary-compatible");
     expect(finding!.explanation).toContain("application code");
@@ -29,7 +29,7 @@ describe("change-column-type", () => {
   it("says the rewrite in one line with the real names, and the expand/contract help", () => {
     const [finding] = lintSql("ALTER TABLE users ALTER COLUMN email TYPE text USING lower(email);", { rules: [rule] }).findings;
     expect(finding!.message).toBe("ALTER COLUMN email TYPE text rewrites users and its indexes (ACCESS EXCLUSIVE)");
-    expect(finding!.help).toBe("Add email_new text, backfill it in batches, switch the code over, then drop email (expand/contract)");
+    expect(finding!.help).toBe("Expand/contract: add email_new text, backfill in batches, switch the code over, drop email");
     const [unknown] = lintSql("ALTER TABLE orders ALTER COLUMN amount TYPE bigint;", { rules: [rule] }).findings;
     expect(unknown!.message).toBe("ALTER COLUMN amount TYPE bigint rewrites orders unless binary-compatible (ACCESS EXCLUSIVE)");
   });

@@ -40,7 +40,7 @@ describe("not-null-without-backfill", () => {
     expect(second!.explanation).toMatch(/^ALTER TABLE users ADD COLUMN id2 bigint PRIMARY KEY has no DEFAULT/);
     expect(third!.explanation).toContain("DEFAULT NULL is no default");
     expect(first!.message).toBe("ADD COLUMN tier NOT NULL without a default fails on users if it has rows");
-    expect(first!.help).toBe("Give it a constant DEFAULT (ADD COLUMN tier varchar(20) NOT NULL DEFAULT <value>), or add it nullable and backfill it");
+    expect(first!.help).toBe("Give tier a constant DEFAULT, or add it nullable, backfill it and then make it NOT NULL");
     expect(second!.message).toBe("ADD COLUMN id2 PRIMARY KEY without a default fails on users if it has rows");
     expect(third!.message).toBe("ADD COLUMN c NOT NULL DEFAULT NULL fails on users if it has rows");
   });

@@ -99,7 +99,7 @@ describe("rename-column: one-line message and help", () => {
   it("writes a short message and a one-line help with the statement's names", () => {
     const [finding] = lintSql("ALTER TABLE users RENAME COLUMN email TO email_address;", { rules: [rule] }).findings;
     expect(finding!.message).toBe("RENAME COLUMN email TO email_address on users breaks code still using email");
-    expect(finding!.help).toBe("Expand/contract: add email_address, keep it in sync with email by a trigger, backfill in batches, switch code, drop email later");
+    expect(finding!.help).toBe("Expand/contract: add email_address, sync it with email by a trigger, backfill, switch code, drop email later");
     expect(finding!.explanation).toBeTruthy();
   });
 

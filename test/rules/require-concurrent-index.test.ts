@@ -31,10 +31,10 @@ describe("require-concurrent-index", () => {
 
   it("says in one line which index blocks writes to which table, with the lock, and the safe statement as help", () => {
     const [finding] = lintSql("CREATE INDEX idx_orders_user ON orders (user_id);", { rules: [rule] }).findings;
-    expect(finding!.message).toBe("CREATE INDEX idx_orders_user blocks writes to orders while it builds (SHARE)");
-    expect(finding!.help).toBe("Use CREATE INDEX CONCURRENTLY idx_orders_user ON orders (user_id) outside a transaction block");
+    expect(finding!.message).toBe("CREATE INDEX idx_orders_user blocks writes to orders (SHARE)");
+    expect(finding!.help).toBe("Use CREATE INDEX CONCURRENTLY outside a transaction block");
     const [quoted] = lintSql('CREATE INDEX "Users_email_idx" ON app."Users" (email);', { rules: [rule] }).findings;
-    expect(quoted!.message).toBe('CREATE INDEX "Users_email_idx" blocks writes to app."Users" while it builds (SHARE)');
+    expect(quoted!.message).toBe('CREATE INDEX "Users_email_idx" blocks writes to app."Users" (SHARE)');
     expect(quoted!.explanation).toBe(
       'The SHARE lock on app."Users" blocks INSERT, UPDATE and DELETE on the table; reads go on. ' +
         'The build reads every row of app."Users" (minutes on a large table), and every INSERT, UPDATE and DELETE on app."Users" waits that long: ' +
@@ -43,7 +43,7 @@ describe("require-concurrent-index", () => {
         'If it fails, it leaves an INVALID index behind that every write still maintains: drop it with DROP INDEX CONCURRENTLY IF EXISTS "Users_email_idx"; before running it again.',
     );
     const [unnamed] = lintSql("CREATE UNIQUE INDEX ON users (email);", { rules: [rule] }).findings;
-    expect(unnamed!.message).toBe("CREATE UNIQUE INDEX on users blocks writes to it while it builds (SHARE)");
+    expect(unnamed!.message).toBe("CREATE UNIQUE INDEX on users blocks writes to it (SHARE)");
   });
 
   it("keeps the message within 100 characters and the help within 200 with long names", () => {
@@ -61,24 +61,16 @@ describe("require-concurrent-index", () => {
     }
   });
 
-  it("gives the statement itself with CONCURRENTLY, on one line, with the INVALID-index clean-up in the explanation", () => {
+  it("names CONCURRENTLY and where to run it in the help (the fix writes the statement), with the INVALID-index clean-up in the explanation", () => {
     const sql = "CREATE UNIQUE INDEX -- by email\n  users_email_key\n  ON users (lower(email))\n  WHERE deleted_at IS NULL;";
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
     expect(finding!.explanation).toContain("reads every row of users and checks each value for duplicates");
-    expect(finding!.help).toBe(
-      "Use CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (lower(email)) WHERE deleted_at IS NULL outside a transaction block",
-    );
+    expect(finding!.help).toBe("Use CREATE UNIQUE INDEX CONCURRENTLY outside a transaction block");
     expect(finding!.explanation).toContain("SHARE UPDATE EXCLUSIVE");
     expect(finding!.explanation).toContain("run it outside any transaction block.");
     expect(finding!.explanation).toContain(
       "If it fails (a duplicate value, for a unique index), it leaves an INVALID index behind that every write still maintains: drop it with DROP INDEX CONCURRENTLY IF EXISTS users_email_key; before running it again.",
     );
-  });
-
-  it("outlines a long statement instead of pasting it", () => {
-    const sql = "CREATE INDEX orders_lookup_idx ON orders (customer_id, created_at, status, region, channel) WHERE deleted_at IS NULL AND archived IS FALSE;";
-    const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.help).toBe("Use CREATE INDEX CONCURRENTLY orders_lookup_idx ON orders (…) outside a transaction block");
   });
 
   it("fixes a statement run outside any transaction by inserting CONCURRENTLY right after INDEX", () => {
@@ -108,7 +100,7 @@ describe("require-concurrent-index", () => {
   it("gives no fix inside BEGIN … COMMIT, and tells why and where to move the statement", () => {
     const [finding] = lintSql("BEGIN;\nCREATE INDEX i ON t (a);\nCOMMIT;", { rules: [rule] }).findings;
     expect(finding!.fix).toBeUndefined();
-    expect(finding!.help).toBe("Use CREATE INDEX CONCURRENTLY i ON t (a) outside the BEGIN … COMMIT block");
+    expect(finding!.help).toBe("Use CREATE INDEX CONCURRENTLY outside the BEGIN … COMMIT block");
     expect(finding!.explanation).toContain(
       "run it outside any transaction block: CONCURRENTLY cannot run inside one, and this statement runs inside its BEGIN … COMMIT block. " +
         "Move it to a migration of its own, with nothing else in it, that the runner runs outside a transaction (goose: -- +goose NO TRANSACTION;",
@@ -121,7 +113,7 @@ describe("require-concurrent-index", () => {
     expect(assumed!.explanation).toContain("this statement runs because the configuration says the runner wraps each file in a transaction (assumeInTransaction)");
     const [goose] = lintSql("-- +goose Up\nCREATE INDEX i ON t (a);", { rules: [rule] }).findings;
     expect(goose!.fix).toBeUndefined();
-    expect(goose!.help).toBe("Use CREATE INDEX CONCURRENTLY i ON t (a) in a migration of its own, outside a transaction (-- +goose NO TRANSACTION)");
+    expect(goose!.help).toBe("Use CREATE INDEX CONCURRENTLY in a migration of its own, outside a transaction (-- +goose NO TRANSACTION)");
     expect(goose!.explanation).toContain("because goose runs each migration in a transaction");
     const [free] = lintSql("-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX i ON t (a);", { rules: [rule] }).findings;
     expect(free!.fix).toEqual({ range: { start: 50, end: 50 }, text: " CONCURRENTLY" });
@@ -142,7 +134,7 @@ describe("require-concurrent-index", () => {
     const sql = "DO $$\nBEGIN\n  CREATE INDEX i ON t (a);\nEND\n$$;";
     expect(findingsOf(rule, sql)).toEqual([at(3, 3, 3, 26)]);
     const [finding] = lintSql(sql, { rules: [rule] }).findings;
-    expect(finding!.help).toBe("Use CREATE INDEX CONCURRENTLY i ON t (a) outside the DO block, as a statement of its own");
+    expect(finding!.help).toBe("Use CREATE INDEX CONCURRENTLY outside the DO block, as a statement of its own");
     expect(finding!.explanation).toContain("outside the DO block (CONCURRENTLY cannot run in a function)");
     expect(finding!.fix).toBeUndefined();
   });

@@ -15,8 +15,8 @@ describe("require-transaction", () => {
 
   it("explains the half-migrated schema and gives BEGIN/COMMIT and the runner setting", () => {
     const [finding] = lintSql(`${ADD}\n${INDEX}`, { rules: [rule] }).findings;
-    expect(finding!.message).toBe("This migration runs all 2 statements outside a transaction: a failure leaves it half-applied");
-    expect(finding!.help).toBe('Wrap the migration in BEGIN; … COMMIT;, or name the runner that wraps it ("runner" or "assumeInTransaction": true)');
+    expect(finding!.message).toBe("2 statements run outside a transaction: a failure leaves them half-applied");
+    expect(finding!.help).toBe('Wrap the file in BEGIN; … COMMIT;, or set "runner" if your runner wraps it');
     expect(finding!.explanation).toMatch(/^This migration runs all 2 statements outside a transaction, starting with this one/);
     expect(finding!.explanation).toContain("half-migrated");
     expect(finding!.explanation).toContain("BEGIN; at the top and COMMIT; at the end");
@@ -38,7 +38,7 @@ describe("require-transaction", () => {
   it("reports the first statement outside the BEGIN … COMMIT block, counting them", () => {
     const sql = `BEGIN;\n${ADD}\nCOMMIT;\n${INDEX}`;
     expect(findingsOf(rule, sql)).toEqual([at(4, 1, 4, 44)]);
-    expect(lintSql(sql, { rules: [rule] }).findings[0]!.message).toBe("This migration runs 1 of 2 statements outside a transaction: a failure leaves it half-applied");
+    expect(lintSql(sql, { rules: [rule] }).findings[0]!.message).toBe("1 of 2 statements run outside a transaction: a failure leaves them half-applied");
   });
 
   it("does not report when the runner wraps the file (assumeInTransaction)", () => {
@@ -94,7 +94,7 @@ describe("require-transaction", () => {
     const sql = `-- +goose Up\n-- +goose NO TRANSACTION\nCREATE INDEX IF NOT EXISTS a ON t (x);\n${ADD}`;
     const findings = lintSql(sql, { rules: [rule] }).findings;
     expect(findings.map(located)).toEqual([at(3, 1, 3, 38)]);
-    expect(findings[0]!.help).toBe("Keep only statements that cannot run in a transaction here, or make each re-runnable (IF NOT EXISTS…), from line 4");
+    expect(findings[0]!.help).toBe("Keep here only what cannot run in a transaction, or make each statement re-runnable from line 4");
     expect(findings[0]!.explanation).toMatch(/ The migration turns its transaction off on purpose \(-- \+goose NO TRANSACTION\), usually for a statement that cannot run in one\./);
     expect(findings[0]!.explanation).toContain("starting with the one at line 4,");
   });
@@ -135,7 +135,7 @@ describe("require-transaction", () => {
     const n = "n".repeat(60);
     const sql = Array.from({ length: 120 }, (_, i) => `ALTER TABLE ${n} ADD COLUMN ${n}_${i} int;`).join("\n");
     const [finding] = lintSql(`BEGIN;\nSELECT 1;\nCOMMIT;\n${sql}`, { rules: [rule] }).findings;
-    expect(finding!.message).toBe("This migration runs 120 of 121 statements outside a transaction: a failure leaves it half-applied");
+    expect(finding!.message).toBe("120 of 121 statements run outside a transaction: a failure leaves them half-applied");
     expect(finding!.message.length).toBeLessThanOrEqual(100);
   });
 });

@@ -98,7 +98,7 @@ describe("reports", () => {
     ]);
     expect(result.output).toContain(
       "  4:20  careful  ALTER COLUMN total_cents TYPE bigint rewrites orders unless binary-compatible (ACCESS EXCLUSIVE)  change-column-type\n" +
-        "        help: Add total_cents_new bigint, backfill it in batches, switch the code over, then drop total_cents (expand/contract)\n" +
+        "        help: Expand/contract: add total_cents_new bigint, backfill in batches, switch the code over, drop total_cents\n" +
         "        verified: PostgreSQL 18: took ACCESS EXCLUSIVE on orders, held from line 4 to COMMIT at line 6; orders was rewritten and its 2 indexes rebuilt.\n",
     );
     const json = await verify([SHOP, "--rows", "10", "--format", "json"]);
