@@ -23,7 +23,7 @@ import { initHook } from "./init-hook.js";
 import { printConfig } from "./print-config.js";
 import { renderMarkdown } from "./render-markdown.js";
 import { packageRoot, packageVersion } from "../version.js";
-import { writeReport, type WritePolicy } from "../files/write-file.js";
+import { openReport, whyNotWritten, writeReport, type WritePolicy } from "../files/write-file.js";
 import { removeTempFilesOnSignals } from "./signals.js";
 import { appendStepSummary } from "./step-summary.js";
 
@@ -124,6 +124,7 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       codeFrame: options.codeFrame ?? (toTerminal && isTTY),
       columns: runOptions.columns ?? DEFAULT_COLUMNS,
     };
+    if (streamed && options.outputFile !== undefined) return await streamToFile(request, streamed, options, display, repositoryRoot(cwd) ?? cwd);
     if (streamed && runOptions.write) return await streamRun(request, streamed, options, { write: runOptions.write, ...display });
     const project = await lintProject(request);
     if (!project.ok) return failure(project.message);
@@ -297,9 +298,9 @@ function verdict(totals: Totals, failing: readonly FileResult[], options: CliOpt
   return { stderr, exitCode: exitCodeOf(totals, tooManyWarnings) };
 }
 
-/** The formats written file by file as results arrive, when nothing needs every result at once (fixes, a report file). */
+/** The formats written file by file as results arrive (to stdout or into --output-file), when nothing needs every result at once (fixes, --debug). */
 function streamedFormat(options: CliOptions, env: Readonly<Record<string, string | undefined>>): StreamedFormat | undefined {
-  if (options.fix || options.fixDryRun || options.outputFile !== undefined || options.debug) return undefined;
+  if (options.fix || options.fixDryRun || options.debug) return undefined;
   const formats = outputFormats(options, env);
   return formats.length === 1 && (formats[0] === "json" || formats[0] === "compact" || formats[0] === "stylish") ? formats[0] : undefined;
 }
@@ -360,6 +361,51 @@ async function streamRun(
   stderr.unshift(...project.warnings.map((warning) => `migsafe: ${escapeControl(warning)}`));
   if (cacheProblem) stderr.push(`migsafe: ${escapeControl(cacheProblem)}`);
   return { output: "", stderr: stderr.map((line) => `${line}\n`).join(""), exitCode };
+}
+
+/**
+ * A streamed report into --output-file: the file is checked and opened before linting (a report that cannot be
+ * written fails at once), written as results arrive, and renamed into place at the end; the old file stays until then.
+ */
+async function streamToFile(request: ProjectRequest, format: StreamedFormat, options: CliOptions, display: Display, projectRoot: string): Promise<RunResult> {
+  const outputFile = options.outputFile!;
+  const cannotWrite = (why: string): RunResult => failure(`cannot write --output-file ${outputFile}: ${why}`);
+  removeTempFilesOnSignals();
+  const file = openReport(path.resolve(request.cwd, outputFile), { projectRoot, outsideProject: options.writeOutsideProject });
+  if (typeof file === "string") return cannotWrite(file);
+  let problem: string | undefined;
+  let written = false;
+  const write = (chunk: string) => {
+    if (problem !== undefined) return;
+    written = true;
+    try {
+      file.write(chunk);
+    } catch (error) {
+      problem = whyNotWritten(error);
+    }
+  };
+  let result: RunResult;
+  try {
+    result = await streamRun(request, format, options, { write, ...display });
+  } catch (error) {
+    file.abort();
+    throw error;
+  }
+  // The run failed before any report (a bad configuration, no files): the old report stays, as without streaming.
+  if (!written && result.exitCode === 2) {
+    file.abort();
+    return result;
+  }
+  if (problem === undefined) {
+    try {
+      file.commit();
+    } catch (error) {
+      problem = whyNotWritten(error);
+    }
+  }
+  if (problem === undefined) return result;
+  file.abort();
+  return { ...result, stderr: `${result.stderr}migsafe: cannot write --output-file ${escapeControl(outputFile)}: ${problem}\n`, exitCode: 2 };
 }
 
 /** --format, or by default stylish — followed, in GitHub Actions, by workflow commands that annotate the pull request. */

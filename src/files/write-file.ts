@@ -38,27 +38,62 @@ export function removePendingTempFiles(): void {
  * through a symbolic link (unless the policy allows it).
  */
 export function writeFileAtomic(filePath: string, content: string | Uint8Array, policy: WritePolicy = {}): void {
-  const existing = statOf(filePath);
-  const target = realTarget(filePath);
-  checkTarget(filePath, target, existing, policy);
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.migsafe.tmp`);
-  let fd: number | undefined;
+  const file = AtomicFile.open(filePath, policy);
   try {
-    fd = fs.openSync(temp, "wx", existing ? 0o600 : 0o666);
-    pendingTempFiles.add(temp);
-    if (typeof content === "string") fs.writeFileSync(fd, content, "utf8");
-    else fs.writeFileSync(fd, content);
-    if (existing) keepOwnerAndMode(fd, existing);
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(temp, target);
-    pendingTempFiles.delete(temp);
+    file.write(content);
+    file.commit();
   } catch (error) {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(temp, { force: true });
-    pendingTempFiles.delete(temp);
+    file.abort();
     throw error;
+  }
+}
+
+/**
+ * A file written in parts and replaced atomically at the end, as writeFileAtomic does at once: what a streamed
+ * report writes into, so that a report of any size never has to be held in memory whole.
+ */
+export class AtomicFile {
+  private constructor(
+    private readonly temp: string,
+    private readonly target: string,
+    private readonly existing: fs.Stats | undefined,
+    private fd: number | undefined,
+  ) {}
+
+  /** Checks the target as writeFileAtomic does and opens the temporary file beside it; throws WriteRefused or the system's error. */
+  static open(filePath: string, policy: WritePolicy = {}): AtomicFile {
+    const existing = statOf(filePath);
+    const target = realTarget(filePath);
+    checkTarget(filePath, target, existing, policy);
+    const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString("hex")}.migsafe.tmp`);
+    const fd = fs.openSync(temp, "wx", existing ? 0o600 : 0o666);
+    pendingTempFiles.add(temp);
+    return new AtomicFile(temp, target, existing, fd);
+  }
+
+  write(content: string | Uint8Array): void {
+    if (this.fd === undefined) throw new Error("the file is already closed");
+    const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+    for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(this.fd, bytes, offset, bytes.length - offset);
+  }
+
+  /** Gives the new file the original's owner and mode, flushes it to disk and renames it over the original. */
+  commit(): void {
+    if (this.fd === undefined) throw new Error("the file is already closed");
+    if (this.existing) keepOwnerAndMode(this.fd, this.existing);
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    this.fd = undefined;
+    fs.renameSync(this.temp, this.target);
+    pendingTempFiles.delete(this.temp);
+  }
+
+  /** Removes the temporary file; the original is left as it was. */
+  abort(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+    fs.rmSync(this.temp, { force: true });
+    pendingTempFiles.delete(this.temp);
   }
 }
 
@@ -141,27 +176,46 @@ export function makeFolder(folder: string, mode?: number): void {
 
 /** Writes the report atomically; returns why it could not, or undefined. */
 export function writeReport(filePath: string, report: string, policy: WritePolicy = {}): string | undefined {
+  const opened = openReport(filePath, policy);
+  if (typeof opened === "string") return opened;
+  try {
+    opened.write(report);
+    opened.commit();
+    return undefined;
+  } catch (error) {
+    opened.abort();
+    return whyNotWritten(error);
+  }
+}
+
+/** Opens a report file to be written in parts (AtomicFile), creating its folder; or says why it cannot be written. */
+export function openReport(filePath: string, policy: WritePolicy = {}): AtomicFile | string {
   try {
     makeFolder(path.dirname(filePath));
   } catch (error) {
     return `cannot create its folder ${path.dirname(filePath)} (${errorCode(error)})`;
   }
   try {
-    writeFileAtomic(filePath, report, policy);
-    return undefined;
+    return AtomicFile.open(filePath, policy);
   } catch (error) {
-    if (error instanceof WriteRefused) return error.message;
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    const reasons: Record<string, string> = {
-      ENOENT: "its folder does not exist",
-      ENOTDIR: "its folder does not exist",
-      EACCES: "permission denied",
-      EPERM: "permission denied",
-      EISDIR: "it is a folder",
-      EROFS: "read-only file system",
-    };
-    return (code && reasons[code]) ?? errorCode(error);
+    return whyNotWritten(error);
   }
+}
+
+/** A failed write in a few words: the refusal, or the system's error as a reason. */
+export function whyNotWritten(error: unknown): string {
+  if (error instanceof WriteRefused) return error.message;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const reasons: Record<string, string> = {
+    ENOENT: "its folder does not exist",
+    ENOTDIR: "its folder does not exist",
+    EACCES: "permission denied",
+    EPERM: "permission denied",
+    EISDIR: "it is a folder",
+    EROFS: "read-only file system",
+    ENOSPC: "no space left on the device",
+  };
+  return (code && reasons[code]) ?? errorCode(error);
 }
 
 function errorCode(error: unknown): string {

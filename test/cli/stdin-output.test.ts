@@ -1,8 +1,9 @@
 import fs from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import dropTable from "../../rules/drop-table.js";
 import requireRollback from "../../rules/require-rollback.js";
 import { run, type RunOptions } from "../../src/cli/run.js";
+import { AtomicFile } from "../../src/files/write-file.js";
 import { useTempProjects } from "./fixtures/temp-project.js";
 
 const project = useTempProjects();
@@ -92,6 +93,31 @@ describe("--output-file", () => {
     await lint(["-o", "report.txt", "--rule", "require-rollback=off", "migrations"], p.dir);
     expect(p.read("report.txt")).toBe("✔ No problems found in 1 file\n");
     expect(fs.readdirSync(p.dir).sort()).toEqual(["migrations", "report.txt"]);
+  });
+
+  it.each(["json", "compact", "stylish"])("writes the %s report as it is made, byte for byte what stdout gets", async (format) => {
+    const files = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`migrations/${String(i).padStart(3, "0")}.sql`, i % 3 === 0 ? "DROP TABLE users;\n" : "SELECT 1;\n"]));
+    const p = project(files);
+    const chunks: string[] = [];
+    const onStdout = await lint(["--format", format, "migrations"], p.dir, { write: (chunk) => chunks.push(chunk) });
+    const writes = vi.spyOn(AtomicFile.prototype, "write");
+    try {
+      const toFile = await lint(["--format", format, "-o", "report.out", "migrations"], p.dir);
+      expect(toFile).toEqual({ output: "", stderr: onStdout.stderr, exitCode: onStdout.exitCode });
+      expect(p.read("report.out")).toBe(chunks.join("") + onStdout.output);
+      // In parts, file by file: a report of any size is never held whole.
+      expect(writes.mock.calls.length).toBeGreaterThan(3);
+    } finally {
+      writes.mockRestore();
+    }
+  });
+
+  it("keeps the old report when the run fails before linting (a bad configuration)", async () => {
+    const p = project({ "migrations/001.sql": "SELECT 1;\n", "report.json": "old report\n", "migsafe.config.json": "{ not json" });
+    const result = await lint(["--format", "json", "-o", "report.json", "migrations"], p.dir);
+    expect(result.exitCode).toBe(2);
+    expect(p.read("report.json")).toBe("old report\n");
+    expect(fs.readdirSync(p.dir).sort()).toEqual(["migrations", "migsafe.config.json", "report.json"]);
   });
 
   it("exits 2 with one line when the report cannot be written", async () => {
