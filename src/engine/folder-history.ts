@@ -53,7 +53,9 @@ export class FolderHistories {
     while (folder.fingerprints.length <= at) {
       const i = folder.fingerprints.length - 1;
       const file = folder.files[i]!;
-      folder.fingerprints.push(createHash("sha256").update(`${folder.fingerprints[i]}\0${file}\0${files.read(file) ?? "\0unreadable"}`).digest("hex"));
+      // A file the cache keyed already is known by its digest; another is read (the same text gives the same fingerprint either way).
+      const content = files.digests?.get(file) ?? createHash("sha256").update(files.read(file) ?? "\0unreadable").digest("hex");
+      folder.fingerprints.push(createHash("sha256").update(`${folder.fingerprints[i]}\0${file}\0${content}`).digest("hex"));
     }
     return folder.fingerprints[at]!;
   }

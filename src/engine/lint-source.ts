@@ -21,6 +21,8 @@ export interface FileAccess extends FolderAccess {
   recent?(filePath: string): { text: string; parsed: ParsedFile } | undefined;
   /** The run's replays of migration folders: each file's linting knows what the earlier migrations of its folder did. */
   histories?: FolderHistories;
+  /** SHA-256 of the files the cache has keyed in this run (by absolute path), so that a folder's history is not read and hashed again. */
+  digests?: Map<string, string>;
 }
 
 
@@ -77,6 +79,7 @@ export function createRunDiskAccess(): FileAccess {
   const remembered = new Map<string, unknown>();
   return {
     histories: new FolderHistories(),
+    digests: new Map(),
     exists(filePath) {
       const dir = path.dirname(filePath);
       const name = path.basename(filePath);

@@ -37,11 +37,11 @@ export function removePendingTempFiles(): void {
  * whose owner, group or mode a new copy cannot keep, and a path that leaves the project
  * through a symbolic link (unless the policy allows it).
  */
-export function writeFileAtomic(filePath: string, content: string | Uint8Array, policy: WritePolicy = {}): void {
+export function writeFileAtomic(filePath: string, content: string | Uint8Array, policy: WritePolicy = {}, { durable = true }: { durable?: boolean } = {}): void {
   const file = AtomicFile.open(filePath, policy);
   try {
     file.write(content);
-    file.commit();
+    file.commit({ durable });
   } catch (error) {
     file.abort();
     throw error;
@@ -77,11 +77,14 @@ export class AtomicFile {
     for (let offset = 0; offset < bytes.length; ) offset += fs.writeSync(this.fd, bytes, offset, bytes.length - offset);
   }
 
-  /** Gives the new file the original's owner and mode, flushes it to disk and renames it over the original. */
-  commit(): void {
+  /**
+   * Gives the new file the original's owner and mode, flushes it to disk and renames it over the original. Not
+   * `durable`: no flush, for a file that may be lost in a crash (a cache: rebuilt when missing, refused when torn).
+   */
+  commit({ durable = true }: { durable?: boolean } = {}): void {
     if (this.fd === undefined) throw new Error("the file is already closed");
     if (this.existing) keepOwnerAndMode(this.fd, this.existing);
-    fs.fsyncSync(this.fd);
+    if (durable) fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     this.fd = undefined;
     fs.renameSync(this.temp, this.target);

@@ -82,7 +82,9 @@ export class ResultCache {
   keyOf(filePath: string, bytes: Uint8Array, options: LintOptions, files: FileAccess): string {
     const hash = createHash("sha256");
     hash.update(`${FORMAT}\0${this.version}\0${optionsKey(options)}\0`);
-    hash.update(bytes);
+    const digest = createHash("sha256").update(bytes).digest("hex");
+    files.digests?.set(path.resolve(filePath), digest);
+    hash.update(digest);
     const { runner, partner, forwardOnly } = runnerAndPartner(filePath, Buffer.from(bytes).toString("utf8"), options, files);
     hash.update(`\0${runner.wrapping}\0${runner.reason}\0${runner.rollback ?? ""}\0${partner.role}\0${partner.partnerPath ?? ""}\0`);
     hash.update(`${runner.notAMigration ?? ""}\0${forwardOnly() ?? ""}\0`);
@@ -138,7 +140,8 @@ export class ResultCache {
       makeFolder(path.dirname(this.file));
       const body = JSON.stringify(Object.fromEntries(this.entries));
       const header: Header = { format: FORMAT, version: this.version, secretId: secretId(this.secret), mac: mac(this.secret, this.version, body) };
-      writeFileAtomic(this.file, `${JSON.stringify(header)}\n${body}`);
+      // No fsync: a cache lost in a crash is rebuilt, and a torn one fails its HMAC and is ignored.
+      writeFileAtomic(this.file, `${JSON.stringify(header)}\n${body}`, {}, { durable: false });
       this.changed = false;
       return undefined;
     } catch (error) {

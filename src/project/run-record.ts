@@ -157,7 +157,7 @@ export function writeRunRecord(identity: RunIdentity, inputs: RecordedInputs, ou
   const header: Header = { format: FORMAT, version: identity.version, secretId: secretIdOf(secret.secret), mac: macOf(secret.secret, label(identity.version), text, printed) };
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomic(file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n${text}`), printed]));
+    writeFileAtomic(file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n${text}`), printed]), {}, { durable: false });
     prune(path.dirname(file));
     return undefined;
   } catch (error) {
