@@ -1,8 +1,15 @@
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import jsonc from "jsonc-parser";
+import type * as Jsonc from "jsonc-parser";
 import { validateConfig, type MigsafeConfig } from "./schema.js";
 import type { MigrationSettings } from "./settings.js";
+
+/** jsonc-parser is loaded only when a migsafe configuration file is read (its UMD wrapper costs ≈5 ms of every start). */
+function stripComments(text: string): string {
+  const jsonc = createRequire(import.meta.url)("jsonc-parser") as typeof Jsonc;
+  return jsonc.stripComments(text, " ");
+}
 
 /** Where configuration is looked for in each folder, in this order. */
 export const CONFIG_FILES = ["migsafe.config.json", ".migsaferc.json", "package.json"] as const;
@@ -41,7 +48,7 @@ export function loadConfigFile(file: string, ruleIds: ReadonlySet<string>): Load
   const isPackage = path.basename(file) === "package.json";
   // migsafe's own files are JSON with comments (as tsconfig.json): comments become blanks (line breaks kept, so
   // JSON.parse's error lines stay right), and JSON.parse keeps "__proto__" an own key (a parser that assigns loses it).
-  let raw = parseJson(isPackage ? text : jsonc.stripComments(text, " "), file);
+  let raw = parseJson(isPackage ? text : stripComments(text), file);
   if (isPackage) {
     raw = (raw as Record<string, unknown> | null)?.migsafe;
     if (raw === undefined) return undefined;
