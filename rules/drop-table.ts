@@ -1,4 +1,4 @@
-import { displayName, listName, quoteIfNeeded } from "../src/parser/ast.js";
+import { displayName, listName, quoteIfNeeded, type QualifiedName } from "../src/parser/ast.js";
 import { defineRule } from "../src/engine/rule.js";
 import { helpLine, listing, messageLine } from "../src/engine/wording.js";
 import { fewNames, sentences } from "../src/engine/wording-drops.js";
@@ -27,16 +27,13 @@ export default defineRule({
       const names = fewNames(labels);
       const cascade = statement.node.behavior === "DROP_CASCADE";
       const it = many ? "them" : "it";
-      const renames = tables.map((table) => `ALTER TABLE ${displayName(table)} RENAME TO ${quoteIfNeeded(`${table.name}_backup`)}`);
       context.report({
         message: messageLine(
           `DROP TABLE ${names}${cascade ? " CASCADE" : ""} deletes the table${many ? "s" : ""} and ${many ? "their" : "its"} rows (ACCESS EXCLUSIVE)`,
           `DROP TABLE ${names}${cascade ? " CASCADE" : ""} deletes the table${many ? "s" : ""} and ${many ? "their" : "its"} rows`,
           `DROP TABLE ${names} deletes ${it} and ${many ? "their" : "its"} rows`,
         ),
-        help: many
-          ? helpLine(`Rename them first (${renames.join("; ")}), drop them in a later release`, `Rename them first (${renames[0]}; …), drop them in a later release`)
-          : `Rename it to ${quoteIfNeeded(`${tables[0]!.name}_backup`)} first, drop it in a later release`,
+        help: many ? renameAllHelp(tables) : `Rename it to ${quoteIfNeeded(`${tables[0]!.name}_backup`)} first, drop it in a later release`,
         explanation: sentences(
           `DROP TABLE ${listing(labels)} deletes the table${many ? "s" : ""} and all ${many ? "their" : "its"} rows for good, under an ACCESS EXCLUSIVE lock; ` +
             `application code still reading or writing ${it} starts failing at once.`,
@@ -46,3 +43,9 @@ export default defineRule({
     },
   },
 });
+
+/** The help for several tables: each renamed to a backup name (the first alone when all do not fit), dropped later. */
+function renameAllHelp(tables: readonly QualifiedName[]): string {
+  const renames = tables.map((table) => `ALTER TABLE ${displayName(table)} RENAME TO ${quoteIfNeeded(`${table.name}_backup`)}`);
+  return helpLine(`Rename them first (${renames.join("; ")}), drop them in a later release`, `Rename them first (${renames[0]}; …), drop them in a later release`);
+}

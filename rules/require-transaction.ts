@@ -53,7 +53,7 @@ function report(context: RuleContext, section: RunnerSection, statements: Statem
   const rerun = outside.find((statement) => !isRerunnable(statement)) ?? first;
   context.report({
     range: first.range,
-    message: `${outside.length === statements.length ? `${statements.length} statements run` : `${outside.length} of ${statements.length} statements run`} outside a transaction: a failure leaves them half-applied`,
+    message: `${outside.length === statements.length ? statements.length : `${outside.length} of ${statements.length}`} statements run outside a transaction: a failure leaves them half-applied`,
     help:
       section.optedOut !== undefined
         ? `Keep here only what cannot run in a transaction, or make each statement re-runnable from line ${context.lineOf(rerun.range)}`

@@ -124,13 +124,13 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
       codeFrame: options.codeFrame ?? (toTerminal && isTTY),
       columns: runOptions.columns ?? DEFAULT_COLUMNS,
     };
-    if (streamed && options.outputFile !== undefined) return await streamToFile(request, streamed, options, display, repositoryRoot(cwd) ?? cwd);
+    if (streamed && options.outputFile !== undefined) return await streamToFile(request, streamed, options, display, writePolicyOf(cwd, options));
     if (streamed && runOptions.write) return await streamRun(request, streamed, options, { write: runOptions.write, ...display });
     const project = await lintProject(request);
     if (!project.ok) return failure(project.message);
     const { debugLog, optionsOf } = project;
     let results = project.results;
-    const writePolicy: WritePolicy = { projectRoot: repositoryRoot(cwd) ?? cwd, outsideProject: options.writeOutsideProject };
+    const writePolicy = writePolicyOf(cwd, options);
 
     let outcomes: FixOutcome[] = [];
     let diffs = "";
@@ -170,7 +170,7 @@ export async function run(argv: readonly string[], runOptions: RunOptions = {}):
     if (options.outputFile !== undefined) {
       const written = writeReport(path.resolve(cwd, options.outputFile), result.output, writePolicy);
       result.output = "";
-      if (written) return { ...result, stderr: result.stderr + `migsafe: cannot write --output-file ${escapeControl(options.outputFile)}: ${written}\n`, exitCode: 2 };
+      if (written) return { ...result, stderr: result.stderr + cannotWriteOutput(options.outputFile, written), exitCode: 2 };
     }
     return result;
   } catch (error) {
@@ -367,12 +367,11 @@ async function streamRun(
  * A streamed report into --output-file: the file is checked and opened before linting (a report that cannot be
  * written fails at once), written as results arrive, and renamed into place at the end; the old file stays until then.
  */
-async function streamToFile(request: ProjectRequest, format: StreamedFormat, options: CliOptions, display: Display, projectRoot: string): Promise<RunResult> {
+async function streamToFile(request: ProjectRequest, format: StreamedFormat, options: CliOptions, display: Display, policy: WritePolicy): Promise<RunResult> {
   const outputFile = options.outputFile!;
-  const cannotWrite = (why: string): RunResult => failure(`cannot write --output-file ${outputFile}: ${why}`);
   removeTempFilesOnSignals();
-  const file = openReport(path.resolve(request.cwd, outputFile), { projectRoot, outsideProject: options.writeOutsideProject });
-  if (typeof file === "string") return cannotWrite(file);
+  const file = openReport(path.resolve(request.cwd, outputFile), policy);
+  if (typeof file === "string") return { output: "", stderr: cannotWriteOutput(outputFile, file), exitCode: 2 };
   let problem: string | undefined;
   let written = false;
   const write = (chunk: string) => {
@@ -405,7 +404,17 @@ async function streamToFile(request: ProjectRequest, format: StreamedFormat, opt
   }
   if (problem === undefined) return result;
   file.abort();
-  return { ...result, stderr: `${result.stderr}migsafe: cannot write --output-file ${escapeControl(outputFile)}: ${problem}\n`, exitCode: 2 };
+  return { ...result, stderr: result.stderr + cannotWriteOutput(outputFile, problem), exitCode: 2 };
+}
+
+/** Where migsafe may write (fixes, --output-file); asks git for the repository, so only a run that writes asks. */
+function writePolicyOf(cwd: string, options: CliOptions): WritePolicy {
+  return { projectRoot: repositoryRoot(cwd) ?? cwd, outsideProject: options.writeOutsideProject };
+}
+
+/** The stderr line of a report that --output-file could not write. */
+function cannotWriteOutput(outputFile: string, why: string): string {
+  return `migsafe: cannot write --output-file ${escapeControl(outputFile)}: ${why}\n`;
 }
 
 /** --format, or by default stylish — followed, in GitHub Actions, by workflow commands that annotate the pull request. */

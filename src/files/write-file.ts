@@ -38,14 +38,7 @@ export function removePendingTempFiles(): void {
  * through a symbolic link (unless the policy allows it).
  */
 export function writeFileAtomic(filePath: string, content: string | Uint8Array, policy: WritePolicy = {}, { durable = true }: { durable?: boolean } = {}): void {
-  const file = AtomicFile.open(filePath, policy);
-  try {
-    file.write(content);
-    file.commit({ durable });
-  } catch (error) {
-    file.abort();
-    throw error;
-  }
+  AtomicFile.open(filePath, policy).finish(content, { durable });
 }
 
 /**
@@ -89,6 +82,17 @@ export class AtomicFile {
     this.fd = undefined;
     fs.renameSync(this.temp, this.target);
     pendingTempFiles.delete(this.temp);
+  }
+
+  /** Writes the last part and commits; on any failure the temporary file is removed and the original left as it was. */
+  finish(content: string | Uint8Array, options: { durable?: boolean } = {}): void {
+    try {
+      this.write(content);
+      this.commit(options);
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
   }
 
   /** Removes the temporary file; the original is left as it was. */
@@ -182,11 +186,9 @@ export function writeReport(filePath: string, report: string, policy: WritePolic
   const opened = openReport(filePath, policy);
   if (typeof opened === "string") return opened;
   try {
-    opened.write(report);
-    opened.commit();
+    opened.finish(report);
     return undefined;
   } catch (error) {
-    opened.abort();
     return whyNotWritten(error);
   }
 }
