@@ -6,7 +6,7 @@ import { createRunDiskAccess } from "../engine/lint-source.js";
 import { lintFile } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { WorkerInput, WorkerMessage } from "./lint-worker.js";
-import { lintNextBatch } from "./work-queue.js";
+import { claimedBatches, historyGroups } from "./work-queue.js";
 import { activeRecorder, mergeInputs } from "../files/fs-recorder.js";
 
 /** Below this many files per thread, starting a worker (≈100 ms) costs more than it saves. */
@@ -17,8 +17,9 @@ const WORKER_SCRIPT = fileURLToPath(new URL("./lint-worker.js", import.meta.url)
 
 /**
  * Lints the files, on every core when there are enough of them: the main thread and
- * one worker thread per other core take batches from one shared queue, so a thread
- * that starts late or gets heavy files simply takes fewer. Results keep the order of
+ * one worker thread per other core take groups of files (a folder's history each,
+ * work-queue.ts) from one shared queue, so a thread that starts late or gets heavy
+ * files simply takes fewer. Results keep the order of
  * `paths`. Workers run migsafe's own rules, so a custom rule set runs on this thread.
  */
 export interface ParallelLint {
@@ -44,7 +45,8 @@ export async function streamPaths(
   defaultRules: boolean,
   emit: (index: number, result: FileResult) => void,
 ): Promise<number[]> {
-  const threads = defaultRules && fs.existsSync(WORKER_SCRIPT) ? Math.min(threadCount(), Math.floor(paths.length / MIN_FILES_PER_THREAD)) : 1;
+  const groups = historyGroups(paths);
+  const threads = defaultRules && fs.existsSync(WORKER_SCRIPT) ? Math.min(threadCount(), Math.floor(paths.length / MIN_FILES_PER_THREAD), groups.length) : 1;
   const queue = new SharedArrayBuffer(4);
   const next = new Int32Array(queue);
   const emitted = new Uint8Array(paths.length);
@@ -57,10 +59,10 @@ export async function streamPaths(
   const { rules: _rules, ...serializable } = options;
   // A recorded run (run-record.ts) needs the reads of its workers too: each records its own and posts them at the end.
   const record = activeRecorder() !== undefined;
-  const workers = Array.from({ length: Math.max(0, threads - 1) }, () => inWorker({ paths: [...paths], options: serializable, queue, record }, place));
+  const workers = Array.from({ length: Math.max(0, threads - 1) }, () => inWorker({ paths: [...paths], groups, options: serializable, queue, record }, place));
   const files = createRunDiskAccess();
   let own = 0;
-  for (let claimed = lintNextBatch(paths, next, options, files); claimed; claimed = lintNextBatch(paths, next, options, files)) {
+  for (const claimed of claimedBatches(paths, groups, next, options, files)) {
     place(claimed);
     own += claimed.length;
     // Let the workers' batches in between this thread's own, so that they are not all held until the end.

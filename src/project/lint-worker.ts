@@ -8,6 +8,8 @@ import { startRecording, type RecordedInputs } from "../files/fs-recorder.js";
 
 export interface WorkerInput {
   paths: string[];
+  /** The indexes of `paths` in groups that one thread lints whole (work-queue.ts). */
+  groups: number[][];
   /** The lint options without the rules (functions cannot cross threads): the worker runs migsafe's own. */
   options: Omit<LintOptions, "rules">;
   queue: SharedArrayBuffer;
@@ -18,10 +20,10 @@ export interface WorkerInput {
 /** A batch's results, each with its index in `paths`, or the end of the worker's share. */
 export type WorkerMessage = [number, FileResult][] | { inputs: RecordedInputs } | "done";
 
-const { paths, options, queue, record } = workerData as WorkerInput;
+const { paths, groups, options, queue, record } = workerData as WorkerInput;
 const recorder = record ? startRecording() : undefined;
 await loadParser();
 // Each batch is posted as soon as it is linted, so that no thread holds every result of a large run.
-lintClaimedBatches(paths, new Int32Array(queue), { ...options, rules: allRules }, (claimed) => parentPort!.postMessage(claimed satisfies WorkerMessage));
+lintClaimedBatches(paths, groups, new Int32Array(queue), { ...options, rules: allRules }, (claimed) => parentPort!.postMessage(claimed satisfies WorkerMessage));
 if (recorder) parentPort!.postMessage({ inputs: recorder.stop() } satisfies WorkerMessage);
 parentPort!.postMessage("done" satisfies WorkerMessage);

@@ -1,24 +1,51 @@
+import path from "node:path";
 import { createRunDiskAccess, type FileAccess } from "../engine/lint-source.js";
 import { lintFile } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 
-/** Files claimed at a time: small enough to balance the threads, large enough that claiming costs nothing. */
+/** Files linted between two results posted or yielded: small enough to stream, large enough that posting costs nothing. */
 const BATCH = 8;
 
+/** The migration file of a one-migration-per-folder layout (Prisma, Diesel), and a version folder (temporal's `v1.10`). */
+const ONE_PER_FOLDER = new Set(["migration.sql", "up.sql", "down.sql"]);
+const VERSION_FOLDER = /^v\d+(?:\.\d+)*$/;
+
 /**
- * Claims the next batch of `paths` from a counter shared by every thread of the run
- * and lints it; undefined when none is left. Each result comes with its index in `paths`.
+ * The files of `paths` (their indexes) in groups that one thread lints whole, largest first. A migration's lint replays
+ * the earlier migrations of its folder, so a folder split between threads is parsed by each of them: grouped, it is
+ * parsed once. The group is the folder a history most likely spans, guessed from the path alone (a wrong guess costs
+ * time, never a result: each thread replays what it needs).
  */
-export function lintNextBatch(paths: readonly string[], next: Int32Array, options: LintOptions, files: FileAccess): [number, FileResult][] | undefined {
-  const start = Atomics.add(next, 0, BATCH);
-  if (start >= paths.length) return undefined;
-  const claimed: [number, FileResult][] = [];
-  for (let i = start; i < Math.min(start + BATCH, paths.length); i++) claimed.push([i, lintFile(paths[i]!, options, files)]);
-  return claimed;
+export function historyGroups(paths: readonly string[]): number[][] {
+  const groups = new Map<string, number[]>();
+  paths.forEach((each, index) => {
+    const key = historyFolderGuess(each);
+    const group = groups.get(key);
+    if (group) group.push(index);
+    else groups.set(key, [index]);
+  });
+  return [...groups.values()].sort((a, b) => b.length - a.length);
 }
 
-/** Lints claimed batches until none is left, calling `done` with each. */
-export function lintClaimedBatches(paths: readonly string[], next: Int32Array, options: LintOptions, done: (claimed: [number, FileResult][]) => void): void {
-  const files = createRunDiskAccess();
-  for (let claimed = lintNextBatch(paths, next, options, files); claimed; claimed = lintNextBatch(paths, next, options, files)) done(claimed);
+function historyFolderGuess(filePath: string): string {
+  const dir = path.dirname(path.resolve(filePath));
+  return ONE_PER_FOLDER.has(path.basename(filePath)) || VERSION_FOLDER.test(path.basename(dir)) ? path.dirname(dir) : dir;
+}
+
+/**
+ * Claims groups from a counter shared by every thread of the run until none is left, and lints each group's files in
+ * batches; yields each batch's results with their indexes in `paths`.
+ */
+export function* claimedBatches(paths: readonly string[], groups: readonly number[][], next: Int32Array, options: LintOptions, files: FileAccess): Generator<[number, FileResult][]> {
+  for (let g = Atomics.add(next, 0, 1); g < groups.length; g = Atomics.add(next, 0, 1)) {
+    const group = groups[g]!;
+    for (let start = 0; start < group.length; start += BATCH) {
+      yield group.slice(start, start + BATCH).map((index): [number, FileResult] => [index, lintFile(paths[index]!, options, files)]);
+    }
+  }
+}
+
+/** Lints claimed groups until none is left, calling `done` with each batch. */
+export function lintClaimedBatches(paths: readonly string[], groups: readonly number[][], next: Int32Array, options: LintOptions, done: (claimed: [number, FileResult][]) => void): void {
+  for (const claimed of claimedBatches(paths, groups, next, options, createRunDiskAccess())) done(claimed);
 }

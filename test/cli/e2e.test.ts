@@ -172,8 +172,9 @@ describe("migsafe (built) on many files", () => {
     // Files big enough that the main thread cannot finish them all before the worker starts.
     const bulk = Array.from({ length: 60 }, (_, k) => `ALTER TABLE IF EXISTS audit ADD COLUMN IF NOT EXISTS c${k} int DEFAULT ${k};`).join("\n");
     const files: Record<string, string> = {};
+    // Two folders: a thread lints a folder's history whole (work-queue.ts), so one folder would be one thread's.
     for (let i = 0; i < 400; i++) {
-      const name = `m/${String(i).padStart(4, "0")}_step`;
+      const name = `m/p${i % 2}/${String(i).padStart(4, "0")}_step`;
       if (i % 3 === 0) files[`${name}.sql`] = `${bulk}\nCREATE TABLE IF NOT EXISTS t${i} (id int);\nDROP TABLE IF EXISTS t${i};\n`;
       else if (i % 3 === 1) files[`${name}.sql`] = `${bulk}\nDROP TABLE IF EXISTS users_${i};\nUPDATE accounts SET flag = true;\n`;
       else files[`${name}.sql`] = i % 50 === 2 ? "SELEC 1;\n" : `${bulk}\nALTER TABLE users ADD COLUMN IF NOT EXISTS c${i} int NOT NULL;\n`;
