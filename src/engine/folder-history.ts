@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import { MigrationFacts, type SchemaBefore } from "../facts/index.js";
 import { downSectionStart } from "../facts/rollback-block.js";
-import { SchemaReplay } from "../facts/schema-before.js";
+import { SchemaReplay, type SavedReplay } from "../facts/schema-before.js";
 import { parseFile } from "../parser/parse-file.js";
 import { SCRIPT } from "../runners/detect.js";
 import type { FileRunner } from "../runners/file-runner.js";
@@ -20,6 +20,11 @@ import { runnerAndPartner, type FileAccess } from "./lint-source.js";
 import { Substitution } from "./placeholders.js";
 
 interface FolderReplay {
+  /** The folder's sequence (migration-order.ts sequenceKey), and its folder. */
+  key: string;
+  folder: string;
+  /** The options of the file that started the replay: they decide how the earlier files read. */
+  options: LintOptions;
   /** Position of each migration of the folder in the runner's order. */
   positions: Map<string, number>;
   files: string[];
@@ -28,6 +33,21 @@ interface FolderReplay {
   replayed: number;
   /** Fingerprints of the folder's history: [i] covers the files before position i. */
   fingerprints: string[];
+  /** How many files the replay restored from a saved one had replayed (0: none restored). */
+  restored: number;
+}
+
+/** A replay kept between runs: what it knows after the first `replayed` files of a sequence, whose fingerprint is `fingerprint`. */
+export interface KeptReplay {
+  replayed: number;
+  fingerprint: string;
+  replay: SavedReplay;
+}
+
+/** Where replays are kept between runs (the `--cache`): by sequence and the options that read it. */
+export interface KeptReplays {
+  find(sequence: string, options: LintOptions): KeptReplay | undefined;
+  keep(sequence: string, options: LintOptions, kept: KeptReplay): void;
 }
 
 export class FolderHistories {
@@ -35,12 +55,15 @@ export class FolderHistories {
   /** The runner of the last forward migration linted: the file the next one's replay most often starts with. */
   #last: { file: string; runner: FileRunner } | undefined;
 
+  constructor(private readonly kept?: KeptReplays) {}
+
   /** The schema the earlier migrations of the file's folder leave; undefined when the file is in no known sequence. */
   before(filePath: string, runner: FileRunner, options: LintOptions, files: FileAccess): SchemaBefore | undefined {
     const found = this.#folderOf(filePath, runner, options, files);
     this.#last = { file: path.resolve(filePath), runner };
     if (!found) return undefined;
     const { folder, at } = found;
+    if (folder.replayed === 0 && at > 0) this.#restore(folder, files);
     for (; folder.replayed < at; folder.replayed++) this.#replayFile(folder, folder.replayed, options, files);
     return folder.replay.before(at);
   }
@@ -48,8 +71,32 @@ export class FolderHistories {
   /** What the earlier migrations of the file's folder are (their paths and texts), for a cache key; "" when none are read. */
   fingerprint(filePath: string, runner: FileRunner, options: LintOptions, files: FileAccess): string {
     const found = this.#folderOf(filePath, runner, options, files);
-    if (!found) return "";
-    const { folder, at } = found;
+    return found ? this.#fingerprintAt(found.folder, found.at, files) : "";
+  }
+
+  /** The folders whose replay started from a kept one, with how many of their migrations it had replayed. */
+  get restored(): { folder: string; migrations: number }[] {
+    return [...this.#folders.values()].flatMap((folder) => (folder && folder.restored > 0 ? [{ folder: folder.folder, migrations: folder.restored }] : []));
+  }
+
+  /** Keeps each replay that went further than the one it was restored from, for the next run. */
+  keepReplays(files: FileAccess): void {
+    if (!this.kept) return;
+    for (const folder of this.#folders.values()) {
+      if (!folder || folder.replayed <= folder.restored) continue;
+      this.kept.keep(folder.key, folder.options, { replayed: folder.replayed, fingerprint: this.#fingerprintAt(folder, folder.replayed, files), replay: folder.replay.saved });
+    }
+  }
+
+  /** Starts from a kept replay when the files it replayed are still the first of the sequence, unchanged. */
+  #restore(folder: FolderReplay, files: FileAccess): void {
+    const kept = this.kept?.find(folder.key, folder.options);
+    if (!kept || kept.replayed > folder.files.length || kept.fingerprint !== this.#fingerprintAt(folder, kept.replayed, files)) return;
+    folder.replay = SchemaReplay.restored(kept.replay, new Set(folder.options.change ?? []));
+    folder.replayed = folder.restored = kept.replayed;
+  }
+
+  #fingerprintAt(folder: FolderReplay, at: number, files: FileAccess): string {
     while (folder.fingerprints.length <= at) {
       const i = folder.fingerprints.length - 1;
       const file = folder.files[i]!;
@@ -69,11 +116,15 @@ export class FolderHistories {
     if (!this.#folders.has(key)) {
       const sequence = migrationSequence(file, profile, files);
       folder = sequence && {
+        key,
+        folder: sequence.folder,
+        options,
         files: sequence.files,
         positions: new Map(sequence.files.map((each, i) => [each, i])),
         replay: new SchemaReplay(new Set(options.change ?? [])),
         replayed: 0,
         fingerprints: [""],
+        restored: 0,
       };
       this.#folders.set(key, folder);
     }

@@ -11,7 +11,7 @@ import { forwardOnlyReason, type FolderAccess } from "./forward-only.js";
 import { resultInOriginal, Substitution } from "./placeholders.js";
 import { isFile } from "../files/is-file.js";
 import { activeRecorder, entryKind, type FsRecorder } from "../files/fs-recorder.js";
-import { FolderHistories } from "./folder-history.js";
+import { FolderHistories, type KeptReplays } from "./folder-history.js";
 
 /** How the engine sees the project's files: rollback partners, and what tells which runner runs a file (src/runners/). */
 export interface FileAccess extends FolderAccess {
@@ -56,7 +56,7 @@ export const diskAccess: FileAccess = { exists: isFile, read: readText, list: (d
  * a stat for every possible rollback partner of every file, and the last few
  * parses are kept for the rollback partner that needs them next.
  */
-export function createRunDiskAccess(): FileAccess {
+export function createRunDiskAccess(kept?: KeptReplays): FileAccess {
   const listings = new Map<string, { names: string[]; files: Map<string, boolean>; entries: fs.Dirent[]; byName: Map<string, fs.Dirent>; noted: boolean }>();
   // A recorded run (src/project/run-record.ts) records what it uses of each listing: whether a name is there (a
   // runner's marker file, a rollback partner), or all of it (list()), so that an unrelated new file in a folder
@@ -78,7 +78,7 @@ export function createRunDiskAccess(): FileAccess {
   const recent = new Map<string, { text: string; standardConformingStrings: boolean | undefined; parsed: ParsedFile }>();
   const remembered = new Map<string, unknown>();
   return {
-    histories: new FolderHistories(),
+    histories: new FolderHistories(kept),
     digests: new Map(),
     exists(filePath) {
       const dir = path.dirname(filePath);

@@ -70,6 +70,46 @@ class Timeline<T> {
   get latest(): Slot<T> | undefined {
     return this.#entries[this.#entries.length - 1]?.value;
   }
+
+  get saved(): SavedEntry[] {
+    return this.#entries.map(({ at, value }) => [at, value === UNKNOWN ? SAVED_UNKNOWN : value === GONE ? SAVED_GONE : (value as object)]);
+  }
+
+  static restored<T>(saved: readonly SavedEntry[]): Timeline<T> {
+    const timeline = new Timeline<T>();
+    for (const [at, value] of saved) timeline.#entries.push({ at, value: value === SAVED_UNKNOWN ? UNKNOWN : value === SAVED_GONE ? GONE : (value as T) });
+    return timeline;
+  }
+}
+
+/** A timeline entry as JSON: the file position, and the value (an object or array), or 0 for unknown and 1 for gone. */
+type SavedEntry = [number, object | 0 | 1];
+const SAVED_UNKNOWN = 0;
+const SAVED_GONE = 1;
+
+/** What a replay knows after some files, as JSON (the `--cache` keeps it, so that a new migration does not replay the whole folder again). */
+export interface SavedReplay {
+  nextId: number;
+  relations: [string, SavedEntry[]][];
+  columns: [string, SavedEntry[]][];
+  enums: [string, SavedEntry[]][];
+}
+
+/** Whether a value read back from the cache has the shape `SchemaReplay.saved` writes. */
+export function isSavedReplay(value: unknown): value is SavedReplay {
+  if (typeof value !== "object" || value === null) return false;
+  const saved = value as Partial<SavedReplay>;
+  const timelines = (list: unknown) =>
+    Array.isArray(list) &&
+    list.every(
+      (pair) =>
+        Array.isArray(pair) &&
+        pair.length === 2 &&
+        typeof pair[0] === "string" &&
+        Array.isArray(pair[1]) &&
+        (pair[1] as unknown[]).every((entry) => Array.isArray(entry) && entry.length === 2 && Number.isInteger(entry[0]) && (entry[1] === 0 || entry[1] === 1 || (typeof entry[1] === "object" && entry[1] !== null))),
+    );
+  return Number.isInteger(saved.nextId) && timelines(saved.relations) && timelines(saved.columns) && timelines(saved.enums);
 }
 
 interface Relation {
@@ -103,6 +143,22 @@ export class SchemaReplay {
   #file = "";
 
   constructor(private readonly change: ReadonlySet<string> = new Set()) {}
+
+  /** What this replay knows, as JSON. */
+  get saved(): SavedReplay {
+    const save = (map: Map<string, Timeline<unknown>>) => [...map].map(([name, timeline]): [string, SavedEntry[]] => [name, timeline.saved]);
+    return { nextId: this.#nextId, relations: save(this.#relations), columns: save(this.#columns), enums: save(this.#enums) };
+  }
+
+  /** A replay that knows what `saved` says, and goes on from there. */
+  static restored(saved: SavedReplay, change: ReadonlySet<string> = new Set()): SchemaReplay {
+    const replay = new SchemaReplay(change);
+    for (const [name, entries] of saved.relations) replay.#relations.set(name, Timeline.restored(entries));
+    for (const [name, entries] of saved.columns) replay.#columns.set(name, Timeline.restored(entries));
+    for (const [name, entries] of saved.enums) replay.#enums.set(name, Timeline.restored(entries));
+    replay.#nextId = saved.nextId;
+    return replay;
+  }
 
   /** Replays the file at position `at` of the sequence (positions rise from one call to the next). */
   replay(at: number, file: ReplayedFile): void {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { createRunDiskAccess } from "../engine/lint-source.js";
+import { createRunDiskAccess, type FileAccess } from "../engine/lint-source.js";
 import { lintFile } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import type { WorkerInput, WorkerMessage } from "./lint-worker.js";
@@ -37,6 +37,7 @@ export async function lintPaths(paths: readonly string[], options: LintOptions, 
 /**
  * Lints the files as lintPaths does, handing each result to `emit` (with its index in
  * `paths`) as soon as it is ready, in no particular order, and keeping none of them.
+ * `files` is the run's file access of this thread (its folder histories, parses).
  * Returns how many files each thread linted, the main thread first.
  */
 export async function streamPaths(
@@ -44,6 +45,7 @@ export async function streamPaths(
   options: LintOptions,
   defaultRules: boolean,
   emit: (index: number, result: FileResult) => void,
+  files: FileAccess = createRunDiskAccess(),
 ): Promise<number[]> {
   const groups = historyGroups(paths);
   const threads = defaultRules && fs.existsSync(WORKER_SCRIPT) ? Math.min(threadCount(), Math.floor(paths.length / MIN_FILES_PER_THREAD), groups.length) : 1;
@@ -60,7 +62,6 @@ export async function streamPaths(
   // A recorded run (run-record.ts) needs the reads of its workers too: each records its own and posts them at the end.
   const record = activeRecorder() !== undefined;
   const workers = Array.from({ length: Math.max(0, threads - 1) }, () => inWorker({ paths: [...paths], groups, options: serializable, queue, record }, place));
-  const files = createRunDiskAccess();
   let own = 0;
   for (const claimed of claimedBatches(paths, groups, next, options, files)) {
     place(claimed);

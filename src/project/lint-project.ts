@@ -3,6 +3,7 @@ import path from "node:path";
 import { changedSince, GitError, readFromIndex, stagedFiles } from "../files/git.js";
 import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "../files/find-files.js";
 import { streamPaths } from "./lint-parallel.js";
+import type { KeptReplays } from "../engine/folder-history.js";
 import { cacheSecret } from "./cache-secret.js";
 import { ResultCache } from "./result-cache.js";
 import { activeRecorder } from "../files/fs-recorder.js";
@@ -261,7 +262,7 @@ function planJobs(targets: readonly Target[], rules: readonly Rule[], request: P
  * keeps none, and returns an empty list (what a large run streams to its report).
  */
 async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (result: FileResult) => void): Promise<FileResult[]> {
-  const files = accessWith(lintRun.contents, lintRun.readIndex);
+  const files = accessWith(lintRun.contents, lintRun.readIndex, lintRun.cache?.replays);
   const all: FileResult[] = [];
   const inOrder = onResult ? new InOrder(onResult) : undefined;
   const place = (index: number, result: FileResult) => {
@@ -300,9 +301,11 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (resul
   for (const { index, bytes, job } of fromContents) place(index, cacheAndReturn(index, lintBytes(bytes, job.target.path, job.options, files)));
   for (const [options, indexes] of groups) {
     const paths = indexes.map((index) => jobs[index]!.target.path);
-    const filesPerThread = await streamPaths(paths, options, lintRun.defaultRules, (i, result) => place(indexes[i]!, cacheAndReturn(indexes[i]!, result)));
+    const filesPerThread = await streamPaths(paths, options, lintRun.defaultRules, (i, result) => place(indexes[i]!, cacheAndReturn(indexes[i]!, result)), files);
     lintRun.debugLog.push(`debug: linted ${paths.length} files on ${filesPerThread.length} threads (${filesPerThread.join(" + ")})`);
   }
+  if (lintRun.cache) files.histories?.keepReplays(files);
+  for (const { folder, migrations } of files.histories?.restored ?? []) lintRun.debugLog.push(`debug: ${displayPath(folder, lintRun.cwd)}: the replay of its first ${migrations} migrations taken from the cache`);
   return all;
 }
 
@@ -322,8 +325,8 @@ class InOrder {
 }
 
 /** The run's disk, with the files whose content came from elsewhere seen as that content. */
-function accessWith(contents: ReadonlyMap<string, Uint8Array>, readIndex?: (filePath: string) => Uint8Array | undefined): FileAccess {
-  const disk = createRunDiskAccess();
+function accessWith(contents: ReadonlyMap<string, Uint8Array>, readIndex?: (filePath: string) => Uint8Array | undefined, kept?: KeptReplays): FileAccess {
+  const disk = createRunDiskAccess(kept);
   if (contents.size === 0) return disk;
   return {
     ...disk,

@@ -5,17 +5,19 @@ import { runnerAndPartner, type FileAccess } from "../engine/lint-source.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { makeFolder, writeFileAtomic } from "../files/write-file.js";
 import { isCacheEntry, type CacheEntry } from "./cache-entry.js";
+import type { KeptReplay, KeptReplays } from "../engine/folder-history.js";
+import { isSavedReplay } from "../facts/schema-before.js";
 import { cacheFolder, macOf, sameMac, secretIdOf } from "./cache-mac.js";
 
 export { cacheFolder };
 
 /** Bumped when the cache file's shape changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** A larger cache file is not read (≈1 KB per file with findings: far more migrations than any project has). */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 
-/** The cache file's first line; the second holds the entries, by file path. */
+/** The cache file's first line; the second holds the entries, by file path, and the kept folder replays. */
 interface Header {
   format: number;
   version: string;
@@ -54,12 +56,28 @@ export class ResultCache {
     private readonly version: string,
     private readonly secret: Buffer,
     private readonly entries: Map<string, CacheEntry>,
+    private readonly kept: Map<string, StoredReplay>,
   ) {}
+
+  /**
+   * The replays of migration folders kept by the last run (folder-history.ts): a new migration at the end of a folder
+   * replays only itself, when the earlier files are the same (by their fingerprint) and read with the same options.
+   */
+  readonly replays: KeptReplays = {
+    find: (sequence, options) => {
+      const stored = this.kept.get(sequence);
+      return stored?.options === optionsDigest(options) ? stored : undefined;
+    },
+    keep: (sequence, options, kept) => {
+      this.kept.set(sequence, { options: optionsDigest(options), ...kept });
+      this.changed = true;
+    },
+  };
 
   /** Loads the cache of the project around `cwd`; a missing cache, or one of another migsafe version, starts empty without a warning. */
   static load(cwd: string, version: string, secret: Buffer): LoadedCache {
     const file = path.join(cacheFolder(cwd), "results.json");
-    const empty = () => new ResultCache(file, version, secret, new Map());
+    const empty = () => new ResultCache(file, version, secret, new Map(), new Map());
     let text: string;
     try {
       // Checked before reading, so that a planted huge file is not read into memory.
@@ -74,7 +92,7 @@ export class ResultCache {
       return { cache: empty(), warning: `it cannot be read (${code ?? String(error)})` };
     }
     const read = readEntries(text, version, secret);
-    if ("entries" in read) return { cache: new ResultCache(file, version, secret, read.entries) };
+    if ("entries" in read) return { cache: new ResultCache(file, version, secret, read.entries, read.replays) };
     return { cache: empty(), ...(read.problem ? { warning: read.problem } : {}) };
   }
 
@@ -138,7 +156,7 @@ export class ResultCache {
     if (!this.changed) return undefined;
     try {
       makeFolder(path.dirname(this.file));
-      const body = JSON.stringify(Object.fromEntries(this.entries));
+      const body = JSON.stringify({ files: Object.fromEntries(this.entries), replays: Object.fromEntries(this.kept) } satisfies Body);
       const header: Header = { format: FORMAT, version: this.version, secretId: secretId(this.secret), mac: mac(this.secret, this.version, body) };
       // No fsync: a cache lost in a crash is rebuilt, and a torn one fails its HMAC and is ignored.
       writeFileAtomic(this.file, `${JSON.stringify(header)}\n${body}`, {}, { durable: false });
@@ -151,7 +169,7 @@ export class ResultCache {
 }
 
 /** The entries of a cache file, or why it cannot be used (undefined: another migsafe version wrote it, which is no problem). */
-function readEntries(text: string, version: string, secret: Buffer): { entries: Map<string, CacheEntry> } | { problem?: string } {
+function readEntries(text: string, version: string, secret: Buffer): { entries: Map<string, CacheEntry>; replays: Map<string, StoredReplay> } | { problem?: string } {
   const newline = text.indexOf("\n");
   const header = parseJson(newline < 0 ? text : text.slice(0, newline)) as Partial<Header> | undefined;
   if (typeof header !== "object" || header === null) return { problem: "it is not a migsafe cache file" };
@@ -159,14 +177,39 @@ function readEntries(text: string, version: string, secret: Buffer): { entries: 
   if (header.secretId !== secretId(secret)) return { problem: "it was written with another cache secret (another machine or CI job; see docs/ci.md)" };
   const body = text.slice(newline + 1);
   if (typeof header.mac !== "string" || !sameMac(header.mac, mac(secret, version, body))) return { problem: "it was modified after migsafe wrote it" };
-  const raw = parseJson(body);
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { problem: "its entries are not an object" };
+  const raw = parseJson(body) as Partial<Body> | undefined;
+  if (!isRecord(raw) || !isRecord(raw.files) || !isRecord(raw.replays)) return { problem: "its entries are not an object" };
   const entries = new Map<string, CacheEntry>();
-  for (const [filePath, entry] of Object.entries(raw)) {
+  for (const [filePath, entry] of Object.entries(raw.files)) {
     if (!isCacheEntry(entry)) return { problem: "it holds an entry migsafe does not write" };
     entries.set(filePath, entry);
   }
-  return { entries };
+  const replays = new Map<string, StoredReplay>();
+  for (const [sequence, stored] of Object.entries(raw.replays)) {
+    if (!isStoredReplay(stored)) return { problem: "it holds an entry migsafe does not write" };
+    replays.set(sequence, stored);
+  }
+  return { entries, replays };
+}
+
+/** The cache file's second line. */
+interface Body {
+  files: Record<string, CacheEntry>;
+  replays: Record<string, StoredReplay>;
+}
+
+/** A kept replay, with the digest of the options that read its files. */
+interface StoredReplay extends KeptReplay {
+  options: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isStoredReplay(value: unknown): value is StoredReplay {
+  if (!isRecord(value) || Object.keys(value).length !== 4) return false;
+  return typeof value.options === "string" && Number.isInteger(value.replayed) && typeof value.fingerprint === "string" && isSavedReplay(value.replay);
 }
 
 function parseJson(text: string): unknown {
@@ -192,6 +235,11 @@ function optionsKey(options: LintOptions): string {
     optionsKeys.set(options, key);
   }
   return key;
+}
+
+/** The options' key, short: what a kept replay is stored with. */
+function optionsDigest(options: LintOptions): string {
+  return createHash("sha256").update(optionsKey(options)).digest("hex");
 }
 
 /** The files of a configuration share one options object (and the options are not changed once made): its text once. */

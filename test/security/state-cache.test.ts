@@ -24,9 +24,9 @@ function tamperEntries(p: TempProject, edit: (entry: Record<string, unknown>, fi
     for (const [filePath, entry] of Object.entries(cache.entries)) edit(entry, filePath);
     fs.writeFileSync(file, JSON.stringify(cache));
   } else {
-    const entries = JSON.parse(text.slice(newline + 1)) as Record<string, Record<string, unknown>>;
-    for (const [filePath, entry] of Object.entries(entries)) edit(entry, filePath);
-    fs.writeFileSync(file, `${text.slice(0, newline)}\n${JSON.stringify(entries)}`);
+    const body = JSON.parse(text.slice(newline + 1)) as { files: Record<string, Record<string, unknown>> };
+    for (const [filePath, entry] of Object.entries(body.files)) edit(entry, filePath);
+    fs.writeFileSync(file, `${text.slice(0, newline)}\n${JSON.stringify(body)}`);
   }
 }
 
