@@ -25,6 +25,7 @@ import { loadParser } from "../parser/pg.js";
 import { DEFAULT_TIMEOUT_MS, type VerifyDatabase } from "./database.js";
 import type { ServerDatabaseOptions } from "./server-database.js";
 import { selectMigrations, VERIFY_RULES, verifyMigrations } from "./verify.js";
+import type { MigrationOrder } from "./order.js";
 import { isFile } from "../files/is-file.js";
 import { MissingDependencyError } from "../optional-dependency.js";
 
@@ -53,6 +54,7 @@ const OPTIONS = {
   seed: { type: "string" },
   rows: { type: "string" },
   rerun: { type: "boolean" },
+  order: { type: "string" },
   timeout: { type: "string" },
   "i-know-this-database-is-scratch": { type: "boolean" },
   format: { type: "string", short: "f" },
@@ -134,7 +136,9 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
         return failure(`no migration folder found in ${cwd} (looked for ${DEFAULT_FOLDERS.map((folder) => `${folder}/`).join(", ")}); pass the folder or files to verify`);
       }
     }
-    const targets = await findFiles(patterns, cwd);
+    const order = values.order === undefined ? { kind: "runner" as const } : readOrder(values.order, cwd);
+    if ("problem" in order) return failure(order.problem);
+    const targets = await findFiles(patterns, cwd, { sorted: order.kind !== "as-given" });
     for (const target of targets) {
       const problem = target.error ?? (isFile(target.path) ? undefined : "no such file");
       if (problem) return failure(`${displayPath(target.path, cwd)}: ${problem}`);
@@ -184,6 +188,8 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
         reported: configured.reported,
         rows,
         rerun: values.rerun ?? false,
+        order,
+        show: (filePath) => displayPath(filePath, cwd),
         ...(seed ? { seed } : {}),
         interrupted: () => interrupted,
       });
@@ -194,6 +200,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
 
     const stderr: string[] = [...announced];
     if (debug) for (const note of outcome.notes) stderr.push(`debug: ${note}`);
+    stderr.push(...outcome.warnings);
     if (outcome.skipped.length > 0) {
       const names = outcome.skipped.map((file) => displayPath(file, cwd)).join(", ");
       stderr.push(`skipped ${plural(outcome.skipped.length, "file")} verify does not run (not SQL, or a rollback file without its migration): ${names}`);
@@ -329,6 +336,22 @@ function configure(paths: readonly string[], configFile: string | undefined): Co
   }
 }
 
+/** `--order`: `runner`, `as-given`, or a file listing the migrations one per line (relative to the file's folder; `#` starts a comment). */
+function readOrder(value: string, cwd: string): MigrationOrder | { problem: string } {
+  if (value === "runner") return { kind: "runner" };
+  if (value === "as-given") return { kind: "as-given" };
+  if (value === "") return { problem: "--order takes runner, as-given or a file that lists the migrations" };
+  const listFile = path.resolve(cwd, value);
+  let text: string;
+  try {
+    text = fs.readFileSync(listFile, "utf8");
+  } catch (error) {
+    return { problem: `cannot read --order ${value}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (--order takes runner, as-given or a file that lists the migrations)` };
+  }
+  const entries = text.split(/\r?\n/).map((line) => line.replace(/#.*/, "").trim()).filter((line) => line !== "");
+  return { kind: "list", files: entries.map((entry) => path.resolve(path.dirname(listFile), entry)), source: value };
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
 }
@@ -367,6 +390,11 @@ Options:
                              rows, so that "table has rows" failures show (default 0)
       --rerun                apply each migration a second time (rolled back) to
                              check that it can run again
+      --order <how>          runner (default): the runner's order when migsafe knows
+                             the runner, else by name, numbers and version folders
+                             (v1.2 before v1.10) compared as numbers; as-given: the
+                             order of the arguments; or a file listing the
+                             migrations, one per line
       --timeout <seconds>    the longest a statement may run or wait for a lock
                              (default 60); on PGlite, a statement past it stops the run
   -f, --format <name>        stylish (default), json, sarif, github, gitlab, junit,

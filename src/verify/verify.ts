@@ -6,7 +6,6 @@
  * migration can run twice.
  */
 import path from "node:path";
-import { migrationName } from "../config/resolve.js";
 import { DEFAULT_SETTINGS, settingsOptions } from "../config/settings.js";
 import { lintFile } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
@@ -40,6 +39,7 @@ import { describeDifference, diffCatalog, notInExtension, preexistingSchemas, sn
 import { databaseError, type DatabaseError, type VerifyDatabase } from "./database.js";
 import { refusalInSql, refusalsOf } from "./refusals.js";
 import { isFile } from "../files/is-file.js";
+import { orderMigrations, type MigrationOrder } from "./order.js";
 
 /** Where verify's findings are documented: docs/verify.md, one heading per finding id. */
 export const VERIFY_DOCS_URL = DOCS_BASE_URL.replace(/rules\/$/, "verify.md");
@@ -90,8 +90,12 @@ export const VERIFY_RULES: readonly Rule[] = VERIFY_RULE_IDS.map((id) => ({ meta
 
 export interface VerifyOptions {
   database: VerifyDatabase;
-  /** Migration files (absolute paths) in any order: the SQL forward migrations among them run in migration order. */
+  /** Migration files (absolute paths): the SQL forward migrations among them run in `order`. */
   files: readonly string[];
+  /** The runner's order (default), the order of `files`, or a list's (order.ts). */
+  order?: MigrationOrder;
+  /** How a path is shown in a warning; default as it is. */
+  show?: (filePath: string) => string;
   /** Each file's lint options (its configuration); by default every rule with default settings. */
   lintOptions?: (filePath: string) => LintOptions;
   /** A migration that runs (its predecessors need it) but is not reported unless it fails: before the configuration's startAfter. */
@@ -117,6 +121,8 @@ export type VerifyOutcome =
       failed: number;
       /** Files left out: not SQL, rollback files without their forward migration. */
       skipped: string[];
+      /** One line each, for stderr: migrations the order cannot tell apart, a list's files that are not given or left out. */
+      warnings: string[];
       /** What --debug shows: tables --rows could not fill, statements whose locks could not be read, … */
       notes: string[];
       /** Why the run stopped before the last migration (interrupted, or PGlite stopped after --timeout), and how many migrations did not run. */
@@ -159,7 +165,9 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   const reported = options.reported ?? (() => true);
   const rows = options.rows ?? 0;
   const notes: string[] = [];
-  const { forward, skipped } = selectMigrations(options.files, lintOptions);
+  const selected = selectMigrations(options.files, lintOptions);
+  const { files: forward, warnings } = orderMigrations(selected.forward, options.order ?? { kind: "runner" }, lintOptions, options.show ?? ((file) => file));
+  const { skipped } = selected;
 
   // A server database in scratch-schema mode has schemas of its own: verify leaves them alone.
   const ignored = await preexistingSchemas(db);
@@ -214,7 +222,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   }
   const reason = stopped ? undefined : interrupted();
   if (reason) stopped = { reason, notRun: 0 };
-  return { ok: true, results, migrations: forward.length - (stopped?.notRun ?? 0), failed, skipped, notes, ...(stopped ? { stopped } : {}) };
+  return { ok: true, results, migrations: forward.length - (stopped?.notRun ?? 0), failed, skipped, warnings, notes, ...(stopped ? { stopped } : {}) };
 }
 
 /** The findings of a migration before the configuration's startAfter that are reported all the same. */
@@ -236,7 +244,7 @@ interface RunContext {
 }
 
 /**
- * The SQL forward migrations among `files`, in migration order, and what was left out.
+ * The SQL forward migrations among `files`, in their order (order.ts puts them in migration order), and what was left out.
  * Rollback files (by name: `_rollback.sql`, `.down.sql`, `down.sql`, the configuration's
  * rollbackPatterns) run as their forward migration's rollback, not on their own.
  */
@@ -253,35 +261,7 @@ export function selectMigrations(files: readonly string[], lintOptions: (filePat
     if (partner.role === "forward") forward.push(filePath);
     else if (!partner.partnerPath || !selected.has(partner.partnerPath)) skipped.push(filePath);
   }
-  return { forward: forward.sort(compareMigrations), skipped };
-}
-
-/**
- * Migration order, as runners sort: by the migration's name (its folder's for `…/up.sql`
- * and `…/migration.sql`), numbers compared as numbers (`2_b` before `10_a`, timestamps,
- * Flyway's `V1_1__`); Flyway's repeatable `R__` migrations after the versioned ones.
- */
-export function compareMigrations(a: string, b: string): number {
-  const nameA = migrationName(a);
-  const nameB = migrationName(b);
-  const repeatable = Number(/^R__/i.test(nameA)) - Number(/^R__/i.test(nameB));
-  return repeatable || naturalCompare(nameA, nameB) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-function naturalCompare(a: string, b: string): number {
-  const partsA = a.match(/\d+|\D+/g) ?? [];
-  const partsB = b.match(/\d+|\D+/g) ?? [];
-  for (let i = 0; i < Math.min(partsA.length, partsB.length); i++) {
-    const x = partsA[i]!;
-    const y = partsB[i]!;
-    if (/^\d/.test(x) && /^\d/.test(y)) {
-      const difference = BigInt(x) - BigInt(y);
-      if (difference !== 0n) return difference < 0n ? -1 : 1;
-    } else if (x !== y) {
-      return x < y ? -1 : 1;
-    }
-  }
-  return partsA.length - partsB.length;
+  return { forward, skipped };
 }
 
 

@@ -186,3 +186,32 @@ describe("reports", () => {
     expect(result.stderr).toMatch(/^migsafe: verified 3 migrations on PGlite \d+\.\d+\.\d+ \(PostgreSQL 18\.\d+\) with 2 rows per table; 1 did not apply\n$/);
   }, 120_000);
 });
+
+describe("--order", () => {
+  // temporal-sql-tool's layout: version folders, whose name order (v1.10 before v1.2) is not the order they run in.
+  const versioned = () =>
+    project({
+      "versioned/v1.0/base.sql": "CREATE TABLE executions (id bigint PRIMARY KEY);\n",
+      "versioned/v1.2/add_state.sql": "ALTER TABLE executions ADD COLUMN state int;\n",
+      "versioned/v1.10/index_state.sql": "CREATE INDEX executions_state ON executions (state);\n",
+    });
+
+  it("runs version folders in version order by default: every migration applies", async () => {
+    const dir = versioned();
+    const result = await verify(["--format", "compact", "versioned"], { cwd: dir });
+    expect(result.output).not.toContain("verify-error");
+    expect(result.stderr).toBe("migsafe: verified 3 migrations on " + db.description + "\n");
+  });
+
+  it("runs them as given with --order as-given, and in a list file's order", async () => {
+    const dir = versioned();
+    const asGiven = await verify(["--order", "as-given", "--format", "compact", "versioned/v1.0/base.sql", "versioned/v1.10/index_state.sql", "versioned/v1.2/add_state.sql"], { cwd: dir });
+    expect(asGiven.output).toContain('versioned/v1.10/index_state.sql:1:1: dangerous verify-error Fails on PostgreSQL 18: column "state" does not exist (42703)');
+    fs.writeFileSync(path.join(dir, "order.txt"), "# the order we deploy in\nversioned/v1.0/base.sql\nversioned/v1.2/add_state.sql\n");
+    const listed = await verify(["--order", "order.txt", "--format", "compact", "versioned"], { cwd: dir });
+    expect(listed.output).not.toContain("verify-error");
+    expect(listed.stderr).toBe(`migsafe: order.txt leaves out a migration, not run: versioned/v1.10/index_state.sql\nmigsafe: verified 2 migrations on ${db.description}\n`);
+    const missing = await verify(["--order", "nope.txt", "versioned"], { cwd: dir });
+    expect([missing.exitCode, missing.stderr]).toEqual([2, "migsafe: cannot read --order nope.txt: ENOENT (--order takes runner, as-given or a file that lists the migrations)\n"]);
+  });
+});

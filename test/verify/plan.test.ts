@@ -12,7 +12,8 @@ import { parseFile } from "../../src/parser/parse-file.js";
 import { lockModeName, planSegments, transactionalText } from "../../src/verify/apply.js";
 import { extensionsIn } from "../../src/verify/pglite-database.js";
 import { describeDifference, diffCatalog, type CatalogEntry } from "../../src/verify/catalog.js";
-import { compareMigrations, selectMigrations } from "../../src/verify/verify.js";
+import { selectMigrations } from "../../src/verify/verify.js";
+import { compareMigrations, orderMigrations } from "../../src/verify/order.js";
 
 describe("migration order", () => {
   it("compares numbers as numbers, and sorts by the folder of up.sql and migration.sql", () => {
@@ -42,6 +43,55 @@ describe("migration order", () => {
     ]);
   });
 
+  it("puts version folders in version order (v1.2 before v1.10, delta/9 before delta/10), each folder's files by name", () => {
+    const files = ["/t/versioned/v1.10/a.sql", "/t/versioned/v1.2/b.sql", "/t/versioned/v1.2/a.sql", "/t/versioned/v1.0/z.sql", "/d/delta/10/x.sql", "/d/delta/9/y.sql"];
+    expect([...files].sort(compareMigrations)).toEqual(["/d/delta/9/y.sql", "/d/delta/10/x.sql", "/t/versioned/v1.0/z.sql", "/t/versioned/v1.2/a.sql", "/t/versioned/v1.2/b.sql", "/t/versioned/v1.10/a.sql"]);
+  });
+
+  const options = () => ({ rules: allRules, settings: DEFAULT_SETTINGS });
+  const show = (dir: string) => (file: string) => path.relative(dir, file);
+  function tree(files: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-order-"));
+    for (const [name, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), text);
+    }
+    return dir;
+  }
+
+  it("runs a known runner's migrations in its order: Sqitch's plan, not the names", () => {
+    const dir = tree({
+      "sqitch.plan": "%syntax-version=1.0.0\n%project=app\n\nusers 2024-01-01T00:00:00Z A <a@b.c> # users\naccounts [users] 2024-01-02T00:00:00Z A <a@b.c> # accounts\n",
+      "deploy/users.sql": "CREATE TABLE users (id bigint);\n",
+      "deploy/accounts.sql": "CREATE TABLE accounts (user_id bigint REFERENCES users);\n",
+    });
+    const given = ["deploy/accounts.sql", "deploy/users.sql"].map((name) => path.join(dir, name));
+    const ordered = orderMigrations(given, { kind: "runner" }, options, show(dir));
+    expect(ordered.files.map(show(dir))).toEqual(["deploy/users.sql", "deploy/accounts.sql"]);
+    expect(ordered.warnings).toEqual([]);
+  });
+
+  it("keeps the arguments' order with as-given, and a list's with a list file (saying what it leaves out or does not know)", () => {
+    const dir = tree({ "m/001_a.sql": "SELECT 1;\n", "m/002_b.sql": "SELECT 2;\n", "m/003_c.sql": "SELECT 3;\n" });
+    const given = ["m/003_c.sql", "m/001_a.sql", "m/002_b.sql"].map((name) => path.join(dir, name));
+    expect(orderMigrations(given, { kind: "as-given" }, options, show(dir)).files.map(show(dir))).toEqual(["m/003_c.sql", "m/001_a.sql", "m/002_b.sql"]);
+    const list = orderMigrations(given, { kind: "list", files: [path.join(dir, "m/002_b.sql"), path.join(dir, "m/009_x.sql"), path.join(dir, "m/001_a.sql")], source: "order.txt" }, options, show(dir));
+    expect(list.files.map(show(dir))).toEqual(["m/002_b.sql", "m/001_a.sql"]);
+    expect(list.warnings).toEqual([
+      "order.txt names a file that is not a migration given to verify: m/009_x.sql",
+      "order.txt leaves out a migration, not run: m/003_c.sql",
+    ]);
+  });
+
+  it("warns once for each migration whose version another migration of its folder has", () => {
+    const dir = tree({ "m/001_a.sql": "SELECT 1;\n", "m/1_b.sql": "SELECT 2;\n", "m/002_c.sql": "SELECT 3;\n", "n/001_a.sql": "SELECT 4;\n", "m/V3__x.sql": "SELECT 5;\n", "m/V3__y.sql": "SELECT 6;\n" });
+    const given = ["m/001_a.sql", "m/1_b.sql", "m/002_c.sql", "n/001_a.sql", "m/V3__x.sql", "m/V3__y.sql"].map((name) => path.join(dir, name));
+    expect(orderMigrations(given, { kind: "runner" }, options, show(dir)).warnings).toEqual([
+      "m/001_a.sql and m/1_b.sql have the same version 1: they run in name order here, and a runner may refuse them or run them the other way",
+      "m/V3__x.sql and m/V3__y.sql have the same version 3: they run in name order here, and a runner may refuse them or run them the other way",
+    ]);
+  });
+
   it("keeps the forward SQL migrations and leaves out scripts and rollback files; a file named like a rollback without its forward migration is a forward migration", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-order-"));
     const names = ["002_b.sql", "002_b_rollback.sql", "001_a.sql", "003_c.down.sql", "004_d.ts", "x/up.sql", "x/down.sql"];
@@ -53,7 +103,7 @@ describe("migration order", () => {
       names.map((name) => path.join(dir, name)),
       () => ({ rules: allRules, settings: DEFAULT_SETTINGS }),
     );
-    expect(forward.map((file) => path.relative(dir, file))).toEqual(["001_a.sql", "002_b.sql", "003_c.down.sql", "x/up.sql"]);
+    expect(forward.map((file) => path.relative(dir, file))).toEqual(["002_b.sql", "001_a.sql", "003_c.down.sql", "x/up.sql"]);
     expect(skipped.map((file) => path.relative(dir, file))).toEqual(["004_d.ts"]);
   });
 });
