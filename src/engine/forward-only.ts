@@ -102,7 +102,7 @@ function migrationsOf(folder: string, base: string, files: FolderAccess): string
   return names
     .filter((name) => path.extname(name).toLowerCase() === path.extname(base).toLowerCase())
     .map((name) => path.join(folder, name))
-    .filter((candidate) => findPartner(candidate, here).role === "forward");
+    .filter((candidate) => findPartner(candidate, here, [], () => names).role === "forward");
 }
 
 /** A rollback file, a down section with SQL, or a rollback block in comments: read with the lexer alone, since every earlier migration is read. */

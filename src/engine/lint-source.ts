@@ -146,7 +146,7 @@ export function runnerAndPartner(filePath: string, text: string, options: LintOp
 
 function runnerAndPartnerOf(filePath: string, text: string, options: LintOptions, files: FileAccess): { runner: FileRunner; partner: PartnerFile } {
   const runner = runnerOf(filePath, text, files, options.settings);
-  return { runner, partner: runner.partner ?? findPartner(filePath, files.exists, options.rollbackPatterns) };
+  return { runner, partner: runner.partner ?? findPartner(filePath, files.exists, options.rollbackPatterns, files.list && ((dir) => files.list!(dir))) };
 }
 
 /**

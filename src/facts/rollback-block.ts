@@ -27,8 +27,11 @@ const ROLLBACK_SUFFIXES = ["_rollback.sql", ".rollback.sql", "-rollback.sql", ".
  * and `…up.sql` ↔ `…down.sql` (`up.sql`/`down.sql` in one folder, `x.up.sql`, `x_up.sql`).
  * A file is a rollback only when its forward migration is beside it: `012_users_no_rollback.sql`
  * without `012_users_no.sql` is a forward migration whose name happens to end that way.
+ * With `list` (the names in a folder), an up/down file whose partner of the same name is missing is paired by its
+ * version instead, as golang-migrate and Concourse pair them (`1510_add_jobs.up.sql` ↔ `1510_add_job.down.sql`),
+ * when exactly one file of the other direction has that version.
  */
-export function findPartner(filePath: string, exists: (file: string) => boolean, patterns: readonly string[] = []): PartnerFile {
+export function findPartner(filePath: string, exists: (file: string) => boolean, patterns: readonly string[] = [], list?: (dir: string) => readonly string[]): PartnerFile {
   const dir = path.dirname(filePath);
   const base = path.basename(filePath);
   const within = (name: string) => path.join(dir, name);
@@ -37,11 +40,35 @@ export function findPartner(filePath: string, exists: (file: string) => boolean,
 
   if (/(^|[._-])up\.sql$/i.test(base)) {
     const rollback = within(`${base.slice(0, base.length - "up.sql".length)}down.sql`);
-    return { role: "forward", partnerPath: exists(rollback) ? rollback : undefined };
+    if (exists(rollback)) return { role: "forward", partnerPath: rollback };
+    const byVersion = list && sameVersion(base, () => list(dir));
+    return { role: "forward", partnerPath: byVersion ? within(byVersion) : undefined };
   }
+  const upByVersion = list && sameVersion(base, () => list(dir));
+  if (upByVersion) return { role: "rollback", partnerPath: within(upByVersion) };
   const stem = base.replace(/\.sql$/i, "");
   const candidates = [...patterns.map((pattern) => pattern.replace("{name}", stem)), ...ROLLBACK_SUFFIXES.map((suffix) => `${stem}${suffix}`)];
   return { role: "forward", partnerPath: candidates.map(within).find(exists) };
+}
+
+/** A version, a separator, a name, and `.up.sql`/`_down.sql`: `1510262030_add_jobs.up.sql`. */
+const VERSIONED_UP_DOWN = /^(\d+)[._-].*[._-](up|down)\.sql$/i;
+
+/**
+ * The file of the other direction (down for an up file, up for a down file) with the same version as `base`, when
+ * the version has exactly one file of each direction.
+ */
+function sameVersion(base: string, names: () => readonly string[]): string | undefined {
+  const match = VERSIONED_UP_DOWN.exec(base);
+  if (!match) return undefined;
+  const [, version, direction] = match;
+  const byDirection = { up: [] as string[], down: [] as string[] };
+  for (const name of names()) {
+    const candidate = VERSIONED_UP_DOWN.exec(name);
+    if (candidate !== null && candidate[1] === version) byDirection[candidate[2]!.toLowerCase() as "up" | "down"].push(name);
+  }
+  const other = direction!.toLowerCase() === "up" ? byDirection.down : byDirection.up;
+  return byDirection.up.length === 1 && byDirection.down.length === 1 ? other[0] : undefined;
 }
 
 /** The names the forward migration of `base` would have, if `base` is named as a rollback. */

@@ -5,6 +5,7 @@
  * rewrote, whether the rollback restores the schema, and (--rerun) whether the
  * migration can run twice.
  */
+import fs from "node:fs";
 import path from "node:path";
 import { DEFAULT_SETTINGS, settingsOptions } from "../config/settings.js";
 import { lintFile } from "../embedded/lint-file.js";
@@ -207,7 +208,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
       // It cannot run; its rollback file is still reported, as lint reports it.
       failed++;
       context.firstFailure ??= filePath;
-      const partner = findPartner(filePath, isFile, fileOptions.rollbackPatterns).partnerPath;
+      const partner = findPartner(filePath, isFile, fileOptions.rollbackPatterns, listFolder).partnerPath;
       if (partner) rollbackFile = load(partner, fileOptions);
     }
     const files = [migration, ...(rollbackFile ? [rollbackFile] : [])];
@@ -243,6 +244,15 @@ interface RunContext {
   interrupted: () => string | undefined;
 }
 
+/** The names in a folder, for pairing up and down files by version; none when it cannot be read. */
+function listFolder(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /**
  * The SQL forward migrations among `files`, in their order (order.ts puts them in migration order), and what was left out.
  * Rollback files (by name: `_rollback.sql`, `.down.sql`, `down.sql`, the configuration's
@@ -257,7 +267,7 @@ export function selectMigrations(files: readonly string[], lintOptions: (filePat
       skipped.push(filePath);
       continue;
     }
-    const partner = findPartner(filePath, isFile, lintOptions(filePath).rollbackPatterns);
+    const partner = findPartner(filePath, isFile, lintOptions(filePath).rollbackPatterns, listFolder);
     if (partner.role === "forward") forward.push(filePath);
     else if (!partner.partnerPath || !selected.has(partner.partnerPath)) skipped.push(filePath);
   }
@@ -286,7 +296,7 @@ function forwardStatements(migration: Loaded): Statement[] {
 /** The migration's rollback: its rollback file, its down section, or a rollback block in a comment. */
 function rollbackOf(migration: Loaded, options: LintOptions, notes: string[]): RollbackSource | undefined {
   const parsed = migration.parsed!;
-  const partner = findPartner(migration.filePath, isFile, options.rollbackPatterns);
+  const partner = findPartner(migration.filePath, isFile, options.rollbackPatterns, listFolder);
   if (partner.partnerPath) {
     const file = load(partner.partnerPath, options);
     if (!file.parsed) {

@@ -35,6 +35,20 @@ describe("findPartner", () => {
     expect(findPartner("m/x.down.sql", existing("m/x.sql"))).toEqual({ role: "rollback", partnerPath: "m/x.sql" });
   });
 
+  it("pairs up and down files by their version when their names differ (Concourse, golang-migrate), given the folder's names", () => {
+    const names = ["1510262030_add_jobs.up.sql", "1510262030_add_job.down.sql", "1600_a.up.sql", "1600_b.down.sql", "1600_c.down.sql", "1700_x.down.sql"];
+    const folder = (...present: string[]) => ({ exists: existing(...present.map((name) => `m/${name}`)), list: () => present });
+    const all = folder(...names);
+    expect(findPartner("m/1510262030_add_jobs.up.sql", all.exists, [], all.list)).toEqual({ role: "forward", partnerPath: path.join("m", "1510262030_add_job.down.sql") });
+    expect(findPartner("m/1510262030_add_job.down.sql", all.exists, [], all.list)).toEqual({ role: "rollback", partnerPath: path.join("m", "1510262030_add_jobs.up.sql") });
+    // Two down files of one version: no pair; a down file without an up file of its version stays a forward migration.
+    expect(findPartner("m/1600_a.up.sql", all.exists, [], all.list)).toEqual({ role: "forward", partnerPath: undefined });
+    expect(findPartner("m/1600_b.down.sql", all.exists, [], all.list)).toEqual({ role: "forward", partnerPath: undefined });
+    expect(findPartner("m/1700_x.down.sql", all.exists, [], all.list)).toEqual({ role: "forward", partnerPath: undefined });
+    // Without the listing, by name only.
+    expect(findPartner("m/1510262030_add_job.down.sql", all.exists)).toEqual({ role: "forward", partnerPath: undefined });
+  });
+
   it("does not take a name that merely ends in 'up' or 'down' for a pair", () => {
     expect(findPartner("m/cleanup.sql", existing("m/cleandown.sql")).role).toBe("forward");
     expect(findPartner("m/slowdown.sql", existing()).role).toBe("forward");

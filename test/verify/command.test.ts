@@ -215,3 +215,18 @@ describe("--order", () => {
     expect([missing.exitCode, missing.stderr]).toEqual([2, "migsafe: cannot read --order nope.txt: ENOENT (--order takes runner, as-given or a file that lists the migrations)\n"]);
   });
 });
+
+describe("up and down files", () => {
+  it("pairs them by version when their names differ, and runs the down file as the rollback, not as a migration", async () => {
+    const dir = project({
+      "migrations/1510262030_add_jobs.up.sql": "CREATE TABLE jobs (id bigint PRIMARY KEY);\n",
+      "migrations/1510262030_add_job.down.sql": "DROP TABLE jobs;\n",
+      "migrations/1510262031_add_builds.up.sql": "CREATE TABLE builds (id bigint PRIMARY KEY, job_id bigint REFERENCES jobs);\n",
+      "migrations/1510262031_add_builds.down.sql": "DROP TABLE builds;\n",
+    });
+    const result = await verify(["--format", "json", "migrations"], { cwd: dir });
+    const report = JSON.parse(result.output) as JsonResult[];
+    expect(report.flatMap((file) => file.messages.filter((message) => message.ruleId?.startsWith("verify-")).map((message) => `${path.basename(file.filePath)} ${message.ruleId}`))).toEqual([]);
+    expect(result.stderr).toBe(`migsafe: verified 2 migrations on ${db.description}\n`);
+  });
+});
