@@ -92,9 +92,9 @@ function inRunnerOrder(byName: readonly string[], lintOptions: (filePath: string
   return ordered;
 }
 
-/** The version a migration's name starts with (`001`, `V1_2`, `20240101120000`), for telling two apart. */
+/** The version a migration's name starts with (`001`, `V1_2`, `20240101120000`, Diesel's `2024-01-08-132525`), for telling two apart. */
 function versionOf(filePath: string): string | undefined {
-  return /^(?:[vV])?(\d+(?:[._]\d+)*)(?=[_\-.]|$)/.exec(path.basename(migrationName(filePath)))?.[1];
+  return /^[vV]?(\d+(?:[._-]\d+)*)(?!\d)/.exec(path.basename(migrationName(filePath)))?.[1];
 }
 
 /** Two migrations of one folder with the same version: runners refuse them (Flyway, golang-migrate) or order them by name. */

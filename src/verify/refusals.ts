@@ -169,7 +169,7 @@ const MAX_DEPTH = 4;
  */
 export function refusalsOf(statement: Statement): string[] {
   const reasons: string[] = [];
-  checkTree({ [statement.kind]: statement.node }, reasons, statement.kind === "DoStmt" ? statement.text : undefined);
+  checkTree({ [statement.kind]: statement.node }, reasons, statement.kind === "DoStmt" || statement.kind === "CreateFunctionStmt" ? statement.text : undefined);
   return [...new Set(reasons)];
 }
 
@@ -182,17 +182,19 @@ export function refusalInSql(sql: string): { reason: string; location: number } 
     const reasons: string[] = [];
     const start = raw.stmt_location ?? 0;
     const text = bytes.subarray(start, raw.stmt_len ? start + raw.stmt_len : bytes.length).toString("utf8");
-    checkTree(raw.stmt, reasons, raw.stmt && "DoStmt" in raw.stmt ? text : undefined);
+    checkTree(raw.stmt, reasons, raw.stmt && ("DoStmt" in raw.stmt || "CreateFunctionStmt" in raw.stmt) ? text : undefined);
     if (reasons.length > 0) return { reason: reasons[0]!, location: bytes.subarray(0, start).toString("utf8").length };
   }
   return undefined;
 }
 
 /**
- * Walks a libpg-query tree. `doText` is the DO statement's text when the tree is a DO
- * statement (its body is parsed as PL/pgSQL from it).
+ * Walks a libpg-query tree. `text` is the statement's text when the tree is a DO or a CREATE FUNCTION statement:
+ * the body is parsed as PL/pgSQL from it, with the function's own parameters and result (a `RETURN x` is wrong only in
+ * a function returning void, an OUT parameter is a variable of the body).
  */
-function checkTree(tree: unknown, reasons: string[], doText?: string): void {
+function checkTree(tree: unknown, reasons: string[], text?: string): void {
+  const isDo = typeof tree === "object" && tree !== null && "DoStmt" in tree;
   walk(tree, (kind, node) => {
     const refused = REFUSED_KINDS[kind];
     if (refused) reasons.push(refused);
@@ -228,7 +230,8 @@ function checkTree(tree: unknown, reasons: string[], doText?: string): void {
         checkCall(node, reasons);
         break;
       case "CreateFunctionStmt":
-        checkFunctionBody(node, reasons);
+        // The statement's own text for the statement itself; a function created inside another statement is read alone.
+        checkFunctionBody(node, reasons, !isDo && (tree as Json).CreateFunctionStmt === node ? text : undefined);
         break;
       case "String": {
         // A function named where no call is written: CREATE OPERATOR (FUNCTION = …), CREATE CAST … WITH FUNCTION, triggers.
@@ -240,7 +243,7 @@ function checkTree(tree: unknown, reasons: string[], doText?: string): void {
         break;
     }
   });
-  if (doText !== undefined) checkPlpgsql(doText, "the DO block", reasons);
+  if (isDo && text !== undefined) checkPlpgsql(text, "the DO block", reasons);
 }
 
 function checkSetting(name: string, node: Json, reasons: string[]): void {
@@ -300,8 +303,8 @@ function isRefusedFunction(name: string): boolean {
   return REFUSED_FUNCTIONS.has(name) || REFUSED_FUNCTION_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 
-/** A function's language and body: SQL and PL/pgSQL bodies are checked like statements; others are refused. */
-function checkFunctionBody(node: Json, reasons: string[]): void {
+/** A function's language and body: SQL and PL/pgSQL bodies are checked like statements; others are refused. `text`: the CREATE FUNCTION statement's. */
+function checkFunctionBody(node: Json, reasons: string[], text: string | undefined): void {
   let language = "sql";
   let body: string | undefined;
   const options = Array.isArray(node.options) ? (node.options as Json[]) : [];
@@ -327,7 +330,8 @@ function checkFunctionBody(node: Json, reasons: string[]): void {
     else for (const raw of parsed.statements) checkTree(raw.stmt, reasons);
     return;
   }
-  // parsePlPgSQL reads a whole CREATE FUNCTION; the body alone, wrapped in one, is as good.
+  if (text !== undefined) return checkPlpgsql(text, "the function body", reasons);
+  // parsePlPgSQL reads a whole CREATE FUNCTION: without the statement's text, the body wrapped in one (its parameters unknown).
   checkPlpgsql(`CREATE FUNCTION migsafe_check() RETURNS ${isTrigger(node) ? "trigger" : "void"} LANGUAGE plpgsql AS ${dollarQuoted(body)}`, "the function body", reasons);
 }
 
@@ -349,7 +353,12 @@ interface PlpgsqlScan {
   dynamic: string[];
   /** The expressions assigned to each variable (`:=` and DECLARE defaults), by lower-case name. */
   assignments: Map<string, string[]>;
+  /** The variables of an object-identifier type (regclass, …), whose text is always a quoted name. */
+  quotedNames: Set<string>;
 }
+
+/** Types whose text output is a name PostgreSQL quoted itself (`"Weird Table"`, `app.users`): safe in `format('%s')`. */
+const NAME_TYPES = new Set(["regclass", "regtype", "regproc", "regprocedure", "regnamespace", "regrole", "regoper", "regoperator", "regconfig", "regdictionary", "regcollation"]);
 
 /** PL/pgSQL statements that run dynamic SQL, and the field that holds it. */
 const DYNAMIC_SQL = [
@@ -370,7 +379,7 @@ function checkPlpgsql(functionText: string, what: string, reasons: string[]): vo
     reasons.push(`verify cannot parse ${what} as PL/pgSQL: ${tree.error.message}`);
     return;
   }
-  const scan: PlpgsqlScan = { sql: [], dynamic: [], assignments: new Map() };
+  const scan: PlpgsqlScan = { sql: [], dynamic: [], assignments: new Map(), quotedNames: new Set() };
   scanPlpgsql(tree.tree, scan);
   for (const { query, mode } of scan.sql) {
     const sql = mode === STATEMENT_MODE ? query : `SELECT ${ASSIGNMENT_MODES.has(mode) ? (ASSIGNMENT.exec(query)?.[2] ?? query) : query}`;
@@ -382,7 +391,7 @@ function checkPlpgsql(functionText: string, what: string, reasons: string[]): vo
     for (const raw of parsed.statements) checkTree(raw.stmt, reasons);
   }
   for (const query of scan.dynamic) {
-    const forms = formsOfExpression(query, scan.assignments, 0);
+    const forms = formsOfExpression(query, scan, 0);
     if (!forms) {
       reasons.push(`${what} runs dynamic SQL (EXECUTE ${query.trim().slice(0, 60)}) that verify cannot see through: only constant strings and values quoted with quote_ident, quote_literal or format's %I and %L`);
       continue;
@@ -424,6 +433,8 @@ function scanPlpgsql(node: unknown, scan: PlpgsqlScan): void {
   const variable = record.PLpgSQL_var as Json | undefined;
   const initial = ((variable?.default_val as Json | undefined)?.PLpgSQL_expr as Json | undefined)?.query;
   if (typeof variable?.refname === "string" && typeof initial === "string") addAssignment(scan, variable.refname, initial);
+  const typeName = ((variable?.datatype as Json | undefined)?.PLpgSQL_type as Json | undefined)?.typname;
+  if (typeof variable?.refname === "string" && typeof typeName === "string" && NAME_TYPES.has(typeName.toLowerCase())) scan.quotedNames.add(variable.refname.toLowerCase());
   for (const value of Object.values(record)) if (value && typeof value === "object") scanPlpgsql(value, scan);
 }
 
@@ -438,16 +449,18 @@ function addAssignment(scan: PlpgsqlScan, target: string, expression: string): v
  * expression is anything but strings, `||`, casts, the quoting functions, format() of a constant template
  * with %I and %L, and variables assigned such expressions.
  */
-function formsOfExpression(expression: string, assignments: ReadonlyMap<string, readonly string[]>, depth: number): string[] | undefined {
+type Scope = Pick<PlpgsqlScan, "assignments" | "quotedNames">;
+
+function formsOfExpression(expression: string, scope: Scope, depth: number): string[] | undefined {
   const parsed = parseSql(`SELECT ${expression}`);
   if (!parsed.ok || parsed.statements.length !== 1) return undefined;
   const select = parsed.statements[0]!.stmt?.SelectStmt as Json | undefined;
   const targets = select?.targetList as Json[] | undefined;
   if (!targets || targets.length !== 1) return undefined;
-  return formsOf((targets[0]!.ResTarget as Json | undefined)?.val, assignments, depth);
+  return formsOf((targets[0]!.ResTarget as Json | undefined)?.val, scope, depth);
 }
 
-function formsOf(value: unknown, assignments: ReadonlyMap<string, readonly string[]>, depth: number): string[] | undefined {
+function formsOf(value: unknown, scope: Scope, depth: number): string[] | undefined {
   const node = (value ?? {}) as Json;
   const constant = node.A_Const as Json | undefined;
   if (constant) {
@@ -455,12 +468,12 @@ function formsOf(value: unknown, assignments: ReadonlyMap<string, readonly strin
     return constant.sval ? [typeof text === "string" ? text : ""] : undefined;
   }
   const cast = node.TypeCast as Json | undefined;
-  if (cast) return formsOf(cast.arg, assignments, depth);
+  if (cast) return formsOf(cast.arg, scope, depth);
   const operator = node.A_Expr as Json | undefined;
   if (operator) {
     if (operator.kind !== "AEXPR_OP" || lastName(operator.name) !== "||") return undefined;
-    const left = formsOf(operator.lexpr, assignments, depth);
-    const right = formsOf(operator.rexpr, assignments, depth);
+    const left = formsOf(operator.lexpr, scope, depth);
+    const right = formsOf(operator.rexpr, scope, depth);
     if (!left || !right || left.length * right.length > MAX_FORMS) return undefined;
     return left.flatMap((a) => right.map((b) => a + b));
   }
@@ -471,28 +484,53 @@ function formsOf(value: unknown, assignments: ReadonlyMap<string, readonly strin
     if (name === "quote_literal" || name === "quote_nullable") return [RUNTIME_LITERAL];
     const args = Array.isArray(call.args) ? call.args : [];
     if (name !== "format" || args.length === 0) return undefined;
-    return formsOf(args[0], assignments, depth)?.map(formatted).reduce<string[] | undefined>((all, form) => (all && form !== undefined ? [...all, form] : undefined), []);
+    const quoted = args.slice(1).map((arg) => isQuotedName(arg, scope));
+    return formsOf(args[0], scope, depth)
+      ?.map((template) => formatted(template, quoted))
+      .reduce<string[] | undefined>((all, form) => (all && form !== undefined ? [...all, form] : undefined), []);
   }
-  const fields = (node.ColumnRef as Json | undefined)?.fields;
-  const variable = Array.isArray(fields) && fields.length === 1 ? ((fields[0] as Json).String as Json | undefined)?.sval : undefined;
-  const expressions = typeof variable === "string" ? assignments.get(variable) : undefined;
+  const variable = variableOf(node);
+  const expressions = variable !== undefined ? scope.assignments.get(variable) : undefined;
   if (!expressions || depth >= MAX_DEPTH) return undefined;
   const forms: string[] = [];
   for (const assigned of expressions) {
-    const more = formsOfExpression(assigned, assignments, depth + 1);
+    const more = formsOfExpression(assigned, scope, depth + 1);
     if (!more || forms.length + more.length > MAX_FORMS) return undefined;
     forms.push(...more);
   }
   return forms;
 }
 
-/** format()'s template with %I and %L replaced by quoted run-time values; undefined when it has %s (unquoted). */
-function formatted(template: string): string | undefined {
+/** The name of the variable a plain column reference is, lower-cased as PL/pgSQL resolves it. */
+function variableOf(node: Json): string | undefined {
+  const fields = (node.ColumnRef as Json | undefined)?.fields;
+  const name = Array.isArray(fields) && fields.length === 1 ? ((fields[0] as Json).String as Json | undefined)?.sval : undefined;
+  return typeof name === "string" ? name : undefined;
+}
+
+/** A value whose text is a name PostgreSQL quoted: a variable of an object-identifier type, or a cast to one. */
+function isQuotedName(value: unknown, scope: Scope): boolean {
+  const node = (value ?? {}) as Json;
+  const cast = node.TypeCast as Json | undefined;
+  if (cast) return NAME_TYPES.has(lastName((cast.typeName as Json | undefined)?.names) ?? "");
+  const variable = variableOf(node);
+  return variable !== undefined && scope.quotedNames.has(variable.toLowerCase());
+}
+
+/**
+ * format()'s template with %I and %L replaced by quoted run-time values, and %s by one when its argument is a quoted
+ * name (`quoted[i]`: the i-th argument after the template is); undefined when a %s takes any other value.
+ */
+function formatted(template: string, quoted: readonly boolean[]): string | undefined {
   let unquoted = false;
-  const text = template.replace(/%(?:\d+\$)?-?\d*([%IsL])/g, (_, kind: string) => {
+  let next = 0;
+  const text = template.replace(/%(?:(\d+)\$)?-?\d*([%IsL])/g, (_, position: string | undefined, kind: string) => {
     if (kind === "%") return "%";
+    const argument = position === undefined ? next : Number(position) - 1;
+    next = argument + 1;
     if (kind === "I") return `"${RUNTIME_IDENTIFIER}"`;
     if (kind === "L") return RUNTIME_LITERAL;
+    if (quoted[argument] === true) return `"${RUNTIME_IDENTIFIER}"`;
     unquoted = true;
     return "";
   });

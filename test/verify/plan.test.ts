@@ -84,8 +84,17 @@ describe("migration order", () => {
   });
 
   it("warns once for each migration whose version another migration of its folder has", () => {
-    const dir = tree({ "m/001_a.sql": "SELECT 1;\n", "m/1_b.sql": "SELECT 2;\n", "m/002_c.sql": "SELECT 3;\n", "n/001_a.sql": "SELECT 4;\n", "m/V3__x.sql": "SELECT 5;\n", "m/V3__y.sql": "SELECT 6;\n" });
-    const given = ["m/001_a.sql", "m/1_b.sql", "m/002_c.sql", "n/001_a.sql", "m/V3__x.sql", "m/V3__y.sql"].map((name) => path.join(dir, name));
+    const dir = tree({
+      "m/001_a.sql": "SELECT 1;\n",
+      "m/1_b.sql": "SELECT 2;\n",
+      "m/002_c.sql": "SELECT 3;\n",
+      "n/001_a.sql": "SELECT 4;\n",
+      "m/V3__x.sql": "SELECT 5;\n",
+      "m/V3__y.sql": "SELECT 6;\n",
+      "d/2026-01-08-132525_a/up.sql": "SELECT 7;\n",
+      "d/2026-07-27-143313_b/up.sql": "SELECT 8;\n",
+    });
+    const given = ["m/001_a.sql", "m/1_b.sql", "m/002_c.sql", "n/001_a.sql", "m/V3__x.sql", "m/V3__y.sql", "d/2026-01-08-132525_a/up.sql", "d/2026-07-27-143313_b/up.sql"].map((name) => path.join(dir, name));
     expect(orderMigrations(given, { kind: "runner" }, options, show(dir)).warnings).toEqual([
       "m/001_a.sql and m/1_b.sql have the same version 1: they run in name order here, and a runner may refuse them or run them the other way",
       "m/V3__x.sql and m/V3__y.sql have the same version 3: they run in name order here, and a runner may refuse them or run them the other way",
