@@ -41,6 +41,7 @@ import { databaseError, type DatabaseError, type VerifyDatabase } from "./databa
 import { refusalInSql, refusalsOf } from "./refusals.js";
 import { isFile } from "../files/is-file.js";
 import { orderMigrations, type MigrationOrder } from "./order.js";
+import { BOOKKEEPING, bookkeepingRunners } from "./bookkeeping.js";
 
 /** Where verify's findings are documented: docs/verify.md, one heading per finding id. */
 export const VERIFY_DOCS_URL = DOCS_BASE_URL.replace(/rules\/$/, "verify.md");
@@ -176,6 +177,16 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   if (options.seed) {
     const problem = await runSeed(db, options.seed);
     if (problem) return { ok: false, message: problem };
+  }
+  // After the seed: a seed that makes the runner's table its own way keeps it (the runner's definitions say IF NOT EXISTS).
+  for (const runner of bookkeepingRunners(forward, lintOptions)) {
+    const { tables, sql } = BOOKKEEPING[runner]!;
+    try {
+      await db.exec(sql);
+      notes.push(`created ${runner}'s ${tables} before the first migration, as ${runner} does on a new database`);
+    } catch (caught) {
+      notes.push(`could not create ${runner}'s ${tables}: ${errorText(databaseError(caught))}`);
+    }
   }
 
   const results: FileResult[] = [];

@@ -230,3 +230,35 @@ describe("up and down files", () => {
     expect(result.stderr).toBe(`migsafe: verified 2 migrations on ${db.description}\n`);
   });
 });
+
+describe("the runner's own tables", () => {
+  it("are created as the runner creates them, so that a migration that uses them applies", async () => {
+    const dir = project({
+      "diesel.toml": "[print_schema]\nfile = \"src/schema.rs\"\n",
+      "migrations/2024-01-01-000000_users/up.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+      "migrations/2024-01-01-000000_users/down.sql": "DROP TABLE users;\n",
+      "migrations/2024-02-01-000000_forbid_cli/up.sql": "SELECT count(*) FROM __diesel_schema_migrations;\n",
+      "migrations/2024-02-01-000000_forbid_cli/down.sql": "SELECT 1;\n",
+    });
+    const result = await verify(["--debug", "--format", "compact", "migrations"], { cwd: dir });
+    expect(result.output).not.toContain("verify-error");
+    expect(result.stderr).toContain("migsafe: debug: created diesel's __diesel_schema_migrations before the first migration, as diesel does on a new database\n");
+  });
+
+  it("are each runner's real definition (every one runs on PostgreSQL), and a --seed's own table wins", async () => {
+    const { BOOKKEEPING } = await import("../../src/verify/bookkeeping.js");
+    for (const { sql } of Object.values(BOOKKEEPING)) {
+      await empty();
+      await db.exec(sql);
+    }
+    await db.exec("DROP SCHEMA IF EXISTS drizzle CASCADE;");
+    const dir = project({
+      "seed.sql": "CREATE TABLE __diesel_schema_migrations (version text PRIMARY KEY, note text NOT NULL);\n",
+      "diesel.toml": "",
+      "migrations/2024-02-01-000000_note/up.sql": "INSERT INTO __diesel_schema_migrations (version, note) VALUES ('x', 'seeded');\n",
+      "migrations/2024-02-01-000000_note/down.sql": "DELETE FROM __diesel_schema_migrations WHERE version = 'x';\n",
+    });
+    const result = await verify(["--seed", "seed.sql", "--format", "compact", "migrations"], { cwd: dir });
+    expect(result.output).not.toContain("verify-error");
+  });
+});
