@@ -61,6 +61,7 @@ const OPTIONS = {
   "output-file": { type: "string", short: "o" },
   config: { type: "string", short: "c" },
   debug: { type: "boolean" },
+  verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -199,13 +200,14 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
     if (!outcome.ok) return failure(...announced, outcome.message, ...(closeProblem ? [closeProblem] : []));
 
     const stderr: string[] = [...announced];
-    if (debug) for (const note of outcome.notes) stderr.push(`debug: ${note}`);
+    if (debug) for (const note of new Set(outcome.notes)) stderr.push(`debug: ${note}`);
     stderr.push(...outcome.warnings);
     if (outcome.skipped.length > 0) {
       const names = outcome.skipped.map((file) => displayPath(file, cwd)).join(", ");
       stderr.push(`skipped ${plural(outcome.skipped.length, "file")} verify does not run (not SQL, or a rollback file without its migration): ${names}`);
     }
-    const didNotApply = outcome.failed > 0 ? `; ${outcome.failed} did not apply` : "";
+    const knockOn = outcome.knockOn > 0 ? ` (${outcome.knockOn} of them on what an earlier failure or refused statement did not make: listed in its explanation, --verbose)` : "";
+    const didNotApply = outcome.failed > 0 ? `; ${outcome.failed} did not apply${knockOn}` : "";
     stderr.push(`verified ${plural(outcome.migrations, "migration")} on ${database.description}${rows > 0 ? ` with ${rows} rows per table` : ""}${didNotApply}`);
     if (outcome.stopped) {
       const notRun = outcome.stopped.notRun > 0 ? `; ${plural(outcome.stopped.notRun, "migration")} did not run` : "";
@@ -222,6 +224,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
       colors: values["output-file"] === undefined && useColors(env, options.isTTY ?? false),
       rules: [...allRules, ...VERIFY_RULES],
       version: packageVersion(),
+      verbose: values.verbose ?? false,
     };
     let output = formats.map((name) => FORMATTERS[name](outcome.results, context)).join("");
     const totals = totalsOf(outcome.results);
@@ -401,6 +404,8 @@ Options:
                              markdown or compact
   -o, --output-file <path>   write the report to this file instead of stdout
   -c, --config <file>        use this configuration for every file
+      --verbose              print each finding's longer why under its help (what
+                             PostgreSQL said in full, the failures that followed)
       --debug                print what verify could not check, and stack traces
   -h, --help                 show this help
 

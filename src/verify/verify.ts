@@ -34,12 +34,14 @@ import {
   type ApplyResult,
   type Failure,
   type Relation,
+  type Segment,
   type TakenLock,
 } from "./apply.js";
 import { describeDifference, diffCatalog, notInExtension, preexistingSchemas, snapshotCatalog, userSchema, type CatalogSnapshot } from "./catalog.js";
 import { databaseError, type DatabaseError, type VerifyDatabase } from "./database.js";
 import { refusalInSql, refusalsOf } from "./refusals.js";
 import { isFile } from "../files/is-file.js";
+import { createRunDiskAccess, runnerAndPartner, type FileAccess } from "../engine/lint-source.js";
 import { orderMigrations, type MigrationOrder } from "./order.js";
 import { BOOKKEEPING, bookkeepingRunners } from "./bookkeeping.js";
 
@@ -121,6 +123,8 @@ export type VerifyOutcome =
       migrations: number;
       /** Of those, how many did not apply. */
       failed: number;
+      /** Of those, how many failed on what an earlier failure or refused statement did not make (listed in its finding's explanation). */
+      knockOn: number;
       /** Files left out: not SQL, rollback files without their forward migration. */
       skipped: string[];
       /** One line each, for stderr: migrations the order cannot tell apart, a list's files that are not given or left out. */
@@ -191,7 +195,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
 
   const results: FileResult[] = [];
   const interrupted = options.interrupted ?? (() => undefined);
-  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored, interrupted };
+  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored, interrupted, unmade: [], files: createRunDiskAccess() };
   let failed = 0;
   let stopped: { reason: string; notRun: number } | undefined;
   for (const [index, filePath] of forward.entries()) {
@@ -234,7 +238,8 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   }
   const reason = stopped ? undefined : interrupted();
   if (reason) stopped = { reason, notRun: 0 };
-  return { ok: true, results, migrations: forward.length - (stopped?.notRun ?? 0), failed, skipped, warnings, notes, ...(stopped ? { stopped } : {}) };
+  const knockOn = noteKnockOns(context.unmade);
+  return { ok: true, results, migrations: forward.length - (stopped?.notRun ?? 0), failed, knockOn, skipped, warnings, notes, ...(stopped ? { stopped } : {}) };
 }
 
 /** The findings of a migration before the configuration's startAfter that are reported all the same. */
@@ -253,6 +258,62 @@ interface RunContext {
   /** Schemas verify leaves alone: see preexistingSchemas. */
   ignored: readonly string[];
   interrupted: () => string | undefined;
+  /** What did not run (a migration that failed, a refused statement): later failures on what it would have made are its knock-ons. */
+  unmade: Unmade[];
+  /** The run's file access, for lint's runner detection. */
+  files: FileAccess;
+}
+
+/** A migration that failed, or a statement verify did not run, and the later failures that follow from it. */
+interface Unmade {
+  /** Its finding (verify-error, verify-refused): the knock-ons are listed in its explanation. */
+  finding: Finding;
+  /** The names its SQL mentions, lower-cased. */
+  words: Set<string>;
+  knockOns: string[];
+}
+
+/** SQLSTATEs of "it does not exist": undefined table, column, object, function; invalid schema name. */
+const MISSING_OBJECT = new Set(["42P01", "42703", "42704", "42883", "3F000"]);
+
+/** The first name a "does not exist" error names: `relation "x"`, `column u.avatar`, `function f(bigint)`. */
+function missingName(message: string): string | undefined {
+  const name = /"((?:[^"]|"")+)"/.exec(message)?.[1] ?? /^(?:column|function|type|schema)\s+([\p{L}_][\p{L}\p{N}_$.]*)/u.exec(message)?.[1];
+  return name?.slice(name.lastIndexOf(".") + 1).toLowerCase();
+}
+
+function wordsOfSql(text: string): Set<string> {
+  return new Set(text.toLowerCase().match(/[\p{L}_][\p{L}\p{N}_$]*/gu) ?? []);
+}
+
+/** The unmade entry an error follows from: the latest one whose SQL names what the error says is missing. */
+function knockOnOf(error: DatabaseError, unmade: readonly Unmade[]): Unmade | undefined {
+  if (!error.code || !MISSING_OBJECT.has(error.code)) return undefined;
+  const name = missingName(error.message);
+  if (name === undefined) return undefined;
+  for (let i = unmade.length - 1; i >= 0; i--) if (unmade[i]!.words.has(name)) return unmade[i];
+  return undefined;
+}
+
+/** Writes each cause's knock-ons into its finding's explanation; returns how many failures were knock-ons. */
+function noteKnockOns(unmade: readonly Unmade[]): number {
+  let count = 0;
+  for (const { finding, knockOns } of unmade) {
+    if (knockOns.length === 0) continue;
+    count += knockOns.length;
+    const shown = knockOns.slice(0, MAX_KNOCK_ONS_SHOWN).join("; ");
+    const more = knockOns.length > MAX_KNOCK_ONS_SHOWN ? `; and ${knockOns.length - MAX_KNOCK_ONS_SHOWN} more` : "";
+    finding.explanation = `${finding.explanation ?? finding.message} ${knockOns.length === 1 ? "A later migration" : `${knockOns.length} later migrations`} then failed on what this did not make, reported here instead of as findings of their own: ${shown}${more}.`;
+  }
+  return count;
+}
+
+const MAX_KNOCK_ONS_SHOWN = 10;
+
+/** How a migration is named in messages: by its folder when the runner names every file alike (`20240101_x/migration.sql`). */
+export function migrationLabel(filePath: string): string {
+  const base = path.basename(filePath);
+  return /^(up|down|migration)\.sql$/i.test(base) ? `${path.basename(path.dirname(filePath))}/${base}` : base;
 }
 
 /** The names in a folder, for pairing up and down files by version; none when it cannot be read. */
@@ -311,7 +372,7 @@ function rollbackOf(migration: Loaded, options: LintOptions, notes: string[]): R
   if (partner.partnerPath) {
     const file = load(partner.partnerPath, options);
     if (!file.parsed) {
-      notes.push(`${path.basename(partner.partnerPath)} could not be read or parsed: the rollback of ${path.basename(migration.filePath)} is not checked`);
+      notes.push(`${migrationLabel(partner.partnerPath)} could not be read or parsed: the rollback of ${migrationLabel(migration.filePath)} is not checked`);
       return { file, runnable: false, statements: [], range: { start: 0, end: 0 }, label: "the rollback file" };
     }
     const first = file.parsed.statements[0];
@@ -339,7 +400,7 @@ async function verifyMigration(migration: Loaded, rollbackSource: RollbackSource
   let rollback = rollbackSource;
   const { db, notes } = run;
   const parsed = migration.parsed!;
-  const statements = withoutRefused(migration, forwardStatements(migration));
+  const statements = withoutRefused(migration, forwardStatements(migration), run.unmade);
   if (rollback) rollback = { ...rollback, statements: withoutRefused(rollback.file, rollback.statements) };
   const before = rollback ? await snapshotCatalog(db, run.ignored) : undefined;
   const relations = await userRelations(db, run.ignored);
@@ -352,10 +413,10 @@ async function verifyMigration(migration: Loaded, rollbackSource: RollbackSource
   const applied = await applySegments(db, segments, relations, run.ignored);
 
   for (const statement of applied.unobserved) {
-    notes.push(`${path.basename(migration.filePath)}:${lineOf(migration, statement)}: runs outside a transaction, so the locks it takes are released before they can be read`);
+    notes.push(`${migrationLabel(migration.filePath)}:${lineOf(migration, statement)}: runs outside a transaction, so the locks it takes are released before they can be read`);
   }
   if (segments.some((segment) => segment.kind === "file" && segment.end === undefined && segment.statements.length > 0)) {
-    notes.push(`${path.basename(migration.filePath)}: its BEGIN block has no COMMIT; verify committed it at the end of the file`);
+    notes.push(`${migrationLabel(migration.filePath)}: its BEGIN block has no COMMIT; verify committed it at the end of the file`);
   }
 
   if (applied.failure) {
@@ -366,9 +427,34 @@ async function verifyMigration(migration: Loaded, rollbackSource: RollbackSource
   reportObservations(migration, applied, relations, options.rules, run.version);
 
   if (rollback && before) await checkRollback(migration, statements, rollback, before, run);
-  if (run.rerun) await checkRerun(migration, statements, run);
+  if (run.rerun) {
+    const atomic = runsAtomically(migration, segments, options, run.files);
+    if (atomic.skip) notes.push(`${migrationLabel(migration.filePath)}: not run twice (--rerun): ${atomic.why}`);
+    else await checkRerun(migration, statements, run, atomic.why);
+  }
   return true;
 }
+
+/**
+ * Whether a failed run of the migration leaves nothing applied, so that re-running it from the start is all a failure
+ * needs (--rerun is then skipped): its runner (lint's detection) runs the file in one transaction, or as one query,
+ * and every statement that changes something is in that one transaction. `why` says which, or why a rerun matters.
+ */
+function runsAtomically(migration: Loaded, segments: readonly Segment[], options: LintOptions, files: FileAccess): { skip: boolean; why: string } {
+  const text = migration.result.text ?? "";
+  const runner = runnerAndPartner(migration.filePath, text, options, files).runner;
+  const name = runner.profile?.name;
+  const changing = segments.filter((segment) => segment.statements.some((statement) => statement.kind !== "VariableSetStmt" && transactionControl(statement) === undefined));
+  const single = changing.length === 1 ? changing[0]! : undefined;
+  if (single?.kind === "file" && single.end !== undefined) return { skip: true, why: "its own BEGIN … COMMIT holds every change, so a run that fails leaves nothing applied" };
+  if (single?.kind === "runner" && name !== undefined && runner.wrapping !== "none") {
+    return { skip: true, why: `${name} runs it in one transaction, so a run that fails leaves nothing applied and runs again from the start` };
+  }
+  if (name === undefined) return { skip: false, why: " migsafe does not know which runner runs it: if yours runs each file in one transaction, a failed run leaves nothing applied and this does not matter." };
+  if (runner.wrapping === "none") return { skip: false, why: ` ${name} runs it without a transaction: a run that fails halfway leaves the statements before it applied.` };
+  return { skip: false, why: " Some of its statements run outside its transaction: a run that fails after them leaves them applied." };
+}
+
 
 // ---------------------------------------------------------------- refused statements
 
@@ -380,7 +466,7 @@ const REFUSED_HELP =
  * The statements verify runs: all but those it refuses (src/verify/refusals.ts), each a
  * verify-refused finding. The statements after a refused one still run, without it.
  */
-function withoutRefused(file: Loaded, statements: readonly Statement[]): Statement[] {
+function withoutRefused(file: Loaded, statements: readonly Statement[], unmade?: Unmade[]): Statement[] {
   const kept: Statement[] = [];
   statements.forEach((statement, index) => {
     const reasons = refusalsOf(statement);
@@ -393,7 +479,7 @@ function withoutRefused(file: Loaded, statements: readonly Statement[]): Stateme
       index < statements.length - 1
         ? " The statements after it ran without it: an error they raise, or a difference the rollback check finds, may follow from its absence."
         : "";
-    addFinding(
+    const finding = addFinding(
       file,
       "verify-refused",
       statement.range,
@@ -401,6 +487,7 @@ function withoutRefused(file: Loaded, statements: readonly Statement[]): Stateme
       REFUSED_HELP,
       `verify did not run this statement: ${reasons.join("; ")}. verify runs only what acts on its scratch database and session.${rest}`,
     );
+    unmade?.push({ finding, words: wordsOfSql(statement.text), knockOns: [] });
   });
   return kept;
 }
@@ -428,9 +515,14 @@ function reportFailure(migration: Loaded, failure: Failure, run: RunContext): vo
       ? ` Its transaction (from line ${lineOf(migration, segment.statements[0]!)}) was rolled back.${rest}`
       : rest;
   const rows = run.rows > 0 && error.code?.startsWith("23") ? ` Every table had at least ${run.rows} synthetic rows (--rows ${run.rows}).` : "";
+  const cause = knockOnOf(error, run.unmade);
+  if (cause) {
+    cause.knockOns.push(`${migrationLabel(migration.filePath)}:${lineOf(migration, statement)} ${errorSummary(error)}`);
+    return;
+  }
   const earlier =
-    run.firstFailure && run.firstFailure !== migration.filePath ? ` An earlier migration, ${path.basename(run.firstFailure)}, did not apply: this may follow from it.` : "";
-  addFinding(
+    run.firstFailure && run.firstFailure !== migration.filePath ? ` An earlier migration, ${migrationLabel(run.firstFailure)}, did not apply: this may follow from it.` : "";
+  const finding = addFinding(
     migration,
     "verify-error",
     errorRange(statement, error, failure.atCommit),
@@ -438,6 +530,7 @@ function reportFailure(migration: Loaded, failure: Failure, run: RunContext): vo
     errorHelp(error),
     `${run.version} rejects this statement: ${errorText(error)}${where}${rows}${afterRefused(migration, statement)}${earlier}`,
   );
+  run.unmade.push({ finding, words: wordsOfSql(forwardStatements(migration).map((each) => each.text).join("\n")), knockOns: [] });
 }
 
 /** What fits in a message: "column "x" of relation "users" contains null values (23502)". */
@@ -711,7 +804,7 @@ async function checkRollback(migration: Loaded, statements: readonly Statement[]
 }
 
 /** --rerun: applies the migration a second time, in a transaction that is rolled back. */
-async function checkRerun(migration: Loaded, statements: readonly Statement[], run: RunContext): Promise<void> {
+async function checkRerun(migration: Loaded, statements: readonly Statement[], run: RunContext, why: string): Promise<void> {
   const { db } = run;
   await db.exec("BEGIN");
   try {
@@ -725,7 +818,7 @@ async function checkRerun(migration: Loaded, statements: readonly Statement[], r
       errorRange(statement, error),
       `Not re-runnable: a second run fails here: ${errorSummary(error)}`,
       "Make each statement safe to run twice: CREATE … IF NOT EXISTS, DROP … IF EXISTS, ADD COLUMN IF NOT EXISTS, CREATE OR REPLACE",
-      `Not re-runnable: applying the migration a second time fails here: ${errorText(error)} A migration interrupted halfway (a lock timeout, a killed deploy) cannot simply be run again.`,
+      `Not re-runnable: applying the migration a second time fails here: ${errorText(error)} A migration interrupted halfway (a lock timeout, a killed deploy) cannot simply be run again.${why}`,
     );
   } finally {
     await db.exec("ROLLBACK");
@@ -734,7 +827,7 @@ async function checkRerun(migration: Loaded, statements: readonly Statement[], r
 
 function noteSkipped(file: Loaded, skipped: readonly Statement[], what: string, notes: string[]): void {
   for (const statement of skipped) {
-    notes.push(`${path.basename(file.filePath)}:${lineOf(file, statement)}: cannot run inside a transaction, so ${what} check leaves it out`);
+    notes.push(`${migrationLabel(file.filePath)}:${lineOf(file, statement)}: cannot run inside a transaction, so ${what} check leaves it out`);
   }
 }
 
@@ -918,10 +1011,10 @@ function quoteLiteral(text: string): string {
 
 // ---------------------------------------------------------------- findings
 
-function addFinding(file: Loaded, ruleId: VerifyRuleId, range: Range, message: string, help: string, explanation?: string): void {
+function addFinding(file: Loaded, ruleId: VerifyRuleId, range: Range, message: string, help: string, explanation?: string): Finding {
   const moved = file.toSource(range);
   const source = file.source ?? new SourceText(file.result.text ?? "");
-  file.result.findings.push({
+  const finding: Finding = {
     ruleId,
     severity: VERIFY_META[ruleId].severity,
     message: fitLine(message, MESSAGE_LIMIT),
@@ -930,7 +1023,9 @@ function addFinding(file: Loaded, ruleId: VerifyRuleId, range: Range, message: s
     range: moved,
     loc: source.location(moved),
     docsUrl: `${VERIFY_DOCS_URL}#${ruleId}`,
-  });
+  };
+  file.result.findings.push(finding);
+  return finding;
 }
 
 function sortFindings(result: FileResult): void {

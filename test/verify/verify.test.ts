@@ -107,16 +107,14 @@ describe.each(engines)("on %s", (_name, open) => {
         },
         { rows: 5 },
       );
+      // The later migration runs without it and fails on the column it did not add: a knock-on, listed under the cause.
       expect(verifyFindings(run.result("002_add_plan.sql"))).toEqual([
-        `2:1-3:46 verify-error ${PG} rejects this statement: column "plan" of relation "users" contains null values (SQLSTATE 23502). Every table had at least 5 synthetic rows (--rows 5).`,
+        `2:1-3:46 verify-error ${PG} rejects this statement: column "plan" of relation "users" contains null values (SQLSTATE 23502). Every table had at least 5 synthetic rows (--rows 5). ` +
+          'A later migration then failed on what this did not make, reported here instead of as findings of their own: 003_after.sql:2 column "plan" does not exist (42703).',
       ]);
       expect(finding(run.result("002_add_plan.sql"), "verify-error")!.severity).toBe("dangerous");
-      // The later migration runs without it; the column it needs is missing, and the message says why that may be.
-      expect(verifyFindings(run.result("003_after.sql"))).toEqual([
-        `2:1-2:58 verify-error ${PG} rejects this statement: column "plan" does not exist (SQLSTATE 42703). Its transaction (from line 1) was rolled back. ` +
-          "An earlier migration, 002_add_plan.sql, did not apply: this may follow from it.",
-      ]);
-      expect(run.failed).toBe(2);
+      expect(verifyFindings(run.result("003_after.sql"))).toEqual([]);
+      expect([run.failed, run.knockOn]).toEqual([2, 1]);
       expect((await db.query<{ count: number }>("SELECT count(*)::int AS count FROM users"))[0]!.count).toBe(5);
     });
 
@@ -407,7 +405,46 @@ describe.each(engines)("on %s", (_name, open) => {
     });
   });
 
+  describe("knock-on failures and names", () => {
+    it("lists the failures that follow from a refused statement under it, naming migrations by their folder", async () => {
+      const run = await verify({
+        "20240101000000_touch/migration.sql": "CREATE TABLE users (id bigint);\nCREATE FUNCTION touch(cmd text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE format('%s', cmd); END $$;\n",
+        "20240102000000_use/migration.sql": "SELECT touch('ANALYZE users');\n",
+        "20240103000000_more/migration.sql": "ALTER TABLE users ADD COLUMN IF NOT EXISTS name text;\n",
+      });
+      const refused = finding(run.result("20240101000000_touch/migration.sql"), "verify-refused")!;
+      expect(refused.explanation).toMatch(
+        /A later migration then failed on what this did not make, reported here instead of as findings of their own: 20240102000000_use\/migration\.sql:1 function touch\(unknown\) does not exist \(42883\)\.$/,
+      );
+      expect(verifyFindings(run.result("20240102000000_use/migration.sql"))).toEqual([]);
+      expect([run.failed, run.knockOn]).toEqual([1, 1]);
+    });
+
+    it("keeps a failure that names nothing an earlier failure made as a finding of its own", async () => {
+      const run = await verify({
+        "001_users.sql": "CREATE TABLE users (id bigint);\nALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';\nSELECT * FROM nope;\n",
+        "002_orders.sql": "SELECT * FROM missing_table;\n",
+      });
+      expect(finding(run.result("002_orders.sql"), "verify-error")?.message).toBe('Fails on PostgreSQL 18: relation "missing_table" does not exist (42P01)');
+      expect([run.failed, run.knockOn]).toEqual([2, 0]);
+    });
+
+    it("takes prose after a rollback word for a plan, not for SQL to run", async () => {
+      const run = await verify({
+        "001_users.sql": USERS,
+        "002_nick.sql": "-- ROLLBACK SAFETY: dropping the column is safe, nothing reads it yet.\nALTER TABLE users ADD COLUMN IF NOT EXISTS nickname text;\n",
+      });
+      expect(verifyFindings(run.result("002_nick.sql"))).toEqual([]);
+    });
+  });
+
   describe("--rerun", () => {
+    it("does not run twice a migration its runner runs in one transaction (Prisma), and says so", async () => {
+      const run = await verify({ "20240101000000_users/migration.sql": "CREATE TABLE users (id BIGINT PRIMARY KEY);\n" }, { rerun: true });
+      expect(verifyFindings(run.result("20240101000000_users/migration.sql"))).toEqual([]);
+      expect(run.notes).toContain("20240101000000_users/migration.sql: not run twice (--rerun): prisma runs it in one transaction, so a run that fails leaves nothing applied and runs again from the start");
+    });
+
     it("reports a migration that fails the second time: CREATE TABLE without IF NOT EXISTS", async () => {
       const run = await verify(
         {
@@ -418,7 +455,8 @@ describe.each(engines)("on %s", (_name, open) => {
       );
       expect(verifyFindings(run.result("001_users.sql"))).toEqual([
         '1:1-1:43 verify-rerun Not re-runnable: applying the migration a second time fails here: relation "users" already exists (SQLSTATE 42P07). ' +
-          "A migration interrupted halfway (a lock timeout, a killed deploy) cannot simply be run again.",
+          "A migration interrupted halfway (a lock timeout, a killed deploy) cannot simply be run again. " +
+          "migsafe does not know which runner runs it: if yours runs each file in one transaction, a failed run leaves nothing applied and this does not matter.",
       ]);
       expect(finding(run.result("001_users.sql"), "verify-rerun")!.severity).toBe("careful");
       expect(shortFindings(run.result("001_users.sql"))).toEqual([
