@@ -129,6 +129,15 @@ describe.each(engines)("on %s", (_name, open) => {
       expect(run.failed).toBe(2);
     });
 
+    it("runs a file's BEGIN; SET TRANSACTION ISOLATION LEVEL … as PostgreSQL takes it: verify reads nothing in between", async () => {
+      const run = await verify({
+        "001_users.sql": USERS,
+        "002_backfill.sql": "BEGIN;\nSET TRANSACTION ISOLATION LEVEL REPEATABLE READ;\nSET LOCAL lock_timeout = '5s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS plan text;\nCOMMIT;\n",
+      });
+      expect(verifyFindings(run.result("002_backfill.sql")).filter((line) => line.includes("verify-error"))).toEqual([]);
+      expect(run.failed).toBe(0);
+    });
+
     it("applies the same migration to an empty table without error (no --rows)", async () => {
       const run = await verify({ "001_users.sql": USERS, "002_add_plan.sql": "ALTER TABLE users ADD COLUMN IF NOT EXISTS plan TEXT NOT NULL;\n" });
       expect(run.results.flatMap(verifyFindings)).toEqual([]);
