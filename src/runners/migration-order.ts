@@ -101,6 +101,19 @@ function sqitchSequence(file: string, files: ProjectFiles): MigrationSequence | 
 }
 
 /** Drizzle's migrations in the order of meta/_journal.json (`entries[].tag`, by `idx`). */
+/** The tags (file names without .sql) Drizzle's journal lists; undefined when the folder has no journal that can be read. */
+export function journalTags(dir: string, files: ProjectFiles): Set<string> | undefined {
+  const text = files.exists(path.join(dir, "meta", "_journal.json")) ? files.read(path.join(dir, "meta", "_journal.json")) : undefined;
+  let entries: unknown;
+  try {
+    entries = (JSON.parse(text ?? "") as { entries?: unknown }).entries;
+  } catch {
+    return undefined;
+  }
+  // A journal without its list of entries says nothing of which files run.
+  return Array.isArray(entries) ? new Set(entries.flatMap((entry: { tag?: unknown }) => (typeof entry?.tag === "string" ? [entry.tag] : []))) : undefined;
+}
+
 function journalSequence(dir: string, files: ProjectFiles): MigrationSequence | undefined {
   const text = files.read(path.join(dir, "meta", "_journal.json"));
   try {

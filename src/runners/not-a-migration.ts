@@ -1,12 +1,14 @@
 /**
  * Files that sit among migrations but that are never run as PostgreSQL migrations: dbmate's schema dump, Sqitch's
- * verify scripts and the scripts beside sqitch.plan, pop's and popx's files for another database, and the
+ * verify scripts and the scripts beside sqitch.plan, pop's and popx's files for another database, Drizzle's SQL files
+ * its journal does not list, and the
  * migrations of another database kept beside the PostgreSQL ones (`migrations/mysql/` next to `migrations/postgres/`).
  * They are not linted (the engine skips them, and `--debug` says why).
  */
 import path from "node:path";
 import { DBMATE_DUMP, POP_NAME, popDatabase, sqitchScript, type ProjectFiles } from "./detect.js";
 import { PROFILES, type RunnerName } from "./profiles.js";
+import { journalTags } from "./migration-order.js";
 
 /** Why the file at `file` (an absolute path) is not a PostgreSQL migration that `runner` runs; undefined when it is one. */
 export function notAMigration(file: string, text: string, files: ProjectFiles, runner: RunnerName | undefined): string | undefined {
@@ -24,6 +26,12 @@ function notRunBy(runner: RunnerName, file: string, text: string, files: Project
       if (script?.kind === "verify") return "it is a Sqitch verify script: it checks what its deploy script did, in a transaction it rolls back";
       if (!script && files.exists(path.join(path.dirname(file), "sqitch.plan"))) return "Sqitch runs only the scripts of the deploy/, revert/ and verify/ folders beside sqitch.plan";
       return undefined;
+    }
+    case "drizzle": {
+      const tags = journalTags(path.dirname(file), files);
+      return tags && !tags.has(path.basename(file).replace(/\.sql$/i, ""))
+        ? "it is not in Drizzle's journal (meta/_journal.json): drizzle-kit migrate runs only the migrations the journal lists"
+        : undefined;
     }
     case "pop":
     case "popx": {

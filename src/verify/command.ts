@@ -204,7 +204,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
     stderr.push(...outcome.warnings);
     if (outcome.skipped.length > 0) {
       const names = outcome.skipped.map((file) => displayPath(file, cwd)).join(", ");
-      stderr.push(`skipped ${plural(outcome.skipped.length, "file")} verify does not run (not SQL, or a rollback file without its migration): ${names}`);
+      stderr.push(`skipped ${plural(outcome.skipped.length, "file")} verify does not run (not SQL, a rollback file without its migration, or a file its runner does not run): ${names}`);
     }
     const knockOn = outcome.knockOn > 0 ? ` (${outcome.knockOn} of them on what an earlier failure or refused statement did not make: listed in its explanation, --verbose)` : "";
     const didNotApply = outcome.failed > 0 ? `; ${outcome.failed} did not apply${knockOn}` : "";

@@ -334,8 +334,11 @@ export function selectMigrations(files: readonly string[], lintOptions: (filePat
   const forward: string[] = [];
   const skipped: string[] = [];
   const selected = new Set(files);
+  const access = createRunDiskAccess();
   for (const filePath of files) {
-    if (!/\.sql$/i.test(filePath)) {
+    const text = /\.sql$/i.test(filePath) ? access.read(filePath) : undefined;
+    // Not SQL, or a file its runner never runs (lint's runner detection: a Drizzle file its journal does not list, …).
+    if (!/\.sql$/i.test(filePath) || (text !== undefined && runnerAndPartner(filePath, text, lintOptions(filePath), access).runner.notAMigration)) {
       skipped.push(filePath);
       continue;
     }

@@ -164,6 +164,16 @@ describe("files that are no migrations", () => {
     expect(runnerIn(files, "schema/deploy/a.sql").notAMigration).toBeUndefined();
   });
 
+  it("Drizzle: a SQL file its journal does not list", () => {
+    const journal = JSON.stringify({ entries: [{ idx: 0, tag: "0000_init" }, { idx: 1, tag: "0001_users" }] });
+    const files = { "drizzle/meta/_journal.json": journal, "drizzle/0000_init.sql": SQL, "drizzle/0001_users.sql": SQL, "drizzle/0001_orphan.sql": SQL };
+    expect(runnerIn(files, "drizzle/0001_orphan.sql")).toMatchObject({ notAMigration: "it is not in Drizzle's journal (meta/_journal.json): drizzle-kit migrate runs only the migrations the journal lists" });
+    expect(runnerIn(files, "drizzle/0001_users.sql").notAMigration).toBeUndefined();
+    // A journal that does not list its entries, or cannot be read, says nothing.
+    expect(runnerIn({ ...files, "drizzle/meta/_journal.json": "{}" }, "drizzle/0001_orphan.sql").notAMigration).toBeUndefined();
+    expect(runnerIn({ ...files, "drizzle/meta/_journal.json": "{ not json" }, "drizzle/0001_orphan.sql").notAMigration).toBeUndefined();
+  });
+
   it("pop and popx: a file for another database", () => {
     expect(runnerIn({ "m/20200101000000000001_x.mysql.up.sql": SQL }, "m/20200101000000000001_x.mysql.up.sql").notAMigration).toBe(
       "it is a MySQL migration (.mysql. in its name): Ory popx runs it only on MySQL",

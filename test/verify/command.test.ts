@@ -262,3 +262,20 @@ describe("the runner's own tables", () => {
     expect(result.output).not.toContain("verify-error");
   });
 });
+
+describe("files the runner does not run", () => {
+  it("leaves out a Drizzle file its journal does not list, and says so", async () => {
+    const dir = project({
+      "drizzle/meta/_journal.json": JSON.stringify({ entries: [{ idx: 0, tag: "0000_init" }, { idx: 1, tag: "0001_entrypoint" }] }),
+      "drizzle/0000_init.sql": 'CREATE TABLE "domain" (id bigint PRIMARY KEY);\n',
+      "drizzle/0001_abandoned.sql": 'ALTER TABLE "domain" ADD COLUMN "customEntrypoint" text;\n',
+      "drizzle/0001_entrypoint.sql": 'ALTER TABLE "domain" ADD COLUMN "customEntrypoint" text;\n',
+    });
+    const result = await verify(["--format", "compact", "drizzle"], { cwd: dir });
+    expect(result.output).not.toContain("verify-error");
+    expect(result.stderr).toBe(
+      "migsafe: skipped 1 file verify does not run (not SQL, a rollback file without its migration, or a file its runner does not run): drizzle/0001_abandoned.sql\n" +
+        `migsafe: verified 2 migrations on ${db.description}\n`,
+    );
+  });
+});
