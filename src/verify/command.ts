@@ -55,6 +55,7 @@ const OPTIONS = {
   rows: { type: "string" },
   rerun: { type: "boolean" },
   order: { type: "string" },
+  timezone: { type: "string" },
   timeout: { type: "string" },
   "i-know-this-database-is-scratch": { type: "boolean" },
   format: { type: "string", short: "f" },
@@ -110,6 +111,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
       return failure(`unknown format '${format}' for --format (expected ${FORMATS.slice(0, -1).join(", ")} or ${FORMATS.at(-1)})`);
     }
     if (values["output-file"] === "") return failure("--output-file needs a file name");
+    if (values.timezone !== undefined && !/^[A-Za-z0-9_+\-/:.]+$/.test(values.timezone)) return failure(`--timezone takes a time zone name (UTC, Europe/Paris, America/New_York), not '${values.timezone}'`);
     let rows = 0;
     if (values.rows !== undefined) {
       if (!/^\d+$/.test(values.rows.trim()) || Number(values.rows) > MAX_ROWS) {
@@ -191,6 +193,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
         rerun: values.rerun ?? false,
         order,
         show: (filePath) => displayPath(filePath, cwd),
+        ...(values.timezone === undefined ? {} : { timezone: values.timezone }),
         ...(seed ? { seed } : {}),
         interrupted: () => interrupted,
       });
@@ -393,6 +396,9 @@ Options:
                              rows, so that "table has rows" failures show (default 0)
       --rerun                apply each migration a second time (rolled back) to
                              check that it can run again
+      --timezone <zone>      the session's time zone (default America/New_York, not
+                             UTC: timestamp → timestamptz rewrites a table only
+                             outside UTC, as in production in most zones)
       --order <how>          runner (default): the runner's order when migsafe knows
                              the runner, else by name, numbers and version folders
                              (v1.2 before v1.10) compared as numbers; as-given: the

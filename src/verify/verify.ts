@@ -19,7 +19,7 @@ import { MigrationFacts } from "../facts/index.js";
 import { NO_ROLLBACK } from "../facts/sections.js";
 import { assumedRunner } from "../runners/file-runner.js";
 import { transactionControl } from "../facts/transactions.js";
-import { relationName as astRelationName } from "../parser/ast.js";
+import { alterTableCommands, relationName as astRelationName, typeDisplay } from "../parser/ast.js";
 import { parseFile } from "../parser/parse-file.js";
 import type { ParsedFile, Statement } from "../parser/types.js";
 import { indexOfCodePoint, SourceText, type Range } from "../source/source-text.js";
@@ -108,6 +108,8 @@ export interface VerifyOptions {
   seed?: { path: string; text: string };
   /** Synthetic rows each table has at least, before each migration. Default 0. */
   rows?: number;
+  /** The session's time zone (--timezone); default DEFAULT_TIMEZONE, not UTC: some type changes rewrite a table only outside UTC. */
+  timezone?: string;
   /** Apply each migration a second time (rolled back) to prove it re-runnable. */
   rerun?: boolean;
   /** Why the run was interrupted ("SIGINT"), once it was: verify stops and returns what it found so far. */
@@ -175,6 +177,12 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   const { files: forward, warnings } = orderMigrations(selected.forward, options.order ?? { kind: "runner" }, lintOptions, options.show ?? ((file) => file));
   const { skipped } = selected;
 
+  const timezone = options.timezone ?? DEFAULT_TIMEZONE;
+  try {
+    await db.exec(`SET TIME ZONE ${quoteLiteral(timezone)}`);
+  } catch (caught) {
+    return { ok: false, message: `--timezone ${timezone}: ${errorText(databaseError(caught))}` };
+  }
   // A server database in scratch-schema mode has schemas of its own: verify leaves them alone.
   const ignored = await preexistingSchemas(db);
   if (ignored.length > 0) notes.push(`schemas that held objects before verify started are left alone (not read, filled or compared): ${ignored.join(", ")}`);
@@ -195,7 +203,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
 
   const results: FileResult[] = [];
   const interrupted = options.interrupted ?? (() => undefined);
-  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored, interrupted, unmade: [], files: createRunDiskAccess() };
+  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored, interrupted, unmade: [], files: createRunDiskAccess(), timezone };
   let failed = 0;
   let stopped: { reason: string; notRun: number } | undefined;
   for (const [index, filePath] of forward.entries()) {
@@ -242,6 +250,12 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   return { ok: true, results, migrations: forward.length - (stopped?.notRun ?? 0), failed, knockOn, skipped, warnings, notes, ...(stopped ? { stopped } : {}) };
 }
 
+/**
+ * The session's time zone unless --timezone says otherwise: not UTC, where PostgreSQL skips the rewrite of a
+ * timestamp → timestamptz change that production, in its own zone, would make.
+ */
+export const DEFAULT_TIMEZONE = "America/New_York";
+
 /** The findings of a migration before the configuration's startAfter that are reported all the same. */
 const ALWAYS_REPORTED = new Set(["verify-error", "verify-refused"]);
 
@@ -262,6 +276,8 @@ interface RunContext {
   unmade: Unmade[];
   /** The run's file access, for lint's runner detection. */
   files: FileAccess;
+  /** The session's time zone. */
+  timezone: string;
 }
 
 /** A migration that failed, or a statement verify did not run, and the later failures that follow from it. */
@@ -427,7 +443,7 @@ async function verifyMigration(migration: Loaded, rollbackSource: RollbackSource
     run.firstFailure ??= migration.filePath;
     return false;
   }
-  reportObservations(migration, applied, relations, options.rules, run.version);
+  reportObservations(migration, applied, relations, options.rules, run.version, run.timezone);
 
   if (rollback && before) await checkRollback(migration, statements, rollback, before, run);
   if (run.rerun) {
@@ -608,7 +624,7 @@ const FINDING_STRENGTH = LOCK_STRENGTH.SHARE;
  * took them ("PostgreSQL 18: took ACCESS EXCLUSIVE on users, held to COMMIT at
  * line 40; users was rewritten."), and reports those no static finding mentions.
  */
-function reportObservations(migration: Loaded, applied: ApplyResult, relations: ReadonlyMap<string, Relation>, rules: readonly Rule[], version: string): void {
+function reportObservations(migration: Loaded, applied: ApplyResult, relations: ReadonlyMap<string, Relation>, rules: readonly Rule[], version: string, timezone: string): void {
   const categoryOf = new Map(rules.map((rule) => [rule.meta.id, rule.meta.category]));
   // A message may name the table, or one of its indexes ("DROP INDEX users_email_idx takes … on the table the index belongs to").
   const namesOf = (table: Relation) => [
@@ -640,7 +656,7 @@ function reportObservations(migration: Loaded, applied: ApplyResult, relations: 
         undefined,
         categoryOf,
       );
-      if (target) attach(target, `${name} was rewritten${rebuilt(rewrite.indexes)}`);
+      if (target) attach(target, `${name} was rewritten${rebuilt(rewrite.indexes)}${zoneDependence(statement, timezone)}`);
       else {
         const lock = applied.locks.find((candidate) => candidate.statement === statement && candidate.relation.oid === rewrite.relation.oid);
         addFinding(
@@ -659,7 +675,7 @@ function reportObservations(migration: Loaded, applied: ApplyResult, relations: 
       for (const finding of onStatement) {
         if (categoryOf.get(finding.ruleId) !== "rewrite") continue;
         const tables = locks.map((lock) => relationName(lock.relation)).filter((name) => mentions(wordsOf(finding), name));
-        for (const name of new Set(tables)) attach(finding, `${name} was not rewritten`);
+        for (const name of new Set(tables)) attach(finding, `${name} was not rewritten${zoneDependence(statement, timezone)}`);
       }
     }
   }
@@ -685,6 +701,17 @@ function reportObservations(migration: Loaded, applied: ApplyResult, relations: 
         `Observed on ${version}; no static finding reported this lock.`,
     );
   }
+}
+
+/**
+ * " (in time zone X: …)" when the statement changes a column between timestamp and timestamptz, whose rewrite
+ * PostgreSQL skips when the session's time zone is UTC: the result holds for that zone only.
+ */
+function zoneDependence(statement: Statement, timezone: string): string {
+  const changesTimestamp = alterTableCommands(statement).some(
+    (command) => command.subtype === "AT_AlterColumnType" && /^timestamp(?:tz)?\b/.test(typeDisplay((command.node.def as { ColumnDef?: { typeName?: unknown } } | undefined)?.ColumnDef?.typeName)),
+  );
+  return changesTimestamp ? ` (in time zone ${timezone}, --timezone: between timestamp and timestamptz PostgreSQL rewrites the table unless the session's time zone is UTC)` : "";
 }
 
 /** What a finding says: its message and its longer explanation, where the names of every table it concerns are. */

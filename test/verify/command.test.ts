@@ -58,6 +58,7 @@ describe("arguments", () => {
     [["--format", "yaml", SHOP], "migsafe: unknown format 'yaml' for --format (expected stylish, json, sarif, github, gitlab, junit, markdown or compact)\n"],
     [["fixtures/verify/nope.sql"], "migsafe: fixtures/verify/nope.sql: no such file\n"],
     [["--seed", "fixtures/verify/missing-seed.sql", SHOP], "migsafe: cannot read --seed fixtures/verify/missing-seed.sql: ENOENT\n"],
+    [["--timezone", "Mars; DROP", SHOP], "migsafe: --timezone takes a time zone name (UTC, Europe/Paris, America/New_York), not 'Mars; DROP'\n"],
     [["fixtures/cases/diesel/2024-01-01-000000_add_bio/down.sql", "src/verify/verify.ts"], "migsafe: no SQL migration to verify in fixtures/cases/diesel/2024-01-01-000000_add_bio/down.sql, src/verify/verify.ts\n"],
   ])("refuses %j with one line and exit 2", async (argv, stderr) => {
     expect(await verifyCommand(argv, { cwd: root, env: {} })).toEqual({ output: "", stderr, exitCode: 2 });
@@ -185,6 +186,14 @@ describe("reports", () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^migsafe: verified 3 migrations on PGlite \d+\.\d+\.\d+ \(PostgreSQL 18\.\d+\) with 2 rows per table; 1 did not apply\n$/);
   }, 120_000);
+});
+
+describe("--timezone", () => {
+  it("refuses a zone PostgreSQL does not know, in one line", async () => {
+    const result = await verify(["--timezone", "Mars/Olympus", SHOP]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe('migsafe: --timezone Mars/Olympus: invalid value for parameter "TimeZone": "Mars/Olympus" (SQLSTATE 22023).\n');
+  });
 });
 
 describe("--order", () => {

@@ -138,6 +138,16 @@ describe.each(engines)("on %s", (_name, open) => {
       expect(run.failed).toBe(0);
     });
 
+    it("runs in a time zone other than UTC by default, where timestamp → timestamptz rewrites the table, and says the result depends on it", async () => {
+      const files = { "001_events.sql": "CREATE TABLE events (id bigint PRIMARY KEY, at timestamp);\n", "002_tz.sql": "ALTER TABLE events ALTER COLUMN at TYPE timestamptz;\n" };
+      const zoned = await verify(files);
+      const change = finding(zoned.result("002_tz.sql"), "change-column-type")!;
+      expect(change.evidence).toContain("events was rewritten and its index rebuilt (in time zone America/New_York, --timezone: between timestamp and timestamptz PostgreSQL rewrites the table unless the session's time zone is UTC)");
+      await db.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public;");
+      const utc = await verify(files, { timezone: "UTC" });
+      expect(finding(utc.result("002_tz.sql"), "change-column-type")!.evidence).toContain("events was not rewritten (in time zone UTC, --timezone:");
+    });
+
     it("applies the same migration to an empty table without error (no --rows)", async () => {
       const run = await verify({ "001_users.sql": USERS, "002_add_plan.sql": "ALTER TABLE users ADD COLUMN IF NOT EXISTS plan TEXT NOT NULL;\n" });
       expect(run.results.flatMap(verifyFindings)).toEqual([]);
