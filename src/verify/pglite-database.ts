@@ -44,6 +44,25 @@ const CONTRIB: ReadonlySet<string> = new Set([
   "uuid-ossp",
 ]);
 
+/**
+ * Extensions PGlite has in packages of their own (npm name, pinned to the PGlite version they are built for, and the
+ * export that holds the extension): optional, named in a notice when a migration creates one and it is not installed.
+ */
+const PACKAGED: ReadonlyMap<string, { npm: string; version: string }> = new Map([["vector", { npm: "@electric-sql/pglite-pgvector", version: "0.0.16" }]]);
+
+/** Where an extension PGlite has in a package of its own is (`module`), or the notice that the package is missing; undefined for any other extension. */
+export function packagedExtension(name: string, resolve: (id: string) => string): { module: string } | { notice: string } | undefined {
+  const packaged = PACKAGED.get(name);
+  if (!packaged) return undefined;
+  try {
+    return { module: resolve(packaged.npm) };
+  } catch {
+    return {
+      notice: `the migrations create extension ${name}, which PGlite has in ${packaged.npm}, not installed: CREATE EXTENSION ${name} will fail (npm install --save-dev ${packaged.npm}@${packaged.version})`,
+    };
+  }
+}
+
 /** The extension names of the CREATE EXTENSION statements in some SQL (comments included: loading one too many is harmless). */
 export function extensionsIn(sql: string): string[] {
   const names = [...sql.matchAll(/\bcreate\s+extension\s+(?:if\s+not\s+exists\s+)?(?:"([^"]+)"|([\w$-]+))/gi)].map((match) => match[1] ?? match[2]!.toLowerCase());
@@ -76,7 +95,8 @@ const text = (value) => (typeof value === "string" && value !== "" ? value : und
   const { PGlite } = require(workerData.pglite);
   const extensions = {};
   for (const [name, modulePath] of workerData.extensions) extensions[name] = require(modulePath)[name];
-  const db = await PGlite.create({ extensions });
+  // A smaller shared_buffers than PostgreSQL's 128 MB: verify's databases are small, and PGlite's memory is most of verify's.
+  const db = await PGlite.create({ extensions, startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"] });
   parentPort.on("message", async ({ id, kind, sql, params }) => {
     try {
       const rows = kind === "exec" ? (await db.exec(sql), []) : (await db.query(sql, params)).rows;
@@ -103,12 +123,19 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<V
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const require = createRequire(import.meta.url);
   const pglite = await loadOptional(["@electric-sql/pglite"], PGLITE_PURPOSE, async () => require.resolve("@electric-sql/pglite"));
-  const extensions = [...new Set(options.extensions ?? [])]
+  const wanted = [...new Set(options.extensions ?? [])];
+  const extensions = wanted
     .filter((name) => CONTRIB.has(name))
     .map((name) => {
       const module = name.replace(/-/g, "_");
       return [module, require.resolve(`@electric-sql/pglite/contrib/${module}`)];
     });
+  const notices: string[] = [];
+  for (const name of wanted) {
+    const found = packagedExtension(name, (id) => require.resolve(id));
+    if (found && "module" in found) extensions.push([name, found.module]);
+    else if (found) notices.push(found.notice);
+  }
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglite, extensions } });
   worker.unref();
   const waiting = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (error: unknown) => void }>();
@@ -156,6 +183,7 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<V
     const names = /PostgreSQL (\S+) \(PGlite (\S+)\)/.exec(version);
     return {
       description: names ? `PGlite ${names[2]} (PostgreSQL ${names[1]})` : "PGlite",
+      notices,
       majorVersion: Number.isFinite(num) ? Math.floor(num / 10000) : 0,
       get lost() {
         return lost;

@@ -188,6 +188,14 @@ describe("reports", () => {
   }, 120_000);
 });
 
+describe("extensions in packages of their own", () => {
+  it("loads pgvector for a Prisma history that creates the vector extension: every migration applies", async () => {
+    const result = await verifyCommand(["--format", "compact", "--rows", "2", "fixtures/verify/prisma-vector/migrations"], { cwd: root, env: {} });
+    expect(result.output).not.toContain("verify-error");
+    expect(result.stderr).toMatch(/^migsafe: verified 2 migrations on PGlite \d+\.\d+\.\d+ \(PostgreSQL 18\.\d+\) with 2 rows per table\n$/);
+  }, 120_000);
+});
+
 describe("--timezone", () => {
   it("refuses a zone PostgreSQL does not know, in one line", async () => {
     const result = await verify(["--timezone", "Mars/Olympus", SHOP]);

@@ -10,7 +10,7 @@ import { NO_ROLLBACK } from "../../src/facts/sections.js";
 import { assumedRunner, NO_RUNNER } from "../../src/runners/file-runner.js";
 import { parseFile } from "../../src/parser/parse-file.js";
 import { lockModeName, planSegments, transactionalText } from "../../src/verify/apply.js";
-import { extensionsIn } from "../../src/verify/pglite-database.js";
+import { extensionsIn, packagedExtension } from "../../src/verify/pglite-database.js";
 import { describeDifference, diffCatalog, type CatalogEntry } from "../../src/verify/catalog.js";
 import { selectMigrations } from "../../src/verify/verify.js";
 import { compareMigrations, orderMigrations } from "../../src/verify/order.js";
@@ -208,5 +208,18 @@ describe("extensions PGlite loads", () => {
       "pg_trgm",
       "citext",
     ]);
+  });
+});
+
+describe("extensions in packages of their own", () => {
+  it("finds pgvector's package, and names the package to install when it is missing", () => {
+    expect(packagedExtension("vector", (id) => `/node_modules/${id}/index.js`)).toEqual({ module: "/node_modules/@electric-sql/pglite-pgvector/index.js" });
+    const missing = () => {
+      throw new Error("Cannot find module");
+    };
+    expect(packagedExtension("vector", missing)).toEqual({
+      notice: "the migrations create extension vector, which PGlite has in @electric-sql/pglite-pgvector, not installed: CREATE EXTENSION vector will fail (npm install --save-dev @electric-sql/pglite-pgvector@0.0.16)",
+    });
+    expect(packagedExtension("citext", missing)).toBeUndefined();
   });
 });
