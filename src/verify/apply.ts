@@ -146,9 +146,18 @@ export interface Failure {
   segment?: Segment;
 }
 
+/** What a statement's transaction held on a table right after the statement: its strongest mode, and the statement that first took that mode. */
+export interface HeldLock {
+  relation: Relation;
+  mode: LockMode;
+  since: Statement;
+}
+
 export interface ApplyResult {
   /** The locks of the statements whose transaction committed. */
   locks: TakenLock[];
+  /** After each statement of a committed transaction: every table its transaction held a lock on, by oid. */
+  held: Map<Statement, Map<string, HeldLock>>;
   /** The rewrites of the statements whose transaction committed, or that ran alone. */
   rewrites: Rewrite[];
   /** The statement that failed; the statements after it did not run, and its transaction was rolled back. */
@@ -168,12 +177,14 @@ export async function applySegments(
   before: ReadonlyMap<string, Relation>,
   ignored: readonly string[] = [],
 ): Promise<ApplyResult> {
-  const result: ApplyResult = { locks: [], rewrites: [], unobserved: [] };
+  const result: ApplyResult = { locks: [], held: new Map(), rewrites: [], unobserved: [] };
   const files = new Map([...before].map(([oid, relation]) => [oid, relation.relfilenode]));
   for (const segment of segments) {
     const locks: TakenLock[] = [];
     const rewrites: Rewrite[] = [];
     const held = new Map<string, Set<LockMode>>();
+    const since = new Map<string, Statement>();
+    const heldAfter = new Map<Statement, Map<string, HeldLock>>();
     const opens = segment.kind === "runner" || segment.kind === "autocommit";
     if (opens) await db.exec("BEGIN");
     for (const statement of segment.statements) {
@@ -187,7 +198,10 @@ export async function applySegments(
       // transaction's snapshot, which makes the file's SET TRANSACTION ISOLATION LEVEL fail (25001).
       if (statement.kind === "TransactionStmt" || statement.kind === "VariableSetStmt") continue;
       if (segment.kind === "bare") result.unobserved.push(statement);
-      else if (statement !== segment.end) locks.push(...(await newLocks(db, before, held, statement, segment)));
+      else if (statement !== segment.end) {
+        locks.push(...(await newLocks(db, before, held, statement, segment)));
+        heldAfter.set(statement, heldLocks(held, since, before, statement));
+      }
       rewrites.push(...(await newRewrites(db, before, files, statement, ignored)));
     }
     if (segment.end === undefined && segment.kind !== "bare") {
@@ -199,6 +213,7 @@ export async function applySegments(
       }
     }
     result.locks.push(...locks);
+    for (const [statement, tables] of heldAfter) result.held.set(statement, tables);
     result.rewrites.push(...rewrites);
   }
   return result;
@@ -211,6 +226,17 @@ async function rollback(db: VerifyDatabase): Promise<void> {
   } catch {
     // The session is gone; the next statement reports it.
   }
+}
+
+/** The strongest mode held on each table after `statement`, and the statement that first took it (`since` remembers, by oid and mode). */
+function heldLocks(held: ReadonlyMap<string, ReadonlySet<LockMode>>, since: Map<string, Statement>, before: ReadonlyMap<string, Relation>, statement: Statement): Map<string, HeldLock> {
+  const tables = new Map<string, HeldLock>();
+  for (const [oid, modes] of held) {
+    for (const mode of modes) if (!since.has(`${oid} ${mode}`)) since.set(`${oid} ${mode}`, statement);
+    const mode = [...modes].reduce((a, b) => (LOCK_STRENGTH[b] > LOCK_STRENGTH[a] ? b : a));
+    tables.set(oid, { relation: before.get(oid)!, mode, since: since.get(`${oid} ${mode}`)! });
+  }
+  return tables;
 }
 
 async function newLocks(

@@ -11,6 +11,7 @@ import { DEFAULT_SETTINGS, settingsOptions } from "../config/settings.js";
 import { lintFile } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { lockBlocks, type LockLevel } from "../facts/lock-wording.js";
+import { lockArticle } from "../facts/locks.js";
 import { fitLine, HELP_LIMIT, MESSAGE_LIMIT } from "../engine/wording.js";
 import { placeholderProblem, Substitution } from "../engine/placeholders.js";
 import { downSectionStart, findPartner, findRollbackBlock } from "../facts/rollback-block.js";
@@ -26,6 +27,7 @@ import { indexOfCodePoint, SourceText, type Range } from "../source/source-text.
 import { allRules } from "../../rules/index.js";
 import {
   applySegments,
+  isTable,
   LOCK_STRENGTH,
   planSegments,
   relationName,
@@ -53,7 +55,7 @@ export const VERIFY_DOCS_URL = DOCS_BASE_URL.replace(/rules\/$/, "verify.md");
  * them): formatters that list rules (SARIF's driver, the markdown checklist) get them
  * from VERIFY_RULES.
  */
-export const VERIFY_RULE_IDS = ["verify-error", "verify-refused", "verify-lock", "verify-rewrite", "verify-rollback", "verify-rerun"] as const;
+export const VERIFY_RULE_IDS = ["verify-error", "verify-refused", "verify-lock", "verify-mismatch", "verify-rewrite", "verify-rollback", "verify-rerun"] as const;
 export type VerifyRuleId = (typeof VERIFY_RULE_IDS)[number];
 
 const VERIFY_META: Record<VerifyRuleId, { severity: Severity; category: RuleCategory; description: string }> = {
@@ -66,6 +68,11 @@ const VERIFY_META: Record<VerifyRuleId, { severity: Severity; category: RuleCate
     severity: "dangerous",
     category: "reliability",
     description: "verify did not run a statement that acts outside its scratch database or its session (other databases, roles, server files, settings or sessions, native code, dynamic SQL it cannot see through).",
+  },
+  "verify-mismatch": {
+    severity: "careful",
+    category: "locking",
+    description: "The lock PostgreSQL held for a statement differs from the lock migsafe's static analysis says the statement takes: one of them is wrong.",
   },
   "verify-lock": {
     severity: "careful",
@@ -427,7 +434,8 @@ async function verifyMigration(migration: Loaded, rollbackSource: RollbackSource
   // A file without BEGIN runs in one transaction, as most runners run it (and as the configuration may say).
   const hasBegin = statements.some((statement) => transactionControl(statement) === "begin");
   const runner = assumedRunner(options.settings.assumeInTransaction === true || !hasBegin);
-  const { transactions } = new MigrationFacts(parsed, options.settings, NO_ROLLBACK, runner);
+  const facts = new MigrationFacts(parsed, options.settings, NO_ROLLBACK, runner);
+  const { transactions } = facts;
   const segments = planSegments(statements, (statement) => transactions.of(statement).id, db.majorVersion);
   const applied = await applySegments(db, segments, relations, run.ignored);
 
@@ -444,6 +452,7 @@ async function verifyMigration(migration: Loaded, rollbackSource: RollbackSource
     return false;
   }
   reportObservations(migration, applied, relations, options.rules, run.version, run.timezone);
+  checkLockClaims(migration, applied, relations, facts, run.version);
 
   if (rollback && before) await checkRollback(migration, statements, rollback, before, run);
   if (run.rerun) {
@@ -646,7 +655,10 @@ function reportObservations(migration: Loaded, applied: ApplyResult, relations: 
       const name = relationName(lock.relation);
       const target = best(onStatement.filter((finding) => namesTable(finding, lock.relation) && /\block|\b(?:ACCESS EXCLUSIVE|EXCLUSIVE|SHARE)\b/i.test(wordsOf(finding))), lock.mode, categoryOf);
       if (!target) continue;
-      attach(target, `took ${lock.mode} on ${name}, held ${span(migration, lock)}`);
+      // A stronger mode taken earlier in the transaction is what the statement runs under: say that, not the weaker one it added.
+      const held = applied.held.get(statement)?.get(lock.relation.oid);
+      const earlier = held && held.since !== statement && LOCK_STRENGTH[held.mode] > LOCK_STRENGTH[lock.mode] ? held : undefined;
+      attach(target, earlier ? `${earlier.mode} on ${name}, held since line ${lineOf(migration, earlier.since)} (it also took ${lock.mode})` : `took ${lock.mode} on ${name}, held ${span(migration, lock)}`);
       explained.add(lock);
     }
     for (const rewrite of rewrites) {
@@ -712,6 +724,51 @@ function zoneDependence(statement: Statement, timezone: string): string {
     (command) => command.subtype === "AT_AlterColumnType" && /^timestamp(?:tz)?\b/.test(typeDisplay((command.node.def as { ColumnDef?: { typeName?: unknown } } | undefined)?.ColumnDef?.typeName)),
   );
   return changesTimestamp ? ` (in time zone ${timezone}, --timezone: between timestamp and timestamptz PostgreSQL rewrites the table unless the session's time zone is UTC)` : "";
+}
+
+/**
+ * Compares the locks the static analysis says each statement takes (facts.locks) with what PostgreSQL held right after
+ * it, on tables that existed before the migration: a mode weaker than the claim held, or a stronger one newly taken, is
+ * a verify-mismatch: the rule's claim or verify's reading is wrong, and either is worth a look. A claim met by a lock an
+ * earlier statement took is evidence: "ACCESS EXCLUSIVE on users, held since line 3".
+ */
+function checkLockClaims(migration: Loaded, applied: ApplyResult, relations: ReadonlyMap<string, Relation>, facts: MigrationFacts, version: string): void {
+  const tables = [...relations.values()].filter(isTable);
+  for (const [statement, held] of applied.held) {
+    for (const claim of facts.locks.of(statement)) {
+      const table = claim.table;
+      const relation = table && tables.find((candidate) => candidate.name === table.name && (table.schema === undefined || table.schema === candidate.schema));
+      if (!relation || facts.locks.isOnNewObject(statement, claim)) continue;
+      const name = relationName(relation);
+      const now = held.get(relation.oid);
+      const taken = applied.locks.find((lock) => lock.statement === statement && lock.relation.oid === relation.oid);
+      const weaker = !now || LOCK_STRENGTH[now.mode] < LOCK_STRENGTH[claim.level];
+      const stronger = taken !== undefined && LOCK_STRENGTH[taken.mode] > LOCK_STRENGTH[claim.level];
+      if (weaker || stronger) {
+        const observed = weaker ? (now ? `held only ${now.mode}` : "held no lock") : `took ${taken!.mode}`;
+        addFinding(
+          migration,
+          "verify-mismatch",
+          statement.range,
+          `${claim.level} on ${name} claimed, PostgreSQL ${observed}`,
+          "Report it: the rule's lock claim, or verify's reading of pg_locks, is wrong (https://github.com/migsafe/migsafe/issues)",
+          `The static analysis says ${claim.action} takes ${lockArticle(claim.level)} ${claim.level} lock on ${name}; on ${version}, right after the statement, its transaction ${observed} on ${name}. ` +
+            "One of the two is wrong: the findings that rest on the claim (lock timeouts, blocked reads and writes) may be off.",
+        );
+        continue;
+      }
+      const evidence = now && now.since !== statement ? `${claim.level} on ${name} needed, ${now.mode} held since line ${lineOf(migration, now.since)}` : undefined;
+      if (!evidence) continue;
+      const range = migration.toSource(statement.range);
+      for (const finding of migration.result.findings) {
+        if (finding.range.start < range.start || finding.range.end > range.end || finding.ruleId.startsWith("verify-")) continue;
+        if (!mentions(wordsOf(finding), name) || !/\block\b|ACCESS EXCLUSIVE|EXCLUSIVE|SHARE/i.test(wordsOf(finding))) continue;
+        // Next to what reportObservations found (a rewrite), unless it already says which lock the statement ran under.
+        if (finding.evidence?.includes(` on ${name}, held `) || finding.evidence?.includes(`took `)) continue;
+        finding.evidence = finding.evidence ? finding.evidence.replace(/\.$/, `; ${evidence}.`) : `${version}: ${evidence}.`;
+      }
+    }
+  }
 }
 
 /** What a finding says: its message and its longer explanation, where the names of every table it concerns are. */

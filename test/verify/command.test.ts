@@ -147,6 +147,7 @@ describe("reports", () => {
       ["verify-error", "error"],
       ["verify-refused", "error"],
       ["verify-lock", "warning"],
+      ["verify-mismatch", "warning"],
       ["verify-rewrite", "warning"],
       ["verify-rollback", "warning"],
       ["verify-rerun", "warning"],

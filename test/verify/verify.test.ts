@@ -313,6 +313,40 @@ describe.each(engines)("on %s", (_name, open) => {
       ]);
     });
 
+    it("says a statement's lock was held since an earlier line when an earlier statement took it", async () => {
+      const run = await verify({
+        "001_users.sql": USERS,
+        "002_serial.sql": "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS note text;\nALTER TABLE users ADD COLUMN IF NOT EXISTS seq serial;\n",
+      });
+      const result = run.result("002_serial.sql");
+      const onSerial = result.findings.filter((each) => each.loc.start.line === 3 && !each.ruleId.startsWith("verify-"));
+      // The issue's case: SERIAL's sequence adds SHARE, under the ACCESS EXCLUSIVE the line before took (it said "took SHARE").
+      expect(onSerial.map((each) => each.evidence).join("\n")).toContain(`${PG}: ACCESS EXCLUSIVE on users, held since line 2 (it also took SHARE); users was rewritten`);
+      expect(result.findings.filter((each) => each.ruleId === "verify-mismatch")).toEqual([]);
+    });
+
+    it("gives a statement that took no new lock the one it ran under, from the earlier line that took it", async () => {
+      const run = await verify({
+        "001_users.sql": USERS,
+        "002_check.sql": "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN IF NOT EXISTS note text;\nALTER TABLE users ADD CONSTRAINT users_age_check CHECK (age > 0);\n",
+      });
+      const result = run.result("002_check.sql");
+      const onCheck = result.findings.filter((each) => each.loc.start.line === 3 && !each.ruleId.startsWith("verify-"));
+      expect(onCheck.map((each) => `${each.ruleId}: ${each.evidence}`)).toContain(`constraint-missing-not-valid: ${PG}: ACCESS EXCLUSIVE on users needed, ACCESS EXCLUSIVE held since line 2.`);
+    });
+
+    it("reports a lock the static analysis claims and PostgreSQL did not take as verify-mismatch", async () => {
+      // The table exists already: CREATE TABLE IF NOT EXISTS does nothing, and takes no lock on the table its foreign key names.
+      const run = await verify({
+        "001_users.sql": `${USERS}CREATE TABLE IF NOT EXISTS orders (id BIGINT PRIMARY KEY);\n`,
+        "002_orders.sql": "CREATE TABLE IF NOT EXISTS orders (id BIGINT PRIMARY KEY, user_id BIGINT REFERENCES users (id));\n",
+      });
+      const mismatch = finding(run.result("002_orders.sql"), "verify-mismatch");
+      expect(mismatch?.message).toBe("SHARE ROW EXCLUSIVE on users claimed, PostgreSQL held no lock");
+      expect(mismatch?.explanation).toMatch(/^The static analysis says CREATE TABLE orders \(its foreign key to users\) takes a SHARE ROW EXCLUSIVE lock on users; on PostgreSQL 18, right after the statement, its transaction held no lock on users\./);
+      expect(mismatch?.severity).toBe("careful");
+    });
+
     it("reports the ACCESS EXCLUSIVE lock of ALTER TABLE held through an index build in the same transaction", async () => {
       const run = await verify({
         "001_users.sql": USERS,
@@ -325,7 +359,7 @@ describe.each(engines)("on %s", (_name, open) => {
           `Observed on ${PG}; no static finding reported this lock.`,
       ]);
       // The index build's own SHARE lock is evidence on its static finding.
-      expectEvidence(finding(result, "require-concurrent-index"), `${PG}: took SHARE on users, held from line 3 until the transaction commits after line 3.`);
+      expectEvidence(finding(result, "require-concurrent-index"), `${PG}: ACCESS EXCLUSIVE on users, held since line 2 (it also took SHARE).`);
     });
 
     it("adds what dynamic SQL in a DO block did to the finding that could not see it", async () => {
