@@ -736,11 +736,15 @@ function checkLockClaims(migration: Loaded, applied: ApplyResult, relations: Rea
   const tables = [...relations.values()].filter(isTable);
   for (const [statement, held] of applied.held) {
     for (const claim of facts.locks.of(statement)) {
-      const table = claim.table;
-      const relation = table && tables.find((candidate) => candidate.name === table.name && (table.schema === undefined || table.schema === candidate.schema));
-      if (!relation || facts.locks.isOnNewObject(statement, claim)) continue;
+      if (!claim.table || facts.locks.isOnNewObject(statement, claim)) continue;
+      // The table as the statement's search_path resolves it (`SET LOCAL search_path TO warehouse` before it).
+      const resolved = facts.names.resolve(claim.table, statement);
+      const relation = tables.find((candidate) => candidate.name === resolved.name && candidate.schema === resolved.schema);
+      if (!relation) continue;
       const name = relationName(relation);
       const now = held.get(relation.oid);
+      // IF [NOT] EXISTS that found nothing to do takes no lock: the claim is for the day it does something.
+      if (!now && /\bIF\s+(?:NOT\s+)?EXISTS\b/i.test(statement.text)) continue;
       const taken = applied.locks.find((lock) => lock.statement === statement && lock.relation.oid === relation.oid);
       const weaker = !now || LOCK_STRENGTH[now.mode] < LOCK_STRENGTH[claim.level];
       const stronger = taken !== undefined && LOCK_STRENGTH[taken.mode] > LOCK_STRENGTH[claim.level];
