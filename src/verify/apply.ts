@@ -158,6 +158,8 @@ export interface ApplyResult {
   locks: TakenLock[];
   /** After each statement of a committed transaction: every table its transaction held a lock on, by oid. */
   held: Map<Statement, Map<string, HeldLock>>;
+  /** How long each statement took, in milliseconds. */
+  durations: Map<Statement, number>;
   /** The rewrites of the statements whose transaction committed, or that ran alone. */
   rewrites: Rewrite[];
   /** The statement that failed; the statements after it did not run, and its transaction was rolled back. */
@@ -177,7 +179,7 @@ export async function applySegments(
   before: ReadonlyMap<string, Relation>,
   ignored: readonly string[] = [],
 ): Promise<ApplyResult> {
-  const result: ApplyResult = { locks: [], held: new Map(), rewrites: [], unobserved: [] };
+  const result: ApplyResult = { locks: [], held: new Map(), durations: new Map(), rewrites: [], unobserved: [] };
   const files = new Map([...before].map(([oid, relation]) => [oid, relation.relfilenode]));
   for (const segment of segments) {
     const locks: TakenLock[] = [];
@@ -189,7 +191,9 @@ export async function applySegments(
     if (opens) await db.exec("BEGIN");
     for (const statement of segment.statements) {
       try {
+        const started = performance.now();
         await db.run(statement.text);
+        result.durations.set(statement, performance.now() - started);
       } catch (error) {
         await rollback(db);
         return { ...result, failure: { statement, error: databaseError(error), segment } };

@@ -26,6 +26,7 @@ import { DEFAULT_TIMEOUT_MS, type VerifyDatabase } from "./database.js";
 import type { ServerDatabaseOptions } from "./server-database.js";
 import { selectMigrations, VERIFY_RULES, verifyMigrations } from "./verify.js";
 import type { MigrationOrder } from "./order.js";
+import { formatLockTable } from "./lock-table.js";
 import { isFile } from "../files/is-file.js";
 import { MissingDependencyError } from "../optional-dependency.js";
 
@@ -56,6 +57,7 @@ const OPTIONS = {
   rerun: { type: "boolean" },
   order: { type: "string" },
   timezone: { type: "string" },
+  locks: { type: "boolean" },
   timeout: { type: "string" },
   "i-know-this-database-is-scratch": { type: "boolean" },
   format: { type: "string", short: "f" },
@@ -111,6 +113,9 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
       return failure(`unknown format '${format}' for --format (expected ${FORMATS.slice(0, -1).join(", ")} or ${FORMATS.at(-1)})`);
     }
     if (values["output-file"] === "") return failure("--output-file needs a file name");
+    if (values.locks && format !== undefined && !["stylish", "compact", "json", "markdown"].includes(format)) {
+      return failure(`--locks prints a table as text (stylish, compact), json or markdown, not ${format}`);
+    }
     if (values.timezone !== undefined && !/^[A-Za-z0-9_+\-/:.]+$/.test(values.timezone)) return failure(`--timezone takes a time zone name (UTC, Europe/Paris, America/New_York), not '${values.timezone}'`);
     let rows = 0;
     if (values.rows !== undefined) {
@@ -229,7 +234,9 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
       version: packageVersion(),
       verbose: values.verbose ?? false,
     };
-    let output = formats.map((name) => FORMATTERS[name](outcome.results, context)).join("");
+    let output = values.locks
+      ? formatLockTable(outcome.locks, format === "json" ? "json" : format === "markdown" ? "markdown" : "text", (file) => displayPath(file, cwd))
+      : formats.map((name) => FORMATTERS[name](outcome.results, context)).join("");
     const totals = totalsOf(outcome.results);
     if (totals.fatalFiles > 0) stderr.push(`${plural(totals.fatalFiles, "file")} could not be read or parsed`);
     let exitCode: VerifyCommandResult["exitCode"] = exitCodeOf(totals);
@@ -396,6 +403,10 @@ Options:
                              rows, so that "table has rows" failures show (default 0)
       --rerun                apply each migration a second time (rolled back) to
                              check that it can run again
+      --locks                print the lock table instead of the findings: each lock
+                             a statement took on an existing table, held from
+                             which line to which, what it blocks, whether the table
+                             was rewritten (text; json and markdown with --format)
       --timezone <zone>      the session's time zone (default America/New_York, not
                              UTC: timestamp → timestamptz rewrites a table only
                              outside UTC, as in production in most zones)

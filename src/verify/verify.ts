@@ -37,6 +37,7 @@ import {
   type Failure,
   type Relation,
   type Segment,
+  type LockMode,
   type TakenLock,
 } from "./apply.js";
 import { describeDifference, diffCatalog, notInExtension, preexistingSchemas, snapshotCatalog, userSchema, type CatalogSnapshot } from "./catalog.js";
@@ -46,6 +47,7 @@ import { isFile } from "../files/is-file.js";
 import { createRunDiskAccess, runnerAndPartner, type FileAccess } from "../engine/lint-source.js";
 import { orderMigrations, type MigrationOrder } from "./order.js";
 import { BOOKKEEPING, bookkeepingRunners } from "./bookkeeping.js";
+import { blocksOf, sortRows, type LockRow } from "./lock-table.js";
 
 /** Where verify's findings are documented: docs/verify.md, one heading per finding id. */
 export const VERIFY_DOCS_URL = DOCS_BASE_URL.replace(/rules\/$/, "verify.md");
@@ -136,6 +138,8 @@ export type VerifyOutcome =
       knockOn: number;
       /** Files left out: not SQL, rollback files without their forward migration. */
       skipped: string[];
+      /** Every lock each statement took on a table that existed before its migration (--locks), in run order. */
+      locks: LockRow[];
       /** One line each, for stderr: migrations the order cannot tell apart, a list's files that are not given or left out. */
       warnings: string[];
       /** What --debug shows: tables --rows could not fill, statements whose locks could not be read, … */
@@ -210,7 +214,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
 
   const results: FileResult[] = [];
   const interrupted = options.interrupted ?? (() => undefined);
-  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored, interrupted, unmade: [], files: createRunDiskAccess(), timezone };
+  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored, interrupted, unmade: [], files: createRunDiskAccess(), timezone, locks: [] };
   let failed = 0;
   let stopped: { reason: string; notRun: number } | undefined;
   for (const [index, filePath] of forward.entries()) {
@@ -254,7 +258,8 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   const reason = stopped ? undefined : interrupted();
   if (reason) stopped = { reason, notRun: 0 };
   const knockOn = noteKnockOns(context.unmade);
-  return { ok: true, results, migrations: forward.length - (stopped?.notRun ?? 0), failed, knockOn, skipped, warnings, notes, ...(stopped ? { stopped } : {}) };
+  const locks = sortRows(context.locks, forward);
+  return { ok: true, results, migrations: forward.length - (stopped?.notRun ?? 0), failed, knockOn, skipped, warnings, notes, locks, ...(stopped ? { stopped } : {}) };
 }
 
 /**
@@ -285,6 +290,8 @@ interface RunContext {
   files: FileAccess;
   /** The session's time zone. */
   timezone: string;
+  /** The lock table's rows so far (--locks). */
+  locks: LockRow[];
 }
 
 /** A migration that failed, or a statement verify did not run, and the later failures that follow from it. */
@@ -453,6 +460,7 @@ async function verifyMigration(migration: Loaded, rollbackSource: RollbackSource
   }
   reportObservations(migration, applied, relations, options.rules, run.version, run.timezone);
   checkLockClaims(migration, applied, relations, facts, run.version);
+  run.locks.push(...lockRows(migration, applied));
 
   if (rollback && before) await checkRollback(migration, statements, rollback, before, run);
   if (run.rerun) {
@@ -724,6 +732,40 @@ function zoneDependence(statement: Statement, timezone: string): string {
     (command) => command.subtype === "AT_AlterColumnType" && /^timestamp(?:tz)?\b/.test(typeDisplay((command.node.def as { ColumnDef?: { typeName?: unknown } } | undefined)?.ColumnDef?.typeName)),
   );
   return changesTimestamp ? ` (in time zone ${timezone}, --timezone: between timestamp and timestamptz PostgreSQL rewrites the table unless the session's time zone is UTC)` : "";
+}
+
+/** The lock table's rows of one migration: each lock a statement added on an existing table, held to its transaction's end. */
+function lockRows(migration: Loaded, applied: ApplyResult): LockRow[] {
+  const row = (statement: Statement, segment: Segment, relation: Relation, mode: LockMode, since?: Statement): LockRow => {
+    const last = segment.end ?? segment.statements[segment.statements.length - 1]!;
+    return {
+      file: migration.filePath,
+      line: lineOf(migration, statement),
+      statement: oneLine(statement.text),
+      table: relationName(relation),
+      mode,
+      ...(since && since !== statement ? { heldSince: lineOf(migration, since) } : {}),
+      heldTo: segment.kind === "autocommit" ? lineOf(migration, statement) : endLineOf(migration, last),
+      blocks: blocksOf(mode),
+      rewrite: applied.rewrites.some((rewrite) => rewrite.statement === statement && rewrite.relation.oid === relation.oid),
+      durationMs: applied.durations.get(statement) ?? 0,
+    };
+  };
+  const rows = applied.locks.map((lock) => row(lock.statement, lock.segment, lock.relation, lock.mode));
+  // A rewrite under a lock an earlier statement took: the row says which, and since when.
+  for (const rewrite of applied.rewrites) {
+    if (applied.locks.some((lock) => lock.statement === rewrite.statement && lock.relation.oid === rewrite.relation.oid)) continue;
+    const held = applied.held.get(rewrite.statement)?.get(rewrite.relation.oid);
+    const segment = applied.locks.find((lock) => lock.statement === held?.since)?.segment;
+    if (held && segment) rows.push(row(rewrite.statement, segment, rewrite.relation, held.mode, held.since));
+  }
+  return rows;
+}
+
+/** A statement's text on one line, at most 60 characters. */
+function oneLine(text: string): string {
+  const flat = text.replace(/--[^\n]*/g, " ").replace(/\s+/g, " ").trim();
+  return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat;
 }
 
 /**

@@ -297,3 +297,38 @@ describe("files the runner does not run", () => {
     );
   });
 });
+
+describe("--locks", () => {
+  const migrations = {
+    "migrations/001_init.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text);\nCREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint);\n",
+    "migrations/002_change.sql":
+      "SET lock_timeout = '5s';\nBEGIN;\nALTER TABLE users ADD COLUMN plan text;\n-- the index\nCREATE INDEX users_email_idx ON users (email);\n" +
+      "ALTER TABLE orders ADD CONSTRAINT orders_user_fkey FOREIGN KEY (user_id) REFERENCES users (id);\nALTER TABLE users ALTER COLUMN email TYPE varchar(100);\nCOMMIT;\nUPDATE orders SET user_id = 1;\n",
+  };
+
+  it("prints each lock a statement took on an existing table, in order, as PostgreSQL reported it (JSON)", async () => {
+    const dir = project(migrations);
+    const result = await verify(["--locks", "--format", "json", "migrations"], { cwd: dir });
+    expect(result.exitCode).toBe(0);
+    const rows = (JSON.parse(result.output) as { file: string; line: number; table: string; mode: string; heldSince?: number; heldTo: number; blocks: string; rewrite: boolean }[]).map(
+      ({ file, line, table, mode, heldSince, heldTo, blocks, rewrite }) => `${file}:${line} ${table} ${mode} ${heldSince ?? line}-${heldTo} ${blocks}${rewrite ? " rewrite" : ""}`,
+    );
+    expect(rows).toEqual([
+      "migrations/002_change.sql:3 users ACCESS EXCLUSIVE 3-8 reads and writes",
+      "migrations/002_change.sql:5 users SHARE 5-8 writes",
+      "migrations/002_change.sql:6 orders SHARE ROW EXCLUSIVE 6-8 writes",
+      "migrations/002_change.sql:6 users SHARE ROW EXCLUSIVE 6-8 writes",
+      "migrations/002_change.sql:7 users ACCESS EXCLUSIVE 3-8 reads and writes rewrite",
+      "migrations/002_change.sql:9 orders ROW EXCLUSIVE 9-9 schema changes",
+    ]);
+  });
+
+  it("prints a markdown table for a pull-request comment, and refuses formats that are no table", async () => {
+    const dir = project(migrations);
+    const markdown = await verify(["--locks", "--format", "markdown", "migrations"], { cwd: dir });
+    expect(markdown.output).toMatch(/^### Locks taken, by statement\n\n\| statement \| table \| lock \| held \| blocks \| rewrite \| ms \|\n/);
+    expect(markdown.output.split("\n").filter((line) => line.startsWith("| migrations/"))).toHaveLength(6);
+    const sarif = await verify(["--locks", "--format", "sarif", "migrations"], { cwd: dir });
+    expect([sarif.exitCode, sarif.stderr]).toEqual([2, "migsafe: --locks prints a table as text (stylish, compact), json or markdown, not sarif\n"]);
+  });
+});
