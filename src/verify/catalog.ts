@@ -263,7 +263,7 @@ export async function snapshotCatalog(db: VerifyDatabase, ignored: readonly stri
  * An object inside one that is itself left or missing (a column of a table the rollback
  * left) is not reported on its own.
  */
-export function diffCatalog(before: CatalogSnapshot, after: CatalogSnapshot): CatalogDifference[] {
+export function diffCatalog(before: CatalogSnapshot, after: CatalogSnapshot, frozen?: FrozenWindow): CatalogDifference[] {
   const differences: CatalogDifference[] = [];
   const covered = (entry: CatalogEntry, other: CatalogSnapshot, own: CatalogSnapshot): boolean => {
     for (let parent = entry.parent; parent !== undefined; parent = own.get(parent)?.parent) {
@@ -275,7 +275,7 @@ export function diffCatalog(before: CatalogSnapshot, after: CatalogSnapshot): Ca
     const old = before.get(entry.key);
     if (!old) {
       if (!covered(entry, before, after)) differences.push({ change: "left", after: entry });
-    } else if (old.definition !== entry.definition) {
+    } else if (old.definition !== entry.definition && (!frozen || withoutFrozen(old.definition, frozen) !== withoutFrozen(entry.definition, frozen))) {
       differences.push({ change: "changed", before: old, after: entry });
     }
   }
@@ -285,8 +285,33 @@ export function diffCatalog(before: CatalogSnapshot, after: CatalogSnapshot): Ca
   return differences;
 }
 
-/** Definitions longer than this are not quoted in messages (a function's body). */
+/** When the run happened (milliseconds since the epoch): a timestamp constant from then was `'now'` frozen at creation. */
+export interface FrozenWindow {
+  from: number;
+  to: number;
+}
+
+/** A date or timestamp literal as PostgreSQL prints a constant it folded: `'2026-12-07 17:42:26.123'::timestamp without time zone`. */
+const TIME_CONSTANT = /'(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?))?(?:[+-]\d{2}(?::?\d{2})?)?'::(timestamp(?: with(?:out)? time zone)?|timestamptz|date)/g;
+/** A day each side of the run: the constants are printed in the session's time zone, without one. */
+const DAY = 86_400_000;
+
+/**
+ * The definition with each date or timestamp constant that falls within the run replaced by a marker: `DEFAULT 'now'`
+ * and `'today'::date` are evaluated when the object is created, so a rollback that creates it again stores another
+ * constant, and the definitions differ in nothing the migration wrote.
+ */
+export function withoutFrozen(definition: string, window: FrozenWindow): string {
+  return definition.replace(TIME_CONSTANT, (constant: string, day: string, time: string | undefined, type: string) => {
+    const at = Date.parse(`${day}T${time ?? "00:00:00"}Z`);
+    return Number.isFinite(at) && at >= window.from - DAY && at <= window.to + DAY ? `'(created)'::${type}` : constant;
+  });
+}
+
+/** Definitions longer than this are quoted in part: where they differ, with some context. */
 const QUOTED_DEFINITION = 160;
+/** How much of a long definition is quoted before the part that differs. */
+const CONTEXT = 40;
 
 /** "the rollback leaves column users.premium_tier, which did not exist before the migration" */
 export function describeDifference(difference: CatalogDifference): string {
@@ -296,8 +321,26 @@ export function describeDifference(difference: CatalogDifference): string {
   if (difference.change === "missing") return `the rollback does not restore ${what}, which existed before the migration`;
   const old = difference.before!.definition;
   const now = difference.after!.definition;
-  if (old.length > QUOTED_DEFINITION || now.length > QUOTED_DEFINITION) return `the rollback does not restore ${what} as it was: its definition differs`;
+  if (old.length > QUOTED_DEFINITION || now.length > QUOTED_DEFINITION) {
+    const [before, after] = differingParts(old, now);
+    return `the rollback does not restore ${what} as it was: its definition differs, before the migration ${before}, after the rollback ${after}`;
+  }
   return `the rollback does not restore ${what} as it was: ${old || "(nothing)"} before the migration, ${now || "(nothing)"} after the rollback`;
+}
+
+/** Where two long definitions differ: `…context «old part»…` and `…context «new part»…`, each at most a few lines long. */
+export function differingParts(old: string, now: string): [string, string] {
+  let start = 0;
+  while (start < old.length && start < now.length && old[start] === now[start]) start++;
+  let end = 0;
+  while (end < old.length - start && end < now.length - start && old[old.length - 1 - end] === now[now.length - 1 - end]) end++;
+  const quote = (text: string) => {
+    const context = text.slice(Math.max(0, start - CONTEXT), start).replace(/\s+/g, " ");
+    const part = text.slice(start, text.length - end).replace(/\s+/g, " ");
+    const shown = part.length > QUOTED_DEFINITION ? `${part.slice(0, QUOTED_DEFINITION)}…` : part;
+    return `${start > CONTEXT ? "…" : ""}${context}«${shown}»${end > 0 ? "…" : ""}`;
+  };
+  return [quote(old), quote(now)];
 }
 
 function schemaKey(schema: string): string {

@@ -214,7 +214,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
 
   const results: FileResult[] = [];
   const interrupted = options.interrupted ?? (() => undefined);
-  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored, interrupted, unmade: [], files: createRunDiskAccess(), timezone, locks: [] };
+  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored, interrupted, unmade: [], files: createRunDiskAccess(), timezone, locks: [], startedAt: Date.now() };
   let failed = 0;
   let stopped: { reason: string; notRun: number } | undefined;
   for (const [index, filePath] of forward.entries()) {
@@ -292,6 +292,8 @@ interface RunContext {
   timezone: string;
   /** The lock table's rows so far (--locks). */
   locks: LockRow[];
+  /** When the run started: a date or time constant from then on was frozen at creation (catalog.ts withoutFrozen). */
+  startedAt: number;
 }
 
 /** A migration that failed, or a statement verify did not run, and the later failures that follow from it. */
@@ -911,7 +913,7 @@ async function checkRollback(migration: Loaded, statements: readonly Statement[]
       );
       return;
     }
-    const differences = diffCatalog(before, await snapshotCatalog(db, run.ignored));
+    const differences = diffCatalog(before, await snapshotCatalog(db, run.ignored), { from: run.startedAt, to: Date.now() });
     for (const difference of differences) {
       const text = describeDifference(difference);
       const sentence = `${text.charAt(0).toUpperCase()}${text.slice(1)}`;

@@ -11,7 +11,7 @@ import { assumedRunner, NO_RUNNER } from "../../src/runners/file-runner.js";
 import { parseFile } from "../../src/parser/parse-file.js";
 import { lockModeName, planSegments, transactionalText } from "../../src/verify/apply.js";
 import { extensionsIn, packagedExtension } from "../../src/verify/pglite-database.js";
-import { describeDifference, diffCatalog, type CatalogEntry } from "../../src/verify/catalog.js";
+import { describeDifference, diffCatalog, differingParts, withoutFrozen, type CatalogEntry } from "../../src/verify/catalog.js";
 import { selectMigrations } from "../../src/verify/verify.js";
 import { compareMigrations, orderMigrations } from "../../src/verify/order.js";
 
@@ -198,6 +198,28 @@ describe("catalog differences", () => {
 
   it("finds nothing when the schema is the same", () => {
     expect(diffCatalog(before, new Map(before))).toEqual([]);
+  });
+
+  const run = { from: Date.parse("2026-12-07T17:00:00Z"), to: Date.parse("2026-12-07T17:05:00Z") };
+
+  it("takes a date or time constant of the run's own day for 'now' frozen at creation, and no other", () => {
+    const view = (at: string) => `SELECT users.id FROM users WHERE users.created_at > '${at}'::timestamp without time zone`;
+    expect(withoutFrozen(view("2026-12-07 12:03:55.123456"), run)).toBe(withoutFrozen(view("2026-12-07 12:04:10.5"), run));
+    expect(withoutFrozen("DEFAULT '2026-12-08'::date", run)).toBe("DEFAULT '(created)'::date");
+    expect(withoutFrozen(view("2020-01-01 00:00:00"), run)).toBe(view("2020-01-01 00:00:00"));
+    const entries = (at: string) => new Map([entry("relation:public.recent", "view", "recent", view(at))]);
+    expect(diffCatalog(entries("2026-12-07 12:03:55"), entries("2026-12-07 12:04:10"), run)).toEqual([]);
+    expect(diffCatalog(entries("2020-01-01 00:00:00"), entries("2021-01-01 00:00:00"), run)).toHaveLength(1);
+  });
+
+  it("quotes where a long definition differs, with some context", () => {
+    const body = (value: string) => `BEGIN\n  -- ${"x".repeat(200)}\n  RETURN ${value};\nEND`;
+    expect(differingParts(body("1"), body("2"))).toEqual([`…${"x".repeat(30)}\n  RETURN «1»…`.replace("\n  ", " "), `…${"x".repeat(30)}\n  RETURN «2»…`.replace("\n  ", " ")]);
+    const long = [entry("function:public.f()", "function", "f()", body("1"))];
+    const changed = [entry("function:public.f()", "function", "f()", body("2"))];
+    expect(diffCatalog(new Map(long), new Map(changed)).map(describeDifference)).toEqual([
+      `the rollback does not restore function f() as it was: its definition differs, before the migration …${"x".repeat(30)} RETURN «1»…, after the rollback …${"x".repeat(30)} RETURN «2»…`,
+    ]);
   });
 });
 

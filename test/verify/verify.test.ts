@@ -458,6 +458,16 @@ describe.each(engines)("on %s", (_name, open) => {
       ]);
     });
 
+    it("does not take a 'now' constant a rollback freezes again for a difference", async () => {
+      const recent = "CREATE OR REPLACE VIEW recent AS SELECT id FROM events WHERE at > 'now'::timestamp - interval '1 day';\n";
+      const run = await verify({
+        "001_events.sql": `CREATE TABLE events (id bigint, at timestamp);\n${recent}`,
+        "002_all.sql": "CREATE OR REPLACE VIEW recent AS SELECT id FROM events;\n",
+        "002_all_rollback.sql": recent,
+      });
+      expect(verifyFindings(run.result("002_all_rollback.sql"))).toEqual([]);
+    });
+
     it("checks a goose down section as the rollback", async () => {
       const run = await verify({
         "001_users.sql": USERS,
