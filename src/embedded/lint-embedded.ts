@@ -61,20 +61,36 @@ export interface EmbeddedResult extends FileResult {
   builders: number;
 }
 
-export function lintEmbeddedSource(rawText: string, filePath: string, options: LintOptions, embedded: EmbeddedOptions = {}): EmbeddedResult {
+/** A TS/JS migration's SQL put together, section after section, with the maps back to the source; or the result that says why there is none. */
+interface Assembled {
+  source: SourceText;
+  base: Omit<EmbeddedResult, "findings" | "errors">;
+  holes: HoleNames;
+  snippets: SqlSnippet[];
+  builders: readonly { sql: string }[];
+  notes: Note[];
+  segments: Segment[];
+  combined: string;
+  sections: GivenSection[];
+  downSectionStart: number | undefined;
+  toSource(index: number): number;
+  mapRange(range: Range): Range;
+}
+
+function assemble(rawText: string, filePath: string, options: LintOptions, embedded: EmbeddedOptions): Assembled | { result: EmbeddedResult } {
   const source = new SourceText(rawText);
   const base = { filePath, text: source.text, hasBom: source.hasBom, snippets: 0, builders: 0 };
   const { migrationFunctions: functions, otherDatabases } = options.settings;
   const dialects = new Dialects(otherDatabases, source.text, new Set([...functions.up, ...functions.down]));
   const folder = dialects.folderDatabase(filePath);
-  if (folder !== undefined) return { ...base, findings: [], errors: [], notes: [{ line: 1, message: `skipped the whole file: it is under the folder ${folder}/, named for another database than PostgreSQL` }] };
+  if (folder !== undefined) return { result: { ...base, findings: [], errors: [], notes: [{ line: 1, message: `skipped the whole file: it is under the folder ${folder}/, named for another database than PostgreSQL` }] } };
   let ast;
   try {
     ast = parseScript(source.text, filePath);
   } catch (error) {
     if (!(error instanceof ScriptSyntaxError)) throw error;
     const range = { start: error.index, end: error.index };
-    return { ...base, findings: [], errors: [{ message: `not valid TypeScript/JavaScript: ${error.message}`, range, loc: source.location(range) }] };
+    return { result: { ...base, findings: [], errors: [{ message: `not valid TypeScript/JavaScript: ${error.message}`, range, loc: source.location(range) }] } };
   }
 
   const holes = new HoleNames();
@@ -85,7 +101,7 @@ export function lintEmbeddedSource(rawText: string, filePath: string, options: L
   const foreign = otherDialectOf(snippets, otherDatabases);
   if (foreign) {
     const line = source.position(foreign.at).line;
-    return { ...base, findings: [], errors: [], notes: [...notes, { line, message: `skipped the whole file: its SQL is ${foreign.database}'s (${foreign.marker} on line ${line}), not PostgreSQL's` }] };
+    return { result: { ...base, findings: [], errors: [], notes: [...notes, { line, message: `skipped the whole file: its SQL is ${foreign.database}'s (${foreign.marker} on line ${line}), not PostgreSQL's` }] } };
   }
 
   const all: Omit<Segment, "at">[] = [
@@ -93,7 +109,7 @@ export function lintEmbeddedSource(rawText: string, filePath: string, options: L
     ...builders.map((b) => ({ sql: b.sql, offsets: [], ends: [], range: b.range, fn: b.fn, callee: b.callee, rules: b.rules, builder: true, placeholders: 0 })),
     ...unchecked.map((u) => ({ sql: "", offsets: [], ends: [], range: u.range, fn: u.fn, callee: u.callee, placeholders: 0, unchecked: u.reason })),
   ];
-  if (all.length === 0) return { ...base, findings: [], errors: [], ...(notes.length > 0 ? { notes } : {}) };
+  if (all.length === 0) return { result: { ...base, findings: [], errors: [], ...(notes.length > 0 ? { notes } : {}) } };
 
   // Section by section in the order the runner calls them, each in source order.
   const order = [...functions.up, ...functions.down];
@@ -138,7 +154,13 @@ export function lintEmbeddedSource(rawText: string, filePath: string, options: L
     const end = segment2 && local < segment2.sql.length ? segment2.ends[local]! : toSource(range.end - 1) + 1;
     return { start, end: Math.max(start, end) };
   };
+  return { source, base: { ...base, snippets: snippets.length, builders: builders.length }, holes, snippets, builders, notes, segments, combined, sections, downSectionStart, toSource, mapRange };
+}
 
+export function lintEmbeddedSource(rawText: string, filePath: string, options: LintOptions, embedded: EmbeddedOptions = {}): EmbeddedResult {
+  const assembled = assemble(rawText, filePath, options, embedded);
+  if ("result" in assembled) return assembled.result;
+  const { source, base, holes, segments, combined, sections, downSectionStart, mapRange, notes } = assembled;
   const parsed = parseFile(new SourceText(combined), { standardConformingStrings: options.settings.standardConformingStrings });
   // A snippet with parts computed at run time that does not parse is not checked: it is no error of the file.
   const notParsed = new Map<Segment, string>();
@@ -176,7 +198,7 @@ export function lintEmbeddedSource(rawText: string, filePath: string, options: L
     return [{ ...rest, ...shown, ...explanation, range, loc: source.location(range) }];
   });
   findings.sort((a, b) => a.range.start - b.range.start || a.range.end - b.range.end || a.ruleId.localeCompare(b.ruleId));
-  return { ...base, findings, errors, ...(notes.length > 0 ? { notes } : {}), snippets: snippets.length, builders: builders.length };
+  return { ...base, findings, errors, ...(notes.length > 0 ? { notes } : {}) };
 }
 
 function wholeCall(segment: Segment): Range {
@@ -234,4 +256,24 @@ function embeddedOptions(options: LintOptions): LintOptions {
   let derived = withoutRollbackRule.get(options);
   if (!derived) withoutRollbackRule.set(options, (derived = { ...options, severities: { ...options.severities, "require-rollback": "off" } }));
   return derived;
+}
+
+/** What `migsafe verify` runs of a TS/JS migration: its SQL, the down function's from `downStart`, and where each SQL index is in the source. */
+export interface EmbeddedMigrationSql {
+  sql: string;
+  downStart: number | undefined;
+  toSource(index: number): number;
+}
+
+/**
+ * The SQL of a TS/JS migration, up functions then down functions, when the file spells all of it out; otherwise why
+ * verify cannot run it (a schema-builder call, SQL computed at run time, none at all).
+ */
+export function embeddedMigrationSql(rawText: string, filePath: string, options: LintOptions): EmbeddedMigrationSql | { problem: string } {
+  const assembled = assemble(rawText, filePath, options, {});
+  if ("result" in assembled) return { problem: "it holds no SQL migsafe can read for PostgreSQL" };
+  const { segments, combined, downSectionStart, toSource } = assembled;
+  if (segments.some((segment) => segment.builder)) return { problem: "it calls a schema builder, whose SQL its library writes at run time" };
+  if (segments.some((segment) => segment.unchecked !== undefined || segment.placeholders > 0)) return { problem: "some of its SQL is computed at run time" };
+  return { sql: combined, downStart: downSectionStart, toSource };
 }

@@ -212,7 +212,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
     stderr.push(...outcome.warnings);
     if (outcome.skipped.length > 0) {
       const names = outcome.skipped.map((file) => displayPath(file, cwd)).join(", ");
-      stderr.push(`skipped ${plural(outcome.skipped.length, "file")} verify does not run (not SQL, a rollback file without its migration, or a file its runner does not run): ${names}`);
+      stderr.push(`skipped ${plural(outcome.skipped.length, "file")} verify does not run (not SQL, a rollback file without its migration, a file its runner does not run, or a TS/JS migration whose SQL it does not spell out): ${names}`);
     }
     const knockOn = outcome.knockOn > 0 ? ` (${outcome.knockOn} of them on what an earlier failure or refused statement did not make: listed in its explanation, --verbose)` : "";
     const didNotApply = outcome.failed > 0 ? `; ${outcome.failed} did not apply${knockOn}` : "";
@@ -292,7 +292,7 @@ async function serverOf(url: string): Promise<string> {
 /** PGlite, with the contrib extensions the migrations and the seed create. */
 async function openEmbedded(files: readonly string[], seed: string | undefined, timeoutMs: number): Promise<VerifyDatabase> {
   const { extensionsIn, openPgliteDatabase } = await import("./pglite-database.js");
-  const texts = [...files.filter((file) => /\.sql$/i.test(file)).map(readText), seed ?? ""];
+  const texts = [...files.filter((file) => /\.(sql|[cm]?[jt]sx?)$/i.test(file)).map(readText), seed ?? ""];
   return openPgliteDatabase({ extensions: [...new Set(texts.flatMap(extensionsIn))], timeoutMs });
 }
 

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DEFAULT_SETTINGS, settingsOptions } from "../config/settings.js";
 import { lintFile } from "../embedded/lint-file.js";
+import { embeddedMigrationSql, SCRIPT_EXTENSION } from "../embedded/lint-embedded.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { lockBlocks, type LockLevel } from "../facts/lock-wording.js";
 import { lockArticle } from "../facts/locks.js";
@@ -162,6 +163,8 @@ interface Loaded {
   toSource: (range: Range) => Range;
   /** The statements of this file verify refused to run (verify-refused). */
   refused?: Statement[];
+  /** A TS/JS migration: where its down functions' SQL starts in `parsed` (undefined: none). */
+  script?: { downStart: number | undefined };
 }
 
 interface RollbackSource {
@@ -368,10 +371,18 @@ export function selectMigrations(files: readonly string[], lintOptions: (filePat
   const selected = new Set(files);
   const access = createRunDiskAccess();
   for (const filePath of files) {
-    const text = /\.sql$/i.test(filePath) ? access.read(filePath) : undefined;
+    const script = SCRIPT_EXTENSION.test(filePath) && !/\.d\.[cm]?ts$/i.test(filePath);
+    const text = /\.sql$/i.test(filePath) || script ? access.read(filePath) : undefined;
     // Not SQL, or a file its runner never runs (lint's runner detection: a Drizzle file its journal does not list, …).
-    if (!/\.sql$/i.test(filePath) || (text !== undefined && runnerAndPartner(filePath, text, lintOptions(filePath), access).runner.notAMigration)) {
+    if ((!/\.sql$/i.test(filePath) && !script) || (text !== undefined && runnerAndPartner(filePath, text, lintOptions(filePath), access).runner.notAMigration)) {
       skipped.push(filePath);
+      continue;
+    }
+    if (script) {
+      // A TS/JS migration runs as the SQL lint reads in it, when it spells all of it out.
+      const embedded = text === undefined ? { problem: "it cannot be read" } : embeddedMigrationSql(text, filePath, lintOptions(filePath));
+      if ("problem" in embedded) skipped.push(filePath);
+      else forward.push(filePath);
       continue;
     }
     const partner = findPartner(filePath, isFile, lintOptions(filePath).rollbackPatterns, listFolder);
@@ -386,6 +397,16 @@ function load(filePath: string, options: LintOptions): Loaded {
   const result = lintFile(filePath, options);
   const identity = (range: Range) => range;
   if (result.errors.length > 0 || result.text === undefined) return { filePath, result, toSource: identity };
+  if (SCRIPT_EXTENSION.test(filePath)) {
+    // The SQL lint reads in it (selectMigrations checked that it spells all of it out), mapped back to the source.
+    const embedded = embeddedMigrationSql(result.text, filePath, options);
+    if ("problem" in embedded) return { filePath, result, toSource: identity };
+    const toSource = (range: Range): Range => {
+      const start = embedded.toSource(range.start);
+      return { start, end: range.end > range.start ? Math.max(start, embedded.toSource(range.end - 1) + 1) : start };
+    };
+    return { filePath, result, source: new SourceText(result.text), parsed: parseFile(new SourceText(embedded.sql)), toSource, script: { downStart: embedded.downStart } };
+  }
   const source = new SourceText(result.text);
   const placeholders = (options.placeholders ?? []).filter((placeholder) => placeholderProblem(placeholder.pattern) === undefined);
   const substitution = placeholders.length > 0 ? Substitution.of(result.text, placeholders) : undefined;
@@ -396,7 +417,7 @@ function load(filePath: string, options: LintOptions): Loaded {
 /** The forward statements: a file with a down section (goose, dbmate, sql-migrate) runs up to it. */
 function forwardStatements(migration: Loaded): Statement[] {
   const parsed = migration.parsed!;
-  const down = downSectionStart(parsed.comments);
+  const down = migration.script ? migration.script.downStart : downSectionStart(parsed.comments);
   return down === undefined ? parsed.statements : parsed.statements.filter((statement) => statement.range.start < down);
 }
 
@@ -412,6 +433,11 @@ function rollbackOf(migration: Loaded, options: LintOptions, notes: string[]): R
     }
     const first = file.parsed.statements[0];
     return { file, runnable: true, statements: file.parsed.statements, range: first?.range ?? { start: 0, end: 0 }, label: "the rollback file" };
+  }
+  if (migration.script) {
+    const down = migration.script.downStart;
+    const statements = down === undefined ? [] : parsed.statements.filter((statement) => statement.range.start >= down);
+    return statements.length === 0 ? undefined : { file: migration, runnable: true, statements, range: statements[0]!.range, label: "the down function" };
   }
   const down = downSectionStart(parsed.comments);
   if (down !== undefined) {

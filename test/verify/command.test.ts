@@ -292,7 +292,7 @@ describe("files the runner does not run", () => {
     const result = await verify(["--format", "compact", "drizzle"], { cwd: dir });
     expect(result.output).not.toContain("verify-error");
     expect(result.stderr).toBe(
-      "migsafe: skipped 1 file verify does not run (not SQL, a rollback file without its migration, or a file its runner does not run): drizzle/0001_abandoned.sql\n" +
+      "migsafe: skipped 1 file verify does not run (not SQL, a rollback file without its migration, a file its runner does not run, or a TS/JS migration whose SQL it does not spell out): drizzle/0001_abandoned.sql\n" +
         `migsafe: verified 2 migrations on ${db.description}\n`,
     );
   });
@@ -331,4 +331,49 @@ describe("--locks", () => {
     const sarif = await verify(["--locks", "--format", "sarif", "migrations"], { cwd: dir });
     expect([sarif.exitCode, sarif.stderr]).toEqual([2, "migsafe: --locks prints a table as text (stylish, compact), json or markdown, not sarif\n"]);
   });
+});
+
+describe("TypeScript and JavaScript migrations", () => {
+  it("runs the SQL lint reads in them, up then down as the rollback, with findings at their lines in the source", async () => {
+    const dir = project({
+      "package.json": JSON.stringify({ dependencies: { typeorm: "^0.3.20" } }),
+      "src/migrations/1700000000000-AddUsers.ts": [
+        'import { MigrationInterface, QueryRunner } from "typeorm";',
+        "",
+        "export class AddUsers1700000000000 implements MigrationInterface {",
+        "  public async up(queryRunner: QueryRunner): Promise<void> {",
+        '    await queryRunner.query(`CREATE TABLE "users" ("id" SERIAL PRIMARY KEY, "email" text)`);',
+        '    await queryRunner.query(`CREATE INDEX "users_email_idx" ON "users" ("email")`);',
+        "  }",
+        "",
+        "  public async down(queryRunner: QueryRunner): Promise<void> {",
+        '    await queryRunner.query(`DROP INDEX "users_email_idx"`);',
+        "  }",
+        "}",
+        "",
+      ].join("\n"),
+      "src/migrations/1700000000001-AddAge.ts": [
+        'import { MigrationInterface, QueryRunner } from "typeorm";',
+        "",
+        "export class AddAge1700000000001 implements MigrationInterface {",
+        "  public async up(queryRunner: QueryRunner): Promise<void> {",
+        '    await queryRunner.query(`ALTER TABLE "users" ADD COLUMN "age" integer NOT NULL`);',
+        "  }",
+        "",
+        "  public async down(queryRunner: QueryRunner): Promise<void> {",
+        '    await queryRunner.query(`ALTER TABLE "users" DROP COLUMN "age"`);',
+        "  }",
+        "}",
+        "",
+      ].join("\n"),
+      "src/migrations/1700000000002-Builder.js": "exports.up = (knex) => knex.schema.createTable('orders', (t) => { t.increments('id'); });\nexports.down = (knex) => knex.schema.dropTable('orders');\n",
+    });
+    const result = await verify(["--rows", "2", "--format", "compact", "src/migrations"], { cwd: dir });
+    expect(result.output.split("\n").filter((line) => / verify-/.test(line))).toEqual([
+      "src/migrations/1700000000000-AddUsers.ts:10:30: careful verify-rollback The rollback leaves table users, which did not exist before the migration",
+      'src/migrations/1700000000001-AddAge.ts:5:30: dangerous verify-error Fails on PostgreSQL 18: column "age" of relation "users" contains null values (23502)',
+    ]);
+    expect(result.stderr).toContain("src/migrations/1700000000002-Builder.js");
+    expect(result.stderr).toContain("migsafe: verified 2 migrations on");
+  }, 60_000);
 });
