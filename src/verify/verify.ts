@@ -230,7 +230,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
     const migration = load(filePath, fileOptions);
     let rollbackFile: Loaded | undefined;
     if (migration.parsed) {
-      const rollback = rollbackOf(migration, fileOptions, notes);
+      const rollback = rollbackOf(migration, fileOptions, notes, context.files);
       rollbackFile = rollback && rollback.file !== migration ? rollback.file : undefined;
       try {
         if (rows > 0) await fillTables(db, rows, notes, ignored);
@@ -422,8 +422,15 @@ function forwardStatements(migration: Loaded): Statement[] {
 }
 
 /** The migration's rollback: its rollback file, its down section, or a rollback block in a comment. */
-function rollbackOf(migration: Loaded, options: LintOptions, notes: string[]): RollbackSource | undefined {
+function rollbackOf(migration: Loaded, options: LintOptions, notes: string[], files: FileAccess): RollbackSource | undefined {
   const parsed = migration.parsed!;
+  // Ory's popx splits a migration into numbered files whose down files undo the group in reverse, not each its own up file.
+  if (runnerAndPartner(migration.filePath, migration.result.text ?? "", options, files).runner.profile?.name === "popx") {
+    notes.push(`${migrationLabel(migration.filePath)}: its rollback is not checked: popx's down files undo a migration's numbered files together, in reverse, not one up file each`);
+    const partner = findPartner(migration.filePath, isFile, options.rollbackPatterns, listFolder).partnerPath;
+    // Its down file is still reported, with lint's findings.
+    return partner ? { file: load(partner, options), runnable: false, statements: [], range: { start: 0, end: 0 }, label: "the rollback file" } : undefined;
+  }
   const partner = findPartner(migration.filePath, isFile, options.rollbackPatterns, listFolder);
   if (partner.partnerPath) {
     const file = load(partner.partnerPath, options);

@@ -377,3 +377,21 @@ describe("TypeScript and JavaScript migrations", () => {
     expect(result.stderr).toContain("migsafe: verified 2 migrations on");
   }, 60_000);
 });
+
+describe("popx's split migrations", () => {
+  it("are run in order, their down files reported but not checked one by one (they undo the group in reverse)", async () => {
+    const dir = project({
+      "go.mod": "module example.com/app\n\ngo 1.22\n\nrequire github.com/ory/x v0.0.600\n",
+      "migrations/20191100000001000000_identities.postgres.up.sql": "CREATE TABLE identities (id uuid PRIMARY KEY);\n",
+      "migrations/20191100000001000000_identities.postgres.down.sql": "DROP TABLE identity_credentials;\n",
+      "migrations/20191100000001000001_identities.postgres.up.sql": "CREATE TABLE identity_credentials (id uuid PRIMARY KEY, identity_id uuid REFERENCES identities (id));\n",
+      "migrations/20191100000001000001_identities.postgres.down.sql": "DROP TABLE identities;\n",
+    });
+    const result = await verify(["--debug", "--format", "compact", "migrations"], { cwd: dir });
+    expect(result.output).not.toContain("verify-");
+    expect(result.output).toContain("20191100000001000000_identities.postgres.down.sql");
+    expect(result.stderr).toContain(
+      "migsafe: debug: 20191100000001000000_identities.postgres.up.sql: its rollback is not checked: popx's down files undo a migration's numbered files together, in reverse, not one up file each\n",
+    );
+  });
+});
