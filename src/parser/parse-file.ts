@@ -26,7 +26,7 @@ export interface ParseOptions {
  * (string-reading.ts), the rest of the file is split and parsed statement by statement.
  */
 export function parseFile(input: string | SourceText, options: ParseOptions = {}): ParsedFile {
-  const source = typeof input === "string" ? new SourceText(input) : input;
+  const source = withGooseStatementEnds(typeof input === "string" ? new SourceText(input) : input);
   const parsed: ParsedFile = { source, statements: [], doBlockStatements: [], dynamicSql: [], errors: [], comments: [] };
   if (source.text.trim() === "") return parsed;
 
@@ -45,6 +45,24 @@ export function parseFile(input: string | SourceText, options: ParseOptions = {}
   parsed.dynamicSql = doBlocks.dynamicSql;
   if (doBlocks.errors.length > 0) parsed.errors = [...parsed.errors, ...doBlocks.errors].sort((a, b) => a.range.start - b.range.start);
   return parsed;
+}
+
+/** goose's marker that ends a statement sent whole (a function, a block): at the start of its line. */
+const GOOSE_STATEMENT_END = /^([ \t]*)--([ \t]*)\+goose StatementEnd\b/gm;
+
+/**
+ * goose sends what lies between `-- +goose StatementBegin` and `-- +goose StatementEnd` as one statement, with or
+ * without a closing semicolon: the marker ends it. The source is read with a `;` at each marker, in the place of one of
+ * its characters (`;--+goose StatementEnd`), so that every position stays where it is.
+ */
+function withGooseStatementEnds(source: SourceText): SourceText {
+  if (!source.text.includes("+goose StatementEnd")) return source;
+  // Only a marker that is a line comment: not the same words in a string or a dollar-quoted body.
+  const comments = new Set(tokenize(source.text).tokens.filter((token) => token.type === "line-comment").map((token) => token.start));
+  const text = source.text.replace(GOOSE_STATEMENT_END, (marker: string, indent: string, _spaces: string, at: number) =>
+    comments.has(at + indent.length) ? `${indent};--${marker.slice(indent.length + 3)}` : marker,
+  );
+  return text === source.text ? source : new SourceText(source.hasBom ? `\uFEFF${text}` : text);
 }
 
 /**

@@ -199,3 +199,35 @@ describe("parseFile: every kind of dynamic SQL in DO blocks", () => {
     ]);
   });
 });
+
+describe("parseFile: goose's StatementEnd ends a statement", () => {
+  const file = [
+    "-- +goose Up",
+    "-- +goose StatementBegin",
+    "CREATE TYPE mood AS ENUM ('V0', 'V1');",
+    "",
+    'ALTER TABLE "Tenant"',
+    "ADD COLUMN mood mood NOT NULL DEFAULT 'V0'",
+    "-- +goose StatementEnd",
+    "",
+    "-- +goose Down",
+    "-- +goose StatementBegin",
+    'ALTER TABLE "Tenant"',
+    "DROP COLUMN mood;",
+    "-- +goose StatementEnd",
+    "",
+  ].join("\n");
+
+  it("reads a block without its closing semicolon as goose sends it, every position in place", () => {
+    const parsed = parseFile(file);
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.statements.map((statement) => `${statement.loc.start.line}:${statement.kind}`)).toEqual(["3:CreateEnumStmt", "5:AlterTableStmt", "11:AlterTableStmt"]);
+    expect(parsed.statements[1]!.text).toBe('ALTER TABLE "Tenant"\nADD COLUMN mood mood NOT NULL DEFAULT \'V0\'');
+    expect(parsed.source.text.length).toBe(file.length);
+  });
+
+  it("is only a comment elsewhere", () => {
+    expect(parseFile("SELECT 1; -- +goose StatementEnd\n").statements).toHaveLength(1);
+    expect(parseFile("SELECT '\n-- +goose StatementEnd';\n").statements[0]!.text).toContain("-- +goose StatementEnd");
+  });
+});
