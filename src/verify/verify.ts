@@ -301,6 +301,8 @@ interface RunContext {
 
 /** A migration that failed, or a statement verify did not run, and the later failures that follow from it. */
 interface Unmade {
+  /** The migration it is in: a failure of the same migration is reported as it is (it says what before it did not run). */
+  file: string;
   /** Its finding (verify-error, verify-refused): the knock-ons are listed in its explanation. */
   finding: Finding;
   /** The names its SQL mentions, lower-cased. */
@@ -322,11 +324,11 @@ function wordsOfSql(text: string): Set<string> {
 }
 
 /** The unmade entry an error follows from: the latest one whose SQL names what the error says is missing. */
-function knockOnOf(error: DatabaseError, unmade: readonly Unmade[]): Unmade | undefined {
+function knockOnOf(error: DatabaseError, unmade: readonly Unmade[], file: string): Unmade | undefined {
   if (!error.code || !MISSING_OBJECT.has(error.code)) return undefined;
   const name = missingName(error.message);
   if (name === undefined) return undefined;
-  for (let i = unmade.length - 1; i >= 0; i--) if (unmade[i]!.words.has(name)) return unmade[i];
+  for (let i = unmade.length - 1; i >= 0; i--) if (unmade[i]!.file !== file && unmade[i]!.words.has(name)) return unmade[i];
   return undefined;
 }
 
@@ -558,7 +560,7 @@ function withoutRefused(file: Loaded, statements: readonly Statement[], unmade?:
       REFUSED_HELP,
       `verify did not run this statement: ${reasons.join("; ")}. verify runs only what acts on its scratch database and session.${rest}`,
     );
-    unmade?.push({ finding, words: wordsOfSql(statement.text), knockOns: [] });
+    unmade?.push({ file: file.filePath, finding, words: wordsOfSql(statement.text), knockOns: [] });
   });
   return kept;
 }
@@ -586,7 +588,7 @@ function reportFailure(migration: Loaded, failure: Failure, run: RunContext): vo
       ? ` Its transaction (from line ${lineOf(migration, segment.statements[0]!)}) was rolled back.${rest}`
       : rest;
   const rows = run.rows > 0 && error.code?.startsWith("23") ? ` Every table had at least ${run.rows} synthetic rows (--rows ${run.rows}).` : "";
-  const cause = knockOnOf(error, run.unmade);
+  const cause = knockOnOf(error, run.unmade, migration.filePath);
   if (cause) {
     cause.knockOns.push(`${migrationLabel(migration.filePath)}:${lineOf(migration, statement)} ${errorSummary(error)}`);
     return;
@@ -601,7 +603,7 @@ function reportFailure(migration: Loaded, failure: Failure, run: RunContext): vo
     errorHelp(error),
     `${run.version} rejects this statement: ${errorText(error)}${where}${rows}${afterRefused(migration, statement)}${earlier}`,
   );
-  run.unmade.push({ finding, words: wordsOfSql(forwardStatements(migration).map((each) => each.text).join("\n")), knockOns: [] });
+  run.unmade.push({ file: migration.filePath, finding, words: wordsOfSql(forwardStatements(migration).map((each) => each.text).join("\n")), knockOns: [] });
 }
 
 /** What fits in a message: "column "x" of relation "users" contains null values (23502)". */
