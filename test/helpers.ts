@@ -1,3 +1,5 @@
+import path from "node:path";
+import os from "node:os";
 import fs from "node:fs";
 import { lintSource, type FileAccess } from "../src/engine/lint-source.js";
 import type { FileResult, RuleSetting } from "../src/engine/lint.js";
@@ -107,4 +109,14 @@ export function ruleTestKit(rule: Rule) {
     withSettings: (sql: string, settings: Partial<LintSettings>): Located[] => lintSql(sql, { rules: [rule], settings }).findings.map(located),
     docsSql: (section: string): string[] => docsSqlBlocks(rule.meta.id, section),
   };
+}
+
+/** Writes the files (path relative to the folder → text) into a new temporary folder; returns the folder. */
+export function tempTree(files: Record<string, string>, prefix = "migsafe-test-"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
 }

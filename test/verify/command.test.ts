@@ -4,13 +4,13 @@
  * start and close its own.
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERIFY_HELP, verifyCommand, type VerifyCommandOptions } from "../../src/verify/command.js";
 import type { VerifyDatabase } from "../../src/verify/database.js";
 import { openPgliteDatabase } from "../../src/verify/pglite-database.js";
 import type { JsonResult } from "../../src/formatters/json.js";
+import { tempTree } from "../helpers.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const SHOP = "fixtures/verify/shop";
@@ -34,14 +34,7 @@ async function verify(argv: string[], options: VerifyCommandOptions = {}) {
   return verifyCommand(argv, { cwd: root, env: {}, database: db, ...options });
 }
 
-function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-verify-cli-"));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>) => tempTree(files, "migsafe-verify-cli-");
 
 const DESCRIPTION = /^PGlite \d+\.\d+\.\d+ \(PostgreSQL 18\.\d+\)$/;
 

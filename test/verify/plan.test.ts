@@ -13,6 +13,7 @@ import { lockModeName, planSegments, transactionalText } from "../../src/verify/
 import { extensionsIn, packagedExtension } from "../../src/verify/pglite-database.js";
 import { describeDifference, diffCatalog, differingParts, withoutFrozen, type CatalogEntry } from "../../src/verify/catalog.js";
 import { selectMigrations } from "../../src/verify/verify.js";
+import { tempTree } from "../helpers.js";
 import { compareMigrations, orderMigrations } from "../../src/verify/order.js";
 
 describe("migration order", () => {
@@ -50,14 +51,7 @@ describe("migration order", () => {
 
   const options = () => ({ rules: allRules, settings: DEFAULT_SETTINGS });
   const show = (dir: string) => (file: string) => path.relative(dir, file);
-  function tree(files: Record<string, string>): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-order-"));
-    for (const [name, text] of Object.entries(files)) {
-      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-      fs.writeFileSync(path.join(dir, name), text);
-    }
-    return dir;
-  }
+  const tree = (files: Record<string, string>) => tempTree(files, "migsafe-order-");
 
   it("runs a known runner's migrations in its order: Sqitch's plan, not the names", () => {
     const dir = tree({

@@ -4,10 +4,9 @@
  * emptied before each case. Each case writes its migrations to a fresh folder. Messages
  * name the server's major version; everything else is the same on both.
  */
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { tempTree } from "../helpers.js";
 import type { FileResult } from "../../src/engine/lint.js";
 import type { VerifyDatabase } from "../../src/verify/database.js";
 import { openPgliteDatabase } from "../../src/verify/pglite-database.js";
@@ -19,15 +18,7 @@ let db: VerifyDatabase;
 /** "PostgreSQL 18": how messages name the engine. */
 let PG = "";
 
-/** Writes the files to a new folder; returns it. */
-function folder(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-verify-"));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
+const folder = (files: Record<string, string>) => tempTree(files, "migsafe-verify-");
 
 async function verify(files: Record<string, string>, options: Omit<VerifyOptions, "database" | "files"> = {}) {
   const dir = folder(files);
