@@ -140,16 +140,26 @@ function alterTableLocks(statement: Statement & { kind: "AlterTableStmt" }, pgVe
   const name = displayName(table);
   let own: LockLevel | undefined;
   const others: TableLock[] = [];
-  for (const cmd of asList(statement.node.cmds).map(unwrap)) {
-    if (cmd?.type !== "AlterTableCmd") continue;
-    const level = actionLock(cmd.value, pgVersion);
+  const commands = asList(statement.node.cmds).flatMap((cmd) => (unwrap(cmd)?.type === "AlterTableCmd" ? [unwrap(cmd)!.value] : []));
+  // A foreign key dropped and added again under its name in one statement (to change ON DELETE): the dropped one
+  // references the table the new one does, whose ACCESS EXCLUSIVE lock dropping it takes (see droppedForeignKeyLocks).
+  const added = new Map(commands.flatMap((cmd) => addedForeignKey(cmd)));
+  const dropped = (cmd: AstNode) => (cmd.subtype === "AT_DropConstraint" && typeof cmd.name === "string" ? cmd.name : undefined);
+  const readded = new Set(commands.map(dropped).filter((constraint): constraint is string => constraint !== undefined && added.has(constraint)));
+  for (const cmd of commands) {
+    const level = actionLock(cmd, pgVersion);
     if (level) own = own ? stronger(own, level) : level;
-    for (const referenced of foreignKeyTargets(cmd.value.def)) {
-      if (!sameTable(referenced, table)) others.push(...onTable(referenced, "SHARE ROW EXCLUSIVE", (t) => `ALTER TABLE ${name} (its foreign key to ${t})`));
+    const constraint = unwrap(cmd.def)?.value.conname;
+    for (const referenced of foreignKeyTargets(cmd.def)) {
+      if (sameTable(referenced, table)) continue;
+      if (typeof constraint === "string" && readded.has(constraint)) {
+        others.push(...onTable(referenced, "ACCESS EXCLUSIVE", (t) => `ALTER TABLE ${name} (its foreign key to ${t}, dropped and added again)`));
+      } else others.push(...onTable(referenced, "SHARE ROW EXCLUSIVE", (t) => `ALTER TABLE ${name} (its foreign key to ${t})`));
     }
-    const partition = cmd.value.subtype === "AT_AttachPartition" ? relationName((unwrap(cmd.value.def)?.value as AstNode | undefined)?.name) : undefined;
+    const partition = cmd.subtype === "AT_AttachPartition" ? relationName((unwrap(cmd.def)?.value as AstNode | undefined)?.name) : undefined;
     if (partition) others.push(...onTable(partition, "ACCESS EXCLUSIVE", (t) => `ALTER TABLE ${name} ATTACH PARTITION ${t}`));
-    if (cmd.value.subtype === "AT_DropConstraint" && typeof cmd.value.name === "string") others.push(...droppedForeignKeyLocks(table, cmd.value.name, sameTable, foreignKeyTarget));
+    const droppedName = dropped(cmd);
+    if (droppedName !== undefined && !readded.has(droppedName)) others.push(...droppedForeignKeyLocks(table, droppedName, sameTable, foreignKeyTarget));
   }
   return [...(own ? onTable(table, own, () => `ALTER TABLE ${name}`) : []), ...others];
 }
@@ -167,6 +177,15 @@ function droppedForeignKeyLocks(table: QualifiedName, constraint: string, sameTa
   if (referenced) return sameTable(referenced, table) ? [] : onTable(referenced, "ACCESS EXCLUSIVE", (t) => `${action} (its foreign key to ${t})`);
   if (!constraint.startsWith(`${table.name}_`) || !constraint.endsWith("_fkey")) return [];
   return [{ level: "ACCESS EXCLUSIVE", label: `the table that ${displayName({ name: constraint })}, probably a foreign key by its name, references`, action }];
+}
+
+/** The name of the foreign key an ALTER TABLE action adds, with the table it references. */
+function addedForeignKey(cmd: AstNode): [string, QualifiedName][] {
+  const constraint = unwrap(cmd.def);
+  if (cmd.subtype !== "AT_AddConstraint" || constraint?.type !== "Constraint" || constraint.value.contype !== "CONSTR_FOREIGN") return [];
+  const name = constraint.value.conname;
+  const referenced = relationName(constraint.value.pktable);
+  return typeof name === "string" && referenced ? [[name, referenced]] : [];
 }
 
 /** The lock one ALTER TABLE action takes on the altered table, when it is SHARE or stronger. */

@@ -20,6 +20,21 @@ describe("locks: what each statement locks, other tables included", () => {
     expect(locksOf("ALTER TABLE orders VALIDATE CONSTRAINT fk")).toEqual([]);
   });
 
+  it("a foreign key dropped and added again under its name (to change ON DELETE) locks the table it references ACCESS EXCLUSIVE", () => {
+    // Found by verify-mismatch on marquez and hatchet: PostgreSQL drops the old key's triggers on users.
+    expect(
+      locksOf("ALTER TABLE orders DROP CONSTRAINT orders_user_fkey, ADD CONSTRAINT orders_user_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE"),
+    ).toEqual([
+      ["ACCESS EXCLUSIVE", "orders", "ALTER TABLE orders"],
+      ["ACCESS EXCLUSIVE", "users", "ALTER TABLE orders (its foreign key to users, dropped and added again)"],
+    ]);
+    // Another constraint's name: the new key's SHARE ROW EXCLUSIVE, and the dropped one as before.
+    expect(locksOf("ALTER TABLE orders DROP CONSTRAINT orders_pkey, ADD CONSTRAINT by_user FOREIGN KEY (user_id) REFERENCES users (id)")).toEqual([
+      ["ACCESS EXCLUSIVE", "orders", "ALTER TABLE orders"],
+      ["SHARE ROW EXCLUSIVE", "users", "ALTER TABLE orders (its foreign key to users)"],
+    ]);
+  });
+
   it("a foreign key to the table itself, written with or without its schema, is one table", () => {
     expect(locksOf("CREATE TABLE public.tree (id int PRIMARY KEY, parent int REFERENCES tree (id))")).toEqual([]);
     expect(locksOf("CREATE TABLE tree (id int PRIMARY KEY, parent int REFERENCES app.tree (id))")).toEqual([
