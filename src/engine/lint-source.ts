@@ -75,7 +75,7 @@ export function createRunDiskAccess(kept?: KeptReplays): FileAccess {
     }
     return entries;
   };
-  const recent = new Map<string, { text: string; standardConformingStrings: boolean | undefined; parsed: ParsedFile }>();
+  const recent = new Map<string, { text: string; standardConformingStrings: boolean | undefined; psqlVariables: boolean | undefined; parsed: ParsedFile }>();
   const remembered = new Map<string, unknown>();
   return {
     histories: new FolderHistories(kept),
@@ -101,10 +101,10 @@ export function createRunDiskAccess(kept?: KeptReplays): FileAccess {
     recent: (filePath) => recent.get(filePath),
     parse(filePath, text, options = {}) {
       const known = recent.get(filePath);
-      const { standardConformingStrings } = options;
-      if (known?.text === text && known.standardConformingStrings === standardConformingStrings) return known.parsed;
+      const { standardConformingStrings, psqlVariables } = options;
+      if (known?.text === text && known.standardConformingStrings === standardConformingStrings && known.psqlVariables === psqlVariables) return known.parsed;
       const parsed = parseFile(new SourceText(text), options);
-      recent.set(filePath, { text, standardConformingStrings, parsed });
+      recent.set(filePath, { text, standardConformingStrings, psqlVariables, parsed });
       // Files are linted in sorted order, so a migration and its rollback come close together.
       if (recent.size > RECENT_PARSES) recent.delete(recent.keys().next().value!);
       return parsed;
@@ -163,10 +163,15 @@ function skippedResult(text: string, filePath: string, reason: string): FileResu
   return { filePath, findings: [], errors: [], text: source.text, hasBom: source.hasBom, skipped: reason };
 }
 
+/** Whether psql runs the runner's files (Sqitch): their psql variables are read as psql replaces them. */
+export function runsInPsql(runner: FileRunner): boolean {
+  return runner.profile?.name === "sqitch";
+}
+
 function lintText(text: string, filePath: string, options: LintOptions, files: FileAccess): FileResult {
   const { runner, partner, forwardOnly } = runnerAndPartner(filePath, text, options, files);
   if (runner.notAMigration) return skippedResult(text, filePath, runner.notAMigration);
-  const parseOptions: ParseOptions = { standardConformingStrings: options.settings.standardConformingStrings };
+  const parseOptions: ParseOptions = { standardConformingStrings: options.settings.standardConformingStrings, ...(runsInPsql(runner) ? { psqlVariables: true } : {}) };
   const parse = files.parse ?? ((_path: string, source: string) => parseFile(new SourceText(source), parseOptions));
   const parsed = parse(filePath, text, parseOptions);
   const forwardFile = partner.role === "rollback" && partner.partnerPath ? files.read(partner.partnerPath) : undefined;

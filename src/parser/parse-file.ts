@@ -16,6 +16,11 @@ export interface ParseOptions {
    * turns it off, '...' strings read backslash escapes, as PostgreSQL reads them then.
    */
   standardConformingStrings?: boolean;
+  /**
+   * The file is run by psql (Sqitch): its variables (`:name`, `:'name'`, `:"name"`) are read as the name, a string
+   * or a quoted name, which is what psql puts in their place, so that the file parses.
+   */
+  psqlVariables?: boolean;
 }
 
 /**
@@ -26,13 +31,15 @@ export interface ParseOptions {
  * (string-reading.ts), the rest of the file is split and parsed statement by statement.
  */
 export function parseFile(input: string | SourceText, options: ParseOptions = {}): ParsedFile {
-  const source = withGooseStatementEnds(typeof input === "string" ? new SourceText(input) : input);
+  const source = typeof input === "string" ? new SourceText(input) : input;
   const parsed: ParsedFile = { source, statements: [], doBlockStatements: [], dynamicSql: [], errors: [], comments: [] };
   if (source.text.trim() === "") return parsed;
 
   const configured = options.standardConformingStrings ?? true;
   const reading = new StringReading(configured);
-  const whole = configured ? parseSql(source.text) : undefined;
+  // The parser reads the text as goose and psql send it (same length, same positions); statements keep the file's own text.
+  const sent = withGooseStatementEnds(options.psqlVariables ? withPsqlVariables(source) : source);
+  const whole = configured ? parseSql(sent.text) : undefined;
   const from = whole?.ok ? readWholeParse(parsed, whole.statements, reading) : 0;
   if (from !== undefined) {
     const lexed = parseStatementByStatement(parsed, reading, from);
@@ -45,6 +52,23 @@ export function parseFile(input: string | SourceText, options: ParseOptions = {}
   parsed.dynamicSql = doBlocks.dynamicSql;
   if (doBlocks.errors.length > 0) parsed.errors = [...parsed.errors, ...doBlocks.errors].sort((a, b) => a.range.start - b.range.start);
   return parsed;
+}
+
+/** A psql variable: `:name`, `:'name'`, `:"name"`, not a cast (`::`) nor an array slice's bound (`[1:2]`). */
+const PSQL_VARIABLE = /(?<![:\w\]])(:)(?=[A-Za-z_]|'[A-Za-z_][\w]*'|"[A-Za-z_][\w]*")/g;
+
+/**
+ * psql replaces each variable with its value before the server sees the SQL: the colon is read as a space, so that
+ * `:"DBNAME"` is a quoted name, `:'x'` a string and `:x` a name, every position where it is. Only outside strings,
+ * quoted names and comments (the lexer says where those are).
+ */
+function withPsqlVariables(source: SourceText): SourceText {
+  if (!source.text.includes(":")) return source;
+  const { tokens } = tokenize(source.text);
+  // A colon of the code is a token of its own; one in a string, quoted name or comment is inside that token.
+  const colons = new Set(tokens.filter((token) => token.text === ":").map((token) => token.start));
+  const text = source.text.replace(PSQL_VARIABLE, (colon: string, _c: string, at: number) => (colons.has(at) ? " " : colon));
+  return text === source.text ? source : new SourceText(source.hasBom ? `\uFEFF${text}` : text);
 }
 
 /** goose's marker that ends a statement sent whole (a function, a block): at the start of its line. */

@@ -45,7 +45,7 @@ import { describeDifference, diffCatalog, notInExtension, preexistingSchemas, sn
 import { databaseError, type DatabaseError, type VerifyDatabase } from "./database.js";
 import { refusalInSql, refusalsOf } from "./refusals.js";
 import { isFile } from "../files/is-file.js";
-import { createRunDiskAccess, runnerAndPartner, type FileAccess } from "../engine/lint-source.js";
+import { createRunDiskAccess, runnerAndPartner, runsInPsql, type FileAccess } from "../engine/lint-source.js";
 import { orderMigrations, type MigrationOrder } from "./order.js";
 import { BOOKKEEPING, bookkeepingRunners } from "./bookkeeping.js";
 import { blocksOf, sortRows, type LockRow } from "./lock-table.js";
@@ -412,7 +412,9 @@ function load(filePath: string, options: LintOptions): Loaded {
   const source = new SourceText(result.text);
   const placeholders = (options.placeholders ?? []).filter((placeholder) => placeholderProblem(placeholder.pattern) === undefined);
   const substitution = placeholders.length > 0 ? Substitution.of(result.text, placeholders) : undefined;
-  const parsed = substitution ? parseFile(new SourceText(substitution.text)) : parseFile(source);
+  // Read as lint reads it: psql's variables, in a file psql runs (Sqitch), as psql replaces them.
+  const parseOptions = runsInPsql(runnerAndPartner(filePath, result.text, options, createRunDiskAccess()).runner) ? { psqlVariables: true } : {};
+  const parsed = substitution ? parseFile(new SourceText(substitution.text), parseOptions) : parseFile(source, parseOptions);
   return { filePath, result, source, parsed, toSource: substitution ? (range) => substitution.originalRange(range) : identity };
 }
 

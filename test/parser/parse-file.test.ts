@@ -231,3 +231,20 @@ describe("parseFile: goose's StatementEnd ends a statement", () => {
     expect(parseFile("SELECT '\n-- +goose StatementEnd';\n").statements[0]!.text).toContain("-- +goose StatementEnd");
   });
 });
+
+describe("parseFile: psql's variables, in a file psql runs", () => {
+  const sql = "grant connect on database :\"DBNAME\" to enroller;\nselect :'greeting', :answer, a::text, b[1:2], '--:x' from t; -- :\"not\"\n";
+
+  it("reads them as what psql puts in their place, every position where it is", () => {
+    const parsed = parseFile(sql, { psqlVariables: true });
+    expect(parsed.errors).toEqual([]);
+    expect(parsed.statements.map((statement) => statement.kind)).toEqual(["GrantStmt", "SelectStmt"]);
+    // The statement keeps its text; the colons of casts, slices, strings and comments are untouched.
+    expect(parsed.statements[0]!.text).toBe('grant connect on database :"DBNAME" to enroller');
+    expect(parsed.source.text.length).toBe(sql.length);
+  });
+
+  it("is a syntax error in a file psql does not run", () => {
+    expect(parseFile(sql).errors.length).toBeGreaterThan(0);
+  });
+});

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { diskAccess } from "../../src/engine/lint-source.js";
+import { diskAccess, lintSource } from "../../src/engine/lint-source.js";
+import { allRules } from "../../rules/index.js";
+import { DEFAULT_SETTINGS } from "../../src/config/settings.js";
 import { runnerOf, type FileRunner, type RunnerSettings } from "../../src/runners/file-runner.js";
 import { useTempProjects } from "../cli/fixtures/temp-project.js";
 
@@ -274,5 +276,19 @@ describe("the configuration and the detected runner", () => {
   it("a migration's own switch wins over the configuration", () => {
     const knex = { "m/1_a.cjs": "exports.config = { transaction: false };\nexports.up = (knex) => knex.raw('SELECT 1');\n" };
     expect(runnerIn(knex, "m/1_a.cjs", { runner: undefined, assumeInTransaction: true }).wrapping).toBe("none");
+  });
+});
+
+describe("Sqitch's scripts run in psql", () => {
+  it("read psql's variables as psql replaces them: no syntax error, findings at their place", () => {
+    const script = 'begin;\ncreate role enroller;\ngrant connect on database :"DBNAME" to enroller;\ncommit;\n';
+    const files = { "schema/sqitch.plan": "%project=x\n", "schema/deploy/roles/enroller.sql": script, "other/enroller.sql": script };
+    const project = tempProject(files);
+    const options = { rules: allRules, settings: DEFAULT_SETTINGS };
+    const sqitch = lintSource(script, project.path("schema/deploy/roles/enroller.sql"), options);
+    expect(sqitch.errors).toEqual([]);
+    expect(sqitch.text).toBe(script);
+    // Not run by psql: the variable is a syntax error, as PostgreSQL would say.
+    expect(lintSource(script, project.path("other/enroller.sql"), options).errors.map((error) => error.loc?.start.line)).toEqual([3]);
   });
 });
