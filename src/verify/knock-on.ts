@@ -1,0 +1,62 @@
+/**
+ * Knock-on failures: a migration that fails because an earlier one failed, or because verify did not run one of its
+ * statements, is listed under that cause instead of being a finding of its own. The error must say something does
+ * not exist, and name what the cause's SQL mentions.
+ */
+import path from "node:path";
+import type { Finding } from "../engine/rule.js";
+import type { DatabaseError } from "./database.js";
+
+/** A migration that failed, or a statement verify did not run, and the later failures that follow from it. */
+export interface Unmade {
+  /** The migration it is in: a failure of the same migration is reported as it is (it says what before it did not run). */
+  file: string;
+  /** Its finding (verify-error, verify-refused): the knock-ons are listed in its explanation. */
+  finding: Finding;
+  /** The names its SQL mentions, lower-cased. */
+  words: Set<string>;
+  knockOns: string[];
+}
+
+/** SQLSTATEs of "it does not exist": undefined table, column, object, function; invalid schema name. */
+const MISSING_OBJECT = new Set(["42P01", "42703", "42704", "42883", "3F000"]);
+
+/** The first name a "does not exist" error names: `relation "x"`, `column u.avatar`, `function f(bigint)`. */
+function missingName(message: string): string | undefined {
+  const name = /"((?:[^"]|"")+)"/.exec(message)?.[1] ?? /^(?:column|function|type|schema)\s+([\p{L}_][\p{L}\p{N}_$.]*)/u.exec(message)?.[1];
+  return name?.slice(name.lastIndexOf(".") + 1).toLowerCase();
+}
+
+export function wordsOfSql(text: string): Set<string> {
+  return new Set(text.toLowerCase().match(/[\p{L}_][\p{L}\p{N}_$]*/gu) ?? []);
+}
+
+/** The unmade entry an error follows from: the latest one whose SQL names what the error says is missing. */
+export function knockOnOf(error: DatabaseError, unmade: readonly Unmade[], file: string): Unmade | undefined {
+  if (!error.code || !MISSING_OBJECT.has(error.code)) return undefined;
+  const name = missingName(error.message);
+  if (name === undefined) return undefined;
+  for (let i = unmade.length - 1; i >= 0; i--) if (unmade[i]!.file !== file && unmade[i]!.words.has(name)) return unmade[i];
+  return undefined;
+}
+
+/** Writes each cause's knock-ons into its finding's explanation; returns how many failures were knock-ons. */
+export function noteKnockOns(unmade: readonly Unmade[]): number {
+  let count = 0;
+  for (const { finding, knockOns } of unmade) {
+    if (knockOns.length === 0) continue;
+    count += knockOns.length;
+    const shown = knockOns.slice(0, MAX_KNOCK_ONS_SHOWN).join("; ");
+    const more = knockOns.length > MAX_KNOCK_ONS_SHOWN ? `; and ${knockOns.length - MAX_KNOCK_ONS_SHOWN} more` : "";
+    finding.explanation = `${finding.explanation ?? finding.message} ${knockOns.length === 1 ? "A later migration" : `${knockOns.length} later migrations`} then failed on what this did not make, reported here instead of as findings of their own: ${shown}${more}.`;
+  }
+  return count;
+}
+
+const MAX_KNOCK_ONS_SHOWN = 10;
+
+/** How a migration is named in messages: by its folder when the runner names every file alike (`20240101_x/migration.sql`). */
+export function migrationLabel(filePath: string): string {
+  const base = path.basename(filePath);
+  return /^(up|down|migration)\.sql$/i.test(base) ? `${path.basename(path.dirname(filePath))}/${base}` : base;
+}
