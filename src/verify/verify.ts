@@ -6,7 +6,6 @@
  * migration can run twice.
  */
 import fs from "node:fs";
-import path from "node:path";
 import { DEFAULT_SETTINGS, settingsOptions } from "../config/settings.js";
 import { lintFile } from "../embedded/lint-file.js";
 import { embeddedMigrationSql, SCRIPT_EXTENSION } from "../embedded/lint-embedded.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Finding } from "../../src/engine/rule.js";
 import { knockOnOf, migrationLabel, noteKnockOns, wordsOfSql, type Unmade } from "../../src/verify/knock-on.js";
 
-const finding = (): Finding => ({ ruleId: "verify-error", severity: "dangerous", message: "Fails", help: "h", range: { start: 0, end: 1 }, loc: { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } } });
+const finding = (): Finding => ({ ruleId: "verify-error", severity: "dangerous", message: "Fails", help: "h", range: { start: 0, end: 1 }, loc: { start: { line: 1, column: 1 }, end: { line: 1, column: 2 } }, docsUrl: "" });
 const cause = (file: string, sql: string): Unmade => ({ file, finding: finding(), words: wordsOfSql(sql), knockOns: [] });
 
 describe("knock-on failures", () => {
