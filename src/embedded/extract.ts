@@ -174,7 +174,12 @@ export function extractFromProgram(ast: TSESTree.Program, sourceText: string, sc
         return;
       }
       const bindings = target.bindings && node.arguments.length > 1 ? { style: target.bindings, values: node.arguments[1]! } : undefined;
-      found.snippets.push(reader.build(pieces, node, callee, "call", fn, bindings));
+      const snippet = reader.build(pieces, node, callee, "call", fn, bindings);
+      // An expression used as a value (`.defaultTo(knex.raw('uuid_generate_v4()'))`, `update({ tags: knex.raw('array_append(…)') })`)
+      // is a fragment, not a statement: SQL that does not start as one, where the call is not run as a statement.
+      const parent = ancestors[ancestors.length - 1];
+      if (!STATEMENT_START.test(snippet.sql) && parent !== undefined && VALUE_POSITIONS.has(parent.type) && (parent.type !== "CallExpression" || parent.callee !== node)) return;
+      found.snippets.push(snippet);
     } else {
       const tag = calleeText(node.tag.type === "CallExpression" ? node.tag.callee : node.tag, sourceText);
       const target = scope.targets.find((t) => t.kind !== "call" && matches(t, tag));
@@ -190,6 +195,9 @@ export function extractFromProgram(ast: TSESTree.Program, sourceText: string, sc
   });
   return found;
 }
+
+/** Where a call's result is a value given to something else, not a statement run on its own. */
+const VALUE_POSITIONS: ReadonlySet<string> = new Set(["CallExpression", "NewExpression", "Property", "ArrayExpression", "ConditionalExpression", "BinaryExpression", "TemplateLiteral"]);
 
 const STATEMENT_START =
   /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(alter|analyze|begin|call|cluster|comment|commit|copy|create|deallocate|delete|discard|do|drop|end|execute|explain|grant|insert|listen|lock|merge|notify|prepare|refresh|reindex|release|reset|revoke|rollback|savepoint|security|select|set|show|start|table|truncate|update|vacuum|values|with)\b/i;

@@ -38,6 +38,17 @@ describe("extractSql: call sites", () => {
     expect(extractSql(source, "m.ts")).toEqual([]);
   });
 
+  it("takes a knex.raw expression passed to another call for a fragment (nango's defaultTo), and a statement passed on for a statement", () => {
+    const source = [
+      "exports.up = async (knex) => {",
+      "  await knex.schema.createTable('accounts', (table) => { table.uuid('key').defaultTo(knex.raw('uuid_generate_v4()')); });",
+      "  await retry(knex.raw('CREATE INDEX accounts_key ON accounts (key)'));",
+      "  await knex('integrations').update({ missing_fields: knex.raw(\"array_append(missing_fields, 'x')\") });",
+      "};",
+    ].join("\n");
+    expect(extractSql(source, "m.cjs").map((snippet) => snippet.sql)).toEqual(["CREATE INDEX accounts_key ON accounts (key)"]);
+  });
+
   it("takes configurable targets: strings (whole callee) and RegExps", () => {
     const source = "db.run('DROP TABLE a'); other.exec(`DROP TABLE b`); queryRunner.query('DROP TABLE c');";
     expect(extractSql(source, "m.ts", ["db.run", /\.exec$/]).map((s) => s.sql)).toEqual(["DROP TABLE a", "DROP TABLE b"]);
