@@ -4,8 +4,7 @@
  * golang-migrate `schema_migrations`) then run as they do in production. Each is the runner's own definition, with
  * IF NOT EXISTS, so that a `--seed` that creates the table its own way comes first and wins.
  */
-import { createRunDiskAccess, runnerAndPartner } from "../engine/lint-source.js";
-import type { LintOptions } from "../engine/lint.js";
+import type { FileRunners } from "./file-runners.js";
 
 /** By runner profile (src/runners/profiles.ts): the table(s), as the runner's source creates them. */
 export const BOOKKEEPING: Readonly<Record<string, { tables: string; sql: string }>> = {
@@ -63,12 +62,10 @@ export const BOOKKEEPING: Readonly<Record<string, { tables: string; sql: string 
 };
 
 /** The runners of the migrations (lint's runner detection), in the order first met, that keep a table verify creates. */
-export function bookkeepingRunners(migrations: readonly string[], lintOptions: (filePath: string) => LintOptions): string[] {
-  const files = createRunDiskAccess();
+export function bookkeepingRunners(migrations: readonly string[], runners: FileRunners): string[] {
   const found = new Set<string>();
   for (const filePath of migrations) {
-    const text = files.read(filePath);
-    const name = text === undefined ? undefined : runnerAndPartner(filePath, text, lintOptions(filePath), files).runner.profile?.name;
+    const name = runners.of(filePath)?.profile?.name;
     if (name !== undefined && BOOKKEEPING[name]) found.add(name);
   }
   return [...found];

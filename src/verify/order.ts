@@ -6,9 +6,8 @@
  */
 import path from "node:path";
 import { migrationName } from "../config/resolve.js";
-import { createRunDiskAccess, runnerAndPartner } from "../engine/lint-source.js";
-import type { LintOptions } from "../engine/lint.js";
 import { migrationSequence } from "../runners/migration-order.js";
+import type { FileRunners } from "./file-runners.js";
 
 /** `--order`: the runner's order (the default), the order of the command line, or the order of a list of files. */
 export type MigrationOrder = { kind: "runner" } | { kind: "as-given" } | { kind: "list"; files: readonly string[]; source: string };
@@ -24,11 +23,11 @@ export interface Ordered {
  * order, the files of one sequence keep the places the name order gives the sequence, and take them in the sequence's
  * order: folders stay interleaved as their names say, and each runs in its runner's order.
  */
-export function orderMigrations(given: readonly string[], order: MigrationOrder, lintOptions: (filePath: string) => LintOptions, show: (filePath: string) => string): Ordered {
+export function orderMigrations(given: readonly string[], order: MigrationOrder, runners: FileRunners, show: (filePath: string) => string): Ordered {
   if (order.kind === "as-given") return { files: [...given], warnings: [] };
   if (order.kind === "list") return listed(given, order, show);
   const byName = [...given].sort(compareMigrations);
-  const files = inRunnerOrder(byName, lintOptions);
+  const files = inRunnerOrder(byName, runners);
   return { files, warnings: sameVersion(files, show) };
 }
 
@@ -71,13 +70,11 @@ function naturalCompare(a: string, b: string): number {
 }
 
 /** The files of each known sequence re-ordered, in the places they hold, as their runner orders them. */
-function inRunnerOrder(byName: readonly string[], lintOptions: (filePath: string) => LintOptions): string[] {
-  const files = createRunDiskAccess();
+function inRunnerOrder(byName: readonly string[], runners: FileRunners): string[] {
   const sequences = new Map<string, { slots: number[]; positions: Map<string, number> }>();
   byName.forEach((filePath, slot) => {
-    const text = files.read(filePath);
-    const profile = text === undefined ? undefined : runnerAndPartner(filePath, text, lintOptions(filePath), files).runner.profile;
-    const sequence = profile && migrationSequence(filePath, profile, files);
+    const profile = runners.of(filePath)?.profile;
+    const sequence = profile && migrationSequence(filePath, profile, runners.files);
     const at = sequence?.files.indexOf(path.resolve(filePath)) ?? -1;
     if (!sequence || at < 0) return;
     let entry = sequences.get(sequence.folder);

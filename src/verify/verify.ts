@@ -18,7 +18,7 @@ import { downSectionStart, findPartner, findRollbackBlock } from "../facts/rollb
 import { DOCS_BASE_URL, type Finding, type Rule, type RuleCategory, type Severity } from "../engine/rule.js";
 import { MigrationFacts } from "../facts/index.js";
 import { NO_ROLLBACK } from "../facts/sections.js";
-import { assumedRunner } from "../runners/file-runner.js";
+import { assumedRunner, type FileRunner } from "../runners/file-runner.js";
 import { transactionControl } from "../facts/transactions.js";
 import { alterTableCommands, relationName as astRelationName, typeDisplay } from "../parser/ast.js";
 import { parseFile } from "../parser/parse-file.js";
@@ -44,7 +44,8 @@ import { describeDifference, diffCatalog, notInExtension, preexistingSchemas, sn
 import { databaseError, type DatabaseError, type VerifyDatabase } from "./database.js";
 import { refusalInSql, refusalsOf } from "./refusals.js";
 import { isFile } from "../files/is-file.js";
-import { createRunDiskAccess, runnerAndPartner, runsInPsql, type FileAccess } from "../engine/lint-source.js";
+import { runsInPsql } from "../engine/lint-source.js";
+import { FileRunners } from "./file-runners.js";
 import { orderMigrations, type MigrationOrder } from "./order.js";
 import { knockOnOf, migrationLabel, noteKnockOns, wordsOfSql, type Unmade } from "./knock-on.js";
 import { BOOKKEEPING, bookkeepingRunners } from "./bookkeeping.js";
@@ -187,8 +188,9 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   const reported = options.reported ?? (() => true);
   const rows = options.rows ?? 0;
   const notes: string[] = [];
-  const selected = selectMigrations(options.files, lintOptions);
-  const { files: forward, warnings } = orderMigrations(selected.forward, options.order ?? { kind: "runner" }, lintOptions, options.show ?? ((file) => file));
+  const runners = new FileRunners(lintOptions);
+  const selected = selectMigrations(options.files, lintOptions, runners);
+  const { files: forward, warnings } = orderMigrations(selected.forward, options.order ?? { kind: "runner" }, runners, options.show ?? ((file) => file));
   const { skipped } = selected;
 
   const timezone = options.timezone ?? DEFAULT_TIMEZONE;
@@ -205,7 +207,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
     if (problem) return { ok: false, message: problem };
   }
   // After the seed: a seed that makes the runner's table its own way keeps it (the runner's definitions say IF NOT EXISTS).
-  for (const runner of bookkeepingRunners(forward, lintOptions)) {
+  for (const runner of bookkeepingRunners(forward, runners)) {
     const { tables, sql } = BOOKKEEPING[runner]!;
     try {
       await db.exec(sql);
@@ -217,7 +219,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
 
   const results: FileResult[] = [];
   const interrupted = options.interrupted ?? (() => undefined);
-  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored, interrupted, unmade: [], files: createRunDiskAccess(), timezone, locks: [], startedAt: Date.now() };
+  const context: RunContext = { db, notes, rows, rerun: options.rerun === true, firstFailure: undefined, version: `PostgreSQL ${db.majorVersion}`, ignored, interrupted, unmade: [], runners, timezone, locks: [], startedAt: Date.now() };
   let failed = 0;
   let stopped: { reason: string; notRun: number } | undefined;
   for (const [index, filePath] of forward.entries()) {
@@ -227,10 +229,10 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
       break;
     }
     const fileOptions = lintOptions(filePath);
-    const migration = load(filePath, fileOptions);
+    const migration = load(filePath, fileOptions, runners);
     let rollbackFile: Loaded | undefined;
     if (migration.parsed) {
-      const rollback = rollbackOf(migration, fileOptions, notes, context.files);
+      const rollback = rollbackOf(migration, fileOptions, notes, runners);
       rollbackFile = rollback && rollback.file !== migration ? rollback.file : undefined;
       try {
         if (rows > 0) await fillTables(db, rows, notes, ignored);
@@ -246,7 +248,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
       failed++;
       context.firstFailure ??= filePath;
       const partner = findPartner(filePath, isFile, fileOptions.rollbackPatterns, listFolder).partnerPath;
-      if (partner) rollbackFile = load(partner, fileOptions);
+      if (partner) rollbackFile = load(partner, fileOptions, runners);
     }
     const files = [migration, ...(rollbackFile ? [rollbackFile] : [])];
     for (const file of files) {
@@ -289,8 +291,8 @@ interface RunContext {
   interrupted: () => string | undefined;
   /** What did not run (a migration that failed, a refused statement): later failures on what it would have made are its knock-ons. */
   unmade: Unmade[];
-  /** The run's file access, for lint's runner detection. */
-  files: FileAccess;
+  /** Lint's runner of each file. */
+  runners: FileRunners;
   /** The session's time zone. */
   timezone: string;
   /** The lock table's rows so far (--locks). */
@@ -314,21 +316,24 @@ function listFolder(dir: string): string[] {
  * Rollback files (by name: `_rollback.sql`, `.down.sql`, `down.sql`, the configuration's
  * rollbackPatterns) run as their forward migration's rollback, not on their own.
  */
-export function selectMigrations(files: readonly string[], lintOptions: (filePath: string) => LintOptions): { forward: string[]; skipped: string[] } {
+export function selectMigrations(
+  files: readonly string[],
+  lintOptions: (filePath: string) => LintOptions,
+  runners = new FileRunners(lintOptions),
+): { forward: string[]; skipped: string[] } {
   const forward: string[] = [];
   const skipped: string[] = [];
   const selected = new Set(files);
-  const access = createRunDiskAccess();
   for (const filePath of files) {
     const script = SCRIPT_EXTENSION.test(filePath) && !/\.d\.[cm]?ts$/i.test(filePath);
-    const text = /\.sql$/i.test(filePath) || script ? access.read(filePath) : undefined;
     // Not SQL, or a file its runner never runs (lint's runner detection: a Drizzle file its journal does not list, …).
-    if ((!/\.sql$/i.test(filePath) && !script) || (text !== undefined && runnerAndPartner(filePath, text, lintOptions(filePath), access).runner.notAMigration)) {
+    if ((!/\.sql$/i.test(filePath) && !script) || runners.of(filePath)?.notAMigration) {
       skipped.push(filePath);
       continue;
     }
     if (script) {
       // A TS/JS migration runs as the SQL lint reads in it, when it spells all of it out.
+      const text = runners.files.read(filePath);
       const embedded = text === undefined ? { problem: "it cannot be read" } : embeddedMigrationSql(text, filePath, lintOptions(filePath));
       if ("problem" in embedded) skipped.push(filePath);
       else forward.push(filePath);
@@ -342,7 +347,7 @@ export function selectMigrations(files: readonly string[], lintOptions: (filePat
 }
 
 
-function load(filePath: string, options: LintOptions): Loaded {
+function load(filePath: string, options: LintOptions, runners: FileRunners): Loaded {
   const result = lintFile(filePath, options);
   const identity = (range: Range) => range;
   if (result.errors.length > 0 || result.text === undefined) return { filePath, result, toSource: identity };
@@ -360,7 +365,8 @@ function load(filePath: string, options: LintOptions): Loaded {
   const placeholders = (options.placeholders ?? []).filter((placeholder) => placeholderProblem(placeholder.pattern) === undefined);
   const substitution = placeholders.length > 0 ? Substitution.of(result.text, placeholders) : undefined;
   // Read as lint reads it: psql's variables, in a file psql runs (Sqitch), as psql replaces them.
-  const parseOptions = runsInPsql(runnerAndPartner(filePath, result.text, options, createRunDiskAccess()).runner) ? { psqlVariables: true } : {};
+  const runner = runners.of(filePath);
+  const parseOptions = runner && runsInPsql(runner) ? { psqlVariables: true } : {};
   const parsed = substitution ? parseFile(new SourceText(substitution.text), parseOptions) : parseFile(source, parseOptions);
   return { filePath, result, source, parsed, toSource: substitution ? (range) => substitution.originalRange(range) : identity };
 }
@@ -373,18 +379,18 @@ function forwardStatements(migration: Loaded): Statement[] {
 }
 
 /** The migration's rollback: its rollback file, its down section, or a rollback block in a comment. */
-function rollbackOf(migration: Loaded, options: LintOptions, notes: string[], files: FileAccess): RollbackSource | undefined {
+function rollbackOf(migration: Loaded, options: LintOptions, notes: string[], runners: FileRunners): RollbackSource | undefined {
   const parsed = migration.parsed!;
   // Ory's popx splits a migration into numbered files whose down files undo the group in reverse, not each its own up file.
-  if (runnerAndPartner(migration.filePath, migration.result.text ?? "", options, files).runner.profile?.name === "popx") {
+  if (runners.of(migration.filePath)?.profile?.name === "popx") {
     notes.push(`${migrationLabel(migration.filePath)}: its rollback is not checked: popx's down files undo a migration's numbered files together, in reverse, not one up file each`);
     const partner = findPartner(migration.filePath, isFile, options.rollbackPatterns, listFolder).partnerPath;
     // Its down file is still reported, with lint's findings.
-    return partner ? { file: load(partner, options), runnable: false, statements: [], range: { start: 0, end: 0 }, label: "the rollback file" } : undefined;
+    return partner ? { file: load(partner, options, runners), runnable: false, statements: [], range: { start: 0, end: 0 }, label: "the rollback file" } : undefined;
   }
   const partner = findPartner(migration.filePath, isFile, options.rollbackPatterns, listFolder);
   if (partner.partnerPath) {
-    const file = load(partner.partnerPath, options);
+    const file = load(partner.partnerPath, options, runners);
     if (!file.parsed) {
       notes.push(`${migrationLabel(partner.partnerPath)} could not be read or parsed: the rollback of ${migrationLabel(migration.filePath)} is not checked`);
       return { file, runnable: false, statements: [], range: { start: 0, end: 0 }, label: "the rollback file" };
@@ -450,7 +456,7 @@ async function verifyMigration(migration: Loaded, rollbackSource: RollbackSource
 
   if (rollback && before) await checkRollback(migration, statements, rollback, before, run);
   if (run.rerun) {
-    const atomic = runsAtomically(migration, segments, options, run.files);
+    const atomic = runsAtomically(segments, run.runners.of(migration.filePath));
     if (atomic.skip) notes.push(`${migrationLabel(migration.filePath)}: not run twice (--rerun): ${atomic.why}`);
     else await checkRerun(migration, statements, run, atomic.why);
   }
@@ -462,18 +468,16 @@ async function verifyMigration(migration: Loaded, rollbackSource: RollbackSource
  * needs (--rerun is then skipped): its runner (lint's detection) runs the file in one transaction, or as one query,
  * and every statement that changes something is in that one transaction. `why` says which, or why a rerun matters.
  */
-function runsAtomically(migration: Loaded, segments: readonly Segment[], options: LintOptions, files: FileAccess): { skip: boolean; why: string } {
-  const text = migration.result.text ?? "";
-  const runner = runnerAndPartner(migration.filePath, text, options, files).runner;
-  const name = runner.profile?.name;
+function runsAtomically(segments: readonly Segment[], runner: FileRunner | undefined): { skip: boolean; why: string } {
+  const name = runner?.profile?.name;
   const changing = segments.filter((segment) => segment.statements.some((statement) => statement.kind !== "VariableSetStmt" && transactionControl(statement) === undefined));
   const single = changing.length === 1 ? changing[0]! : undefined;
   if (single?.kind === "file" && single.end !== undefined) return { skip: true, why: "its own BEGIN … COMMIT holds every change, so a run that fails leaves nothing applied" };
-  if (single?.kind === "runner" && name !== undefined && runner.wrapping !== "none") {
+  if (single?.kind === "runner" && name !== undefined && runner?.wrapping !== "none") {
     return { skip: true, why: `${name} runs it in one transaction, so a run that fails leaves nothing applied and runs again from the start` };
   }
   if (name === undefined) return { skip: false, why: " migsafe does not know which runner runs it: if yours runs each file in one transaction, a failed run leaves nothing applied and this does not matter." };
-  if (runner.wrapping === "none") return { skip: false, why: ` ${name} runs it without a transaction: a run that fails halfway leaves the statements before it applied.` };
+  if (runner?.wrapping === "none") return { skip: false, why: ` ${name} runs it without a transaction: a run that fails halfway leaves the statements before it applied.` };
   return { skip: false, why: " Some of its statements run outside its transaction: a run that fails after them leaves them applied." };
 }
 

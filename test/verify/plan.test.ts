@@ -15,6 +15,7 @@ import { describeDifference, diffCatalog, differingParts, withoutFrozen, type Ca
 import { selectMigrations } from "../../src/verify/verify.js";
 import { tempTree } from "../helpers.js";
 import { compareMigrations, orderMigrations } from "../../src/verify/order.js";
+import { FileRunners } from "../../src/verify/file-runners.js";
 
 describe("migration order", () => {
   it("compares numbers as numbers, and sorts by the folder of up.sql and migration.sql", () => {
@@ -60,7 +61,7 @@ describe("migration order", () => {
       "deploy/accounts.sql": "CREATE TABLE accounts (user_id bigint REFERENCES users);\n",
     });
     const given = ["deploy/accounts.sql", "deploy/users.sql"].map((name) => path.join(dir, name));
-    const ordered = orderMigrations(given, { kind: "runner" }, options, show(dir));
+    const ordered = orderMigrations(given, { kind: "runner" }, new FileRunners(options), show(dir));
     expect(ordered.files.map(show(dir))).toEqual(["deploy/users.sql", "deploy/accounts.sql"]);
     expect(ordered.warnings).toEqual([]);
   });
@@ -68,8 +69,8 @@ describe("migration order", () => {
   it("keeps the arguments' order with as-given, and a list's with a list file (saying what it leaves out or does not know)", () => {
     const dir = tree({ "m/001_a.sql": "SELECT 1;\n", "m/002_b.sql": "SELECT 2;\n", "m/003_c.sql": "SELECT 3;\n" });
     const given = ["m/003_c.sql", "m/001_a.sql", "m/002_b.sql"].map((name) => path.join(dir, name));
-    expect(orderMigrations(given, { kind: "as-given" }, options, show(dir)).files.map(show(dir))).toEqual(["m/003_c.sql", "m/001_a.sql", "m/002_b.sql"]);
-    const list = orderMigrations(given, { kind: "list", files: [path.join(dir, "m/002_b.sql"), path.join(dir, "m/009_x.sql"), path.join(dir, "m/001_a.sql")], source: "order.txt" }, options, show(dir));
+    expect(orderMigrations(given, { kind: "as-given" }, new FileRunners(options), show(dir)).files.map(show(dir))).toEqual(["m/003_c.sql", "m/001_a.sql", "m/002_b.sql"]);
+    const list = orderMigrations(given, { kind: "list", files: [path.join(dir, "m/002_b.sql"), path.join(dir, "m/009_x.sql"), path.join(dir, "m/001_a.sql")], source: "order.txt" }, new FileRunners(options), show(dir));
     expect(list.files.map(show(dir))).toEqual(["m/002_b.sql", "m/001_a.sql"]);
     expect(list.warnings).toEqual([
       "order.txt names a file that is not a migration given to verify: m/009_x.sql",
@@ -89,7 +90,7 @@ describe("migration order", () => {
       "d/2026-07-27-143313_b/up.sql": "SELECT 8;\n",
     });
     const given = ["m/001_a.sql", "m/1_b.sql", "m/002_c.sql", "n/001_a.sql", "m/V3__x.sql", "m/V3__y.sql", "d/2026-01-08-132525_a/up.sql", "d/2026-07-27-143313_b/up.sql"].map((name) => path.join(dir, name));
-    expect(orderMigrations(given, { kind: "runner" }, options, show(dir)).warnings).toEqual([
+    expect(orderMigrations(given, { kind: "runner" }, new FileRunners(options), show(dir)).warnings).toEqual([
       "m/001_a.sql and m/1_b.sql have the same version 1: they run in name order here, and a runner may refuse them or run them the other way",
       "m/V3__x.sql and m/V3__y.sql have the same version 3: they run in name order here, and a runner may refuse them or run them the other way",
     ]);
