@@ -2,13 +2,13 @@ import path from "node:path";
 import { createRunDiskAccess, type FileAccess } from "../engine/lint-source.js";
 import { lintFile } from "../embedded/lint-file.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
+import { VERSION_FOLDER } from "../runners/detect.js";
 
 /** Files linted between two results posted or yielded: small enough to stream, large enough that posting costs nothing. */
 const BATCH = 8;
 
-/** The migration file of a one-migration-per-folder layout (Prisma, Diesel), and a version folder (temporal's `v1.10`). */
+/** The files of a one-migration-per-folder layout (Prisma, Diesel), whose history is the folder above; so is a version folder's (temporal's `v1.10`). */
 const ONE_PER_FOLDER = new Set(["migration.sql", "up.sql", "down.sql"]);
-const VERSION_FOLDER = /^v\d+(?:\.\d+)*$/;
 
 /**
  * The files of `paths` (their indexes) in groups that one thread lints whole, largest first. A migration's lint replays

@@ -181,7 +181,7 @@ function temporalClues(dir: string, files: ProjectFiles): Clue[] | undefined {
 }
 
 /** temporal-sql-tool's version folders: `v1.0`, `v1.10` (its `^v[\d.]+`). */
-const VERSION_FOLDER = /^v\d+(?:\.\d+)*$/;
+export const VERSION_FOLDER = /^v\d+(?:\.\d+)*$/;
 
 /** The folders of a Sqitch project: each change has a deploy, a revert and a verify script, at the same path in each. */
 export type SqitchKind = "deploy" | "revert" | "verify";

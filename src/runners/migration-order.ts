@@ -6,7 +6,7 @@
  * `versioned/` folder of version folders, Sqitch's plan, Drizzle's journal.
  */
 import path from "node:path";
-import { SCRIPT, sqitchScript, type ProjectFiles } from "./detect.js";
+import { SCRIPT, sqitchScript, VERSION_FOLDER, type ProjectFiles } from "./detect.js";
 import type { RunnerProfile } from "./profiles.js";
 
 export interface MigrationSequence {
@@ -50,7 +50,6 @@ export function sequenceKey(filePath: string, profile: RunnerProfile): string {
 
 /** The migration file of a one-migration-per-folder layout. */
 const ONE_PER_FOLDER = new Set(["migration.sql", "up.sql"]);
-const VERSION_FOLDER = /^v\d+(?:\.\d+)*$/;
 
 function sqlFiles(dir: string, files: ProjectFiles): string[] {
   return (files.list?.(dir) ?? []).filter((name) => /\.sql$/i.test(name));
@@ -100,28 +99,32 @@ function sqitchSequence(file: string, files: ProjectFiles): MigrationSequence | 
   return { folder: script.top, files: changes.map((change) => path.join(script.top, "deploy", `${change}.sql`)) };
 }
 
-/** Drizzle's migrations in the order of meta/_journal.json (`entries[].tag`, by `idx`). */
-/** The tags (file names without .sql) Drizzle's journal lists; undefined when the folder has no journal that can be read. */
-export function journalTags(dir: string, files: ProjectFiles): Set<string> | undefined {
-  const text = files.exists(path.join(dir, "meta", "_journal.json")) ? files.read(path.join(dir, "meta", "_journal.json")) : undefined;
-  let entries: unknown;
+/** A Drizzle folder's meta/_journal.json, parsed; undefined when it cannot be read or is not JSON. */
+function readJournal(dir: string, files: ProjectFiles): unknown {
   try {
-    entries = (JSON.parse(text ?? "") as { entries?: unknown }).entries;
+    return JSON.parse(files.read(path.join(dir, "meta", "_journal.json")) ?? "");
   } catch {
     return undefined;
   }
+}
+
+/** The tags (file names without .sql) Drizzle's journal lists; undefined when the folder has no journal that can be read. */
+export function journalTags(dir: string, files: ProjectFiles): Set<string> | undefined {
+  const journal = files.exists(path.join(dir, "meta", "_journal.json")) ? (readJournal(dir, files) as { entries?: unknown } | undefined) : undefined;
+  const entries = journal?.entries;
   // A journal without its list of entries says nothing of which files run.
   return Array.isArray(entries) ? new Set(entries.flatMap((entry: { tag?: unknown }) => (typeof entry?.tag === "string" ? [entry.tag] : []))) : undefined;
 }
 
+/** Drizzle's migrations in the order of meta/_journal.json (`entries[].tag`, by `idx`). */
 function journalSequence(dir: string, files: ProjectFiles): MigrationSequence | undefined {
-  const text = files.read(path.join(dir, "meta", "_journal.json"));
+  const journal = readJournal(dir, files) as { entries?: { idx?: number; tag?: string }[] } | undefined;
+  if (journal === undefined) return undefined;
   try {
-    const journal = JSON.parse(text ?? "") as { entries?: { idx?: number; tag?: string }[] };
     const entries = (journal.entries ?? []).filter((entry) => typeof entry.tag === "string").sort((a, b) => (a.idx ?? 0) - (b.idx ?? 0));
     return { folder: dir, files: entries.map((entry) => path.join(dir, `${entry.tag}.sql`)) };
   } catch {
-    // An unreadable journal: the order is not known.
+    // A journal that is not Drizzle's shape: the order is not known.
     return undefined;
   }
 }
