@@ -27,6 +27,7 @@ import type { ServerDatabaseOptions } from "./server-database.js";
 import { selectMigrations, VERIFY_RULES, verifyMigrations } from "./verify.js";
 import type { MigrationOrder } from "./order.js";
 import { formatLockTable } from "./lock-table.js";
+import { SCRIPT_EXTENSION } from "../embedded/lint-embedded.js";
 import { isFile } from "../files/is-file.js";
 import { MissingDependencyError } from "../optional-dependency.js";
 
@@ -292,7 +293,7 @@ async function serverOf(url: string): Promise<string> {
 /** PGlite, with the contrib extensions the migrations and the seed create. */
 async function openEmbedded(files: readonly string[], seed: string | undefined, timeoutMs: number): Promise<VerifyDatabase> {
   const { extensionsIn, openPgliteDatabase } = await import("./pglite-database.js");
-  const texts = [...files.filter((file) => /\.(sql|[cm]?[jt]sx?)$/i.test(file)).map(readText), seed ?? ""];
+  const texts = [...files.filter((file) => /\.sql$/i.test(file) || SCRIPT_EXTENSION.test(file)).map(readText), seed ?? ""];
   return openPgliteDatabase({ extensions: [...new Set(texts.flatMap(extensionsIn))], timeoutMs });
 }
 
