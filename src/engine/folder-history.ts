@@ -16,7 +16,7 @@ import type { FileRunner } from "../runners/file-runner.js";
 import { migrationSequence, sequenceKey } from "../runners/migration-order.js";
 import { SourceText } from "../source/source-text.js";
 import type { LintOptions } from "./lint.js";
-import { runnerAndPartner, runsInPsql, type FileAccess } from "./lint-source.js";
+import { parseOptionsFor, runnerAndPartner, type FileAccess } from "./lint-source.js";
 import { Substitution } from "./placeholders.js";
 
 interface FolderReplay {
@@ -144,7 +144,7 @@ export class FolderHistories {
       const runner = recent ? this.#last!.runner : forwardRunner(file, read, options, files);
       if (!runner) return;
       if (SCRIPT.test(file)) return folder.replay.unreadable(at, text);
-      const parseOptions = { standardConformingStrings: options.settings.standardConformingStrings, ...(runsInPsql(runner) ? { psqlVariables: true } : {}) };
+      const parseOptions = parseOptionsFor(runner, options);
       const parsed = recent?.parsed ?? (files.parse ? files.parse(file, text, parseOptions) : parseFile(new SourceText(text), parseOptions));
       const facts = new MigrationFacts(parsed, options.settings, { role: "forward", partnerPath: undefined, block: undefined, downSectionStart: downSectionStart(parsed.comments) }, runner);
       folder.replay.replay(at, { path: file, parsed, statements: facts.order.statements, names: facts.names, isRollback: (statement) => facts.sections.isRollback(statement) });

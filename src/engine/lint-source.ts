@@ -168,10 +168,15 @@ export function runsInPsql(runner: FileRunner): boolean {
   return runner.profile?.name === "sqitch";
 }
 
+/** How a migration is parsed: with the configured standard_conforming_strings, and psql's variables when psql runs it. */
+export function parseOptionsFor(runner: FileRunner, options: LintOptions): ParseOptions {
+  return { standardConformingStrings: options.settings.standardConformingStrings, ...(runsInPsql(runner) ? { psqlVariables: true } : {}) };
+}
+
 function lintText(text: string, filePath: string, options: LintOptions, files: FileAccess): FileResult {
   const { runner, partner, forwardOnly } = runnerAndPartner(filePath, text, options, files);
   if (runner.notAMigration) return skippedResult(text, filePath, runner.notAMigration);
-  const parseOptions: ParseOptions = { standardConformingStrings: options.settings.standardConformingStrings, ...(runsInPsql(runner) ? { psqlVariables: true } : {}) };
+  const parseOptions = parseOptionsFor(runner, options);
   const parse = files.parse ?? ((_path: string, source: string) => parseFile(new SourceText(source), parseOptions));
   const parsed = parse(filePath, text, parseOptions);
   const forwardFile = partner.role === "rollback" && partner.partnerPath ? files.read(partner.partnerPath) : undefined;
