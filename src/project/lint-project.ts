@@ -281,8 +281,9 @@ async function lintAll(jobs: readonly Job[], lintRun: LintRun, onResult?: (resul
     if (job.target.error) return place(index, { filePath, findings: [], errors: [{ message: job.target.error }] });
     const bytes = lintRun.contents.get(filePath) ?? (lintRun.cache ? readMigrationBytes(filePath) : undefined);
     if (lintRun.cache && bytes && bytes.length <= MAX_MIGRATION_BYTES) {
-      const key = lintRun.cache.keyOf(filePath, bytes, job.options, files);
-      const cached = lintRun.cache.get(filePath, key, Buffer.from(bytes).toString("utf8"), lintRun.needsFixes);
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+      const key = lintRun.cache.keyOf(filePath, bytes, text, job.options, files);
+      const cached = lintRun.cache.get(filePath, key, text, lintRun.needsFixes);
       if (cached) return place(index, cached);
       keys.set(index, key);
     }

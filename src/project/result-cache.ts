@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, hash as digestOf } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { runnerAndPartner, type FileAccess } from "../engine/lint-source.js";
@@ -97,13 +97,13 @@ export class ResultCache {
   }
 
   /** The key of a file's result: it changes whenever the result could. */
-  keyOf(filePath: string, bytes: Uint8Array, options: LintOptions, files: FileAccess): string {
+  keyOf(filePath: string, bytes: Uint8Array, text: string, options: LintOptions, files: FileAccess): string {
     const hash = createHash("sha256");
     hash.update(`${FORMAT}\0${this.version}\0${optionsKey(options)}\0`);
-    const digest = createHash("sha256").update(bytes).digest("hex");
+    const digest = digestOf("sha256", bytes);
     files.digests?.set(path.resolve(filePath), digest);
     hash.update(digest);
-    const { runner, partner, forwardOnly } = runnerAndPartner(filePath, Buffer.from(bytes).toString("utf8"), options, files);
+    const { runner, partner, forwardOnly } = runnerAndPartner(filePath, text, options, files);
     hash.update(`\0${runner.wrapping}\0${runner.reason}\0${runner.rollback ?? ""}\0${partner.role}\0${partner.partnerPath ?? ""}\0`);
     hash.update(`${runner.notAMigration ?? ""}\0${forwardOnly() ?? ""}\0`);
     if (partner.role === "rollback" && partner.partnerPath) hash.update(files.read(partner.partnerPath) ?? "\0unreadable");
