@@ -77,22 +77,16 @@ export function createRunDiskAccess(kept?: KeptReplays): FileAccess {
   };
   const recent = new Map<string, { text: string; standardConformingStrings: boolean | undefined; psqlVariables: boolean | undefined; parsed: ParsedFile }>();
   const remembered = new Map<string, unknown>();
-  const answers = new Map<string, boolean>();
   return {
     histories: new FolderHistories(kept),
     digests: new Map(),
     exists(filePath) {
-      // Runner detection asks the same markers (diesel.toml up the tree, migration_lock.toml, …) for every file.
-      let answer = answers.get(filePath);
-      if (answer !== undefined) return answer;
       const dir = path.dirname(filePath);
       const name = path.basename(filePath);
       const found = listing(dir);
       const plainFile = found.files.get(name);
       if (recorder) recorder.noteName(dir, name, plainFile === undefined ? "-" : entryKind(found.byName.get(name)));
-      answer = plainFile === undefined ? false : plainFile || isFile(filePath);
-      answers.set(filePath, answer);
-      return answer;
+      return plainFile === undefined ? false : plainFile || isFile(filePath);
     },
     read: readText,
     list: (dir) => {
