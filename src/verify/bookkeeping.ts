@@ -53,6 +53,27 @@ export const BOOKKEEPING: Readonly<Record<string, { tables: string; sql: string 
     tables: "drizzle.__drizzle_migrations",
     sql: 'CREATE SCHEMA IF NOT EXISTS drizzle; CREATE TABLE IF NOT EXISTS drizzle."__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint);',
   },
+  // Sqitch's registry (its default name, sqitch): a migration may grant a role the use of it.
+  sqitch: {
+    tables: "the sqitch schema (releases, projects, changes, tags, dependencies, events)",
+    sql:
+      "CREATE SCHEMA IF NOT EXISTS sqitch; " +
+      "CREATE TABLE IF NOT EXISTS sqitch.releases (version REAL PRIMARY KEY, installed_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), installer_name TEXT NOT NULL, installer_email TEXT NOT NULL); " +
+      "CREATE TABLE IF NOT EXISTS sqitch.projects (project TEXT PRIMARY KEY, uri TEXT NULL UNIQUE, created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), creator_name TEXT NOT NULL, creator_email TEXT NOT NULL); " +
+      "CREATE TABLE IF NOT EXISTS sqitch.changes (change_id TEXT PRIMARY KEY, script_hash TEXT NULL, change TEXT NOT NULL, project TEXT NOT NULL REFERENCES sqitch.projects (project) ON UPDATE CASCADE, " +
+      "note TEXT NOT NULL DEFAULT '', committed_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), committer_name TEXT NOT NULL, committer_email TEXT NOT NULL, planned_at TIMESTAMPTZ NOT NULL, " +
+      "planner_name TEXT NOT NULL, planner_email TEXT NOT NULL, UNIQUE (project, script_hash)); " +
+      "CREATE TABLE IF NOT EXISTS sqitch.tags (tag_id TEXT PRIMARY KEY, tag TEXT NOT NULL, project TEXT NOT NULL REFERENCES sqitch.projects (project) ON UPDATE CASCADE, " +
+      "change_id TEXT NOT NULL REFERENCES sqitch.changes (change_id) ON UPDATE CASCADE, note TEXT NOT NULL DEFAULT '', committed_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), " +
+      "committer_name TEXT NOT NULL, committer_email TEXT NOT NULL, planned_at TIMESTAMPTZ NOT NULL, planner_name TEXT NOT NULL, planner_email TEXT NOT NULL, UNIQUE (project, tag)); " +
+      "CREATE TABLE IF NOT EXISTS sqitch.dependencies (change_id TEXT NOT NULL REFERENCES sqitch.changes (change_id) ON UPDATE CASCADE ON DELETE CASCADE, type TEXT NOT NULL, dependency TEXT NOT NULL, " +
+      "dependency_id TEXT NULL REFERENCES sqitch.changes (change_id) ON UPDATE CASCADE CONSTRAINT dependencies_check CHECK ((type = 'require' AND dependency_id IS NOT NULL) OR (type = 'conflict' AND dependency_id IS NULL)), " +
+      "PRIMARY KEY (change_id, dependency)); " +
+      "CREATE TABLE IF NOT EXISTS sqitch.events (event TEXT NOT NULL CONSTRAINT events_event_check CHECK (event IN ('deploy', 'revert', 'fail', 'merge')), change_id TEXT NOT NULL, change TEXT NOT NULL, " +
+      "project TEXT NOT NULL REFERENCES sqitch.projects (project) ON UPDATE CASCADE, note TEXT NOT NULL DEFAULT '', requires TEXT[] NOT NULL DEFAULT '{}', conflicts TEXT[] NOT NULL DEFAULT '{}', " +
+      "tags TEXT[] NOT NULL DEFAULT '{}', committed_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), committer_name TEXT NOT NULL, committer_email TEXT NOT NULL, planned_at TIMESTAMPTZ NOT NULL, " +
+      "planner_name TEXT NOT NULL, planner_email TEXT NOT NULL, PRIMARY KEY (change_id, committed_at));",
+  },
   "temporal-sql-tool": {
     tables: "schema_version, schema_update_history",
     sql:

@@ -8,6 +8,12 @@ export interface VerifyDatabase {
   readonly description: string;
   /** What stderr says before the run: e.g. that the migrations run as an unprivileged role. */
   readonly notices?: readonly string[];
+  /**
+   * True for an instance of verify's own that nothing else uses and that reaches nothing outside itself (PGlite, in
+   * its WebAssembly sandbox): what a migration does to roles and database privileges, and its dynamic SQL, stay in it
+   * (refusals.ts). Unset for a server.
+   */
+  readonly isolated?: boolean;
   /** The server's major version (server_version_num / 10000). */
   readonly majorVersion: number;
   /** Runs verify's own SQL, one or more statements with no parameters (the simple query protocol); --seed too. */

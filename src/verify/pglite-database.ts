@@ -184,6 +184,7 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<V
     return {
       description: names ? `PGlite ${names[2]} (PostgreSQL ${names[1]})` : "PGlite",
       notices,
+      isolated: true,
       majorVersion: Number.isFinite(num) ? Math.floor(num / 10000) : 0,
       get lost() {
         return lost;

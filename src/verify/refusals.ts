@@ -11,11 +11,25 @@
  * Only what a migration may do to the database it runs on is let through: a migration that
  * needs more (a role, an extension outside the allow-list) is reported, and the rest of it
  * still runs.
+ *
+ * On an isolated database — PGlite, verify's own in-memory instance inside its WebAssembly sandbox, which reaches
+ * no file, program or network of the machine — roles, database privileges, the session's role and dynamic SQL act
+ * on nothing but that instance, and run ("server-only" refusals). What would break the instance itself, lie about
+ * what a server does, or make it read statements otherwise than verify checked them stays refused there too.
  */
 import { parsePlpgsql, parseSql } from "../parser/pg.js";
 import type { Statement } from "../parser/types.js";
 
 type Json = Record<string, unknown>;
+
+/** What the checks found: each reason, and whether it is refused only on a server (the instance is shared there). */
+interface Reasons {
+  always: string[];
+  serverOnly: string[];
+}
+
+/** Where verify runs the migrations: a server's scratch database, or an instance of its own (PGlite). */
+export type RefusalTarget = "server" | "isolated";
 
 /**
  * Extensions whose scripts only create objects in the database (types, functions, operators, index methods).
@@ -143,6 +157,15 @@ const REFUSED_KINDS: Readonly<Record<string, string>> = {
   CreateEventTrigStmt: "CREATE EVENT TRIGGER runs on every later DDL statement of the session",
 };
 
+/** Statement kinds refused only on a server: on an isolated instance, roles are that instance's own. */
+const SERVER_ONLY_KINDS = new Set(["CreateRoleStmt", "AlterRoleStmt", "AlterRoleSetStmt", "DropRoleStmt", "GrantRoleStmt", "ReassignOwnedStmt", "DropOwnedStmt"]);
+
+/** Shared objects a statement may change on an isolated instance (its roles, and privileges on its database). */
+const SERVER_ONLY_OBJECTS = new Set(["OBJECT_ROLE", "OBJECT_DATABASE"]);
+
+/** Settings refused because verify may run the migrations as an unprivileged role on a server. */
+const ROLE_SETTINGS = new Set(["role", "session_authorization"]);
+
 /** Objects of the whole server (shared catalogs), which GRANT, COMMENT, SECURITY LABEL, ALTER … OWNER and RENAME may name. */
 const SHARED_OBJECTS: Readonly<Record<string, string>> = {
   OBJECT_DATABASE: "a database",
@@ -167,23 +190,29 @@ const MAX_DEPTH = 4;
  * Why verify refuses to run the statement, or undefined when it may run: one reason per
  * thing found, in the order found (a DO block can have several).
  */
-export function refusalsOf(statement: Statement): string[] {
-  const reasons: string[] = [];
+export function refusalsOf(statement: Statement, target: RefusalTarget = "server"): string[] {
+  const reasons: Reasons = { always: [], serverOnly: [] };
   checkTree({ [statement.kind]: statement.node }, reasons, statement.kind === "DoStmt" || statement.kind === "CreateFunctionStmt" ? statement.text : undefined);
-  return [...new Set(reasons)];
+  return applying(reasons, target);
+}
+
+/** The reasons that refuse a statement on the target, each once, in the order found: anything but "isolated" is a server. */
+function applying(reasons: Reasons, target: RefusalTarget): string[] {
+  return [...new Set(target === "isolated" ? reasons.always : [...reasons.always, ...reasons.serverOnly])];
 }
 
 /** The first refusal among SQL statements given as text (a seed): its reason and string index, or undefined. */
-export function refusalInSql(sql: string): { reason: string; location: number } | undefined {
+export function refusalInSql(sql: string, target: RefusalTarget = "server"): { reason: string; location: number } | undefined {
   const parsed = parseSql(sql);
   if (!parsed.ok) return undefined;
   const bytes = Buffer.from(sql, "utf8");
   for (const raw of parsed.statements) {
-    const reasons: string[] = [];
+    const reasons: Reasons = { always: [], serverOnly: [] };
     const start = raw.stmt_location ?? 0;
     const text = bytes.subarray(start, raw.stmt_len ? start + raw.stmt_len : bytes.length).toString("utf8");
     checkTree(raw.stmt, reasons, raw.stmt && ("DoStmt" in raw.stmt || "CreateFunctionStmt" in raw.stmt) ? text : undefined);
-    if (reasons.length > 0) return { reason: reasons[0]!, location: bytes.subarray(0, start).toString("utf8").length };
+    const refused = applying(reasons, target);
+    if (refused.length > 0) return { reason: refused[0]!, location: bytes.subarray(0, start).toString("utf8").length };
   }
   return undefined;
 }
@@ -193,28 +222,28 @@ export function refusalInSql(sql: string): { reason: string; location: number } 
  * the body is parsed as PL/pgSQL from it, with the function's own parameters and result (a `RETURN x` is wrong only in
  * a function returning void, an OUT parameter is a variable of the body).
  */
-function checkTree(tree: unknown, reasons: string[], text?: string): void {
+function checkTree(tree: unknown, reasons: Reasons, text?: string): void {
   const isDo = typeof tree === "object" && tree !== null && "DoStmt" in tree;
   walk(tree, (kind, node) => {
     const refused = REFUSED_KINDS[kind];
-    if (refused) reasons.push(refused);
+    if (refused) (SERVER_ONLY_KINDS.has(kind) ? reasons.serverOnly : reasons.always).push(refused);
     switch (kind) {
       case "CopyStmt":
-        if (node.is_program) reasons.push("COPY … PROGRAM runs a shell command on the server");
-        else if (typeof node.filename === "string") reasons.push("COPY to or from a file reads or writes a file on the server");
+        if (node.is_program) reasons.always.push("COPY … PROGRAM runs a shell command on the server");
+        else if (typeof node.filename === "string") reasons.always.push("COPY to or from a file reads or writes a file on the server");
         break;
       case "CreateExtensionStmt":
       case "AlterExtensionStmt":
       case "AlterExtensionContentsStmt": {
         const name = String(node.extname ?? "");
-        if (!ALLOWED_EXTENSIONS.has(name)) reasons.push(`extension ${name} is not among those verify creates (its script may reach outside the database)`);
+        if (!ALLOWED_EXTENSIONS.has(name)) reasons.always.push(`extension ${name} is not among those verify creates (its script may reach outside the database)`);
         break;
       }
       case "VariableSetStmt":
         checkSetting(String(node.name ?? ""), node, reasons);
         break;
       case "DiscardStmt":
-        if (node.target === "DISCARD_ALL") reasons.push("DISCARD ALL resets the session's role");
+        if (node.target === "DISCARD_ALL") reasons.serverOnly.push("DISCARD ALL resets the session's role");
         break;
       case "GrantStmt":
       case "CommentStmt":
@@ -223,7 +252,7 @@ function checkTree(tree: unknown, reasons: string[], text?: string): void {
       case "RenameStmt": {
         const type = node.objtype ?? node.objectType ?? node.renameType;
         const shared = typeof type === "string" ? SHARED_OBJECTS[type] : undefined;
-        if (shared) reasons.push(`it changes ${shared}, an object of the whole server`);
+        if (shared) (SERVER_ONLY_OBJECTS.has(type as string) ? reasons.serverOnly : reasons.always).push(`it changes ${shared}, an object of the whole server`);
         break;
       }
       case "FuncCall":
@@ -236,7 +265,7 @@ function checkTree(tree: unknown, reasons: string[], text?: string): void {
       case "String": {
         // A function named where no call is written: CREATE OPERATOR (FUNCTION = …), CREATE CAST … WITH FUNCTION, triggers.
         const name = String(node.sval ?? "").toLowerCase();
-        if (isRefusedFunction(name)) reasons.push(`it refers to ${name}(), which reaches outside the database`);
+        if (isRefusedFunction(name)) reasons.always.push(`it refers to ${name}(), which reaches outside the database`);
         break;
       }
       default:
@@ -246,7 +275,7 @@ function checkTree(tree: unknown, reasons: string[], text?: string): void {
   if (isDo && text !== undefined) checkPlpgsql(text, "the DO block", reasons);
 }
 
-function checkSetting(name: string, node: Json, reasons: string[]): void {
+function checkSetting(name: string, node: Json, reasons: Reasons): void {
   const setting = name.toLowerCase();
   if (!REFUSED_SETTINGS.has(setting)) return;
   // Back to the value verify connected with.
@@ -254,7 +283,7 @@ function checkSetting(name: string, node: Json, reasons: string[]): void {
   if (toDefault && (setting === "standard_conforming_strings" || setting === "client_encoding")) return;
   if (setting === "standard_conforming_strings" && isOnValue(node)) return;
   if (setting === "client_encoding" && isUtf8Value(node)) return;
-  reasons.push(`it changes ${setting}, which verify keeps as it set it`);
+  (ROLE_SETTINGS.has(setting) ? reasons.serverOnly : reasons.always).push(`it changes ${setting}, which verify keeps as it set it`);
 }
 
 /** `SET standard_conforming_strings = on`: changes nothing. */
@@ -278,19 +307,19 @@ function constantArgs(args: unknown): string[] {
   });
 }
 
-function checkCall(node: Json, reasons: string[]): void {
+function checkCall(node: Json, reasons: Reasons): void {
   const name = lastName(node.funcname);
   if (name === undefined) return;
   if (name === RUNTIME_IDENTIFIER) {
-    reasons.push("dynamic SQL calls a function whose name is known only at run time");
+    reasons.serverOnly.push("dynamic SQL calls a function whose name is known only at run time");
     return;
   }
   if (name !== "set_config") return;
   const [setting] = Array.isArray(node.args) ? node.args : [];
   const constant = ((setting as Json | undefined)?.A_Const as Json | undefined)?.sval as Json | undefined;
   const value = typeof constant?.sval === "string" ? constant.sval.toLowerCase() : undefined;
-  if (value === undefined || value === RUNTIME_IDENTIFIER) reasons.push("set_config() of a setting named at run time");
-  else if (REFUSED_SETTINGS.has(value)) reasons.push(`set_config() changes ${value}, which verify keeps as it set it`);
+  if (value === undefined || value === RUNTIME_IDENTIFIER) reasons.always.push("set_config() of a setting named at run time");
+  else if (REFUSED_SETTINGS.has(value)) (ROLE_SETTINGS.has(value) ? reasons.serverOnly : reasons.always).push(`set_config() changes ${value}, which verify keeps as it set it`);
 }
 
 function lastName(names: unknown): string | undefined {
@@ -304,7 +333,7 @@ function isRefusedFunction(name: string): boolean {
 }
 
 /** A function's language and body: SQL and PL/pgSQL bodies are checked like statements; others are refused. `text`: the CREATE FUNCTION statement's. */
-function checkFunctionBody(node: Json, reasons: string[], text: string | undefined): void {
+function checkFunctionBody(node: Json, reasons: Reasons, text: string | undefined): void {
   let language = "sql";
   let body: string | undefined;
   const options = Array.isArray(node.options) ? (node.options as Json[]) : [];
@@ -320,13 +349,13 @@ function checkFunctionBody(node: Json, reasons: string[], text: string | undefin
     }
   }
   if (!READABLE_LANGUAGES.has(language)) {
-    reasons.push(`a function in language ${language}: verify cannot read what its body does`);
+    reasons.always.push(`a function in language ${language}: verify cannot read what its body does`);
     return;
   }
   if (body === undefined) return; // BEGIN ATOMIC … END: its statements are in the tree already.
   if (language === "sql") {
     const parsed = parseSql(body);
-    if (!parsed.ok) reasons.push("a SQL function body verify cannot parse");
+    if (!parsed.ok) reasons.always.push("a SQL function body verify cannot parse");
     else for (const raw of parsed.statements) checkTree(raw.stmt, reasons);
     return;
   }
@@ -373,10 +402,10 @@ const STATEMENT_MODE = 0;
 const ASSIGNMENT_MODES = new Set([3, 4, 5]);
 const ASSIGNMENT = /^\s*("(?:[^"]|"")+"|[^\s:=]+)\s*:?=\s*([\s\S]*)$/;
 
-function checkPlpgsql(functionText: string, what: string, reasons: string[]): void {
+function checkPlpgsql(functionText: string, what: string, reasons: Reasons): void {
   const tree = parsePlpgsql(functionText);
   if (!tree.ok) {
-    reasons.push(`verify cannot parse ${what} as PL/pgSQL: ${tree.error.message}`);
+    reasons.always.push(`verify cannot parse ${what} as PL/pgSQL: ${tree.error.message}`);
     return;
   }
   const scan: PlpgsqlScan = { sql: [], dynamic: [], assignments: new Map(), quotedNames: new Set() };
@@ -385,7 +414,7 @@ function checkPlpgsql(functionText: string, what: string, reasons: string[]): vo
     const sql = mode === STATEMENT_MODE ? query : `SELECT ${ASSIGNMENT_MODES.has(mode) ? (ASSIGNMENT.exec(query)?.[2] ?? query) : query}`;
     const parsed = parseSql(sql);
     if (!parsed.ok) {
-      reasons.push(`verify cannot parse a statement of ${what}: ${query.trim().slice(0, 60)}`);
+      reasons.always.push(`verify cannot parse a statement of ${what}: ${query.trim().slice(0, 60)}`);
       continue;
     }
     for (const raw of parsed.statements) checkTree(raw.stmt, reasons);
@@ -393,13 +422,13 @@ function checkPlpgsql(functionText: string, what: string, reasons: string[]): vo
   for (const query of scan.dynamic) {
     const forms = formsOfExpression(query, scan, 0);
     if (!forms) {
-      reasons.push(`${what} runs dynamic SQL (EXECUTE ${query.trim().slice(0, 60)}) that verify cannot see through: only constant strings and values quoted with quote_ident, quote_literal or format's %I and %L`);
+      reasons.serverOnly.push(`${what} runs dynamic SQL (EXECUTE ${query.trim().slice(0, 60)}) that verify cannot see through: only constant strings and values quoted with quote_ident, quote_literal or format's %I and %L`);
       continue;
     }
     for (const form of forms) {
       const parsed = parseSql(form);
       if (!parsed.ok) {
-        reasons.push(`${what} runs dynamic SQL that verify cannot parse: ${form.slice(0, 60)}`);
+        reasons.serverOnly.push(`${what} runs dynamic SQL that verify cannot parse: ${form.slice(0, 60)}`);
         continue;
       }
       for (const raw of parsed.statements) checkTree(raw.stmt, reasons);

@@ -13,7 +13,7 @@ import type { FileResult, LintOptions } from "../engine/lint.js";
 import { lockBlocks, type LockLevel } from "../facts/lock-wording.js";
 import { lockArticle } from "../facts/locks.js";
 import { fitLine, HELP_LIMIT, MESSAGE_LIMIT } from "../engine/wording.js";
-import { placeholderProblem, Substitution } from "../engine/placeholders.js";
+import { placeholderProblem, Substitution, type Placeholder } from "../engine/placeholders.js";
 import { downSectionStart, findPartner, findRollbackBlock } from "../facts/rollback-block.js";
 import { DOCS_BASE_URL, type Finding, type Rule, type RuleCategory, type Severity } from "../engine/rule.js";
 import { MigrationFacts } from "../facts/index.js";
@@ -42,7 +42,7 @@ import {
 } from "./apply.js";
 import { describeDifference, diffCatalog, notInExtension, preexistingSchemas, snapshotCatalog, userSchema, type CatalogSnapshot } from "./catalog.js";
 import { databaseError, type DatabaseError, type VerifyDatabase } from "./database.js";
-import { refusalInSql, refusalsOf } from "./refusals.js";
+import { refusalInSql, refusalsOf, type RefusalTarget } from "./refusals.js";
 import { isFile } from "../files/is-file.js";
 import { runsInPsql } from "../engine/lint-source.js";
 import { FileRunners } from "./file-runners.js";
@@ -199,6 +199,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   } catch (caught) {
     return { ok: false, message: `--timezone ${timezone}: ${errorText(databaseError(caught))}` };
   }
+  const psql = await psqlVariablesOf(db);
   // A server database in scratch-schema mode has schemas of its own: verify leaves them alone.
   const ignored = await preexistingSchemas(db);
   if (ignored.length > 0) notes.push(`schemas that held objects before verify started are left alone (not read, filled or compared): ${ignored.join(", ")}`);
@@ -229,10 +230,10 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
       break;
     }
     const fileOptions = lintOptions(filePath);
-    const migration = load(filePath, fileOptions, runners);
+    const migration = load(filePath, fileOptions, runners, psql);
     let rollbackFile: Loaded | undefined;
     if (migration.parsed) {
-      const rollback = rollbackOf(migration, fileOptions, notes, runners);
+      const rollback = rollbackOf(migration, fileOptions, notes, runners, psql);
       rollbackFile = rollback && rollback.file !== migration ? rollback.file : undefined;
       try {
         if (rows > 0) await fillTables(db, rows, notes, ignored);
@@ -248,7 +249,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
       failed++;
       context.firstFailure ??= filePath;
       const partner = findPartner(filePath, isFile, fileOptions.rollbackPatterns, listFolder).partnerPath;
-      if (partner) rollbackFile = load(partner, fileOptions, runners);
+      if (partner) rollbackFile = load(partner, fileOptions, runners, psql);
     }
     const files = [migration, ...(rollbackFile ? [rollbackFile] : [])];
     for (const file of files) {
@@ -347,7 +348,27 @@ export function selectMigrations(
 }
 
 
-function load(filePath: string, options: LintOptions, runners: FileRunners): Loaded {
+/** The variables psql sets itself on connecting, as they are in verify's session: a Sqitch script may use them. */
+interface PsqlVariables {
+  DBNAME: string;
+  USER: string;
+}
+
+async function psqlVariablesOf(db: VerifyDatabase): Promise<PsqlVariables> {
+  const [row] = await db.query<{ dbname: string; username: string }>("SELECT pg_catalog.current_database() AS dbname, session_user AS username");
+  return { DBNAME: String(row?.dbname ?? ""), USER: String(row?.username ?? "") };
+}
+
+/** `:"DBNAME"`, `:'DBNAME'` and `:DBNAME` as psql sends them: a quoted name, a string, the value as it is. */
+function psqlPlaceholders(variables: PsqlVariables): Placeholder[] {
+  return Object.entries(variables).flatMap(([name, value]) => [
+    { pattern: `(?<![:\\w]):"${name}"`, replacement: quoteIdent(value) },
+    { pattern: `(?<![:\\w]):'${name}'`, replacement: quoteLiteral(value) },
+    { pattern: `(?<![:\\w]):${name}(?![\\w])`, replacement: value },
+  ]);
+}
+
+function load(filePath: string, options: LintOptions, runners: FileRunners, psql: PsqlVariables): Loaded {
   const result = lintFile(filePath, options);
   const identity = (range: Range) => range;
   if (result.errors.length > 0 || result.text === undefined) return { filePath, result, toSource: identity };
@@ -362,11 +383,13 @@ function load(filePath: string, options: LintOptions, runners: FileRunners): Loa
     return { filePath, result, source: new SourceText(result.text), parsed: parseFile(new SourceText(embedded.sql)), toSource, script: { downStart: embedded.downStart } };
   }
   const source = new SourceText(result.text);
-  const placeholders = (options.placeholders ?? []).filter((placeholder) => placeholderProblem(placeholder.pattern) === undefined);
-  const substitution = placeholders.length > 0 ? Substitution.of(result.text, placeholders) : undefined;
-  // Read as lint reads it: psql's variables, in a file psql runs (Sqitch), as psql replaces them.
+  // Read as lint reads it: psql's variables, in a file psql runs (Sqitch), as psql replaces them; those psql sets
+  // itself (the database's name, the user) are given their values in verify's session.
   const runner = runners.of(filePath);
-  const parseOptions = runner && runsInPsql(runner) ? { psqlVariables: true } : {};
+  const inPsql = runner !== undefined && runsInPsql(runner);
+  const placeholders = [...(options.placeholders ?? []).filter((placeholder) => placeholderProblem(placeholder.pattern) === undefined), ...(inPsql ? psqlPlaceholders(psql) : [])];
+  const substitution = placeholders.length > 0 ? Substitution.of(result.text, placeholders) : undefined;
+  const parseOptions = inPsql ? { psqlVariables: true } : {};
   const parsed = substitution ? parseFile(new SourceText(substitution.text), parseOptions) : parseFile(source, parseOptions);
   return { filePath, result, source, parsed, toSource: substitution ? (range) => substitution.originalRange(range) : identity };
 }
@@ -379,18 +402,18 @@ function forwardStatements(migration: Loaded): Statement[] {
 }
 
 /** The migration's rollback: its rollback file, its down section, or a rollback block in a comment. */
-function rollbackOf(migration: Loaded, options: LintOptions, notes: string[], runners: FileRunners): RollbackSource | undefined {
+function rollbackOf(migration: Loaded, options: LintOptions, notes: string[], runners: FileRunners, psql: PsqlVariables): RollbackSource | undefined {
   const parsed = migration.parsed!;
   // Ory's popx splits a migration into numbered files whose down files undo the group in reverse, not each its own up file.
   if (runners.of(migration.filePath)?.profile?.name === "popx") {
     notes.push(`${migrationLabel(migration.filePath)}: its rollback is not checked: popx's down files undo a migration's numbered files together, in reverse, not one up file each`);
     const partner = findPartner(migration.filePath, isFile, options.rollbackPatterns, listFolder).partnerPath;
     // Its down file is still reported, with lint's findings.
-    return partner ? { file: load(partner, options, runners), runnable: false, statements: [], range: { start: 0, end: 0 }, label: "the rollback file" } : undefined;
+    return partner ? { file: load(partner, options, runners, psql), runnable: false, statements: [], range: { start: 0, end: 0 }, label: "the rollback file" } : undefined;
   }
   const partner = findPartner(migration.filePath, isFile, options.rollbackPatterns, listFolder);
   if (partner.partnerPath) {
-    const file = load(partner.partnerPath, options, runners);
+    const file = load(partner.partnerPath, options, runners, psql);
     if (!file.parsed) {
       notes.push(`${migrationLabel(partner.partnerPath)} could not be read or parsed: the rollback of ${migrationLabel(migration.filePath)} is not checked`);
       return { file, runnable: false, statements: [], range: { start: 0, end: 0 }, label: "the rollback file" };
@@ -425,8 +448,9 @@ async function verifyMigration(migration: Loaded, rollbackSource: RollbackSource
   let rollback = rollbackSource;
   const { db, notes } = run;
   const parsed = migration.parsed!;
-  const statements = withoutRefused(migration, forwardStatements(migration), run.unmade);
-  if (rollback) rollback = { ...rollback, statements: withoutRefused(rollback.file, rollback.statements) };
+  const target = refusalTarget(db);
+  const statements = withoutRefused(migration, forwardStatements(migration), target, run.unmade);
+  if (rollback) rollback = { ...rollback, statements: withoutRefused(rollback.file, rollback.statements, target) };
   const before = rollback ? await snapshotCatalog(db, run.ignored) : undefined;
   const relations = await userRelations(db, run.ignored);
 
@@ -488,14 +512,18 @@ const REFUSED_HELP =
   "A migration changes the database it runs on: set up roles, databases, tablespaces, server settings and extensions outside the allow-list once, outside migrations " +
   "(the server's provisioning), and build dynamic SQL from constant strings and values quoted with quote_ident, quote_literal or format's %I and %L, so that verify can see what it runs.";
 
+function refusalTarget(db: VerifyDatabase): RefusalTarget {
+  return db.isolated === true ? "isolated" : "server";
+}
+
 /**
  * The statements verify runs: all but those it refuses (src/verify/refusals.ts), each a
  * verify-refused finding. The statements after a refused one still run, without it.
  */
-function withoutRefused(file: Loaded, statements: readonly Statement[], unmade?: Unmade[]): Statement[] {
+function withoutRefused(file: Loaded, statements: readonly Statement[], target: RefusalTarget, unmade?: Unmade[]): Statement[] {
   const kept: Statement[] = [];
   statements.forEach((statement, index) => {
-    const reasons = refusalsOf(statement);
+    const reasons = refusalsOf(statement, target);
     if (reasons.length === 0) {
       kept.push(statement);
       return;
@@ -958,7 +986,7 @@ function noteSkipped(file: Loaded, skipped: readonly Statement[], what: string, 
 
 async function runSeed(db: VerifyDatabase, seed: { path: string; text: string }): Promise<string | undefined> {
   const source = new SourceText(seed.text);
-  const refused = refusalInSql(source.text);
+  const refused = refusalInSql(source.text, refusalTarget(db));
   if (refused) {
     const position = source.position(refused.location);
     return `--seed ${seed.path}:${position.line}:${position.column}: verify does not run this statement: ${refused.reason}`;

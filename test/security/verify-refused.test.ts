@@ -6,6 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import os from "node:os";
+import { openPgliteDatabase } from "../../src/verify/pglite-database.js";
 import { migrations, verifyFindings, verifyJson } from "./verify-helpers.js";
 
 describe("verify refuses statements that act outside the scratch database", () => {
@@ -22,26 +24,29 @@ describe("verify refuses statements that act outside the scratch database", () =
         "CREATE FUNCTION leak() RETURNS text LANGUAGE plpgsql AS $$ BEGIN RETURN pg_read_file('/etc/passwd'); END $$;",
         "CREATE TABLE evil_schema (id int);",
         "ALTER TABLE evil_schema OWNER TO evil;",
+        "SELECT leak();",
         "",
       ].join("\n"),
     });
     const result = await verifyJson([dir]);
     const findings = verifyFindings(result.findings);
-    expect(findings.filter((finding) => finding.ruleId === "verify-refused").map((finding) => finding.line)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    // On PGlite, verify's own sandboxed instance, the roles (lines 3 and 7) are that instance's: they run, and so does
+    // the owner change that needs one (line 10). What reaches outside it, or breaks it, does not.
+    expect(findings.filter((finding) => finding.ruleId === "verify-refused").map((finding) => finding.line)).toEqual([2, 4, 5, 6, 8]);
     expect(findings.find((finding) => finding.line === 2)!.message).toMatch(/^verify did not run this statement: COPY … PROGRAM runs a shell command on the server\..*The statements after it ran without it/);
-    // The owner change fails on PostgreSQL because the refused CREATE ROLE did not run: the error says so.
-    const error = findings.find((finding) => finding.ruleId === "verify-error")!;
-    expect(error).toMatchObject({ line: 10, message: expect.stringMatching(/role "evil" does not exist.*verify did not run lines 2, 3, 4, 5, 6, 7, 8 \(verify-refused\): this may follow from it\./) });
+    // The call fails because the refused CREATE FUNCTION did not run: the error says so.
+    const errors = findings.filter((finding) => finding.ruleId === "verify-error");
+    expect(errors).toMatchObject([{ line: 11, message: expect.stringMatching(/function leak\(\) does not exist.*verify did not run lines 2, 4, 5, 6, 8 \(verify-refused\): this may follow from it\./) }]);
     expect(result.exitCode).toBe(1);
   }, 60_000);
 
   it("refuses a --seed that acts outside the scratch database, with its position, and runs nothing", async () => {
     const dir = migrations({ "001_a.sql": "CREATE TABLE a (id int);\n" });
     const seed = path.join(dir, "seed.sql");
-    fs.writeFileSync(seed, "CREATE TABLE s (id int);\nCREATE ROLE seeded SUPERUSER;\n");
+    fs.writeFileSync(seed, "CREATE TABLE s (id int);\nALTER SYSTEM SET work_mem = '1GB';\n");
     const result = await verifyJson(["--seed", seed, path.join(dir, "001_a.sql")]);
     expect(result).toMatchObject({ exitCode: 2, output: "" });
-    expect(result.stderr).toBe(`migsafe: --seed ${seed}:2:1: verify does not run this statement: CREATE ROLE/USER/GROUP creates a role on the whole server\n`);
+    expect(result.stderr).toBe(`migsafe: --seed ${seed}:2:1: verify does not run this statement: ALTER SYSTEM changes the server's configuration\n`);
   }, 60_000);
 
   it("never runs a file whose statements split differently when the server reads them as one text", async () => {
@@ -84,4 +89,49 @@ describe("--timeout on PGlite", () => {
       stderr: "migsafe: --timeout takes a number of seconds above 0 and up to 86,400, not 'soon'\n",
     });
   });
+});
+
+describe("on PGlite, verify's own instance in its WebAssembly sandbox", () => {
+  it("reaches no file or program of the machine: what roles and dynamic SQL may do stays in the instance", async () => {
+    const db = await openPgliteDatabase();
+    const planted = path.join(os.tmpdir(), `migsafe-sandbox-${process.pid}`);
+    try {
+      // Roles are the instance's own.
+      await db.exec("CREATE ROLE sandboxed; GRANT CONNECT ON DATABASE postgres TO sandboxed");
+      expect(await db.query("SELECT count(*)::int AS n FROM pg_roles WHERE rolname = 'sandboxed'")).toEqual([{ n: 1 }]);
+      await expect(db.query("SELECT pg_read_file('/etc/hostname') AS text")).rejects.toThrow(/could not open file/);
+      // What a server would write to its disk, or run as a shell command, PGlite writes nowhere on the machine (and
+      // a COPY … PROGRAM leaves the instance unusable: verify refuses it there too).
+      await db.exec(`COPY (SELECT 'x') TO '${planted}-file'`);
+      await db.exec(`COPY (SELECT 1) TO PROGRAM 'touch ${planted}-program'`);
+      expect([fs.existsSync(`${planted}-program`), fs.existsSync(`${planted}-file`)]).toEqual([false, false]);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+
+  it("applies migrations that create roles, grant to them and run dynamic SQL verify cannot see through", async () => {
+    const dir = migrations({
+      "001_roles.sql": [
+        "CREATE ROLE reader NOLOGIN;",
+        "CREATE TABLE events (id bigint, at date NOT NULL) PARTITION BY RANGE (at);",
+        "GRANT SELECT ON events TO reader;",
+        "GRANT CONNECT ON DATABASE postgres TO reader;",
+        "",
+      ].join("\n"),
+      "002_partitions.sql": [
+        "CREATE FUNCTION create_partition(target text, day date) RETURNS void LANGUAGE plpgsql AS $$",
+        "BEGIN",
+        "  EXECUTE format('CREATE TABLE IF NOT EXISTS %s PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', target || '_' || to_char(day, 'YYYYMMDD'), target, day, day + 1);",
+        "END $$;",
+        "SELECT create_partition('events', DATE '2024-01-01');",
+        "ALTER TABLE events_20240101 OWNER TO reader;",
+        "",
+      ].join("\n"),
+    });
+    const result = await verifyJson([dir]);
+    // Run, the dynamic SQL shows what lint could not see in it: the partition's lock on its parent.
+    expect(verifyFindings(result.findings).map((finding) => [finding.file, finding.line, finding.ruleId])).toEqual([["002_partitions.sql", 5, "verify-lock"]]);
+    expect(verifyFindings(result.findings)[0]!.message).toMatch(/^ACCESS EXCLUSIVE on events held from line 5/);
+  }, 60_000);
 });

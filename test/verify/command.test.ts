@@ -274,6 +274,31 @@ describe("the runner's own tables", () => {
   });
 });
 
+describe("a Sqitch project (psql runs its scripts)", () => {
+  it("has psql's own variables and Sqitch's registry, so that grants on the database and the registry apply", async () => {
+    const dir = project({
+      "sqitch.plan": "%syntax-version=1.0.0\n%project=app\n\nroles 2024-01-01T00:00:00Z Someone <someone@example.com> # roles\n",
+      "deploy/roles.sql": [
+        "-- Deploy app:roles to pg",
+        "begin;",
+        "create role reader;",
+        'grant connect on database :"DBNAME" to reader;',
+        "grant usage on schema sqitch to reader;",
+        "select :'DBNAME' = current_database() as same_database, :'USER' = session_user as same_user;",
+        "commit;",
+        "",
+      ].join("\n"),
+      "revert/roles.sql": "begin;\nrevoke usage on schema sqitch from reader;\nrevoke connect on database :\"DBNAME\" from reader;\ndrop role reader;\ncommit;\n",
+    });
+    const result = await verify(["--debug", "--format", "compact", "deploy"], { cwd: dir });
+    const problems = result.output.split("\n").filter((line) => /verify-(error|refused)/.test(line));
+    // On PGlite, verify's own instance, the role and the grants run (on a server they are refused).
+    expect(problems).toEqual([]);
+    expect(result.output).not.toMatch(/syntax error|schema "sqitch" does not exist/);
+    expect(result.stderr).toContain("migsafe: debug: created sqitch's the sqitch schema (releases, projects, changes, tags, dependencies, events) before the first migration");
+  });
+});
+
 describe("files the runner does not run", () => {
   it("leaves out a Drizzle file its journal does not list, and says so", async () => {
     const dir = project({

@@ -10,7 +10,7 @@ beforeAll(loadParser);
 function refusals(sql: string): string[] {
   const parsed = parseFile(new SourceText(sql));
   expect(parsed.errors).toEqual([]);
-  return parsed.statements.flatMap(refusalsOf);
+  return parsed.statements.flatMap((statement) => refusalsOf(statement));
 }
 
 describe("refusalsOf", () => {
@@ -112,6 +112,57 @@ describe("refusalsOf", () => {
     "DO $$ DECLARE t text := 'users'; BEGIN EXECUTE format('ANALYZE %2$s (%1$I)', 'id', t::regclass); END $$",
   ])("lets %s run", (sql) => {
     expect(refusals(sql)).toEqual([]);
+  });
+});
+
+describe("refusalsOf on an isolated instance (PGlite: verify's own, in its WebAssembly sandbox)", () => {
+  const isolated = (sql: string) => parseFile(new SourceText(sql)).statements.flatMap((statement) => refusalsOf(statement, "isolated"));
+  const onServer = (sql: string) => parseFile(new SourceText(sql)).statements.flatMap((statement) => refusalsOf(statement, "server"));
+
+  it.each([
+    "CREATE ROLE evil SUPERUSER",
+    "CREATE USER app_user WITH PASSWORD 'x'",
+    "ALTER ROLE app_user SET search_path = app",
+    "DROP ROLE IF EXISTS app_user",
+    "GRANT reader TO app_user",
+    "GRANT CONNECT ON DATABASE postgres TO reader",
+    "REVOKE ALL ON DATABASE postgres FROM PUBLIC",
+    "COMMENT ON ROLE reader IS 'reads'",
+    "ALTER DATABASE postgres OWNER TO reader",
+    "REASSIGN OWNED BY reader TO postgres",
+    "DROP OWNED BY reader",
+    "SET ROLE reader",
+    "RESET ROLE",
+    "SET SESSION AUTHORIZATION reader",
+    "SELECT set_config('role', 'reader', false)",
+    "DISCARD ALL",
+    "DO $$ BEGIN EXECUTE 'CREATE ROLE evil2'; END $$",
+    "DO $$ DECLARE s text; BEGIN SELECT q INTO s FROM t; EXECUTE s; END $$",
+    "DO $$ BEGIN EXECUTE 'SELECT ' || quote_ident(current_user) || '()'; END $$",
+    "CREATE FUNCTION create_partition(targetTableName text, partitionDate date) RETURNS integer LANGUAGE plpgsql AS $$ BEGIN EXECUTE format('CREATE TABLE IF NOT EXISTS %s PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', targetTableName || '_' || to_char(partitionDate, 'YYYYMMDD'), targetTableName, partitionDate, partitionDate + 1); RETURN 1; END $$",
+  ])("runs %s there, and refuses it on a server", (sql) => {
+    expect(isolated(sql)).toEqual([]);
+    expect(onServer(sql)).not.toEqual([]);
+  });
+
+  it.each([
+    ["COPY (SELECT 1) TO PROGRAM 'id > /tmp/x'", /PROGRAM runs a shell command/],
+    ["COPY users FROM '/etc/passwd'", /file on the server/],
+    ["ALTER SYSTEM SET work_mem = '1GB'", /configuration/],
+    ["CREATE DATABASE other", /CREATE DATABASE/],
+    ["DROP DATABASE IF EXISTS victim WITH (FORCE)", /DROP DATABASE/],
+    ["ALTER DATABASE victim SET search_path = x", /ALTER DATABASE/],
+    ["CREATE TABLESPACE t LOCATION '/tmp'", /TABLESPACE/],
+    ["LOAD '/tmp/evil.so'", /shared library/],
+    ["CREATE EXTENSION dblink", /extension dblink/],
+    ["SELECT pg_read_file('/etc/passwd')", /pg_read_file/],
+    ["SET standard_conforming_strings = off", /standard_conforming_strings/],
+    ["SELECT set_config(name, 'x', false) FROM settings", /named at run time/],
+    ["CREATE FUNCTION f() RETURNS text LANGUAGE plperlu AS 'qx(id)'", /language plperlu/],
+    ["DO $$ BEGIN EXECUTE format('CREATE DATABASE %I', 'x'); END $$", /CREATE DATABASE/],
+    ["CREATE SERVER other FOREIGN DATA WRAPPER postgres_fdw", /CREATE SERVER/],
+  ])("still refuses %s there", (sql, reason) => {
+    expect(isolated(sql).join("\n")).toMatch(reason);
   });
 });
 

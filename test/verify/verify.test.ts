@@ -481,7 +481,7 @@ describe.each(engines)("on %s", (_name, open) => {
   describe("knock-on failures and names", () => {
     it("lists the failures that follow from a refused statement under it, naming migrations by their folder", async () => {
       const run = await verify({
-        "20240101000000_touch/migration.sql": "CREATE TABLE users (id bigint);\nCREATE FUNCTION touch(cmd text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE format('%s', cmd); END $$;\n",
+        "20240101000000_touch/migration.sql": "CREATE TABLE users (id bigint);\nCREATE FUNCTION touch(cmd text) RETURNS void LANGUAGE plperlu AS $$ system($_[0]) $$;\n",
         "20240102000000_use/migration.sql": "SELECT touch('ANALYZE users');\n",
         "20240103000000_more/migration.sql": "ALTER TABLE users ADD COLUMN IF NOT EXISTS name text;\n",
       });
