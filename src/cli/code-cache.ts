@@ -38,9 +38,9 @@ export function loadBundle(file: string, env: Readonly<Record<string, string | u
   // The bundle runs as Node runs a CommonJS module: in a function of its exports, require, module and paths.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
+    // No importModuleDynamically: Node 20 does not give it to code deserialised from a cache, so the bundle must not
+    // import() anything (it require()s its optional packages; test/cli/code-cache.test.ts checks the bundle).
     ...(cachedData ? { cachedData } : {}),
-    // The bundle's import() of optional ES-module packages (pg, PGlite) resolves as a module's would.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {} as Record<string, unknown> };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, path.dirname(file));

@@ -89,14 +89,29 @@ function byTimestamp(a: string, b: string): number {
   return ta && tb ? compareNumbers(ta, tb) || byName(a, b) : byName(a, b);
 }
 
-/** Sqitch's deploy scripts in the order of sqitch.plan (a change's name at the start of each line that is not a tag, pragma or comment). */
+/**
+ * Sqitch's deploy scripts in the order of sqitch.plan: a change's name at the start of each line that is not a tag
+ * (`@name`), pragma or comment. A reworked change is in the plan once per version; each version but the last runs the
+ * script `sqitch rework` kept under the name of the first tag after it (`views@2019-04-19.sql`), the last `views.sql`.
+ */
 function sqitchSequence(file: string, files: ProjectFiles): MigrationSequence | undefined {
   const script = sqitchScript(file, files);
   if (script?.kind !== "deploy") return undefined;
   const plan = files.read(path.join(script.top, "sqitch.plan"));
   if (plan === undefined) return undefined;
-  const changes = plan.split(/\r?\n/).flatMap((line) => /^([^\s@%#][^\s]*)\s/.exec(line)?.[1] ?? []);
-  return { folder: script.top, files: changes.map((change) => path.join(script.top, "deploy", `${change}.sql`)) };
+  const entries = plan.split(/\r?\n/).flatMap((line): { tag?: string; change?: string }[] => {
+    const tag = /^@([^\s]+)\s/.exec(line)?.[1];
+    if (tag !== undefined) return [{ tag }];
+    const change = /^([^\s@%#][^\s]*)\s/.exec(line)?.[1];
+    return change === undefined ? [] : [{ change }];
+  });
+  const scripts = entries.flatMap((entry, i) => {
+    if (entry.change === undefined) return [];
+    const reworked = entries.slice(i + 1).some((later) => later.change === entry.change);
+    const tag = reworked ? entries.slice(i + 1).find((later) => later.tag !== undefined)?.tag : undefined;
+    return [tag === undefined ? `${entry.change}.sql` : `${entry.change}@${tag}.sql`];
+  });
+  return { folder: script.top, files: scripts.map((name) => path.join(script.top, "deploy", name)) };
 }
 
 /** A Drizzle folder's meta/_journal.json, parsed; undefined when it cannot be read or is not JSON. */

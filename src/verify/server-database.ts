@@ -28,6 +28,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
+import type * as Pg from "pg";
 import type { Client, ClientConfig, QueryConfig, QueryResult } from "pg";
 import { loadOptional } from "../optional-dependency.js";
 import { DEFAULT_TIMEOUT_MS, timeoutText, type VerifyDatabase } from "./database.js";
@@ -109,8 +110,10 @@ export async function describeServer(url: string): Promise<string> {
 
 const PG_PURPOSE = "migsafe verify with a DATABASE_URL (it connects with node-postgres)";
 
-async function loadPg() {
-  return (await loadOptional(["pg"], PG_PURPOSE, () => import("pg"))).default;
+// require(), not import(): the command's linter is a script compiled from V8's code cache (src/cli/code-cache.ts),
+// and Node 20 gives such code no import() ("A dynamic import callback was not specified").
+async function loadPg(): Promise<typeof Pg> {
+  return loadOptional(["pg"], PG_PURPOSE, async () => createRequire(import.meta.url)("pg") as typeof Pg);
 }
 
 /** The parser of connection strings node-postgres itself uses: its own dependency, resolved from its folder. */

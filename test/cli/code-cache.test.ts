@@ -97,6 +97,11 @@ describe("the linter bundle's code cache", () => {
 });
 
 describe("migsafe (built) with its code cache", () => {
+  it("loads nothing with import(): code compiled from V8's cache has no import() in Node 20", () => {
+    const bundle = fs.readFileSync(path.join(root, "dist/run.cjs"), "utf8");
+    expect(bundle.match(/(?<![\w$.])import\(\s*["'`]/g) ?? []).toEqual([]);
+  });
+
   function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
       execFile(process.execPath, [path.join(root, "dist/cli.js"), ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env } }, (error, stdout, stderr) => {

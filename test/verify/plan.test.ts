@@ -66,6 +66,32 @@ describe("migration order", () => {
     expect(ordered.warnings).toEqual([]);
   });
 
+  it("runs each version of a reworked Sqitch change where the plan has it: the kept script of each but the last", () => {
+    const dir = tree({
+      "sqitch.plan": [
+        "%syntax-version=1.0.0",
+        "%project=app",
+        "",
+        "views 2024-01-01T00:00:00Z A <a@b.c> # views",
+        "@v1 2024-01-02T00:00:00Z A <a@b.c> # v1",
+        "users 2024-01-03T00:00:00Z A <a@b.c> # users",
+        "@v2 2024-01-04T00:00:00Z A <a@b.c> # v2",
+        "views [views@v1] 2024-01-05T00:00:00Z A <a@b.c> # views again",
+        "@v3 2024-01-06T00:00:00Z A <a@b.c> # v3",
+        "views [views@v3] 2024-01-07T00:00:00Z A <a@b.c> # views, third",
+        "",
+      ].join("\n"),
+      "deploy/views.sql": "SELECT 3;\n",
+      "deploy/views@v1.sql": "SELECT 1;\n",
+      "deploy/views@v3.sql": "SELECT 2;\n",
+      "deploy/users.sql": "SELECT 0;\n",
+    });
+    const given = ["deploy/views.sql", "deploy/views@v1.sql", "deploy/views@v3.sql", "deploy/users.sql"].map((name) => path.join(dir, name));
+    const ordered = orderMigrations(given, { kind: "runner" }, new FileRunners(options), show(dir));
+    expect(ordered.files.map(show(dir))).toEqual(["deploy/views@v1.sql", "deploy/users.sql", "deploy/views@v3.sql", "deploy/views.sql"]);
+    expect(ordered.warnings).toEqual([]);
+  });
+
   it("keeps the arguments' order with as-given, and a list's with a list file (saying what it leaves out or does not know)", () => {
     const dir = tree({ "m/001_a.sql": "SELECT 1;\n", "m/002_b.sql": "SELECT 2;\n", "m/003_c.sql": "SELECT 3;\n" });
     const given = ["m/003_c.sql", "m/001_a.sql", "m/002_b.sql"].map((name) => path.join(dir, name));
