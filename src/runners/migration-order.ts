@@ -92,7 +92,8 @@ function byTimestamp(a: string, b: string): number {
 /**
  * Sqitch's deploy scripts in the order of sqitch.plan: a change's name at the start of each line that is not a tag
  * (`@name`), pragma or comment. A reworked change is in the plan once per version; each version but the last runs the
- * script `sqitch rework` kept under the name of the first tag after it (`views@2019-04-19.sql`), the last `views.sql`.
+ * script `sqitch rework` kept under the name of a tag between it and the next version (`views@2019-04-19.sql`: the
+ * first of those tags that has a script), the last `views.sql`.
  */
 function sqitchSequence(file: string, files: ProjectFiles): MigrationSequence | undefined {
   const script = sqitchScript(file, files);
@@ -105,13 +106,16 @@ function sqitchSequence(file: string, files: ProjectFiles): MigrationSequence | 
     const change = /^([^\s@%#][^\s]*)\s/.exec(line)?.[1];
     return change === undefined ? [] : [{ change }];
   });
+  const deploy = path.join(script.top, "deploy");
   const scripts = entries.flatMap((entry, i) => {
     if (entry.change === undefined) return [];
-    const reworked = entries.slice(i + 1).some((later) => later.change === entry.change);
-    const tag = reworked ? entries.slice(i + 1).find((later) => later.tag !== undefined)?.tag : undefined;
-    return [tag === undefined ? `${entry.change}.sql` : `${entry.change}@${tag}.sql`];
+    const next = entries.findIndex((later, j) => j > i && later.change === entry.change);
+    if (next < 0) return [path.join(deploy, `${entry.change}.sql`)];
+    // As Sqitch looks for it: the first of the tags between this version and the next whose script exists, else the first.
+    const kept = entries.slice(i + 1, next).flatMap((later) => (later.tag === undefined ? [] : [path.join(deploy, `${entry.change}@${later.tag}.sql`)]));
+    return [kept.find((candidate) => files.exists(candidate)) ?? kept[0] ?? path.join(deploy, `${entry.change}.sql`)];
   });
-  return { folder: script.top, files: scripts.map((name) => path.join(script.top, "deploy", name)) };
+  return { folder: script.top, files: scripts };
 }
 
 /** A Drizzle folder's meta/_journal.json, parsed; undefined when it cannot be read or is not JSON. */

@@ -66,7 +66,7 @@ describe("migration order", () => {
     expect(ordered.warnings).toEqual([]);
   });
 
-  it("runs each version of a reworked Sqitch change where the plan has it: the kept script of each but the last", () => {
+  it("runs each version of a reworked Sqitch change where the plan has it: the kept script of each but the last, named by a tag before the next", () => {
     const dir = tree({
       "sqitch.plan": [
         "%syntax-version=1.0.0",
@@ -77,6 +77,7 @@ describe("migration order", () => {
         "users 2024-01-03T00:00:00Z A <a@b.c> # users",
         "@v2 2024-01-04T00:00:00Z A <a@b.c> # v2",
         "views [views@v1] 2024-01-05T00:00:00Z A <a@b.c> # views again",
+        "@v2b 2024-01-05T12:00:00Z A <a@b.c> # a tag whose name no kept script has",
         "@v3 2024-01-06T00:00:00Z A <a@b.c> # v3",
         "views [views@v3] 2024-01-07T00:00:00Z A <a@b.c> # views, third",
         "",
