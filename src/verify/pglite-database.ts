@@ -50,6 +50,14 @@ const CONTRIB: ReadonlySet<string> = new Set([
  */
 const PACKAGED: ReadonlyMap<string, { npm: string; version: string }> = new Map([["vector", { npm: "@electric-sql/pglite-pgvector", version: "0.0.16" }]]);
 
+/** Extensions every PostgreSQL has without loading anything. */
+const BUILT_IN: ReadonlySet<string> = new Set(["plpgsql"]);
+
+/** What verify says of an extension PGlite has no build of (PostGIS, h3, …): its CREATE EXTENSION fails there. */
+export function unavailableNotice(name: string): string {
+  return `the migrations create extension ${name}, which PGlite has no build of: CREATE EXTENSION ${name} will fail, and what uses it after; verify on a server that has it (--database-url)`;
+}
+
 /** Where an extension PGlite has in a package of its own is (`module`), or the notice that the package is missing; undefined for any other extension. */
 export function packagedExtension(name: string, resolve: (id: string) => string): { module: string } | { notice: string } | undefined {
   const packaged = PACKAGED.get(name);
@@ -135,6 +143,7 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<V
     const found = packagedExtension(name, (id) => require.resolve(id));
     if (found && "module" in found) extensions.push([name, found.module]);
     else if (found) notices.push(found.notice);
+    else if (!CONTRIB.has(name) && !BUILT_IN.has(name)) notices.push(unavailableNotice(name));
   }
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglite, extensions } });
   worker.unref();

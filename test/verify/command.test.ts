@@ -274,6 +274,19 @@ describe("the runner's own tables", () => {
   });
 });
 
+describe("extensions PGlite does not have", () => {
+  it("are named before the run, and the contrib ones and plpgsql are not", async () => {
+    const own = await openPgliteDatabase({ extensions: ["postgis", "citext", "plpgsql"] });
+    try {
+      expect(own.notices).toEqual([
+        "the migrations create extension postgis, which PGlite has no build of: CREATE EXTENSION postgis will fail, and what uses it after; verify on a server that has it (--database-url)",
+      ]);
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
+});
+
 describe("a Sqitch project (psql runs its scripts)", () => {
   it("has psql's own variables and Sqitch's registry, so that grants on the database and the registry apply", async () => {
     const dir = project({
