@@ -359,9 +359,12 @@ function checkFunctionBody(node: Json, reasons: Reasons, text: string | undefine
     else for (const raw of parsed.statements) checkTree(raw.stmt, reasons);
     return;
   }
-  if (text !== undefined) return checkPlpgsql(text, "the function body", reasons);
-  // parsePlPgSQL reads a whole CREATE FUNCTION: without the statement's text, the body wrapped in one (its parameters unknown).
-  checkPlpgsql(`CREATE FUNCTION migsafe_check() RETURNS ${isTrigger(node) ? "trigger" : "void"} LANGUAGE plpgsql AS ${dollarQuoted(body)}`, "the function body", reasons);
+  // parsePlPgSQL reads a whole CREATE FUNCTION: the statement's own text first (its parameters and result); then, as
+  // libpg-query knows no type but the built-in ones (`RETURNS citext[]` is "cannot return type record[]"), the body
+  // wrapped in functions of known results. Any of them that parses shows every statement of the body.
+  const wrapped = (result: string) => `CREATE FUNCTION migsafe_check() RETURNS ${result} LANGUAGE plpgsql AS ${dollarQuoted(body)}`;
+  const results = isTrigger(node) ? ["trigger"] : ["void", "text", "SETOF text"];
+  checkPlpgsql([...(text === undefined ? [] : [text]), ...results.map(wrapped)], "the function body", reasons);
 }
 
 function isTrigger(node: Json): boolean {
@@ -402,8 +405,13 @@ const STATEMENT_MODE = 0;
 const ASSIGNMENT_MODES = new Set([3, 4, 5]);
 const ASSIGNMENT = /^\s*("(?:[^"]|"")+"|[^\s:=]+)\s*:?=\s*([\s\S]*)$/;
 
-function checkPlpgsql(functionText: string, what: string, reasons: Reasons): void {
-  const tree = parsePlpgsql(functionText);
+/** Checks the PL/pgSQL of the first of `functionTexts` (ways to read one body) that parses; when none does, refuses with the first's error. */
+function checkPlpgsql(functionTexts: string | readonly string[], what: string, reasons: Reasons): void {
+  const texts = typeof functionTexts === "string" ? [functionTexts] : functionTexts;
+  const first = parsePlpgsql(texts[0]!);
+  let tree = first;
+  for (let i = 1; !tree.ok && i < texts.length; i++) tree = parsePlpgsql(texts[i]!);
+  if (!tree.ok) tree = first;
   if (!tree.ok) {
     reasons.always.push(`verify cannot parse ${what} as PL/pgSQL: ${tree.error.message}`);
     return;

@@ -76,6 +76,7 @@ describe("refusalsOf", () => {
     ["DO $$ DECLARE t text := 'users'; BEGIN EXECUTE format('ANALYZE %s', t); END $$", /dynamic SQL .* verify cannot see through/],
     ["DO $$ DECLARE t text := 'users'; BEGIN EXECUTE format('ANALYZE %2$s (%1$I)', t::regclass, t); END $$", /dynamic SQL .* verify cannot see through/],
     ["CREATE FUNCTION f(_tbl regclass, cmd text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE format('%s %s', cmd, _tbl); END $$", /dynamic SQL .* verify cannot see through/],
+    ["CREATE FUNCTION f(input citext) RETURNS citext[] LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_read_file('/etc/passwd'); RETURN ARRAY[input]; END $$", /pg_read_file/],
   ])("%s", (sql, reason) => {
     expect(refusals(sql).join("\n")).toMatch(reason);
   });
@@ -97,6 +98,9 @@ describe("refusalsOf", () => {
     "GRANT SELECT ON users TO PUBLIC",
     "ALTER TABLE users OWNER TO CURRENT_USER",
     "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+    // libpg-query knows no extension type: the result it cannot read is no reason to refuse the body.
+    "CREATE FUNCTION public.barcode_slices(input citext) RETURNS citext[] LANGUAGE plpgsql AS $$ DECLARE slices citext[]; BEGIN slices := ARRAY[input]; RETURN slices; END $$",
+    "CREATE FUNCTION f(n int) RETURNS SETOF citext LANGUAGE plpgsql AS $$ BEGIN RETURN NEXT 'x'::citext; END $$",
     "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$",
     "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN CREATE TYPE mood AS ENUM ('a'); END IF; END $$",
     "DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables LOOP EXECUTE format('ALTER TABLE %I ADD COLUMN x int', t); END LOOP; END $$",
