@@ -5,6 +5,7 @@
  * rewrote, whether the rollback restores the schema, and (--rerun) whether the
  * migration can run twice.
  */
+import path from "node:path";
 import fs from "node:fs";
 import { DEFAULT_SETTINGS, settingsOptions } from "../config/settings.js";
 import { lintFile } from "../embedded/lint-file.js";
@@ -190,7 +191,9 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   const notes: string[] = [];
   const runners = new FileRunners(lintOptions);
   const selected = selectMigrations(options.files, lintOptions, runners);
-  const { files: forward, warnings } = orderMigrations(selected.forward, options.order ?? { kind: "runner" }, runners, options.show ?? ((file) => file));
+  const show = options.show ?? ((file: string) => file);
+  const { files: forward, warnings } = orderMigrations(selected.forward, options.order ?? { kind: "runner" }, runners, show);
+  warnings.push(...goMigrationWarnings(forward, runners, show));
   const { skipped } = selected;
 
   const timezone = options.timezone ?? DEFAULT_TIMEZONE;
@@ -317,6 +320,19 @@ function listFolder(dir: string): string[] {
  * Rollback files (by name: `_rollback.sql`, `.down.sql`, `down.sql`, the configuration's
  * rollbackPatterns) run as their forward migration's rollback, not on their own.
  */
+/** goose's migrations in Go (`00042_backfill.go`, in a folder of its SQL ones): goose runs them as code, verify cannot. */
+const GO_MIGRATION = /^\d+_.*(?<!_test)\.go$/;
+
+/** One warning per goose folder that has Go migrations: what they make is missing for the migrations after them. */
+function goMigrationWarnings(forward: readonly string[], runners: FileRunners, show: (file: string) => string): string[] {
+  const folders = new Set(forward.filter((file) => runners.of(file)?.profile?.name === "goose").map((file) => path.dirname(file)));
+  return [...folders].flatMap((folder) => {
+    const go = listFolder(folder).filter((name) => GO_MIGRATION.test(name));
+    if (go.length === 0) return [];
+    return [`${show(folder)} has ${go.length === 1 ? "a Go migration" : `${go.length} Go migrations`}, which goose runs as code and verify does not: what ${go.length === 1 ? "it makes" : "they make"} is missing for the migrations after ${go.length === 1 ? "it" : "them"} (${go.join(", ")})`];
+  });
+}
+
 export function selectMigrations(
   files: readonly string[],
   lintOptions: (filePath: string) => LintOptions,

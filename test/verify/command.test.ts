@@ -274,6 +274,22 @@ describe("the runner's own tables", () => {
   });
 });
 
+describe("goose's Go migrations", () => {
+  it("are named, as what verify does not run, before the run's summary", async () => {
+    const dir = project({
+      "migrations/00001_users.sql": "-- +goose Up\nCREATE TABLE users (id bigint PRIMARY KEY);\n-- +goose Down\nDROP TABLE users;\n",
+      "migrations/00002_backfill.go": "package migrations\n",
+      "migrations/00002_backfill_test.go": "package migrations\n",
+      "migrations/00003_use.sql": "-- +goose Up\nCREATE INDEX users_id ON users (id);\n-- +goose Down\nDROP INDEX users_id;\n",
+    });
+    const result = await verify(["--format", "compact", "migrations"], { cwd: dir });
+    expect(result.stderr).toBe(
+      "migsafe: migrations has a Go migration, which goose runs as code and verify does not: what it makes is missing for the migrations after it (00002_backfill.go)\n" +
+        `migsafe: verified 2 migrations on ${db.description}\n`,
+    );
+  });
+});
+
 describe("extensions PGlite does not have", () => {
   it("are named before the run, and the contrib ones and plpgsql are not", async () => {
     const own = await openPgliteDatabase({ extensions: ["postgis", "citext", "plpgsql"] });
