@@ -695,7 +695,7 @@ function reportObservations(migration: Loaded, applied: ApplyResult, relations: 
     const rewrites = applied.rewrites.filter((rewrite) => rewrite.statement === statement);
     for (const lock of locks) {
       const name = relationName(lock.relation);
-      const target = best(onStatement.filter((finding) => namesTable(finding, lock.relation) && /\block|\b(?:ACCESS EXCLUSIVE|EXCLUSIVE|SHARE)\b/i.test(wordsOf(finding))), lock.mode, categoryOf);
+      const target = best(onStatement.filter((finding) => namesTable(finding, lock.relation) && speaksOfLock(finding)), lock.mode, categoryOf);
       if (!target) continue;
       // A stronger mode taken earlier in the transaction is what the statement runs under: say that, not the weaker one it added.
       const held = applied.held.get(statement)?.get(lock.relation.oid);
@@ -842,7 +842,7 @@ function checkLockClaims(migration: Loaded, applied: ApplyResult, relations: Rea
       const range = migration.toSource(statement.range);
       for (const finding of migration.result.findings) {
         if (finding.range.start < range.start || finding.range.end > range.end || finding.ruleId.startsWith("verify-")) continue;
-        if (!mentions(wordsOf(finding), name) || !/\block\b|ACCESS EXCLUSIVE|EXCLUSIVE|SHARE/i.test(wordsOf(finding))) continue;
+        if (!mentions(wordsOf(finding), name) || !speaksOfLock(finding)) continue;
         // Next to what reportObservations found (a rewrite), unless it already says which lock the statement ran under.
         if (finding.evidence?.includes(` on ${name}, held `) || finding.evidence?.includes(`took `)) continue;
         finding.evidence = finding.evidence ? finding.evidence.replace(/\.$/, `; ${evidence}.`) : `${version}: ${evidence}.`;
@@ -852,6 +852,11 @@ function checkLockClaims(migration: Loaded, applied: ApplyResult, relations: Rea
 }
 
 /** What a finding says: its message and its longer explanation, where the names of every table it concerns are. */
+/** A finding that speaks of a lock (`takes ACCESS EXCLUSIVE`, `blocks writes … (SHARE)`, `locks the table`): what lock evidence is put under. */
+function speaksOfLock(finding: Finding): boolean {
+  return /\block|\b(?:ACCESS EXCLUSIVE|EXCLUSIVE|SHARE)\b/i.test(wordsOf(finding));
+}
+
 function wordsOf(finding: Finding): string {
   return finding.explanation ? `${finding.message}\n${finding.explanation}` : finding.message;
 }
