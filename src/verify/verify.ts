@@ -819,9 +819,10 @@ function checkLockClaims(migration: Loaded, applied: ApplyResult, relations: Rea
       if (!relation) continue;
       const name = relationName(relation);
       const now = held.get(relation.oid);
-      // IF [NOT] EXISTS that found nothing to do takes no lock: the claim is for the day it does something.
-      if (!now && /\bIF\s+(?:NOT\s+)?EXISTS\b/i.test(statement.text)) continue;
       const taken = applied.locks.find((lock) => lock.statement === statement && lock.relation.oid === relation.oid);
+      // IF [NOT] EXISTS that found nothing to do takes no lock (a weaker one an earlier statement took may be held): the
+      // claim is for the day it does something.
+      if (!taken && /\bIF\s+(?:NOT\s+)?EXISTS\b/i.test(statement.text)) continue;
       const weaker = !now || LOCK_STRENGTH[now.mode] < LOCK_STRENGTH[claim.level];
       const stronger = taken !== undefined && LOCK_STRENGTH[taken.mode] > LOCK_STRENGTH[claim.level];
       if (weaker || stronger) {
@@ -851,12 +852,12 @@ function checkLockClaims(migration: Loaded, applied: ApplyResult, relations: Rea
   }
 }
 
-/** What a finding says: its message and its longer explanation, where the names of every table it concerns are. */
 /** A finding that speaks of a lock (`takes ACCESS EXCLUSIVE`, `blocks writes … (SHARE)`, `locks the table`): what lock evidence is put under. */
 function speaksOfLock(finding: Finding): boolean {
   return /\block|\b(?:ACCESS EXCLUSIVE|EXCLUSIVE|SHARE)\b/i.test(wordsOf(finding));
 }
 
+/** What a finding says: its message and its longer explanation, where the names of every table it concerns are. */
 function wordsOf(finding: Finding): string {
   return finding.explanation ? `${finding.message}\n${finding.explanation}` : finding.message;
 }

@@ -357,6 +357,15 @@ describe.each(engines)("on %s", (_name, open) => {
       expect(finding(run.result("003_app.sql"), "verify-mismatch")).toBeUndefined();
     });
 
+    it("takes no mismatch from IF EXISTS that had nothing to do under a weaker lock an earlier statement took (hatchet)", async () => {
+      const run = await verify({
+        "001_users.sql": `${USERS}CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;\n`,
+        "002_triggers.sql":
+          "BEGIN;\nCREATE TRIGGER users_touch AFTER INSERT ON users FOR EACH STATEMENT EXECUTE FUNCTION touch();\nDROP TRIGGER IF EXISTS users_gone ON users;\nCOMMIT;\n",
+      });
+      expect(finding(run.result("002_triggers.sql"), "verify-mismatch")).toBeUndefined();
+    });
+
     it("reports the ACCESS EXCLUSIVE lock of ALTER TABLE held through an index build in the same transaction", async () => {
       const run = await verify({
         "001_users.sql": USERS,
