@@ -14,6 +14,8 @@ export interface ProjectFiles {
   read(filePath: string): string | undefined;
   /** The names of the files and folders in a folder (empty when it cannot be read); without it, what needs a listing is not known. */
   list?(dir: string): readonly string[];
+  /** A run's file access: computes what `key` names once for the run (the disk does not change during it). */
+  remember?<T>(key: string, compute: () => T): T;
 }
 
 /** One thing that told migsafe which runner runs the file. */
@@ -291,9 +293,12 @@ function dependenciesOf(manifest: string, files: ProjectFiles): Set<string> {
 
 /** The file `name` in `dir` or the nearest folder above it. */
 function nearest(dir: string, name: string, files: ProjectFiles): string | undefined {
-  for (let current = dir; ; current = path.dirname(current)) {
-    const candidate = path.join(current, name);
+  // A run's file access remembers each folder's answer: the files of one folder, and the folders of one tree, share the walk.
+  const find = (): string | undefined => {
+    const candidate = path.join(dir, name);
     if (files.exists(candidate)) return candidate;
-    if (path.dirname(current) === current) return undefined;
-  }
+    const parent = path.dirname(dir);
+    return parent === dir ? undefined : nearest(parent, name, files);
+  };
+  return files.remember ? files.remember(`nearest\0${name}\0${dir}`, find) : find();
 }
