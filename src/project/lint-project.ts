@@ -132,9 +132,11 @@ function openCache(cwd: string, env: Readonly<Record<string, string | undefined>
   const secret = cacheSecret(env);
   if (!secret.ok) activeRecorder()?.unrepeatable("no cache secret");
   if (!secret.ok) return { warnings: [`--cache is off for this run: ${secret.problem}`] };
-  const { cache, warning } = ResultCache.load(cwd, packageVersion(), secret.secret);
+  const { cache, warning, partial } = ResultCache.load(cwd, packageVersion(), secret.secret);
   if (warning) activeRecorder()?.unrepeatable("the cache was not used");
-  const discarded = `the cache ${displayPath(cache.file, cwd)} is not used (${warning}): every file is linted, and the cache written anew`;
+  const discarded = partial
+    ? `the cache ${displayPath(cache.file, cwd)} is used without the entries appended to it last, which fail their check (${warning}): their files are linted, and the cache rewritten`
+    : `the cache ${displayPath(cache.file, cwd)} is not used (${warning}): every file is linted, and the cache written anew`;
   return { cache, warnings: warning ? [discarded] : [] };
 }
 

@@ -12,12 +12,23 @@ import { cacheFolder, macOf, sameMac, secretIdOf } from "./cache-mac.js";
 export { cacheFolder };
 
 /** Bumped when the cache file's shape changes. */
-const FORMAT = 3;
+const FORMAT = 4;
+
+/**
+ * A run that changed a few entries appends them as one line (a delta) instead of rewriting the file; the file is
+ * rewritten whole (compacted) once its deltas reach a quarter of its first two lines, or there are too many.
+ */
+const COMPACT_WHEN_DELTAS_EXCEED = 0.25;
+const MAX_DELTAS = 64;
 
 /** A larger cache file is not read (≈1 KB per file with findings: far more migrations than any project has). */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 
-/** The cache file's first line; the second holds the entries, by file path, and the kept folder replays. */
+/**
+ * The cache file's first line; the second holds the entries, by file path, and the kept folder replays; each later
+ * line, `<mac> <json>`, holds entries and replays a later run changed (a delta), authenticated with the base's MAC
+ * so that it cannot be moved onto another file.
+ */
 interface Header {
   format: number;
   version: string;
@@ -31,6 +42,8 @@ interface Header {
 export interface LoadedCache {
   cache: ResultCache;
   warning?: string;
+  /** The warning is about the appended entries only: the rest of the file is used. */
+  partial?: boolean;
 }
 
 /**
@@ -49,7 +62,9 @@ export interface LoadedCache {
 export class ResultCache {
   hits = 0;
   misses = 0;
-  private changed = false;
+  /** What this run changed: written as one delta, or with everything when the file is compacted. */
+  private readonly changedFiles = new Set<string>();
+  private readonly changedReplays = new Set<string>();
 
   private constructor(
     readonly file: string,
@@ -57,6 +72,8 @@ export class ResultCache {
     private readonly secret: Buffer,
     private readonly entries: Map<string, CacheEntry>,
     private readonly kept: Map<string, StoredReplay>,
+    /** The file as read: the MAC of its base (what deltas are bound to) and the bytes of its base and deltas; undefined when there was none to append to. */
+    private readonly onDisk?: { baseMac: string; baseBytes: number; deltaBytes: number; deltas: number },
   ) {}
 
   /**
@@ -70,7 +87,7 @@ export class ResultCache {
     },
     keep: (sequence, options, kept) => {
       this.kept.set(sequence, { options: optionsDigest(options), ...kept });
-      this.changed = true;
+      this.changedReplays.add(sequence);
     },
   };
 
@@ -79,20 +96,22 @@ export class ResultCache {
     const file = path.join(cacheFolder(cwd), "results.json");
     const empty = () => new ResultCache(file, version, secret, new Map(), new Map());
     let text: string;
+    let size: number;
     try {
       // Checked before reading, so that a planted huge file is not read into memory.
       const stat = fs.statSync(file);
       if (!stat.isFile()) return { cache: empty(), warning: "it is not a file" };
       if (stat.size > MAX_CACHE_BYTES) return { cache: empty(), warning: `it is larger than ${MAX_CACHE_BYTES / 1024 / 1024} MB` };
       text = fs.readFileSync(file, "utf8");
+      size = stat.size;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       // None yet (ENOTDIR: a file where a folder should be, which saving reports).
       if (code === "ENOENT" || code === "ENOTDIR") return { cache: empty() };
       return { cache: empty(), warning: `it cannot be read (${code ?? String(error)})` };
     }
-    const read = readEntries(text, version, secret);
-    if ("entries" in read) return { cache: new ResultCache(file, version, secret, read.entries, read.replays) };
+    const read = readEntries(text, size, version, secret);
+    if ("entries" in read) return { cache: new ResultCache(file, version, secret, read.entries, read.replays, read.onDisk), ...(read.warning ? { warning: read.warning, partial: true } : {}) };
     return { cache: empty(), ...(read.problem ? { warning: read.problem } : {}) };
   }
 
@@ -148,48 +167,101 @@ export class ResultCache {
       ...(result.notes ? { notes: result.notes } : {}),
       ...(result.skipped === undefined ? {} : { skipped: result.skipped }),
     });
-    this.changed = true;
+    this.changedFiles.add(filePath);
   }
 
   /** Writes the cache atomically; a cache that cannot be written is not an error of the run. Returns why it was not written. */
   save(): string | undefined {
-    if (!this.changed) return undefined;
+    if (this.changedFiles.size === 0 && this.changedReplays.size === 0) return undefined;
     try {
       makeFolder(path.dirname(this.file));
-      const body = JSON.stringify({ files: Object.fromEntries(this.entries), replays: Object.fromEntries(this.kept) } satisfies Body);
-      const header: Header = { format: FORMAT, version: this.version, secretId: secretId(this.secret), mac: mac(this.secret, this.version, body) };
-      // No fsync: a cache lost in a crash is rebuilt, and a torn one fails its HMAC and is ignored.
-      writeFileAtomic(this.file, `${JSON.stringify(header)}\n${body}`, {}, { durable: false });
-      this.changed = false;
+      if (!this.appendDelta()) {
+        const body = JSON.stringify({ files: Object.fromEntries(this.entries), replays: Object.fromEntries(this.kept) } satisfies Body);
+        const header: Header = { format: FORMAT, version: this.version, secretId: secretId(this.secret), mac: mac(this.secret, this.version, body) };
+        // No fsync: a cache lost in a crash is rebuilt, and a torn one fails its HMAC and is ignored.
+        // Each line ends with a newline: the deltas are appended after it.
+        writeFileAtomic(this.file, `${JSON.stringify(header)}\n${body}\n`, {}, { durable: false });
+      }
+      this.changedFiles.clear();
+      this.changedReplays.clear();
       return undefined;
     } catch (error) {
       return (error as NodeJS.ErrnoException).code ?? String(error);
     }
   }
+
+  /** Appends what this run changed to the file it read, unless the file should be compacted; false when it did not. */
+  private appendDelta(): boolean {
+    const onDisk = this.onDisk;
+    if (!onDisk || onDisk.deltas >= MAX_DELTAS) return false;
+    const delta = JSON.stringify({
+      files: Object.fromEntries([...this.changedFiles].map((file) => [file, this.entries.get(file)!])),
+      replays: Object.fromEntries([...this.changedReplays].map((sequence) => [sequence, this.kept.get(sequence)!])),
+    } satisfies Body);
+    const line = `${deltaMac(this.secret, this.version, onDisk.baseMac, delta)} ${delta}\n`;
+    const bytes = Buffer.byteLength(line);
+    if (onDisk.deltaBytes + bytes > onDisk.baseBytes * COMPACT_WHEN_DELTAS_EXCEED) return false;
+    // Appended only to the file as it was read: one another run rewrote or appended to since is rewritten whole.
+    if (fileSize(this.file) !== onDisk.baseBytes + onDisk.deltaBytes) return false;
+    fs.appendFileSync(this.file, line);
+    onDisk.deltaBytes += bytes;
+    onDisk.deltas++;
+    return true;
+  }
+}
+
+interface ReadCache {
+  entries: Map<string, CacheEntry>;
+  replays: Map<string, StoredReplay>;
+  onDisk: { baseMac: string; baseBytes: number; deltaBytes: number; deltas: number };
+  /** Deltas that failed their check were left out (the rest of the file is used): why. */
+  warning?: string;
 }
 
 /** The entries of a cache file, or why it cannot be used (undefined: another migsafe version wrote it, which is no problem). */
-function readEntries(text: string, version: string, secret: Buffer): { entries: Map<string, CacheEntry>; replays: Map<string, StoredReplay> } | { problem?: string } {
+function readEntries(text: string, size: number, version: string, secret: Buffer): ReadCache | { problem?: string } {
   const newline = text.indexOf("\n");
   const header = parseJson(newline < 0 ? text : text.slice(0, newline)) as Partial<Header> | undefined;
   if (typeof header !== "object" || header === null) return { problem: "it is not a migsafe cache file" };
   if (header.format !== FORMAT || header.version !== version) return {};
   if (header.secretId !== secretId(secret)) return { problem: "it was written with another cache secret (another machine or CI job; see docs/ci.md)" };
-  const body = text.slice(newline + 1);
+  const bodyEnd = text.indexOf("\n", newline + 1);
+  const body = text.slice(newline + 1, bodyEnd < 0 ? text.length : bodyEnd);
   if (typeof header.mac !== "string" || !sameMac(header.mac, mac(secret, version, body))) return { problem: "it was modified after migsafe wrote it" };
-  const raw = parseJson(body) as Partial<Body> | undefined;
-  if (!isRecord(raw) || !isRecord(raw.files) || !isRecord(raw.replays)) return { problem: "its entries are not an object" };
   const entries = new Map<string, CacheEntry>();
-  for (const [filePath, entry] of Object.entries(raw.files)) {
-    if (!isCacheEntry(entry)) return { problem: "it holds an entry migsafe does not write" };
-    entries.set(filePath, entry);
-  }
   const replays = new Map<string, StoredReplay>();
-  for (const [sequence, stored] of Object.entries(raw.replays)) {
-    if (!isStoredReplay(stored)) return { problem: "it holds an entry migsafe does not write" };
-    replays.set(sequence, stored);
+  const problem = addBody(parseJson(body), entries, replays);
+  if (problem) return { problem };
+  const onDisk = { baseMac: header.mac, baseBytes: size, deltaBytes: 0, deltas: 0 };
+  if (bodyEnd < 0) return { entries, replays, onDisk };
+  // The deltas, in the order written. One that fails its check (a torn append, or a modified line) is left out with
+  // those after it: each holds only results migsafe computed for the exact bytes its keys name, so a delta left out
+  // only costs a lint.
+  const lines = text.slice(bodyEnd + 1).split("\n");
+  for (const line of lines) {
+    if (line === "") continue;
+    const space = line.indexOf(" ");
+    const delta = line.slice(space + 1);
+    const checked = space > 0 && sameMac(line.slice(0, space), deltaMac(secret, version, header.mac, delta));
+    if (!checked || addBody(parseJson(delta), entries, replays) !== undefined) {
+      return { entries, replays, onDisk: { ...onDisk, deltas: MAX_DELTAS }, warning: "a write cut short, or a change after migsafe wrote them" };
+    }
+    onDisk.deltaBytes += Buffer.byteLength(line) + 1;
+    onDisk.deltas++;
   }
-  return { entries, replays };
+  onDisk.baseBytes -= onDisk.deltaBytes;
+  return { entries, replays, onDisk };
+}
+
+/** Adds a body's (or a delta's) entries and replays, each checked; why not, when one is not as migsafe writes it. */
+function addBody(raw: unknown, entries: Map<string, CacheEntry>, replays: Map<string, StoredReplay>): string | undefined {
+  const body = raw as Partial<Body> | undefined;
+  if (!isRecord(body) || !isRecord(body.files) || !isRecord(body.replays)) return "its entries are not an object";
+  for (const entry of Object.values(body.files)) if (!isCacheEntry(entry)) return "it holds an entry migsafe does not write";
+  for (const stored of Object.values(body.replays)) if (!isStoredReplay(stored)) return "it holds an entry migsafe does not write";
+  for (const [filePath, entry] of Object.entries(body.files)) entries.set(filePath, entry as CacheEntry);
+  for (const [sequence, stored] of Object.entries(body.replays)) replays.set(sequence, stored as StoredReplay);
+  return undefined;
 }
 
 /** The cache file's second line. */
@@ -201,6 +273,14 @@ interface Body {
 /** A kept replay, with the digest of the options that read its files. */
 interface StoredReplay extends KeptReplay {
   options: string;
+}
+
+function fileSize(file: string): number | undefined {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return undefined;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -222,6 +302,11 @@ function parseJson(text: string): unknown {
 
 function mac(secret: Buffer, version: string, body: string): string {
   return macOf(secret, `migsafe cache ${FORMAT} ${version}`, body);
+}
+
+/** A delta's MAC: bound to the base it was appended to. */
+function deltaMac(secret: Buffer, version: string, baseMac: string, delta: string): string {
+  return macOf(secret, `migsafe cache delta ${FORMAT} ${version} ${baseMac}`, delta);
 }
 
 const secretId = secretIdOf;

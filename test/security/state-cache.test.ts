@@ -149,3 +149,72 @@ describe("--cache may only skip work, never change a result", () => {
     expect(path.relative(p.path("node_modules"), secret).startsWith("..")).toBe(true);
   });
 });
+
+describe("--cache appends what a run changed, and checks each appended line", () => {
+  /** A project of many files (so that one file's change is a small part of the cache), and a run without cache to compare with. */
+  function many(files = 40) {
+    const sql: Record<string, string> = { "package.json": "{}", "migsafe.config.json": CONFIG };
+    for (let i = 0; i < files; i++) sql[`migrations/${String(i).padStart(3, "0")}_t${i}.sql`] = `CREATE TABLE t${i} (id bigint);\nALTER TABLE t${i} ADD COLUMN c text NOT NULL;\n`;
+    return project(sql);
+  }
+  const lines = (p: TempProject) => fs.readFileSync(p.path(CACHE_FILE), "utf8").split("\n").filter((line) => line !== "");
+  const uncached = (p: TempProject) => migsafe(["--format", "json", "migrations"], p.dir, { env: { XDG_CONFIG_HOME: p.path("user-config") } });
+  const change = (p: TempProject, i: number, text: string) => fs.writeFileSync(p.path(`migrations/${String(i).padStart(3, "0")}_t${i}.sql`), text);
+
+  it("appends one line for a run that changed one file, and the next run reads it: the report of a run without cache", () => {
+    const p = many();
+    cached(p, ["--format", "json", "migrations"]);
+    expect(lines(p)).toHaveLength(2);
+    const inode = fs.statSync(p.path(CACHE_FILE)).ino;
+    change(p, 3, "DROP TABLE t3;\n");
+    const run = cached(p, ["--format", "json", "migrations"]);
+    expect(lines(p)).toHaveLength(3);
+    expect(fs.statSync(p.path(CACHE_FILE)).ino).toBe(inode);
+    expect(run).toMatchObject({ status: 1, stderr: "" });
+    // Read back: the appended entry is a hit (the report comes from the cache) and says what a run without cache says.
+    const again = cached(p, ["--format", "json", "--debug", "migrations"]);
+    expect(again.stderr).toContain("0 linted");
+    expect(again.stdout).toBe(uncached(p).stdout);
+  });
+
+  it("does not use appended lines that were modified, cut short or moved from another cache file, and rewrites the file", () => {
+    const p = many();
+    cached(p, ["migrations"]);
+    change(p, 3, "DROP TABLE t3;\n");
+    cached(p, ["migrations"]);
+    const [header, body, delta] = lines(p) as [string, string, string];
+    const hidden = delta.replace(/"findings":\[[^\]]*\]/, '"findings":[]');
+    expect(hidden).not.toBe(delta);
+    for (const tampered of [hidden, delta.slice(0, delta.length - 10)]) {
+      fs.writeFileSync(p.path(CACHE_FILE), `${header}\n${body}\n${tampered}\n`);
+      const run = cached(p, ["migrations"]);
+      expect(run.stdout).toContain("drop-table");
+      expect(run.status).toBe(1);
+      expect(cacheWarnings(run.stderr)).toEqual([]);
+      expect(run.stderr).toContain("is used without the entries appended to it last, which fail their check (a write cut short, or a change after migsafe wrote them)");
+      // The run rewrote the file whole, without the line it could not use.
+      expect(lines(p)).toHaveLength(2);
+    }
+    // A line appended to another project's cache (another base) is not this file's, even under the same secret.
+    const other = many();
+    cached(other, ["migrations"], { XDG_CONFIG_HOME: p.path("user-config") });
+    fs.appendFileSync(other.path(CACHE_FILE), `${delta}\n`);
+    expect(cached(other, ["migrations"], { XDG_CONFIG_HOME: p.path("user-config") }).stderr).toContain("which fail their check");
+  });
+
+  it("rewrites the file whole once its appended lines reach a quarter of it", () => {
+    const p = many(8);
+    cached(p, ["migrations"]);
+    const counts: number[] = [];
+    for (let round = 0; round < 12; round++) {
+      change(p, round % 8, `DROP TABLE t${round % 8}; -- ${round}\n`);
+      cached(p, ["migrations"]);
+      counts.push(lines(p).length);
+    }
+    // Lines grow by one per run, and drop back to two when the deltas would pass a quarter of the file.
+    expect(counts.some((count) => count > 2)).toBe(true);
+    expect(counts.slice(1).some((count, i) => count < counts[i]!)).toBe(true);
+    expect(Math.max(...counts)).toBeLessThan(12);
+    expect(cached(p, ["--format", "json", "migrations"]).stdout).toBe(uncached(p).stdout);
+  });
+});
