@@ -442,11 +442,22 @@ export class History {
 
   /**
    * The table a constraint of `table` references, when the file created that constraint as a foreign key earlier
-   * (named, or under the name PostgreSQL gives it): its name as written, or resolved where the search_path changed since.
+   * (named, or under the name PostgreSQL gives it): its name as written, or resolved where the search_path changed since;
+   * else, for a constraint the file has not touched on a table it started with, when an earlier migration of the folder
+   * created it as a foreign key (`SchemaBefore`).
    */
   foreignKeyTarget(statement: Statement, table: QualifiedName, constraint: string): QualifiedName | undefined {
     const owner = this.objectAt(statement, "relation", table);
-    const object = owner ? this.#bindingBefore(memberKey(owner, "constraint", constraint), statement)?.object : undefined;
+    const binding = owner ? this.#bindingBefore(memberKey(owner, "constraint", constraint), statement) : undefined;
+    if (!binding) {
+      const start = owner && owner.createdBy === undefined ? this.#nameAtStart(owner) : undefined;
+      const referenced = start && this.before?.foreignKey(start, constraint);
+      if (!referenced) return undefined;
+      // Written as the statement would write it: without its schema when the search_path finds it there.
+      const unqualified = this.names.resolve({ name: referenced.name }, statement);
+      return unqualified.schema === referenced.schema ? { name: referenced.name } : referenced;
+    }
+    const object = binding.object;
     const foreignKey = object ? this.#foreignKeys.get(object) : undefined;
     if (!foreignKey) return undefined;
     const { references, at } = foreignKey;

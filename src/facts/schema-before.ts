@@ -1,7 +1,7 @@
 /**
  * The schema the earlier migrations of a folder leave behind, replayed statically, file after file in the runner's
- * order: tables, their columns (type, NOT NULL, whether they have a default), indexes, named constraints and enum
- * types, following renames, SET SCHEMA and drops. A rule asks what a column was before the file it reads
+ * order: tables, their columns (type, NOT NULL, whether they have a default), indexes, foreign keys (by name, with the
+ * table each references) and enum types, following renames, SET SCHEMA and drops. A rule asks what a column was before the file it reads
  * (`SchemaBefore`), through `facts.history`.
  *
  * What the replay cannot read is unknown, never guessed: a statement that did not parse, a schema change in a DO block
@@ -40,6 +40,8 @@ export interface SchemaBefore {
   hasIndex(name: ResolvedName): boolean;
   /** The labels of an enum type an earlier migration created, in order. */
   enumValues(name: ResolvedName): readonly string[] | undefined;
+  /** The table the foreign key `constraint` of `table` references (by its name then), when an earlier migration created that key. */
+  foreignKey(table: ResolvedName, constraint: string): ResolvedName | undefined;
 }
 
 const UNKNOWN = Symbol("unknown");
@@ -93,6 +95,7 @@ export interface SavedReplay {
   relations: [string, SavedEntry[]][];
   columns: [string, SavedEntry[]][];
   enums: [string, SavedEntry[]][];
+  foreignKeys: [string, SavedEntry[]][];
 }
 
 /** Whether a value read back from the cache has the shape `SchemaReplay.saved` writes. */
@@ -109,13 +112,18 @@ export function isSavedReplay(value: unknown): value is SavedReplay {
         Array.isArray(pair[1]) &&
         (pair[1] as unknown[]).every((entry) => Array.isArray(entry) && entry.length === 2 && Number.isInteger(entry[0]) && (entry[1] === 0 || entry[1] === 1 || (typeof entry[1] === "object" && entry[1] !== null))),
     );
-  return Number.isInteger(saved.nextId) && timelines(saved.relations) && timelines(saved.columns) && timelines(saved.enums);
+  return Number.isInteger(saved.nextId) && timelines(saved.relations) && timelines(saved.columns) && timelines(saved.enums) && timelines(saved.foreignKeys);
 }
 
 interface Relation {
   id: number;
   kind: "table" | "index" | "other";
   createdBy: string | undefined;
+}
+
+/** A foreign key: the id of the relation it references. */
+interface ForeignKey {
+  references: number;
 }
 
 interface Column {
@@ -138,6 +146,8 @@ export class SchemaReplay {
   readonly #relations = new Map<string, Timeline<Relation>>();
   readonly #columns = new Map<string, Timeline<Column>>();
   readonly #enums = new Map<string, Timeline<string[]>>();
+  /** By `<table id>:<constraint name>`. */
+  readonly #foreignKeys = new Map<string, Timeline<ForeignKey>>();
   #nextId = 1;
   #at = 0;
   #file = "";
@@ -147,7 +157,7 @@ export class SchemaReplay {
   /** What this replay knows, as JSON. */
   get saved(): SavedReplay {
     const save = (map: Map<string, Timeline<unknown>>) => [...map].map(([name, timeline]): [string, SavedEntry[]] => [name, timeline.saved]);
-    return { nextId: this.#nextId, relations: save(this.#relations), columns: save(this.#columns), enums: save(this.#enums) };
+    return { nextId: this.#nextId, relations: save(this.#relations), columns: save(this.#columns), enums: save(this.#enums), foreignKeys: save(this.#foreignKeys) };
   }
 
   /** A replay that knows what `saved` says, and goes on from there. */
@@ -156,6 +166,7 @@ export class SchemaReplay {
     for (const [name, entries] of saved.relations) replay.#relations.set(name, Timeline.restored(entries));
     for (const [name, entries] of saved.columns) replay.#columns.set(name, Timeline.restored(entries));
     for (const [name, entries] of saved.enums) replay.#enums.set(name, Timeline.restored(entries));
+    for (const [name, entries] of saved.foreignKeys) replay.#foreignKeys.set(name, Timeline.restored(entries));
     replay.#nextId = saved.nextId;
     return replay;
   }
@@ -198,7 +209,22 @@ export class SchemaReplay {
       },
       hasIndex: (name) => relation(name)?.kind === "index",
       enumValues: (name) => this.#enums.get(key(name))?.before(at),
+      foreignKey: (table, constraint) => {
+        const owner = relation(table);
+        const references = owner?.kind === "table" ? this.#foreignKeys.get(`${owner.id}:${constraint}`)?.before(at)?.references : undefined;
+        return references === undefined ? undefined : this.#nameOf(references, at);
+      },
     };
+  }
+
+  /** The name the relation with that id had before the file at `at`. */
+  #nameOf(id: number, at: number): ResolvedName | undefined {
+    for (const [name, timeline] of this.#relations) {
+      if (timeline.before(at)?.id !== id) continue;
+      const dot = name.indexOf(".");
+      return { schema: name.slice(0, dot), name: name.slice(dot + 1) };
+    }
+    return undefined;
   }
 
   // --- replaying ---------------------------------------------------------------------------------
@@ -213,9 +239,12 @@ export class SchemaReplay {
         // Inherited and copied columns (INHERITS, LIKE, PARTITION OF) are not known: only those written here are.
         for (const element of statement.node.tableElts ?? []) {
           const column = nodeAs(element, "ColumnDef");
-          if (column?.colname !== undefined) this.#setColumn(table, column.colname, columnOf(column, this.#file));
+          if (column?.colname !== undefined) {
+            this.#setColumn(table, column.colname, columnOf(column, this.#file));
+            this.#addColumnForeignKeys(table, name.name, column, resolve);
+          }
           const constraint = nodeAs(element, "Constraint");
-          if (constraint) this.#addConstraint(table, constraint);
+          if (constraint) this.#addConstraint(table, name.name, constraint, resolve);
         }
         return;
       }
@@ -276,6 +305,7 @@ export class SchemaReplay {
           // ADD COLUMN IF NOT EXISTS of a column that may be there already changes nothing, or something unknown.
           if (node.missing_ok && existing !== undefined && existing !== GONE) break;
           this.#setColumn(table, def.colname, columnOf(def, this.#file));
+          this.#addColumnForeignKeys(table, name.name, def, resolve);
           break;
         }
         case "AT_DropColumn":
@@ -292,9 +322,12 @@ export class SchemaReplay {
           break;
         case "AT_AddConstraint": {
           const constraint = nodeAs(node.def, "Constraint");
-          if (constraint) this.#addConstraint(table, constraint);
+          if (constraint) this.#addConstraint(table, name.name, constraint, resolve);
           break;
         }
+        case "AT_DropConstraint":
+          if (typeof node.name === "string") this.#foreignKeys.get(`${table.id}:${node.name}`)?.set(this.#at, GONE);
+          break;
         default:
           break;
       }
@@ -312,6 +345,16 @@ export class SchemaReplay {
       const moved = from.latest;
       from.set(this.#at, GONE);
       this.#timeline(this.#columns, `${table.id}:${newname}`).set(this.#at, moved ?? GONE);
+      return;
+    }
+    if (renameType === "OBJECT_TABCONSTRAINT") {
+      const table = relation && this.#tableNamed(resolve(relation));
+      if (!table || subname === undefined) return;
+      const from = this.#foreignKeys.get(`${table.id}:${subname}`);
+      const moved = from?.latest;
+      if (!from || moved === undefined) return;
+      from.set(this.#at, GONE);
+      this.#timeline(this.#foreignKeys, `${table.id}:${newname}`).set(this.#at, moved);
       return;
     }
     if (relation && RELATIONS.has(String(renameType))) {
@@ -342,14 +385,36 @@ export class SchemaReplay {
     timeline.set(this.#at, [...values.slice(0, at), node.newVal, ...values.slice(at)]);
   }
 
-  /** PRIMARY KEY makes its columns NOT NULL, and so does PostgreSQL 18's valid `NOT NULL c` constraint. */
-  #addConstraint(table: Relation, constraint: Constraint): void {
+  /**
+   * PRIMARY KEY makes its columns NOT NULL, and so does PostgreSQL 18's valid `NOT NULL c` constraint; a FOREIGN KEY
+   * is kept under its name (or the one PostgreSQL gives it) with the table it references.
+   */
+  #addConstraint(table: Relation, tableName: string, constraint: Constraint, resolve: (name: QualifiedName) => ResolvedName): void {
+    if (constraint.contype === "CONSTR_FOREIGN") {
+      const columns = (constraint.fk_attrs ?? []).flatMap((attr) => nodeAs(attr, "String")?.sval ?? []);
+      return this.#addForeignKey(table, constraint, constraint.conname ?? defaultForeignKeyName(tableName, columns), resolve);
+    }
     const notNull = constraint.contype === "CONSTR_PRIMARY" || (constraint.contype === "CONSTR_NOTNULL" && constraint.skip_validation !== true);
     if (!notNull) return;
     for (const key of constraint.keys ?? []) {
       const column = nodeAs(key, "String")?.sval;
       if (column !== undefined) this.#changeColumn(table, column, { notNull: true });
     }
+  }
+
+  /** `REFERENCES t` written on a column. */
+  #addColumnForeignKeys(table: Relation, tableName: string, column: ColumnDef, resolve: (name: QualifiedName) => ResolvedName): void {
+    for (const node of column.constraints ?? []) {
+      const constraint = nodeAs(node, "Constraint");
+      if (constraint?.contype === "CONSTR_FOREIGN") this.#addForeignKey(table, constraint, constraint.conname ?? defaultForeignKeyName(tableName, [column.colname ?? ""]), resolve);
+    }
+  }
+
+  #addForeignKey(table: Relation, constraint: Constraint, name: string | undefined, resolve: (name: QualifiedName) => ResolvedName): void {
+    const pktable = constraint.pktable && relationName(constraint.pktable);
+    if (name === undefined || !pktable) return;
+    const referenced = this.#tableNamed(resolve(pktable));
+    this.#timeline(this.#foreignKeys, `${table.id}:${name}`).set(this.#at, referenced ? { references: referenced.id } : UNKNOWN);
   }
 
   // --- state ----------------------------------------------------------------------------------------
@@ -441,6 +506,15 @@ function unparsedText(parsed: ParsedFile): string {
 }
 
 const RELATIONS = new Set(["OBJECT_TABLE", "OBJECT_FOREIGN_TABLE", "OBJECT_INDEX", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_SEQUENCE"]);
+
+/**
+ * The name PostgreSQL gives a foreign key written without one, `<table>_<columns>_fkey`; undefined past 63 bytes, where
+ * PostgreSQL shortens the parts in a way not worth guessing.
+ */
+function defaultForeignKeyName(table: string, columns: readonly string[]): string | undefined {
+  const name = `${table}_${columns.join("_")}_fkey`;
+  return columns.length > 0 && Buffer.byteLength(name) <= 63 ? name : undefined;
+}
 
 function key(name: ResolvedName): string {
   return `${name.schema}.${name.name}`;

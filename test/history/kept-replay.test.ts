@@ -25,6 +25,7 @@ function answers(before: SchemaBefore): unknown {
     columns: columns.map((column) => before.column(name, column)),
     index: before.hasIndex({ schema: name.schema, name: `${name.name}_i` }),
     enum: before.enumValues({ schema: "public", name: "mood" }),
+    foreignKeys: ["fk", `${name.name}_a_fkey`].map((constraint) => before.foreignKey(name, constraint)),
   }));
 }
 
@@ -35,6 +36,10 @@ const statement = fc.oneof(
   fc.tuple(fc.constantFrom(...tables), fc.constantFrom(...columns), fc.constantFrom(...columns)).map(([table, from, to]) => `ALTER TABLE ${table} RENAME COLUMN ${from} TO ${to};`),
   fc.constantFrom("ALTER TABLE t RENAME TO u;", "ALTER TABLE u RENAME TO t;", "ALTER TABLE t SET SCHEMA app;", "DROP TABLE u;", "DROP TABLE IF EXISTS t;"),
   fc.constantFrom(...tables).map((table) => `CREATE INDEX ${table.replace("app.", "")}_i ON ${table} (a);`),
+  fc.tuple(fc.constantFrom(...tables), fc.constantFrom(...tables)).map(([table, referenced]) => `ALTER TABLE ${table} ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES ${referenced};`),
+  fc.tuple(fc.constantFrom(...tables), fc.constantFrom(...tables)).map(([table, referenced]) => `ALTER TABLE ${table} ADD COLUMN a int REFERENCES ${referenced};`),
+  fc.constantFrom(...tables).map((table) => `ALTER TABLE ${table} DROP CONSTRAINT fk;`),
+  fc.constantFrom("ALTER TABLE t RENAME CONSTRAINT fk TO t_a_fkey;", "ALTER TABLE u RENAME CONSTRAINT u_a_fkey TO fk;"),
   fc.constantFrom("CREATE TYPE mood AS ENUM ('sad', 'ok');", "ALTER TYPE mood ADD VALUE 'happy';", "DROP INDEX t_i;", "DO $$ BEGIN ALTER TABLE t ADD COLUMN c int; END $$;", "SELEC broken;"),
 );
 const migration = fc.array(statement, { minLength: 1, maxLength: 3 }).map((statements) => statements.join("\n"));
