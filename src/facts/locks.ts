@@ -146,6 +146,11 @@ function alterTableLocks(statement: Statement & { kind: "AlterTableStmt" }, pgVe
   const added = new Map(commands.flatMap((cmd) => addedForeignKey(cmd)));
   const dropped = (cmd: AstNode) => (cmd.subtype === "AT_DropConstraint" && typeof cmd.name === "string" ? cmd.name : undefined);
   const readded = new Set(commands.map(dropped).filter((constraint): constraint is string => constraint !== undefined && added.has(constraint)));
+  // …unless what the file or the folder's history knows of the dropped key says it referenced another table.
+  const referencesOtherThan = (constraint: string, added: QualifiedName) => {
+    const before = foreignKeyTarget(table, constraint);
+    return before !== undefined && !sameTable(before, added);
+  };
   for (const cmd of commands) {
     const level = actionLock(cmd, pgVersion);
     if (level) own = own ? stronger(own, level) : level;
@@ -159,7 +164,9 @@ function alterTableLocks(statement: Statement & { kind: "AlterTableStmt" }, pgVe
     const partition = cmd.subtype === "AT_AttachPartition" ? relationName((unwrap(cmd.def)?.value as AstNode | undefined)?.name) : undefined;
     if (partition) others.push(...onTable(partition, "ACCESS EXCLUSIVE", (t) => `ALTER TABLE ${name} ATTACH PARTITION ${t}`));
     const droppedName = dropped(cmd);
-    if (droppedName !== undefined && !readded.has(droppedName)) others.push(...droppedForeignKeyLocks(table, droppedName, sameTable, foreignKeyTarget));
+    if (droppedName !== undefined && (!readded.has(droppedName) || referencesOtherThan(droppedName, added.get(droppedName)!))) {
+      others.push(...droppedForeignKeyLocks(table, droppedName, sameTable, foreignKeyTarget));
+    }
   }
   return [...(own ? onTable(table, own, () => `ALTER TABLE ${name}`) : []), ...others];
 }

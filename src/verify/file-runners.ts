@@ -8,7 +8,7 @@ import type { LintOptions } from "../engine/lint.js";
 import type { FileRunner } from "../runners/file-runner.js";
 
 export class FileRunners {
-  /** The run's file access: what runner detection and the runners' migration sequences read. */
+  /** The run's file access: what runner detection and the runners' migration sequences read, and the folders' replays each lint reads. */
   readonly files: FileAccess = createRunDiskAccess();
   readonly #known = new Map<string, FileRunner | undefined>();
 

@@ -12,7 +12,7 @@ import { lintFile } from "../embedded/lint-file.js";
 import { embeddedMigrationSql, SCRIPT_EXTENSION } from "../embedded/lint-embedded.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { lockBlocks, type LockLevel } from "../facts/lock-wording.js";
-import { lockArticle } from "../facts/locks.js";
+import { lockArticle, type TableLock } from "../facts/locks.js";
 import { fitLine, HELP_LIMIT, MESSAGE_LIMIT } from "../engine/wording.js";
 import { placeholderProblem, Substitution, type Placeholder } from "../engine/placeholders.js";
 import { downSectionStart, findPartner, findRollbackBlock } from "../facts/rollback-block.js";
@@ -385,7 +385,8 @@ function psqlPlaceholders(variables: PsqlVariables): Placeholder[] {
 }
 
 function load(filePath: string, options: LintOptions, runners: FileRunners, psql: PsqlVariables): Loaded {
-  const result = lintFile(filePath, options);
+  // Linted as `migsafe lint` lints it over the folder: with what the earlier migrations left (the folder's replay).
+  const result = lintFile(filePath, options, runners.files);
   const identity = (range: Range) => range;
   if (result.errors.length > 0 || result.text === undefined) return { filePath, result, toSource: identity };
   if (SCRIPT_EXTENSION.test(filePath)) {
@@ -473,7 +474,10 @@ async function verifyMigration(migration: Loaded, rollbackSource: RollbackSource
   // A file without BEGIN runs in one transaction, as most runners run it (and as the configuration may say).
   const hasBegin = statements.some((statement) => transactionControl(statement) === "begin");
   const runner = assumedRunner(options.settings.assumeInTransaction === true || !hasBegin);
-  const facts = new MigrationFacts(parsed, options.settings, NO_ROLLBACK, runner);
+  // What the earlier migrations left, as the file's lint saw it (a foreign key they created, dropped here).
+  const fileRunner = run.runners.of(migration.filePath);
+  const schemaBefore = fileRunner && !migration.script ? run.runners.files.histories?.before(migration.filePath, fileRunner, options, run.runners.files) : undefined;
+  const facts = new MigrationFacts(parsed, options.settings, NO_ROLLBACK, runner, undefined, schemaBefore);
   const { transactions } = facts;
   const segments = planSegments(statements, (statement) => transactions.of(statement).id, db.majorVersion);
   const applied = await applySegments(db, segments, relations, run.ignored);
@@ -811,12 +815,18 @@ function oneLine(text: string): string {
 function checkLockClaims(migration: Loaded, applied: ApplyResult, relations: ReadonlyMap<string, Relation>, facts: MigrationFacts, version: string): void {
   const tables = [...relations.values()].filter(isTable);
   for (const [statement, held] of applied.held) {
+    // One claim per table: the strongest of the statement's actions (an ADD of a foreign key and a DROP of another
+    // both lock the table they reference, SHARE ROW EXCLUSIVE and ACCESS EXCLUSIVE).
+    const claims = new Map<string, { claim: TableLock; relation: Relation }>();
     for (const claim of facts.locks.of(statement)) {
       if (!claim.table || facts.locks.isOnNewObject(statement, claim)) continue;
       // The table as the statement's search_path resolves it (`SET LOCAL search_path TO warehouse` before it).
       const resolved = facts.names.resolve(claim.table, statement);
       const relation = tables.find((candidate) => candidate.name === resolved.name && candidate.schema === resolved.schema);
-      if (!relation) continue;
+      const known = relation && claims.get(relation.oid);
+      if (relation && (!known || LOCK_STRENGTH[claim.level] > LOCK_STRENGTH[known.claim.level])) claims.set(relation.oid, { claim, relation });
+    }
+    for (const { claim, relation } of claims.values()) {
       const name = relationName(relation);
       const now = held.get(relation.oid);
       const taken = applied.locks.find((lock) => lock.statement === statement && lock.relation.oid === relation.oid);

@@ -149,6 +149,14 @@ describe("a foreign key an earlier migration created, dropped", () => {
     }
   });
 
+  it("locks the table a dropped key referenced when a key of the same name added back references another (openmeter)", () => {
+    const folder = folderOf({
+      "V1__init.sql": setup,
+      "V2__swap.sql": "ALTER TABLE profiles DROP CONSTRAINT profiles_apps_app, ADD CONSTRAINT profiles_apps_app FOREIGN KEY (id) REFERENCES profiles (id);\n",
+    });
+    expect(lintIn(folder, "V2__swap.sql", requireLockTimeout)[0]?.message).toContain("It also takes an ACCESS EXCLUSIVE lock on apps");
+  });
+
   it("follows a renamed key and a renamed table, and forgets a key dropped since", () => {
     const folder = folderOf({
       "V1__init.sql": setup,
