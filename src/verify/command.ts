@@ -215,7 +215,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
       const names = outcome.skipped.map((file) => displayPath(file, cwd)).join(", ");
       stderr.push(`skipped ${plural(outcome.skipped.length, "file")} verify does not run (not SQL, a rollback file without its migration, a file its runner does not run, or a TS/JS migration whose SQL it does not spell out): ${names}`);
     }
-    const knockOn = outcome.knockOn > 0 ? ` (${outcome.knockOn} of them on what an earlier failure or refused statement did not make: listed in its explanation, --verbose)` : "";
+    const knockOn = outcome.knockOn > 0 ? ` (${outcome.knockOn} of them on what an earlier failure, refused statement or migration verify could not run did not make: listed under it, --verbose)` : "";
     const didNotApply = outcome.failed > 0 ? `; ${outcome.failed} did not apply${knockOn}` : "";
     stderr.push(`verified ${plural(outcome.migrations, "migration")} on ${database.description}${rows > 0 ? ` with ${rows} rows per table` : ""}${didNotApply}`);
     if (outcome.stopped) {

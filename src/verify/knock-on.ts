@@ -7,12 +7,14 @@ import path from "node:path";
 import type { Finding } from "../engine/rule.js";
 import type { DatabaseError } from "./database.js";
 
-/** A migration that failed, or a statement verify did not run, and the later failures that follow from it. */
+/** A migration that failed, or a statement verify did not run, or a migration it could not run, and the later failures that follow from it. */
 export interface Unmade {
   /** The migration it is in: a failure of the same migration is reported as it is (it says what before it did not run). */
   file: string;
   /** Its finding (verify-error, verify-refused): the knock-ons are listed in its explanation. */
-  finding: Finding;
+  finding?: Finding;
+  /** A TS/JS migration verify could not run (no finding: it is not reported): its knock-ons are said on stderr, under this name. */
+  label?: string;
   /** The names its SQL mentions, lower-cased. */
   words: Set<string>;
   knockOns: string[];
@@ -40,15 +42,20 @@ export function knockOnOf(error: DatabaseError, unmade: readonly Unmade[], file:
   return undefined;
 }
 
-/** Writes each cause's knock-ons into its finding's explanation; returns how many failures were knock-ons. */
-export function noteKnockOns(unmade: readonly Unmade[]): number {
+/**
+ * Writes each cause's knock-ons into its finding's explanation, or, for a migration verify could not run, into a
+ * warning; returns how many failures were knock-ons.
+ */
+export function noteKnockOns(unmade: readonly Unmade[], warnings: string[] = []): number {
   let count = 0;
-  for (const { finding, knockOns } of unmade) {
+  for (const { finding, label, knockOns } of unmade) {
     if (knockOns.length === 0) continue;
     count += knockOns.length;
     const shown = knockOns.slice(0, MAX_KNOCK_ONS_SHOWN).join("; ");
     const more = knockOns.length > MAX_KNOCK_ONS_SHOWN ? `; and ${knockOns.length - MAX_KNOCK_ONS_SHOWN} more` : "";
-    finding.explanation = `${finding.explanation ?? finding.message} ${knockOns.length === 1 ? "A later migration" : `${knockOns.length} later migrations`} then failed on what this did not make, reported here instead of as findings of their own: ${shown}${more}.`;
+    const later = knockOns.length === 1 ? "a later migration" : `${knockOns.length} later migrations`;
+    if (finding) finding.explanation = `${finding.explanation ?? finding.message} ${later[0]!.toUpperCase()}${later.slice(1)} then failed on what this did not make, reported here instead of as findings of their own: ${shown}${more}.`;
+    else warnings.push(`${label ?? ""} was not run (verify runs the SQL a TS/JS migration spells out, not a schema builder's): ${later} then failed on what it makes, not reported as findings of their own: ${shown}${more}`);
   }
   return count;
 }

@@ -137,7 +137,7 @@ export type VerifyOutcome =
       migrations: number;
       /** Of those, how many did not apply. */
       failed: number;
-      /** Of those, how many failed on what an earlier failure or refused statement did not make (listed in its finding's explanation). */
+      /** Of those, how many failed on what an earlier failure, refused statement or unrun TS/JS migration did not make (listed under it). */
       knockOn: number;
       /** Files left out: not SQL, rollback files without their forward migration. */
       skipped: string[];
@@ -195,6 +195,8 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   const { files: forward, warnings } = orderMigrations(selected.forward, options.order ?? { kind: "runner" }, runners, show);
   warnings.push(...goMigrationWarnings(forward, runners, show));
   const { skipped } = selected;
+  // Where the TS/JS migrations verify cannot run come in the runner's order: what they make is missing after them.
+  const unrunBefore = unrunBeforeEach(forward, selected.unrun, options.order ?? { kind: "runner" }, runners);
 
   const timezone = options.timezone ?? DEFAULT_TIMEZONE;
   try {
@@ -232,6 +234,10 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
       stopped = { reason, notRun: forward.length - index };
       break;
     }
+    for (const unrun of unrunBefore.get(filePath) ?? []) {
+      const text = runners.files.read(unrun);
+      if (text !== undefined) context.unmade.push({ file: unrun, label: migrationLabel(unrun), words: wordsOfSql(text), knockOns: [] });
+    }
     const fileOptions = lintOptions(filePath);
     const migration = load(filePath, fileOptions, runners, psql);
     let rollbackFile: Loaded | undefined;
@@ -266,7 +272,7 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
   }
   const reason = stopped ? undefined : interrupted();
   if (reason) stopped = { reason, notRun: 0 };
-  const knockOn = noteKnockOns(context.unmade);
+  const knockOn = noteKnockOns(context.unmade, warnings);
   const locks = sortRows(context.locks, forward);
   return { ok: true, results, migrations: forward.length - (stopped?.notRun ?? 0), failed, knockOn, skipped, warnings, notes, locks, ...(stopped ? { stopped } : {}) };
 }
@@ -320,6 +326,23 @@ function listFolder(dir: string): string[] {
  * Rollback files (by name: `_rollback.sql`, `.down.sql`, `down.sql`, the configuration's
  * rollbackPatterns) run as their forward migration's rollback, not on their own.
  */
+/** The migrations verify cannot run that come, in the runner's order, after the previous forward migration and before each one. */
+function unrunBeforeEach(forward: readonly string[], unrun: readonly string[], order: MigrationOrder, runners: FileRunners): Map<string, string[]> {
+  const before = new Map<string, string[]>();
+  if (unrun.length === 0) return before;
+  const unrunSet = new Set(unrun);
+  let pending: string[] = [];
+  // Ordered together as the runner orders them (with as-given or a list, in the order of the arguments).
+  for (const file of orderMigrations([...forward, ...unrun], order.kind === "list" ? { kind: "as-given" } : order, runners, (each) => each).files) {
+    if (unrunSet.has(file)) pending.push(file);
+    else if (pending.length > 0) {
+      before.set(file, pending);
+      pending = [];
+    }
+  }
+  return before;
+}
+
 /** goose's migrations in Go (`00042_backfill.go`, in a folder of its SQL ones): goose runs them as code, verify cannot. */
 const GO_MIGRATION = /^\d+_.*(?<!_test)\.go$/;
 
@@ -337,9 +360,11 @@ export function selectMigrations(
   files: readonly string[],
   lintOptions: (filePath: string) => LintOptions,
   runners = new FileRunners(lintOptions),
-): { forward: string[]; skipped: string[] } {
+): { forward: string[]; skipped: string[]; unrun: string[] } {
   const forward: string[] = [];
   const skipped: string[] = [];
+  // TS/JS migrations the runner runs but verify cannot (schema builders, SQL made at run time): also in `skipped`.
+  const unrun: string[] = [];
   const selected = new Set(files);
   for (const filePath of files) {
     const script = SCRIPT_EXTENSION.test(filePath) && !/\.d\.[cm]?ts$/i.test(filePath);
@@ -352,15 +377,17 @@ export function selectMigrations(
       // A TS/JS migration runs as the SQL lint reads in it, when it spells all of it out.
       const text = runners.files.read(filePath);
       const embedded = text === undefined ? { problem: "it cannot be read" } : embeddedMigrationSql(text, filePath, lintOptions(filePath));
-      if ("problem" in embedded) skipped.push(filePath);
-      else forward.push(filePath);
+      if ("problem" in embedded) {
+        skipped.push(filePath);
+        if (text !== undefined) unrun.push(filePath);
+      } else forward.push(filePath);
       continue;
     }
     const partner = findPartner(filePath, isFile, lintOptions(filePath).rollbackPatterns, listFolder);
     if (partner.role === "forward") forward.push(filePath);
     else if (!partner.partnerPath || !selected.has(partner.partnerPath)) skipped.push(filePath);
   }
-  return { forward, skipped };
+  return { forward, skipped, unrun };
 }
 
 

@@ -427,6 +427,27 @@ describe("TypeScript and JavaScript migrations", () => {
   }, 60_000);
 });
 
+describe("a TS/JS migration verify cannot run", () => {
+  it("takes the later failures on what it makes as its knock-ons, said on stderr, not as findings", async () => {
+    const dir = project({
+      "package.json": JSON.stringify({ dependencies: { knex: "^3.1.0" } }),
+      "migrations/20240101000000_orders.js": "exports.up = (knex) => knex.schema.createTable('orders', (t) => { t.increments('id'); });\nexports.down = (knex) => knex.schema.dropTable('orders');\n",
+      "migrations/20240102000000_index.js":
+        "exports.up = (knex) => knex.raw('CREATE INDEX orders_id_idx ON orders (id)');\nexports.down = (knex) => knex.raw('DROP INDEX orders_id_idx');\n",
+      "migrations/20240103000000_other.js": "exports.up = (knex) => knex.raw('SELECT * FROM nowhere');\nexports.down = (knex) => knex.raw('SELECT 1');\n",
+    });
+    const result = await verify(["--format", "compact", "migrations"], { cwd: dir });
+    // The index fails on orders, which the builder migration makes: a knock-on. nowhere is named by no earlier migration: a finding.
+    expect(result.output.split("\n").filter((line) => / verify-/.test(line))).toEqual([
+      'migrations/20240103000000_other.js:1:48: dangerous verify-error Fails on PostgreSQL 18: relation "nowhere" does not exist (42P01)',
+    ]);
+    expect(result.stderr).toContain(
+      'migsafe: 20240101000000_orders.js was not run (verify runs the SQL a TS/JS migration spells out, not a schema builder\'s): a later migration then failed on what it makes, not reported as findings of their own: 20240102000000_index.js:1 relation "orders" does not exist (42P01)\n',
+    );
+    expect(result.stderr).toContain("2 did not apply (1 of them on what an earlier failure, refused statement or migration verify could not run did not make");
+  }, 60_000);
+});
+
 describe("popx's split migrations", () => {
   it("are run in order, their down files reported but not checked one by one (they undo the group in reverse)", async () => {
     const dir = project({

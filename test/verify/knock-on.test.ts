@@ -24,7 +24,7 @@ describe("knock-on failures", () => {
     const one = cause("/m/001.sql", "CREATE TABLE t (id int)");
     one.knockOns.push(...Array.from({ length: 12 }, (_, i) => `0${i + 2}.sql:1 relation "t" does not exist (42P01)`));
     expect(noteKnockOns([one])).toBe(12);
-    expect(one.finding.explanation).toMatch(/^Fails 12 later migrations then failed on what this did not make, reported here instead of as findings of their own: 02\.sql:1 .*011\.sql:1 relation "t" does not exist \(42P01\); and 2 more\.$/);
+    expect(one.finding?.explanation).toMatch(/^Fails 12 later migrations then failed on what this did not make, reported here instead of as findings of their own: 02\.sql:1 .*011\.sql:1 relation "t" does not exist \(42P01\); and 2 more\.$/);
   });
 
   it("name a migration by its folder when every migration has the same file name", () => {
