@@ -9,7 +9,7 @@ import path from "node:path";
 import fs from "node:fs";
 import { DEFAULT_SETTINGS, settingsOptions } from "../config/settings.js";
 import { lintFile } from "../embedded/lint-file.js";
-import { embeddedMigrationSql, SCRIPT_EXTENSION } from "../embedded/lint-embedded.js";
+import { SCRIPT_EXTENSION } from "../embedded/lint-embedded.js";
 import type { FileResult, LintOptions } from "../engine/lint.js";
 import { lockBlocks, type LockLevel } from "../facts/lock-wording.js";
 import { lockArticle, type TableLock } from "../facts/locks.js";
@@ -376,7 +376,7 @@ export function selectMigrations(
     if (script) {
       // A TS/JS migration runs as the SQL lint reads in it, when it spells all of it out.
       const text = runners.files.read(filePath);
-      const embedded = text === undefined ? { problem: "it cannot be read" } : embeddedMigrationSql(text, filePath, lintOptions(filePath));
+      const embedded = text === undefined ? { problem: "it cannot be read" } : runners.embeddedSql(filePath, text, lintOptions(filePath));
       if ("problem" in embedded) {
         skipped.push(filePath);
         if (text !== undefined) unrun.push(filePath);
@@ -418,7 +418,7 @@ function load(filePath: string, options: LintOptions, runners: FileRunners, psql
   if (result.errors.length > 0 || result.text === undefined) return { filePath, result, toSource: identity };
   if (SCRIPT_EXTENSION.test(filePath)) {
     // The SQL lint reads in it (selectMigrations checked that it spells all of it out), mapped back to the source.
-    const embedded = embeddedMigrationSql(result.text, filePath, options);
+    const embedded = runners.embeddedSql(filePath, result.text, options);
     if ("problem" in embedded) return { filePath, result, toSource: identity };
     const toSource = (range: Range): Range => {
       const start = embedded.toSource(range.start);

@@ -17,6 +17,20 @@ import { tempTree } from "../helpers.js";
 import { compareMigrations, orderMigrations } from "../../src/verify/order.js";
 import { FileRunners } from "../../src/verify/file-runners.js";
 
+describe("a TS/JS migration's SQL in a verify run", () => {
+  it("is put together once per text and options, and again when either changes", () => {
+    const options = { rules: allRules, settings: DEFAULT_SETTINGS };
+    const runners = new FileRunners(() => options);
+    const up = "exports.up = (knex) => knex.raw('CREATE TABLE a (id int)');\n";
+    const first = runners.embeddedSql("/m/001_a.js", up, options);
+    expect(runners.embeddedSql("/m/001_a.js", up, options)).toBe(first);
+    const changed = runners.embeddedSql("/m/001_a.js", up.replace("a (id", "b (id"), options);
+    expect(changed).not.toBe(first);
+    expect("sql" in changed && changed.sql).toContain("CREATE TABLE b");
+    expect(runners.embeddedSql("/m/001_a.js", up, { ...options })).not.toBe(first);
+  });
+});
+
 describe("migration order", () => {
   it("compares numbers as numbers, and sorts by the folder of up.sql and migration.sql", () => {
     const files = [
