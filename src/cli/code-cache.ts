@@ -16,6 +16,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import vm from "node:vm";
+import { makeFolder } from "../files/write-file.js";
 
 export interface LoadedBundle {
   exports: Record<string, unknown>;
@@ -77,7 +78,7 @@ function readTrusted(cacheFile: string): Buffer | undefined {
     // Opened once and checked through the descriptor: what is checked is what is read.
     fd = fs.openSync(cacheFile, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
     const stat = fs.fstatSync(fd);
-    if (!stat.isFile() || !ownedByUser(stat) || (stat.mode & 0o022) !== 0) return undefined;
+    if (!stat.isFile() || !writableByUserAlone(stat)) return undefined;
     return fs.readFileSync(fd);
   } catch {
     return undefined;
@@ -86,17 +87,20 @@ function readTrusted(cacheFile: string): Buffer | undefined {
   }
 }
 
-function ownedByUser(stat: fs.Stats): boolean {
+/** Owned by the user running migsafe, and writable by no group or other user. */
+function writableByUserAlone(stat: fs.Stats): boolean {
   // Windows has no owners here: the folder is in the user's own profile.
-  return typeof process.getuid !== "function" || stat.uid === process.getuid();
+  const owned = typeof process.getuid !== "function" || stat.uid === process.getuid();
+  return owned && (stat.mode & 0o022) === 0;
 }
 
 /** Writes the file through a temporary file in the same folder (made 0700, the file 0600), renamed over it: a reader never sees half a file. */
 function writeOwn(cacheFile: string, data: Buffer): void {
   const folder = path.dirname(cacheFile);
-  fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+  // One level at a time (write-file.ts): Node 20's recursive mkdir never returns for some paths (`/proc/…`).
+  makeFolder(folder, 0o700);
   const folderStat = fs.lstatSync(folder);
-  if (!folderStat.isDirectory() || !ownedByUser(folderStat) || (folderStat.mode & 0o022) !== 0) return;
+  if (!folderStat.isDirectory() || !writableByUserAlone(folderStat)) return;
   const temporary = path.join(folder, `.${path.basename(cacheFile)}.${process.pid}.${Date.now()}`);
   fs.writeFileSync(temporary, data, { mode: 0o600, flag: "wx" });
   try {

@@ -97,6 +97,13 @@ describe("the linter bundle's code cache", () => {
 });
 
 describe("migsafe (built) with its code cache", () => {
+  it.runIf(process.platform === "linux")("ends when its cache folder cannot be made (XDG_CACHE_HOME=/proc/nope), with the same report", async () => {
+    const args = ["fixtures/guide/007_add_premium_tier.sql"];
+    const uncached = await cli(args, { MIGSAFE_NO_CODE_CACHE: "1" });
+    // Node 20's recursive mkdir never returns for such a path: the run would hang after its report.
+    expect(await cli(args, { XDG_CACHE_HOME: "/proc/nope" })).toEqual(uncached);
+  }, 30_000);
+
   it("loads nothing with import(): code compiled from V8's cache has no import() in Node 20", () => {
     const bundle = fs.readFileSync(path.join(root, "dist/run.cjs"), "utf8");
     expect(bundle.match(/(?<![\w$.])import\(\s*["'`]/g) ?? []).toEqual([]);
@@ -104,7 +111,7 @@ describe("migsafe (built) with its code cache", () => {
 
   function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, [path.join(root, "dist/cli.js"), ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env } }, (error, stdout, stderr) => {
+      execFile(process.execPath, [path.join(root, "dist/cli.js"), ...args], { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
         resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
       });
     });
