@@ -350,7 +350,7 @@ const GO_MIGRATION = /^\d+_.*(?<!_test)\.go$/;
 function goMigrationWarnings(forward: readonly string[], runners: FileRunners, show: (file: string) => string): string[] {
   const folders = new Set(forward.filter((file) => runners.of(file)?.profile?.name === "goose").map((file) => path.dirname(file)));
   return [...folders].flatMap((folder) => {
-    const go = listFolder(folder).filter((name) => GO_MIGRATION.test(name));
+    const go = (runners.files.list?.(folder) ?? []).filter((name) => GO_MIGRATION.test(name));
     if (go.length === 0) return [];
     return [`${show(folder)} has ${go.length === 1 ? "a Go migration" : `${go.length} Go migrations`}, which goose runs as code and verify does not: what ${go.length === 1 ? "it makes" : "they make"} is missing for the migrations after ${go.length === 1 ? "it" : "them"} (${go.join(", ")})`];
   });
