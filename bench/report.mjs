@@ -3,15 +3,21 @@ import { median } from "./measure.mjs";
 
 const MB = 1024 * 1024;
 
-/** The issue's targets (issue 6), on the 2-core machine the benchmark runs on. */
+/** The targets (issue 16; they replace issue 6's), on the 2-core machine the benchmark runs on. */
 export const TARGETS = {
-  /** migsafe's median wall time over native squawk's, on cases 1 and 2. */
-  maxRatioToSquawk: 1.0,
+  /** Case 1, a cold run: migsafe's median wall time over native squawk's. */
+  maxRatioToSquawk: 3.0,
   /** Case 2's wall time over case 1's may exceed their input-size ratio by this share and still count as linear. */
   linearTolerance: 0.1,
   maxBigCaseRssMb: 200,
   /** Case 3: migsafe's median wall time above bare Node start-up. */
-  maxSmallAboveNodeMs: 30,
+  maxSmallAboveNodeMs: 60,
+  /** Case 4: a warm --cache run over native squawk's, nothing changed. */
+  maxCachedRatio: 0.5,
+  /** Case 5: a warm --cache run over native squawk's, one new migration. */
+  maxOneChangedRatio: 1.0,
+  /** Case 6: three staged files over the first one alone. */
+  maxPreCommitRatio: 1.2,
 };
 
 /** Summarises a tool's rounds: median wall, spread, throughput and the highest peak RSS of any round. */
@@ -65,7 +71,11 @@ export function judgeTargets(cases, soakResult) {
   for (const caseId of ["corpus", "replicated"]) {
     const value = ratio(caseId, "squawk");
     const label = caseId === "corpus" ? "case 1" : "case 2";
-    add(`${label}: migsafe ÷ squawk native ≤ ${TARGETS.maxRatioToSquawk.toFixed(1)}`, value === undefined ? undefined : `${value.toFixed(2)}×`, value <= TARGETS.maxRatioToSquawk);
+    // Issue 16 sets the cold ratio on the corpus; case 2's is printed beside it, not judged.
+    const name = `${label}: migsafe ÷ squawk native${caseId === "corpus" ? ` ≤ ${TARGETS.maxRatioToSquawk.toFixed(1)}` : ""}`;
+    const measured = value === undefined ? undefined : `${value.toFixed(2)}×`;
+    if (caseId === "corpus") add(name, measured, value <= TARGETS.maxRatioToSquawk);
+    else if (measured !== undefined) addFloor(name, measured);
     const floor = ratio(caseId, "squawk", "parseFloor");
     if (floor !== undefined) addFloor(`${label}: floor (Node + libpg-query parse only) ÷ squawk native`, `${floor.toFixed(2)}×`);
   }
@@ -98,6 +108,13 @@ export function judgeTargets(cases, soakResult) {
   if (floor && bare) addFloor("case 3: floor (Node + libpg-query parse only) − bare node", `${((floor.medianSeconds - bare.medianSeconds) * 1000).toFixed(0)} ms`);
   const wrapperRatio = ratio("small", "squawkWrapper");
   add("case 3: migsafe faster than squawk's npm wrapper", wrapperRatio === undefined ? undefined : `${wrapperRatio.toFixed(2)}×`, wrapperRatio < 1);
+
+  const cached = ratio("cached", "squawk", "migsafeCached");
+  add(`case 4: migsafe --cache ÷ squawk native, nothing changed ≤ ${TARGETS.maxCachedRatio}`, cached === undefined ? undefined : `${cached.toFixed(2)}×`, cached <= TARGETS.maxCachedRatio);
+  const oneChanged = ratio("oneChanged", "squawk", "migsafeCached");
+  add(`case 5: migsafe --cache ÷ squawk native, one new migration ≤ ${TARGETS.maxOneChangedRatio.toFixed(1)}`, oneChanged === undefined ? undefined : `${oneChanged.toFixed(2)}×`, oneChanged <= TARGETS.maxOneChangedRatio);
+  const preCommit = ratio("preCommit", "migsafeOneFile");
+  add(`case 6: three staged files ÷ the first alone ≤ ${TARGETS.maxPreCommitRatio}`, preCommit === undefined ? undefined : `${preCommit.toFixed(2)}×`, preCommit <= TARGETS.maxPreCommitRatio);
 
   const soakTarget = "soak: RSS flat over the passes (API)";
   if (soakResult?.pass === null) targets.push({ name: soakTarget, measured: soakResult.text, pass: null });

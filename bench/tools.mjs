@@ -21,14 +21,29 @@ export function defineTools(root) {
   }
 
   // squawk lints the paths or globs it is given, relative to its working folder, which is the case's folder.
-  const squawkTargets = (input) => (input.file ? [input.file] : [SQL_GLOB]);
+  const squawkTargets = (input) => input.paths ?? (input.file ? [input.file] : [SQL_GLOB]);
+  const migsafeTargets = (input) => input.paths ?? [input.file ?? input.folder];
 
   return {
     migsafe: {
       label: "migsafe",
-      command: (input) => ({ command: process.execPath, args: [cli, "--format", "json", input.file ?? input.folder] }),
+      command: (input) => ({ command: process.execPath, args: [cli, "--format", "json", ...migsafeTargets(input)] }),
       statusOk: (status) => status === 0 || status === 1 || status === 2,
       check: checkMigsafeReport,
+    },
+    // The same run with --cache (issue 16): the case's checking round fills the cache, the timed rounds use it.
+    migsafeCached: {
+      label: "migsafe --cache",
+      command: (input) => ({ command: process.execPath, args: [cli, "--cache", "--format", "json", ...migsafeTargets(input)] }),
+      statusOk: (status) => status === 0 || status === 1 || status === 2,
+      check: checkMigsafeReport,
+    },
+    // The pre-commit case's yardstick: migsafe on the first of the staged files alone.
+    migsafeOneFile: {
+      label: "migsafe, first file only",
+      command: (input) => ({ command: process.execPath, args: [cli, "--format", "json", input.paths[0]] }),
+      statusOk: (status) => status === 0 || status === 1 || status === 2,
+      check: (stdoutFile, stderrFile, input) => checkMigsafeReport(stdoutFile, stderrFile, { ...input, files: 1 }),
     },
     squawk: {
       label: "squawk (native)",

@@ -54,3 +54,56 @@ export function writeSmallMigration(target) {
   fs.writeFileSync(path.join(target, "001_add_column_rollback.sql"), "ALTER TABLE users DROP COLUMN IF EXISTS nickname;\n");
   return { file: migration, bytes: fs.statSync(migration).size };
 }
+
+/**
+ * A corpus project's migrations in their original folders (the corpus names a file by its path with `/` → `__`),
+ * with a package.json at the top, so that migsafe --cache keeps its cache inside `target`.
+ */
+export function restoreLayout(projectFolder, target) {
+  fs.mkdirSync(target, { recursive: true });
+  fs.writeFileSync(path.join(target, "package.json"), '{ "private": true }\n');
+  for (const name of fs.readdirSync(projectFolder)) {
+    const destination = path.join(target, ...name.split("__"));
+    fs.mkdirSync(path.dirname(destination), { recursive: true });
+    fs.copyFileSync(path.join(projectFolder, name), destination);
+  }
+  return target;
+}
+
+/**
+ * The one-file-changed case: each call removes the migration the previous call added and adds a new one at the end
+ * of a Diesel history (`migrations/<version>_<name>/up.sql` and `down.sql`), as a developer's next commit does.
+ * The number of files stays the same after the first call.
+ */
+export function appendDieselMigration(historyFolder) {
+  let count = 0;
+  return () => {
+    count++;
+    const migrations = path.join(historyFolder, "migrations");
+    for (const name of fs.readdirSync(migrations)) if (name.startsWith("2099-")) fs.rmSync(path.join(migrations, name), { recursive: true });
+    const folder = path.join(migrations, `2099-01-01-${String(count).padStart(6, "0")}_bench`);
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, "up.sql"), `ALTER TABLE person ADD COLUMN bench_${count} int;\n`);
+    fs.writeFileSync(path.join(folder, "down.sql"), `ALTER TABLE person DROP COLUMN bench_${count};\n`);
+  };
+}
+
+/** Three small staged migrations, as a pre-commit hook passes them (each with its rollback beside it). */
+export function writeStagedMigrations(target) {
+  fs.mkdirSync(target, { recursive: true });
+  const statements = [
+    ["001_add_column", "ALTER TABLE users ADD COLUMN IF NOT EXISTS nickname text;", "ALTER TABLE users DROP COLUMN IF EXISTS nickname;"],
+    ["002_create_table", "CREATE TABLE IF NOT EXISTS notes (id bigint PRIMARY KEY, body text NOT NULL);", "DROP TABLE IF EXISTS notes;"],
+    ["003_add_index", "CREATE INDEX CONCURRENTLY IF NOT EXISTS notes_body_idx ON notes (body);", "DROP INDEX CONCURRENTLY IF EXISTS notes_body_idx;"],
+  ];
+  const files = [];
+  let bytes = 0;
+  for (const [name, up, down] of statements) {
+    const file = path.join(target, `${name}.sql`);
+    fs.writeFileSync(file, `${up}\n`);
+    fs.writeFileSync(path.join(target, `${name}_rollback.sql`), `${down}\n`);
+    files.push(file);
+    bytes += fs.statSync(file).size;
+  }
+  return { files, bytes };
+}
