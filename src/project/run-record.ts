@@ -20,9 +20,12 @@ import { writeFileAtomic } from "../files/write-file.js";
 /**
  * Bumped when a record's shape changes. A record is a line of header (JSON), a line of body (JSON: what the run
  * depended on, its exit code and the byte lengths of its output), then the run's stdout and stderr as they were
- * printed: raw bytes, neither escaped nor parsed when replayed. The MAC covers the body and the output.
+ * printed: raw bytes, neither escaped nor parsed when replayed. One MAC covers the body, a second the body's MAC and
+ * the output: a run whose inputs changed (a miss) reads and authenticates the body alone, not megabytes of report.
  */
-const FORMAT = 2;
+const FORMAT = 3;
+/** The first read of a record: its header and, most often, its body. */
+const FIRST_READ_BYTES = 256 * 1024;
 /** A larger record is not read. */
 const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 /** Records kept in the folder (one per command line and folder); the oldest go first. */
@@ -91,7 +94,10 @@ interface Header {
   format: number;
   version: string;
   secretId: string;
-  mac: string;
+  /** HMAC-SHA256 of the body line. */
+  bodyMac: string;
+  /** HMAC-SHA256 of bodyMac and the output that follows the body. */
+  outputMac: string;
 }
 
 /** The stat of each file, as one string: changes with any rebuild. */
@@ -114,7 +120,7 @@ export function recordFile(argv: readonly string[], cwd: string): string {
   return path.join(cacheFolder(cwd), "runs", `${name}.json`);
 }
 
-const label = (version: string) => `migsafe run record ${FORMAT} ${version}`;
+const label = (version: string, part: "body" | "output") => `migsafe run record ${FORMAT} ${version} ${part}`;
 const envMac = (secret: Buffer, name: string, value: string | undefined) => (value === undefined ? null : macOf(secret, `env ${name}`, value));
 
 /**
@@ -154,7 +160,9 @@ export function writeRunRecord(identity: RunIdentity, inputs: RecordedInputs, ou
   };
   const printed = Buffer.from(`${output.stdout}${output.stderr}`);
   const text = `${JSON.stringify(body)}\n`;
-  const header: Header = { format: FORMAT, version: identity.version, secretId: secretIdOf(secret.secret), mac: macOf(secret.secret, label(identity.version), text, printed) };
+  const bodyMac = macOf(secret.secret, label(identity.version, "body"), text);
+  const outputMac = macOf(secret.secret, label(identity.version, "output"), bodyMac, printed);
+  const header: Header = { format: FORMAT, version: identity.version, secretId: secretIdOf(secret.secret), bodyMac, outputMac };
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     writeFileAtomic(file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n${text}`), printed]), {}, { durable: false });
@@ -187,35 +195,86 @@ export function replayRun(identity: RunIdentity): Replay {
   const file = recordFile(identity.argv, identity.cwd);
   const shown = path.relative(identity.cwd, file) || file;
   const refused = (why: string): Replay => ({ warning: `the run record ${shown} is not used (${why}): the files are linted`, miss: why });
-  let bytes: Buffer;
+  let fd: number;
+  let size: number;
   try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) return refused("it is not a file");
-    if (stat.size > MAX_RECORD_BYTES) return refused(`it is larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB`);
-    bytes = fs.readFileSync(file);
+    fd = fs.openSync(file, "r");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return { miss: "no record" };
     return refused(`it cannot be read (${code ?? String(error)})`);
   }
-  const newline = bytes.indexOf(0x0a);
-  const header = parseJson(bytes.toString("utf8", 0, newline < 0 ? bytes.length : newline)) as Partial<Header> | undefined;
+  try {
+    try {
+      const stat = fs.fstatSync(fd);
+      if (!stat.isFile()) return refused("it is not a file");
+      if (stat.size > MAX_RECORD_BYTES) return refused(`it is larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB`);
+      size = stat.size;
+    } catch (error) {
+      return refused(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+    return readRecord(fd, size, identity, secret.secret, refused);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Checks the header and the body, then what the run read; the output is read and authenticated only when nothing changed. */
+function readRecord(fd: number, size: number, identity: RunIdentity, secret: Buffer, refused: (why: string) => Replay): Replay {
+  let head: Buffer;
+  try {
+    head = readUpTo(fd, 0, Math.min(size, FIRST_READ_BYTES));
+  } catch (error) {
+    return refused(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const newline = head.indexOf(0x0a);
+  const header = parseJson(head.toString("utf8", 0, newline < 0 ? head.length : newline)) as Partial<Header> | undefined;
   if (typeof header !== "object" || header === null || newline < 0) return refused("it is not a migsafe run record");
   if (header.format !== FORMAT || header.version !== identity.version) return { miss: "another version" };
-  if (header.secretId !== secretIdOf(secret.secret)) return refused("it was written with another cache secret (another machine or CI job; see docs/ci.md)");
+  if (header.secretId !== secretIdOf(secret)) return refused("it was written with another cache secret (another machine or CI job; see docs/ci.md)");
   // JSON.stringify writes no raw line break: the body ends at the next one.
-  const bodyEnd = bytes.indexOf(0x0a, newline + 1) + 1;
-  const bodyText = bytes.toString("utf8", newline + 1, bodyEnd || bytes.length);
-  const printed = bytes.subarray(bodyEnd || bytes.length);
-  if (bodyEnd === 0 || typeof header.mac !== "string" || !sameMac(header.mac, macOf(secret.secret, label(identity.version), bodyText, printed))) {
+  let bodyEnd = head.indexOf(0x0a, newline + 1) + 1;
+  while (bodyEnd === 0 && head.length < size) {
+    const searched = head.length;
+    try {
+      head = Buffer.concat([head, readUpTo(fd, head.length, Math.min(size - head.length, head.length))]);
+    } catch (error) {
+      return refused(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+    if (head.length === searched) break;
+    bodyEnd = head.indexOf(0x0a, searched) + 1;
+  }
+  const bodyText = bodyEnd === 0 ? "" : head.toString("utf8", newline + 1, bodyEnd);
+  if (bodyEnd === 0 || typeof header.bodyMac !== "string" || typeof header.outputMac !== "string" || !sameMac(header.bodyMac, macOf(secret, label(identity.version, "body"), bodyText))) {
     return refused("it was modified after migsafe wrote it");
   }
   const body = parseJson(bodyText) as RecordBody | undefined;
-  if (!isBody(body) || body.output.stdoutBytes + body.output.stderrBytes !== printed.length) return refused("it holds what migsafe does not write");
-  const changed = whatChanged(body, identity, secret.secret);
+  if (!isBody(body)) return refused("it holds what migsafe does not write");
+  const changed = whatChanged(body, identity, secret);
   if (changed !== undefined) return { miss: changed };
+  let printed: Buffer;
+  try {
+    printed = size === head.length ? head.subarray(bodyEnd) : Buffer.concat([head.subarray(bodyEnd), readUpTo(fd, head.length, size - head.length)]);
+  } catch (error) {
+    return refused(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  if (body.output.stdoutBytes + body.output.stderrBytes !== printed.length || !sameMac(header.outputMac, macOf(secret, label(identity.version, "output"), header.bodyMac, printed))) {
+    return refused("it was modified after migsafe wrote it");
+  }
   const stdout = printed.subarray(0, body.output.stdoutBytes);
   return { output: { stdout, stderr: printed.subarray(body.output.stdoutBytes), exitCode: body.output.exitCode } };
+}
+
+/** `length` bytes of the file from `position` (fewer only if it is cut short meanwhile). */
+function readUpTo(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.allocUnsafe(length);
+  let filled = 0;
+  while (filled < length) {
+    const read = fs.readSync(fd, buffer, filled, length - filled, position + filled);
+    if (read === 0) break;
+    filled += read;
+  }
+  return buffer.subarray(0, filled);
 }
 
 /** The first thing the record covers that is not as recorded, or undefined. */

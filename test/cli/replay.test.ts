@@ -238,6 +238,19 @@ describe("a record is used only when it is migsafe's and its run's", () => {
     expect(replayRun(identityOf(p.dir, ["--cache"], env)).miss).toBe("it was modified after migsafe wrote it");
   });
 
+  it("on a miss, reads no further than the body: a changed input is the answer, whatever the output holds", async () => {
+    const p = setUp();
+    const env = envOf();
+    await recordedRun(p.dir, ["--cache"], env);
+    const file = recordFile(["--cache"], p.dir);
+    const bytes = fs.readFileSync(file);
+    const changed = Buffer.from(bytes);
+    changed[changed.length - 2] = changed[changed.length - 2]! ^ 0x20;
+    fs.writeFileSync(file, changed);
+    fs.appendFileSync(path.join(p.dir, "migrations/002_b.sql"), "-- changed\n");
+    expect(replayRun(identityOf(p.dir, ["--cache"], env)).miss).toBe(path.join(p.dir, "migrations/002_b.sql"));
+  });
+
   it("refuses a record written under another secret", async () => {
     const p = setUp();
     await recordedRun(p.dir, ["--cache"], envOf({ MIGSAFE_CACHE_SECRET: "another-secret-of-another-job" }));
