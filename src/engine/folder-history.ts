@@ -50,8 +50,18 @@ export interface KeptReplays {
   keep(sequence: string, options: LintOptions, kept: KeptReplay): void;
 }
 
+/**
+ * Folder replays a thread holds at once, the most recently used. A replay holds every value each of its folder's
+ * migrations set, so a run that held all of them grew with the project (corpus ×20: 120 folders, 434 MB peak);
+ * a thread lints a folder's files together (work-queue.ts), so an older replay is seldom asked again, and one that is
+ * is replayed again (or restored from the cache's kept replay): time, never a different result.
+ */
+const MAX_FOLDERS = 4;
+
 export class FolderHistories {
   readonly #folders = new Map<string, FolderReplay | undefined>();
+  /** Folders let go of (MAX_FOLDERS) whose replay had started from a kept one. */
+  readonly #restoredBefore: { folder: string; migrations: number }[] = [];
   /** The runner of the last forward migration linted: the file the next one's replay most often starts with. */
   #last: { file: string; runner: FileRunner } | undefined;
 
@@ -76,15 +86,28 @@ export class FolderHistories {
 
   /** The folders whose replay started from a kept one, with how many of their migrations it had replayed. */
   get restored(): { folder: string; migrations: number }[] {
-    return [...this.#folders.values()].flatMap((folder) => (folder && folder.restored > 0 ? [{ folder: folder.folder, migrations: folder.restored }] : []));
+    const held = [...this.#folders.values()].flatMap((folder) => (folder && folder.restored > 0 ? [{ folder: folder.folder, migrations: folder.restored }] : []));
+    return [...this.#restoredBefore, ...held];
   }
 
   /** Keeps each replay that went further than the one it was restored from, for the next run. */
   keepReplays(files: FileAccess): void {
-    if (!this.kept) return;
-    for (const folder of this.#folders.values()) {
-      if (!folder || folder.replayed <= folder.restored) continue;
-      this.kept.keep(folder.key, folder.options, { replayed: folder.replayed, fingerprint: this.#fingerprintAt(folder, folder.replayed, files), replay: folder.replay.saved });
+    for (const folder of this.#folders.values()) if (folder) this.#keep(folder, files);
+  }
+
+  #keep(folder: FolderReplay, files: FileAccess): void {
+    if (!this.kept || folder.replayed <= folder.restored) return;
+    this.kept.keep(folder.key, folder.options, { replayed: folder.replayed, fingerprint: this.#fingerprintAt(folder, folder.replayed, files), replay: folder.replay.saved });
+  }
+
+  /** Lets go of the least recently used replay when more than MAX_FOLDERS are held, keeping it for the next run first. */
+  #letGo(files: FileAccess): void {
+    while (this.#folders.size > MAX_FOLDERS) {
+      const [key, folder] = this.#folders.entries().next().value!;
+      this.#folders.delete(key);
+      if (!folder) continue;
+      this.#keep(folder, files);
+      if (folder.restored > 0) this.#restoredBefore.push({ folder: folder.folder, migrations: folder.restored });
     }
   }
 
@@ -113,7 +136,11 @@ export class FolderHistories {
     const file = path.resolve(filePath);
     const key = sequenceKey(file, profile);
     let folder = this.#folders.get(key);
-    if (!this.#folders.has(key)) {
+    if (this.#folders.has(key)) {
+      // Most recently used last (MAX_FOLDERS).
+      this.#folders.delete(key);
+      this.#folders.set(key, folder);
+    } else {
       const sequence = migrationSequence(file, profile, files);
       folder = sequence && {
         key,
@@ -127,6 +154,7 @@ export class FolderHistories {
         restored: 0,
       };
       this.#folders.set(key, folder);
+      this.#letGo(files);
     }
     const at = folder?.positions.get(file);
     return folder && at !== undefined ? { folder, at } : undefined;

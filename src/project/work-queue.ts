@@ -11,10 +11,12 @@ const BATCH = 8;
 const ONE_PER_FOLDER = new Set(["migration.sql", "up.sql", "down.sql"]);
 
 /**
- * The files of `paths` (their indexes) in groups that one thread lints whole, largest first. A migration's lint replays
- * the earlier migrations of its folder, so a folder split between threads is parsed by each of them: grouped, it is
- * parsed once. The group is the folder a history most likely spans, guessed from the path alone (a wrong guess costs
- * time, never a result: each thread replays what it needs).
+ * The files of `paths` (their indexes) in groups that one thread lints whole, in the order of `paths`. A migration's
+ * lint replays the earlier migrations of its folder, so a folder split between threads is parsed by each of them:
+ * grouped, it is parsed once. The group is the folder a history most likely spans, guessed from the path alone (a
+ * wrong guess costs time, never a result: each thread replays what it needs). Groups are claimed in path order, the
+ * order the report is written in: taken largest first, every result waited for the groups before it (corpus ×20:
+ * 434 MB peak, all of the report held until the end).
  */
 export function historyGroups(paths: readonly string[]): number[][] {
   const groups = new Map<string, number[]>();
@@ -24,7 +26,7 @@ export function historyGroups(paths: readonly string[]): number[][] {
     if (group) group.push(index);
     else groups.set(key, [index]);
   });
-  return [...groups.values()].sort((a, b) => b.length - a.length);
+  return [...groups.values()].sort((a, b) => a[0]! - b[0]!);
 }
 
 function historyFolderGuess(filePath: string): string {
