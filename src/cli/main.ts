@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { cacheFolder } from "../project/cache-mac.js";
 import { secretFile } from "../project/cache-secret.js";
 import { startRecording } from "../files/fs-recorder.js";
+import { blockingWrites } from "./blocking-stdout.js";
 
 /**
  * The linter's command line (dist/run.cjs, loaded by src/cli/entry.ts once the V8 flags of src/cli/v8-flags.ts are set).
@@ -22,7 +23,8 @@ export async function main(): Promise<void> {
     throw error;
   });
 
-  // Reports written as they are made go straight to stdout (writes to pipes and files are synchronous on POSIX).
+  // Reports written as they are made go straight to stdout, a pipe's writes included (blocking-stdout.ts).
+  blockingWrites(process.stdout);
   const printed: string[] = [];
   const write = (chunk: string) => {
     if (recorder) printed.push(chunk);

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -170,6 +170,28 @@ describe("migsafe (built) reports that other programs read", () => {
 });
 
 describe("migsafe (built) on many files", () => {
+  it("writes a report piped to a slow reader through as it is made, holding none of it queued in memory", async () => {
+    // ≈1 KB of JSON a file, far more than a pipe's buffer (64 KB) and what the reader takes before it starts reading.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) files[`migrations/${String(i).padStart(4, "0")}_drop.sql`] = `DROP TABLE IF EXISTS users_${i};\n`;
+    const p = project(withRollbacks(files));
+    const preload = path.join(root, "test/cli/fixtures/stdout-queue.mjs");
+    const env = { ...process.env, NODE_OPTIONS: `--import=${preload}`, MIGSAFE_THREADS: "1" };
+    const child = spawn(process.execPath, [main, "--format", "json", "migrations"], { cwd: p.dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // The reader starts late: a migsafe that queued what the pipe could not take would hold the rest of the report.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    expect(await exited).toBe(1);
+    const stdout = Buffer.concat(chunks).toString();
+    expect(stdout.length).toBeGreaterThan(256 * 1024);
+    expect((JSON.parse(stdout) as unknown[]).length).toBe(600);
+    expect(stderr).toContain("stdout queued at most 0 bytes");
+  }, 60_000);
+
   it("gives the same report and exit code on every core as on one thread", async () => {
     // Files big enough that the main thread cannot finish them all before the worker starts.
     const bulk = Array.from({ length: 60 }, (_, k) => `ALTER TABLE IF EXISTS audit ADD COLUMN IF NOT EXISTS c${k} int DEFAULT ${k};`).join("\n");
