@@ -23,7 +23,7 @@ import { writeFileAtomic } from "../files/write-file.js";
  * printed: raw bytes, neither escaped nor parsed when replayed. One MAC covers the body, a second the body's MAC and
  * the output: a run whose inputs changed (a miss) reads and authenticates the body alone, not megabytes of report.
  */
-const FORMAT = 3;
+const FORMAT = 4;
 /** The first read of a record: its header and, most often, its body. */
 const FIRST_READ_BYTES = 256 * 1024;
 /** A larger record is not read. */
@@ -84,11 +84,16 @@ interface RecordBody {
   env: Record<string, string | null>;
   /** The hash of the variables' names, when the run listed them. */
   envNames?: string;
-  files: Record<string, FileInput>;
+  /** Each file read: [path, size, mtimeMs, ctimeMs, ino, sha256, racy (1) or 0] — arrays, not objects: parsed at every replay. */
+  files: FileRow[];
   probes: Record<string, string>;
   dirs: Record<string, string>;
   output: { exitCode: number; stdoutBytes: number; stderrBytes: number };
 }
+
+type FileRow = [path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, sha256: string, racy: 0 | 1];
+
+const rowOf = (file: string, input: FileInput): FileRow => [file, input.size, input.mtimeMs, input.ctimeMs, input.ino, input.sha256, input.racy ? 1 : 0];
 
 interface Header {
   format: number;
@@ -135,11 +140,14 @@ export function writeRunRecord(identity: RunIdentity, inputs: RecordedInputs, ou
   const file = recordFile(identity.argv, identity.cwd);
   const files = { ...inputs.files };
   const results = path.join(path.dirname(path.dirname(file)), "results.json");
-  const probes = { ...inputs.probes };
+  // A file the run read and stat'ed is checked by its stat as a file read (FileRow): its stat probe would ask again.
+  const probes = Object.fromEntries(Object.entries(inputs.probes).filter(([key]) => !(key.startsWith("s\0") && Object.hasOwn(files, key.slice(2)))));
   try {
     const stat = fs.statSync(results);
     const bytes = fs.readFileSync(results);
-    files[results] = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, sha256: sha256(bytes), racy: true };
+    // Not racy, though just written: migsafe changes the file by appending (its size grows) or by renaming a new one
+    // over it (its inode changes), so its stat alone tells a change, and a replay need not hash megabytes of it.
+    files[results] = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, sha256: sha256(bytes) };
   } catch {
     probes[`x\0${results}`] = "0";
   }
@@ -153,7 +161,7 @@ export function writeRunRecord(identity: RunIdentity, inputs: RecordedInputs, ou
     bundle: identity.bundle,
     env,
     ...(inputs.envNames ? { envNames: inputs.envNames } : {}),
-    files,
+    files: Object.entries(files).map(([file, input]) => rowOf(file, input)),
     probes,
     dirs: inputs.dirs,
     output: { exitCode: output.exitCode, stdoutBytes: Buffer.byteLength(output.stdout), stderrBytes: Buffer.byteLength(output.stderr) },
@@ -221,9 +229,16 @@ export function replayRun(identity: RunIdentity): Replay {
 
 /** Checks the header and the body, then what the run read; the output is read and authenticated only when nothing changed. */
 function readRecord(fd: number, size: number, identity: RunIdentity, secret: Buffer, refused: (why: string) => Replay): Replay {
+  // One buffer for the whole file, filled as far as each step needs: a miss reads the head alone, a hit the rest.
+  const whole = Buffer.allocUnsafe(size);
+  let filled = 0;
+  const fillTo = (end: number) => {
+    filled += readInto(fd, whole, filled, Math.min(end, size) - filled);
+    return whole.subarray(0, filled);
+  };
   let head: Buffer;
   try {
-    head = readUpTo(fd, 0, Math.min(size, FIRST_READ_BYTES));
+    head = fillTo(FIRST_READ_BYTES);
   } catch (error) {
     return refused(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
@@ -237,7 +252,7 @@ function readRecord(fd: number, size: number, identity: RunIdentity, secret: Buf
   while (bodyEnd === 0 && head.length < size) {
     const searched = head.length;
     try {
-      head = Buffer.concat([head, readUpTo(fd, head.length, Math.min(size - head.length, head.length))]);
+      head = fillTo(head.length * 2);
     } catch (error) {
       return refused(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
@@ -254,7 +269,7 @@ function readRecord(fd: number, size: number, identity: RunIdentity, secret: Buf
   if (changed !== undefined) return { miss: changed };
   let printed: Buffer;
   try {
-    printed = size === head.length ? head.subarray(bodyEnd) : Buffer.concat([head.subarray(bodyEnd), readUpTo(fd, head.length, size - head.length)]);
+    printed = fillTo(size).subarray(bodyEnd);
   } catch (error) {
     return refused(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
@@ -265,16 +280,15 @@ function readRecord(fd: number, size: number, identity: RunIdentity, secret: Buf
   return { output: { stdout, stderr: printed.subarray(body.output.stdoutBytes), exitCode: body.output.exitCode } };
 }
 
-/** `length` bytes of the file from `position` (fewer only if it is cut short meanwhile). */
-function readUpTo(fd: number, position: number, length: number): Buffer {
-  const buffer = Buffer.allocUnsafe(length);
-  let filled = 0;
-  while (filled < length) {
-    const read = fs.readSync(fd, buffer, filled, length - filled, position + filled);
-    if (read === 0) break;
-    filled += read;
+/** Reads `length` bytes of the file at `position` into `buffer` at the same offset; returns how many (fewer only if it is cut short meanwhile). */
+function readInto(fd: number, buffer: Buffer, position: number, length: number): number {
+  let read = 0;
+  while (read < length) {
+    const got = fs.readSync(fd, buffer, position + read, length - read, position + read);
+    if (got === 0) break;
+    read += got;
   }
-  return buffer.subarray(0, filled);
+  return read;
 }
 
 /** The first thing the record covers that is not as recorded, or undefined. */
@@ -287,18 +301,19 @@ function whatChanged(body: RecordBody, identity: RunIdentity, secret: Buffer): s
   for (const [name, value] of Object.entries(body.env)) if (envMac(secret, name, identity.env[name]) !== value) return `environment ${name}`;
   // Cheapest first, and the newest file first: what changes between two runs is most often the migration being
   // written, the last of its folder (the order of the checks changes no answer).
-  for (const [file, input] of Object.entries(body.files).reverse()) {
+  for (let i = body.files.length - 1; i >= 0; i--) {
+    const [file, size, mtimeMs, ctimeMs, ino, digest, racy] = body.files[i]!;
     let stat: fs.Stats;
     try {
       stat = fs.statSync(file);
     } catch {
       return file;
     }
-    if (stat.size !== input.size) return file;
-    const same = !input.racy && stat.mtimeMs === input.mtimeMs && stat.ctimeMs === input.ctimeMs && stat.ino === input.ino;
+    if (stat.size !== size) return file;
+    const same = racy === 0 && stat.mtimeMs === mtimeMs && stat.ctimeMs === ctimeMs && stat.ino === ino;
     if (same) continue;
     try {
-      if (sha256(fs.readFileSync(file)) !== input.sha256) return file;
+      if (sha256(fs.readFileSync(file)) !== digest) return file;
     } catch {
       return file;
     }
@@ -375,7 +390,8 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /** The record's shape (it is authenticated, so this only guards against migsafe's own mistakes). */
 function isBody(body: unknown): body is RecordBody {
-  if (!isObject(body) || !isObject(body.output) || !isObject(body.env) || !isObject(body.files) || !isObject(body.probes) || !isObject(body.dirs)) return false;
+  if (!isObject(body) || !isObject(body.output) || !isObject(body.env) || !Array.isArray(body.files) || !isObject(body.probes) || !isObject(body.dirs)) return false;
+  if (!body.files.every((row) => Array.isArray(row) && row.length === 7 && typeof row[0] === "string" && typeof row[5] === "string")) return false;
   const { stdoutBytes, stderrBytes, exitCode } = body.output;
   return Number.isSafeInteger(stdoutBytes) && Number.isSafeInteger(stderrBytes) && Number.isInteger(exitCode) && Array.isArray(body.argv) && Array.isArray(body.tty);
 }

@@ -151,21 +151,32 @@ describe("a replay prints what a run without cache prints", () => {
     fc.record({ kind: fc.constant("config" as const), content: fc.constantFrom(...CONFIGS) }),
     fc.record({ kind: fc.constant("rename" as const), from: fc.constantFrom(...FILES), to: fc.constantFrom(...FILES, "migrations/004_new.sql") }),
     fc.record({ kind: fc.constant("remove" as const), file: fc.constantFrom(...FILES, "migsafe.config.json") }),
+    // A migration replaced by a folder of that name holding one.
+    fc.record({ kind: fc.constant("folder" as const), file: fc.constantFrom(...FILES) }),
   );
   type Change = typeof change extends fc.Arbitrary<infer T> ? T : never;
   const OLD = new Date("2001-01-01T00:00:00Z");
 
   function apply(dir: string, step: Change): void {
     const at = (file: string) => path.join(dir, file);
-    if (step.kind === "write") fs.writeFileSync(at(step.file), step.content);
-    else if (step.kind === "byte" && fs.existsSync(at(step.file))) {
+    const isFile = (file: string) => fs.statSync(at(file), { throwIfNoEntry: false })?.isFile() === true;
+    if (step.kind === "write") {
+      fs.rmSync(at(step.file), { recursive: true, force: true });
+      fs.writeFileSync(at(step.file), step.content);
+    } else if (step.kind === "folder") {
+      fs.rmSync(at(step.file), { recursive: true, force: true });
+      fs.mkdirSync(at(step.file));
+      fs.writeFileSync(path.join(at(step.file), "001_inner.sql"), "DROP TABLE users;\n");
+    } else if (step.kind === "byte" && isFile(step.file)) {
       const bytes = fs.readFileSync(at(step.file));
       if (bytes.length > 0) bytes[step.at % bytes.length] = bytes[step.at % bytes.length] === 0x41 ? 0x42 : 0x41;
       fs.writeFileSync(at(step.file), bytes);
     } else if (step.kind === "touch" && fs.existsSync(at(step.file))) fs.utimesSync(at(step.file), new Date(), new Date());
     else if (step.kind === "config") fs.writeFileSync(at("migsafe.config.json"), step.content);
-    else if (step.kind === "rename" && fs.existsSync(at(step.from))) fs.renameSync(at(step.from), at(step.to));
-    else if (step.kind === "remove") fs.rmSync(at(step.file), { force: true });
+    else if (step.kind === "rename" && fs.existsSync(at(step.from)) && step.from !== step.to) {
+      fs.rmSync(at(step.to), { recursive: true, force: true });
+      fs.renameSync(at(step.from), at(step.to));
+    } else if (step.kind === "remove") fs.rmSync(at(step.file), { recursive: true, force: true });
     // Same old mtime for every file (as a checkout may leave them): only the size, ctime, inode or content tells a change.
     if (step.kind !== "touch") for (const file of [...FILES, "migrations/004_new.sql"]) if (fs.existsSync(at(file))) fs.utimesSync(at(file), OLD, OLD);
   }
@@ -188,8 +199,11 @@ describe("a replay prints what a run without cache prints", () => {
           }
           const recorded = await recordedRun(p.dir, argv, env, 0);
           expect(recorded.output).toEqual(reference);
-          // And unchanged, it replays.
-          expect(asText(replayRun(identityOf(p.dir, argv, env)).output)).toEqual(reference);
+          // And unchanged, it replays (a run that met a folder named like a migration is not recorded: it tried that folder
+          // through fs.promises, which the recorder does not follow).
+          const again = replayRun(identityOf(p.dir, argv, env));
+          if (FILES.every((file) => fs.statSync(path.join(p.dir, file), { throwIfNoEntry: false })?.isDirectory() !== true)) expect(asText(again.output)).toEqual(reference);
+          else if (again.output) expect(asText(again.output)).toEqual(reference);
         }
       }),
       { numRuns: 25 },
