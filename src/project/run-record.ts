@@ -93,6 +93,9 @@ interface RecordBody {
 
 type FileRow = [path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, sha256: string, racy: 0 | 1];
 
+/** The digest of a file known by its stat alone (results.json). */
+const STAT_ONLY = "";
+
 const rowOf = (file: string, input: FileInput): FileRow => [file, input.size, input.mtimeMs, input.ctimeMs, input.ino, input.sha256, input.racy ? 1 : 0];
 
 interface Header {
@@ -144,10 +147,10 @@ export function writeRunRecord(identity: RunIdentity, inputs: RecordedInputs, ou
   const probes = Object.fromEntries(Object.entries(inputs.probes).filter(([key]) => !(key.startsWith("s\0") && Object.hasOwn(files, key.slice(2)))));
   try {
     const stat = fs.statSync(results);
-    const bytes = fs.readFileSync(results);
-    // Not racy, though just written: migsafe changes the file by appending (its size grows) or by renaming a new one
-    // over it (its inode changes), so its stat alone tells a change, and a replay need not hash megabytes of it.
-    files[results] = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, sha256: sha256(bytes) };
+    // Known by its stat alone (no digest: any other stat is a miss), though just written: migsafe changes the file by
+    // appending (its size grows) or by renaming a new one over it (its inode changes), so neither this run nor a
+    // replay need hash megabytes of it.
+    files[results] = { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, sha256: STAT_ONLY };
   } catch {
     probes[`x\0${results}`] = "0";
   }
@@ -312,6 +315,7 @@ function whatChanged(body: RecordBody, identity: RunIdentity, secret: Buffer): s
     if (stat.size !== size) return file;
     const same = racy === 0 && stat.mtimeMs === mtimeMs && stat.ctimeMs === ctimeMs && stat.ino === ino;
     if (same) continue;
+    if (digest === STAT_ONLY) return file;
     try {
       if (sha256(fs.readFileSync(file)) !== digest) return file;
     } catch {

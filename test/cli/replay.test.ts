@@ -265,6 +265,16 @@ describe("a record is used only when it is migsafe's and its run's", () => {
     expect(replayRun(identityOf(p.dir, ["--cache"], env)).miss).toBe(path.join(p.dir, "migrations/002_b.sql"));
   });
 
+  it("misses when the results cache changed since, even by its stat alone", async () => {
+    const p = setUp();
+    const env = envOf();
+    await recordedRun(p.dir, ["--cache"], env);
+    const results = path.join(cacheFolder(p.dir), "results.json");
+    const stat = fs.statSync(results);
+    fs.utimesSync(results, stat.atime, new Date(stat.mtimeMs + 5000));
+    expect(replayRun(identityOf(p.dir, ["--cache"], env)).miss).toBe(results);
+  });
+
   it("refuses a record written under another secret", async () => {
     const p = setUp();
     await recordedRun(p.dir, ["--cache"], envOf({ MIGSAFE_CACHE_SECRET: "another-secret-of-another-job" }));
