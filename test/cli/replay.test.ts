@@ -238,15 +238,21 @@ describe("a record is used only when it is migsafe's and its run's", () => {
     expect(replay.warning).toBe(`the run record ${path.relative(p.dir, file)} is not used (it was modified after migsafe wrote it): the files are linted`);
   });
 
-  it("refuses a record whose recorded output was changed, or cut short", async () => {
-    const p = setUp();
-    const env = envOf();
-    await recordedRun(p.dir, ["--cache"], env);
-    const file = recordFile(["--cache"], p.dir);
+  /** A recorded run whose record then has one byte of its recorded output changed; returns the record as written. */
+  async function withOutputChanged(dir: string, env: NodeJS.ProcessEnv): Promise<{ file: string; bytes: Buffer }> {
+    await recordedRun(dir, ["--cache"], env);
+    const file = recordFile(["--cache"], dir);
     const bytes = fs.readFileSync(file);
     const changed = Buffer.from(bytes);
     changed[changed.length - 2] = changed[changed.length - 2]! ^ 0x20;
     fs.writeFileSync(file, changed);
+    return { file, bytes };
+  }
+
+  it("refuses a record whose recorded output was changed, or cut short", async () => {
+    const p = setUp();
+    const env = envOf();
+    const { file, bytes } = await withOutputChanged(p.dir, env);
     expect(replayRun(identityOf(p.dir, ["--cache"], env)).miss).toBe("it was modified after migsafe wrote it");
     fs.writeFileSync(file, bytes.subarray(0, bytes.length - 1));
     expect(replayRun(identityOf(p.dir, ["--cache"], env)).miss).toBe("it was modified after migsafe wrote it");
@@ -255,12 +261,7 @@ describe("a record is used only when it is migsafe's and its run's", () => {
   it("on a miss, reads no further than the body: a changed input is the answer, whatever the output holds", async () => {
     const p = setUp();
     const env = envOf();
-    await recordedRun(p.dir, ["--cache"], env);
-    const file = recordFile(["--cache"], p.dir);
-    const bytes = fs.readFileSync(file);
-    const changed = Buffer.from(bytes);
-    changed[changed.length - 2] = changed[changed.length - 2]! ^ 0x20;
-    fs.writeFileSync(file, changed);
+    await withOutputChanged(p.dir, env);
     fs.appendFileSync(path.join(p.dir, "migrations/002_b.sql"), "-- changed\n");
     expect(replayRun(identityOf(p.dir, ["--cache"], env)).miss).toBe(path.join(p.dir, "migrations/002_b.sql"));
   });
