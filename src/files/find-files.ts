@@ -124,7 +124,9 @@ async function expandGlob(pattern: string, cwd: string): Promise<Target[]> {
  */
 async function globFiles(patterns: string[], options: { cwd: string; caseSensitiveMatch?: boolean; ignore?: string[] }): Promise<string[]> {
   const fg = await loadFastGlob();
-  const entries = await fg(patterns, { ...options, absolute: true, onlyFiles: false, followSymbolicLinks: false, objectMode: true });
+  // Synchronous: a walk of many small folders (lemmy's 343) is one callback per folder otherwise, 1.2–4× slower in a
+  // process that globs once.
+  const entries = fg.sync(patterns, { ...options, absolute: true, onlyFiles: false, followSymbolicLinks: false, objectMode: true });
   return entries.filter((entry) => entry.dirent.isFile() || (entry.dirent.isSymbolicLink() && statOrUndefined(entry.path)?.isFile())).map((entry) => entry.path);
 }
 
