@@ -13,10 +13,9 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import path from "node:path";
 import vm from "node:vm";
-import { makeFolder } from "../files/write-file.js";
+import { readOwnFile, userCacheFolder, writeOwnFile } from "../files/user-cache.js";
 
 export interface LoadedBundle {
   exports: Record<string, unknown>;
@@ -28,14 +27,14 @@ export interface LoadedBundle {
 
 /** Where a user's code caches are kept. */
 export function codeCacheFolder(env: Readonly<Record<string, string | undefined>>): string {
-  return path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), ".cache"), "migsafe", "code");
+  return userCacheFolder(env, "code");
 }
 
 /** Runs the CommonJS bundle `file` and returns its exports, its compiled code taken from (and later kept in) the user's code cache. */
 export function loadBundle(file: string, env: Readonly<Record<string, string | undefined>>): LoadedBundle {
   const source = fs.readFileSync(file, "utf8");
   const cacheFile = env.MIGSAFE_NO_CODE_CACHE === "1" ? undefined : cacheFileOf(file, env);
-  const cachedData = cacheFile === undefined ? undefined : readTrusted(cacheFile);
+  const cachedData = cacheFile === undefined ? undefined : readOwnFile(cacheFile);
   // The bundle runs as Node runs a CommonJS module: in a function of its exports, require, module and paths.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
@@ -71,45 +70,9 @@ function cacheFileOf(file: string, env: Readonly<Record<string, string | undefin
   }
 }
 
-/** The file's bytes when only this user (or the superuser) can have written it; undefined otherwise. */
-function readTrusted(cacheFile: string): Buffer | undefined {
-  let fd: number | undefined;
-  try {
-    // Opened once and checked through the descriptor: what is checked is what is read.
-    fd = fs.openSync(cacheFile, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile() || !writableByUserAlone(stat)) return undefined;
-    return fs.readFileSync(fd);
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-/** Owned by the user running migsafe, and writable by no group or other user. */
-function writableByUserAlone(stat: fs.Stats): boolean {
-  // Windows has no owners here: the folder is in the user's own profile.
-  const owned = typeof process.getuid !== "function" || stat.uid === process.getuid();
-  return owned && (stat.mode & 0o022) === 0;
-}
-
-/** Writes the file through a temporary file in the same folder (made 0700, the file 0600), renamed over it: a reader never sees half a file. */
+/** Writes the cache file (user-cache.ts) and prunes the older ones of the bundle. */
 function writeOwn(cacheFile: string, data: Buffer): void {
-  const folder = path.dirname(cacheFile);
-  // One level at a time (write-file.ts): Node 20's recursive mkdir never returns for some paths (`/proc/…`).
-  makeFolder(folder, 0o700);
-  const folderStat = fs.lstatSync(folder);
-  if (!folderStat.isDirectory() || !writableByUserAlone(folderStat)) return;
-  const temporary = path.join(folder, `.${path.basename(cacheFile)}.${process.pid}.${Date.now()}`);
-  fs.writeFileSync(temporary, data, { mode: 0o600, flag: "wx" });
-  try {
-    fs.renameSync(temporary, cacheFile);
-  } catch (error) {
-    fs.rmSync(temporary, { force: true });
-    throw error;
-  }
-  pruneOlder(folder, cacheFile);
+  if (writeOwnFile(cacheFile, data)) pruneOlder(path.dirname(cacheFile), cacheFile);
 }
 
 /** Each build and each Node version has its own file: only the most recent few of a bundle are kept. */

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { cacheFolder } from "../project/cache-mac.js";
-import { secretFile } from "../project/cache-secret.js";
+import { cacheFolder } from "../files/cache-mac.js";
+import { secretFile } from "../files/cache-secret.js";
 import { startRecording } from "../files/fs-recorder.js";
 import { blockingWrites } from "./blocking-stdout.js";
 

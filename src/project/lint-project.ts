@@ -4,7 +4,7 @@ import { changedSince, GitError, readFromIndex, stagedFiles } from "../files/git
 import { DEFAULT_FOLDERS, defaultFolders, fileSelector, findFiles, type Target } from "../files/find-files.js";
 import { streamPaths } from "./lint-parallel.js";
 import type { KeptReplays } from "../engine/folder-history.js";
-import { cacheSecret } from "./cache-secret.js";
+import { cacheSecret } from "../files/cache-secret.js";
 import { ResultCache } from "./result-cache.js";
 import { activeRecorder } from "../files/fs-recorder.js";
 import { packageVersion } from "../version.js";

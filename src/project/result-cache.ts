@@ -7,7 +7,7 @@ import { makeFolder, writeFileAtomic } from "../files/write-file.js";
 import { isCacheEntry, type CacheEntry } from "./cache-entry.js";
 import type { KeptReplay, KeptReplays } from "../engine/folder-history.js";
 import { isSavedReplay } from "../facts/schema-before.js";
-import { cacheFolder, macOf, sameMac, secretIdOf } from "./cache-mac.js";
+import { cacheFolder, macOf, sameMac, secretIdOf } from "../files/cache-mac.js";
 
 export { cacheFolder };
 

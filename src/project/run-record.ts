@@ -12,8 +12,8 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { cacheFolder, macOf, sameMac, secretIdOf } from "./cache-mac.js";
-import { cacheSecret } from "./cache-secret.js";
+import { cacheFolder, macOf, sameMac, secretIdOf } from "../files/cache-mac.js";
+import { cacheSecret } from "../files/cache-secret.js";
 import { entryKind, envNamesHash, listingHash, statKind, type FileInput, type RecordedInputs } from "../files/fs-recorder.js";
 import { writeFileAtomic } from "../files/write-file.js";
 

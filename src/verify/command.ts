@@ -178,7 +178,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
       try {
         database = url
           ? await openServer(url, { allowNonEmpty: values["i-know-this-database-is-scratch"] ?? false, timeoutMs })
-          : await openEmbedded(files, seed?.text, timeoutMs);
+          : await openEmbedded(files, seed?.text, timeoutMs, env);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (url || error instanceof MissingDependencyError) return failure(...announced, message);
@@ -209,6 +209,7 @@ export async function verifyCommand(argv: readonly string[], options: VerifyComm
     if (!outcome.ok) return failure(...announced, outcome.message, ...(closeProblem ? [closeProblem] : []));
 
     const stderr: string[] = [...announced];
+    if (debug && database.started) stderr.push(`debug: ${database.description} started ${database.started}`);
     if (debug) for (const note of new Set(outcome.notes)) stderr.push(`debug: ${note}`);
     stderr.push(...outcome.warnings);
     if (outcome.skipped.length > 0) {
@@ -291,10 +292,10 @@ async function serverOf(url: string): Promise<string> {
 }
 
 /** PGlite, with the contrib extensions the migrations and the seed create. */
-async function openEmbedded(files: readonly string[], seed: string | undefined, timeoutMs: number): Promise<VerifyDatabase> {
+async function openEmbedded(files: readonly string[], seed: string | undefined, timeoutMs: number, env: Readonly<Record<string, string | undefined>>): Promise<VerifyDatabase> {
   const { extensionsIn, openPgliteDatabase } = await import("./pglite-database.js");
   const texts = [...files.filter((file) => /\.sql$/i.test(file) || SCRIPT_EXTENSION.test(file)).map(readText), seed ?? ""];
-  return openPgliteDatabase({ extensions: [...new Set(texts.flatMap(extensionsIn))], timeoutMs });
+  return openPgliteDatabase({ extensions: [...new Set(texts.flatMap(extensionsIn))], timeoutMs, env });
 }
 
 function readText(filePath: string): string {

@@ -14,6 +14,8 @@ export interface VerifyDatabase {
    * (refusals.ts). Unset for a server.
    */
   readonly isolated?: boolean;
+  /** How it started, for `--debug` (PGlite: "from the kept data folder" or "with initdb", pglite-template.ts). */
+  readonly started?: string;
   /** The server's major version (server_version_num / 10000). */
   readonly majorVersion: number;
   /** Runs verify's own SQL, one or more statements with no parameters (the simple query protocol); --seed too. */

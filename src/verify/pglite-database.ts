@@ -1,6 +1,9 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import fs from "node:fs";
+import path from "node:path";
 import { loadOptional } from "../optional-dependency.js";
+import { pgliteTemplate } from "./pglite-template.js";
 import { DEFAULT_TIMEOUT_MS, timeoutText, type DatabaseError, type VerifyDatabase } from "./database.js";
 
 /**
@@ -84,10 +87,15 @@ export interface PgliteOptions {
   extensions?: readonly string[];
   /** The longest a statement may run, in milliseconds (--timeout). Default: 60 s. */
   timeoutMs?: number;
+  /** Where the user's caches and cache secret are (XDG_CACHE_HOME, HOME, MIGSAFE_CACHE_SECRET…), for the kept data folder (pglite-template.ts). Default: none kept. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** What the worker thread answers: rows, or PostgreSQL's error. */
-type Answer = { id: number; rows?: Record<string, unknown>[]; error?: DatabaseError };
+/** What the worker thread answers: rows, or PostgreSQL's error; once started, the data folder initdb made (to keep), or whether it started from the kept one. */
+type Answer = { id: number; rows?: Record<string, unknown>[]; error?: DatabaseError; template?: ArrayBuffer; fromTemplate?: boolean };
+
+/** PGlite's start parameters besides its defaults: a smaller shared_buffers than PostgreSQL's 128 MB (verify's databases are small, and PGlite's memory is most of verify's). */
+const START_PARAMS = ["-c", "shared_buffers=16MB"];
 
 /**
  * PGlite in a worker thread: the thread that runs PostgreSQL's WebAssembly is busy until a
@@ -103,8 +111,22 @@ const text = (value) => (typeof value === "string" && value !== "" ? value : und
   const { PGlite } = require(workerData.pglite);
   const extensions = {};
   for (const [name, modulePath] of workerData.extensions) extensions[name] = require(modulePath)[name];
-  // A smaller shared_buffers than PostgreSQL's 128 MB: verify's databases are small, and PGlite's memory is most of verify's.
-  const db = await PGlite.create({ extensions, startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"] });
+  const startParams = [...PGlite.defaultStartParams, ...workerData.startParams];
+  // From the kept data folder when there is one (pglite-template.ts); otherwise initdb, and the folder it made is sent
+  // back to be kept, before anything runs on it.
+  let db;
+  let template;
+  if (workerData.template) {
+    try {
+      db = await PGlite.create({ extensions, startParams, loadDataDir: new Blob([workerData.template]) });
+    } catch {
+      db = undefined;
+    }
+  }
+  if (!db) {
+    db = await PGlite.create({ extensions, startParams });
+    if (workerData.keep) template = await (await db.dumpDataDir("none")).arrayBuffer();
+  }
   parentPort.on("message", async ({ id, kind, sql, params }) => {
     try {
       const rows = kind === "exec" ? (await db.exec(sql), []) : (await db.query(sql, params)).rows;
@@ -114,7 +136,7 @@ const text = (value) => (typeof value === "string" && value !== "" ? value : und
       parentPort.postMessage({ id, error: { message: text(e.message) || String(error), code: text(e.code), detail: text(e.detail), hint: text(e.hint), position: Number(e.position) || undefined } });
     }
   });
-  parentPort.postMessage({ id: 0 });
+  parentPort.postMessage({ id: 0, template, fromTemplate: template === undefined && workerData.template !== undefined }, template ? [template] : []);
 })().catch((error) => parentPort.postMessage({ id: 0, error: { message: String((error && error.message) || error) } }));
 `;
 
@@ -145,7 +167,15 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<V
     else if (found) notices.push(found.notice);
     else if (!CONTRIB.has(name) && !BUILT_IN.has(name)) notices.push(unavailableNotice(name));
   }
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglite, extensions } });
+  const template = options.env ? pgliteTemplate(options.env, pgliteVersion(pglite), START_PARAMS) : undefined;
+  // The kept folder's bytes move to the worker in a buffer of their own (transferred, not copied again).
+  const keptBuffer = ownBuffer(template?.read());
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { pglite, extensions, startParams: START_PARAMS, template: keptBuffer, keep: template !== undefined },
+    transferList: keptBuffer ? [keptBuffer] : [],
+  });
+  let started: "from the kept data folder" | "with initdb" = "with initdb";
   worker.unref();
   const waiting = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (error: unknown) => void }>();
   let lost: string | undefined;
@@ -157,6 +187,8 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<V
     waiting.clear();
   };
   worker.on("message", (answer: Answer) => {
+    if (answer.id === 0 && answer.fromTemplate) started = "from the kept data folder";
+    if (answer.id === 0 && answer.template) template?.write(new Uint8Array(answer.template));
     const pending = waiting.get(answer.id);
     waiting.delete(answer.id);
     if (answer.error) pending?.reject(Object.assign(new Error(answer.error.message), answer.error));
@@ -194,6 +226,7 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<V
       description: names ? `PGlite ${names[2]} (PostgreSQL ${names[1]})` : "PGlite",
       notices,
       isolated: true,
+      started,
       majorVersion: Number.isFinite(num) ? Math.floor(num / 10000) : 0,
       get lost() {
         return lost;
@@ -222,4 +255,25 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<V
   } finally {
     worker.unref();
   }
+}
+
+/** The version of the PGlite package whose entry point is `entry` (its package.json, up the tree); "" when not found. */
+function pgliteVersion(entry: string): string {
+  for (let folder = path.dirname(entry); folder !== path.dirname(folder); folder = path.dirname(folder)) {
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8")) as { name?: unknown; version?: unknown };
+      if (manifest.name === "@electric-sql/pglite") return String(manifest.version);
+    } catch {
+      // Not this folder.
+    }
+  }
+  return "";
+}
+
+/** The bytes in an ArrayBuffer of their own, which can be transferred to a worker. */
+function ownBuffer(bytes: Uint8Array | undefined): ArrayBuffer | undefined {
+  if (!bytes) return undefined;
+  const buffer = new ArrayBuffer(bytes.byteLength);
+  new Uint8Array(buffer).set(bytes);
+  return buffer;
 }

@@ -12,7 +12,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { run } from "../../src/cli/run.js";
 import { recordRun } from "../../src/cli/replay-record.js";
 import { startRecording, type RecordedInputs } from "../../src/files/fs-recorder.js";
-import { cacheFolder } from "../../src/project/cache-mac.js";
+import { cacheFolder } from "../../src/files/cache-mac.js";
 import { recordFile, replayRun, type RecordedOutput, type RunIdentity, type RunOutput } from "../../src/project/run-record.js";
 import { packageVersion } from "../../src/version.js";
 import { useTempProjects } from "./fixtures/temp-project.js";

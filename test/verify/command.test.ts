@@ -108,7 +108,8 @@ describe("reports", () => {
     const result = await verify([SHOP, "--debug", "--format", "json"]);
     expect(result.exitCode).toBe(0);
     expect(result.stderr).toBe(
-      "migsafe: debug: 003_add_premium_tier.sql:7: runs outside a transaction, so the locks it takes are released before they can be read\n" +
+      `migsafe: debug: ${db.description} started ${db.started}\n` +
+        "migsafe: debug: 003_add_premium_tier.sql:7: runs outside a transaction, so the locks it takes are released before they can be read\n" +
         `migsafe: verified 5 migrations on ${db.description}\n`,
     );
     const files = (JSON.parse(result.output) as { filePath: string; messages: { ruleId: string }[] }[]).map((file) => [

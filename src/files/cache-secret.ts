@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { makeFolder } from "../files/write-file.js";
+import { makeFolder } from "./write-file.js";
 
 /** The environment variable that gives the cache secret (CI: a repository secret, so that jobs share one cache). */
 export const CACHE_SECRET_VARIABLE = "MIGSAFE_CACHE_SECRET";
