@@ -62,6 +62,26 @@ describe("PGlite's kept data folder", () => {
     expect((await start(env)).started).toBe("with initdb");
   }, 180_000);
 
+  it("is kept for the two most recent PGlite versions or start parameters, and read back only for its own", () => {
+    const env = userFolders();
+    const tar = (n: number) => new Uint8Array(1000).fill(n);
+    const folder = path.join(env.XDG_CACHE_HOME, "migsafe", "pglite");
+    const made: string[] = [];
+    for (const [n, version] of ["0.5.13", "0.5.14", "0.5.15"].entries()) {
+      expect(pgliteTemplate(env, version, ["-c", "x=1"])!.write(tar(n + 1))).toBe(true);
+      made.push(fs.readdirSync(folder).find((name) => !made.includes(name))!);
+      // Each one made a minute after the one before, so that "most recent" does not depend on the clock's resolution.
+      made.forEach((name, i) => {
+        if (fs.existsSync(path.join(folder, name))) fs.utimesSync(path.join(folder, name), new Date(), new Date(Date.now() - (made.length - i) * 60_000));
+      });
+    }
+    expect(fs.readdirSync(path.join(env.XDG_CACHE_HOME, "migsafe", "pglite"))).toHaveLength(2);
+    expect(new Uint8Array(pgliteTemplate(env, "0.5.15", ["-c", "x=1"])!.read()!)).toEqual(tar(3));
+    expect(new Uint8Array(pgliteTemplate(env, "0.5.14", ["-c", "x=1"])!.read()!)).toEqual(tar(2));
+    expect(pgliteTemplate(env, "0.5.13", ["-c", "x=1"])!.read()).toBeUndefined();
+    expect(pgliteTemplate(env, "0.5.15", ["-c", "x=2"])!.read()).toBeUndefined();
+  });
+
   it("is neither read nor made with MIGSAFE_NO_PGLITE_TEMPLATE=1", async () => {
     const env = { ...userFolders(), MIGSAFE_NO_PGLITE_TEMPLATE: "1" };
     expect(pgliteTemplate(env, "0.5.15", [])).toBeUndefined();
