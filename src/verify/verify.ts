@@ -321,11 +321,6 @@ function listFolder(dir: string): string[] {
   }
 }
 
-/**
- * The SQL forward migrations among `files`, in their order (order.ts puts them in migration order), and what was left out.
- * Rollback files (by name: `_rollback.sql`, `.down.sql`, `down.sql`, the configuration's
- * rollbackPatterns) run as their forward migration's rollback, not on their own.
- */
 /** The migrations verify cannot run that come, in the runner's order, after the previous forward migration and before each one. */
 function unrunBeforeEach(forward: readonly string[], unrun: readonly string[], order: MigrationOrder, runners: FileRunners): Map<string, string[]> {
   const before = new Map<string, string[]>();
@@ -356,6 +351,11 @@ function goMigrationWarnings(forward: readonly string[], runners: FileRunners, s
   });
 }
 
+/**
+ * The SQL forward migrations among `files`, in their order (order.ts puts them in migration order), and what was left out.
+ * Rollback files (by name: `_rollback.sql`, `.down.sql`, `down.sql`, the configuration's
+ * rollbackPatterns) run as their forward migration's rollback, not on their own.
+ */
 export function selectMigrations(
   files: readonly string[],
   lintOptions: (filePath: string) => LintOptions,
