@@ -15,7 +15,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import vm from "node:vm";
-import { readOwnFile, userCacheFolder, writeOwnFile } from "../files/user-cache.js";
+import { keepNewest, readOwnFile, userCacheFolder, writeOwnFile } from "../files/user-cache.js";
 
 export interface LoadedBundle {
   exports: Record<string, unknown>;
@@ -70,20 +70,12 @@ function cacheFileOf(file: string, env: Readonly<Record<string, string | undefin
   }
 }
 
-/** Writes the cache file (user-cache.ts) and prunes the older ones of the bundle. */
+/** Writes the cache file (user-cache.ts) and removes the bundle's older ones. */
 function writeOwn(cacheFile: string, data: Buffer): void {
-  if (writeOwnFile(cacheFile, data)) pruneOlder(path.dirname(cacheFile), cacheFile);
+  if (!writeOwnFile(cacheFile, data)) return;
+  const prefix = `${path.basename(cacheFile).replace(/-[0-9a-f]+\.v8$/, "")}-`;
+  keepNewest(cacheFile, (name) => name.startsWith(prefix) && name.endsWith(".v8"), KEPT_PER_BUNDLE);
 }
 
 /** Each build and each Node version has its own file: only the most recent few of a bundle are kept. */
 const KEPT_PER_BUNDLE = 4;
-
-function pruneOlder(folder: string, kept: string): void {
-  const prefix = `${path.basename(kept).replace(/-[0-9a-f]+\.v8$/, "")}-`;
-  const others = fs
-    .readdirSync(folder)
-    .filter((name) => name.startsWith(prefix) && name.endsWith(".v8") && name !== path.basename(kept))
-    .map((name) => ({ file: path.join(folder, name), mtime: fs.statSync(path.join(folder, name)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime);
-  for (const { file } of others.slice(KEPT_PER_BUNDLE - 1)) fs.rmSync(file, { force: true });
-}

@@ -62,3 +62,14 @@ export function writeOwnFile(file: string, data: Uint8Array | readonly Uint8Arra
   }
   return true;
 }
+
+/** Removes the files of `kept`'s folder that `sameKind` accepts, all but the `count` most recently modified (`kept` among them). */
+export function keepNewest(kept: string, sameKind: (name: string) => boolean, count: number): void {
+  const folder = path.dirname(kept);
+  const others = fs
+    .readdirSync(folder)
+    .filter((name) => sameKind(name) && name !== path.basename(kept))
+    .map((name) => ({ file: path.join(folder, name), mtime: fs.statSync(path.join(folder, name)).mtimeMs }))
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const { file } of others.slice(count - 1)) fs.rmSync(file, { force: true });
+}

@@ -10,11 +10,10 @@
  * made once per PGlite version and start parameters, from the database as initdb leaves it, before any migration.
  */
 import { createHash } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import { cacheSecret } from "../files/cache-secret.js";
 import { macOf, sameMac } from "../files/cache-mac.js";
-import { readOwnFile, userCacheFolder, writeOwnFile } from "../files/user-cache.js";
+import { keepNewest, readOwnFile, userCacheFolder, writeOwnFile } from "../files/user-cache.js";
 
 /** The hex HMAC, then a line break, then the tar. */
 const MAC_LENGTH = 64;
@@ -49,22 +48,11 @@ export function pgliteTemplate(env: Readonly<Record<string, string | undefined>>
     write(tar) {
       try {
         if (!writeOwnFile(file, [Buffer.from(`${macOf(secret.secret, label, "", tar)}\n`), tar])) return false;
-        pruneOthers(file);
+        keepNewest(file, (name) => /^datadir-[0-9a-f]+\.tar$/.test(name), KEPT);
         return true;
       } catch {
         return false;
       }
     },
   };
-}
-
-/** Removes the older data folders beyond KEPT (another PGlite version's, other start parameters'). */
-function pruneOthers(kept: string): void {
-  const folder = path.dirname(kept);
-  const others = fs
-    .readdirSync(folder)
-    .filter((name) => /^datadir-[0-9a-f]+\.tar$/.test(name) && name !== path.basename(kept))
-    .map((name) => ({ file: path.join(folder, name), mtime: fs.statSync(path.join(folder, name)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime);
-  for (const { file } of others.slice(KEPT - 1)) fs.rmSync(file, { force: true });
 }
