@@ -213,7 +213,7 @@ export function replayRun(identity: RunIdentity): Replay {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return { miss: "no record" };
-    return refused(`it cannot be read (${code ?? String(error)})`);
+    return refused(unreadable(error));
   }
   try {
     try {
@@ -222,7 +222,7 @@ export function replayRun(identity: RunIdentity): Replay {
       if (stat.size > MAX_RECORD_BYTES) return refused(`it is larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB`);
       size = stat.size;
     } catch (error) {
-      return refused(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      return refused(unreadable(error));
     }
     return readRecord(fd, size, identity, secret.secret, refused);
   } finally {
@@ -243,7 +243,7 @@ function readRecord(fd: number, size: number, identity: RunIdentity, secret: Buf
   try {
     head = fillTo(FIRST_READ_BYTES);
   } catch (error) {
-    return refused(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    return refused(unreadable(error));
   }
   const newline = head.indexOf(0x0a);
   const header = parseJson(head.toString("utf8", 0, newline < 0 ? head.length : newline)) as Partial<Header> | undefined;
@@ -257,7 +257,7 @@ function readRecord(fd: number, size: number, identity: RunIdentity, secret: Buf
     try {
       head = fillTo(head.length * 2);
     } catch (error) {
-      return refused(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      return refused(unreadable(error));
     }
     if (head.length === searched) break;
     bodyEnd = head.indexOf(0x0a, searched) + 1;
@@ -274,7 +274,7 @@ function readRecord(fd: number, size: number, identity: RunIdentity, secret: Buf
   try {
     printed = fillTo(size).subarray(bodyEnd);
   } catch (error) {
-    return refused(`it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    return refused(unreadable(error));
   }
   if (body.output.stdoutBytes + body.output.stderrBytes !== printed.length || !sameMac(header.outputMac, macOf(secret, label(identity.version, "output"), header.bodyMac, printed))) {
     return refused("it was modified after migsafe wrote it");
@@ -282,6 +282,9 @@ function readRecord(fd: number, size: number, identity: RunIdentity, secret: Buf
   const stdout = printed.subarray(0, body.output.stdoutBytes);
   return { output: { stdout, stderr: printed.subarray(body.output.stdoutBytes), exitCode: body.output.exitCode } };
 }
+
+/** Why a record that could not be read is not used. */
+const unreadable = (error: unknown) => `it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
 
 /** Reads `length` bytes of the file at `position` into `buffer` at the same offset; returns how many (fewer only if it is cut short meanwhile). */
 function readInto(fd: number, buffer: Buffer, position: number, length: number): number {
