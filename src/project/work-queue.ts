@@ -26,7 +26,8 @@ export function historyGroups(paths: readonly string[]): number[][] {
     if (group) group.push(index);
     else groups.set(key, [index]);
   });
-  return [...groups.values()].sort((a, b) => a[0]! - b[0]!);
+  // A Map keeps the order its keys were added in: the order of each group's first file.
+  return [...groups.values()];
 }
 
 function historyFolderGuess(filePath: string): string {
