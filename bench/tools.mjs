@@ -23,28 +23,25 @@ export function defineTools(root) {
   // squawk lints the paths or globs it is given, relative to its working folder, which is the case's folder.
   const squawkTargets = (input) => input.paths ?? (input.file ? [input.file] : [SQL_GLOB]);
   const migsafeTargets = (input) => input.paths ?? [input.file ?? input.folder];
+  // migsafe's JSON report of the files `targets` names, with `options` before them; exit codes 0–2 are its own.
+  const migsafeTool = (label, options, targets = migsafeTargets, check = checkMigsafeReport) => ({
+    label,
+    command: (input) => ({ command: process.execPath, args: [cli, ...options, "--format", "json", ...targets(input)] }),
+    statusOk: (status) => status === 0 || status === 1 || status === 2,
+    check,
+  });
 
   return {
-    migsafe: {
-      label: "migsafe",
-      command: (input) => ({ command: process.execPath, args: [cli, "--format", "json", ...migsafeTargets(input)] }),
-      statusOk: (status) => status === 0 || status === 1 || status === 2,
-      check: checkMigsafeReport,
-    },
+    migsafe: migsafeTool("migsafe", []),
     // The same run with --cache (issue 16): the case's checking round fills the cache, the timed rounds use it.
-    migsafeCached: {
-      label: "migsafe --cache",
-      command: (input) => ({ command: process.execPath, args: [cli, "--cache", "--format", "json", ...migsafeTargets(input)] }),
-      statusOk: (status) => status === 0 || status === 1 || status === 2,
-      check: checkMigsafeReport,
-    },
+    migsafeCached: migsafeTool("migsafe --cache", ["--cache"]),
     // The pre-commit case's yardstick: migsafe on the first of the staged files alone.
-    migsafeOneFile: {
-      label: "migsafe, first file only",
-      command: (input) => ({ command: process.execPath, args: [cli, "--format", "json", input.paths[0]] }),
-      statusOk: (status) => status === 0 || status === 1 || status === 2,
-      check: (stdoutFile, stderrFile, input) => checkMigsafeReport(stdoutFile, stderrFile, { ...input, files: 1 }),
-    },
+    migsafeOneFile: migsafeTool(
+      "migsafe, first file only",
+      [],
+      (input) => [input.paths[0]],
+      (stdoutFile, stderrFile, input) => checkMigsafeReport(stdoutFile, stderrFile, { ...input, files: 1 }),
+    ),
     squawk: {
       label: "squawk (native)",
       command: (input, { checking }) => ({
