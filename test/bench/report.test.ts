@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { tempTree } from "../helpers.js";
 
 // The benchmark's own logic (bench/*.mjs): which figure is judged against which target, and the inputs of the
 // cached cases. No timing here: the figures below are made up.
@@ -59,11 +60,11 @@ describe("bench targets (issue 16)", () => {
 describe("bench inputs", () => {
   it("restores a corpus project's folders and adds one new migration per call, the previous one removed", async () => {
     const { appendDieselMigration, restoreLayout } = await load();
-    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-bench-test-"));
+    scratch = tempTree(
+      { "corpus/migrations__2019-01-01-000000_init__up.sql": "CREATE TABLE person (id int);\n", "corpus/migrations__2019-01-01-000000_init__down.sql": "DROP TABLE person;\n" },
+      "migsafe-bench-test-",
+    );
     const project = path.join(scratch, "corpus");
-    fs.mkdirSync(project);
-    fs.writeFileSync(path.join(project, "migrations__2019-01-01-000000_init__up.sql"), "CREATE TABLE person (id int);\n");
-    fs.writeFileSync(path.join(project, "migrations__2019-01-01-000000_init__down.sql"), "DROP TABLE person;\n");
     const history = restoreLayout(project, path.join(scratch, "history"));
     expect(fs.readFileSync(path.join(history, "migrations/2019-01-01-000000_init/up.sql"), "utf8")).toBe("CREATE TABLE person (id int);\n");
     expect(fs.existsSync(path.join(history, "package.json"))).toBe(true);

@@ -1,11 +1,11 @@
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_SETTINGS, settingsOptions } from "../../src/config/settings.js";
 import type { KeptReplay, KeptReplays } from "../../src/engine/folder-history.js";
 import { createRunDiskAccess, runnerAndPartner } from "../../src/engine/lint-source.js";
 import type { LintOptions } from "../../src/engine/lint.js";
+import { tempTree } from "../helpers.js";
 
 // A thread holds a few folders' replays at once, not every folder of the run: one let go of and asked again is
 // replayed again, or restored from the cache's kept replay, with the same answers.
@@ -18,20 +18,17 @@ afterEach(() => {
   scratch = undefined;
 });
 
-/** Seven Prisma projects, each a history of two migrations: a table made, then changed. */
+/** Seven Prisma projects, each a history of two migrations: a table made, then changed; returns each one's second. */
 function projects(): string[] {
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "migsafe-replays-"));
-  const second: string[] = [];
+  const files: Record<string, string> = {};
   for (let k = 0; k < PROJECTS; k++) {
-    const migrations = path.join(scratch, `p${k}`, "prisma", "migrations");
-    fs.mkdirSync(path.join(migrations, "20240101000000_init"), { recursive: true });
-    fs.mkdirSync(path.join(migrations, "20240102000000_email"), { recursive: true });
-    fs.writeFileSync(path.join(migrations, "migration_lock.toml"), 'provider = "postgresql"\n');
-    fs.writeFileSync(path.join(migrations, "20240101000000_init", "migration.sql"), `CREATE TABLE users_${k} (id bigint);\n`);
-    fs.writeFileSync(path.join(migrations, "20240102000000_email", "migration.sql"), `ALTER TABLE users_${k} ADD COLUMN email text;\n`);
-    second.push(path.join(migrations, "20240102000000_email", "migration.sql"));
+    const migrations = `p${k}/prisma/migrations`;
+    files[`${migrations}/migration_lock.toml`] = 'provider = "postgresql"\n';
+    files[`${migrations}/20240101000000_init/migration.sql`] = `CREATE TABLE users_${k} (id bigint);\n`;
+    files[`${migrations}/20240102000000_email/migration.sql`] = `ALTER TABLE users_${k} ADD COLUMN email text;\n`;
   }
-  return second;
+  scratch = tempTree(files, "migsafe-replays-");
+  return Array.from({ length: PROJECTS }, (_, k) => path.join(scratch!, `p${k}/prisma/migrations/20240102000000_email/migration.sql`));
 }
 
 function knows(files: ReturnType<typeof createRunDiskAccess>, file: string, k: number): boolean {
