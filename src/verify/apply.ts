@@ -223,6 +223,10 @@ export async function applySegments(
   return result;
 }
 
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** ROLLBACK outside a transaction is only a warning: safe whatever state the failure left. */
 async function rollback(db: VerifyDatabase): Promise<void> {
   try {
@@ -255,14 +259,18 @@ async function newLocks(
     FROM pg_catalog.pg_locks l
     WHERE l.locktype = 'relation' AND l.granted AND l.pid = pg_catalog.pg_backend_pid()
       AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database())`);
-  const now = new Map<string, Set<LockMode>>();
-  for (const row of rows) {
+  // In the tables' name order: pg_locks lists them in its hash table's order, which differs between two sessions.
+  const named = rows.flatMap((row) => {
     const relation = before.get(row.oid);
     const mode = lockModeName(row.mode);
-    if (!relation || !isTable(relation) || !mode) continue;
-    const modes = now.get(row.oid) ?? new Set();
+    return relation && isTable(relation) && mode ? [{ oid: row.oid, relation, mode }] : [];
+  });
+  named.sort((a, b) => compareText(a.relation.schema, b.relation.schema) || compareText(a.relation.name, b.relation.name));
+  const now = new Map<string, Set<LockMode>>();
+  for (const { oid, mode } of named) {
+    const modes = now.get(oid) ?? new Set();
     modes.add(mode);
-    now.set(row.oid, modes);
+    now.set(oid, modes);
   }
   const taken: TakenLock[] = [];
   for (const [oid, modes] of now) {

@@ -295,7 +295,9 @@ async function serverOf(url: string): Promise<string> {
 async function openEmbedded(files: readonly string[], seed: string | undefined, timeoutMs: number, env: Readonly<Record<string, string | undefined>>): Promise<VerifyDatabase> {
   const { extensionsIn, openPgliteDatabase } = await import("./pglite-database.js");
   const texts = [...files.filter((file) => /\.sql$/i.test(file) || SCRIPT_EXTENSION.test(file)).map(readText), seed ?? ""];
-  return openPgliteDatabase({ extensions: [...new Set(texts.flatMap(extensionsIn))], timeoutMs, env });
+  const restart = env.MIGSAFE_PGLITE_RESTART_MB;
+  const restartGrowthMb = restart !== undefined && /^\d+$/.test(restart) ? Number(restart) : undefined;
+  return openPgliteDatabase({ extensions: [...new Set(texts.flatMap(extensionsIn))], timeoutMs, env, ...(restartGrowthMb !== undefined ? { restartGrowthMb } : {}) });
 }
 
 function readText(filePath: string): string {

@@ -28,6 +28,11 @@ export interface VerifyDatabase {
   run(sql: string): Promise<void>;
   /** Runs one statement with parameters and returns its rows. */
   query<Row extends Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Between two migrations: gives memory back when the database holds much of it (PGlite restarts from a copy of its
+   * data folder, with the session's settings), and says what it did, for `--debug`; undefined when it did nothing.
+   */
+  releaseMemory?(): Promise<string | undefined>;
   /** Cancels the statement running now, if any (SIGINT, SIGTERM). */
   cancel(): Promise<void>;
   /**

@@ -1,10 +1,11 @@
 import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
 import fs from "node:fs";
 import path from "node:path";
 import { loadOptional } from "../optional-dependency.js";
 import { pgliteTemplate } from "./pglite-template.js";
-import { DEFAULT_TIMEOUT_MS, timeoutText, type DatabaseError, type VerifyDatabase } from "./database.js";
+import { DEFAULT_TIMEOUT_MS, timeoutText, type VerifyDatabase } from "./database.js";
+import { startPgliteWorker, type DataFile } from "./pglite-worker.js";
+import { restoreSettings, sessionState, type SessionState } from "./session-state.js";
 
 /**
  * The contrib extensions PGlite ships, by the name CREATE EXTENSION uses (their module is
@@ -89,56 +90,18 @@ export interface PgliteOptions {
   timeoutMs?: number;
   /** Where the user's caches and cache secret are (XDG_CACHE_HOME, HOME, MIGSAFE_CACHE_SECRET…), for the kept data folder (pglite-template.ts). Default: none kept. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** How many MB the process may grow by before releaseMemory restarts PGlite (0: at every call). Default: 48. */
+  restartGrowthMb?: number;
 }
-
-/** What the worker thread answers: rows, or PostgreSQL's error; once started, the data folder initdb made (to keep), or whether it started from the kept one. */
-type Answer = { id: number; rows?: Record<string, unknown>[]; error?: DatabaseError; template?: ArrayBuffer; fromTemplate?: boolean };
 
 /** PGlite's start parameters besides its defaults: a smaller shared_buffers than PostgreSQL's 128 MB (verify's databases are small, and PGlite's memory is most of verify's). */
 const START_PARAMS = ["-c", "shared_buffers=16MB"];
 
 /**
- * PGlite in a worker thread: the thread that runs PostgreSQL's WebAssembly is busy until a
- * statement ends (statement_timeout has no effect in PGlite, and `SELECT pg_sleep(3600)` blocks
- * its thread for an hour), so it is not migsafe's. Written as CommonJS text (a Worker's `eval`)
- * so that it runs the same from the TypeScript sources and from the bundle; `require` paths
- * come resolved from here.
+ * How much the process's resident memory may grow over what it was when PGlite (re)started before verify restarts
+ * PGlite between two migrations: WebAssembly memory only grows, and a long history grows PGlite's by hundreds of MB.
  */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const text = (value) => (typeof value === "string" && value !== "" ? value : undefined);
-(async () => {
-  const { PGlite } = require(workerData.pglite);
-  const extensions = {};
-  for (const [name, modulePath] of workerData.extensions) extensions[name] = require(modulePath)[name];
-  const startParams = [...PGlite.defaultStartParams, ...workerData.startParams];
-  // From the kept data folder when there is one (pglite-template.ts); otherwise initdb, and the folder it made is sent
-  // back to be kept, before anything runs on it.
-  let db;
-  let template;
-  if (workerData.template) {
-    try {
-      db = await PGlite.create({ extensions, startParams, loadDataDir: new Blob([workerData.template]) });
-    } catch {
-      db = undefined;
-    }
-  }
-  if (!db) {
-    db = await PGlite.create({ extensions, startParams });
-    if (workerData.keep) template = await (await db.dumpDataDir("none")).arrayBuffer();
-  }
-  parentPort.on("message", async ({ id, kind, sql, params }) => {
-    try {
-      const rows = kind === "exec" ? (await db.exec(sql), []) : (await db.query(sql, params)).rows;
-      parentPort.postMessage({ id, rows });
-    } catch (error) {
-      const e = error || {};
-      parentPort.postMessage({ id, error: { message: text(e.message) || String(error), code: text(e.code), detail: text(e.detail), hint: text(e.hint), position: Number(e.position) || undefined } });
-    }
-  });
-  parentPort.postMessage({ id: 0, template, fromTemplate: template === undefined && workerData.template !== undefined }, template ? [template] : []);
-})().catch((error) => parentPort.postMessage({ id: 0, error: { message: String((error && error.message) || error) } }));
-`;
+const DEFAULT_RESTART_GROWTH_MB = 48;
 
 /**
  * An embedded PostgreSQL (PGlite: PostgreSQL compiled to WebAssembly), in memory, empty, one
@@ -148,13 +111,17 @@ const text = (value) => (typeof value === "string" && value !== "" ? value : und
  * A statement that runs longer than `timeoutMs` cannot be interrupted inside PGlite: the worker
  * is terminated, the database with it, and every later call fails (see {@link VerifyDatabase.lost}).
  * `cancel()` does the same.
+ *
+ * Between migrations, {@link VerifyDatabase.releaseMemory} starts a new instance from a dump of the data folder once
+ * the process has grown by `restartGrowthMb`, and terminates the old one, whose WebAssembly memory is then freed.
  */
 export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<VerifyDatabase> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const restartGrowth = (options.restartGrowthMb ?? DEFAULT_RESTART_GROWTH_MB) * 1024 * 1024;
   const require = createRequire(import.meta.url);
   const pglite = await loadOptional(["@electric-sql/pglite"], PGLITE_PURPOSE, async () => require.resolve("@electric-sql/pglite"));
   const wanted = [...new Set(options.extensions ?? [])];
-  const extensions = wanted
+  const extensions: [string, string][] = wanted
     .filter((name) => CONTRIB.has(name))
     .map((name) => {
       const module = name.replace(/-/g, "_");
@@ -168,93 +135,121 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<V
     else if (!CONTRIB.has(name) && !BUILT_IN.has(name)) notices.push(unavailableNotice(name));
   }
   const template = options.env ? pgliteTemplate(options.env, pgliteVersion(pglite), START_PARAMS) : undefined;
-  // The kept folder's bytes move to the worker in a buffer of their own (transferred, not copied again).
-  const keptBuffer = ownBuffer(template?.read());
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { pglite, extensions, startParams: START_PARAMS, template: keptBuffer, keep: template !== undefined },
-    transferList: keptBuffer ? [keptBuffer] : [],
-  });
-  let started: "from the kept data folder" | "with initdb" = "with initdb";
-  worker.unref();
-  const waiting = new Map<number, { resolve: (rows: Record<string, unknown>[]) => void; reject: (error: unknown) => void }>();
   let lost: string | undefined;
-  let next = 1;
+  let worker = startPgliteWorker({ pglite, extensions, startParams: START_PARAMS, dataDir: ownBuffer(template?.read()), keep: template !== undefined });
   const stop = (reason: string) => {
     lost ??= reason;
-    void worker.terminate();
-    for (const { reject } of waiting.values()) reject(Object.assign(new Error(reason), { code: "57014" }));
-    waiting.clear();
+    void worker.stop(reason);
   };
-  worker.on("message", (answer: Answer) => {
-    if (answer.id === 0 && answer.fromTemplate) started = "from the kept data folder";
-    if (answer.id === 0 && answer.template) template?.write(new Uint8Array(answer.template));
-    const pending = waiting.get(answer.id);
-    waiting.delete(answer.id);
-    if (answer.error) pending?.reject(Object.assign(new Error(answer.error.message), answer.error));
-    else pending?.resolve(answer.rows ?? []);
-  });
-  worker.on("error", (error) => stop(`the embedded PostgreSQL (PGlite) failed: ${error.message}`));
-  worker.on("exit", () => stop("the embedded PostgreSQL (PGlite) stopped"));
+  worker.onLost(stop);
 
-  const call = (kind: "exec" | "query", sql: string, params?: readonly unknown[], id = next++): Promise<Record<string, unknown>[]> => {
+  const call = (kind: "exec" | "query", sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]> => {
     if (lost) return Promise.reject(Object.assign(new Error(lost), { code: "57P01" }));
-    return new Promise((resolve, reject) => {
-      const timer =
-        id === 0
-          ? undefined
-          : setTimeout(
-              () => stop(`${timeoutText(timeoutMs)}; PGlite cannot interrupt a running statement, so verify stopped the embedded PostgreSQL, and with it the run`),
-              timeoutMs,
-            );
-      waiting.set(id, {
-        resolve: (rows) => (clearTimeout(timer), resolve(rows)),
-        reject: (error) => (clearTimeout(timer), reject(error)),
-      });
-      if (id !== 0) worker.postMessage({ id, kind, sql, params: params ? [...params] : undefined });
-    });
+    const timer = setTimeout(
+      () => stop(`${timeoutText(timeoutMs)}; PGlite cannot interrupt a running statement, so verify stopped the embedded PostgreSQL, and with it the run`),
+      timeoutMs,
+    );
+    return worker.call(kind, sql, params).finally(() => clearTimeout(timer));
+  };
+  const query = async <Row extends Record<string, unknown>>(sql: string, params?: readonly unknown[]) => (await call("query", sql, params)) as Row[];
+
+  let started: "from the kept data folder" | "with initdb";
+  let user: string;
+  let version: string;
+  let num: number;
+  try {
+    const ready = await worker.ready;
+    if (ready.template) template?.write(ready.template);
+    started = ready.fromDataDir ? "from the kept data folder" : "with initdb";
+    const [row] = await query<{ version: string; num: string; user: string }>("SELECT pg_catalog.version() AS version, pg_catalog.current_setting('server_version_num') AS num, session_user::text AS user");
+    version = String(row?.version ?? "");
+    num = Number(row?.num);
+    user = String(row?.user ?? "");
+  } catch (error) {
+    await worker.stop("verify could not start the embedded PostgreSQL (PGlite)");
+    throw error;
+  }
+  let restarts = 0;
+  let baseline = process.memoryUsage.rss();
+
+  /**
+   * A new instance from a dump of this one's data folder, with the session's settings; the old one terminated first
+   * (both at once would hold both memories). Says what it did; never throws: when the new instance does not start, the
+   * database is lost and the run stops there, as after a timeout.
+   */
+  const restart = async (grown: number): Promise<string> => {
+    let state: SessionState;
+    try {
+      state = await sessionState({ query }, user);
+    } catch (error) {
+      return `PGlite was not restarted to give memory back: the session's state could not be read (${errorMessage(error)})`;
+    }
+    if ("lost" in state) return `PGlite was not restarted to give memory back: ${state.lost}, which a new session would not have`;
+    const { settings } = state;
+    let files: DataFile[];
+    try {
+      files = await worker.files();
+    } catch (error) {
+      // The instance shut down before its files were read: it is gone either way.
+      const reason = `the embedded PostgreSQL (PGlite) could not be restarted from its data folder: ${errorMessage(error)}`;
+      stop(reason);
+      return reason;
+    }
+    const size = files.reduce((sum, file) => sum + (file.data?.byteLength ?? 0), 0);
+    await worker.stop("PGlite was restarted");
+    worker = startPgliteWorker({ pglite, extensions, startParams: START_PARAMS, files });
+    worker.onLost(stop);
+    try {
+      await worker.ready;
+      await restoreSettings({ query }, settings);
+    } catch (error) {
+      const reason = `the embedded PostgreSQL (PGlite) could not be restarted from its data folder: ${errorMessage(error)}`;
+      stop(reason);
+      return reason;
+    }
+    restarts++;
+    const mb = (bytes: number) => Math.round(bytes / (1024 * 1024));
+    return `PGlite restarted from its data folder (${mb(size)} MB) to give memory back, after the process grew by ${mb(grown)} MB (restart ${restarts}; ${settings.length} session settings set again)`;
   };
 
-  try {
-    worker.ref();
-    await call("exec", "", undefined, 0);
-    const rows = await call("query", "SELECT pg_catalog.version() AS version, pg_catalog.current_setting('server_version_num') AS num");
-    const version = String(rows[0]?.version ?? "");
-    const num = Number(rows[0]?.num);
-    const names = /PostgreSQL (\S+) \(PGlite (\S+)\)/.exec(version);
-    return {
-      description: names ? `PGlite ${names[2]} (PostgreSQL ${names[1]})` : "PGlite",
-      notices,
-      isolated: true,
-      started,
-      majorVersion: Number.isFinite(num) ? Math.floor(num / 10000) : 0,
-      get lost() {
-        return lost;
-      },
-      async exec(sql) {
-        await call("exec", sql);
-      },
-      async run(sql) {
-        // The extended protocol: one statement, never a second one hidden in its text.
-        await call("query", sql);
-      },
-      async query<Row extends Record<string, unknown>>(sql: string, params?: readonly unknown[]) {
-        return (await call("query", sql, params)) as Row[];
-      },
-      async cancel() {
-        if (waiting.size > 0) stop("verify was interrupted");
-      },
-      async close() {
-        lost ??= "the embedded PostgreSQL (PGlite) was closed";
-        await worker.terminate();
-      },
-    };
-  } catch (error) {
-    await worker.terminate();
-    throw error;
-  } finally {
-    worker.unref();
-  }
+  const names = /PostgreSQL (\S+) \(PGlite (\S+)\)/.exec(version);
+  return {
+    description: names ? `PGlite ${names[2]} (PostgreSQL ${names[1]})` : "PGlite",
+    notices,
+    isolated: true,
+    started,
+    majorVersion: Number.isFinite(num) ? Math.floor(num / 10000) : 0,
+    get lost() {
+      return lost;
+    },
+    async exec(sql) {
+      await call("exec", sql);
+    },
+    async run(sql) {
+      // The extended protocol: one statement, never a second one hidden in its text.
+      await call("query", sql);
+    },
+    query,
+    async releaseMemory() {
+      const grown = process.memoryUsage.rss() - baseline;
+      if (lost || (restartGrowth > 0 && grown <= restartGrowth)) return undefined;
+      const said = await restart(grown);
+      // Restarted or not (the session holds state), asked again only after as much growth again.
+      baseline = process.memoryUsage.rss();
+      return said;
+    },
+    async cancel() {
+      if (worker.busy) stop("verify was interrupted");
+    },
+    async close() {
+      lost ??= "the embedded PostgreSQL (PGlite) was closed";
+      await worker.stop(lost);
+    },
+  };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The version of the PGlite package whose entry point is `entry` (its package.json, up the tree); "" when not found. */

@@ -234,6 +234,10 @@ export async function verifyMigrations(options: VerifyOptions): Promise<VerifyOu
       stopped = { reason, notRun: forward.length - index };
       break;
     }
+    if (index > 0) {
+      const released = await db.releaseMemory?.();
+      if (released) notes.push(released);
+    }
     for (const unrun of unrunBefore.get(filePath) ?? []) {
       const text = runners.files.read(unrun);
       if (text !== undefined) context.unmade.push({ file: unrun, label: migrationLabel(unrun), words: wordsOfSql(text), knockOns: [] });
