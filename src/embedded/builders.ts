@@ -30,7 +30,12 @@ export interface BuilderStatement {
   callee: string;
   /** The migration function the call is in. */
   fn: string | undefined;
+  /** The SQL is what the library itself sends (node-pg-migrate's builders): `migsafe verify` may run it. */
+  runnable?: boolean;
 }
+
+/** node-pg-migrate's calls that are not statements of their own: SQL (an SQL snippet), a literal in arguments, a runner directive. */
+const PGM_NOT_STATEMENTS: ReadonlySet<string> = new Set(["sql", "func", "noTransaction"]);
 
 type Args = readonly Node[];
 type Generated = { sql: string; rules: string[] } | undefined;
@@ -253,21 +258,27 @@ function alterTableCall(chain: readonly [Link, ...Link[]], table: string, bare: 
 }
 const PGM_CALL = /(^|\.)pgm\.(\w+)$/;
 
-export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: ExtractScope): BuilderStatement[] {
+/**
+ * The schema-builder calls of a migration, as SQL, in source order. `unrendered` collects the node-pg-migrate calls
+ * left out (a method migsafe does not render, arguments it cannot read): a migration with one cannot be run as SQL.
+ */
+export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: ExtractScope, unrendered?: string[]): BuilderStatement[] {
   const read = new BuilderArgs(text, scope.constants, scope.holes);
   const found: BuilderStatement[] = [];
   walk(ast, [], (node, ancestors) => {
     if (node.type !== "CallExpression" || scope.dialects?.skips(node)) return;
     const callee = calleeText(node.callee, text);
-    const add = (generated: { sql: string; rules?: string[] } | undefined, at: Node = node) => {
+    const add = (generated: { sql: string; rules?: string[]; runnable?: boolean } | undefined, at: Node = node) => {
       if (generated) found.push({ ...generated, range: [at.range[0], at.range[1]], callee, fn: scope.functions.of(ancestors) });
     };
     const pgm = PGM_CALL.exec(callee)?.[2];
     const render = pgm !== undefined && Object.hasOwn(PGM_METHODS, pgm) ? PGM_METHODS[pgm] : undefined;
     if (render) {
       const sql = render(node.arguments, read);
-      return add(sql === undefined ? undefined : { sql });
+      if (sql === undefined) unrendered?.push(callee);
+      return add(sql === undefined ? undefined : { sql, runnable: true });
     }
+    if (pgm !== undefined && !PGM_NOT_STATEMENTS.has(pgm)) unrendered?.push(callee);
     const builder = BUILDERS.find((candidate) => candidate.callee.test(callee));
     if (builder) add(builder.generate(node.arguments, read));
     if (!ALTER_TABLE.test(callee)) return;

@@ -38,6 +38,13 @@ export class HoleNames {
     return number;
   }
 
+  /** How many placeholders of this file's the text holds (a builder's SQL made of names computed at run time). */
+  count(text: string): number {
+    let count = 0;
+    for (const match of text.matchAll(PLACEHOLDER)) if (this.#shown.has(match[0])) count++;
+    return count;
+  }
+
   /** The text with each placeholder shown as the expression it stands for. */
   show(text: string): string {
     return this.#shown.size === 0 ? text : text.replace(PLACEHOLDER, (name) => this.#shown.get(name) ?? name);

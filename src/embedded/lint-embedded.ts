@@ -47,6 +47,8 @@ interface Segment {
   /** For a builder call: the rules whose findings are kept (undefined: all); its findings cover the whole call. */
   rules?: readonly string[];
   builder?: boolean;
+  /** For a builder call: its SQL is what the library sends (see BuilderStatement.runnable). */
+  runnable?: boolean;
   /** How many parts of the SQL are computed at run time. */
   placeholders: number;
   /** For a call whose SQL could not be read: why. */
@@ -68,6 +70,8 @@ interface Assembled {
   holes: HoleNames;
   snippets: SqlSnippet[];
   builders: readonly { sql: string }[];
+  /** node-pg-migrate calls that are not in the SQL (findBuilderCalls). */
+  unrendered: readonly string[];
   notes: Note[];
   segments: Segment[];
   combined: string;
@@ -96,7 +100,8 @@ function assemble(rawText: string, filePath: string, options: LintOptions, embed
   const holes = new HoleNames();
   const scope = { targets: normalizeTargets(embedded.targets), ...scanProgram(ast, source.text, functions, dialects), holes, dialects };
   const { snippets, unchecked } = extractFromProgram(ast, source.text, scope);
-  const builders = findBuilderCalls(ast, source.text, scope);
+  const unrendered: string[] = [];
+  const builders = findBuilderCalls(ast, source.text, scope, unrendered);
   const notes: Note[] = dialects.skipped.map((part) => ({ line: source.position(part.at).line, message: `skipped ${part.reason}: not PostgreSQL's` }));
   const foreign = otherDialectOf(snippets, otherDatabases);
   if (foreign) {
@@ -106,7 +111,7 @@ function assemble(rawText: string, filePath: string, options: LintOptions, embed
 
   const all: Omit<Segment, "at">[] = [
     ...snippets.map((s) => ({ sql: numbersWhereNeeded(s, holes), offsets: s.offsets, ends: s.ends, range: s.range, fn: s.fn, callee: s.callee, placeholders: s.placeholders })),
-    ...builders.map((b) => ({ sql: b.sql, offsets: [], ends: [], range: b.range, fn: b.fn, callee: b.callee, rules: b.rules, builder: true, placeholders: 0 })),
+    ...builders.map((b) => ({ sql: b.sql, offsets: [], ends: [], range: b.range, fn: b.fn, callee: b.callee, rules: b.rules, builder: true, runnable: b.runnable, placeholders: holes.count(b.sql) })),
     ...unchecked.map((u) => ({ sql: "", offsets: [], ends: [], range: u.range, fn: u.fn, callee: u.callee, placeholders: 0, unchecked: u.reason })),
   ];
   if (all.length === 0) return { result: { ...base, findings: [], errors: [], ...(notes.length > 0 ? { notes } : {}) } };
@@ -154,7 +159,7 @@ function assemble(rawText: string, filePath: string, options: LintOptions, embed
     const end = segment2 && local < segment2.sql.length ? segment2.ends[local]! : toSource(range.end - 1) + 1;
     return { start, end: Math.max(start, end) };
   };
-  return { source, base: { ...base, snippets: snippets.length, builders: builders.length }, holes, snippets, builders, notes, segments, combined, sections, downSectionStart, toSource, mapRange };
+  return { source, base: { ...base, snippets: snippets.length, builders: builders.length }, holes, snippets, builders, unrendered, notes, segments, combined, sections, downSectionStart, toSource, mapRange };
 }
 
 export function lintEmbeddedSource(rawText: string, filePath: string, options: LintOptions, embedded: EmbeddedOptions = {}): EmbeddedResult {
@@ -258,11 +263,11 @@ function embeddedOptions(options: LintOptions): LintOptions {
   return derived;
 }
 
-/** What `migsafe verify` runs of a TS/JS migration: its SQL, the down function's from `downStart`, and where each SQL index is in the source. */
+/** What `migsafe verify` runs of a TS/JS migration: its SQL, the down function's from `downStart`, and where a range of the SQL is in the source (a builder's SQL: the whole call). */
 export interface EmbeddedMigrationSql {
   sql: string;
   downStart: number | undefined;
-  toSource(index: number): number;
+  toSource(range: Range): Range;
 }
 
 /**
@@ -272,8 +277,10 @@ export interface EmbeddedMigrationSql {
 export function embeddedMigrationSql(rawText: string, filePath: string, options: LintOptions): EmbeddedMigrationSql | { problem: string } {
   const assembled = assemble(rawText, filePath, options, {});
   if ("result" in assembled) return { problem: "it holds no SQL migsafe can read for PostgreSQL" };
-  const { segments, combined, downSectionStart, toSource } = assembled;
-  if (segments.some((segment) => segment.builder)) return { problem: "it calls a schema builder, whose SQL its library writes at run time" };
+  const { segments, combined, downSectionStart, mapRange, unrendered } = assembled;
+  // node-pg-migrate's builders run as the SQL node-pg-migrate writes for them, when migsafe renders every one.
+  if (segments.some((segment) => segment.builder && !segment.runnable)) return { problem: "it calls a schema builder, whose SQL its library writes at run time" };
+  if (unrendered.length > 0) return { problem: `it calls ${unrendered[0]}, whose SQL migsafe does not write` };
   if (segments.some((segment) => segment.unchecked !== undefined || segment.placeholders > 0)) return { problem: "some of its SQL is computed at run time" };
-  return { sql: combined, downStart: downSectionStart, toSource };
+  return { sql: combined, downStart: downSectionStart, toSource: mapRange };
 }

@@ -75,9 +75,15 @@ export function packagedExtension(name: string, resolve: (id: string) => string)
   }
 }
 
-/** The extension names of the CREATE EXTENSION statements in some SQL (comments included: loading one too many is harmless). */
+/**
+ * The extension names of the CREATE EXTENSION statements in some SQL (comments included: loading one too many is
+ * harmless), and of node-pg-migrate's `pgm.createExtension('name')` / `addExtension([...])` in a TS/JS migration.
+ */
 export function extensionsIn(sql: string): string[] {
   const names = [...sql.matchAll(/\bcreate\s+extension\s+(?:if\s+not\s+exists\s+)?(?:"([^"]+)"|([\w$-]+))/gi)].map((match) => match[1] ?? match[2]!.toLowerCase());
+  for (const call of sql.matchAll(/\bpgm\s*\.\s*(?:create|add)Extension\s*\(\s*(\[[^\]]*\]|(['"`])[\w$-]+\2)/g)) {
+    for (const literal of call[1]!.matchAll(/(['"`])([\w$-]+)\1/g)) names.push(literal[2]!);
+  }
   return [...new Set(names)];
 }
 

@@ -424,11 +424,7 @@ function load(filePath: string, options: LintOptions, runners: FileRunners, psql
     // The SQL lint reads in it (selectMigrations checked that it spells all of it out), mapped back to the source.
     const embedded = runners.embeddedSql(filePath, result.text, options);
     if ("problem" in embedded) return { filePath, result, toSource: identity };
-    const toSource = (range: Range): Range => {
-      const start = embedded.toSource(range.start);
-      return { start, end: range.end > range.start ? Math.max(start, embedded.toSource(range.end - 1) + 1) : start };
-    };
-    return { filePath, result, source: new SourceText(result.text), parsed: parseFile(new SourceText(embedded.sql)), toSource, script: { downStart: embedded.downStart } };
+    return { filePath, result, source: new SourceText(result.text), parsed: parseFile(new SourceText(embedded.sql)), toSource: embedded.toSource, script: { downStart: embedded.downStart } };
   }
   const source = new SourceText(result.text);
   // Read as lint reads it: psql's variables, in a file psql runs (Sqitch), as psql replaces them; those psql sets

@@ -449,6 +449,37 @@ describe("a TS/JS migration verify cannot run", () => {
   }, 60_000);
 });
 
+describe("node-pg-migrate's schema builders", () => {
+  it("run as the SQL node-pg-migrate sends for them, when migsafe writes every call's SQL from names the file spells out", async () => {
+    const dir = project({
+      "package.json": JSON.stringify({ dependencies: { "node-pg-migrate": "^7.0.0" } }),
+      "migrations/1700000000000_users.js": [
+        "exports.up = (pgm) => {",
+        "  pgm.createTable('users', { id: 'id', email: { type: 'text', notNull: true } });",
+        "  pgm.createIndex('users', 'email', { unique: true });",
+        "};",
+        "exports.down = (pgm) => {",
+        "  pgm.dropTable('users');",
+        "};",
+        "",
+      ].join("\n"),
+      "migrations/1700000000001_age.js": "exports.up = (pgm) => {\n  pgm.addColumn('users', { age: { type: 'integer', notNull: true } });\n};\nexports.down = (pgm) => {\n  pgm.dropColumn('users', 'age');\n};\n",
+      "migrations/1700000000002_policy.js": "exports.up = (pgm) => {\n  pgm.createPolicy('users', 'own_rows');\n};\n",
+      "migrations/1700000000003_named.js": "const { TABLE } = require('../src/names');\nexports.up = (pgm) => {\n  pgm.addColumn(TABLE, { note: 'text' });\n};\n",
+    });
+    const result = await verify(["--rows", "2", "--format", "compact", "migrations"], { cwd: dir });
+    // The index's and the column's statements come from the builder calls: findings cover the call.
+    expect(result.output.split("\n").filter((line) => / verify-/.test(line))).toEqual([
+      'migrations/1700000000001_age.js:2:3: dangerous verify-error Fails on PostgreSQL 18: column "age" of relation "users" contains null values (23502)',
+    ]);
+    expect(result.stderr).toContain("migsafe: verified 2 migrations on");
+    // The first one ran, its rollback too (the rollback check found nothing to say).
+    expect(result.output).not.toContain("1700000000000_users.js:");
+    // A call migsafe writes no SQL for, or a name computed at run time: not run, and said.
+    expect(result.stderr).toMatch(/skipped 2 files verify does not run .*: migrations\/1700000000002_policy\.js, migrations\/1700000000003_named\.js\n/);
+  }, 60_000);
+});
+
 describe("popx's split migrations", () => {
   it("are run in order, their down files reported but not checked one by one (they undo the group in reverse)", async () => {
     const dir = project({

@@ -267,6 +267,14 @@ describe("extensions PGlite loads", () => {
       "citext",
     ]);
   });
+
+  it("are those node-pg-migrate's createExtension and addExtension create in a TS/JS migration", () => {
+    expect(extensionsIn("pgm.createExtension('uuid-ossp', { ifNotExists: true });\npgm.addExtension([\"pg_trgm\", `citext`]);\npgm.createExtension(name);\n")).toEqual([
+      "uuid-ossp",
+      "pg_trgm",
+      "citext",
+    ]);
+  });
 });
 
 describe("extensions in packages of their own", () => {
