@@ -17,6 +17,7 @@ import { BuilderArgs } from "./builder-args.js";
 import type { ExtractScope } from "./extract.js";
 import { quoteName, unquoteName } from "./holes.js";
 import { chainOn, knexChain, type Link } from "./knex-builders.js";
+import { kyselySchemaCall } from "./kysely-builders.js";
 import { PGM_METHODS } from "./pgm-builders.js";
 import { calleeText, walk, type Node } from "./tree.js";
 
@@ -30,7 +31,7 @@ export interface BuilderStatement {
   callee: string;
   /** The migration function the call is in. */
   fn: string | undefined;
-  /** The SQL is what the library itself sends (node-pg-migrate's builders): `migsafe verify` may run it. */
+  /** The SQL is what the library itself sends (node-pg-migrate's builders, Kysely's schema chains): `migsafe verify` may run it. */
   runnable?: boolean;
 }
 
@@ -42,6 +43,7 @@ type Generated = { sql: string; rules: string[] } | undefined;
 type Generator = (args: Args, read: BuilderArgs) => Generated;
 
 const DROP_TABLE = ["drop-table"];
+const LOCK_TIMEOUT = "require-lock-timeout";
 const DROP_COLUMN = ["drop-column"];
 const RENAME_COLUMN = ["rename-column"];
 const RENAME_TABLE = ["rename-table"];
@@ -260,17 +262,29 @@ const PGM_CALL = /(^|\.)pgm\.(\w+)$/;
 
 /**
  * The schema-builder calls of a migration, as SQL, in source order. `unrendered` collects the node-pg-migrate calls
- * left out (a method migsafe does not render, arguments it cannot read): a migration with one cannot be run as SQL.
+ * and Kysely schema chains left out (a method migsafe does not write, arguments it cannot read): a migration with one
+ * cannot be run as SQL.
  */
 export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: ExtractScope, unrendered?: string[]): BuilderStatement[] {
   const read = new BuilderArgs(text, scope.constants, scope.holes);
   const found: BuilderStatement[] = [];
+  /** Kysely chains written whole: their inner calls (`db.schema.createTable('t')`) are not builders of their own. */
+  const written: [number, number][] = [];
   walk(ast, [], (node, ancestors) => {
     if (node.type !== "CallExpression" || scope.dialects?.skips(node)) return;
+    if (written.some(([start, end]) => node.range[0] >= start && node.range[1] <= end)) return;
     const callee = calleeText(node.callee, text);
     const add = (generated: { sql: string; rules?: string[]; runnable?: boolean } | undefined, at: Node = node) => {
       if (generated) found.push({ ...generated, range: [at.range[0], at.range[1]], callee, fn: scope.functions.of(ancestors) });
     };
+    const kysely = kyselySchemaCall(node, read);
+    if (kysely && "sql" in kysely) {
+      written.push(node.range);
+      // Judged by the rules lint applied to it before it was written whole (a drop), and by require-lock-timeout, which
+      // names a file's first lock: the rest only informs the other rules.
+      return add({ sql: kysely.sql, rules: /^drop table /.test(kysely.sql) ? [...DROP_TABLE, LOCK_TIMEOUT] : [LOCK_TIMEOUT], runnable: true });
+    }
+    if (kysely) unrendered?.push(kysely.unrendered);
     const pgm = PGM_CALL.exec(callee)?.[2];
     const render = pgm !== undefined && Object.hasOwn(PGM_METHODS, pgm) ? PGM_METHODS[pgm] : undefined;
     if (render) {

@@ -81,7 +81,7 @@ interface Assembled {
   mapRange(range: Range): Range;
 }
 
-function assemble(rawText: string, filePath: string, options: LintOptions, embedded: EmbeddedOptions): Assembled | { result: EmbeddedResult } {
+function assemble(rawText: string, filePath: string, options: LintOptions, embedded: EmbeddedOptions): Assembled | { result: EmbeddedResult; unrendered?: readonly string[] } {
   const source = new SourceText(rawText);
   const base = { filePath, text: source.text, hasBom: source.hasBom, snippets: 0, builders: 0 };
   const { migrationFunctions: functions, otherDatabases } = options.settings;
@@ -114,7 +114,7 @@ function assemble(rawText: string, filePath: string, options: LintOptions, embed
     ...builders.map((b) => ({ sql: b.sql, offsets: [], ends: [], range: b.range, fn: b.fn, callee: b.callee, rules: b.rules, builder: true, runnable: b.runnable, placeholders: holes.count(b.sql) })),
     ...unchecked.map((u) => ({ sql: "", offsets: [], ends: [], range: u.range, fn: u.fn, callee: u.callee, placeholders: 0, unchecked: u.reason })),
   ];
-  if (all.length === 0) return { result: { ...base, findings: [], errors: [], ...(notes.length > 0 ? { notes } : {}) } };
+  if (all.length === 0) return { result: { ...base, findings: [], errors: [], ...(notes.length > 0 ? { notes } : {}) }, unrendered };
 
   // Section by section in the order the runner calls them, each in source order.
   const order = [...functions.up, ...functions.down];
@@ -276,7 +276,10 @@ export interface EmbeddedMigrationSql {
  */
 export function embeddedMigrationSql(rawText: string, filePath: string, options: LintOptions): EmbeddedMigrationSql | { problem: string } {
   const assembled = assemble(rawText, filePath, options, {});
-  if ("result" in assembled) return { problem: "it holds no SQL migsafe can read for PostgreSQL" };
+  if ("result" in assembled) {
+    const unrendered = assembled.unrendered?.[0];
+    return { problem: unrendered ? `it calls ${unrendered}, whose SQL migsafe does not write` : "it holds no SQL migsafe can read for PostgreSQL" };
+  }
   const { segments, combined, downSectionStart, mapRange, unrendered } = assembled;
   // node-pg-migrate's builders run as the SQL node-pg-migrate writes for them, when migsafe renders every one.
   if (segments.some((segment) => segment.builder && !segment.runnable)) return { problem: "it calls a schema builder, whose SQL its library writes at run time" };

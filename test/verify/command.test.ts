@@ -480,6 +480,32 @@ describe("node-pg-migrate's schema builders", () => {
   }, 60_000);
 });
 
+describe("Kysely's schema builder", () => {
+  it("runs as the SQL Kysely sends, when migsafe writes every chain of the file", async () => {
+    const up = (body: string, down = "") =>
+      `import { type Kysely } from 'kysely'\nexport async function up(db: Kysely<unknown>): Promise<void> {\n${body}\n}\nexport async function down(db: Kysely<unknown>): Promise<void> {\n${down}\n}\n`;
+    const dir = project({
+      "package.json": JSON.stringify({ dependencies: { kysely: "^0.27.0" } }),
+      "migrations/20240101T000000000Z-account.ts": up(
+        "  await db.schema.createTable('account').addColumn('id', 'serial', (col) => col.primaryKey()).addColumn('email', 'varchar', (col) => col.notNull()).execute()\n" +
+          "  await db.schema.createIndex('account_email_idx').on('account').column('email').execute()",
+        "  await db.schema.dropTable('account').execute()",
+      ),
+      "migrations/20240102T000000000Z-age.ts": up(
+        "  await db.schema.alterTable('account').addColumn('age', 'integer', (col) => col.notNull()).execute()",
+        "  await db.schema.alterTable('account').dropColumn('age').execute()",
+      ),
+      "migrations/20240103T000000000Z-view.ts": up("  await db.schema.createView('emails').as(db.selectFrom('account').select('email')).execute()"),
+    });
+    const result = await verify(["--rows", "2", "--format", "compact", "migrations"], { cwd: dir });
+    expect(result.output.split("\n").filter((line) => / verify-/.test(line))).toEqual([
+      'migrations/20240102T000000000Z-age.ts:3:9: dangerous verify-error Fails on PostgreSQL 18: column "age" of relation "account" contains null values (23502)',
+    ]);
+    expect(result.stderr).toContain("migsafe: verified 2 migrations on");
+    expect(result.stderr).toMatch(/skipped 1 file verify does not run .*: migrations\/20240103T000000000Z-view\.ts\n/);
+  }, 60_000);
+});
+
 describe("popx's split migrations", () => {
   it("are run in order, their down files reported but not checked one by one (they undo the group in reverse)", async () => {
     const dir = project({
