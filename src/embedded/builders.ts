@@ -17,7 +17,7 @@ import { BuilderArgs } from "./builder-args.js";
 import type { ExtractScope } from "./extract.js";
 import { quoteName, unquoteName } from "./holes.js";
 import { chainOn, knexChain, type Link } from "./knex-builders.js";
-import { kyselySchemaCall } from "./kysely-builders.js";
+import { importsKysely, isUnexecutedSchemaChain, kyselySchemaCall } from "./kysely-builders.js";
 import { PGM_METHODS } from "./pgm-builders.js";
 import { calleeText, walk, type Node } from "./tree.js";
 
@@ -270,6 +270,7 @@ export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: Ext
   const found: BuilderStatement[] = [];
   /** Kysely chains written whole: their inner calls (`db.schema.createTable('t')`) are not builders of their own. */
   const written: [number, number][] = [];
+  const kyselyFile = importsKysely(ast);
   walk(ast, [], (node, ancestors) => {
     if (node.type !== "CallExpression" || scope.dialects?.skips(node)) return;
     if (written.some(([start, end]) => node.range[0] >= start && node.range[1] <= end)) return;
@@ -285,6 +286,11 @@ export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: Ext
       return add({ sql: kysely.sql, rules: /^drop table /.test(kysely.sql) ? [...DROP_TABLE, LOCK_TIMEOUT] : [LOCK_TIMEOUT], runnable: true });
     }
     if (kysely) unrendered?.push(kysely.unrendered);
+    else if (kyselyFile && isUnexecutedSchemaChain(node, ancestors[ancestors.length - 1], text)) {
+      // Kysely sends nothing for a chain that is never executed: it is no statement (and not Knex's builder).
+      written.push(node.range);
+      return;
+    }
     const pgm = PGM_CALL.exec(callee)?.[2];
     const render = pgm !== undefined && Object.hasOwn(PGM_METHODS, pgm) ? PGM_METHODS[pgm] : undefined;
     if (render) {

@@ -37,6 +37,21 @@ export function kyselySchemaCall(node: TSESTree.CallExpression, read: BuilderArg
   }
 }
 
+/**
+ * Whether `node` is a whole Kysely schema chain that is never executed (`await db.schema.dropTable('t')` with no
+ * `.execute()`): Kysely sends nothing for it. Only in a file that imports Kysely: Knex's chains run when awaited.
+ */
+export function isUnexecutedSchemaChain(node: TSESTree.CallExpression, parent: Node | undefined, sourceText: string): boolean {
+  if (parent?.type === "MemberExpression" && parent.object === node) return false;
+  const chain = linksOf(node);
+  return chain !== undefined && isSchemaRoot(chain.root, sourceText) && chain.links[chain.links.length - 1]!.method !== "execute";
+}
+
+/** Whether the program imports Kysely (`import … from 'kysely'`). */
+export function importsKysely(program: TSESTree.Program): boolean {
+  return program.body.some((statement) => statement.type === "ImportDeclaration" && statement.source.value === "kysely");
+}
+
 /** The calls of a method chain, outermost last, and the expression it starts from. */
 function linksOf(expression: Node): { links: Link[]; root: Node } | undefined {
   const links: Link[] = [];
