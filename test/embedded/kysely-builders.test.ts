@@ -81,9 +81,11 @@ describe("Kysely's schema builder, written as Kysely's PostgreSQL dialect sends 
       up(`  await db.schema.createView('stats').as(db.selectFrom('label').selectAll()).execute()
   await db.schema.createIndex('label_neg_idx').on('label').column('neg').where('neg', '=', false).execute()
   await db.schema.alterTable(TABLES.label).addColumn('x', 'text').execute()
-  await db.schema.createTable('t').addColumn('id', 'serial', (col) => { return col.primaryKey() }).execute()`),
+  await db.schema.createTable('t').addColumn('id', 'serial', (col) => { return col.primaryKey() }).execute()
+  await db.schema.createSchema('s').constructor().execute()
+  await db.schema.alterTable('label').addColumn('x', 'text', (col) => col.toString()).execute()`),
     );
-    expect(unrendered).toEqual(["db.schema.as(…)", "db.schema.where(…)", "db.schema.alterTable(…)", "db.schema.addColumn(…)"]);
+    expect(unrendered).toEqual(["db.schema.as(…)", "db.schema.where(…)", "db.schema.alterTable(…)", "db.schema.addColumn(…)", "db.schema.constructor(…)", "db.schema.toString(…)"]);
     // The createTable is still read as a builder (as before Kysely's chains were written): a table the file makes.
     expect(calls).toEqual([{ sql: 'CREATE TABLE "t" ()', runnable: false, rules: [] }]);
   });
