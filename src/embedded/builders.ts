@@ -16,7 +16,7 @@ import type { TSESTree } from "@typescript-eslint/typescript-estree";
 import { BuilderArgs } from "./builder-args.js";
 import type { ExtractScope } from "./extract.js";
 import { quoteName, unquoteName } from "./holes.js";
-import { chainOn, knexChain, type Link } from "./knex-builders.js";
+import { chainOn, knexAlterColumn, knexChain, unwrittenKnexLink, type Link } from "./knex-builders.js";
 import { importsKysely, isUnexecutedSchemaChain, kyselySchemaCall } from "./kysely-builders.js";
 import { PGM_METHODS } from "./pgm-builders.js";
 import { calleeText, walk, type Node } from "./tree.js";
@@ -243,8 +243,24 @@ const BUILDERS: readonly { callee: RegExp; generate: Generator }[] = [
   },
 ];
 
+/** Whether an expression names the identifier anywhere. */
+function mentions(expression: Node, name: string): boolean {
+  let found = false;
+  walk(expression, [], (node) => {
+    if (node.type === "Identifier" && node.name === name) found = true;
+  });
+  return found;
+}
+
 /** Knex `schema.alterTable(name, (t) => { t.dropColumn(…) })` and `schema.table(…)`. */
 const ALTER_TABLE = /(^|\.)schema\.(alterTable|table)$/;
+const KNEX_CREATE_TABLE = /(^|\.)schema\.createTable$/;
+/** Knex's schema calls whose SQL is written as Knex writes it (createTable's and alterTable's callbacks: unwrittenKnexLink). */
+const KNEX_WRITTEN = /(^|\.)schema\.(createTable|dropTable|dropTableIfExists|renameTable)$/;
+/** A call on a client's schema builder (`knex.schema.x`, `trx.schema.x`), not on a variable named schema (`schema.parse`). */
+const KNEX_SCHEMA = /\w\.schema\.(\w+)$/;
+/** Knex's schema calls read here or as SQL snippets, or that change nothing (hasTable). */
+const KNEX_HANDLED: ReadonlySet<string> = new Set(["createTable", "dropTable", "dropTableIfExists", "renameTable", "alterTable", "table", "raw", "hasTable", "hasColumn"]);
 
 
 /** One statement of Knex's alterTable callback: a drop or rename of a column (their own rules), or what knex-builders.ts renders. */
@@ -300,22 +316,53 @@ export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: Ext
     }
     if (pgm !== undefined && !PGM_NOT_STATEMENTS.has(pgm)) unrendered?.push(callee);
     const builder = BUILDERS.find((candidate) => candidate.callee.test(callee));
-    if (builder) add(builder.generate(node.arguments, read));
-    if (!ALTER_TABLE.test(callee)) return;
+    if (builder) {
+      const generated = builder.generate(node.arguments, read);
+      add(generated && { ...generated, runnable: !kyselyFile && KNEX_WRITTEN.test(callee) });
+    }
+    // In a Kysely file, `db.schema.x` is Kysely's (kyselySchemaCall): what it cannot write is said there.
+    if (kyselyFile) return;
+    const knex = KNEX_SCHEMA.exec(callee)?.[1];
+    // Knex's other schema calls (withSchema, createView, …) are not written: their file is not run.
+    if ((knex !== undefined && !KNEX_HANDLED.has(knex)) || /(^|\.)schema\.withSchema\(/.test(callee)) unrendered?.push(callee);
+    const creating = KNEX_CREATE_TABLE.test(callee);
+    if (!ALTER_TABLE.test(callee) && !creating) return;
     const tableNode = node.arguments[0];
     const table = read.name(tableNode);
     const callback = node.arguments[1];
-    if (!table || !callback || (callback.type !== "ArrowFunctionExpression" && callback.type !== "FunctionExpression")) return;
+    if (!table || !callback || (callback.type !== "ArrowFunctionExpression" && callback.type !== "FunctionExpression")) {
+      if (creating && callback) unrendered?.push(callee);
+      return;
+    }
     const param = callback.params[0];
-    if (param?.type !== "Identifier") return;
+    if (param?.type !== "Identifier") return void unrendered?.push(callee);
     const onTable = (expression: Node) => {
       const chain = chainOn(expression.type === "AwaitExpression" ? expression.argument : expression, param.name);
-      if (chain) add(alterTableCall(chain, table, read.bareName(tableNode)!, read), expression);
+      // A statement that does not touch the table (`knex.raw(…)` inside the callback) is read as what it is.
+      if (!chain && !mentions(expression, param.name)) return;
+      const unwritten = chain ? unwrittenKnexLink(chain) : "statement";
+      if (unwritten !== undefined) unrendered?.push(`${callee}(…): ${unwritten}`);
+      if (!chain) return;
+      // `.alter()`: run by verify as Knex alters the column; lint leaves it out (Knex always sets the type again).
+      const altered = knexAlterColumn(chain, table, read);
+      if (altered) return add({ sql: altered.join(";\n"), rules: [], runnable: true }, expression);
+      const generated = alterTableCall(chain, table, read.bareName(tableNode)!, read);
+      if (!creating) return add(generated && { ...generated, runnable: true }, expression);
+      for (const statement of generated?.sql.split(";\n") ?? []) (/^ALTER TABLE \S+ ADD COLUMN /.test(statement) ? newColumns : afterColumns).push(statement);
     };
-    if (callback.body.type !== "BlockStatement") return onTable(callback.body);
-    walk(callback.body, [], (inner) => {
-      if (inner.type === "ExpressionStatement") onTable(inner.expression);
-    });
+    // createTable: Knex writes the table with all its columns, then its keys and indexes, whatever the callback's order.
+    const newColumns: string[] = [];
+    const afterColumns: string[] = [];
+    if (callback.body.type !== "BlockStatement") onTable(callback.body);
+    else {
+      for (const statement of callback.body.body) {
+        if (statement.type === "ExpressionStatement") onTable(statement.expression);
+        else unrendered?.push(`${callee}(…): ${statement.type}`);
+      }
+    }
+    const created = creating ? found.find((statement) => statement.range[0] === node.range[0] && statement.range[1] === node.range[1]) : undefined;
+    // A new table's columns inform the other rules; they are not changes of an existing table.
+    if (created) created.sql = [created.sql, ...newColumns, ...afterColumns].join(";\n");
   });
   return found.sort((a, b) => a.range[0] - b.range[0]);
 }

@@ -6,7 +6,7 @@
  * time (it always re-sets the type): it is left out.
  */
 import type { BuilderArgs } from "./builder-args.js";
-import { quoteName, unquoteName } from "./holes.js";
+import { quoteName, sqlValue, unquoteName } from "./holes.js";
 import { keyName, type Node } from "./tree.js";
 
 /** One call of a chain on the callback's table: `table.string('c')`, `.notNullable()`, `.defaultTo(…)`. */
@@ -40,6 +40,31 @@ const TYPES: Readonly<Record<string, string>> = {
   increments: "serial primary key",
   bigIncrements: "bigserial primary key",
 };
+
+/** The chains' first calls written as Knex writes them, and the modifiers read (`unsigned` means nothing in PostgreSQL). */
+const WRITTEN_ROOTS: ReadonlySet<string> = new Set(["specificType", "enu", "enum", "index", "unique", "primary", "foreign", "dropIndex", "dropUnique", "dropForeign", "dropPrimary", "setNullable", "dropNullable", "timestamps", "dropColumn", "dropColumns", "renameColumn"]);
+const READ_MODIFIERS: ReadonlySet<string> = new Set(["notNullable", "nullable", "defaultTo", "unique", "index", "primary", "references", "inTable", "onDelete", "onUpdate", "unsigned"]);
+/** What a `.alter()` chain may say besides the type: Knex's alterColumns writes these. */
+const ALTER_MODIFIERS: ReadonlySet<string> = new Set(["alter", "nullable", "notNullable", "defaultTo"]);
+/** Column types whose second argument changes the SQL in ways not written here (`dateTime('c', { useTz: false })`). */
+const NO_OPTIONS: ReadonlySet<string> = new Set(["dateTime", "datetime", "timestamp", "time", "increments", "bigIncrements", "binary", "float", "double"]);
+
+/**
+ * The first call of a chain whose SQL knexChain does not write as Knex does (an unknown column type or modifier,
+ * `.alter()`, `.comment()`, options it does not read), or undefined when it writes all of it: `migsafe verify` may run it.
+ */
+export function unwrittenKnexLink(chain: readonly Link[]): string | undefined {
+  const [root, ...modifiers] = chain;
+  if (!root) return "chain";
+  if (modifiers.some((link) => link.method === "alter")) {
+    if (!Object.hasOwn(TYPES, root.method) && root.method !== "specificType") return root.method;
+    return modifiers.find((link) => !ALTER_MODIFIERS.has(link.method))?.method;
+  }
+  if (!Object.hasOwn(TYPES, root.method) && !WRITTEN_ROOTS.has(root.method)) return root.method;
+  if (NO_OPTIONS.has(root.method) && root.args.length > 1) return root.method;
+  if (root.method === "timestamps" && root.args.length > 2) return root.method;
+  return modifiers.find((link) => !READ_MODIFIERS.has(link.method))?.method;
+}
 
 /** The statements of one chain on the table (`table` is the SQL name of the table, `bare` its name for building others). */
 export function knexChain(chain: readonly Link[], table: string, bare: string, read: BuilderArgs): string[] {
@@ -84,6 +109,25 @@ export function knexChain(chain: readonly Link[], table: string, bare: string, r
   }
 }
 
+/**
+ * `table.string('c').alter().notNullable().defaultTo('x')`, as Knex's PostgreSQL dialect alters a column: the default
+ * dropped, NOT NULL dropped, the type set (with a cast), then the default and NOT NULL the chain asks for. Undefined
+ * for a chain without `.alter()`, or one whose type is not written here.
+ */
+export function knexAlterColumn(chain: readonly Link[], table: string, read: BuilderArgs): string[] | undefined {
+  const [root, ...modifiers] = chain;
+  if (!root || !modifiers.some((link) => link.method === "alter") || root.method === "enu" || root.method === "enum") return undefined;
+  const type = columnType(root, read);
+  const name = read.name(root.args[0]);
+  if (type === undefined || !name) return undefined;
+  const alter = `ALTER TABLE ${table} ALTER COLUMN ${name}`;
+  const statements = [`${alter} DROP DEFAULT`, `${alter} DROP NOT NULL`, `${alter} TYPE ${type} USING (${name}::${type})`];
+  const defaultTo = modifiers.find((link) => link.method === "defaultTo")?.args[0];
+  if (defaultTo) statements.push(`${alter} SET DEFAULT ${knexValue(defaultTo, read)}`);
+  if (modifiers.some((link) => link.method === "notNullable")) statements.push(`${alter} SET NOT NULL`);
+  return statements;
+}
+
 /** `table.string('c', 100).notNullable().defaultTo('x').unique().references('users.id')`: the column and what its modifiers add. */
 function addColumn(root: Link, modifiers: readonly Link[], table: string, bare: string, read: BuilderArgs, has: (method: string) => Link | undefined): string[] {
   const type = columnType(root, read);
@@ -99,7 +143,8 @@ function addColumn(root: Link, modifiers: readonly Link[], table: string, bare: 
   const index = (suffix: string) => quoteName(`${bare}_${columnBare}_${suffix}`.toLowerCase().replace(/[-.]/g, "_"));
   if (has("unique")) statements.push(`ALTER TABLE ${table} ADD CONSTRAINT ${index("unique")} UNIQUE (${column})`);
   if (has("index")) statements.push(`CREATE INDEX ${index("index")} ON ${table} (${column})`);
-  if (has("primary")) statements.push(`ALTER TABLE ${table} ADD CONSTRAINT ${quoteName(`${bare}_pkey`)} PRIMARY KEY (${column})`);
+  // increments() is its table's primary key already: Knex adds no second one for `.primary()`.
+  if (has("primary") && root.method !== "increments" && root.method !== "bigIncrements") statements.push(`ALTER TABLE ${table} ADD CONSTRAINT ${quoteName(`${bare}_pkey`)} PRIMARY KEY (${column})`);
   if (has("references")) statements.push(`ALTER TABLE ${table} ADD CONSTRAINT ${index("foreign")} FOREIGN KEY (${column}) ${references(modifiers, read)}`);
   return statements;
 }
@@ -109,11 +154,18 @@ function columnType(root: Link, read: BuilderArgs): string | undefined {
   if (root.method === "enu" || root.method === "enum") {
     // Knex writes a text column with a CHECK, unless told to use a native type.
     const native = read.flag(root.args[2], "useNative") ? read.string(read.property(root.args[2], "enumName")) : undefined;
-    return native !== undefined ? quoteName(native) : "text";
+    if (native !== undefined) return quoteName(native);
+    const values = read.list(root.args[1]).map((value) => read.string(value));
+    const name = read.name(root.args[0]);
+    return values.length > 0 && values.every((value) => value !== undefined) && name ? `text CHECK (${name} IN (${values.map((value) => sqlValue(value!)).join(", ")}))` : "text";
   }
   const base = TYPES[root.method];
   if (base === undefined) return undefined;
-  if (root.method === "string") return `varchar(${read.value(root.args[1]) ?? 255})`;
+  // Knex reads the length as a number, and takes 255 for anything else (`string('c', 'varchar(255)')`).
+  if (root.method === "string") {
+    const length = read.value(root.args[1]);
+    return `varchar(${typeof length === "number" ? length : 255})`;
+  }
   if (root.method === "decimal" && typeof read.value(root.args[1]) === "number") return `decimal(${[root.args[1], root.args[2]].flatMap((arg) => (typeof read.value(arg) === "number" ? [read.value(arg)] : [])).join(", ")})`;
   return base;
 }

@@ -55,7 +55,7 @@ export function noteKnockOns(unmade: readonly Unmade[], warnings: string[] = [])
     const more = knockOns.length > MAX_KNOCK_ONS_SHOWN ? `; and ${knockOns.length - MAX_KNOCK_ONS_SHOWN} more` : "";
     const later = knockOns.length === 1 ? "a later migration" : `${knockOns.length} later migrations`;
     if (finding) finding.explanation = `${finding.explanation ?? finding.message} ${later[0]!.toUpperCase()}${later.slice(1)} then failed on what this did not make, reported here instead of as findings of their own: ${shown}${more}.`;
-    else warnings.push(`${label ?? ""} was not run (verify runs the SQL a TS/JS migration spells out, not a schema builder's): ${later} then failed on what it makes, not reported as findings of their own: ${shown}${more}`);
+    else warnings.push(`${label ?? ""} was not run (verify runs a TS/JS migration only when migsafe writes out all of its SQL): ${later} then failed on what it makes, not reported as findings of their own: ${shown}${more}`);
   }
   return count;
 }

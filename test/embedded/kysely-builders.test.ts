@@ -94,7 +94,7 @@ describe("Kysely's schema builder, written as Kysely's PostgreSQL dialect sends 
     const kysely = written(up("  await db.schema.dropTable('signing_key')\n  await db.schema.alterTable('label').dropColumn('exp').execute()"));
     expect(kysely).toEqual({ calls: [{ sql: 'alter table "label" drop column "exp"', runnable: true, rules: ["require-lock-timeout"] }], unrendered: [] });
     const knex = written("exports.up = async (knex) => {\n  await knex.schema.dropTable('signing_key')\n}\n");
-    expect(knex.calls).toEqual([{ sql: 'DROP TABLE "signing_key"', runnable: false, rules: ["drop-table"] }]);
+    expect(knex.calls).toEqual([{ sql: 'DROP TABLE "signing_key"', runnable: true, rules: ["drop-table"] }]);
   });
 
   it("make a migration verify runs when every chain is written, and one it does not run otherwise", () => {

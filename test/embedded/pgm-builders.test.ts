@@ -150,7 +150,7 @@ describe("the other ORMs' builders", () => {
     ]);
   });
 
-  it("Knex alterTable: columns with type, NOT NULL and default, indexes, unique and foreign keys, drops; `.alter()` left out", () => {
+  it("Knex alterTable: columns with type, NOT NULL and default, indexes, unique and foreign keys, drops; `.alter()` as Knex alters a column", () => {
     const source = [
       "knex.schema.alterTable('users', (table) => {",
       "  table.string('email', 100).notNullable().unique();",
@@ -171,6 +171,9 @@ describe("the other ORMs' builders", () => {
       `CREATE INDEX "users_a_b" ON "users" ("a", "b")`,
       `ALTER TABLE "users" DROP CONSTRAINT "users_email_unique"`,
       `ALTER TABLE "users" ALTER COLUMN "name" DROP NOT NULL`,
+      // Knex drops the default and NOT NULL, sets the type again, then sets what the chain asks for.
+      `ALTER TABLE "users" ALTER COLUMN "kind" DROP DEFAULT;\nALTER TABLE "users" ALTER COLUMN "kind" DROP NOT NULL;\n` +
+        `ALTER TABLE "users" ALTER COLUMN "kind" TYPE varchar(255) USING ("kind"::varchar(255));\nALTER TABLE "users" ALTER COLUMN "kind" SET NOT NULL`,
     ]);
   });
 });

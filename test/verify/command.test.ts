@@ -416,7 +416,7 @@ describe("TypeScript and JavaScript migrations", () => {
         "}",
         "",
       ].join("\n"),
-      "src/migrations/1700000000002-Builder.js": "exports.up = (knex) => knex.schema.createTable('orders', (t) => { t.increments('id'); });\nexports.down = (knex) => knex.schema.dropTable('orders');\n",
+      "src/migrations/1700000000002-Builder.js": "exports.up = (knex) => knex.schema.createTable('orders', (t) => { t.increments('id').comment('order number'); });\nexports.down = (knex) => knex.schema.dropTable('orders');\n",
     });
     const result = await verify(["--rows", "2", "--format", "compact", "src/migrations"], { cwd: dir });
     expect(result.output.split("\n").filter((line) => / verify-/.test(line))).toEqual([
@@ -432,7 +432,7 @@ describe("a TS/JS migration verify cannot run", () => {
   it("takes the later failures on what it makes as its knock-ons, said on stderr, not as findings", async () => {
     const dir = project({
       "package.json": JSON.stringify({ dependencies: { knex: "^3.1.0" } }),
-      "migrations/20240101000000_orders.js": "exports.up = (knex) => knex.schema.createTable('orders', (t) => { t.increments('id'); });\nexports.down = (knex) => knex.schema.dropTable('orders');\n",
+      "migrations/20240101000000_orders.js": "exports.up = (knex) => knex.schema.createTable('orders', (t) => { t.increments('id').comment('order number'); });\nexports.down = (knex) => knex.schema.dropTable('orders');\n",
       "migrations/20240102000000_index.js":
         "exports.up = (knex) => knex.raw('CREATE INDEX orders_id_idx ON orders (id)');\nexports.down = (knex) => knex.raw('DROP INDEX orders_id_idx');\n",
       "migrations/20240103000000_other.js": "exports.up = (knex) => knex.raw('SELECT * FROM nowhere');\nexports.down = (knex) => knex.raw('SELECT 1');\n",
@@ -443,7 +443,7 @@ describe("a TS/JS migration verify cannot run", () => {
       'migrations/20240103000000_other.js:1:48: dangerous verify-error Fails on PostgreSQL 18: relation "nowhere" does not exist (42P01)',
     ]);
     expect(result.stderr).toContain(
-      'migsafe: 20240101000000_orders.js was not run (verify runs the SQL a TS/JS migration spells out, not a schema builder\'s): a later migration then failed on what it makes, not reported as findings of their own: 20240102000000_index.js:1 relation "orders" does not exist (42P01)\n',
+      'migsafe: 20240101000000_orders.js was not run (verify runs a TS/JS migration only when migsafe writes out all of its SQL): a later migration then failed on what it makes, not reported as findings of their own: 20240102000000_index.js:1 relation "orders" does not exist (42P01)\n',
     );
     expect(result.stderr).toContain("2 did not apply (1 of them on what an earlier failure, refused statement or migration verify could not run did not make");
   }, 60_000);
@@ -477,6 +477,48 @@ describe("node-pg-migrate's schema builders", () => {
     expect(result.output).not.toContain("1700000000000_users.js:");
     // A call migsafe writes no SQL for, or a name computed at run time: not run, and said.
     expect(result.stderr).toMatch(/skipped 2 files verify does not run .*: migrations\/1700000000002_policy\.js, migrations\/1700000000003_named\.js\n/);
+  }, 60_000);
+});
+
+describe("Knex's schema builder", () => {
+  it("runs as the SQL Knex sends: a new table's columns before its keys, `.alter()` as Knex alters a column", async () => {
+    const dir = project({
+      "package.json": JSON.stringify({ dependencies: { knex: "^3.1.0" } }),
+      "migrations/20240101000000_teams.js":
+        "exports.up = (knex) => knex.schema.createTable('teams', (t) => {\n  t.increments('id').primary();\n  t.string('name', 'varchar(255)').notNullable();\n});\nexports.down = (knex) => knex.schema.dropTable('teams');\n",
+      "migrations/20240102000000_users.js": [
+        "exports.up = (knex) => knex.schema.createTable('users', (t) => {",
+        "  t.foreign('team_id').references('id').inTable('teams').onDelete('CASCADE');",
+        "  t.integer('team_id').unsigned();",
+        "  t.enu('role', ['admin', 'member']).defaultTo('member');",
+        "  t.string('nickname');",
+        "  t.timestamps(true, true);",
+        "  t.unique(['team_id', 'role']);",
+        "});",
+        "exports.down = (knex) => knex.schema.dropTable('users');",
+        "",
+      ].join("\n"),
+      "migrations/20240103000000_required.js":
+        "exports.up = (knex) => knex.schema.alterTable('users', (t) => {\n  t.text('nickname').alter().notNullable().defaultTo('anonymous');\n});\nexports.down = (knex) => knex.schema.alterTable('users', (t) => {\n  t.string('nickname').alter().nullable();\n});\n",
+    });
+    const result = await verify(["--format", "compact", "migrations"], { cwd: dir });
+    // The foreign key to teams, a table that existed before, locks it until the new table's transaction commits.
+    expect(result.output.split("\n").filter((line) => / verify-/.test(line))).toEqual([
+      "migrations/20240102000000_users.js:1:24: careful verify-lock SHARE ROW EXCLUSIVE on teams held from line 1 until the transaction commits after line 8, and no…",
+    ]);
+    expect(result.stderr).toContain("migsafe: verified 3 migrations on");
+    const columns = await db.query<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>(
+      "SELECT column_name, data_type, is_nullable, column_default FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position",
+    );
+    expect(columns.map((column) => `${column.column_name} ${column.data_type} ${column.is_nullable === "YES" ? "null" : "not null"} ${column.column_default ?? "-"}`)).toEqual([
+      "team_id integer null -",
+      "role text null 'member'::text",
+      "nickname text not null 'anonymous'::text",
+      "created_at timestamp with time zone not null CURRENT_TIMESTAMP",
+      "updated_at timestamp with time zone not null CURRENT_TIMESTAMP",
+    ]);
+    const constraints = await db.query<{ name: string }>("SELECT conname AS name FROM pg_catalog.pg_constraint WHERE conrelid = 'users'::regclass AND contype <> 'n' ORDER BY conname");
+    expect(constraints.map((constraint) => constraint.name)).toEqual(["users_role_check", "users_team_id_foreign", "users_team_id_role_unique"]);
   }, 60_000);
 });
 
