@@ -251,6 +251,8 @@ class KyselyWriter {
         }
         case "onDelete":
         case "onUpdate":
+          // Kysely throws for an action on a column that references nothing.
+          if (!parts.some((part) => part.startsWith("references "))) throw new Unwritten(method);
           parts.push(`on ${method === "onDelete" ? "delete" : "update"} ${this.action(given[0])}`);
           break;
         case "generatedAlwaysAs":

@@ -83,9 +83,10 @@ describe("Kysely's schema builder, written as Kysely's PostgreSQL dialect sends 
   await db.schema.alterTable(TABLES.label).addColumn('x', 'text').execute()
   await db.schema.createTable('t').addColumn('id', 'serial', (col) => { return col.primaryKey() }).execute()
   await db.schema.createSchema('s').constructor().execute()
-  await db.schema.alterTable('label').addColumn('x', 'text', (col) => col.toString()).execute()`),
+  await db.schema.alterTable('label').addColumn('x', 'text', (col) => col.toString()).execute()
+  await db.schema.alterTable('label').addColumn('y', 'text', (col) => col.onDelete('cascade')).execute()`),
     );
-    expect(unrendered).toEqual(["db.schema.as(…)", "db.schema.where(…)", "db.schema.alterTable(…)", "db.schema.addColumn(…)", "db.schema.constructor(…)", "db.schema.toString(…)"]);
+    expect(unrendered).toEqual(["db.schema.as(…)", "db.schema.where(…)", "db.schema.alterTable(…)", "db.schema.addColumn(…)", "db.schema.constructor(…)", "db.schema.toString(…)", "db.schema.onDelete(…)"]);
     // The createTable is still read as a builder (as before Kysely's chains were written): a table the file makes.
     expect(calls).toEqual([{ sql: 'CREATE TABLE "t" ()', runnable: false, rules: [] }]);
   });
