@@ -118,7 +118,7 @@ const DEFAULT_RESTART_GROWTH_MB = 48;
  * is terminated, the database with it, and every later call fails (see {@link VerifyDatabase.lost}).
  * `cancel()` does the same.
  *
- * Between migrations, {@link VerifyDatabase.releaseMemory} starts a new instance from a dump of the data folder once
+ * Between migrations, {@link VerifyDatabase.releaseMemory} starts a new instance from the files of the data folder once
  * the process has grown by `restartGrowthMb`, and terminates the old one, whose WebAssembly memory is then freed.
  */
 export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<VerifyDatabase> {
@@ -179,7 +179,7 @@ export async function openPgliteDatabase(options: PgliteOptions = {}): Promise<V
   let baseline = process.memoryUsage.rss();
 
   /**
-   * A new instance from a dump of this one's data folder, with the session's settings; the old one terminated first
+   * A new instance from the files of this one's data folder (after a clean shutdown), with the session's settings; the old one terminated first
    * (both at once would hold both memories). Says what it did; never throws: when the new instance does not start, the
    * database is lost and the run stops there, as after a timeout.
    */

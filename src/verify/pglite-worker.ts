@@ -21,7 +21,7 @@ export interface DataFile {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const text = (value) => (typeof value === "string" && value !== "" ? value : undefined);
-// The data folder's files (the dump of an instance this one replaces) are written into PGlite's in-memory file system
+// The data folder's files (of the instance this one replaces, shut down) are written into PGlite's in-memory file system
 // before PostgreSQL starts, which then finds its data folder and resumes: no tar is made or read, and MEMFS takes the
 // transferred bytes as they are (canOwn), so that a restart holds the folder once, not four times.
 const PGDATA = "/pglite/data";
