@@ -2,6 +2,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempTree } from "../helpers.js";
 import { openPgliteDatabase } from "../../src/verify/pglite-database.js";
+import { verifyCommand } from "../../src/verify/command.js";
 import { verifyMigrations } from "../../src/verify/verify.js";
 
 // Between migrations, verify restarts PGlite from its data folder once the process has grown (WebAssembly memory is
@@ -64,6 +65,13 @@ describe("PGlite restarted to give memory back", () => {
     } finally {
       await db.close();
     }
+  }, 120_000);
+
+  it("is set by MIGSAFE_PGLITE_RESTART_MB, and --debug says each restart", async () => {
+    const dir = tempTree({ "001_a.sql": "CREATE TABLE a (id int);\n", "002_b.sql": "CREATE TABLE b (id int);\n", "003_c.sql": "CREATE TABLE c (id int);\n" }, "migsafe-pglite-restart-");
+    const result = await verifyCommand(["--debug", "--format", "compact", "."], { cwd: dir, env: { MIGSAFE_PGLITE_RESTART_MB: "0" } });
+    expect(result.stderr.split("\n").filter((line) => line.startsWith("migsafe: debug: PGlite restarted")).map((line) => RESTARTED.exec(line.slice("migsafe: debug: ".length))?.[1])).toEqual(["1", "2"]);
+    expect(result.exitCode).toBe(0);
   }, 120_000);
 
   it("changes nothing verify reports: a history verified with a restart before every migration reports what it reports without", async () => {
