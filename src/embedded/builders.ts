@@ -243,6 +243,21 @@ const BUILDERS: readonly { callee: RegExp; generate: Generator }[] = [
   },
 ];
 
+/** The constant strings a `for (const x of [...])` loop gives the identifier `node`, when `node` is that loop's variable. */
+function loopValues(node: Node | undefined, ancestors: readonly Node[], read: BuilderArgs): string[] | undefined {
+  if (node?.type !== "Identifier") return undefined;
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const loop = ancestors[i]!;
+    if (loop.type !== "ForOfStatement" || loop.left.type !== "VariableDeclaration") continue;
+    const bound = loop.left.declarations[0]?.id;
+    if (bound?.type !== "Identifier" || bound.name !== node.name) continue;
+    const values = read.list(loop.right).map((element) => read.string(element));
+    const array = read.resolve(loop.right);
+    return array?.type === "ArrayExpression" && values.length > 0 && values.every((value) => value !== undefined) ? (values as string[]) : undefined;
+  }
+  return undefined;
+}
+
 /** Whether an expression names the identifier anywhere. */
 function mentions(expression: Node, name: string): boolean {
   let found = false;
@@ -336,7 +351,7 @@ export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: Ext
     }
     const param = callback.params[0];
     if (param?.type !== "Identifier") return void unrendered?.push(callee);
-    const onTable = (expression: Node) => {
+    const onTable = (expression: Node, table: string, bare: string) => {
       const chain = chainOn(expression.type === "AwaitExpression" ? expression.argument : expression, param.name);
       // A statement that does not touch the table (`knex.raw(…)` inside the callback) is read as what it is.
       if (!chain && !mentions(expression, param.name)) return;
@@ -346,18 +361,22 @@ export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: Ext
       // `.alter()`: run by verify as Knex alters the column; lint leaves it out (Knex always sets the type again).
       const altered = knexAlterColumn(chain, table, read);
       if (altered) return add({ sql: altered.join(";\n"), rules: [], runnable: true }, expression);
-      const generated = alterTableCall(chain, table, read.bareName(tableNode)!, read);
+      const generated = alterTableCall(chain, table, bare, read);
       if (!creating) return add(generated && { ...generated, runnable: true }, expression);
       for (const statement of generated?.sql.split(";\n") ?? []) (/^ALTER TABLE \S+ ADD COLUMN /.test(statement) ? newColumns : afterColumns).push(statement);
     };
     // createTable: Knex writes the table with all its columns, then its keys and indexes, whatever the callback's order.
     const newColumns: string[] = [];
     const afterColumns: string[] = [];
-    if (callback.body.type !== "BlockStatement") onTable(callback.body);
-    else {
-      for (const statement of callback.body.body) {
-        if (statement.type === "ExpressionStatement") onTable(statement.expression);
-        else unrendered?.push(`${callee}(…): ${statement.type}`);
+    // alterTable in a loop over a constant list of tables (`for (const name of TABLES)`): each table in turn.
+    const looped = creating ? undefined : loopValues(tableNode, ancestors, read);
+    for (const [tableSql, bare] of looped ? looped.map((name) => [quoteName(name), name] as const) : [[table, read.bareName(tableNode)!] as const]) {
+      if (callback.body.type !== "BlockStatement") onTable(callback.body, tableSql, bare);
+      else {
+        for (const statement of callback.body.body) {
+          if (statement.type === "ExpressionStatement") onTable(statement.expression, tableSql, bare);
+          else unrendered?.push(`${callee}(…): ${statement.type}`);
+        }
       }
     }
     const created = creating ? found.find((statement) => statement.range[0] === node.range[0] && statement.range[1] === node.range[1]) : undefined;

@@ -150,6 +150,23 @@ describe("the other ORMs' builders", () => {
     ]);
   });
 
+  it("Knex alterTable in a loop over a constant list of tables: each table in turn; over anything else, a name computed at run time", () => {
+    const source = [
+      "const TABLES = ['_nango_connections', '_nango_syncs'];",
+      "for (const name of TABLES) {",
+      "  await knex.schema.alterTable(name, (table) => { table.boolean('deleted').defaultTo(false); });",
+      "}",
+      "for (const name of tablesFromConfig) {",
+      "  await knex.schema.alterTable(name, (table) => { table.dropColumn('old'); });",
+      "}",
+    ].join("\n");
+    expect(rendered(source)).toEqual([
+      `ALTER TABLE "_nango_connections" ADD COLUMN "deleted" boolean DEFAULT FALSE`,
+      `ALTER TABLE "_nango_syncs" ADD COLUMN "deleted" boolean DEFAULT FALSE`,
+      `ALTER TABLE \${name} DROP COLUMN "old"`,
+    ]);
+  });
+
   it("Knex alterTable: columns with type, NOT NULL and default, indexes, unique and foreign keys, drops; `.alter()` as Knex alters a column", () => {
     const source = [
       "knex.schema.alterTable('users', (table) => {",
