@@ -272,8 +272,8 @@ const ALTER_TABLE = /(^|\.)schema\.(alterTable|table)$/;
 const KNEX_CREATE_TABLE = /(^|\.)schema\.createTable$/;
 /** Knex's schema calls whose SQL is written as Knex writes it (createTable's and alterTable's callbacks: unwrittenKnexLink). */
 const KNEX_WRITTEN = /(^|\.)schema\.(createTable|dropTable|dropTableIfExists|renameTable)$/;
-/** A call on a client's schema builder (`knex.schema.x`, `trx.schema.x`), not on a variable named schema (`schema.parse`). */
-const KNEX_SCHEMA = /\w\.schema\.(\w+)$/;
+/** A call on Knex's schema builder (`knex.schema.x`, `trx.schema.x`), not on another object's `schema` (`this.schema.parse`). */
+const KNEX_SCHEMA = /(?:^|\.)(?:knex|trx|tx|db)\.schema\.(\w+)$/;
 /** Knex's schema calls read here or as SQL snippets, or that change nothing (hasTable). */
 const KNEX_HANDLED: ReadonlySet<string> = new Set(["createTable", "dropTable", "dropTableIfExists", "renameTable", "alterTable", "table", "raw", "hasTable", "hasColumn"]);
 

@@ -167,6 +167,23 @@ describe("the other ORMs' builders", () => {
     ]);
   });
 
+  it("Knex schema calls migsafe does not write keep the file from verify; another object's schema is not Knex's", () => {
+    const unrenderedOf = (source: string) => {
+      const ast = parseScript(source, "m.js");
+      const holes = new HoleNames();
+      const scope = { targets: normalizeTargets(undefined), ...scanProgram(ast, source, { up: ["up"], down: ["down"] }), holes };
+      const unrendered: string[] = [];
+      findBuilderCalls(ast, source, scope, unrendered);
+      return unrendered;
+    };
+    expect(unrenderedOf("exports.up = async (knex) => {\n  await knex.schema.createView('v', (view) => view.as(knex('t')));\n  await knex.schema.withSchema('s').createTable('t', (t) => { t.text('a'); });\n};\n")).toEqual([
+      "knex.schema.createView",
+      "knex.schema.withSchema('s').createTable",
+      "knex.schema.withSchema",
+    ]);
+    expect(unrenderedOf("exports.up = async (knex) => {\n  this.schema.parse(input);\n  await knex.schema.hasTable('t');\n};\n")).toEqual([]);
+  });
+
   it("Knex alterTable: columns with type, NOT NULL and default, indexes, unique and foreign keys, drops; `.alter()` as Knex alters a column", () => {
     const source = [
       "knex.schema.alterTable('users', (table) => {",
