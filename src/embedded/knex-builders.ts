@@ -194,14 +194,17 @@ function knexValue(node: Node, read: BuilderArgs): string {
   return read.sqlValue(node);
 }
 
-/** The chain of calls an expression makes on `param` (`table.string('c').notNullable()`), root first; undefined when it is no such chain. */
+/** Knex's other names for a column builder's methods. */
+const ALIASES: Readonly<Record<string, string>> = { defaultsTo: "defaultTo" };
+
+/** The chain of calls an expression makes on `param` (`table.string('c').notNullable()`), root first, aliases read as the method; undefined when it is no such chain. */
 export function chainOn(expression: Node, param: string): [Link, ...Link[]] | undefined {
   const links: Link[] = [];
   let node: Node = expression;
   while (node.type === "CallExpression" && node.callee.type === "MemberExpression" && !node.callee.computed) {
     const method = keyName(node.callee.property);
     if (method === undefined) return undefined;
-    links.unshift({ method, args: node.arguments });
+    links.unshift({ method: Object.hasOwn(ALIASES, method) ? ALIASES[method]! : method, args: node.arguments });
     node = node.callee.object;
   }
   return node.type === "Identifier" && node.name === param && links.length > 0 ? (links as [Link, ...Link[]]) : undefined;

@@ -195,6 +195,7 @@ describe("the other ORMs' builders", () => {
       "  table.dropUnique(['email']);",
       "  table.setNullable('name');",
       "  table.string('kind').alter().notNullable();",
+      "  table.integer('rank').defaultsTo(0);",
       "});",
     ].join("\n");
     expect(rendered(source)).toEqual([
@@ -208,6 +209,8 @@ describe("the other ORMs' builders", () => {
       // Knex drops the default and NOT NULL, sets the type again, then sets what the chain asks for.
       `ALTER TABLE "users" ALTER COLUMN "kind" DROP DEFAULT;\nALTER TABLE "users" ALTER COLUMN "kind" DROP NOT NULL;\n` +
         `ALTER TABLE "users" ALTER COLUMN "kind" TYPE varchar(255) USING ("kind"::varchar(255));\nALTER TABLE "users" ALTER COLUMN "kind" SET NOT NULL`,
+      // defaultsTo is Knex's other name for defaultTo.
+      `ALTER TABLE "users" ADD COLUMN "rank" integer DEFAULT 0`,
     ]);
   });
 });
