@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { rawFilesOf, type FilePath } from "./raw-path.js";
+import { compareText } from "./compare-text.js";
 
 /** fast-glob costs a third of start-up: loaded only when a folder or a glob needs it, not for plain file paths. */
 const loadFastGlob = async () => (await import("fast-glob")).default;
@@ -42,7 +43,7 @@ export async function findFiles(patterns: readonly string[], cwd: string, { sort
     }
   }
   // Unsorted: in the order of the arguments, each folder's and glob's files sorted (verify --order as-given).
-  return sorted ? [...found.values()].sort((a, b) => compare(a.path, b.path)) : [...found.values()];
+  return sorted ? [...found.values()].sort((a, b) => compareText(a.path, b.path)) : [...found.values()];
 }
 
 /** The default migration folders that exist in `cwd`, as absolute paths. */
@@ -148,9 +149,4 @@ function errorText(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   return code ?? (error instanceof Error ? error.message : String(error));
-}
-
-/** Code-unit order: the same on every machine and locale. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

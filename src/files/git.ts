@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { isFile } from "./is-file.js";
 import { filePathOf, type FilePath } from "./raw-path.js";
+import { compareText } from "./compare-text.js";
 
 /** Why a git-based mode (--changed-since, --staged) cannot run, in one line for the user. */
 export class GitError extends Error {
@@ -57,7 +58,7 @@ export function changedSince(ref: string, cwd: string): ChangedFiles {
     if (!files.has(file.path) && isFile(file.rawPath ?? file.path)) files.set(file.path, file);
   }
   const rawPaths = new Map([...files.values()].flatMap((file) => (file.rawPath ? [[file.path, file.rawPath] as const] : [])));
-  return { files: [...files.keys()].sort(compare), mergeBase, ...(rawPaths.size > 0 ? { rawPaths } : {}) };
+  return { files: [...files.keys()].sort(compareText), mergeBase, ...(rawPaths.size > 0 ? { rawPaths } : {}) };
 }
 
 /** A file as it stands in the index: what the next commit will contain. */
@@ -86,7 +87,7 @@ export function stagedFiles(cwd: string): StagedFile[] {
   }
   const contents = readBlobs(entries.map((entry) => entry.blob), root);
   // The content comes from the index: a name that is not UTF-8 is needed only to show it (escaped).
-  return entries.map((entry, i) => ({ path: underRoot(root, entry.relative).path, bytes: contents[i]! })).sort((a, b) => compare(a.path, b.path));
+  return entries.map((entry, i) => ({ path: underRoot(root, entry.relative).path, bytes: contents[i]! })).sort((a, b) => compareText(a.path, b.path));
 }
 
 /**
@@ -249,8 +250,3 @@ function sameFile(a: string, b: string): boolean {
   }
 }
 
-
-/** Code-unit order, as find-files sorts: the same on every machine and locale. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -8,6 +8,7 @@
 import path from "node:path";
 import { SCRIPT, sqitchScript, VERSION_FOLDER, type ProjectFiles } from "./detect.js";
 import type { RunnerProfile } from "./profiles.js";
+import { compareText } from "../files/compare-text.js";
 
 export interface MigrationSequence {
   /** The folder whose migrations form one history. */
@@ -27,17 +28,17 @@ export function migrationSequence(filePath: string, profile: RunnerProfile, file
   if (profile.name === "temporal-sql-tool" && path.basename(path.dirname(dir)) === "versioned") {
     const folder = path.dirname(dir);
     const versions = files.list(folder).filter((name) => VERSION_FOLDER.test(name)).sort(byVersion);
-    return { folder, files: versions.flatMap((version) => sqlFiles(path.join(folder, version), files).sort(byName).map((name) => path.join(folder, version, name))) };
+    return { folder, files: versions.flatMap((version) => sqlFiles(path.join(folder, version), files).sort(compareText).map((name) => path.join(folder, version, name))) };
   }
   if (ONE_PER_FOLDER.has(base)) {
     // Prisma's and Diesel's layouts: one folder per migration, named so that the name order is the runner's.
     const folder = path.dirname(dir);
-    const names = files.list(folder).filter((name) => files.exists(path.join(folder, name, base))).sort(byName);
+    const names = files.list(folder).filter((name) => files.exists(path.join(folder, name, base))).sort(compareText);
     return { folder, files: names.map((name) => path.join(folder, name, base)) };
   }
   const script = SCRIPT.test(base);
   const names = files.list(dir).filter((name) => (script ? SCRIPT.test(name) && !/\.d\.[cm]?ts$/.test(name) : /\.sql$/i.test(name)));
-  return { folder: dir, files: names.sort(profile.order === "version" ? byVersion : profile.order === "class-timestamp" ? byTimestamp : byName).map((name) => path.join(dir, name)) };
+  return { folder: dir, files: names.sort(profile.order === "version" ? byVersion : profile.order === "class-timestamp" ? byTimestamp : compareText).map((name) => path.join(dir, name)) };
 }
 
 /** What names the sequence of a migration without listing its folder: files with the same key are in one sequence. */
@@ -55,9 +56,6 @@ function sqlFiles(dir: string, files: ProjectFiles): string[] {
   return (files.list?.(dir) ?? []).filter((name) => /\.sql$/i.test(name));
 }
 
-function byName(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * By the version a name starts with (`V1_2__x.sql`, `20240101_x.sql`, `v1.10`), its parts compared as numbers, then by
@@ -65,12 +63,12 @@ function byName(a: string, b: string): number {
  */
 function byVersion(a: string, b: string): number {
   const [va, vb] = [versionOf(a), versionOf(b)];
-  if (!va || !vb) return va ? -1 : vb ? 1 : byName(a, b);
+  if (!va || !vb) return va ? -1 : vb ? 1 : compareText(a, b);
   for (let i = 0; i < Math.max(va.length, vb.length); i++) {
     const difference = compareNumbers(va[i] ?? "", vb[i] ?? "");
     if (difference !== 0) return difference;
   }
-  return byName(a, b);
+  return compareText(a, b);
 }
 
 function versionOf(name: string): string[] | undefined {
@@ -80,13 +78,13 @@ function versionOf(name: string): string[] | undefined {
 /** Digit strings compared as numbers of any length (`10` after `9`; an absent part first). */
 function compareNumbers(a: string, b: string): number {
   const [x, y] = [a.replace(/^0+(?=\d)/, ""), b.replace(/^0+(?=\d)/, "")];
-  return x.length - y.length || byName(x, y);
+  return x.length - y.length || compareText(x, y);
 }
 
 /** TypeORM's order, by the timestamp in the name (`1612345678901-AddUsers.ts`), then by name. */
 function byTimestamp(a: string, b: string): number {
   const [ta, tb] = [/\d{10,}/.exec(a)?.[0], /\d{10,}/.exec(b)?.[0]];
-  return ta && tb ? compareNumbers(ta, tb) || byName(a, b) : byName(a, b);
+  return ta && tb ? compareNumbers(ta, tb) || compareText(a, b) : compareText(a, b);
 }
 
 /**

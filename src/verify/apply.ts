@@ -10,6 +10,7 @@ import type { Statement } from "../parser/types.js";
 import { userSchema } from "./catalog.js";
 import { databaseError, type DatabaseError, type VerifyDatabase } from "./database.js";
 import { LOCK_MODE_STRENGTH as LOCK_STRENGTH, type LockMode } from "../facts/lock-wording.js";
+import { compareText } from "../files/compare-text.js";
 
 export { LOCK_STRENGTH, type LockMode };
 
@@ -221,10 +222,6 @@ export async function applySegments(
     result.rewrites.push(...rewrites);
   }
   return result;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** ROLLBACK outside a transaction is only a warning: safe whatever state the failure left. */

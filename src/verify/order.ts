@@ -8,6 +8,7 @@ import path from "node:path";
 import { migrationName } from "../config/resolve.js";
 import { migrationSequence } from "../runners/migration-order.js";
 import type { FileRunners } from "./file-runners.js";
+import { compareText } from "../files/compare-text.js";
 
 /** `--order`: the runner's order (the default), the order of the command line, or the order of a list of files. */
 export type MigrationOrder = { kind: "runner" } | { kind: "as-given" } | { kind: "list"; files: readonly string[]; source: string };
@@ -40,7 +41,7 @@ export function compareMigrations(a: string, b: string): number {
   const nameA = orderName(a);
   const nameB = orderName(b);
   const repeatable = Number(/^R__/i.test(path.basename(nameA))) - Number(/^R__/i.test(path.basename(nameB)));
-  return repeatable || naturalCompare(nameA, nameB) || (a < b ? -1 : a > b ? 1 : 0);
+  return repeatable || naturalCompare(nameA, nameB) || compareText(a, b);
 }
 
 /** A folder named like a version (`v1.10`, `9`, `2.3`): its migrations run in the folders' version order. */
