@@ -16,10 +16,10 @@ import type { TSESTree } from "@typescript-eslint/typescript-estree";
 import { BuilderArgs } from "./builder-args.js";
 import type { ExtractScope } from "./extract.js";
 import { quoteName, unquoteName } from "./holes.js";
-import { chainOn, knexAlterColumn, knexChain, unwrittenKnexLink, type Link } from "./knex-builders.js";
+import { chainOn, knexAlterColumn, knexChain, unwrittenKnexLink } from "./knex-builders.js";
 import { importsKysely, isUnexecutedSchemaChain, kyselySchemaCall } from "./kysely-builders.js";
 import { PGM_METHODS } from "./pgm-builders.js";
-import { calleeText, walk, type Node } from "./tree.js";
+import { calleeText, walk, type Link, type Node } from "./tree.js";
 
 export interface BuilderStatement {
   /** The SQL the call runs, as migsafe understands it. */

@@ -7,13 +7,8 @@
  */
 import type { BuilderArgs } from "./builder-args.js";
 import { quoteName, sqlValue, unquoteName } from "./holes.js";
-import { keyName, type Node } from "./tree.js";
+import { callChain, keyName, type Link, type Node } from "./tree.js";
 
-/** One call of a chain on the callback's table: `table.string('c')`, `.notNullable()`, `.defaultTo(…)`. */
-export interface Link {
-  method: string;
-  args: readonly Node[];
-}
 
 /** Knex's column methods and the PostgreSQL type each adds (`string` takes a length). */
 const TYPES: Readonly<Record<string, string>> = {
@@ -199,13 +194,7 @@ const ALIASES: Readonly<Record<string, string>> = { defaultsTo: "defaultTo" };
 
 /** The chain of calls an expression makes on `param` (`table.string('c').notNullable()`), root first, aliases read as the method; undefined when it is no such chain. */
 export function chainOn(expression: Node, param: string): [Link, ...Link[]] | undefined {
-  const links: Link[] = [];
-  let node: Node = expression;
-  while (node.type === "CallExpression" && node.callee.type === "MemberExpression" && !node.callee.computed) {
-    const method = keyName(node.callee.property);
-    if (method === undefined) return undefined;
-    links.unshift({ method: Object.hasOwn(ALIASES, method) ? ALIASES[method]! : method, args: node.arguments });
-    node = node.callee.object;
-  }
-  return node.type === "Identifier" && node.name === param && links.length > 0 ? (links as [Link, ...Link[]]) : undefined;
+  const chain = callChain(expression);
+  if (chain?.root.type !== "Identifier" || chain.root.name !== param) return undefined;
+  return chain.links.map((link) => (Object.hasOwn(ALIASES, link.method) ? { ...link, method: ALIASES[link.method]! } : link)) as [Link, ...Link[]];
 }

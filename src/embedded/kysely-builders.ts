@@ -8,12 +8,7 @@
 import type { TSESTree } from "@typescript-eslint/typescript-estree";
 import type { BuilderArgs } from "./builder-args.js";
 import { quoteName } from "./holes.js";
-import { calleeText, type Node } from "./tree.js";
-
-interface Link {
-  method: string;
-  args: readonly Node[];
-}
+import { callChain, calleeText, type Link, type Node } from "./tree.js";
 
 /** The SQL of a chain, or the first method it does not write. */
 export type KyselyRender = { sql: string } | { unrendered: string };
@@ -27,7 +22,7 @@ class Unwritten extends Error {}
 export function kyselySchemaCall(node: TSESTree.CallExpression, read: BuilderArgs): KyselyRender | undefined {
   const callee = node.callee;
   if (callee.type !== "MemberExpression" || callee.computed || callee.property.type !== "Identifier" || callee.property.name !== "execute") return undefined;
-  const chain = linksOf(callee.object);
+  const chain = callChain(callee.object);
   if (!chain || !isSchemaRoot(chain.root, read.sourceText)) return undefined;
   try {
     return { sql: new KyselyWriter(read).statement(chain.links) };
@@ -43,24 +38,13 @@ export function kyselySchemaCall(node: TSESTree.CallExpression, read: BuilderArg
  */
 export function isUnexecutedSchemaChain(node: TSESTree.CallExpression, parent: Node | undefined, sourceText: string): boolean {
   if (parent?.type === "MemberExpression" && parent.object === node) return false;
-  const chain = linksOf(node);
+  const chain = callChain(node);
   return chain !== undefined && isSchemaRoot(chain.root, sourceText) && chain.links[chain.links.length - 1]!.method !== "execute";
 }
 
 /** Whether the program imports Kysely (`import … from 'kysely'`). */
 export function importsKysely(program: TSESTree.Program): boolean {
   return program.body.some((statement) => statement.type === "ImportDeclaration" && statement.source.value === "kysely");
-}
-
-/** The calls of a method chain, outermost last, and the expression it starts from. */
-function linksOf(expression: Node): { links: Link[]; root: Node } | undefined {
-  const links: Link[] = [];
-  let current: Node = expression;
-  while (current.type === "CallExpression" && current.callee.type === "MemberExpression" && !current.callee.computed && current.callee.property.type === "Identifier") {
-    links.unshift({ method: current.callee.property.name, args: current.arguments });
-    current = current.callee.object;
-  }
-  return links.length > 0 ? { links, root: current } : undefined;
 }
 
 /** `db.schema`, `trx.schema`, `this.db.schema`. */
@@ -323,7 +307,7 @@ class KyselyWriter {
     const [param] = node.params;
     if (param?.type !== "Identifier") throw new Unwritten(this.#at);
     if (node.body.type === "Identifier" && node.body.name === param.name) return [];
-    const chain = linksOf(node.body);
+    const chain = callChain(node.body);
     if (!chain || chain.root.type !== "Identifier" || chain.root.name !== param.name) throw new Unwritten(this.#at);
     return chain.links;
   }

@@ -66,3 +66,23 @@ export function propertyOf(node: Node | undefined, key: string): Node | undefine
 export function keyName(key: Node): string | undefined {
   return key.type === "Identifier" ? key.name : key.type === "Literal" ? String(key.value) : undefined;
 }
+
+/** One call of a method chain: `table.string('c')`, `.notNullable()`, `.defaultTo(…)`. */
+export interface Link {
+  method: string;
+  args: readonly Node[];
+}
+
+/**
+ * The calls of a method chain (`t.string('c').notNullable()`), first call first, and the expression it starts from
+ * (`t`); undefined when the expression is not a method call.
+ */
+export function callChain(expression: Node): { links: [Link, ...Link[]]; root: Node } | undefined {
+  const links: Link[] = [];
+  let current: Node = expression;
+  while (current.type === "CallExpression" && current.callee.type === "MemberExpression" && !current.callee.computed && current.callee.property.type === "Identifier") {
+    links.unshift({ method: current.callee.property.name, args: current.arguments });
+    current = current.callee.object;
+  }
+  return links.length > 0 ? { links: links as [Link, ...Link[]], root: current } : undefined;
+}
