@@ -8,9 +8,14 @@
  * database defaults, and judged by the rules about what such a builder risks (BUILDER_RISKS). The
  * other builders are rendered only as far as their destructive or blocking part goes
  * (`queryRunner.dropColumn`, `queryInterface.addIndex`), and only the rules about that part keep
- * their findings; creating builders whose columns are not read (`createTable`) become SQL with no
- * finding of their own, so that the rules know what the file creates (a table created in `up` and
- * dropped in `down` is not a finding).
+ * their findings; creating builders (`createTable`) become SQL with no finding of their own, so that
+ * the rules know what the file creates (a table created in `up` and dropped in `down` is not a finding).
+ * Kysely's schema chains are written whole (kysely-builders.ts) and judged by require-lock-timeout
+ * and, for a drop, drop-table.
+ *
+ * `migsafe verify` runs a file's builder SQL only when it is what the library sends (`runnable`):
+ * node-pg-migrate's, Kysely's, and Knex's createTable (columns first, then keys and indexes, as Knex
+ * orders them), alterTable, drops and renames; any call it does not write is named in `unrendered`.
  */
 import type { TSESTree } from "@typescript-eslint/typescript-estree";
 import { BuilderArgs } from "./builder-args.js";
@@ -31,7 +36,7 @@ export interface BuilderStatement {
   callee: string;
   /** The migration function the call is in. */
   fn: string | undefined;
-  /** The SQL is what the library itself sends (node-pg-migrate's builders, Kysely's schema chains): `migsafe verify` may run it. */
+  /** The SQL is what the library itself sends (node-pg-migrate's builders, Knex's and Kysely's schema calls it writes whole): `migsafe verify` may run it. */
   runnable?: boolean;
 }
 
@@ -306,8 +311,11 @@ export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: Ext
     if (node.type !== "CallExpression" || scope.dialects?.skips(node)) return;
     if (written.some(([start, end]) => node.range[0] >= start && node.range[1] <= end)) return;
     const callee = calleeText(node.callee, text);
-    const add = (generated: { sql: string; rules?: string[]; runnable?: boolean } | undefined, at: Node = node) => {
-      if (generated) found.push({ ...generated, range: [at.range[0], at.range[1]], callee, fn: scope.functions.of(ancestors) });
+    const add = (generated: { sql: string; rules?: string[]; runnable?: boolean } | undefined, at: Node = node): BuilderStatement | undefined => {
+      if (!generated) return undefined;
+      const statement: BuilderStatement = { ...generated, range: [at.range[0], at.range[1]], callee, fn: scope.functions.of(ancestors) };
+      found.push(statement);
+      return statement;
     };
     const kysely = kyselySchemaCall(node, read);
     if (kysely && "sql" in kysely) {
@@ -331,10 +339,8 @@ export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: Ext
     }
     if (pgm !== undefined && !PGM_NOT_STATEMENTS.has(pgm)) unrendered?.push(callee);
     const builder = BUILDERS.find((candidate) => candidate.callee.test(callee));
-    if (builder) {
-      const generated = builder.generate(node.arguments, read);
-      add(generated && { ...generated, runnable: !kyselyFile && KNEX_WRITTEN.test(callee) });
-    }
+    const fromBuilder = builder?.generate(node.arguments, read);
+    const built = add(fromBuilder && { ...fromBuilder, runnable: !kyselyFile && KNEX_WRITTEN.test(callee) });
     // In a Kysely file, `db.schema.x` is Kysely's (kyselySchemaCall): what it cannot write is said there.
     if (kyselyFile) return;
     const knex = KNEX_SCHEMA.exec(callee)?.[1];
@@ -379,9 +385,8 @@ export function findBuilderCalls(ast: TSESTree.Program, text: string, scope: Ext
         }
       }
     }
-    const created = creating ? found.find((statement) => statement.range[0] === node.range[0] && statement.range[1] === node.range[1]) : undefined;
     // A new table's columns inform the other rules; they are not changes of an existing table.
-    if (created) created.sql = [created.sql, ...newColumns, ...afterColumns].join(";\n");
+    if (creating && built) built.sql = [built.sql, ...newColumns, ...afterColumns].join(";\n");
   });
   return found.sort((a, b) => a.range[0] - b.range[0]);
 }

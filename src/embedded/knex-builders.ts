@@ -2,8 +2,9 @@
  * The statements of Knex's `schema.alterTable(name, (table) => { … })` / `schema.table(…)` callback, as
  * Knex's PostgreSQL dialect writes them: columns added with their type, `NOT NULL` and default, indexes
  * and unique constraints built, foreign keys added, columns, indexes and constraints dropped or renamed,
- * NOT NULL set or dropped. A chain with `.alter()` changes an existing column in ways Knex decides at run
- * time (it always re-sets the type): it is left out.
+ * NOT NULL set or dropped. A chain with `.alter()` sets the column's type again whatever it changes: knexChain
+ * leaves it out (lint would report a type change the author did not ask for), and knexAlterColumn writes it for
+ * `migsafe verify`, which runs what Knex sends.
  */
 import type { BuilderArgs } from "./builder-args.js";
 import { quoteName, sqlValue, unquoteName } from "./holes.js";

@@ -70,14 +70,13 @@ interface Assembled {
   holes: HoleNames;
   snippets: SqlSnippet[];
   builders: readonly { sql: string }[];
-  /** node-pg-migrate calls that are not in the SQL (findBuilderCalls). */
+  /** Builder calls left out of the SQL because migsafe does not write them (findBuilderCalls): the file cannot be run as SQL. */
   unrendered: readonly string[];
   notes: Note[];
   segments: Segment[];
   combined: string;
   sections: GivenSection[];
   downSectionStart: number | undefined;
-  toSource(index: number): number;
   mapRange(range: Range): Range;
 }
 
@@ -159,7 +158,7 @@ function assemble(rawText: string, filePath: string, options: LintOptions, embed
     const end = segment2 && local < segment2.sql.length ? segment2.ends[local]! : toSource(range.end - 1) + 1;
     return { start, end: Math.max(start, end) };
   };
-  return { source, base: { ...base, snippets: snippets.length, builders: builders.length }, holes, snippets, builders, unrendered, notes, segments, combined, sections, downSectionStart, toSource, mapRange };
+  return { source, base: { ...base, snippets: snippets.length, builders: builders.length }, holes, snippets, builders, unrendered, notes, segments, combined, sections, downSectionStart, mapRange };
 }
 
 export function lintEmbeddedSource(rawText: string, filePath: string, options: LintOptions, embedded: EmbeddedOptions = {}): EmbeddedResult {
@@ -276,14 +275,13 @@ export interface EmbeddedMigrationSql {
  */
 export function embeddedMigrationSql(rawText: string, filePath: string, options: LintOptions): EmbeddedMigrationSql | { problem: string } {
   const assembled = assemble(rawText, filePath, options, {});
-  if ("result" in assembled) {
-    const unrendered = assembled.unrendered?.[0];
-    return { problem: unrendered ? `it calls ${unrendered}, whose SQL migsafe does not write` : "it holds no SQL migsafe can read for PostgreSQL" };
-  }
-  const { segments, combined, downSectionStart, mapRange, unrendered } = assembled;
-  // node-pg-migrate's builders run as the SQL node-pg-migrate writes for them, when migsafe renders every one.
+  const unwritten = assembled.unrendered?.[0];
+  const notWritten = unwritten !== undefined ? { problem: `it calls ${unwritten}, whose SQL migsafe does not write` } : undefined;
+  if ("result" in assembled) return notWritten ?? { problem: "it holds no SQL migsafe can read for PostgreSQL" };
+  const { segments, combined, downSectionStart, mapRange } = assembled;
+  // Builder calls run as the SQL their library sends (node-pg-migrate, Knex, Kysely: BuilderStatement.runnable).
   if (segments.some((segment) => segment.builder && !segment.runnable)) return { problem: "it calls a schema builder, whose SQL its library writes at run time" };
-  if (unrendered.length > 0) return { problem: `it calls ${unrendered[0]}, whose SQL migsafe does not write` };
+  if (notWritten) return notWritten;
   if (segments.some((segment) => segment.unchecked !== undefined || segment.placeholders > 0)) return { problem: "some of its SQL is computed at run time" };
   return { sql: combined, downStart: downSectionStart, toSource: mapRange };
 }
