@@ -44,16 +44,18 @@ const preloaded = (MemoryFS, files) => new (class extends MemoryFS {
 })();
 const filesOf = (FS) => {
   const files = [];
+  // Paths relative to PGDATA ("" is PGDATA itself), folders before what they hold.
   const walk = (folder) => {
-    for (const name of FS.readdir(PGDATA + folder)) {
+    for (const name of FS.readdir(folder === "" ? PGDATA : PGDATA + "/" + folder)) {
       if (name === "." || name === "..") continue;
-      const relative = folder === "" ? name : folder.slice(1) + "/" + name;
-      const stat = FS.stat(PGDATA + "/" + relative);
-      if (FS.isDir(stat.mode)) {
-        files.push({ path: relative, mode: stat.mode });
-        walk("/" + relative);
+      const relative = folder === "" ? name : folder + "/" + name;
+      const where = PGDATA + "/" + relative;
+      const { mode } = FS.stat(where);
+      if (FS.isDir(mode)) {
+        files.push({ path: relative, mode });
+        walk(relative);
       } else {
-        files.push({ path: relative, mode: stat.mode, data: FS.readFile(PGDATA + "/" + relative).buffer });
+        files.push({ path: relative, mode, data: FS.readFile(where).buffer });
       }
     }
   };
